@@ -1,0 +1,57 @@
+// Electron's main process: hosts the same engine host as `serve`, serves the console over app://
+// and answers its IPC. Kept thin: everything it calls is tested without Electron.
+import { app, protocol } from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConfig, loadConfig } from '../engine/host/config.ts';
+import { startHost, type Host } from '../engine/host/host.ts';
+import { createLogger } from '../engine/host/log.ts';
+import { registerIpc } from './ipc.ts';
+import { appResponse } from './protocol.ts';
+import { appScheme } from './security.ts';
+import { createWindow, lockDown } from './window.ts';
+
+const dist = fileURLToPath(new URL('..', import.meta.url));
+const log = createLogger({ engine: 'host' });
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+app.on('web-contents-created', (_event, contents) => lockDown(contents));
+
+let host: Host | undefined;
+
+async function ready(): Promise<void> {
+  const dataDir = app.getPath('userData');
+  const configFile = join(dataDir, 'signalbox.yaml');
+  const config = existsSync(configFile) ? loadConfig(configFile) : defaultConfig();
+  protocol.handle(appScheme, (request) => appResponse(join(dist, 'renderer'), request.url));
+  host = await startHost({
+    config,
+    dataDir,
+    version: app.getVersion(),
+    log,
+    engineEntry: join(dist, 'engine', 'host', 'engine-process.js'),
+    // fork() from Electron's main starts Electron itself; this makes it run as plain Node.
+    engineEnv: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  registerIpc(host.router);
+  createWindow(join(dist, 'electron', 'preload.cjs'));
+}
+
+app.whenReady().then(ready, (err: unknown) => {
+  log.error('could not start', { error: err instanceof Error ? err.message : String(err) });
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => app.quit());
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !host) return;
+  quitting = true;
+  event.preventDefault();
+  void host.stop().finally(() => app.quit());
+});

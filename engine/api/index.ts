@@ -1,0 +1,43 @@
+// The whole contract: every namespace's procedures and streams, and the types derived from them.
+// Engines add their namespace here; nothing else lists channel names.
+import type { z } from 'zod';
+import { echoApi } from './echo.ts';
+import { hostApi } from './host.ts';
+
+export const procedures = {
+  ...hostApi.procedures,
+  ...echoApi.procedures,
+} as const;
+
+export const streams = {
+  ...hostApi.streams,
+  ...echoApi.streams,
+} as const;
+
+export type Procedures = typeof procedures;
+export type Streams = typeof streams;
+export type ProcedureName = keyof Procedures;
+export type StreamName = keyof Streams;
+
+export type RequestOf<M extends ProcedureName> = z.input<Procedures[M]['request']>;
+export type ResponseOf<M extends ProcedureName> = z.output<Procedures[M]['response']>;
+export type StreamParamsOf<S extends StreamName> = z.input<Streams[S]['params']>;
+export type StreamEventOf<S extends StreamName> = z.output<Streams[S]['event']>;
+
+/** The namespace a procedure or stream belongs to: the part before the dot. */
+export function namespaceOf(name: string): string {
+  return name.slice(0, name.indexOf('.'));
+}
+
+export function isProcedureName(name: string): name is ProcedureName {
+  return Object.hasOwn(procedures, name);
+}
+
+export function isStreamName(name: string): name is StreamName {
+  return Object.hasOwn(streams, name);
+}
+
+export * from './errors.ts';
+export * from './host.ts';
+export * from './echo.ts';
+export type { ClientMessage, ServerMessage } from './messages.ts';

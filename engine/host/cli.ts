@@ -1,0 +1,92 @@
+// The `signalbox` command line. Each subcommand validates its options and config before it starts
+// anything; errors go to stderr with a code and exit non-zero.
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultConfig, loadConfig, type Config } from './config.ts';
+import { createLogger } from './log.ts';
+import { defaultDataDir, packageVersion, rendererDir } from './paths.ts';
+import { startServe } from './serve.ts';
+
+const usage = `Usage: signalbox <command> [options]
+
+Commands:
+  serve   [--config FILE] [--host 127.0.0.1] [--port 8787] [--data-dir DIR]
+          run every engine and serve the console; prints the URL with its token
+
+Options:
+  --help      show this help
+  --version   print the version`;
+
+class UsageError extends Error {}
+
+function readConfig(file: string | undefined): Config {
+  return file ? loadConfig(file) : defaultConfig();
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = readConfig(values.config);
+  const port = values.port === undefined ? config.serve.port : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port: "${values.port}" is not a port number (0-65535; 0 picks a free one)`);
+  }
+  const log = createLogger({ engine: 'host', level: config.log.level });
+  const served = await startServe({
+    config,
+    host: values.host ?? config.serve.host,
+    port,
+    dataDir: values['data-dir'] ?? config.dataDir ?? defaultDataDir(),
+    rendererDir: rendererDir(),
+    version: packageVersion(),
+    log,
+  });
+  process.stdout.write(`Signalbox console: ${served.url}\n`);
+
+  let closing = false;
+  const shutDown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    served.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutDown('SIGINT'));
+  process.on('SIGTERM', () => shutDown('SIGTERM'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    process.stdout.write(usage + '\n');
+    return;
+  }
+  if (command === '--version') {
+    process.stdout.write(packageVersion() + '\n');
+    return;
+  }
+  try {
+    if (command === 'serve') await serve(rest);
+    else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
+  } catch (err) {
+    const code = err instanceof ConfigError ? ` [${err.code}]` : '';
+    process.stderr.write(`signalbox: ${err instanceof Error ? err.message : String(err)}${code}\n`);
+    process.exit(err instanceof ConfigError || err instanceof UsageError || isArgError(err) ? 2 : 1);
+  }
+}
+
+function isArgError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+}

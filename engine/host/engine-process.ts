@@ -1,0 +1,71 @@
+// Entry of every engine process. The supervisor forks this file, sends `init` with the engine's
+// name and config, and serves RPC to the engine's handlers once it reports `ready`.
+import { z } from 'zod';
+import type { RunningEngine } from '../api/engine.ts';
+import { ApiError, ErrorCode } from '../api/errors.ts';
+import { engineLoaders, isAvailableEngine } from './engines.ts';
+import { createLogger } from './log.ts';
+import { serveRpc, type RpcHandler } from './rpc.ts';
+import { onControl, parentTransport, sendControl } from './transports/child.ts';
+
+const heartbeatMs = 1000;
+
+function handlerFor(engine: RunningEngine): RpcHandler {
+  return {
+    async call(method, params) {
+      const procedure = (engine.procedures as Record<string, ((p: unknown) => unknown) | undefined>)[method];
+      if (!procedure) throw new ApiError(ErrorCode.unknownMethod, `this engine does not serve ${method}`);
+      return procedure(params);
+    },
+    subscribe(stream, params, emit) {
+      const start = (engine.streams as Record<string, ((p: unknown, e: (d: unknown) => void) => () => void) | undefined>)[stream];
+      if (!start) throw new ApiError(ErrorCode.unknownMethod, `this engine does not serve ${stream}`);
+      return start(params, emit);
+    },
+  };
+}
+
+async function run(): Promise<void> {
+  const transport = parentTransport();
+  let engine: RunningEngine | undefined;
+  let stopping = false;
+
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await engine?.stop().catch(() => {});
+    process.exit(code);
+  };
+  // The supervisor is gone (it exited or was killed): an engine never outlives its host.
+  process.on('disconnect', () => void stop(0));
+
+  onControl(process, (message) => {
+    if (message.kind === 'shutdown') void stop(0);
+    if (message.kind !== 'init' || engine) return;
+    const log = createLogger({ engine: message.engine });
+    if (!isAvailableEngine(message.engine)) {
+      log.error('unknown engine', { name: message.engine });
+      process.exit(2);
+    }
+    engineLoaders[message.engine]!()
+      .then((definition) => definition.start({ config: message.config, dataDir: message.dataDir, log }))
+      .then((running) => {
+        engine = running;
+        serveRpc(transport, handlerFor(running));
+        sendControl(process, { kind: 'ready' });
+        const beat = () => {
+          const memory = process.memoryUsage();
+          sendControl(process, { kind: 'heartbeat', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed });
+        };
+        beat();
+        setInterval(beat, heartbeatMs).unref();
+      })
+      .catch((err: unknown) => {
+        const reason = err instanceof z.ZodError ? z.prettifyError(err) : err instanceof Error ? err.message : String(err);
+        log.error('engine failed to start', { error: reason });
+        process.exit(1);
+      });
+  });
+}
+
+void run();

@@ -1,0 +1,11 @@
+// The engines the host can run, by name. Loaded lazily so an engine process loads only its own.
+import type { EngineDefinition } from '../api/engine.ts';
+import type { EngineName } from '../api/host.ts';
+
+export const engineLoaders: Partial<Record<EngineName, () => Promise<EngineDefinition>>> = {
+  echo: async () => (await import('../echo/engine.ts')).echoEngine,
+};
+
+export function isAvailableEngine(name: string): name is EngineName {
+  return Object.hasOwn(engineLoaders, name);
+}

@@ -1,0 +1,89 @@
+// Routes validated API traffic: the host namespace is answered here, every other namespace by the
+// engine process of that name. Subscriptions to an engine outlive its restarts: they are attached
+// again each time the engine reports ready.
+import { ApiError, ErrorCode } from '../api/errors.ts';
+import type { EngineName } from '../api/host.ts';
+import { namespaceOf } from '../api/index.ts';
+import type { RpcHandler } from './rpc.ts';
+import type { Supervisor } from './supervisor.ts';
+
+/** How often the engine-state stream repeats itself so that uptimes and memory stay fresh. */
+const snapshotEveryMs = 1000;
+
+export interface HostInfo {
+  version: string;
+  startedAt: number;
+}
+
+export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler {
+  const unavailable = (name: string) => {
+    if (!supervisor.has(name)) {
+      return new ApiError(ErrorCode.engineUnavailable, `the ${name} engine is not enabled in this host's config`);
+    }
+    const state = supervisor.snapshot().engines.find((engine) => engine.name === name);
+    return new ApiError(ErrorCode.engineUnavailable, `the ${name} engine is ${state?.status ?? 'not running'}; try again in a moment`);
+  };
+
+  const host: Record<string, (params: never) => unknown> = {
+    'host.info': () => ({ version: info.version, node: process.versions.node, platform: process.platform, startedAt: info.startedAt }),
+    'host.engines': () => supervisor.snapshot(),
+    'host.restartEngine': async ({ name }: { name: EngineName }) => {
+      if (!supervisor.has(name)) throw unavailable(name);
+      await supervisor.restart(name);
+      return { ok: true };
+    },
+  };
+
+  return {
+    async call(method, params) {
+      const local = host[method];
+      if (local) return local(params as never);
+      const engine = namespaceOf(method);
+      const client = supervisor.client(engine);
+      if (!client) throw unavailable(engine);
+      return client.call(method, params);
+    },
+
+    subscribe(stream, params, emit, end) {
+      if (stream === 'host.watchEngines') {
+        let queued = false;
+        const send = () => {
+          if (queued) return;
+          queued = true;
+          // Changes that happen together (exit, then crash record) go out as one snapshot.
+          setImmediate(() => {
+            queued = false;
+            emit(supervisor.snapshot());
+          });
+        };
+        send();
+        supervisor.on('change', send);
+        const timer = setInterval(send, snapshotEveryMs);
+        return () => {
+          supervisor.off('change', send);
+          clearInterval(timer);
+        };
+      }
+
+      const engine = namespaceOf(stream);
+      if (!supervisor.has(engine)) throw unavailable(engine);
+      let detach: (() => void) | undefined;
+      const attach = () => {
+        detach?.();
+        detach = supervisor.client(engine)?.subscribe(stream, params, emit, (error) => {
+          // E_CLOSED means the engine went away: keep the subscription and attach on restart.
+          if (error && error.code !== ErrorCode.closed) end(error);
+        });
+      };
+      const onReady = (name: EngineName) => {
+        if (name === engine) attach();
+      };
+      attach();
+      supervisor.on('ready', onReady);
+      return () => {
+        supervisor.off('ready', onReady);
+        detach?.();
+      };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The child-process channel between the supervisor and an engine process. RPC messages travel as
+// { rpc: message }; the supervisor's own control messages (ready, heartbeat, shutdown) as { ctl }.
+import type { ChildProcess } from 'node:child_process';
+import type { Transport } from '../rpc.ts';
+
+export type ControlMessage =
+  | { kind: 'init'; engine: string; config: unknown; dataDir: string }
+  | { kind: 'ready' }
+  | { kind: 'heartbeat'; rssBytes: number; heapUsedBytes: number }
+  | { kind: 'shutdown' };
+
+/** Either end of an IPC channel: a ChildProcess in the supervisor, `process` in the engine. */
+interface ChannelEnd {
+  readonly connected?: boolean;
+  send?(message: unknown): boolean;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'disconnect', listener: () => void): unknown;
+  disconnect?(): void;
+}
+
+function envelope(message: unknown): { rpc?: unknown; ctl?: ControlMessage } | undefined {
+  return typeof message === 'object' && message !== null ? (message as { rpc?: unknown; ctl?: ControlMessage }) : undefined;
+}
+
+function channelTransport(end: ChannelEnd): Transport {
+  return {
+    send(message) {
+      // A message to a process that just died is dropped; its exit is reported separately.
+      if (end.connected) end.send?.({ rpc: message });
+    },
+    onMessage(listener) {
+      end.on('message', (message) => {
+        const rpc = envelope(message)?.rpc;
+        if (rpc !== undefined) listener(rpc);
+      });
+    },
+    onClose(listener) {
+      end.on('disconnect', listener);
+    },
+    close() {
+      if (end.connected) end.disconnect?.();
+    },
+  };
+}
+
+export function sendControl(end: ChannelEnd, message: ControlMessage): void {
+  if (end.connected) end.send?.({ ctl: message });
+}
+
+export function onControl(end: ChannelEnd, listener: (message: ControlMessage) => void): void {
+  end.on('message', (message) => {
+    const ctl = envelope(message)?.ctl;
+    if (ctl !== undefined) listener(ctl);
+  });
+}
+
+/** The supervisor's side of an engine process's channel. */
+export function childTransport(child: ChildProcess): Transport {
+  return channelTransport(child);
+}
+
+/** The engine process's side of the channel to its supervisor. */
+export function parentTransport(): Transport {
+  if (!process.send) throw new Error('this process has no IPC channel: start it through the supervisor');
+  return channelTransport(process);
+}

@@ -1,0 +1,63 @@
+// The app shell: page navigation on the left, the page title, connection and theme on top.
+import { useEffect, type ComponentType } from 'react';
+import type { ApiClient } from './api/client.ts';
+import { ConnectionStatus } from './components/connection-status.tsx';
+import { ThemeToggle } from './components/theme-toggle.tsx';
+import { BundlerPage } from './pages/bundler/bundler-page.tsx';
+import { DnsPage } from './pages/dns/dns-page.tsx';
+import { OverviewPage } from './pages/overview/overview-page.tsx';
+import { RailgunPage } from './pages/railgun/railgun-page.tsx';
+import { VaultPage } from './pages/vault/vault-page.tsx';
+import { hrefOf, routes, useRoute, useRouteShortcuts, type RouteId } from './routes.ts';
+
+const pages: Record<RouteId, ComponentType<{ client: ApiClient }>> = {
+  overview: OverviewPage,
+  dns: DnsPage,
+  railgun: RailgunPage,
+  vault: VaultPage,
+  bundler: BundlerPage,
+};
+
+export function App({ client }: { client: ApiClient }) {
+  const route = useRoute();
+  useRouteShortcuts();
+  const label = routes.find((r) => r.id === route)!.label;
+  useEffect(() => {
+    document.title = `${label} · Signalbox`;
+  }, [label]);
+  const Page = pages[route];
+
+  return (
+    <div className="shell">
+      <button type="button" className="skip-link" onClick={() => document.getElementById('main')?.focus()}>
+        Skip to content
+      </button>
+      <nav className="sidebar" aria-label="Pages">
+        <div className="brand">Signalbox</div>
+        <ul>
+          {routes.map((r, index) => (
+            <li key={r.id}>
+              <a
+                href={hrefOf(r.id)}
+                aria-current={r.id === route ? 'page' : undefined}
+                aria-keyshortcuts={`Alt+${index + 1}`}
+                data-testid={`nav-${r.id}`}
+              >
+                <span>{r.label}</span>
+                <kbd aria-hidden="true">Alt {index + 1}</kbd>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <header className="topbar">
+        <h1>{label}</h1>
+        <ConnectionStatus client={client} />
+        <ThemeToggle />
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page client={client} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+// How the console writes times, spans and sizes: local time with the zone, binary units.
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+});
+
+const dateAndTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+});
+
+/** Local time with the zone ("14:03:22 CET"); the date too when it is not today. */
+export function formatLocalTime(epochMs: number, now: number = Date.now()): string {
+  const day = (ms: number) => new Date(ms).toDateString();
+  return day(epochMs) === day(now) ? timeOfDay.format(epochMs) : dateAndTime.format(epochMs);
+}
+
+/** Date, time and zone, for tooltips that pin an event down exactly. */
+export function formatLocalDateTime(epochMs: number): string {
+  return dateAndTime.format(epochMs);
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A span in its two largest units: "12 s", "4 m 05 s", "2 h 14 m", "3 d 02 h". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  if (days > 0) return `${days} d ${pad(hours)} h`;
+  if (hours > 0) return `${hours} h ${pad(minutes)} m`;
+  if (minutes > 0) return `${minutes} m ${pad(seconds)} s`;
+  return `${seconds} s`;
+}
+
+export function formatAgo(epochMs: number, now: number): string {
+  return now - epochMs < 1000 ? 'just now' : `${formatDuration(now - epochMs)} ago`;
+}
+
+/** Whole seconds until a moment, rounded up so a countdown shows 1 s, not 0 s, while it waits. */
+export function secondsUntil(epochMs: number, now: number): number {
+  return Math.max(0, Math.ceil((epochMs - now) / 1000));
+}
+
+/** Bytes as mebibytes with one decimal; the caller writes the unit. */
+export function formatMiB(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}

@@ -1,0 +1,45 @@
+import type { ApiClient } from '../../api/client.ts';
+import { useConnection } from '../../components/use-connection.ts';
+import { useNow } from '../../components/use-now.ts';
+import { EngineTable } from './engine-table.tsx';
+import { HostInfo } from './host-info.tsx';
+import { RecentEvents } from './recent-events.tsx';
+import { useHostSnapshot } from './use-host-snapshot.ts';
+
+export function OverviewPage({ client }: { client: ApiClient }) {
+  const { snapshot, error, retry } = useHostSnapshot(client);
+  const connected = useConnection(client).status === 'open';
+  const now = useNow();
+  const stale = snapshot !== null && !connected;
+
+  return (
+    <div className="page">
+      <HostInfo client={client} now={now} />
+      {error && (
+        <p className="notice error" role="alert">
+          Engine states stopped updating: {error}{' '}
+          <button type="button" onClick={retry}>
+            Watch again
+          </button>
+        </p>
+      )}
+      {stale && (
+        <p className="notice" data-testid="stale-notice">
+          Not connected: this is the last state the host sent; it updates again once reconnected.
+        </p>
+      )}
+      <section aria-labelledby="engines-heading" className={stale ? 'stale' : undefined}>
+        <h2 id="engines-heading">Engines</h2>
+        {snapshot ? (
+          <EngineTable client={client} engines={snapshot.engines} now={now} />
+        ) : (
+          <p className="muted">Waiting for the host to send the engine states…</p>
+        )}
+      </section>
+      <section aria-labelledby="events-heading" className={stale ? 'stale' : undefined}>
+        <h2 id="events-heading">Recent events</h2>
+        {snapshot && <RecentEvents events={snapshot.events} now={now} />}
+      </section>
+    </div>
+  );
+}

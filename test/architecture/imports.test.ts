@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { checkImport, checkTree, importsOf } from './import-rules.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function violation(from: string, code: string): string | null {
+  const rules = importsOf(from, code).map((ref) => checkImport(from, ref));
+  return rules.find((rule) => rule !== null) ?? null;
+}
+
+describe('import boundaries', () => {
+  it('hold across engine/, renderer/ and electron/', () => {
+    const found = checkTree(root).map((v) => `${v.file}:${v.line} imports "${v.specifier}": ${v.rule}`);
+    assert.deepEqual(found, []);
+  });
+
+  it('catch engine code importing electron or react', () => {
+    assert.match(violation('engine/host/x.ts', "import { app } from 'electron';") ?? '', /never imports electron/);
+    assert.match(violation('engine/dns/x.ts', "import React from 'react';") ?? '', /never imports react/);
+    assert.match(violation('engine/echo/x.ts', "const e = require('electron');") ?? '', /never imports electron/);
+    assert.match(violation('engine/host/x.ts', "const r = await import('react-dom/client');") ?? '', /react-dom/);
+    assert.match(violation('engine/host/x.ts', "import '../../renderer/app.tsx';") ?? '', /never imports renderer/);
+  });
+
+  it('catch an engine importing another engine or the host', () => {
+    assert.match(violation('engine/dns/x.ts', "import { x } from '../vault/store.ts';") ?? '', /not engine\/vault/);
+    assert.match(violation('engine/dns/x.ts', "import { x } from '../host/rpc.ts';") ?? '', /not engine\/host/);
+    assert.equal(violation('engine/dns/x.ts', "import { x } from '../api/index.ts'; import { y } from './cache.ts';"), null);
+    assert.equal(violation('engine/host/x.ts', "import { x } from '../dns/engine.ts';"), null);
+  });
+
+  it('catch the renderer importing Node, electron or engine runtime code', () => {
+    assert.match(violation('renderer/app.tsx', "import { readFile } from 'node:fs';") ?? '', /no Node modules/);
+    assert.match(violation('renderer/app.tsx', "import fs from 'fs';") ?? '', /no Node modules/);
+    assert.match(violation('renderer/app.tsx', "import { ipcRenderer } from 'electron';") ?? '', /never imports electron/);
+    assert.match(violation('renderer/app.tsx', "import { procedures } from '../engine/api/index.ts';") ?? '', /only types/);
+    assert.match(violation('renderer/app.tsx', "import type { Supervisor } from '../engine/host/supervisor.ts';") ?? '', /not engine\/host/);
+    assert.equal(violation('renderer/app.tsx', "import type { EngineState } from '../engine/api/index.ts';"), null);
+    assert.equal(violation('renderer/app.tsx', "import { type EngineState } from '../engine/api/index.ts';"), null);
+  });
+
+  it('keep the contract free of Node so the browser can load its types', () => {
+    assert.match(violation('engine/api/x.ts', "import { readFileSync } from 'node:fs';") ?? '', /no Node modules/);
+    assert.match(violation('engine/api/x.ts', "import { WebSocket } from 'ws';") ?? '', /zod only/);
+  });
+});

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../../engine/api/errors.ts';
+import { createRpcClient, serveRpc, type RpcHandler } from '../../../engine/host/rpc.ts';
+import { transportPair } from '../../helpers/memory-transport.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+function echoHandler(): RpcHandler & { active: number } {
+  const handler = {
+    active: 0,
+    async call(method: string, params: unknown) {
+      if (method === 'echo.echo') return params;
+      if (method === 'echo.status') throw new ApiError('E_TEST', 'status failed on purpose');
+      throw new Error('boom');
+    },
+    subscribe(_stream: string, _params: unknown, emit: (data: unknown) => void) {
+      handler.active++;
+      let n = 0;
+      const timer = setInterval(() => emit({ n: ++n, at: Date.now() }), 5);
+      return () => {
+        handler.active--;
+        clearInterval(timer);
+      };
+    },
+  };
+  return handler;
+}
+
+function connected(handler = echoHandler()) {
+  const [serverSide, clientSide] = transportPair();
+  serveRpc(serverSide, handler);
+  return { client: createRpcClient(clientSide, 2000), handler, clientSide, serverSide };
+}
+
+describe('rpc', () => {
+  it('answers a valid call with the handler result', async () => {
+    const { client } = connected();
+    assert.deepEqual(await client.call('echo.echo', { text: 'hi' }), { text: 'hi' });
+  });
+
+  it('refuses params that do not match the contract with E_INVALID_PARAMS naming the field', async () => {
+    const { client } = connected();
+    await assert.rejects(client.call('echo.echo', { text: 42 }), (err: ApiError) => {
+      assert.equal(err.code, 'E_INVALID_PARAMS');
+      assert.match(err.message, /echo\.echo: text:/);
+      return true;
+    });
+    await assert.rejects(client.call('echo.echo', { text: 'x', extra: 1 }), { code: 'E_INVALID_PARAMS' });
+  });
+
+  it('refuses an unknown procedure with E_UNKNOWN_METHOD', async () => {
+    const { client } = connected();
+    await assert.rejects(client.call('nope.nothing', {}), { code: 'E_UNKNOWN_METHOD' });
+  });
+
+  it('keeps the code of an ApiError and turns any other throw into E_INTERNAL', async () => {
+    const { client } = connected();
+    await assert.rejects(client.call('echo.status', {}), { code: 'E_TEST', message: 'status failed on purpose' });
+    await assert.rejects(client.call('echo.ping', { sentAt: 1 }), { code: 'E_INTERNAL', message: 'boom' });
+  });
+
+  it('answers a malformed envelope with E_BAD_MESSAGE and keeps serving', async () => {
+    const { client, clientSide } = connected();
+    const answers: unknown[] = [];
+    clientSide.onMessage((message) => answers.push(message));
+    clientSide.send({ t: 'call', id: 7, method: 'echo.echo' + 'x'.repeat(200), params: {} });
+    clientSide.send('not an object');
+    clientSide.send({ t: 'invalid-json' });
+    await waitFor(() => answers.length === 3, 'three error answers');
+    for (const answer of answers) assert.equal((answer as { error: { code: string } }).error.code, 'E_BAD_MESSAGE');
+    assert.equal((answers[0] as { id: number }).id, 7);
+    assert.deepEqual(await client.call('echo.echo', { text: 'still here' }), { text: 'still here' });
+  });
+
+  it('streams events until unsubscribed', async () => {
+    const { client, handler } = connected();
+    const events: { n: number }[] = [];
+    const stop = client.subscribe('echo.ticks', {}, (event) => events.push(event as { n: number }));
+    await waitFor(() => events.length >= 3, 'three ticks');
+    stop();
+    await waitFor(() => handler.active === 0, 'the server to end the subscription');
+    assert.deepEqual(events.slice(0, 3).map((e) => e.n), [1, 2, 3]);
+  });
+
+  it('ends subscriptions on the server when the transport closes', async () => {
+    const { client, handler } = connected();
+    client.subscribe('echo.ticks', {}, () => {});
+    await waitFor(() => handler.active === 1, 'the subscription to start');
+    client.close();
+    assert.equal(handler.active, 0);
+  });
+
+  it('rejects pending calls with E_CLOSED when the transport closes', async () => {
+    const [serverSide, clientSide] = transportPair();
+    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} });
+    const client = createRpcClient(clientSide);
+    const pending = client.call('echo.echo', { text: 'never answered' });
+    serverSide.close();
+    await assert.rejects(pending, { code: 'E_CLOSED' });
+    await assert.rejects(client.call('echo.echo', { text: 'after close' }), { code: 'E_CLOSED' });
+  });
+
+  it('times out a call the server never answers', async () => {
+    const [serverSide, clientSide] = transportPair();
+    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} });
+    const client = createRpcClient(clientSide, 50);
+    await assert.rejects(client.call('echo.echo', { text: 'slow' }), { code: 'E_TIMEOUT' });
+  });
+});

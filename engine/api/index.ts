@@ -1,17 +1,20 @@
 // The whole contract: every namespace's procedures and streams, and the types derived from them.
 // Engines add their namespace here; nothing else lists channel names.
 import type { z } from 'zod';
+import { dnsApi } from './dns.ts';
 import { echoApi } from './echo.ts';
 import { hostApi } from './host.ts';
 
 export const procedures = {
   ...hostApi.procedures,
   ...echoApi.procedures,
+  ...dnsApi.procedures,
 } as const;
 
 export const streams = {
   ...hostApi.streams,
   ...echoApi.streams,
+  ...dnsApi.streams,
 } as const;
 
 export type Procedures = typeof procedures;
@@ -40,4 +43,5 @@ export function isStreamName(name: string): name is StreamName {
 export * from './errors.ts';
 export * from './host.ts';
 export * from './echo.ts';
+export * from './dns.ts';
 export type { ClientMessage, ServerMessage } from './messages.ts';

@@ -1,6 +1,8 @@
 // The `signalbox` command line. Each subcommand validates its options and config before it starts
 // anything; errors go to stderr with a code and exit non-zero.
 import { parseArgs } from 'node:util';
+import { dnsConfig } from '../api/dns.ts';
+import { dnsEngine } from '../dns/engine.ts';
 import { ConfigError, defaultConfig, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { defaultDataDir, packageVersion, rendererDir } from './paths.ts';
@@ -11,6 +13,8 @@ const usage = `Usage: signalbox <command> [options]
 Commands:
   serve   [--config FILE] [--host 127.0.0.1] [--port 8787] [--data-dir DIR]
           run every engine and serve the console; prints the URL with its token
+  dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
+          run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf)
 
 Options:
   --help      show this help
@@ -67,6 +71,35 @@ async function serve(args: string[]): Promise<void> {
   process.on('SIGTERM', () => shutDown('SIGTERM'));
 }
 
+async function dns(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      listen: { type: 'string', multiple: true },
+      upstream: { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  const config = readConfig(values.config);
+  const section = { ...config.engines.dns, enabled: true };
+  if (values.listen) section.listen = values.listen;
+  if (values.upstream) section.upstreams = values.upstream;
+  const checked = dnsConfig.safeParse(section);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const [key, index] = issue.path;
+    const flag = key === 'listen' ? '--listen' : key === 'upstreams' ? '--upstream' : `engines.dns.${String(key)}`;
+    const value = typeof index === 'number' ? ` "${(section[key as 'listen' | 'upstreams'] as string[])[index]}"` : '';
+    throw new UsageError(`dns: ${flag}${value}: ${issue.message}`);
+  }
+  const log = createLogger({ engine: 'dns', level: config.log.level });
+  const engine = await dnsEngine.start({ config: checked.data, dataDir: config.dataDir ?? defaultDataDir(), log });
+  const stop = () => void engine.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
@@ -79,6 +112,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     if (command === 'serve') await serve(rest);
+    else if (command === 'dns') await dns(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
     const code = err instanceof ConfigError ? ` [${err.code}]` : '';

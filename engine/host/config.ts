@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { dnsConfig } from '../api/dns.ts';
 import { echoConfig } from '../api/echo.ts';
 
 export const configSchema = z
@@ -32,9 +33,10 @@ export const configSchema = z
     engines: z
       .object({
         echo: echoConfig.default({ enabled: true, tickMs: 1000 }),
+        dns: dnsConfig.default(dnsConfig.parse({})),
       })
       .strict()
-      .default({ echo: { enabled: true, tickMs: 1000 } }),
+      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}) }),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

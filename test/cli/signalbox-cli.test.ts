@@ -49,6 +49,12 @@ describe('signalbox command line', () => {
     assert.match(runCli(['--help']).stdout, /signalbox <command>/);
   });
 
+  it('dns refuses a listen address without a port, naming the flag and value', () => {
+    const result = runCli(['dns', '--listen', '10.0.0.1', '--upstream', '127.0.0.1:53']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /dns: --listen "10\.0\.0\.1": write it as ADDRESS:PORT/);
+  });
+
   it('serve shuts down its engine processes on SIGTERM', async () => {
     const served = await startServeProcess(['--data-dir', tempDir('cli')]);
     const engines = await waitFor(() => childPids(served.child.pid!).length > 0 && childPids(served.child.pid!), 'an engine process');

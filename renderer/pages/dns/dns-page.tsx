@@ -2,9 +2,9 @@ import { EmptyState } from '../../components/empty-state.tsx';
 
 export function DnsPage() {
   return (
-    <EmptyState title="The DNS engine is not part of this build yet">
-      It will be a DNS proxy in front of your upstream resolvers, with rate limiting, a cache and load balancing, and
-      its traffic shown live here.
+    <EmptyState title="The DNS console is not built yet">
+      The DNS proxy forwards queries today: run it with <code>signalbox dns --listen ADDR:PORT --upstream ADDR:PORT</code>, or
+      set <code>engines.dns.enabled</code> in the config. Rate limiting, the cache and the live query view come next.
     </EmptyState>
   );
 }

@@ -1,0 +1,52 @@
+// dns: the DNS proxy engine (RRDNS). This first part covers listeners, the module pipeline and
+// forwarding; cache, rrl, flatten and the query log join it (issue 3).
+import { z } from 'zod';
+import { procedure } from './contract.ts';
+
+/** "127.0.0.1:53" or "[::1]:53"; the port is required so that nothing is guessed. */
+export const hostPort = z.string().refine(
+  (value) => /^(\[[0-9a-fA-F:.]+\]|[0-9.]+):\d{1,5}$/.test(value) && Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535,
+  'write it as ADDRESS:PORT with a port of 0-65535, e.g. 127.0.0.1:53 or [::1]:53',
+);
+
+export const dnsConfig = z
+  .object({
+    enabled: z.boolean().default(false),
+    listen: z.array(hostPort).min(1).default(['127.0.0.1:5353']),
+    /** Empty: the resolvers of /etc/resolv.conf. */
+    upstreams: z.array(hostPort).default([]),
+    /** How long one upstream try may take before the next upstream is tried. */
+    upstreamTimeoutMs: z.number().int().min(50).max(10_000).default(1000),
+    /** The whole budget of a client query, all tries included. */
+    queryTimeoutMs: z.number().int().min(100).max(30_000).default(3000),
+    tcp: z
+      .object({
+        idleTimeoutMs: z.number().int().min(100).default(10_000),
+        maxConnections: z.number().int().min(1).default(256),
+      })
+      .strict()
+      .default({ idleTimeoutMs: 10_000, maxConnections: 256 }),
+  })
+  .strict();
+export type DnsConfig = z.infer<typeof dnsConfig>;
+
+export const dnsStats = z.object({
+  queries: z.number().int(),
+  answered: z.number().int(),
+  servfail: z.number().int(),
+  formerr: z.number().int(),
+  truncated: z.number().int(),
+  moduleErrors: z.record(z.string(), z.number().int()),
+  listening: z.array(z.object({ address: z.string(), transport: z.enum(['udp', 'tcp']) })),
+  upstreams: z.array(
+    z.object({ address: z.string(), sent: z.number().int(), answered: z.number().int(), timeouts: z.number().int(), outstanding: z.number().int() }),
+  ),
+});
+export type DnsStats = z.infer<typeof dnsStats>;
+
+export const dnsApi = {
+  procedures: {
+    'dns.stats': procedure('Counters of the DNS engine since it started.', z.object({}).strict(), dnsStats),
+  },
+  streams: {},
+} as const;

@@ -1,0 +1,52 @@
+// The DNS engine: listeners, the module pipeline and the dns.* procedures.
+import { readFileSync } from 'node:fs';
+import { dnsConfig } from '../api/dns.ts';
+import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
+import { Forward } from './modules/forward/forward.ts';
+import { Pipeline } from './pipeline.ts';
+import { DnsServer } from './server.ts';
+
+/** The nameservers of /etc/resolv.conf, as ADDRESS:53: the default upstreams. */
+export function systemResolvers(text = readFileSync('/etc/resolv.conf', 'utf8')): string[] {
+  return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map(([, address]) => (address!.includes(':') ? `[${address}]:53` : `${address}:53`));
+}
+
+export const dnsEngine: EngineDefinition = {
+  name: 'dns',
+  async start(ctx): Promise<RunningEngine> {
+    const config = dnsConfig.parse(ctx.config ?? {});
+    const upstreams = config.upstreams.length > 0 ? config.upstreams : systemResolvers();
+    const moduleErrors: Record<string, number> = {};
+    let servfail = 0;
+    const forward = new Forward({ upstreams, upstreamTimeoutMs: config.upstreamTimeoutMs });
+    const pipeline = new Pipeline([forward], ctx.log, (module) => {
+      moduleErrors[module] = (moduleErrors[module] ?? 0) + 1;
+      servfail++;
+    });
+    const server = new DnsServer({
+      listen: config.listen,
+      queryTimeoutMs: config.queryTimeoutMs,
+      tcpIdleTimeoutMs: config.tcp.idleTimeoutMs,
+      tcpMaxConnections: config.tcp.maxConnections,
+      resolve: (query) => pipeline.run(query),
+    });
+    await server.start();
+    ctx.log.info('dns engine listening', { listen: server.listening.map((l) => `${l.transport}/${l.address}`), upstreams });
+    return {
+      procedures: {
+        'dns.stats': () => ({
+          ...server.counters,
+          servfail,
+          moduleErrors: { ...moduleErrors },
+          listening: [...server.listening],
+          upstreams: forward.stats(),
+        }),
+      },
+      streams: {},
+      async stop() {
+        await server.stop();
+        forward.close();
+      },
+    };
+  },
+};

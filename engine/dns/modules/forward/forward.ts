@@ -1,0 +1,186 @@
+// forward: sends the query to an upstream and returns its answer. Each upstream query gets a
+// random ID on one of a pool of sockets bound to random ports; answers whose ID or question do
+// not match are dropped; a timeout moves on to the next upstream within the client's deadline;
+// a truncated UDP answer is fetched again over TCP.
+import { randomInt } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { connect } from 'node:net';
+import type { DnsModule, QueryContext } from '../../pipeline.ts';
+import { readU16, scanResponse, writeU16 } from '../../wire.ts';
+
+const socketsPerUpstream = 8;
+
+export interface UpstreamStats {
+  address: string;
+  sent: number;
+  answered: number;
+  timeouts: number;
+  outstanding: number;
+}
+
+interface Waiting {
+  question: Buffer;
+  resolve(answer: Buffer | null): void;
+}
+
+export function splitHostPort(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(':');
+  return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
+}
+
+/** The question section, lower-cased: what an answer must repeat (RFC 5452 §9.1). */
+function questionKey(packet: Buffer, end: number): Buffer {
+  const question = Buffer.from(packet.subarray(12, end));
+  for (let i = 0; i < question.length; i++) if (question[i]! >= 0x41 && question[i]! <= 0x5a) question[i]! |= 0x20;
+  return question;
+}
+
+class Upstream {
+  readonly stats: UpstreamStats;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly sockets: Socket[] = [];
+  private readonly waiting = new Map<number, Waiting>();
+
+  constructor(address: string) {
+    const { host, port } = splitHostPort(address);
+    this.host = host;
+    this.port = port;
+    this.stats = { address, sent: 0, answered: 0, timeouts: 0, outstanding: 0 };
+    for (let i = 0; i < socketsPerUpstream; i++) {
+      const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      socket.on('message', (message) => this.onAnswer(i, message));
+      socket.on('error', () => {});
+      socket.bind(0);
+      socket.unref();
+      this.sockets.push(socket);
+    }
+  }
+
+  /** One try over UDP: the answer, or null on timeout. */
+  queryUdp(query: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer | null> {
+    const socketIndex = randomInt(this.sockets.length);
+    let id = randomInt(0x10000);
+    while (this.waiting.has(socketIndex * 0x10000 + id)) id = randomInt(0x10000);
+    const key = socketIndex * 0x10000 + id;
+    const packet = Buffer.from(query);
+    writeU16(packet, 0, id);
+    this.stats.sent++;
+    this.stats.outstanding++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(key);
+        this.stats.timeouts++;
+        this.stats.outstanding--;
+        resolve(null);
+      }, timeoutMs);
+      this.waiting.set(key, {
+        question: questionKey(packet, questionEnd),
+        resolve: (answer) => {
+          clearTimeout(timer);
+          this.stats.outstanding--;
+          resolve(answer);
+        },
+      });
+      this.sockets[socketIndex]!.send(packet, this.port, this.host);
+    });
+  }
+
+  /** One try over TCP (after TC=1): the answer, or null on error or timeout. */
+  queryTcp(query: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      const packet = Buffer.from(query);
+      const id = randomInt(0x10000);
+      writeU16(packet, 0, id);
+      const socket = connect({ host: this.host, port: this.port });
+      let received = Buffer.alloc(0);
+      const finish = (answer: Buffer | null) => {
+        socket.destroy();
+        clearTimeout(timer);
+        resolve(answer);
+      };
+      const timer = setTimeout(() => finish(null), timeoutMs);
+      socket.on('error', () => finish(null));
+      socket.on('connect', () => {
+        const length = Buffer.alloc(2);
+        writeU16(length, 0, packet.length);
+        socket.write(Buffer.concat([length, packet]));
+      });
+      socket.on('data', (chunk) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.length < 2 || received.length < 2 + readU16(received, 0)) return;
+        const answer = received.subarray(2, 2 + readU16(received, 0));
+        const matches = readU16(answer, 0) === id && answer.length >= questionEnd &&
+          questionKey(answer, questionEnd).equals(questionKey(packet, questionEnd));
+        finish(matches ? Buffer.from(answer) : null);
+      });
+    });
+  }
+
+  private onAnswer(socketIndex: number, message: Buffer): void {
+    if (message.length < 12) return;
+    const key = socketIndex * 0x10000 + readU16(message, 0);
+    const waiting = this.waiting.get(key);
+    if (!waiting) return;
+    const end = 12 + waiting.question.length;
+    // A spoofed or stray answer: keep waiting for the real one.
+    if (message.length < end || !(readU16(message, 2) & 0x8000) || !questionKey(message, end).equals(waiting.question)) return;
+    this.waiting.delete(key);
+    this.stats.answered++;
+    waiting.resolve(message);
+  }
+
+  close(): void {
+    for (const socket of this.sockets) socket.close();
+    for (const waiting of this.waiting.values()) waiting.resolve(null);
+    this.waiting.clear();
+  }
+}
+
+export interface ForwardOptions {
+  upstreams: string[];
+  upstreamTimeoutMs: number;
+}
+
+export class Forward implements DnsModule {
+  readonly name = 'forward';
+  private readonly upstreams: Upstream[];
+  private readonly timeoutMs: number;
+  private next = 0;
+
+  constructor(options: ForwardOptions) {
+    if (options.upstreams.length === 0) throw new Error('forward: no upstreams configured');
+    this.upstreams = options.upstreams.map((address) => new Upstream(address));
+    this.timeoutMs = options.upstreamTimeoutMs;
+  }
+
+  async handle(ctx: QueryContext): Promise<Buffer | null> {
+    const { query, parsed } = ctx;
+    const start = this.next++ % this.upstreams.length;
+    for (let i = 0; i < this.upstreams.length; i++) {
+      const left = ctx.deadline - performance.now();
+      if (left <= 0) break;
+      const upstream = this.upstreams[(start + i) % this.upstreams.length]!;
+      const timeout = Math.min(this.timeoutMs, left);
+      let answer = await upstream.queryUdp(query, parsed.questionEnd, timeout);
+      if (answer && scanResponse(answer)?.truncated) {
+        answer = (await upstream.queryTcp(query, parsed.questionEnd, Math.max(1, ctx.deadline - performance.now()))) ?? answer;
+      }
+      if (!answer) continue;
+      ctx.meta.upstream = upstream.stats.address;
+      // The client's ID and its letter case of the question go back (RFC 5452 §9.1 echo).
+      writeU16(answer, 0, parsed.id);
+      query.copy(answer, 12, 12, parsed.questionEnd);
+      return answer;
+    }
+    throw new Error(`no upstream answered ${parsed.name} within the deadline`);
+  }
+
+  stats(): UpstreamStats[] {
+    return this.upstreams.map((upstream) => ({ ...upstream.stats }));
+  }
+
+  close(): void {
+    for (const upstream of this.upstreams) upstream.close();
+  }
+}

@@ -1,0 +1,78 @@
+// The module chain every query runs through, CoreDNS style: each module gets the query and the
+// rest of the chain. The pipeline owns ordering and error isolation: a module that throws turns
+// that one query into SERVFAIL, logged under the module's name; no query can crash the process.
+import type { Logger } from '../api/engine.ts';
+import { emptyResponse, Rcode, type ParsedQuery } from './wire.ts';
+
+export interface QueryContext {
+  /** The query as received. */
+  readonly query: Buffer;
+  readonly parsed: ParsedQuery;
+  readonly client: { address: string; port: number };
+  readonly transport: 'udp' | 'tcp';
+  /** The largest answer the client accepts (UDP: 512 or its EDNS size, capped; TCP: 65535). */
+  readonly maxSize: number;
+  /** performance.now() by which the answer must be sent. */
+  readonly deadline: number;
+  /** What modules learned, for the query log and stats. */
+  readonly meta: { upstream?: string };
+}
+
+/** The wire answer, or null to send nothing (a dropped query). */
+export type Answer = Buffer | null;
+export type Next = (ctx: QueryContext) => Promise<Answer>;
+
+export interface DnsModule {
+  readonly name: string;
+  handle(ctx: QueryContext, next: Next): Promise<Answer> | Answer;
+}
+
+class ModuleFailure extends Error {
+  readonly module: string;
+  override readonly cause: unknown;
+
+  constructor(module: string, cause: unknown) {
+    super(`${module}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.module = module;
+    this.cause = cause;
+  }
+}
+
+export class Pipeline {
+  readonly modules: readonly DnsModule[];
+  private readonly log: Logger;
+  private readonly onModuleError: (module: string) => void;
+
+  constructor(modules: readonly DnsModule[], log: Logger, onModuleError: (module: string) => void = () => {}) {
+    this.modules = modules;
+    this.log = log;
+    this.onModuleError = onModuleError;
+  }
+
+  async run(ctx: QueryContext): Promise<Answer> {
+    try {
+      return await this.step(0, ctx);
+    } catch (err) {
+      const failure = err instanceof ModuleFailure ? err : new ModuleFailure('pipeline', err);
+      this.onModuleError(failure.module);
+      this.log.error('module failed; answered SERVFAIL', {
+        module: failure.module,
+        error: failure.message,
+        qname: ctx.parsed.name,
+        qtype: ctx.parsed.type,
+      });
+      return emptyResponse(ctx.query, ctx.parsed, Rcode.servFail);
+    }
+  }
+
+  private async step(index: number, ctx: QueryContext): Promise<Answer> {
+    const module = this.modules[index];
+    // Past the last module nobody answered: that is a server failure, not silence.
+    if (!module) return emptyResponse(ctx.query, ctx.parsed, Rcode.servFail);
+    try {
+      return await module.handle(ctx, (next) => this.step(index + 1, next));
+    } catch (err) {
+      throw err instanceof ModuleFailure ? err : new ModuleFailure(module.name, err);
+    }
+  }
+}

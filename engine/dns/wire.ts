@@ -1,0 +1,245 @@
+// DNS wire format, read and written in place. The hot path (cache hits, forwarding) never decodes a
+// whole message: it reads the question, patches the ID and rewrites TTLs at known offsets.
+// Every read is bounds-checked; malformed input yields null, never an exception.
+
+export const Rcode = { noError: 0, formErr: 1, servFail: 2, nxDomain: 3, notImp: 4, refused: 5 } as const;
+export const Type = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, OPT: 41, ANY: 255 } as const;
+
+const headerBytes = 12;
+const maxNameBytes = 255;
+/** Compression pointers a name may follow; more means a loop or an attack. */
+const maxPointerHops = 64;
+/** RFC 6891 §6.2.5: below 512 the requestor size is treated as 512. */
+export const minUdpSize = 512;
+
+export interface EdnsInfo {
+  udpSize: number;
+  version: number;
+  dnssecOk: boolean;
+}
+
+export interface ParsedQuery {
+  id: number;
+  opcode: number;
+  recursionDesired: boolean;
+  checkingDisabled: boolean;
+  /** The name as sent (case kept), without the trailing dot; "." for the root. */
+  name: string;
+  type: number;
+  qclass: number;
+  /** Offset just past the question (end of QCLASS). */
+  questionEnd: number;
+  edns: EdnsInfo | null;
+}
+
+/** Reads a name at `offset` (following pointers); returns the name and where it ends in place. */
+export function readName(buf: Uint8Array, offset: number): { name: string; end: number } | null {
+  const labels: string[] = [];
+  let pos = offset;
+  let end = -1;
+  let hops = 0;
+  let length = 0;
+  for (;;) {
+    if (pos >= buf.length) return null;
+    const len = buf[pos]!;
+    if (len === 0) {
+      if (end < 0) end = pos + 1;
+      break;
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 1 >= buf.length || ++hops > maxPointerHops) return null;
+      if (end < 0) end = pos + 2;
+      const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
+      // A pointer must point backwards; forward pointers are how loops are built.
+      if (target >= pos) return null;
+      pos = target;
+      continue;
+    }
+    if (kind !== 0) return null;
+    length += len + 1;
+    if (length > maxNameBytes || pos + 1 + len > buf.length) return null;
+    labels.push(latin1(buf, pos + 1, pos + 1 + len));
+    pos += 1 + len;
+  }
+  return { name: labels.length === 0 ? '.' : labels.join('.'), end };
+}
+
+/** Skips a name in place without decoding it; returns the offset after it. */
+export function skipName(buf: Uint8Array, offset: number): number | null {
+  let pos = offset;
+  for (let labels = 0; labels < 128; labels++) {
+    if (pos >= buf.length) return null;
+    const len = buf[pos]!;
+    if (len === 0) return pos + 1;
+    if ((len & 0xc0) === 0xc0) return pos + 2 <= buf.length ? pos + 2 : null;
+    if ((len & 0xc0) !== 0) return null;
+    pos += 1 + len;
+  }
+  return null;
+}
+
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += String.fromCharCode(buf[i]!);
+  return out;
+}
+
+export const readU16 = (buf: Uint8Array, offset: number) => (buf[offset]! << 8) | buf[offset + 1]!;
+export const readU32 = (buf: Uint8Array, offset: number) =>
+  ((buf[offset]! << 24) >>> 0) + (buf[offset + 1]! << 16) + (buf[offset + 2]! << 8) + buf[offset + 3]!;
+
+export function writeU16(buf: Uint8Array, offset: number, value: number): void {
+  buf[offset] = value >>> 8;
+  buf[offset + 1] = value & 0xff;
+}
+
+export function writeU32(buf: Uint8Array, offset: number, value: number): void {
+  buf[offset] = value >>> 24;
+  buf[offset + 1] = (value >>> 16) & 0xff;
+  buf[offset + 2] = (value >>> 8) & 0xff;
+  buf[offset + 3] = value & 0xff;
+}
+
+/** Parses a query: exactly one question, QR clear, no compression in the question. */
+export function parseQuery(buf: Uint8Array): ParsedQuery | null {
+  if (buf.length < headerBytes + 5) return null;
+  const flags = readU16(buf, 2);
+  if (flags & 0x8000) return null;
+  if (readU16(buf, 4) !== 1) return null;
+  // Queries carry no answers; authority is allowed only for UPDATE/NOTIFY, which we refuse anyway.
+  const anCount = readU16(buf, 6);
+  const nsCount = readU16(buf, 8);
+  const arCount = readU16(buf, 10);
+  if (anCount > 0 || nsCount > 16 || arCount > 16) return null;
+  const first = buf[headerBytes]!;
+  if ((first & 0xc0) !== 0) return null;
+  const question = readName(buf, headerBytes);
+  if (!question || question.end + 4 > buf.length) return null;
+  const questionEnd = question.end + 4;
+  const edns = findEdns(buf, questionEnd, nsCount + arCount);
+  if (edns === undefined) return null;
+  return {
+    id: readU16(buf, 0),
+    opcode: (flags >>> 11) & 0xf,
+    recursionDesired: (flags & 0x0100) !== 0,
+    checkingDisabled: (flags & 0x0010) !== 0,
+    name: question.name,
+    type: readU16(buf, question.end),
+    qclass: readU16(buf, question.end + 2),
+    questionEnd,
+    edns,
+  };
+}
+
+/** The OPT record among `count` records from `offset`: null when absent, undefined when malformed. */
+function findEdns(buf: Uint8Array, offset: number, count: number): EdnsInfo | null | undefined {
+  let pos = offset;
+  let edns: EdnsInfo | null = null;
+  for (let i = 0; i < count; i++) {
+    const nameEnd = skipName(buf, pos);
+    if (nameEnd === null || nameEnd + 10 > buf.length) return undefined;
+    const type = readU16(buf, nameEnd);
+    const rdLength = readU16(buf, nameEnd + 8);
+    if (nameEnd + 10 + rdLength > buf.length) return undefined;
+    if (type === Type.OPT) {
+      if (edns) return undefined; // RFC 6891 §6.1.1: more than one OPT is FORMERR
+      edns = {
+        udpSize: Math.max(minUdpSize, readU16(buf, nameEnd + 2)),
+        version: buf[nameEnd + 5]!,
+        dnssecOk: (buf[nameEnd + 6]! & 0x80) !== 0,
+      };
+    }
+    pos = nameEnd + 10 + rdLength;
+  }
+  return edns;
+}
+
+export interface RecordOffsets {
+  rcode: number;
+  truncated: boolean;
+  /** Offsets of the TTL field of every record but OPT, in answer, authority and additional. */
+  ttlOffsets: number[];
+  /** The smallest TTL among them (and the SOA minimum for negative answers, RFC 2308 §5). */
+  minTtl: number | null;
+  answerCount: number;
+  /** min(SOA TTL, SOA MINIMUM) of an SOA in the authority section, for negative caching. */
+  negativeTtl: number | null;
+}
+
+/** Walks a response's records once, in place. Null when the message is malformed. */
+export function scanResponse(buf: Uint8Array): RecordOffsets | null {
+  if (buf.length < headerBytes) return null;
+  const flags = readU16(buf, 2);
+  const qdCount = readU16(buf, 4);
+  const counts = [readU16(buf, 6), readU16(buf, 8), readU16(buf, 10)] as const;
+  let pos = headerBytes;
+  for (let i = 0; i < qdCount; i++) {
+    const end = skipName(buf, pos);
+    if (end === null || end + 4 > buf.length) return null;
+    pos = end + 4;
+  }
+  const ttlOffsets: number[] = [];
+  let minTtl: number | null = null;
+  let negativeTtl: number | null = null;
+  for (let section = 0; section < 3; section++) {
+    for (let i = 0; i < counts[section]!; i++) {
+      const nameEnd = skipName(buf, pos);
+      if (nameEnd === null || nameEnd + 10 > buf.length) return null;
+      const type = readU16(buf, nameEnd);
+      const rdLength = readU16(buf, nameEnd + 8);
+      const rdata = nameEnd + 10;
+      if (rdata + rdLength > buf.length) return null;
+      if (type !== Type.OPT) {
+        const ttl = readU32(buf, nameEnd + 4);
+        ttlOffsets.push(nameEnd + 4);
+        minTtl = minTtl === null ? ttl : Math.min(minTtl, ttl);
+        if (section === 1 && type === Type.SOA) {
+          const soaMinimum = soaMinimumOf(buf, rdata, rdLength);
+          if (soaMinimum !== null) negativeTtl = Math.min(ttl, soaMinimum);
+        }
+      }
+      pos = rdata + rdLength;
+    }
+  }
+  return { rcode: flags & 0xf, truncated: (flags & 0x0200) !== 0, ttlOffsets, minTtl, answerCount: counts[0], negativeTtl };
+}
+
+function soaMinimumOf(buf: Uint8Array, rdata: number, rdLength: number): number | null {
+  const mname = skipName(buf, rdata);
+  const rname = mname === null ? null : skipName(buf, mname);
+  if (rname === null || rname + 20 > rdata + rdLength) return null;
+  return readU32(buf, rname + 16);
+}
+
+/**
+ * A response that carries only the header and question of `query`: used for errors (SERVFAIL,
+ * FORMERR, REFUSED) and for RRL slips and oversize answers (TC=1). An OPT record is echoed when
+ * the query had one (RFC 6891 §7).
+ */
+export function emptyResponse(query: Uint8Array, parsed: ParsedQuery | null, rcode: number, truncated = false): Buffer {
+  const questionEnd = parsed?.questionEnd ?? headerBytes;
+  const withOpt = parsed?.edns ? 11 : 0;
+  const out = Buffer.alloc(questionEnd + withOpt);
+  out.set(query.subarray(0, questionEnd), 0);
+  const rd = parsed ? (readU16(query, 2) & 0x0100) : 0;
+  const opcode = parsed ? parsed.opcode << 11 : 0;
+  writeU16(out, 2, 0x8000 | opcode | (truncated ? 0x0200 : 0) | rd | 0x0080 | (rcode & 0xf));
+  writeU16(out, 4, parsed ? 1 : 0);
+  writeU16(out, 6, 0);
+  writeU16(out, 8, 0);
+  writeU16(out, 10, withOpt ? 1 : 0);
+  if (withOpt) {
+    // root name, TYPE OPT, our UDP size, no extended rcode, version 0, DO echoed, no options
+    const at = questionEnd;
+    out[at] = 0;
+    writeU16(out, at + 1, Type.OPT);
+    writeU16(out, at + 3, 1232);
+    out[at + 7] = parsed!.edns!.dnssecOk ? 0x80 : 0;
+  }
+  return out;
+}
+
+export function queryId(buf: Uint8Array): number {
+  return buf.length >= 2 ? readU16(buf, 0) : 0;
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Pipeline, type DnsModule, type QueryContext } from '../../../engine/dns/pipeline.ts';
+import { parseQuery, Rcode, scanResponse, Type } from '../../../engine/dns/wire.ts';
+import { encodeQuery } from '../../helpers/dns.ts';
+
+function context(): QueryContext {
+  const query = encodeQuery('a.test', Type.A);
+  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, transport: 'udp', maxSize: 512, deadline: performance.now() + 1000, meta: {} };
+}
+
+function recordingLog() {
+  const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
+  const log = {
+    debug() {},
+    info() {},
+    warn() {},
+    error: (msg: string, fields?: Record<string, unknown>) => void lines.push({ msg, fields }),
+    child: () => log,
+  };
+  return { log, lines };
+}
+
+const passThrough = (name: string, seen: string[]): DnsModule => ({
+  name,
+  handle: (ctx, next) => {
+    seen.push(name);
+    return next(ctx);
+  },
+});
+
+describe('dns pipeline', () => {
+  it('runs modules in order and returns the first answer', async () => {
+    const seen: string[] = [];
+    const answer = Buffer.from('answer');
+    const pipeline = new Pipeline([passThrough('a', seen), passThrough('b', seen), { name: 'c', handle: () => answer }], recordingLog().log);
+    assert.equal(await pipeline.run(context()), answer);
+    assert.deepEqual(seen, ['a', 'b']);
+  });
+
+  it('turns a module that throws into SERVFAIL for that query, logged under the module name', async () => {
+    const { log, lines } = recordingLog();
+    const failures: string[] = [];
+    const broken: DnsModule = { name: 'broken', handle: () => { throw new Error('bug in broken'); } };
+    const pipeline = new Pipeline([passThrough('outer', []), broken], log, (module) => failures.push(module));
+    const reply = await pipeline.run(context());
+    assert.equal(scanResponse(reply!)!.rcode, Rcode.servFail);
+    assert.deepEqual(failures, ['broken']);
+    assert.equal(lines[0]!.fields!.module, 'broken');
+    assert.match(String(lines[0]!.fields!.error), /bug in broken/);
+  });
+
+  it('answers SERVFAIL when no module answers', async () => {
+    const reply = await new Pipeline([], recordingLog().log).run(context());
+    assert.equal(scanResponse(reply!)!.rcode, Rcode.servFail);
+  });
+});

@@ -1,0 +1,34 @@
+// Building DNS queries by hand for tests, and asking a server over UDP from a chosen address.
+import { createSocket } from 'node:dgram';
+
+export function encodeQuery(name: string, type: number, options: { id?: number; edns?: number; flags?: number } = {}): Buffer {
+  const labels = name === '.' ? [] : name.replace(/\.$/, '').split('.');
+  const qname = Buffer.concat([...labels.map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')])), Buffer.from([0])]);
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(options.id ?? 0x1234, 0);
+  header.writeUInt16BE(options.flags ?? 0x0100, 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(options.edns ? 1 : 0, 10);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt16BE(type, 0);
+  tail.writeUInt16BE(1, 2);
+  const opt = options.edns ? Buffer.from([0, 0, 41, options.edns >> 8, options.edns & 0xff, 0, 0, 0, 0, 0, 0]) : Buffer.alloc(0);
+  return Buffer.concat([header, qname, tail, opt]);
+}
+
+/** Sends one UDP query and resolves with the answer, or null after the timeout. */
+export function askUdp(port: number, query: Buffer, options: { from?: string; timeoutMs?: number } = {}): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const timer = setTimeout(() => {
+      socket.close();
+      resolve(null);
+    }, options.timeoutMs ?? 2000);
+    socket.on('message', (message) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(message);
+    });
+    socket.bind(0, options.from ?? '127.0.0.1', () => socket.send(query, port, '127.0.0.1'));
+  });
+}

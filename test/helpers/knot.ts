@@ -1,0 +1,88 @@
+// A real authoritative upstream for DNS tests: Knot DNS (knotd from apt) on 127.0.0.1, serving a
+// small zone, and kdig as the client. Both are real peers, not mocks.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createSocket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { tempDir } from './host.ts';
+import { waitFor } from './wait.ts';
+
+const run = promisify(execFile);
+
+/** A port that is free for UDP (and, in practice, TCP) on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const { port } = socket.address();
+  socket.close();
+  return port;
+}
+
+const bigTxt = Array.from({ length: 12 }, (_, i) => `"${String(i).padStart(2, '0')}${'x'.repeat(180)}"`).join(' ');
+
+export const zone = `$ORIGIN example.test.
+$TTL 300
+@       SOA   ns1 hostmaster 1 3600 600 86400 60
+@       NS    ns1
+ns1     A     127.0.0.1
+www     A     192.0.2.10
+www     AAAA  2001:db8::10
+@       MX    10 mail
+mail    A     192.0.2.25
+txt     TXT   "hello world"
+alias   CNAME alias2
+alias2  CNAME www
+big     TXT   ${bigTxt}
+`;
+
+export interface Knot {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startKnot(port?: number): Promise<Knot> {
+  const dir = tempDir('knot');
+  const listenPort = port ?? (await freePort());
+  writeFileSync(join(dir, 'example.test.zone'), zone);
+  writeFileSync(
+    join(dir, 'knot.conf'),
+    `server:\n  listen: 127.0.0.1@${listenPort}\n  rundir: ${dir}\ndatabase:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\nzone:\n  - domain: example.test\n    file: example.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
+  );
+  const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`knotd exited: ${stderr}`);
+    return (await kdig(listenPort, ['www.example.test', 'A'], 300)).includes('192.0.2.10');
+  }, 'knotd to answer', 10_000, 100);
+  return {
+    port: listenPort,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Runs kdig against 127.0.0.1:port and returns its text output ('' when it fails). */
+export async function kdig(port: number, args: string[], timeoutMs = 3000): Promise<string> {
+  try {
+    const { stdout } = await run('kdig', ['@127.0.0.1', '-p', String(port), `+time=${Math.max(1, Math.ceil(timeoutMs / 1000))}`, '+retry=0', ...args], {
+      timeout: timeoutMs + 1000,
+    });
+    return stdout;
+  } catch (err) {
+    return (err as { stdout?: string }).stdout ?? '';
+  }
+}
+
+export function status(output: string): string | undefined {
+  return output.match(/status: (\w+)/)?.[1];
+}
+
+export function flags(output: string): string[] {
+  return (output.match(/;; Flags: ([^;]*);/)?.[1] ?? '').trim().split(/\s+/);
+}

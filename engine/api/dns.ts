@@ -19,6 +19,18 @@ export const dnsConfig = z
     upstreamTimeoutMs: z.number().int().min(50).max(10_000).default(1000),
     /** The whole budget of a client query, all tries included. */
     queryTimeoutMs: z.number().int().min(100).max(30_000).default(3000),
+    cache: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxEntries: z.number().int().min(1).default(100_000),
+        maxBytes: z.number().int().min(4096).default(64 * 1024 * 1024),
+        minTtl: z.number().int().min(0).default(0),
+        maxTtl: z.number().int().min(1).default(86_400),
+        maxNegativeTtl: z.number().int().min(0).default(3600),
+        staleMaxAgeSeconds: z.number().int().min(0).default(86_400),
+      })
+      .strict()
+      .default({ enabled: true, maxEntries: 100_000, maxBytes: 64 * 1024 * 1024, minTtl: 0, maxTtl: 86_400, maxNegativeTtl: 3600, staleMaxAgeSeconds: 86_400 }),
     tcp: z
       .object({
         idleTimeoutMs: z.number().int().min(100).default(10_000),
@@ -37,6 +49,7 @@ export const dnsStats = z.object({
   formerr: z.number().int(),
   truncated: z.number().int(),
   moduleErrors: z.record(z.string(), z.number().int()),
+  cache: z.object({ entries: z.number().int(), bytes: z.number().int(), hits: z.number().int(), misses: z.number().int(), stale: z.number().int() }).nullable(),
   listening: z.array(z.object({ address: z.string(), transport: z.enum(['udp', 'tcp']) })),
   upstreams: z.array(
     z.object({ address: z.string(), sent: z.number().int(), answered: z.number().int(), timeouts: z.number().int(), outstanding: z.number().int() }),
@@ -47,6 +60,11 @@ export type DnsStats = z.infer<typeof dnsStats>;
 export const dnsApi = {
   procedures: {
     'dns.stats': procedure('Counters of the DNS engine since it started.', z.object({}).strict(), dnsStats),
+    'dns.cacheFlush': procedure(
+      'Empties the cache, or removes one name (all types).',
+      z.object({ name: z.string().min(1).max(255).optional() }).strict(),
+      z.object({ removed: z.number().int() }),
+    ),
   },
   streams: {},
 } as const;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
+import { Cache } from './modules/cache/cache.ts';
 import { Forward } from './modules/forward/forward.ts';
 import { Pipeline } from './pipeline.ts';
 import { DnsServer } from './server.ts';
@@ -19,7 +20,9 @@ export const dnsEngine: EngineDefinition = {
     const moduleErrors: Record<string, number> = {};
     let servfail = 0;
     const forward = new Forward({ upstreams, upstreamTimeoutMs: config.upstreamTimeoutMs });
-    const pipeline = new Pipeline([forward], ctx.log, (module) => {
+    const { enabled: cacheEnabled, ...cacheOptions } = config.cache;
+    const cache = cacheEnabled ? new Cache(cacheOptions) : null;
+    const pipeline = new Pipeline(cache ? [cache, forward] : [forward], ctx.log, (module) => {
       moduleErrors[module] = (moduleErrors[module] ?? 0) + 1;
       servfail++;
     });
@@ -38,9 +41,11 @@ export const dnsEngine: EngineDefinition = {
           ...server.counters,
           servfail,
           moduleErrors: { ...moduleErrors },
+          cache: cache?.stats() ?? null,
           listening: [...server.listening],
           upstreams: forward.stats(),
         }),
+        'dns.cacheFlush': ({ name }) => ({ removed: cache?.flush(name) ?? 0 }),
       },
       streams: {},
       async stop() {

@@ -32,3 +32,43 @@ export function askUdp(port: number, query: Buffer, options: { from?: string; ti
     socket.bind(0, options.from ?? '127.0.0.1', () => socket.send(query, port, '127.0.0.1'));
   });
 }
+
+export interface AnswerSpec {
+  rcode?: number;
+  truncated?: boolean;
+  answers?: { ttl: number; address: [number, number, number, number] }[];
+  /** An SOA in the authority section, for negative answers. */
+  soa?: { ttl: number; minimum: number };
+}
+
+/** A response to `query` built by hand: A records owned by the question name, and/or an SOA. */
+export function encodeAnswer(query: Buffer, spec: AnswerSpec): Buffer {
+  const questionEnd = query.length - (query.readUInt16BE(10) ? 11 : 0);
+  const header = Buffer.from(query.subarray(0, questionEnd));
+  header.writeUInt16BE(0x8180 | (spec.truncated ? 0x0200 : 0) | (spec.rcode ?? 0), 2);
+  header.writeUInt16BE(spec.answers?.length ?? 0, 6);
+  header.writeUInt16BE(spec.soa ? 1 : 0, 8);
+  header.writeUInt16BE(0, 10);
+  const records = (spec.answers ?? []).map(({ ttl, address }) => {
+    const rr = Buffer.alloc(16);
+    rr.writeUInt16BE(0xc00c, 0);
+    rr.writeUInt16BE(1, 2);
+    rr.writeUInt16BE(1, 4);
+    rr.writeUInt32BE(ttl, 6);
+    rr.writeUInt16BE(4, 10);
+    Buffer.from(address).copy(rr, 12);
+    return rr;
+  });
+  if (spec.soa) {
+    const rdata = Buffer.concat([Buffer.from([0xc0, 0x0c, 0xc0, 0x0c]), Buffer.alloc(20)]);
+    rdata.writeUInt32BE(spec.soa.minimum, 20);
+    const rr = Buffer.alloc(12);
+    rr.writeUInt16BE(0xc00c, 0);
+    rr.writeUInt16BE(6, 2);
+    rr.writeUInt16BE(1, 4);
+    rr.writeUInt32BE(spec.soa.ttl, 6);
+    rr.writeUInt16BE(rdata.length, 10);
+    records.push(rr, rdata);
+  }
+  return Buffer.concat([header, ...records]);
+}

@@ -18,7 +18,7 @@ before(async () => {
   spare = await startKnot();
   port = await freePort();
   engine = await dnsEngine.start({
-    config: { listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`, `127.0.0.1:${spare.port}`], upstreamTimeoutMs: 300 },
+    config: { listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`, `127.0.0.1:${spare.port}`], upstreamTimeoutMs: 300, cache: { enabled: false } },
     dataDir: tempDir('dns'),
     log: quietLog,
   });

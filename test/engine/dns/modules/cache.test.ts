@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Cache, type CacheOptions } from '../../../../engine/dns/modules/cache/cache.ts';
+import type { Next, QueryContext } from '../../../../engine/dns/pipeline.ts';
+import { parseQuery, Rcode, readU32, scanResponse, Type } from '../../../../engine/dns/wire.ts';
+import { encodeAnswer, encodeQuery, type AnswerSpec } from '../../../helpers/dns.ts';
+
+function setup(options: Partial<CacheOptions> = {}) {
+  const clock = { now: 1000 };
+  const cache = new Cache({
+    maxEntries: 100,
+    maxBytes: 1 << 20,
+    minTtl: 0,
+    maxTtl: 86_400,
+    maxNegativeTtl: 3600,
+    staleMaxAgeSeconds: 600,
+    now: () => clock.now,
+    ...options,
+  });
+  return { cache, clock };
+}
+
+function ctx(name: string, options: { id?: number; edns?: number } = {}): QueryContext {
+  const query = encodeQuery(name, Type.A, options);
+  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, transport: 'udp', maxSize: 512, deadline: 0, meta: {} };
+}
+
+/** A next() that answers from a spec and counts its calls. */
+function upstream(spec: AnswerSpec | (() => never)) {
+  const calls = { count: 0 };
+  const next: Next = async (query) => {
+    calls.count++;
+    return typeof spec === 'function' ? spec() : encodeAnswer(query.query, spec);
+  };
+  return { next, calls };
+}
+
+const ttlsOf = (answer: Buffer) => scanResponse(answer)!.ttlOffsets.map((offset) => readU32(answer, offset));
+const a300: AnswerSpec = { answers: [{ ttl: 300, address: [192, 0, 2, 1] }] };
+
+describe('dns cache', () => {
+  it('serves a repeat from the cache with the new ID, the new letter case and decremented TTLs', async () => {
+    const { cache, clock } = setup();
+    const { next, calls } = upstream(a300);
+    await cache.handle(ctx('www.example.test', { id: 1 }), next);
+    clock.now += 100.7;
+    const second = ctx('WWW.Example.TEST', { id: 2 });
+    const hit = (await cache.handle(second, next))!;
+    assert.equal(calls.count, 1);
+    assert.equal(hit.readUInt16BE(0), 2);
+    assert.deepEqual(hit.subarray(12, second.parsed.questionEnd), second.query.subarray(12, second.parsed.questionEnd));
+    assert.deepEqual(ttlsOf(hit), [200]);
+    assert.deepEqual(cache.stats().hits, 1);
+  });
+
+  it('asks again once the TTL has run out', async () => {
+    const { cache, clock } = setup();
+    const { next, calls } = upstream(a300);
+    await cache.handle(ctx('a.test'), next);
+    clock.now += 301;
+    await cache.handle(ctx('a.test'), next);
+    assert.equal(calls.count, 2);
+  });
+
+  it('caps TTLs at maxTtl and raises them to minTtl', async () => {
+    const { cache, clock } = setup({ maxTtl: 60, minTtl: 10 });
+    const long = upstream({ answers: [{ ttl: 9999, address: [1, 1, 1, 1] }] });
+    await cache.handle(ctx('long.test'), long.next);
+    assert.deepEqual(ttlsOf((await cache.handle(ctx('long.test'), long.next))!), [60]);
+    clock.now += 61;
+    await cache.handle(ctx('long.test'), long.next);
+    assert.equal(long.calls.count, 2);
+  });
+
+  it('caches NXDOMAIN for min(SOA TTL, SOA minimum) as RFC 2308 says', async () => {
+    const { cache, clock } = setup();
+    const { next, calls } = upstream({ rcode: Rcode.nxDomain, soa: { ttl: 3600, minimum: 60 } });
+    await cache.handle(ctx('nope.test'), next);
+    clock.now += 59;
+    const cached = (await cache.handle(ctx('nope.test'), next))!;
+    assert.equal(scanResponse(cached)!.rcode, Rcode.nxDomain);
+    assert.equal(calls.count, 1);
+    clock.now += 2;
+    await cache.handle(ctx('nope.test'), next);
+    assert.equal(calls.count, 2);
+  });
+
+  it('does not cache SERVFAIL, truncated answers, or negative answers without an SOA', async () => {
+    for (const spec of [{ rcode: Rcode.servFail }, { ...a300, truncated: true }, { rcode: Rcode.nxDomain }] satisfies AnswerSpec[]) {
+      const { cache } = setup();
+      const { next, calls } = upstream(spec);
+      await cache.handle(ctx('x.test'), next);
+      await cache.handle(ctx('x.test'), next);
+      assert.equal(calls.count, 2, JSON.stringify(spec));
+    }
+  });
+
+  it('serves a stale answer with TTL 30 when every upstream fails (RFC 8767), within the stale age', async () => {
+    const { cache, clock } = setup({ staleMaxAgeSeconds: 600 });
+    await cache.handle(ctx('s.test'), upstream(a300).next);
+    const down = upstream(() => {
+      throw new Error('every upstream is down');
+    });
+    clock.now += 400;
+    const stale = (await cache.handle(ctx('s.test'), down.next))!;
+    assert.deepEqual(ttlsOf(stale), [30]);
+    assert.equal(cache.stats().stale, 1);
+    clock.now += 600;
+    await assert.rejects(cache.handle(ctx('s.test'), down.next), /every upstream is down/);
+  });
+
+  it('keeps DNSSEC-OK answers apart from plain ones', async () => {
+    const { cache } = setup();
+    const { next, calls } = upstream(a300);
+    await cache.handle(ctx('d.test'), next);
+    const withDo = encodeQuery('d.test', Type.A, { edns: 1232 });
+    withDo[withDo.length - 4] = 0x80; // the DO bit, in the OPT record's TTL field
+    const parsed = parseQuery(withDo)!;
+    assert.equal(parsed.edns!.dnssecOk, true);
+    await cache.handle({ ...ctx('d.test'), query: withDo, parsed }, next);
+    assert.equal(calls.count, 2);
+  });
+
+  it('evicts the least recently used entry beyond maxEntries', async () => {
+    const { cache } = setup({ maxEntries: 2 });
+    const { next, calls } = upstream(a300);
+    await cache.handle(ctx('one.test'), next);
+    await cache.handle(ctx('two.test'), next);
+    await cache.handle(ctx('one.test'), next); // hit: one is now the most recent
+    await cache.handle(ctx('three.test'), next); // evicts two
+    assert.equal(cache.stats().entries, 2);
+    await cache.handle(ctx('one.test'), next);
+    assert.equal(calls.count, 3);
+    await cache.handle(ctx('two.test'), next);
+    assert.equal(calls.count, 4);
+  });
+
+  it('flushes one name or everything', async () => {
+    const { cache } = setup();
+    const { next } = upstream(a300);
+    await cache.handle(ctx('keep.test'), next);
+    await cache.handle(ctx('Drop.Test'), next);
+    assert.equal(cache.flush('drop.test.'), 1);
+    assert.equal(cache.stats().entries, 1);
+    assert.equal(cache.flush(), 1);
+    assert.equal(cache.stats().bytes, 0);
+  });
+});

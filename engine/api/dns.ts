@@ -31,6 +31,24 @@ export const dnsConfig = z
       })
       .strict()
       .default({ enabled: true, maxEntries: 100_000, maxBytes: 64 * 1024 * 1024, minTtl: 0, maxTtl: 86_400, maxNegativeTtl: 3600, staleMaxAgeSeconds: 86_400 }),
+    rrl: z
+      .object({
+        enabled: z.boolean().default(false),
+        responsesPerSecond: z.number().min(0.1).max(1e6).default(5),
+        nodataPerSecond: z.number().min(0).default(0),
+        nxdomainsPerSecond: z.number().min(0).default(0),
+        errorsPerSecond: z.number().min(0).default(0),
+        allPerSecond: z.number().min(0).default(0),
+        window: z.number().int().min(1).max(3600).default(5),
+        slip: z.number().int().min(0).max(10).default(2),
+        ipv4PrefixLength: z.number().int().min(0).max(32).default(24),
+        ipv6PrefixLength: z.number().int().min(0).max(128).default(56),
+        exempt: z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'write an address or a CIDR block, e.g. 10.0.0.0/8')).default([]),
+        logOnly: z.boolean().default(false),
+        maxAccounts: z.number().int().min(100).default(200_000),
+      })
+      .strict()
+      .prefault({}),
     tcp: z
       .object({
         idleTimeoutMs: z.number().int().min(100).default(10_000),
@@ -50,6 +68,15 @@ export const dnsStats = z.object({
   truncated: z.number().int(),
   moduleErrors: z.record(z.string(), z.number().int()),
   cache: z.object({ entries: z.number().int(), bytes: z.number().int(), hits: z.number().int(), misses: z.number().int(), stale: z.number().int() }).nullable(),
+  rrl: z
+    .object({
+      accounts: z.number().int(),
+      limited: z.record(z.string(), z.number().int()),
+      slipped: z.number().int(),
+      dropped: z.number().int(),
+      wouldLimit: z.number().int(),
+    })
+    .nullable(),
   listening: z.array(z.object({ address: z.string(), transport: z.enum(['udp', 'tcp']) })),
   upstreams: z.array(
     z.object({ address: z.string(), sent: z.number().int(), answered: z.number().int(), timeouts: z.number().int(), outstanding: z.number().int() }),

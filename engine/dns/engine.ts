@@ -4,6 +4,7 @@ import { dnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { Cache } from './modules/cache/cache.ts';
 import { Forward } from './modules/forward/forward.ts';
+import { ResponseRateLimit } from './modules/rrl/rrl.ts';
 import { Pipeline } from './pipeline.ts';
 import { DnsServer } from './server.ts';
 
@@ -22,7 +23,10 @@ export const dnsEngine: EngineDefinition = {
     const forward = new Forward({ upstreams, upstreamTimeoutMs: config.upstreamTimeoutMs });
     const { enabled: cacheEnabled, ...cacheOptions } = config.cache;
     const cache = cacheEnabled ? new Cache(cacheOptions) : null;
-    const pipeline = new Pipeline(cache ? [cache, forward] : [forward], ctx.log, (module) => {
+    const { enabled: rrlEnabled, ...rrlOptions } = config.rrl;
+    const rrl = rrlEnabled ? new ResponseRateLimit(rrlOptions) : null;
+    const modules = [rrl, cache, forward].filter((module) => module !== null);
+    const pipeline = new Pipeline(modules, ctx.log, (module) => {
       moduleErrors[module] = (moduleErrors[module] ?? 0) + 1;
       servfail++;
     });
@@ -42,6 +46,7 @@ export const dnsEngine: EngineDefinition = {
           servfail,
           moduleErrors: { ...moduleErrors },
           cache: cache?.stats() ?? null,
+          rrl: rrl?.stats() ?? null,
           listening: [...server.listening],
           upstreams: forward.stats(),
         }),

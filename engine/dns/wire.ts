@@ -165,6 +165,8 @@ export interface RecordOffsets {
   answerCount: number;
   /** min(SOA TTL, SOA MINIMUM) of an SOA in the authority section, for negative caching. */
   negativeTtl: number | null;
+  /** Where the owner name of that SOA starts (the zone), or null. */
+  soaOwnerOffset: number | null;
 }
 
 /** Walks a response's records once, in place. Null when the message is malformed. */
@@ -182,6 +184,7 @@ export function scanResponse(buf: Uint8Array): RecordOffsets | null {
   const ttlOffsets: number[] = [];
   let minTtl: number | null = null;
   let negativeTtl: number | null = null;
+  let soaOwnerOffset: number | null = null;
   for (let section = 0; section < 3; section++) {
     for (let i = 0; i < counts[section]!; i++) {
       const nameEnd = skipName(buf, pos);
@@ -197,12 +200,13 @@ export function scanResponse(buf: Uint8Array): RecordOffsets | null {
         if (section === 1 && type === Type.SOA) {
           const soaMinimum = soaMinimumOf(buf, rdata, rdLength);
           if (soaMinimum !== null) negativeTtl = Math.min(ttl, soaMinimum);
+          soaOwnerOffset = pos;
         }
       }
       pos = rdata + rdLength;
     }
   }
-  return { rcode: flags & 0xf, truncated: (flags & 0x0200) !== 0, ttlOffsets, minTtl, answerCount: counts[0], negativeTtl };
+  return { rcode: flags & 0xf, truncated: (flags & 0x0200) !== 0, ttlOffsets, minTtl, answerCount: counts[0], negativeTtl, soaOwnerOffset };
 }
 
 function soaMinimumOf(buf: Uint8Array, rdata: number, rdLength: number): number | null {

@@ -37,8 +37,8 @@ export interface AnswerSpec {
   rcode?: number;
   truncated?: boolean;
   answers?: { ttl: number; address: [number, number, number, number] }[];
-  /** An SOA in the authority section, for negative answers. */
-  soa?: { ttl: number; minimum: number };
+  /** An SOA in the authority section, for negative answers; owned by the question name less `skipLabels` labels. */
+  soa?: { ttl: number; minimum: number; skipLabels?: number };
 }
 
 /** A response to `query` built by hand: A records owned by the question name, and/or an SOA. */
@@ -62,8 +62,10 @@ export function encodeAnswer(query: Buffer, spec: AnswerSpec): Buffer {
   if (spec.soa) {
     const rdata = Buffer.concat([Buffer.from([0xc0, 0x0c, 0xc0, 0x0c]), Buffer.alloc(20)]);
     rdata.writeUInt32BE(spec.soa.minimum, 20);
+    let owner = 12;
+    for (let i = 0; i < (spec.soa.skipLabels ?? 0); i++) owner += 1 + query[owner]!;
     const rr = Buffer.alloc(12);
-    rr.writeUInt16BE(0xc00c, 0);
+    rr.writeUInt16BE(0xc000 | owner, 0);
     rr.writeUInt16BE(6, 2);
     rr.writeUInt16BE(1, 4);
     rr.writeUInt32BE(spec.soa.ttl, 6);
@@ -71,4 +73,24 @@ export function encodeAnswer(query: Buffer, spec: AnswerSpec): Buffer {
     records.push(rr, rdata);
   }
   return Buffer.concat([header, ...records]);
+}
+
+/** Sends `count` copies of a query from one address at once; counts full, TC=1 and missing replies. */
+export function floodUdp(port: number, query: Buffer, count: number, from: string, settleMs = 500): Promise<{ answered: number; truncated: number; silent: number }> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const tally = { answered: 0, truncated: 0, silent: count };
+    socket.on('message', (message) => {
+      tally.silent--;
+      if (message.readUInt16BE(2) & 0x0200) tally.truncated++;
+      else tally.answered++;
+    });
+    socket.bind(0, from, () => {
+      for (let i = 0; i < count; i++) socket.send(query, port, '127.0.0.1');
+      setTimeout(() => {
+        socket.close();
+        resolve(tally);
+      }, settleMs);
+    });
+  });
 }

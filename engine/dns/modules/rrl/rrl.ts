@@ -1,0 +1,174 @@
+// rrl: response rate limiting as BIND 9 does it. Responses are counted per account — the client's
+// network (/24, /56) and the kind of response: an answer (per name and type), NODATA or NXDOMAIN
+// (per zone, so random-subdomain floods share one account) or an error. Each account earns `rate`
+// tokens a second, holds at most `rate`, and sinks to at most -window*rate, so a client that
+// floods stays limited until it has been quiet for `window` seconds. Of limited responses the
+// first and every `slip`-th after goes out as an empty TC=1 answer (a real client retries over
+// TCP; a spoofed victim gets little); the rest are dropped. TCP is never limited.
+import { BlockList, isIPv4 } from 'node:net';
+import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
+import { emptyResponse, Rcode, readName, scanResponse } from '../../wire.ts';
+
+export type ResponseKind = 'answer' | 'nodata' | 'nxdomain' | 'error';
+export type RrlAction = 'slip' | 'drop';
+
+export interface RrlOptions {
+  responsesPerSecond: number;
+  /** 0 means: as responsesPerSecond (BIND's default). */
+  nodataPerSecond: number;
+  nxdomainsPerSecond: number;
+  errorsPerSecond: number;
+  /** A cap on all responses to one client network together; 0 disables. */
+  allPerSecond: number;
+  window: number;
+  slip: number;
+  ipv4PrefixLength: number;
+  ipv6PrefixLength: number;
+  /** Addresses or CIDR blocks never limited. */
+  exempt: string[];
+  /** Count and log what would be limited, but answer normally. */
+  logOnly: boolean;
+  /** Accounts kept at most; the oldest go first. */
+  maxAccounts: number;
+  now?: () => number;
+}
+
+interface Account {
+  balance: number;
+  updatedAt: number;
+  limitedCount: number;
+}
+
+export interface RrlStats {
+  accounts: number;
+  limited: Record<ResponseKind | 'all', number>;
+  slipped: number;
+  dropped: number;
+  wouldLimit: number;
+}
+
+export class ResponseRateLimit implements DnsModule {
+  readonly name = 'rrl';
+  private readonly options: RrlOptions;
+  private readonly accounts = new Map<string, Account>();
+  private readonly exempt = new BlockList();
+  private readonly now: () => number;
+  private readonly counters: RrlStats = {
+    accounts: 0,
+    limited: { answer: 0, nodata: 0, nxdomain: 0, error: 0, all: 0 },
+    slipped: 0,
+    dropped: 0,
+    wouldLimit: 0,
+  };
+
+  constructor(options: RrlOptions) {
+    this.options = options;
+    this.now = options.now ?? (() => performance.now() / 1000);
+    for (const entry of options.exempt) {
+      const [address, bits] = entry.split('/');
+      const type = isIPv4(address!) ? 'ipv4' : 'ipv6';
+      if (bits === undefined) this.exempt.addAddress(address!, type);
+      else this.exempt.addSubnet(address!, Number(bits), type);
+    }
+  }
+
+  async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
+    const answer = await next(ctx);
+    if (!answer || ctx.transport === 'tcp' || this.isExempt(ctx.client.address)) return answer;
+    const network = networkOf(ctx.client.address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
+    const { kind, subject } = classify(answer, ctx);
+    const now = this.now();
+    let limitedBy: ResponseKind | 'all' | null = this.debit(`${network}|${kind}|${subject}`, this.rateOf(kind), now) ? kind : null;
+    if (this.options.allPerSecond > 0 && this.debit(`${network}|all`, this.options.allPerSecond, now)) limitedBy ??= 'all';
+    if (limitedBy === null) return answer;
+
+    const account = this.accounts.get(limitedBy === 'all' ? `${network}|all` : `${network}|${kind}|${subject}`)!;
+    const action: RrlAction = this.options.slip > 0 && account.limitedCount++ % this.options.slip === 0 ? 'slip' : 'drop';
+    if (this.options.logOnly) {
+      this.counters.wouldLimit++;
+      return answer;
+    }
+    this.counters.limited[limitedBy]++;
+    ctx.meta.rrl = action;
+    if (action === 'drop') {
+      this.counters.dropped++;
+      return null;
+    }
+    this.counters.slipped++;
+    return emptyResponse(ctx.query, ctx.parsed, Rcode.noError, true);
+  }
+
+  /** Debits one response; true when the account is overdrawn (the response is limited). */
+  private debit(key: string, rate: number, now: number): boolean {
+    let account = this.accounts.get(key);
+    if (!account) {
+      account = { balance: rate, updatedAt: now, limitedCount: 0 };
+      this.accounts.set(key, account);
+      if (this.accounts.size > this.options.maxAccounts) this.accounts.delete(this.accounts.keys().next().value!);
+    } else {
+      account.balance = Math.min(rate, account.balance + (now - account.updatedAt) * rate);
+      account.updatedAt = now;
+    }
+    if (account.balance >= 1) account.limitedCount = 0;
+    account.balance = Math.max(-this.options.window * rate, account.balance - 1);
+    return account.balance < 0;
+  }
+
+  private rateOf(kind: ResponseKind): number {
+    const { responsesPerSecond, nodataPerSecond, nxdomainsPerSecond, errorsPerSecond } = this.options;
+    if (kind === 'nodata') return nodataPerSecond || responsesPerSecond;
+    if (kind === 'nxdomain') return nxdomainsPerSecond || responsesPerSecond;
+    if (kind === 'error') return errorsPerSecond || responsesPerSecond;
+    return responsesPerSecond;
+  }
+
+  private isExempt(address: string): boolean {
+    const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+    return isIPv4(v4) ? this.exempt.check(v4, 'ipv4') : this.exempt.check(address, 'ipv6');
+  }
+
+  stats(): RrlStats {
+    return { ...this.counters, limited: { ...this.counters.limited }, accounts: this.accounts.size };
+  }
+}
+
+/** The kind of a response and what its account is about (name+type, zone, or nothing). */
+function classify(answer: Buffer, ctx: QueryContext): { kind: ResponseKind; subject: string } {
+  const scanned = scanResponse(answer);
+  const qname = ctx.parsed.name.toLowerCase();
+  if (!scanned) return { kind: 'error', subject: '' };
+  const zone = () => (scanned.soaOwnerOffset === null ? qname : (readName(answer, scanned.soaOwnerOffset)?.name.toLowerCase() ?? qname));
+  if (scanned.rcode === Rcode.nxDomain) return { kind: 'nxdomain', subject: zone() };
+  if (scanned.rcode !== Rcode.noError) return { kind: 'error', subject: '' };
+  if (scanned.answerCount === 0) return { kind: 'nodata', subject: zone() };
+  return { kind: 'answer', subject: `${qname}/${ctx.parsed.type}` };
+}
+
+/** The client's network: the address with all but the prefix bits cleared. */
+export function networkOf(address: string, v4Bits: number, v6Bits: number): string {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIPv4(v4)) {
+    const value = v4.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+    const mask = v4Bits === 0 ? 0 : (0xffffffff << (32 - v4Bits)) >>> 0;
+    return `${((value & mask) >>> 0).toString(16)}/${v4Bits}`;
+  }
+  const groups = expandIPv6(address);
+  let bits = v6Bits;
+  return (
+    groups
+      .map((group) => {
+        const keep = Math.max(0, Math.min(16, bits));
+        bits -= 16;
+        return keep === 0 ? 0 : group & ((0xffff << (16 - keep)) & 0xffff);
+      })
+      .join(':') + `/${v6Bits}`
+  );
+}
+
+function expandIPv6(address: string): number[] {
+  const [head, tail] = address.split('%')[0]!.split('::') as [string, string | undefined];
+  const parse = (part: string) => (part ? part.split(':').map((group) => parseInt(group, 16) || 0) : []);
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...new Array(Math.max(0, 8 - left.length - right.length)).fill(0), ...right].slice(0, 8);
+}

@@ -1,12 +1,15 @@
 // A real authoritative upstream for DNS tests: Knot DNS (knotd from apt) on 127.0.0.1, serving a
-// small zone, and kdig as the client. Both are real peers, not mocks.
+// small zone, kdig as the client, and the DNS engine between them. Real peers, not mocks.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tempDir } from './host.ts';
+import type { DnsStats } from '../../engine/api/dns.ts';
+import type { RunningEngine } from '../../engine/api/engine.ts';
+import { dnsEngine } from '../../engine/dns/engine.ts';
+import { quietLog, tempDir } from './host.ts';
 import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
@@ -85,4 +88,35 @@ export function status(output: string): string | undefined {
 
 export function flags(output: string): string[] {
   return (output.match(/;; Flags: ([^;]*);/)?.[1] ?? '').trim().split(/\s+/);
+}
+
+export interface DnsBehindKnot {
+  knot: Knot;
+  engine: RunningEngine;
+  /** The DNS engine's UDP and TCP port on 127.0.0.1. */
+  port: number;
+  stats(): Promise<DnsStats>;
+  stop(): Promise<void>;
+}
+
+/** A Knot upstream and the DNS engine (in this process) forwarding to it, with extra config. */
+export async function startDnsBehindKnot(config: Record<string, unknown> = {}, extraUpstreams: Knot[] = []): Promise<DnsBehindKnot> {
+  const knot = await startKnot();
+  const port = await freePort();
+  const engine = await dnsEngine.start({
+    config: { listen: [`127.0.0.1:${port}`], upstreams: [knot, ...extraUpstreams].map((k) => `127.0.0.1:${k.port}`), upstreamTimeoutMs: 300, ...config },
+    dataDir: tempDir('dns'),
+    log: quietLog,
+  });
+  return {
+    knot,
+    engine,
+    port,
+    stats: async () => (await engine.procedures['dns.stats']!({})) as DnsStats,
+    async stop() {
+      await engine.stop();
+      await knot.stop();
+      for (const other of extraUpstreams) await other.stop();
+    },
+  };
 }

@@ -2,31 +2,18 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { DnsStats } from '../../../../engine/api/dns.ts';
-import type { RunningEngine } from '../../../../engine/api/engine.ts';
-import { dnsEngine } from '../../../../engine/dns/engine.ts';
-import { quietLog, tempDir } from '../../../helpers/host.ts';
-import { freePort, kdig, startKnot, status, type Knot } from '../../../helpers/knot.ts';
+import { kdig, startDnsBehindKnot, status, type DnsBehindKnot } from '../../../helpers/knot.ts';
 
-let knot: Knot;
-let engine: RunningEngine;
+let dns: DnsBehindKnot;
 let port: number;
-const stats = async () => (await engine.procedures['dns.stats']!({})) as DnsStats;
+const stats = () => dns.stats();
 
 before(async () => {
-  knot = await startKnot();
-  port = await freePort();
-  engine = await dnsEngine.start({
-    // maxTtl 2 s so that the serve-stale test need not wait minutes for the zone's 300 s TTL.
-    config: { listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`], upstreamTimeoutMs: 300, queryTimeoutMs: 800, cache: { maxTtl: 2 } },
-    dataDir: tempDir('dns'),
-    log: quietLog,
-  });
+  // maxTtl 2 s so that the serve-stale test need not wait minutes for the zone's 300 s TTL.
+  dns = await startDnsBehindKnot({ queryTimeoutMs: 800, cache: { maxTtl: 2 } });
+  port = dns.port;
 });
-after(async () => {
-  await engine?.stop();
-  await knot?.stop();
-});
+after(() => dns?.stop());
 
 describe('dns cache with a real upstream (knot, kdig)', () => {
   it('answers a repeated question from the cache', async () => {
@@ -48,7 +35,7 @@ describe('dns cache with a real upstream (knot, kdig)', () => {
 
   it('serves stale answers with TTL 30 once every upstream is down, and SERVFAIL for names it never saw', async () => {
     assert.match(await kdig(port, ['mail.example.test', 'A']), /192\.0\.2\.25/);
-    await knot.stop();
+    await dns.knot.stop();
     await sleep(2100); // the cached answer expires (maxTtl 2 s)
     assert.match(await kdig(port, ['mail.example.test', 'A']), /mail\.example\.test\.\s+30\s+IN\s+A\s+192\.0\.2\.25/);
     assert.ok((await stats()).cache!.stale >= 1);

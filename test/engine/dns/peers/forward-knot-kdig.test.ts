@@ -1,33 +1,20 @@
 // The DNS engine between kdig and a real Knot DNS upstream, all on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RunningEngine } from '../../../../engine/api/engine.ts';
-import { dnsEngine } from '../../../../engine/dns/engine.ts';
 import { Type } from '../../../../engine/dns/wire.ts';
 import { askUdp, encodeQuery } from '../../../helpers/dns.ts';
-import { quietLog, tempDir } from '../../../helpers/host.ts';
-import { flags, freePort, kdig, startKnot, status, type Knot } from '../../../helpers/knot.ts';
+import { flags, kdig, startDnsBehindKnot, startKnot, status, type DnsBehindKnot, type Knot } from '../../../helpers/knot.ts';
 
-let knot: Knot;
+let dns: DnsBehindKnot;
 let spare: Knot;
-let engine: RunningEngine;
 let port: number;
 
 before(async () => {
-  knot = await startKnot();
   spare = await startKnot();
-  port = await freePort();
-  engine = await dnsEngine.start({
-    config: { listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`, `127.0.0.1:${spare.port}`], upstreamTimeoutMs: 300, cache: { enabled: false } },
-    dataDir: tempDir('dns'),
-    log: quietLog,
-  });
+  dns = await startDnsBehindKnot({ cache: { enabled: false } }, [spare]);
+  port = dns.port;
 });
-after(async () => {
-  await engine?.stop();
-  await knot?.stop();
-  await spare?.stop();
-});
+after(() => dns?.stop());
 
 describe('dns forward through a real upstream (knot, kdig)', () => {
   it('answers A, AAAA, MX and TXT as the upstream does', async () => {
@@ -76,10 +63,10 @@ describe('dns forward through a real upstream (knot, kdig)', () => {
   });
 
   it('answers SERVFAIL (not silence) when every upstream is down, and counts it', async () => {
-    await knot.stop();
+    await dns.knot.stop();
     const out = await kdig(port, ['www.example.test', 'A'], 3000);
     assert.equal(status(out), 'SERVFAIL');
-    const stats = (await engine.procedures['dns.stats']!({})) as { servfail: number; moduleErrors: Record<string, number> };
+    const stats = await dns.stats();
     assert.ok(stats.servfail >= 1);
     assert.ok((stats.moduleErrors.forward ?? 0) >= 1);
   });

@@ -1,35 +1,18 @@
 // Response rate limiting over real UDP from several 127.0.0.x clients, with Knot DNS upstream.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DnsStats } from '../../../../engine/api/dns.ts';
-import type { RunningEngine } from '../../../../engine/api/engine.ts';
-import { dnsEngine } from '../../../../engine/dns/engine.ts';
 import { Type } from '../../../../engine/dns/wire.ts';
 import { askUdp, encodeQuery, floodUdp } from '../../../helpers/dns.ts';
-import { quietLog, tempDir } from '../../../helpers/host.ts';
-import { freePort, kdig, startKnot, type Knot } from '../../../helpers/knot.ts';
+import { kdig, startDnsBehindKnot, type DnsBehindKnot } from '../../../helpers/knot.ts';
 
-let knot: Knot;
-let engine: RunningEngine;
+let dns: DnsBehindKnot;
 let port: number;
 
 before(async () => {
-  knot = await startKnot();
-  port = await freePort();
-  engine = await dnsEngine.start({
-    config: {
-      listen: [`127.0.0.1:${port}`],
-      upstreams: [`127.0.0.1:${knot.port}`],
-      rrl: { enabled: true, responsesPerSecond: 5, window: 5, slip: 2, exempt: ['127.0.0.9'] },
-    },
-    dataDir: tempDir('dns'),
-    log: quietLog,
-  });
+  dns = await startDnsBehindKnot({ rrl: { enabled: true, responsesPerSecond: 5, window: 5, slip: 2, exempt: ['127.0.0.9'] } });
+  port = dns.port;
 });
-after(async () => {
-  await engine?.stop();
-  await knot?.stop();
-});
+after(() => dns?.stop());
 
 describe('dns rrl over UDP from 127.0.0.x clients (knot, kdig)', () => {
   it('limits a flood from one /24 to the rate, slipping every 2nd limited answer as TC=1', async () => {
@@ -38,7 +21,7 @@ describe('dns rrl over UDP from 127.0.0.x clients (knot, kdig)', () => {
     assert.ok(tally.answered >= 5 && tally.answered <= 6, JSON.stringify(tally));
     const limited = 100 - tally.answered;
     assert.ok(Math.abs(tally.truncated - limited / 2) <= 1, JSON.stringify(tally));
-    const { rrl } = (await engine.procedures['dns.stats']!({})) as DnsStats;
+    const { rrl } = await dns.stats();
     assert.equal(rrl!.slipped, tally.truncated);
   });
 

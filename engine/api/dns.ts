@@ -49,6 +49,13 @@ export const dnsConfig = z
       })
       .strict()
       .prefault({}),
+    flatten: z
+      .object({
+        names: z.array(z.string().min(1).max(255)).default([]),
+        maxChain: z.number().int().min(1).max(16).default(8),
+      })
+      .strict()
+      .prefault({}),
     tcp: z
       .object({
         idleTimeoutMs: z.number().int().min(100).default(10_000),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { Cache } from './modules/cache/cache.ts';
+import { Flatten } from './modules/flatten/flatten.ts';
 import { Forward } from './modules/forward/forward.ts';
 import { ResponseRateLimit } from './modules/rrl/rrl.ts';
 import { Pipeline } from './pipeline.ts';
@@ -25,7 +26,8 @@ export const dnsEngine: EngineDefinition = {
     const cache = cacheEnabled ? new Cache(cacheOptions) : null;
     const { enabled: rrlEnabled, ...rrlOptions } = config.rrl;
     const rrl = rrlEnabled ? new ResponseRateLimit(rrlOptions) : null;
-    const modules = [rrl, cache, forward].filter((module) => module !== null);
+    const flatten = config.flatten.names.length > 0 ? new Flatten(config.flatten) : null;
+    const modules = [rrl, cache, flatten, forward].filter((module) => module !== null);
     const pipeline = new Pipeline(modules, ctx.log, (module) => {
       moduleErrors[module] = (moduleErrors[module] ?? 0) + 1;
       servfail++;

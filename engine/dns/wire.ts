@@ -247,3 +247,61 @@ export function emptyResponse(query: Uint8Array, parsed: ParsedQuery | null, rco
 export function queryId(buf: Uint8Array): number {
   return buf.length >= 2 ? readU16(buf, 0) : 0;
 }
+
+export interface AnswerRecord {
+  /** Owner name, lower-cased, without the trailing dot. */
+  name: string;
+  type: number;
+  ttl: number;
+  rdata: Buffer;
+  /** For CNAME: the target, lower-cased (pointers followed). */
+  target?: string;
+}
+
+/** The answer section's records, decoded enough for CNAME chains. Null when malformed. */
+export function readAnswers(buf: Buffer): AnswerRecord[] | null {
+  if (buf.length < headerBytes) return null;
+  let pos = headerBytes;
+  for (let i = 0; i < readU16(buf, 4); i++) {
+    const end = skipName(buf, pos);
+    if (end === null || end + 4 > buf.length) return null;
+    pos = end + 4;
+  }
+  const records: AnswerRecord[] = [];
+  for (let i = 0; i < readU16(buf, 6); i++) {
+    const owner = readName(buf, pos);
+    if (!owner || owner.end + 10 > buf.length) return null;
+    const type = readU16(buf, owner.end);
+    const rdLength = readU16(buf, owner.end + 8);
+    const rdata = owner.end + 10;
+    if (rdata + rdLength > buf.length) return null;
+    const record: AnswerRecord = { name: owner.name.toLowerCase(), type, ttl: readU32(buf, owner.end + 4), rdata: buf.subarray(rdata, rdata + rdLength) };
+    if (type === Type.CNAME) {
+      const target = readName(buf, rdata);
+      if (!target) return null;
+      record.target = target.name.toLowerCase();
+    }
+    records.push(record);
+    pos = rdata + rdLength;
+  }
+  return records;
+}
+
+/** A NOERROR answer to `query` whose records are all owned by the question name. */
+export function answerWith(query: Uint8Array, parsed: ParsedQuery, records: { type: number; ttl: number; rdata: Uint8Array }[]): Buffer {
+  const base = emptyResponse(query, parsed, Rcode.noError);
+  const opt = base.subarray(parsed.questionEnd);
+  const rrs = records.map(({ type, ttl, rdata }) => {
+    const rr = Buffer.alloc(12 + rdata.length);
+    writeU16(rr, 0, 0xc000 | headerBytes); // pointer to the question name
+    writeU16(rr, 2, type);
+    writeU16(rr, 4, 1);
+    writeU32(rr, 6, ttl);
+    writeU16(rr, 10, rdata.length);
+    rr.set(rdata, 12);
+    return rr;
+  });
+  const out = Buffer.concat([base.subarray(0, parsed.questionEnd), ...rrs, opt]);
+  writeU16(out, 6, records.length);
+  return out;
+}

@@ -35,9 +35,21 @@ www     AAAA  2001:db8::10
 @       MX    10 mail
 mail    A     192.0.2.25
 txt     TXT   "hello world"
-alias   CNAME alias2
-alias2  CNAME www
+alias   60 CNAME alias2
+alias2  120 CNAME www
+ext     CNAME www.other.test.
+ext-dangling CNAME nope.other.test.
+dangling CNAME nothing
+loop1   CNAME loop2
+loop2   CNAME loop1
 big     TXT   ${bigTxt}
+`;
+
+export const otherZone = `$ORIGIN other.test.
+$TTL 300
+@       SOA   ns1.example.test. hostmaster.example.test. 1 3600 600 86400 60
+@       NS    ns1.example.test.
+www     90 A  192.0.2.77
 `;
 
 export interface Knot {
@@ -49,9 +61,10 @@ export async function startKnot(port?: number): Promise<Knot> {
   const dir = tempDir('knot');
   const listenPort = port ?? (await freePort());
   writeFileSync(join(dir, 'example.test.zone'), zone);
+  writeFileSync(join(dir, 'other.test.zone'), otherZone);
   writeFileSync(
     join(dir, 'knot.conf'),
-    `server:\n  listen: 127.0.0.1@${listenPort}\n  rundir: ${dir}\ndatabase:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\nzone:\n  - domain: example.test\n    file: example.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
+    `server:\n  listen: 127.0.0.1@${listenPort}\n  rundir: ${dir}\ndatabase:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\nzone:\n  - domain: example.test\n    file: example.test.zone\n  - domain: other.test\n    file: other.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
   );
   const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

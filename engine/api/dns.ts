@@ -1,7 +1,7 @@
 // dns: the DNS proxy engine (RRDNS). This first part covers listeners, the module pipeline and
 // forwarding; cache, rrl, flatten and the query log join it (issue 3).
 import { z } from 'zod';
-import { procedure } from './contract.ts';
+import { procedure, stream } from './contract.ts';
 
 /** "127.0.0.1:53" or "[::1]:53"; the port is required so that nothing is guessed. */
 export const hostPort = z.string().refine(
@@ -31,6 +31,14 @@ export const dnsConfig = z
       })
       .strict()
       .default({ enabled: true, maxEntries: 100_000, maxBytes: 64 * 1024 * 1024, minTtl: 0, maxTtl: 86_400, maxNegativeTtl: 3600, staleMaxAgeSeconds: 86_400 }),
+    querylog: z
+      .object({
+        size: z.number().int().min(100).max(1_000_000).default(10_000),
+        batchMs: z.number().int().min(50).max(5000).default(200),
+        maxBatch: z.number().int().min(10).max(100_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
     rrl: z
       .object({
         enabled: z.boolean().default(false),
@@ -91,14 +99,63 @@ export const dnsStats = z.object({
 });
 export type DnsStats = z.infer<typeof dnsStats>;
 
+export const queryLogEntry = z.object({
+  seq: z.number().int(),
+  at: z.number(),
+  client: z.string(),
+  transport: z.enum(['udp', 'tcp']),
+  qname: z.string(),
+  qtype: z.number().int(),
+  /** -1 when nothing was sent (dropped by rrl). */
+  rcode: z.number().int(),
+  upstream: z.string().nullable(),
+  latencyMs: z.number(),
+  cache: z.enum(['hit', 'miss', 'stale']).nullable(),
+  rrl: z.enum(['slip', 'drop']).nullable(),
+  flattened: z.boolean(),
+});
+export type QueryLogEntry = z.infer<typeof queryLogEntry>;
+
+export const queryLogFilter = z
+  .object({
+    client: z.string().max(64).optional(),
+    /** A substring of the name, case-insensitive. */
+    qname: z.string().max(255).optional(),
+    qtype: z.number().int().min(0).max(65535).optional(),
+    rcode: z.number().int().min(-1).max(15).optional(),
+    upstream: z.string().max(64).optional(),
+    cache: z.enum(['hit', 'miss', 'stale']).optional(),
+    rrl: z.enum(['slip', 'drop']).optional(),
+  })
+  .strict();
+export type QueryLogFilter = z.infer<typeof queryLogFilter>;
+
+const ranked = z.array(z.object({ key: z.string(), count: z.number().int() }));
+
 export const dnsApi = {
   procedures: {
     'dns.stats': procedure('Counters of the DNS engine since it started.', z.object({}).strict(), dnsStats),
+    'dns.recentQueries': procedure(
+      'The newest entries of the query log, filtered.',
+      z.object({ filter: queryLogFilter.default({}), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+      z.object({ entries: z.array(queryLogEntry) }),
+    ),
+    'dns.top': procedure(
+      'The most frequent names and clients in the query log.',
+      z.object({ limit: z.number().int().min(1).max(100).default(10) }).strict(),
+      z.object({ names: ranked, clients: ranked }),
+    ),
     'dns.cacheFlush': procedure(
       'Empties the cache, or removes one name (all types).',
       z.object({ name: z.string().min(1).max(255).optional() }).strict(),
       z.object({ removed: z.number().int() }),
     ),
   },
-  streams: {},
+  streams: {
+    'dns.queryLog': stream(
+      'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold.',
+      queryLogFilter,
+      z.object({ entries: z.array(queryLogEntry), dropped: z.number().int() }),
+    ),
+  },
 } as const;

@@ -5,6 +5,7 @@ import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { Cache } from './modules/cache/cache.ts';
 import { Flatten } from './modules/flatten/flatten.ts';
 import { Forward } from './modules/forward/forward.ts';
+import { QueryLog } from './modules/querylog/querylog.ts';
 import { ResponseRateLimit } from './modules/rrl/rrl.ts';
 import { Pipeline } from './pipeline.ts';
 import { DnsServer } from './server.ts';
@@ -27,7 +28,8 @@ export const dnsEngine: EngineDefinition = {
     const { enabled: rrlEnabled, ...rrlOptions } = config.rrl;
     const rrl = rrlEnabled ? new ResponseRateLimit(rrlOptions) : null;
     const flatten = config.flatten.names.length > 0 ? new Flatten(config.flatten) : null;
-    const modules = [rrl, cache, flatten, forward].filter((module) => module !== null);
+    const querylog = new QueryLog(config.querylog);
+    const modules = [querylog, rrl, cache, flatten, forward].filter((module) => module !== null);
     const pipeline = new Pipeline(modules, ctx.log, (module) => {
       moduleErrors[module] = (moduleErrors[module] ?? 0) + 1;
       servfail++;
@@ -52,11 +54,16 @@ export const dnsEngine: EngineDefinition = {
           listening: [...server.listening],
           upstreams: forward.stats(),
         }),
+        'dns.recentQueries': ({ filter, limit }) => ({ entries: querylog.recent(filter ?? {}, limit ?? 500) }),
+        'dns.top': ({ limit }) => querylog.top(limit ?? 10),
         'dns.cacheFlush': ({ name }) => ({ removed: cache?.flush(name) ?? 0 }),
       },
-      streams: {},
+      streams: {
+        'dns.queryLog': (filter, emit) => querylog.subscribe(filter, emit),
+      },
       async stop() {
         await server.stop();
+        querylog.close();
         forward.close();
       },
     };

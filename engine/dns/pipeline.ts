@@ -15,7 +15,7 @@ export interface QueryContext {
   /** performance.now() by which the answer must be sent. */
   readonly deadline: number;
   /** What modules learned, for the query log and stats. */
-  readonly meta: { upstream?: string; rrl?: 'slip' | 'drop'; flattened?: boolean };
+  readonly meta: { upstream?: string; rrl?: 'slip' | 'drop'; flattened?: boolean; cache?: 'hit' | 'miss' | 'stale' };
 }
 
 /** The wire answer, or null to send nothing (a dropped query). */

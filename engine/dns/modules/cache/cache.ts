@@ -54,16 +54,19 @@ export class Cache implements DnsModule {
     const now = this.now();
     if (entry && now < entry.expiresAt) {
       this.counters.hits++;
+      ctx.meta.cache = 'hit';
       this.touch(key, entry);
       return this.render(entry, ctx, now - entry.storedAt, null);
     }
     this.counters.misses++;
+    ctx.meta.cache = 'miss';
     let answer: Buffer | null;
     try {
       answer = await next(ctx);
     } catch (err) {
       if (entry && now < entry.expiresAt + this.options.staleMaxAgeSeconds) {
         this.counters.stale++;
+        ctx.meta.cache = 'stale';
         return this.render(entry, ctx, 0, staleTtl);
       }
       throw err;

@@ -1,0 +1,127 @@
+// querylog: records every query and what became of it in a bounded ring, and feeds live
+// subscribers in batches, each with its own server-side filter. A subscriber that cannot keep up
+// is told how many entries it missed instead of growing a queue.
+import type { QueryLogEntry, QueryLogFilter } from '../../../api/dns.ts';
+import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
+
+export interface QueryLogOptions {
+  size: number;
+  /** How often subscribers get a batch. */
+  batchMs: number;
+  /** Entries a batch holds at most; the rest are counted as dropped. */
+  maxBatch: number;
+}
+
+interface Subscriber {
+  filter: QueryLogFilter;
+  pending: QueryLogEntry[];
+  dropped: number;
+  emit(batch: { entries: QueryLogEntry[]; dropped: number }): void;
+}
+
+export function matches(entry: QueryLogEntry, filter: QueryLogFilter): boolean {
+  return (
+    (filter.client === undefined || entry.client === filter.client) &&
+    (filter.qname === undefined || entry.qname.includes(filter.qname.toLowerCase())) &&
+    (filter.qtype === undefined || entry.qtype === filter.qtype) &&
+    (filter.rcode === undefined || entry.rcode === filter.rcode) &&
+    (filter.upstream === undefined || entry.upstream === filter.upstream) &&
+    (filter.cache === undefined || entry.cache === filter.cache) &&
+    (filter.rrl === undefined || entry.rrl === filter.rrl)
+  );
+}
+
+export class QueryLog implements DnsModule {
+  readonly name = 'querylog';
+  private readonly options: QueryLogOptions;
+  private readonly ring: QueryLogEntry[] = [];
+  private next = 0;
+  private seq = 0;
+  private readonly subscribers = new Set<Subscriber>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: QueryLogOptions) {
+    this.options = options;
+  }
+
+  async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
+    const started = performance.now();
+    let reply: Buffer | null = null;
+    try {
+      reply = await next(ctx);
+      return reply;
+    } finally {
+      this.record(ctx, reply, performance.now() - started);
+    }
+  }
+
+  private record(ctx: QueryContext, reply: Buffer | null, latencyMs: number): void {
+    const entry: QueryLogEntry = {
+      seq: ++this.seq,
+      at: Date.now(),
+      client: ctx.client.address,
+      transport: ctx.transport,
+      qname: ctx.parsed.name.toLowerCase(),
+      qtype: ctx.parsed.type,
+      // -1: nothing was sent (dropped by rrl); a thrown error becomes SERVFAIL in the pipeline.
+      rcode: reply ? reply[3]! & 0xf : ctx.meta.rrl === 'drop' ? -1 : 2,
+      upstream: ctx.meta.upstream ?? null,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+      cache: ctx.meta.cache ?? null,
+      rrl: ctx.meta.rrl ?? null,
+      flattened: ctx.meta.flattened ?? false,
+    };
+    if (this.ring.length < this.options.size) this.ring.push(entry);
+    else this.ring[this.next] = entry;
+    this.next = (this.next + 1) % this.options.size;
+    for (const subscriber of this.subscribers) {
+      if (!matches(entry, subscriber.filter)) continue;
+      if (subscriber.pending.length < this.options.maxBatch) subscriber.pending.push(entry);
+      else subscriber.dropped++;
+    }
+  }
+
+  /** The ring, oldest first, filtered, at most `limit` of the newest. */
+  recent(filter: QueryLogFilter, limit: number): QueryLogEntry[] {
+    const ordered = this.ring.length < this.options.size ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    return ordered.filter((entry) => matches(entry, filter)).slice(-limit);
+  }
+
+  /** The most frequent names and clients in the ring. */
+  top(limit: number): { names: { key: string; count: number }[]; clients: { key: string; count: number }[] } {
+    const count = (pick: (entry: QueryLogEntry) => string) => {
+      const counts = new Map<string, number>();
+      for (const entry of this.ring) counts.set(pick(entry), (counts.get(pick(entry)) ?? 0) + 1);
+      return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([key, n]) => ({ key, count: n }));
+    };
+    return { names: count((entry) => entry.qname), clients: count((entry) => entry.client) };
+  }
+
+  subscribe(filter: QueryLogFilter, emit: Subscriber['emit']): () => void {
+    const subscriber: Subscriber = { filter, pending: [], dropped: 0, emit };
+    this.subscribers.add(subscriber);
+    this.timer ??= setInterval(() => this.flush(), this.options.batchMs);
+    return () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  private flush(): void {
+    for (const subscriber of this.subscribers) {
+      if (subscriber.pending.length === 0 && subscriber.dropped === 0) continue;
+      const batch = { entries: subscriber.pending, dropped: subscriber.dropped };
+      subscriber.pending = [];
+      subscriber.dropped = 0;
+      subscriber.emit(batch);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.subscribers.clear();
+  }
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { QueryLogEntry } from '../../../../engine/api/dns.ts';
+import { QueryLog } from '../../../../engine/dns/modules/querylog/querylog.ts';
+import type { QueryContext } from '../../../../engine/dns/pipeline.ts';
+import { parseQuery, Type } from '../../../../engine/dns/wire.ts';
+import { encodeAnswer, encodeQuery } from '../../../helpers/dns.ts';
+import { waitFor } from '../../../helpers/wait.ts';
+
+function ctx(name: string, client = '127.0.0.1'): QueryContext {
+  const query = encodeQuery(name, Type.A);
+  return { query, parsed: parseQuery(query)!, client: { address: client, port: 1 }, transport: 'udp', maxSize: 512, deadline: 0, meta: {} };
+}
+
+async function ask(log: QueryLog, name: string, client?: string, cache: 'hit' | 'miss' = 'miss') {
+  await log.handle(ctx(name, client), async (c) => {
+    c.meta.cache = cache;
+    c.meta.upstream = '127.0.0.1:53';
+    return encodeAnswer(c.query, { answers: [{ ttl: 1, address: [1, 2, 3, 4] }] });
+  });
+}
+
+describe('dns querylog', () => {
+  it('keeps the newest entries in a bounded ring, with what happened to each', async () => {
+    const log = new QueryLog({ size: 3, batchMs: 10, maxBatch: 100 });
+    for (const name of ['a.test', 'b.test', 'c.test', 'D.test']) await ask(log, name);
+    const entries = log.recent({}, 10);
+    assert.deepEqual(entries.map((e) => e.qname), ['b.test', 'c.test', 'd.test']);
+    assert.equal(entries[0]!.rcode, 0);
+    assert.equal(entries[0]!.cache, 'miss');
+    assert.equal(entries[0]!.upstream, '127.0.0.1:53');
+  });
+
+  it('records SERVFAIL when the rest of the chain throws', async () => {
+    const log = new QueryLog({ size: 10, batchMs: 10, maxBatch: 100 });
+    await assert.rejects(log.handle(ctx('x.test'), async () => Promise.reject(new Error('down'))));
+    assert.equal(log.recent({}, 1)[0]!.rcode, 2);
+  });
+
+  it('filters on the server by client, name substring and cache status', async () => {
+    const log = new QueryLog({ size: 100, batchMs: 10, maxBatch: 100 });
+    await ask(log, 'www.example.test', '127.0.0.2');
+    await ask(log, 'mail.example.test', '127.0.0.3', 'hit');
+    assert.deepEqual(log.recent({ client: '127.0.0.3' }, 10).map((e) => e.qname), ['mail.example.test']);
+    assert.deepEqual(log.recent({ qname: 'WWW' }, 10).map((e) => e.client), ['127.0.0.2']);
+    assert.equal(log.recent({ cache: 'hit' }, 10).length, 1);
+  });
+
+  it('streams batches and counts what a batch could not hold', async () => {
+    const log = new QueryLog({ size: 100, batchMs: 20, maxBatch: 3 });
+    const batches: { entries: QueryLogEntry[]; dropped: number }[] = [];
+    const stop = log.subscribe({ qname: 'keep' }, (batch) => batches.push(batch));
+    for (let i = 0; i < 5; i++) await ask(log, `keep${i}.test`);
+    await ask(log, 'other.test');
+    await waitFor(() => batches.length > 0, 'a batch');
+    stop();
+    assert.deepEqual(batches[0]!.entries.map((e) => e.qname), ['keep0.test', 'keep1.test', 'keep2.test']);
+    assert.equal(batches[0]!.dropped, 2);
+  });
+
+  it('ranks the most frequent names and clients', async () => {
+    const log = new QueryLog({ size: 100, batchMs: 10, maxBatch: 100 });
+    for (const [name, client] of [['a.test', '127.0.0.1'], ['a.test', '127.0.0.2'], ['b.test', '127.0.0.2']]) await ask(log, name!, client);
+    assert.deepEqual(log.top(1), { names: [{ key: 'a.test', count: 2 }], clients: [{ key: '127.0.0.2', count: 2 }] });
+  });
+});

@@ -13,8 +13,20 @@ export const dnsConfig = z
   .object({
     enabled: z.boolean().default(false),
     listen: z.array(hostPort).min(1).default(['127.0.0.1:5353']),
-    /** Empty: the resolvers of /etc/resolv.conf. */
-    upstreams: z.array(hostPort).default([]),
+    /** Empty: the resolvers of /etc/resolv.conf. An entry is ADDR:PORT or { address, weight }. */
+    upstreams: z.array(z.union([hostPort, z.object({ address: hostPort, weight: z.number().min(0.01).max(1000).default(1) }).strict()])).default([]),
+    policy: z.enum(['round-robin', 'least-outstanding', 'weighted-random', 'first-available']).default('round-robin'),
+    healthCheck: z
+      .object({
+        enabled: z.boolean().default(true),
+        intervalMs: z.number().int().min(100).max(600_000).default(2000),
+        /** Asked as NS; any answer, even REFUSED, counts as alive. */
+        probeName: z.string().min(1).max(255).default('.'),
+        failsToDown: z.number().int().min(1).max(100).default(3),
+        successesToUp: z.number().int().min(1).max(100).default(2),
+      })
+      .strict()
+      .prefault({}),
     /** How long one upstream try may take before the next upstream is tried. */
     upstreamTimeoutMs: z.number().int().min(50).max(10_000).default(1000),
     /** The whole budget of a client query, all tries included. */
@@ -94,7 +106,17 @@ export const dnsStats = z.object({
     .nullable(),
   listening: z.array(z.object({ address: z.string(), transport: z.enum(['udp', 'tcp']) })),
   upstreams: z.array(
-    z.object({ address: z.string(), sent: z.number().int(), answered: z.number().int(), timeouts: z.number().int(), outstanding: z.number().int() }),
+    z.object({
+      address: z.string(),
+      weight: z.number(),
+      enabled: z.boolean(),
+      healthy: z.boolean(),
+      sent: z.number().int(),
+      answered: z.number().int(),
+      timeouts: z.number().int(),
+      outstanding: z.number().int(),
+      latencyMs: z.number().nullable(),
+    }),
   ),
 });
 export type DnsStats = z.infer<typeof dnsStats>;
@@ -144,6 +166,11 @@ export const dnsApi = {
       'The most frequent names and clients in the query log.',
       z.object({ limit: z.number().int().min(1).max(100).default(10) }).strict(),
       z.object({ names: ranked, clients: ranked }),
+    ),
+    'dns.setUpstream': procedure(
+      'Takes an upstream out of rotation, or puts it back.',
+      z.object({ address: z.string().max(64), enabled: z.boolean() }).strict(),
+      z.object({ ok: z.literal(true) }),
     ),
     'dns.cacheFlush': procedure(
       'Empties the cache, or removes one name (all types).',

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
+import { ApiError } from '../api/errors.ts';
 import { Cache } from './modules/cache/cache.ts';
 import { Flatten } from './modules/flatten/flatten.ts';
 import { Forward } from './modules/forward/forward.ts';
@@ -19,10 +20,11 @@ export const dnsEngine: EngineDefinition = {
   name: 'dns',
   async start(ctx): Promise<RunningEngine> {
     const config = dnsConfig.parse(ctx.config ?? {});
-    const upstreams = config.upstreams.length > 0 ? config.upstreams : systemResolvers();
+    const configured = config.upstreams.map((entry) => (typeof entry === 'string' ? { address: entry, weight: 1 } : entry));
+    const upstreams = configured.length > 0 ? configured : systemResolvers().map((address) => ({ address, weight: 1 }));
     const moduleErrors: Record<string, number> = {};
     let servfail = 0;
-    const forward = new Forward({ upstreams, upstreamTimeoutMs: config.upstreamTimeoutMs });
+    const forward = new Forward({ upstreams, upstreamTimeoutMs: config.upstreamTimeoutMs, policy: config.policy, health: config.healthCheck });
     const { enabled: cacheEnabled, ...cacheOptions } = config.cache;
     const cache = cacheEnabled ? new Cache(cacheOptions) : null;
     const { enabled: rrlEnabled, ...rrlOptions } = config.rrl;
@@ -42,7 +44,7 @@ export const dnsEngine: EngineDefinition = {
       resolve: (query) => pipeline.run(query),
     });
     await server.start();
-    ctx.log.info('dns engine listening', { listen: server.listening.map((l) => `${l.transport}/${l.address}`), upstreams });
+    ctx.log.info('dns engine listening', { listen: server.listening.map((l) => `${l.transport}/${l.address}`), upstreams: upstreams.map((u) => u.address) });
     return {
       procedures: {
         'dns.stats': () => ({
@@ -56,6 +58,10 @@ export const dnsEngine: EngineDefinition = {
         }),
         'dns.recentQueries': ({ filter, limit }) => ({ entries: querylog.recent(filter ?? {}, limit ?? 500) }),
         'dns.top': ({ limit }) => querylog.top(limit ?? 10),
+        'dns.setUpstream': ({ address, enabled }) => {
+          if (!forward.setEnabled(address, enabled)) throw new ApiError('E_DNS_UNKNOWN_UPSTREAM', `no upstream ${address}; the upstreams are ${upstreams.map((u) => u.address).join(', ')}`);
+          return { ok: true as const };
+        },
         'dns.cacheFlush': ({ name }) => ({ removed: cache?.flush(name) ?? 0 }),
       },
       streams: {

@@ -113,11 +113,15 @@ export interface DnsBehindKnot {
 }
 
 /** A Knot upstream and the DNS engine (in this process) forwarding to it, with extra config. */
-export async function startDnsBehindKnot(config: Record<string, unknown> = {}, extraUpstreams: Knot[] = []): Promise<DnsBehindKnot> {
+export async function startDnsBehindKnot(
+  config: Record<string, unknown> | ((upstreams: string[]) => Record<string, unknown>) = {},
+  extraUpstreams: Knot[] = [],
+): Promise<DnsBehindKnot> {
   const knot = await startKnot();
   const port = await freePort();
+  const upstreams = [knot, ...extraUpstreams].map((k) => `127.0.0.1:${k.port}`);
   const engine = await dnsEngine.start({
-    config: { listen: [`127.0.0.1:${port}`], upstreams: [knot, ...extraUpstreams].map((k) => `127.0.0.1:${k.port}`), upstreamTimeoutMs: 300, ...config },
+    config: { listen: [`127.0.0.1:${port}`], upstreams, upstreamTimeoutMs: 300, ...(typeof config === 'function' ? config(upstreams) : config) },
     dataDir: tempDir('dns'),
     log: quietLog,
   });

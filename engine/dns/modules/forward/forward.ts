@@ -12,10 +12,27 @@ const socketsPerUpstream = 8;
 
 export interface UpstreamStats {
   address: string;
+  weight: number;
+  /** Operator's switch (dns.setUpstream). */
+  enabled: boolean;
+  /** From health checks and passive failure counting. */
+  healthy: boolean;
   sent: number;
   answered: number;
   timeouts: number;
   outstanding: number;
+  /** Smoothed round-trip time of answers, ms. */
+  latencyMs: number | null;
+}
+
+export type Policy = 'round-robin' | 'least-outstanding' | 'weighted-random' | 'first-available';
+
+export interface HealthOptions {
+  enabled: boolean;
+  intervalMs: number;
+  probeName: string;
+  failsToDown: number;
+  successesToUp: number;
 }
 
 interface Waiting {
@@ -42,11 +59,16 @@ class Upstream {
   private readonly sockets: Socket[] = [];
   private readonly waiting = new Map<number, Waiting>();
 
-  constructor(address: string) {
+  private readonly health: HealthOptions;
+  private fails = 0;
+  private successes = 0;
+
+  constructor(address: string, weight: number, health: HealthOptions) {
+    this.health = health;
     const { host, port } = splitHostPort(address);
     this.host = host;
     this.port = port;
-    this.stats = { address, sent: 0, answered: 0, timeouts: 0, outstanding: 0 };
+    this.stats = { address, weight, enabled: true, healthy: true, sent: 0, answered: 0, timeouts: 0, outstanding: 0, latencyMs: null };
     for (let i = 0; i < socketsPerUpstream; i++) {
       const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
       socket.on('message', (message) => this.onAnswer(i, message));
@@ -67,11 +89,13 @@ class Upstream {
     writeU16(packet, 0, id);
     this.stats.sent++;
     this.stats.outstanding++;
+    const sentAt = performance.now();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(key);
         this.stats.timeouts++;
         this.stats.outstanding--;
+        this.observe(false);
         resolve(null);
       }, timeoutMs);
       this.waiting.set(key, {
@@ -79,6 +103,11 @@ class Upstream {
         resolve: (answer) => {
           clearTimeout(timer);
           this.stats.outstanding--;
+          if (answer) {
+            const rtt = performance.now() - sentAt;
+            this.stats.latencyMs = this.stats.latencyMs === null ? rtt : this.stats.latencyMs * 0.8 + rtt * 0.2;
+            this.observe(true);
+          }
           resolve(answer);
         },
       });
@@ -117,6 +146,17 @@ class Upstream {
     });
   }
 
+  /** Counts a success or failure (an answer or a timeout, from traffic or probes). */
+  observe(ok: boolean): void {
+    if (ok) {
+      this.fails = 0;
+      if (!this.stats.healthy && ++this.successes >= this.health.successesToUp) this.stats.healthy = true;
+    } else {
+      this.successes = 0;
+      if (this.stats.healthy && ++this.fails >= this.health.failsToDown) this.stats.healthy = false;
+    }
+  }
+
   private onAnswer(socketIndex: number, message: Buffer): void {
     if (message.length < 12) return;
     const key = socketIndex * 0x10000 + readU16(message, 0);
@@ -138,29 +178,38 @@ class Upstream {
 }
 
 export interface ForwardOptions {
-  upstreams: string[];
+  upstreams: { address: string; weight: number }[];
   upstreamTimeoutMs: number;
+  policy: Policy;
+  health: HealthOptions;
 }
 
 export class Forward implements DnsModule {
   readonly name = 'forward';
   private readonly upstreams: Upstream[];
   private readonly timeoutMs: number;
-  private next = 0;
+  private readonly policy: Policy;
+  private readonly probe: Buffer;
+  private probeTimer: ReturnType<typeof setInterval> | undefined;
+  private turn = 0;
 
   constructor(options: ForwardOptions) {
     if (options.upstreams.length === 0) throw new Error('forward: no upstreams configured');
-    this.upstreams = options.upstreams.map((address) => new Upstream(address));
+    this.upstreams = options.upstreams.map(({ address, weight }) => new Upstream(address, weight, options.health));
     this.timeoutMs = options.upstreamTimeoutMs;
+    this.policy = options.policy;
+    this.probe = probeQuery(options.health.probeName);
+    if (options.health.enabled) {
+      this.probeTimer = setInterval(() => this.probeAll(), options.health.intervalMs);
+      this.probeTimer.unref();
+    }
   }
 
   async handle(ctx: QueryContext): Promise<Buffer | null> {
     const { query, parsed } = ctx;
-    const start = this.next++ % this.upstreams.length;
-    for (let i = 0; i < this.upstreams.length; i++) {
+    for (const upstream of this.order()) {
       const left = ctx.deadline - performance.now();
       if (left <= 0) break;
-      const upstream = this.upstreams[(start + i) % this.upstreams.length]!;
       const timeout = Math.min(this.timeoutMs, left);
       let answer = await upstream.queryUdp(query, parsed.questionEnd, timeout);
       if (answer && scanResponse(answer)?.truncated) {
@@ -176,11 +225,70 @@ export class Forward implements DnsModule {
     throw new Error(`no upstream answered ${parsed.name} within the deadline`);
   }
 
+  /**
+   * The upstreams to try, best first: the healthy enabled ones in policy order, then the
+   * unhealthy enabled ones (better a doubtful upstream than none).
+   */
+  private order(): Upstream[] {
+    const enabled = this.upstreams.filter((u) => u.stats.enabled);
+    const healthy = enabled.filter((u) => u.stats.healthy);
+    const rest = enabled.filter((u) => !u.stats.healthy);
+    return [...this.arrange(healthy), ...rest];
+  }
+
+  private arrange(candidates: Upstream[]): Upstream[] {
+    if (candidates.length <= 1) return candidates;
+    switch (this.policy) {
+      case 'first-available':
+        return candidates;
+      case 'least-outstanding':
+        return [...candidates].sort((a, b) => a.stats.outstanding - b.stats.outstanding);
+      case 'weighted-random': {
+        const pool = [...candidates];
+        const out: Upstream[] = [];
+        while (pool.length > 0) {
+          const total = pool.reduce((sum, u) => sum + u.stats.weight, 0);
+          let pick = Math.random() * total;
+          const index = Math.max(0, pool.findIndex((u) => (pick -= u.stats.weight) < 0));
+          out.push(...pool.splice(index, 1));
+        }
+        return out;
+      }
+      default: {
+        const start = this.turn++ % candidates.length;
+        return [...candidates.slice(start), ...candidates.slice(0, start)];
+      }
+    }
+  }
+
+  private probeAll(): void {
+    for (const upstream of this.upstreams) {
+      if (!upstream.stats.enabled) continue;
+      // Any answer, even REFUSED, shows the server is up; only silence counts against it.
+      void upstream.queryUdp(this.probe, this.probe.length, this.timeoutMs);
+    }
+  }
+
+  setEnabled(address: string, enabled: boolean): boolean {
+    const upstream = this.upstreams.find((u) => u.stats.address === address);
+    if (upstream) upstream.stats.enabled = enabled;
+    return upstream !== undefined;
+  }
+
   stats(): UpstreamStats[] {
     return this.upstreams.map((upstream) => ({ ...upstream.stats }));
   }
 
   close(): void {
+    clearInterval(this.probeTimer);
     for (const upstream of this.upstreams) upstream.close();
   }
+}
+
+/** An NS query for the probe name, without EDNS. */
+function probeQuery(name: string): Buffer {
+  const labels = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')]));
+  const header = Buffer.alloc(12);
+  writeU16(header, 4, 1);
+  return Buffer.concat([header, ...labels, Buffer.from([0, 0, 2, 0, 1])]);
 }

@@ -3,6 +3,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,13 +15,23 @@ import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
 
-/** A port that is free for UDP (and, in practice, TCP) on 127.0.0.1 right now. */
+/** A port free for both UDP and TCP on 127.0.0.1 right now (a DNS server needs both). */
 export async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-  const { port } = socket.address();
-  socket.close();
-  return port;
+  for (;;) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    const { port } = socket.address();
+    const tcp = createServer();
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    socket.close();
+    if (tcpFree) {
+      await new Promise((resolve) => tcp.close(resolve));
+      return port;
+    }
+  }
 }
 
 const bigTxt = Array.from({ length: 12 }, (_, i) => `"${String(i).padStart(2, '0')}${'x'.repeat(180)}"`).join(' ');
@@ -57,9 +68,19 @@ export interface Knot {
   stop(): Promise<void>;
 }
 
+/** Starts knotd; a fresh port is retried when another process took it in the meantime. */
 export async function startKnot(port?: number): Promise<Knot> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKnotOnce(port ?? (await freePort()));
+    } catch (err) {
+      if (port !== undefined || attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startKnotOnce(listenPort: number): Promise<Knot> {
   const dir = tempDir('knot');
-  const listenPort = port ?? (await freePort());
   writeFileSync(join(dir, 'example.test.zone'), zone);
   writeFileSync(join(dir, 'other.test.zone'), otherZone);
   writeFileSync(
@@ -117,14 +138,23 @@ export async function startDnsBehindKnot(
   config: Record<string, unknown> | ((upstreams: string[]) => Record<string, unknown>) = {},
   extraUpstreams: Knot[] = [],
 ): Promise<DnsBehindKnot> {
-  const knot = await startKnot();
-  const port = await freePort();
-  const upstreams = [knot, ...extraUpstreams].map((k) => `127.0.0.1:${k.port}`);
-  const engine = await dnsEngine.start({
-    config: { listen: [`127.0.0.1:${port}`], upstreams, upstreamTimeoutMs: 300, ...(typeof config === 'function' ? config(upstreams) : config) },
-    dataDir: tempDir('dns'),
-    log: quietLog,
-  });
+  let knot: Knot | undefined;
+  let engine: RunningEngine;
+  let port: number;
+  try {
+    knot = await startKnot();
+    port = await freePort();
+    const upstreams = [knot, ...extraUpstreams].map((k) => `127.0.0.1:${k.port}`);
+    engine = await dnsEngine.start({
+      config: { listen: [`127.0.0.1:${port}`], upstreams, upstreamTimeoutMs: 300, ...(typeof config === 'function' ? config(upstreams) : config) },
+      dataDir: tempDir('dns'),
+      log: quietLog,
+    });
+  } catch (err) {
+    // Nothing may outlive a failed start: a stray knotd keeps the test process alive.
+    for (const started of [knot, ...extraUpstreams]) await started?.stop();
+    throw err;
+  }
   return {
     knot,
     engine,

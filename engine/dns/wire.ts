@@ -65,6 +65,12 @@ export function readName(buf: Uint8Array, offset: number): { name: string; end: 
   return { name: labels.length === 0 ? '.' : labels.join('.'), end };
 }
 
+/** A name in wire form (uncompressed labels and the root byte). */
+export function encodeName(name: string): Buffer {
+  const labels = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')]));
+  return Buffer.concat([...labels, Buffer.from([0])]);
+}
+
 /** Skips a name in place without decoding it; returns the offset after it. */
 export function skipName(buf: Uint8Array, offset: number): number | null {
   let pos = offset;

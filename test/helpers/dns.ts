@@ -1,9 +1,9 @@
 // Building DNS queries by hand for tests, and asking a server over UDP from a chosen address.
 import { createSocket } from 'node:dgram';
+import { encodeName } from '../../engine/dns/wire.ts';
 
 export function encodeQuery(name: string, type: number, options: { id?: number; edns?: number; flags?: number } = {}): Buffer {
-  const labels = name === '.' ? [] : name.replace(/\.$/, '').split('.');
-  const qname = Buffer.concat([...labels.map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')])), Buffer.from([0])]);
+  const qname = encodeName(name);
   const header = Buffer.alloc(12);
   header.writeUInt16BE(options.id ?? 0x1234, 0);
   header.writeUInt16BE(options.flags ?? 0x0100, 2);

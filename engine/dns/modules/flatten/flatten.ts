@@ -3,7 +3,7 @@
 // smallest TTL met along the chain. Parts of the chain missing from the answer are resolved
 // through the rest of the pipeline (the forward pool), with loop and length limits.
 import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
-import { answerWith, parseQuery, Rcode, readAnswers, Type, type AnswerRecord } from '../../wire.ts';
+import { answerWith, encodeName, parseQuery, Rcode, readAnswers, Type, type AnswerRecord } from '../../wire.ts';
 
 export interface FlattenOptions {
   /** Names to flatten (case-insensitive, exact; "*.example.com" covers names below it). */
@@ -94,11 +94,10 @@ export class Flatten implements DnsModule {
 
 /** A query for `name` with the flags (and EDNS record) of the client's query. */
 function encodeQuestion(name: string, type: number, original: Buffer): Buffer {
-  const labels = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')]));
   const originalParsed = parseQuery(original)!;
   const header = Buffer.from(original.subarray(0, 12));
   const tail = Buffer.alloc(4);
   tail.writeUInt16BE(type, 0);
   tail.writeUInt16BE(1, 2);
-  return Buffer.concat([header, ...labels, Buffer.from([0]), tail, original.subarray(originalParsed.questionEnd)]);
+  return Buffer.concat([header, encodeName(name), tail, original.subarray(originalParsed.questionEnd)]);
 }

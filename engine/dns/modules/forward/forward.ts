@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
-import { readU16, scanResponse, writeU16 } from '../../wire.ts';
+import { encodeName, readU16, scanResponse, writeU16 } from '../../wire.ts';
 
 const socketsPerUpstream = 8;
 
@@ -287,8 +287,7 @@ export class Forward implements DnsModule {
 
 /** An NS query for the probe name, without EDNS. */
 function probeQuery(name: string): Buffer {
-  const labels = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')]));
   const header = Buffer.alloc(12);
   writeU16(header, 4, 1);
-  return Buffer.concat([header, ...labels, Buffer.from([0, 0, 2, 0, 1])]);
+  return Buffer.concat([header, encodeName(name), Buffer.from([0, 2, 0, 1])]);
 }

@@ -2,7 +2,6 @@
 // anything; errors go to stderr with a code and exit non-zero.
 import { parseArgs } from 'node:util';
 import { dnsConfig } from '../api/dns.ts';
-import { dnsEngine } from '../dns/engine.ts';
 import { ConfigError, defaultConfig, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { defaultDataDir, packageVersion, rendererDir } from './paths.ts';
@@ -94,6 +93,8 @@ async function dns(args: string[]): Promise<void> {
     throw new UsageError(`dns: ${flag}${value}: ${issue.message}`);
   }
   const log = createLogger({ engine: 'dns', level: config.log.level });
+  // Loaded here, not at the top, so `serve` does not load the DNS engine into the host process.
+  const { dnsEngine } = await import('../dns/engine.ts');
   const engine = await dnsEngine.start({ config: checked.data, dataDir: config.dataDir ?? defaultDataDir(), log });
   const stop = () => void engine.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);

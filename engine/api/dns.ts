@@ -1,5 +1,5 @@
-// dns: the DNS proxy engine (RRDNS). This first part covers listeners, the module pipeline and
-// forwarding; cache, rrl, flatten and the query log join it (issue 3).
+// dns: the DNS proxy engine (RRDNS): its config, counters, query log, per-second history, and the
+// procedures the console and `signalbox dns` use.
 import { z } from 'zod';
 import { procedure, stream } from './contract.ts';
 
@@ -40,14 +40,27 @@ export const dnsConfig = z
         maxTtl: z.number().int().min(1).default(86_400),
         maxNegativeTtl: z.number().int().min(0).default(3600),
         staleMaxAgeSeconds: z.number().int().min(0).default(86_400),
+        /** Refreshes a popular entry in the background shortly before it expires. */
+        prefetch: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Hits an entry must have had since it was stored to be refreshed. */
+            minHits: z.number().int().min(1).default(3),
+            /** Refresh once less than this share of the original TTL is left. */
+            beforeExpiryPercent: z.number().min(1).max(50).default(10),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
-      .default({ enabled: true, maxEntries: 100_000, maxBytes: 64 * 1024 * 1024, minTtl: 0, maxTtl: 86_400, maxNegativeTtl: 3600, staleMaxAgeSeconds: 86_400 }),
+      .prefault({}),
     querylog: z
       .object({
         size: z.number().int().min(100).max(1_000_000).default(10_000),
         batchMs: z.number().int().min(50).max(5000).default(200),
         maxBatch: z.number().int().min(10).max(100_000).default(5000),
+        /** Queries whose packets (query and answer) are kept for pcap export. */
+        capture: z.number().int().min(0).max(100_000).default(2000),
       })
       .strict()
       .prefault({}),
@@ -72,6 +85,8 @@ export const dnsConfig = z
     flatten: z
       .object({
         names: z.array(z.string().min(1).max(255)).default([]),
+        /** Also flatten every zone apex (a name the upstream answers SOA for). */
+        apex: z.boolean().default(false),
         maxChain: z.number().int().min(1).max(16).default(8),
       })
       .strict()
@@ -86,15 +101,33 @@ export const dnsConfig = z
   })
   .strict();
 export type DnsConfig = z.infer<typeof dnsConfig>;
+export type DnsConfigInput = z.input<typeof dnsConfig>;
 
 export const dnsStats = z.object({
+  startedAt: z.number(),
+  /** Queries per second over the last 5 seconds. */
+  qps: z.number(),
+  /** Cache hits (stale included) over cache lookups since start; null before the first lookup. */
+  hitRatio: z.number().nullable(),
+  /** Answers sent by rcode name (NOERROR, NXDOMAIN, SERVFAIL, ...). */
+  rcodes: z.record(z.string(), z.number().int()),
+  flattened: z.number().int(),
   queries: z.number().int(),
   answered: z.number().int(),
   servfail: z.number().int(),
   formerr: z.number().int(),
   truncated: z.number().int(),
   moduleErrors: z.record(z.string(), z.number().int()),
-  cache: z.object({ entries: z.number().int(), bytes: z.number().int(), hits: z.number().int(), misses: z.number().int(), stale: z.number().int() }).nullable(),
+  cache: z
+    .object({
+      entries: z.number().int(),
+      bytes: z.number().int(),
+      hits: z.number().int(),
+      misses: z.number().int(),
+      stale: z.number().int(),
+      prefetched: z.number().int(),
+    })
+    .nullable(),
   rrl: z
     .object({
       accounts: z.number().int(),
@@ -152,6 +185,43 @@ export const queryLogFilter = z
   .strict();
 export type QueryLogFilter = z.infer<typeof queryLogFilter>;
 
+/** One second of traffic, for the live chart. */
+export const dnsSecond = z.object({
+  /** Start of the second, ms since the epoch. */
+  at: z.number(),
+  queries: z.number().int(),
+  hits: z.number().int(),
+  misses: z.number().int(),
+  stale: z.number().int(),
+  slipped: z.number().int(),
+  dropped: z.number().int(),
+  servfail: z.number().int(),
+  nxdomain: z.number().int(),
+  /** Mean latency of the second's answers, ms; null when there were none. */
+  latencyMs: z.number().nullable(),
+});
+export type DnsSecond = z.infer<typeof dnsSecond>;
+
+const decodedRecord = z.object({ name: z.string(), type: z.string(), class: z.string(), ttl: z.number().int().nullable(), data: z.string() });
+
+/** A DNS message decoded for people: the packet drawer of the console. */
+export const decodedMessage = z.object({
+  size: z.number().int(),
+  id: z.number().int(),
+  opcode: z.string(),
+  rcode: z.string(),
+  /** Header flags that are set: qr, aa, tc, rd, ra, ad, cd. */
+  flags: z.array(z.string()),
+  questions: z.array(z.object({ name: z.string(), type: z.string(), class: z.string() })),
+  answers: z.array(decodedRecord),
+  authorities: z.array(decodedRecord),
+  additionals: z.array(decodedRecord),
+  /** Why it could not be decoded fully, if so. */
+  error: z.string().nullable(),
+  hex: z.string(),
+});
+export type DecodedMessage = z.infer<typeof decodedMessage>;
+
 const ranked = z.array(z.object({ key: z.string(), count: z.number().int() }));
 
 export const dnsApi = {
@@ -177,8 +247,30 @@ export const dnsApi = {
       z.object({ name: z.string().min(1).max(255).optional() }).strict(),
       z.object({ removed: z.number().int() }),
     ),
+    'dns.history': procedure(
+      'The last seconds of traffic, oldest first, one entry per second (up to 600).',
+      z.object({ seconds: z.number().int().min(1).max(600).default(300) }).strict(),
+      z.object({ seconds: z.array(dnsSecond) }),
+    ),
+    'dns.configGet': procedure('The config the engine runs with now, defaults filled in.', z.object({}).strict(), z.object({ config: dnsConfig })),
+    'dns.configSet': procedure(
+      'Validates and applies a whole DNS config without dropping queries: the pipeline is swapped, listeners kept unless `listen` changed. The host reuses it when the engine restarts; the YAML file is not rewritten.',
+      z.object({ config: dnsConfig }).strict(),
+      z.object({ config: dnsConfig, listenersChanged: z.boolean() }),
+    ),
+    'dns.packet': procedure(
+      'One captured query and its answer, decoded; E_DNS_NOT_CAPTURED once it left the capture ring.',
+      z.object({ seq: z.number().int().min(1) }).strict(),
+      z.object({ entry: queryLogEntry, query: decodedMessage, answer: decodedMessage.nullable() }),
+    ),
+    'dns.pcap': procedure(
+      'The last queries and their answers as a pcap file (base64), for Wireshark or tcpdump.',
+      z.object({ limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+      z.object({ fileName: z.string(), base64: z.string(), packets: z.number().int() }),
+    ),
   },
   streams: {
+    'dns.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), dnsSecond),
     'dns.queryLog': stream(
       'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold.',
       queryLogFilter,

@@ -9,13 +9,15 @@ export interface QueryContext {
   readonly query: Buffer;
   readonly parsed: ParsedQuery;
   readonly client: { address: string; port: number };
+  /** The listener's address the query came to. */
+  readonly local: { address: string; port: number };
   readonly transport: 'udp' | 'tcp';
   /** The largest answer the client accepts (UDP: 512 or its EDNS size, capped; TCP: 65535). */
   readonly maxSize: number;
   /** performance.now() by which the answer must be sent. */
   readonly deadline: number;
   /** What modules learned, for the query log and stats. */
-  readonly meta: { upstream?: string; rrl?: 'slip' | 'drop'; flattened?: boolean; cache?: 'hit' | 'miss' | 'stale' };
+  readonly meta: { upstream?: string; rrl?: 'slip' | 'drop'; flattened?: boolean; cache?: 'hit' | 'miss' | 'stale'; seq?: number };
 }
 
 /** The wire answer, or null to send nothing (a dropped query). */
@@ -38,10 +40,15 @@ class ModuleFailure extends Error {
   }
 }
 
+/** One log line per module per this many ms; an outage must not flood the log at 10k q/s. */
+const errorLogEveryMs = 1000;
+
 export class Pipeline {
   readonly modules: readonly DnsModule[];
   private readonly log: Logger;
   private readonly onModuleError: (module: string) => void;
+  /** Per module: when its last failure was logged, and how many were not logged since. */
+  private readonly logged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(modules: readonly DnsModule[], log: Logger, onModuleError: (module: string) => void = () => {}) {
     this.modules = modules;
@@ -55,14 +62,26 @@ export class Pipeline {
     } catch (err) {
       const failure = err instanceof ModuleFailure ? err : new ModuleFailure('pipeline', err);
       this.onModuleError(failure.module);
-      this.log.error('module failed; answered SERVFAIL', {
-        module: failure.module,
-        error: failure.message,
-        qname: ctx.parsed.name,
-        qtype: ctx.parsed.type,
-      });
+      this.logFailure(failure, ctx);
       return emptyResponse(ctx.query, ctx.parsed, Rcode.servFail);
     }
+  }
+
+  private logFailure(failure: ModuleFailure, ctx: QueryContext): void {
+    const now = performance.now();
+    const last = this.logged.get(failure.module);
+    if (last && now - last.at < errorLogEveryMs) {
+      last.suppressed++;
+      return;
+    }
+    this.log.error('module failed; answered SERVFAIL', {
+      module: failure.module,
+      error: failure.message,
+      qname: ctx.parsed.name,
+      qtype: ctx.parsed.type,
+      ...(last?.suppressed ? { alsoFailedSinceLastLine: last.suppressed } : {}),
+    });
+    this.logged.set(failure.module, { at: now, suppressed: 0 });
   }
 
   private async step(index: number, ctx: QueryContext): Promise<Answer> {

@@ -23,6 +23,17 @@ export interface ServerOptions {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
   resolve(ctx: QueryContext): Promise<Answer>;
+  /** Told what was finally sent for a query (after truncation), or null when nothing was. */
+  onReply?(ctx: QueryContext, reply: Buffer | null): void;
+}
+
+/** What can change while serving; `listen` rebinds only the addresses that changed. */
+export type ServerSettings = Omit<ServerOptions, 'resolve' | 'onReply'>;
+
+interface Listener {
+  udp: Socket;
+  tcp: Server;
+  local: { address: string; port: number };
 }
 
 export interface Listening {
@@ -32,43 +43,87 @@ export interface Listening {
 
 export class DnsServer {
   readonly counters: ServerCounters = { queries: 0, answered: 0, formerr: 0, truncated: 0 };
-  readonly listening: Listening[] = [];
-  private readonly options: ServerOptions;
-  private readonly udp: Socket[] = [];
-  private readonly tcp: Server[] = [];
+  private options: ServerOptions;
+  /** By the address as configured (a port 0 stays 0 here, bound to a real port). */
+  private readonly listeners = new Map<string, Listener>();
 
   constructor(options: ServerOptions) {
     this.options = options;
   }
 
-  async start(): Promise<void> {
-    for (const address of this.options.listen) {
-      const { host, port } = splitHostPort(address);
-      const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-      udp.on('message', (message, remote) => {
-        void this.answer(message, remote.address, remote.port, 'udp').then((reply) => {
-          if (reply) udp.send(reply, remote.port, remote.address);
-        });
-      });
-      udp.on('error', () => {});
-      await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind(port, host, () => resolve());
-      });
-      this.udp.push(udp);
-      const bound = udp.address().port;
-      this.listening.push({ address: formatAddress(host, bound), transport: 'udp' });
+  get listening(): Listening[] {
+    return [...this.listeners.values()].flatMap(({ local }) => {
+      const address = formatAddress(local.address, local.port);
+      return [
+        { address, transport: 'udp' as const },
+        { address, transport: 'tcp' as const },
+      ];
+    });
+  }
 
-      const tcp = createServer({ noDelay: true }, (socket) => this.serveTcp(socket));
-      tcp.maxConnections = this.options.tcpMaxConnections;
+  async start(): Promise<void> {
+    await this.update(this.options);
+  }
+
+  /**
+   * Applies new settings while serving: new addresses are bound before removed ones are closed,
+   * kept ones are not touched, so queries to them are never refused. A failed bind leaves the
+   * old listeners in place and rejects.
+   */
+  async update(settings: ServerSettings): Promise<{ listenersChanged: boolean }> {
+    const added = settings.listen.filter((address) => !this.listeners.has(address));
+    const removed = [...this.listeners.keys()].filter((address) => !settings.listen.includes(address));
+    const bound: [string, Listener][] = [];
+    try {
+      for (const address of added) bound.push([address, await this.bind(address)]);
+    } catch (err) {
+      for (const [, listener] of bound) closeListener(listener);
+      throw err;
+    }
+    this.options = { ...this.options, ...settings };
+    for (const [address, listener] of bound) this.listeners.set(address, listener);
+    for (const address of removed) {
+      closeListener(this.listeners.get(address)!);
+      this.listeners.delete(address);
+    }
+    for (const { tcp } of this.listeners.values()) tcp.maxConnections = settings.tcpMaxConnections;
+    return { listenersChanged: added.length + removed.length > 0 };
+  }
+
+  private async bind(address: string): Promise<Listener> {
+    const { host, port } = splitHostPort(address);
+    const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(port, host, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    udp.on('error', () => {});
+    const local = { address: host, port: udp.address().port };
+    udp.on('message', (message, remote) => {
+      void this.answer(message, remote.address, remote.port, 'udp', local).then((reply) => {
+        if (reply) udp.send(reply, remote.port, remote.address);
+      });
+    });
+
+    const tcp = createServer({ noDelay: true }, (socket) => this.serveTcp(socket));
+    tcp.maxConnections = this.options.tcpMaxConnections;
+    try {
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);
         // Same port as UDP, so a client that got TC=1 finds us where it asked.
-        tcp.listen(bound, host, () => resolve());
+        tcp.listen(local.port, host, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
       });
-      this.tcp.push(tcp);
-      this.listening.push({ address: formatAddress(host, bound), transport: 'tcp' });
+    } catch (err) {
+      udp.close();
+      throw err;
     }
+    return { udp, tcp, local };
   }
 
   private serveTcp(socket: import('node:net').Socket): void {
@@ -82,7 +137,8 @@ export class DnsServer {
         if (buffered.length < 2 + length) break;
         const message = Buffer.from(buffered.subarray(2, 2 + length));
         buffered = buffered.subarray(2 + length);
-        void this.answer(message, socket.remoteAddress ?? '', socket.remotePort ?? 0, 'tcp').then((reply) => {
+        const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+        void this.answer(message, socket.remoteAddress ?? '', socket.remotePort ?? 0, 'tcp', local).then((reply) => {
           if (!reply || socket.destroyed) return;
           const prefix = Buffer.alloc(2);
           prefix.writeUInt16BE(reply.length);
@@ -93,7 +149,7 @@ export class DnsServer {
   }
 
   /** One query to one reply (or none); never throws. */
-  private async answer(message: Buffer, address: string, port: number, transport: 'udp' | 'tcp'): Promise<Buffer | null> {
+  private async answer(message: Buffer, address: string, port: number, transport: 'udp' | 'tcp', local: QueryContext['local']): Promise<Buffer | null> {
     this.counters.queries++;
     const parsed = parseQuery(message);
     if (!parsed) {
@@ -107,25 +163,34 @@ export class DnsServer {
       query: message,
       parsed,
       client: { address, port },
+      local,
       transport,
       maxSize,
       deadline: performance.now() + this.options.queryTimeoutMs,
       meta: {},
     };
-    const reply = await this.options.resolve(ctx);
-    if (!reply) return null;
-    this.counters.answered++;
-    if (reply.length > maxSize) {
-      this.counters.truncated++;
-      return emptyResponse(message, parsed, reply[3]! & 0xf, true);
+    let reply = await this.options.resolve(ctx);
+    if (reply) {
+      this.counters.answered++;
+      if (reply.length > maxSize) {
+        this.counters.truncated++;
+        reply = emptyResponse(message, parsed, reply[3]! & 0xf, true);
+      }
     }
+    this.options.onReply?.(ctx, reply);
     return reply;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.udp) socket.close();
-    await Promise.all(this.tcp.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all([...this.listeners.values()].map(closeListener));
+    this.listeners.clear();
   }
+}
+
+function closeListener({ udp, tcp }: Listener): Promise<void> {
+  udp.close();
+  // Open TCP connections finish their queries; only new ones are refused.
+  return new Promise((resolve) => tcp.close(() => resolve()));
 }
 
 function formatAddress(host: string, port: number): string {

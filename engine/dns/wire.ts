@@ -3,6 +3,9 @@
 // Every read is bounds-checked; malformed input yields null, never an exception.
 
 export const Rcode = { noError: 0, formErr: 1, servFail: 2, nxDomain: 3, notImp: 4, refused: 5 } as const;
+const rcodeNames = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+/** The mnemonic of an rcode (RFC 1035, 2136); RCODEn for the rest. */
+export const rcodeName = (rcode: number): string => rcodeNames[rcode] ?? `RCODE${rcode}`;
 export const Type = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, OPT: 41, ANY: 255 } as const;
 
 const headerBytes = 12;

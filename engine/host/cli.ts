@@ -80,6 +80,29 @@ async function dns(args: string[]): Promise<void> {
     },
     strict: true,
   });
+  const load = () => dnsSection(values);
+  const { config, section } = load();
+  const log = createLogger({ engine: 'dns', level: config.log.level });
+  // Loaded here, not at the top, so `serve` does not load the DNS engine into the host process.
+  const { dnsEngine } = await import('../dns/engine.ts');
+  const engine = await dnsEngine.start({ config: section, dataDir: config.dataDir ?? defaultDataDir(), log });
+  const stop = () => void engine.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // SIGHUP reads the config file again and applies it without dropping a query.
+  process.on('SIGHUP', () => {
+    void (async () => {
+      try {
+        await engine.procedures['dns.configSet']!({ config: load().section });
+      } catch (err) {
+        log.error('config not reloaded; the old one still runs', { error: err instanceof Error ? err.message : String(err) });
+      }
+    })();
+  });
+}
+
+/** The DNS config from the file and the command line, validated; a bad value names its flag or key. */
+function dnsSection(values: { config?: string; listen?: string[]; upstream?: string[] }) {
   const config = readConfig(values.config);
   const section = { ...config.engines.dns, enabled: true };
   if (values.listen) section.listen = values.listen;
@@ -88,17 +111,11 @@ async function dns(args: string[]): Promise<void> {
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     const [key, index] = issue.path;
-    const flag = key === 'listen' ? '--listen' : key === 'upstreams' ? '--upstream' : `engines.dns.${String(key)}`;
+    const flag = key === 'listen' ? '--listen' : key === 'upstreams' ? '--upstream' : `engines.dns.${issue.path.join('.')}`;
     const value = typeof index === 'number' ? ` "${(section[key as 'listen' | 'upstreams'] as string[])[index]}"` : '';
     throw new UsageError(`dns: ${flag}${value}: ${issue.message}`);
   }
-  const log = createLogger({ engine: 'dns', level: config.log.level });
-  // Loaded here, not at the top, so `serve` does not load the DNS engine into the host process.
-  const { dnsEngine } = await import('../dns/engine.ts');
-  const engine = await dnsEngine.start({ config: checked.data, dataDir: config.dataDir ?? defaultDataDir(), log });
-  const stop = () => void engine.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  return { config, section: checked.data };
 }
 
 export async function main(argv: string[]): Promise<void> {

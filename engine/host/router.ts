@@ -41,7 +41,10 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
       const engine = namespaceOf(method);
       const client = supervisor.client(engine);
       if (!client) throw unavailable(engine);
-      return client.call(method, params);
+      const result = await client.call(method, params);
+      // A config applied live must survive the engine's next restart (a crash included).
+      if (method === `${engine}.configSet`) supervisor.setConfig(engine as EngineName, (result as { config: unknown }).config);
+      return result;
     },
 
     subscribe(stream, params, emit, end) {

@@ -12,11 +12,14 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../api/engine.ts';
 import type { Config } from './config.ts';
 import { startHost, type Host } from './host.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { serveRpc } from './rpc.ts';
 import { contentSecurityPolicy, contentTypes, resolveStaticPath, securityHeaders } from './static-files.ts';
 import { maxFrameBytes, webSocketTransport } from './transports/websocket.ts';
 
 export const apiPath = '/api';
+/** Prometheus text; scrapers present the serve token as `Authorization: Bearer`. */
+export const metricsPath = '/metrics';
 /** The WebSocket subprotocol of the API; the token travels as a second one, `token.<token>`. */
 export const apiProtocol = 'signalbox.v1';
 export const tokenFileName = 'serve.token';
@@ -46,7 +49,11 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   writePrivateFile(join(options.dataDir, tokenFileName), token + '\n');
 
   const host = await startHost({ config: options.config, dataDir: options.dataDir, version: options.version, log });
-  const http = createServer((req, res) => void serveStatic(options.rendererDir, req, res));
+  const metrics = createMetrics(host);
+  const http = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname === metricsPath) void serveMetrics(metrics, token, req, res);
+    else void serveStatic(options.rendererDir, req, res);
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: maxFrameBytes,
@@ -144,6 +151,25 @@ function sameSecret(a: string, b: string): boolean {
 function rejectSocket(socket: Duplex, status: number, reason: string): void {
   const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+}
+
+async function serveMetrics(metrics: Metrics, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const auth = req.headers.authorization;
+  const offered = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : null;
+  if (!offered || !sameSecret(offered, token)) {
+    res.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer realm="signalbox"' }).end('missing or wrong token: send the serve token as Authorization: Bearer');
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  try {
+    const body = await metrics.render();
+    res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+  } catch (err) {
+    res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

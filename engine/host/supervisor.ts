@@ -99,6 +99,12 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     return slot?.state.status === 'running' ? slot.client : undefined;
   }
 
+  /** The config the engine gets when it next starts (an engine's live `configSet` lands here). */
+  setConfig(name: EngineName, config: unknown): void {
+    const slot = this.slots.get(name);
+    if (slot) slot.config = config;
+  }
+
   has(name: string): boolean {
     return this.slots.has(name as EngineName);
   }

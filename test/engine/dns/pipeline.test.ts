@@ -6,7 +6,7 @@ import { encodeQuery } from '../../helpers/dns.ts';
 
 function context(): QueryContext {
   const query = encodeQuery('a.test', Type.A);
-  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, transport: 'udp', maxSize: 512, deadline: performance.now() + 1000, meta: {} };
+  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, deadline: performance.now() + 1000, meta: {} };
 }
 
 function recordingLog() {
@@ -48,6 +48,20 @@ describe('dns pipeline', () => {
     assert.deepEqual(failures, ['broken']);
     assert.equal(lines[0]!.fields!.module, 'broken');
     assert.match(String(lines[0]!.fields!.error), /bug in broken/);
+  });
+
+  it('logs a failing module once per second, counting the failures it did not log', async () => {
+    const { log, lines } = recordingLog();
+    const failures: string[] = [];
+    const broken: DnsModule = { name: 'forward', handle: () => { throw new Error('no upstream answered'); } };
+    const pipeline = new Pipeline([broken], log, (module) => failures.push(module));
+    for (let i = 0; i < 500; i++) await pipeline.run(context());
+    assert.equal(failures.length, 500, 'every failure is counted');
+    assert.equal(lines.length, 1, 'but logged once');
+    await new Promise((resolve) => setTimeout(resolve, 1050));
+    await pipeline.run(context());
+    assert.equal(lines.length, 2);
+    assert.equal(lines[1]!.fields!.alsoFailedSinceLastLine, 499);
   });
 
   it('answers SERVFAIL when no module answers', async () => {

@@ -33,14 +33,30 @@ export function matches(entry: QueryLogEntry, filter: QueryLogFilter): boolean {
 
 export class QueryLog implements DnsModule {
   readonly name = 'querylog';
-  private readonly options: QueryLogOptions;
-  private readonly ring: QueryLogEntry[] = [];
+  private options: QueryLogOptions;
+  private ring: QueryLogEntry[] = [];
   private next = 0;
   private seq = 0;
   private readonly subscribers = new Set<Subscriber>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Told of every entry as it is recorded (per-second traffic). */
+  private readonly observe: (entry: QueryLogEntry) => void;
 
-  constructor(options: QueryLogOptions) {
+  constructor(options: QueryLogOptions, observe: (entry: QueryLogEntry) => void = () => {}) {
+    this.options = options;
+    this.observe = observe;
+  }
+
+  /** New options while running: the ring keeps its newest entries, subscribers stay. */
+  reconfigure(options: QueryLogOptions): void {
+    if (options.size !== this.options.size) {
+      this.ring = this.ordered().slice(-options.size);
+      this.next = this.ring.length % options.size;
+    }
+    if (options.batchMs !== this.options.batchMs && this.timer) {
+      clearInterval(this.timer);
+      this.timer = setInterval(() => this.flush(), options.batchMs);
+    }
     this.options = options;
   }
 
@@ -56,8 +72,9 @@ export class QueryLog implements DnsModule {
   }
 
   private record(ctx: QueryContext, reply: Buffer | null, latencyMs: number): void {
+    ctx.meta.seq = ++this.seq;
     const entry: QueryLogEntry = {
-      seq: ++this.seq,
+      seq: this.seq,
       at: Date.now(),
       client: ctx.client.address,
       transport: ctx.transport,
@@ -74,6 +91,7 @@ export class QueryLog implements DnsModule {
     if (this.ring.length < this.options.size) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.options.size;
+    this.observe(entry);
     for (const subscriber of this.subscribers) {
       if (!matches(entry, subscriber.filter)) continue;
       if (subscriber.pending.length < this.options.maxBatch) subscriber.pending.push(entry);
@@ -83,8 +101,18 @@ export class QueryLog implements DnsModule {
 
   /** The ring, oldest first, filtered, at most `limit` of the newest. */
   recent(filter: QueryLogFilter, limit: number): QueryLogEntry[] {
-    const ordered = this.ring.length < this.options.size ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return ordered.filter((entry) => matches(entry, filter)).slice(-limit);
+    return this.ordered().filter((entry) => matches(entry, filter)).slice(-limit);
+  }
+
+  /** The entry with this sequence number, while the ring still holds it. */
+  entry(seq: number): QueryLogEntry | undefined {
+    const newest = this.ring[(this.next - 1 + this.ring.length) % this.ring.length];
+    if (!newest || seq > newest.seq || newest.seq - seq >= this.ring.length) return undefined;
+    return this.ring[(this.next - 1 - (newest.seq - seq) + 2 * this.ring.length) % this.ring.length];
+  }
+
+  private ordered(): QueryLogEntry[] {
+    return this.ring.length < this.options.size ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
   }
 
   /** The most frequent names and clients in the ring. */

@@ -1,0 +1,137 @@
+// One running DNS proxy: listeners, the module chain and what watches it (query log, per-second
+// traffic, packet capture). `apply` reloads a config while serving: the new chain is swapped in
+// for the next query, queries in flight finish on the old one, sockets stay open.
+import { readFileSync } from 'node:fs';
+import type { DnsConfig, DnsStats } from '../api/dns.ts';
+import type { Logger } from '../api/engine.ts';
+import { buildModules, type Modules } from './modules.ts';
+import { PacketCapture } from './modules/querylog/capture.ts';
+import { QueryLog } from './modules/querylog/querylog.ts';
+import { Traffic } from './modules/querylog/traffic.ts';
+import { Pipeline } from './pipeline.ts';
+import { DnsServer, type ServerSettings } from './server.ts';
+
+/** The nameservers of /etc/resolv.conf, as ADDRESS:53: the default upstreams. */
+export function systemResolvers(text = readFileSync('/etc/resolv.conf', 'utf8')): string[] {
+  return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map(([, address]) => (address!.includes(':') ? `[${address}]:53` : `${address}:53`));
+}
+
+function upstreamsOf(config: DnsConfig): { address: string; weight: number }[] {
+  const configured = config.upstreams.map((entry) => (typeof entry === 'string' ? { address: entry, weight: 1 } : entry));
+  return configured.length > 0 ? configured : systemResolvers().map((address) => ({ address, weight: 1 }));
+}
+
+function serverSettings(config: DnsConfig): ServerSettings {
+  return { listen: config.listen, queryTimeoutMs: config.queryTimeoutMs, tcpIdleTimeoutMs: config.tcp.idleTimeoutMs, tcpMaxConnections: config.tcp.maxConnections };
+}
+
+export class DnsService {
+  readonly traffic = new Traffic();
+  readonly querylog: QueryLog;
+  readonly capture: PacketCapture;
+  private readonly log: Logger;
+  private readonly startedAt = Date.now();
+  private readonly moduleErrors: Record<string, number> = {};
+  private servfail = 0;
+  private current: { config: DnsConfig; upstreams: { address: string; weight: number }[]; modules: Modules; pipeline: Pipeline };
+  private readonly server: DnsServer;
+  /** Reloads run one at a time: a second one waits for the first. */
+  private reloading: Promise<unknown> = Promise.resolve();
+
+  constructor(config: DnsConfig, log: Logger) {
+    this.log = log;
+    this.querylog = new QueryLog(config.querylog, (entry) => this.traffic.observe(entry));
+    this.capture = new PacketCapture(config.querylog.capture);
+    this.current = this.assemble(config);
+    this.server = new DnsServer({
+      ...serverSettings(config),
+      resolve: (query) => this.current.pipeline.run(query),
+      onReply: (ctx, reply) => {
+        const entry = ctx.meta.seq === undefined ? undefined : this.querylog.entry(ctx.meta.seq);
+        if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: Date.now() });
+      },
+    });
+  }
+
+  get config(): DnsConfig {
+    return this.current.config;
+  }
+
+  get modules(): Modules {
+    return this.current.modules;
+  }
+
+  get upstreams(): { address: string; weight: number }[] {
+    return this.current.upstreams;
+  }
+
+  async start(): Promise<void> {
+    await this.server.start();
+    this.log.info('dns engine listening', {
+      listen: this.server.listening.map((l) => `${l.transport}/${l.address}`),
+      upstreams: this.current.upstreams.map((u) => u.address),
+    });
+  }
+
+  /** Applies a validated config while serving; rejects (changing nothing) when a new address cannot be bound. */
+  apply(config: DnsConfig): Promise<{ listenersChanged: boolean }> {
+    const run = this.reloading.then(async () => {
+      const previous = this.current;
+      const next = this.assemble(config, previous);
+      let listenersChanged: boolean;
+      try {
+        ({ listenersChanged } = await this.server.update(serverSettings(config)));
+      } catch (err) {
+        if (next.modules.forward !== previous.modules.forward) next.modules.forward.close();
+        throw err;
+      }
+      this.current = next;
+      this.querylog.reconfigure(config.querylog);
+      this.capture.resize(config.querylog.capture);
+      // The old forward pool may still carry queries: close it once their deadline has passed.
+      if (previous.modules.forward !== next.modules.forward) setTimeout(() => previous.modules.forward.close(), previous.config.queryTimeoutMs).unref();
+      this.log.info('dns config applied', { listenersChanged, modules: next.pipeline.modules.map((m) => m.name) });
+      return { listenersChanged };
+    });
+    this.reloading = run.catch(() => {});
+    return run;
+  }
+
+  stats(): DnsStats {
+    const { cache, rrl, forward } = this.current.modules;
+    const cacheStats = cache?.stats() ?? null;
+    const lookups = cacheStats ? cacheStats.hits + cacheStats.misses + cacheStats.stale : 0;
+    return {
+      ...this.server.counters,
+      startedAt: this.startedAt,
+      qps: this.traffic.qps(),
+      hitRatio: cacheStats && lookups > 0 ? (cacheStats.hits + cacheStats.stale) / lookups : null,
+      rcodes: { ...this.traffic.rcodes },
+      flattened: this.traffic.flattened,
+      servfail: this.servfail,
+      moduleErrors: { ...this.moduleErrors },
+      cache: cacheStats,
+      rrl: rrl?.stats() ?? null,
+      listening: this.server.listening,
+      upstreams: forward.stats(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    this.querylog.close();
+    this.traffic.close();
+    this.current.modules.forward.close();
+  }
+
+  private assemble(config: DnsConfig, previous?: DnsService['current']): DnsService['current'] {
+    const upstreams = upstreamsOf(config);
+    const modules = buildModules(config, upstreams, previous);
+    const chain = [this.querylog, modules.rrl, modules.cache, modules.flatten, modules.forward].filter((module) => module !== null);
+    const pipeline = new Pipeline(chain, this.log, (module) => {
+      this.moduleErrors[module] = (this.moduleErrors[module] ?? 0) + 1;
+      this.servfail++;
+    });
+    return { config, upstreams, modules, pipeline };
+  }
+}

@@ -1,0 +1,120 @@
+// Prometheus text for `serve`'s /metrics: the engines' state from the supervisor and the DNS
+// engine's counters. Engine counters live in the engine processes, so each scrape asks for one
+// fresh snapshot and copies it into prom-client's registry; scrapes run one at a time.
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { DnsStats } from '../api/dns.ts';
+import type { Host } from './host.ts';
+
+type Labels = Record<string, string>;
+
+export interface Metrics {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+export function createMetrics(host: Host): Metrics {
+  // Two registries: the DNS series are left out entirely while the engine is down, rather than
+  // showing zeros a scraper would take for a counter reset.
+  const hostRegistry = new Registry();
+  const dnsRegistry = new Registry();
+  const on = (registry: Registry) => ({
+    gauge: (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] }),
+    counter: (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] }),
+  });
+  const hostMetric = on(hostRegistry);
+  const dnsMetric = on(dnsRegistry);
+
+  const engine = {
+    up: hostMetric.gauge('signalbox_engine_up', 'Whether the engine process is running (1) or not (0).', ['engine']),
+    restarts: hostMetric.counter('signalbox_engine_restarts_total', 'Engine process restarts since the host started.', ['engine']),
+    rss: hostMetric.gauge('signalbox_engine_resident_memory_bytes', 'Resident memory of the engine process.', ['engine']),
+  };
+  const dns = {
+    queries: dnsMetric.counter('signalbox_dns_queries_total', 'Queries received.'),
+    responses: dnsMetric.counter('signalbox_dns_responses_total', 'Responses sent, by rcode.', ['rcode']),
+    truncated: dnsMetric.counter('signalbox_dns_truncated_total', 'UDP responses sent truncated (TC=1) because they did not fit.'),
+    moduleErrors: dnsMetric.counter('signalbox_dns_module_errors_total', 'Queries answered SERVFAIL because a module failed.', ['module']),
+    flattened: dnsMetric.counter('signalbox_dns_flattened_total', 'Answers whose CNAME chain was flattened.'),
+    cacheLookups: dnsMetric.counter('signalbox_dns_cache_lookups_total', 'Cache lookups by result.', ['result']),
+    cachePrefetches: dnsMetric.counter('signalbox_dns_cache_prefetches_total', 'Popular entries refreshed before they expired.'),
+    cacheEntries: dnsMetric.gauge('signalbox_dns_cache_entries', 'Entries in the cache.'),
+    cacheBytes: dnsMetric.gauge('signalbox_dns_cache_bytes', 'Bytes of answers in the cache.'),
+    rrlActions: dnsMetric.counter('signalbox_dns_rrl_actions_total', 'Responses rate-limited, by action.', ['action']),
+    rrlWouldLimit: dnsMetric.counter('signalbox_dns_rrl_would_limit_total', 'Responses that would have been limited (log-only mode).'),
+    rrlAccounts: dnsMetric.gauge('signalbox_dns_rrl_accounts', 'Rate-limit accounts held.'),
+    upstreamHealthy: dnsMetric.gauge('signalbox_dns_upstream_healthy', 'Whether the upstream is considered healthy.', ['upstream']),
+    upstreamEnabled: dnsMetric.gauge('signalbox_dns_upstream_enabled', 'Whether the upstream is in rotation.', ['upstream']),
+    upstreamSent: dnsMetric.counter('signalbox_dns_upstream_queries_total', 'Queries sent to the upstream (probes included).', ['upstream']),
+    upstreamAnswered: dnsMetric.counter('signalbox_dns_upstream_answers_total', 'Answers received from the upstream.', ['upstream']),
+    upstreamTimeouts: dnsMetric.counter('signalbox_dns_upstream_timeouts_total', 'Queries the upstream did not answer in time.', ['upstream']),
+    upstreamOutstanding: dnsMetric.gauge('signalbox_dns_upstream_outstanding', 'Queries waiting for the upstream now.', ['upstream']),
+    upstreamLatency: dnsMetric.gauge('signalbox_dns_upstream_latency_seconds', 'Smoothed answer latency of the upstream.', ['upstream']),
+  };
+
+  /** A counter set to a total kept in the engine (the registry was reset before this scrape). */
+  const setCounter = (metric: Counter, value: number, labels?: Labels) => (labels ? metric.inc(labels, value) : metric.inc(value));
+
+  function copyDns(stats: DnsStats): void {
+    setCounter(dns.queries, stats.queries);
+    for (const [rcode, count] of Object.entries(stats.rcodes)) setCounter(dns.responses, count, { rcode });
+    setCounter(dns.truncated, stats.truncated);
+    for (const [module, count] of Object.entries(stats.moduleErrors)) setCounter(dns.moduleErrors, count, { module });
+    setCounter(dns.flattened, stats.flattened);
+    if (stats.cache) {
+      setCounter(dns.cacheLookups, stats.cache.hits, { result: 'hit' });
+      setCounter(dns.cacheLookups, stats.cache.misses, { result: 'miss' });
+      setCounter(dns.cacheLookups, stats.cache.stale, { result: 'stale' });
+      setCounter(dns.cachePrefetches, stats.cache.prefetched);
+      dns.cacheEntries.set(stats.cache.entries);
+      dns.cacheBytes.set(stats.cache.bytes);
+    }
+    if (stats.rrl) {
+      setCounter(dns.rrlActions, stats.rrl.slipped, { action: 'slip' });
+      setCounter(dns.rrlActions, stats.rrl.dropped, { action: 'drop' });
+      setCounter(dns.rrlWouldLimit, stats.rrl.wouldLimit);
+      dns.rrlAccounts.set(stats.rrl.accounts);
+    }
+    for (const upstream of stats.upstreams) {
+      const labels = { upstream: upstream.address };
+      dns.upstreamHealthy.set(labels, upstream.healthy ? 1 : 0);
+      dns.upstreamEnabled.set(labels, upstream.enabled ? 1 : 0);
+      setCounter(dns.upstreamSent, upstream.sent, labels);
+      setCounter(dns.upstreamAnswered, upstream.answered, labels);
+      setCounter(dns.upstreamTimeouts, upstream.timeouts, labels);
+      dns.upstreamOutstanding.set(labels, upstream.outstanding);
+      if (upstream.latencyMs !== null) dns.upstreamLatency.set(labels, upstream.latencyMs / 1000);
+    }
+  }
+
+  async function scrape(): Promise<string> {
+    // Series of a stopped engine or a removed upstream must disappear, not freeze.
+    hostRegistry.resetMetrics();
+    dnsRegistry.resetMetrics();
+    const { engines } = host.supervisor.snapshot();
+    for (const state of engines) {
+      engine.up.set({ engine: state.name }, state.status === 'running' ? 1 : 0);
+      setCounter(engine.restarts, state.restarts, { engine: state.name });
+      if (state.rssBytes !== null) engine.rss.set({ engine: state.name }, state.rssBytes);
+    }
+    const text = [await hostRegistry.metrics()];
+    if (engines.some((state) => state.name === 'dns' && state.status === 'running')) {
+      // An engine that does not answer now leaves its series out of this scrape; `up` says why.
+      const stats = await host.router.call('dns.stats', {}).catch(() => null);
+      if (stats) {
+        copyDns(stats as DnsStats);
+        text.push(await dnsRegistry.metrics());
+      }
+    }
+    return text.join('\n');
+  }
+
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    contentType: hostRegistry.contentType,
+    render() {
+      const next = queue.then(scrape);
+      queue = next.catch(() => {});
+      return next;
+    },
+  };
+}

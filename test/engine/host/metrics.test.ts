@@ -1,0 +1,76 @@
+// Prometheus text at /metrics in serve, with the DNS engine running in front of Knot.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { dnsConfig } from '../../../engine/api/dns.ts';
+import { defaultConfig } from '../../../engine/host/config.ts';
+import { startServe, type Served } from '../../../engine/host/serve.ts';
+import { quietLog, tempDir } from '../../helpers/host.ts';
+import { freePort, kdig, startKnot, type Knot } from '../../helpers/knot.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+let knot: Knot;
+let served: Served;
+let dnsPort: number;
+before(async () => {
+  knot = await startKnot();
+  dnsPort = await freePort();
+  const config = defaultConfig();
+  config.engines.dns = dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${dnsPort}`], upstreams: [`127.0.0.1:${knot.port}`] });
+  const rendererDir = join(tempDir('renderer'), 'dist');
+  mkdirSync(rendererDir, { recursive: true });
+  served = await startServe({ config, host: '127.0.0.1', port: 0, dataDir: tempDir('serve'), rendererDir, version: '0.0.0-test', log: quietLog });
+  await waitFor(() => served.host.supervisor.snapshot().engines.every((e) => e.status === 'running'), 'the engines to run');
+});
+after(async () => {
+  await served?.close();
+  await knot?.stop();
+});
+
+const scrape = (headers: Record<string, string> = { authorization: `Bearer ${served.token}` }) =>
+  fetch(`http://127.0.0.1:${served.port}/metrics`, { headers });
+
+/** The value of one sample line, e.g. sample(text, 'signalbox_dns_queries_total'). */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('/metrics in serve', () => {
+  it('refuses a scrape without the token', async () => {
+    assert.equal((await scrape({})).status, 401);
+    assert.equal((await scrape({ authorization: 'Bearer wrong' })).status, 401);
+    assert.equal((await fetch(`http://127.0.0.1:${served.port}/metrics?token=${served.token}`)).status, 401, 'never in the URL');
+  });
+
+  it('exports engine state and DNS counters in the Prometheus text format', async () => {
+    await kdig(dnsPort, ['www.example.test', 'A']);
+    await kdig(dnsPort, ['www.example.test', 'A']);
+    await kdig(dnsPort, ['nope.example.test', 'A']);
+    const res = await scrape();
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    for (const line of text.trim().split('\n').filter((l) => l !== '')) {
+      assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{(\w+="[^"]*",?)+\})? -?[\d.e+-]+)$/, `not a valid exposition line: ${line}`);
+    }
+    assert.equal(sample(text, 'signalbox_engine_up{engine="dns"}'), 1);
+    assert.equal(sample(text, 'signalbox_engine_up{engine="echo"}'), 1);
+    assert.equal(sample(text, 'signalbox_dns_queries_total'), 3);
+    assert.equal(sample(text, 'signalbox_dns_responses_total{rcode="NOERROR"}'), 2);
+    assert.equal(sample(text, 'signalbox_dns_responses_total{rcode="NXDOMAIN"}'), 1);
+    assert.equal(sample(text, 'signalbox_dns_cache_lookups_total{result="hit"}'), 1);
+    assert.equal(sample(text, `signalbox_dns_upstream_healthy{upstream="127.0.0.1:${knot.port}"}`), 1);
+    assert.ok(sample(text, `signalbox_dns_upstream_answers_total{upstream="127.0.0.1:${knot.port}"}`)! >= 2);
+  });
+
+  it('counts on across scrapes and drops the DNS series while the engine is down', async () => {
+    await kdig(dnsPort, ['txt.example.test', 'TXT']);
+    assert.equal(sample(await (await scrape()).text(), 'signalbox_dns_queries_total'), 4);
+    await served.host.supervisor.stop();
+    const text = await (await scrape()).text();
+    assert.equal(sample(text, 'signalbox_engine_up{engine="dns"}'), 0);
+    assert.equal(sample(text, 'signalbox_dns_queries_total'), undefined, 'no zeros or stale totals from a stopped engine');
+  });
+});

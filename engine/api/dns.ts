@@ -126,6 +126,8 @@ export const dnsStats = z.object({
       misses: z.number().int(),
       stale: z.number().int(),
       prefetched: z.number().int(),
+      /** Background refreshes that failed (the old entry kept serving). */
+      prefetchFailed: z.number().int(),
     })
     .nullable(),
   rrl: z

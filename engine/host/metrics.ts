@@ -36,7 +36,7 @@ export function createMetrics(host: Host): Metrics {
     moduleErrors: dnsMetric.counter('signalbox_dns_module_errors_total', 'Queries answered SERVFAIL because a module failed.', ['module']),
     flattened: dnsMetric.counter('signalbox_dns_flattened_total', 'Answers whose CNAME chain was flattened.'),
     cacheLookups: dnsMetric.counter('signalbox_dns_cache_lookups_total', 'Cache lookups by result.', ['result']),
-    cachePrefetches: dnsMetric.counter('signalbox_dns_cache_prefetches_total', 'Popular entries refreshed before they expired.'),
+    cachePrefetches: dnsMetric.counter('signalbox_dns_cache_prefetches_total', 'Background refreshes of popular entries before they expired, by result.', ['result']),
     cacheEntries: dnsMetric.gauge('signalbox_dns_cache_entries', 'Entries in the cache.'),
     cacheBytes: dnsMetric.gauge('signalbox_dns_cache_bytes', 'Bytes of answers in the cache.'),
     rrlActions: dnsMetric.counter('signalbox_dns_rrl_actions_total', 'Responses rate-limited, by action.', ['action']),
@@ -64,7 +64,8 @@ export function createMetrics(host: Host): Metrics {
       setCounter(dns.cacheLookups, stats.cache.hits, { result: 'hit' });
       setCounter(dns.cacheLookups, stats.cache.misses, { result: 'miss' });
       setCounter(dns.cacheLookups, stats.cache.stale, { result: 'stale' });
-      setCounter(dns.cachePrefetches, stats.cache.prefetched);
+      setCounter(dns.cachePrefetches, stats.cache.prefetched - stats.cache.prefetchFailed, { result: 'ok' });
+      setCounter(dns.cachePrefetches, stats.cache.prefetchFailed, { result: 'failed' });
       dns.cacheEntries.set(stats.cache.entries);
       dns.cacheBytes.set(stats.cache.bytes);
     }

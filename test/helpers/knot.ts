@@ -54,6 +54,7 @@ dangling CNAME nothing
 loop1   CNAME loop2
 loop2   CNAME loop1
 big     TXT   ${bigTxt}
+hot     4 A   192.0.2.40
 `;
 
 export const otherZone = `$ORIGIN other.test.
@@ -124,13 +125,33 @@ export function flags(output: string): string[] {
   return (output.match(/;; Flags: ([^;]*);/)?.[1] ?? '').trim().split(/\s+/);
 }
 
-export interface DnsBehindKnot {
-  knot: Knot;
+export interface DnsEngineUnderTest {
   engine: RunningEngine;
   /** The DNS engine's UDP and TCP port on 127.0.0.1. */
   port: number;
   stats(): Promise<DnsStats>;
+  /** Stops the engine (not its upstreams). */
   stop(): Promise<void>;
+}
+
+/** The DNS engine (in this process) on a free port of 127.0.0.1, forwarding to `upstreams`. */
+export async function startDnsEngine(upstreams: string[], config: Record<string, unknown> = {}): Promise<DnsEngineUnderTest> {
+  const port = await freePort();
+  const engine = await dnsEngine.start({
+    config: { listen: [`127.0.0.1:${port}`], upstreams, upstreamTimeoutMs: 300, ...config },
+    dataDir: tempDir('dns'),
+    log: quietLog,
+  });
+  return {
+    engine,
+    port,
+    stats: async () => (await engine.procedures['dns.stats']!({})) as DnsStats,
+    stop: () => engine.stop(),
+  };
+}
+
+export interface DnsBehindKnot extends DnsEngineUnderTest {
+  knot: Knot;
 }
 
 /** A Knot upstream and the DNS engine (in this process) forwarding to it, with extra config. */
@@ -139,29 +160,21 @@ export async function startDnsBehindKnot(
   extraUpstreams: Knot[] = [],
 ): Promise<DnsBehindKnot> {
   let knot: Knot | undefined;
-  let engine: RunningEngine;
-  let port: number;
+  let dns: DnsEngineUnderTest;
   try {
     knot = await startKnot();
-    port = await freePort();
     const upstreams = [knot, ...extraUpstreams].map((k) => `127.0.0.1:${k.port}`);
-    engine = await dnsEngine.start({
-      config: { listen: [`127.0.0.1:${port}`], upstreams, upstreamTimeoutMs: 300, ...(typeof config === 'function' ? config(upstreams) : config) },
-      dataDir: tempDir('dns'),
-      log: quietLog,
-    });
+    dns = await startDnsEngine(upstreams, typeof config === 'function' ? config(upstreams) : config);
   } catch (err) {
     // Nothing may outlive a failed start: a stray knotd keeps the test process alive.
     for (const started of [knot, ...extraUpstreams]) await started?.stop();
     throw err;
   }
   return {
+    ...dns,
     knot,
-    engine,
-    port,
-    stats: async () => (await engine.procedures['dns.stats']!({})) as DnsStats,
     async stop() {
-      await engine.stop();
+      await dns.stop();
       await knot.stop();
       for (const other of extraUpstreams) await other.stop();
     },

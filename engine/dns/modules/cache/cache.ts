@@ -1,7 +1,8 @@
 // cache: answers repeated questions from stored wire bytes. A hit copies the stored answer,
 // patches the ID and the question's letter case, and rewrites TTLs at offsets found once at
 // insertion: no decode on the hot path. Negative answers are cached per RFC 2308; stale answers
-// are served per RFC 8767 when the rest of the chain fails.
+// are served per RFC 8767 when the rest of the chain fails. Popular entries are refreshed in the
+// background shortly before they expire (prefetch, as unbound does), so they never miss.
 import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
 import { Rcode, readU32, scanResponse, writeU16, writeU32 } from '../../wire.ts';
 
@@ -14,7 +15,17 @@ export interface CacheOptions {
   maxNegativeTtl: number;
   /** How long past expiry an answer may still be served when upstreams fail; 0 disables. */
   staleMaxAgeSeconds: number;
+  /** Background refresh of popular entries near expiry; absent means off. */
+  prefetch?: PrefetchOptions;
   now?: () => number;
+}
+
+export interface PrefetchOptions {
+  enabled: boolean;
+  /** Hits an entry must have had since it was stored (this one included) to be refreshed. */
+  minHits: number;
+  /** Refresh once less than this share of the entry's TTL is left. */
+  beforeExpiryPercent: number;
 }
 
 interface Entry {
@@ -23,6 +34,10 @@ interface Entry {
   ttls: number[];
   storedAt: number;
   expiresAt: number;
+  /** When a hit may start a refresh: precomputed so that a hit compares numbers only. */
+  prefetchAt: number;
+  hits: number;
+  refreshing: boolean;
 }
 
 export interface CacheStats {
@@ -31,6 +46,10 @@ export interface CacheStats {
   hits: number;
   misses: number;
   stale: number;
+  /** Background refreshes sent (prefetch). */
+  prefetched: number;
+  /** Of those, the ones that failed or brought back nothing cacheable. */
+  prefetchFailed: number;
 }
 
 /** RFC 8767 §4: stale answers carry a TTL of 30 seconds. */
@@ -41,11 +60,17 @@ export class Cache implements DnsModule {
   private readonly options: CacheOptions;
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
-  private readonly counters = { bytes: 0, hits: 0, misses: 0, stale: 0 };
+  private readonly counters = { bytes: 0, hits: 0, misses: 0, stale: 0, prefetched: 0, prefetchFailed: 0 };
+  /** Share of an entry's TTL before expiry at which a refresh may start; 0 when prefetch is off. */
+  private readonly prefetchShare: number;
+  private readonly prefetchMinHits: number;
 
   constructor(options: CacheOptions) {
     this.options = options;
     this.now = options.now ?? (() => performance.now() / 1000);
+    const prefetch = options.prefetch;
+    this.prefetchShare = prefetch?.enabled ? prefetch.beforeExpiryPercent / 100 : 0;
+    this.prefetchMinHits = prefetch?.minHits ?? 1;
   }
 
   async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
@@ -56,6 +81,8 @@ export class Cache implements DnsModule {
       this.counters.hits++;
       ctx.meta.cache = 'hit';
       this.touch(key, entry);
+      entry.hits++;
+      if (now >= entry.prefetchAt && entry.hits >= this.prefetchMinHits && !entry.refreshing) this.refresh(key, entry, ctx, next);
       return this.render(entry, ctx, now - entry.storedAt, null);
     }
     this.counters.misses++;
@@ -75,6 +102,35 @@ export class Cache implements DnsModule {
     return answer;
   }
 
+  /**
+   * Asks the rest of the chain again in the background and stores what comes back; the client is
+   * answered from the cache meanwhile. One refresh per entry at a time; a failure leaves the entry
+   * to expire as usual (and to be served stale after that).
+   */
+  private refresh(key: string, entry: Entry, ctx: QueryContext, next: Next): void {
+    entry.refreshing = true;
+    this.counters.prefetched++;
+    // The client's query budget, of which a hit used next to nothing, counted again from when the
+    // refresh starts; started after this turn so that the client's answer goes out first.
+    const budgetMs = ctx.deadline - performance.now();
+    setImmediate(() => {
+      // A copy of the client's context with its own meta, so the client's log entry says "hit".
+      const background: QueryContext = { ...ctx, meta: {}, deadline: performance.now() + budgetMs };
+      next(background).then(
+        (answer) => {
+          entry.refreshing = false;
+          // Flushed or evicted meanwhile: nobody wants it now. Replaced by a miss: already fresh.
+          if (this.entries.get(key) !== entry) return;
+          if (!answer || !this.store(key, answer)) this.counters.prefetchFailed++;
+        },
+        () => {
+          entry.refreshing = false;
+          this.counters.prefetchFailed++;
+        },
+      );
+    });
+  }
+
   private render(entry: Entry, ctx: QueryContext, elapsed: number, fixedTtl: number | null): Buffer {
     const out = Buffer.from(entry.wire);
     writeU16(out, 0, ctx.parsed.id);
@@ -86,20 +142,24 @@ export class Cache implements DnsModule {
     return out;
   }
 
-  private store(key: string, answer: Buffer): void {
+  /** Stores an answer when it may be cached; says whether it was. */
+  private store(key: string, answer: Buffer): boolean {
     const scanned = scanResponse(answer);
-    if (!scanned || scanned.truncated) return;
+    if (!scanned || scanned.truncated) return false;
     const ttl = this.ttlFor(scanned);
-    if (ttl === null || ttl <= 0) return;
+    if (ttl === null || ttl <= 0) return false;
     const { minTtl, maxTtl } = this.options;
     const ttls = scanned.ttlOffsets.map((offset) => Math.min(maxTtl, Math.max(minTtl, readU32(answer, offset))));
     const previous = this.entries.get(key);
     if (previous) this.remove(key, previous);
     const now = this.now();
-    const entry = { wire: Buffer.from(answer), ttlOffsets: scanned.ttlOffsets, ttls, storedAt: now, expiresAt: now + ttl };
+    const expiresAt = now + ttl;
+    const prefetchAt = this.prefetchShare > 0 ? expiresAt - ttl * this.prefetchShare : Infinity;
+    const entry: Entry = { wire: Buffer.from(answer), ttlOffsets: scanned.ttlOffsets, ttls, storedAt: now, expiresAt, prefetchAt, hits: 0, refreshing: false };
     this.entries.set(key, entry);
     this.counters.bytes += entry.wire.length;
     this.evict();
+    return true;
   }
 
   /** How long an answer may be cached, or null when it must not be. */
@@ -146,7 +206,8 @@ export class Cache implements DnsModule {
   }
 
   stats(): CacheStats {
-    return { entries: this.entries.size, bytes: this.counters.bytes, hits: this.counters.hits, misses: this.counters.misses, stale: this.counters.stale };
+    const { bytes, hits, misses, stale, prefetched, prefetchFailed } = this.counters;
+    return { entries: this.entries.size, bytes, hits, misses, stale, prefetched, prefetchFailed };
   }
 }
 

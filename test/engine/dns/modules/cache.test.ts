@@ -22,7 +22,7 @@ function setup(options: Partial<CacheOptions> = {}) {
 
 function ctx(name: string, options: { id?: number; edns?: number } = {}): QueryContext {
   const query = encodeQuery(name, Type.A, options);
-  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, transport: 'udp', maxSize: 512, deadline: 0, meta: {} };
+  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, deadline: 0, meta: {} };
 }
 
 /** A next() that answers from a spec and counts its calls. */
@@ -34,6 +34,22 @@ function upstream(spec: AnswerSpec | (() => never)) {
   };
   return { next, calls };
 }
+
+/** A next() whose answers are released by the test, to watch what happens meanwhile. */
+function heldUpstream(spec: AnswerSpec) {
+  const calls: { ctx: QueryContext; answer(): void; fail(): void }[] = [];
+  const next: Next = (query) =>
+    new Promise((resolve, reject) => {
+      calls.push({ ctx: query, answer: () => resolve(encodeAnswer(query.query, spec)), fail: () => reject(new Error('every upstream is down')) });
+    });
+  return { next, calls };
+}
+
+/** Lets a background refresh start (it is deferred by setImmediate) or finish. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const prefetch = { enabled: true, minHits: 3, beforeExpiryPercent: 10 };
+const a100: AnswerSpec = { answers: [{ ttl: 100, address: [192, 0, 2, 1] }] };
 
 const ttlsOf = (answer: Buffer) => scanResponse(answer)!.ttlOffsets.map((offset) => readU32(answer, offset));
 const a300: AnswerSpec = { answers: [{ ttl: 300, address: [192, 0, 2, 1] }] };
@@ -144,5 +160,110 @@ describe('dns cache', () => {
     assert.equal(cache.stats().entries, 1);
     assert.equal(cache.flush(), 1);
     assert.equal(cache.stats().bytes, 0);
+  });
+
+  it('refreshes a popular entry in the background shortly before it expires, and keeps serving it past the old expiry', async () => {
+    const { cache, clock } = setup({ prefetch });
+    const first = upstream(a100);
+    await cache.handle(ctx('hot.test'), first.next);
+    const held = heldUpstream({ answers: [{ ttl: 100, address: [192, 0, 2, 2] }] });
+    clock.now += 50;
+    await cache.handle(ctx('hot.test'), held.next);
+    await cache.handle(ctx('hot.test'), held.next);
+    clock.now += 41; // 9 s of 100 left: inside the last 10 %
+    const client = ctx('hot.test');
+    const answered = (await cache.handle(client, held.next))!;
+    assert.deepEqual(ttlsOf(answered), [9], 'the client is answered from the cache at once');
+    assert.equal(client.meta.cache, 'hit');
+    await settle();
+    assert.equal(held.calls.length, 1, 'one refresh went upstream');
+    assert.notEqual(held.calls[0]!.ctx.meta, client.meta, 'the refresh has its own meta');
+    assert.equal(cache.stats().prefetched, 1);
+    held.calls[0]!.answer();
+    await settle();
+    clock.now += 20; // past the old expiry (100 s after the first store)
+    const refreshed = (await cache.handle(ctx('hot.test'), held.next))!;
+    assert.deepEqual(ttlsOf(refreshed), [80]);
+    assert.deepEqual([...refreshed.subarray(refreshed.length - 4)], [192, 0, 2, 2]);
+    assert.equal(cache.stats().misses, 1);
+    assert.equal(first.calls.count + held.calls.length, 2);
+  });
+
+  it('does not refresh an entry with fewer than minHits hits, nor one far from expiry', async () => {
+    const { cache, clock } = setup({ prefetch });
+    const { next, calls } = upstream(a100);
+    await cache.handle(ctx('cold.test'), next);
+    await cache.handle(ctx('warm.test'), next);
+    for (let i = 0; i < 5; i++) await cache.handle(ctx('warm.test'), next); // popular, but 100 s left
+    clock.now += 95;
+    await cache.handle(ctx('cold.test'), next);
+    await cache.handle(ctx('cold.test'), next); // 2 hits: below minHits
+    await settle();
+    assert.equal(calls.count, 2);
+    assert.equal(cache.stats().prefetched, 0);
+  });
+
+  it('sends one refresh at a time per entry', async () => {
+    const { cache, clock } = setup({ prefetch: { ...prefetch, minHits: 1 } });
+    await cache.handle(ctx('busy.test'), upstream(a100).next);
+    const held = heldUpstream(a100);
+    clock.now += 95;
+    for (let i = 0; i < 10; i++) await cache.handle(ctx('busy.test'), held.next);
+    await settle();
+    assert.equal(held.calls.length, 1);
+    assert.equal(cache.stats().prefetched, 1);
+  });
+
+  it('swallows and counts a failed refresh, then serves the entry until it expires and tries again on a later hit', async () => {
+    const { cache, clock } = setup({ prefetch: { ...prefetch, minHits: 1 } });
+    await cache.handle(ctx('flaky.test'), upstream(a100).next);
+    const held = heldUpstream(a100);
+    clock.now += 95;
+    await cache.handle(ctx('flaky.test'), held.next);
+    await settle();
+    held.calls[0]!.fail();
+    await settle();
+    assert.equal(cache.stats().prefetchFailed, 1);
+    const again = (await cache.handle(ctx('flaky.test'), held.next))!;
+    assert.deepEqual(ttlsOf(again), [5]);
+    await settle();
+    assert.equal(held.calls.length, 2);
+  });
+
+  it('counts a refresh that brings back an answer it cannot cache (SERVFAIL) as failed and keeps the old entry', async () => {
+    const { cache, clock } = setup({ prefetch: { ...prefetch, minHits: 1 } });
+    await cache.handle(ctx('sf.test'), upstream(a100).next);
+    const held = heldUpstream({ rcode: Rcode.servFail });
+    clock.now += 95;
+    await cache.handle(ctx('sf.test'), held.next);
+    await settle();
+    held.calls[0]!.answer();
+    await settle();
+    assert.equal(cache.stats().prefetchFailed, 1);
+    assert.deepEqual(ttlsOf((await cache.handle(ctx('sf.test'), held.next))!), [5]);
+  });
+
+  it('does not bring back an entry flushed while its refresh was in flight', async () => {
+    const { cache, clock } = setup({ prefetch: { ...prefetch, minHits: 1 } });
+    await cache.handle(ctx('gone.test'), upstream(a100).next);
+    const held = heldUpstream(a100);
+    clock.now += 95;
+    await cache.handle(ctx('gone.test'), held.next);
+    await settle();
+    cache.flush('gone.test');
+    held.calls[0]!.answer();
+    await settle();
+    assert.equal(cache.stats().entries, 0);
+  });
+
+  it('never refreshes when prefetch is disabled', async () => {
+    const { cache, clock } = setup({ prefetch: { ...prefetch, enabled: false, minHits: 1 } });
+    const { next, calls } = upstream(a100);
+    await cache.handle(ctx('off.test'), next);
+    clock.now += 95;
+    for (let i = 0; i < 5; i++) await cache.handle(ctx('off.test'), next);
+    await settle();
+    assert.equal(calls.count, 1);
+    assert.equal(cache.stats().prefetched, 0);
   });
 });

@@ -1,0 +1,88 @@
+// A real recursive upstream for DNS tests: unbound (from apt) on 127.0.0.1, serving local data and
+// asking Knot (stub zones) for the rest. Unlike Knot it serves what an authoritative server
+// refuses, such as a CNAME at a zone apex next to the SOA.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './host.ts';
+import { freePort, kdig, status } from './knot.ts';
+import { waitFor } from './wait.ts';
+
+export interface UnboundOptions {
+  /** local-zone: name -> type (static, transparent, ...). */
+  localZones?: Record<string, string>;
+  /** local-data records, one in zone file form each: "apex.test. 45 IN CNAME www.example.test." */
+  localData?: string[];
+  /** Zones unbound asks an authoritative server on 127.0.0.1 for (a Knot of knot.ts). */
+  stubZones?: { name: string; port: number }[];
+}
+
+export interface Unbound {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts unbound in the foreground; a fresh port is retried when another process took it meanwhile. */
+export async function startUnbound(options: UnboundOptions = {}): Promise<Unbound> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startUnboundOnce(await freePort(), options);
+    } catch (err) {
+      if (attempt >= 3 || !/already in use|can't bind/i.test(String(err))) throw err;
+    }
+  }
+}
+
+const quote = (value: string) => `"${value.replace(/"/g, '\\"')}"`;
+
+async function startUnboundOnce(port: number, options: UnboundOptions): Promise<Unbound> {
+  const dir = tempDir('unbound');
+  const lines = [
+    'server:',
+    `  interface: 127.0.0.1@${port}`,
+    '  do-daemonize: no',
+    '  use-syslog: no',
+    '  logfile: ""',
+    '  verbosity: 0',
+    '  username: ""',
+    '  chroot: ""',
+    `  directory: ${quote(dir)}`,
+    '  pidfile: ""',
+    '  do-ip6: no',
+    '  num-threads: 1',
+    // Two servers sharing one port would split the test's queries between them.
+    '  so-reuseport: no',
+    '  access-control: 127.0.0.0/8 allow',
+    // Stub zones point at 127.0.0.1, which unbound refuses to ask by default.
+    '  do-not-query-localhost: no',
+    // test. is one of unbound's default local zones (RFC 6761): let our zones under it through.
+    '  local-zone: "test." nodefault',
+    ...Object.entries(options.localZones ?? {}).map(([name, type]) => `  local-zone: ${quote(name)} ${type}`),
+    ...(options.localData ?? []).map((record) => `  local-data: ${quote(record)}`),
+    ...(options.stubZones ?? []).flatMap(({ name, port: stubPort }) => ['stub-zone:', `  name: ${quote(name)}`, `  stub-addr: 127.0.0.1@${stubPort}`]),
+    'remote-control:',
+    '  control-enable: no',
+    '',
+  ];
+  writeFileSync(join(dir, 'unbound.conf'), lines.join('\n'));
+  const child: ChildProcess = spawn('unbound', ['-d', '-c', join(dir, 'unbound.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  };
+  try {
+    // localhost is one of unbound's built-in local zones: it answers without any upstream.
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`unbound exited: ${stderr}`);
+      return status(await kdig(port, ['localhost', 'A'], 300)) === 'NOERROR';
+    }, 'unbound to answer', 10_000, 100);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, stop };
+}

@@ -1,10 +1,88 @@
-import { EmptyState } from '../../components/empty-state.tsx';
+// The DNS page: live counters, the per-second chart, top names and clients, the query log with its
+// packet drawer, the upstreams, and the operator's controls. Each panel shows its own errors, so
+// one failing call never blanks the page.
+import { useCallback, useRef, useState } from 'react';
+import type { QueryLogEntry, QueryLogFilter } from '../../../engine/api/index.ts';
+import type { ApiClient } from '../../api/client.ts';
+import { describeError } from '../../components/errors.ts';
+import { useConnection } from '../../components/use-connection.ts';
+import { CacheFlush } from './cache-flush.tsx';
+import { ConfigPanel } from './config-panel.tsx';
+import { DnsUnavailable } from './dns-unavailable.tsx';
+import './dns.css';
+import { PacketDrawer } from './packet-drawer.tsx';
+import { PcapDownload } from './pcap-download.tsx';
+import { QueryLog } from './query-log.tsx';
+import { StatTiles } from './stat-tiles.tsx';
+import { TopLists } from './top-lists.tsx';
+import { TrafficChart } from './traffic-chart.tsx';
+import { UpstreamTable } from './upstream-table.tsx';
+import { useDnsStats } from './use-dns-stats.ts';
 
-export function DnsPage() {
+export function DnsPage({ client }: { client: ApiClient }) {
+  const view = useDnsStats(client);
+  const connected = useConnection(client).status === 'open';
+  const [filter, setFilter] = useState<QueryLogFilter>({});
+  const [opened, setOpened] = useState<QueryLogEntry | null>(null);
+  const logHeading = useRef<HTMLHeadingElement>(null);
+  const upstreamHeading = useRef<HTMLHeadingElement>(null);
+
+  const showInLog = useCallback((next: QueryLogFilter) => {
+    setFilter(next);
+    logHeading.current?.focus();
+  }, []);
+  const closeDrawer = useCallback(() => setOpened(null), []);
+
+  const { stats, unavailable, error } = view;
+  // Not enabled needs a config change and a host restart; only a restart in progress keeps the panels.
+  if (unavailable && (!stats || /not enabled/.test(unavailable.message))) return <DnsUnavailable reason={unavailable} />;
+  if (!stats) {
+    return error !== null ? (
+      <p className="notice error" role="alert">
+        Cannot read the DNS engine's counters: {describeError(error)} This page keeps trying.
+      </p>
+    ) : (
+      <p className="muted">Asking the DNS engine…</p>
+    );
+  }
+
   return (
-    <EmptyState title="The DNS console is not built yet">
-      The DNS proxy forwards queries today: run it with <code>signalbox dns --listen ADDR:PORT --upstream ADDR:PORT</code>, or
-      set <code>engines.dns.enabled</code> in the config. Rate limiting, the cache and the live query view come next.
-    </EmptyState>
+    <div className={`page dns-page${opened ? ' with-drawer' : ''}`}>
+      {unavailable && (
+        <p className="notice" role="status">
+          The DNS engine is restarting ({unavailable.message}); the numbers below are its last and update again once it is back.
+        </p>
+      )}
+      {!unavailable && error !== null && connected && (
+        <p className="notice error" role="alert">
+          The counters stopped updating: {describeError(error)}
+        </p>
+      )}
+      {!connected && <p className="notice">Not connected: these are the last numbers the host sent; they update again once reconnected.</p>}
+      <StatTiles view={view} onDrill={showInLog} onShowUpstreams={() => upstreamHeading.current?.focus()} />
+      <div className="dns-row">
+        <TrafficChart client={client} />
+        <TopLists client={client} onFilter={showInLog} />
+      </div>
+      <QueryLog
+        client={client}
+        filter={filter}
+        upstreams={stats.upstreams.map((u) => u.address)}
+        selectedSeq={opened?.seq ?? null}
+        onFilter={setFilter}
+        onOpen={setOpened}
+        headingRef={logHeading}
+      />
+      <UpstreamTable client={client} upstreams={stats.upstreams} onChanged={view.refresh} onFilter={(upstream) => showInLog({ upstream })} headingRef={upstreamHeading} />
+      <div className="dns-row">
+        <section aria-labelledby="dns-ops-heading" className="dns-panel">
+          <h2 id="dns-ops-heading">Operations</h2>
+          <CacheFlush client={client} cacheEnabled={stats.cache !== null} onFlushed={view.refresh} />
+          <PcapDownload client={client} />
+        </section>
+        <ConfigPanel client={client} onApplied={view.refresh} />
+      </div>
+      {opened && <PacketDrawer client={client} entry={opened} onClose={closeDrawer} />}
+    </div>
   );
 }

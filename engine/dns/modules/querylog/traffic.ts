@@ -24,9 +24,12 @@ export class Traffic {
   /** The last second sent to subscribers, so that a late timer neither skips nor repeats one. */
   private lastEmitted = 0;
   private readonly now: () => number;
+  /** The first second counted: history does not pretend the engine ran before it started. */
+  private readonly firstSecond: number;
 
   constructor(now: () => number = Date.now) {
     this.now = now;
+    this.firstSecond = Math.floor(now() / 1000) * 1000;
   }
 
   observe(entry: QueryLogEntry): void {
@@ -53,18 +56,20 @@ export class Traffic {
     if (entry.flattened) this.flattened++;
   }
 
-  /** The last `count` whole seconds (the current one excluded), oldest first. */
+  /** The last `count` whole seconds since the start (the current one excluded), oldest first. */
   history(count: number): DnsSecond[] {
     const current = Math.floor(this.now() / 1000) * 1000;
     const seconds: DnsSecond[] = [];
-    for (let at = current - Math.min(count, keptSeconds) * 1000; at < current; at += 1000) seconds.push(this.second(at));
+    const from = Math.max(current - Math.min(count, keptSeconds) * 1000, this.firstSecond);
+    for (let at = from; at < current; at += 1000) seconds.push(this.second(at));
     return seconds;
   }
 
   /** Queries per second over the last `window` whole seconds. */
   qps(window = 5): number {
-    const total = this.history(window).reduce((sum, second) => sum + second.queries, 0);
-    return Math.round((total / window) * 10) / 10;
+    const seconds = this.history(window);
+    const total = seconds.reduce((sum, second) => sum + second.queries, 0);
+    return seconds.length === 0 ? 0 : Math.round((total / seconds.length) * 10) / 10;
   }
 
   /** Calls `emit` with each second once it is over; returns the function that stops it. */

@@ -38,7 +38,8 @@ describe('dns traffic per second', () => {
     // A dropped query sent nothing: it is neither an rcode nor an answer's latency.
     assert.deepEqual(traffic.rcodes, { NOERROR: 2, NXDOMAIN: 1, SERVFAIL: 1 });
     assert.equal(traffic.flattened, 1);
-    assert.equal(traffic.qps(5), 1);
+    assert.equal(traffic.qps(5), 1.7, 'over the 3 seconds since the start, not 5');
+    assert.equal(new Traffic(() => now).history(10).length, 0, 'nothing before the start');
   });
 
   it('forgets what is older than ten minutes', () => {

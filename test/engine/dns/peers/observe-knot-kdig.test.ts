@@ -45,7 +45,8 @@ describe('dns observation (knot, kdig)', () => {
   it('keeps per-second history and streams each finished second', async () => {
     await waitFor(() => seconds.reduce((sum, s) => sum + s.queries, 0) === 4, 'the 4 queries in the seconds stream', 5000);
     const { seconds: history } = await call('dns.history', { seconds: 60 });
-    assert.equal(history.length, 60);
+    assert.ok(history.length >= 1 && history.length <= 60, 'only the seconds since the engine started');
+    assert.ok(Date.now() - history.at(-1)!.at < 3000, 'up to the last whole second');
     assert.equal(history.reduce((sum, s) => sum + s.queries, 0), 4);
     assert.equal(history.reduce((sum, s) => sum + s.hits, 0), 1);
     assert.equal(history.reduce((sum, s) => sum + s.nxdomain, 0), 1);

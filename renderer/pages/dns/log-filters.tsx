@@ -1,0 +1,154 @@
+// The query log's filters. The engine applies them (they are the stream's params); typed fields
+// apply once typing pauses, choices at once.
+import { useEffect, useId, useState } from 'react';
+import type { QueryLogFilter } from '../../../engine/api/index.ts';
+import { commonQtypes, parseQtype, qtypeName, rcodeName, rcodeNames } from './dns-names.ts';
+
+interface Draft {
+  client: string;
+  qname: string;
+  qtype: string;
+  rcode: string;
+  upstream: string;
+  cache: string;
+  rrl: string;
+}
+
+function toDraft(filter: QueryLogFilter): Draft {
+  return {
+    client: filter.client ?? '',
+    qname: filter.qname ?? '',
+    qtype: filter.qtype === undefined ? '' : qtypeName(filter.qtype),
+    rcode: filter.rcode === undefined ? '' : String(filter.rcode),
+    upstream: filter.upstream ?? '',
+    cache: filter.cache ?? '',
+    rrl: filter.rrl ?? '',
+  };
+}
+
+function fromDraft(draft: Draft): QueryLogFilter {
+  const filter: QueryLogFilter = {};
+  if (draft.client.trim()) filter.client = draft.client.trim();
+  if (draft.qname.trim()) filter.qname = draft.qname.trim().toLowerCase().replace(/\.$/, '');
+  const qtype = parseQtype(draft.qtype);
+  if (qtype !== undefined) filter.qtype = qtype;
+  if (draft.rcode !== '') filter.rcode = Number(draft.rcode);
+  if (draft.upstream.trim()) filter.upstream = draft.upstream.trim();
+  if (draft.cache === 'hit' || draft.cache === 'miss' || draft.cache === 'stale') filter.cache = draft.cache;
+  if (draft.rrl === 'slip' || draft.rrl === 'drop') filter.rrl = draft.rrl;
+  return filter;
+}
+
+export function filterKey(filter: QueryLogFilter): string {
+  return JSON.stringify(fromDraft(toDraft(filter)));
+}
+
+const typingPauseMs = 350;
+
+export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFilter; upstreams: string[]; onChange(filter: QueryLogFilter): void }) {
+  const id = useId();
+  const current = filterKey(filter);
+  const [draft, setDraft] = useState(() => toDraft(filter));
+
+  // A filter set from elsewhere (a tile, a top name) replaces what is in the fields; what the
+  // operator typed stays as typed when it already means the current filter.
+  useEffect(() => setDraft((d) => (JSON.stringify(fromDraft(d)) === current ? d : toDraft(JSON.parse(current) as QueryLogFilter))), [current]);
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const next = fromDraft(draft);
+      if (JSON.stringify(next) !== current) onChange(next);
+    }, typingPauseMs);
+    return () => clearTimeout(timer);
+  }, [draft, current, onChange]);
+
+  const typed = (field: keyof Draft) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: event.target.value }));
+  const chosen = (field: keyof Draft) => (event: { target: { value: string } }) => {
+    const next = { ...draft, [field]: event.target.value };
+    setDraft(next);
+    onChange(fromDraft(next));
+  };
+  const badQtype = draft.qtype.trim() !== '' && parseQtype(draft.qtype) === undefined;
+  const active = current !== '{}';
+
+  return (
+    <form className="dns-filters" role="search" aria-label="Filter the query log" onSubmit={(event) => {
+      event.preventDefault();
+      onChange(fromDraft(draft));
+    }}>
+      <label>
+        <span>Client</span>
+        <input type="text" value={draft.client} onChange={typed('client')} placeholder="192.0.2.1" size={14} spellCheck={false} data-testid="dns-filter-client" />
+      </label>
+      <label>
+        <span>Name contains</span>
+        <input type="search" value={draft.qname} onChange={typed('qname')} placeholder="example.com" size={20} spellCheck={false} data-testid="dns-filter-qname" />
+      </label>
+      <label>
+        <span>Type</span>
+        <input
+          type="text"
+          value={draft.qtype}
+          onChange={typed('qtype')}
+          list={`${id}-qtypes`}
+          size={7}
+          spellCheck={false}
+          aria-invalid={badQtype}
+          aria-describedby={badQtype ? `${id}-qtype-error` : undefined}
+          data-testid="dns-filter-qtype"
+        />
+        <datalist id={`${id}-qtypes`}>
+          {commonQtypes.map((code) => (
+            <option key={code} value={qtypeName(code)} />
+          ))}
+        </datalist>
+      </label>
+      <label>
+        <span>Rcode</span>
+        <select value={draft.rcode} onChange={chosen('rcode')} data-testid="dns-filter-rcode">
+          <option value="">any</option>
+          {Object.keys(rcodeNames).map((code) => (
+            <option key={code} value={code}>
+              {rcodeName(Number(code))}
+            </option>
+          ))}
+          <option value="-1">{rcodeName(-1)} (rrl drop)</option>
+        </select>
+      </label>
+      <label>
+        <span>Upstream</span>
+        <input type="text" value={draft.upstream} onChange={typed('upstream')} list={`${id}-upstreams`} size={16} spellCheck={false} />
+        <datalist id={`${id}-upstreams`}>
+          {upstreams.map((address) => (
+            <option key={address} value={address} />
+          ))}
+        </datalist>
+      </label>
+      <label>
+        <span>Cache</span>
+        <select value={draft.cache} onChange={chosen('cache')} data-testid="dns-filter-cache">
+          <option value="">any</option>
+          <option value="hit">hit</option>
+          <option value="miss">miss</option>
+          <option value="stale">stale</option>
+        </select>
+      </label>
+      <label>
+        <span>RRL</span>
+        <select value={draft.rrl} onChange={chosen('rrl')} data-testid="dns-filter-rrl">
+          <option value="">any</option>
+          <option value="slip">slip</option>
+          <option value="drop">drop</option>
+        </select>
+      </label>
+      <button type="button" onClick={() => onChange({})} disabled={!active}>
+        Clear filters
+      </button>
+      {badQtype && (
+        <p id={`${id}-qtype-error`} className="error dns-filter-error" role="alert">
+          Type: write a name such as AAAA, or a number such as 65 (TYPE65).
+        </p>
+      )}
+    </form>
+  );
+}

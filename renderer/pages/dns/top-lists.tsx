@@ -1,0 +1,53 @@
+// The most asked names and the busiest clients in the engine's query log ring (dns.top, every 3 s).
+// Choosing one filters the log on it.
+import type { QueryLogFilter } from '../../../engine/api/index.ts';
+import type { ApiClient } from '../../api/client.ts';
+import { describeError } from '../../components/errors.ts';
+import { formatCount } from './dns-names.ts';
+import { usePolling } from './use-polling.ts';
+
+type Ranked = { key: string; count: number }[];
+
+export function TopLists({ client, onFilter }: { client: ApiClient; onFilter(filter: QueryLogFilter): void }) {
+  const { data, error } = usePolling(() => client.call('dns.top', { limit: 10 }), 3000, [client]);
+  return (
+    <section aria-labelledby="dns-top-heading" className="dns-panel dns-top">
+      <h2 id="dns-top-heading">Top in the query log</h2>
+      {error !== null && (
+        <p className="notice error" role="alert">
+          Top lists are not updating: {describeError(error)}
+        </p>
+      )}
+      <div className="dns-top-lists">
+        <TopList title="Names" testId="dns-top-names" items={data?.names} filterLabel="Show queries for" onPick={(key) => onFilter({ qname: key })} />
+        <TopList title="Clients" testId="dns-top-clients" items={data?.clients} filterLabel="Show queries from" onPick={(key) => onFilter({ client: key })} />
+      </div>
+    </section>
+  );
+}
+
+function TopList({ title, testId, items, filterLabel, onPick }: { title: string; testId: string; items: Ranked | undefined; filterLabel: string; onPick(key: string): void }) {
+  const max = Math.max(1, ...(items ?? []).map((item) => item.count));
+  return (
+    <div>
+      <h3>{title}</h3>
+      {items === undefined ? (
+        <p className="muted">Loading…</p>
+      ) : items.length === 0 ? (
+        <p className="muted">No queries yet.</p>
+      ) : (
+        <ol className="dns-top-list" data-testid={testId}>
+          {items.map((item) => (
+            <li key={item.key}>
+              <button type="button" className="link-button" onClick={() => onPick(item.key)} aria-label={`${filterLabel} ${item.key} (${item.count})`}>
+                {item.key}
+              </button>
+              <span className="num">{formatCount(item.count)}</span>
+              <span className="dns-top-bar" aria-hidden="true" style={{ width: `${(item.count / max) * 100}%` }} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+// The DNS page in Chromium against real peers: `signalbox serve` runs the DNS engine with Knot DNS
+// as its upstream, and kdig sends the queries. Everything listens on 127.0.0.1.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { tempDir } from '../helpers/host.ts';
+import { freePort, kdig, startKnot, status, type Knot } from '../helpers/knot.ts';
+import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
+
+let knot: Knot | undefined;
+let served: ServeProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let dnsPort: number;
+const problems: string[] = [];
+/** Names are unique per run, so a row can only come from the query this test sent. */
+const run = Date.now().toString(36);
+
+before(async () => {
+  knot = await startKnot();
+  dnsPort = await freePort();
+  const dir = tempDir('e2e-dns');
+  const config = join(dir, 'signalbox.yaml');
+  writeFileSync(
+    config,
+    `engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:${dnsPort}"]\n    upstreams: ["127.0.0.1:${knot.port}"]\n    upstreamTimeoutMs: 500\n`,
+  );
+  served = await startServeProcess(['--config', config, '--data-dir', dir]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  await page.goto(served.url);
+  await page.locator('[data-testid=connection][data-status=open]').waitFor({ timeout: 10_000 });
+  await page.locator('[data-testid=nav-dns]').click();
+  // The engine may still be starting: the page shows why it is empty, then fills in by itself.
+  await page.locator('[data-testid=dns-log][data-loading=false]').waitFor({ timeout: 15_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  if (served) await stopProcess(served.child);
+  await knot?.stop();
+});
+
+/** Notes in the page when a row for each name first appears, by the page's own clock. */
+async function watchForRows(names: string[]): Promise<void> {
+  // No named functions inside: tsx's keepNames would wrap them in a helper the page does not have.
+  await page.evaluate((wanted) => {
+    const seen: Record<string, number> = {};
+    (window as unknown as { seenRows: Record<string, number> }).seenRows = seen;
+    const observer = new MutationObserver(() => {
+      for (const name of wanted) {
+        if (seen[name] === undefined && document.querySelector(`[data-testid=dns-log-row][data-qname="${name}"]`)) seen[name] = Date.now();
+      }
+      if (Object.keys(seen).length === wanted.length) observer.disconnect();
+    });
+    observer.observe(document.querySelector('[data-testid=dns-log]')!, { childList: true, subtree: true, attributes: true });
+  }, names);
+}
+
+async function seenRows(): Promise<Record<string, number>> {
+  return page.evaluate(() => (window as unknown as { seenRows: Record<string, number> }).seenRows);
+}
+
+function rowFor(name: string) {
+  return page.locator(`[data-testid=dns-log-row][data-qname="${name}"]`);
+}
+
+describe('DNS page in Chromium with Knot as upstream and kdig as client (e2e)', () => {
+  it('shows each query kdig sends in the live log within 1 s of its answer', { timeout: 30_000 }, async (t) => {
+    const names = [1, 2, 3].map((i) => `live-${i}-${run}.example.test`);
+    await watchForRows(names);
+    const answeredAt: Record<string, number> = {};
+    await Promise.all(
+      names.map(async (name) => {
+        const output = await kdig(dnsPort, [name, 'A']);
+        answeredAt[name] = Date.now();
+        assert.equal(status(output), 'NXDOMAIN', `kdig ${name}: ${output}`);
+      }),
+    );
+    for (const name of names) await rowFor(name).waitFor({ timeout: 5000 });
+    const seen = await seenRows();
+    const delays = names.map((name) => Math.max(0, seen[name]! - answeredAt[name]!));
+    t.diagnostic(`rows visible ${delays.join(', ')} ms after kdig had its answers`);
+    assert.ok(
+      delays.every((ms) => ms < 1000),
+      `rows appeared ${delays.join(', ')} ms after kdig had its answers`,
+    );
+    const row = rowFor(names[0]!);
+    assert.match(await row.innerText(), /NXDOMAIN/);
+    assert.match(await row.innerText(), /\bA\b/);
+  });
+
+  it('updates the query tile and draws the chart', { timeout: 30_000 }, async () => {
+    const tile = page.locator('[data-testid=dns-tile-qps]');
+    const before = Number(await tile.getAttribute('data-value'));
+    for (const type of ['A', 'AAAA', 'MX']) assert.equal(status(await kdig(dnsPort, ['www.example.test', type])), 'NOERROR');
+    await page.waitForFunction(
+      (old) => Number(document.querySelector('[data-testid=dns-tile-qps]')?.getAttribute('data-value')) >= old + 3,
+      before,
+      { timeout: 5000 },
+    );
+    assert.equal(await page.locator('[data-testid=dns-chart] canvas').count() > 0, true, 'the chart has a canvas');
+    // Seconds with traffic reach the chart from dns.history and the dns.seconds stream.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=dns-chart]')?.getAttribute('data-points')) > 0, undefined, {
+      timeout: 5000,
+    });
+  });
+
+  it('opens the packet drawer on a row click with the decoded question, and Esc closes it', { timeout: 30_000 }, async () => {
+    const name = `drawer-${run}.example.test`;
+    await kdig(dnsPort, [name, 'AAAA']);
+    await rowFor(name).click({ timeout: 5000 });
+    const drawer = page.locator('[data-testid=dns-packet-drawer]');
+    await drawer.waitFor({ timeout: 5000 });
+    const question = drawer.locator('[data-testid=dns-packet-question]').first();
+    await question.waitFor({ timeout: 5000 });
+    const text = await question.innerText();
+    assert.ok(text.includes(name) && /\bAAAA\b/.test(text), `decoded question: ${text}`);
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached', timeout: 5000 });
+  });
+
+  it('narrows the log to names that contain the filter text', { timeout: 30_000 }, async () => {
+    const wanted = `wanted-${run}`;
+    await kdig(dnsPort, [`other-${run}.example.test`, 'A']);
+    await rowFor(`other-${run}.example.test`).waitFor({ timeout: 5000 });
+    await page.locator('[data-testid=dns-filter-qname]').fill(wanted);
+    // The filter reaches the engine once typing pauses; the list then holds matches only.
+    await page.waitForFunction(
+      () => {
+        const log = document.querySelector('[data-testid=dns-log]');
+        return log?.getAttribute('data-loading') === 'false' && document.querySelectorAll('[data-testid=dns-log-row]').length === 0;
+      },
+      undefined,
+      { timeout: 5000 },
+    );
+    const unmatched = `after-${run}.example.test`;
+    const matched = `${wanted}.example.test`;
+    await kdig(dnsPort, [unmatched, 'A']);
+    await kdig(dnsPort, [matched, 'A']);
+    await rowFor(matched).waitFor({ timeout: 5000 });
+    const shown = await page.locator('[data-testid=dns-log-row]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-qname')));
+    assert.deepEqual(shown, [matched]);
+  });
+
+  it('raised no page errors or CSP violations', () => {
+    assert.deepEqual(problems, []);
+  });
+});

@@ -29,6 +29,10 @@ export interface PrefetchOptions {
 }
 
 interface Entry {
+  key: string;
+  /** Recency list neighbours: a hit relinks two pointers instead of re-inserting into the Map. */
+  older: Entry | null;
+  newer: Entry | null;
   wire: Buffer;
   ttlOffsets: number[];
   ttls: number[];
@@ -59,6 +63,9 @@ export class Cache implements DnsModule {
   readonly name = 'cache';
   private readonly options: CacheOptions;
   private readonly entries = new Map<string, Entry>();
+  /** Most and least recently used ends of the recency list. */
+  private newest: Entry | null = null;
+  private oldest: Entry | null = null;
   private readonly now: () => number;
   private readonly counters = { bytes: 0, hits: 0, misses: 0, stale: 0, prefetched: 0, prefetchFailed: 0 };
   /** Share of an entry's TTL before expiry at which a refresh may start; 0 when prefetch is off. */
@@ -80,7 +87,7 @@ export class Cache implements DnsModule {
     if (entry && now < entry.expiresAt) {
       this.counters.hits++;
       ctx.meta.cache = 'hit';
-      this.touch(key, entry);
+      this.touch(entry);
       entry.hits++;
       if (now >= entry.prefetchAt && entry.hits >= this.prefetchMinHits && !entry.refreshing) this.refresh(key, entry, ctx, next);
       return this.render(entry, ctx, now - entry.storedAt, null);
@@ -155,8 +162,9 @@ export class Cache implements DnsModule {
     const now = this.now();
     const expiresAt = now + ttl;
     const prefetchAt = this.prefetchShare > 0 ? expiresAt - ttl * this.prefetchShare : Infinity;
-    const entry: Entry = { wire: Buffer.from(answer), ttlOffsets: scanned.ttlOffsets, ttls, storedAt: now, expiresAt, prefetchAt, hits: 0, refreshing: false };
+    const entry: Entry = { key, older: null, newer: null, wire: Buffer.from(answer), ttlOffsets: scanned.ttlOffsets, ttls, storedAt: now, expiresAt, prefetchAt, hits: 0, refreshing: false };
     this.entries.set(key, entry);
+    this.link(entry);
     this.counters.bytes += entry.wire.length;
     this.evict();
     return true;
@@ -174,21 +182,42 @@ export class Cache implements DnsModule {
     return Math.min(maxTtl, Math.max(minTtl, scanned.minTtl));
   }
 
-  private touch(key: string, entry: Entry): void {
-    // Map keeps insertion order: moving a hit to the end makes the first key the least recent.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+  /**
+   * Least-recently-used order lives in a linked list, not in the Map's insertion order: with
+   * 100k entries, deleting and re-adding a key per hit and scanning the Map from its start to
+   * evict made V8 walk over deleted slots (measured: 13-66 % of the engine's time, test/bench).
+   */
+  private touch(entry: Entry): void {
+    if (this.newest === entry) return;
+    this.unlink(entry);
+    this.link(entry);
+  }
+
+  private link(entry: Entry): void {
+    entry.older = this.newest;
+    entry.newer = null;
+    if (this.newest) this.newest.newer = entry;
+    this.newest = entry;
+    this.oldest ??= entry;
+  }
+
+  private unlink(entry: Entry): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = entry.newer = null;
   }
 
   private evict(): void {
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.options.maxEntries && this.counters.bytes <= this.options.maxBytes) break;
-      this.remove(key, entry);
+    while (this.oldest && (this.entries.size > this.options.maxEntries || this.counters.bytes > this.options.maxBytes)) {
+      this.remove(this.oldest.key, this.oldest);
     }
   }
 
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
+    this.unlink(entry);
     this.counters.bytes -= entry.wire.length;
   }
 

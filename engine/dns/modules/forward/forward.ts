@@ -2,13 +2,25 @@
 // random ID on one of a pool of sockets bound to random ports; answers whose ID or question do
 // not match are dropped; a timeout moves on to the next upstream within the client's deadline;
 // a truncated UDP answer is fetched again over TCP.
-import { randomInt } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
 import { encodeName, readU16, scanResponse, writeU16 } from '../../wire.ts';
 
 const socketsPerUpstream = 8;
+
+/** CSPRNG bytes drawn 4 KiB at a time: a crypto call per query cost more than the rest of a miss. */
+const randomPool = Buffer.alloc(4096);
+let randomUsed = randomPool.length;
+function randomU16(): number {
+  if (randomUsed + 2 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomUsed = 0;
+  }
+  randomUsed += 2;
+  return randomPool.readUInt16BE(randomUsed - 2);
+}
 
 export interface UpstreamStats {
   address: string;
@@ -81,9 +93,9 @@ class Upstream {
 
   /** One try over UDP: the answer, or null on timeout. */
   queryUdp(query: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer | null> {
-    const socketIndex = randomInt(this.sockets.length);
-    let id = randomInt(0x10000);
-    while (this.waiting.has(socketIndex * 0x10000 + id)) id = randomInt(0x10000);
+    const socketIndex = randomU16() % this.sockets.length;
+    let id = randomU16();
+    while (this.waiting.has(socketIndex * 0x10000 + id)) id = randomU16();
     const key = socketIndex * 0x10000 + id;
     const packet = Buffer.from(query);
     writeU16(packet, 0, id);
@@ -119,7 +131,7 @@ class Upstream {
   queryTcp(query: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer | null> {
     return new Promise((resolve) => {
       const packet = Buffer.from(query);
-      const id = randomInt(0x10000);
+      const id = randomU16();
       writeU16(packet, 0, id);
       const socket = connect({ host: this.host, port: this.port });
       let received = Buffer.alloc(0);

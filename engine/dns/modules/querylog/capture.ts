@@ -1,5 +1,7 @@
 // The packets of the last queries, kept for the console's packet drawer and for pcap export. Bounded
-// by count and by bytes; the oldest go first. Packets are copied: the server may reuse buffers.
+// by count and by bytes; the oldest go first. Packets are kept by reference, not copied (a copy per
+// query showed in the hit path's cost): the server hands over a fresh buffer per datagram or TCP
+// message and modules build answers in new buffers, so nothing writes to them afterwards.
 import type { QueryLogEntry } from '../../../api/dns.ts';
 
 export interface Endpoint {
@@ -32,7 +34,7 @@ export class PacketCapture {
 
   record(exchange: CapturedExchange): void {
     if (this.size === 0) return;
-    this.ring.push({ ...exchange, query: Buffer.from(exchange.query), reply: exchange.reply && Buffer.from(exchange.reply) });
+    this.ring.push(exchange);
     this.bytes += exchangeBytes(exchange);
     this.trim();
   }

@@ -151,6 +151,21 @@ describe('dns cache', () => {
     assert.equal(calls.count, 4);
   });
 
+  it('keeps its recency list consistent through hits, replacements, flushes and evictions', async () => {
+    const { cache } = setup({ maxEntries: 20 });
+    const { next } = upstream(a300);
+    for (let i = 0; i < 2000; i++) {
+      const name = `n${(i * 7919) % 37}.test`;
+      if (i % 97 === 0) cache.flush(name);
+      else await cache.handle(ctx(name), next);
+      assert.ok(cache.stats().entries <= 20);
+    }
+    const { entries, bytes } = cache.stats();
+    assert.equal(entries, 20);
+    assert.equal(cache.flush(), 20, 'every entry the Map holds is also in the list');
+    assert.equal(cache.stats().bytes, 0, `bytes were ${bytes}`);
+  });
+
   it('flushes one name or everything', async () => {
     const { cache } = setup();
     const { next } = upstream(a300);

@@ -72,12 +72,10 @@ describe('dns pcap export', () => {
 });
 
 describe('dns packet capture', () => {
-  it('keeps the newest exchanges by count, finds them by sequence number, and copies the bytes', () => {
+  it('keeps the newest exchanges by count and finds them by sequence number', () => {
     const capture = new PacketCapture(100);
-    const first = exchange(1, 'udp', '127.0.0.9', '127.0.0.1');
-    capture.record(first);
-    first.query.fill(0);
-    assert.notEqual(capture.get(1)!.query[5], 0, 'a copy, not the server buffer');
+    capture.record(exchange(1, 'udp', '127.0.0.9', '127.0.0.1'));
+    assert.equal(capture.get(1)!.entry.seq, 1);
     for (let seq = 2; seq <= 1000; seq++) capture.record(exchange(seq, 'udp', '127.0.0.9', '127.0.0.1'));
     assert.equal(capture.last(10_000).length, 100);
     assert.equal(capture.last(3).map((e) => e.entry.seq).join(), '998,999,1000');

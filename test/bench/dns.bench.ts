@@ -1,0 +1,262 @@
+// The DNS benchmark (a benchmark, not a timed test): dnsperf against signalbox, dnsdist and a bare
+// Node UDP echo, all in front of the same Knot upstream, in one run. Each server has core 0 alone
+// (taskset); dnsperf, Knot and this script share core 1. Cases: (a) cache hits over 100 names,
+// (b) unique misses, (c) a fixed 10k q/s of unique misses, and (d) the hits at that same 10k q/s.
+// For each: q/s, loss, p50/p99 and the server's CPU microseconds per answered query. Prints a table,
+// checks the issue's targets and rewrites test/bench/RESULTS.md (keeping its Commentary section).
+//
+//   npm run bench:dns          builds first; 10 s per case, then signalbox once more under --cpu-prof
+//   npm run bench:dns -- --seconds 3 --no-results --no-profile --servers signalbox,dnsdist --cases hit,rate
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { dnsperf, type DnsperfRun } from './dnsperf.ts';
+import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
+import { selfTimeTable, topSelfTime } from './profile.ts';
+import { caseTitles, checks, checksTable, table, writeResults, type CaseId, type Row } from './report.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
+const serverNames = ['echo', 'dnsdist', 'signalbox'] as const;
+type ServerName = (typeof serverNames)[number];
+
+const { values: options } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    servers: { type: 'string', default: serverNames.join(',') },
+    // Hits first, while the cache holds the 100 names; the misses of (b) push them out.
+    cases: { type: 'string', default: 'hit,rate-hit,miss,rate' },
+    results: { type: 'boolean', default: true },
+    profile: { type: 'boolean', default: true },
+  },
+  allowNegative: true,
+  strict: true,
+});
+const seconds = Number(options.seconds);
+if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) throw new Error(`--seconds: "${options.seconds}" is not a whole number of seconds from 1 to 600`);
+const servers = options.servers.split(',').map((name) => name.trim()) as ServerName[];
+for (const name of servers) {
+  if (!serverNames.includes(name)) throw new Error(`--servers: unknown server "${name}" — known: ${serverNames.join(', ')}`);
+}
+const caseIds = options.cases.split(',').map((id) => id.trim()) as CaseId[];
+for (const id of caseIds) {
+  if (!(id in caseTitles)) throw new Error(`--cases: unknown case "${id}" — known: ${Object.keys(caseTitles).join(', ')}`);
+}
+
+/** How many unique miss names a case gets: more than the fastest server answers in that time. */
+const missesPerSecond = 150_000;
+const fixedRate = 10_000;
+const hitNames = Array.from({ length: 100 }, (_, i) => `h${i}.hit.example.test A`);
+
+const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+function preflight(): void {
+  for (const [tool, args] of [['dnsperf', ['-h']], ['dnsdist', ['--version']], ['knotd', ['--version']], ['kdig', ['--version']], ['taskset', ['--version']]] as const) {
+    try {
+      execFileSync(tool, args, { stdio: 'ignore' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf dnsdist knot knot-dnsutils util-linux`);
+    }
+  }
+  if (cpus().length < 2) throw new Error(`the bench needs 2 cores (server on ${serverCore}, client on ${clientCore}); this machine has ${cpus().length}`);
+  if (!existsSync(join(root, 'dist/engine/host/cli.js'))) throw new Error('signalbox is not built — run `npm run build` (npm run bench:dns does it)');
+}
+
+/** Unique names under the wildcard *.miss.example.test: every one of them has to go to Knot. */
+function writeMissFile(file: string, prefix: string, count: number): string {
+  const nonce = randomBytes(4).toString('hex');
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) lines.push(`${prefix}${i}-${nonce}.miss.example.test A`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+function startServer(name: ServerName, dir: string, knot: Peer, nodeArgs: string[] = []): Promise<Peer> {
+  if (name === 'echo') return startEcho();
+  if (name === 'dnsdist') return startDnsdist(dir, knot.port);
+  return startSignalbox(dir, knot.port, nodeArgs);
+}
+
+async function measure(server: Peer, id: CaseId, run: Omit<DnsperfRun, 'port' | 'outFile'>, dir: string): Promise<Row> {
+  const drops = udpReceiveBufferDrops();
+  const before = cpuMicros(server.pid, ticksPerSecond);
+  const result = await dnsperf({ ...run, port: server.port, outFile: join(dir, `dnsperf-${server.name}-${id}.txt`) });
+  const used = cpuMicros(server.pid, ticksPerSecond) - before;
+  const receiveBufferDrops = udpReceiveBufferDrops() - drops;
+  return {
+    server: server.name,
+    case: id,
+    result,
+    cpuMicrosPerAnswer: result.completed > 0 ? used / result.completed : Number.NaN,
+    busyPercent: (used / (result.runSeconds * 1e6)) * 100,
+    receiveBufferDrops,
+  };
+}
+
+interface Files {
+  hits: string;
+  warmMisses: string;
+  misses: string;
+  rate: string;
+}
+
+/** Fills the cache with the hit names and lets the JIT see both paths, outside the measurement. */
+async function warm(server: Peer, files: Files, dir: string): Promise<void> {
+  const outFile = join(dir, 'dnsperf-warm.txt');
+  await dnsperf({ port: server.port, file: files.hits, seconds: 1, outFile });
+  await dnsperf({ port: server.port, file: files.warmMisses, seconds: 1, once: true, outFile });
+}
+
+function runsFor(files: Files): Record<CaseId, Omit<DnsperfRun, 'port' | 'outFile'>> {
+  return {
+    hit: { file: files.hits, seconds },
+    miss: { file: files.misses, seconds, once: true },
+    rate: { file: files.rate, seconds, once: true, qps: fixedRate, outstanding: 1000 },
+    'rate-hit': { file: files.hits, seconds, qps: fixedRate, outstanding: 1000 },
+  };
+}
+
+async function benchServer(server: Peer, files: Files, dir: string): Promise<Row[]> {
+  await warm(server, files, dir);
+  const runs = runsFor(files);
+  const rows: Row[] = [];
+  for (const id of caseIds) {
+    const row = await measure(server, id, runs[id], dir);
+    rows.push(row);
+    process.stderr.write(`  ${server.name} ${caseTitles[id]}: ${row.result.qps.toFixed(0)} q/s, ${row.cpuMicrosPerAnswer.toFixed(2)} us/answer, lost ${row.result.lost}\n`);
+  }
+  return rows;
+}
+
+/**
+ * signalbox once more, under --cpu-prof, through the same warm-up and cases (the profiler slows it,
+ * so none of this is in the table); the samples are split per case by time, which works because
+ * V8's profile clock and process.hrtime are both the monotonic clock.
+ */
+async function profileSignalbox(files: Files, dir: string, knot: Peer): Promise<string> {
+  const profileDir = join(dir, 'cpu-prof');
+  const server = await startServer('signalbox', dir, knot, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
+  const windows: { id: CaseId; fromMicros: number; toMicros: number }[] = [];
+  const micros = () => Number(process.hrtime.bigint() / 1000n);
+  try {
+    await warm(server, files, dir);
+    const runs = runsFor(files);
+    for (const id of caseIds) {
+      const fromMicros = micros();
+      await dnsperf({ ...runs[id], port: server.port, outFile: join(dir, 'dnsperf-profile.txt') });
+      windows.push({ id, fromMicros, toMicros: micros() });
+    }
+  } finally {
+    // SIGTERM lets signalbox exit cleanly, which is when Node writes the profile.
+    await server.stop();
+  }
+  const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`signalbox wrote no .cpuprofile into ${profileDir}`);
+  const about =
+    'Self time of the busy samples (idle left out) while signalbox ran the same warm-up and cases again under `node --cpu-prof` (which slows it). `doSend` includes the sendmsg system call; `(program)` is native code outside JavaScript (libuv, the receive path); `(garbage collector)` is the main thread\'s share of GC.';
+  return [about, ...windows.map(({ id, fromMicros, toMicros }) => `### signalbox ${caseTitles[id]}\n\n${selfTimeTable(topSelfTime(join(profileDir, file), { fromMicros, toMicros }, 15))}`)].join('\n\n');
+}
+
+function firstLine(command: string, args: string[], pattern?: RegExp): string {
+  try {
+    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = out.split('\n').map((line) => line.trim());
+    return (pattern ? lines.find((line) => pattern.test(line)) : lines[0]) ?? '?';
+  } catch (err) {
+    return String((err as { stdout?: string }).stdout ?? '?').split('\n')[0] ?? '?';
+  }
+}
+
+function machine(): string[] {
+  const model = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? '?';
+  return [
+    `${cpus().length} cores (nproc ${firstLine('nproc', [])}), ${model}`,
+    `kernel ${firstLine('uname', ['-r'])}`,
+    `load average (1 min) at start ${loadavg()[0]!.toFixed(2)}`,
+  ];
+}
+
+function versions(): string[] {
+  return [
+    `node ${firstLine(projectNode, ['--version'])} (signalbox and the echo; node_modules/.bin/node)`,
+    firstLine('dnsdist', ['--version']),
+    `dnsperf ${firstLine('dnsperf', ['-h'], /^Version/).replace(/^Version\s*/, '')}`,
+    firstLine('knotd', ['--version']),
+  ];
+}
+
+function method(): string[] {
+  return [
+    `Each server alone on core ${serverCore} (\`taskset -c ${serverCore}\`); dnsperf, the Knot upstream and the bench script share core ${clientCore}. One server runs at a time, all in the same run, all in front of the same Knot (zone example.test, 127.0.0.1).`,
+    'Servers: signalbox (`node bin/signalbox.js dns`, built bundle, cache on with 100k entries, rrl off, querylog as default, health checks on); dnsdist (`--supervised --disable-syslog`, `setSecurityPollSuffix("")`, one backend, `newPacketCache(100000)`, no console, no webserver); node-udp-echo (test/bench/udp-echo.ts: sends each query back with QR set: the floor of a UDP round trip through Node, it never asks Knot).',
+    `Before measuring, each server gets 1 s of the hit names (fills the cache) and 1 s of other unique misses (warms the JIT on both paths).`,
+    `(a) hits: 100 names h0..h99.hit.example.test A, over and over, ${seconds} s, dnsperf -c 4 -q 100 (closed loop: as fast as answers come).`,
+    `(b) misses: unique names under the wildcard *.miss.example.test (${(seconds * missesPerSecond).toLocaleString('en')} of them, dnsperf -n 1, so none repeats), ${seconds} s, -c 4 -q 100: every query goes to Knot.`,
+    `(c) fixed rate: dnsperf -Q ${fixedRate} of fresh unique misses for ${seconds} s, -c 4 -q 1000.`,
+    `(d) not in the issue: the 100 hit names at -Q ${fixedRate} for ${seconds} s. CPU per answer depends on the load: at saturation a server reads and writes many datagrams per wake-up, at 10k q/s it wakes for nearly every one, so (d) shows the hit path at the load of (c). Run order per server: (a), (d), (b), (c), so that the hit names are still cached in (d).`,
+    'q/s, answered and lost are dnsperf\'s (timeout 2 s). p50/p99 come from dnsperf -v (the latency of every answer). In (a) and (b) the load is closed-loop, so latency there is mostly queueing behind 100 outstanding queries.',
+    `CPU us/answer: utime+stime of the server process (all threads) from /proc/PID/stat (CLK_TCK ${ticksPerSecond}) before and after the dnsperf run, over the answered queries. "server core busy" is that CPU time over dnsperf's run time: close to 100 % means the server was the limit; well below means the client core (dnsperf + Knot) was.`,
+    '"UDP rcvbuf drops": RcvbufErrors of /proc/net/snmp over the run, for the whole host (so other work on the machine counts too): datagrams the kernel dropped because a socket\'s receive buffer was full, the usual cause of lost queries when a server stalls.',
+  ];
+}
+
+/** Query files and dnsperf output (tens of MB): removed however the run ends. */
+const dir = mkdtempSync(join(tmpdir(), 'sbx-bench-'));
+
+async function main(): Promise<void> {
+  preflight();
+  // Read before pinning: nproc counts only the cores this process may use.
+  const startLoad = loadavg()[0]!;
+  const info = { date: new Date().toString(), machine: machine(), versions: versions(), method: method(), notes: [] as string[] };
+  await pinSelf();
+  const rows: Row[] = [];
+  let profile = '';
+  try {
+    const files: Files = {
+      hits: join(dir, 'hits.txt'),
+      warmMisses: writeMissFile(join(dir, 'warm-misses.txt'), 'w', missesPerSecond),
+      misses: writeMissFile(join(dir, 'misses.txt'), 'm', seconds * missesPerSecond),
+      rate: writeMissFile(join(dir, 'rate.txt'), 'r', Math.ceil(seconds * fixedRate * 1.2)),
+    };
+    writeFileSync(files.hits, hitNames.join('\n') + '\n');
+    const knot = await startKnot(dir);
+    for (const name of servers) {
+      process.stderr.write(`bench: ${name} on core ${serverCore}\n`);
+      const server = await startServer(name, dir, knot);
+      try {
+        rows.push(...(await benchServer(server, files, dir)));
+      } finally {
+        await server.stop();
+      }
+    }
+    if (options.profile && servers.includes('signalbox')) profile = await profileSignalbox(files, dir, knot);
+  } finally {
+    await stopAll();
+  }
+
+  info.machine.push(`load average (1 min) at end ${loadavg()[0]!.toFixed(2)}`);
+  if (Math.max(startLoad, loadavg()[0]!) > 0.5) {
+    info.notes.push('Other work was running on the machine (see the load averages): processes not pinned by the bench share core 0 with the server under test, which shows as stalls, lost queries (rcvbuf drops) and lower throughput that are not the server\'s own doing. Re-run on a quiet machine for numbers to quote.');
+  }
+  for (const row of rows) {
+    if ((row.case === 'hit' || row.case === 'miss') && row.result.runSeconds < seconds * 0.9) info.notes.push(`${row.server} ${caseTitles[row.case]} ran ${row.result.runSeconds.toFixed(1)} s, not ${seconds} s (the query file ran out)`);
+  }
+  const list = checks(rows);
+  process.stdout.write(`\n${table(rows)}\n\n${checksTable(list)}\n`);
+  if (profile) process.stdout.write(`\n${profile}\n`);
+  if (options.results) {
+    writeResults(resultsFile, info, rows, list, profile);
+    process.stdout.write(`\nwritten to ${resultsFile}\n`);
+  }
+}
+
+// Children are ended on any way out: an error, Ctrl-C, or the end of the run.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+}
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+await main();

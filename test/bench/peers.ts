@@ -1,0 +1,190 @@
+// The processes of the DNS benchmark, each pinned to one core with taskset: Knot DNS as the
+// upstream (client core, beside dnsperf), and the servers under test (server core, alone):
+// signalbox, dnsdist and a bare Node UDP echo. Every child is remembered so that stopAll() can end
+// it whatever happened.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, kdig } from '../helpers/knot.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** The server under test has this core to itself. */
+export const serverCore = 0;
+/** dnsperf, Knot and this script share the other one. */
+export const clientCore = 1;
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The project's pinned Node 24 (node_modules/.bin/node), else the Node running this script. */
+export const projectNode = existsSync(join(root, 'node_modules/.bin/node')) ? join(root, 'node_modules/.bin/node') : process.execPath;
+
+/** A name every server answers without touching the bench's hit or miss names. */
+const readyName = 'ns1.example.test';
+
+export interface Peer {
+  name: string;
+  /** The process to read CPU time from (taskset execs, so it is the server itself). */
+  pid: number;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Ends every child still running: SIGTERM, then SIGKILL after 5 s. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((child) => stopChild(child)));
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  running.delete(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Keeps this process (and the threads it starts later) on the client core. */
+export async function pinSelf(): Promise<void> {
+  const child = spawn('taskset', ['-a', '-p', '-c', String(clientCore), String(process.pid)], { stdio: 'ignore' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`taskset could not pin the bench to core ${clientCore} (exit ${code}) — is util-linux installed?`);
+}
+
+interface Pinned {
+  child: ChildProcess;
+  /** The last 4 KiB of its stderr, for error messages. */
+  stderr(): string;
+}
+
+/** Starts `command` pinned to `core`; stdout is ignored unless asked for. */
+export function spawnPinned(core: number, command: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore'): Pinned {
+  const child = spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', stdout, 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let tail = '';
+  child.stderr!.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4096)));
+  return { child, stderr: () => tail };
+}
+
+/** Waits until `readyName` gets an answer on the port, failing early if the process died. */
+async function waitForAnswers(name: string, pinned: Pinned, port: number, timeoutMs = 15_000): Promise<void> {
+  await waitFor(
+    async () => {
+      if (pinned.child.exitCode !== null) throw new Error(`${name} exited with ${pinned.child.exitCode}: ${pinned.stderr().trim()}`);
+      return (await kdig(port, [readyName, 'A'], 1000)).includes('status: NOERROR');
+    },
+    `${name} to answer on 127.0.0.1:${port}`,
+    timeoutMs,
+    100,
+  );
+}
+
+function peer(name: string, pinned: Pinned, port: number): Peer {
+  if (pinned.child.pid === undefined) throw new Error(`${name} did not start: ${pinned.stderr()}`);
+  return { name, pid: pinned.child.pid, port, stop: () => stopChild(pinned.child) };
+}
+
+/**
+ * The zone of the bench: the hit names are h0..h99.hit.example.test, and every name under
+ * miss.example.test exists through the wildcard, so unique random names always reach Knot.
+ */
+export const benchZone = `$ORIGIN example.test.
+$TTL 3600
+@       SOA   ns1 hostmaster 1 3600 600 86400 3600
+@       NS    ns1
+ns1     A     127.0.0.1
+*.hit   A     192.0.2.1
+*.miss  A     192.0.2.2
+`;
+
+export async function startKnot(dir: string): Promise<Peer> {
+  const port = await freePort();
+  writeFileSync(join(dir, 'example.test.zone'), benchZone);
+  writeFileSync(
+    join(dir, 'knot.conf'),
+    `server:\n  listen: 127.0.0.1@${port}\n  rundir: ${dir}\ndatabase:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\nzone:\n  - domain: example.test\n    file: example.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
+  );
+  const pinned = spawnPinned(clientCore, 'knotd', ['-c', join(dir, 'knot.conf')]);
+  await waitForAnswers('knotd', pinned, port);
+  return peer('knot', pinned, port);
+}
+
+/** signalbox's built CLI (`npm run build` first): cache on, rrl off, querylog as default. */
+export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs: string[] = []): Promise<Peer> {
+  const port = await freePort();
+  const config = join(dir, 'signalbox.yaml');
+  writeFileSync(
+    config,
+    [
+      `dataDir: ${join(dir, 'signalbox-data')}`,
+      'engines:',
+      '  dns:',
+      '    healthCheck: { probeName: "example.test." }',
+      '    cache: { enabled: true }',
+      '    rrl: { enabled: false }',
+      '',
+    ].join('\n'),
+  );
+  const pinned = spawnPinned(serverCore, projectNode, [
+    ...nodeArgs,
+    join(root, 'bin/signalbox.js'),
+    'dns',
+    '--config',
+    config,
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--upstream',
+    `127.0.0.1:${upstreamPort}`,
+  ]);
+  await waitForAnswers('signalbox', pinned, port);
+  return peer('signalbox', pinned, port);
+}
+
+/** dnsdist with a 100k packet cache in front of Knot; no console, no webserver, no security poll. */
+export async function startDnsdist(dir: string, upstreamPort: number): Promise<Peer> {
+  const port = await freePort();
+  const config = join(dir, 'dnsdist.conf');
+  writeFileSync(
+    config,
+    [
+      'setSecurityPollSuffix("")',
+      `setLocal("127.0.0.1:${port}")`,
+      `newServer{address="127.0.0.1:${upstreamPort}", checkName="example.test."}`,
+      'getPool(""):setCache(newPacketCache(100000))',
+      '',
+    ].join('\n'),
+  );
+  const pinned = spawnPinned(serverCore, 'dnsdist', ['--supervised', '--disable-syslog', '-C', config]);
+  await waitForAnswers('dnsdist', pinned, port);
+  return peer('dnsdist', pinned, port);
+}
+
+/** The floor: udp-echo.ts answers every query with itself (QR set), so kdig sees NOERROR. */
+export async function startEcho(): Promise<Peer> {
+  const port = await freePort();
+  const pinned = spawnPinned(serverCore, projectNode, [join(root, 'test/bench/udp-echo.ts'), String(port)]);
+  await waitForAnswers('udp-echo', pinned, port);
+  return peer('node-udp-echo', pinned, port);
+}
+
+/** Datagrams the kernel dropped because a socket's receive buffer was full (RcvbufErrors of
+ * /proc/net/snmp): for the whole host, so other work on the machine counts too. */
+export function udpReceiveBufferDrops(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RcvbufErrors')] ?? Number.NaN);
+}
+
+/** utime + stime of a process (all its threads) in microseconds, from /proc/PID/stat. */
+export function cpuMicros(pid: number, ticksPerSecond: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // proc(5): fields after the ")" of comm start at field 3 (state); utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+}

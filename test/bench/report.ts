@@ -1,0 +1,150 @@
+// The DNS benchmark's table, its check against the targets of the issue, and RESULTS.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { DnsperfResult } from './dnsperf.ts';
+
+export type CaseId = 'hit' | 'miss' | 'rate' | 'rate-hit';
+
+/** In table order; (a)-(c) are the issue's cases, (d) shows the hit path at the load of (c). */
+export const caseTitles: Record<CaseId, string> = {
+  hit: '(a) cache hits, 100 names',
+  miss: '(b) unique misses',
+  rate: '(c) 10k q/s, unique misses',
+  'rate-hit': '(d) 10k q/s, cache hits',
+};
+
+export interface Row {
+  server: string;
+  case: CaseId;
+  result: DnsperfResult;
+  /** Server CPU (user + system, all threads) per answered query. */
+  cpuMicrosPerAnswer: number;
+  /** Server CPU time over dnsperf's run time: near 100 % means the server core was the limit. */
+  busyPercent: number;
+  /** UDP datagrams dropped on full receive buffers during the run (whole host). */
+  receiveBufferDrops: number;
+}
+
+export interface Check {
+  target: string;
+  measured: string;
+  /** null: not measured in this run, or a reference line without a target. */
+  pass: boolean | null;
+  reference?: boolean;
+}
+
+const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+export function table(rows: Row[]): string {
+  const head = ['server', 'case', 'q/s', 'answered', 'lost', 'p50 ms', 'p99 ms', 'CPU us/answer', 'server core busy', 'UDP rcvbuf drops'];
+  const servers = [...new Set(rows.map((row) => row.server))];
+  const cases = Object.keys(caseTitles);
+  const sorted = [...rows].sort((a, b) => servers.indexOf(a.server) - servers.indexOf(b.server) || cases.indexOf(a.case) - cases.indexOf(b.case));
+  const body = sorted.map((row) => [
+    row.server,
+    caseTitles[row.case],
+    fixed(row.result.qps, 0),
+    String(row.result.completed),
+    String(row.result.lost),
+    fixed(row.result.p50Ms, 3),
+    fixed(row.result.p99Ms, 3),
+    fixed(row.cpuMicrosPerAnswer, 2),
+    `${fixed(row.busyPercent, 0)} %`,
+    String(row.receiveBufferDrops),
+  ]);
+  const right = head.map((_, i) => i >= 2);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const rule = line(head.map((h, i) => (right[i] ? '-'.repeat(Math.max(3, h.length - 1)) + ':' : '-'.repeat(Math.max(3, h.length)))));
+  return [line(head), rule, ...body.map(line)].join('\n');
+}
+
+/** The issue's targets for signalbox, measured against the echo floor and dnsdist of the same run. */
+export function checks(rows: Row[]): Check[] {
+  const find = (server: string, id: CaseId) => rows.find((row) => row.server === server && row.case === id);
+  const ratioCheck = (target: string, subject: Row | undefined, base: Row | undefined, limit?: number): Check => {
+    const reference = limit === undefined;
+    if (!subject || !base) return { target, measured: 'not measured in this run', pass: null, reference };
+    const ratio = subject.cpuMicrosPerAnswer / base.cpuMicrosPerAnswer;
+    const bound = reference ? '' : ` (limit ${fixed(base.cpuMicrosPerAnswer * limit, 2)} us)`;
+    return {
+      target,
+      measured: `${fixed(subject.cpuMicrosPerAnswer, 2)} us vs ${fixed(base.cpuMicrosPerAnswer, 2)} us = ${fixed(ratio, 2)}x${bound}`,
+      pass: reference ? null : ratio <= limit,
+      reference,
+    };
+  };
+  const result: Check[] = [
+    ratioCheck('hit CPU/answer <= 1.2x the bare Node UDP echo', find('signalbox', 'hit'), find('node-udp-echo', 'hit'), 1.2),
+    ratioCheck('hit CPU/answer <= 2x dnsdist', find('signalbox', 'hit'), find('dnsdist', 'hit'), 2),
+    ratioCheck('miss CPU/answer <= 2.5x dnsdist', find('signalbox', 'miss'), find('dnsdist', 'miss'), 2.5),
+  ];
+  const rate = find('signalbox', 'rate');
+  result.push(
+    rate
+      ? { target: 'at 10k q/s: zero loss', measured: `${rate.result.lost} lost of ${rate.result.sent}`, pass: rate.result.lost === 0 }
+      : { target: 'at 10k q/s: zero loss', measured: 'not measured in this run', pass: null },
+    rate
+      ? { target: 'at 10k q/s: p99 <= 10 ms', measured: `p99 ${fixed(rate.result.p99Ms, 3)} ms`, pass: rate.result.p99Ms <= 10 }
+      : { target: 'at 10k q/s: p99 <= 10 ms', measured: 'not measured in this run', pass: null },
+  );
+  result.push(
+    ratioCheck('(d) hit CPU/answer at 10k q/s vs the echo at 10k q/s', find('signalbox', 'rate-hit'), find('node-udp-echo', 'rate-hit')),
+    ratioCheck('(d) hit CPU/answer at 10k q/s vs dnsdist at 10k q/s', find('signalbox', 'rate-hit'), find('dnsdist', 'rate-hit')),
+  );
+  return result;
+}
+
+export function checksTable(list: Check[]): string {
+  const verdict = (c: Check) => (c.pass === null ? (c.reference && !c.measured.startsWith('not measured') ? 'reference, no target' : '—') : c.pass ? 'pass' : 'FAIL');
+  return ['| target (signalbox) | measured | result |', '|---|---|---|', ...list.map((c) => `| ${c.target} | ${c.measured} | ${verdict(c)} |`)].join('\n');
+}
+
+export interface RunInfo {
+  date: string;
+  machine: string[];
+  versions: string[];
+  method: string[];
+  notes: string[];
+}
+
+const commentaryHeading = '## Commentary';
+
+/**
+ * Writes RESULTS.md from this run. A hand-written "## Commentary" section already in the file is
+ * kept (it is about the numbers, so it says which run it was written for).
+ */
+export function writeResults(file: string, info: RunInfo, rows: Row[], list: Check[], profile = ''): void {
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = old.indexOf(commentaryHeading);
+  const commentary = at === -1 ? `${commentaryHeading}\n\n(none yet: write what the numbers mean here; the bench keeps this section)\n` : old.slice(at);
+  const bullet = (lines: string[]) => lines.map((line) => `- ${line}`).join('\n');
+  const text = `# DNS benchmark results
+
+Written by \`npm run bench:dns\` (test/bench/dns.bench.ts); everything above "Commentary" is
+regenerated on each run.
+
+Run: ${info.date}
+
+## Machine
+
+${bullet(info.machine)}
+
+## Versions
+
+${bullet(info.versions)}
+
+## Method
+
+${bullet(info.method)}
+
+## Results
+
+${table(rows)}
+
+## Targets
+
+${checksTable(list)}
+
+${info.notes.length > 0 ? `## Notes on this run\n\n${bullet(info.notes)}\n\n` : ''}${profile ? `## Where signalbox's time goes (--profile)\n\n${profile}\n\n` : ''}${commentary.trimEnd()}
+`;
+  writeFileSync(file, text);
+}

@@ -4,17 +4,20 @@ import type { z } from 'zod';
 import { dnsApi } from './dns.ts';
 import { echoApi } from './echo.ts';
 import { hostApi } from './host.ts';
+import { vaultApi } from './vault.ts';
 
 export const procedures = {
   ...hostApi.procedures,
   ...echoApi.procedures,
   ...dnsApi.procedures,
+  ...vaultApi.procedures,
 } as const;
 
 export const streams = {
   ...hostApi.streams,
   ...echoApi.streams,
   ...dnsApi.streams,
+  ...vaultApi.streams,
 } as const;
 
 export type Procedures = typeof procedures;
@@ -44,4 +47,5 @@ export * from './errors.ts';
 export * from './host.ts';
 export * from './echo.ts';
 export * from './dns.ts';
+export * from './vault.ts';
 export type { ClientMessage, ServerMessage } from './messages.ts';

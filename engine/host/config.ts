@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { dnsConfig } from '../api/dns.ts';
+import { vaultConfig } from '../api/vault.ts';
 import { echoConfig } from '../api/echo.ts';
 
 export const configSchema = z
@@ -34,9 +35,10 @@ export const configSchema = z
       .object({
         echo: echoConfig.default({ enabled: true, tickMs: 1000 }),
         dns: dnsConfig.default(dnsConfig.parse({})),
+        vault: vaultConfig.default({ enabled: false }),
       })
       .strict()
-      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}) }),
+      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}), vault: { enabled: false } }),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

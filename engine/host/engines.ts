@@ -5,6 +5,7 @@ import type { EngineName } from '../api/host.ts';
 export const engineLoaders: Partial<Record<EngineName, () => Promise<EngineDefinition>>> = {
   echo: async () => (await import('../echo/engine.ts')).echoEngine,
   dns: async () => (await import('../dns/engine.ts')).dnsEngine,
+  vault: async () => (await import('../vault/engine.ts')).vaultEngine,
 };
 
 export function isAvailableEngine(name: string): name is EngineName {

@@ -1,0 +1,193 @@
+// vault: the two-person-rule encryption engine (Red October, hardened). Passwords travel only in
+// the calls that need one (they are never stored, logged or sent back); keys never leave the
+// vault's process.
+import { z } from 'zod';
+import { procedure, stream } from './contract.ts';
+
+export const vaultConfig = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The vault file; default `vault.json` in the data folder. */
+    file: z.string().min(1).optional(),
+    /** The audit log; default the vault file's name + `.audit.log`. */
+    auditFile: z.string().min(1).optional(),
+  })
+  .strict();
+export type VaultConfig = z.infer<typeof vaultConfig>;
+
+export const vaultUserName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'a name starts with a letter or digit and holds letters, digits, _ and -');
+const password = z.string().min(1).max(1024);
+/** New passwords: long enough that the KDF is not the only defence. */
+const newPassword = z.string().min(10, 'a password has at least 10 characters').max(1024);
+const credentials = z.object({ name: vaultUserName, password }).strict();
+export type VaultCredentials = z.infer<typeof credentials>;
+const userType = z.enum(['RSA', 'ECC']);
+const label = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'labels hold letters, digits, _, . and -');
+const usage = z.enum(['decrypt', 'ssh-sign-with']);
+/** base64, at most 16 MiB decoded. */
+const payload = z.string().max(Math.ceil((16 * 1024 * 1024) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const ciphertext = z.string().min(1).max(96 * 1024 * 1024);
+
+export const accessStructure = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('owners'), owners: z.array(vaultUserName).min(1).max(64), minimum: z.number().int().min(1).max(64) }).strict(),
+  z.object({ kind: z.literal('left-right'), left: z.array(vaultUserName).min(1).max(64), right: z.array(vaultUserName).min(1).max(64) }).strict(),
+  z.object({ kind: z.literal('predicate'), predicate: z.string().min(1).max(1024) }).strict(),
+]);
+export type AccessStructure = z.infer<typeof accessStructure>;
+
+export const vaultUser = z.object({
+  name: z.string(),
+  type: userType,
+  admin: z.boolean(),
+  keyId: z.string(),
+  createdAt: z.string(),
+  /** Still carries its Red October record: migrated at its first login. */
+  legacy: z.boolean(),
+});
+
+export const liveDelegation = z.object({
+  owner: z.string(),
+  uses: z.number().int(),
+  expiresAt: z.number(),
+  secondsLeft: z.number().int(),
+  users: z.array(z.string()),
+  anyone: z.boolean(),
+  labels: z.array(z.string()),
+  orderId: z.string().nullable(),
+});
+
+export const vaultOrder = z.object({
+  id: z.string(),
+  requester: z.string(),
+  ciphertextHash: z.string(),
+  owners: z.array(z.string()),
+  labels: z.array(z.string()),
+  reason: z.string(),
+  uses: z.number().int(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  status: z.enum(['open', 'fulfilled', 'cancelled', 'expired']),
+  approvals: z.array(z.object({ owner: z.string(), at: z.number() })),
+  /** Whether the approvals so far satisfy the ciphertext's access structure. */
+  satisfied: z.boolean(),
+});
+export type VaultOrder = z.infer<typeof vaultOrder>;
+
+export const auditEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  event: z.string(),
+  actor: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()])),
+  prev: z.string(),
+  hash: z.string(),
+});
+
+const chainCheck = z.object({ ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), reason: z.string().nullable() });
+
+const ciphertextInfo = z.object({
+  format: z.enum(['signalbox', 'redoctober']),
+  hash: z.string(),
+  owners: z.array(z.string()),
+  access: accessStructure,
+  labels: z.array(z.string()),
+  usages: z.array(z.string()),
+  createdBy: z.string().nullable(),
+});
+
+const ok = z.object({ ok: z.literal(true) });
+/** Delegation limits: Time > 0 and capped, Uses >= 1 (Red October accepted 0 and negatives). */
+const seconds = z.number().int().min(1).max(7 * 24 * 3600);
+const uses = z.number().int().min(1).max(10_000);
+
+export const vaultApi = {
+  procedures: {
+    'vault.status': procedure(
+      'Whether the vault exists, its counts, and whether the audit chain is intact.',
+      z.object({}).strict(),
+      z.object({
+        initialized: z.boolean(),
+        vaultId: z.string(),
+        users: z.number().int(),
+        live: z.number().int(),
+        openOrders: z.number().int(),
+        audit: chainCheck,
+        redOctoberImported: z.boolean(),
+      }),
+    ),
+    'vault.create': procedure('Creates the first account (an admin) of an empty vault.', z.object({ name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(), ok),
+    'vault.createUser': procedure(
+      'An admin creates an account.',
+      z.object({ admin: credentials, name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(),
+      ok,
+    ),
+    'vault.users': procedure('Every account, without key material.', z.object({}).strict(), z.object({ users: z.array(vaultUser) })),
+    'vault.modify': procedure(
+      'An admin makes another account an admin, revokes admin, or deletes it; the last admin stays.',
+      z.object({ admin: credentials, target: vaultUserName, command: z.enum(['admin', 'revoke', 'delete']) }).strict(),
+      ok,
+    ),
+    'vault.changePassword': procedure(
+      'Re-wraps the same private key under a new password: existing ciphertexts stay readable.',
+      z.object({ name: vaultUserName, password, newPassword }).strict(),
+      ok,
+    ),
+    'vault.encrypt': procedure(
+      'Encrypts data (base64) so that the access structure decides who can decrypt it.',
+      z
+        .object({ credentials, data: payload, access: accessStructure, labels: z.array(label).max(32).default([]), usages: z.array(usage).max(2).default(['decrypt']) })
+        .strict(),
+      z.object({ ciphertext: z.string(), info: ciphertextInfo }),
+    ),
+    'vault.owners': procedure('Who owns a ciphertext, its labels and usages (authenticity checked).', z.object({ ciphertext }).strict(), ciphertextInfo),
+    'vault.decrypt': procedure(
+      'Decrypts with live delegations from enough distinct owners; spends a use of each only on success.',
+      z.object({ credentials, ciphertext, orderId: z.string().regex(/^[0-9a-f]{24}$/).optional() }).strict(),
+      z.object({ data: z.string(), delegates: z.array(z.string()), info: ciphertextInfo }),
+    ),
+    'vault.delegate': procedure(
+      'Unlocks the caller\'s private key into the vault\'s memory for a time and a number of uses.',
+      z.object({ credentials, seconds, uses, users: z.array(vaultUserName).max(64).default([]), anyone: z.boolean().default(false), labels: z.array(label).max(32).default([]) }).strict(),
+      z.object({ expiresAt: z.number() }),
+    ),
+    'vault.purge': procedure('An admin ends every delegation now.', z.object({ admin: credentials }).strict(), z.object({ purged: z.number().int() })),
+    'vault.summary': procedure('Live delegations with uses and time left, and the accounts.', z.object({}).strict(), z.object({ live: z.array(liveDelegation), users: z.array(vaultUser) })),
+    'vault.order': procedure(
+      'Asks the owners of a ciphertext to approve its decryption.',
+      z.object({ credentials, ciphertext, reason: z.string().min(1).max(500), seconds, uses }).strict(),
+      z.object({ order: vaultOrder }),
+    ),
+    'vault.orders': procedure('Orders, newest first (open ones and recent history).', z.object({}).strict(), z.object({ orders: z.array(vaultOrder) })),
+    'vault.approve': procedure(
+      'An owner approves an order: a delegation bound to that order, its ciphertext and requester.',
+      z.object({ credentials, orderId: z.string().regex(/^[0-9a-f]{24}$/), seconds, uses }).strict(),
+      z.object({ order: vaultOrder }),
+    ),
+    'vault.cancelOrder': procedure(
+      'The requester cancels an order; its approvals end.',
+      z.object({ credentials, orderId: z.string().regex(/^[0-9a-f]{24}$/) }).strict(),
+      z.object({ order: vaultOrder }),
+    ),
+    'vault.audit': procedure(
+      'Audit entries, newest first, and whether the hash chain is intact.',
+      z.object({ limit: z.number().int().min(1).max(1000).default(100), beforeSeq: z.number().int().min(1).optional() }).strict(),
+      z.object({ entries: z.array(auditEntry), chain: chainCheck }),
+    ),
+    'vault.importRedOctober': procedure(
+      'An admin imports the accounts of a Red October vault file; each moves to our KDF at its first login.',
+      z.object({ admin: credentials, vaultFile: z.string().min(2).max(16 * 1024 * 1024) }).strict(),
+      z.object({ imported: z.array(z.string()), skipped: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+    ),
+  },
+  streams: {
+    'vault.changes': stream(
+      'Tells the console what changed (delegations, orders, users, audit) so it refreshes; no secrets.',
+      z.object({}).strict(),
+      z.object({ kind: z.enum(['delegations', 'orders', 'users', 'audit']), at: z.number() }),
+    ),
+  },
+} as const;

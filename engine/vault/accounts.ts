@@ -1,0 +1,280 @@
+// Accounts: who may use the vault, their key pairs, and the password checks that unlock them.
+// Every check goes through the login guard first (rate limits), runs the KDF through the gate
+// (bounded memory), and fails the same way and after the same work for an unknown name as for a
+// wrong password. Accounts imported from Red October move to our KDF at their first login.
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { ApiError } from '../api/errors.ts';
+import type { VaultCredentials } from '../api/vault.ts';
+import { fromBase64, toBase64, utf8 } from './crypto/bytes.ts';
+import { deriveKeys, dummyDerive, newKdfParams, parseKdfParams, verify, type KdfOptions, type ScryptCost } from './crypto/kdf.ts';
+import { generateUserKey, keyId, unwrapPrivateKey, wrapPrivateKey, type KeyType, type PrivateKeyRef, type PublicKeyRef } from './crypto/keys.ts';
+import type { KdfGate, LoginGuard } from './guard.ts';
+import { unlockRedOctoberUser, redOctoberPublicKey, type RedOctoberKey } from './redoctober/unlock.ts';
+import { readRedOctoberVault, type RedOctoberUser } from './redoctober/vault-file.ts';
+import type { AuditLog } from './storage/audit-log.ts';
+
+/** Appends to the audit log (and tells the console). */
+export type Recorder = (...entry: Parameters<AuditLog['append']>) => Promise<void>;
+import type { UserRecord, VaultFile } from './storage/vault-file.ts';
+
+export interface AccountOptions {
+  /** scrypt cost for new passwords; tests lower it (never below kdf.minimumN). */
+  kdfCost?: ScryptCost;
+  kdf?: KdfOptions;
+}
+
+export interface Unlocked {
+  user: UserRecord;
+  /** The account's private key; the caller wipes it (fill(0)) or hands it to a delegation. */
+  key: PrivateKeyRef;
+}
+
+const wrongCredentials = () => new ApiError('E_VAULT_AUTH', 'wrong name or password');
+
+export class Accounts {
+  private readonly file: VaultFile;
+  private readonly record: Recorder;
+  private readonly guard: LoginGuard;
+  private readonly gate: KdfGate;
+  private readonly options: AccountOptions;
+
+  constructor(file: VaultFile, record: Recorder, guard: LoginGuard, gate: KdfGate, options: AccountOptions = {}) {
+    this.file = file;
+    this.record = record;
+    this.guard = guard;
+    this.gate = gate;
+    this.options = options;
+  }
+
+  get initialized(): boolean {
+    return Object.keys(this.file.data.users).length > 0;
+  }
+
+  get(name: string): UserRecord | undefined {
+    return Object.hasOwn(this.file.data.users, name) ? this.file.data.users[name] : undefined;
+  }
+
+  list(): UserRecord[] {
+    return Object.values(this.file.data.users).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  publicKeyOf(name: string): PublicKeyRef | undefined {
+    const user = this.get(name);
+    return user && { type: user.type, publicKey: fromBase64(user.publicKey, 'a public key') };
+  }
+
+  /** The first account of an empty vault, an admin (Red October's /create). */
+  async create(name: string, password: string, type: KeyType): Promise<void> {
+    if (this.initialized) throw new ApiError('E_VAULT_EXISTS', 'the vault already has accounts; an admin creates new ones');
+    await this.add(name, password, type, true);
+    await this.record('create', name, { type });
+  }
+
+  /** Only an admin creates accounts (Red October let anyone register). */
+  async createUser(admin: VaultCredentials, source: string, name: string, password: string, type: KeyType): Promise<void> {
+    await this.requireAdmin(admin, source);
+    if (this.get(name)) throw new ApiError('E_VAULT_USER_EXISTS', `an account named ${name} exists`);
+    await this.add(name, password, type, false);
+    await this.record('create-user', admin.name, { target: name, type });
+  }
+
+  /** Checks the password and unlocks the account's private key. */
+  async unlock(credentials: VaultCredentials, source: string): Promise<Unlocked> {
+    const { name, password } = credentials;
+    const verdict = this.guard.check(name, source);
+    if (!verdict.allowed) {
+      throw new ApiError('E_RATE_LIMITED', `too many failed attempts for this account or from here; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`);
+    }
+    const user = this.get(name);
+    const key = await this.gate.run(async () => {
+      if (!user) {
+        // The same work as a real check, so that the time taken does not tell who exists.
+        await dummyDerive(password, newKdfParams(this.options.kdfCost, this.options.kdf), this.options.kdf);
+        return null;
+      }
+      return user.redOctoberRecord !== undefined ? this.unlockLegacy(user, password) : this.unlockOwn(user, password);
+    });
+    if (!key) {
+      this.guard.failure(name, source);
+      await this.record('failed-login', name, { source });
+      throw wrongCredentials();
+    }
+    this.guard.success(name);
+    return { user: this.get(name)!, key };
+  }
+
+  /** Checks the password only; the unlocked key is wiped at once. */
+  async authenticate(credentials: VaultCredentials, source: string): Promise<UserRecord> {
+    const { user, key } = await this.unlock(credentials, source);
+    key.privateKey.fill(0);
+    return user;
+  }
+
+  async requireAdmin(credentials: VaultCredentials, source: string): Promise<UserRecord> {
+    const user = await this.authenticate(credentials, source);
+    if (!user.admin) throw new ApiError('E_VAULT_NOT_ADMIN', `${user.name} is not an admin`);
+    return user;
+  }
+
+  /** Re-wraps the same private key under the new password: old ciphertexts stay readable. */
+  async changePassword(credentials: VaultCredentials, source: string, newPassword: string): Promise<void> {
+    const { user, key } = await this.unlock(credentials, source);
+    try {
+      const sealed = await this.seal(user.name, user.type, key.privateKey, newPassword);
+      await this.file.update((draft) => {
+        draft.users[user.name] = { ...draft.users[user.name]!, ...sealed, passwordChangedAt: new Date().toISOString() };
+      });
+    } finally {
+      key.privateKey.fill(0);
+    }
+    await this.record('password-change', user.name);
+  }
+
+  async modify(admin: VaultCredentials, source: string, target: string, command: 'admin' | 'revoke' | 'delete'): Promise<void> {
+    const caller = await this.requireAdmin(admin, source);
+    if (target === caller.name) throw new ApiError('E_VAULT_SELF', 'an admin cannot modify their own account; ask another admin');
+    const record = this.get(target);
+    if (!record) throw new ApiError('E_VAULT_NO_USER', `no account named ${target}`);
+    const admins = this.list().filter((user) => user.admin).length;
+    if (record.admin && command !== 'admin' && admins <= 1) throw new ApiError('E_VAULT_LAST_ADMIN', 'the last admin cannot be revoked or deleted');
+    await this.file.update((draft) => {
+      if (command === 'delete') delete draft.users[target];
+      else draft.users[target] = { ...draft.users[target]!, admin: command === 'admin' };
+    });
+    await this.record('modify', caller.name, { target, command });
+  }
+
+  /**
+   * Adds the accounts of a Red October vault file. Their keys stay wrapped as Red October wrapped
+   * them until each account's first login, which moves it to our KDF (we never learn passwords
+   * otherwise). The file's HMAC key is kept to verify its ciphertexts.
+   */
+  async importRedOctober(admin: VaultCredentials, source: string, text: string): Promise<{ imported: string[]; skipped: { name: string; reason: string }[] }> {
+    const caller = await this.requireAdmin(admin, source);
+    let legacy: ReturnType<typeof readRedOctoberVault>;
+    try {
+      legacy = readRedOctoberVault(text);
+    } catch (err) {
+      throw new ApiError('E_VAULT_IMPORT', `not a Red October vault file: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const current = this.file.data.redOctober;
+    if (current && current.vaultId !== legacy.vaultId) {
+      throw new ApiError('E_VAULT_IMPORT', `a Red October vault (id ${current.vaultId}) was imported already; one per vault`);
+    }
+    const records = rawPasswordRecords(text);
+    const imported: string[] = [];
+    const skipped: { name: string; reason: string }[] = [];
+    const now = new Date().toISOString();
+    const additions: UserRecord[] = [];
+    for (const [name, user] of legacy.users) {
+      if (this.get(name)) {
+        skipped.push({ name, reason: 'an account with that name exists' });
+        continue;
+      }
+      const publicKey = ourPublicKey(redOctoberPublicKey(user));
+      additions.push({
+        name,
+        type: user.type,
+        admin: user.admin,
+        createdAt: now,
+        passwordChangedAt: now,
+        publicKey: toBase64(publicKey),
+        keyId: keyId(user.type, publicKey),
+        redOctoberRecord: records.get(name)!,
+      });
+      imported.push(name);
+    }
+    await this.file.update((draft) => {
+      draft.redOctober = { vaultId: legacy.vaultId, hmacKey: toBase64(legacy.hmacKey) };
+      for (const record of additions) draft.users[record.name] = record;
+    });
+    await this.record('import', caller.name, { from: 'redoctober', vaultId: legacy.vaultId, imported, skipped: skipped.map((s) => s.name) });
+    return { imported, skipped };
+  }
+
+  private async add(name: string, password: string, type: KeyType, admin: boolean): Promise<void> {
+    const pair = await generateUserKey(type);
+    try {
+      const sealed = await this.gate.run(() => this.seal(name, type, pair.privateKey, password));
+      const now = new Date().toISOString();
+      await this.file.update((draft) => {
+        draft.users[name] = { name, type, admin, createdAt: now, passwordChangedAt: now, publicKey: toBase64(pair.publicKey), keyId: keyId(type, pair.publicKey), ...sealed };
+      });
+    } finally {
+      pair.privateKey.fill(0);
+    }
+  }
+
+  /** The private key wrapped under a key derived from `password`, with fresh KDF parameters. */
+  private async seal(name: string, type: KeyType, privateKey: Uint8Array, password: string): Promise<Pick<UserRecord, 'kdf' | 'verifier' | 'wrappedPrivateKey' | 'redOctoberRecord'>> {
+    const kdf = newKdfParams(this.options.kdfCost, this.options.kdf);
+    const { verifier, keyEncryptionKey } = await deriveKeys(password, kdf, this.options.kdf);
+    try {
+      return { kdf, verifier: toBase64(verifier), wrappedPrivateKey: toBase64(wrapPrivateKey(privateKey, keyEncryptionKey, this.binding(name, type))), redOctoberRecord: undefined };
+    } finally {
+      keyEncryptionKey.fill(0);
+    }
+  }
+
+  private async unlockOwn(user: UserRecord, password: string): Promise<PrivateKeyRef | null> {
+    const params = parseKdfParams(user.kdf, this.options.kdf);
+    const { verifier, keyEncryptionKey } = await deriveKeys(password, params, this.options.kdf);
+    try {
+      if (!verify(verifier, fromBase64(user.verifier!, 'a verifier'))) return null;
+      return { type: user.type, privateKey: unwrapPrivateKey(fromBase64(user.wrappedPrivateKey!, 'a wrapped key'), keyEncryptionKey, this.binding(user.name, user.type)) };
+    } finally {
+      keyEncryptionKey.fill(0);
+    }
+  }
+
+  /** A Red October account: its own scrypt check, then the move to our KDF with the same key pair. */
+  private async unlockLegacy(user: UserRecord, password: string): Promise<PrivateKeyRef | null> {
+    const legacy = legacyUser(user, this.file.data.redOctober!);
+    const key = await unlockRedOctoberUser(legacy, password);
+    if (!key) return null;
+    const privateKey = ourPrivateKey(key);
+    const sealed = await this.seal(user.name, user.type, privateKey, password);
+    await this.file.update((draft) => {
+      draft.users[user.name] = { ...draft.users[user.name]!, ...sealed, passwordChangedAt: new Date().toISOString() };
+      delete draft.users[user.name]!.redOctoberRecord;
+    });
+    await this.record('password-change', user.name, { migrated: 'from Red October to scrypt N=2^17 + XChaCha20-Poly1305' });
+    return { type: user.type, privateKey };
+  }
+
+  /** What a wrapped private key is bound to: moving it to another account or vault fails. */
+  private binding(name: string, type: KeyType): Uint8Array {
+    return utf8(JSON.stringify(['signalbox.vault.v1 private key', this.file.data.vaultId, name, type]));
+  }
+}
+
+/** Each account's record as JSON text, cut from the file so that big integers stay exact. */
+function rawPasswordRecords(text: string): Map<string, string> {
+  const records = new Map<string, string>();
+  const parsed = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' && context?.source !== undefined && !Number.isSafeInteger(value) ? `\u0000${context.source}` : value,
+  ) as { Passwords: Record<string, unknown> };
+  for (const [name, record] of Object.entries(parsed.Passwords)) {
+    records.set(name, JSON.stringify(record).replace(/"\\u0000(-?\d+)"/g, '$1'));
+  }
+  return records;
+}
+
+function legacyUser(user: UserRecord, redOctober: { vaultId: number; hmacKey: string }): RedOctoberUser {
+  const text = `{"Version":1,"VaultId":${redOctober.vaultId},"HmacKey":${JSON.stringify(redOctober.hmacKey)},"Passwords":{${JSON.stringify(user.name)}:${user.redOctoberRecord}}}`;
+  return readRedOctoberVault(text).users.get(user.name)!;
+}
+
+function ourPublicKey(key: ReturnType<typeof redOctoberPublicKey>): Uint8Array {
+  return key.type === 'ECC' ? key.publicKey : new Uint8Array((key.publicKey as KeyObject).export({ format: 'der', type: 'spki' }));
+}
+
+function ourPrivateKey(key: RedOctoberKey): Uint8Array {
+  return key.type === 'ECC' ? key.privateKey : new Uint8Array(key.privateKey.export({ format: 'der', type: 'pkcs8' }));
+}
+
+/** A delegated key as the Red October decryptor takes it. */
+export function redOctoberKeyOf(key: PrivateKeyRef): RedOctoberKey {
+  return key.type === 'ECC' ? { type: 'ECC', privateKey: key.privateKey } : { type: 'RSA', privateKey: createPrivateKey({ key: Buffer.from(key.privateKey), format: 'der', type: 'pkcs8' }) };
+}
+

@@ -1,0 +1,276 @@
+// The vault: encrypt to owners, delegate, order and approve, decrypt. Authorization comes before
+// any use is spent: the ciphertext is verified and its usages, labels and requester checked, and
+// only a decryption that succeeds spends one use of each delegation it needed. Ciphertexts in our
+// format and in Red October's (after an import) are read; new ones are always ours.
+import { EventEmitter } from 'node:events';
+import { ApiError } from '../api/errors.ts';
+import type { AccessStructure, VaultCredentials, VaultOrder } from '../api/vault.ts';
+import { Accounts, redOctoberKeyOf, type AccountOptions } from './accounts.ts';
+import { fromBase64, toBase64 } from './crypto/bytes.ts';
+import { accessOwners } from './crypto/access.ts';
+import { chooseOwners, decryptPayload, encryptPayload, inspectPayload } from './crypto/envelope.ts';
+import { parsePredicate, predicateNames, type PredicateNode } from './crypto/predicate.ts';
+import { DelegationStore, type Delegation } from './delegations.ts';
+import { KdfGate, LoginGuard, type GuardOptions } from './guard.ts';
+import { OrderBook, type Order } from './orders.ts';
+import { decryptRedOctoberCiphertext, inspectRedOctoberCiphertext } from './redoctober/ciphertext.ts';
+import { AuditLog, type ChainCheck } from './storage/audit-log.ts';
+import { VaultFile } from './storage/vault-file.ts';
+
+export interface VaultOptions extends AccountOptions {
+  vaultPath: string;
+  auditPath: string;
+  guard?: Partial<GuardOptions>;
+}
+
+export type ChangeKind = 'delegations' | 'orders' | 'users' | 'audit';
+
+/** What the console and the APIs learn of a ciphertext (after its authenticity was checked). */
+export interface CiphertextInfo {
+  format: 'signalbox' | 'redoctober';
+  hash: string;
+  owners: string[];
+  access: AccessStructure;
+  labels: string[];
+  usages: string[];
+  createdBy: string | null;
+}
+
+export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
+  readonly accounts: Accounts;
+  readonly audit: AuditLog;
+  private readonly file: VaultFile;
+  private readonly delegations: DelegationStore;
+  private readonly orders: OrderBook;
+  /** The access structure of each order's ciphertext, to tell whether its approvals suffice. */
+  private readonly orderAccess = new Map<string, AccessStructure>();
+  private auditCheck: ChainCheck;
+
+  private constructor(file: VaultFile, audit: AuditLog, auditCheck: ChainCheck, options: VaultOptions) {
+    super();
+    this.file = file;
+    this.audit = audit;
+    this.auditCheck = auditCheck;
+    this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options);
+    this.delegations = new DelegationStore((delegation, reason) => {
+      if (reason === 'expired') void this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null });
+      this.emit('change', 'delegations');
+    });
+    this.orders = new OrderBook((order) => {
+      this.delegations.closeOrder(order.id);
+      this.orderAccess.delete(order.id);
+      this.emit('change', 'orders');
+    });
+  }
+
+  static async open(options: VaultOptions): Promise<Vault> {
+    const file = await VaultFile.open(options.vaultPath);
+    const audit = new AuditLog(options.auditPath);
+    const check = await audit.open();
+    return new Vault(file, audit, check, options);
+  }
+
+  status() {
+    return {
+      initialized: this.accounts.initialized,
+      vaultId: this.file.data.vaultId,
+      users: this.accounts.list().length,
+      live: this.delegations.list().length,
+      openOrders: this.orders.list().filter((order) => order.status === 'open').length,
+      audit: { ...this.auditCheck, entries: this.audit.status.entries },
+      redOctoberImported: this.file.data.redOctober !== null,
+    };
+  }
+
+  users() {
+    return this.accounts.list().map((user) => ({ name: user.name, type: user.type, admin: user.admin, keyId: user.keyId, createdAt: user.createdAt, legacy: user.redOctoberRecord !== undefined }));
+  }
+
+  async encrypt(credentials: VaultCredentials, source: string, request: { data: string; access: AccessStructure; labels: string[]; usages: string[] }): Promise<{ ciphertext: string; info: CiphertextInfo }> {
+    if (request.access.kind === 'predicate') requireDistinctPeople(parsePredicate(request.access.predicate));
+    const { user, key } = await this.accounts.unlock(credentials, source);
+    const plaintext = fromBase64(request.data, 'data');
+    try {
+      const owners = new Map();
+      for (const name of accessOwners(request.access)) {
+        const publicKey = this.accounts.publicKeyOf(name);
+        if (!publicKey) throw new ApiError('E_VAULT_NO_USER', `no account named ${name}`);
+        owners.set(name, publicKey);
+      }
+      const ciphertext = encryptPayload({ vaultId: this.file.data.vaultId, access: request.access, labels: request.labels, usages: request.usages, plaintext, owners, signer: { name: user.name, ...key }, now: new Date() });
+      const info = this.inspect(ciphertext);
+      await this.record('encrypt', user.name, { ciphertext: info.hash, owners: info.owners, labels: info.labels });
+      return { ciphertext, info };
+    } finally {
+      key.privateKey.fill(0);
+      plaintext.fill(0);
+    }
+  }
+
+  /** Verifies a ciphertext (ours or an imported Red October one) and says what it is. */
+  inspect(ciphertext: string): CiphertextInfo {
+    const legacy = this.file.data.redOctober;
+    if (legacy && looksLikeRedOctober(ciphertext)) {
+      const info = inspectRedOctoberCiphertext(ciphertext, { vaultId: legacy.vaultId, hmacKey: fromBase64(legacy.hmacKey, 'the Red October HMAC key') });
+      if (info.access.kind === 'key-set') throw new ApiError('E_VAULT_FORMAT', 'this Red October ciphertext uses a key set no Red October encryption makes');
+      return { format: 'redoctober', hash: info.hash, owners: info.owners, access: info.access, labels: info.labels, usages: info.usages, createdBy: null };
+    }
+    const summary = inspectPayload(ciphertext, { vaultId: this.file.data.vaultId, publicKeyOf: (name) => this.accounts.publicKeyOf(name) });
+    return { format: 'signalbox', hash: summary.hash, owners: summary.owners, access: summary.access, labels: summary.labels, usages: summary.usages, createdBy: summary.createdBy };
+  }
+
+  async decrypt(credentials: VaultCredentials, source: string, ciphertext: string, orderId: string | null): Promise<{ data: string; delegates: string[]; info: CiphertextInfo }> {
+    const requester = await this.accounts.authenticate(credentials, source);
+    const info = this.inspect(ciphertext);
+    const deny = async (code: string, reason: string): Promise<never> => {
+      await this.record('deny', requester.name, { ciphertext: info.hash, reason, orderId });
+      throw new ApiError(code, reason);
+    };
+    if (info.usages.length > 0 && !info.usages.includes('decrypt')) await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    if (orderId !== null) {
+      const order = this.orders.list().find((o) => o.id === orderId);
+      if (!order || order.requester !== requester.name || order.ciphertextHash !== info.hash || order.status !== 'open') await deny('E_VAULT_NO_ORDER', `no open order ${orderId} of yours for this ciphertext`);
+    }
+    const usable = this.delegations.usable({ requester: requester.name, labels: info.labels, ciphertextHash: info.hash, orderId });
+    // Distinct people: a name is one owner however many delegations it has.
+    const chosen = chooseOwners(info.access, new Set(usable.keys()));
+    if (!chosen) await deny('E_VAULT_NEED_DELEGATIONS', `need more delegated keys: ${describe(info.access)}; delegated for you now: ${[...usable.keys()].sort().join(', ') || 'nobody'}`);
+    const used = chosen!.map((name) => usable.get(name)!);
+    const plaintext = info.format === 'redoctober' ? this.decryptRedOctober(ciphertext, used) : this.decryptOwn(ciphertext, used);
+    try {
+      this.delegations.spend(used);
+      if (orderId !== null) this.orders.fulfil(orderId);
+      await this.record('decrypt', requester.name, { ciphertext: info.hash, delegates: chosen!, orderId });
+      return { data: toBase64(plaintext), delegates: chosen!, info };
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  async delegate(credentials: VaultCredentials, source: string, grant: { seconds: number; uses: number; users: string[]; anyone: boolean; labels: string[] }): Promise<{ expiresAt: number }> {
+    for (const name of grant.users) if (!this.accounts.get(name)) throw new ApiError('E_VAULT_NO_USER', `no account named ${name}`);
+    const { user, key } = await this.accounts.unlock(credentials, source);
+    const delegation = this.delegations.add({ owner: user.name, key, uses: grant.uses, durationMs: grant.seconds * 1000, users: grant.users, anyone: grant.anyone, labels: grant.labels, order: null });
+    await this.record('delegate', user.name, { uses: grant.uses, seconds: grant.seconds, users: grant.users, anyone: grant.anyone, labels: grant.labels });
+    this.emit('change', 'delegations');
+    return { expiresAt: delegation.expiresAt };
+  }
+
+  async purge(admin: VaultCredentials, source: string): Promise<number> {
+    const caller = await this.accounts.requireAdmin(admin, source);
+    const purged = this.delegations.purge();
+    await this.record('purge', caller.name, { purged });
+    return purged;
+  }
+
+  summary() {
+    return { live: this.delegations.list(), users: this.users() };
+  }
+
+  async order(credentials: VaultCredentials, source: string, request: { ciphertext: string; reason: string; seconds: number; uses: number }): Promise<VaultOrder> {
+    const requester = await this.accounts.authenticate(credentials, source);
+    const info = this.inspect(request.ciphertext);
+    if (info.usages.length > 0 && !info.usages.includes('decrypt')) throw new ApiError('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    const order = this.orders.place({ requester: requester.name, ciphertextHash: info.hash, owners: info.owners, labels: info.labels, reason: request.reason, uses: request.uses, durationMs: request.seconds * 1000 });
+    this.orderAccess.set(order.id, info.access);
+    await this.record('order', requester.name, { orderId: order.id, ciphertext: info.hash, reason: request.reason, owners: info.owners });
+    this.emit('change', 'orders');
+    return this.describeOrder(order);
+  }
+
+  /** An owner approves with their own password: a delegation bound to this order only. */
+  async approve(credentials: VaultCredentials, source: string, request: { orderId: string; seconds: number; uses: number }): Promise<VaultOrder> {
+    const order = this.orders.openOrder(request.orderId);
+    const { user, key } = await this.accounts.unlock(credentials, source);
+    try {
+      this.orders.approve(order.id, user.name);
+    } catch (err) {
+      key.privateKey.fill(0);
+      throw err;
+    }
+    const durationMs = Math.max(1000, Math.min(request.seconds * 1000, order.expiresAt - Date.now()));
+    this.delegations.add({ owner: user.name, key, uses: request.uses, durationMs, users: [order.requester], anyone: false, labels: order.labels, order: { id: order.id, ciphertextHash: order.ciphertextHash } });
+    await this.record('approve', user.name, { orderId: order.id, requester: order.requester, ciphertext: order.ciphertextHash, uses: request.uses, seconds: Math.round(durationMs / 1000) });
+    this.emit('change', 'orders');
+    this.emit('change', 'delegations');
+    return this.describeOrder(this.orders.openOrder(order.id));
+  }
+
+  async cancelOrder(credentials: VaultCredentials, source: string, orderId: string): Promise<VaultOrder> {
+    const requester = await this.accounts.authenticate(credentials, source);
+    const access = this.orderAccess.get(orderId);
+    const order = this.orders.cancel(orderId, requester.name);
+    await this.record('cancel-order', requester.name, { orderId });
+    return this.describeOrder(order, access);
+  }
+
+  listOrders(): VaultOrder[] {
+    return this.orders.list().map((order) => this.describeOrder(order));
+  }
+
+  async auditEntries(limit: number, beforeSeq?: number) {
+    return { entries: await this.audit.read(limit, beforeSeq), chain: this.status().audit };
+  }
+
+  async close(): Promise<void> {
+    this.delegations.purge();
+    this.orders.closeAll();
+    await this.file.close();
+  }
+
+  /** Records an audit entry and tells the console; the chain status follows every append. */
+  async record(...args: Parameters<AuditLog['append']>): Promise<void> {
+    await this.audit.append(...args);
+    this.emit('change', 'audit');
+  }
+
+  private describeOrder(order: Order, access = this.orderAccess.get(order.id)): VaultOrder {
+    const approvers = new Set(this.delegations.list().filter((d) => d.orderId === order.id).map((d) => d.owner));
+    return { ...order, satisfied: order.status === 'open' && access !== undefined && chooseOwners(access, approvers) !== null };
+  }
+
+  private decryptOwn(ciphertext: string, used: Delegation[]): Uint8Array {
+    const keys = new Map(used.map((delegation) => [delegation.owner, delegation.key]));
+    return decryptPayload(ciphertext, {
+      vaultId: this.file.data.vaultId,
+      publicKeyOf: (name) => this.accounts.publicKeyOf(name),
+      privateKeyOf: (name) => keys.get(name),
+      use: [...keys.keys()],
+    });
+  }
+
+  private decryptRedOctober(ciphertext: string, used: Delegation[]): Uint8Array {
+    const legacy = this.file.data.redOctober!;
+    const keys = new Map(used.map((delegation) => [delegation.owner, redOctoberKeyOf(delegation.key)]));
+    return decryptRedOctoberCiphertext(ciphertext, { vaultId: legacy.vaultId, hmacKey: fromBase64(legacy.hmacKey, 'the Red October HMAC key') }, keys).plaintext;
+  }
+}
+
+/**
+ * The two-person rule for predicates: where a gate needs two or more of its children, no person may
+ * appear under two of them, or "(2, alice, alice)" would let alice decrypt alone.
+ */
+function requireDistinctPeople(node: PredicateNode): void {
+  if (node.kind === 'name') return;
+  if (node.threshold >= 2) {
+    const seen = new Set<string>();
+    for (const child of node.children) {
+      for (const name of predicateNames(child)) {
+        if (seen.has(name)) throw new ApiError('E_VAULT_ACCESS', `${name} appears twice under one gate of the predicate and would count as two people`);
+      }
+      for (const name of predicateNames(child)) seen.add(name);
+    }
+  }
+  node.children.forEach(requireDistinctPeople);
+}
+
+function describe(access: AccessStructure): string {
+  if (access.kind === 'owners') return `${access.minimum} of ${access.owners.join(', ')}`;
+  if (access.kind === 'left-right') return `one of ${access.left.join(', ')} and another of ${access.right.join(', ')}`;
+  return access.predicate;
+}
+
+/** Red October's ciphertexts are base64 of JSON starting {"Version": ours are base64url of {"format". */
+function looksLikeRedOctober(ciphertext: string): boolean {
+  return ciphertext.trimStart().startsWith('eyJWZXJzaW9uIj');
+}

@@ -1,0 +1,54 @@
+// Moving from Red October: its vault file is imported by an admin, each account moves to our KDF
+// at its first delegation, and Red October ciphertexts decrypt through the vault with our rules.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Vault } from '../../../engine/vault/vault.ts';
+import { tempDir } from '../../helpers/host.ts';
+
+const vectorsDir = new URL('../../../../shared/specs/vault-vectors/', import.meta.url);
+const vectors = JSON.parse(readFileSync(new URL('vectors.json', vectorsDir), 'utf8')) as {
+  passwords: Record<string, string>;
+  cases: { id: string; ciphertext: string; plaintext_b64: string; decrypt_with: string[] }[];
+};
+const roVault = readFileSync(new URL('vault.json', vectorsDir), 'utf8');
+const root = { name: 'root', password: 'root-password-1' };
+
+let vault: Vault;
+before(async () => {
+  const dir = tempDir('vault-ro');
+  vault = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), kdfCost: { N: 2 ** 10, r: 8, p: 1 }, kdf: { minimumN: 2 ** 10 } });
+  await vault.accounts.create('root', root.password, 'ECC');
+});
+after(() => vault?.close());
+
+describe('vault: Red October migration', () => {
+  it('imports the accounts of a Red October vault file, as legacy until their first login', async () => {
+    const result = await vault.accounts.importRedOctober(root, 'test', roVault);
+    assert.deepEqual(result.imported.sort(), ['admin', 'alice', 'bob', 'carol', 'dave']);
+    assert.ok(vault.users().filter((u) => u.name !== 'root').every((u) => u.legacy));
+    assert.equal(vault.status().redOctoberImported, true);
+  });
+
+  it('decrypts every recorded Red October ciphertext with the delegations the case needs', async () => {
+    for (const vector of vectors.cases) {
+      for (const owner of vector.decrypt_with) {
+        await vault.delegate({ name: owner, password: vectors.passwords[owner]! }, 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: ['red', 'blue'] });
+      }
+      const result = await vault.decrypt(root, 'test', vector.ciphertext, null);
+      assert.equal(result.data, vector.plaintext_b64, vector.id);
+      assert.equal(result.info.format, 'redoctober');
+      await vault.purge(root, 'test');
+    }
+    assert.ok(vault.users().filter((u) => u.name !== 'root' && u.name !== 'admin').every((u) => !u.legacy), 'every account that delegated moved to our KDF');
+  });
+
+  it('refuses a Red October ciphertext without enough delegations and spends nothing', async () => {
+    const vector = vectors.cases.find((c) => c.id === 'owners2-rsa-ecc')!;
+    await vault.delegate({ name: 'alice', password: vectors.passwords.alice! }, 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: [] });
+    await assert.rejects(vault.decrypt(root, 'test', vector.ciphertext, null), { code: 'E_VAULT_NEED_DELEGATIONS' });
+    assert.deepEqual(vault.summary().live.map((d) => `${d.owner}:${d.uses}`), ['alice:1']);
+    await vault.purge(root, 'test');
+  });
+});

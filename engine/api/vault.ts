@@ -143,6 +143,11 @@ export const vaultApi = {
         .strict(),
       z.object({ ciphertext: z.string(), info: ciphertextInfo }),
     ),
+    'vault.reEncrypt': procedure(
+      'Decrypts (with delegations, spending uses) and encrypts again in our format: how Red October ciphertexts move over. Access and labels default to the old ones; usages are kept.',
+      z.object({ credentials, ciphertext, access: accessStructure.optional(), labels: z.array(label).max(32).optional() }).strict(),
+      z.object({ ciphertext: z.string(), info: ciphertextInfo, delegates: z.array(z.string()) }),
+    ),
     'vault.owners': procedure('Who owns a ciphertext, its labels and usages (authenticity checked).', z.object({ ciphertext }).strict(), ciphertextInfo),
     'vault.decrypt': procedure(
       'Decrypts with live delegations from enough distinct owners; spends a use of each only on success.',

@@ -41,6 +41,7 @@ export const vaultEngine: EngineDefinition = {
           return { ok: true as const };
         },
         'vault.encrypt': ({ credentials, data, access, labels, usages }) => vault.encrypt(credentials, consoleSource, { data, access, labels: labels ?? [], usages: usages ?? ['decrypt'] }),
+        'vault.reEncrypt': ({ credentials, ciphertext, access, labels }) => vault.reEncrypt(credentials, consoleSource, { ciphertext, access, labels }),
         'vault.owners': ({ ciphertext }) => vault.inspect(ciphertext),
         'vault.decrypt': ({ credentials, ciphertext, orderId }) => vault.decrypt(credentials, consoleSource, ciphertext, orderId ?? null),
         'vault.delegate': ({ credentials, seconds, uses, users, anyone, labels }) =>

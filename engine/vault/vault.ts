@@ -9,6 +9,7 @@ import { Accounts, redOctoberKeyOf, type AccountOptions } from './accounts.ts';
 import { fromBase64, toBase64 } from './crypto/bytes.ts';
 import { accessOwners } from './crypto/access.ts';
 import { chooseOwners, decryptPayload, encryptPayload, inspectPayload } from './crypto/envelope.ts';
+import type { PrivateKeyRef, PublicKeyRef } from './crypto/keys.ts';
 import { parsePredicate, predicateNames, type PredicateNode } from './crypto/predicate.ts';
 import { DelegationStore, type Delegation } from './delegations.ts';
 import { KdfGate, LoginGuard, type GuardOptions } from './guard.ts';
@@ -21,6 +22,14 @@ export interface VaultOptions extends AccountOptions {
   vaultPath: string;
   auditPath: string;
   guard?: Partial<GuardOptions>;
+}
+
+interface EncryptRequest {
+  /** base64 */
+  data: string;
+  access: AccessStructure;
+  labels: string[];
+  usages: string[];
 }
 
 export type ChangeKind = 'delegations' | 'orders' | 'users' | 'audit';
@@ -86,25 +95,52 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     return this.accounts.list().map((user) => ({ name: user.name, type: user.type, admin: user.admin, keyId: user.keyId, createdAt: user.createdAt, legacy: user.redOctoberRecord !== undefined }));
   }
 
-  async encrypt(credentials: VaultCredentials, source: string, request: { data: string; access: AccessStructure; labels: string[]; usages: string[] }): Promise<{ ciphertext: string; info: CiphertextInfo }> {
+  async encrypt(credentials: VaultCredentials, source: string, request: EncryptRequest): Promise<{ ciphertext: string; info: CiphertextInfo }> {
     if (request.access.kind === 'predicate') requireDistinctPeople(parsePredicate(request.access.predicate));
     const { user, key } = await this.accounts.unlock(credentials, source);
     const plaintext = fromBase64(request.data, 'data');
     try {
-      const owners = new Map();
-      for (const name of accessOwners(request.access)) {
-        const publicKey = this.accounts.publicKeyOf(name);
-        if (!publicKey) throw new ApiError('E_VAULT_NO_USER', `no account named ${name}`);
-        owners.set(name, publicKey);
-      }
-      const ciphertext = encryptPayload({ vaultId: this.file.data.vaultId, access: request.access, labels: request.labels, usages: request.usages, plaintext, owners, signer: { name: user.name, ...key }, now: new Date() });
-      const info = this.inspect(ciphertext);
-      await this.record('encrypt', user.name, { ciphertext: info.hash, owners: info.owners, labels: info.labels });
-      return { ciphertext, info };
+      return await this.encryptAs(user.name, key, plaintext, request);
     } finally {
       key.privateKey.fill(0);
       plaintext.fill(0);
     }
+  }
+
+  /**
+   * Decrypts with the delegations the requester may use and encrypts the plaintext again in our
+   * format, for a new access structure (default: the same) and labels (default: the same); usages
+   * stay as they were, as in Red October. This is how Red October ciphertexts move over.
+   */
+  async reEncrypt(credentials: VaultCredentials, source: string, request: { ciphertext: string; access?: AccessStructure; labels?: string[] }): Promise<{ ciphertext: string; info: CiphertextInfo; delegates: string[] }> {
+    if (request.access?.kind === 'predicate') requireDistinctPeople(parsePredicate(request.access.predicate));
+    const { user, key } = await this.accounts.unlock(credentials, source);
+    try {
+      const opened = await this.decryptAs(user.name, request.ciphertext, null);
+      try {
+        const { info } = opened;
+        const sealed = await this.encryptAs(user.name, key, opened.plaintext, { access: request.access ?? info.access, labels: request.labels ?? info.labels, usages: info.usages });
+        await this.record('re-encrypt', user.name, { from: info.hash, to: sealed.info.hash, format: info.format });
+        return { ...sealed, delegates: opened.delegates };
+      } finally {
+        opened.plaintext.fill(0);
+      }
+    } finally {
+      key.privateKey.fill(0);
+    }
+  }
+
+  private async encryptAs(author: string, key: PrivateKeyRef, plaintext: Uint8Array, request: Omit<EncryptRequest, 'data'>): Promise<{ ciphertext: string; info: CiphertextInfo }> {
+    const owners = new Map<string, PublicKeyRef>();
+    for (const name of accessOwners(request.access)) {
+      const publicKey = this.accounts.publicKeyOf(name);
+      if (!publicKey) throw new ApiError('E_VAULT_NO_USER', `no account named ${name}`);
+      owners.set(name, publicKey);
+    }
+    const ciphertext = encryptPayload({ vaultId: this.file.data.vaultId, access: request.access, labels: request.labels, usages: request.usages, plaintext, owners, signer: { name: author, ...key }, now: new Date() });
+    const info = this.inspect(ciphertext);
+    await this.record('encrypt', author, { ciphertext: info.hash, owners: info.owners, labels: info.labels });
+    return { ciphertext, info };
   }
 
   /** Verifies a ciphertext (ours or an imported Red October one) and says what it is. */
@@ -121,30 +157,36 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   async decrypt(credentials: VaultCredentials, source: string, ciphertext: string, orderId: string | null): Promise<{ data: string; delegates: string[]; info: CiphertextInfo }> {
     const requester = await this.accounts.authenticate(credentials, source);
+    const { plaintext, delegates, info } = await this.decryptAs(requester.name, ciphertext, orderId);
+    try {
+      return { data: toBase64(plaintext), delegates, info };
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** Authorization, then decryption, then the uses: in that order. The caller wipes the plaintext. */
+  private async decryptAs(requester: string, ciphertext: string, orderId: string | null): Promise<{ plaintext: Uint8Array; delegates: string[]; info: CiphertextInfo }> {
     const info = this.inspect(ciphertext);
     const deny = async (code: string, reason: string): Promise<never> => {
-      await this.record('deny', requester.name, { ciphertext: info.hash, reason, orderId });
+      await this.record('deny', requester, { ciphertext: info.hash, reason, orderId });
       throw new ApiError(code, reason);
     };
     if (info.usages.length > 0 && !info.usages.includes('decrypt')) await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
     if (orderId !== null) {
       const order = this.orders.list().find((o) => o.id === orderId);
-      if (!order || order.requester !== requester.name || order.ciphertextHash !== info.hash || order.status !== 'open') await deny('E_VAULT_NO_ORDER', `no open order ${orderId} of yours for this ciphertext`);
+      if (!order || order.requester !== requester || order.ciphertextHash !== info.hash || order.status !== 'open') await deny('E_VAULT_NO_ORDER', `no open order ${orderId} of yours for this ciphertext`);
     }
-    const usable = this.delegations.usable({ requester: requester.name, labels: info.labels, ciphertextHash: info.hash, orderId });
+    const usable = this.delegations.usable({ requester, labels: info.labels, ciphertextHash: info.hash, orderId });
     // Distinct people: a name is one owner however many delegations it has.
     const chosen = chooseOwners(info.access, new Set(usable.keys()));
     if (!chosen) await deny('E_VAULT_NEED_DELEGATIONS', `need more delegated keys: ${describe(info.access)}; delegated for you now: ${[...usable.keys()].sort().join(', ') || 'nobody'}`);
     const used = chosen!.map((name) => usable.get(name)!);
     const plaintext = info.format === 'redoctober' ? this.decryptRedOctober(ciphertext, used) : this.decryptOwn(ciphertext, used);
-    try {
-      this.delegations.spend(used);
-      if (orderId !== null) this.orders.fulfil(orderId);
-      await this.record('decrypt', requester.name, { ciphertext: info.hash, delegates: chosen!, orderId });
-      return { data: toBase64(plaintext), delegates: chosen!, info };
-    } finally {
-      plaintext.fill(0);
-    }
+    this.delegations.spend(used);
+    if (orderId !== null) this.orders.fulfil(orderId);
+    await this.record('decrypt', requester, { ciphertext: info.hash, delegates: chosen!, orderId });
+    return { plaintext, delegates: chosen!, info };
   }
 
   async delegate(credentials: VaultCredentials, source: string, grant: { seconds: number; uses: number; users: string[]; anyone: boolean; labels: string[] }): Promise<{ expiresAt: number }> {

@@ -14,6 +14,7 @@ export type AuditEvent =
   | 'purge'
   | 'expire'
   | 'encrypt'
+  | 're-encrypt'
   | 'decrypt'
   | 'deny'
   | 'order'

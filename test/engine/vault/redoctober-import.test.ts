@@ -51,4 +51,21 @@ describe('vault: Red October migration', () => {
     assert.deepEqual(vault.summary().live.map((d) => `${d.owner}:${d.uses}`), ['alice:1']);
     await vault.purge(root, 'test');
   });
+
+  it('re-encrypts a Red October ciphertext into our format, same owners, and it decrypts as ours', async () => {
+    const vector = vectors.cases.find((c) => c.id === 'labels-usages')!;
+    for (const owner of vector.decrypt_with) {
+      await vault.delegate({ name: owner, password: vectors.passwords[owner]! }, 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: ['red'] });
+    }
+    const moved = await vault.reEncrypt(root, 'test', { ciphertext: vector.ciphertext });
+    assert.equal(moved.info.format, 'signalbox');
+    assert.deepEqual(moved.info.owners, ['alice', 'carol']);
+    assert.deepEqual(moved.info.labels, ['blue', 'red']);
+    assert.deepEqual(moved.info.usages, ['decrypt', 'ssh-sign-with'], 'usages are kept');
+    assert.deepEqual(vault.summary().live, [], 'the uses were spent');
+    for (const owner of vector.decrypt_with) {
+      await vault.delegate({ name: owner, password: vectors.passwords[owner]! }, 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: ['red'] });
+    }
+    assert.equal((await vault.decrypt(root, 'test', moved.ciphertext, null)).data, vector.plaintext_b64);
+  });
 });

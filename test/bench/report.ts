@@ -1,5 +1,5 @@
 // The DNS benchmark's table, its check against the targets of the issue, and RESULTS.md.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeSection } from './results-file.ts';
 import type { DnsperfResult } from './dnsperf.ts';
 
 export type CaseId = 'hit' | 'miss' | 'rate' | 'rate-hit';
@@ -106,45 +106,36 @@ export interface RunInfo {
   notes: string[];
 }
 
-const commentaryHeading = '## Commentary';
-
-/**
- * Writes RESULTS.md from this run. A hand-written "## Commentary" section already in the file is
- * kept (it is about the numbers, so it says which run it was written for).
- */
+/** Writes this run's DNS section of RESULTS.md (other sections and the commentary stay). */
 export function writeResults(file: string, info: RunInfo, rows: Row[], list: Check[], profile = ''): void {
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const at = old.indexOf(commentaryHeading);
-  const commentary = at === -1 ? `${commentaryHeading}\n\n(none yet: write what the numbers mean here; the bench keeps this section)\n` : old.slice(at);
   const bullet = (lines: string[]) => lines.map((line) => `- ${line}`).join('\n');
-  const text = `# DNS benchmark results
-
-Written by \`npm run bench:dns\` (test/bench/dns.bench.ts); everything above "Commentary" is
-regenerated on each run.
+  writeSection(
+    file,
+    'dns',
+    `## DNS (\`npm run bench:dns\`, test/bench/dns.bench.ts)
 
 Run: ${info.date}
 
-## Machine
+### Machine
 
 ${bullet(info.machine)}
 
-## Versions
+### Versions
 
 ${bullet(info.versions)}
 
-## Method
+### Method
 
 ${bullet(info.method)}
 
-## Results
+### Results
 
 ${table(rows)}
 
-## Targets
+### Targets
 
 ${checksTable(list)}
 
-${info.notes.length > 0 ? `## Notes on this run\n\n${bullet(info.notes)}\n\n` : ''}${profile ? `## Where signalbox's time goes (--profile)\n\n${profile}\n\n` : ''}${commentary.trimEnd()}
-`;
-  writeFileSync(file, text);
+${info.notes.length > 0 ? `### Notes on this run\n\n${bullet(info.notes)}\n\n` : ''}${profile ? `### Where signalbox's time goes (--profile)\n\n${profile}\n` : ''}`,
+  );
 }

@@ -23,10 +23,17 @@ export interface QueryContext {
 /** The wire answer, or null to send nothing (a dropped query). */
 export type Answer = Buffer | null;
 export type Next = (ctx: QueryContext) => Promise<Answer>;
+/** The rest of the chain, asked to answer at once: undefined when it cannot without waiting. */
+export type NextNow = (ctx: QueryContext) => Answer | undefined;
 
 export interface DnsModule {
   readonly name: string;
   handle(ctx: QueryContext, next: Next): Promise<Answer> | Answer;
+  /**
+   * Optional fast path (a cache hit): answer synchronously, or return undefined, and the query
+   * goes through `handle` as usual. A module without it ends the fast path.
+   */
+  handleNow?(ctx: QueryContext, next: NextNow): Answer | undefined;
 }
 
 class ModuleFailure extends Error {
@@ -65,6 +72,23 @@ export class Pipeline {
       this.logFailure(failure, ctx);
       return emptyResponse(ctx.query, ctx.parsed, Rcode.servFail);
     }
+  }
+
+  /**
+   * The synchronous fast path: no promise, no await, for answers a module has at hand. Undefined
+   * means "take the normal path"; so does a throw, which the normal path then isolates and logs.
+   */
+  runNow(ctx: QueryContext): Answer | undefined {
+    try {
+      return this.stepNow(0, ctx);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private stepNow(index: number, ctx: QueryContext): Answer | undefined {
+    const module = this.modules[index];
+    return module?.handleNow ? module.handleNow(ctx, (next) => this.stepNow(index + 1, next)) : undefined;
   }
 
   private logFailure(failure: ModuleFailure, ctx: QueryContext): void {

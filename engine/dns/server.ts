@@ -23,12 +23,14 @@ export interface ServerOptions {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
   resolve(ctx: QueryContext): Promise<Answer>;
+  /** The fast path: an answer at once, or undefined to go through `resolve`. */
+  resolveNow?(ctx: QueryContext): Answer | undefined;
   /** Told what was finally sent for a query (after truncation), or null when nothing was. */
   onReply?(ctx: QueryContext, reply: Buffer | null): void;
 }
 
 /** What can change while serving; `listen` rebinds only the addresses that changed. */
-export type ServerSettings = Omit<ServerOptions, 'resolve' | 'onReply'>;
+export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply'>;
 
 interface Listener {
   udp: Socket;
@@ -103,9 +105,12 @@ export class DnsServer {
     udp.on('error', () => {});
     const local = { address: host, port: udp.address().port };
     udp.on('message', (message, remote) => {
-      void this.answer(message, remote.address, remote.port, 'udp', local).then((reply) => {
+      const send = (reply: Buffer | null) => {
         if (reply) udp.send(reply, remote.port, remote.address);
-      });
+      };
+      const reply = this.receive(message, remote.address, remote.port, 'udp', local);
+      if (reply instanceof Promise) void reply.then(send);
+      else send(reply);
     });
 
     const tcp = createServer({ noDelay: true }, (socket) => this.serveTcp(socket));
@@ -138,43 +143,51 @@ export class DnsServer {
         const message = Buffer.from(buffered.subarray(2, 2 + length));
         buffered = buffered.subarray(2 + length);
         const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
-        void this.answer(message, socket.remoteAddress ?? '', socket.remotePort ?? 0, 'tcp', local).then((reply) => {
+        const send = (reply: Buffer | null) => {
           if (!reply || socket.destroyed) return;
           const prefix = Buffer.alloc(2);
           prefix.writeUInt16BE(reply.length);
           socket.write(Buffer.concat([prefix, reply]));
-        });
+        };
+        const reply = this.receive(message, socket.remoteAddress ?? '', socket.remotePort ?? 0, 'tcp', local);
+        if (reply instanceof Promise) void reply.then(send);
+        else send(reply);
       }
     });
   }
 
-  /** One query to one reply (or none); never throws. */
-  private async answer(message: Buffer, address: string, port: number, transport: 'udp' | 'tcp', local: QueryContext['local']): Promise<Buffer | null> {
+  /** One query to one reply (or none): at once when the fast path answers, else a promise. Never throws. */
+  private receive(message: Buffer, address: string, port: number, transport: 'udp' | 'tcp', local: QueryContext['local']): Buffer | null | Promise<Buffer | null> {
+    const prepared = this.prepare(message, address, port, transport, local);
+    if (!('ctx' in prepared)) return prepared.reply;
+    const { ctx } = prepared;
+    const now = this.options.resolveNow?.(ctx);
+    if (now !== undefined) return this.finish(ctx, now);
+    return this.options.resolve(ctx).then((answer) => this.finish(ctx, answer));
+  }
+
+  /** Counts and parses a query: its context, or the reply it gets without the pipeline. */
+  private prepare(message: Buffer, address: string, port: number, transport: 'udp' | 'tcp', local: QueryContext['local']): { ctx: QueryContext } | { reply: Buffer | null } {
     this.counters.queries++;
     const parsed = parseQuery(message);
     if (!parsed) {
       this.counters.formerr++;
       // Too short to carry an ID: nobody to answer.
-      return message.length >= 12 ? emptyResponse(message, null, Rcode.formErr) : null;
+      return { reply: message.length >= 12 ? emptyResponse(message, null, Rcode.formErr) : null };
     }
-    if (parsed.opcode !== 0) return emptyResponse(message, parsed, Rcode.notImp);
+    if (parsed.opcode !== 0) return { reply: emptyResponse(message, parsed, Rcode.notImp) };
     const maxSize = transport === 'tcp' ? 0xffff : parsed.edns ? Math.min(parsed.edns.udpSize, maxUdpSize) : minUdpSize;
-    const ctx: QueryContext = {
-      query: message,
-      parsed,
-      client: { address, port },
-      local,
-      transport,
-      maxSize,
-      deadline: performance.now() + this.options.queryTimeoutMs,
-      meta: {},
-    };
-    let reply = await this.options.resolve(ctx);
+    return { ctx: { query: message, parsed, client: { address, port }, local, transport, maxSize, deadline: performance.now() + this.options.queryTimeoutMs, meta: {} } };
+  }
+
+  /** Truncates what does not fit, counts, and tells the observer what goes out. */
+  private finish(ctx: QueryContext, answer: Answer): Buffer | null {
+    let reply = answer;
     if (reply) {
       this.counters.answered++;
-      if (reply.length > maxSize) {
+      if (reply.length > ctx.maxSize) {
         this.counters.truncated++;
-        reply = emptyResponse(message, parsed, reply[3]! & 0xf, true);
+        reply = emptyResponse(ctx.query, ctx.parsed, reply[3]! & 0xf, true);
       }
     }
     this.options.onReply?.(ctx, reply);

@@ -46,6 +46,7 @@ export class DnsService {
     this.server = new DnsServer({
       ...serverSettings(config),
       resolve: (query) => this.current.pipeline.run(query),
+      resolveNow: (query) => this.current.pipeline.runNow(query),
       onReply: (ctx, reply) => {
         const entry = ctx.meta.seq === undefined ? undefined : this.querylog.entry(ctx.meta.seq);
         if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: Date.now() });

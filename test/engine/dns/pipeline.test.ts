@@ -64,6 +64,19 @@ describe('dns pipeline', () => {
     assert.equal(lines[1]!.fields!.alsoFailedSinceLastLine, 499);
   });
 
+  it('answers at once on the fast path when every module up to the answer has one', () => {
+    const answer = Buffer.from('answer');
+    const seen: string[] = [];
+    const outer: DnsModule = { name: 'outer', handle: (ctx, next) => next(ctx), handleNow: (ctx, next) => (seen.push('outer'), next(ctx)) };
+    const fast: DnsModule = { name: 'fast', handle: () => answer, handleNow: () => answer };
+    assert.equal(new Pipeline([outer, fast], recordingLog().log).runNow(context()), answer);
+    assert.deepEqual(seen, ['outer']);
+    const slow: DnsModule = { name: 'slow', handle: () => answer };
+    assert.equal(new Pipeline([outer, slow], recordingLog().log).runNow(context()), undefined, 'a module without a fast path ends it');
+    const broken: DnsModule = { name: 'broken', handle: () => answer, handleNow: () => { throw new Error('bug'); } };
+    assert.equal(new Pipeline([outer, broken], recordingLog().log).runNow(context()), undefined, 'a throw sends the query down the normal path');
+  });
+
   it('answers SERVFAIL when no module answers', async () => {
     const reply = await new Pipeline([], recordingLog().log).run(context());
     assert.equal(scanResponse(reply!)!.rcode, Rcode.servFail);

@@ -80,6 +80,19 @@ export class Cache implements DnsModule {
     this.prefetchMinHits = prefetch?.minHits ?? 1;
   }
 
+  /** A fresh hit, answered without a promise; anything else (a miss, a refresh due) takes `handle`. */
+  handleNow(ctx: QueryContext): Buffer | undefined {
+    const entry = this.entries.get(cacheKey(ctx));
+    const now = this.now();
+    if (!entry || now >= entry.expiresAt) return undefined;
+    if (now >= entry.prefetchAt && entry.hits + 1 >= this.prefetchMinHits && !entry.refreshing) return undefined;
+    this.counters.hits++;
+    ctx.meta.cache = 'hit';
+    this.touch(entry);
+    entry.hits++;
+    return this.render(entry, ctx, now - entry.storedAt, null);
+  }
+
   async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
     const key = cacheKey(ctx);
     const entry = this.entries.get(key);
@@ -243,12 +256,19 @@ export class Cache implements DnsModule {
 /** Lower-cased question bytes plus the DO and CD bits: answers differ on each. */
 function cacheKey(ctx: QueryContext): string {
   const { query, parsed } = ctx;
-  let key = '';
-  for (let i = 12; i < parsed.questionEnd; i++) {
-    const byte = query[i]!;
-    key += String.fromCharCode(byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte);
+  const end = parsed.questionEnd;
+  let upper = false;
+  for (let i = 12; i < end && !upper; i++) upper = query[i]! >= 0x41 && query[i]! <= 0x5a;
+  // Most names arrive lower-case: then one native conversion makes the key.
+  let question: string;
+  if (!upper) {
+    question = query.toString('latin1', 12, end);
+  } else {
+    const lowered = Buffer.from(query.subarray(12, end));
+    for (let i = 0; i < lowered.length; i++) if (lowered[i]! >= 0x41 && lowered[i]! <= 0x5a) lowered[i]! |= 0x20;
+    question = lowered.toString('latin1');
   }
-  return key + (parsed.edns?.dnssecOk ? '1' : '0') + (parsed.checkingDisabled ? '1' : '0');
+  return question + (parsed.edns?.dnssecOk ? '1' : '0') + (parsed.checkingDisabled ? '1' : '0');
 }
 
 /** A name as the lower-cased wire bytes that start its cache keys. */

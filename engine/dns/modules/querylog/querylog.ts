@@ -2,7 +2,7 @@
 // subscribers in batches, each with its own server-side filter. A subscriber that cannot keep up
 // is told how many entries it missed instead of growing a queue.
 import type { QueryLogEntry, QueryLogFilter } from '../../../api/dns.ts';
-import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
+import type { DnsModule, Next, NextNow, QueryContext } from '../../pipeline.ts';
 
 export interface QueryLogOptions {
   size: number;
@@ -69,6 +69,13 @@ export class QueryLog implements DnsModule {
     } finally {
       this.record(ctx, reply, performance.now() - started);
     }
+  }
+
+  handleNow(ctx: QueryContext, next: NextNow): Buffer | null | undefined {
+    const started = performance.now();
+    const reply = next(ctx);
+    if (reply !== undefined) this.record(ctx, reply, performance.now() - started);
+    return reply;
   }
 
   private record(ctx: QueryContext, reply: Buffer | null, latencyMs: number): void {

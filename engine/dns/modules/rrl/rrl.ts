@@ -6,7 +6,7 @@
 // first and every `slip`-th after goes out as an empty TC=1 answer (a real client retries over
 // TCP; a spoofed victim gets little); the rest are dropped. TCP is never limited.
 import { BlockList, isIPv4 } from 'node:net';
-import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
+import type { DnsModule, Next, NextNow, QueryContext } from '../../pipeline.ts';
 import { emptyResponse, Rcode, readName, scanResponse } from '../../wire.ts';
 
 export type ResponseKind = 'answer' | 'nodata' | 'nxdomain' | 'error';
@@ -73,7 +73,16 @@ export class ResponseRateLimit implements DnsModule {
   }
 
   async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
-    const answer = await next(ctx);
+    return this.limit(ctx, await next(ctx));
+  }
+
+  handleNow(ctx: QueryContext, next: NextNow): Buffer | null | undefined {
+    const answer = next(ctx);
+    return answer === undefined ? undefined : this.limit(ctx, answer);
+  }
+
+  /** The answer as rate limiting lets it out: unchanged, an empty TC=1 (slip), or null (drop). */
+  private limit(ctx: QueryContext, answer: Buffer | null): Buffer | null {
     if (!answer || ctx.transport === 'tcp' || this.isExempt(ctx.client.address)) return answer;
     const network = networkOf(ctx.client.address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
     const { kind, subject } = classify(answer, ctx);

@@ -166,6 +166,22 @@ describe('dns cache', () => {
     assert.equal(cache.stats().bytes, 0, `bytes were ${bytes}`);
   });
 
+  it('answers a fresh hit synchronously and leaves misses and due refreshes to the normal path', async () => {
+    const { cache, clock } = setup({ prefetch });
+    const { next } = upstream(a100);
+    assert.equal(cache.handleNow(ctx('now.test')), undefined, 'a miss');
+    await cache.handle(ctx('now.test'), next);
+    const hit = cache.handleNow(ctx('NOW.test', { id: 9 }))!;
+    assert.equal(hit.readUInt16BE(0), 9);
+    assert.equal(cache.stats().hits, 1);
+    cache.handleNow(ctx('now.test'));
+    clock.now += 95; // inside the last 10 % with a third hit coming: a refresh is due
+    assert.equal(cache.handleNow(ctx('now.test')), undefined, 'the normal path starts the refresh');
+    assert.equal(cache.stats().hits, 2);
+    clock.now += 10;
+    assert.equal(cache.handleNow(ctx('now.test')), undefined, 'expired');
+  });
+
   it('flushes one name or everything', async () => {
     const { cache } = setup();
     const { next } = upstream(a300);

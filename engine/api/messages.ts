@@ -2,6 +2,12 @@
 // A client sends call/subscribe/unsubscribe; a server answers result/error and pushes event/end.
 import { z } from 'zod';
 
+/**
+ * The largest API message a transport accepts. Sized for the vault: 16 MiB of data to encrypt
+ * becomes about 29 MiB of ciphertext text; everything else stays far below.
+ */
+export const maxMessageBytes = 40 * 1024 * 1024;
+
 const id = z.number().int().nonnegative();
 const name = z.string().min(1).max(100).regex(/^[a-z]+\.[A-Za-z]+$/);
 

@@ -30,7 +30,8 @@ const label = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'labels hold letters,
 const usage = z.enum(['decrypt', 'ssh-sign-with']);
 /** base64, at most 16 MiB decoded. */
 const payload = z.string().max(Math.ceil((16 * 1024 * 1024) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
-const ciphertext = z.string().min(1).max(96 * 1024 * 1024);
+/** 16 MiB of data encrypts to about 29 MiB of text; the API message limit is 40 MiB. */
+const ciphertext = z.string().min(1).max(32 * 1024 * 1024);
 
 export const accessStructure = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('owners'), owners: z.array(vaultUserName).min(1).max(64), minimum: z.number().int().min(1).max(64) }).strict(),

@@ -1,9 +1,10 @@
 // The WebSocket transport (headless `serve`, e2e tests, remote consoles): one JSON message a frame.
 import type { WebSocket } from 'ws';
+import { maxMessageBytes } from '../../api/messages.ts';
 import type { Transport } from '../rpc.ts';
 
-/** Frames above this size are refused: no API message comes near it. */
-export const maxFrameBytes = 1024 * 1024;
+/** Frames above this size are refused (one frame carries one API message). */
+export const maxFrameBytes = maxMessageBytes;
 
 export function webSocketTransport(socket: WebSocket): Transport {
   return {

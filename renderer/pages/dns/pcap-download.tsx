@@ -1,28 +1,9 @@
 // Saves the captured packets of the last queries as a pcap file (dns.pcap), for Wireshark or tcpdump.
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { fromBase64, saveFile } from '../../components/bytes.ts';
 import { describeError } from '../../components/errors.ts';
 import { formatCount } from './dns-names.ts';
-
-function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function saveFile(bytes: Uint8Array<ArrayBuffer>, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/vnd.tcpdump.pcap' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has its own copy once it started; a minute is ample.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 export function PcapDownload({ client }: { client: ApiClient }) {
   const id = useId();
@@ -43,7 +24,7 @@ export function PcapDownload({ client }: { client: ApiClient }) {
     setResult(null);
     try {
       const { fileName, base64, packets } = await client.call('dns.pcap', { limit: count });
-      saveFile(base64ToBytes(base64), fileName);
+      saveFile(fromBase64(base64), fileName, 'application/vnd.tcpdump.pcap');
       setResult(`Saved ${fileName}: ${formatCount(packets)} packets.`);
     } catch (err) {
       setError(`Could not export the packets: ${describeError(err)}`);

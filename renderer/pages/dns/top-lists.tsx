@@ -4,7 +4,7 @@ import type { QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 import { formatCount } from './dns-names.ts';
-import { usePolling } from './use-polling.ts';
+import { usePolling } from '../../components/use-polling.ts';
 
 type Ranked = { key: string; count: number }[];
 

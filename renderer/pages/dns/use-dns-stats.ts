@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import type { DnsStats } from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
-import { usePolling } from './use-polling.ts';
+import { usePolling } from '../../components/use-polling.ts';
 
 export interface DnsStatsView {
   stats: DnsStats | null;

@@ -1,0 +1,16 @@
+// What a page shows while the host runs no such engine: how to turn it on when it is not enabled,
+// or that the host is (re)starting it. Pages keep asking, so they fill in once the engine answers.
+import type { ReactNode } from 'react';
+import { describeError } from './errors.ts';
+
+export function EngineUnavailable({ title, testId, howToEnable, reason }: { title: string; testId: string; howToEnable: ReactNode; reason: unknown }) {
+  const notEnabled = reason instanceof Error && /not enabled/.test(reason.message);
+  return (
+    <section className="empty-state engine-unavailable" data-testid={testId} aria-live="polite">
+      <h2>{notEnabled ? `The ${title} engine is not enabled on this host` : `The ${title} engine is not running right now`}</h2>
+      {notEnabled ? howToEnable : <p>The host is starting or restarting it (see the Overview page for its state).</p>}
+      <p className="muted">{describeError(reason)}</p>
+      <p className="muted">This page fills in by itself as soon as the engine answers.</p>
+    </section>
+  );
+}

@@ -1,0 +1,195 @@
+// Decryption orders: the open ones first (who asked, why, which owners approved, time left),
+// then the recent history; and the form to place one. Refreshed on every 'orders' change.
+import { Fragment, useEffect, useState, type Ref } from 'react';
+import type { ApiClient } from '../../api/client.ts';
+import { Badge, type Tone } from '../../components/badge.tsx';
+import { formatDuration, formatLocalDateTime, formatLocalTime } from '../../components/format.ts';
+import { useNow } from '../../components/use-now.ts';
+import { usePolling } from '../../components/use-polling.ts';
+import { ApproveForm } from './approve-form.tsx';
+import { CancelOrderForm } from './cancel-order-form.tsx';
+import { OrderRequest } from './order-request.tsx';
+import { describeVaultError, type VaultOrder } from './vault-contract.ts';
+
+const statusTone: Record<VaultOrder['status'], Tone> = { open: 'info', fulfilled: 'ok', cancelled: 'neutral', expired: 'warn' };
+
+export interface DecryptRequest {
+  orderId: string;
+  requester: string;
+  ciphertextHash: string;
+}
+
+interface Props {
+  client: ApiClient;
+  version: number;
+  preset: { ciphertext: string; at: number } | null;
+  /** Keeps a ciphertext this page has seen, so Decrypt finds it by the order's hash. */
+  remember(hash: string, ciphertext: string): void;
+  onDecrypt(request: DecryptRequest): void;
+  headingRef: Ref<HTMLHeadingElement>;
+}
+
+export function OrdersPanel({ client, version, preset, remember, onDecrypt, headingRef }: Props) {
+  const { data, error, refresh } = usePolling(() => client.call('vault.orders', {}), 5000, [client, version]);
+  const [action, setAction] = useState<{ id: string; kind: 'approve' | 'cancel' } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [requesting, setRequesting] = useState(false);
+  const now = useNow();
+  // Encrypt's "Request its decryption" opens the form with that ciphertext in it.
+  useEffect(() => {
+    if (preset) setRequesting(true);
+  }, [preset]);
+  const orders = data?.orders ?? [];
+  const open = orders.filter((order) => order.status === 'open');
+  const history = orders.filter((order) => order.status !== 'open');
+
+  const finish = (message: string) => {
+    setAction(null);
+    setDone(message);
+    refresh();
+  };
+
+  const rows = (list: VaultOrder[]) =>
+    list.map((order) => {
+      // A form stays open only while its order does.
+      const acting = action?.id === order.id && order.status === 'open' ? action.kind : null;
+      return (
+        <tbody key={order.id} data-testid={`vault-order-${order.id}`}>
+          <tr data-testid="vault-order" data-status={order.status} data-order-id={order.id} data-satisfied={order.satisfied}>
+            <th scope="row">{order.requester}</th>
+            <td className="vault-wrap">{order.reason}</td>
+            <td>
+              <Owners order={order} />
+            </td>
+            <td className="num">{order.status === 'open' ? <TimeLeft until={order.expiresAt} now={now} /> : <span title={formatLocalDateTime(order.createdAt)}>{formatLocalTime(order.createdAt, now)}</span>}</td>
+            <td className="num">{order.uses}</td>
+            <td>{order.status !== 'open' ? <span className="muted">—</span> : order.satisfied ? <Badge tone="ok">yes</Badge> : <Badge tone="neutral">no</Badge>}</td>
+            <td>
+              <Badge tone={statusTone[order.status]}>{order.status}</Badge>
+            </td>
+            <td className="action vault-actions">
+              {order.status === 'open' && (
+                <>
+                  <button type="button" aria-expanded={acting === 'approve'} onClick={() => setAction(acting === 'approve' ? null : { id: order.id, kind: 'approve' })} data-testid="vault-order-approve">
+                    Approve
+                  </button>
+                  <button type="button" aria-expanded={acting === 'cancel'} onClick={() => setAction(acting === 'cancel' ? null : { id: order.id, kind: 'cancel' })}>
+                    Cancel
+                  </button>
+                  {order.satisfied && (
+                    <button type="button" className="primary" onClick={() => onDecrypt({ orderId: order.id, requester: order.requester, ciphertextHash: order.ciphertextHash })} data-testid="vault-order-decrypt">
+                      Decrypt
+                    </button>
+                  )}
+                </>
+              )}
+            </td>
+          </tr>
+          {acting && (
+            <tr className="vault-form-cell">
+              <td colSpan={8}>
+                {acting === 'approve' ? (
+                  <ApproveForm client={client} order={order} onDone={finish} onCancel={() => setAction(null)} />
+                ) : (
+                  <CancelOrderForm client={client} order={order} onDone={finish} onCancel={() => setAction(null)} />
+                )}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      );
+    });
+
+  return (
+    <section aria-labelledby="vault-orders-heading" className="vault-panel" data-testid="vault-orders">
+      <h2 id="vault-orders-heading" ref={headingRef} tabIndex={-1}>
+        Orders
+      </h2>
+      {error !== null && (
+        <p className="notice error" role="alert">
+          Cannot read the orders: {describeVaultError(error)} This panel keeps trying.
+        </p>
+      )}
+      <p role="status" className="vault-form-result" data-testid="vault-orders-result">
+        {done}
+      </p>
+      <div className="table-scroll">
+        <table className="data vault-orders">
+          <thead>
+            <tr>
+              <th scope="col">Requester</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Owners (✓ approved)</th>
+              <th scope="col" className="num">Time left</th>
+              <th scope="col" className="num">Uses</th>
+              <th scope="col">Satisfied</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="action">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          {rows(open)}
+          {data && open.length === 0 && (
+            <tbody>
+              <tr>
+                <td colSpan={8} className="muted">
+                  No outstanding orders.
+                </td>
+              </tr>
+            </tbody>
+          )}
+          {history.length > 0 && (
+            <Fragment>
+              <tbody>
+                <tr className="vault-subhead">
+                  <th scope="rowgroup" colSpan={8}>
+                    History (placed at)
+                  </th>
+                </tr>
+              </tbody>
+              {rows(history)}
+            </Fragment>
+          )}
+        </table>
+      </div>
+      <div className="vault-form-row">
+        <button type="button" aria-expanded={requesting} onClick={() => setRequesting(!requesting)} data-testid="vault-order-open">
+          Request decryption…
+        </button>
+      </div>
+      {requesting && (
+        <OrderRequest
+          client={client}
+          preset={preset}
+          onInfo={(info, ciphertext) => remember(info.hash, ciphertext)}
+          onPlaced={(order, ciphertext) => {
+            remember(order.ciphertextHash, ciphertext);
+            refresh();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function Owners({ order }: { order: VaultOrder }) {
+  return (
+    <ul className="vault-owners">
+      {order.owners.map((owner) => {
+        const approval = order.approvals.find((a) => a.owner === owner);
+        return (
+          <li key={owner} data-approved={approval ? true : undefined} title={approval ? `approved ${formatLocalDateTime(approval.at)}` : 'not yet approved'}>
+            {owner}
+            {approval ? <span aria-label=" approved"> ✓</span> : <span className="visually-hidden"> (waiting)</span>}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function TimeLeft({ until, now }: { until: number; now: number }) {
+  const left = until - now;
+  return <span title={`until ${formatLocalDateTime(until)}`}>{left > 0 ? formatDuration(left) : 'ending…'}</span>;
+}

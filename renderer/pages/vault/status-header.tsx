@@ -1,0 +1,71 @@
+// The vault at a glance: its id, counts, and the audit chain. A broken chain is an alarm that
+// stays on top of the page until the log verifies again.
+import { Badge } from '../../components/badge.tsx';
+import type { VaultStatus } from './vault-contract.ts';
+
+export function StatusHeader({ status, stale }: { status: VaultStatus; stale: boolean }) {
+  const { audit } = status;
+  return (
+    <section
+      aria-label="Vault status"
+      className={`vault-status${stale ? ' stale' : ''}`}
+      data-testid="vault-status"
+      data-initialized={status.initialized}
+      data-chain={audit.ok ? 'intact' : 'broken'}
+    >
+      {!audit.ok && (
+        <div className="vault-chain-broken" role="alert" data-testid="vault-chain-broken">
+          <strong>Audit chain BROKEN at entry {audit.brokenAt ?? '?'}</strong>
+          <span>{audit.reason ?? 'an entry does not match the hash of the one before it'}.</span>
+          <span>
+            Entries from there on may have been altered or removed. Keep the vault's data folder as it is (copy it for
+            investigation) and do not rely on the log after entry {audit.brokenAt ?? '?'}.
+          </span>
+        </div>
+      )}
+      <dl className="vault-facts">
+        <div>
+          <dt>Vault</dt>
+          <dd>{status.initialized ? <code title={status.vaultId}>{status.vaultId}</code> : <Badge tone="warn">not created</Badge>}</dd>
+        </div>
+        <div>
+          <dt>Accounts</dt>
+          <dd className="num" data-testid="vault-status-users">
+            {status.users}
+          </dd>
+        </div>
+        <div>
+          <dt>Live delegations</dt>
+          <dd className="num" data-testid="vault-status-live">
+            {status.live}
+          </dd>
+        </div>
+        <div>
+          <dt>Open orders</dt>
+          <dd className="num" data-testid="vault-status-orders">
+            {status.openOrders}
+          </dd>
+        </div>
+        <div>
+          <dt>Audit chain</dt>
+          <dd>
+            {audit.ok ? (
+              <Badge tone="ok">intact</Badge>
+            ) : (
+              <Badge tone="bad">BROKEN at {audit.brokenAt ?? '?'}</Badge>
+            )}
+            <span className="unit">{audit.entries} entries</span>
+          </dd>
+        </div>
+        {status.redOctoberImported && (
+          <div>
+            <dt>Origin</dt>
+            <dd>
+              <Badge tone="info">Red October import</Badge>
+            </dd>
+          </div>
+        )}
+      </dl>
+    </section>
+  );
+}

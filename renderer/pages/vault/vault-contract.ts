@@ -1,0 +1,62 @@
+// The vault's side of the contract as the page uses it: named types, the limits the forms check
+// before sending, and how the vault's errors read.
+import type { ResponseOf, StreamEventOf, VaultCredentials } from '../../../engine/api/index.ts';
+import { ClientError, type ApiClient } from '../../api/client.ts';
+import { describeError } from '../../components/errors.ts';
+
+export type VaultChange = StreamEventOf<'vault.changes'>;
+export type VaultChangeKind = VaultChange['kind'];
+export type VaultStatus = ResponseOf<'vault.status'>;
+export type VaultUser = ResponseOf<'vault.users'>['users'][number];
+export type VaultOrder = ResponseOf<'vault.orders'>['orders'][number];
+export type AuditEntry = ResponseOf<'vault.audit'>['entries'][number];
+export type CiphertextInfo = ResponseOf<'vault.owners'>;
+export type AccessStructure = CiphertextInfo['access'];
+export type Credentials = VaultCredentials;
+
+/** What to do after the vault refused, where its message does not say it already. */
+const nextStep: Record<string, string> = {
+  E_RATE_LIMITED: 'Wait that long before the next try: every further wrong password makes the wait longer.',
+  E_INVALID_PARAMS: 'Correct the field it names and send again.',
+  E_VAULT_AUTH: 'Check the name and the password (a few failures in a row make the next try wait).',
+  E_VAULT_NOT_ADMIN: 'Confirm with the name and password of an admin.',
+  E_VAULT_NEED_DELEGATIONS: 'More owners must delegate or approve an order first.',
+  E_VAULT_NOT_ENOUGH_OWNERS: 'More owners must delegate or approve an order first.',
+};
+
+/** The vault's message and code, and the next step; never the generic "check the log". */
+export function describeVaultError(err: unknown): string {
+  if (err instanceof ClientError && (err.code in nextStep || err.code.startsWith('E_VAULT_') || err.code.startsWith('E_RO_'))) {
+    const hint = nextStep[err.code];
+    return `${err.message} [${err.code}].${hint ? ` ${hint}` : ''}`;
+  }
+  return describeError(err);
+}
+
+export function isEngineUnavailable(err: unknown): err is ClientError {
+  return err instanceof ClientError && err.code === 'E_ENGINE_UNAVAILABLE';
+}
+
+/** A user name as the contract accepts it (engine/api/vault.ts vaultUserName). */
+export const userNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** A label as the contract accepts it. */
+export const labelPattern = /^[\w.-]{1,64}$/;
+export const orderIdPattern = /^[0-9a-f]{24}$/;
+/** The contract's floor for new passwords. */
+export const minPasswordLength = 10;
+/** Largest plaintext the vault encrypts (the contract's base64 payload limit). */
+export const maxPlaintextBytes = 16 * 1024 * 1024;
+/** Delegations and orders last at most a week (the contract's `seconds`). */
+export const maxSeconds = 7 * 24 * 3600;
+export const maxUses = 10_000;
+/**
+ * The API's message limit, maxMessageBytes in engine/api/messages.ts (the renderer imports only
+ * types from there; test/renderer checks the two agree): `signalbox serve` closes a WebSocket
+ * that sends more, so the page refuses a larger request first and says why.
+ */
+export const serveFrameBytes = 40 * 1024 * 1024;
+
+/** Whether a request carrying `chars` characters fits in one message of this connection. */
+export function fitsOneMessage(client: ApiClient, chars: number): boolean {
+  return client.kind !== 'websocket' || chars + 64 * 1024 <= serveFrameBytes;
+}

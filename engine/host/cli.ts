@@ -1,5 +1,8 @@
 // The `signalbox` command line. Each subcommand validates its options and config before it starts
 // anything; errors go to stderr with a code and exit non-zero.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { dnsConfig } from '../api/dns.ts';
 import { ConfigError, defaultConfig, loadConfig, type Config } from './config.ts';
@@ -14,6 +17,10 @@ Commands:
           run every engine and serve the console; prints the URL with its token
   dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
           run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf)
+  vault   --cert CERT.pem --key KEY.pem [--listen 127.0.0.1:8080] [--vault FILE] [--audit FILE]
+          [--ca CA.pem] [--config FILE]
+          run the vault alone and serve Red October's JSON API over HTTPS (TLS 1.2+);
+          --ca requires client certificates signed by that CA
 
 Options:
   --help      show this help
@@ -101,6 +108,95 @@ async function dns(args: string[]): Promise<void> {
   });
 }
 
+async function vault(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      listen: { type: 'string' },
+      vault: { type: 'string' },
+      audit: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = readConfig(values.config);
+  const { host, port } = listenAddress(values.listen ?? '127.0.0.1:8080');
+  if (values.cert === undefined || values.key === undefined) {
+    throw new UsageError('vault: --cert and --key are required (PEM files of the server\'s certificate and private key): Red October\'s API is served over HTTPS only');
+  }
+  const cert = readPem(values.cert, '--cert', 'certificate');
+  const key = readPem(values.key, '--key', 'private key');
+  const ca = values.ca === undefined ? undefined : readPem(values.ca, '--ca', 'CA certificate');
+  try {
+    createSecureContext({ cert, key, ...(ca ? { ca } : {}) });
+  } catch (err) {
+    throw new UsageError(`vault: --cert ${values.cert} / --key ${values.key}${ca ? ` / --ca ${values.ca}` : ''}: not a usable certificate and key (${err instanceof Error ? err.message : String(err)}); give PEM files, the key matching the certificate`);
+  }
+  const vaultPath = values.vault ?? config.engines.vault.file ?? join(config.dataDir ?? defaultDataDir(), 'vault.json');
+  const auditPath = values.audit ?? config.engines.vault.auditFile ?? `${vaultPath}.audit.log`;
+  const log = createLogger({ engine: 'vault', level: config.log.level });
+  // Loaded here, not at the top, so `serve` and `dns` do not load the vault into their process.
+  const { Vault } = await import('../vault/vault.ts');
+  const { startVaultHttps } = await import('../vault/http/server.ts');
+  const opened = await Vault.open({ vaultPath, auditPath });
+  const status = opened.status();
+  if (!status.audit.ok) log.error('the vault audit log chain is broken', { brokenAt: status.audit.brokenAt, reason: status.audit.reason });
+  let https: Awaited<ReturnType<typeof startVaultHttps>>;
+  try {
+    https = await startVaultHttps({ vault: opened, host, port, cert, key, ...(ca ? { ca } : {}), log: log.child('http') });
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+  if (!isLoopback(host)) log.warn('listening beyond loopback: anyone who reaches this address may try passwords (rate-limited per address); consider --ca', { host });
+  log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath });
+  process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
+
+  let closing = false;
+  const shutDown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down; delegations are purged', { signal });
+    https
+      .close()
+      .then(() => opened.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', () => shutDown('SIGINT'));
+  process.on('SIGTERM', () => shutDown('SIGTERM'));
+}
+
+function readPem(file: string, flag: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw new UsageError(`vault: ${flag} ${file}: cannot read it (${why}); give the PEM file of the server's ${what}`);
+  }
+}
+
+/** ADDR:PORT ([v6]:PORT for IPv6). */
+function listenAddress(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new UsageError(`vault: --listen "${text}": write it as ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
+  return { host: match[1] ?? match[2]!, port };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** The DNS config from the file and the command line, validated; a bad value names its flag or key. */
 function dnsSection(values: { config?: string; listen?: string[]; upstream?: string[] }) {
   const config = readConfig(values.config);
@@ -131,6 +227,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'serve') await serve(rest);
     else if (command === 'dns') await dns(rest);
+    else if (command === 'vault') await vault(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
     const code = err instanceof ConfigError ? ` [${err.code}]` : '';

@@ -66,7 +66,7 @@ export class Accounts {
   /** The first account of an empty vault, an admin (Red October's /create). */
   async create(name: string, password: string, type: KeyType): Promise<void> {
     if (this.initialized) throw new ApiError('E_VAULT_EXISTS', 'the vault already has accounts; an admin creates new ones');
-    await this.add(name, password, type, true);
+    await this.add(name, password, type, true, true);
     await this.record('create', name, { type });
   }
 
@@ -192,12 +192,16 @@ export class Accounts {
     return { imported, skipped };
   }
 
-  private async add(name: string, password: string, type: KeyType, admin: boolean): Promise<void> {
+  private async add(name: string, password: string, type: KeyType, admin: boolean, first = false): Promise<void> {
     const pair = await generateUserKey(type);
     try {
       const sealed = await this.gate.run(() => this.seal(name, type, pair.privateKey, password));
       const now = new Date().toISOString();
       await this.file.update((draft) => {
+        // Checked again in the writer's turn: two concurrent calls (two first /create over HTTPS)
+        // both passed the check before the KDF; the second must not add a second first admin.
+        if (first && Object.keys(draft.users).length > 0) throw new ApiError('E_VAULT_EXISTS', 'the vault already has accounts; an admin creates new ones');
+        if (Object.hasOwn(draft.users, name)) throw new ApiError('E_VAULT_USER_EXISTS', `an account named ${name} exists`);
         draft.users[name] = { name, type, admin, createdAt: now, passwordChangedAt: now, publicKey: toBase64(pair.publicKey), keyId: keyId(type, pair.publicKey), ...sealed };
       });
     } finally {

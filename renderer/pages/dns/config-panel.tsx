@@ -5,7 +5,10 @@ import type { DnsConfig } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { ClientError } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
+import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
+import { Panel } from '../../components/panel.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
 
 interface Draft {
   cacheEnabled: boolean;
@@ -53,14 +56,15 @@ function applyDraft(config: DnsConfig, draft: Draft): { config: DnsConfig } | { 
   };
 }
 
+// The engine's message names the key and the allowed range; it is the useful part here.
+const describeRefusal = (err: unknown) => (err instanceof ClientError && err.code === 'E_INVALID_PARAMS' ? err.message : describeError(err));
+
 export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplied(): void }) {
   const id = useId();
   const [config, setConfig] = useState<DnsConfig | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [appliedAt, setAppliedAt] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
+  const call = useFormCall(describeRefusal);
 
   const load = useCallback(() => {
     setLoadError(null);
@@ -78,24 +82,14 @@ export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplie
     event.preventDefault();
     if (!config || !draft) return;
     const next = applyDraft(config, draft);
-    if ('error' in next) {
-      setError(next.error);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+    if ('error' in next) return call.fail(next.error);
+    await call.run('Not applied', async () => {
       const answer = await client.call('dns.configSet', next);
       setConfig(answer.config);
       setDraft(toDraft(answer.config));
-      setAppliedAt(Date.now());
       onApplied();
-    } catch (err) {
-      // The engine's message names the key and the allowed range; it is the useful part here.
-      setError(err instanceof ClientError && err.code === 'E_INVALID_PARAMS' ? `Not applied: ${err.message}` : `Not applied: ${describeError(err)}`);
-    } finally {
-      setBusy(false);
-    }
+      return `Applied at ${formatLocalTime(Date.now())}.`;
+    });
   };
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => (d ? { ...d, [key]: value } : d));
@@ -103,18 +97,22 @@ export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplie
   const rrlOff = !draft?.rrlEnabled;
 
   return (
-    <section aria-labelledby={`${id}-title`} className="dns-panel">
-      <h2 id={`${id}-title`}>Rate limiting and cache</h2>
-      {loadError && (
-        <p className="notice error" role="alert">
-          {loadError}{' '}
-          <button type="button" onClick={load}>
-            Read again
-          </button>
-        </p>
-      )}
+    <Panel
+      headingId={`${id}-title`}
+      title="Rate limiting and cache"
+      error={
+        loadError && (
+          <>
+            {loadError}{' '}
+            <button type="button" onClick={load}>
+              Read again
+            </button>
+          </>
+        )
+      }
+    >
       {draft && (
-        <form className="dns-form dns-config" onSubmit={(event) => void apply(event)} aria-describedby={`${id}-note`} data-testid="dns-config">
+        <form className="form dns-config" onSubmit={(event) => void apply(event)} aria-describedby={`${id}-note`} data-testid="dns-config">
           <p id={`${id}-note`} className="muted">
             Changes apply at once to the running engine, without dropping queries, and last until the host stops. They are not written to the YAML
             file: copy them there to keep them.
@@ -146,25 +144,18 @@ export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplie
               <span>Log only (count, do not limit)</span>
             </label>
           </fieldset>
-          <div className="dns-form-row">
-            <button type="submit" disabled={busy || !changed} data-testid="dns-config-apply">
-              {busy ? 'Applying…' : 'Apply'}
+          <div className="form-row">
+            <button type="submit" disabled={call.busy || !changed} data-testid="dns-config-apply">
+              {call.busy ? 'Applying…' : 'Apply'}
             </button>
-            <button type="button" disabled={busy || !changed} onClick={() => config && setDraft(toDraft(config))}>
+            <button type="button" disabled={call.busy || !changed} onClick={() => config && setDraft(toDraft(config))}>
               Undo changes
             </button>
           </div>
-          {error && (
-            <p className="error" role="alert" data-testid="dns-config-error">
-              {error}
-            </p>
-          )}
-          <p role="status" className="dns-form-result">
-            {appliedAt !== null && !error ? `Applied at ${formatLocalTime(appliedAt)}.` : ''}
-          </p>
+          <FormStatus result={call.result} error={call.error} testId="dns-config" />
         </form>
       )}
       {!draft && !loadError && <p className="muted">Reading the running config…</p>}
-    </section>
+    </Panel>
   );
 }

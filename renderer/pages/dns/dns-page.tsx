@@ -4,11 +4,12 @@
 import { useCallback, useRef, useState } from 'react';
 import type { QueryLogEntry, QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
+import { EngineUnavailable } from '../../components/engine-unavailable.tsx';
 import { describeError } from '../../components/errors.ts';
+import { Panel } from '../../components/panel.tsx';
 import { useConnection } from '../../components/use-connection.ts';
 import { CacheFlush } from './cache-flush.tsx';
 import { ConfigPanel } from './config-panel.tsx';
-import { DnsUnavailable } from './dns-unavailable.tsx';
 import './dns.css';
 import { PacketDrawer } from './packet-drawer.tsx';
 import { PcapDownload } from './pcap-download.tsx';
@@ -35,7 +36,15 @@ export function DnsPage({ client }: { client: ApiClient }) {
 
   const { stats, unavailable, error } = view;
   // Not enabled needs a config change and a host restart; only a restart in progress keeps the panels.
-  if (unavailable && (!stats || /not enabled/.test(unavailable.message))) return <DnsUnavailable reason={unavailable} />;
+  if (unavailable && (!stats || /not enabled/.test(unavailable.message))) {
+    return (
+      <EngineUnavailable title="DNS" testId="dns-unavailable" reason={unavailable} config={'engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:5353"]\n    upstreams: ["192.0.2.53:53"]'}>
+        <p>
+          or run the DNS proxy headless, without this console, with <code>signalbox dns --listen ADDR:PORT --upstream ADDR:PORT</code>.
+        </p>
+      </EngineUnavailable>
+    );
+  }
   if (!stats) {
     return error !== null ? (
       <p className="notice error" role="alert">
@@ -60,7 +69,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
       )}
       {!connected && <p className="notice">Not connected: these are the last numbers the host sent; they update again once reconnected.</p>}
       <StatTiles view={view} onDrill={showInLog} onShowUpstreams={() => upstreamHeading.current?.focus()} />
-      <div className="dns-row">
+      <div className="panel-row wide-first">
         <TrafficChart client={client} />
         <TopLists client={client} onFilter={showInLog} />
       </div>
@@ -74,12 +83,11 @@ export function DnsPage({ client }: { client: ApiClient }) {
         headingRef={logHeading}
       />
       <UpstreamTable client={client} upstreams={stats.upstreams} onChanged={view.refresh} onFilter={(upstream) => showInLog({ upstream })} headingRef={upstreamHeading} />
-      <div className="dns-row">
-        <section aria-labelledby="dns-ops-heading" className="dns-panel">
-          <h2 id="dns-ops-heading">Operations</h2>
+      <div className="panel-row wide-first">
+        <Panel headingId="dns-ops-heading" title="Operations">
           <CacheFlush client={client} cacheEnabled={stats.cache !== null} onFlushed={view.refresh} />
           <PcapDownload client={client} />
-        </section>
+        </Panel>
         <ConfigPanel client={client} onApplied={view.refresh} />
       </div>
       {opened && <PacketDrawer client={client} entry={opened} onClose={closeDrawer} />}

@@ -45,6 +45,9 @@ export function filterKey(filter: QueryLogFilter): string {
 
 const typingPauseMs = 350;
 
+/** A select's options: "any" (no filter), then each value as it is written in the log. */
+const anyOr = (values: string[]) => ['', ...values].map((value) => <option key={value} value={value}>{value || 'any'}</option>);
+
 export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFilter; upstreams: string[]; onChange(filter: QueryLogFilter): void }) {
   const id = useId();
   const current = filterKey(filter);
@@ -127,18 +130,13 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
       <label>
         <span>Cache</span>
         <select value={draft.cache} onChange={chosen('cache')} data-testid="dns-filter-cache">
-          <option value="">any</option>
-          <option value="hit">hit</option>
-          <option value="miss">miss</option>
-          <option value="stale">stale</option>
+          {anyOr(['hit', 'miss', 'stale'])}
         </select>
       </label>
       <label>
         <span>RRL</span>
         <select value={draft.rrl} onChange={chosen('rrl')} data-testid="dns-filter-rrl">
-          <option value="">any</option>
-          <option value="slip">slip</option>
-          <option value="drop">drop</option>
+          {anyOr(['slip', 'drop'])}
         </select>
       </label>
       <button type="button" onClick={() => onChange({})} disabled={!active}>

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DecodedMessage, QueryLogEntry, ResponseOf } from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
+import { DataTable } from '../../components/data-table.tsx';
 import { describeError } from '../../components/errors.ts';
 import { formatLocalDateTime } from '../../components/format.ts';
 import { formatLatency, qtypeName, rcodeName } from './dns-names.ts';
@@ -137,16 +138,7 @@ function Records({ title, records }: { title: string; records: DecodedMessage['a
         {title} <span className="muted">({records.length})</span>
       </h4>
       {records.length > 0 && (
-        <table className="data dns-records">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" className="num">TTL</th>
-              <th scope="col">Class</th>
-              <th scope="col">Type</th>
-              <th scope="col">Data</th>
-            </tr>
-          </thead>
+        <DataTable columns={['Name', { num: 'TTL' }, 'Class', 'Type', 'Data']} className="dns-records">
           <tbody>
             {records.map((record, i) => (
               <tr key={i}>
@@ -158,7 +150,7 @@ function Records({ title, records }: { title: string; records: DecodedMessage['a
               </tr>
             ))}
           </tbody>
-        </table>
+        </DataTable>
       )}
     </>
   );

@@ -5,6 +5,7 @@ import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type R
 import type { QueryLogEntry, QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { formatLocalTime } from '../../components/format.ts';
+import { Panel } from '../../components/panel.tsx';
 import { formatCount, formatLatency, formatLogTime, localZoneName, qtypeName, rcodeName } from './dns-names.ts';
 import { LogFilters } from './log-filters.tsx';
 import { logCapacity, useQueryLog } from './use-query-log.ts';
@@ -101,11 +102,11 @@ export function QueryLog({ client, filter, upstreams, selectedSeq, onFilter, onO
   const rowId = (seq: number) => `${id}-row-${seq}`;
 
   return (
-    <section aria-labelledby="dns-log-heading" className="dns-panel dns-log-panel">
-      <div className="dns-panel-head">
-        <h2 id="dns-log-heading" ref={headingRef} tabIndex={-1}>
-          Query log
-        </h2>
+    <Panel
+      headingId="dns-log-heading"
+      title="Query log"
+      headingRef={headingRef}
+      aside={
         <div className="dns-log-status" data-testid="dns-log-status">
           <span>
             {formatCount(buffer.length)} shown<span className="muted"> (newest {formatCount(logCapacity)} kept)</span>
@@ -129,7 +130,8 @@ export function QueryLog({ client, filter, upstreams, selectedSeq, onFilter, onO
             {following ? 'Pause' : 'Follow'}
           </button>
         </div>
-      </div>
+      }
+    >
       <LogFilters filter={filter} upstreams={upstreams} onChange={onFilter} />
       {log.error && (
         <p className="notice error" role="alert">
@@ -137,7 +139,7 @@ export function QueryLog({ client, filter, upstreams, selectedSeq, onFilter, onO
         </p>
       )}
       <div className="dns-log" role="grid" aria-labelledby="dns-log-heading" aria-rowcount={buffer.length + 1} aria-readonly="true" data-testid="dns-log" data-following={String(following)} data-loading={String(log.loading)}>
-        <div className="dns-log-row dns-log-header" role="row" aria-rowindex={1}>
+        <div className="dns-log-row column-heads" role="row" aria-rowindex={1}>
           <span role="columnheader">Time ({zone})</span>
           <span role="columnheader">Client</span>
           <span role="columnheader">Proto</span>
@@ -191,7 +193,7 @@ export function QueryLog({ client, filter, upstreams, selectedSeq, onFilter, onO
           {buffer.length === 0 && <p className="dns-log-empty muted">{log.loading ? 'Loading recent queries…' : 'No queries match yet; new ones appear here as they are answered.'}</p>}
         </div>
       </div>
-    </section>
+    </Panel>
   );
 }
 

@@ -3,6 +3,7 @@
 import type { QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
+import { Panel } from '../../components/panel.tsx';
 import { formatCount } from './dns-names.ts';
 import { usePolling } from '../../components/use-polling.ts';
 
@@ -11,18 +12,12 @@ type Ranked = { key: string; count: number }[];
 export function TopLists({ client, onFilter }: { client: ApiClient; onFilter(filter: QueryLogFilter): void }) {
   const { data, error } = usePolling(() => client.call('dns.top', { limit: 10 }), 3000, [client]);
   return (
-    <section aria-labelledby="dns-top-heading" className="dns-panel dns-top">
-      <h2 id="dns-top-heading">Top in the query log</h2>
-      {error !== null && (
-        <p className="notice error" role="alert">
-          Top lists are not updating: {describeError(error)}
-        </p>
-      )}
+    <Panel headingId="dns-top-heading" title="Top in the query log" error={error !== null && `Top lists are not updating: ${describeError(error)}`}>
       <div className="dns-top-lists">
         <TopList title="Names" testId="dns-top-names" items={data?.names} filterLabel="Show queries for" onPick={(key) => onFilter({ qname: key })} />
         <TopList title="Clients" testId="dns-top-clients" items={data?.clients} filterLabel="Show queries from" onPick={(key) => onFilter({ client: key })} />
       </div>
-    </section>
+    </Panel>
   );
 }
 

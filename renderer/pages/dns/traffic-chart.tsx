@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ApiClient } from '../../api/client.ts';
+import { Panel } from '../../components/panel.tsx';
 import { formatRate } from './dns-names.ts';
 import { resolveColor, useThemeVersion } from './theme-colors.ts';
 import { useTrafficSeconds, type SecondsSeries } from './use-traffic-seconds.ts';
@@ -62,18 +63,12 @@ export function TrafficChart({ client }: { client: ApiClient }) {
   }, [series, version]);
 
   return (
-    <section aria-labelledby="dns-chart-heading" className="dns-panel">
-      <h2 id="dns-chart-heading">Traffic, per second</h2>
-      {error && (
-        <p className="notice error" role="alert">
-          {error}
-        </p>
-      )}
+    <Panel headingId="dns-chart-heading" title="Traffic, per second" error={error}>
       <figure className="dns-chart" data-testid="dns-chart" data-points={series.x.length}>
         <div ref={host} className="dns-chart-canvas" aria-hidden="true" />
         <figcaption className="visually-hidden">{summary(series)}</figcaption>
       </figure>
-    </section>
+    </Panel>
   );
 }
 

@@ -4,7 +4,9 @@ import { useState, type Ref } from 'react';
 import type { DnsStats } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { Badge, type Tone } from '../../components/badge.tsx';
+import { DataTable, type Column } from '../../components/data-table.tsx';
 import { describeError } from '../../components/errors.ts';
+import { Panel } from '../../components/panel.tsx';
 import { formatCount, formatLatency } from './dns-names.ts';
 
 type Upstream = DnsStats['upstreams'][number];
@@ -13,6 +15,8 @@ function health(upstream: Upstream): { label: string; tone: Tone } {
   if (!upstream.enabled) return { label: 'disabled', tone: 'neutral' };
   return upstream.healthy ? { label: 'healthy', tone: 'ok' } : { label: 'down', tone: 'bad' };
 }
+
+const columns: Column[] = ['Address', 'Health', { num: 'Latency' }, { num: 'Outstanding' }, { num: 'Sent' }, { num: 'Answered' }, { num: 'Timeouts' }, { num: 'Weight' }, { action: 'In rotation' }];
 
 interface Props {
   client: ApiClient;
@@ -49,70 +53,45 @@ export function UpstreamTable({ client, upstreams, onChanged, onFilter, headingR
   };
 
   return (
-    <section aria-labelledby="dns-upstreams-heading" className="dns-panel">
-      <h2 id="dns-upstreams-heading" ref={headingRef} tabIndex={-1}>
-        Upstreams
-      </h2>
-      {error && (
-        <p className="notice error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="table-scroll">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Address</th>
-              <th scope="col">Health</th>
-              <th scope="col" className="num">Latency</th>
-              <th scope="col" className="num">Outstanding</th>
-              <th scope="col" className="num">Sent</th>
-              <th scope="col" className="num">Answered</th>
-              <th scope="col" className="num">Timeouts</th>
-              <th scope="col" className="num">Weight</th>
-              <th scope="col" className="action">
-                <span className="visually-hidden">In rotation</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {upstreams.map((upstream) => {
-              const { label, tone } = health(upstream);
-              return (
-                <tr key={upstream.address} data-testid={`dns-upstream-${upstream.address}`} data-health={label}>
-                  <th scope="row">
-                    <button type="button" className="link-button" onClick={() => onFilter(upstream.address)} title="Show its queries in the log">
-                      {upstream.address}
-                    </button>
-                  </th>
-                  <td>
-                    <Badge tone={tone}>{label}</Badge>
-                  </td>
-                  <td className="num">
-                    {upstream.latencyMs === null ? '—' : formatLatency(upstream.latencyMs)}
-                    <span className="unit">ms</span>
-                  </td>
-                  <td className="num">{formatCount(upstream.outstanding)}</td>
-                  <td className="num">{formatCount(upstream.sent)}</td>
-                  <td className="num">{formatCount(upstream.answered)}</td>
-                  <td className="num">{formatCount(upstream.timeouts)}</td>
-                  <td className="num">{upstream.weight}</td>
-                  <td className="action">
-                    <button
-                      type="button"
-                      aria-label={`${upstream.enabled ? 'Disable' : 'Enable'} ${upstream.address}`}
-                      disabled={busy !== null}
-                      onClick={() => void toggle(upstream)}
-                    >
-                      {busy === upstream.address ? 'Saving…' : upstream.enabled ? 'Disable' : 'Enable'}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <Panel headingId="dns-upstreams-heading" title="Upstreams" headingRef={headingRef} error={error}>
+      <DataTable columns={columns}>
+        <tbody>
+          {upstreams.map((upstream) => {
+            const { label, tone } = health(upstream);
+            return (
+              <tr key={upstream.address} data-testid={`dns-upstream-${upstream.address}`} data-health={label}>
+                <th scope="row">
+                  <button type="button" className="link-button" onClick={() => onFilter(upstream.address)} title="Show its queries in the log">
+                    {upstream.address}
+                  </button>
+                </th>
+                <td>
+                  <Badge tone={tone}>{label}</Badge>
+                </td>
+                <td className="num">
+                  {upstream.latencyMs === null ? '—' : formatLatency(upstream.latencyMs)}
+                  <span className="unit">ms</span>
+                </td>
+                <td className="num">{formatCount(upstream.outstanding)}</td>
+                <td className="num">{formatCount(upstream.sent)}</td>
+                <td className="num">{formatCount(upstream.answered)}</td>
+                <td className="num">{formatCount(upstream.timeouts)}</td>
+                <td className="num">{upstream.weight}</td>
+                <td className="action">
+                  <button
+                    type="button"
+                    aria-label={`${upstream.enabled ? 'Disable' : 'Enable'} ${upstream.address}`}
+                    disabled={busy !== null}
+                    onClick={() => void toggle(upstream)}
+                  >
+                    {busy === upstream.address ? 'Saving…' : upstream.enabled ? 'Disable' : 'Enable'}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </DataTable>
+    </Panel>
   );
 }

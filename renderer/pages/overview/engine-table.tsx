@@ -1,10 +1,10 @@
 // One row per engine process: what it is doing, since when, what it costs and how it last ended.
-import { useState } from 'react';
 import type { EngineState, EngineStatus } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { Badge, type Tone } from '../../components/badge.tsx';
-import { describeError } from '../../components/errors.ts';
+import { DataTable, type Column } from '../../components/data-table.tsx';
 import { formatAgo, formatDuration, formatLocalDateTime, formatMiB, secondsUntil } from '../../components/format.ts';
+import { useFormCall } from '../../components/use-form-call.ts';
 
 const statusTone: Record<EngineStatus, Tone> = {
   running: 'ok',
@@ -14,7 +14,7 @@ const statusTone: Record<EngineStatus, Tone> = {
   stopped: 'neutral',
 };
 
-const columns = 8;
+const columns: Column[] = ['Engine', 'Status', { num: 'PID' }, { num: 'Uptime' }, { num: 'Restarts' }, { num: 'Memory (RSS)' }, 'Last exit', { action: 'Actions' }];
 
 export function EngineTable({ client, engines, now }: { client: ApiClient; engines: EngineState[]; now: number }) {
   if (engines.length === 0) {
@@ -26,51 +26,28 @@ export function EngineTable({ client, engines, now }: { client: ApiClient; engin
     );
   }
   return (
-    <div className="table-scroll">
-      <table className="data" data-testid="engine-table">
-        <thead>
-          <tr>
-            <th scope="col">Engine</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">PID</th>
-            <th scope="col" className="num">Uptime</th>
-            <th scope="col" className="num">Restarts</th>
-            <th scope="col" className="num">Memory (RSS)</th>
-            <th scope="col">Last exit</th>
-            <th scope="col" className="action">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {engines.map((engine) => (
-            <EngineRow key={engine.name} client={client} engine={engine} now={now} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={columns} testId="engine-table">
+      <tbody>
+        {engines.map((engine) => (
+          <EngineRow key={engine.name} client={client} engine={engine} now={now} />
+        ))}
+      </tbody>
+    </DataTable>
   );
 }
 
 function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineState; now: number }) {
   const { name } = engine;
-  const [restarting, setRestarting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const call = useFormCall();
 
   const restart = async () => {
     const sure = window.confirm(
       `Restart the ${name} engine?\n\nIts process is stopped and a new one started; calls in flight to it fail.`,
     );
     if (!sure) return;
-    setRestarting(true);
-    setError(null);
-    try {
+    await call.run(`Could not restart ${name}`, async () => {
       await client.call('host.restartEngine', { name });
-    } catch (err) {
-      setError(`Could not restart ${name}: ${describeError(err)}`);
-    } finally {
-      setRestarting(false);
-    }
+    });
   };
 
   return (
@@ -102,15 +79,15 @@ function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineS
         </td>
         <td>{engine.lastExit ? <LastExit exit={engine.lastExit} now={now} /> : '—'}</td>
         <td className="action">
-          <button type="button" onClick={restart} disabled={restarting} aria-label={`Restart ${name}`}>
-            {restarting ? 'Restarting…' : 'Restart'}
+          <button type="button" onClick={() => void restart()} disabled={call.busy} aria-label={`Restart ${name}`}>
+            {call.busy ? 'Restarting…' : 'Restart'}
           </button>
         </td>
       </tr>
-      {error && (
+      {call.error && (
         <tr className="row-error">
-          <td colSpan={columns} role="alert">
-            {error}
+          <td colSpan={columns.length} role="alert">
+            {call.error}
           </td>
         </tr>
       )}

@@ -55,7 +55,7 @@ export function AccessPicker({ names, value, onChange, disabled }: Props) {
   return (
     <fieldset className="vault-access" disabled={disabled}>
       <legend>Who can decrypt</legend>
-      <div className="vault-form-row" role="radiogroup" aria-label="Access kind">
+      <div className="form-row" role="radiogroup" aria-label="Access kind">
         {kinds.map(({ kind, label }) => (
           <label key={kind} className="check">
             <input type="radio" name={`${id}-kind`} value={kind} checked={value.kind === kind} onChange={() => set({ kind })} />
@@ -64,7 +64,7 @@ export function AccessPicker({ names, value, onChange, disabled }: Props) {
         ))}
       </div>
       {value.kind === 'owners' && (
-        <div className="vault-form-row">
+        <div className="form-row">
           <NamePicker legend="Owners" names={names} chosen={value.owners} onChange={(owners) => set({ owners })} testId="vault-owners-picker" />
           <div className="vault-field">
             <label htmlFor={`${id}-minimum`}>Owners needed</label>
@@ -80,7 +80,7 @@ export function AccessPicker({ names, value, onChange, disabled }: Props) {
         </div>
       )}
       {value.kind === 'left-right' && (
-        <div className="vault-form-row">
+        <div className="form-row">
           <NamePicker legend="Left" names={names} chosen={value.left} onChange={(left) => set({ left })} testId="vault-left-picker" />
           <span aria-hidden="true">×</span>
           <NamePicker legend="Right" names={names} chosen={value.right} onChange={(right) => set({ right })} testId="vault-right-picker" />

@@ -1,9 +1,12 @@
 // The vault's audit log, newest first, with whether its hash chain verifies. The newest page is
 // read again on every 'audit' change; older pages load on demand and stay.
-import { useCallback, useEffect, useState, type Ref } from 'react';
+import { useEffect, useState, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { Badge } from '../../components/badge.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { formatLocalDateTime, formatLocalTime } from '../../components/format.ts';
+import { Panel } from '../../components/panel.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
 import { useNow } from '../../components/use-now.ts';
 import { usePolling } from '../../components/use-polling.ts';
 import { describeVaultError, type AuditEntry } from './vault-contract.ts';
@@ -27,8 +30,7 @@ export function AuditLog({ client, version, headingRef }: Props) {
   const newest = usePolling(() => client.call('vault.audit', { limit: pageSize }), 15_000, [client, version]);
   const [older, setOlder] = useState<AuditEntry[]>([]);
   const [olderEnd, setOlderEnd] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [moreError, setMoreError] = useState<string | null>(null);
+  const more = useFormCall(describeVaultError);
   const now = useNow();
 
   const fresh = newest.data?.entries ?? [];
@@ -44,98 +46,71 @@ export function AuditLog({ client, version, headingRef }: Props) {
   const oldest = entries.at(-1)?.seq;
   const end = olderEnd || (older.length === 0 && newest.data !== null && fresh.length < pageSize) || oldest === 1;
 
-  const loadMore = useCallback(async () => {
+  const loadMore = async () => {
     if (oldest === undefined) return;
-    setLoading(true);
-    setMoreError(null);
-    try {
+    await more.run('Could not load older entries', async () => {
       const page = await client.call('vault.audit', { limit: pageSize, beforeSeq: oldest });
       setOlder((current) => merge(current, page.entries));
       if (page.entries.length < pageSize) setOlderEnd(true);
-    } catch (err) {
-      setMoreError(`Could not load older entries: ${describeVaultError(err)}`);
-    } finally {
-      setLoading(false);
-    }
-  }, [client, oldest]);
+    });
+  };
 
   return (
-    <section aria-labelledby="vault-audit-heading" className="vault-panel" data-testid="vault-audit" data-chain={chain ? (chain.ok ? 'intact' : 'broken') : undefined}>
-      <div className="vault-panel-head">
-        <h2 id="vault-audit-heading" ref={headingRef} tabIndex={-1}>
-          Audit log
-        </h2>
-        {chain &&
-          (chain.ok ? (
-            <span>
-              <Badge tone="ok">chain intact</Badge>
-              <span className="unit">{chain.entries} entries verified</span>
-            </span>
-          ) : (
-            <span role="alert">
-              <Badge tone="bad">chain BROKEN at entry {chain.brokenAt ?? '?'}</Badge> <span className="error">{chain.reason}</span>
-            </span>
-          ))}
-      </div>
-      {newest.error !== null && (
-        <p className="notice error" role="alert">
-          Cannot read the audit log: {describeVaultError(newest.error)} This panel keeps trying.
-        </p>
-      )}
-      <div className="table-scroll">
-        <table className="data vault-audit">
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                #
-              </th>
-              <th scope="col">Time</th>
-              <th scope="col">Event</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => {
-              const at = Date.parse(entry.at);
-              const broken = chain && !chain.ok && chain.brokenAt !== null && entry.seq >= chain.brokenAt;
-              return (
-                <tr key={entry.seq} data-testid="vault-audit-entry" data-event={entry.event} data-broken={broken || undefined} className={broken ? 'vault-broken-row' : undefined}>
-                  <td className="num" title={`hash ${entry.hash}\nprevious ${entry.prev}`}>
-                    {entry.seq}
-                  </td>
-                  <td title={formatLocalDateTime(at)}>{formatLocalTime(at, now)}</td>
-                  <td>
-                    <code>{entry.event}</code>
-                  </td>
-                  <td>{entry.actor ?? <span className="muted">—</span>}</td>
-                  <td className="vault-wrap">
-                    <Details details={entry.details} />
-                  </td>
-                </tr>
-              );
-            })}
-            {newest.data && entries.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">
-                  No entries yet.
+    <Panel
+      headingId="vault-audit-heading"
+      title="Audit log"
+      headingRef={headingRef}
+      aside={
+        chain &&
+        (chain.ok ? (
+          <span>
+            <Badge tone="ok">chain intact</Badge>
+            <span className="unit">{chain.entries} entries verified</span>
+          </span>
+        ) : (
+          <span role="alert">
+            <Badge tone="bad">chain BROKEN at entry {chain.brokenAt ?? '?'}</Badge> <span className="error">{chain.reason}</span>
+          </span>
+        ))
+      }
+      error={newest.error !== null && `Cannot read the audit log: ${describeVaultError(newest.error)} This panel keeps trying.`}
+      data-testid="vault-audit"
+      data-chain={chain ? (chain.ok ? 'intact' : 'broken') : undefined}
+    >
+      <DataTable columns={[{ num: '#' }, 'Time', 'Event', 'Actor', 'Details']} empty={newest.data && entries.length === 0 && 'No entries yet.'}>
+        <tbody>
+          {entries.map((entry) => {
+            const at = Date.parse(entry.at);
+            const broken = chain && !chain.ok && chain.brokenAt !== null && entry.seq >= chain.brokenAt;
+            return (
+              <tr key={entry.seq} data-testid="vault-audit-entry" data-event={entry.event} data-broken={broken || undefined} className={broken ? 'vault-broken-row' : undefined}>
+                <td className="num" title={`hash ${entry.hash}\nprevious ${entry.prev}`}>
+                  {entry.seq}
+                </td>
+                <td title={formatLocalDateTime(at)}>{formatLocalTime(at, now)}</td>
+                <td>
+                  <code>{entry.event}</code>
+                </td>
+                <td>{entry.actor ?? <span className="muted">—</span>}</td>
+                <td className="vault-wrap">
+                  <Details details={entry.details} />
                 </td>
               </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {moreError && (
+            );
+          })}
+        </tbody>
+      </DataTable>
+      {more.error && (
         <p className="error" role="alert">
-          {moreError}
+          {more.error}
         </p>
       )}
       {!end && entries.length > 0 && (
-        <button type="button" onClick={() => void loadMore()} disabled={loading}>
-          {loading ? 'Loading…' : `Load ${pageSize} older`}
+        <button type="button" onClick={() => void loadMore()} disabled={more.busy}>
+          {more.busy ? 'Loading…' : `Load ${pageSize} older`}
         </button>
       )}
-    </section>
+    </Panel>
   );
 }
 

@@ -1,8 +1,10 @@
 // The requester withdraws an order; the approvals bound to it end with it.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { FormStatus } from '../../components/form-status.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
-import { FormStatus } from './form-status.tsx';
+import { RowForm } from './row-form.tsx';
 import { describeVaultError, type VaultOrder } from './vault-contract.ts';
 
 interface Props {
@@ -13,49 +15,31 @@ interface Props {
 }
 
 export function CancelOrderForm({ client, order, onDone, onCancel }: Props) {
-  const id = useId();
   const me = useCredentials(order.requester);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const form = useRef<HTMLFormElement>(null);
-  useEffect(() => form.current?.querySelector<HTMLInputElement>('input[type=password]')?.focus(), []);
+  const call = useFormCall(describeVaultError);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const credentials = me.take();
-    if (isError(credentials)) return setError(credentials.error);
-    setBusy(true);
-    setError(null);
-    try {
+    if (isError(credentials)) return call.fail(credentials.error);
+    await call.run('Could not cancel', async () => {
       await client.call('vault.cancelOrder', { credentials, orderId: order.id });
       onDone(`Cancelled order ${order.id}; its approvals ended.`);
-    } catch (err) {
-      setError(`Could not cancel: ${describeVaultError(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form
-      ref={form}
-      className="vault-form vault-inline-form"
-      onSubmit={(event) => void submit(event)}
-      onKeyDown={(event) => event.key === 'Escape' && onCancel()}
-      aria-labelledby={`${id}-title`}
-      data-testid="vault-cancel-form"
-    >
-      <h3 id={`${id}-title`}>Cancel this order (its requester, {order.requester}, confirms)</h3>
-      <div className="vault-form-row">
-        <CredentialsFields input={me} who="Requester" disabled={busy} />
-        <button type="submit" className="danger" disabled={busy}>
-          {busy ? 'Cancelling…' : 'Cancel order'}
+    <RowForm title={`Cancel this order (its requester, ${order.requester}, confirms)`} testId="vault-cancel-form" onSubmit={(event) => void submit(event)} onCancel={onCancel}>
+      <div className="form-row">
+        <CredentialsFields input={me} who="Requester" disabled={call.busy} />
+        <button type="submit" className="danger" disabled={call.busy}>
+          {call.busy ? 'Cancelling…' : 'Cancel order'}
         </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
+        <button type="button" onClick={onCancel} disabled={call.busy}>
           Keep it
         </button>
       </div>
-      <FormStatus result={null} error={error} />
-    </form>
+      <FormStatus result={null} error={call.error} />
+    </RowForm>
   );
 }

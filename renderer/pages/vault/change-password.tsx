@@ -1,9 +1,10 @@
 // Anyone changes their own password: the same private key is wrapped again, so every ciphertext
 // stays readable.
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { FormStatus } from '../../components/form-status.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
 import { CredentialsFields, PasswordField, isError, takeNewPassword, useCredentials } from './credentials.tsx';
-import { FormStatus } from './form-status.tsx';
 import { describeVaultError, minPasswordLength } from './vault-contract.ts';
 
 export function ChangePassword({ client }: { client: ApiClient }) {
@@ -11,43 +12,34 @@ export function ChangePassword({ client }: { client: ApiClient }) {
   const me = useCredentials();
   const password = useRef<HTMLInputElement>(null);
   const again = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const call = useFormCall(describeVaultError);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const credentials = me.take();
     const newPassword = takeNewPassword(password, again, minPasswordLength);
-    setResult(null);
-    if (isError(credentials)) return setError(credentials.error);
-    if (typeof newPassword !== 'string') return setError(newPassword.error);
-    setBusy(true);
-    setError(null);
-    try {
+    if (isError(credentials)) return call.fail(credentials.error);
+    if (typeof newPassword !== 'string') return call.fail(newPassword.error);
+    await call.run('Could not change the password', async () => {
       await client.call('vault.changePassword', { name: credentials.name, password: credentials.password, newPassword });
-      setResult(`Changed the password of ${credentials.name}.`);
-    } catch (err) {
-      setError(`Could not change the password: ${describeVaultError(err)}`);
-    } finally {
-      setBusy(false);
-    }
+      return `Changed the password of ${credentials.name}.`;
+    });
   };
 
   return (
-    <form className="vault-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid="vault-password-form">
+    <form className="form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid="vault-password-form">
       <h3 id={`${id}-title`} className="visually-hidden">
         Change my password
       </h3>
-      <div className="vault-form-row">
-        <CredentialsFields input={me} who="Your" disabled={busy} />
-        <PasswordField label={`New password (${minPasswordLength}+)`} inputRef={password} disabled={busy} />
-        <PasswordField label="New password again" inputRef={again} disabled={busy} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Changing…' : 'Change password'}
+      <div className="form-row">
+        <CredentialsFields input={me} who="Your" disabled={call.busy} />
+        <PasswordField label={`New password (${minPasswordLength}+)`} inputRef={password} disabled={call.busy} />
+        <PasswordField label="New password again" inputRef={again} disabled={call.busy} />
+        <button type="submit" disabled={call.busy}>
+          {call.busy ? 'Changing…' : 'Change password'}
         </button>
       </div>
-      <FormStatus result={result} error={error} />
+      <FormStatus result={call.result} error={call.error} />
     </form>
   );
 }

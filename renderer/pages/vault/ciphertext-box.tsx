@@ -11,7 +11,7 @@ export function CiphertextBox({ ciphertext, fileName, onUse }: { ciphertext: str
         <span>Ciphertext</span>
         <textarea readOnly rows={4} value={ciphertext} spellCheck={false} data-testid="vault-ciphertext" onFocus={(event) => event.target.select()} />
       </label>
-      <div className="vault-form-row">
+      <div className="form-row">
         <button type="button" onClick={() => void copy()}>
           Copy
         </button>

@@ -1,7 +1,8 @@
 // A ciphertext pasted, dropped or chosen as a file, and what the vault says about it
 // (vault.owners: owners, access, labels; its authenticity checked) once typing pauses.
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { DropZone } from '../../components/drop-zone.tsx';
 import { CiphertextInfoView } from './ciphertext-info.tsx';
 import { describeVaultError, fitsOneMessage, type CiphertextInfo } from './vault-contract.ts';
 
@@ -19,7 +20,6 @@ interface Props {
 }
 
 export function CiphertextInput({ client, value, onChange, onInfo, disabled, testId }: Props) {
-  const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const { info, error, checking } = useCiphertextInfo(client, value.trim(), onInfo);
 
@@ -34,23 +34,8 @@ export function CiphertextInput({ client, value, onChange, onInfo, disabled, tes
     }
   };
 
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    if (!disabled) void take(event.dataTransfer.files[0]);
-  };
-
   return (
-    <div
-      className="vault-drop"
-      data-dragging={dragging || undefined}
-      onDragOver={(event) => {
-        event.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={onDrop}
-    >
+    <DropZone onFile={(file) => void take(file)} disabled={disabled}>
       <label>
         <span>Ciphertext (paste it, drop its file here, or choose the file)</span>
         <textarea rows={3} value={value} onChange={(event) => onChange(event.target.value)} spellCheck={false} autoComplete="off" disabled={disabled} data-testid={testId} />
@@ -62,7 +47,7 @@ export function CiphertextInput({ client, value, onChange, onInfo, disabled, tes
         {error && <p className="error">{error}</p>}
         {info && <CiphertextInfoView info={info} testId={testId ? `${testId}-info` : undefined} />}
       </div>
-    </div>
+    </DropZone>
   );
 }
 

@@ -47,7 +47,7 @@ interface FieldsProps {
 export function CredentialsFields({ input, who, suggestions, disabled }: FieldsProps) {
   const id = useId();
   return (
-    <div className="vault-credentials">
+    <div className="form-row">
       <label>
         <span>{who} name</span>
         <input

@@ -1,7 +1,8 @@
 // What to encrypt: typed text, or a file chosen or dropped here (read with progress, 16 MiB at
 // most). The bytes stay in this component until the form encodes them for the call.
-import { useState, type DragEvent } from 'react';
+import { useState } from 'react';
 import { formatBytes, readFileBytes } from '../../components/bytes.ts';
+import { DropZone } from '../../components/drop-zone.tsx';
 import { maxPlaintextBytes } from './vault-contract.ts';
 
 export type DataChoice = { kind: 'text'; text: string } | { kind: 'file'; name: string; bytes: Uint8Array<ArrayBuffer> | null; size: number; read: number };
@@ -13,7 +14,6 @@ interface Props {
 }
 
 export function DataSource({ value, onChange, disabled }: Props) {
-  const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
   const take = async (file: File | undefined) => {
@@ -33,12 +33,6 @@ export function DataSource({ value, onChange, disabled }: Props) {
     }
   };
 
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    if (!disabled) void take(event.dataTransfer.files[0]);
-  };
-
   return (
     <fieldset className="vault-data" disabled={disabled}>
       <legend>Data</legend>
@@ -50,16 +44,7 @@ export function DataSource({ value, onChange, disabled }: Props) {
           File
         </button>
       </div>
-      <div
-        className="vault-drop"
-        data-dragging={dragging || undefined}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
+      <DropZone onFile={(file) => void take(file)} disabled={disabled}>
         {value.kind === 'text' ? (
           <label>
             <span>Text to encrypt (or drop a file here)</span>
@@ -84,7 +69,7 @@ export function DataSource({ value, onChange, disabled }: Props) {
             )}
           </div>
         )}
-      </div>
+      </DropZone>
       {problem && <p className="error">{problem}</p>}
     </fieldset>
   );

@@ -1,10 +1,12 @@
 // Decrypts a ciphertext with the delegations its owners gave (directly, or by approving an order).
-import { useEffect, useId, useRef, useState, type FormEvent, type Ref } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { asText, fromBase64 } from '../../components/bytes.ts';
+import { FormStatus } from '../../components/form-status.tsx';
+import { Panel } from '../../components/panel.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
 import { CiphertextInput } from './ciphertext-input.tsx';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
-import { FormStatus } from './form-status.tsx';
 import type { DecryptRequest } from './orders-panel.tsx';
 import { PlaintextView, type Plaintext } from './plaintext-view.tsx';
 import { describeVaultError, orderIdPattern } from './vault-contract.ts';
@@ -19,14 +21,11 @@ interface Props {
 }
 
 export function DecryptPanel({ client, request, lookup, remember, headingRef }: Props) {
-  const id = useId();
   const [ciphertext, setCiphertext] = useState('');
   const [orderId, setOrderId] = useState('');
   const me = useCredentials();
-  const [busy, setBusy] = useState(false);
   const [plaintext, setPlaintext] = useState<Plaintext | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const call = useFormCall(describeVaultError);
   const form = useRef<HTMLFormElement>(null);
   const { setName } = me;
 
@@ -51,8 +50,7 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
     setOrderId(request.orderId);
     setName(request.requester);
     setCiphertext(known ?? '');
-    setError(null);
-    setNote(known ? null : `This page has not seen the ciphertext of order ${request.orderId}: paste it (its hash starts ${request.ciphertextHash.slice(0, 12)}).`);
+    call.say(known ? null : `This page has not seen the ciphertext of order ${request.orderId}: paste it (its hash starts ${request.ciphertextHash.slice(0, 12)}).`);
     form.current?.scrollIntoView({ block: 'nearest' });
     form.current?.querySelector<HTMLElement>(known ? 'input[type=password]' : 'textarea')?.focus();
     // A new request only; the lookup changes with every ciphertext the page learns.
@@ -63,44 +61,34 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
     const credentials = me.take();
     const text = ciphertext.trim();
     const order = orderId.trim();
-    if (!text) return setError('Paste the ciphertext to decrypt.');
-    if (order && !orderIdPattern.test(order)) return setError('Order id: 24 hexadecimal characters, or leave it empty.');
-    if (isError(credentials)) return setError(credentials.error);
-    setBusy(true);
-    setError(null);
-    setNote(null);
+    if (!text) return call.fail('Paste the ciphertext to decrypt.');
+    if (order && !orderIdPattern.test(order)) return call.fail('Order id: 24 hexadecimal characters, or leave it empty.');
+    if (isError(credentials)) return call.fail(credentials.error);
     clear();
-    try {
+    await call.run('Could not decrypt', async () => {
       const result = await client.call('vault.decrypt', { credentials, ciphertext: text, ...(order ? { orderId: order } : {}) });
       const bytes = fromBase64(result.data);
       setPlaintext({ bytes, text: asText(bytes), delegates: result.delegates, hash: result.info.hash });
       remember(result.info.hash, text);
       setOrderId('');
-    } catch (err) {
-      setError(`Could not decrypt: ${describeVaultError(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <section aria-labelledby="vault-decrypt-heading" className="vault-panel" data-testid="vault-decrypt">
-      <h2 id="vault-decrypt-heading" ref={headingRef} tabIndex={-1}>
-        Decrypt
-      </h2>
-      <form ref={form} className="vault-form" onSubmit={(event) => void submit(event)} aria-labelledby="vault-decrypt-heading" data-testid="vault-decrypt-form">
-        <CiphertextInput client={client} value={ciphertext} onChange={setCiphertext} onInfo={(info, text) => remember(info.hash, text)} disabled={busy} testId="vault-decrypt-ciphertext" />
-        <div className="vault-form-row">
-          <CredentialsFields input={me} who="Your" disabled={busy} />
+    <Panel headingId="vault-decrypt-heading" title="Decrypt" headingRef={headingRef} data-testid="vault-decrypt">
+      <form ref={form} className="form" onSubmit={(event) => void submit(event)} aria-labelledby="vault-decrypt-heading" data-testid="vault-decrypt-form">
+        <CiphertextInput client={client} value={ciphertext} onChange={setCiphertext} onInfo={(info, text) => remember(info.hash, text)} disabled={call.busy} testId="vault-decrypt-ciphertext" />
+        <div className="form-row">
+          <CredentialsFields input={me} who="Your" disabled={call.busy} />
           <label>
             <span>Order id (optional)</span>
-            <input type="text" value={orderId} onChange={(event) => setOrderId(event.target.value)} spellCheck={false} autoComplete="off" size={26} disabled={busy} data-testid="vault-decrypt-order" />
+            <input type="text" value={orderId} onChange={(event) => setOrderId(event.target.value)} spellCheck={false} autoComplete="off" size={26} disabled={call.busy} data-testid="vault-decrypt-order" />
           </label>
-          <button type="submit" disabled={busy}>
-            {busy ? 'Decrypting…' : 'Decrypt'}
+          <button type="submit" disabled={call.busy}>
+            {call.busy ? 'Decrypting…' : 'Decrypt'}
           </button>
         </div>
-        <FormStatus result={note} error={error} testId="vault-decrypt" />
+        <FormStatus result={call.result} error={call.error} testId="vault-decrypt" />
       </form>
       {plaintext && (
         <PlaintextView
@@ -112,6 +100,6 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
           }}
         />
       )}
-    </section>
+    </Panel>
   );
 }

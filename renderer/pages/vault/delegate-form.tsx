@@ -3,13 +3,14 @@
 // to that order; this form is for standing delegations.
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
+import { useFormCall } from '../../components/use-form-call.ts';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
-import { DurationInput, durationDraft, durationSeconds, usesCount } from './duration-input.tsx';
-import { FormStatus } from './form-status.tsx';
+import { DurationInput, UsesInput, durationDraft, limitsOf } from './limits-input.tsx';
 import { LabelsInput } from './labels-input.tsx';
 import { NamePicker } from './name-picker.tsx';
-import { describeVaultError, maxUses } from './vault-contract.ts';
+import { describeVaultError } from './vault-contract.ts';
 
 export function DelegateForm({ client, names, onDelegated }: { client: ApiClient; names: readonly string[]; onDelegated(): void }) {
   const id = useId();
@@ -19,61 +20,47 @@ export function DelegateForm({ client, names, onDelegated }: { client: ApiClient
   const [users, setUsers] = useState<string[]>([]);
   const [anyone, setAnyone] = useState(false);
   const [labels, setLabels] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const call = useFormCall(describeVaultError);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const credentials = me.take();
-    const seconds = durationSeconds(duration, 'Time');
-    const count = usesCount(uses, maxUses);
-    setResult(null);
-    if (typeof seconds !== 'number') return setError(seconds.error);
-    if (typeof count !== 'number') return setError(count.error);
-    if (!anyone && users.length === 0) return setError('For whom: choose the accounts that may use this delegation, or tick "anyone".');
-    if (isError(credentials)) return setError(credentials.error);
-    setBusy(true);
-    setError(null);
-    try {
-      const { expiresAt } = await client.call('vault.delegate', { credentials, seconds, uses: count, users: anyone ? [] : users, anyone, labels });
-      setResult(`${credentials.name} delegated ${count} ${count === 1 ? 'use' : 'uses'} until ${formatLocalTime(expiresAt)}.`);
+    const limits = limitsOf(duration, uses);
+    if (isError(limits)) return call.fail(limits.error);
+    if (!anyone && users.length === 0) return call.fail('For whom: choose the accounts that may use this delegation, or tick "anyone".');
+    if (isError(credentials)) return call.fail(credentials.error);
+    await call.run('Could not delegate', async () => {
+      const { expiresAt } = await client.call('vault.delegate', { credentials, ...limits, users: anyone ? [] : users, anyone, labels });
       onDelegated();
-    } catch (err) {
-      setError(`Could not delegate: ${describeVaultError(err)}`);
-    } finally {
-      setBusy(false);
-    }
+      return `${credentials.name} delegated ${limits.uses} ${limits.uses === 1 ? 'use' : 'uses'} until ${formatLocalTime(expiresAt)}.`;
+    });
   };
 
   return (
-    <form className="vault-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid="vault-delegate-form">
+    <form className="form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid="vault-delegate-form">
       <h3 id={`${id}-title`}>Delegate my key</h3>
-      <div className="vault-form-row">
-        <DurationInput label="For" value={duration} onChange={setDuration} disabled={busy} />
-        <label>
-          <span>Uses</span>
-          <input type="number" inputMode="numeric" min={1} max={maxUses} value={uses} onChange={(event) => setUses(event.target.value)} size={5} disabled={busy} />
-        </label>
-        <NamePicker legend="For whom" names={names} chosen={users} onChange={setUsers} disabled={busy || anyone} />
+      <div className="form-row">
+        <DurationInput label="For" value={duration} onChange={setDuration} disabled={call.busy} />
+        <UsesInput value={uses} onChange={setUses} disabled={call.busy} />
+        <NamePicker legend="For whom" names={names} chosen={users} onChange={setUsers} disabled={call.busy || anyone} />
         <label className="check">
-          <input type="checkbox" checked={anyone} onChange={(event) => setAnyone(event.target.checked)} disabled={busy} aria-describedby={anyone ? `${id}-anyone` : undefined} />
+          <input type="checkbox" checked={anyone} onChange={(event) => setAnyone(event.target.checked)} disabled={call.busy} aria-describedby={anyone ? `${id}-anyone` : undefined} />
           anyone
         </label>
-        <LabelsInput labels={labels} onChange={setLabels} disabled={busy} />
+        <LabelsInput labels={labels} onChange={setLabels} disabled={call.busy} />
       </div>
       {anyone && (
         <p id={`${id}-anyone`} className="notice" role="alert">
           Anyone with an account in this vault may then use your key, within its uses and time: prefer naming the accounts.
         </p>
       )}
-      <div className="vault-form-row">
-        <CredentialsFields input={me} who="Your" disabled={busy} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Delegating…' : 'Delegate'}
+      <div className="form-row">
+        <CredentialsFields input={me} who="Your" disabled={call.busy} />
+        <button type="submit" disabled={call.busy}>
+          {call.busy ? 'Delegating…' : 'Delegate'}
         </button>
       </div>
-      <FormStatus result={result} error={error} testId="vault-delegate" />
+      <FormStatus result={call.result} error={call.error} testId="vault-delegate" />
     </form>
   );
 }

@@ -3,7 +3,9 @@
 import { useState, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { Badge } from '../../components/badge.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { formatDuration, formatLocalDateTime } from '../../components/format.ts';
+import { Panel } from '../../components/panel.tsx';
 import { useNow } from '../../components/use-now.ts';
 import { usePolling } from '../../components/use-polling.ts';
 import { DelegateForm } from './delegate-form.tsx';
@@ -32,54 +34,36 @@ export function DelegationsPanel({ client, version, names, headingRef }: Props) 
   const live = data?.live ?? [];
 
   return (
-    <section aria-labelledby="vault-delegations-heading" className="vault-panel" data-testid="vault-delegations">
-      <h2 id="vault-delegations-heading" ref={headingRef} tabIndex={-1}>
-        Live delegations
-      </h2>
-      {error !== null && (
-        <p className="notice error" role="alert">
-          Cannot read the delegations: {describeVaultError(error)} This panel keeps trying.
-        </p>
-      )}
-      <div className="table-scroll">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Owner</th>
-              <th scope="col" className="num">Uses left</th>
-              <th scope="col" className="num">Time left</th>
-              <th scope="col">For</th>
-              <th scope="col">Labels</th>
-              <th scope="col">Order</th>
-            </tr>
-          </thead>
-          <tbody>
-            {live.map((delegation) => {
-              const left = delegation.secondsLeft * 1000 - (now - (data?.receivedAt ?? now));
-              return (
-                <tr key={`${delegation.owner}:${delegation.orderId ?? ''}`} data-testid={`vault-delegation-${delegation.owner}`} data-order-id={delegation.orderId ?? undefined}>
-                  <th scope="row">{delegation.owner}</th>
-                  <td className="num">{delegation.uses}</td>
-                  <td className="num" title={`until ${formatLocalDateTime(delegation.expiresAt)}`}>
-                    {left > 0 ? formatDuration(left) : 'ending…'}
-                  </td>
-                  <td>{delegation.anyone ? <Badge tone="warn">anyone</Badge> : delegation.users.join(', ') || <span className="muted">nobody</span>}</td>
-                  <td>{delegation.labels.length ? delegation.labels.join(', ') : <span className="muted">any</span>}</td>
-                  <td>{delegation.orderId ? <code>{delegation.orderId}</code> : <span className="muted">—</span>}</td>
-                </tr>
-              );
-            })}
-            {data && live.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  Nobody has delegated: no ciphertext can be decrypted right now.
+    <Panel
+      headingId="vault-delegations-heading"
+      title="Live delegations"
+      headingRef={headingRef}
+      error={error !== null && `Cannot read the delegations: ${describeVaultError(error)} This panel keeps trying.`}
+      data-testid="vault-delegations"
+    >
+      <DataTable
+        columns={['Owner', { num: 'Uses left' }, { num: 'Time left' }, 'For', 'Labels', 'Order']}
+        empty={data && live.length === 0 && 'Nobody has delegated: no ciphertext can be decrypted right now.'}
+      >
+        <tbody>
+          {live.map((delegation) => {
+            const left = delegation.secondsLeft * 1000 - (now - (data?.receivedAt ?? now));
+            return (
+              <tr key={`${delegation.owner}:${delegation.orderId ?? ''}`} data-testid={`vault-delegation-${delegation.owner}`} data-order-id={delegation.orderId ?? undefined}>
+                <th scope="row">{delegation.owner}</th>
+                <td className="num">{delegation.uses}</td>
+                <td className="num" title={`until ${formatLocalDateTime(delegation.expiresAt)}`}>
+                  {left > 0 ? formatDuration(left) : 'ending…'}
                 </td>
+                <td>{delegation.anyone ? <Badge tone="warn">anyone</Badge> : delegation.users.join(', ') || <span className="muted">nobody</span>}</td>
+                <td>{delegation.labels.length ? delegation.labels.join(', ') : <span className="muted">any</span>}</td>
+                <td>{delegation.orderId ? <code>{delegation.orderId}</code> : <span className="muted">—</span>}</td>
               </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      <div className="vault-form-row">
+            );
+          })}
+        </tbody>
+      </DataTable>
+      <div className="form-row">
         <button type="button" aria-expanded={open === 'delegate'} onClick={() => setOpen(open === 'delegate' ? null : 'delegate')}>
           Delegate…
         </button>
@@ -89,6 +73,6 @@ export function DelegationsPanel({ client, version, names, headingRef }: Props) 
       </div>
       {open === 'delegate' && <DelegateForm client={client} names={names} onDelegated={refresh} />}
       {open === 'purge' && <PurgeForm client={client} count={live.length} onPurged={refresh} />}
-    </section>
+    </Panel>
   );
 }

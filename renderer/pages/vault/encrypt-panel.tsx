@@ -1,15 +1,17 @@
 // Encrypts text or a file so that only the chosen owners, together, can decrypt it. The result
 // is a ciphertext to copy or download, and what the vault recorded about it.
-import { useId, useState, type FormEvent, type Ref } from 'react';
+import { useState, type FormEvent, type Ref } from 'react';
 import type { ResponseOf } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
-import { AccessPicker, accessOf, emptyAccess, type AccessDraft } from './access-picker.tsx';
 import { formatBytes, toBase64 } from '../../components/bytes.ts';
+import { FormStatus } from '../../components/form-status.tsx';
+import { Panel } from '../../components/panel.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
+import { AccessPicker, accessOf, emptyAccess, type AccessDraft } from './access-picker.tsx';
 import { CiphertextBox } from './ciphertext-box.tsx';
 import { CiphertextInfoView } from './ciphertext-info.tsx';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
 import { DataSource, dataBytes, type DataChoice } from './data-source.tsx';
-import { FormStatus } from './form-status.tsx';
 import { LabelsInput } from './labels-input.tsx';
 import { describeVaultError, fitsOneMessage } from './vault-contract.ts';
 
@@ -25,7 +27,6 @@ interface Props {
 }
 
 export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef }: Props) {
-  const id = useId();
   const [data, setData] = useState<DataChoice>({ kind: 'text', text: '' });
   const [access, setAccess] = useState<AccessDraft>(emptyAccess);
   const [labels, setLabels] = useState<string[]>([]);
@@ -33,7 +34,7 @@ export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef
   const me = useCredentials();
   const [phase, setPhase] = useState<{ step: 'encoding'; fraction: number } | { step: 'encrypting' } | null>(null);
   const [result, setResult] = useState<Encrypted | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const call = useFormCall(describeVaultError);
 
   const toggleUsage = (usage: Usage, on: boolean) => setUsages((current) => (on ? [...new Set([...current, usage])] : current.filter((u) => u !== usage)));
 
@@ -42,13 +43,12 @@ export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef
     const credentials = me.take();
     const bytes = dataBytes(data);
     const structure = accessOf(access);
-    if ('error' in bytes) return setError(bytes.error);
-    if ('error' in structure) return setError(structure.error);
-    if (usages.length === 0) return setError('Usages: choose at least one.');
-    if (isError(credentials)) return setError(credentials.error);
-    setError(null);
+    if ('error' in bytes) return call.fail(bytes.error);
+    if ('error' in structure) return call.fail(structure.error);
+    if (usages.length === 0) return call.fail('Usages: choose at least one.');
+    if (isError(credentials)) return call.fail(credentials.error);
     setResult(null);
-    try {
+    await call.run('Could not encrypt', async () => {
       setPhase({ step: 'encoding', fraction: 0 });
       const base64 = await toBase64(bytes, (fraction) => setPhase({ step: 'encoding', fraction }));
       if (!fitsOneMessage(client, base64.length)) {
@@ -63,23 +63,17 @@ export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef
       bytes.fill(0);
       setData({ kind: 'text', text: '' });
       onEncrypted(encrypted);
-    } catch (err) {
-      setError(`Could not encrypt: ${describeVaultError(err)}`);
-    } finally {
-      setPhase(null);
-    }
+    });
+    setPhase(null);
   };
 
   const busy = phase !== null;
   return (
-    <section aria-labelledby={`${id}-title`} className="vault-panel">
-      <h2 id={`${id}-title`} ref={headingRef} tabIndex={-1}>
-        Encrypt
-      </h2>
-      <form className="vault-form" onSubmit={(event) => void submit(event)} data-testid="vault-encrypt-form" aria-labelledby={`${id}-title`}>
+    <Panel headingId="vault-encrypt-heading" title="Encrypt" headingRef={headingRef}>
+      <form className="form" onSubmit={(event) => void submit(event)} data-testid="vault-encrypt-form" aria-labelledby="vault-encrypt-heading">
         <DataSource value={data} onChange={setData} disabled={busy} />
         <AccessPicker names={names} value={access} onChange={setAccess} disabled={busy} />
-        <div className="vault-form-row">
+        <div className="form-row">
           <LabelsInput labels={labels} onChange={setLabels} disabled={busy} />
           <fieldset className="vault-picker" disabled={busy}>
             <legend>Usages</legend>
@@ -93,14 +87,14 @@ export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef
             </label>
           </fieldset>
         </div>
-        <div className="vault-form-row">
+        <div className="form-row">
           <CredentialsFields input={me} who="Your" disabled={busy} />
           <button type="submit" disabled={busy}>
             {phase?.step === 'encoding' ? 'Preparing…' : phase?.step === 'encrypting' ? 'Encrypting…' : 'Encrypt'}
           </button>
           {phase?.step === 'encoding' && <progress value={phase.fraction} max={1} aria-label="Preparing the data" />}
         </div>
-        <FormStatus result={null} error={error} testId="vault-encrypt" />
+        <FormStatus result={null} error={call.error} testId="vault-encrypt" />
       </form>
       {result && (
         <div className="vault-result" data-testid="vault-encrypted">
@@ -108,6 +102,6 @@ export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef
           <CiphertextInfoView info={result.info} />
         </div>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -4,8 +4,9 @@ import { useId, useState, type FormEvent } from 'react';
 import type { ResponseOf } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { formatBytes } from '../../components/bytes.ts';
+import { FormStatus } from '../../components/form-status.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
-import { FormStatus } from './form-status.tsx';
 import { describeVaultError } from './vault-contract.ts';
 
 const maxFileBytes = 16 * 1024 * 1024;
@@ -14,57 +15,50 @@ export function ImportRedOctober({ client, onImported }: { client: ApiClient; on
   const id = useId();
   const admin = useCredentials();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ResponseOf<'vault.importRedOctober'> | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const call = useFormCall(describeVaultError);
 
   const choose = async (chosen: File | undefined) => {
     setFile(null);
     setOutcome(null);
-    setError(null);
+    call.say(null);
     if (!chosen) return;
-    if (chosen.size > maxFileBytes) return setError(`${chosen.name} has ${formatBytes(chosen.size)}; a vault file of at most 16 MiB is accepted.`);
+    if (chosen.size > maxFileBytes) return call.fail(`${chosen.name} has ${formatBytes(chosen.size)}; a vault file of at most 16 MiB is accepted.`);
     try {
       setFile({ name: chosen.name, text: await chosen.text() });
     } catch (err) {
-      setError(`Cannot read ${chosen.name}: ${err instanceof Error ? err.message : String(err)}`);
+      call.fail(`Cannot read ${chosen.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const credentials = admin.take();
-    if (!file) return setError('Choose the Red October vault file first.');
-    if (isError(credentials)) return setError(credentials.error);
-    setBusy(true);
-    setError(null);
+    if (!file) return call.fail('Choose the Red October vault file first.');
+    if (isError(credentials)) return call.fail(credentials.error);
     setOutcome(null);
-    try {
+    await call.run(`Could not import ${file.name}`, async () => {
       setOutcome(await client.call('vault.importRedOctober', { admin: credentials, vaultFile: file.text }));
       onImported();
-    } catch (err) {
-      setError(`Could not import ${file.name}: ${describeVaultError(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form className="vault-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid="vault-import-form">
+    <form className="form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid="vault-import-form">
       <h3 id={`${id}-title`} className="visually-hidden">
         Import a Red October vault file
       </h3>
-      <div className="vault-form-row">
+      <div className="form-row">
         <label>
           <span>Red October vault file (JSON)</span>
-          <input type="file" accept=".json,application/json" onChange={(event) => void choose(event.target.files?.[0])} disabled={busy} />
+          <input type="file" accept=".json,application/json" onChange={(event) => void choose(event.target.files?.[0])} disabled={call.busy} />
         </label>
-        <CredentialsFields input={admin} who="Admin" disabled={busy} />
-        <button type="submit" disabled={busy || !file}>
-          {busy ? 'Importing…' : 'Import accounts'}
+        <CredentialsFields input={admin} who="Admin" disabled={call.busy} />
+        <button type="submit" disabled={call.busy || !file}>
+          {call.busy ? 'Importing…' : 'Import accounts'}
         </button>
       </div>
-      {busy && <p className="muted">Checking each record takes a moment…</p>}
+      {call.busy && <p className="muted">Checking each record takes a moment…</p>}
       {outcome && (
         <div role="status" data-testid="vault-import-result">
           <p>
@@ -85,7 +79,7 @@ export function ImportRedOctober({ client, onImported }: { client: ApiClient; on
           )}
         </div>
       )}
-      <FormStatus result={null} error={error} />
+      <FormStatus result={null} error={call.error} />
     </form>
   );
 }

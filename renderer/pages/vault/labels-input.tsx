@@ -42,7 +42,7 @@ export function LabelsInput({ labels, onChange, disabled, max = 32 }: Props) {
   };
 
   return (
-    <div className="vault-labels">
+    <div className="vault-field">
       <label htmlFor={`${id}-input`}>
         <span>Labels</span>
       </label>

@@ -1,9 +1,12 @@
 // Decryption orders: the open ones first (who asked, why, which owners approved, time left),
 // then the recent history; and the form to place one. Refreshed on every 'orders' change.
-import { Fragment, useEffect, useState, type Ref } from 'react';
+import { useEffect, useState, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { Badge, type Tone } from '../../components/badge.tsx';
+import { DataTable, type Column } from '../../components/data-table.tsx';
+import { FormStatus } from '../../components/form-status.tsx';
 import { formatDuration, formatLocalDateTime, formatLocalTime } from '../../components/format.ts';
+import { Panel } from '../../components/panel.tsx';
 import { useNow } from '../../components/use-now.ts';
 import { usePolling } from '../../components/use-polling.ts';
 import { ApproveForm } from './approve-form.tsx';
@@ -12,6 +15,8 @@ import { OrderRequest } from './order-request.tsx';
 import { describeVaultError, type VaultOrder } from './vault-contract.ts';
 
 const statusTone: Record<VaultOrder['status'], Tone> = { open: 'info', fulfilled: 'ok', cancelled: 'neutral', expired: 'warn' };
+
+const columns: Column[] = ['Requester', 'Reason', 'Owners (✓ approved)', { num: 'Time left' }, { num: 'Uses' }, 'Satisfied', 'Status', { action: 'Actions' }];
 
 export interface DecryptRequest {
   orderId: string;
@@ -67,7 +72,7 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
             <td>
               <Badge tone={statusTone[order.status]}>{order.status}</Badge>
             </td>
-            <td className="action vault-actions">
+            <td className="action">
               {order.status === 'open' && (
                 <>
                   <button type="button" aria-expanded={acting === 'approve'} onClick={() => setAction(acting === 'approve' ? null : { id: order.id, kind: 'approve' })} data-testid="vault-order-approve">
@@ -87,7 +92,7 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
           </tr>
           {acting && (
             <tr className="vault-form-cell">
-              <td colSpan={8}>
+              <td colSpan={columns.length}>
                 {acting === 'approve' ? (
                   <ApproveForm client={client} order={order} onDone={finish} onCancel={() => setAction(null)} />
                 ) : (
@@ -101,59 +106,28 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
     });
 
   return (
-    <section aria-labelledby="vault-orders-heading" className="vault-panel" data-testid="vault-orders">
-      <h2 id="vault-orders-heading" ref={headingRef} tabIndex={-1}>
-        Orders
-      </h2>
-      {error !== null && (
-        <p className="notice error" role="alert">
-          Cannot read the orders: {describeVaultError(error)} This panel keeps trying.
-        </p>
-      )}
-      <p role="status" className="vault-form-result" data-testid="vault-orders-result">
-        {done}
-      </p>
-      <div className="table-scroll">
-        <table className="data vault-orders">
-          <thead>
-            <tr>
-              <th scope="col">Requester</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Owners (✓ approved)</th>
-              <th scope="col" className="num">Time left</th>
-              <th scope="col" className="num">Uses</th>
-              <th scope="col">Satisfied</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="action">
-                <span className="visually-hidden">Actions</span>
+    <Panel
+      headingId="vault-orders-heading"
+      title="Orders"
+      headingRef={headingRef}
+      error={error !== null && `Cannot read the orders: ${describeVaultError(error)} This panel keeps trying.`}
+      data-testid="vault-orders"
+    >
+      <FormStatus result={done} error={null} testId="vault-orders" />
+      <DataTable columns={columns} empty={data && open.length === 0 && 'No outstanding orders.'}>
+        {rows(open)}
+        {history.length > 0 && (
+          <tbody>
+            <tr className="subhead">
+              <th scope="rowgroup" colSpan={columns.length}>
+                History (placed at)
               </th>
             </tr>
-          </thead>
-          {rows(open)}
-          {data && open.length === 0 && (
-            <tbody>
-              <tr>
-                <td colSpan={8} className="muted">
-                  No outstanding orders.
-                </td>
-              </tr>
-            </tbody>
-          )}
-          {history.length > 0 && (
-            <Fragment>
-              <tbody>
-                <tr className="vault-subhead">
-                  <th scope="rowgroup" colSpan={8}>
-                    History (placed at)
-                  </th>
-                </tr>
-              </tbody>
-              {rows(history)}
-            </Fragment>
-          )}
-        </table>
-      </div>
-      <div className="vault-form-row">
+          </tbody>
+        )}
+        {rows(history)}
+      </DataTable>
+      <div className="form-row">
         <button type="button" aria-expanded={requesting} onClick={() => setRequesting(!requesting)} data-testid="vault-order-open">
           Request decryption…
         </button>
@@ -169,7 +143,7 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
           }}
         />
       )}
-    </section>
+    </Panel>
   );
 }
 

@@ -39,7 +39,7 @@ export function PlaintextView({ plaintext, onClear }: { plaintext: Plaintext; on
           Binary data, {formatBytes(plaintext.bytes.length)}: save it as a file.
         </p>
       )}
-      <div className="vault-form-row">
+      <div className="form-row">
         {plaintext.text !== null && (
           <button type="button" onClick={() => void copy()}>
             Copy

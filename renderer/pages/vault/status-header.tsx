@@ -1,5 +1,6 @@
 // The vault at a glance: its id, counts, and the audit chain. A broken chain is an alarm that
 // stays on top of the page until the log verifies again.
+import type { ReactNode } from 'react';
 import { Badge } from '../../components/badge.tsx';
 import type { VaultStatus } from './vault-contract.ts';
 
@@ -24,48 +25,37 @@ export function StatusHeader({ status, stale }: { status: VaultStatus; stale: bo
         </div>
       )}
       <dl className="vault-facts">
-        <div>
-          <dt>Vault</dt>
-          <dd>{status.initialized ? <code title={status.vaultId}>{status.vaultId}</code> : <Badge tone="warn">not created</Badge>}</dd>
-        </div>
-        <div>
-          <dt>Accounts</dt>
-          <dd className="num" data-testid="vault-status-users">
-            {status.users}
-          </dd>
-        </div>
-        <div>
-          <dt>Live delegations</dt>
-          <dd className="num" data-testid="vault-status-live">
-            {status.live}
-          </dd>
-        </div>
-        <div>
-          <dt>Open orders</dt>
-          <dd className="num" data-testid="vault-status-orders">
-            {status.openOrders}
-          </dd>
-        </div>
-        <div>
-          <dt>Audit chain</dt>
-          <dd>
-            {audit.ok ? (
-              <Badge tone="ok">intact</Badge>
-            ) : (
-              <Badge tone="bad">BROKEN at {audit.brokenAt ?? '?'}</Badge>
-            )}
-            <span className="unit">{audit.entries} entries</span>
-          </dd>
-        </div>
+        <Fact label="Vault">{status.initialized ? <code title={status.vaultId}>{status.vaultId}</code> : <Badge tone="warn">not created</Badge>}</Fact>
+        <Fact label="Accounts" num testId="vault-status-users">
+          {status.users}
+        </Fact>
+        <Fact label="Live delegations" num testId="vault-status-live">
+          {status.live}
+        </Fact>
+        <Fact label="Open orders" num testId="vault-status-orders">
+          {status.openOrders}
+        </Fact>
+        <Fact label="Audit chain">
+          {audit.ok ? <Badge tone="ok">intact</Badge> : <Badge tone="bad">BROKEN at {audit.brokenAt ?? '?'}</Badge>}
+          <span className="unit">{audit.entries} entries</span>
+        </Fact>
         {status.redOctoberImported && (
-          <div>
-            <dt>Origin</dt>
-            <dd>
-              <Badge tone="info">Red October import</Badge>
-            </dd>
-          </div>
+          <Fact label="Origin">
+            <Badge tone="info">Red October import</Badge>
+          </Fact>
         )}
       </dl>
     </section>
+  );
+}
+
+function Fact({ label, num, testId, children }: { label: string; num?: boolean; testId?: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd className={num ? 'num' : undefined} data-testid={testId}>
+        {children}
+      </dd>
+    </div>
   );
 }

@@ -1,14 +1,18 @@
 // The vault's accounts, and what admins do to them. Every admin action is confirmed with the
 // admin's own name and password in the form that sends it.
-import { useEffect, useId, useRef, useState, type FormEvent, type Ref } from 'react';
+import { useState, type FormEvent, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { Badge } from '../../components/badge.tsx';
+import { DataTable } from '../../components/data-table.tsx';
+import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
+import { Panel } from '../../components/panel.tsx';
+import { useFormCall } from '../../components/use-form-call.ts';
 import { ChangePassword } from './change-password.tsx';
 import { CreateUserForm } from './create-user-form.tsx';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
-import { FormStatus } from './form-status.tsx';
 import { ImportRedOctober } from './import-redoctober.tsx';
+import { RowForm } from './row-form.tsx';
 import { describeVaultError, type VaultUser } from './vault-contract.ts';
 
 type Command = 'admin' | 'revoke' | 'delete';
@@ -33,72 +37,43 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
   const admins = users?.filter((user) => user.admin).length ?? 0;
 
   return (
-    <section aria-labelledby="vault-users-heading" className="vault-panel" data-testid="vault-users">
-      <h2 id="vault-users-heading" ref={headingRef} tabIndex={-1}>
-        Accounts
-      </h2>
-      {error && (
-        <p className="notice error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="table-scroll">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Role</th>
-              <th scope="col">Key id</th>
-              <th scope="col">Created</th>
-              <th scope="col" className="action">
-                <span className="visually-hidden">Admin actions</span>
+    <Panel headingId="vault-users-heading" title="Accounts" headingRef={headingRef} error={error} data-testid="vault-users">
+      <DataTable columns={['Name', 'Key', 'Role', 'Key id', 'Created', { action: 'Admin actions' }]} empty={users?.length === 0 && 'No accounts.'}>
+        <tbody>
+          {users?.map((user) => (
+            <tr key={user.name} data-testid={`vault-user-${user.name}`} data-admin={user.admin}>
+              <th scope="row">
+                {user.name}
+                {user.legacy && (
+                  <span className="after-badge" title="Still holds its Red October record; it moves to this vault's key derivation at its first login.">
+                    <Badge tone="warn">legacy (Red October)</Badge>
+                  </span>
+                )}
               </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users?.map((user) => (
-              <tr key={user.name} data-testid={`vault-user-${user.name}`} data-admin={user.admin}>
-                <th scope="row">
-                  {user.name}
-                  {user.legacy && (
-                    <span className="after-badge" title="Still holds its Red October record; it moves to this vault's key derivation at its first login.">
-                      <Badge tone="warn">legacy (Red October)</Badge>
-                    </span>
-                  )}
-                </th>
-                <td>{user.type}</td>
-                <td>{user.admin ? <Badge tone="info">admin</Badge> : <span className="muted">user</span>}</td>
-                <td>
-                  <code title={user.keyId}>{user.keyId.slice(0, 16)}</code>
-                </td>
-                <td>{formatLocalTime(Date.parse(user.createdAt))}</td>
-                <td className="action vault-actions">
-                  {user.admin ? (
-                    <button type="button" onClick={() => setPending({ target: user.name, command: 'revoke' })} disabled={admins <= 1} title={admins <= 1 ? 'The last admin stays an admin.' : undefined}>
-                      Revoke admin
-                    </button>
-                  ) : (
-                    <button type="button" onClick={() => setPending({ target: user.name, command: 'admin' })}>
-                      Make admin
-                    </button>
-                  )}
-                  <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'delete' })} aria-label={`Delete ${user.name}`}>
-                    Delete
+              <td>{user.type}</td>
+              <td>{user.admin ? <Badge tone="info">admin</Badge> : <span className="muted">user</span>}</td>
+              <td>
+                <code title={user.keyId}>{user.keyId.slice(0, 16)}</code>
+              </td>
+              <td>{formatLocalTime(Date.parse(user.createdAt))}</td>
+              <td className="action">
+                {user.admin ? (
+                  <button type="button" onClick={() => setPending({ target: user.name, command: 'revoke' })} disabled={admins <= 1} title={admins <= 1 ? 'The last admin stays an admin.' : undefined}>
+                    Revoke admin
                   </button>
-                </td>
-              </tr>
-            ))}
-            {users?.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No accounts.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+                ) : (
+                  <button type="button" onClick={() => setPending({ target: user.name, command: 'admin' })}>
+                    Make admin
+                  </button>
+                )}
+                <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'delete' })} aria-label={`Delete ${user.name}`}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </DataTable>
       {pending && (
         <ModifyForm
           key={`${pending.target}:${pending.command}`}
@@ -112,9 +87,7 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
           onCancel={() => setPending(null)}
         />
       )}
-      <p role="status" className="vault-form-result" data-testid="vault-modify-result">
-        {done}
-      </p>
+      <FormStatus result={done} error={null} testId="vault-modify" />
       <div className="vault-subforms">
         <details>
           <summary>Create an account (admin)</summary>
@@ -129,7 +102,7 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
           <ChangePassword client={client} />
         </details>
       </div>
-    </section>
+    </Panel>
   );
 }
 
@@ -142,54 +115,33 @@ interface ModifyProps {
 }
 
 function ModifyForm({ client, target, command, onDone, onCancel }: ModifyProps) {
-  const id = useId();
   const admin = useCredentials();
-  const form = useRef<HTMLFormElement>(null);
-  // The form opens from a row's button: the keyboard goes on to its first field.
-  useEffect(() => form.current?.querySelector('input')?.focus(), []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const call = useFormCall(describeVaultError);
   const verb = verbs[command];
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const credentials = admin.take();
-    if (isError(credentials)) return setError(credentials.error);
+    if (isError(credentials)) return call.fail(credentials.error);
     if (command === 'delete' && !window.confirm(`Delete the account ${target}?\n\nIts private key is gone for good: ciphertexts that need ${target} can no longer be decrypted through that owner.`)) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await call.run(`Could not ${verb.button.toLowerCase()} ${target}`, async () => {
       await client.call('vault.modify', { admin: credentials, target, command });
       onDone(verb.done(target));
-    } catch (err) {
-      setError(`Could not ${verb.button.toLowerCase()} ${target}: ${describeVaultError(err)}`);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form
-      ref={form}
-      className="vault-form"
-      onSubmit={(event) => void submit(event)}
-      onKeyDown={(event) => event.key === 'Escape' && onCancel()}
-      aria-labelledby={`${id}-title`}
-      data-testid="vault-modify-form"
-    >
-      <h3 id={`${id}-title`}>
-        {verb.button} {target}: confirm as an admin
-      </h3>
-      <div className="vault-form-row">
-        <CredentialsFields input={admin} who="Admin" disabled={busy} />
-        <button type="submit" disabled={busy} className={command === 'delete' ? 'danger' : undefined}>
-          {busy ? 'Checking…' : verb.button}
+    <RowForm title={`${verb.button} ${target}: confirm as an admin`} testId="vault-modify-form" onSubmit={(event) => void submit(event)} onCancel={onCancel}>
+      <div className="form-row">
+        <CredentialsFields input={admin} who="Admin" disabled={call.busy} />
+        <button type="submit" disabled={call.busy} className={command === 'delete' ? 'danger' : undefined}>
+          {call.busy ? 'Checking…' : verb.button}
         </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
+        <button type="button" onClick={onCancel} disabled={call.busy}>
           Cancel
         </button>
       </div>
-      <FormStatus result={null} error={error} />
-    </form>
+      <FormStatus result={null} error={call.error} />
+    </RowForm>
   );
 }

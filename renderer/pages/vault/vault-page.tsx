@@ -3,6 +3,7 @@
 // next to the form that caused them, so one failing call never blanks the page.
 import { useCallback, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { EngineUnavailable } from '../../components/engine-unavailable.tsx';
 import { describeError } from '../../components/errors.ts';
 import { useConnection } from '../../components/use-connection.ts';
 import { usePolling } from '../../components/use-polling.ts';
@@ -17,7 +18,6 @@ import { UsersPanel } from './users-panel.tsx';
 import { useVaultChanges } from './use-vault-changes.ts';
 import './vault.css';
 import { describeVaultError, isEngineUnavailable } from './vault-contract.ts';
-import { VaultUnavailable } from './vault-unavailable.tsx';
 
 /** Ciphertexts this page has seen, by hash, so an order's Decrypt finds its ciphertext. */
 const keptCiphertexts = 20;
@@ -56,7 +56,13 @@ export function VaultPage({ client }: { client: ApiClient }) {
   };
 
   // Not enabled needs a config change and a host restart; only a restart in progress keeps the panels.
-  if (unavailable && (!status.data || /not enabled/.test(unavailable.message))) return <VaultUnavailable reason={unavailable} />;
+  if (unavailable && (!status.data || /not enabled/.test(unavailable.message))) {
+    return (
+      <EngineUnavailable title="vault" testId="vault-unavailable" reason={unavailable} config={'engines:\n  vault:\n    enabled: true'}>
+        <p>The vault file is kept in the host's data folder.</p>
+      </EngineUnavailable>
+    );
+  }
   if (!status.data) {
     return status.error !== null ? (
       <p className="notice error" role="alert">
@@ -110,7 +116,7 @@ export function VaultPage({ client }: { client: ApiClient }) {
             onDecrypt={(request) => setDecryptRequest({ ...request, at: Date.now() })}
             headingRef={headings.orders}
           />
-          <div className="vault-row">
+          <div className="panel-row">
             <EncryptPanel
               client={client}
               names={names}

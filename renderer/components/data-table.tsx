@@ -1,0 +1,60 @@
+// A table in the console's look (table.data) that scrolls sideways in a narrow window. Its columns
+// are named once, so the row that says there is nothing to show spans them all.
+import type { ReactNode } from 'react';
+
+/** A column's heading; { num } right-aligns a column of numbers; { action } is a column of buttons, named for screen readers only. */
+export type Column = string | { num: string } | { action: string };
+
+interface Props {
+  columns: readonly Column[];
+  /** A row across all columns, e.g. "No accounts." when there are none. */
+  empty?: ReactNode;
+  className?: string;
+  testId?: string;
+  /** The table's <tbody> elements. */
+  children: ReactNode;
+}
+
+export function DataTable({ columns, empty, className, testId, children }: Props) {
+  return (
+    <div className="table-scroll">
+      <table className={className ? `data ${className}` : 'data'} data-testid={testId}>
+        <thead>
+          <tr>{columns.map(heading)}</tr>
+        </thead>
+        {empty && (
+          <tbody>
+            <tr>
+              <td colSpan={columns.length} className="muted">
+                {empty}
+              </td>
+            </tr>
+          </tbody>
+        )}
+        {children}
+      </table>
+    </div>
+  );
+}
+
+function heading(column: Column, index: number) {
+  if (typeof column === 'string') {
+    return (
+      <th key={index} scope="col">
+        {column}
+      </th>
+    );
+  }
+  if ('num' in column) {
+    return (
+      <th key={index} scope="col" className="num">
+        {column.num}
+      </th>
+    );
+  }
+  return (
+    <th key={index} scope="col" className="action">
+      <span className="visually-hidden">{column.action}</span>
+    </th>
+  );
+}

@@ -48,20 +48,34 @@ export interface HealthOptions {
 }
 
 interface Waiting {
-  question: Buffer;
+  /** The query as sent: an answer must repeat its question. */
+  packet: Buffer;
+  questionEnd: number;
+  sentAt: number;
+  /** performance.now() after which the try has timed out. */
+  deadline: number;
   resolve(answer: Buffer | null): void;
 }
+
+/** How often pending tries are checked for their deadline: one timer, not one per query. */
+const sweepEveryMs = 20;
 
 export function splitHostPort(value: string): { host: string; port: number } {
   const at = value.lastIndexOf(':');
   return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
 }
 
-/** The question section, lower-cased: what an answer must repeat (RFC 5452 §9.1). */
-function questionKey(packet: Buffer, end: number): Buffer {
-  const question = Buffer.from(packet.subarray(12, end));
-  for (let i = 0; i < question.length; i++) if (question[i]! >= 0x41 && question[i]! <= 0x5a) question[i]! |= 0x20;
-  return question;
+/** Whether `answer` repeats the question of `query` (bytes 12..end), ignoring ASCII case (RFC 5452 §9.1). */
+function sameQuestion(query: Buffer, answer: Buffer, end: number): boolean {
+  if (answer.length < end) return false;
+  for (let i = 12; i < end; i++) {
+    const a = query[i]!;
+    const b = answer[i]!;
+    if (a !== b && (a | 0x20) !== (b | 0x20)) return false;
+    // Only letters may differ by case: 0x20 apart elsewhere is a different byte.
+    if (a !== b && !((a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a)) return false;
+  }
+  return true;
 }
 
 class Upstream {
@@ -70,6 +84,7 @@ class Upstream {
   private readonly port: number;
   private readonly sockets: Socket[] = [];
   private readonly waiting = new Map<number, Waiting>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   private readonly health: HealthOptions;
   private fails = 0;
@@ -96,35 +111,33 @@ class Upstream {
     const socketIndex = randomU16() % this.sockets.length;
     let id = randomU16();
     while (this.waiting.has(socketIndex * 0x10000 + id)) id = randomU16();
-    const key = socketIndex * 0x10000 + id;
     const packet = Buffer.from(query);
     writeU16(packet, 0, id);
     this.stats.sent++;
     this.stats.outstanding++;
     const sentAt = performance.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(key);
-        this.stats.timeouts++;
-        this.stats.outstanding--;
-        this.observe(false);
-        resolve(null);
-      }, timeoutMs);
-      this.waiting.set(key, {
-        question: questionKey(packet, questionEnd),
-        resolve: (answer) => {
-          clearTimeout(timer);
-          this.stats.outstanding--;
-          if (answer) {
-            const rtt = performance.now() - sentAt;
-            this.stats.latencyMs = this.stats.latencyMs === null ? rtt : this.stats.latencyMs * 0.8 + rtt * 0.2;
-            this.observe(true);
-          }
-          resolve(answer);
-        },
-      });
+      this.waiting.set(socketIndex * 0x10000 + id, { packet, questionEnd, sentAt, deadline: sentAt + timeoutMs, resolve });
+      this.sweeper ??= setInterval(() => this.sweep(), sweepEveryMs);
       this.sockets[socketIndex]!.send(packet, this.port, this.host);
     });
+  }
+
+  /** Times out the tries whose deadline passed. */
+  private sweep(): void {
+    const now = performance.now();
+    for (const [key, waiting] of this.waiting) {
+      if (waiting.deadline > now) continue;
+      this.waiting.delete(key);
+      this.stats.timeouts++;
+      this.stats.outstanding--;
+      this.observe(false);
+      waiting.resolve(null);
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   /** One try over TCP (after TC=1): the answer, or null on error or timeout. */
@@ -151,8 +164,7 @@ class Upstream {
         received = Buffer.concat([received, chunk]);
         if (received.length < 2 || received.length < 2 + readU16(received, 0)) return;
         const answer = received.subarray(2, 2 + readU16(received, 0));
-        const matches = readU16(answer, 0) === id && answer.length >= questionEnd &&
-          questionKey(answer, questionEnd).equals(questionKey(packet, questionEnd));
+        const matches = readU16(answer, 0) === id && sameQuestion(packet, answer, questionEnd);
         finish(matches ? Buffer.from(answer) : null);
       });
     });
@@ -174,15 +186,19 @@ class Upstream {
     const key = socketIndex * 0x10000 + readU16(message, 0);
     const waiting = this.waiting.get(key);
     if (!waiting) return;
-    const end = 12 + waiting.question.length;
     // A spoofed or stray answer: keep waiting for the real one.
-    if (message.length < end || !(readU16(message, 2) & 0x8000) || !questionKey(message, end).equals(waiting.question)) return;
+    if (!(readU16(message, 2) & 0x8000) || !sameQuestion(waiting.packet, message, waiting.questionEnd)) return;
     this.waiting.delete(key);
     this.stats.answered++;
+    this.stats.outstanding--;
+    const rtt = performance.now() - waiting.sentAt;
+    this.stats.latencyMs = this.stats.latencyMs === null ? rtt : this.stats.latencyMs * 0.8 + rtt * 0.2;
+    this.observe(true);
     waiting.resolve(message);
   }
 
   close(): void {
+    clearInterval(this.sweeper);
     for (const socket of this.sockets) socket.close();
     for (const waiting of this.waiting.values()) waiting.resolve(null);
     this.waiting.clear();

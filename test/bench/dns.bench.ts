@@ -32,6 +32,8 @@ const { values: options } = parseArgs({
     cases: { type: 'string', default: 'hit,rate-hit,miss,rate' },
     results: { type: 'boolean', default: true },
     profile: { type: 'boolean', default: true },
+    /** Extra Node flags for the signalbox process, to compare runtime settings in one run. */
+    'node-flags': { type: 'string', default: '' },
   },
   allowNegative: true,
   strict: true,
@@ -226,7 +228,7 @@ async function main(): Promise<void> {
     const knot = await startKnot(dir);
     for (const name of servers) {
       process.stderr.write(`bench: ${name} on core ${serverCore}\n`);
-      const server = await startServer(name, dir, knot);
+      const server = await startServer(name, dir, knot, name === 'signalbox' ? options['node-flags'].split(/\s+/).filter(Boolean) : []);
       try {
         rows.push(...(await benchServer(server, files, dir)));
       } finally {

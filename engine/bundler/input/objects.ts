@@ -1,0 +1,183 @@
+// The objects in one upload: PEM text (any blocks, any order), DER (one or several objects back to
+// back), or bare base64; each object read on its own, so one bad block or bag does not hide the rest.
+import type { KeyObject } from 'node:crypto';
+import { checkCertificate } from './certificates.ts';
+import { DerError, readTlv } from './der.ts';
+import { detectDer, kindNames } from './detect.ts';
+import { loadDerKey, loadPemKey } from './keys.ts';
+import { decodeBase64, findPemBlocks, looksLikePem, type PemBlock } from './pem.ts';
+import { readPkcs12 } from './pkcs12.ts';
+import { readPkcs7 } from './pkcs7.ts';
+import { InputFailure } from './problems.ts';
+
+export type Found =
+  | { kind: 'certificate'; der: Buffer }
+  | { kind: 'key'; key: KeyObject }
+  | { kind: 'problem'; failure: InputFailure };
+
+const keyLabels = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
+// Written next to keys by `openssl ecparam -genkey` and friends; they carry nothing for a bundle.
+const ignoredLabels = new Set(['EC PARAMETERS', 'DH PARAMETERS', 'DSA PARAMETERS']);
+
+/** The objects in one upload: PEM text, DER (one or several objects back to back), or bare base64. */
+export function readOne(bytes: Buffer, password: string | undefined): Found[] {
+  if (bytes.length === 0) return [wholeFile('E_INPUT_DECODE', 'the file is empty')];
+  const text = asText(bytes);
+  if (looksLikePem(text)) {
+    const blocks = findPemBlocks(text);
+    if (blocks.length > 0) return blocks.flatMap((block) => fromPemBlock(block, password));
+    return [wholeFile('E_INPUT_DECODE', 'the text has a "-----BEGIN" line but no PEM block (the label must be upper case, as in -----BEGIN CERTIFICATE-----)')];
+  }
+  if (bytes[0] === 0x30) return fromDer(bytes, password);
+  const pasted = decodeBase64(text.replace(/\s+/g, ''));
+  if (pasted && pasted[0] === 0x30) return fromDer(pasted, password);
+  return [wholeFile('E_INPUT_DECODE',
+    'this is not a certificate, key, PKCS#7 or PKCS#12 file (neither PEM nor DER); upload .pem, .crt, .cer, .der, .p7b, .p12/.pfx or .key files')];
+}
+
+function fromPemBlock(block: PemBlock, password: string | undefined): Found[] {
+  if (ignoredLabels.has(block.label)) return [];
+  if (!block.complete) {
+    return [failed('E_INPUT_TRUNCATED', `the "${block.label}" PEM block has no END line; the file was cut, copy it again in full`)];
+  }
+  if (block.label === 'DSA PRIVATE KEY' || block.label === 'OPENSSH PRIVATE KEY') {
+    return [failed('E_KEY_UNSUPPORTED', block.label === 'DSA PRIVATE KEY'
+      ? 'a DSA private key: only RSA, ECDSA and Ed25519 keys are supported'
+      : 'an OpenSSH private key: convert it with `ssh-keygen -p -m PKCS8 -f KEYFILE` first')];
+  }
+  const legacyEncrypted = /ENCRYPTED/i.test(block.headers['Proc-Type'] ?? '');
+  if (keyLabels.has(block.label) && legacyEncrypted) {
+    return attempt(() => [{ kind: 'key', key: loadPemKey(block.text, true, password) }]);
+  }
+  const der = decodeBase64(block.base64);
+  if (!der) {
+    return [failed(keyLabels.has(block.label) ? 'E_KEY_DECODE' : 'E_INPUT_DECODE',
+      `the "${block.label}" PEM block is not valid base64; copy it again in full`)];
+  }
+  if (keyLabels.has(block.label)) {
+    // node:crypto reads every key form by its label; we only catch a cut block first.
+    return attempt(() => {
+      readTlv(der);
+      return [{ kind: 'key', key: loadPemKey(block.text, block.label === 'ENCRYPTED PRIVATE KEY', password) }];
+    });
+  }
+  if (block.label === 'TRUSTED CERTIFICATE') {
+    // OpenSSL's trusted-certificate form: the certificate followed by its trust settings.
+    return attempt(() => {
+      const tlv = readTlv(der);
+      return fromDer(der.subarray(0, tlv.end), password);
+    });
+  }
+  return fromDer(der, password);
+}
+
+function fromDer(der: Buffer, password: string | undefined): Found[] {
+  const out: Found[] = [];
+  for (let pos = 0; pos < der.length && !(pos > 0 && isPadding(der, pos)); ) {
+    let end: number;
+    try {
+      const tlv = readTlv(der, pos);
+      end = tlv.end;
+      const object = der.subarray(pos, end);
+      out.push(...attempt(() => fromObject(object, password)));
+    } catch (err) {
+      // The rest cannot be found again once one length is wrong.
+      out.push({ kind: 'problem', failure: asFailure(err) });
+      break;
+    }
+    pos = end;
+  }
+  return out;
+}
+
+function fromObject(der: Buffer, password: string | undefined): Found[] {
+  const top = readTlv(der);
+  const kind = detectDer(der, top);
+  switch (kind) {
+    case 'certificate':
+      checkCertificate(der);
+      return [{ kind: 'certificate', der }];
+    case 'pkcs7': {
+      const contents = readPkcs7(der, top);
+      const found: Found[] = contents.certificates.map((cert) => attempt(() => {
+        checkCertificate(cert);
+        return [{ kind: 'certificate', der: cert } as const];
+      })[0]!);
+      if (contents.skipped > 0) {
+        found.push(failed('E_INPUT_UNSUPPORTED', `${contents.skipped} attribute or other non-X.509 certificates in the PKCS#7 bundle were skipped`));
+      }
+      if (contents.certificates.length === 0 && contents.skipped === 0) {
+        found.push(failed('E_INPUT_DECODE', 'the PKCS#7 bundle holds no certificates'));
+      }
+      return found;
+    }
+    case 'pkcs12':
+      try {
+        return readPkcs12(der, top, password);
+      } catch (err) {
+        if (err instanceof InputFailure) err.wholeFile = true;
+        throw err;
+      }
+    case 'pkcs8':
+    case 'pkcs1':
+    case 'sec1':
+      return [{ kind: 'key', key: loadDerKey(der, kind, false, undefined) }];
+    case 'encrypted-pkcs8':
+      return [{ kind: 'key', key: loadDerKey(der, 'pkcs8', true, password) }];
+    case 'dsa-key':
+      throw new InputFailure('E_KEY_UNSUPPORTED', 'a DSA private key: only RSA, ECDSA and Ed25519 keys are supported');
+    case 'csr':
+      throw new InputFailure('E_INPUT_UNSUPPORTED', 'a certificate signing request (CSR), not a certificate: upload the certificate the CA issued for it');
+    case 'crl':
+    case 'public-key':
+    case 'cms-other':
+      throw new InputFailure('E_INPUT_UNSUPPORTED', `${kindNames[kind]}, which a bundle does not use; upload certificates, a PKCS#7/PKCS#12 file or a private key`);
+    case 'unknown':
+      throw new InputFailure('E_INPUT_DECODE', 'an ASN.1 structure that is no certificate, key, PKCS#7 or PKCS#12');
+  }
+}
+
+function attempt(read: () => Found[]): Found[] {
+  try {
+    return read();
+  } catch (err) {
+    return [{ kind: 'problem', failure: asFailure(err) }];
+  }
+}
+
+export function asFailure(err: unknown): InputFailure {
+  if (err instanceof InputFailure) return err;
+  if (err instanceof DerError) {
+    return err.kind === 'truncated'
+      ? new InputFailure('E_INPUT_TRUNCATED', `the data is cut short (${err.message}); copy or download it again in full`)
+      : new InputFailure('E_INPUT_DECODE', `the data is not valid DER (${err.message})`);
+  }
+  // A library's own exception: say what it was, but never let it escape.
+  return new InputFailure('E_INPUT_DECODE', `the data could not be read (${err instanceof Error ? err.message : String(err)})`);
+}
+
+function failed(kind: InputFailure['kind'], message: string): Found {
+  return { kind: 'problem', failure: new InputFailure(kind, message) };
+}
+
+function wholeFile(kind: InputFailure['kind'], message: string): Found {
+  const failure = new InputFailure(kind, message);
+  failure.wholeFile = true;
+  return { kind: 'problem', failure };
+}
+
+// PEM is ASCII; latin1 keeps any other byte as one character. Notepad's "Unicode" is UTF-16 with a BOM.
+function asText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  return bytes.toString('latin1');
+}
+
+// Trailing newlines, spaces or NULs after DER are tolerated (cfssl trims them too).
+function isPadding(der: Buffer, from: number): boolean {
+  for (let i = from; i < der.length; i++) {
+    const b = der[i]!;
+    if (b !== 0x00 && b !== 0x0a && b !== 0x0d && b !== 0x20 && b !== 0x09) return false;
+  }
+  return true;
+}

@@ -1,0 +1,199 @@
+// Password-based decryption for PKCS#12 contents and shrouded keys: PBES2 (RFC 8018, OpenSSL 3's
+// default: PBKDF2 + AES-CBC) and the PKCS#12 PBE schemes older tools write (RFC 7292 Appendix C:
+// 3DES, RC2). node:crypto does the KDFs, hashes, AES and 3DES; RC2 is not in OpenSSL 3's default
+// provider, so it comes from node-forge.
+import { createDecipheriv, hash, pbkdf2Sync } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
+import { Tag, children, content, expect, octets, oid, smallInteger, type Tlv } from './der.ts';
+import { oids } from './oids.ts';
+
+/** Why decryption stopped: the scheme is one we do not implement, or the password does not fit. */
+export class PbeError extends Error {
+  readonly kind: 'unsupported' | 'bad-decrypt';
+
+  constructor(kind: 'unsupported' | 'bad-decrypt', message: string) {
+    super(message);
+    this.name = 'PbeError';
+    this.kind = kind;
+  }
+}
+
+// Iteration caps, so that a crafted file cannot pin the engine. Real files: OpenSSL and Windows
+// 2,000-2,048, Java 10,000, PBKDF2 elsewhere up to 600,000. PBKDF2 is native (10^6 rounds ≈ 0.16 s
+// here); the PKCS#12 KDF runs one hash call per round (10^5 rounds ≈ 0.1-0.2 s).
+export const maxIterations = { pbkdf2: 2_000_000, pkcs12: 100_000 } as const;
+
+type Digest = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+const digestSizes: Record<Digest, { bytes: number; block: number }> = {
+  sha1: { bytes: 20, block: 64 },
+  sha224: { bytes: 28, block: 64 },
+  sha256: { bytes: 32, block: 64 },
+  sha384: { bytes: 48, block: 128 },
+  sha512: { bytes: 64, block: 128 },
+};
+
+export const digestByOid: Record<string, Digest> = {
+  [oids.sha1]: 'sha1',
+  [oids.sha224]: 'sha224',
+  [oids.sha256]: 'sha256',
+  [oids.sha384]: 'sha384',
+  [oids.sha512]: 'sha512',
+};
+
+const prfByOid: Record<string, Digest> = {
+  [oids.hmacWithSHA1]: 'sha1',
+  [oids.hmacWithSHA224]: 'sha224',
+  [oids.hmacWithSHA256]: 'sha256',
+  [oids.hmacWithSHA384]: 'sha384',
+  [oids.hmacWithSHA512]: 'sha512',
+};
+
+const pbes2Ciphers: Record<string, { name: string; keyBytes: number }> = {
+  [oids.aes128Cbc]: { name: 'aes-128-cbc', keyBytes: 16 },
+  [oids.aes192Cbc]: { name: 'aes-192-cbc', keyBytes: 24 },
+  [oids.aes256Cbc]: { name: 'aes-256-cbc', keyBytes: 32 },
+  [oids.desEde3Cbc]: { name: 'des-ede3-cbc', keyBytes: 24 },
+};
+
+const pkcs12Schemes: Record<string, { cipher: 'des-ede3-cbc' | 'des-ede-cbc' | 'rc2'; keyBytes: number; rc2Bits?: number }> = {
+  [oids.pbeWithSHAAnd3KeyTripleDESCBC]: { cipher: 'des-ede3-cbc', keyBytes: 24 },
+  [oids.pbeWithSHAAnd2KeyTripleDESCBC]: { cipher: 'des-ede-cbc', keyBytes: 16 },
+  [oids.pbeWithSHAAnd128BitRC2CBC]: { cipher: 'rc2', keyBytes: 16, rc2Bits: 128 },
+  [oids.pbeWithSHAAnd40BitRC2CBC]: { cipher: 'rc2', keyBytes: 5, rc2Bits: 40 },
+};
+
+/**
+ * A password as PKCS#12 uses it. `null` is OpenSSL's "no password" (zero bytes), which differs from
+ * the empty password (two zero bytes as a BMPString); files are written with either.
+ */
+export type Password = string | null;
+
+/** RFC 7292 Appendix B.1: the password as a BMPString with two zero bytes at the end. */
+export function bmpPassword(password: Password): Buffer {
+  if (password === null) return Buffer.alloc(0);
+  const out = Buffer.alloc(password.length * 2 + 2);
+  for (let i = 0; i < password.length; i++) out.writeUInt16BE(password.charCodeAt(i), i * 2);
+  return out;
+}
+
+function checkIterations(iterations: number, kdf: keyof typeof maxIterations): void {
+  if (iterations < 1) throw new PbeError('unsupported', 'an iteration count below 1');
+  if (iterations > maxIterations[kdf]) {
+    throw new PbeError('unsupported', `${iterations} ${kdf === 'pkcs12' ? 'PKCS#12 KDF' : 'PBKDF2'} iterations (more than ${maxIterations[kdf]} are refused)`);
+  }
+}
+
+/** RFC 7292 Appendix B.2: the PKCS#12 key derivation (id 1 key, 2 IV, 3 MAC key). */
+export function pkcs12Kdf(password: Buffer, salt: Buffer, id: 1 | 2 | 3, iterations: number, length: number, digest: Digest): Buffer {
+  checkIterations(iterations, 'pkcs12');
+  const { bytes: u, block: v } = digestSizes[digest];
+  const fill = (data: Buffer) => {
+    if (data.length === 0) return Buffer.alloc(0);
+    const out = Buffer.alloc(v * Math.ceil(data.length / v));
+    for (let i = 0; i < out.length; i++) out[i] = data[i % data.length]!;
+    return out;
+  };
+  const I = Buffer.concat([fill(salt), fill(password)]);
+  const D = Buffer.alloc(v, id);
+  const blocks: Buffer[] = [];
+  for (let produced = 0; produced < length; produced += u) {
+    let A = hash(digest, Buffer.concat([D, I]), 'buffer');
+    for (let r = 1; r < iterations; r++) A = hash(digest, A, 'buffer');
+    blocks.push(A);
+    const B = Buffer.alloc(v);
+    for (let i = 0; i < v; i++) B[i] = A[i % u]!;
+    // I_j = (I_j + B + 1) mod 2^(8v), for each v-byte block of I
+    for (let j = 0; j < I.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = I[j + k]! + B[k]! + carry;
+        I[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+/** The digest named by an AlgorithmIdentifier, as used in PKCS#12 MacData. */
+export function digestOf(buf: Uint8Array, algorithm: Tlv): Digest {
+  const id = oid(buf, expect(children(buf, algorithm)[0], Tag.oid, 'the digest algorithm'));
+  const digest = digestByOid[id];
+  if (!digest) throw new PbeError('unsupported', id === oids.pbmac1 ? 'PBMAC1 integrity (RFC 9579)' : `the MAC digest ${id}`);
+  return digest;
+}
+
+/** Decrypts `ciphertext` under the scheme in the AlgorithmIdentifier `algorithm` (inside `buf`). */
+export function decrypt(buf: Uint8Array, algorithm: Tlv, ciphertext: Buffer, password: Password): Buffer {
+  const [idTlv, paramsTlv] = children(buf, expect(algorithm, Tag.sequence, 'the encryption algorithm'));
+  const id = oid(buf, expect(idTlv, Tag.oid, 'the encryption algorithm'));
+  if (id === oids.pbes2) return decryptPbes2(buf, expect(paramsTlv, Tag.sequence, 'the PBES2 parameters'), ciphertext, password);
+  const scheme = pkcs12Schemes[id];
+  if (!scheme) throw new PbeError('unsupported', `the encryption scheme ${id}`);
+  const [saltTlv, iterTlv] = children(buf, expect(paramsTlv, Tag.sequence, 'the PBE parameters'));
+  const salt = octets(buf, expect(saltTlv, Tag.octetString, 'the PBE salt'));
+  const iterations = smallInteger(buf, expect(iterTlv, Tag.integer, 'the PBE iteration count'));
+  const secret = bmpPassword(password);
+  const key = pkcs12Kdf(secret, salt, 1, iterations, scheme.keyBytes, 'sha1');
+  const iv = pkcs12Kdf(secret, salt, 2, iterations, 8, 'sha1');
+  if (scheme.cipher === 'rc2') return decryptRc2(key, iv, ciphertext, scheme.rc2Bits ?? 128);
+  return decryptCbc(scheme.cipher, key, iv, ciphertext);
+}
+
+function decryptPbes2(buf: Uint8Array, params: Tlv, ciphertext: Buffer, password: Password): Buffer {
+  const [kdf, scheme] = children(buf, params);
+  const [kdfId, kdfParams] = children(buf, expect(kdf, Tag.sequence, 'the PBES2 key derivation'));
+  const kdfName = oid(buf, expect(kdfId, Tag.oid, 'the PBES2 key derivation'));
+  if (kdfName !== oids.pbkdf2) throw new PbeError('unsupported', `the PBES2 key derivation ${kdfName} (only PBKDF2)`);
+  // PBKDF2-params: salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1
+  const fields = children(buf, expect(kdfParams, Tag.sequence, 'the PBKDF2 parameters'));
+  const salt = content(buf, expect(fields[0], Tag.octetString, 'the PBKDF2 salt'));
+  const iterations = smallInteger(buf, expect(fields[1], Tag.integer, 'the PBKDF2 iteration count'));
+  checkIterations(iterations, 'pbkdf2');
+  let rest = fields.slice(2);
+  let keyLength: number | undefined;
+  if (rest[0]?.tag === Tag.integer) {
+    keyLength = smallInteger(buf, rest[0]);
+    rest = rest.slice(1);
+  }
+  let prf: Digest = 'sha1';
+  if (rest[0]) {
+    const prfId = oid(buf, expect(children(buf, expect(rest[0], Tag.sequence, 'the PBKDF2 PRF'))[0], Tag.oid, 'the PBKDF2 PRF'));
+    const named = prfByOid[prfId];
+    if (!named) throw new PbeError('unsupported', `the PBKDF2 PRF ${prfId}`);
+    prf = named;
+  }
+  const [cipherId, ivTlv] = children(buf, expect(scheme, Tag.sequence, 'the PBES2 encryption scheme'));
+  const cipherName = oid(buf, expect(cipherId, Tag.oid, 'the PBES2 cipher'));
+  const cipher = pbes2Ciphers[cipherName];
+  if (!cipher) throw new PbeError('unsupported', `the PBES2 cipher ${cipherName}`);
+  if (keyLength !== undefined && keyLength !== cipher.keyBytes) throw new PbeError('unsupported', 'a PBKDF2 key length that does not fit the cipher');
+  const iv = content(buf, expect(ivTlv, Tag.octetString, 'the PBES2 IV'));
+  // RFC 8018 and OpenSSL: PBES2 takes the password's bytes as they are (UTF-8), not as a BMPString.
+  const key = pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), salt, iterations, cipher.keyBytes, prf);
+  return decryptCbc(cipher.name, key, iv, ciphertext);
+}
+
+function decryptCbc(cipher: string, key: Buffer, iv: Buffer, ciphertext: Buffer): Buffer {
+  try {
+    const decipher = createDecipheriv(cipher, key, iv);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch {
+    // A wrong key shows up as bad padding; an IV of the wrong size cannot be decrypted either.
+    throw new PbeError('bad-decrypt', 'the data does not decrypt with this password');
+  }
+}
+
+// node-forge takes ~40 ms to load; only legacy PKCS#12 files need it, so it loads on first use.
+let forge: typeof Forge | undefined;
+
+function decryptRc2(key: Buffer, iv: Buffer, ciphertext: Buffer, bits: number): Buffer {
+  forge ??= createRequire(import.meta.url)('node-forge') as typeof Forge;
+  const decipher = forge.rc2.createDecryptionCipher(key.toString('binary'), bits);
+  decipher.start(iv.toString('binary'));
+  decipher.update(forge.util.createBuffer(ciphertext.toString('binary')));
+  if (!decipher.finish()) throw new PbeError('bad-decrypt', 'the data does not decrypt with this password');
+  return Buffer.from(decipher.output.getBytes(), 'binary');
+}

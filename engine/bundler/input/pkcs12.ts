@@ -1,0 +1,160 @@
+// Certificates and private keys from a PKCS#12 file (RFC 7292): .p12/.pfx from OpenSSL 3 (PBES2,
+// AES-256, SHA-256 MAC), `openssl pkcs12 -legacy`, Windows and Java (3DES, RC2-40, SHA-1 MAC).
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { DerError, Tag, children, expect, octets, oid, readWhole, smallInteger, whole, type Tlv } from './der.ts';
+import { loadDerKey } from './keys.ts';
+import { oids } from './oids.ts';
+import { PbeError, bmpPassword, decrypt, digestOf, pkcs12Kdf, type Password } from './pbe.ts';
+import { InputFailure } from './problems.ts';
+
+export type Pkcs12Item =
+  | { kind: 'certificate'; der: Buffer }
+  | { kind: 'key'; key: KeyObject }
+  | { kind: 'problem'; failure: InputFailure };
+
+// SafeContentsBag may nest; real files nest once at most.
+const maxNesting = 4;
+
+/**
+ * `top` is a PFX already known from its shape (detectDer). Whole-file failures (wrong password,
+ * structure) throw InputFailure or DerError; a bag that cannot be used becomes a `problem` item.
+ */
+export function readPkcs12(buf: Uint8Array, top: Tlv, password: string | undefined): Pkcs12Item[] {
+  const [, authSafe, macData] = children(buf, top);
+  const [typeTlv, explicit] = children(buf, expect(authSafe, Tag.sequence, 'the PKCS#12 authSafe'));
+  const type = oid(buf, expect(typeTlv, Tag.oid, 'the PKCS#12 authSafe type'));
+  if (type !== oids.data) {
+    throw new InputFailure('E_INPUT_UNSUPPORTED', 'a PKCS#12 file in public-key integrity mode; export it with a password instead');
+  }
+  const authSafeBytes = octets(buf, expect(children(buf, expect(explicit, Tag.context0, 'the PKCS#12 authSafe content'))[0], Tag.octetString, 'the PKCS#12 authSafe content'));
+
+  const chosen = choosePassword(buf, macData, authSafeBytes, password);
+  const items: Pkcs12Item[] = [];
+  const safes = readWhole(authSafeBytes);
+  for (const contentInfo of children(authSafeBytes, expect(safes, Tag.sequence, 'the PKCS#12 AuthenticatedSafe'))) {
+    const contents = safeContents(authSafeBytes, contentInfo, chosen, password !== undefined);
+    readBags(contents, readWhole(contents), chosen, items, 0);
+  }
+  return items;
+}
+
+// OpenSSL tries "no password" and the empty password alike; so do we when none was given.
+function candidates(password: string | undefined): Password[] {
+  if (password === undefined || password === '') return [null, ''];
+  return [password];
+}
+
+function choosePassword(buf: Uint8Array, macData: Tlv | undefined, authSafe: Buffer, password: string | undefined): Password {
+  const options = candidates(password);
+  if (!macData) return options[0]!;
+  const [digestInfo, saltTlv, iterTlv] = children(buf, expect(macData, Tag.sequence, 'the PKCS#12 MacData'));
+  const [algorithm, digestTlv] = children(buf, expect(digestInfo, Tag.sequence, 'the PKCS#12 MAC digest'));
+  let digest;
+  try {
+    digest = digestOf(buf, expect(algorithm, Tag.sequence, 'the PKCS#12 MAC algorithm'));
+  } catch (err) {
+    if (err instanceof PbeError) throw new InputFailure('E_INPUT_UNSUPPORTED', `the PKCS#12 file uses ${err.message}; export it again with OpenSSL's defaults`);
+    throw err;
+  }
+  const expected = octets(buf, expect(digestTlv, Tag.octetString, 'the PKCS#12 MAC value'));
+  const salt = octets(buf, expect(saltTlv, Tag.octetString, 'the PKCS#12 MAC salt'));
+  const iterations = iterTlv ? smallInteger(buf, iterTlv) : 1;
+  for (const option of options) {
+    let key: Buffer;
+    try {
+      key = pkcs12Kdf(bmpPassword(option), salt, 3, iterations, expected.length, digest);
+    } catch (err) {
+      if (err instanceof PbeError) throw new InputFailure('E_INPUT_UNSUPPORTED', `the PKCS#12 MAC uses ${err.message}`);
+      throw err;
+    }
+    const actual = createHmac(digest, key).update(authSafe).digest();
+    if (actual.length === expected.length && timingSafeEqual(actual, expected)) return option;
+  }
+  throw wrongPassword(password !== undefined);
+}
+
+function wrongPassword(given: boolean): InputFailure {
+  return given
+    ? new InputFailure('E_INPUT_WRONG_PASSWORD', 'the PKCS#12 file does not open with the password given; check the password')
+    : new InputFailure('E_INPUT_PASSWORD_REQUIRED', 'the PKCS#12 file is protected by a password; give it with the file');
+}
+
+/** The SafeContents bytes of one ContentInfo of the AuthenticatedSafe, decrypted when needed. */
+function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: boolean): Buffer {
+  const [typeTlv, explicit] = children(buf, expect(contentInfo, Tag.sequence, 'a PKCS#12 ContentInfo'));
+  const type = oid(buf, expect(typeTlv, Tag.oid, 'a PKCS#12 content type'));
+  const inner = children(buf, expect(explicit, Tag.context0, 'a PKCS#12 content'))[0];
+  if (type === oids.data) return octets(buf, expect(inner, Tag.octetString, 'PKCS#12 SafeContents'));
+  if (type !== oids.encryptedData) {
+    throw new InputFailure('E_INPUT_UNSUPPORTED', 'a PKCS#12 file with public-key encrypted contents; export it with a password instead');
+  }
+  // EncryptedData: version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encryptedContent }
+  const [, encryptedContentInfo] = children(buf, expect(inner, Tag.sequence, 'PKCS#12 EncryptedData'));
+  const [, algorithm, encrypted] = children(buf, expect(encryptedContentInfo, Tag.sequence, 'PKCS#12 EncryptedContentInfo'));
+  if (!algorithm || !encrypted) throw new DerError('malformed', 'PKCS#12 EncryptedContentInfo is incomplete');
+  try {
+    const plain = decrypt(buf, algorithm, octets(buf, encrypted), password);
+    readWhole(plain);
+    return plain;
+  } catch (err) {
+    if (err instanceof PbeError && err.kind === 'unsupported') {
+      throw new InputFailure('E_INPUT_UNSUPPORTED', `the PKCS#12 file is encrypted with ${err.message}; export it again with OpenSSL's defaults`);
+    }
+    // Bad padding, or plaintext that is not DER: without a MAC this is how a wrong password shows.
+    if (err instanceof PbeError || err instanceof DerError) throw wrongPassword(given);
+    throw err;
+  }
+}
+
+function readBags(buf: Buffer, safeContentsTlv: Tlv, password: Password, items: Pkcs12Item[], depth: number): void {
+  if (depth > maxNesting) throw new DerError('malformed', 'PKCS#12 SafeContents nested too deep');
+  for (const bag of children(buf, expect(safeContentsTlv, Tag.sequence, 'PKCS#12 SafeContents'))) {
+    const [idTlv, explicit] = children(buf, expect(bag, Tag.sequence, 'a PKCS#12 SafeBag'));
+    const bagId = oid(buf, expect(idTlv, Tag.oid, 'a PKCS#12 bag type'));
+    const value = expect(children(buf, expect(explicit, Tag.context0, 'a PKCS#12 bag value'))[0], Tag.sequence, 'a PKCS#12 bag value');
+    try {
+      if (bagId === oids.certBag) {
+        const certificate = certBag(buf, value);
+        if (certificate) items.push({ kind: 'certificate', der: certificate });
+      } else if (bagId === oids.keyBag) {
+        items.push({ kind: 'key', key: loadDerKey(whole(buf, value), 'pkcs8', false, undefined) });
+      } else if (bagId === oids.pkcs8ShroudedKeyBag) {
+        items.push({ kind: 'key', key: shroudedKey(buf, value, password) });
+      } else if (bagId === oids.safeContentsBag) {
+        readBags(buf, value, password, items, depth + 1);
+      }
+      // CRL and secret bags carry nothing for a bundle.
+    } catch (err) {
+      if (!(err instanceof InputFailure)) throw err;
+      items.push({ kind: 'problem', failure: err });
+    }
+  }
+}
+
+/** CertBag: { certId, [0] EXPLICIT OCTET STRING }; only X.509 certificates (not SDSI). */
+function certBag(buf: Buffer, value: Tlv): Buffer | null {
+  const [idTlv, explicit] = children(buf, value);
+  if (oid(buf, expect(idTlv, Tag.oid, 'a PKCS#12 certificate type')) !== oids.x509Certificate) {
+    throw new InputFailure('E_INPUT_UNSUPPORTED', 'a PKCS#12 certificate that is not X.509 (SDSI); it was skipped');
+  }
+  return octets(buf, expect(children(buf, expect(explicit, Tag.context0, 'a PKCS#12 certificate'))[0], Tag.octetString, 'a PKCS#12 certificate'));
+}
+
+/** EncryptedPrivateKeyInfo { algorithm, encryptedData }, decrypted with the file's password. */
+function shroudedKey(buf: Buffer, value: Tlv, password: Password): KeyObject {
+  const [algorithm, data] = children(buf, value);
+  if (!algorithm || !data) throw new InputFailure('E_KEY_DECODE', 'a PKCS#12 key bag is incomplete');
+  let plain: Buffer;
+  try {
+    plain = decrypt(buf, algorithm, octets(buf, data), password);
+  } catch (err) {
+    if (err instanceof PbeError && err.kind === 'unsupported') {
+      throw new InputFailure('E_KEY_UNSUPPORTED', `the PKCS#12 key is encrypted with ${err.message}; export it again with OpenSSL's defaults`);
+    }
+    if (err instanceof PbeError) {
+      throw new InputFailure('E_KEY_WRONG_PASSWORD', 'the key in the PKCS#12 file does not decrypt with the file\'s password; it was skipped');
+    }
+    throw err;
+  }
+  return loadDerKey(plain, 'pkcs8', false, undefined);
+}

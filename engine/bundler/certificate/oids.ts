@@ -1,0 +1,114 @@
+// Object identifiers the bundler reads, with the names people know them by.
+
+export const EXT = {
+  subjectKeyId: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  issuerAltName: '2.5.29.18',
+  basicConstraints: '2.5.29.19',
+  nameConstraints: '2.5.29.30',
+  crlDistributionPoints: '2.5.29.31',
+  certificatePolicies: '2.5.29.32',
+  policyMappings: '2.5.29.33',
+  authorityKeyId: '2.5.29.35',
+  policyConstraints: '2.5.29.36',
+  extKeyUsage: '2.5.29.37',
+  inhibitAnyPolicy: '2.5.29.54',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  sctList: '1.3.6.1.4.1.11129.2.4.2',
+  ctPoison: '1.3.6.1.4.1.11129.2.4.3',
+} as const;
+
+export const EKU = {
+  any: '2.5.29.37.0',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+} as const;
+
+export const EKU_NAMES: Record<string, string> = Object.fromEntries(Object.entries(EKU).map(([name, oid]) => [oid, name]));
+
+export const ACCESS = { ocsp: '1.3.6.1.5.5.7.48.1', caIssuers: '1.3.6.1.5.5.7.48.2' } as const;
+
+/** Attribute types for printing names (RFC 4514 §3 short names, plus the usual extras). */
+export const ATTRIBUTE_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.42': 'GN',
+  '2.5.4.97': 'organizationIdentifier',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
+  '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
+  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL',
+};
+
+export type HashName = 'md2' | 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'unknown';
+
+export const HASH_OIDS: Record<string, HashName> = {
+  '1.2.840.113549.2.2': 'md2',
+  '1.2.840.113549.2.5': 'md5',
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+export const RSA_PSS = '1.2.840.113549.1.1.10';
+
+/** Signature algorithms: name (as OpenSSL and Go print them) and the hash they use. */
+export const SIGNATURE_ALGORITHMS: Record<string, { name: string; hash: HashName }> = {
+  '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
+  '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
+  '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },
+  '1.2.840.113549.1.1.14': { name: 'sha224WithRSAEncryption', hash: 'sha224' },
+  '1.2.840.113549.1.1.11': { name: 'sha256WithRSAEncryption', hash: 'sha256' },
+  '1.2.840.113549.1.1.12': { name: 'sha384WithRSAEncryption', hash: 'sha384' },
+  '1.2.840.113549.1.1.13': { name: 'sha512WithRSAEncryption', hash: 'sha512' },
+  [RSA_PSS]: { name: 'rsassaPss', hash: 'sha1' },
+  '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', hash: 'sha1' },
+  '1.2.840.10045.4.3.1': { name: 'ecdsa-with-SHA224', hash: 'sha224' },
+  '1.2.840.10045.4.3.2': { name: 'ecdsa-with-SHA256', hash: 'sha256' },
+  '1.2.840.10045.4.3.3': { name: 'ecdsa-with-SHA384', hash: 'sha384' },
+  '1.2.840.10045.4.3.4': { name: 'ecdsa-with-SHA512', hash: 'sha512' },
+  '1.2.840.10040.4.3': { name: 'dsa-with-SHA1', hash: 'sha1' },
+  '2.16.840.1.101.3.4.3.1': { name: 'dsa-with-SHA224', hash: 'sha224' },
+  '2.16.840.1.101.3.4.3.2': { name: 'dsa-with-SHA256', hash: 'sha256' },
+  // EdDSA hashes internally with SHA-512 (RFC 8032 §5.1); it counts as a SHA-2 signature.
+  '1.3.101.112': { name: 'Ed25519', hash: 'sha512' },
+  '1.3.101.113': { name: 'Ed448', hash: 'unknown' },
+};
+
+export const KEY_ALGORITHMS = {
+  rsa: '1.2.840.113549.1.1.1',
+  rsaPss: RSA_PSS,
+  ec: '1.2.840.10045.2.1',
+  dsa: '1.2.840.10040.4.1',
+  ed25519: '1.3.101.112',
+  ed448: '1.3.101.113',
+} as const;
+
+/** Named curves: the NIST name and the size of the field in bits. */
+export const CURVES: Record<string, { name: string; bits: number }> = {
+  '1.2.840.10045.3.1.1': { name: 'P-192', bits: 192 },
+  '1.3.132.0.33': { name: 'P-224', bits: 224 },
+  '1.2.840.10045.3.1.7': { name: 'P-256', bits: 256 },
+  '1.3.132.0.34': { name: 'P-384', bits: 384 },
+  '1.3.132.0.35': { name: 'P-521', bits: 521 },
+  '1.3.132.0.10': { name: 'secp256k1', bits: 256 },
+};

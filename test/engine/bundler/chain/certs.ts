@@ -1,0 +1,133 @@
+// A small certificate factory for tests: DER written by hand and signed with node:crypto (ECDSA
+// P-256, SHA-256), so a test can make exactly the oddity it needs (expired, not a CA, a pathLen,
+// an EKU, name constraints, a cycle of cross-signs) in microseconds, without openssl.
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { parseCertificate, type Certificate } from '../../../../engine/bundler/certificate.ts';
+
+function len(n: number): Buffer {
+  if (n < 0x80) return Buffer.of(n);
+  const bytes: number[] = [];
+  while (n > 0) { bytes.unshift(n & 0xff); n >>= 8; }
+  return Buffer.of(0x80 | bytes.length, ...bytes);
+}
+const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([Buffer.of(tag), len(body.length), body]);
+};
+const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
+const set = (...parts: Buffer[]) => tlv(0x31, ...parts);
+const octet = (b: Buffer) => tlv(0x04, b);
+const bool = (v: boolean) => tlv(0x01, Buffer.of(v ? 0xff : 0));
+const int = (n: number | Buffer) => {
+  let b = typeof n === 'number' ? Buffer.from(n.toString(16).padStart(2, '0').replace(/^(.(..)*)$/, '0$1'), 'hex') : n;
+  if (b[0]! & 0x80) b = Buffer.concat([Buffer.of(0), b]);
+  return tlv(0x02, b);
+};
+function oid(text: string): Buffer {
+  const [a, b, ...rest] = text.split('.').map(Number) as [number, number, ...number[]];
+  const out = [a * 40 + b];
+  for (const n of rest) {
+    const chunk = [n & 0x7f];
+    let v = Math.floor(n / 128);
+    while (v > 0) { chunk.unshift((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
+    out.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
+function time(d: Date): Buffer {
+  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'latin1')) : tlv(0x18, Buffer.from(iso, 'latin1'));
+}
+const ext = (id: string, critical: boolean, value: Buffer) => seq(oid(id), ...(critical ? [bool(true)] : []), octet(value));
+
+export interface Key {
+  privateKey: KeyObject;
+  spki: Buffer;
+}
+
+export function newKey(): Key {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { privateKey, spki: publicKey.export({ type: 'spki', format: 'der' }) };
+}
+
+export interface CertSpec {
+  subject: string;
+  key?: Key;
+  /** The issuer's name and key; omitted = self-signed. */
+  issuer?: { subject: string; key: Key };
+  notBefore?: Date;
+  notAfter?: Date;
+  /** basicConstraints: undefined = absent. */
+  ca?: boolean;
+  pathLen?: number;
+  keyUsage?: ('digitalSignature' | 'keyCertSign' | 'cRLSign')[];
+  eku?: string[];
+  dns?: string[];
+  permittedDns?: string[];
+  excludedDns?: string[];
+  criticalUnknown?: boolean;
+  serial?: number;
+}
+
+export interface Made {
+  cert: Certificate;
+  key: Key;
+  subject: string;
+}
+
+export const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
+const keyId = (spki: Buffer) => createHash('sha1').update(spki).digest();
+
+let serialCounter = 1;
+
+export function makeCert(spec: CertSpec): Made {
+  const key = spec.key ?? newKey();
+  const issuer = spec.issuer ?? { subject: spec.subject, key };
+  const exts: Buffer[] = [];
+  if (spec.ca !== undefined) {
+    exts.push(ext('2.5.29.19', true, seq(...(spec.ca ? [bool(true)] : []), ...(spec.pathLen !== undefined ? [int(spec.pathLen)] : []))));
+  }
+  if (spec.keyUsage) {
+    const bits = { digitalSignature: 0x80, keyCertSign: 0x04, cRLSign: 0x02 };
+    const byte = spec.keyUsage.reduce((a, k) => a | bits[k], 0);
+    exts.push(ext('2.5.29.15', true, tlv(0x03, Buffer.of(0, byte))));
+  }
+  exts.push(ext('2.5.29.14', false, octet(keyId(key.spki))));
+  exts.push(ext('2.5.29.35', false, seq(tlv(0x80, keyId(issuer.key.spki)))));
+  if (spec.eku) exts.push(ext('2.5.29.37', false, seq(...spec.eku.map(oid))));
+  if (spec.dns) exts.push(ext('2.5.29.17', false, seq(...spec.dns.map((d) => tlv(0x82, Buffer.from(d))))));
+  if (spec.permittedDns || spec.excludedDns) {
+    const subtrees = (list: string[]) => list.map((d) => seq(tlv(0x82, Buffer.from(d))));
+    exts.push(ext('2.5.29.30', true, seq(
+      ...(spec.permittedDns ? [tlv(0xa0, ...subtrees(spec.permittedDns))] : []),
+      ...(spec.excludedDns ? [tlv(0xa1, ...subtrees(spec.excludedDns))] : []),
+    )));
+  }
+  if (spec.criticalUnknown) exts.push(ext('1.3.6.1.4.1.55555.1', true, tlv(0x05)));
+  const alg = seq(oid('1.2.840.10045.4.3.2'));
+  const tbs = seq(
+    tlv(0xa0, int(2)),
+    int(spec.serial ?? serialCounter++),
+    alg,
+    name(issuer.subject),
+    seq(time(spec.notBefore ?? new Date('2024-01-01T00:00:00Z')), time(spec.notAfter ?? new Date('2034-01-01T00:00:00Z'))),
+    name(spec.subject),
+    key.spki,
+    tlv(0xa3, seq(...exts)),
+  );
+  const signature = sign('sha256', tbs, issuer.key.privateKey);
+  const der = seq(tbs, alg, tlv(0x03, Buffer.concat([Buffer.of(0), signature])));
+  return { cert: parseCertificate(der), key, subject: spec.subject };
+}
+
+export const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+export const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+/** root -> intermediate -> leaf, all valid 2024-2034, the leaf for www.example.com. */
+export function simpleChain(overrides: { root?: Partial<CertSpec>; intermediate?: Partial<CertSpec>; leaf?: Partial<CertSpec> } = {}) {
+  const root = makeCert({ subject: 'Test Root', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], ...overrides.root });
+  const intermediate = makeCert({ subject: 'Test Intermediate', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: root, ...overrides.intermediate });
+  const leaf = makeCert({ subject: 'www.example.com', ca: false, dns: ['www.example.com', '*.example.org'], keyUsage: ['digitalSignature'], eku: [SERVER_AUTH], issuer: intermediate, ...overrides.leaf });
+  return { root, intermediate, leaf };
+}

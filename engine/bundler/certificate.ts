@@ -6,7 +6,7 @@ import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'no
 import {
   DerError,
   TAG,
-  childrenOf,
+  children,
   content,
   expectTag,
   hex,
@@ -15,9 +15,10 @@ import {
   readSmallInt,
   readTime,
   readTlv,
+  readWhole,
   whole,
   type Tlv,
-} from './certificate/der.ts';
+} from './der.ts';
 import {
   decodeAuthorityKeyId,
   decodeAuthorityKeyIdFields,
@@ -36,11 +37,11 @@ import {
   type KeyUsage,
   type NameConstraints,
 } from './certificate/extensions.ts';
-import { CURVES, EXT, HASH_OIDS, KEY_ALGORITHMS, RSA_PSS, SIGNATURE_ALGORITHMS, type HashName } from './certificate/oids.ts';
+import { CURVES, EXT, HASH_OIDS, KEY_ALGORITHMS, RSA_PSS, SIGNATURE_ALGORITHMS, type HashName } from './oids.ts';
 
 export type { KeyUsage, NameConstraints, NameSubtree, GeneralName } from './certificate/extensions.ts';
-export type { HashName } from './certificate/oids.ts';
-export { EKU, EXT } from './certificate/oids.ts';
+export type { HashName } from './oids.ts';
+export { EKU, EXT } from './oids.ts';
 
 /** cfssl's code for a certificate that cannot be parsed (errors.CertificateError + ParseFailed). */
 export const E_PARSE_FAILED = 1003;
@@ -94,18 +95,17 @@ interface Layout {
 }
 
 function layoutOf(der: Buffer): Layout {
-  const outer = readTlv(der, 0);
-  if (outer.tag !== TAG.sequence || outer.end !== der.length) throw new DerError('not a DER SEQUENCE of the whole input');
-  const [tbs, signatureAlgorithm, signatureValue, extra] = childrenOf(der, outer);
+  const outer = expectTag(readWhole(der), TAG.sequence, 'the certificate');
+  const [tbs, signatureAlgorithm, signatureValue, extra] = children(der, outer);
   if (extra) throw new DerError('extra element after the signature');
   expectTag(tbs, TAG.sequence, 'tbsCertificate');
   expectTag(signatureAlgorithm, TAG.sequence, 'signatureAlgorithm');
   expectTag(signatureValue, TAG.bitString, 'signatureValue');
-  const fields = childrenOf(der, tbs!);
+  const fields = children(der, tbs!);
   let i = 0;
   let version = 1;
   if (fields[0]?.tag === 0xa0) {
-    version = readSmallInt(der, readTlv(der, fields[0].contentStart, fields[0].end)) + 1;
+    version = readSmallInt(der, readTlv(der, fields[0].contentStart, fields[0].contentEnd)) + 1;
     i = 1;
   }
   const serial = expectTag(fields[i], TAG.integer, 'serialNumber');
@@ -114,11 +114,11 @@ function layoutOf(der: Buffer): Layout {
   const validity = expectTag(fields[i + 3], TAG.sequence, 'validity');
   const subject = expectTag(fields[i + 4], TAG.sequence, 'subject');
   const spki = expectTag(fields[i + 5], TAG.sequence, 'subjectPublicKeyInfo');
-  const [notBefore, notAfter] = childrenOf(der, validity);
+  const [notBefore, notAfter] = children(der, validity);
   if (!notBefore || !notAfter) throw new DerError('validity: incomplete');
   let extensions: Tlv | null = null;
   for (const field of fields.slice(i + 6)) {
-    if (field.tag === 0xa3) extensions = expectTag(readTlv(der, field.contentStart, field.end), TAG.sequence, 'extensions');
+    if (field.tag === 0xa3) extensions = expectTag(readTlv(der, field.contentStart, field.contentEnd), TAG.sequence, 'extensions');
     else if (field.tag !== 0x81 && field.tag !== 0x82) throw new DerError('unexpected field in tbsCertificate');
   }
   return {
@@ -253,8 +253,8 @@ export class Certificate {
       const out: Extension[] = [];
       const seen = new Set<string>();
       try {
-        for (const item of childrenOf(this.der, list)) {
-          const parts = childrenOf(this.der, expectTag(item, TAG.sequence, 'Extension'));
+        for (const item of children(this.der, list)) {
+          const parts = children(this.der, expectTag(item, TAG.sequence, 'Extension'));
           const oid = readOid(this.der, parts[0]!);
           let critical = false;
           let valueTlv = parts[1];
@@ -302,17 +302,17 @@ export class Certificate {
     if (!list) return null;
     const der = this.der;
     try {
-      for (let pos = list.contentStart; pos < list.end; ) {
-        const item = readTlv(der, pos, list.end);
+      for (let pos = list.contentStart; pos < list.contentEnd; ) {
+        const item = readTlv(der, pos, list.contentEnd);
         pos = item.end;
-        const id = readTlv(der, item.contentStart, item.end);
-        if (id.end - id.contentStart !== oid.length) continue;
+        const id = readTlv(der, item.contentStart, item.contentEnd);
+        if (id.contentEnd - id.contentStart !== oid.length) continue;
         let same = true;
         for (let i = 0; i < oid.length && same; i++) same = der[id.contentStart + i] === oid[i];
         if (!same) continue;
-        let next = readTlv(der, id.end, item.end);
-        if (next.tag === TAG.boolean) next = readTlv(der, next.end, item.end);
-        return der.subarray(next.contentStart, next.end);
+        let next = readTlv(der, id.end, item.contentEnd);
+        if (next.tag === TAG.boolean) next = readTlv(der, next.end, item.contentEnd);
+        return content(der, next);
       }
     } catch {
       return null; // the full walk in `extensions` reports it
@@ -330,7 +330,7 @@ export class Certificate {
 
   /** The subject is an empty Name (SEQUENCE of no RDNs). */
   get subjectEmpty(): boolean {
-    return this.#layout.subject.end - this.#layout.subject.contentStart === 0;
+    return this.#layout.subject.contentEnd === this.#layout.subject.contentStart;
   }
 
   get hasBasicConstraints(): boolean {
@@ -394,7 +394,7 @@ export class Certificate {
   }
 
   get signatureAlgorithmOid(): string {
-    return this.#once('sigoid', () => readOid(this.der, childrenOf(this.der, this.#layout.signatureAlgorithm)[0]!));
+    return this.#once('sigoid', () => readOid(this.der, children(this.der, this.#layout.signatureAlgorithm)[0]!));
   }
 
   get signatureAlgorithm(): string {
@@ -407,11 +407,11 @@ export class Certificate {
       const oid = this.signatureAlgorithmOid;
       if (oid !== RSA_PSS) return SIGNATURE_ALGORITHMS[oid]?.hash ?? 'unknown';
       try {
-        const params = childrenOf(this.der, this.#layout.signatureAlgorithm)[1];
-        const hashField = params && childrenOf(this.der, params).find((p) => p.tag === 0xa0);
+        const params = children(this.der, this.#layout.signatureAlgorithm)[1];
+        const hashField = params?.constructed ? children(this.der, params).find((p) => p.tag === 0xa0) : undefined;
         if (!hashField) return 'sha1';
-        const alg = readTlv(this.der, hashField.contentStart, hashField.end);
-        return HASH_OIDS[readOid(this.der, childrenOf(this.der, alg)[0]!)] ?? 'unknown';
+        const alg = readTlv(this.der, hashField.contentStart, hashField.contentEnd);
+        return HASH_OIDS[readOid(this.der, children(this.der, alg)[0]!)] ?? 'unknown';
       } catch {
         return 'unknown';
       }
@@ -422,13 +422,13 @@ export class Certificate {
     return this.#once('pk', () => {
       const der = this.der;
       try {
-        const [alg, key] = childrenOf(der, this.#layout.spki);
-        const [algOid, params] = childrenOf(der, alg!);
+        const [alg, key] = children(der, this.#layout.spki);
+        const [algOid, params] = children(der, alg!);
         const oid = readOid(der, algOid!);
         const keyBits = content(der, expectTag(key, TAG.bitString, 'subjectPublicKey')).subarray(1);
         if (oid === KEY_ALGORITHMS.rsa || oid === KEY_ALGORITHMS.rsaPss) {
           const rsa = readTlv(keyBits, 0);
-          const modulus = content(keyBits, childrenOf(keyBits, rsa)[0]!);
+          const modulus = content(keyBits, children(keyBits, rsa)[0]!);
           return { type: 'rsa', bits: bitLength(modulus), curve: null, oid };
         }
         if (oid === KEY_ALGORITHMS.ec) {
@@ -437,7 +437,7 @@ export class Certificate {
           return { type: 'ec', bits: curve?.bits ?? 0, curve: curve?.name ?? readOid(der, params), oid };
         }
         if (oid === KEY_ALGORITHMS.dsa) {
-          const p = params ? childrenOf(der, params)[0] : undefined;
+          const p = params?.constructed ? children(der, params)[0] : undefined;
           return { type: 'dsa', bits: p ? bitLength(content(der, p)) : 0, curve: null, oid };
         }
         if (oid === KEY_ALGORITHMS.ed25519) return { type: 'ed25519', bits: 256, curve: null, oid };

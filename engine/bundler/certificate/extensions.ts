@@ -1,11 +1,10 @@
 // Decoders for the X.509 v3 extensions the bundler checks (RFC 5280 §4.2). Each takes the
 // extension's value (the bytes inside the extnValue OCTET STRING) and throws DerError when it is
 // malformed; the caller decides whether that breaks a chain.
-import { ATTRIBUTE_NAMES } from './oids.ts';
 import {
   DerError,
   TAG,
-  childrenOf,
+  children,
   content,
   expectTag,
   hex,
@@ -14,13 +13,14 @@ import {
   readSmallInt,
   readString,
   readTlv,
+  readWhole,
+  whole,
   type Tlv,
-} from './der.ts';
+} from '../der.ts';
+import { ACCESS, ATTRIBUTE_NAMES } from '../oids.ts';
 
 function root(value: Uint8Array, tag: number, what: string): Tlv {
-  const tlv = readTlv(value, 0);
-  if (tlv.end !== value.length) throw new DerError(`${what}: trailing bytes`);
-  return expectTag(tlv, tag, what);
+  return expectTag(readWhole(value), tag, what);
 }
 
 export interface BasicConstraints {
@@ -32,7 +32,7 @@ export function decodeBasicConstraints(value: Uint8Array): BasicConstraints {
   const seq = root(value, TAG.sequence, 'basicConstraints');
   let isCA = false;
   let pathLen: number | null = null;
-  for (const item of childrenOf(value, seq)) {
+  for (const item of children(value, seq)) {
     if (item.tag === TAG.boolean) isCA = readBoolean(value, item);
     else if (item.tag === TAG.integer) pathLen = readSmallInt(value, item);
     else throw new DerError('basicConstraints: unexpected element');
@@ -67,7 +67,7 @@ export function decodeKeyUsage(value: Uint8Array): KeyUsage[] {
 
 export function decodeExtKeyUsage(value: Uint8Array): string[] {
   const seq = root(value, TAG.sequence, 'extKeyUsage');
-  const oids = childrenOf(value, seq).map((item) => readOid(value, item));
+  const oids = children(value, seq).map((item) => readOid(value, item));
   if (oids.length === 0) throw new DerError('extKeyUsage: empty');
   return oids;
 }
@@ -86,7 +86,7 @@ export interface AuthorityKeyIdFields {
 export function decodeAuthorityKeyIdFields(value: Uint8Array): AuthorityKeyIdFields {
   const seq = root(value, TAG.sequence, 'authorityKeyIdentifier');
   const out: AuthorityKeyIdFields = { keyId: null, hasIssuer: false, hasSerial: false };
-  for (const item of childrenOf(value, seq)) {
+  for (const item of children(value, seq)) {
     if (item.tag === 0x80) out.keyId = hex(content(value, item));
     else if (item.tag === 0xa1) out.hasIssuer = true;
     else if (item.tag === 0x82) out.hasSerial = true;
@@ -149,8 +149,7 @@ export function decodeGeneralName(buf: Uint8Array, item: Tlv): GeneralName {
       return { type: 'ip', value: formatIp(bytes), bytes };
     case 0xa4: {
       // directoryName is EXPLICIT: the content is one Name.
-      const name = readTlv(buf, item.contentStart, item.end);
-      const der = buf.subarray(name.start, name.end);
+      const der = whole(buf, readTlv(buf, item.contentStart, item.contentEnd));
       return { type: 'dn', value: formatName(der), bytes: der };
     }
     default:
@@ -160,7 +159,7 @@ export function decodeGeneralName(buf: Uint8Array, item: Tlv): GeneralName {
 
 export function decodeGeneralNames(value: Uint8Array, what: string): GeneralName[] {
   const seq = root(value, TAG.sequence, what);
-  return childrenOf(value, seq).map((item) => decodeGeneralName(value, item));
+  return children(value, seq).map((item) => decodeGeneralName(value, item));
 }
 
 export interface NameSubtree {
@@ -179,11 +178,11 @@ export interface NameConstraints {
 }
 
 function subtrees(buf: Uint8Array, list: Tlv): NameSubtree[] {
-  const items = childrenOf(buf, list);
+  const items = children(buf, list);
   // GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree
   if (items.length === 0) throw new DerError('nameConstraints: an empty subtree list');
   return items.map((subtree) => {
-    const parts = childrenOf(buf, expectTag(subtree, TAG.sequence, 'GeneralSubtree'));
+    const parts = children(buf, expectTag(subtree, TAG.sequence, 'GeneralSubtree'));
     const base = parts[0];
     if (!base) throw new DerError('GeneralSubtree: no base');
     // RFC 5280 §4.2.1.10: minimum MUST be zero and maximum MUST be absent.
@@ -216,7 +215,7 @@ function subtrees(buf: Uint8Array, list: Tlv): NameSubtree[] {
 export function decodeNameConstraints(value: Uint8Array): NameConstraints {
   const seq = root(value, TAG.sequence, 'nameConstraints');
   const out: NameConstraints = { permitted: [], excluded: [] };
-  const items = childrenOf(value, seq);
+  const items = children(value, seq);
   // RFC 5280 §4.2.1.10: at least one of the two MUST be present.
   if (items.length === 0) throw new DerError('nameConstraints: empty');
   for (const item of items) {
@@ -235,14 +234,14 @@ export interface InfoAccess {
 export function decodeInfoAccess(value: Uint8Array): InfoAccess {
   const seq = root(value, TAG.sequence, 'authorityInfoAccess');
   const out: InfoAccess = { ocsp: [], caIssuers: [] };
-  for (const item of childrenOf(value, seq)) {
-    const [method, location] = childrenOf(value, expectTag(item, TAG.sequence, 'AccessDescription'));
+  for (const item of children(value, seq)) {
+    const [method, location] = children(value, expectTag(item, TAG.sequence, 'AccessDescription'));
     if (!method || !location) throw new DerError('AccessDescription: incomplete');
     const oid = readOid(value, method);
     const name = decodeGeneralName(value, location);
     if (name.type !== 'uri') continue;
-    if (oid === '1.3.6.1.5.5.7.48.1') out.ocsp.push(name.value);
-    else if (oid === '1.3.6.1.5.5.7.48.2') out.caIssuers.push(name.value);
+    if (oid === ACCESS.ocsp) out.ocsp.push(name.value);
+    else if (oid === ACCESS.caIssuers) out.caIssuers.push(name.value);
   }
   return out;
 }
@@ -251,12 +250,12 @@ export function decodeInfoAccess(value: Uint8Array): InfoAccess {
 export function decodeCrlDistributionPoints(value: Uint8Array): string[] {
   const seq = root(value, TAG.sequence, 'cRLDistributionPoints');
   const urls: string[] = [];
-  for (const point of childrenOf(value, seq)) {
-    for (const field of childrenOf(value, expectTag(point, TAG.sequence, 'DistributionPoint'))) {
+  for (const point of children(value, seq)) {
+    for (const field of children(value, expectTag(point, TAG.sequence, 'DistributionPoint'))) {
       if (field.tag !== 0xa0) continue;
-      for (const choice of childrenOf(value, field)) {
+      for (const choice of children(value, field)) {
         if (choice.tag !== 0xa0) continue; // [1] nameRelativeToCRLIssuer has no URL
-        for (const name of childrenOf(value, choice)) {
+        for (const name of children(value, choice)) {
           const general = decodeGeneralName(value, name);
           if (general.type === 'uri') urls.push(general.value);
         }
@@ -281,9 +280,9 @@ export interface NameAttribute {
 export function nameAttributes(der: Uint8Array): NameAttribute[] {
   const seq = expectTag(readTlv(der, 0), TAG.sequence, 'Name');
   const out: NameAttribute[] = [];
-  for (const rdn of childrenOf(der, seq)) {
-    for (const atv of childrenOf(der, expectTag(rdn, TAG.set, 'RelativeDistinguishedName'))) {
-      const [type, value] = childrenOf(der, expectTag(atv, TAG.sequence, 'AttributeTypeAndValue'));
+  for (const rdn of children(der, seq)) {
+    for (const atv of children(der, expectTag(rdn, TAG.set, 'RelativeDistinguishedName'))) {
+      const [type, value] = children(der, expectTag(atv, TAG.sequence, 'AttributeTypeAndValue'));
       if (!type || !value) throw new DerError('AttributeTypeAndValue: incomplete');
       const oid = readOid(der, type);
       out.push({ oid, type: ATTRIBUTE_NAMES[oid] ?? oid, value: readString(der, value) });

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import type { Certificate, NameSubtree } from '../certificate.ts';
 import { nameAttributes } from '../certificate/extensions.ts';
-import { childrenOf, readTlv } from '../certificate/der.ts';
+import { children, readTlv, whole } from '../der.ts';
 
 function normalizeDns(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
@@ -145,7 +145,7 @@ function uriHost(uri: string): string | null {
 
 function rdnsOf(der: Uint8Array): string[] {
   const seq = readTlv(der, 0);
-  return childrenOf(der, seq).map((rdn) => Buffer.from(der.subarray(rdn.start, rdn.end)).toString('hex'));
+  return children(der, seq).map((rdn) => whole(der, rdn).toString('hex'));
 }
 
 function dnWithin(subject: Uint8Array, base: Uint8Array): boolean {

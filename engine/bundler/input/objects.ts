@@ -2,7 +2,7 @@
 // back), or bare base64; each object read on its own, so one bad block or bag does not hide the rest.
 import type { KeyObject } from 'node:crypto';
 import { checkCertificate } from './certificates.ts';
-import { DerError, readTlv } from './der.ts';
+import { BER, DerError, readTlv } from '../der.ts';
 import { detectDer, kindNames } from './detect.ts';
 import { loadDerKey, loadPemKey } from './keys.ts';
 import { decodeBase64, findPemBlocks, looksLikePem, type PemBlock } from './pem.ts';
@@ -57,14 +57,14 @@ function fromPemBlock(block: PemBlock, password: string | undefined): Found[] {
   if (keyLabels.has(block.label)) {
     // node:crypto reads every key form by its label; we only catch a cut block first.
     return attempt(() => {
-      readTlv(der);
+      readTlv(der, 0, der.length, BER);
       return [{ kind: 'key', key: loadPemKey(block.text, block.label === 'ENCRYPTED PRIVATE KEY', password) }];
     });
   }
   if (block.label === 'TRUSTED CERTIFICATE') {
     // OpenSSL's trusted-certificate form: the certificate followed by its trust settings.
     return attempt(() => {
-      const tlv = readTlv(der);
+      const tlv = readTlv(der, 0, der.length, BER);
       return fromDer(der.subarray(0, tlv.end), password);
     });
   }
@@ -76,7 +76,7 @@ function fromDer(der: Buffer, password: string | undefined): Found[] {
   for (let pos = 0; pos < der.length && !(pos > 0 && isPadding(der, pos)); ) {
     let end: number;
     try {
-      const tlv = readTlv(der, pos);
+      const tlv = readTlv(der, pos, der.length, BER);
       end = tlv.end;
       const object = der.subarray(pos, end);
       out.push(...attempt(() => fromObject(object, password)));
@@ -91,7 +91,7 @@ function fromDer(der: Buffer, password: string | undefined): Found[] {
 }
 
 function fromObject(der: Buffer, password: string | undefined): Found[] {
-  const top = readTlv(der);
+  const top = readTlv(der, 0, der.length, BER);
   const kind = detectDer(der, top);
   switch (kind) {
     case 'certificate':

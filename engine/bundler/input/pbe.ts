@@ -5,8 +5,8 @@
 import { createDecipheriv, hash, pbkdf2Sync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type Forge from 'node-forge';
-import { Tag, children, content, expect, octets, oid, smallInteger, type Tlv } from './der.ts';
-import { oids } from './oids.ts';
+import { TAG, children, content, expectTag, octets, readOid, readSmallInt, type Tlv } from '../der.ts';
+import { DIGESTS, PKCS } from '../oids.ts';
 
 /** Why decryption stopped: the scheme is one we do not implement, or the password does not fit. */
 export class PbeError extends Error {
@@ -35,33 +35,33 @@ const digestSizes: Record<Digest, { bytes: number; block: number }> = {
 };
 
 export const digestByOid: Record<string, Digest> = {
-  [oids.sha1]: 'sha1',
-  [oids.sha224]: 'sha224',
-  [oids.sha256]: 'sha256',
-  [oids.sha384]: 'sha384',
-  [oids.sha512]: 'sha512',
+  [DIGESTS.sha1]: 'sha1',
+  [DIGESTS.sha224]: 'sha224',
+  [DIGESTS.sha256]: 'sha256',
+  [DIGESTS.sha384]: 'sha384',
+  [DIGESTS.sha512]: 'sha512',
 };
 
 const prfByOid: Record<string, Digest> = {
-  [oids.hmacWithSHA1]: 'sha1',
-  [oids.hmacWithSHA224]: 'sha224',
-  [oids.hmacWithSHA256]: 'sha256',
-  [oids.hmacWithSHA384]: 'sha384',
-  [oids.hmacWithSHA512]: 'sha512',
+  [PKCS.hmacWithSHA1]: 'sha1',
+  [PKCS.hmacWithSHA224]: 'sha224',
+  [PKCS.hmacWithSHA256]: 'sha256',
+  [PKCS.hmacWithSHA384]: 'sha384',
+  [PKCS.hmacWithSHA512]: 'sha512',
 };
 
 const pbes2Ciphers: Record<string, { name: string; keyBytes: number }> = {
-  [oids.aes128Cbc]: { name: 'aes-128-cbc', keyBytes: 16 },
-  [oids.aes192Cbc]: { name: 'aes-192-cbc', keyBytes: 24 },
-  [oids.aes256Cbc]: { name: 'aes-256-cbc', keyBytes: 32 },
-  [oids.desEde3Cbc]: { name: 'des-ede3-cbc', keyBytes: 24 },
+  [PKCS.aes128Cbc]: { name: 'aes-128-cbc', keyBytes: 16 },
+  [PKCS.aes192Cbc]: { name: 'aes-192-cbc', keyBytes: 24 },
+  [PKCS.aes256Cbc]: { name: 'aes-256-cbc', keyBytes: 32 },
+  [PKCS.desEde3Cbc]: { name: 'des-ede3-cbc', keyBytes: 24 },
 };
 
 const pkcs12Schemes: Record<string, { cipher: 'des-ede3-cbc' | 'des-ede-cbc' | 'rc2'; keyBytes: number; rc2Bits?: number }> = {
-  [oids.pbeWithSHAAnd3KeyTripleDESCBC]: { cipher: 'des-ede3-cbc', keyBytes: 24 },
-  [oids.pbeWithSHAAnd2KeyTripleDESCBC]: { cipher: 'des-ede-cbc', keyBytes: 16 },
-  [oids.pbeWithSHAAnd128BitRC2CBC]: { cipher: 'rc2', keyBytes: 16, rc2Bits: 128 },
-  [oids.pbeWithSHAAnd40BitRC2CBC]: { cipher: 'rc2', keyBytes: 5, rc2Bits: 40 },
+  [PKCS.pbeWithSHAAnd3KeyTripleDESCBC]: { cipher: 'des-ede3-cbc', keyBytes: 24 },
+  [PKCS.pbeWithSHAAnd2KeyTripleDESCBC]: { cipher: 'des-ede-cbc', keyBytes: 16 },
+  [PKCS.pbeWithSHAAnd128BitRC2CBC]: { cipher: 'rc2', keyBytes: 16, rc2Bits: 128 },
+  [PKCS.pbeWithSHAAnd40BitRC2CBC]: { cipher: 'rc2', keyBytes: 5, rc2Bits: 40 },
 };
 
 /**
@@ -119,22 +119,22 @@ export function pkcs12Kdf(password: Buffer, salt: Buffer, id: 1 | 2 | 3, iterati
 
 /** The digest named by an AlgorithmIdentifier, as used in PKCS#12 MacData. */
 export function digestOf(buf: Uint8Array, algorithm: Tlv): Digest {
-  const id = oid(buf, expect(children(buf, algorithm)[0], Tag.oid, 'the digest algorithm'));
+  const id = readOid(buf, expectTag(children(buf, algorithm)[0], TAG.oid, 'the digest algorithm'));
   const digest = digestByOid[id];
-  if (!digest) throw new PbeError('unsupported', id === oids.pbmac1 ? 'PBMAC1 integrity (RFC 9579)' : `the MAC digest ${id}`);
+  if (!digest) throw new PbeError('unsupported', id === PKCS.pbmac1 ? 'PBMAC1 integrity (RFC 9579)' : `the MAC digest ${id}`);
   return digest;
 }
 
 /** Decrypts `ciphertext` under the scheme in the AlgorithmIdentifier `algorithm` (inside `buf`). */
 export function decrypt(buf: Uint8Array, algorithm: Tlv, ciphertext: Buffer, password: Password): Buffer {
-  const [idTlv, paramsTlv] = children(buf, expect(algorithm, Tag.sequence, 'the encryption algorithm'));
-  const id = oid(buf, expect(idTlv, Tag.oid, 'the encryption algorithm'));
-  if (id === oids.pbes2) return decryptPbes2(buf, expect(paramsTlv, Tag.sequence, 'the PBES2 parameters'), ciphertext, password);
+  const [idTlv, paramsTlv] = children(buf, expectTag(algorithm, TAG.sequence, 'the encryption algorithm'));
+  const id = readOid(buf, expectTag(idTlv, TAG.oid, 'the encryption algorithm'));
+  if (id === PKCS.pbes2) return decryptPbes2(buf, expectTag(paramsTlv, TAG.sequence, 'the PBES2 parameters'), ciphertext, password);
   const scheme = pkcs12Schemes[id];
   if (!scheme) throw new PbeError('unsupported', `the encryption scheme ${id}`);
-  const [saltTlv, iterTlv] = children(buf, expect(paramsTlv, Tag.sequence, 'the PBE parameters'));
-  const salt = octets(buf, expect(saltTlv, Tag.octetString, 'the PBE salt'));
-  const iterations = smallInteger(buf, expect(iterTlv, Tag.integer, 'the PBE iteration count'));
+  const [saltTlv, iterTlv] = children(buf, expectTag(paramsTlv, TAG.sequence, 'the PBE parameters'));
+  const salt = octets(buf, expectTag(saltTlv, TAG.octetString, 'the PBE salt'));
+  const iterations = readSmallInt(buf, expectTag(iterTlv, TAG.integer, 'the PBE iteration count'));
   const secret = bmpPassword(password);
   const key = pkcs12Kdf(secret, salt, 1, iterations, scheme.keyBytes, 'sha1');
   const iv = pkcs12Kdf(secret, salt, 2, iterations, 8, 'sha1');
@@ -144,33 +144,33 @@ export function decrypt(buf: Uint8Array, algorithm: Tlv, ciphertext: Buffer, pas
 
 function decryptPbes2(buf: Uint8Array, params: Tlv, ciphertext: Buffer, password: Password): Buffer {
   const [kdf, scheme] = children(buf, params);
-  const [kdfId, kdfParams] = children(buf, expect(kdf, Tag.sequence, 'the PBES2 key derivation'));
-  const kdfName = oid(buf, expect(kdfId, Tag.oid, 'the PBES2 key derivation'));
-  if (kdfName !== oids.pbkdf2) throw new PbeError('unsupported', `the PBES2 key derivation ${kdfName} (only PBKDF2)`);
+  const [kdfId, kdfParams] = children(buf, expectTag(kdf, TAG.sequence, 'the PBES2 key derivation'));
+  const kdfName = readOid(buf, expectTag(kdfId, TAG.oid, 'the PBES2 key derivation'));
+  if (kdfName !== PKCS.pbkdf2) throw new PbeError('unsupported', `the PBES2 key derivation ${kdfName} (only PBKDF2)`);
   // PBKDF2-params: salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1
-  const fields = children(buf, expect(kdfParams, Tag.sequence, 'the PBKDF2 parameters'));
-  const salt = content(buf, expect(fields[0], Tag.octetString, 'the PBKDF2 salt'));
-  const iterations = smallInteger(buf, expect(fields[1], Tag.integer, 'the PBKDF2 iteration count'));
+  const fields = children(buf, expectTag(kdfParams, TAG.sequence, 'the PBKDF2 parameters'));
+  const salt = content(buf, expectTag(fields[0], TAG.octetString, 'the PBKDF2 salt'));
+  const iterations = readSmallInt(buf, expectTag(fields[1], TAG.integer, 'the PBKDF2 iteration count'));
   checkIterations(iterations, 'pbkdf2');
   let rest = fields.slice(2);
   let keyLength: number | undefined;
-  if (rest[0]?.tag === Tag.integer) {
-    keyLength = smallInteger(buf, rest[0]);
+  if (rest[0]?.tag === TAG.integer) {
+    keyLength = readSmallInt(buf, rest[0]);
     rest = rest.slice(1);
   }
   let prf: Digest = 'sha1';
   if (rest[0]) {
-    const prfId = oid(buf, expect(children(buf, expect(rest[0], Tag.sequence, 'the PBKDF2 PRF'))[0], Tag.oid, 'the PBKDF2 PRF'));
+    const prfId = readOid(buf, expectTag(children(buf, expectTag(rest[0], TAG.sequence, 'the PBKDF2 PRF'))[0], TAG.oid, 'the PBKDF2 PRF'));
     const named = prfByOid[prfId];
     if (!named) throw new PbeError('unsupported', `the PBKDF2 PRF ${prfId}`);
     prf = named;
   }
-  const [cipherId, ivTlv] = children(buf, expect(scheme, Tag.sequence, 'the PBES2 encryption scheme'));
-  const cipherName = oid(buf, expect(cipherId, Tag.oid, 'the PBES2 cipher'));
+  const [cipherId, ivTlv] = children(buf, expectTag(scheme, TAG.sequence, 'the PBES2 encryption scheme'));
+  const cipherName = readOid(buf, expectTag(cipherId, TAG.oid, 'the PBES2 cipher'));
   const cipher = pbes2Ciphers[cipherName];
   if (!cipher) throw new PbeError('unsupported', `the PBES2 cipher ${cipherName}`);
   if (keyLength !== undefined && keyLength !== cipher.keyBytes) throw new PbeError('unsupported', 'a PBKDF2 key length that does not fit the cipher');
-  const iv = content(buf, expect(ivTlv, Tag.octetString, 'the PBES2 IV'));
+  const iv = content(buf, expectTag(ivTlv, TAG.octetString, 'the PBES2 IV'));
   // RFC 8018 and OpenSSL: PBES2 takes the password's bytes as they are (UTF-8), not as a BMPString.
   const key = pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), salt, iterations, cipher.keyBytes, prf);
   return decryptCbc(cipher.name, key, iv, ciphertext);

@@ -1,9 +1,9 @@
 // Certificates and private keys from a PKCS#12 file (RFC 7292): .p12/.pfx from OpenSSL 3 (PBES2,
 // AES-256, SHA-256 MAC), `openssl pkcs12 -legacy`, Windows and Java (3DES, RC2-40, SHA-1 MAC).
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { DerError, Tag, children, expect, octets, oid, readWhole, smallInteger, whole, type Tlv } from './der.ts';
+import { BER, DerError, TAG, children, expectTag, octets, readOid, readSmallInt, readWhole, whole, type Tlv } from '../der.ts';
+import { PKCS } from '../oids.ts';
 import { loadDerKey } from './keys.ts';
-import { oids } from './oids.ts';
 import { PbeError, bmpPassword, decrypt, digestOf, pkcs12Kdf, type Password } from './pbe.ts';
 import { InputFailure } from './problems.ts';
 
@@ -21,19 +21,19 @@ const maxNesting = 4;
  */
 export function readPkcs12(buf: Uint8Array, top: Tlv, password: string | undefined): Pkcs12Item[] {
   const [, authSafe, macData] = children(buf, top);
-  const [typeTlv, explicit] = children(buf, expect(authSafe, Tag.sequence, 'the PKCS#12 authSafe'));
-  const type = oid(buf, expect(typeTlv, Tag.oid, 'the PKCS#12 authSafe type'));
-  if (type !== oids.data) {
+  const [typeTlv, explicit] = children(buf, expectTag(authSafe, TAG.sequence, 'the PKCS#12 authSafe'));
+  const type = readOid(buf, expectTag(typeTlv, TAG.oid, 'the PKCS#12 authSafe type'));
+  if (type !== PKCS.data) {
     throw new InputFailure('E_INPUT_UNSUPPORTED', 'a PKCS#12 file in public-key integrity mode; export it with a password instead');
   }
-  const authSafeBytes = octets(buf, expect(children(buf, expect(explicit, Tag.context0, 'the PKCS#12 authSafe content'))[0], Tag.octetString, 'the PKCS#12 authSafe content'));
+  const authSafeBytes = octets(buf, expectTag(children(buf, expectTag(explicit, TAG.context0, 'the PKCS#12 authSafe content'))[0], TAG.octetString, 'the PKCS#12 authSafe content'));
 
   const chosen = choosePassword(buf, macData, authSafeBytes, password);
   const items: Pkcs12Item[] = [];
-  const safes = readWhole(authSafeBytes);
-  for (const contentInfo of children(authSafeBytes, expect(safes, Tag.sequence, 'the PKCS#12 AuthenticatedSafe'))) {
+  const safes = readWhole(authSafeBytes, BER);
+  for (const contentInfo of children(authSafeBytes, expectTag(safes, TAG.sequence, 'the PKCS#12 AuthenticatedSafe'))) {
     const contents = safeContents(authSafeBytes, contentInfo, chosen, password !== undefined);
-    readBags(contents, readWhole(contents), chosen, items, 0);
+    readBags(contents, readWhole(contents, BER), chosen, items, 0);
   }
   return items;
 }
@@ -47,18 +47,18 @@ function candidates(password: string | undefined): Password[] {
 function choosePassword(buf: Uint8Array, macData: Tlv | undefined, authSafe: Buffer, password: string | undefined): Password {
   const options = candidates(password);
   if (!macData) return options[0]!;
-  const [digestInfo, saltTlv, iterTlv] = children(buf, expect(macData, Tag.sequence, 'the PKCS#12 MacData'));
-  const [algorithm, digestTlv] = children(buf, expect(digestInfo, Tag.sequence, 'the PKCS#12 MAC digest'));
+  const [digestInfo, saltTlv, iterTlv] = children(buf, expectTag(macData, TAG.sequence, 'the PKCS#12 MacData'));
+  const [algorithm, digestTlv] = children(buf, expectTag(digestInfo, TAG.sequence, 'the PKCS#12 MAC digest'));
   let digest;
   try {
-    digest = digestOf(buf, expect(algorithm, Tag.sequence, 'the PKCS#12 MAC algorithm'));
+    digest = digestOf(buf, expectTag(algorithm, TAG.sequence, 'the PKCS#12 MAC algorithm'));
   } catch (err) {
     if (err instanceof PbeError) throw new InputFailure('E_INPUT_UNSUPPORTED', `the PKCS#12 file uses ${err.message}; export it again with OpenSSL's defaults`);
     throw err;
   }
-  const expected = octets(buf, expect(digestTlv, Tag.octetString, 'the PKCS#12 MAC value'));
-  const salt = octets(buf, expect(saltTlv, Tag.octetString, 'the PKCS#12 MAC salt'));
-  const iterations = iterTlv ? smallInteger(buf, iterTlv) : 1;
+  const expected = octets(buf, expectTag(digestTlv, TAG.octetString, 'the PKCS#12 MAC value'));
+  const salt = octets(buf, expectTag(saltTlv, TAG.octetString, 'the PKCS#12 MAC salt'));
+  const iterations = iterTlv ? readSmallInt(buf, iterTlv) : 1;
   for (const option of options) {
     let key: Buffer;
     try {
@@ -81,20 +81,20 @@ function wrongPassword(given: boolean): InputFailure {
 
 /** The SafeContents bytes of one ContentInfo of the AuthenticatedSafe, decrypted when needed. */
 function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: boolean): Buffer {
-  const [typeTlv, explicit] = children(buf, expect(contentInfo, Tag.sequence, 'a PKCS#12 ContentInfo'));
-  const type = oid(buf, expect(typeTlv, Tag.oid, 'a PKCS#12 content type'));
-  const inner = children(buf, expect(explicit, Tag.context0, 'a PKCS#12 content'))[0];
-  if (type === oids.data) return octets(buf, expect(inner, Tag.octetString, 'PKCS#12 SafeContents'));
-  if (type !== oids.encryptedData) {
+  const [typeTlv, explicit] = children(buf, expectTag(contentInfo, TAG.sequence, 'a PKCS#12 ContentInfo'));
+  const type = readOid(buf, expectTag(typeTlv, TAG.oid, 'a PKCS#12 content type'));
+  const inner = children(buf, expectTag(explicit, TAG.context0, 'a PKCS#12 content'))[0];
+  if (type === PKCS.data) return octets(buf, expectTag(inner, TAG.octetString, 'PKCS#12 SafeContents'));
+  if (type !== PKCS.encryptedData) {
     throw new InputFailure('E_INPUT_UNSUPPORTED', 'a PKCS#12 file with public-key encrypted contents; export it with a password instead');
   }
   // EncryptedData: version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encryptedContent }
-  const [, encryptedContentInfo] = children(buf, expect(inner, Tag.sequence, 'PKCS#12 EncryptedData'));
-  const [, algorithm, encrypted] = children(buf, expect(encryptedContentInfo, Tag.sequence, 'PKCS#12 EncryptedContentInfo'));
-  if (!algorithm || !encrypted) throw new DerError('malformed', 'PKCS#12 EncryptedContentInfo is incomplete');
+  const [, encryptedContentInfo] = children(buf, expectTag(inner, TAG.sequence, 'PKCS#12 EncryptedData'));
+  const [, algorithm, encrypted] = children(buf, expectTag(encryptedContentInfo, TAG.sequence, 'PKCS#12 EncryptedContentInfo'));
+  if (!algorithm || !encrypted) throw new DerError('PKCS#12 EncryptedContentInfo is incomplete');
   try {
     const plain = decrypt(buf, algorithm, octets(buf, encrypted), password);
-    readWhole(plain);
+    readWhole(plain, BER);
     return plain;
   } catch (err) {
     if (err instanceof PbeError && err.kind === 'unsupported') {
@@ -107,20 +107,20 @@ function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: 
 }
 
 function readBags(buf: Buffer, safeContentsTlv: Tlv, password: Password, items: Pkcs12Item[], depth: number): void {
-  if (depth > maxNesting) throw new DerError('malformed', 'PKCS#12 SafeContents nested too deep');
-  for (const bag of children(buf, expect(safeContentsTlv, Tag.sequence, 'PKCS#12 SafeContents'))) {
-    const [idTlv, explicit] = children(buf, expect(bag, Tag.sequence, 'a PKCS#12 SafeBag'));
-    const bagId = oid(buf, expect(idTlv, Tag.oid, 'a PKCS#12 bag type'));
-    const value = expect(children(buf, expect(explicit, Tag.context0, 'a PKCS#12 bag value'))[0], Tag.sequence, 'a PKCS#12 bag value');
+  if (depth > maxNesting) throw new DerError('PKCS#12 SafeContents nested too deep');
+  for (const bag of children(buf, expectTag(safeContentsTlv, TAG.sequence, 'PKCS#12 SafeContents'))) {
+    const [idTlv, explicit] = children(buf, expectTag(bag, TAG.sequence, 'a PKCS#12 SafeBag'));
+    const bagId = readOid(buf, expectTag(idTlv, TAG.oid, 'a PKCS#12 bag type'));
+    const value = expectTag(children(buf, expectTag(explicit, TAG.context0, 'a PKCS#12 bag value'))[0], TAG.sequence, 'a PKCS#12 bag value');
     try {
-      if (bagId === oids.certBag) {
+      if (bagId === PKCS.certBag) {
         const certificate = certBag(buf, value);
         if (certificate) items.push({ kind: 'certificate', der: certificate });
-      } else if (bagId === oids.keyBag) {
+      } else if (bagId === PKCS.keyBag) {
         items.push({ kind: 'key', key: loadDerKey(whole(buf, value), 'pkcs8', false, undefined) });
-      } else if (bagId === oids.pkcs8ShroudedKeyBag) {
+      } else if (bagId === PKCS.pkcs8ShroudedKeyBag) {
         items.push({ kind: 'key', key: shroudedKey(buf, value, password) });
-      } else if (bagId === oids.safeContentsBag) {
+      } else if (bagId === PKCS.safeContentsBag) {
         readBags(buf, value, password, items, depth + 1);
       }
       // CRL and secret bags carry nothing for a bundle.
@@ -134,10 +134,10 @@ function readBags(buf: Buffer, safeContentsTlv: Tlv, password: Password, items: 
 /** CertBag: { certId, [0] EXPLICIT OCTET STRING }; only X.509 certificates (not SDSI). */
 function certBag(buf: Buffer, value: Tlv): Buffer | null {
   const [idTlv, explicit] = children(buf, value);
-  if (oid(buf, expect(idTlv, Tag.oid, 'a PKCS#12 certificate type')) !== oids.x509Certificate) {
+  if (readOid(buf, expectTag(idTlv, TAG.oid, 'a PKCS#12 certificate type')) !== PKCS.x509Certificate) {
     throw new InputFailure('E_INPUT_UNSUPPORTED', 'a PKCS#12 certificate that is not X.509 (SDSI); it was skipped');
   }
-  return octets(buf, expect(children(buf, expect(explicit, Tag.context0, 'a PKCS#12 certificate'))[0], Tag.octetString, 'a PKCS#12 certificate'));
+  return octets(buf, expectTag(children(buf, expectTag(explicit, TAG.context0, 'a PKCS#12 certificate'))[0], TAG.octetString, 'a PKCS#12 certificate'));
 }
 
 /** EncryptedPrivateKeyInfo { algorithm, encryptedData }, decrypted with the file's password. */

@@ -1,6 +1,6 @@
 // Certificates from a PKCS#7 / CMS SignedData (RFC 5652 §5), as `openssl crl2pkcs7 -nocrl` and
 // Windows' .p7b/.p7c export write them. Signatures and CRLs in it are not looked at.
-import { Tag, children, expect, whole, type Tlv } from './der.ts';
+import { TAG, children, expectTag, whole, type Tlv } from '../der.ts';
 
 export interface Pkcs7Contents {
   /** Each certificate's exact original bytes, in the order of the file. */
@@ -12,13 +12,13 @@ export interface Pkcs7Contents {
 /** `top` is a ContentInfo already known to be SignedData (detectDer). Throws DerError. */
 export function readPkcs7(buf: Uint8Array, top: Tlv): Pkcs7Contents {
   const [, explicit] = children(buf, top);
-  const signedData = expect(children(buf, expect(explicit, Tag.context0, 'the SignedData content'))[0], Tag.sequence, 'SignedData');
+  const signedData = expectTag(children(buf, expectTag(explicit, TAG.context0, 'the SignedData content'))[0], TAG.sequence, 'SignedData');
   // version, digestAlgorithms, encapContentInfo, [0] IMPLICIT certificates OPTIONAL, ...
-  const certificatesField = children(buf, signedData).slice(3).find((part) => part.tag === Tag.context0);
+  const certificatesField = children(buf, signedData).slice(3).find((part) => part.tag === TAG.context0);
   const out: Pkcs7Contents = { certificates: [], skipped: 0 };
   if (!certificatesField) return out;
   for (const choice of children(buf, certificatesField)) {
-    if (choice.tag === Tag.sequence) out.certificates.push(whole(buf, choice));
+    if (choice.tag === TAG.sequence) out.certificates.push(whole(buf, choice));
     else out.skipped++;
   }
   return out;

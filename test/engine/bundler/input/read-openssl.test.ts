@@ -1,7 +1,7 @@
 // readUploads on every format, each file made by openssl (see openssl-fixtures.ts).
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { children, readTlv } from '../../../../engine/bundler/input/der.ts';
+import { children, readTlv } from '../../../../engine/bundler/der.ts';
 import { readUploads, type InputResult } from '../../../../engine/bundler/input/index.ts';
 import { fixtures, password, type Fixtures } from './openssl-fixtures.ts';
 

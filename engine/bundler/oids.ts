@@ -1,4 +1,5 @@
-// Object identifiers the bundler reads, with the names people know them by.
+// Object identifiers the bundler reads, with the names people know them by: the certificate's
+// (extensions, algorithms, names) and the upload readers' (PKCS#7, PKCS#12, PKCS#5).
 
 export const EXT = {
   subjectKeyId: '2.5.29.14',
@@ -59,15 +60,19 @@ export const ATTRIBUTE_NAMES: Record<string, string> = {
 
 export type HashName = 'md2' | 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'unknown';
 
-export const HASH_OIDS: Record<string, HashName> = {
-  '1.2.840.113549.2.2': 'md2',
-  '1.2.840.113549.2.5': 'md5',
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.4': 'sha224',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
+export const DIGESTS = {
+  md2: '1.2.840.113549.2.2',
+  md5: '1.2.840.113549.2.5',
+  sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+} as const satisfies Record<Exclude<HashName, 'unknown'>, string>;
+
+export const HASH_OIDS: Record<string, HashName> = Object.fromEntries(
+  Object.entries(DIGESTS).map(([name, oid]) => [oid, name as HashName]),
+);
 
 export const RSA_PSS = '1.2.840.113549.1.1.10';
 
@@ -112,3 +117,40 @@ export const CURVES: Record<string, { name: string; bits: number }> = {
   '1.3.132.0.35': { name: 'P-521', bits: 521 },
   '1.3.132.0.10': { name: 'secp256k1', bits: 256 },
 };
+
+/** The containers the upload readers open: PKCS#7 (RFC 5652), PKCS#12 (RFC 7292) and PKCS#5 (RFC 8018). */
+export const PKCS = {
+  // RFC 5652 / PKCS#7 content types
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  envelopedData: '1.2.840.113549.1.7.3',
+  encryptedData: '1.2.840.113549.1.7.6',
+  // RFC 7292 §4.2 bag types
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  crlBag: '1.2.840.113549.1.12.10.1.4',
+  secretBag: '1.2.840.113549.1.12.10.1.5',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  // RFC 7292 Appendix C: PKCS#12 password-based encryption
+  pbeWithSHAAnd128BitRC4: '1.2.840.113549.1.12.1.1',
+  pbeWithSHAAnd40BitRC4: '1.2.840.113549.1.12.1.2',
+  pbeWithSHAAnd3KeyTripleDESCBC: '1.2.840.113549.1.12.1.3',
+  pbeWithSHAAnd2KeyTripleDESCBC: '1.2.840.113549.1.12.1.4',
+  pbeWithSHAAnd128BitRC2CBC: '1.2.840.113549.1.12.1.5',
+  pbeWithSHAAnd40BitRC2CBC: '1.2.840.113549.1.12.1.6',
+  // RFC 8018: PBES2 / PBKDF2 / PBMAC1 and their PRFs and ciphers
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  pbmac1: '1.2.840.113549.1.5.14',
+  hmacWithSHA1: '1.2.840.113549.2.7',
+  hmacWithSHA224: '1.2.840.113549.2.8',
+  hmacWithSHA256: '1.2.840.113549.2.9',
+  hmacWithSHA384: '1.2.840.113549.2.10',
+  hmacWithSHA512: '1.2.840.113549.2.11',
+  desEde3Cbc: '1.2.840.113549.3.7',
+  aes128Cbc: '2.16.840.1.101.3.4.1.2',
+  aes192Cbc: '2.16.840.1.101.3.4.1.22',
+  aes256Cbc: '2.16.840.1.101.3.4.1.42',
+} as const;

@@ -1,6 +1,7 @@
 // The whole contract: every namespace's procedures and streams, and the types derived from them.
 // Engines add their namespace here; nothing else lists channel names.
 import type { z } from 'zod';
+import { bundlerApi } from './bundler.ts';
 import { dnsApi } from './dns.ts';
 import { echoApi } from './echo.ts';
 import { hostApi } from './host.ts';
@@ -11,6 +12,7 @@ export const procedures = {
   ...echoApi.procedures,
   ...dnsApi.procedures,
   ...vaultApi.procedures,
+  ...bundlerApi.procedures,
 } as const;
 
 export const streams = {
@@ -18,6 +20,7 @@ export const streams = {
   ...echoApi.streams,
   ...dnsApi.streams,
   ...vaultApi.streams,
+  ...bundlerApi.streams,
 } as const;
 
 export type Procedures = typeof procedures;
@@ -48,4 +51,5 @@ export * from './host.ts';
 export * from './echo.ts';
 export * from './dns.ts';
 export * from './vault.ts';
+export * from './bundler.ts';
 export type { ClientMessage, ServerMessage } from './messages.ts';

@@ -5,6 +5,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import { z } from 'zod';
 import { dnsConfig } from '../api/dns.ts';
 import { vaultConfig } from '../api/vault.ts';
+import { bundlerConfig } from '../api/bundler.ts';
 import { echoConfig } from '../api/echo.ts';
 
 export const configSchema = z
@@ -36,9 +37,10 @@ export const configSchema = z
         echo: echoConfig.default({ enabled: true, tickMs: 1000 }),
         dns: dnsConfig.default(dnsConfig.parse({})),
         vault: vaultConfig.default({ enabled: false }),
+        bundler: bundlerConfig.default({ enabled: false, trust: 'current' }),
       })
       .strict()
-      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}), vault: { enabled: false } }),
+      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}), vault: { enabled: false }, bundler: { enabled: false, trust: 'current' } }),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

@@ -54,7 +54,7 @@ export const certificateCard = z.object({
   isCA: z.boolean(),
   selfIssued: z.boolean(),
   sans: z.array(z.string()),
-  /** Where it came from: an uploaded file (`name#n`), the intermediate pool, or a root store. */
+  /** Where it came from: an uploaded file (`name#n`), else `intermediate pool` or `root store`. */
   source: z.string(),
 });
 export type CertificateCard = z.infer<typeof certificateCard>;
@@ -87,7 +87,10 @@ export const bundleResult = z.object({
   chains: z.array(rankedChain),
   /** The PEM bundle of the chosen chain (root left out unless asked); empty when no chain. */
   bundlePem: z.string(),
-  /** cfssl's JSON report keys (bundle, root, crt, key_type, ..., status) plus ours. */
+  /**
+   * cfssl's JSON report keys (bundle, root, crt, key_type, ..., status) plus ours (flavor, validated_at,
+   * trust, chains, problems); without a bundle, cfssl's error shape {code, message} plus ours.
+   */
   report: z.record(z.string(), z.unknown()),
   /** What could not be read or used, with cfssl's codes where they exist. */
   problems: z.array(problem),

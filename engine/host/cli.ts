@@ -21,6 +21,10 @@ Commands:
           [--ca CA.pem] [--config FILE]
           run the vault alone and serve Red October's JSON API over HTTPS (TLS 1.2+);
           --ca requires client certificates signed by that CA
+  bundle  CERT... [--flavor ubiquitous|optimal|force] [--at ISO] [--json] [--trust DIR|current|cfssl-2017]
+          [--domain NAME] [--password PW] [--include-root] [--key FILE]
+          the chain to serve for a certificate (PEM, DER, PKCS#7, PKCS#12; - reads stdin): prints the
+          PEM bundle (cfssl's JSON report with --json), the ranked chains on stderr; exit 1: no valid chain
 
 Options:
   --help      show this help
@@ -175,13 +179,87 @@ async function vault(args: string[]): Promise<void> {
   process.on('SIGTERM', () => shutDown('SIGTERM'));
 }
 
+async function bundleCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      flavor: { type: 'string', default: 'ubiquitous' },
+      at: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      trust: { type: 'string', default: 'current' },
+      domain: { type: 'string' },
+      password: { type: 'string' },
+      'include-root': { type: 'boolean', default: false },
+      key: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0) throw new UsageError('bundle: give the certificate file(s) to bundle, e.g. signalbox bundle site.pem chain.pem (- reads stdin)');
+  if (!['ubiquitous', 'optimal', 'force'].includes(values.flavor)) {
+    throw new UsageError(`bundle: --flavor "${values.flavor}": use ubiquitous (most clients trust it), optimal (shortest, newest) or force (the uploaded chain as is)`);
+  }
+  const at = values.at === undefined ? new Date() : new Date(values.at);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`bundle: --at "${values.at}" is not a date; write it as ISO 8601, e.g. 2024-06-01 or 2024-06-01T12:00:00Z`);
+  const readInput = (file: string, flag: string) => {
+    try {
+      return file === '-' ? readFileSync(0) : readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`bundle: ${flag}${file}: cannot read it (${fileError(err)})`);
+    }
+  };
+  const password = values.password === undefined ? {} : { password: values.password };
+  const uploads = [
+    ...positionals.map((file) => ({ name: file === '-' ? 'stdin' : file, bytes: readInput(file, ''), ...password })),
+    ...(values.key === undefined ? [] : [{ name: values.key, bytes: readInput(values.key, '--key '), ...password }]),
+  ];
+  // Loaded here, not at the top, so the other commands do not load the bundler and its trust data.
+  const { bundleUploads, BundleError } = await import('../bundler/bundle.ts');
+  const { TrustStore, TrustStoreError, trustDirFor } = await import('../bundler/trust/store.ts');
+  const { summary } = await import('../bundler/summary.ts');
+  const store = (() => {
+    try {
+      return TrustStore.load(trustDirFor(values.trust));
+    } catch (err) {
+      if (err instanceof TrustStoreError) throw new UsageError(`bundle: --trust ${values.trust}: ${err.message}`);
+      throw err;
+    }
+  })();
+  let result: ReturnType<typeof bundleUploads>;
+  try {
+    result = bundleUploads(uploads, {
+      flavor: values.flavor, at, includeRoot: values['include-root'], ...(values.domain ? { domain: values.domain } : {}),
+    }, store, { includeKeyPem: true });
+  } catch (err) {
+    if (!(err instanceof BundleError)) throw err;
+    if (values.json) process.stdout.write(JSON.stringify({ code: err.cfsslCode, message: err.message }) + '\n');
+    process.stderr.write(`signalbox: bundle: ${err.message} [${err.code}]\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(summary(result));
+  // cfssl refuses a key that is not the leaf's (2300): bad input, whatever the chains.
+  const mismatch = result.problems.find((p) => p.code === 2300);
+  if (mismatch) {
+    if (values.json) process.stdout.write(JSON.stringify({ code: mismatch.code, message: mismatch.message }) + '\n');
+    process.exitCode = 2;
+    return;
+  }
+  if (values.json) process.stdout.write(JSON.stringify(result.report) + '\n');
+  else process.stdout.write(result.bundlePem);
+  process.exitCode = result.bundlePem === '' ? 1 : 0;
+}
+
+function fileError(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+}
+
 function readPem(file: string, flag: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-    throw new UsageError(`vault: ${flag} ${file}: cannot read it (${why}); give the PEM file of the server's ${what}`);
+    throw new UsageError(`vault: ${flag} ${file}: cannot read it (${fileError(err)}); give the PEM file of the server's ${what}`);
   }
 }
 
@@ -228,6 +306,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'serve') await serve(rest);
     else if (command === 'dns') await dns(rest);
     else if (command === 'vault') await vault(rest);
+    else if (command === 'bundle') await bundleCommand(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
     const code = err instanceof ConfigError ? ` [${err.code}]` : '';

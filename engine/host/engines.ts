@@ -6,6 +6,7 @@ export const engineLoaders: Partial<Record<EngineName, () => Promise<EngineDefin
   echo: async () => (await import('../echo/engine.ts')).echoEngine,
   dns: async () => (await import('../dns/engine.ts')).dnsEngine,
   vault: async () => (await import('../vault/engine.ts')).vaultEngine,
+  bundler: async () => (await import('../bundler/engine.ts')).bundlerEngine,
 };
 
 export function isAvailableEngine(name: string): name is EngineName {

@@ -1,12 +1,18 @@
-// An area that takes a file dropped on it, and shows when one is dragged over it.
+// An area that takes a file (or, with onFiles, every file) dropped on it, and shows when one is
+// dragged over it.
 import { useState, type ReactNode } from 'react';
 
-export function DropZone({ onFile, disabled, children }: { onFile(file: File | undefined): void; disabled?: boolean; children: ReactNode }) {
+type Take = { onFile(file: File | undefined): void; onFiles?: never } | { onFiles(files: File[]): void; onFile?: never };
+
+type Props = Take & { disabled?: boolean; testId?: string; className?: string; children: ReactNode };
+
+export function DropZone({ onFile, onFiles, disabled, testId, className, children }: Props) {
   const [dragging, setDragging] = useState(false);
   return (
     <div
-      className="drop-zone"
+      className={className ? `drop-zone ${className}` : 'drop-zone'}
       data-dragging={dragging || undefined}
+      data-testid={testId}
       onDragOver={(event) => {
         // Without this the browser opens the file instead of dropping it here.
         event.preventDefault();
@@ -16,7 +22,10 @@ export function DropZone({ onFile, disabled, children }: { onFile(file: File | u
       onDrop={(event) => {
         event.preventDefault();
         setDragging(false);
-        if (!disabled) onFile(event.dataTransfer.files[0]);
+        if (disabled) return;
+        const files = [...event.dataTransfer.files];
+        if (onFiles) onFiles(files);
+        else onFile?.(files[0]);
       }}
     >
       {children}

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { makeCert, SERVER_AUTH } from '../engine/bundler/chain/certs.ts';
+import { ourTrustDir } from '../engine/bundler/trust-dir.ts';
 import { tempDir } from '../helpers/host.ts';
 import { bin, childPids, startServeProcess, stopProcess } from '../helpers/serve-process.ts';
 import { processExists, waitFor } from '../helpers/wait.ts';
@@ -67,5 +69,51 @@ describe('signalbox command line', () => {
     const engines = await waitFor(() => childPids(served.child.pid!).length > 0 && childPids(served.child.pid!), 'an engine process');
     await stopProcess(served.child, 'SIGKILL');
     await waitFor(() => engines.every((pid) => !processExists(pid)), 'orphaned engines to exit');
+  });
+
+  describe('bundle', () => {
+    const root = makeCert({ subject: 'CLI Root', ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
+    const intermediate = makeCert({ subject: 'CLI Intermediate', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: root });
+    const leaf = makeCert({ subject: 'cli.example', ca: false, dns: ['cli.example'], eku: [SERVER_AUTH], issuer: intermediate, notAfter: new Date('2026-01-01T00:00:00Z') });
+    const trust = ourTrustDir([{ name: 'CLI Platform', weight: 1, roots: [root.cert] }]);
+    const dir = tempDir('cli-bundle');
+    const chainFile = join(dir, 'chain.pem');
+    writeFileSync(chainFile, intermediate.cert.pem + leaf.cert.pem);
+    const at = ['--at', '2025-06-01T00:00:00Z', '--trust', trust];
+
+    it('prints the PEM bundle of a PEM file on stdout and the ranked chains on stderr', () => {
+      const result = runCli(['bundle', chainFile, ...at]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, leaf.cert.pem + intermediate.cert.pem);
+      assert.match(result.stderr, /leaf: CN=cli\.example \(.*chain\.pem#2\)/);
+      assert.match(result.stderr, /1\. cli\.example → CLI Intermediate → CLI Root/);
+    });
+
+    it('--json prints cfssl\'s report keys', () => {
+      const result = runCli(['bundle', chainFile, ...at, '--json', '--include-root']);
+      assert.equal(result.status, 0, result.stderr);
+      const report = JSON.parse(result.stdout) as Record<string, unknown>;
+      for (const key of ['bundle', 'root', 'crt', 'key', 'key_type', 'key_size', 'signature', 'issuer', 'subject', 'expires', 'leaf_expires', 'hostnames', 'ocsp', 'ocsp_support', 'crl_support', 'status']) {
+        assert.ok(key in report, key);
+      }
+      assert.equal(report.key_type, '256-bit ECDSA');
+      assert.equal(report.subject, '/CommonName=cli.example');
+      assert.equal((report.bundle as string).match(/BEGIN CERTIFICATE/g)?.length, 3);
+      assert.deepEqual(Object.keys(report.status as object).sort(), ['code', 'expiring_SKIs', 'messages', 'rebundled', 'untrusted_root_stores']);
+    });
+
+    it('exits 1 when no chain is valid at --at, 2 on garbage or a bad option', () => {
+      const expired = runCli(['bundle', chainFile, '--at', '2027-01-01', '--trust', trust, '--json']);
+      assert.equal(expired.status, 1);
+      assert.equal((JSON.parse(expired.stdout) as { code: number }).code, 1211);
+      const junk = join(dir, 'junk.txt');
+      writeFileSync(junk, 'not a certificate');
+      const garbage = runCli(['bundle', junk, '--trust', trust]);
+      assert.equal(garbage.status, 2);
+      assert.match(garbage.stderr, /junk\.txt.*\[E_BUNDLER_1002\]/);
+      assert.equal(runCli(['bundle', chainFile, '--flavor', 'cheapest']).status, 2);
+      assert.equal(runCli(['bundle', chainFile, '--at', 'yesterday']).status, 2);
+      assert.equal(runCli(['bundle']).status, 2);
+    });
   });
 });

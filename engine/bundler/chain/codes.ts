@@ -33,3 +33,17 @@ export const CODES: Record<CheckCode, number> = {
   leaf: E_VERIFY_FAILED,
   hostname: E_VERIFY_FAILED,
 };
+
+/** A stable name for each code, for APIs and tests (cfssl's reason names, in our error style). */
+export const CODE_NAMES: Record<number, string> = {
+  [E_SELF_SIGNED]: 'E_SELF_SIGNED',
+  [E_VERIFY_FAILED]: 'E_VERIFY_FAILED',
+  [E_NOT_AUTHORIZED_TO_SIGN]: 'E_NOT_AUTHORIZED_TO_SIGN',
+  [E_EXPIRED]: 'E_EXPIRED',
+  [E_NAME_CONSTRAINT]: 'E_NAME_CONSTRAINT',
+  [E_TOO_MANY_INTERMEDIATES]: 'E_TOO_MANY_INTERMEDIATES',
+  [E_INCOMPATIBLE_USAGE]: 'E_INCOMPATIBLE_USAGE',
+  [E_NAME_MISMATCH]: 'E_NAME_MISMATCH',
+  [E_CA_EKU]: 'E_CA_EKU',
+  [E_UNKNOWN_AUTHORITY]: 'E_UNKNOWN_AUTHORITY',
+};

@@ -18,6 +18,12 @@ export function expiringWithin30Days(certs: readonly RankedCert[], now: Date): n
   return certs.flatMap((c, i) => (c.notAfter.getTime() - now.getTime() < EXPIRING_WINDOW_MS ? [i] : []));
 }
 
+/** The status message for the certificates at these positions (0 = leaf) expiring within 30 days. */
+export function expiringMessage(positions: readonly number[]): string {
+  const which = positions.map((i) => `#${i + 1}`).join(' ');
+  return `The bundle expires within 30 days: ${positions.length > 1 ? 'certificates' : 'certificate'} ${which} of the chain.`;
+}
+
 export function cfsslStatus(
   certs: readonly RankedCert[],
   scores: ChainScores,
@@ -29,8 +35,7 @@ export function cfsslStatus(
   const expiring = expiringWithin30Days(certs, opts.now);
   if (expiring.length > 0) {
     code |= BUNDLE_EXPIRING_BIT;
-    const which = expiring.map((i) => `#${i + 1}`).join(' ');
-    messages.push(`The bundle expires within 30 days: ${expiring.length > 1 ? 'certificates' : 'certificate'} ${which} of the chain.`);
+    messages.push(expiringMessage(expiring));
   }
   // cfssl flags any hash weaker in ubiquity than SHA-1 (every SHA-2 chain) and any ECDSA key.
   if (scores.hashUbiquity <= HASH_UBIQUITY.sha2) {

@@ -19,6 +19,8 @@ export type KeyAlgo = 'RSA' | 'ECDSA256' | 'ECDSA384' | 'ECDSA521';
 export interface Platform {
   /** The label shown to people and in cfssl's `untrusted_root_stores`. */
   name: string;
+  /** Which root program the list comes from (`chrome`, `apple_ios18`, ...; trust.json `store`), null in cfssl's layout. */
+  store: string | null;
   weight: number;
   /** The strongest hash the platform handles: SHA1 means it cannot verify SHA-2 signatures. */
   hashAlgo: HashAlgo;
@@ -43,7 +45,7 @@ interface Metadata {
   date?: string;
   intermediates?: string[];
   additional_anchors?: { file: string; platforms: string[] }[];
-  platforms: { name: string; weight: number; hash_algo?: string; key_algo?: string; keystore?: string; date?: string }[];
+  platforms: { name: string; store?: string; weight: number; hash_algo?: string; key_algo?: string; keystore?: string; date?: string }[];
 }
 
 export class TrustStoreError extends Error {
@@ -57,6 +59,13 @@ export const TRUST_ROOT = [resolve(here, '../../../resources/trust'), resolve(he
   .find((dir) => existsSync(dir)) ?? resolve(here, '../../../resources/trust');
 export const DEFAULT_TRUST_DIR = join(TRUST_ROOT, 'current');
 export const CFSSL_TRUST_DIR = join(TRUST_ROOT, 'cfssl-2017');
+
+/** The folder a trust setting names: `current`, `cfssl-2017` (the shipped sets) or a path. */
+export function trustDirFor(setting: string): string {
+  if (setting === 'current') return DEFAULT_TRUST_DIR;
+  if (setting === 'cfssl-2017') return CFSSL_TRUST_DIR;
+  return resolve(setting);
+}
 
 export class TrustStore {
   readonly dir: string;
@@ -75,6 +84,7 @@ export class TrustStore {
   readonly loadMs: number;
   readonly #platformsByFingerprint = new Map<string, Platform[]>();
   readonly #platformsBySubjectKey = new Map<string, Platform[]>();
+  #chromeCutoffs: Map<string, Date> | null = null;
 
   private constructor(init: {
     dir: string; layout: 'signalbox' | 'cfssl'; name: string; label: string; dataDate: string; platforms: Platform[];
@@ -154,6 +164,7 @@ export class TrustStore {
       }
       platforms.push({
         name: p.name,
+        store: p.store ?? null,
         weight: options.weights?.[p.name] ?? p.weight ?? 0,
         hashAlgo: p.hash_algo === 'SHA1' ? 'SHA1' : 'SHA2',
         keyAlgo: (['RSA', 'ECDSA256', 'ECDSA384', 'ECDSA521'] as const).find((k) => k === p.key_algo) ?? 'RSA',
@@ -219,6 +230,21 @@ export class TrustStore {
     return this.platforms.filter((p) => out.has(p));
   }
 
+  /**
+   * Chrome's per-root cut-off (root_store.textproto `sct_not_after`, column `chrome_sct_not_after` of
+   * roots/roots.csv): Chrome rejects certificates from this root whose SCTs are later, i.e. issued
+   * after it. Null when the root has none or the store has no roots.csv (cfssl's layout). Read on
+   * first use; a twin (same subject and key) of a listed root shares its date.
+   */
+  chromeCutoff(root: Certificate): Date | null {
+    if (this.#chromeCutoffs === null) this.#chromeCutoffs = readChromeCutoffs(join(this.dir, 'roots', 'roots.csv'));
+    if (this.#chromeCutoffs.size === 0) return null;
+    const listed = this.#chromeCutoffs.get(root.fingerprint);
+    if (listed || this.layout !== 'signalbox') return listed ?? null;
+    const twin = this.anchors.bySubjectAndKey(root);
+    return (twin && this.#chromeCutoffs.get(twin.fingerprint)) ?? null;
+  }
+
   /** A short summary for the UI and logs. */
   describe(): { name: string; label: string; dataDate: string; anchors: number; intermediates: number; platforms: { name: string; weight: number; date: string | null; roots: number | null }[] } {
     return {
@@ -230,6 +256,40 @@ export class TrustStore {
       platforms: this.platforms.map((p) => ({ name: p.name, weight: p.weight, date: p.date, roots: p.roots?.size ?? null })),
     };
   }
+}
+
+/** fingerprint -> Chrome's sct_not_after from roots.csv; empty when the file or the column is missing. */
+function readChromeCutoffs(path: string): Map<string, Date> {
+  const out = new Map<string, Date>();
+  if (!existsSync(path)) return out;
+  const [header, ...rows] = readFileSync(path, 'utf8').split(/\r?\n/).filter((line) => line !== '').map(csvFields);
+  const fp = header?.indexOf('sha256') ?? -1;
+  const cutoff = header?.indexOf('chrome_sct_not_after') ?? -1;
+  if (fp < 0 || cutoff < 0) return out;
+  for (const row of rows) {
+    const date = new Date(row[cutoff] ?? '');
+    if (row[fp] && !Number.isNaN(date.getTime())) out.set(row[fp]!.toLowerCase(), date);
+  }
+  return out;
+}
+
+/** One CSV line (RFC 4180: quoted fields, "" inside quotes). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { fields.push(field); field = ''; }
+    else field += ch;
+  }
+  fields.push(field);
+  return fields;
 }
 
 function readJson(path: string): unknown {

@@ -1,6 +1,7 @@
 // A small certificate factory for tests: DER written by hand and signed with node:crypto (ECDSA
-// P-256, SHA-256), so a test can make exactly the oddity it needs (expired, not a CA, a pathLen,
-// an EKU, name constraints, a cycle of cross-signs) in microseconds, without openssl.
+// P-256 by default, or RSA; SHA-256, or SHA-1 on request), so a test can make exactly the oddity it
+// needs (expired, not a CA, a pathLen, an EKU, name constraints, a cycle of cross-signs) in
+// microseconds, without openssl.
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { parseCertificate, type Certificate } from '../../../../engine/bundler/certificate.ts';
 
@@ -46,8 +47,11 @@ export interface Key {
   spki: Buffer;
 }
 
-export function newKey(): Key {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** ECDSA P-256 by default; `newKey('rsa', 2048)` for RSA. */
+export function newKey(type: 'ec' | 'rsa' = 'ec', bits = 2048): Key {
+  const { privateKey, publicKey } = type === 'rsa'
+    ? generateKeyPairSync('rsa', { modulusLength: bits })
+    : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { privateKey, spki: publicKey.export({ type: 'spki', format: 'der' }) };
 }
 
@@ -68,6 +72,11 @@ export interface CertSpec {
   excludedDns?: string[];
   criticalUnknown?: boolean;
   serial?: number;
+  /** The signature's hash (default SHA-256). */
+  hash?: 'sha1' | 'sha256';
+  /** authorityInfoAccess: OCSP responder and caIssuers URLs. */
+  ocsp?: string;
+  caIssuers?: string;
 }
 
 export interface Made {
@@ -105,7 +114,17 @@ export function makeCert(spec: CertSpec): Made {
     )));
   }
   if (spec.criticalUnknown) exts.push(ext('1.3.6.1.4.1.55555.1', true, tlv(0x05)));
-  const alg = seq(oid('1.2.840.10045.4.3.2'));
+  if (spec.ocsp || spec.caIssuers) {
+    const access = (method: string, url: string) => seq(oid(method), tlv(0x86, Buffer.from(url)));
+    exts.push(ext('1.3.6.1.5.5.7.1.1', false, seq(
+      ...(spec.ocsp ? [access('1.3.6.1.5.5.7.48.1', spec.ocsp)] : []),
+      ...(spec.caIssuers ? [access('1.3.6.1.5.5.7.48.2', spec.caIssuers)] : []),
+    )));
+  }
+  const hash = spec.hash ?? 'sha256';
+  const alg = issuer.key.privateKey.asymmetricKeyType === 'rsa'
+    ? seq(oid(hash === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11'), tlv(0x05))
+    : seq(oid(hash === 'sha1' ? '1.2.840.10045.4.1' : '1.2.840.10045.4.3.2'));
   const tbs = seq(
     tlv(0xa0, int(2)),
     int(spec.serial ?? serialCounter++),
@@ -116,7 +135,7 @@ export function makeCert(spec: CertSpec): Made {
     key.spki,
     tlv(0xa3, seq(...exts)),
   );
-  const signature = sign('sha256', tbs, issuer.key.privateKey);
+  const signature = sign(hash, tbs, issuer.key.privateKey);
   const der = seq(tbs, alg, tlv(0x03, Buffer.concat([Buffer.of(0), signature])));
   return { cert: parseCertificate(der), key, subject: spec.subject };
 }

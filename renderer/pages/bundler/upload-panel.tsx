@@ -1,0 +1,143 @@
+// Where certificates come in: a drop zone that also opens the file chooser, a box for pasted PEM
+// text, the files as chips (with a password field where one is needed), and next to them what
+// could not be used: the page's own refusals (size, count) and the engine's coded problems.
+import { useRef } from 'react';
+import { Badge } from '../../components/badge.tsx';
+import { formatBytes } from '../../components/bytes.ts';
+import { DropZone } from '../../components/drop-zone.tsx';
+import { Panel } from '../../components/panel.tsx';
+import { acceptedExtensions, looksPasswordProtected, maxFileBytes, maxFiles, passwordProblems, type BundleProblem } from './bundler-contract.ts';
+import { pastedName, type Uploads } from './use-uploads.ts';
+
+interface Props {
+  uploads: Uploads;
+  problems: readonly BundleProblem[];
+  /** Why the last bundle call failed as a whole, already worded; null when it did not. */
+  callError: string | null;
+  /** The message of a call refused for a password, which names the file; null otherwise. */
+  passwordRefusal: string | null;
+}
+
+export function UploadPanel({ uploads, problems, callError, passwordRefusal }: Props) {
+  const chooser = useRef<HTMLInputElement>(null);
+  const chooseButton = useRef<HTMLButtonElement>(null);
+  /** Whether the engine asked for this upload's password; a problem's source is `name` or `name#n`. */
+  const asksPassword = (name: string) =>
+    problems.some((problem) => passwordProblems.has(problem.name) && problem.source.replace(/#\d+$/, '') === name) || (passwordRefusal?.includes(`${name}:`) ?? false);
+  const pastedNeedsPassword = uploads.pasted.trim() !== '' && (looksPasswordProtected(pastedName, uploads.pasted) || asksPassword(pastedName));
+
+  return (
+    <Panel headingId="bundler-input-heading" title="Certificates and keys" className="bundler-input">
+      <DropZone onFiles={uploads.add} testId="bundler-drop" className="bundler-drop">
+        <p id="bundler-drop-help">
+          Drop the certificate here with its intermediates and, if you like, its private key, in any order: PEM, CRT, CER, DER, P7B, P12/PFX or KEY files,{' '}
+          {formatBytes(maxFileBytes)} a file, {maxFiles} files at most.
+        </p>
+        <div className="form-row">
+          <button type="button" ref={chooseButton} onClick={() => chooser.current?.click()} aria-describedby="bundler-drop-help">
+            Choose files…
+          </button>
+          <input
+            ref={chooser}
+            type="file"
+            multiple
+            hidden
+            accept={acceptedExtensions.join(',')}
+            aria-label="Certificate and key files"
+            data-testid="bundler-file-input"
+            onChange={(event) => {
+              uploads.add([...(event.target.files ?? [])]);
+              // The same file chosen again after removing it still fires a change.
+              event.target.value = '';
+            }}
+          />
+          {uploads.reading.length > 0 && (
+            <span className="muted" role="status">
+              Reading {uploads.reading.join(', ')}…
+            </span>
+          )}
+        </div>
+        <label>
+          <span>Or paste PEM text (certificates and keys; sent as a file named “{pastedName}”)</span>
+          <textarea
+            rows={4}
+            value={uploads.pasted}
+            onChange={(event) => uploads.setPasted(event.target.value)}
+            onPaste={(event) => {
+              // Files copied in a file manager arrive as files, not text.
+              const files = [...event.clipboardData.files];
+              if (files.length > 0) {
+                event.preventDefault();
+                uploads.add(files);
+              }
+            }}
+            placeholder="-----BEGIN CERTIFICATE-----"
+            spellCheck={false}
+            autoComplete="off"
+            data-testid="bundler-paste"
+          />
+        </label>
+        {pastedNeedsPassword && (
+          <label className="bundler-password">
+            <span>Password for the pasted key</span>
+            <input type="password" value={uploads.pastedPassword} onChange={(event) => uploads.setPastedPassword(event.target.value)} autoComplete="off" />
+          </label>
+        )}
+      </DropZone>
+      {uploads.files.length > 0 && (
+        <ul className="bundler-files" aria-label="Files to bundle">
+          {uploads.files.map((file) => (
+            <li key={file.id} className="bundler-file" data-testid="bundler-file" data-name={file.name}>
+              <span className="bundler-file-name">{file.name}</span>
+              <span className="unit">{formatBytes(file.size)}</span>
+              {(file.looksProtected || asksPassword(file.name)) && (
+                <label className="bundler-password">
+                  <span>Password for {file.name}</span>
+                  <input type="password" value={file.password} onChange={(event) => uploads.setPassword(file.id, event.target.value)} autoComplete="off" />
+                </label>
+              )}
+              <button
+                type="button"
+                className="bundler-file-remove"
+                aria-label={`Remove ${file.name}`}
+                onClick={() => {
+                  uploads.remove(file.id);
+                  chooseButton.current?.focus();
+                }}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {uploads.refused.map((line) => (
+        <p key={line} className="error" role="alert" data-testid="bundler-refused">
+          {line}
+        </p>
+      ))}
+      {callError && (
+        <p className="notice error" role="alert" data-testid="bundler-error">
+          {callError}
+        </p>
+      )}
+      {problems.length > 0 && (
+        <ul className="bundler-problems" aria-label="What could not be used">
+          {problems.map((problem, index) => (
+            <li key={`${problem.source}-${problem.code}-${index}`} data-testid="bundler-problem" data-code={problem.code} data-name={problem.name}>
+              <Badge tone={problem.name === 'E_KEY_MISMATCH' ? 'bad' : 'warn'}>{problem.code}</Badge> <code>{problem.name}</code>{' '}
+              {/* Most messages start with the file they are about already. */}
+              {problem.message.startsWith(problem.source) ? (
+                problem.message
+              ) : (
+                <>
+                  <span className="bundler-source">{problem.source}</span>: {problem.message}
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Panel>
+  );
+}

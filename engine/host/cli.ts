@@ -4,11 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
-import { dnsConfig } from '../api/dns.ts';
-import { ConfigError, defaultConfig, loadConfig, type Config } from './config.ts';
+import type { Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { defaultDataDir, packageVersion, rendererDir } from './paths.ts';
-import { startServe } from './serve.ts';
 
 const usage = `Usage: signalbox <command> [options]
 
@@ -32,7 +30,12 @@ Options:
 
 class UsageError extends Error {}
 
-function readConfig(file: string | undefined): Config {
+/**
+ * Each command loads only what it uses (config and zod, the servers, an engine), so that a
+ * short-lived command such as `signalbox bundle` starts fast.
+ */
+async function readConfig(file: string | undefined): Promise<Config> {
+  const { defaultConfig, loadConfig } = await import('./config.ts');
   return file ? loadConfig(file) : defaultConfig();
 }
 
@@ -47,12 +50,13 @@ async function serve(args: string[]): Promise<void> {
     },
     strict: true,
   });
-  const config = readConfig(values.config);
+  const config = await readConfig(values.config);
   const port = values.port === undefined ? config.serve.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port: "${values.port}" is not a port number (0-65535; 0 picks a free one)`);
   }
   const log = createLogger({ engine: 'host', level: config.log.level });
+  const { startServe } = await import('./serve.ts');
   const served = await startServe({
     config,
     host: values.host ?? config.serve.host,
@@ -92,7 +96,7 @@ async function dns(args: string[]): Promise<void> {
     strict: true,
   });
   const load = () => dnsSection(values);
-  const { config, section } = load();
+  const { config, section } = await load();
   const log = createLogger({ engine: 'dns', level: config.log.level });
   // Loaded here, not at the top, so `serve` does not load the DNS engine into the host process.
   const { dnsEngine } = await import('../dns/engine.ts');
@@ -104,7 +108,7 @@ async function dns(args: string[]): Promise<void> {
   process.on('SIGHUP', () => {
     void (async () => {
       try {
-        await engine.procedures['dns.configSet']!({ config: load().section });
+        await engine.procedures['dns.configSet']!({ config: (await load()).section });
       } catch (err) {
         log.error('config not reloaded; the old one still runs', { error: err instanceof Error ? err.message : String(err) });
       }
@@ -126,7 +130,7 @@ async function vault(args: string[]): Promise<void> {
     },
     strict: true,
   });
-  const config = readConfig(values.config);
+  const config = await readConfig(values.config);
   const { host, port } = listenAddress(values.listen ?? '127.0.0.1:8080');
   if (values.cert === undefined || values.key === undefined) {
     throw new UsageError('vault: --cert and --key are required (PEM files of the server\'s certificate and private key): Red October\'s API is served over HTTPS only');
@@ -276,8 +280,9 @@ function isLoopback(host: string): boolean {
 }
 
 /** The DNS config from the file and the command line, validated; a bad value names its flag or key. */
-function dnsSection(values: { config?: string; listen?: string[]; upstream?: string[] }) {
-  const config = readConfig(values.config);
+async function dnsSection(values: { config?: string; listen?: string[]; upstream?: string[] }) {
+  const { dnsConfig } = await import('../api/dns.ts');
+  const config = await readConfig(values.config);
   const section = { ...config.engines.dns, enabled: true };
   if (values.listen) section.listen = values.listen;
   if (values.upstream) section.upstreams = values.upstream;
@@ -309,9 +314,11 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'bundle') await bundleCommand(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
-    const code = err instanceof ConfigError ? ` [${err.code}]` : '';
+    // By name: the config module is loaded only by the commands that read a config.
+    const configError = err instanceof Error && err.name === 'ConfigError';
+    const code = configError ? ` [${(err as Error & { code: string }).code}]` : '';
     process.stderr.write(`signalbox: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    process.exit(err instanceof ConfigError || err instanceof UsageError || isArgError(err) ? 2 : 1);
+    process.exit(configError || err instanceof UsageError || isArgError(err) ? 2 : 1);
   }
 }
 

@@ -3,8 +3,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../api/engine.ts';
 import type { EngineEvent, EngineName, EngineState, HostSnapshot } from '../api/host.ts';
+import { packageRoot } from './paths.ts';
 import { createRpcClient, type RpcClient } from './rpc.ts';
 import { childTransport, onControl, sendControl } from './transports/child.ts';
 
@@ -46,10 +48,14 @@ interface Slot {
   exited?: Promise<void>;
 }
 
-/** engine-process.ts beside this file in the sources, engine-process.js beside the built CLI. */
+/**
+ * engine-process.ts beside this file in the sources; in the build, dist/engine/host/engine-process.js
+ * (this code may sit in a shared chunk elsewhere in dist/, so the path is not relative to it).
+ */
 function defaultEntry(): string {
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return fileURLToPath(new URL(`./engine-process.${ext}`, import.meta.url));
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return join(dirname(here), 'engine-process.ts');
+  return join(packageRoot(), 'dist', 'engine', 'host', 'engine-process.js');
 }
 
 export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }> {

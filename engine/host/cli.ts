@@ -68,21 +68,7 @@ async function serve(args: string[]): Promise<void> {
   });
   process.stdout.write(`Signalbox console: ${served.url}\n`);
 
-  let closing = false;
-  const shutDown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info('shutting down', { signal });
-    served.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutDown('SIGINT'));
-  process.on('SIGTERM', () => shutDown('SIGTERM'));
+  stopOnSignals(log, 'shutting down', () => served.close());
 }
 
 async function dns(args: string[]): Promise<void> {
@@ -101,9 +87,7 @@ async function dns(args: string[]): Promise<void> {
   // Loaded here, not at the top, so `serve` does not load the DNS engine into the host process.
   const { dnsEngine } = await import('../dns/engine.ts');
   const engine = await dnsEngine.start({ config: section, dataDir: config.dataDir ?? defaultDataDir(), log });
-  const stop = () => void engine.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(log, 'shutting down', () => engine.stop());
   // SIGHUP reads the config file again and applies it without dropping a query.
   process.on('SIGHUP', () => {
     void (async () => {
@@ -163,24 +147,7 @@ async function vault(args: string[]): Promise<void> {
   log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath });
   process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
 
-  let closing = false;
-  const shutDown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info('shutting down; delegations are purged', { signal });
-    https
-      .close()
-      .then(() => opened.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGINT', () => shutDown('SIGINT'));
-  process.on('SIGTERM', () => shutDown('SIGTERM'));
+  stopOnSignals(log, 'shutting down; delegations are purged', () => https.close().then(() => opened.close()));
 }
 
 async function bundleCommand(args: string[]): Promise<void> {
@@ -295,6 +262,25 @@ async function dnsSection(values: { config?: string; listen?: string[]; upstream
     throw new UsageError(`dns: ${flag}${value}: ${issue.message}`);
   }
   return { config, section: checked.data };
+}
+
+/** On SIGINT or SIGTERM (the first one only): close, then exit 0, or 1 when closing fails. */
+function stopOnSignals(log: ReturnType<typeof createLogger>, message: string, close: () => Promise<unknown>): void {
+  let closing = false;
+  const shutDown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info(message, { signal });
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutDown('SIGINT'));
+  process.on('SIGTERM', () => shutDown('SIGTERM'));
 }
 
 export async function main(argv: string[]): Promise<void> {

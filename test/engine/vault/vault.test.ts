@@ -107,6 +107,12 @@ describe('vault service', () => {
     await assert.rejects(vault.accounts.authenticate(as('bob'), 'elsewhere'), { code: 'E_RATE_LIMITED' }, 'even the right password waits');
   });
 
+  it('names unknown requesters only to a caller whose password was right', async () => {
+    const grant = { seconds: 60, uses: 1, users: ['nobody-here'], anyone: false, labels: [] };
+    await assert.rejects(vault.delegate({ name: 'carol', password: 'wrong' }, 'prober', grant), { code: 'E_VAULT_AUTH' });
+    await assert.rejects(vault.delegate(as('carol'), 'test', grant), { code: 'E_VAULT_NO_USER' });
+  });
+
   it('keeps the last admin and refuses self-modification', async () => {
     await assert.rejects(vault.accounts.modify(as('admin'), 'test', 'admin', 'revoke'), { code: 'E_VAULT_SELF' });
     await vault.accounts.modify(as('admin'), 'test', 'carol', 'admin');

@@ -192,10 +192,10 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   async delegate(credentials: VaultCredentials, source: string, grant: { seconds: number; uses: number; users: string[]; anyone: boolean; labels: string[] }): Promise<{ expiresAt: number }> {
     const { user, key } = await this.accounts.unlock(credentials, source);
     // Named only after the password checked out: who has an account is not for strangers to learn.
-    const unknown = grant.users.find((name) => !this.accounts.get(name));
-    if (unknown !== undefined) {
+    const unknown = grant.users.filter((name) => !this.accounts.get(name));
+    if (unknown.length > 0) {
       key.privateKey.fill(0);
-      throw new ApiError('E_VAULT_NO_USER', `no account named ${unknown}`);
+      throw new ApiError('E_VAULT_NO_USER', `no account named ${unknown.join(', ')}`);
     }
     const delegation = this.delegations.add({ owner: user.name, key, uses: grant.uses, durationMs: grant.seconds * 1000, users: grant.users, anyone: grant.anyone, labels: grant.labels, order: null });
     await this.record('delegate', user.name, { uses: grant.uses, seconds: grant.seconds, users: grant.users, anyone: grant.anyone, labels: grant.labels });

@@ -1,13 +1,8 @@
 // dns: the DNS proxy engine (RRDNS): its config, counters, query log, per-second history, and the
 // procedures the console and `signalbox dns` use.
 import { z } from 'zod';
+import { hostPort } from './address.ts';
 import { procedure, stream } from './contract.ts';
-
-/** "127.0.0.1:53" or "[::1]:53"; the port is required so that nothing is guessed. */
-export const hostPort = z.string().refine(
-  (value) => /^(\[[0-9a-fA-F:.]+\]|[0-9.]+):\d{1,5}$/.test(value) && Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535,
-  'write it as ADDRESS:PORT with a port of 0-65535, e.g. 127.0.0.1:53 or [::1]:53',
-);
 
 export const dnsConfig = z
   .object({

@@ -5,12 +5,14 @@ import { bundlerApi } from './bundler.ts';
 import { dnsApi } from './dns.ts';
 import { echoApi } from './echo.ts';
 import { hostApi } from './host.ts';
+import { railgunApi } from './railgun.ts';
 import { vaultApi } from './vault.ts';
 
 export const procedures = {
   ...hostApi.procedures,
   ...echoApi.procedures,
   ...dnsApi.procedures,
+  ...railgunApi.procedures,
   ...vaultApi.procedures,
   ...bundlerApi.procedures,
 } as const;
@@ -19,6 +21,7 @@ export const streams = {
   ...hostApi.streams,
   ...echoApi.streams,
   ...dnsApi.streams,
+  ...railgunApi.streams,
   ...vaultApi.streams,
   ...bundlerApi.streams,
 } as const;
@@ -47,9 +50,11 @@ export function isStreamName(name: string): name is StreamName {
 }
 
 export * from './errors.ts';
+export * from './address.ts';
 export * from './host.ts';
 export * from './echo.ts';
 export * from './dns.ts';
+export * from './railgun.ts';
 export * from './vault.ts';
 export * from './bundler.ts';
 export type { ClientMessage, ServerMessage } from './messages.ts';

@@ -3,7 +3,7 @@
 // answered as they complete), with an idle timeout and a connection cap.
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
-import { splitHostPort } from './modules/forward/forward.ts';
+import { splitHostPort } from '../api/address.ts';
 import type { Answer, QueryContext } from './pipeline.ts';
 import { emptyResponse, minUdpSize, parseQuery, Rcode } from './wire.ts';
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { dnsConfig } from '../api/dns.ts';
+import { railgunConfig } from '../api/railgun.ts';
 import { vaultConfig } from '../api/vault.ts';
 import { bundlerConfig } from '../api/bundler.ts';
 import { echoConfig } from '../api/echo.ts';
@@ -36,11 +37,12 @@ export const configSchema = z
       .object({
         echo: echoConfig.default({ enabled: true, tickMs: 1000 }),
         dns: dnsConfig.default(dnsConfig.parse({})),
+        railgun: railgunConfig.default(railgunConfig.parse({})),
         vault: vaultConfig.default({ enabled: false }),
         bundler: bundlerConfig.default({ enabled: false, trust: 'current' }),
       })
       .strict()
-      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}), vault: { enabled: false }, bundler: { enabled: false, trust: 'current' } }),
+      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}), railgun: railgunConfig.parse({}), vault: { enabled: false }, bundler: { enabled: false, trust: 'current' } }),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

@@ -5,6 +5,7 @@ import type { EngineName } from '../api/host.ts';
 export const engineLoaders: Partial<Record<EngineName, () => Promise<EngineDefinition>>> = {
   echo: async () => (await import('../echo/engine.ts')).echoEngine,
   dns: async () => (await import('../dns/engine.ts')).dnsEngine,
+  railgun: async () => (await import('../railgun/engine.ts')).railgunEngine,
   vault: async () => (await import('../vault/engine.ts')).vaultEngine,
   bundler: async () => (await import('../bundler/engine.ts')).bundlerEngine,
 };

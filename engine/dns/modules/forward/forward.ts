@@ -5,6 +5,7 @@
 import { randomFillSync } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
+import { splitHostPort } from '../../../api/address.ts';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
 import { encodeName, readU16, scanResponse, writeU16 } from '../../wire.ts';
 
@@ -59,11 +60,6 @@ interface Waiting {
 
 /** How often pending tries are checked for their deadline: one timer, not one per query. */
 const sweepEveryMs = 20;
-
-export function splitHostPort(value: string): { host: string; port: number } {
-  const at = value.lastIndexOf(':');
-  return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
-}
 
 /** Whether `answer` repeats the question of `query` (bytes 12..end), ignoring ASCII case (RFC 5452 §9.1). */
 function sameQuestion(query: Buffer, answer: Buffer, end: number): boolean {

@@ -1,0 +1,179 @@
+// railgun: the delta link between an origin (listener) and an edge (sender): its config, the
+// savings per URL and in total, the link's state, and the live feeds of the Railgun page.
+import { z } from 'zod';
+import { procedure, stream } from './contract.ts';
+import { hostPort } from './address.ts';
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//.test(value), 'write an http:// or https:// URL, e.g. http://127.0.0.1:8000');
+
+export const railgunLimits = z
+  .object({
+    /** Versions kept per cache key on each end; the sender announces its newest. */
+    versionsPerKey: z.number().int().min(1).max(64).default(4),
+    /** All versions together, per end; the least recently used keys go first. */
+    storeBytes: z.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
+    /** Bodies larger than this stream through without delta (and are not stored). */
+    maxDeltaBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+    /** zstd level of deltas: 19 is what `zstd -19 --patch-from` uses; ~14 ms a 150 kB page here. */
+    deltaLevel: z.number().int().min(1).max(22).default(19),
+    /** zstd level of full bodies (no base held): cheaper, they happen once per key. */
+    fullLevel: z.number().int().min(1).max(22).default(9),
+  })
+  .strict();
+export type RailgunLimits = z.infer<typeof railgunLimits>;
+
+export const railgunConfig = z
+  .object({
+    enabled: z.boolean().default(false),
+    /**
+     * pair: both ends in this process, joined over loopback TLS (a generated certificate, pinned,
+     * and a generated token) — the console's demo and test setup. listener / sender: one end, the
+     * other runs elsewhere (`signalbox railgun ...`).
+     */
+    role: z.enum(['pair', 'listener', 'sender']).default('pair'),
+    /** false keeps the engine up with both ends stopped (the page's stop button). */
+    running: z.boolean().default(true),
+    /** Listener: where the origin is. */
+    origin: httpUrl.default('http://127.0.0.1:8000'),
+    /** Listener: the link's TLS address (pair: an ephemeral loopback port when left out). */
+    linkListen: hostPort.optional(),
+    /** Sender: the listener's link URL (role sender only; pair connects to its own listener). */
+    link: httpUrl.optional(),
+    /** Sender: where edge clients connect. */
+    listen: hostPort.default('127.0.0.1:8080'),
+    /** TLS and token files for the listener and sender roles (PEM; the token file holds one line). */
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    ca: z.string().min(1).optional(),
+    /** Sender: the listener's public key, `sha256/<base64>` of its SubjectPublicKeyInfo. */
+    pin: z.string().regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'write it as sha256/<base64 of 32 bytes>').optional(),
+    tokenFile: z.string().min(1).optional(),
+    limits: railgunLimits.prefault({}),
+  })
+  .strict();
+export type RailgunConfig = z.infer<typeof railgunConfig>;
+
+/** How a response crossed the link. */
+export const baseOutcome = z.enum([
+  /** dcz against a version both ends held. */
+  'hit',
+  /** The sender announced a version the listener did not hold: full body. */
+  'miss',
+  /** The sender held no version of this key: full body. */
+  'none',
+  /** Not delta material (not GET, not 200, Range, binary, too large, no-store): streamed as is. */
+  'pass',
+]);
+export type BaseOutcome = z.infer<typeof baseOutcome>;
+
+export const savings = z.object({
+  requests: z.number().int(),
+  /** Bytes of the bodies as the origin sent them. */
+  rawBytes: z.number(),
+  /** Bytes of the bodies on the link (delta, compressed or as is). */
+  linkBytes: z.number(),
+  /** Requests answered with a delta. */
+  deltaHits: z.number().int(),
+  /** Requests that were delta material (everything but `pass`). */
+  deltaEligible: z.number().int(),
+  /** A delta that failed verification and was fetched again in full. */
+  retries: z.number().int(),
+  /** Requests that got a 502/504 from the pair. */
+  errors: z.number().int(),
+  encodeMs: z.number(),
+  decodeMs: z.number(),
+});
+export type Savings = z.infer<typeof savings>;
+
+export const urlSavings = savings.extend({
+  url: z.string(),
+  lastAt: z.number(),
+  lastOutcome: baseOutcome,
+});
+export type UrlSavings = z.infer<typeof urlSavings>;
+
+export const linkState = z.object({
+  state: z.enum(['stopped', 'connecting', 'up', 'down']),
+  /** Where the sender connects (or the listener listens), null when not known. */
+  address: z.string().nullable(),
+  /** The latest PING round trip. */
+  rttMs: z.number().nullable(),
+  /** Since when the link has been up, epoch ms. */
+  upSince: z.number().nullable(),
+  reconnects: z.number().int(),
+  /** Bytes through the link's TLS socket, both directions, framing included. */
+  socketBytesSent: z.number(),
+  socketBytesReceived: z.number(),
+  lastError: z.string().nullable(),
+});
+export type LinkState = z.infer<typeof linkState>;
+
+export const railgunStatus = z.object({
+  role: railgunConfig.shape.role,
+  running: z.boolean(),
+  /** Why the ends are not running although the config says so (an address in use, a missing file). */
+  error: z.string().nullable(),
+  origin: z.string().nullable(),
+  /** Where edge clients connect (sender), null for a listener only. */
+  senderAddress: z.string().nullable(),
+  listenerAddress: z.string().nullable(),
+  link: linkState,
+  totals: savings,
+  /** Versions held per end. */
+  store: z.object({ keys: z.number().int(), versions: z.number().int(), bytes: z.number() }),
+});
+export type RailgunStatus = z.infer<typeof railgunStatus>;
+
+export const railgunSecond = z.object({
+  at: z.number(),
+  requests: z.number().int(),
+  rawBytes: z.number(),
+  linkBytes: z.number(),
+});
+export type RailgunSecond = z.infer<typeof railgunSecond>;
+
+export const railgunRequest = z.object({
+  at: z.number(),
+  url: z.string(),
+  status: z.number().int(),
+  outcome: baseOutcome,
+  rawBytes: z.number(),
+  linkBytes: z.number(),
+  /** Time from the client's request to the last byte the pair sent it. */
+  totalMs: z.number(),
+  originMs: z.number().nullable(),
+});
+export type RailgunRequest = z.infer<typeof railgunRequest>;
+
+export const railgunApi = {
+  procedures: {
+    'railgun.status': procedure('State of the ends, the link and the total savings.', z.object({}).strict(), railgunStatus),
+    'railgun.urls': procedure(
+      'Savings per URL (the most recently used, up to `limit`).',
+      z.object({ limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+      z.object({ urls: z.array(urlSavings) }),
+    ),
+    'railgun.history': procedure(
+      'The last seconds of traffic, oldest first (up to 600).',
+      z.object({ seconds: z.number().int().min(1).max(600).default(300) }).strict(),
+      z.object({ seconds: z.array(railgunSecond) }),
+    ),
+    'railgun.configGet': procedure('The config the engine runs with now.', z.object({}).strict(), z.object({ config: railgunConfig })),
+    'railgun.configSet': procedure(
+      'Applies a whole Railgun config: the ends restart when what they serve changed. The host reuses it when the engine restarts.',
+      z.object({ config: railgunConfig }).strict(),
+      z.object({ config: railgunConfig }),
+    ),
+  },
+  streams: {
+    'railgun.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), railgunSecond),
+    'railgun.requests': stream(
+      'Requests as they finish, in batches of up to 250 ms; `dropped` counts those a batch could not hold.',
+      z.object({}).strict(),
+      z.object({ requests: z.array(railgunRequest), dropped: z.number().int() }),
+    ),
+  },
+} as const;

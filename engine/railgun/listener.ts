@@ -1,0 +1,264 @@
+// The origin's end: serves the link (HTTP/2 over TLS), fetches each request from the origin over
+// keep-alive connections, and answers with a delta against the version the sender announced when
+// it holds that version too, else with the full body; anything that is not delta material streams
+// through as it is.
+import http, { type IncomingMessage } from 'node:http';
+import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../api/engine.ts';
+import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
+import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { cacheKey, endToEnd, isDeltaRequest, isDeltaResponse, VaryMemo } from './http.ts';
+import { formatReport, helloPath, linkHeaders, tokensMatch } from './protocol.ts';
+import type { SavingsBook } from './savings.ts';
+import { VersionStore } from './store.ts';
+import type { TlsMaterial } from './tls.ts';
+import { openOriginTunnel } from './tunnel.ts';
+
+export interface ListenerOptions {
+  host: string;
+  port: number;
+  origin: URL;
+  tls: TlsMaterial;
+  token: string;
+  limits: RailgunLimits;
+  log: Logger;
+  /** Where this end's savings are counted (a listener alone reports what it sent). */
+  book?: SavingsBook;
+  codec?: Codec;
+  originTimeoutMs?: number;
+}
+
+/** Link request headers that are for the listener, not for the origin. */
+const linkOnly = [linkHeaders.token, linkHeaders.availableDictionary, linkHeaders.resend];
+
+export class Listener {
+  readonly store: VersionStore;
+  readonly #server: Http2Server;
+  readonly #sessions = new Set<Http2Session>();
+  readonly #vary = new VaryMemo();
+  readonly #agent: http.Agent;
+  readonly #codec: Codec;
+
+  private readonly options: ListenerOptions;
+
+  private constructor(options: ListenerOptions) {
+    this.options = options;
+    this.store = new VersionStore(options.limits);
+    this.#codec = options.codec ?? zstdCodec;
+    this.#agent = new (options.origin.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 256 });
+    this.#server = http2.createSecureServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', settings: { enablePush: false } });
+    this.#server.on('session', (session) => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+    });
+    this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
+  }
+
+  static async start(options: ListenerOptions): Promise<Listener> {
+    const listener = new Listener(options);
+    await new Promise<void>((resolve, reject) => {
+      listener.#server.once('error', reject);
+      listener.#server.listen(options.port, options.host, () => {
+        listener.#server.off('error', reject);
+        resolve();
+      });
+    });
+    options.log.info('railgun listener ready', { link: listener.address, origin: options.origin.origin });
+    return listener;
+  }
+
+  get address(): string {
+    const { address, port } = this.#server.address() as AddressInfo;
+    return `${address.includes(':') ? `[${address}]` : address}:${port}`;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Sessions open now: a healthy pair has one. */
+  get sessions(): number {
+    return this.#sessions.size;
+  }
+
+  setLimits(limits: RailgunLimits): void {
+    this.options.limits = limits;
+    this.store.setLimits(limits);
+  }
+
+  async close(): Promise<void> {
+    for (const session of this.#sessions) session.destroy();
+    this.#agent.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', () => undefined);
+    if (!tokensMatch(this.options.token, headers[linkHeaders.token])) {
+      this.options.log.warn('railgun link: a request without the right token, session closed', { from: stream.session?.socket?.remoteAddress });
+      stream.respond({ ':status': 401 }, { endStream: true });
+      stream.session?.close();
+      return;
+    }
+    if (headers[':method'] === 'CONNECT') {
+      openOriginTunnel(stream, this.options.origin, this.options.log);
+      return;
+    }
+    if (headers[':path'] === helloPath) {
+      stream.respond({ ':status': 204 }, { endStream: true });
+      return;
+    }
+    this.#proxy(stream, headers).catch((err: Error) => {
+      this.options.log.error('railgun listener: request failed', { module: 'listener', path: headers[':path'], error: err.message });
+      if (!stream.headersSent && !stream.closed) stream.respond({ ':status': 502, 'content-type': 'text/plain' }, { endStream: false });
+      if (!stream.closed) stream.end('signalbox railgun: the listener could not answer this request\n');
+    });
+  }
+
+  async #proxy(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
+    const method = String(headers[':method']);
+    const path = String(headers[':path']);
+    const deltaRequest = isDeltaRequest(method, headers);
+    const resend = deltaRequest ? parseHashField(headers[linkHeaders.resend] as string | undefined) : null;
+    if (resend) {
+      const held = this.store.find(cacheKey(path, headers, this.#vary.get(path)), resend);
+      if (held) return this.#sendFull(stream, held.body, held.hash, null, 'none', path);
+    }
+    const started = performance.now();
+    const abort = new AbortController();
+    let received = false;
+    // The sender cancelled (its client went away): the origin request goes too.
+    stream.once('close', () => received || abort.abort());
+    const forwarded = endToEnd(headers);
+    for (const name of linkOnly) delete forwarded[name];
+    // The link compresses; the origin's bytes stay plain so that versions make good dictionaries.
+    if (deltaRequest) forwarded['accept-encoding'] = 'identity';
+    const { origin } = this.options;
+    const request = (origin.protocol === 'https:' ? https : http).request({
+      host: origin.hostname,
+      port: origin.port || (origin.protocol === 'https:' ? 443 : 80),
+      method,
+      path,
+      headers: { ...forwarded, host: String(headers[':authority'] ?? origin.host) },
+      agent: this.#agent,
+      signal: abort.signal,
+      timeout: this.options.originTimeoutMs ?? 30_000,
+    });
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', reject);
+      request.once('timeout', () => request.destroy(new Error(`the origin sent no response within ${this.options.originTimeoutMs ?? 30_000} ms`)));
+      stream.pipe(request);
+    });
+    const originMs = performance.now() - started;
+    const status = response.statusCode ?? 502;
+    const length = Number(response.headers['content-length'] ?? 0);
+    if (!deltaRequest || !isDeltaResponse(status, response.headers) || length > this.options.limits.maxDeltaBodyBytes) {
+      received = true;
+      return this.#passThrough(stream, response, [], originMs, path);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      // Grown past the limit while being read (no Content-Length): stream the rest as it comes.
+      if (size > this.options.limits.maxDeltaBodyBytes) {
+        received = true;
+        return this.#passThrough(stream, response, chunks, originMs, path);
+      }
+    }
+    received = true;
+    const body = Buffer.concat(chunks, size);
+    const hash = sha256(body);
+    const key = cacheKey(path, headers, response.headers.vary);
+    this.#vary.remember(path, response.headers.vary);
+    const announced = parseHashField(headers[linkHeaders.availableDictionary] as string | undefined);
+    const base = announced ? this.store.find(key, announced) : null;
+    this.store.add(key, body, hash);
+    const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
+    if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, this.options.limits.deltaLevel)), 'dcz', 'hit', originMs, path);
+    return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);
+  }
+
+  async #sendFull(stream: ServerHttp2Stream, body: Buffer, hash: Buffer, responseHeaders: Record<string, unknown> | null, outcome: BaseOutcome, path: string, originMs: number | null = null): Promise<void> {
+    const encoded = await this.#timed(() => this.#codec.encodeFull(body, this.options.limits.fullLevel));
+    // A resend has no fresh origin response: the version's own headers are not kept, so the sender keeps the ones it has.
+    this.#send(stream, responseHeaders ?? { ':status': 200 }, body, hash, encoded, 'zstd', outcome, originMs, path);
+  }
+
+  #send(
+    stream: ServerHttp2Stream,
+    responseHeaders: Record<string, unknown>,
+    body: Buffer,
+    hash: Buffer,
+    encoded: { value: Buffer; ms: number },
+    coding: 'dcz' | 'zstd',
+    outcome: BaseOutcome,
+    originMs: number | null,
+    path: string,
+  ): void {
+    if (stream.closed) return;
+    const headers: Record<string, unknown> = { ...responseHeaders };
+    delete headers['content-length'];
+    const prior = headers['content-encoding'];
+    headers['content-encoding'] = prior ? `${String(prior)}, ${coding}` : coding;
+    headers[linkHeaders.digest] = formatHashField(hash);
+    headers[linkHeaders.report] = formatReport({ base: outcome, originMs, encodeMs: encoded.ms });
+    stream.respond(headers as http2.OutgoingHttpHeaders);
+    stream.end(encoded.value);
+    this.options.book?.record({
+      at: Date.now(),
+      url: path,
+      status: Number(headers[':status']),
+      outcome,
+      rawBytes: body.length,
+      linkBytes: encoded.value.length,
+      totalMs: 0,
+      originMs,
+      deltaEligible: true,
+      retried: false,
+      error: false,
+      encodeMs: encoded.ms,
+      decodeMs: 0,
+    });
+  }
+
+  #passThrough(stream: ServerHttp2Stream, response: IncomingMessage, already: Buffer[], originMs: number, path: string): void {
+    stream.once('close', () => response.complete || response.destroy());
+    if (stream.closed) return;
+    stream.respond({ ':status': response.statusCode ?? 502, ...endToEnd(response.headers), [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null }) });
+    let bytes = 0;
+    for (const chunk of already) {
+      bytes += chunk.length;
+      stream.write(chunk);
+    }
+    response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    response.pipe(stream);
+    response.once('end', () =>
+      this.options.book?.record({
+        at: Date.now(),
+        url: path,
+        status: response.statusCode ?? 0,
+        outcome: 'pass',
+        rawBytes: bytes,
+        linkBytes: bytes,
+        totalMs: 0,
+        originMs,
+        deltaEligible: false,
+        retried: false,
+        error: false,
+        encodeMs: 0,
+        decodeMs: 0,
+      }),
+    );
+  }
+
+  async #timed(encode: () => Promise<Buffer>): Promise<{ value: Buffer; ms: number }> {
+    const started = performance.now();
+    const value = await encode();
+    return { value, ms: performance.now() - started };
+  }
+}

@@ -1,0 +1,279 @@
+// The edge's end: an HTTP server for clients that sends every request over the link, announcing
+// the newest version it holds of the page; it decodes what comes back, checks the body's SHA-256
+// against the listener's, and only then answers. A failed check fetches the page again in full —
+// a client never gets a wrong page.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../api/engine.ts';
+import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
+import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { cacheKey, endToEnd, isDeltaRequest, VaryMemo, withForwardedFor, withVia } from './http.ts';
+import type { Link } from './link.ts';
+import { linkHeaders, parseReport } from './protocol.ts';
+import type { SavingsBook } from './savings.ts';
+import { VersionStore, type Version } from './store.ts';
+import { relayUpgrade } from './tunnel.ts';
+
+export interface SenderOptions {
+  host: string;
+  port: number;
+  link: Link;
+  limits: RailgunLimits;
+  book: SavingsBook;
+  log: Logger;
+  codec?: Codec;
+  /** How long a request waits for a link that is down before it gets a 502. */
+  linkWaitMs?: number;
+}
+
+/** Why a link answer was not used; the request is retried (once) rather than answered wrongly. */
+class Unverified extends Error {
+  override readonly name = 'Unverified';
+}
+
+interface Attempt {
+  retried: boolean;
+  resend: Buffer | null;
+}
+
+const linkResponseOnly = [linkHeaders.digest, linkHeaders.report];
+
+export class Sender {
+  readonly store: VersionStore;
+  readonly #server: http.Server;
+  readonly #vary = new VaryMemo();
+  readonly #codec: Codec;
+  readonly #sockets = new Set<Socket | Duplex>();
+
+  private readonly options: SenderOptions;
+
+  private constructor(options: SenderOptions) {
+    this.options = options;
+    this.store = new VersionStore(options.limits);
+    this.#codec = options.codec ?? zstdCodec;
+    this.#server = http.createServer({ keepAliveTimeout: 5000 }, (request, response) => {
+      this.#handle(request, response).catch((err: Error) => this.#fail(request, response, err));
+    });
+    this.#server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    this.#server.on('upgrade', (request, socket, head) => this.#upgrade(request, socket, head));
+  }
+
+  static async start(options: SenderOptions): Promise<Sender> {
+    const sender = new Sender(options);
+    await new Promise<void>((resolve, reject) => {
+      sender.#server.once('error', reject);
+      sender.#server.listen(options.port, options.host, () => {
+        sender.#server.off('error', reject);
+        resolve();
+      });
+    });
+    options.log.info('railgun sender ready', { listen: sender.address });
+    return sender;
+  }
+
+  get address(): string {
+    const { address, port } = this.#server.address() as AddressInfo;
+    return `${address.includes(':') ? `[${address}]` : address}:${port}`;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  setLimits(limits: RailgunLimits): void {
+    this.options.limits = limits;
+    this.store.setLimits(limits);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = request.url ?? '/';
+    const deltaRequest = isDeltaRequest(request.method, request.headers);
+    let attempt: Attempt = { retried: false, resend: null };
+    for (;;) {
+      try {
+        return await this.#once(request, response, url, deltaRequest, attempt, started);
+      } catch (err) {
+        // Retry once: after a failed verification (in full), or a link that dropped before the
+        // answer started, for requests that can safely be sent twice.
+        const retryable = err instanceof Unverified || (!response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
+        if (attempt.retried || !retryable) throw err;
+        this.options.log.warn('railgun sender: retrying a request', { url, reason: (err as Error).message });
+        attempt = { retried: true, resend: err instanceof Unverified ? (err.cause as Buffer | null) : null };
+      }
+    }
+  }
+
+  async #once(request: IncomingMessage, response: ServerResponse, url: string, deltaRequest: boolean, attempt: Attempt, started: number): Promise<void> {
+    const key = deltaRequest ? cacheKey(url, request.headers, this.#vary.get(url)) : null;
+    const base = key && !attempt.retried ? this.store.newest(key) : null;
+    const headers: http2.OutgoingHttpHeaders = {
+      ...withVia(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress), `${request.httpVersion}`),
+      ':method': request.method ?? 'GET',
+      ':path': url,
+      ':authority': request.headers.host ?? this.options.link.state.address ?? 'origin',
+    };
+    if (deltaRequest) {
+      headers['accept-encoding'] = 'dcz, zstd';
+      if (base) headers[linkHeaders.availableDictionary] = formatHashField(base.hash);
+      if (attempt.resend) headers[linkHeaders.resend] = formatHashField(attempt.resend);
+    }
+    const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && !request.complete;
+    const stream = await this.options.link.request(headers, this.options.linkWaitMs ?? 5000, !hasBody);
+    if (hasBody) request.pipe(stream);
+    // The client went away: cancel the stream, which cancels the origin request (RST_STREAM CANCEL).
+    const cancel = () => response.writableFinished || stream.close(http2.constants.NGHTTP2_CANCEL);
+    response.once('close', cancel);
+    try {
+      const linkResponse = await responseOf(stream);
+      const report = parseReport(linkResponse[linkHeaders.report]);
+      if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report?.originMs ?? null, attempt);
+      const encoded = await collect(stream, this.options.limits.maxDeltaBodyBytes + 1024);
+      const decodeStarted = performance.now();
+      const body = await this.#decode(linkResponse, encoded, base);
+      const decodeMs = performance.now() - decodeStarted;
+      this.#vary.remember(url, linkResponse.vary);
+      const hash = sha256(body);
+      this.store.add(cacheKey(url, request.headers, this.#vary.get(url)), body, hash);
+      const status = Number(linkResponse[':status']);
+      const outgoing = this.#clientHeaders(linkResponse);
+      outgoing['content-length'] = body.length;
+      const ratio = body.length === 0 ? 1 : encoded.length / body.length;
+      outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
+      response.writeHead(status, outgoing);
+      response.end(request.method === 'HEAD' ? undefined : body);
+      this.#record(url, status, report.base, body.length, encoded.length, started, report.originMs, attempt, report.encodeMs ?? 0, decodeMs, true);
+    } finally {
+      response.off('close', cancel);
+    }
+  }
+
+  /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */
+  async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null): Promise<Buffer> {
+    const digest = parseHashField(linkResponse[linkHeaders.digest] as string | undefined);
+    if (!digest) throw new Unverified('the listener sent no digest');
+    const codings = String(linkResponse['content-encoding'] ?? '').split(',').map((coding) => coding.trim());
+    const coding = codings[codings.length - 1];
+    const limit = this.options.limits.maxDeltaBodyBytes;
+    let body: Buffer;
+    try {
+      if (coding === 'dcz') {
+        if (!base) throw new Error('a delta came for a request that announced no base');
+        body = await this.#codec.decodeDelta(encoded, base.body, base.hash, limit);
+      } else if (coding === 'zstd') {
+        body = await this.#codec.decodeFull(encoded, limit);
+      } else {
+        throw new Error(`unknown link coding "${coding}"`);
+      }
+    } catch (err) {
+      throw new Unverified(`the body could not be decoded: ${(err as Error).message}`, { cause: digest });
+    }
+    if (!sha256(body).equals(digest)) throw new Unverified("the decoded body's SHA-256 differs from the listener's", { cause: digest });
+    return body;
+  }
+
+  #clientHeaders(linkResponse: IncomingHttpHeaders): http.OutgoingHttpHeaders {
+    const headers = withVia(endToEnd(linkResponse), '1.1');
+    for (const name of linkResponseOnly) delete headers[name];
+    const codings = String(headers['content-encoding'] ?? '').split(',').map((coding) => coding.trim()).filter(Boolean);
+    codings.pop();
+    if (codings.length > 0) headers['content-encoding'] = codings.join(', ');
+    else delete headers['content-encoding'];
+    return headers;
+  }
+
+  async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, originMs: number | null, attempt: Attempt): Promise<void> {
+    const headers = withVia(endToEnd(linkResponse), '1.1');
+    for (const name of linkResponseOnly) delete headers[name];
+    const status = Number(linkResponse[':status']);
+    response.writeHead(status, headers);
+    let bytes = 0;
+    stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    stream.pipe(response);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('end', resolve);
+      stream.once('error', reject);
+      stream.once('close', () => (stream.rstCode ? reject(new Error(`the link stream was reset (${stream.rstCode})`)) : resolve()));
+    });
+    this.#record(url, status, 'pass', bytes, bytes, started, originMs, attempt, 0, 0, false);
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#sockets.add(socket);
+    const forwardedFor = String(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress)['x-forwarded-for'] ?? '');
+    this.options.link
+      .request({ ':method': 'CONNECT', ':authority': request.headers.host ?? 'origin' }, this.options.linkWaitMs ?? 5000, false)
+      .then((stream) => {
+        stream.once('response', (headers) => {
+          if (Number(headers[':status']) !== 200) {
+            socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+            return;
+          }
+          relayUpgrade(request, socket, head, stream, forwardedFor);
+        });
+        stream.on('error', () => socket.destroy());
+      })
+      .catch(() => socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
+  }
+
+  #fail(request: IncomingMessage, response: ServerResponse, err: Error): void {
+    this.options.log.warn('railgun sender: request failed', { module: 'sender', url: request.url, error: err.message });
+    this.#record(request.url ?? '/', 502, 'pass', 0, 0, performance.now(), null, { retried: false, resend: null }, 0, 0, false, true);
+    if (response.headersSent) {
+      // Part of the answer is out: cut the connection so the client sees an incomplete response, not a short page.
+      response.destroy();
+      return;
+    }
+    const timeout = err.name === 'LinkError';
+    response.writeHead(timeout ? 504 : 502, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(`signalbox railgun: ${err.message}\n`);
+  }
+
+  #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, error = false): void {
+    this.options.book.record({
+      at: Date.now(),
+      url,
+      status,
+      outcome,
+      rawBytes,
+      linkBytes,
+      totalMs: performance.now() - started,
+      originMs,
+      deltaEligible,
+      retried: attempt.retried,
+      error,
+      encodeMs,
+      decodeMs,
+    });
+  }
+}
+
+function responseOf(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {
+  return new Promise((resolve, reject) => {
+    stream.once('response', resolve);
+    stream.once('error', reject);
+    stream.once('close', () => reject(new Error(`the link stream closed before an answer${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`)));
+  });
+}
+
+async function collect(stream: ClientHttp2Stream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error(`the link body is larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (stream.rstCode) throw new Error(`the link stream was reset (${stream.rstCode}) mid-body`);
+  return Buffer.concat(chunks, size);
+}

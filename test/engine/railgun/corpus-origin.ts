@@ -57,6 +57,10 @@ export async function startCorpusOrigin(pages: CorpusPage[] = corpusPages()): Pr
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     served,
-    close: () => new Promise((resolve) => server.close(() => resolve())).then(() => server.closeAllConnections()),
+    close: () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      return closed;
+    },
   };
 }

@@ -228,6 +228,9 @@ export class Listener {
 
   #passThrough(stream: ServerHttp2Stream, response: IncomingMessage, already: Buffer[], originMs: number, path: string): void {
     stream.once('close', () => response.complete || response.destroy());
+    // The origin broke off mid-body: reset the stream so the sender fails the client's response
+    // instead of ending it short.
+    response.once('close', () => response.complete || stream.closed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
     if (stream.closed) return;
     stream.respond({ ':status': response.statusCode ?? 502, ...endToEnd(response.headers), [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null }) });
     let bytes = 0;

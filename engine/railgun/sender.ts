@@ -196,15 +196,20 @@ export class Sender {
     const headers = withVia(endToEnd(linkResponse), '1.1');
     for (const name of linkResponseOnly) delete headers[name];
     const status = Number(linkResponse[':status']);
+    headers['signalbox-railgun'] = `base=pass${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
     response.writeHead(status, headers);
     let bytes = 0;
     stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    stream.pipe(response);
+    // Not piped with end: a session that dies ends its streams as if they were complete (with
+    // rstCode CANCEL), and ending the response then would hand the client a short page.
+    stream.pipe(response, { end: false });
     await new Promise<void>((resolve, reject) => {
-      stream.once('end', resolve);
+      const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
+      stream.once('end', () => (stream.rstCode ? reject(broken()) : resolve()));
       stream.once('error', reject);
-      stream.once('close', () => (stream.rstCode ? reject(new Error(`the link stream was reset (${stream.rstCode})`)) : resolve()));
+      stream.once('close', () => reject(broken()));
     });
+    response.end();
     this.#record(url, status, 'pass', bytes, bytes, started, originMs, attempt, 0, 0, false);
   }
 
@@ -274,6 +279,7 @@ async function collect(stream: ClientHttp2Stream, limit: number): Promise<Buffer
     if (size > limit) throw new Error(`the link body is larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
-  if (stream.rstCode) throw new Error(`the link stream was reset (${stream.rstCode}) mid-body`);
+  // A dying session ends its streams as if complete; only a stream without a reset code is.
+  if (!stream.readableEnded || stream.rstCode) throw new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
   return Buffer.concat(chunks, size);
 }

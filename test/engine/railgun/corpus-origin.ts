@@ -38,7 +38,8 @@ export interface CorpusOrigin {
   close(): Promise<void>;
 }
 
-export async function startCorpusOrigin(pages: CorpusPage[] = corpusPages()): Promise<CorpusOrigin> {
+/** `host` is where it listens: loopback, or a namespace's veth address for the RTT bench. */
+export async function startCorpusOrigin(pages: CorpusPage[] = corpusPages(), host = '127.0.0.1'): Promise<CorpusOrigin> {
   const byPath = new Map(pages.map((page) => [`/${page.name}`, page]));
   const served = new Map<string, number>();
   const server = http.createServer((request, response) => {
@@ -53,9 +54,9 @@ export async function startCorpusOrigin(pages: CorpusPage[] = corpusPages()): Pr
     response.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'private, max-age=0', 'content-length': body.length });
     response.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${host}:${(server.address() as AddressInfo).port}`,
     served,
     close: () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,51 @@
+// dcz as RFC 9842 writes it: the stock zstd CLI (a real peer, from apt) decodes our bodies with
+// the base as its dictionary, since the dcz header is a zstd skippable frame.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { CodecError, dczHeaderBytes, formatHashField, parseHashField, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
+import { tempDir } from '../../helpers/host.ts';
+import { corpusPages } from './corpus-origin.ts';
+
+const run = promisify(execFile);
+const page = corpusPages().find((candidate) => candidate.name === 'zeit-campus')!;
+const [base, next] = [page.versions[0]!, page.versions[1]!];
+
+describe('dcz codec (zstd CLI as peer)', () => {
+  it('writes RFC 9842 dcz that `zstd -d -D base` decodes to the page', async () => {
+    const encoded = await zstdCodec.encodeDelta(next, base, sha256(base), 19);
+    assert.deepEqual([...encoded.subarray(0, 8)], [0x5e, 0x2a, 0x4d, 0x18, 0x20, 0, 0, 0]);
+    assert.ok(encoded.subarray(8, dczHeaderBytes).equals(sha256(base)));
+    const dir = tempDir('dcz');
+    writeFileSync(join(dir, 'base'), base);
+    writeFileSync(join(dir, 'delta.dcz'), encoded);
+    const { stdout } = await run('zstd', ['-d', '-q', '-c', '-D', join(dir, 'base'), join(dir, 'delta.dcz')], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+    assert.ok(stdout.equals(next));
+    assert.ok(encoded.length < next.length / 50, `a small change makes a small delta (${encoded.length} B)`);
+  });
+
+  it('decodes its own deltas and full bodies', async () => {
+    const delta = await zstdCodec.encodeDelta(next, base, sha256(base), 3);
+    assert.ok((await zstdCodec.decodeDelta(delta, base, sha256(base), next.length)).equals(next));
+    const full = await zstdCodec.encodeFull(next, 3);
+    assert.ok((await zstdCodec.decodeFull(full, next.length)).equals(next));
+  });
+
+  it('refuses a delta made against another dictionary, garbage, and output past the limit', async () => {
+    const delta = await zstdCodec.encodeDelta(next, base, sha256(base), 3);
+    await assert.rejects(zstdCodec.decodeDelta(delta, next, sha256(next), 1 << 24), /another dictionary/);
+    await assert.rejects(zstdCodec.decodeDelta(Buffer.from('not dcz at all, not at all, no'), base, sha256(base), 1 << 24), CodecError);
+    const bomb = await zstdCodec.encodeFull(Buffer.alloc(8 * 1024 * 1024), 3);
+    await assert.rejects(zstdCodec.decodeFull(bomb, 1024 * 1024), CodecError);
+  });
+
+  it('writes and reads the Available-Dictionary structured field', () => {
+    const hash = sha256(base);
+    assert.ok(parseHashField(formatHashField(hash))!.equals(hash));
+    assert.equal(parseHashField(':short:'), null);
+    assert.equal(parseHashField(undefined), null);
+  });
+});

@@ -1,0 +1,66 @@
+// The link's own guarantees: both ends authenticate (the sender pins the listener's key, the
+// listener checks the token), PINGs measure the round trip, and a refused link says why.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { generateCertificate, spkiPin } from '../../../engine/railgun/tls.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { startPair } from './pair.ts';
+
+let origin: http.Server;
+let originUrl: string;
+let requests = 0;
+
+before(async () => {
+  origin = http.createServer((_request, response) => {
+    requests++;
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('origin\n');
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+});
+after(() => {
+  origin.closeAllConnections();
+  origin.close();
+});
+
+describe('railgun link', () => {
+  it('comes up pinned and token-checked, and measures its round trip with PINGs', async () => {
+    const pair = await startPair({ origin: originUrl });
+    try {
+      await waitFor(() => pair.link.state.state === 'up' && pair.link.state.rttMs !== null, 'an RTT sample');
+      assert.ok(pair.link.state.rttMs! >= 0 && pair.link.state.rttMs! < 1000);
+      assert.equal(await (await fetch(pair.url('/'))).text(), 'origin\n');
+      assert.ok(pair.link.state.socketBytesReceived > 0);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('refuses a sender with the wrong token: no request reaches the origin, the client gets 504 and the reason is shown', async () => {
+    const before = requests;
+    const pair = await startPair({ origin: originUrl, token: 'the-listeners-token-0123456789', senderToken: 'a-wrong-token-abcdefghijklmnop', linkWaitMs: 300 });
+    try {
+      await waitFor(() => pair.link.state.lastError === 'the listener refused the token', 'the refusal');
+      const response = await fetch(pair.url('/'));
+      assert.equal(response.status, 504);
+      assert.match(await response.text(), /refused the token/);
+      assert.equal(requests, before);
+      assert.notEqual(pair.link.state.state, 'up');
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("refuses a listener whose key does not match the sender's pin, before sending the token", async () => {
+    const other = await generateCertificate(['127.0.0.1']);
+    const pair = await startPair({ origin: originUrl, pin: spkiPin(other.cert), linkWaitMs: 300 });
+    try {
+      await waitFor(() => pair.link.state.lastError?.includes('does not match the pin'), 'the pin check');
+      assert.equal((await fetch(pair.url('/'))).status, 504);
+    } finally {
+      await pair.close();
+    }
+  });
+});

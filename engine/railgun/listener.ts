@@ -159,19 +159,11 @@ export class Listener {
       received = true;
       return this.#passThrough(stream, response, [], originMs, path);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-      // Grown past the limit while being read (no Content-Length): stream the rest as it comes.
-      if (size > this.options.limits.maxDeltaBodyBytes) {
-        received = true;
-        return this.#passThrough(stream, response, chunks, originMs, path);
-      }
-    }
+    const read = await readUpTo(response, this.options.limits.maxDeltaBodyBytes);
     received = true;
-    const body = Buffer.concat(chunks, size);
+    // Grown past the limit while being read (no Content-Length): stream the rest as it comes.
+    if (!read.complete) return this.#passThrough(stream, response, read.chunks, originMs, path);
+    const body = Buffer.concat(read.chunks);
     const hash = sha256(body);
     const key = cacheKey(path, headers, response.headers.vary);
     this.#vary.remember(path, response.headers.vary);
@@ -264,4 +256,35 @@ export class Listener {
     const value = await encode();
     return { value, ms: performance.now() - started };
   }
+}
+
+/**
+ * The body if it ends within `limit` bytes; else what was read so far, the rest left paused in
+ * `response` (a for-await loop would destroy it on the way out).
+ */
+function readUpTo(response: IncomingMessage, limit: number): Promise<{ chunks: Buffer[]; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= limit) return;
+      response.pause();
+      done();
+      resolve({ chunks, complete: false });
+    };
+    const onEnd = () => {
+      done();
+      resolve({ chunks, complete: true });
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const done = () => {
+      response.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    response.on('data', onData).once('end', onEnd).once('error', onError);
+  });
 }

@@ -1,4 +1,5 @@
-// How the console writes times, spans and sizes: local time with the zone, binary units.
+// How the console writes times, spans, counts and sizes: local time with the zone, the reader's
+// digit grouping, binary units.
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
@@ -55,4 +56,47 @@ export function secondsUntil(epochMs: number, now: number): number {
 /** Bytes as mebibytes with one decimal; the caller writes the unit. */
 export function formatMiB(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+export function formatCount(n: number): string {
+  return integer.format(n);
+}
+
+/** Rates below 10 keep a decimal, so a trickle does not read as zero. */
+export function formatRate(perSecond: number): string {
+  return perSecond < 10 ? oneDecimal.format(perSecond) : integer.format(perSecond);
+}
+
+/** A ratio as a percentage with one decimal; the caller writes the unit. */
+export function formatPercent(ratio: number): string {
+  return oneDecimal.format(ratio * 100);
+}
+
+/** Milliseconds with a precision that fits: 0.042, 1.3, 27. */
+export function formatLatency(ms: number): string {
+  if (ms < 1) return ms.toFixed(3);
+  if (ms < 10) return ms.toFixed(1);
+  return integer.format(ms);
+}
+
+const sizeUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** A size in the largest binary unit that keeps it at 1 or more: { value: '12.3', unit: 'MiB' }. */
+export function sizeParts(bytes: number): { value: string; unit: (typeof sizeUnits)[number] } {
+  let scaled = Math.abs(bytes);
+  let unit = 0;
+  while (scaled >= 1024 && unit < sizeUnits.length - 1) {
+    scaled /= 1024;
+    unit++;
+  }
+  const sign = bytes < 0 ? '-' : '';
+  return { value: sign + (unit === 0 ? integer.format(scaled) : oneDecimal.format(scaled)), unit: sizeUnits[unit]! };
+}
+
+export function formatSize(bytes: number): string {
+  const { value, unit } = sizeParts(bytes);
+  return `${value} ${unit}`;
 }

@@ -2,8 +2,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { FormStatus } from '../../components/form-status.tsx';
+import { formatCount } from '../../components/format.ts';
 import { useFormCall } from '../../components/use-form-call.ts';
-import { formatCount } from './dns-names.ts';
 
 export function CacheFlush({ client, cacheEnabled, onFlushed }: { client: ApiClient; cacheEnabled: boolean; onFlushed(): void }) {
   const id = useId();

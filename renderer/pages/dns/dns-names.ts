@@ -1,5 +1,5 @@
-// Names for the numbers of the DNS wire format (IANA DNS parameters), and how the DNS page writes
-// its counters.
+// Names for the numbers of the DNS wire format (IANA DNS parameters), and how the query log writes
+// its times.
 
 const qtypeNames: Record<number, string> = {
   1: 'A',
@@ -71,29 +71,6 @@ export const rcodeNames: Record<number, string> = {
 export function rcodeName(rcode: number): string {
   if (rcode === -1) return 'no answer';
   return rcodeNames[rcode] ?? `RCODE${rcode}`;
-}
-
-const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-
-export function formatCount(n: number): string {
-  return integer.format(n);
-}
-
-/** Rates below 10 keep a decimal, so a trickle does not read as zero. */
-export function formatRate(perSecond: number): string {
-  return perSecond < 10 ? oneDecimal.format(perSecond) : integer.format(perSecond);
-}
-
-export function formatPercent(ratio: number): string {
-  return oneDecimal.format(ratio * 100);
-}
-
-/** Milliseconds with a precision that fits: 0.042, 1.3, 27. */
-export function formatLatency(ms: number): string {
-  if (ms < 1) return ms.toFixed(3);
-  if (ms < 10) return ms.toFixed(1);
-  return integer.format(ms);
 }
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });

@@ -6,8 +6,8 @@ import type { DecodedMessage, QueryLogEntry, ResponseOf } from '../../../engine/
 import { ClientError, type ApiClient } from '../../api/client.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import { describeError } from '../../components/errors.ts';
-import { formatLocalDateTime } from '../../components/format.ts';
-import { formatLatency, qtypeName, rcodeName } from './dns-names.ts';
+import { formatLatency, formatLocalDateTime } from '../../components/format.ts';
+import { qtypeName, rcodeName } from './dns-names.ts';
 
 type Packet = ResponseOf<'dns.packet'>;
 

@@ -3,8 +3,8 @@ import { useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { fromBase64, saveFile } from '../../components/bytes.ts';
 import { FormStatus } from '../../components/form-status.tsx';
+import { formatCount } from '../../components/format.ts';
 import { useFormCall } from '../../components/use-form-call.ts';
-import { formatCount } from './dns-names.ts';
 
 export function PcapDownload({ client }: { client: ApiClient }) {
   const id = useId();

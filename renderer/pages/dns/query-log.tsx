@@ -4,9 +4,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type Ref } from 'react';
 import type { QueryLogEntry, QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
-import { formatLocalTime } from '../../components/format.ts';
+import { formatCount, formatLatency, formatLocalTime } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
-import { formatCount, formatLatency, formatLogTime, localZoneName, qtypeName, rcodeName } from './dns-names.ts';
+import { formatLogTime, localZoneName, qtypeName, rcodeName } from './dns-names.ts';
 import { LogFilters } from './log-filters.tsx';
 import { logCapacity, useQueryLog } from './use-query-log.ts';
 

@@ -1,36 +1,8 @@
 // The page's headline numbers. Each tile is a button that opens the query log on what it counts.
-import type { ReactNode } from 'react';
 import type { QueryLogFilter } from '../../../engine/api/index.ts';
-import { formatCount, formatPercent, formatRate } from './dns-names.ts';
+import { formatCount, formatPercent, formatRate } from '../../components/format.ts';
+import { StatTile } from '../../components/stat-tile.tsx';
 import type { DnsStatsView } from './use-dns-stats.ts';
-
-interface TileProps {
-  name: string;
-  label: string;
-  value: string;
-  unit?: string;
-  /** The raw number, for tests and tooltips. */
-  raw: number | null;
-  detail: ReactNode;
-  action: string;
-  tone?: 'bad' | 'warn';
-  live?: boolean;
-  onClick(): void;
-}
-
-function Tile({ name, label, value, unit, raw, detail, action, tone, live, onClick }: TileProps) {
-  return (
-    <button type="button" className="dns-tile" data-testid={`dns-tile-${name}`} data-value={raw ?? ''} data-tone={tone} onClick={onClick}>
-      <span className="dns-tile-label">{label}</span>
-      <span className="dns-tile-value" aria-live={live ? 'polite' : undefined}>
-        {value}
-        {unit && <span className="unit">{unit}</span>}
-      </span>
-      <span className="dns-tile-detail muted">{detail}</span>
-      <span className="visually-hidden">{action}</span>
-    </button>
-  );
-}
 
 export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsView; onDrill(filter: QueryLogFilter): void; onShowUpstreams(): void }) {
   const { stats, qps, hitRatio } = view;
@@ -43,9 +15,9 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
   const cacheOff = stats.cache === null;
 
   return (
-    <div className="dns-tiles" role="group" aria-label="DNS counters">
-      <Tile
-        name="qps"
+    <div className="tiles" role="group" aria-label="DNS counters">
+      <StatTile
+        testId="dns-tile-qps"
         label="Queries"
         value={qps === null ? '—' : formatRate(qps)}
         unit="/s"
@@ -54,8 +26,8 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
         action="Show every query in the log"
         onClick={() => onDrill({})}
       />
-      <Tile
-        name="hit-ratio"
+      <StatTile
+        testId="dns-tile-hit-ratio"
         label="Cache hit ratio"
         value={hitRatio === null ? '—' : formatPercent(hitRatio)}
         unit={hitRatio === null ? undefined : '%'}
@@ -64,8 +36,8 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
         action="Show cache hits in the log"
         onClick={() => onDrill({ cache: 'hit' })}
       />
-      <Tile
-        name="servfail"
+      <StatTile
+        testId="dns-tile-servfail"
         label="SERVFAIL"
         value={formatCount(servfail)}
         raw={servfail}
@@ -74,8 +46,8 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
         action="Show SERVFAIL answers in the log"
         onClick={() => onDrill({ rcode: 2 })}
       />
-      <Tile
-        name="nxdomain"
+      <StatTile
+        testId="dns-tile-nxdomain"
         label="NXDOMAIN"
         value={nxdomain === null ? '—' : formatCount(nxdomain)}
         raw={nxdomain}
@@ -83,8 +55,8 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
         action="Show NXDOMAIN answers in the log"
         onClick={() => onDrill({ rcode: 3 })}
       />
-      <Tile
-        name="rrl-slipped"
+      <StatTile
+        testId="dns-tile-rrl-slipped"
         label="RRL slipped"
         value={rrlOff ? '—' : formatCount(stats.rrl!.slipped)}
         raw={stats.rrl?.slipped ?? null}
@@ -93,8 +65,8 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
         action="Show slipped answers in the log"
         onClick={() => onDrill({ rrl: 'slip' })}
       />
-      <Tile
-        name="rrl-dropped"
+      <StatTile
+        testId="dns-tile-rrl-dropped"
         label="RRL dropped"
         value={rrlOff ? '—' : formatCount(stats.rrl!.dropped)}
         raw={stats.rrl?.dropped ?? null}
@@ -103,8 +75,8 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
         action="Show dropped queries in the log"
         onClick={() => onDrill({ rrl: 'drop' })}
       />
-      <Tile
-        name="upstreams"
+      <StatTile
+        testId="dns-tile-upstreams"
         label="Upstreams healthy"
         value={`${healthy}/${stats.upstreams.length}`}
         raw={healthy}

@@ -3,8 +3,8 @@
 import type { QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
+import { formatCount } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
-import { formatCount } from './dns-names.ts';
 import { usePolling } from '../../components/use-polling.ts';
 
 type Ranked = { key: string; count: number }[];

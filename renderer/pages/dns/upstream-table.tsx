@@ -6,8 +6,8 @@ import type { ApiClient } from '../../api/client.ts';
 import { Badge, type Tone } from '../../components/badge.tsx';
 import { DataTable, type Column } from '../../components/data-table.tsx';
 import { describeError } from '../../components/errors.ts';
+import { formatCount, formatLatency } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
-import { formatCount, formatLatency } from './dns-names.ts';
 
 type Upstream = DnsStats['upstreams'][number];
 

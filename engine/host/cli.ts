@@ -15,6 +15,11 @@ Commands:
           run every engine and serve the console; prints the URL with its token
   dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
           run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf)
+  railgun listener --listen ADDR:PORT --origin URL [--cert F --key F] [--token-file F] [--config FILE]
+          the origin's end of the Railgun link (HTTP/2 over TLS); without --cert a certificate is
+          generated and its pin printed; without --token-file one is made in the data folder
+  railgun sender --listen ADDR:PORT --link URL (--ca F | --pin sha256/...) --token-file F [--config FILE]
+          the edge's end: serves HTTP clients at --listen, over the link to the listener at --link
   vault   --cert CERT.pem --key KEY.pem [--listen 127.0.0.1:8080] [--vault FILE] [--audit FILE]
           [--ca CA.pem] [--config FILE]
           run the vault alone and serve Red October's JSON API over HTTPS (TLS 1.2+);
@@ -97,6 +102,51 @@ async function dns(args: string[]): Promise<void> {
         log.error('config not reloaded; the old one still runs', { error: err instanceof Error ? err.message : String(err) });
       }
     })();
+  });
+}
+
+async function railgun(args: string[]): Promise<void> {
+  const [role, ...rest] = args;
+  if (role !== 'listener' && role !== 'sender') throw new UsageError('railgun: say which end: signalbox railgun listener ... or signalbox railgun sender ...');
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      config: { type: 'string' },
+      listen: { type: 'string' },
+      origin: { type: 'string' },
+      link: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+      pin: { type: 'string' },
+      'token-file': { type: 'string' },
+    },
+    strict: true,
+  });
+  const required = role === 'listener' ? (['listen', 'origin'] as const) : (['listen', 'link'] as const);
+  for (const flag of required) if (values[flag] === undefined) throw new UsageError(`railgun ${role}: --${flag} is required`);
+  const config = await readConfig(values.config);
+  const { railgunConfig } = await import('../api/railgun.ts');
+  const flags = { listen: role === 'listener' ? 'linkListen' : 'listen', origin: 'origin', link: 'link', cert: 'cert', key: 'key', ca: 'ca', pin: 'pin', 'token-file': 'tokenFile' } as const;
+  const section: Record<string, unknown> = { ...config.engines.railgun, enabled: true, running: true, role };
+  for (const [flag, key] of Object.entries(flags)) if (values[flag as keyof typeof flags] !== undefined) section[key] = values[flag as keyof typeof flags];
+  const checked = railgunConfig.safeParse(section);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const flag = Object.entries(flags).find(([, key]) => key === issue.path[0])?.[0];
+    throw new UsageError(`railgun ${role}: ${flag ? `--${flag} "${String(section[issue.path[0] as string])}"` : `engines.railgun.${issue.path.join('.')}`}: ${issue.message}`);
+  }
+  const log = createLogger({ engine: 'railgun', level: config.log.level });
+  // Loaded here, not at the top, so the other commands do not load the Railgun ends.
+  const { startEnds } = await import('../railgun/ends.ts');
+  const { SavingsBook } = await import('../railgun/savings.ts');
+  const book = new SavingsBook();
+  const ends = await startEnds(checked.data, book, config.dataDir ?? defaultDataDir(), log);
+  if (ends.listener) process.stdout.write(`Signalbox railgun listener: link at https://${ends.listener.address} (senders pin ${ends.pin}), origin ${checked.data.origin}\n`);
+  if (ends.sender) process.stdout.write(`Signalbox railgun sender: http://${ends.sender.address} over the link to ${checked.data.link}\n`);
+  stopOnSignals(log, 'shutting down', async () => {
+    await ends.stop();
+    book.close();
   });
 }
 
@@ -296,6 +346,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'serve') await serve(rest);
     else if (command === 'dns') await dns(rest);
+    else if (command === 'railgun') await railgun(rest);
     else if (command === 'vault') await vault(rest);
     else if (command === 'bundle') await bundleCommand(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
@@ -304,7 +355,8 @@ export async function main(argv: string[]): Promise<void> {
     const configError = err instanceof Error && err.name === 'ConfigError';
     const code = configError ? ` [${(err as Error & { code: string }).code}]` : '';
     process.stderr.write(`signalbox: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    process.exit(configError || err instanceof UsageError || isArgError(err) ? 2 : 1);
+    const badInput = configError || err instanceof UsageError || isArgError(err) || (err instanceof Error && err.name === 'RailgunSetupError');
+    process.exit(badInput ? 2 : 1);
   }
 }
 

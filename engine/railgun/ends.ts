@@ -14,6 +14,8 @@ import { generateCertificate, generateToken, spkiPin, type TlsMaterial } from '.
 
 export interface Ends {
   listener: Listener | null;
+  /** The listener's key pin, for the sender's config (public: it names a public key). */
+  pin: string | null;
   sender: Sender | null;
   link: Link | null;
   stop(): Promise<void>;
@@ -28,7 +30,7 @@ export class RailgunSetupError extends Error {
 const minTokenLength = 22;
 
 export async function startEnds(config: RailgunConfig, book: SavingsBook, dataDir: string, log: Logger): Promise<Ends> {
-  const started: Ends = { listener: null, sender: null, link: null, stop: async () => undefined };
+  const started: Ends = { listener: null, pin: null, sender: null, link: null, stop: async () => undefined };
   const stop = async () => {
     started.link?.stop();
     await Promise.all([started.sender?.close(), started.listener?.close()]);
@@ -40,11 +42,13 @@ export async function startEnds(config: RailgunConfig, book: SavingsBook, dataDi
       const token = generateToken();
       const at = splitHostPort(config.linkListen ?? '127.0.0.1:0');
       started.listener = await Listener.start({ ...at, origin: new URL(config.origin), tls, token, limits: config.limits, log: log.child('listener') });
-      started.link = new Link({ url: new URL(`https://127.0.0.1:${started.listener.port}`), token, pin: spkiPin(tls.cert), log: log.child('link') });
+      started.pin = spkiPin(tls.cert);
+      started.link = new Link({ url: new URL(`https://127.0.0.1:${started.listener.port}`), token, pin: started.pin, log: log.child('link') });
     } else if (config.role === 'listener') {
       const tls = await listenerTls(config, log);
       const token = readToken(config, dataDir, log, true);
       started.listener = await Listener.start({ ...splitHostPort(config.linkListen ?? '0.0.0.0:8443'), origin: new URL(config.origin), tls, token, limits: config.limits, book, log: log.child('listener') });
+      started.pin = spkiPin(tls.cert);
     } else {
       if (!config.link) throw new RailgunSetupError('a sender needs the listener\'s URL: set link (or --link https://HOST:PORT)');
       if (!config.ca && !config.pin) throw new RailgunSetupError('a sender must know the listener it talks to: give ca (the CA or the listener\'s certificate, PEM) or pin (sha256/...)');
@@ -66,8 +70,7 @@ async function listenerTls(config: RailgunConfig, log: Logger): Promise<TlsMater
   if (config.cert && config.key) return { cert: readFile(config.cert, 'cert'), key: readFile(config.key, 'key') };
   if (config.cert || config.key) throw new RailgunSetupError('give both cert and key (PEM files), or neither for a generated certificate');
   const tls = await generateCertificate(['127.0.0.1', 'localhost']);
-  // The pin is public (it names a public key); the sender needs it to trust this listener.
-  log.info('railgun listener: no certificate given, generated one; give the sender this pin', { pin: spkiPin(tls.cert) });
+  log.info('railgun listener: no certificate given, generated one for this run; the sender needs its pin');
   return tls;
 }
 

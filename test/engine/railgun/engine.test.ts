@@ -1,0 +1,65 @@
+// The Railgun engine as the console drives it: status, savings, and configs applied or refused.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { RunningEngine } from '../../../engine/api/engine.ts';
+import { railgunConfig } from '../../../engine/api/railgun.ts';
+import { railgunEngine } from '../../../engine/railgun/engine.ts';
+import { quietLog, tempDir } from '../../helpers/host.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+let origin: http.Server;
+let engine: RunningEngine;
+let config: ReturnType<typeof railgunConfig.parse>;
+
+before(async () => {
+  origin = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'same '.repeat(4000)}${Date.now()}</p>`));
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  config = railgunConfig.parse({ enabled: true, origin: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, listen: '127.0.0.1:0' });
+  engine = await railgunEngine.start({ config, dataDir: tempDir('railgun-engine'), log: quietLog });
+});
+after(async () => {
+  await engine.stop();
+  origin.closeAllConnections();
+  origin.close();
+});
+
+const call = <T>(name: string, request: object = {}) => (engine.procedures as Record<string, (r: object) => T | Promise<T>>)[name]!(request);
+
+describe('railgun engine', () => {
+  it('runs the pair and reports the link, the savings and the URLs', async () => {
+    const status = await call<{ senderAddress: string; link: { state: string } }>('railgun.status');
+    await waitFor(async () => (await call<{ link: { state: string } }>('railgun.status')).link.state === 'up', 'the link');
+    for (let i = 0; i < 3; i++) await (await fetch(`http://${status.senderAddress}/page`)).arrayBuffer();
+    const after = await call<{ totals: { requests: number; deltaHits: number; rawBytes: number; linkBytes: number } }>('railgun.status');
+    assert.equal(after.totals.requests, 3);
+    assert.equal(after.totals.deltaHits, 2);
+    assert.ok(after.totals.linkBytes < after.totals.rawBytes / 10);
+    const { urls } = await call<{ urls: { url: string; requests: number }[] }>('railgun.urls', { limit: 10 });
+    assert.deepEqual(urls.map((url) => [url.url, url.requests]), [['/page', 3]]);
+  });
+
+  it('refuses a config whose ends cannot start, and keeps the old one running', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const busy = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
+      await assert.rejects(call('railgun.configSet', { config: { ...config, listen: busy } }), (err: Error & { code?: string }) => err.code === 'E_RAILGUN_CONFIG_REJECTED' && /EADDRINUSE/.test(err.message));
+      const status = await call<{ running: boolean; error: string | null; senderAddress: string }>('railgun.status');
+      assert.equal(status.running, true);
+      assert.equal(status.error, null);
+      assert.equal((await fetch(`http://${status.senderAddress}/page`)).status, 200);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('stops and starts the pair when `running` changes', async () => {
+    await call('railgun.configSet', { config: { ...config, running: false } });
+    const stopped = await call<{ running: boolean; link: { state: string } }>('railgun.status');
+    assert.deepEqual([stopped.running, stopped.link.state], [false, 'stopped']);
+    await call('railgun.configSet', { config: { ...config, running: true } });
+    assert.equal((await call<{ running: boolean }>('railgun.status')).running, true);
+  });
+});

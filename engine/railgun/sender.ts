@@ -215,6 +215,7 @@ export class Sender {
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
     const forwardedFor = String(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress)['x-forwarded-for'] ?? '');
     this.options.link
       .request({ ':method': 'CONNECT', ':authority': request.headers.host ?? 'origin' }, this.options.linkWaitMs ?? 5000, false)

@@ -1,9 +1,16 @@
 // A table in the console's look (table.data) that scrolls sideways in a narrow window. Its columns
-// are named once, so the row that says there is nothing to show spans them all.
+// are named once, so the row that says there is nothing to show spans them all; a column of
+// numbers can sort the rows (its heading is a button, aria-sort says how it sorts).
 import type { ReactNode } from 'react';
 
+/** How a column sorts the rows now (null: it does not), and what a press on its heading does. */
+export interface ColumnSort {
+  direction: 'ascending' | 'descending' | null;
+  onSort(): void;
+}
+
 /** A column's heading; { num } right-aligns a column of numbers; { action } is a column of buttons, named for screen readers only. */
-export type Column = string | { num: string } | { action: string };
+export type Column = string | { num: string; sort?: ColumnSort } | { action: string };
 
 interface Props {
   columns: readonly Column[];
@@ -46,9 +53,22 @@ function heading(column: Column, index: number) {
     );
   }
   if ('num' in column) {
+    const { sort } = column;
+    if (!sort) {
+      return (
+        <th key={index} scope="col" className="num">
+          {column.num}
+        </th>
+      );
+    }
     return (
-      <th key={index} scope="col" className="num">
-        {column.num}
+      <th key={index} scope="col" className="num" aria-sort={sort.direction ?? 'none'}>
+        <button type="button" className="sort-button" onClick={sort.onSort}>
+          {column.num}
+          <span className="sort-mark" aria-hidden="true">
+            {sort.direction === 'ascending' ? '▲' : sort.direction === 'descending' ? '▼' : ''}
+          </span>
+        </button>
       </th>
     );
   }

@@ -1,8 +1,9 @@
-// Prometheus text for `serve`'s /metrics: the engines' state from the supervisor and the DNS
-// engine's counters. Engine counters live in the engine processes, so each scrape asks for one
+// Prometheus text for `serve`'s /metrics: the engines' state from the supervisor and the DNS and
+// Railgun engines' counters. Engine counters live in the engine processes, so each scrape asks for one
 // fresh snapshot and copies it into prom-client's registry; scrapes run one at a time.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DnsStats } from '../api/dns.ts';
+import type { RailgunStatus } from '../api/railgun.ts';
 import type { Host } from './host.ts';
 
 type Labels = Record<string, string>;
@@ -17,12 +18,14 @@ export function createMetrics(host: Host): Metrics {
   // showing zeros a scraper would take for a counter reset.
   const hostRegistry = new Registry();
   const dnsRegistry = new Registry();
+  const railgunRegistry = new Registry();
   const on = (registry: Registry) => ({
     gauge: (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] }),
     counter: (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] }),
   });
   const hostMetric = on(hostRegistry);
   const dnsMetric = on(dnsRegistry);
+  const railgunMetric = on(railgunRegistry);
 
   const engine = {
     up: hostMetric.gauge('signalbox_engine_up', 'Whether the engine process is running (1) or not (0).', ['engine']),
@@ -50,6 +53,31 @@ export function createMetrics(host: Host): Metrics {
     upstreamOutstanding: dnsMetric.gauge('signalbox_dns_upstream_outstanding', 'Queries waiting for the upstream now.', ['upstream']),
     upstreamLatency: dnsMetric.gauge('signalbox_dns_upstream_latency_seconds', 'Smoothed answer latency of the upstream.', ['upstream']),
   };
+
+  const railgun = {
+    requests: railgunMetric.counter('signalbox_railgun_requests_total', 'Requests answered through the pair, by how they crossed the link.', ['base']),
+    rawBytes: railgunMetric.counter('signalbox_railgun_body_bytes_total', 'Response bodies as the origin sent them.'),
+    linkBytes: railgunMetric.counter('signalbox_railgun_link_body_bytes_total', 'Response bodies on the link (delta, compressed or as is).'),
+    retries: railgunMetric.counter('signalbox_railgun_retries_total', 'Deltas that failed verification and were fetched again in full.'),
+    errors: railgunMetric.counter('signalbox_railgun_errors_total', 'Requests answered 502/504 by the pair.'),
+    linkUp: railgunMetric.gauge('signalbox_railgun_link_up', 'Whether the link is up.'),
+    linkRtt: railgunMetric.gauge('signalbox_railgun_link_rtt_seconds', 'The latest PING round trip of the link.'),
+    reconnects: railgunMetric.counter('signalbox_railgun_link_reconnects_total', 'Times the link was opened again after it dropped.'),
+  };
+
+  function copyRailgun(status: RailgunStatus): void {
+    const { totals, link } = status;
+    setCounter(railgun.requests, totals.deltaHits, { base: 'hit' });
+    setCounter(railgun.requests, totals.deltaEligible - totals.deltaHits, { base: 'full' });
+    setCounter(railgun.requests, totals.requests - totals.deltaEligible, { base: 'pass' });
+    setCounter(railgun.rawBytes, totals.rawBytes);
+    setCounter(railgun.linkBytes, totals.linkBytes);
+    setCounter(railgun.retries, totals.retries);
+    setCounter(railgun.errors, totals.errors);
+    railgun.linkUp.set(link.state === 'up' ? 1 : 0);
+    if (link.rttMs !== null) railgun.linkRtt.set(link.rttMs / 1000);
+    setCounter(railgun.reconnects, link.reconnects);
+  }
 
   /** A counter set to a total kept in the engine (the registry was reset before this scrape). */
   const setCounter = (metric: Counter, value: number, labels?: Labels) => (labels ? metric.inc(labels, value) : metric.inc(value));
@@ -91,6 +119,7 @@ export function createMetrics(host: Host): Metrics {
     // Series of a stopped engine or a removed upstream must disappear, not freeze.
     hostRegistry.resetMetrics();
     dnsRegistry.resetMetrics();
+    railgunRegistry.resetMetrics();
     const { engines } = host.supervisor.snapshot();
     for (const state of engines) {
       engine.up.set({ engine: state.name }, state.status === 'running' ? 1 : 0);
@@ -98,12 +127,20 @@ export function createMetrics(host: Host): Metrics {
       if (state.rssBytes !== null) engine.rss.set({ engine: state.name }, state.rssBytes);
     }
     const text = [await hostRegistry.metrics()];
-    if (engines.some((state) => state.name === 'dns' && state.status === 'running')) {
-      // An engine that does not answer now leaves its series out of this scrape; `up` says why.
+    const running = (name: string) => engines.some((state) => state.name === name && state.status === 'running');
+    // An engine that does not answer now leaves its series out of this scrape; `up` says why.
+    if (running('dns')) {
       const stats = await host.router.call('dns.stats', {}).catch(() => null);
       if (stats) {
         copyDns(stats as DnsStats);
         text.push(await dnsRegistry.metrics());
+      }
+    }
+    if (running('railgun')) {
+      const status = await host.router.call('railgun.status', {}).catch(() => null);
+      if (status) {
+        copyRailgun(status as RailgunStatus);
+        text.push(await railgunRegistry.metrics());
       }
     }
     return text.join('\n');

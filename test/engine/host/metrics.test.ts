@@ -1,9 +1,13 @@
-// Prometheus text at /metrics in serve, with the DNS engine running in front of Knot.
+// Prometheus text at /metrics in serve, with the DNS engine running in front of Knot and the
+// Railgun pair in front of a small origin.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dnsConfig } from '../../../engine/api/dns.ts';
+import { railgunConfig, type RailgunStatus } from '../../../engine/api/railgun.ts';
 import { defaultConfig } from '../../../engine/host/config.ts';
 import { startServe, type Served } from '../../../engine/host/serve.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
@@ -13,11 +17,15 @@ import { waitFor } from '../../helpers/wait.ts';
 let knot: Knot;
 let served: Served;
 let dnsPort: number;
+let origin: http.Server;
 before(async () => {
+  origin = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'page '.repeat(1000)}${Date.now()}</p>`));
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   knot = await startKnot();
   dnsPort = await freePort();
   const config = defaultConfig();
   config.engines.dns = dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${dnsPort}`], upstreams: [`127.0.0.1:${knot.port}`] });
+  config.engines.railgun = railgunConfig.parse({ enabled: true, origin: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, listen: '127.0.0.1:0' });
   const rendererDir = join(tempDir('renderer'), 'dist');
   mkdirSync(rendererDir, { recursive: true });
   served = await startServe({ config, host: '127.0.0.1', port: 0, dataDir: tempDir('serve'), rendererDir, version: '0.0.0-test', log: quietLog });
@@ -26,6 +34,8 @@ before(async () => {
 after(async () => {
   await served?.close();
   await knot?.stop();
+  origin?.closeAllConnections();
+  origin?.close();
 });
 
 const scrape = (headers: Record<string, string> = { authorization: `Bearer ${served.token}` }) =>
@@ -65,6 +75,19 @@ describe('/metrics in serve', () => {
     assert.ok(sample(text, `signalbox_dns_upstream_answers_total{upstream="127.0.0.1:${knot.port}"}`)! >= 2);
   });
 
+  it('exports the Railgun savings and link state', async () => {
+    const up = await waitFor(async () => {
+      const status = (await served.host.router.call('railgun.status', {})) as RailgunStatus;
+      return status.link.state === 'up' && status;
+    }, 'the railgun link');
+    for (let i = 0; i < 2; i++) await (await fetch(`http://${up.senderAddress}/page`)).arrayBuffer();
+    const text = await (await scrape()).text();
+    assert.equal(sample(text, 'signalbox_railgun_requests_total{base="full"}'), 1);
+    assert.equal(sample(text, 'signalbox_railgun_requests_total{base="hit"}'), 1);
+    assert.equal(sample(text, 'signalbox_railgun_link_up'), 1);
+    assert.ok(sample(text, 'signalbox_railgun_link_body_bytes_total')! < sample(text, 'signalbox_railgun_body_bytes_total')!);
+  });
+
   it('counts on across scrapes and drops the DNS series while the engine is down', async () => {
     await kdig(dnsPort, ['txt.example.test', 'TXT']);
     assert.equal(sample(await (await scrape()).text(), 'signalbox_dns_queries_total'), 4);
@@ -73,4 +96,5 @@ describe('/metrics in serve', () => {
     assert.equal(sample(text, 'signalbox_engine_up{engine="dns"}'), 0);
     assert.equal(sample(text, 'signalbox_dns_queries_total'), undefined, 'no zeros or stale totals from a stopped engine');
   });
+
 });

@@ -14,6 +14,8 @@ export interface QueryContext {
   readonly transport: 'udp' | 'tcp';
   /** The largest answer the client accepts (UDP: 512 or its EDNS size, capped; TCP: 65535). */
   readonly maxSize: number;
+  /** performance.now() when the query arrived (latencies are measured from here). */
+  readonly receivedAt: number;
   /** performance.now() by which the answer must be sent. */
   readonly deadline: number;
   /** What modules learned, for the query log and stats. */
@@ -56,11 +58,14 @@ export class Pipeline {
   private readonly onModuleError: (module: string) => void;
   /** Per module: when its last failure was logged, and how many were not logged since. */
   private readonly logged = new Map<string, { at: number; suppressed: number }>();
+  /** The fast path's "rest of the chain" after each module, made once rather than per query. */
+  private readonly nowSteps: NextNow[];
 
   constructor(modules: readonly DnsModule[], log: Logger, onModuleError: (module: string) => void = () => {}) {
     this.modules = modules;
     this.log = log;
     this.onModuleError = onModuleError;
+    this.nowSteps = modules.map((_, index) => (ctx: QueryContext) => this.stepNow(index + 1, ctx));
   }
 
   async run(ctx: QueryContext): Promise<Answer> {
@@ -88,7 +93,7 @@ export class Pipeline {
 
   private stepNow(index: number, ctx: QueryContext): Answer | undefined {
     const module = this.modules[index];
-    return module?.handleNow ? module.handleNow(ctx, (next) => this.stepNow(index + 1, next)) : undefined;
+    return module?.handleNow ? module.handleNow(ctx, this.nowSteps[index]!) : undefined;
   }
 
   private logFailure(failure: ModuleFailure, ctx: QueryContext): void {

@@ -49,7 +49,7 @@ export class DnsService {
       resolveNow: (query) => this.current.pipeline.runNow(query),
       onReply: (ctx, reply) => {
         const entry = ctx.meta.seq === undefined ? undefined : this.querylog.entry(ctx.meta.seq);
-        if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: Date.now() });
+        if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: entry.at });
       },
     });
   }

@@ -135,7 +135,8 @@ export class Cache implements DnsModule {
     const budgetMs = ctx.deadline - performance.now();
     setImmediate(() => {
       // A copy of the client's context with its own meta, so the client's log entry says "hit".
-      const background: QueryContext = { ...ctx, meta: {}, deadline: performance.now() + budgetMs };
+      const receivedAt = performance.now();
+      const background: QueryContext = { ...ctx, meta: {}, receivedAt, deadline: receivedAt + budgetMs };
       next(background).then(
         (answer) => {
           entry.refreshing = false;

@@ -61,20 +61,18 @@ export class QueryLog implements DnsModule {
   }
 
   async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
-    const started = performance.now();
     let reply: Buffer | null = null;
     try {
       reply = await next(ctx);
       return reply;
     } finally {
-      this.record(ctx, reply, performance.now() - started);
+      this.record(ctx, reply, performance.now() - ctx.receivedAt);
     }
   }
 
   handleNow(ctx: QueryContext, next: NextNow): Buffer | null | undefined {
-    const started = performance.now();
     const reply = next(ctx);
-    if (reply !== undefined) this.record(ctx, reply, performance.now() - started);
+    if (reply !== undefined) this.record(ctx, reply, performance.now() - ctx.receivedAt);
     return reply;
   }
 

@@ -65,6 +65,13 @@ export const railgunEngine: EngineDefinition = {
         'railgun.configSet': async (request) => {
           const next = railgunConfig.parse(request.config);
           const previous = config;
+          // Only the limits changed: the ends keep running and keep their versions.
+          if (ends && sameExceptLimits(previous, next)) {
+            ends.sender?.setLimits(next.limits);
+            ends.listener?.setLimits(next.limits);
+            config = next;
+            return { config };
+          }
           try {
             await apply(next);
           } catch (err) {
@@ -85,3 +92,7 @@ export const railgunEngine: EngineDefinition = {
     };
   },
 };
+
+function sameExceptLimits(a: RailgunConfig, b: RailgunConfig): boolean {
+  return JSON.stringify({ ...a, limits: null }) === JSON.stringify({ ...b, limits: null });
+}

@@ -120,10 +120,11 @@ export class Listener {
   async #proxy(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
     const method = String(headers[':method']);
     const path = String(headers[':path']);
+    const resource = String(headers[':authority'] ?? '') + path;
     const deltaRequest = isDeltaRequest(method, headers);
     const resend = deltaRequest ? parseHashField(headers[linkHeaders.resend] as string | undefined) : null;
     if (resend) {
-      const held = this.store.find(cacheKey(path, headers, this.#vary.get(path)), resend);
+      const held = this.store.find(cacheKey(resource, headers, this.#vary.get(resource)), resend);
       if (held) return this.#sendFull(stream, held.body, held.hash, null, 'none', path);
     }
     const started = performance.now();
@@ -165,8 +166,8 @@ export class Listener {
     if (!read.complete) return this.#passThrough(stream, response, read.chunks, originMs, path);
     const body = Buffer.concat(read.chunks);
     const hash = sha256(body);
-    const key = cacheKey(path, headers, response.headers.vary);
-    this.#vary.remember(path, response.headers.vary);
+    const key = cacheKey(resource, headers, response.headers.vary);
+    this.#vary.remember(resource, response.headers.vary);
     const announced = parseHashField(headers[linkHeaders.availableDictionary] as string | undefined);
     const base = announced ? this.store.find(key, announced) : null;
     this.store.add(key, body, hash);

@@ -54,7 +54,8 @@ export class Sender {
     this.store = new VersionStore(options.limits);
     this.#codec = options.codec ?? zstdCodec;
     this.#server = http.createServer({ keepAliveTimeout: 5000 }, (request, response) => {
-      this.#handle(request, response).catch((err: Error) => this.#fail(request, response, err));
+      const started = performance.now();
+      this.#handle(request, response, started).catch((err: Error) => this.#fail(request, response, err, started));
     });
     this.#server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
@@ -95,8 +96,7 @@ export class Sender {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const started = performance.now();
+  async #handle(request: IncomingMessage, response: ServerResponse, started: number): Promise<void> {
     const url = request.url ?? '/';
     const deltaRequest = isDeltaRequest(request.method, request.headers);
     let attempt: Attempt = { retried: false, resend: null };
@@ -115,13 +115,16 @@ export class Sender {
   }
 
   async #once(request: IncomingMessage, response: ServerResponse, url: string, deltaRequest: boolean, attempt: Attempt, started: number): Promise<void> {
-    const key = deltaRequest ? cacheKey(url, request.headers, this.#vary.get(url)) : null;
+    const authority = request.headers.host ?? this.options.link.state.address ?? 'origin';
+    // Versions are kept per host and path: two sites behind one sender never share a base.
+    const resource = authority + url;
+    const key = deltaRequest ? cacheKey(resource, request.headers, this.#vary.get(resource)) : null;
     const base = key && !attempt.retried ? this.store.newest(key) : null;
     const headers: http2.OutgoingHttpHeaders = {
       ...withVia(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress), `${request.httpVersion}`),
       ':method': request.method ?? 'GET',
       ':path': url,
-      ':authority': request.headers.host ?? this.options.link.state.address ?? 'origin',
+      ':authority': authority,
     };
     if (deltaRequest) {
       headers['accept-encoding'] = 'dcz, zstd';
@@ -142,9 +145,9 @@ export class Sender {
       const decodeStarted = performance.now();
       const body = await this.#decode(linkResponse, encoded, base);
       const decodeMs = performance.now() - decodeStarted;
-      this.#vary.remember(url, linkResponse.vary);
+      this.#vary.remember(resource, linkResponse.vary);
       const hash = sha256(body);
-      this.store.add(cacheKey(url, request.headers, this.#vary.get(url)), body, hash);
+      this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), body, hash);
       const status = Number(linkResponse[':status']);
       const outgoing = this.#clientHeaders(linkResponse);
       outgoing['content-length'] = body.length;
@@ -232,9 +235,9 @@ export class Sender {
       .catch(() => socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   }
 
-  #fail(request: IncomingMessage, response: ServerResponse, err: Error): void {
+  #fail(request: IncomingMessage, response: ServerResponse, err: Error, started: number): void {
     this.options.log.warn('railgun sender: request failed', { module: 'sender', url: request.url, error: err.message });
-    this.#record(request.url ?? '/', 502, 'pass', 0, 0, performance.now(), null, { retried: false, resend: null }, 0, 0, false, true);
+    this.#record(request.url ?? '/', 502, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, true);
     if (response.headersSent) {
       // Part of the answer is out: cut the connection so the client sees an incomplete response, not a short page.
       response.destroy();

@@ -75,6 +75,11 @@ export function formatPercent(ratio: number): string {
   return oneDecimal.format(ratio * 100);
 }
 
+/** A ratio as value and unit for a tile or a cell; a dash and no unit when there is none yet. */
+export function percentParts(ratio: number | null): { value: string; unit?: '%' } {
+  return ratio === null ? { value: '—' } : { value: formatPercent(ratio), unit: '%' };
+}
+
 /** Milliseconds with a precision that fits: 0.042, 1.3, 27. */
 export function formatLatency(ms: number): string {
   if (ms < 1) return ms.toFixed(3);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, openConsolePage } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
 import { freePort, kdig, startKnot, status, type Knot } from '../helpers/knot.ts';
 import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
@@ -30,14 +30,7 @@ before(async () => {
   );
   served = await startServeProcess(['--config', config, '--data-dir', dir]);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  await page.goto(served.url);
-  await page.locator('[data-testid=connection][data-status=open]').waitFor({ timeout: 10_000 });
-  await page.locator('[data-testid=nav-dns]').click();
+  page = await openConsolePage(browser, served.url, 'dns', problems);
   // The engine may still be starting: the page shows why it is empty, then fills in by itself.
   await page.locator('[data-testid=dns-log][data-loading=false]').waitFor({ timeout: 15_000 });
 });

@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core (no browser download): headless, no sandbox (CI runs
 // as root), and none of Chromium's own network traffic, which this machine refuses.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -9,4 +9,22 @@ export function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Notes what a page reports as broken (uncaught errors, console errors such as CSP violations) in `problems`. */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+}
+
+/** The console of `url` on one of its pages (nav-<route>), once connected, its problems noted in `problems`. */
+export async function openConsolePage(browser: Browser, url: string, route: string, problems: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  recordProblems(page, problems);
+  await page.goto(url);
+  await page.locator('[data-testid=connection][data-status=open]').waitFor({ timeout: 10_000 });
+  await page.locator(`[data-testid=nav-${route}]`).click();
+  return page;
 }

@@ -4,8 +4,8 @@
 import { useCallback, useRef, useState } from 'react';
 import type { QueryLogEntry, QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
+import { AwaitingEngine, StaleNotices } from '../../components/engine-notices.tsx';
 import { EngineUnavailable } from '../../components/engine-unavailable.tsx';
-import { describeError } from '../../components/errors.ts';
 import { Panel } from '../../components/panel.tsx';
 import { useConnection } from '../../components/use-connection.ts';
 import { CacheFlush } from './cache-flush.tsx';
@@ -45,29 +45,11 @@ export function DnsPage({ client }: { client: ApiClient }) {
       </EngineUnavailable>
     );
   }
-  if (!stats) {
-    return error !== null ? (
-      <p className="notice error" role="alert">
-        Cannot read the DNS engine's counters: {describeError(error)} This page keeps trying.
-      </p>
-    ) : (
-      <p className="muted">Asking the DNS engine…</p>
-    );
-  }
+  if (!stats) return <AwaitingEngine engine="DNS" what="counters" error={error} />;
 
   return (
     <div className={`page dns-page${opened ? ' with-drawer' : ''}`}>
-      {unavailable && (
-        <p className="notice" role="status">
-          The DNS engine is restarting ({unavailable.message}); the numbers below are its last and update again once it is back.
-        </p>
-      )}
-      {!unavailable && error !== null && connected && (
-        <p className="notice error" role="alert">
-          The counters stopped updating: {describeError(error)}
-        </p>
-      )}
-      {!connected && <p className="notice">Not connected: these are the last numbers the host sent; they update again once reconnected.</p>}
+      <StaleNotices engine="DNS" what="counters" error={error} unavailable={unavailable} connected={connected} />
       <StatTiles view={view} onDrill={showInLog} onShowUpstreams={() => upstreamHeading.current?.focus()} />
       <div className="panel-row wide-first">
         <TrafficChart client={client} />

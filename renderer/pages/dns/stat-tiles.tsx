@@ -1,6 +1,6 @@
 // The page's headline numbers. Each tile is a button that opens the query log on what it counts.
 import type { QueryLogFilter } from '../../../engine/api/index.ts';
-import { formatCount, formatPercent, formatRate } from '../../components/format.ts';
+import { formatCount, formatRate, percentParts } from '../../components/format.ts';
 import { StatTile } from '../../components/stat-tile.tsx';
 import type { DnsStatsView } from './use-dns-stats.ts';
 
@@ -29,8 +29,7 @@ export function StatTiles({ view, onDrill, onShowUpstreams }: { view: DnsStatsVi
       <StatTile
         testId="dns-tile-hit-ratio"
         label="Cache hit ratio"
-        value={hitRatio === null ? '—' : formatPercent(hitRatio)}
-        unit={hitRatio === null ? undefined : '%'}
+        {...percentParts(hitRatio)}
         raw={hitRatio}
         detail={cacheOff ? 'cache off' : `${formatCount(stats.cache!.entries)} entries`}
         action="Show cache hits in the log"

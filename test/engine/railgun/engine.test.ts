@@ -25,7 +25,7 @@ after(async () => {
   origin.close();
 });
 
-const call = <T>(name: string, request: object = {}) => (engine.procedures as Record<string, (r: object) => T | Promise<T>>)[name]!(request);
+const call = async <T>(name: string, request: object = {}): Promise<T> => (engine.procedures as Record<string, (r: object) => T | Promise<T>>)[name]!(request);
 
 describe('railgun engine', () => {
   it('runs the pair and reports the link, the savings and the URLs', async () => {
@@ -53,6 +53,17 @@ describe('railgun engine', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('applies new limits without restarting the ends (the versions stay)', async () => {
+    type Status = { senderAddress: string; store: { versions: number } };
+    const before = await call<Status>('railgun.status');
+    assert.ok(before.store.versions > 0);
+    await call('railgun.configSet', { config: { ...config, limits: { ...config.limits, versionsPerKey: 2 } } });
+    const after = await call<Status>('railgun.status');
+    assert.equal(after.senderAddress, before.senderAddress);
+    assert.equal(after.store.versions, before.store.versions);
+    assert.equal((await call<{ config: { limits: { versionsPerKey: number } } }>('railgun.configGet')).config.limits.versionsPerKey, 2);
   });
 
   it('stops and starts the pair when `running` changes', async () => {

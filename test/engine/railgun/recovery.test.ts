@@ -181,7 +181,7 @@ describe('railgun pair recovery', () => {
 /** The sender's only stored version, found through the store's own lookup. */
 async function findOnlyVersion(pair: Pair) {
   const { cacheKey } = await import('../../../engine/railgun/http.ts');
-  const version = pair.sender.store.newest(cacheKey(`/${page!.name}`, {}, ''));
+  const version = pair.sender.store.newest(cacheKey(`127.0.0.1:${pair.sender.port}/${page!.name}`, {}, ''));
   assert.ok(version, 'the sender holds the first version');
   return version;
 }

@@ -1,0 +1,149 @@
+// The Railgun page in Chromium against a real pair: `signalbox serve` runs the Railgun engine as a
+// pair whose listener fetches from the corpus origin (real versions of real pages, the next one on
+// each request), and the test fetches those pages through the sender as an edge client would.
+// Everything listens on 127.0.0.1.
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openConsolePage } from '../helpers/browser.ts';
+import { tempDir } from '../helpers/host.ts';
+import { freePort } from '../helpers/knot.ts';
+import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { corpusPages, startCorpusOrigin, type CorpusOrigin, type CorpusPage } from '../engine/railgun/corpus-origin.ts';
+
+/** An HTML page and a JSON document that change from version to version. */
+const replayed = ['fr-politik', 'bild-status-json'];
+const versions = 20;
+
+let origin: CorpusOrigin | undefined;
+let served: ServeProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let senderPort: number;
+let dir: string | undefined;
+let pages: CorpusPage[];
+const problems: string[] = [];
+
+before(async () => {
+  pages = corpusPages().filter((corpus) => replayed.includes(corpus.name));
+  assert.equal(pages.length, replayed.length, `the corpus has ${replayed.join(' and ')}`);
+  origin = await startCorpusOrigin(pages);
+  senderPort = await freePort();
+  dir = tempDir('e2e-railgun');
+  const config = join(dir, 'signalbox.yaml');
+  writeFileSync(config, `engines:\n  railgun:\n    enabled: true\n    role: pair\n    origin: ${origin.url}\n    listen: "127.0.0.1:${senderPort}"\n`);
+  served = await startServeProcess(['--config', config, '--data-dir', dir]);
+  browser = await launchChromium();
+  page = await openConsolePage(browser, served.url, 'railgun', problems);
+  // The engine may still be starting: the page says so, then fills in by itself.
+  await page.locator('[data-testid=railgun-link-state][data-state=up]').waitFor({ timeout: 15_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  if (served) await stopProcess(served.child);
+  await origin?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** One GET through the sender on a connection of its own, so a stopped sender refuses it at once. */
+function getThroughSender(path: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port: senderPort, path, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
+async function tileValue(testId: string): Promise<number> {
+  return Number(await page.locator(`[data-testid=${testId}]`).getAttribute('data-value'));
+}
+
+/** Waits until the Saved tile shows more than `than`, then reads both savings tiles. */
+async function savedAfter(than: number): Promise<{ bytes: number; percent: number }> {
+  await page.waitForFunction((old) => Number(document.querySelector('[data-testid=railgun-saved-bytes]')?.getAttribute('data-value')) > old, than, {
+    timeout: 5000,
+  });
+  return { bytes: await tileValue('railgun-saved-bytes'), percent: await tileValue('railgun-saved-percent') };
+}
+
+function urlRow(name: string) {
+  return page.locator(`[data-testid=railgun-url-row][data-url="/${name}"]`);
+}
+
+describe('Railgun page in Chromium with a real pair and the page corpus as origin (e2e)', () => {
+  it('shows the bytes and the share saved rise while page versions replay through the sender', { timeout: 40_000 }, async (t) => {
+    const before = await tileValue('railgun-saved-bytes');
+    const readings: { bytes: number; percent: number }[] = [];
+    for (let version = 0; version < versions; version++) {
+      for (const corpus of pages) {
+        const { status, body } = await getThroughSender(`/${corpus.name}`);
+        assert.equal(status, 200, `/${corpus.name} version ${version}`);
+        assert.ok(body.equals(corpus.versions[version]!), `/${corpus.name} version ${version} arrives byte for byte`);
+      }
+      // The first round crossed the link as full (compressed) bodies; the later ones as deltas.
+      if (version === 0 || version === 9 || version === versions - 1) readings.push(await savedAfter(readings.at(-1)?.bytes ?? before));
+    }
+    t.diagnostic(`saved: ${readings.map((r) => `${r.bytes} B (${(r.percent * 100).toFixed(1)} %)`).join(' → ')}`);
+    assert.ok(readings[0]!.bytes < readings[1]!.bytes && readings[1]!.bytes < readings[2]!.bytes, 'the saved bytes rise with each reading');
+    assert.ok(readings[0]!.percent > 0 && readings[2]!.percent > readings[0]!.percent, 'deltas raise the share saved above the full bodies alone');
+    assert.ok(readings[2]!.percent > 0.8, `deltas of changing versions save most of the bytes (${readings[2]!.percent})`);
+
+    for (const corpus of pages) {
+      const row = urlRow(corpus.name);
+      await page.waitForFunction((url) => document.querySelector(`[data-testid=railgun-url-row][data-url="${url}"]`)?.getAttribute('data-requests') === '20', `/${corpus.name}`, {
+        timeout: 5000,
+      });
+      assert.ok(Number(await row.getAttribute('data-saved')) > 0, `/${corpus.name} saved bytes`);
+      assert.match(await row.innerText(), /\bhit\b/, `/${corpus.name}'s last request was a delta`);
+    }
+    // Sorted by bytes saved, most first.
+    const saved = await page.locator('[data-testid=railgun-url-row]').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-saved'))));
+    assert.deepEqual(saved, [...saved].sort((a, b) => b - a));
+    assert.equal(await page.locator('[data-testid=railgun-link-state]').innerText(), 'up');
+    assert.ok(Number(await page.locator('[data-testid=railgun-chart]').getAttribute('data-points')) > 0, 'the chart has points');
+    assert.ok((await page.locator('[data-testid=railgun-chart] canvas').count()) > 0, 'the chart has a canvas');
+  });
+
+  it('stops the pair after asking once, refusing clients, and starts it again', { timeout: 20_000 }, async () => {
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.locator('[data-testid=railgun-stop]').click();
+    await page.locator('[data-testid=railgun-link-state][data-state=stopped]').waitFor({ timeout: 5000 });
+    assert.equal(asked.length, 1);
+    assert.match(asked[0]!, new RegExp(`127\\.0\\.0\\.1:${senderPort}`), 'the question names the address whose clients are refused');
+    await assert.rejects(getThroughSender(`/${pages[0]!.name}`), (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED');
+
+    await page.locator('[data-testid=railgun-start]').click();
+    await page.locator('[data-testid=railgun-link-state][data-state=up]').waitFor({ timeout: 10_000 });
+    const { status } = await getThroughSender(`/${pages[0]!.name}`);
+    assert.equal(status, 200);
+  });
+
+  it("marks a limit the engine refuses with the engine's words, and applies nothing", { timeout: 20_000 }, async () => {
+    const field = page.locator('[data-testid=railgun-config-versionsPerKey]');
+    await field.fill('99');
+    await page.locator('[data-testid=railgun-config-apply]').click();
+    const error = page.locator('[data-testid=railgun-config-error]');
+    await error.waitFor({ timeout: 5000 });
+    assert.match(await error.innerText(), /versionsPerKey.*64.*E_INVALID_PARAMS/);
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    await page.getByRole('button', { name: 'Undo changes' }).click();
+    assert.equal(await field.inputValue(), '4');
+    assert.equal(await field.getAttribute('aria-invalid'), null);
+  });
+
+  it('raised no page errors or console errors', () => {
+    assert.deepEqual(problems, []);
+  });
+});

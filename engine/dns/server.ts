@@ -1,10 +1,11 @@
 // UDP and TCP listeners. UDP answers that do not fit the client's size go out as TC=1 so the
 // client retries over TCP; TCP is length-prefixed and pipelined (queries on one connection are
 // answered as they complete), with an idle timeout and a connection cap.
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { splitHostPort } from '../api/address.ts';
 import type { Answer, QueryContext } from './pipeline.ts';
+import { udpSocket } from './udp.ts';
 import { emptyResponse, minUdpSize, parseQuery, Rcode } from './wire.ts';
 
 /** The largest UDP answer we send whatever the client offers (DNS flag day 2020: 1232). */
@@ -94,7 +95,7 @@ export class DnsServer {
 
   private async bind(address: string): Promise<Listener> {
     const { host, port } = splitHostPort(address);
-    const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const udp = udpSocket(host.includes(':'));
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
       udp.bind(port, host, () => {

@@ -1,6 +1,7 @@
 // The engines the host can run, by name. Loaded lazily so an engine process loads only its own.
 import type { EngineDefinition } from '../api/engine.ts';
 import type { EngineName } from '../api/host.ts';
+import { dnsNodeFlags } from '../dns/node-flags.ts';
 
 export const engineLoaders: Partial<Record<EngineName, () => Promise<EngineDefinition>>> = {
   echo: async () => (await import('../echo/engine.ts')).echoEngine,
@@ -8,6 +9,11 @@ export const engineLoaders: Partial<Record<EngineName, () => Promise<EngineDefin
   railgun: async () => (await import('../railgun/engine.ts')).railgunEngine,
   vault: async () => (await import('../vault/engine.ts')).vaultEngine,
   bundler: async () => (await import('../bundler/engine.ts')).bundlerEngine,
+};
+
+/** Node flags an engine's process starts with, where the defaults do not suit it. */
+export const engineNodeFlags: Partial<Record<EngineName, string[]>> = {
+  dns: dnsNodeFlags,
 };
 
 export function isAvailableEngine(name: string): name is EngineName {

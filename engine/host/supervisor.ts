@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from '../api/engine.ts';
 import type { EngineEvent, EngineName, EngineState, HostSnapshot } from '../api/host.ts';
 import { packageRoot } from './paths.ts';
+import { engineNodeFlags } from './engines.ts';
 import { createRpcClient, type RpcClient } from './rpc.ts';
 import { childTransport, onControl, sendControl } from './transports/child.ts';
 
@@ -146,7 +147,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     slot.intendedExit = undefined;
     const child = fork(this.entry, [name], {
       // A TypeScript entry (tests, development) runs through tsx; the built one is plain JS.
-      execArgv: this.entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
+      execArgv: [...(this.entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []), ...(engineNodeFlags[name] ?? [])],
       serialization: 'advanced',
       env: this.options.env ?? process.env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

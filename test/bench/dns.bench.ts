@@ -14,6 +14,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { dnsNodeFlags } from '../../engine/dns/node-flags.ts';
 import { dnsperf, type DnsperfRun } from './dnsperf.ts';
 import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
 import { selfTimeTable, topSelfTime } from './profile.ts';
@@ -32,8 +33,8 @@ const { values: options } = parseArgs({
     cases: { type: 'string', default: 'hit,rate-hit,miss,rate' },
     results: { type: 'boolean', default: true },
     profile: { type: 'boolean', default: true },
-    /** Extra Node flags for the signalbox process, to compare runtime settings in one run. */
-    'node-flags': { type: 'string', default: '' },
+    /** Node flags of the signalbox process: by default the ones `signalbox dns` starts with; --node-flags= compares others. */
+    'node-flags': { type: 'string', default: dnsNodeFlags.join(' ') },
   },
   allowNegative: true,
   strict: true,

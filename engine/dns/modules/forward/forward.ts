@@ -3,10 +3,11 @@
 // not match are dropped; a timeout moves on to the next upstream within the client's deadline;
 // a truncated UDP answer is fetched again over TCP.
 import { randomFillSync } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { splitHostPort } from '../../../api/address.ts';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
+import { udpSocket } from '../../udp.ts';
 import { encodeName, readU16, scanResponse, writeU16 } from '../../wire.ts';
 
 const socketsPerUpstream = 8;
@@ -93,7 +94,7 @@ class Upstream {
     this.port = port;
     this.stats = { address, weight, enabled: true, healthy: true, sent: 0, answered: 0, timeouts: 0, outstanding: 0, latencyMs: null };
     for (let i = 0; i < socketsPerUpstream; i++) {
-      const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      const socket = udpSocket(host.includes(':'));
       socket.on('message', (message) => this.onAnswer(i, message));
       socket.on('error', () => {});
       socket.bind(0);

@@ -1,7 +1,8 @@
 // forward: sends the query to an upstream and returns its answer. Each upstream query gets a
-// random ID on one of a pool of sockets bound to random ports; answers whose ID or question do
-// not match are dropped; a timeout moves on to the next upstream within the client's deadline;
-// a truncated UDP answer is fetched again over TCP.
+// random ID on one of a pool of sockets on random ports, each connected to its upstream (so only
+// that address can answer on it); answers whose ID or question do not match are dropped; a
+// timeout moves on to the next upstream within the client's deadline; a truncated UDP answer is
+// fetched again over TCP.
 import { randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -80,6 +81,7 @@ class Upstream {
   private readonly host: string;
   private readonly port: number;
   private readonly sockets: Socket[] = [];
+  private readonly connected: boolean[] = [];
   private readonly waiting = new Map<number, Waiting>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
@@ -97,9 +99,12 @@ class Upstream {
       const socket = udpSocket(host.includes(':'));
       socket.on('message', (message) => this.onAnswer(i, message));
       socket.on('error', () => {});
-      socket.bind(0);
+      // Connected: the kernel keeps the route and accepts datagrams from this upstream only, and a
+      // send needs no address. Until the connect completes, sends name the address.
+      socket.connect(port, host, () => (this.connected[i] = true));
       socket.unref();
       this.sockets.push(socket);
+      this.connected.push(false);
     }
   }
 
@@ -116,7 +121,8 @@ class Upstream {
     return new Promise((resolve) => {
       this.waiting.set(socketIndex * 0x10000 + id, { packet, questionEnd, sentAt, deadline: sentAt + timeoutMs, resolve });
       this.sweeper ??= setInterval(() => this.sweep(), sweepEveryMs);
-      this.sockets[socketIndex]!.send(packet, this.port, this.host);
+      if (this.connected[socketIndex]) this.sockets[socketIndex]!.send(packet);
+      else this.sockets[socketIndex]!.send(packet, this.port, this.host);
     });
   }
 

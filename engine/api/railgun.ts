@@ -17,8 +17,12 @@ export const railgunLimits = z
     storeBytes: z.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
     /** Bodies larger than this stream through without delta (and are not stored). */
     maxDeltaBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
-    /** zstd level of deltas: 19 is what `zstd -19 --patch-from` uses; ~14 ms a 150 kB page here. */
-    deltaLevel: z.number().int().min(1).max(22).default(19),
+    /**
+     * zstd level of deltas. 9: on the page corpus within 1.12x of `zstd -19 --patch-from` on every
+     * page, ~1 ms a page; 19 matches the CLI's bytes (~40 B less a delta) but takes 15-70 ms a page,
+     * more than those bytes take on any link.
+     */
+    deltaLevel: z.number().int().min(1).max(22).default(9),
     /** zstd level of full bodies (no base held): cheaper, they happen once per key. */
     fullLevel: z.number().int().min(1).max(22).default(9),
   })

@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { railgunConfig } from '../../engine/api/railgun.ts';
+import { railgunConfig, railgunLimits } from '../../engine/api/railgun.ts';
 import { startEnds, type Ends } from '../../engine/railgun/ends.ts';
 import { SavingsBook } from '../../engine/railgun/savings.ts';
 import { generateToken } from '../../engine/railgun/tls.ts';
@@ -161,10 +161,11 @@ async function delayed(pages: CorpusPage[]): Promise<Run | string> {
 }
 
 function method(pages: CorpusPage[], versions: number): string[] {
+  const limits = railgunLimits.parse({});
   return [
     `Corpus: ${corpusDir.replace(/.*\/(shared\/)/, '$1')}, ${pages.length} pages, ${versions} versions. Each page's versions v001.. are deltas against the version before; **a page's first version (v000) has no predecessor and is left out of the delta totals**: it is reported in its own table (a full body everywhere).`,
     'gzip -6: `zlib.gzip` level 6 (node:zlib). brotli q11: `zlib.brotliCompress` quality 11, default window (lgwin 22), generic mode (node:zlib; the brotli CLI at -q 11 does the same work). zstd: the CLI, `zstd -19 -q -c --patch-from=<previous> <current>` (frame with the CLI\'s 4-byte checksum); first versions `zstd -19 -q -c <file>`. All on the same files the origin serves.',
-    'Through the pair: `startEnds` of engine/railgun/ends.ts, role pair (listener and sender in this process, one HTTP/2 link over loopback TLS, pinned), default limits (deltas at zstd level 19, full bodies at level 9, 4 versions per key). Link body = the savings book\'s linkBytes per request (the dcz body: 40-byte RFC 9842 header + zstd frame without checksum); "frames only" compares the zstd frames alone: link bodies less that header against the CLI\'s output less its 4-byte checksum. Link TLS socket = the change of the link socket\'s bytesWritten + bytesRead around each request: TLS records, HTTP/2 frames and HPACK headers both ways (request, response headers with digest and report, DATA, WINDOW_UPDATE).',
+    `Through the pair: \`startEnds\` of engine/railgun/ends.ts, role pair (listener and sender in this process, one HTTP/2 link over loopback TLS, pinned), default limits (deltas at zstd level ${limits.deltaLevel}, full bodies at level ${limits.fullLevel}, ${limits.versionsPerKey} versions per key).` + ' Link body = the savings book\'s linkBytes per request (the dcz body: 40-byte RFC 9842 header + zstd frame without checksum); "frames only" compares the zstd frames alone: link bodies less that header against the CLI\'s output less its 4-byte checksum. Link TLS socket = the change of the link socket\'s bytesWritten + bytesRead around each request: TLS records, HTTP/2 frames and HPACK headers both ways (request, response headers with digest and report, DATA, WINDOW_UPDATE).',
     'Latency: sequential GETs, one at a time, each version fetched twice: straight from an origin, and through the pair from a second origin that replays the same versions (which path goes first alternates). Time to last byte = from `http.get` to the end of the body, client and servers all in this one Node process (2 cores: the zstd work of the pair runs on the libuv pool). One keep-alive connection per path, opened before timing; the link is up before timing. Every body is compared with the corpus file.',
     `Before the measured replay, a throwaway origin and pair replay the first ${warmUpVersions} versions of each page (JIT and thread-pool warm-up, not counted).`,
     `"added by the pair" is pair − direct for the same version, then p50/p99 over versions (so it is not p99(pair) − p99(direct)). Encode/decode: the savings book's encodeMs (the listener's zstd delta, reported in the link response) and decodeMs (the sender's decode) per request. origin-ms: the listener's own origin fetch, from the sender's \`signalbox-railgun\` header.`,

@@ -32,11 +32,33 @@ export interface EngineContext {
   config: unknown;
   dataDir: string;
   log: Logger;
+  /**
+   * While draining (an upgrade): hands work this process can no longer finish itself to the
+   * process that serves now (its Handover.takeOver), e.g. a DNS answer for a socket it closed.
+   */
+  passOn?: (work: unknown) => void;
+}
+
+/**
+ * What the supervisor needs to replace a running engine process by a new one without a gap
+ * (a zero-downtime upgrade). Engines that share sockets between processes implement it.
+ */
+export interface Handover {
+  /** Resolves once this process serves correctly: e.g. a probe query answered by its own pipeline. */
+  probe(): Promise<void>;
+  /** State worth carrying to the process that replaces this one (e.g. the DNS cache). */
+  exportState(): Promise<unknown>;
+  importState(state: unknown): Promise<void>;
+  /** Stops taking new work and finishes what is in flight, within `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Finishes work a draining process passed on (EngineContext.passOn): e.g. sends its answers. */
+  takeOver(work: unknown): void;
 }
 
 export interface RunningEngine {
   procedures: ProcedureHandlers;
   streams: StreamHandlers;
+  handover?: Handover;
   /** Stops serving and releases every resource; the process exits after it resolves. */
   stop(): Promise<void>;
 }

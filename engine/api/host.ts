@@ -14,9 +14,25 @@ const exitInfo = z.object({
   at: z.number(),
 });
 
+/** The latest zero-downtime upgrade of an engine: where it is, and how it ended. */
+export const engineUpgrade = z.object({
+  phase: z.enum(['starting', 'probing', 'carrying state', 'draining', 'done', 'rolled back']),
+  /** The code version of the process being replaced, and of the new one once it reported. */
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  /** What happened, for a person: why it was rolled back, or how long the drain took. */
+  message: z.string(),
+});
+export type EngineUpgrade = z.infer<typeof engineUpgrade>;
+
 export const engineState = z.object({
   name: engineName,
   status: engineStatus,
+  /** The code the running process runs: package version and build time. */
+  version: z.string().nullable(),
+  upgrade: engineUpgrade.nullable(),
   pid: z.number().int().nullable(),
   restarts: z.number().int().nonnegative(),
   /** When the current process started (epoch ms), null when none runs. */
@@ -32,7 +48,7 @@ export type EngineState = z.infer<typeof engineState>;
 export const engineEvent = z.object({
   at: z.number(),
   engine: engineName,
-  kind: z.enum(['started', 'crashed', 'restarting', 'stopped']),
+  kind: z.enum(['started', 'crashed', 'restarting', 'stopped', 'upgrading', 'upgraded', 'upgrade failed']),
   message: z.string(),
 });
 export type EngineEvent = z.infer<typeof engineEvent>;
@@ -56,6 +72,11 @@ export const hostApi = {
       'Stops an engine process and starts a new one.',
       z.object({ name: engineName }).strict(),
       z.object({ ok: z.literal(true) }),
+    ),
+    'host.upgradeEngine': procedure(
+      'Replaces a running engine process by a new one from the code on disk without a gap (engines that share their sockets: dns): the new one must answer a probe before the old one drains; a failed probe rolls back.',
+      z.object({ name: engineName }).strict(),
+      engineUpgrade,
     ),
   },
   streams: {

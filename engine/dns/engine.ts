@@ -3,8 +3,10 @@
 import { dnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { ApiError } from '../api/errors.ts';
+import type { ExportedEntry } from './modules/cache/cache.ts';
 import { decodeMessage } from './modules/querylog/decode.ts';
 import { encodePcap } from './modules/querylog/pcap.ts';
+import type { PassedAnswer } from './server.ts';
 import { DnsService } from './service.ts';
 
 export { systemResolvers } from './service.ts';
@@ -12,7 +14,7 @@ export { systemResolvers } from './service.ts';
 export const dnsEngine: EngineDefinition = {
   name: 'dns',
   async start(ctx): Promise<RunningEngine> {
-    const service = new DnsService(dnsConfig.parse(ctx.config ?? {}), ctx.log);
+    const service = new DnsService(dnsConfig.parse(ctx.config ?? {}), ctx.log, ctx.passOn);
     await service.start();
     return {
       procedures: {
@@ -54,6 +56,21 @@ export const dnsEngine: EngineDefinition = {
       streams: {
         'dns.queryLog': (filter, emit) => service.querylog.subscribe(filter, emit),
         'dns.seconds': (_params, emit) => service.traffic.subscribe(emit),
+      },
+      handover: {
+        probe: () => service.probe(),
+        // Carried over rather than re-warmed: the new process answers hits at once and the
+        // upstreams see no burst of misses; the entries are wire bytes, which no code change alters.
+        exportState: async () => ({ cache: service.modules.cache?.exportEntries() ?? [] }),
+        importState: async (state) => {
+          const entries = (state as { cache?: ExportedEntry[] } | undefined)?.cache ?? [];
+          const taken = service.modules.cache?.importEntries(entries) ?? 0;
+          ctx.log.info('dns cache carried over from the previous process', { entries: taken });
+        },
+        drain: (timeoutMs) => service.drain(timeoutMs),
+        takeOver: (work) => {
+          if (!service.takeOver(work as PassedAnswer)) ctx.log.warn('an answer passed on by the previous process had no listener here', { listen: (work as PassedAnswer).listen });
+        },
       },
       stop: () => service.stop(),
     };

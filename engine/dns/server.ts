@@ -28,10 +28,21 @@ export interface ServerOptions {
   resolveNow?(ctx: QueryContext): Answer | undefined;
   /** Told what was finally sent for a query (after truncation), or null when nothing was. */
   onReply?(ctx: QueryContext, reply: Buffer | null): void;
+  /** After drain() closed the UDP sockets: where the answers still pending go (another process sends them). */
+  passOn?(answer: PassedAnswer): void;
+}
+
+/** A UDP answer a draining process could not send itself: the process that serves now sends it. */
+export interface PassedAnswer {
+  /** The listen address as configured, e.g. "127.0.0.1:53". */
+  listen: string;
+  answer: Uint8Array;
+  address: string;
+  port: number;
 }
 
 /** What can change while serving; `listen` rebinds only the addresses that changed. */
-export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply'>;
+export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply' | 'passOn'>;
 
 interface Listener {
   udp: Socket;
@@ -49,6 +60,13 @@ export class DnsServer {
   private options: ServerOptions;
   /** By the address as configured (a port 0 stays 0 here, bound to a real port). */
   private readonly listeners = new Map<string, Listener>();
+  /** Answers still to be sent for datagrams already read, and open TCP connections' pending answers. */
+  private pendingUdp = 0;
+  private readonly tcpPending = new Map<import('node:net').Socket, number>();
+  /** Set by drain(): called whenever pending work finishes, to close what became idle. */
+  private onIdle: (() => void) | null = null;
+  /** Set by drain(): the UDP sockets are closed, answers still pending are passed on. */
+  private udpClosed = false;
 
   constructor(options: ServerOptions) {
     this.options = options;
@@ -93,6 +111,14 @@ export class DnsServer {
     return { listenersChanged: added.length + removed.length > 0 };
   }
 
+  /** Sends an answer another (draining) process passed on, from the listener it came to. */
+  sendPassed({ listen, answer, address, port }: PassedAnswer): boolean {
+    const listener = this.listeners.get(listen);
+    if (!listener || this.udpClosed) return false;
+    listener.udp.send(answer, port, address);
+    return true;
+  }
+
   private async bind(address: string): Promise<Listener> {
     const { host, port } = splitHostPort(address);
     const udp = udpSocket(host.includes(':'));
@@ -108,8 +134,15 @@ export class DnsServer {
     udp.on('message', (message, remote) => {
       // No closure per datagram on the fast path: a cache hit is sent right here.
       const reply = this.receive(message, remote, 'udp', local);
-      if (reply instanceof Promise) void reply.then((answer) => answer && udp.send(answer, remote.port, remote.address));
-      else if (reply) udp.send(reply, remote.port, remote.address);
+      if (reply instanceof Promise) {
+        this.pendingUdp++;
+        void reply.then((answer) => {
+          this.pendingUdp--;
+          if (answer && !this.udpClosed) udp.send(answer, remote.port, remote.address);
+          else if (answer) this.options.passOn?.({ listen: address, answer, address: remote.address, port: remote.port });
+          this.onIdle?.();
+        });
+      } else if (reply) udp.send(reply, remote.port, remote.address);
     });
 
     const tcp = createServer({ noDelay: true }, (socket) => this.serveTcp(socket));
@@ -132,6 +165,11 @@ export class DnsServer {
 
   private serveTcp(socket: import('node:net').Socket): void {
     let buffered = Buffer.alloc(0);
+    this.tcpPending.set(socket, 0);
+    socket.once('close', () => {
+      this.tcpPending.delete(socket);
+      this.onIdle?.();
+    });
     socket.setTimeout(this.options.tcpIdleTimeoutMs, () => socket.destroy());
     socket.on('error', () => {});
     socket.on('data', (chunk) => {
@@ -149,8 +187,14 @@ export class DnsServer {
           socket.write(Buffer.concat([prefix, reply]));
         };
         const reply = this.receive(message, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, 'tcp', local);
-        if (reply instanceof Promise) void reply.then(send);
-        else send(reply);
+        if (reply instanceof Promise) {
+          this.tcpPending.set(socket, (this.tcpPending.get(socket) ?? 0) + 1);
+          void reply.then((answer) => {
+            send(answer);
+            this.tcpPending.set(socket, (this.tcpPending.get(socket) ?? 1) - 1);
+            this.onIdle?.();
+          });
+        } else send(reply);
       }
     });
   }
@@ -198,6 +242,37 @@ export class DnsServer {
 
   async stop(): Promise<void> {
     await Promise.all([...this.listeners.values()].map(closeListener));
+    this.listeners.clear();
+  }
+
+  /**
+   * Stops reading and finishes what was read, for a zero-downtime upgrade. The sockets are shared
+   * with the process taking over. UDP closes at once: datagrams not yet read stay in the shared
+   * queue for the other process, and answers to those read here go out through it (passOn), as
+   * this process can no longer send from the listening port. TCP stops accepting and each
+   * connection closes once its answers are out. Whatever is left after `timeoutMs` is dropped.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.udpClosed = true;
+    for (const { udp, tcp } of this.listeners.values()) {
+      udp.close();
+      tcp.close();
+    }
+    await new Promise<void>((resolve) => {
+      const deadline = performance.now() + timeoutMs;
+      const timer = setTimeout(() => this.onIdle?.(), timeoutMs);
+      this.onIdle = () => {
+        const late = performance.now() >= deadline;
+        for (const [socket, pending] of this.tcpPending) if (pending === 0 || late) socket.end();
+        if ((this.pendingUdp === 0 && this.tcpPending.size === 0) || late) {
+          clearTimeout(timer);
+          this.onIdle = null;
+          resolve();
+        }
+      };
+      this.onIdle();
+    });
+    for (const socket of this.tcpPending.keys()) socket.destroy();
     this.listeners.clear();
   }
 }

@@ -9,7 +9,20 @@ import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
 import { Pipeline } from './pipeline.ts';
-import { DnsServer, type ServerSettings } from './server.ts';
+import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
+import { encodeName, parseQuery, Type } from './wire.ts';
+
+/** An NS query for `name` with a random ID, RD set, as a client would send it. */
+function probeQuery(name: string): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(Math.floor(Math.random() * 0x10000), 0);
+  header.writeUInt16BE(0x0100, 2);
+  header.writeUInt16BE(1, 4);
+  const question = Buffer.alloc(4);
+  question.writeUInt16BE(Type.NS, 0);
+  question.writeUInt16BE(1, 2);
+  return Buffer.concat([header, encodeName(name), question]);
+}
 
 /** The nameservers of /etc/resolv.conf, as ADDRESS:53: the default upstreams. */
 export function systemResolvers(text = readFileSync('/etc/resolv.conf', 'utf8')): string[] {
@@ -38,7 +51,8 @@ export class DnsService {
   /** Reloads run one at a time: a second one waits for the first. */
   private reloading: Promise<unknown> = Promise.resolve();
 
-  constructor(config: DnsConfig, log: Logger) {
+  /** `passOn`: where answers go that this process cannot send once it drained (an upgrade). */
+  constructor(config: DnsConfig, log: Logger, passOn?: (answer: PassedAnswer) => void) {
     this.log = log;
     this.querylog = new QueryLog(config.querylog, (entry) => this.traffic.observe(entry));
     this.capture = new PacketCapture(config.querylog.capture);
@@ -47,6 +61,7 @@ export class DnsService {
       ...serverSettings(config),
       resolve: (query) => this.current.pipeline.run(query),
       resolveNow: (query) => this.current.pipeline.runNow(query),
+      ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
         const entry = ctx.meta.seq === undefined ? undefined : this.querylog.entry(ctx.meta.seq);
         if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: entry.at });
@@ -116,6 +131,33 @@ export class DnsService {
       listening: this.server.listening,
       upstreams: forward.stats(),
     };
+  }
+
+  /**
+   * Resolves once this process answers a query through its own pipeline (any rcode: an upstream
+   * that is down is not the new code's fault), so an upgrade never hands over to a process that
+   * cannot answer.
+   */
+  async probe(): Promise<void> {
+    if (this.server.listening.length === 0) throw new Error('no listener is bound');
+    const name = this.config.healthCheck.probeName;
+    const query = probeQuery(name);
+    const parsed = parseQuery(query);
+    if (!parsed) throw new Error(`the probe name ${name} makes no valid query`);
+    const receivedAt = performance.now();
+    const local = { address: '127.0.0.1', port: 0 };
+    const answer = await this.current.pipeline.run({ query, parsed, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} });
+    if (!answer || answer.readUInt16BE(0) !== query.readUInt16BE(0)) throw new Error(`no answer to the probe ${name} NS`);
+  }
+
+  /** Sends an answer a draining process passed on; false when no listener of that address is open here. */
+  takeOver(answer: PassedAnswer): boolean {
+    return this.server.sendPassed({ ...answer, answer: Buffer.from(answer.answer) });
+  }
+
+  /** Stops reading the shared sockets and answers what was read (see DnsServer.drain). */
+  drain(timeoutMs: number): Promise<void> {
+    return this.server.drain(timeoutMs);
   }
 
   async stop(): Promise<void> {

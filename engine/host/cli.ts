@@ -74,6 +74,14 @@ async function serve(args: string[]): Promise<void> {
   process.stdout.write(`Signalbox console: ${served.url}\n`);
 
   stopOnSignals(log, 'shutting down', () => served.close());
+  // SIGHUP upgrades the DNS engine in place from the code on disk (the console's Upgrade button).
+  process.on('SIGHUP', () => {
+    if (!served.host.supervisor.has('dns')) return log.warn('SIGHUP: the DNS engine is not enabled; nothing to upgrade');
+    served.host.supervisor.upgrade('dns').then(
+      (upgrade) => log.info('dns upgrade finished', { phase: upgrade.phase, message: upgrade.message }),
+      (err: Error) => log.error('dns upgrade not started', { error: err.message }),
+    );
+  });
 }
 
 async function dns(args: string[]): Promise<void> {

@@ -1,14 +1,22 @@
 // Entry of every engine process. The supervisor forks this file, sends `init` with the engine's
 // name and config, and serves RPC to the engine's handlers once it reports `ready`.
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 import type { RunningEngine } from '../api/engine.ts';
 import { ApiError, ErrorCode } from '../api/errors.ts';
 import { engineLoaders, isAvailableEngine } from './engines.ts';
 import { createLogger } from './log.ts';
+import { packageVersion } from './paths.ts';
 import { serveRpc, type RpcHandler } from './rpc.ts';
 import { onControl, parentTransport, sendControl } from './transports/child.ts';
 
 const heartbeatMs = 1000;
+
+/** The code this process runs: the package version and when its entry file was built. */
+function codeVersion(): string {
+  const built = new Date(statSync(process.argv[1]!).mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
+  return `${packageVersion()} (built ${built} UTC)`;
+}
 
 function handlerFor(engine: RunningEngine): RpcHandler {
   return {
@@ -41,6 +49,25 @@ async function run(): Promise<void> {
 
   onControl(process, (message) => {
     if (message.kind === 'shutdown') void stop(0);
+    if (message.kind === 'passOn') {
+      engine?.handover?.takeOver(message.work);
+      return;
+    }
+    if (message.kind === 'handover') {
+      const handover = engine?.handover;
+      const step = async () => {
+        if (!handover) throw new Error('this engine cannot hand over to another process');
+        if (message.step === 'probe') return handover.probe();
+        if (message.step === 'export') return handover.exportState();
+        if (message.step === 'import') return handover.importState(message.payload);
+        return handover.drain(Number(message.payload));
+      };
+      step().then(
+        (result) => sendControl(process, { kind: 'handoverDone', id: message.id, ok: true, result }),
+        (err: unknown) => sendControl(process, { kind: 'handoverDone', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+      );
+      return;
+    }
     if (message.kind !== 'init' || engine) return;
     const log = createLogger({ engine: message.engine });
     if (!isAvailableEngine(message.engine)) {
@@ -48,11 +75,13 @@ async function run(): Promise<void> {
       process.exit(2);
     }
     engineLoaders[message.engine]!()
-      .then((definition) => definition.start({ config: message.config, dataDir: message.dataDir, log }))
+      .then((definition) =>
+        definition.start({ config: message.config, dataDir: message.dataDir, log, passOn: (work) => sendControl(process, { kind: 'passOn', work }) }),
+      )
       .then((running) => {
         engine = running;
         serveRpc(transport, handlerFor(running));
-        sendControl(process, { kind: 'ready' });
+        sendControl(process, { kind: 'ready', version: codeVersion() });
         const beat = () => {
           const memory = process.memoryUsage();
           sendControl(process, { kind: 'heartbeat', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed });

@@ -16,6 +16,9 @@ export const engineNodeFlags: Partial<Record<EngineName, string[]>> = {
   dns: dnsNodeFlags,
 };
 
+/** Engines whose processes share their listening sockets, so that one can be upgraded in place. */
+export const socketSharingEngines: ReadonlySet<EngineName> = new Set(['dns']);
+
 export function isAvailableEngine(name: string): name is EngineName {
   return Object.hasOwn(engineLoaders, name);
 }

@@ -32,6 +32,10 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
       await supervisor.restart(name);
       return { ok: true };
     },
+    'host.upgradeEngine': async ({ name }: { name: EngineName }) => {
+      if (!supervisor.has(name)) throw unavailable(name);
+      return supervisor.upgrade(name);
+    },
   };
 
   return {

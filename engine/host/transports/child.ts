@@ -1,11 +1,19 @@
 // The child-process channel between the supervisor and an engine process. RPC messages travel as
-// { rpc: message }; the supervisor's own control messages (ready, heartbeat, shutdown) as { ctl }.
+// { rpc: message }; the supervisor's own control messages (ready, heartbeat, shutdown, the steps
+// of a handover) as { ctl }. Handover steps are not API procedures: nothing outside the host can
+// ask an engine to drain.
 import type { ChildProcess } from 'node:child_process';
 import type { Transport } from '../rpc.ts';
 
+export type HandoverStep = 'probe' | 'export' | 'import' | 'drain';
+
 export type ControlMessage =
   | { kind: 'init'; engine: string; config: unknown; dataDir: string }
-  | { kind: 'ready' }
+  | { kind: 'ready'; version: string }
+  | { kind: 'handover'; id: number; step: HandoverStep; payload?: unknown }
+  | { kind: 'handoverDone'; id: number; ok: boolean; result?: unknown; error?: string }
+  /** Work a draining process passes on, through the supervisor, to the one that serves now. */
+  | { kind: 'passOn'; work: unknown }
   | { kind: 'heartbeat'; rssBytes: number; heapUsedBytes: number }
   | { kind: 'shutdown' };
 
@@ -63,4 +71,29 @@ export function childTransport(child: ChildProcess): Transport {
 export function parentTransport(): Transport {
   if (!process.send) throw new Error('this process has no IPC channel: start it through the supervisor');
   return channelTransport(process);
+}
+
+let nextHandoverId = 1;
+
+/** Runs one handover step in an engine process and resolves with its result. */
+export function requestHandover(child: ChildProcess, step: HandoverStep, payload: unknown, timeoutMs: number): Promise<unknown> {
+  const id = nextHandoverId++;
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, result?: unknown) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(result);
+    };
+    const onMessage = (message: unknown) => {
+      const ctl = envelope(message)?.ctl;
+      if (ctl?.kind === 'handoverDone' && ctl.id === id) done(ctl.ok ? null : new Error(ctl.error ?? `${step} failed`), ctl.result);
+    };
+    const onExit = () => done(new Error(`the process exited during ${step}`));
+    const timer = setTimeout(() => done(new Error(`${step} took longer than ${timeoutMs} ms`)), timeoutMs);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    sendControl(child, { kind: 'handover', id, step, ...(payload === undefined ? {} : { payload }) });
+  });
 }

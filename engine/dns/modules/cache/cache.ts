@@ -44,6 +44,16 @@ interface Entry {
   refreshing: boolean;
 }
 
+/** A cache entry as it crosses to another process (an upgrade): times relative to now. */
+export interface ExportedEntry {
+  key: string;
+  wire: Uint8Array;
+  ttlOffsets: number[];
+  ttls: number[];
+  ageSeconds: number;
+  expiresInSeconds: number;
+}
+
 export interface CacheStats {
   entries: number;
   bytes: number;
@@ -233,6 +243,38 @@ export class Cache implements DnsModule {
     this.entries.delete(key);
     this.unlink(entry);
     this.counters.bytes -= entry.wire.length;
+  }
+
+  /** Every entry, least recently used first, for the process that takes over (an upgrade). */
+  exportEntries(): ExportedEntry[] {
+    const now = this.now();
+    const out: ExportedEntry[] = [];
+    for (let entry = this.oldest; entry; entry = entry.newer) {
+      out.push({ key: entry.key, wire: entry.wire, ttlOffsets: entry.ttlOffsets, ttls: entry.ttls, ageSeconds: now - entry.storedAt, expiresInSeconds: entry.expiresAt - now });
+    }
+    return out;
+  }
+
+  /** Takes entries exported by another process; those past their stale age are left out. Returns how many were taken. */
+  importEntries(entries: ExportedEntry[]): number {
+    const now = this.now();
+    let taken = 0;
+    for (const exported of entries) {
+      if (exported.expiresInSeconds + this.options.staleMaxAgeSeconds <= 0) continue;
+      const previous = this.entries.get(exported.key);
+      if (previous) this.remove(exported.key, previous);
+      const storedAt = now - exported.ageSeconds;
+      const expiresAt = now + exported.expiresInSeconds;
+      const ttl = expiresAt - storedAt;
+      const prefetchAt = this.prefetchShare > 0 ? expiresAt - ttl * this.prefetchShare : Infinity;
+      const entry: Entry = { key: exported.key, older: null, newer: null, wire: Buffer.from(exported.wire), ttlOffsets: exported.ttlOffsets, ttls: exported.ttls, storedAt, expiresAt, prefetchAt, hits: 0, refreshing: false };
+      this.entries.set(entry.key, entry);
+      this.link(entry);
+      this.counters.bytes += entry.wire.length;
+      taken++;
+    }
+    this.evict();
+    return taken;
   }
 
   /** Removes every entry, or those for one name (any type); returns how many went. */

@@ -7,6 +7,8 @@ import { procedure, stream } from './contract.ts';
 export const dnsConfig = z
   .object({
     enabled: z.boolean().default(false),
+    /** Processes serving the same sockets: a number, or auto (one per core). Read when the engine starts. */
+    workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default(1),
     listen: z.array(hostPort).min(1).default(['127.0.0.1:5353']),
     /** Empty: the resolvers of /etc/resolv.conf. An entry is ADDR:PORT or { address, weight }. */
     upstreams: z.array(z.union([hostPort, z.object({ address: hostPort, weight: z.number().min(0.01).max(1000).default(1) }).strict()])).default([]),

@@ -37,6 +37,8 @@ export interface EngineContext {
    * process that serves now (its Handover.takeOver), e.g. a DNS answer for a socket it closed.
    */
   passOn?: (work: unknown) => void;
+  /** Which of the engine's worker processes this is, when it runs several (the DNS engine). */
+  worker?: { index: number; count: number };
 }
 
 /**

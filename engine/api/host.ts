@@ -27,11 +27,24 @@ export const engineUpgrade = z.object({
 });
 export type EngineUpgrade = z.infer<typeof engineUpgrade>;
 
+/** One process of an engine (the DNS engine runs `workers` of them on the same sockets). */
+export const engineProcess = z.object({
+  worker: z.number().int().nonnegative(),
+  pid: z.number().int(),
+  status: z.enum(['starting', 'running', 'draining']),
+  version: z.string().nullable(),
+  startedAt: z.number(),
+  rssBytes: z.number().nullable(),
+});
+export type EngineProcess = z.infer<typeof engineProcess>;
+
 export const engineState = z.object({
   name: engineName,
   status: engineStatus,
   /** The code the running process runs: package version and build time. */
   version: z.string().nullable(),
+  /** Every process of the engine now: one, or the DNS engine's workers (during an upgrade, old and new). */
+  processes: z.array(engineProcess),
   upgrade: engineUpgrade.nullable(),
   pid: z.number().int().nullable(),
   restarts: z.number().int().nonnegative(),

@@ -14,7 +14,7 @@ export { systemResolvers } from './service.ts';
 export const dnsEngine: EngineDefinition = {
   name: 'dns',
   async start(ctx): Promise<RunningEngine> {
-    const service = new DnsService(dnsConfig.parse(ctx.config ?? {}), ctx.log, ctx.passOn);
+    const service = new DnsService(dnsConfig.parse(ctx.config ?? {}), ctx.log, ctx.passOn, ctx.worker);
     await service.start();
     return {
       procedures: {

@@ -51,10 +51,13 @@ export class DnsService {
   /** Reloads run one at a time: a second one waits for the first. */
   private reloading: Promise<unknown> = Promise.resolve();
 
-  /** `passOn`: where answers go that this process cannot send once it drained (an upgrade). */
-  constructor(config: DnsConfig, log: Logger, passOn?: (answer: PassedAnswer) => void) {
+  /**
+   * `passOn`: where answers go that this process cannot send once it drained (an upgrade);
+   * `worker`: which of the engine's processes this is (query log numbers are unique across them).
+   */
+  constructor(config: DnsConfig, log: Logger, passOn?: (answer: PassedAnswer) => void, worker?: { index: number; count: number }) {
     this.log = log;
-    this.querylog = new QueryLog(config.querylog, (entry) => this.traffic.observe(entry));
+    this.querylog = new QueryLog(config.querylog, (entry) => this.traffic.observe(entry), worker);
     this.capture = new PacketCapture(config.querylog.capture);
     this.current = this.assemble(config);
     this.server = new DnsServer({

@@ -76,7 +76,13 @@ async function run(): Promise<void> {
     }
     engineLoaders[message.engine]!()
       .then((definition) =>
-        definition.start({ config: message.config, dataDir: message.dataDir, log, passOn: (work) => sendControl(process, { kind: 'passOn', work }) }),
+        definition.start({
+          config: message.config,
+          dataDir: message.dataDir,
+          log,
+          passOn: (work) => sendControl(process, { kind: 'passOn', work }),
+          ...(message.worker ? { worker: message.worker } : {}),
+        }),
       )
       .then((running) => {
         engine = running;

@@ -1,10 +1,11 @@
 // Runs each engine in its own process and keeps it running: a crash is recorded and followed by a
 // restart with exponential backoff; state changes are announced so the console shows them live.
-// Engines that share sockets (dns) can be upgraded in place: a new process from the code on disk
-// takes over the same sockets before the old one drains.
+// Engines that share sockets (dns) may run several worker processes on the same sockets, and are
+// upgraded in place: a new process from the code on disk takes over before the old one drains.
 import { fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../api/engine.ts';
@@ -42,20 +43,37 @@ export interface SupervisorOptions {
 const maxEvents = 50;
 const defaultBackoff: Backoff = { initialMs: 200, maxMs: 30_000, resetAfterMs: 30_000 };
 
-interface Slot {
-  state: EngineState;
-  config: unknown;
+/** One process position of an engine: most engines have one, the DNS engine `workers` of them. */
+interface Worker {
+  index: number;
   child?: ChildProcess;
   client?: RpcClient;
+  exited?: Promise<void>;
+  status: 'starting' | 'running' | 'crashed' | 'stopping' | 'stopped';
+  version: string | null;
+  startedAt: number | null;
+  rssBytes: number | null;
+  heapUsedBytes: number | null;
   backoffMs: number;
   restartTimer?: ReturnType<typeof setTimeout>;
+  restartAt: number | null;
   /** Set while a stop or restart was asked for, so the exit is not taken for a crash. */
   intendedExit?: 'stop' | 'restart';
-  exited?: Promise<void>;
+  /** The process an upgrade is replacing, while it drains. */
+  draining?: { pid: number; version: string | null; startedAt: number | null };
+}
+
+interface Slot {
+  name: EngineName;
+  config: unknown;
+  workers: Worker[];
+  restarts: number;
+  lastExit: EngineState['lastExit'];
+  upgrade: EngineUpgrade | null;
   upgrading?: boolean;
 }
 
-/** A process started for an engine, not yet (or no longer) the one the slot serves with. */
+/** A process started for an engine, not yet (or no longer) the one a worker serves with. */
 interface Launched {
   child: ChildProcess;
   client: RpcClient;
@@ -78,6 +96,13 @@ function defaultEntry(): string {
   return join(packageRoot(), 'dist', 'engine', 'host', 'engine-process.js');
 }
 
+/** How many processes an engine runs: its config's `workers` (auto: one per core) where sockets are shared. */
+function workerCount(name: EngineName, config: unknown): number {
+  if (!socketSharingEngines.has(name)) return 1;
+  const workers = (config as { workers?: number | 'auto' } | null)?.workers;
+  return workers === 'auto' ? availableParallelism() : typeof workers === 'number' && workers >= 1 ? workers : 1;
+}
+
 export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }> {
   private readonly slots = new Map<EngineName, Slot>();
   private readonly events: EngineEvent[] = [];
@@ -92,39 +117,43 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     this.backoff = { ...defaultBackoff, ...options.backoff };
     this.entry = options.entry ?? defaultEntry();
     for (const { name, config } of options.engines) {
-      this.slots.set(name, {
-        config,
+      const workers = Array.from({ length: workerCount(name, config) }, (_, index): Worker => ({
+        index,
+        status: 'stopped',
+        version: null,
+        startedAt: null,
+        rssBytes: null,
+        heapUsedBytes: null,
         backoffMs: this.backoff.initialMs,
-        state: {
-          name,
-          status: 'stopped',
-          version: null,
-          upgrade: null,
-          pid: null,
-          restarts: 0,
-          startedAt: null,
-          rssBytes: null,
-          heapUsedBytes: null,
-          lastExit: null,
-          restartAt: null,
-        },
-      });
+        restartAt: null,
+      }));
+      this.slots.set(name, { name, config, workers, restarts: 0, lastExit: null, upgrade: null });
     }
   }
 
   /** Starts every engine; resolves once each has reported ready or failed its first start. */
   async start(): Promise<void> {
-    await Promise.all([...this.slots.keys()].map((name) => this.spawn(name)));
+    await Promise.all([...this.slots.values()].map((slot) => this.spawnAll(slot)));
   }
 
   snapshot(): HostSnapshot {
-    return { engines: [...this.slots.values()].map((slot) => ({ ...slot.state })), events: [...this.events] };
+    return { engines: [...this.slots.values()].map((slot) => this.stateOf(slot)), events: [...this.events] };
   }
 
-  /** The RPC client of a running engine, or undefined while it is not running. */
+  /** The RPC client of a running engine (its first running worker), or undefined while none runs. */
   client(name: string): RpcClient | undefined {
+    return this.clients(name)[0];
+  }
+
+  /** The RPC clients of every running worker of an engine, in worker order. */
+  clients(name: string): RpcClient[] {
     const slot = this.slots.get(name as EngineName);
-    return slot?.state.status === 'running' ? slot.client : undefined;
+    return slot ? slot.workers.filter((worker) => worker.status === 'running' && worker.client).map((worker) => worker.client!) : [];
+  }
+
+  /** How many workers the engine runs (answers are merged across them). */
+  workers(name: string): number {
+    return this.slots.get(name as EngineName)?.workers.length ?? 0;
   }
 
   /** The config the engine gets when it next starts (an engine's live `configSet` lands here). */
@@ -140,111 +169,163 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
   async restart(name: EngineName): Promise<void> {
     const slot = this.slots.get(name);
     if (!slot || this.stopped) return;
-    clearTimeout(slot.restartTimer);
-    if (slot.child) await this.terminate(slot, 'restart');
-    slot.state.restarts += 1;
+    await Promise.all(slot.workers.map((worker) => this.terminate(worker, 'restart')));
+    slot.restarts += 1;
     this.record(name, 'restarting', `${name} restarted by an operator`);
-    await this.spawn(name);
+    await this.spawnAll(slot);
   }
 
   /**
-   * Replaces the engine's process by a new one from the code on disk without a gap: the new one
-   * starts on the same (shared) sockets, must answer a probe, gets the old one's state (the DNS
-   * cache), and only then does the old one drain and exit. Any failure before the swap kills the
-   * new process and leaves the old one serving (rolled back).
+   * Replaces the engine's processes, one worker after the other, by new ones from the code on disk
+   * without a gap: a new process starts on the same (shared) sockets, must answer a probe, gets the
+   * old one's state (the DNS cache), and only then does the old one drain and exit. A failure
+   * before a swap kills that new process and leaves the old one serving (rolled back); workers
+   * already upgraded stay upgraded.
    */
   async upgrade(name: EngineName): Promise<EngineUpgrade> {
     const slot = this.slots.get(name);
     if (!slot || !socketSharingEngines.has(name)) throw new ApiError('E_UPGRADE_UNSUPPORTED', `the ${name} engine cannot be upgraded in place; restart it instead`);
     if (slot.upgrading) throw new ApiError('E_UPGRADE_RUNNING', `an upgrade of ${name} is already running`);
-    if (slot.state.status !== 'running' || !slot.child) throw new ApiError('E_ENGINE_UNAVAILABLE', `the ${name} engine is ${slot.state.status}; upgrade a running engine`);
+    if (slot.workers.some((worker) => worker.status !== 'running' || !worker.child)) {
+      throw new ApiError('E_ENGINE_UNAVAILABLE', `the ${name} engine is not running in full (${this.stateOf(slot).status}); upgrade it once every worker runs`);
+    }
     slot.upgrading = true;
-    const old = { child: slot.child, client: slot.client!, exited: slot.exited! };
-    const upgrade: EngineUpgrade = { phase: 'starting', from: slot.state.version, to: null, startedAt: Date.now(), finishedAt: null, message: 'starting a new process' };
+    const upgrade: EngineUpgrade = { phase: 'starting', from: slot.workers[0]!.version, to: null, startedAt: Date.now(), finishedAt: null, message: '' };
     const step = (phase: EngineUpgrade['phase'], message: string) => {
       Object.assign(upgrade, { phase, message });
-      slot.state.upgrade = { ...upgrade };
+      slot.upgrade = { ...upgrade };
       this.changed();
     };
-    step('starting', 'starting a new process from the code on disk');
-    this.record(name, 'upgrading', `${name}: upgrade started (pid ${old.child.pid} runs ${upgrade.from ?? 'an unknown version'})`);
-    const candidate = this.launch(name, slot.config);
+    this.record(name, 'upgrading', `${name}: upgrade started (${upgrade.from ?? 'unknown version'}, ${slot.workers.length} worker${slot.workers.length > 1 ? 's' : ''})`);
     try {
-      try {
-        if (!(await candidate.ready)) throw new Error('the new process exited or did not report ready');
-        upgrade.to = candidate.version;
-        step('probing', `pid ${candidate.child.pid} started; asking it a probe query`);
-        await requestHandover(candidate.child, 'probe', undefined, handoverStepMs);
-        step('carrying state', 'probe answered; carrying the state over');
-        const state = await requestHandover(old.child, 'export', undefined, handoverStepMs);
-        await requestHandover(candidate.child, 'import', state, handoverStepMs);
-      } catch (err) {
-        candidate.child.kill('SIGKILL');
-        await candidate.exited;
-        candidate.client.close();
-        const reason = err instanceof Error ? err.message : String(err);
-        step('rolled back', `rolled back, pid ${old.child.pid} keeps serving: ${reason}`);
-        this.record(name, 'upgrade failed', `${name}: upgrade rolled back: ${reason}`);
-        return this.finish(slot, upgrade);
+      const drains: number[] = [];
+      for (const worker of slot.workers) {
+        const label = slot.workers.length > 1 ? `worker ${worker.index}: ` : '';
+        const old = { child: worker.child!, client: worker.client!, exited: worker.exited!, version: worker.version, startedAt: worker.startedAt };
+        step('starting', `${label}starting a new process from the code on disk`);
+        const candidate = this.launch(slot, worker.index);
+        try {
+          if (!(await candidate.ready)) throw new Error('the new process exited or did not report ready');
+          upgrade.to = candidate.version;
+          step('probing', `${label}pid ${candidate.child.pid} started; asking it a probe query`);
+          await requestHandover(candidate.child, 'probe', undefined, handoverStepMs);
+          step('carrying state', `${label}probe answered; carrying the state over`);
+          const state = await requestHandover(old.child, 'export', undefined, handoverStepMs);
+          await requestHandover(candidate.child, 'import', state, handoverStepMs);
+        } catch (err) {
+          candidate.child.kill('SIGKILL');
+          await candidate.exited;
+          candidate.client.close();
+          const reason = err instanceof Error ? err.message : String(err);
+          step('rolled back', `${label}rolled back, pid ${old.child.pid} keeps serving: ${reason}`);
+          this.record(name, 'upgrade failed', `${name}: ${label}upgrade rolled back: ${reason}`);
+          return this.finish(slot, upgrade);
+        }
+        worker.draining = { pid: old.child.pid ?? 0, version: old.version, startedAt: old.startedAt };
+        this.adopt(slot, worker, candidate);
+        worker.status = 'running';
+        this.emit('ready', name);
+        step('draining', `${label}pid ${candidate.child.pid} serves; pid ${old.child.pid} answers what it read and exits`);
+        const drainMs = this.options.drainTimeoutMs ?? 5000;
+        const drainStarted = Date.now();
+        await requestHandover(old.child, 'drain', drainMs, drainMs + handoverStepMs).catch((err: Error) =>
+          this.options.log.warn('old engine process did not drain cleanly', { engine: name, error: err.message }),
+        );
+        const killTimer = setTimeout(() => old.child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 5000);
+        sendControl(old.child, { kind: 'shutdown' });
+        await old.exited;
+        clearTimeout(killTimer);
+        old.client.close();
+        worker.draining = undefined;
+        drains.push(Date.now() - drainStarted);
       }
-      this.adopt(slot, candidate);
-      slot.state.status = 'running';
-      slot.state.version = candidate.version;
-      this.emit('ready', name);
-      step('draining', `pid ${candidate.child.pid} serves; pid ${old.child.pid} answers what it read and exits`);
-      const drainMs = this.options.drainTimeoutMs ?? 5000;
-      const drainStarted = Date.now();
-      await requestHandover(old.child, 'drain', drainMs, drainMs + handoverStepMs).catch((err: Error) => this.options.log.warn('old engine process did not drain cleanly', { engine: name, error: err.message }));
-      const killTimer = setTimeout(() => old.child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 5000);
-      sendControl(old.child, { kind: 'shutdown' });
-      await old.exited;
-      clearTimeout(killTimer);
-      old.client.close();
-      step('done', `pid ${candidate.child.pid} runs ${candidate.version}; the old process drained in ${Date.now() - drainStarted} ms`);
-      this.record(name, 'upgraded', `${name}: upgraded to ${candidate.version} (pid ${candidate.child.pid})`);
+      const pids = slot.workers.map((worker) => worker.child?.pid).join(', ');
+      step('done', `runs ${upgrade.to} (pid ${pids}); the old process${drains.length > 1 ? 'es' : ''} drained in ${drains.join(', ')} ms`);
+      this.record(name, 'upgraded', `${name}: upgraded to ${upgrade.to} (pid ${pids})`);
       return this.finish(slot, upgrade);
     } finally {
       slot.upgrading = false;
     }
   }
 
-  private finish(slot: Slot, upgrade: EngineUpgrade): EngineUpgrade {
-    upgrade.finishedAt = Date.now();
-    slot.state.upgrade = { ...upgrade };
-    this.changed();
-    return { ...upgrade };
-  }
-
   /** Stops every engine (shutdown message, then SIGKILL after the timeout); no restarts after. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(
-      [...this.slots.values()].map(async (slot) => {
-        clearTimeout(slot.restartTimer);
-        slot.state.restartAt = null;
-        if (slot.child) await this.terminate(slot, 'stop');
-        else if (slot.state.status !== 'stopped') {
-          slot.state.status = 'stopped';
-          this.record(slot.state.name, 'stopped', `${slot.state.name} stopped while waiting to restart`);
-        }
-      }),
+      [...this.slots.values()].flatMap((slot) =>
+        slot.workers.map(async (worker) => {
+          if (worker.child) return this.terminate(worker, 'stop');
+          clearTimeout(worker.restartTimer);
+          worker.restartAt = null;
+          if (worker.status !== 'stopped') {
+            worker.status = 'stopped';
+            this.record(slot.name, 'stopped', `${this.nameOf(slot, worker)} stopped while waiting to restart`);
+          }
+        }),
+      ),
     );
   }
 
-  private async spawn(name: EngineName): Promise<void> {
-    const slot = this.slots.get(name)!;
-    slot.intendedExit = undefined;
-    const launched = this.launch(name, slot.config);
-    this.adopt(slot, launched);
-    if ((await launched.ready) && slot.child === launched.child) {
-      slot.state.status = 'running';
-      this.record(name, 'started', `${name} running (pid ${launched.child.pid})`);
-      this.emit('ready', name);
+  private finish(slot: Slot, upgrade: EngineUpgrade): EngineUpgrade {
+    upgrade.finishedAt = Date.now();
+    slot.upgrade = { ...upgrade };
+    this.changed();
+    return { ...upgrade };
+  }
+
+  /** The engine as one: running while any worker runs; its processes listed one by one. */
+  private stateOf(slot: Slot): EngineState {
+    const running = slot.workers.filter((worker) => worker.status === 'running');
+    const first = running[0] ?? slot.workers.find((worker) => worker.child) ?? slot.workers[0]!;
+    const statuses = slot.workers.map((worker) => worker.status);
+    const status: EngineState['status'] = running.length > 0 ? 'running' : (['starting', 'stopping', 'crashed'] as const).find((s) => statuses.includes(s)) ?? 'stopped';
+    const sum = (values: (number | null)[]) => (values.some((value) => value !== null) ? values.reduce<number>((total, value) => total + (value ?? 0), 0) : null);
+    const processes: EngineState['processes'] = [];
+    for (const worker of slot.workers) {
+      if (worker.draining) processes.push({ worker: worker.index, pid: worker.draining.pid, status: 'draining', version: worker.draining.version, startedAt: worker.draining.startedAt ?? Date.now(), rssBytes: null });
+      if (worker.child?.pid && (worker.status === 'running' || worker.status === 'starting')) {
+        processes.push({ worker: worker.index, pid: worker.child.pid, status: worker.status, version: worker.version, startedAt: worker.startedAt ?? Date.now(), rssBytes: worker.rssBytes });
+      }
+    }
+    const restartAt = slot.workers.map((worker) => worker.restartAt).filter((at): at is number => at !== null);
+    return {
+      name: slot.name,
+      status,
+      version: first.version,
+      processes,
+      upgrade: slot.upgrade,
+      pid: first.child?.pid ?? null,
+      restarts: slot.restarts,
+      startedAt: first.startedAt,
+      rssBytes: sum(slot.workers.map((worker) => worker.rssBytes)),
+      heapUsedBytes: sum(slot.workers.map((worker) => worker.heapUsedBytes)),
+      lastExit: slot.lastExit,
+      restartAt: restartAt.length > 0 ? Math.min(...restartAt) : null,
+    };
+  }
+
+  private nameOf(slot: Slot, worker: Worker): string {
+    return slot.workers.length > 1 ? `${slot.name} worker ${worker.index}` : slot.name;
+  }
+
+  private async spawnAll(slot: Slot): Promise<void> {
+    await Promise.all(slot.workers.map((worker) => this.spawn(slot, worker)));
+  }
+
+  private async spawn(slot: Slot, worker: Worker): Promise<void> {
+    worker.intendedExit = undefined;
+    const launched = this.launch(slot, worker.index);
+    this.adopt(slot, worker, launched);
+    if ((await launched.ready) && worker.child === launched.child) {
+      worker.status = 'running';
+      this.record(slot.name, 'started', `${this.nameOf(slot, worker)} running (pid ${launched.child.pid})`);
+      this.emit('ready', slot.name);
     }
   }
 
-  /** Starts a process for the engine and sends it its config; it serves nobody until adopted. */
-  private launch(name: EngineName, config: unknown): Launched {
+  /** Starts a process for a worker of the engine and sends it its config; it serves nobody until adopted. */
+  private launch(slot: Slot, index: number): Launched {
+    const name = slot.name;
     const child = this.fork(name);
     const launched: Launched = {
       child,
@@ -269,7 +350,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
       }),
     };
     child.on('error', (err) => this.options.log.error('engine process error', { engine: name, error: err.message }));
-    sendControl(child, { kind: 'init', engine: name, config, dataDir: this.options.dataDir });
+    sendControl(child, { kind: 'init', engine: name, config: slot.config, dataDir: this.options.dataDir, worker: { index, count: slot.workers.length } });
     return launched;
   }
 
@@ -282,75 +363,73 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     }
     // Forked as a cluster worker: the sockets it binds are created by this process and shared
     // (SCHED_NONE: every process reads the same kernel socket), so they outlive any one engine
-    // process and a new one serves on them before the old one lets go.
+    // process, several workers serve them, and a new one serves on them before the old one lets go.
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: this.entry, args: [name], execArgv, serialization: 'advanced', stdio });
     return cluster.fork(this.options.env ?? {}).process;
   }
 
-  /** Makes `launched` the process the slot serves with. */
-  private adopt(slot: Slot, launched: Launched): void {
+  /** Makes `launched` the process a worker serves with. */
+  private adopt(slot: Slot, worker: Worker, launched: Launched): void {
     const { child } = launched;
-    slot.child = child;
-    slot.client = launched.client;
-    slot.exited = launched.exited;
-    Object.assign(slot.state, { status: 'starting', pid: child.pid ?? null, startedAt: Date.now(), rssBytes: null, heapUsedBytes: null, restartAt: null, version: null });
+    Object.assign(worker, { child, client: launched.client, exited: launched.exited, status: 'starting', startedAt: Date.now(), rssBytes: null, heapUsedBytes: null, restartAt: null, version: null });
     void launched.ready.then(() => {
-      if (slot.child === child) slot.state.version = launched.version;
+      if (worker.child === child) worker.version = launched.version;
     });
     onControl(child, (message) => {
-      if (message.kind === 'heartbeat' && slot.child === child) {
-        slot.state.rssBytes = message.rssBytes;
-        slot.state.heapUsedBytes = message.heapUsedBytes;
+      if (message.kind === 'heartbeat' && worker.child === child) {
+        worker.rssBytes = message.rssBytes;
+        worker.heapUsedBytes = message.heapUsedBytes;
       }
       // A process replaced by an upgrade passes on what it can no longer finish.
-      if (message.kind === 'passOn' && slot.child && slot.child !== child) sendControl(slot.child, message);
+      if (message.kind === 'passOn' && worker.child && worker.child !== child) sendControl(worker.child, message);
     });
-    child.once('exit', (code, signal) => this.onExit(slot, child, code, signal));
+    child.once('exit', (code, signal) => this.onExit(slot, worker, child, code, signal));
     this.changed();
   }
 
-  private onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (slot.child !== child) return;
-    const name = slot.state.name;
-    const ranMs = Date.now() - (slot.state.startedAt ?? Date.now());
-    slot.client?.close();
-    slot.child = undefined;
-    slot.client = undefined;
-    Object.assign(slot.state, { pid: null, startedAt: null, rssBytes: null, heapUsedBytes: null });
-    slot.state.lastExit = { code, signal, at: Date.now() };
+  private onExit(slot: Slot, worker: Worker, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (worker.child !== child) return;
+    const name = this.nameOf(slot, worker);
+    const ranMs = Date.now() - (worker.startedAt ?? Date.now());
+    worker.client?.close();
+    Object.assign(worker, { child: undefined, client: undefined, startedAt: null, rssBytes: null, heapUsedBytes: null, version: null });
+    slot.lastExit = { code, signal, at: Date.now() };
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
 
-    if (slot.intendedExit || this.stopped) {
-      slot.state.status = 'stopped';
-      if (slot.intendedExit !== 'restart') this.record(name, 'stopped', `${name} stopped`);
+    if (worker.intendedExit || this.stopped) {
+      worker.status = 'stopped';
+      if (worker.intendedExit !== 'restart') this.record(slot.name, 'stopped', `${name} stopped`);
       this.changed();
       return;
     }
-    if (ranMs >= this.backoff.resetAfterMs) slot.backoffMs = this.backoff.initialMs;
-    const delay = slot.backoffMs;
-    slot.backoffMs = Math.min(slot.backoffMs * 2, this.backoff.maxMs);
-    slot.state.status = 'crashed';
-    slot.state.restartAt = Date.now() + delay;
-    this.options.log.warn('engine crashed; restarting', { engine: name, code, signal, restartInMs: delay });
-    this.record(name, 'crashed', `${name} ${how}; restarting in ${formatDelay(delay)}`);
-    slot.restartTimer = setTimeout(() => {
+    if (ranMs >= this.backoff.resetAfterMs) worker.backoffMs = this.backoff.initialMs;
+    const delay = worker.backoffMs;
+    worker.backoffMs = Math.min(worker.backoffMs * 2, this.backoff.maxMs);
+    worker.status = 'crashed';
+    worker.restartAt = Date.now() + delay;
+    const others = slot.workers.filter((other) => other.status === 'running').length;
+    this.options.log.warn('engine crashed; restarting', { engine: slot.name, worker: worker.index, code, signal, restartInMs: delay });
+    this.record(slot.name, 'crashed', `${name} ${how}; restarting in ${formatDelay(delay)}${others > 0 ? ` (${others} other worker${others > 1 ? 's' : ''} serving)` : ''}`);
+    worker.restartTimer = setTimeout(() => {
       if (this.stopped) return;
-      slot.state.restarts += 1;
-      void this.spawn(name);
+      slot.restarts += 1;
+      void this.spawn(slot, worker);
     }, delay);
   }
 
-  private async terminate(slot: Slot, why: 'stop' | 'restart'): Promise<void> {
-    const child = slot.child;
+  private async terminate(worker: Worker, why: 'stop' | 'restart'): Promise<void> {
+    clearTimeout(worker.restartTimer);
+    worker.restartAt = null;
+    const child = worker.child;
     if (!child) return;
-    slot.intendedExit = why;
-    slot.state.status = 'stopping';
+    worker.intendedExit = why;
+    worker.status = 'stopping';
     this.changed();
     const killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 5000);
     sendControl(child, { kind: 'shutdown' });
     if (!child.connected) child.kill('SIGTERM');
-    await slot.exited;
+    await worker.exited;
     clearTimeout(killTimer);
   }
 

@@ -8,7 +8,7 @@ import type { Transport } from '../rpc.ts';
 export type HandoverStep = 'probe' | 'export' | 'import' | 'drain';
 
 export type ControlMessage =
-  | { kind: 'init'; engine: string; config: unknown; dataDir: string }
+  | { kind: 'init'; engine: string; config: unknown; dataDir: string; worker?: { index: number; count: number } }
   | { kind: 'ready'; version: string }
   | { kind: 'handover'; id: number; step: HandoverStep; payload?: unknown }
   | { kind: 'handoverDone'; id: number; ok: boolean; result?: unknown; error?: string }

@@ -37,14 +37,21 @@ export class QueryLog implements DnsModule {
   private ring: QueryLogEntry[] = [];
   private next = 0;
   private seq = 0;
+  /**
+   * Sequence numbers of worker `index` of `count` are index, index + count, ...: unique across the
+   * workers of one engine, and the host finds the worker of a number as seq % count.
+   */
+  private readonly worker: { index: number; count: number };
   private readonly subscribers = new Set<Subscriber>();
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Told of every entry as it is recorded (per-second traffic). */
   private readonly observe: (entry: QueryLogEntry) => void;
 
-  constructor(options: QueryLogOptions, observe: (entry: QueryLogEntry) => void = () => {}) {
+  constructor(options: QueryLogOptions, observe: (entry: QueryLogEntry) => void = () => {}, worker = { index: 0, count: 1 }) {
     this.options = options;
     this.observe = observe;
+    this.worker = worker;
+    this.seq = worker.index;
   }
 
   /** New options while running: the ring keeps its newest entries, subscribers stay. */
@@ -77,7 +84,8 @@ export class QueryLog implements DnsModule {
   }
 
   private record(ctx: QueryContext, reply: Buffer | null, latencyMs: number): void {
-    ctx.meta.seq = ++this.seq;
+    this.seq += this.worker.count;
+    ctx.meta.seq = this.seq;
     const entry: QueryLogEntry = {
       seq: this.seq,
       at: Date.now(),
@@ -112,8 +120,9 @@ export class QueryLog implements DnsModule {
   /** The entry with this sequence number, while the ring still holds it. */
   entry(seq: number): QueryLogEntry | undefined {
     const newest = this.ring[(this.next - 1 + this.ring.length) % this.ring.length];
-    if (!newest || seq > newest.seq || newest.seq - seq >= this.ring.length) return undefined;
-    return this.ring[(this.next - 1 - (newest.seq - seq) + 2 * this.ring.length) % this.ring.length];
+    const back = newest ? (newest.seq - seq) / this.worker.count : -1;
+    if (!newest || !Number.isInteger(back) || back < 0 || back >= this.ring.length) return undefined;
+    return this.ring[(this.next - 1 - back + 2 * this.ring.length) % this.ring.length];
   }
 
   private ordered(): QueryLogEntry[] {

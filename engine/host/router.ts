@@ -1,9 +1,10 @@
 // Routes validated API traffic: the host namespace is answered here, every other namespace by the
-// engine process of that name. Subscriptions to an engine outlive its restarts: they are attached
+// engine process of that name (or all of its worker processes, their answers merged). Subscriptions to an engine outlive its restarts: they are attached
 // again each time the engine reports ready.
 import { ApiError, ErrorCode } from '../api/errors.ts';
 import type { EngineName } from '../api/host.ts';
 import { namespaceOf } from '../api/index.ts';
+import { fanOutCall, fanOutSubscribe } from './fan-out.ts';
 import type { RpcHandler } from './rpc.ts';
 import type { Supervisor } from './supervisor.ts';
 
@@ -43,9 +44,9 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
       const local = host[method];
       if (local) return local(params as never);
       const engine = namespaceOf(method);
-      const client = supervisor.client(engine);
-      if (!client) throw unavailable(engine);
-      const result = await client.call(method, params);
+      const workers = supervisor.workerClients(engine);
+      if (!workers.some((client) => client)) throw unavailable(engine);
+      const result = workers.length > 1 ? await fanOutCall(method, params, workers) : await workers[0]!.call(method, params);
       // A config applied live must survive the engine's next restart (a crash included).
       if (method === `${engine}.configSet`) supervisor.setConfig(engine as EngineName, (result as { config: unknown }).config);
       return result;
@@ -75,12 +76,14 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
       const engine = namespaceOf(stream);
       if (!supervisor.has(engine)) throw unavailable(engine);
       let detach: (() => void) | undefined;
+      // E_CLOSED means the engine went away: keep the subscription and attach on restart.
+      const ended = (error?: ApiError) => {
+        if (error && error.code !== ErrorCode.closed) end(error);
+      };
       const attach = () => {
         detach?.();
-        detach = supervisor.client(engine)?.subscribe(stream, params, emit, (error) => {
-          // E_CLOSED means the engine went away: keep the subscription and attach on restart.
-          if (error && error.code !== ErrorCode.closed) end(error);
-        });
+        const clients = supervisor.clients(engine);
+        detach = clients.length > 1 ? fanOutSubscribe(stream, params, clients, emit, ended) : clients[0]?.subscribe(stream, params, emit, ended);
       };
       const onReady = (name: EngineName) => {
         if (name === engine) attach();

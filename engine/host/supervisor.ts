@@ -151,9 +151,10 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     return slot ? slot.workers.filter((worker) => worker.status === 'running' && worker.client).map((worker) => worker.client!) : [];
   }
 
-  /** How many workers the engine runs (answers are merged across them). */
-  workers(name: string): number {
-    return this.slots.get(name as EngineName)?.workers.length ?? 0;
+  /** Every worker's client by worker index, undefined for a worker not running now. */
+  workerClients(name: string): (RpcClient | undefined)[] {
+    const slot = this.slots.get(name as EngineName);
+    return slot ? slot.workers.map((worker) => (worker.status === 'running' ? worker.client : undefined)) : [];
   }
 
   /** The config the engine gets when it next starts (an engine's live `configSet` lands here). */

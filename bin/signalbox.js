@@ -1,6 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
-// Launcher for the built command line (dist/ is made by `npm run build`). The flag is the DNS
-// engine's (engine/dns/node-flags.ts): `signalbox dns` runs the engine in this process.
+#!/usr/bin/env node
+// Launcher for the built command line (dist/ is made by `npm run build`).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   process.stderr.write(`signalbox: needs Node 24 or newer (this is ${process.version}); run it through npm (npm run serve), which uses the pinned node@24\n`);

@@ -14,7 +14,8 @@ Commands:
   serve   [--config FILE] [--host 127.0.0.1] [--port 8787] [--data-dir DIR]
           run every engine and serve the console; prints the URL with its token
   dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
-          run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf)
+          run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf);
+          SIGHUP re-reads --config and upgrades the engine's processes in place, no query dropped
   railgun listener --listen ADDR:PORT --origin URL [--cert F --key F] [--token-file F] [--config FILE]
           the origin's end of the Railgun link (HTTP/2 over TLS); without --cert a certificate is
           generated and its pin printed; without --token-file one is made in the data folder
@@ -97,17 +98,31 @@ async function dns(args: string[]): Promise<void> {
   const load = () => dnsSection(values);
   const { config, section } = await load();
   const log = createLogger({ engine: 'dns', level: config.log.level });
-  // Loaded here, not at the top, so `serve` does not load the DNS engine into the host process.
-  const { dnsEngine } = await import('../dns/engine.ts');
-  const engine = await dnsEngine.start({ config: section, dataDir: config.dataDir ?? defaultDataDir(), log });
-  stopOnSignals(log, 'shutting down', () => engine.stop());
-  // SIGHUP reads the config file again and applies it without dropping a query.
+  // The engine runs in worker processes of its own (`workers`), on sockets this process shares
+  // with them, so that SIGHUP can replace them without dropping a query.
+  const { Supervisor } = await import('./supervisor.ts');
+  const supervisor = new Supervisor({ engines: [{ name: 'dns', config: section }], dataDir: config.dataDir ?? defaultDataDir(), log: log.child('supervisor') });
+  await supervisor.start();
+  if (supervisor.snapshot().engines[0]!.status !== 'running') {
+    await supervisor.stop();
+    throw new Error('dns: the DNS engine did not start; its reason is logged above');
+  }
+  stopOnSignals(log, 'shutting down', () => supervisor.stop());
+  // SIGHUP reads the config file again and upgrades in place: new processes from the code on disk,
+  // with the new config, take over the sockets; a bad file changes nothing.
   process.on('SIGHUP', () => {
     void (async () => {
       try {
-        await engine.procedures['dns.configSet']!({ config: (await load()).section });
+        supervisor.setConfig('dns', (await load()).section);
       } catch (err) {
         log.error('config not reloaded; the old one still runs', { error: err instanceof Error ? err.message : String(err) });
+        return;
+      }
+      try {
+        const upgrade = await supervisor.upgrade('dns');
+        log.info('dns reloaded by an upgrade', { phase: upgrade.phase, message: upgrade.message });
+      } catch (err) {
+        log.error('dns not upgraded; the old processes still run', { error: err instanceof Error ? err.message : String(err) });
       }
     })();
   });

@@ -9,12 +9,11 @@
 //   npm run bench:dns -- --seconds 3 --no-results --no-profile --servers signalbox,dnsdist --cases hit,rate
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { dnsNodeFlags } from '../../engine/dns/node-flags.ts';
 import { dnsperf, type DnsperfRun } from './dnsperf.ts';
 import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
 import { selfTimeTable, topSelfTime } from './profile.ts';
@@ -33,8 +32,8 @@ const { values: options } = parseArgs({
     cases: { type: 'string', default: 'hit,rate-hit,miss,rate' },
     results: { type: 'boolean', default: true },
     profile: { type: 'boolean', default: true },
-    /** Node flags of the signalbox process: by default the ones `signalbox dns` starts with; --node-flags= compares others. */
-    'node-flags': { type: 'string', default: dnsNodeFlags.join(' ') },
+    /** Extra Node flags for signalbox's processes (NODE_OPTIONS), to compare runtime settings in one run; the engine's own are engine/dns/node-flags.ts. */
+    'node-flags': { type: 'string', default: '' },
   },
   allowNegative: true,
   strict: true,
@@ -157,7 +156,10 @@ async function profileSignalbox(files: Files, dir: string, knot: Peer): Promise<
     // SIGTERM lets signalbox exit cleanly, which is when Node writes the profile.
     await server.stop();
   }
-  const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+  // Every process writes one (the launcher and the engine's worker): the engine's is the largest.
+  const [file] = readdirSync(profileDir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size);
   if (!file) throw new Error(`signalbox wrote no .cpuprofile into ${profileDir}`);
   const about =
     'Self time of the busy samples (idle left out) while signalbox ran the same warm-up and cases again under `node --cpu-prof` (which slows it). `doSend` includes the sendmsg system call; `(program)` is native code outside JavaScript (libuv, the receive path); `(garbage collector)` is the main thread\'s share of GC.';

@@ -2,7 +2,7 @@
 // upstream (client core, beside dnsperf), and the servers under test (server core, alone):
 // signalbox, dnsdist and a bare Node UDP echo. Every child is remembered so that stopAll() can end
 // it whatever happened.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,8 +63,8 @@ interface Pinned {
 }
 
 /** Starts `command` pinned to `core`; stdout is ignored unless asked for. */
-export function spawnPinned(core: number, command: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore'): Pinned {
-  const child = spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', stdout, 'pipe'] });
+export function spawnPinned(core: number, command: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore', env: NodeJS.ProcessEnv = {}): Pinned {
+  const child = spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, ...env } });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let tail = '';
@@ -116,6 +116,7 @@ export async function startKnot(dir: string): Promise<Peer> {
 }
 
 /** signalbox's built CLI (`npm run build` first): cache on, rrl off, querylog as default. */
+/** `nodeArgs` reach the engine's worker processes too (through NODE_OPTIONS): they are what is measured. */
 export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs: string[] = []): Promise<Peer> {
   const port = await freePort();
   const config = join(dir, 'signalbox.yaml');
@@ -132,7 +133,6 @@ export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs
     ].join('\n'),
   );
   const pinned = spawnPinned(serverCore, projectNode, [
-    ...nodeArgs,
     join(root, 'bin/signalbox.js'),
     'dns',
     '--config',
@@ -141,7 +141,7 @@ export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs
     `127.0.0.1:${port}`,
     '--upstream',
     `127.0.0.1:${upstreamPort}`,
-  ]);
+  ], 'ignore', nodeArgs.length ? { NODE_OPTIONS: nodeArgs.join(' ') } : {});
   await waitForAnswers('signalbox', pinned, port);
   return peer('signalbox', pinned, port);
 }
@@ -183,9 +183,19 @@ export function udpReceiveBufferDrops(): number {
 }
 
 /** utime + stime of a process (all its threads) in microseconds, from /proc/PID/stat. */
+/** CPU time of a process and its children (signalbox's DNS engine runs in worker processes). */
 export function cpuMicros(pid: number, ticksPerSecond: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // proc(5): fields after the ")" of comm start at field 3 (state); utime is 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+  const own = ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+  return own + childPids(pid).reduce((total, child) => total + cpuMicros(child, ticksPerSecond), 0);
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }

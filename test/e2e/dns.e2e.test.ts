@@ -1,18 +1,12 @@
 // The DNS page in Chromium against real peers: `signalbox serve` runs the DNS engine with Knot DNS
 // as its upstream, and kdig sends the queries. Everything listens on 127.0.0.1.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openConsolePage } from '../helpers/browser.ts';
-import { tempDir } from '../helpers/host.ts';
-import { freePort, kdig, startKnot, status, type Knot } from '../helpers/knot.ts';
-import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import type { Page } from 'playwright-core';
+import { openDnsConsole, type DnsConsole } from '../helpers/dns-console.ts';
+import { kdig, status } from '../helpers/knot.ts';
 
-let knot: Knot | undefined;
-let served: ServeProcess | undefined;
-let browser: Browser | undefined;
+let dns: DnsConsole | undefined;
 let page: Page;
 let dnsPort: number;
 const problems: string[] = [];
@@ -20,25 +14,12 @@ const problems: string[] = [];
 const run = Date.now().toString(36);
 
 before(async () => {
-  knot = await startKnot();
-  dnsPort = await freePort();
-  const dir = tempDir('e2e-dns');
-  const config = join(dir, 'signalbox.yaml');
-  writeFileSync(
-    config,
-    `engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:${dnsPort}"]\n    upstreams: ["127.0.0.1:${knot.port}"]\n    upstreamTimeoutMs: 500\n`,
-  );
-  served = await startServeProcess(['--config', config, '--data-dir', dir]);
-  browser = await launchChromium();
-  page = await openConsolePage(browser, served.url, 'dns', problems);
-  // The engine may still be starting: the page shows why it is empty, then fills in by itself.
-  await page.locator('[data-testid=dns-log][data-loading=false]').waitFor({ timeout: 15_000 });
+  dns = await openDnsConsole(problems);
+  ({ page, dnsPort } = dns);
 });
 
 after(async () => {
-  await browser?.close();
-  if (served) await stopProcess(served.child);
-  await knot?.stop();
+  await dns?.stop();
 });
 
 /** Notes in the page when a row for each name first appears, by the page's own clock. */

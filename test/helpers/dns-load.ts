@@ -8,6 +8,8 @@ export interface LoadResult {
   sent: number;
   answered: number;
   lost: number;
+  /** Answers by rcode number (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN). */
+  rcodes: Record<number, number>;
   p99Ms: number;
   maxMs: number;
 }
@@ -27,41 +29,47 @@ function query(id: number, name: string): Buffer {
 
 /**
  * Sends `qps` queries a second for `seconds` to 127.0.0.1:`port`: names from `names` in turn
- * (repeats: cache hits) and, every other query, a unique name under `missZone` (a miss).
+ * (repeats: cache hits) and, every other query, a unique name under `missZone` (a miss) unless
+ * `missZone` is null.
  */
-export function steadyLoad(port: number, options: { qps: number; seconds: number; names: string[]; missZone: string; graceMs?: number }): Load {
-  const socket = createSocket('udp4');
+export function steadyLoad(port: number, options: { qps: number; seconds: number; names: string[]; missZone: string | null; graceMs?: number }): Load {
+  const total = Math.round(options.qps * options.seconds);
+  // IDs are never reused within a run: one socket per 65,536 queries.
+  const sockets = Array.from({ length: Math.ceil(total / 0x10000) || 1 }, () => createSocket('udp4'));
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
+  const rcodes = new Map<number, number>();
+  sockets.forEach((socket, index) =>
+    socket.on('message', (message) => {
+      const key = index * 0x10000 + message.readUInt16BE(0);
+      const at = sentAt.get(key);
+      if (at === undefined) return;
+      sentAt.delete(key);
+      latencies.push(performance.now() - at);
+      rcodes.set(message[3]! & 0xf, (rcodes.get(message[3]! & 0xf) ?? 0) + 1);
+    }),
+  );
   let sent = 0;
-  socket.on('message', (message) => {
-    const id = message.readUInt16BE(0);
-    const at = sentAt.get(id);
-    if (at === undefined) return;
-    sentAt.delete(id);
-    latencies.push(performance.now() - at);
-  });
-  const total = Math.round(options.qps * options.seconds);
-  if (total > 0xffff) throw new Error(`at most 65535 queries a run (IDs are not reused): ${total} asked`);
   const started = performance.now();
   const done = new Promise<LoadResult>((resolve) => {
     // Every millisecond, send what the schedule says should have gone by now.
     const timer = setInterval(() => {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.qps));
       for (; sent < due; sent++) {
-        const name = sent % 2 === 0 ? options.names[(sent / 2) % options.names.length]! : `u${sent}-${process.pid}.${options.missZone}`;
+        const name = sent % 2 === 0 || options.missZone === null ? options.names[Math.floor(sent / 2) % options.names.length]! : `u${sent}-${process.pid}.${options.missZone}`;
         sentAt.set(sent, performance.now());
-        socket.send(query(sent, name), port, '127.0.0.1');
+        sockets[sent >>> 16]!.send(query(sent & 0xffff, name), port, '127.0.0.1');
       }
       if (sent < total) return;
       clearInterval(timer);
       setTimeout(() => {
-        socket.close();
+        for (const socket of sockets) socket.close();
         latencies.sort((a, b) => a - b);
         resolve({
           sent,
           answered: latencies.length,
           lost: sentAt.size,
+          rcodes: Object.fromEntries(rcodes),
           p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
           maxMs: latencies[latencies.length - 1] ?? 0,
         });

@@ -6,6 +6,9 @@ const nextStep: Record<string, string> = {
   E_TIMEOUT: 'The host may still be working on it: check the current state before trying again.',
   // The host's own message already says what to do (enable it in the config, or wait a moment).
   E_ENGINE_UNAVAILABLE: '',
+  E_UPGRADE_RUNNING: 'Wait for it to finish; its progress shows on the page.',
+  // The host's message says to restart the engine instead.
+  E_UPGRADE_UNSUPPORTED: '',
 };
 
 export function describeError(err: unknown): string {

@@ -1,5 +1,5 @@
 // The DNS page: live counters, the per-second chart, top names and clients, the query log with its
-// packet drawer, the upstreams, and the operator's controls. Each panel shows its own errors, so
+// packet drawer, the upstreams, the engine's processes and upgrades, and the operator's controls. Each panel shows its own errors, so
 // one failing call never blanks the page.
 import { useCallback, useRef, useState } from 'react';
 import type { QueryLogEntry, QueryLogFilter } from '../../../engine/api/index.ts';
@@ -13,6 +13,7 @@ import { ConfigPanel } from './config-panel.tsx';
 import './dns.css';
 import { PacketDrawer } from './packet-drawer.tsx';
 import { PcapDownload } from './pcap-download.tsx';
+import { ProcessesPanel } from './processes-panel.tsx';
 import { QueryLog } from './query-log.tsx';
 import { StatTiles } from './stat-tiles.tsx';
 import { TopLists } from './top-lists.tsx';
@@ -65,6 +66,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
         headingRef={logHeading}
       />
       <UpstreamTable client={client} upstreams={stats.upstreams} onChanged={view.refresh} onFilter={(upstream) => showInLog({ upstream })} headingRef={upstreamHeading} />
+      <ProcessesPanel client={client} />
       <div className="panel-row wide-first">
         <Panel headingId="dns-ops-heading" title="Operations">
           <CacheFlush client={client} cacheEnabled={stats.cache !== null} onFlushed={view.refresh} />

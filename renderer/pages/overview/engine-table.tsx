@@ -1,18 +1,11 @@
 // One row per engine process: what it is doing, since when, what it costs and how it last ended.
-import type { EngineState, EngineStatus } from '../../../engine/api/index.ts';
+import type { EngineState } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
-import { Badge, type Tone } from '../../components/badge.tsx';
 import { DataTable, type Column } from '../../components/data-table.tsx';
-import { formatAgo, formatDuration, formatLocalDateTime, formatMiB, secondsUntil } from '../../components/format.ts';
+import { EngineStatusBadge } from '../../components/engine-status-badge.tsx';
+import { formatAgo, formatDuration, formatLocalDateTime, secondsUntil } from '../../components/format.ts';
+import { MemoryCell } from '../../components/memory-cell.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
-
-const statusTone: Record<EngineStatus, Tone> = {
-  running: 'ok',
-  starting: 'info',
-  stopping: 'info',
-  crashed: 'bad',
-  stopped: 'neutral',
-};
 
 const columns: Column[] = ['Engine', 'Status', { num: 'PID' }, { num: 'Uptime' }, { num: 'Restarts' }, { num: 'Memory (RSS)' }, 'Last exit', { action: 'Actions' }];
 
@@ -55,7 +48,7 @@ function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineS
       <tr data-testid={`engine-row-${name}`} data-status={engine.status}>
         <th scope="row">{name}</th>
         <td>
-          <Badge tone={statusTone[engine.status]}>{engine.status}</Badge>
+          <EngineStatusBadge status={engine.status} />
           {engine.status === 'crashed' && engine.restartAt !== null && (
             <span className="muted after-badge">restarting in {secondsUntil(engine.restartAt, now)} s</span>
           )}
@@ -67,16 +60,7 @@ function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineS
         <td className="num" data-testid={`engine-restarts-${name}`}>
           {engine.restarts}
         </td>
-        <td className="num">
-          {engine.rssBytes === null ? (
-            '—'
-          ) : (
-            <>
-              {formatMiB(engine.rssBytes)}
-              <span className="unit">MiB</span>
-            </>
-          )}
-        </td>
+        <MemoryCell bytes={engine.rssBytes} />
         <td>{engine.lastExit ? <LastExit exit={engine.lastExit} now={now} /> : '—'}</td>
         <td className="action">
           <button type="button" onClick={() => void restart()} disabled={call.busy} aria-label={`Restart ${name}`}>

@@ -1,10 +1,10 @@
 import type { ApiClient } from '../../api/client.ts';
+import { EngineEvents } from '../../components/engine-events.tsx';
 import { useConnection } from '../../components/use-connection.ts';
+import { useHostSnapshot } from '../../components/use-host-snapshot.ts';
 import { useNow } from '../../components/use-now.ts';
 import { EngineTable } from './engine-table.tsx';
 import { HostInfo } from './host-info.tsx';
-import { RecentEvents } from './recent-events.tsx';
-import { useHostSnapshot } from './use-host-snapshot.ts';
 
 export function OverviewPage({ client }: { client: ApiClient }) {
   const { snapshot, error, retry } = useHostSnapshot(client);
@@ -38,7 +38,7 @@ export function OverviewPage({ client }: { client: ApiClient }) {
       </section>
       <section aria-labelledby="events-heading" className={stale ? 'stale' : undefined}>
         <h2 id="events-heading">Recent events</h2>
-        {snapshot && <RecentEvents events={snapshot.events} now={now} />}
+        {snapshot && <EngineEvents events={snapshot.events} now={now} testId="engine-events" />}
       </section>
     </div>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { HostSnapshot } from '../../../engine/api/index.ts';
-import type { ApiClient } from '../../api/client.ts';
-import { describeError } from '../../components/errors.ts';
+import type { HostSnapshot } from '../../engine/api/index.ts';
+import type { ApiClient } from '../api/client.ts';
+import { describeError } from './errors.ts';
 
 export interface HostSnapshotState {
   snapshot: HostSnapshot | null;

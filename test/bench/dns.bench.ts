@@ -9,14 +9,15 @@
 //   npm run bench:dns -- --seconds 3 --no-results --no-profile --servers signalbox,dnsdist --cases hit,rate
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dnsperf, type DnsperfRun } from './dnsperf.ts';
+import { firstLine } from './machine.ts';
 import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
-import { selfTimeTable, topSelfTime } from './profile.ts';
+import { busyMicros, selfTimeTable, topSelfTime } from './profile.ts';
 import { caseTitles, checks, checksTable, table, writeResults, type CaseId, type Row } from './report.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -156,24 +157,16 @@ async function profileSignalbox(files: Files, dir: string, knot: Peer): Promise<
     // SIGTERM lets signalbox exit cleanly, which is when Node writes the profile.
     await server.stop();
   }
-  // Every process writes one (the launcher and the engine's worker): the engine's is the largest.
+  // Every process writes one (the launcher and the engine's worker): the engine's is the busiest.
   const [file] = readdirSync(profileDir)
     .filter((name) => name.endsWith('.cpuprofile'))
-    .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size);
+    .map((name) => ({ name, busy: busyMicros(join(profileDir, name)) }))
+    .sort((a, b) => b.busy - a.busy)
+    .map(({ name }) => name);
   if (!file) throw new Error(`signalbox wrote no .cpuprofile into ${profileDir}`);
   const about =
     'Self time of the busy samples (idle left out) while signalbox ran the same warm-up and cases again under `node --cpu-prof` (which slows it). `doSend` includes the sendmsg system call; `(program)` is native code outside JavaScript (libuv, the receive path); `(garbage collector)` is the main thread\'s share of GC.';
   return [about, ...windows.map(({ id, fromMicros, toMicros }) => `### signalbox ${caseTitles[id]}\n\n${selfTimeTable(topSelfTime(join(profileDir, file), { fromMicros, toMicros }, 15))}`)].join('\n\n');
-}
-
-function firstLine(command: string, args: string[], pattern?: RegExp): string {
-  try {
-    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines = out.split('\n').map((line) => line.trim());
-    return (pattern ? lines.find((line) => pattern.test(line)) : lines[0]) ?? '?';
-  } catch (err) {
-    return String((err as { stdout?: string }).stdout ?? '?').split('\n')[0] ?? '?';
-  }
 }
 
 function machine(): string[] {

@@ -32,6 +32,13 @@ export interface SelfTime {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The functions with the most self time, over the whole profile or the samples of one window. */
+/** Microseconds of non-idle samples: which of several processes' profiles did the work. */
+export function busyMicros(file: string): number {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id));
+  return profile.samples.reduce((total, id, i) => total + (idle.has(id) ? 0 : (profile.timeDeltas[i] ?? 0)), 0);
+}
+
 export function topSelfTime(file: string, window?: { fromMicros: number; toMicros: number }, limit = 20): SelfTime[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));

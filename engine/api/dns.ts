@@ -88,6 +88,12 @@ export const dnsConfig = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Receive buffer of each UDP listener: what queues while every process is busy (a GC pause,
+     * an upgrade's handover). The kernel's 208 KiB default holds ~25 ms at 10k q/s; the kernel
+     * caps it at net.core.rmem_max.
+     */
+    udpReceiveBufferBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
     tcp: z
       .object({
         idleTimeoutMs: z.number().int().min(100).default(10_000),

@@ -3,7 +3,6 @@
 import { dnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { ApiError } from '../api/errors.ts';
-import type { ExportedEntry } from './modules/cache/cache.ts';
 import { decodeMessage } from './modules/querylog/decode.ts';
 import { encodePcap } from './modules/querylog/pcap.ts';
 import type { PassedAnswer } from './server.ts';
@@ -61,11 +60,11 @@ export const dnsEngine: EngineDefinition = {
         probe: () => service.probe(),
         // Carried over rather than re-warmed: the new process answers hits at once and the
         // upstreams see no burst of misses; the entries are wire bytes, which no code change alters.
-        exportState: async () => ({ cache: service.modules.cache?.exportEntries() ?? [] }),
+        exportState: async () => ({ cache: (await service.modules.cache?.exportSnapshot()) ?? null }),
         importState: async (state) => {
-          const entries = (state as { cache?: ExportedEntry[] } | undefined)?.cache ?? [];
-          const taken = service.modules.cache?.importEntries(entries) ?? 0;
-          ctx.log.info('dns cache carried over from the previous process', { entries: taken });
+          const snapshot = (state as { cache?: Uint8Array | null } | undefined)?.cache;
+          const taken = snapshot && service.modules.cache ? await service.modules.cache.importSnapshot(snapshot) : 0;
+          ctx.log.info('dns cache carried over from the previous process', { entries: taken, bytes: snapshot?.byteLength ?? 0 });
         },
         drain: (timeoutMs) => service.drain(timeoutMs),
         takeOver: (work) => {

@@ -23,6 +23,7 @@ export interface ServerOptions {
   queryTimeoutMs: number;
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
+  udpReceiveBufferBytes: number;
   resolve(ctx: QueryContext): Promise<Answer>;
   /** The fast path: an answer at once, or undefined to go through `resolve`. */
   resolveNow?(ctx: QueryContext): Answer | undefined;
@@ -108,6 +109,7 @@ export class DnsServer {
       this.listeners.delete(address);
     }
     for (const { tcp } of this.listeners.values()) tcp.maxConnections = settings.tcpMaxConnections;
+    for (const { udp } of this.listeners.values()) setReceiveBuffer(udp, settings.udpReceiveBufferBytes);
     return { listenersChanged: added.length + removed.length > 0 };
   }
 
@@ -130,6 +132,7 @@ export class DnsServer {
       });
     });
     udp.on('error', () => {});
+    setReceiveBuffer(udp, this.options.udpReceiveBufferBytes);
     const local = { address: host, port: udp.address().port };
     udp.on('message', (message, remote) => {
       // No closure per datagram on the fast path: a cache hit is sent right here.
@@ -274,6 +277,15 @@ export class DnsServer {
     });
     for (const socket of this.tcpPending.keys()) socket.destroy();
     this.listeners.clear();
+  }
+}
+
+/** Shared by the engine's processes (one kernel socket): setting it from any of them sets it. */
+function setReceiveBuffer(udp: Socket, bytes: number): void {
+  try {
+    udp.setRecvBufferSize(bytes);
+  } catch {
+    // Refused (a platform limit): the kernel default stays; nothing else depends on it.
   }
 }
 

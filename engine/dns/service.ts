@@ -35,7 +35,13 @@ function upstreamsOf(config: DnsConfig): { address: string; weight: number }[] {
 }
 
 function serverSettings(config: DnsConfig): ServerSettings {
-  return { listen: config.listen, queryTimeoutMs: config.queryTimeoutMs, tcpIdleTimeoutMs: config.tcp.idleTimeoutMs, tcpMaxConnections: config.tcp.maxConnections };
+  return {
+    listen: config.listen,
+    queryTimeoutMs: config.queryTimeoutMs,
+    tcpIdleTimeoutMs: config.tcp.idleTimeoutMs,
+    tcpMaxConnections: config.tcp.maxConnections,
+    udpReceiveBufferBytes: config.udpReceiveBufferBytes,
+  };
 }
 
 export class DnsService {

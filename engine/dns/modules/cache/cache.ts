@@ -44,16 +44,6 @@ interface Entry {
   refreshing: boolean;
 }
 
-/** A cache entry as it crosses to another process (an upgrade): times relative to now. */
-export interface ExportedEntry {
-  key: string;
-  wire: Uint8Array;
-  ttlOffsets: number[];
-  ttls: number[];
-  ageSeconds: number;
-  expiresInSeconds: number;
-}
-
 export interface CacheStats {
   entries: number;
   bytes: number;
@@ -245,35 +235,44 @@ export class Cache implements DnsModule {
     this.counters.bytes -= entry.wire.length;
   }
 
-  /** Every entry, least recently used first, for the process that takes over (an upgrade). */
-  exportEntries(): ExportedEntry[] {
-    const now = this.now();
-    const out: ExportedEntry[] = [];
-    for (let entry = this.oldest; entry; entry = entry.newer) {
-      out.push({ key: entry.key, wire: entry.wire, ttlOffsets: entry.ttlOffsets, ttls: entry.ttls, ageSeconds: now - entry.storedAt, expiresInSeconds: entry.expiresAt - now });
+  /**
+   * Every entry, least recently used first, as one buffer for the process that takes over (an
+   * upgrade). Written in slices with a turn of the event loop between them, so that queries keep
+   * being answered meanwhile; one buffer crosses the processes far faster than 100k objects.
+   */
+  async exportSnapshot(): Promise<Buffer> {
+    const entries: Entry[] = [];
+    for (let entry = this.oldest; entry; entry = entry.newer) entries.push(entry);
+    const parts: Buffer[] = [];
+    for (let from = 0; from < entries.length; from += snapshotSlice) {
+      const now = this.now();
+      for (const entry of entries.slice(from, from + snapshotSlice)) parts.push(encodeEntry(entry, now));
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return out;
+    return Buffer.concat(parts);
   }
 
-  /** Takes entries exported by another process; those past their stale age are left out. Returns how many were taken. */
-  importEntries(entries: ExportedEntry[]): number {
-    const now = this.now();
+  /** Takes a snapshot of another process's cache (in slices, as it was made); entries past their stale age are left out. */
+  async importSnapshot(snapshot: Uint8Array): Promise<number> {
+    const bytes = Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
     let taken = 0;
-    for (const exported of entries) {
-      if (exported.expiresInSeconds + this.options.staleMaxAgeSeconds <= 0) continue;
-      const previous = this.entries.get(exported.key);
-      if (previous) this.remove(exported.key, previous);
-      const storedAt = now - exported.ageSeconds;
-      const expiresAt = now + exported.expiresInSeconds;
-      const ttl = expiresAt - storedAt;
-      const prefetchAt = this.prefetchShare > 0 ? expiresAt - ttl * this.prefetchShare : Infinity;
-      const entry: Entry = { key: exported.key, older: null, newer: null, wire: Buffer.from(exported.wire), ttlOffsets: exported.ttlOffsets, ttls: exported.ttls, storedAt, expiresAt, prefetchAt, hits: 0, refreshing: false };
-      this.entries.set(entry.key, entry);
-      this.link(entry);
-      this.counters.bytes += entry.wire.length;
-      taken++;
+    let offset = 0;
+    while (offset < bytes.length) {
+      const now = this.now();
+      for (let n = 0; n < snapshotSlice && offset < bytes.length; n++) {
+        const { entry, next } = decodeEntry(bytes, offset, now, this.prefetchShare);
+        offset = next;
+        if (now >= entry.expiresAt + this.options.staleMaxAgeSeconds) continue;
+        const previous = this.entries.get(entry.key);
+        if (previous) this.remove(entry.key, previous);
+        this.entries.set(entry.key, entry);
+        this.link(entry);
+        this.counters.bytes += entry.wire.length;
+        taken++;
+      }
+      this.evict();
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    this.evict();
     return taken;
   }
 
@@ -318,4 +317,51 @@ function cacheKey(ctx: QueryContext): string {
 function wireName(name: string): string {
   const labels = name.replace(/\.$/, '').toLowerCase().split('.').filter(Boolean);
   return labels.map((label) => String.fromCharCode(label.length) + label).join('') + '\0';
+}
+
+/** Entries written or read per turn of the event loop during an upgrade's handover. */
+const snapshotSlice = 2000;
+
+/**
+ * One entry of a snapshot: key, wire answer, TTL offsets and values, then its age and time left
+ * in seconds (relative, as the processes' clocks differ): u16 key length, key (latin1), u32 wire
+ * length, wire, u16 TTL count, per TTL u16 offset + u32 value, f64 age, f64 time left.
+ */
+function encodeEntry(entry: Entry, now: number): Buffer {
+  const key = Buffer.from(entry.key, 'latin1');
+  const out = Buffer.allocUnsafe(2 + key.length + 4 + entry.wire.length + 2 + entry.ttlOffsets.length * 6 + 16);
+  let at = out.writeUInt16BE(key.length, 0);
+  at += key.copy(out, at);
+  at = out.writeUInt32BE(entry.wire.length, at);
+  at += entry.wire.copy(out, at);
+  at = out.writeUInt16BE(entry.ttlOffsets.length, at);
+  for (let i = 0; i < entry.ttlOffsets.length; i++) {
+    at = out.writeUInt16BE(entry.ttlOffsets[i]!, at);
+    at = out.writeUInt32BE(entry.ttls[i]!, at);
+  }
+  at = out.writeDoubleBE(now - entry.storedAt, at);
+  out.writeDoubleBE(entry.expiresAt - now, at);
+  return out;
+}
+
+function decodeEntry(bytes: Buffer, offset: number, now: number, prefetchShare: number): { entry: Entry; next: number } {
+  let at = offset;
+  const keyLength = bytes.readUInt16BE(at);
+  const key = bytes.toString('latin1', at + 2, at + 2 + keyLength);
+  at += 2 + keyLength;
+  const wireLength = bytes.readUInt32BE(at);
+  const wire = Buffer.from(bytes.subarray(at + 4, at + 4 + wireLength));
+  at += 4 + wireLength;
+  const count = bytes.readUInt16BE(at);
+  at += 2;
+  const ttlOffsets: number[] = [];
+  const ttls: number[] = [];
+  for (let i = 0; i < count; i++, at += 6) {
+    ttlOffsets.push(bytes.readUInt16BE(at));
+    ttls.push(bytes.readUInt32BE(at + 2));
+  }
+  const storedAt = now - bytes.readDoubleBE(at);
+  const expiresAt = now + bytes.readDoubleBE(at + 8);
+  const prefetchAt = prefetchShare > 0 ? expiresAt - (expiresAt - storedAt) * prefetchShare : Infinity;
+  return { entry: { key, older: null, newer: null, wire, ttlOffsets, ttls, storedAt, expiresAt, prefetchAt, hits: 0, refreshing: false }, next: at + 16 };
 }

@@ -55,6 +55,27 @@ const ttlsOf = (answer: Buffer) => scanResponse(answer)!.ttlOffsets.map((offset)
 const a300: AnswerSpec = { answers: [{ ttl: 300, address: [192, 0, 2, 1] }] };
 
 describe('dns cache', () => {
+  it('carries its entries to another cache as a snapshot (an upgrade): same answers, time left kept, LRU order kept', async () => {
+    const { cache, clock } = setup();
+    const { next } = upstream(a300);
+    for (const name of ['one.example', 'two.example', 'three.example']) await cache.handle(ctx(name), next);
+    clock.now += 100;
+    cache.handleNow(ctx('one.example'));
+    const snapshot = await cache.exportSnapshot();
+    // The other process's clock reads differently: ages and time left are carried, not instants.
+    const other = setup({ maxEntries: 2 });
+    other.clock.now = 50_000;
+    assert.equal(await other.cache.importSnapshot(new Uint8Array(snapshot)), 3);
+    const failing = upstream(() => {
+      throw new Error('must not be asked');
+    });
+    const hit = (await other.cache.handle(ctx('ONE.example', { id: 7 }), failing.next))!;
+    assert.deepEqual(ttlsOf(hit), [200]);
+    assert.equal(hit.readUInt16BE(0), 7);
+    assert.equal(other.cache.stats().entries, 2, 'the least recently used entry (two.example) went first');
+    assert.equal(other.cache.handleNow(ctx('two.example')), undefined);
+  });
+
   it('serves a repeat from the cache with the new ID, the new letter case and decremented TTLs', async () => {
     const { cache, clock } = setup();
     const { next, calls } = upstream(a300);

@@ -1,6 +1,6 @@
-// Runs dnsperf (pinned to the client core) and reads its report. dnsperf 2.x prints only the mean
-// latency, so it runs verbose (-v: one "> RCODE name type seconds" line per answer) into a file,
-// and the percentiles are computed from those lines after the run.
+// Runs dnsperf (pinned to the client core unless a run says otherwise) and reads its report.
+// dnsperf 2.x prints only the mean latency, so it runs verbose (-v: one "> RCODE name type seconds"
+// line per answer) into a file, and the percentiles are computed from those lines after the run.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +17,8 @@ export interface DnsperfRun {
   qps?: number;
   clients?: number;
   outstanding?: number;
+  /** The core dnsperf is pinned to: the client core unless given; null: not pinned. */
+  core?: number | null;
   /** Where the verbose output goes; removed after parsing. */
   outFile: string;
 }
@@ -42,7 +44,9 @@ export async function dnsperf(run: DnsperfRun): Promise<DnsperfResult> {
   const out = openSync(run.outFile, 'w');
   let stderr = '';
   try {
-    const child = spawn('taskset', ['-c', String(clientCore), 'dnsperf', ...args], { stdio: ['ignore', out, 'pipe'] });
+    const core = run.core === undefined ? clientCore : run.core;
+    const [file, argv] = core === null ? ['dnsperf', args] : ['taskset', ['-c', String(core), 'dnsperf', ...args]];
+    const child = spawn(file, argv, { stdio: ['ignore', out, 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
     const timer = setTimeout(() => child.kill('SIGKILL'), (run.seconds + 30) * 1000);
     const [code] = (await once(child, 'exit')) as [number | null];
@@ -92,7 +96,7 @@ function verboseLatencies(text: string): Float64Array {
 }
 
 /** Nearest-rank percentile of sorted values; NaN when there are none. */
-function percentile(sorted: Float64Array, q: number): number {
+export function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

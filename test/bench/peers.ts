@@ -1,7 +1,7 @@
-// The processes of the DNS benchmark, each pinned to one core with taskset: Knot DNS as the
-// upstream (client core, beside dnsperf), and the servers under test (server core, alone):
-// signalbox, dnsdist and a bare Node UDP echo. Every child is remembered so that stopAll() can end
-// it whatever happened.
+// The processes of the DNS benchmarks, each pinned to one core with taskset (the soak leaves them
+// unpinned): Knot DNS as the upstream (client core, beside dnsperf), and the servers under test
+// (server core, alone): signalbox, dnsdist and a bare Node UDP echo. Every child is remembered so
+// that stopAll() can end it whatever happened.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,9 +62,10 @@ interface Pinned {
   stderr(): string;
 }
 
-/** Starts `command` pinned to `core`; stdout is ignored unless asked for. */
-export function spawnPinned(core: number, command: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore', env: NodeJS.ProcessEnv = {}): Pinned {
-  const child = spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, ...env } });
+/** Starts `command` pinned to `core` (null: not pinned); stdout is ignored unless asked for. */
+export function spawnPinned(core: number | null, command: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore', env: NodeJS.ProcessEnv = {}): Pinned {
+  const [file, argv] = core === null ? [command, args] : ['taskset', ['-c', String(core), command, ...args]];
+  const child = spawn(file, argv, { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, ...env } });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let tail = '';
@@ -103,14 +104,15 @@ ns1     A     127.0.0.1
 *.miss  A     192.0.2.2
 `;
 
-export async function startKnot(dir: string): Promise<Peer> {
-  const port = await freePort();
+/** Knot on the client core; `core: null` leaves it unpinned, `port` starts it again where it was. */
+export async function startKnot(dir: string, options: { port?: number; core?: number | null } = {}): Promise<Peer> {
+  const port = options.port ?? (await freePort());
   writeFileSync(join(dir, 'example.test.zone'), benchZone);
   writeFileSync(
     join(dir, 'knot.conf'),
     `server:\n  listen: 127.0.0.1@${port}\n  rundir: ${dir}\ndatabase:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\nzone:\n  - domain: example.test\n    file: example.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
   );
-  const pinned = spawnPinned(clientCore, 'knotd', ['-c', join(dir, 'knot.conf')]);
+  const pinned = spawnPinned(options.core === undefined ? clientCore : options.core, 'knotd', ['-c', join(dir, 'knot.conf')]);
   await waitForAnswers('knotd', pinned, port);
   return peer('knot', pinned, port);
 }

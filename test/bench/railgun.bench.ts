@@ -22,6 +22,7 @@ import { generateToken } from '../../engine/railgun/tls.ts';
 import { corpusDir, corpusPages, startCorpusOrigin, type CorpusPage } from '../engine/railgun/corpus-origin.ts';
 import { quietLog, tempDir } from '../helpers/host.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { commit } from './machine.ts';
 import { measureBytes, zstdCommand } from './railgun-bytes.ts';
 import { openDelayedPath, PathUnavailable, startFarEnd, type DelayedPath, type FarEnd } from './railgun-netns.ts';
 import { anomalies, bytesTable, latencyByPage, latencyTable, meanRatios, pagesOverZstd, slowest, wholeCorpus } from './railgun-report.ts';
@@ -71,12 +72,6 @@ function preflight(): void {
   } catch {
     throw new Error('the zstd CLI is not installed (the reference for --patch-from) — apt-get install zstd');
   }
-}
-
-/** The commit measured, and the top folders with uncommitted changes (other people's work in progress shows here). */
-function commit(): string {
-  const changed = [...new Set(output('git', ['status', '--porcelain']).split('\n').filter(Boolean).map((entry) => entry.slice(3).split('/')[0] + '/'))];
-  return `commit ${output('git', ['rev-parse', '--short', 'HEAD'])}${changed.length ? ` (with uncommitted changes under ${changed.join(', ')})` : ''}`;
 }
 
 function machine(): string[] {

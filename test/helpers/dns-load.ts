@@ -12,6 +12,10 @@ export interface LoadResult {
   rcodes: Record<number, number>;
   p99Ms: number;
   maxMs: number;
+  /** Per query, by its number: when it was sent (performance.now() of this process, ms). */
+  sentAtMs: Float64Array;
+  /** Per query: how long its answer took (ms), NaN when none came (lost). */
+  latencyMs: Float64Array;
 }
 
 export interface Load {
@@ -34,22 +38,25 @@ function query(id: number, name: string): Buffer {
  */
 export function steadyLoad(port: number, options: { qps: number; seconds: number; names: string[]; missZone: string | null; graceMs?: number }): Load {
   const total = Math.round(options.qps * options.seconds);
-  // IDs are never reused within a run: one socket per 65,536 queries.
-  const sockets = Array.from({ length: Math.ceil(total / 0x10000) || 1 }, () => createSocket('udp4'));
-  const sentAt = new Map<number, number>();
+  // IDs are never reused within a run: one socket per 65,536 queries, so socket and ID give the
+  // query's number. Large receive buffers (the kernel caps them at net.core.rmem_max): a pause of
+  // this process must not drop answers, which would count as the server's loss.
+  const sockets = Array.from({ length: Math.ceil(total / 0x10000) || 1 }, () => createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 }));
+  const sentAtMs = new Float64Array(total);
+  const latencyMs = new Float64Array(total).fill(Number.NaN);
   const latencies: number[] = [];
   const rcodes = new Map<number, number>();
+  let sent = 0;
   sockets.forEach((socket, index) =>
     socket.on('message', (message) => {
-      const key = index * 0x10000 + message.readUInt16BE(0);
-      const at = sentAt.get(key);
-      if (at === undefined) return;
-      sentAt.delete(key);
-      latencies.push(performance.now() - at);
+      const number = index * 0x10000 + message.readUInt16BE(0);
+      if (number >= sent || !Number.isNaN(latencyMs[number]!)) return;
+      const latency = performance.now() - sentAtMs[number]!;
+      latencyMs[number] = latency;
+      latencies.push(latency);
       rcodes.set(message[3]! & 0xf, (rcodes.get(message[3]! & 0xf) ?? 0) + 1);
     }),
   );
-  let sent = 0;
   const started = performance.now();
   const done = new Promise<LoadResult>((resolve) => {
     // Every millisecond, send what the schedule says should have gone by now.
@@ -57,7 +64,7 @@ export function steadyLoad(port: number, options: { qps: number; seconds: number
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.qps));
       for (; sent < due; sent++) {
         const name = sent % 2 === 0 || options.missZone === null ? options.names[Math.floor(sent / 2) % options.names.length]! : `u${sent}-${process.pid}.${options.missZone}`;
-        sentAt.set(sent, performance.now());
+        sentAtMs[sent] = performance.now();
         sockets[sent >>> 16]!.send(query(sent & 0xffff, name), port, '127.0.0.1');
       }
       if (sent < total) return;
@@ -68,10 +75,12 @@ export function steadyLoad(port: number, options: { qps: number; seconds: number
         resolve({
           sent,
           answered: latencies.length,
-          lost: sentAt.size,
+          lost: sent - latencies.length,
           rcodes: Object.fromEntries(rcodes),
           p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
           maxMs: latencies[latencies.length - 1] ?? 0,
+          sentAtMs,
+          latencyMs,
         });
       }, options.graceMs ?? 2000);
     }, 1);
@@ -90,8 +99,9 @@ export interface DelayedUpstream {
  * 25 ms, about 25), which is what a drain must not lose.
  */
 export async function startDelayedUpstream(upstreamPort: number, delayMs: number): Promise<DelayedUpstream> {
-  const front = createSocket('udp4');
-  const back = createSocket('udp4');
+  // Large receive buffers, as the load's: the relay stands for the network and must not drop.
+  const front = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+  const back = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   /** By upstream ID and client port: who asked. */
   const askers = new Map<number, { address: string; port: number }>();
   front.on('message', (message, client) => {

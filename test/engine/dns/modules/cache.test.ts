@@ -55,6 +55,24 @@ const ttlsOf = (answer: Buffer) => scanResponse(answer)!.ttlOffsets.map((offset)
 const a300: AnswerSpec = { answers: [{ ttl: 300, address: [192, 0, 2, 1] }] };
 
 describe('dns cache', () => {
+  it('after a failed refresh serves the stale answer at once for 30 s, then asks again (RFC 8767 failure recheck)', async () => {
+    const { cache, clock } = setup();
+    await cache.handle(ctx('flaky.example'), upstream(a100).next);
+    clock.now += 200;
+    const down = upstream(() => {
+      throw new Error('every upstream is down');
+    });
+    assert.deepEqual(ttlsOf((await cache.handle(ctx('flaky.example'), down.next))!), [30]);
+    assert.equal(down.calls.count, 1);
+    clock.now += 20;
+    assert.deepEqual(ttlsOf((await cache.handle(ctx('flaky.example'), down.next))!), [30]);
+    assert.equal(down.calls.count, 1, 'no second wait on a failing upstream within 30 s');
+    clock.now += 11;
+    const back = upstream(a300);
+    assert.deepEqual(ttlsOf((await cache.handle(ctx('flaky.example'), back.next))!), [300]);
+    assert.equal(back.calls.count, 1, 'asked again after 30 s');
+  });
+
   it('carries its entries to another cache as a snapshot (an upgrade): same answers, time left kept, LRU order kept', async () => {
     const { cache, clock } = setup();
     const { next } = upstream(a300);

@@ -1,6 +1,6 @@
 // The DNS engine as the host sees it: starts a DnsService from its config section and answers the
 // dns.* procedures and streams with it.
-import { dnsConfig } from '../api/dns.ts';
+import { dnsConfig, type DnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { ApiError } from '../api/errors.ts';
 import { decodeMessage } from './modules/querylog/decode.ts';
@@ -60,9 +60,14 @@ export const dnsEngine: EngineDefinition = {
         probe: () => service.probe(),
         // Carried over rather than re-warmed: the new process answers hits at once and the
         // upstreams see no burst of misses; the entries are wire bytes, which no code change alters.
-        exportState: async () => ({ cache: (await service.modules.cache?.exportSnapshot()) ?? null }),
+        exportState: async () => ({ cache: (await service.modules.cache?.exportSnapshot()) ?? null, shapedBy: cacheShape(service.config) }),
         importState: async (state) => {
-          const snapshot = (state as { cache?: Uint8Array | null } | undefined)?.cache;
+          const { cache: snapshot, shapedBy } = (state ?? {}) as { cache?: Uint8Array | null; shapedBy?: string };
+          // The entries are answers as the old cache and flatten config shaped them (as in a reload, modules.ts).
+          if (shapedBy !== cacheShape(service.config)) {
+            ctx.log.info('dns cache not carried over: the cache or flatten config changed, so it starts empty');
+            return;
+          }
           const taken = snapshot && service.modules.cache ? await service.modules.cache.importSnapshot(snapshot) : 0;
           ctx.log.info('dns cache carried over from the previous process', { entries: taken, bytes: snapshot?.byteLength ?? 0 });
         },
@@ -75,3 +80,8 @@ export const dnsEngine: EngineDefinition = {
     };
   },
 };
+
+/** What shapes the cache's entries: a new process takes the old one's cache only if this is unchanged. */
+function cacheShape(config: DnsConfig): string {
+  return JSON.stringify({ cache: config.cache, flatten: config.flatten });
+}

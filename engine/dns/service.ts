@@ -10,19 +10,7 @@ import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
 import { Pipeline } from './pipeline.ts';
 import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
-import { encodeName, parseQuery, Type } from './wire.ts';
-
-/** An NS query for `name` with a random ID, RD set, as a client would send it. */
-function probeQuery(name: string): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(Math.floor(Math.random() * 0x10000), 0);
-  header.writeUInt16BE(0x0100, 2);
-  header.writeUInt16BE(1, 4);
-  const question = Buffer.alloc(4);
-  question.writeUInt16BE(Type.NS, 0);
-  question.writeUInt16BE(1, 2);
-  return Buffer.concat([header, encodeName(name), question]);
-}
+import { nsQuery, parseQuery } from './wire.ts';
 
 /** The nameservers of /etc/resolv.conf, as ADDRESS:53: the default upstreams. */
 export function systemResolvers(text = readFileSync('/etc/resolv.conf', 'utf8')): string[] {
@@ -150,7 +138,7 @@ export class DnsService {
   async probe(): Promise<void> {
     if (this.server.listening.length === 0) throw new Error('no listener is bound');
     const name = this.config.healthCheck.probeName;
-    const query = probeQuery(name);
+    const query = nsQuery(name, { id: Math.floor(Math.random() * 0x10000), recursionDesired: true });
     const parsed = parseQuery(query);
     if (!parsed) throw new Error(`the probe name ${name} makes no valid query`);
     const receivedAt = performance.now();

@@ -101,6 +101,15 @@ export function encodeName(name: string): Buffer {
   return Buffer.concat([...labels, Buffer.from([0])]);
 }
 
+/** An NS query for `name` (class IN, no EDNS): the health probe of upstreams and of a new engine process. */
+export function nsQuery(name: string, options: { id?: number; recursionDesired?: boolean } = {}): Buffer {
+  const header = Buffer.alloc(12);
+  writeU16(header, 0, options.id ?? 0);
+  writeU16(header, 2, options.recursionDesired ? 0x0100 : 0);
+  writeU16(header, 4, 1);
+  return Buffer.concat([header, encodeName(name), Buffer.from([0, Type.NS, 0, 1])]);
+}
+
 /** Skips a name in place without decoding it; returns the offset after it. */
 export function skipName(buf: Uint8Array, offset: number): number | null {
   let pos = offset;

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { splitHostPort } from '../../../api/address.ts';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
 import { udpSocket } from '../../udp.ts';
-import { encodeName, readU16, scanResponse, writeU16 } from '../../wire.ts';
+import { nsQuery, readU16, scanResponse, writeU16 } from '../../wire.ts';
 
 const socketsPerUpstream = 8;
 
@@ -229,7 +229,7 @@ export class Forward implements DnsModule {
     this.upstreams = options.upstreams.map(({ address, weight }) => new Upstream(address, weight, options.health));
     this.timeoutMs = options.upstreamTimeoutMs;
     this.policy = options.policy;
-    this.probe = probeQuery(options.health.probeName);
+    this.probe = nsQuery(options.health.probeName);
     if (options.health.enabled) {
       this.probeTimer = setInterval(() => this.probeAll(), options.health.intervalMs);
       this.probeTimer.unref();
@@ -314,11 +314,4 @@ export class Forward implements DnsModule {
     clearInterval(this.probeTimer);
     for (const upstream of this.upstreams) upstream.close();
   }
-}
-
-/** An NS query for the probe name, without EDNS. */
-function probeQuery(name: string): Buffer {
-  const header = Buffer.alloc(12);
-  writeU16(header, 4, 1);
-  return Buffer.concat([header, encodeName(name), Buffer.from([0, 2, 0, 1])]);
 }

@@ -178,7 +178,7 @@ export class Listener {
 
   async #sendFull(stream: ServerHttp2Stream, body: Buffer, hash: Buffer, responseHeaders: Record<string, unknown> | null, outcome: BaseOutcome, path: string, originMs: number | null = null): Promise<void> {
     const encoded = await this.#timed(() => this.#codec.encodeFull(body, this.options.limits.fullLevel));
-    // A resend has no fresh origin response: the version's own headers are not kept, so the sender keeps the ones it has.
+    // A resend has no fresh origin response: the version's headers are not kept here; the sender reuses those of the answer it could not verify.
     this.#send(stream, responseHeaders ?? { ':status': 200 }, body, hash, encoded, 'zstd', outcome, originMs, path);
   }
 

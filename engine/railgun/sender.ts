@@ -31,11 +31,23 @@ export interface SenderOptions {
 /** Why a link answer was not used; the request is retried (once) rather than answered wrongly. */
 class Unverified extends Error {
   override readonly name = 'Unverified';
+  /** The version to ask for in full, with the headers that came with it: a resend carries none of its own. */
+  readonly resend: Resend | null;
+
+  constructor(message: string, resend: Resend | null) {
+    super(message);
+    this.resend = resend;
+  }
+}
+
+interface Resend {
+  digest: Buffer;
+  headers: IncomingHttpHeaders;
 }
 
 interface Attempt {
   retried: boolean;
-  resend: Buffer | null;
+  resend: Resend | null;
 }
 
 const linkResponseOnly = [linkHeaders.digest, linkHeaders.report];
@@ -109,7 +121,7 @@ export class Sender {
         const retryable = err instanceof Unverified || (!response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
         if (attempt.retried || !retryable) throw err;
         this.options.log.warn('railgun sender: retrying a request', { url, reason: (err as Error).message });
-        attempt = { retried: true, resend: err instanceof Unverified ? (err.cause as Buffer | null) : null };
+        attempt = { retried: true, resend: err instanceof Unverified ? err.resend : null };
       }
     }
   }
@@ -129,7 +141,7 @@ export class Sender {
     if (deltaRequest) {
       headers['accept-encoding'] = 'dcz, zstd';
       if (base) headers[linkHeaders.availableDictionary] = formatHashField(base.hash);
-      if (attempt.resend) headers[linkHeaders.resend] = formatHashField(attempt.resend);
+      if (attempt.resend) headers[linkHeaders.resend] = formatHashField(attempt.resend.digest);
     }
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && !request.complete;
     const stream = await this.options.link.request(headers, this.options.linkWaitMs ?? 5000, !hasBody);
@@ -145,11 +157,13 @@ export class Sender {
       const decodeStarted = performance.now();
       const body = await this.#decode(linkResponse, encoded, base);
       const decodeMs = performance.now() - decodeStarted;
-      this.#vary.remember(resource, linkResponse.vary);
+      // The origin's headers: those of this answer, or of the one whose version was asked for again.
+      const originHeaders = attempt.resend?.headers ?? linkResponse;
+      this.#vary.remember(resource, originHeaders.vary);
       const hash = sha256(body);
       this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), body, hash);
-      const status = Number(linkResponse[':status']);
-      const outgoing = this.#clientHeaders(linkResponse);
+      const status = Number(originHeaders[':status']);
+      const outgoing = this.#clientHeaders(originHeaders);
       outgoing['content-length'] = body.length;
       const ratio = body.length === 0 ? 1 : encoded.length / body.length;
       outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
@@ -164,7 +178,7 @@ export class Sender {
   /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */
   async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null): Promise<Buffer> {
     const digest = parseHashField(linkResponse[linkHeaders.digest] as string | undefined);
-    if (!digest) throw new Unverified('the listener sent no digest');
+    if (!digest) throw new Unverified('the listener sent no digest', null);
     const codings = String(linkResponse['content-encoding'] ?? '').split(',').map((coding) => coding.trim());
     const coding = codings[codings.length - 1];
     const limit = this.options.limits.maxDeltaBodyBytes;
@@ -179,9 +193,9 @@ export class Sender {
         throw new Error(`unknown link coding "${coding}"`);
       }
     } catch (err) {
-      throw new Unverified(`the body could not be decoded: ${(err as Error).message}`, { cause: digest });
+      throw new Unverified(`the body could not be decoded: ${(err as Error).message}`, { digest, headers: linkResponse });
     }
-    if (!sha256(body).equals(digest)) throw new Unverified("the decoded body's SHA-256 differs from the listener's", { cause: digest });
+    if (!sha256(body).equals(digest)) throw new Unverified("the decoded body's SHA-256 differs from the listener's", { digest, headers: linkResponse });
     return body;
   }
 

@@ -17,9 +17,9 @@ before(async () => {
 });
 after(() => origin.close());
 
-async function get(pair: Pair, path = `/${page!.name}`): Promise<{ status: number; body: Buffer; railgun: string }> {
+async function get(pair: Pair, path = `/${page!.name}`): Promise<{ status: number; body: Buffer; railgun: string; contentType: string | null }> {
   const response = await fetch(pair.url(path));
-  return { status: response.status, body: Buffer.from(await response.arrayBuffer()), railgun: response.headers.get('signalbox-railgun') ?? '' };
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()), railgun: response.headers.get('signalbox-railgun') ?? '', contentType: response.headers.get('content-type') };
 }
 
 /** The version the origin served last for the page. */
@@ -99,6 +99,7 @@ describe('railgun pair recovery', () => {
       const repaired = await get(pair);
       assert.equal(repaired.status, 200);
       assert.ok(repaired.body.equals(lastServed()), 'the client got the right page');
+      assert.equal(repaired.contentType, page!.contentType, "with the origin's headers");
       assert.equal(pair.book.totals.retries, 1);
       assert.equal(origin.served.get(page!.name), 2, 'the full copy came from the listener, not a second origin request');
       assert.match((await get(pair)).railgun, /base=hit/, 'deltas resume');

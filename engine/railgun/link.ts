@@ -34,7 +34,6 @@ export class Link {
   #lastError: string | null = null;
   #delayMs = backoff.initialMs;
   #retryTimer: NodeJS.Timeout | null = null;
-  #pingTimer: NodeJS.Timeout | null = null;
   #waiters = new Set<{ resolve: (session: ClientHttp2Session) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   #closedBytes = { sent: 0, received: 0 };
 
@@ -120,7 +119,6 @@ export class Link {
       clearTimeout(connectTimer);
       this.#closedBytes.sent += session.socket?.bytesWritten ?? 0;
       this.#closedBytes.received += session.socket?.bytesRead ?? 0;
-      if (this.#pingTimer) clearInterval(this.#pingTimer);
       if (this.#session !== session || this.#state === 'stopped') return;
       if (this.#state === 'up') this.options.log.warn('railgun link down', { listener: url.host, error: this.#lastError });
       this.#session = null;
@@ -158,19 +156,28 @@ export class Link {
     stream.resume();
   }
 
-  /** PINGs measure the round trip; one unanswered for two periods ends the session (then reconnects). */
+  /**
+   * PINGs measure the round trip; one unanswered for two periods ends the session (then reconnects).
+   * The timer belongs to the session: a destroyed session emits 'close' only on a later turn, and
+   * ping() on it throws, so each tick checks first.
+   */
   #keepalive(session: ClientHttp2Session): void {
     const everyMs = this.options.keepaliveMs ?? 5000;
     const ping = () => {
+      if (session.destroyed || session.closed) {
+        clearInterval(timer);
+        return;
+      }
       const deadline = setTimeout(() => session.destroy(new LinkError(`no PING answer within ${2 * everyMs} ms`)), 2 * everyMs);
       session.ping((err, durationMs) => {
         clearTimeout(deadline);
         if (!err) this.#rttMs = Math.round(durationMs * 100) / 100;
       });
     };
+    const timer = setInterval(ping, everyMs);
+    timer.unref();
+    session.once('close', () => clearInterval(timer));
     ping();
-    this.#pingTimer = setInterval(ping, everyMs);
-    this.#pingTimer.unref();
   }
 
   #rejectWaiters(err: Error): void {

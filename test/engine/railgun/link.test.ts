@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Link } from '../../../engine/railgun/link.ts';
 import { generateCertificate, spkiPin } from '../../../engine/railgun/tls.ts';
+import { quietLog } from '../../helpers/host.ts';
 import { waitFor } from '../../helpers/wait.ts';
-import { startPair } from './pair.ts';
+import { startListener, startPair, testTls } from './pair.ts';
 
 let origin: http.Server;
 let originUrl: string;
@@ -61,6 +63,25 @@ describe('railgun link', () => {
       assert.equal((await fetch(pair.url('/'))).status, 504);
     } finally {
       await pair.close();
+    }
+  });
+
+  it('stops cleanly while PINGs are due: a destroyed session is never pinged (a CI run crashed on it)', async () => {
+    const tls = await testTls();
+    const listener = await startListener({ origin: originUrl }, tls);
+    try {
+      // A PING every millisecond, and stop() called from a timer: the PING interval then often
+      // runs after destroy() and before the session's 'close', which used to throw.
+      for (let round = 0; round < 30; round++) {
+        const link = new Link({ url: new URL(`https://127.0.0.1:${listener.port}`), token: 'test-token-0123456789abcdef', pin: spkiPin(tls.cert), keepaliveMs: 1, log: quietLog });
+        link.start();
+        await waitFor(() => link.state.state === 'up', 'the link up');
+        await new Promise<void>((resolve) => setTimeout(() => { link.stop(); resolve(); }, 1 + (round % 3)));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        assert.equal(link.state.state, 'stopped');
+      }
+    } finally {
+      await listener.close();
     }
   });
 });

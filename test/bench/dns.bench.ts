@@ -1,5 +1,5 @@
-// The DNS benchmark (a benchmark, not a timed test): dnsperf against signalbox, dnsdist and a bare
-// Node UDP echo, all in front of the same Knot upstream, in one run. Each server has core 0 alone
+// The DNS benchmark (a benchmark, not a timed test): dnsperf against signalbox, dnsdist, a bare
+// Node UDP echo and a bare Node UDP forwarder, all in front of the same Knot upstream, in one run. Each server has core 0 alone
 // (taskset); dnsperf, Knot and this script share core 1. Cases: (a) cache hits over 100 names,
 // (b) unique misses, (c) a fixed 10k q/s of unique misses, and (d) the hits at that same 10k q/s.
 // For each: q/s, loss, p50/p99 and the server's CPU microseconds per answered query. Prints a table,
@@ -16,13 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dnsperf, type DnsperfRun } from './dnsperf.ts';
 import { firstLine } from './machine.ts';
-import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
+import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startForwarder, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
 import { busyMicros, selfTimeTable, topSelfTime } from './profile.ts';
 import { caseTitles, checks, checksTable, table, writeResults, type CaseId, type Row } from './report.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
-const serverNames = ['echo', 'dnsdist', 'signalbox'] as const;
+const serverNames = ['echo', 'forward', 'dnsdist', 'signalbox'] as const;
 type ServerName = (typeof serverNames)[number];
 
 const { values: options } = parseArgs({
@@ -80,6 +80,7 @@ function writeMissFile(file: string, prefix: string, count: number): string {
 
 function startServer(name: ServerName, dir: string, knot: Peer, nodeArgs: string[] = []): Promise<Peer> {
   if (name === 'echo') return startEcho();
+  if (name === 'forward') return startForwarder(knot.port);
   if (name === 'dnsdist') return startDnsdist(dir, knot.port);
   return startSignalbox(dir, knot.port, nodeArgs);
 }
@@ -128,6 +129,8 @@ async function benchServer(server: Peer, files: Files, dir: string): Promise<Row
   const runs = runsFor(files);
   const rows: Row[] = [];
   for (const id of caseIds) {
+    // The forwarder has no cache: its "hits" would be misses under another title.
+    if (server.name === 'node-udp-forward' && (id === 'hit' || id === 'rate-hit')) continue;
     const row = await measure(server, id, runs[id], dir);
     rows.push(row);
     process.stderr.write(`  ${server.name} ${caseTitles[id]}: ${row.result.qps.toFixed(0)} q/s, ${row.cpuMicrosPerAnswer.toFixed(2)} us/answer, lost ${row.result.lost}\n`);
@@ -189,8 +192,8 @@ function versions(): string[] {
 
 function method(): string[] {
   return [
-    `Each server alone on core ${serverCore} (\`taskset -c ${serverCore}\`); dnsperf, the Knot upstream and the bench script share core ${clientCore}. One server runs at a time, all in the same run, all in front of the same Knot (zone example.test, 127.0.0.1).`,
-    'Servers: signalbox (`node bin/signalbox.js dns`, built bundle, cache on with 100k entries, rrl off, querylog as default, health checks on); dnsdist (`--supervised --disable-syslog`, `setSecurityPollSuffix("")`, one backend, `newPacketCache(100000)`, no console, no webserver); node-udp-echo (test/bench/udp-echo.ts: sends each query back with QR set: the floor of a UDP round trip through Node, it never asks Knot).',
+    `Each server alone on core ${serverCore} (\`taskset -c ${serverCore}\`); dnsperf, the Knot upstream and the bench script share core ${clientCore} (Knot's threads are pinned again once it runs: knotd binds its UDP workers to CPUs itself, one of them to core ${serverCore}). One server runs at a time, all in the same run, all in front of the same Knot (zone example.test, 127.0.0.1).`,
+    'Servers: signalbox (`node bin/signalbox.js dns`, built bundle, cache on with 100k entries, rrl off, querylog as default, health checks on); dnsdist (`--supervised --disable-syslog`, `setSecurityPollSuffix("")`, one backend, `newPacketCache(100000)`, no console, no webserver); node-udp-echo (test/bench/udp-echo.ts: sends each query back with QR set: the floor of a UDP round trip through Node, it never asks Knot); node-udp-forward (test/bench/udp-forward.ts: each query to Knot under a new ID on one connected socket, the answer back to its client: the floor of a miss in Node, two UDP round trips and nothing else; run for the miss cases only).',
     `Before measuring, each server gets 1 s of the hit names (fills the cache) and 1 s of other unique misses (warms the JIT on both paths).`,
     `(a) hits: 100 names h0..h99.hit.example.test A, over and over, ${seconds} s, dnsperf -c 4 -q 100 (closed loop: as fast as answers come).`,
     `(b) misses: unique names under the wildcard *.miss.example.test (${(seconds * missesPerSecond).toLocaleString('en')} of them, dnsperf -n 1, so none repeats), ${seconds} s, -c 4 -q 100: every query goes to Knot.`,

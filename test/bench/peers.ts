@@ -112,8 +112,13 @@ export async function startKnot(dir: string, options: { port?: number; core?: nu
     join(dir, 'knot.conf'),
     `server:\n  listen: 127.0.0.1@${port}\n  rundir: ${dir}\ndatabase:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\nzone:\n  - domain: example.test\n    file: example.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
   );
-  const pinned = spawnPinned(options.core === undefined ? clientCore : options.core, 'knotd', ['-c', join(dir, 'knot.conf')]);
+  const core = options.core === undefined ? clientCore : options.core;
+  const pinned = spawnPinned(core, 'knotd', ['-c', join(dir, 'knot.conf')]);
   await waitForAnswers('knotd', pinned, port);
+  // knotd binds its UDP worker threads to CPUs itself, round robin from CPU 0, whatever mask it
+  // was started with: one of them answered the bench's queries from the server's core (seen with
+  // perf sched: ~6 % of core 0). Pinned again, every thread, now that they all exist.
+  if (core !== null) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pinned.child.pid)], { stdio: 'ignore' });
   return peer('knot', pinned, port);
 }
 
@@ -173,6 +178,14 @@ export async function startEcho(): Promise<Peer> {
   const pinned = spawnPinned(serverCore, projectNode, [join(root, 'test/bench/udp-echo.ts'), String(port)]);
   await waitForAnswers('udp-echo', pinned, port);
   return peer('node-udp-echo', pinned, port);
+}
+
+/** The miss floor: a bare Node UDP forwarder in front of the same upstream (test/bench/udp-forward.ts). */
+export async function startForwarder(upstreamPort: number): Promise<Peer> {
+  const port = await freePort();
+  const pinned = spawnPinned(serverCore, projectNode, [join(root, 'test/bench/udp-forward.ts'), String(port), String(upstreamPort)]);
+  await waitForAnswers('udp-forward', pinned, port);
+  return peer('node-udp-forward', pinned, port);
 }
 
 /** Datagrams the kernel dropped because a socket's receive buffer was full (RcvbufErrors of

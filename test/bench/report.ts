@@ -87,6 +87,9 @@ export function checks(rows: Row[]): Check[] {
       : { target: 'at 10k q/s: p99 <= 10 ms', measured: 'not measured in this run', pass: null },
   );
   result.push(
+    ratioCheck('(b) miss CPU/answer vs the bare Node forwarder (the floor of a miss in Node)', find('signalbox', 'miss'), find('node-udp-forward', 'miss')),
+    ratioCheck('(b) the bare Node forwarder vs dnsdist per miss', find('node-udp-forward', 'miss'), find('dnsdist', 'miss')),
+    ratioCheck('(c) miss CPU/answer at 10k q/s vs dnsdist at 10k q/s', find('signalbox', 'rate'), find('dnsdist', 'rate')),
     ratioCheck('(d) hit CPU/answer at 10k q/s vs the echo at 10k q/s', find('signalbox', 'rate-hit'), find('node-udp-echo', 'rate-hit')),
     ratioCheck('(d) hit CPU/answer at 10k q/s vs dnsdist at 10k q/s', find('signalbox', 'rate-hit'), find('dnsdist', 'rate-hit')),
   );

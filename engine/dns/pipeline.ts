@@ -58,25 +58,32 @@ export class Pipeline {
   private readonly onModuleError: (module: string) => void;
   /** Per module: when its last failure was logged, and how many were not logged since. */
   private readonly logged = new Map<string, { at: number; suppressed: number }>();
-  /** The fast path's "rest of the chain" after each module, made once rather than per query. */
+  /**
+   * Per module, made once rather than per query: the rest of the chain after it (normal and fast
+   * path), and what names it in a failure that comes out of it.
+   */
+  private readonly steps: Next[];
   private readonly nowSteps: NextNow[];
+  private readonly blames: ((err: unknown) => never)[];
 
   constructor(modules: readonly DnsModule[], log: Logger, onModuleError: (module: string) => void = () => {}) {
     this.modules = modules;
     this.log = log;
     this.onModuleError = onModuleError;
+    this.steps = modules.map((_, index) => (ctx: QueryContext) => this.step(index + 1, ctx));
     this.nowSteps = modules.map((_, index) => (ctx: QueryContext) => this.stepNow(index + 1, ctx));
+    this.blames = modules.map((module) => (err: unknown) => {
+      throw err instanceof ModuleFailure ? err : new ModuleFailure(module.name, err);
+    });
   }
 
-  async run(ctx: QueryContext): Promise<Answer> {
-    try {
-      return await this.step(0, ctx);
-    } catch (err) {
+  run(ctx: QueryContext): Promise<Answer> {
+    return this.step(0, ctx).then(undefined, (err: unknown) => {
       const failure = err instanceof ModuleFailure ? err : new ModuleFailure('pipeline', err);
       this.onModuleError(failure.module);
       this.logFailure(failure, ctx);
       return emptyResponse(ctx.query, ctx.parsed, Rcode.servFail);
-    }
+    });
   }
 
   /**
@@ -113,14 +120,22 @@ export class Pipeline {
     this.logged.set(failure.module, { at: now, suppressed: 0 });
   }
 
-  private async step(index: number, ctx: QueryContext): Promise<Answer> {
+  /**
+   * One module's turn. Not an async function on purpose: every query that misses the cache takes
+   * this path once per module, and an async function's frame (its promise, generator object and
+   * saved registers) was the largest allocation per miss (~2.9 KB, sampled), all of it garbage
+   * the young-generation GC has to sweep at 10k q/s.
+   */
+  private step(index: number, ctx: QueryContext): Promise<Answer> {
     const module = this.modules[index];
     // Past the last module nobody answered: that is a server failure, not silence.
-    if (!module) return emptyResponse(ctx.query, ctx.parsed, Rcode.servFail);
+    if (!module) return Promise.resolve(emptyResponse(ctx.query, ctx.parsed, Rcode.servFail));
+    let result: Promise<Answer> | Answer;
     try {
-      return await module.handle(ctx, (next) => this.step(index + 1, next));
+      result = module.handle(ctx, this.steps[index]!);
     } catch (err) {
-      throw err instanceof ModuleFailure ? err : new ModuleFailure(module.name, err);
+      return Promise.reject(err instanceof ModuleFailure ? err : new ModuleFailure(module.name, err));
     }
+    return result instanceof Promise ? result.then(undefined, this.blames[index]) : Promise.resolve(result);
   }
 }

@@ -136,16 +136,19 @@ export class DnsServer {
     const local = { address: host, port: udp.address().port };
     udp.on('message', (message, remote) => {
       // No closure per datagram on the fast path: a cache hit is sent right here.
-      const reply = this.receive(message, remote, 'udp', local);
-      if (reply instanceof Promise) {
-        this.pendingUdp++;
-        void reply.then((answer) => {
-          this.pendingUdp--;
-          if (answer && !this.udpClosed) udp.send(answer, remote.port, remote.address);
-          else if (answer) this.options.passOn?.({ listen: address, answer, address: remote.address, port: remote.port });
-          this.onIdle?.();
-        });
-      } else if (reply) udp.send(reply, remote.port, remote.address);
+      const result = this.receive(message, remote, 'udp', local);
+      if (!isPending(result)) {
+        if (result) udp.send(result, remote.port, remote.address);
+        return;
+      }
+      this.pendingUdp++;
+      void this.options.resolve(result).then((answer) => {
+        this.pendingUdp--;
+        const reply = this.finish(result, answer);
+        if (reply && !this.udpClosed) udp.send(reply, remote.port, remote.address);
+        else if (reply) this.options.passOn?.({ listen: address, answer: reply, address: remote.address, port: remote.port });
+        this.onIdle?.();
+      });
     });
 
     const tcp = createServer({ noDelay: true }, (socket) => this.serveTcp(socket));
@@ -189,26 +192,32 @@ export class DnsServer {
           prefix.writeUInt16BE(reply.length);
           socket.write(Buffer.concat([prefix, reply]));
         };
-        const reply = this.receive(message, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, 'tcp', local);
-        if (reply instanceof Promise) {
-          this.tcpPending.set(socket, (this.tcpPending.get(socket) ?? 0) + 1);
-          void reply.then((answer) => {
-            send(answer);
-            this.tcpPending.set(socket, (this.tcpPending.get(socket) ?? 1) - 1);
-            this.onIdle?.();
-          });
-        } else send(reply);
+        const result = this.receive(message, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, 'tcp', local);
+        if (!isPending(result)) {
+          send(result);
+          continue;
+        }
+        this.tcpPending.set(socket, (this.tcpPending.get(socket) ?? 0) + 1);
+        void this.options.resolve(result).then((answer) => {
+          send(this.finish(result, answer));
+          this.tcpPending.set(socket, (this.tcpPending.get(socket) ?? 1) - 1);
+          this.onIdle?.();
+        });
       }
     });
   }
 
-  /** One query to one reply (or none): at once when the fast path answers, else a promise. Never throws. */
-  private receive(message: Buffer, client: QueryContext['client'], transport: 'udp' | 'tcp', local: QueryContext['local']): Buffer | null | Promise<Buffer | null> {
+  /**
+   * One query: its reply (or null for none) when it has one at once (the fast path, or an error
+   * needing no pipeline), else its context, for the caller to resolve and `finish` (one promise
+   * and one closure per pending query, made by the caller that knows where the reply goes).
+   * Never throws.
+   */
+  private receive(message: Buffer, client: QueryContext['client'], transport: 'udp' | 'tcp', local: QueryContext['local']): Buffer | null | QueryContext {
     const ctx = this.prepare(message, client, transport, local);
     if ('reply' in ctx) return ctx.reply;
     const now = this.options.resolveNow?.(ctx);
-    if (now !== undefined) return this.finish(ctx, now);
-    return this.options.resolve(ctx).then((answer) => this.finish(ctx, answer));
+    return now === undefined ? ctx : this.finish(ctx, now);
   }
 
   /**
@@ -278,6 +287,10 @@ export class DnsServer {
     for (const socket of this.tcpPending.keys()) socket.destroy();
     this.listeners.clear();
   }
+}
+
+function isPending(result: Buffer | null | QueryContext): result is QueryContext {
+  return result !== null && !Buffer.isBuffer(result);
 }
 
 /** Shared by the engine's processes (one kernel socket): setting it from any of them sets it. */

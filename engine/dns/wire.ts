@@ -289,6 +289,11 @@ export function emptyResponse(query: Uint8Array, parsed: ParsedQuery | null, rco
   return out;
 }
 
+/** The TC bit of a message's header, read in place (a whole scan is not needed to know it). */
+export function isTruncated(buf: Uint8Array): boolean {
+  return buf.length >= headerBytes && (buf[2]! & 0x02) !== 0;
+}
+
 export function queryId(buf: Uint8Array): number {
   return buf.length >= 2 ? readU16(buf, 0) : 0;
 }

@@ -4,7 +4,7 @@
 // are served per RFC 8767 when the rest of the chain fails. Popular entries are refreshed in the
 // background shortly before they expire (prefetch, as unbound does), so they never miss.
 import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
-import { Rcode, readU32, scanResponse, writeU16, writeU32 } from '../../wire.ts';
+import { Rcode, readU16, readU32, scanResponse, writeU16, writeU32 } from '../../wire.ts';
 
 export interface CacheOptions {
   maxEntries: number;
@@ -28,18 +28,23 @@ export interface PrefetchOptions {
   beforeExpiryPercent: number;
 }
 
+/**
+ * Few objects per entry on purpose: under a stream of unique misses the new entries are most of
+ * what survives a scavenge, and the scavenge pause (which every query waiting then sits through)
+ * grows with the bytes it copies. 688 heap bytes per entry with the answer, its TTL offsets and
+ * its TTL values as a buffer and two arrays; about half as one buffer.
+ */
 interface Entry {
   key: string;
   /** Recency list neighbours: a hit relinks two pointers instead of re-inserting into the Map. */
   older: Entry | null;
   newer: Entry | null;
-  wire: Buffer;
-  ttlOffsets: number[];
-  ttls: number[];
+  /** The answer with its TTLs already capped, then the offset of each TTL field (u16 each). */
+  data: Buffer;
+  /** Where the answer ends in `data` (the offsets follow). */
+  wireLength: number;
   storedAt: number;
   expiresAt: number;
-  /** When a hit may start a refresh: precomputed so that a hit compares numbers only. */
-  prefetchAt: number;
   hits: number;
   refreshing: boolean;
   /** When the rest of the chain last failed to refresh it (serving it stale); -Infinity if never. */
@@ -89,7 +94,7 @@ export class Cache implements DnsModule {
     const entry = this.entries.get(cacheKey(ctx));
     const now = this.now();
     if (!entry || now >= entry.expiresAt) return undefined;
-    if (now >= entry.prefetchAt && entry.hits + 1 >= this.prefetchMinHits && !entry.refreshing) return undefined;
+    if (this.prefetchDue(entry, now) && entry.hits + 1 >= this.prefetchMinHits && !entry.refreshing) return undefined;
     this.counters.hits++;
     ctx.meta.cache = 'hit';
     this.touch(entry);
@@ -97,7 +102,7 @@ export class Cache implements DnsModule {
     return this.render(entry, ctx, now - entry.storedAt, null);
   }
 
-  async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
+  handle(ctx: QueryContext, next: Next): Promise<Buffer | null> | Buffer {
     const key = cacheKey(ctx);
     const entry = this.entries.get(key);
     const now = this.now();
@@ -106,7 +111,7 @@ export class Cache implements DnsModule {
       ctx.meta.cache = 'hit';
       this.touch(entry);
       entry.hits++;
-      if (now >= entry.prefetchAt && entry.hits >= this.prefetchMinHits && !entry.refreshing) this.refresh(key, entry, ctx, next);
+      if (this.prefetchDue(entry, now) && entry.hits >= this.prefetchMinHits && !entry.refreshing) this.refresh(key, entry, ctx, next);
       return this.render(entry, ctx, now - entry.storedAt, null);
     }
     const staleUsable = entry !== undefined && now < entry.expiresAt + this.options.staleMaxAgeSeconds;
@@ -115,18 +120,23 @@ export class Cache implements DnsModule {
     if (staleUsable && now < entry.failedAt + failureRecheckSeconds) return this.stale(entry, ctx);
     this.counters.misses++;
     ctx.meta.cache = 'miss';
-    let answer: Buffer | null;
-    try {
-      answer = await next(ctx);
-    } catch (err) {
-      if (staleUsable) {
+    // Callbacks rather than an async function: see Pipeline.step.
+    return next(ctx).then(
+      (answer) => {
+        if (answer) this.store(key, answer);
+        return answer;
+      },
+      (err: unknown) => {
+        if (!staleUsable) throw err;
         entry.failedAt = this.now();
         return this.stale(entry, ctx);
-      }
-      throw err;
-    }
-    if (answer) this.store(key, answer);
-    return answer;
+      },
+    );
+  }
+
+  /** Whether less than the prefetch share of the entry's TTL is left. */
+  private prefetchDue(entry: Entry, now: number): boolean {
+    return this.prefetchShare > 0 && now >= entry.expiresAt - (entry.expiresAt - entry.storedAt) * this.prefetchShare;
   }
 
   private stale(entry: Entry, ctx: QueryContext): Buffer {
@@ -166,12 +176,15 @@ export class Cache implements DnsModule {
   }
 
   private render(entry: Entry, ctx: QueryContext, elapsed: number, fixedTtl: number | null): Buffer {
-    const out = Buffer.from(entry.wire);
+    const { data, wireLength } = entry;
+    const out = Buffer.allocUnsafe(wireLength);
+    data.copy(out, 0, 0, wireLength);
     writeU16(out, 0, ctx.parsed.id);
     ctx.query.copy(out, 12, 12, ctx.parsed.questionEnd);
     const age = Math.floor(elapsed);
-    for (let i = 0; i < entry.ttlOffsets.length; i++) {
-      writeU32(out, entry.ttlOffsets[i]!, fixedTtl ?? Math.max(0, entry.ttls[i]! - age));
+    for (let at = wireLength; at < data.length; at += 2) {
+      const offset = readU16(data, at);
+      writeU32(out, offset, fixedTtl ?? Math.max(0, readU32(data, offset) - age));
     }
     return out;
   }
@@ -183,18 +196,20 @@ export class Cache implements DnsModule {
     const ttl = this.ttlFor(scanned);
     if (ttl === null || ttl <= 0) return false;
     const { minTtl, maxTtl } = this.options;
-    const ttls = scanned.ttlOffsets.map((offset) => Math.min(maxTtl, Math.max(minTtl, readU32(answer, offset))));
+    const data = entryData(answer, scanned.ttlOffsets, (_, ttl) => Math.min(maxTtl, Math.max(minTtl, ttl)));
     const previous = this.entries.get(key);
     if (previous) this.remove(key, previous);
     const now = this.now();
-    const expiresAt = now + ttl;
-    const prefetchAt = this.prefetchShare > 0 ? expiresAt - ttl * this.prefetchShare : Infinity;
-    const entry: Entry = { key, older: null, newer: null, wire: Buffer.from(answer), ttlOffsets: scanned.ttlOffsets, ttls, storedAt: now, expiresAt, prefetchAt, hits: 0, refreshing: false, failedAt: -Infinity };
-    this.entries.set(key, entry);
-    this.link(entry);
-    this.counters.bytes += entry.wire.length;
+    this.add(key, data, answer.length, now, now + ttl);
     this.evict();
     return true;
+  }
+
+  private add(key: string, data: Buffer, wireLength: number, storedAt: number, expiresAt: number): void {
+    const entry: Entry = { key, older: null, newer: null, data, wireLength, storedAt, expiresAt, hits: 0, refreshing: false, failedAt: -Infinity };
+    this.entries.set(key, entry);
+    this.link(entry);
+    this.counters.bytes += entry.wireLength;
   }
 
   /** How long an answer may be cached, or null when it must not be. */
@@ -245,7 +260,7 @@ export class Cache implements DnsModule {
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
     this.unlink(entry);
-    this.counters.bytes -= entry.wire.length;
+    this.counters.bytes -= entry.wireLength;
   }
 
   /**
@@ -273,14 +288,12 @@ export class Cache implements DnsModule {
     while (offset < bytes.length) {
       const now = this.now();
       for (let n = 0; n < snapshotSlice && offset < bytes.length; n++) {
-        const { entry, next } = decodeEntry(bytes, offset, now, this.prefetchShare);
+        const { key, data, wireLength, storedAt, expiresAt, next } = decodeEntry(bytes, offset, now);
         offset = next;
-        if (now >= entry.expiresAt + this.options.staleMaxAgeSeconds) continue;
-        const previous = this.entries.get(entry.key);
-        if (previous) this.remove(entry.key, previous);
-        this.entries.set(entry.key, entry);
-        this.link(entry);
-        this.counters.bytes += entry.wire.length;
+        if (now >= expiresAt + this.options.staleMaxAgeSeconds) continue;
+        const previous = this.entries.get(key);
+        if (previous) this.remove(key, previous);
+        this.add(key, data, wireLength, storedAt, expiresAt);
         taken++;
       }
       this.evict();
@@ -308,22 +321,35 @@ export class Cache implements DnsModule {
   }
 }
 
-/** Lower-cased question bytes plus the DO and CD bits: answers differ on each. */
+/** Where cache keys are put together: a question is at most 255 name bytes + 4, then two flag bytes. */
+const keyScratch = Buffer.alloc(512);
+
+/**
+ * Lower-cased question bytes plus the DO and CD bits ("0"/"1" each): answers differ on each. Made
+ * in a scratch buffer and read out as one flat string; concatenating the flags made two cons
+ * strings and a flattened copy on every lookup, and kept them alive in every entry.
+ */
 function cacheKey(ctx: QueryContext): string {
   const { query, parsed } = ctx;
-  const end = parsed.questionEnd;
-  let upper = false;
-  for (let i = 12; i < end && !upper; i++) upper = query[i]! >= 0x41 && query[i]! <= 0x5a;
-  // Most names arrive lower-case: then one native conversion makes the key.
-  let question: string;
-  if (!upper) {
-    question = query.toString('latin1', 12, end);
-  } else {
-    const lowered = Buffer.from(query.subarray(12, end));
-    for (let i = 0; i < lowered.length; i++) if (lowered[i]! >= 0x41 && lowered[i]! <= 0x5a) lowered[i]! |= 0x20;
-    question = lowered.toString('latin1');
+  const length = parsed.questionEnd - 12;
+  for (let i = 0; i < length; i++) {
+    const byte = query[12 + i]!;
+    keyScratch[i] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
   }
-  return question + (parsed.edns?.dnssecOk ? '1' : '0') + (parsed.checkingDisabled ? '1' : '0');
+  keyScratch[length] = parsed.edns?.dnssecOk ? 0x31 : 0x30;
+  keyScratch[length + 1] = parsed.checkingDisabled ? 0x31 : 0x30;
+  return keyScratch.toString('latin1', 0, length + 2);
+}
+
+/** An entry's one buffer: the answer with the TTL of record i set to ttl(i, its TTL in `wire`), then the TTL offsets (u16 each). */
+function entryData(wire: Uint8Array, ttlOffsets: readonly number[], ttl: (index: number, wireTtl: number) => number): Buffer {
+  const data = Buffer.allocUnsafe(wire.length + 2 * ttlOffsets.length);
+  data.set(wire, 0);
+  for (let i = 0; i < ttlOffsets.length; i++) {
+    writeU32(data, ttlOffsets[i]!, ttl(i, readU32(wire, ttlOffsets[i]!)));
+    writeU16(data, wire.length + 2 * i, ttlOffsets[i]!);
+  }
+  return data;
 }
 
 /** A name as the lower-cased wire bytes that start its cache keys. */
@@ -338,32 +364,36 @@ const snapshotSlice = 2000;
 /**
  * One entry of a snapshot: key, wire answer, TTL offsets and values, then its age and time left
  * in seconds (relative, as the processes' clocks differ): u16 key length, key (latin1), u32 wire
- * length, wire, u16 TTL count, per TTL u16 offset + u32 value, f64 age, f64 time left.
+ * length, wire, u16 TTL count, per TTL u16 offset + u32 value, f64 age, f64 time left. The
+ * format is what the process on the other side of an upgrade reads, whatever its version: keep it.
  */
 function encodeEntry(entry: Entry, now: number): Buffer {
+  const { data, wireLength } = entry;
+  const ttlCount = (data.length - wireLength) / 2;
   const key = Buffer.from(entry.key, 'latin1');
-  const out = Buffer.allocUnsafe(2 + key.length + 4 + entry.wire.length + 2 + entry.ttlOffsets.length * 6 + 16);
+  const out = Buffer.allocUnsafe(2 + key.length + 4 + wireLength + 2 + ttlCount * 6 + 16);
   let at = out.writeUInt16BE(key.length, 0);
   at += key.copy(out, at);
-  at = out.writeUInt32BE(entry.wire.length, at);
-  at += entry.wire.copy(out, at);
-  at = out.writeUInt16BE(entry.ttlOffsets.length, at);
-  for (let i = 0; i < entry.ttlOffsets.length; i++) {
-    at = out.writeUInt16BE(entry.ttlOffsets[i]!, at);
-    at = out.writeUInt32BE(entry.ttls[i]!, at);
+  at = out.writeUInt32BE(wireLength, at);
+  at += data.copy(out, at, 0, wireLength);
+  at = out.writeUInt16BE(ttlCount, at);
+  for (let i = 0; i < ttlCount; i++) {
+    const offset = readU16(data, wireLength + 2 * i);
+    at = out.writeUInt16BE(offset, at);
+    at = out.writeUInt32BE(readU32(data, offset), at);
   }
   at = out.writeDoubleBE(now - entry.storedAt, at);
   out.writeDoubleBE(entry.expiresAt - now, at);
   return out;
 }
 
-function decodeEntry(bytes: Buffer, offset: number, now: number, prefetchShare: number): { entry: Entry; next: number } {
+function decodeEntry(bytes: Buffer, offset: number, now: number): Pick<Entry, 'key' | 'data' | 'wireLength' | 'storedAt' | 'expiresAt'> & { next: number } {
   let at = offset;
   const keyLength = bytes.readUInt16BE(at);
   const key = bytes.toString('latin1', at + 2, at + 2 + keyLength);
   at += 2 + keyLength;
   const wireLength = bytes.readUInt32BE(at);
-  const wire = Buffer.from(bytes.subarray(at + 4, at + 4 + wireLength));
+  const wire = bytes.subarray(at + 4, at + 4 + wireLength);
   at += 4 + wireLength;
   const count = bytes.readUInt16BE(at);
   at += 2;
@@ -373,8 +403,8 @@ function decodeEntry(bytes: Buffer, offset: number, now: number, prefetchShare: 
     ttlOffsets.push(bytes.readUInt16BE(at));
     ttls.push(bytes.readUInt32BE(at + 2));
   }
+  const data = entryData(wire, ttlOffsets, (i) => ttls[i]!);
   const storedAt = now - bytes.readDoubleBE(at);
   const expiresAt = now + bytes.readDoubleBE(at + 8);
-  const prefetchAt = prefetchShare > 0 ? expiresAt - (expiresAt - storedAt) * prefetchShare : Infinity;
-  return { entry: { key, older: null, newer: null, wire, ttlOffsets, ttls, storedAt, expiresAt, prefetchAt, hits: 0, refreshing: false, failedAt: -Infinity }, next: at + 16 };
+  return { key, data, wireLength, storedAt, expiresAt, next: at + 16 };
 }

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { splitHostPort } from '../../../api/address.ts';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
 import { udpSocket } from '../../udp.ts';
-import { nsQuery, readU16, scanResponse, writeU16 } from '../../wire.ts';
+import { isTruncated, nsQuery, readU16, writeU16 } from '../../wire.ts';
 
 const socketsPerUpstream = 8;
 
@@ -236,31 +236,43 @@ export class Forward implements DnsModule {
     }
   }
 
-  async handle(ctx: QueryContext): Promise<Buffer | null> {
+  handle(ctx: QueryContext): Promise<Buffer | null> {
+    return this.attempt(ctx, this.order(), 0);
+  }
+
+  /**
+   * Asks upstreams[index], and on silence the next ones, while the client's deadline allows; a
+   * truncated UDP answer is asked again over TCP from the same upstream. Callbacks rather than an
+   * async function: see Pipeline.step.
+   */
+  private attempt(ctx: QueryContext, upstreams: readonly Upstream[], index: number): Promise<Buffer | null> {
+    const upstream = upstreams[index];
+    const left = ctx.deadline - performance.now();
+    if (!upstream || left <= 0) return Promise.reject(new Error(`no upstream answered ${ctx.parsed.name} within the deadline`));
     const { query, parsed } = ctx;
-    for (const upstream of this.order()) {
-      const left = ctx.deadline - performance.now();
-      if (left <= 0) break;
-      const timeout = Math.min(this.timeoutMs, left);
-      let answer = await upstream.queryUdp(query, parsed.questionEnd, timeout);
-      if (answer && scanResponse(answer)?.truncated) {
-        answer = (await upstream.queryTcp(query, parsed.questionEnd, Math.max(1, ctx.deadline - performance.now()))) ?? answer;
-      }
-      if (!answer) continue;
-      ctx.meta.upstream = upstream.stats.address;
-      // The client's ID and its letter case of the question go back (RFC 5452 §9.1 echo).
-      writeU16(answer, 0, parsed.id);
-      query.copy(answer, 12, 12, parsed.questionEnd);
-      return answer;
-    }
-    throw new Error(`no upstream answered ${parsed.name} within the deadline`);
+    return upstream.queryUdp(query, parsed.questionEnd, Math.min(this.timeoutMs, left)).then((answer) => {
+      if (!answer) return this.attempt(ctx, upstreams, index + 1);
+      if (!isTruncated(answer)) return this.accept(ctx, upstream, answer);
+      const tcpTimeout = Math.max(1, ctx.deadline - performance.now());
+      return upstream.queryTcp(query, parsed.questionEnd, tcpTimeout).then((full) => this.accept(ctx, upstream, full ?? answer));
+    });
+  }
+
+  /** The client's ID and its letter case of the question go back (RFC 5452 §9.1 echo). */
+  private accept(ctx: QueryContext, upstream: Upstream, answer: Buffer): Buffer {
+    ctx.meta.upstream = upstream.stats.address;
+    writeU16(answer, 0, ctx.parsed.id);
+    ctx.query.copy(answer, 12, 12, ctx.parsed.questionEnd);
+    return answer;
   }
 
   /**
    * The upstreams to try, best first: the healthy enabled ones in policy order, then the
    * unhealthy enabled ones (better a doubtful upstream than none).
    */
-  private order(): Upstream[] {
+  private order(): readonly Upstream[] {
+    // One upstream, the usual setup: no arrays made per query.
+    if (this.upstreams.length === 1) return this.upstreams[0]!.stats.enabled ? this.upstreams : [];
     const enabled = this.upstreams.filter((u) => u.stats.enabled);
     const healthy = enabled.filter((u) => u.stats.healthy);
     const rest = enabled.filter((u) => !u.stats.healthy);

@@ -94,6 +94,33 @@ describe('dns cache', () => {
     assert.equal(other.cache.handleNow(ctx('two.example')), undefined);
   });
 
+  it('reads a snapshot in the documented layout, as a process of an earlier version writes it', async () => {
+    // The process on the other side of an upgrade may run other code: the bytes are the contract.
+    const query = ctx('Pinned.Example', { id: 9 });
+    const wire = encodeAnswer(query.query, { answers: [{ ttl: 1234, address: [192, 0, 2, 7] }] });
+    const [ttlOffset] = scanResponse(wire)!.ttlOffsets;
+    const key = Buffer.concat([Buffer.from('\x06pinned\x07example\x00\x00\x01\x00\x01', 'latin1'), Buffer.from('00')]);
+    const entry = Buffer.alloc(2 + key.length + 4 + wire.length + 2 + 6 + 16);
+    let at = entry.writeUInt16BE(key.length, 0);
+    at += key.copy(entry, at);
+    at = entry.writeUInt32BE(wire.length, at);
+    at += wire.copy(entry, at);
+    at = entry.writeUInt16BE(1, at);
+    at = entry.writeUInt16BE(ttlOffset!, at);
+    at = entry.writeUInt32BE(1000, at); // the TTL as that cache capped it
+    at = entry.writeDoubleBE(10.5, at); // age
+    entry.writeDoubleBE(989.5, at); // time left
+    const { cache } = setup();
+    assert.equal(await cache.importSnapshot(new Uint8Array(entry)), 1);
+    const hit = cache.handleNow(ctx('PINNED.example', { id: 3 }))!;
+    assert.deepEqual(ttlsOf(hit), [990]);
+    assert.equal(hit.readUInt16BE(0), 3);
+    // Written back in the same layout; the wire now carries the capped TTL too (readers use the list).
+    const expected = Buffer.from(entry.subarray(0, 2 + key.length + 4 + wire.length + 8));
+    expected.writeUInt32BE(1000, 2 + key.length + 4 + ttlOffset!);
+    assert.deepEqual(Buffer.from(await cache.exportSnapshot()).subarray(0, expected.length), expected);
+  });
+
   it('serves a repeat from the cache with the new ID, the new letter case and decremented TTLs', async () => {
     const { cache, clock } = setup();
     const { next, calls } = upstream(a300);
@@ -161,7 +188,7 @@ describe('dns cache', () => {
     assert.deepEqual(ttlsOf(stale), [30]);
     assert.equal(cache.stats().stale, 1);
     clock.now += 600;
-    await assert.rejects(cache.handle(ctx('s.test'), down.next), /every upstream is down/);
+    await assert.rejects(async () => cache.handle(ctx('s.test'), down.next), /every upstream is down/);
   });
 
   it('keeps DNSSEC-OK answers apart from plain ones', async () => {

@@ -3,6 +3,7 @@
 // is told how many entries it missed instead of growing a queue.
 import type { QueryLogEntry, QueryLogFilter } from '../../../api/dns.ts';
 import type { DnsModule, Next, NextNow, QueryContext } from '../../pipeline.ts';
+import { EntryRing } from './ring.ts';
 
 export interface QueryLogOptions {
   size: number;
@@ -34,8 +35,7 @@ export function matches(entry: QueryLogEntry, filter: QueryLogFilter): boolean {
 export class QueryLog implements DnsModule {
   readonly name = 'querylog';
   private options: QueryLogOptions;
-  private ring: QueryLogEntry[] = [];
-  private next = 0;
+  private ring: EntryRing;
   private seq = 0;
   /**
    * Sequence numbers of worker `index` of `count` are index, index + count, ...: unique across the
@@ -52,14 +52,12 @@ export class QueryLog implements DnsModule {
     this.observe = observe;
     this.worker = worker;
     this.seq = worker.index;
+    this.ring = new EntryRing(options.size);
   }
 
   /** New options while running: the ring keeps its newest entries, subscribers stay. */
   reconfigure(options: QueryLogOptions): void {
-    if (options.size !== this.options.size) {
-      this.ring = this.ordered().slice(-options.size);
-      this.next = this.ring.length % options.size;
-    }
+    if (options.size !== this.ring.capacity) this.ring = this.ring.resized(options.size);
     if (options.batchMs !== this.options.batchMs && this.timer) {
       clearInterval(this.timer);
       this.timer = setInterval(() => this.flush(), options.batchMs);
@@ -67,14 +65,18 @@ export class QueryLog implements DnsModule {
     this.options = options;
   }
 
-  async handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
-    let reply: Buffer | null = null;
-    try {
-      reply = await next(ctx);
-      return reply;
-    } finally {
-      this.record(ctx, reply, performance.now() - ctx.receivedAt);
-    }
+  handle(ctx: QueryContext, next: Next): Promise<Buffer | null> {
+    // Callbacks rather than an async function: see Pipeline.step.
+    return next(ctx).then(
+      (reply) => {
+        this.record(ctx, reply, performance.now() - ctx.receivedAt);
+        return reply;
+      },
+      (err: unknown) => {
+        this.record(ctx, null, performance.now() - ctx.receivedAt);
+        throw err;
+      },
+    );
   }
 
   handleNow(ctx: QueryContext, next: NextNow): Buffer | null | undefined {
@@ -101,9 +103,7 @@ export class QueryLog implements DnsModule {
       rrl: ctx.meta.rrl ?? null,
       flattened: ctx.meta.flattened ?? false,
     };
-    if (this.ring.length < this.options.size) this.ring.push(entry);
-    else this.ring[this.next] = entry;
-    this.next = (this.next + 1) % this.options.size;
+    this.ring.push(entry);
     this.observe(entry);
     for (const subscriber of this.subscribers) {
       if (!matches(entry, subscriber.filter)) continue;
@@ -114,29 +114,31 @@ export class QueryLog implements DnsModule {
 
   /** The ring, oldest first, filtered, at most `limit` of the newest. */
   recent(filter: QueryLogFilter, limit: number): QueryLogEntry[] {
-    return this.ordered().filter((entry) => matches(entry, filter)).slice(-limit);
+    const found: QueryLogEntry[] = [];
+    for (let i = this.ring.length - 1; i >= 0 && found.length < limit; i--) {
+      const entry = this.ring.get(i)!;
+      if (matches(entry, filter)) found.push(entry);
+    }
+    return found.reverse();
   }
 
   /** The entry with this sequence number, while the ring still holds it. */
   entry(seq: number): QueryLogEntry | undefined {
-    const newest = this.ring[(this.next - 1 + this.ring.length) % this.ring.length];
-    const back = newest ? (newest.seq - seq) / this.worker.count : -1;
-    if (!newest || !Number.isInteger(back) || back < 0 || back >= this.ring.length) return undefined;
-    return this.ring[(this.next - 1 - back + 2 * this.ring.length) % this.ring.length];
-  }
-
-  private ordered(): QueryLogEntry[] {
-    return this.ring.length < this.options.size ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    const newest = this.ring.length - 1;
+    if (newest < 0) return undefined;
+    const back = (this.ring.seqAt(newest) - seq) / this.worker.count;
+    if (!Number.isInteger(back) || back < 0 || back > newest) return undefined;
+    return this.ring.get(newest - back);
   }
 
   /** The most frequent names and clients in the ring. */
   top(limit: number): { names: { key: string; count: number }[]; clients: { key: string; count: number }[] } {
-    const count = (pick: (entry: QueryLogEntry) => string) => {
+    const count = (values: readonly string[]) => {
       const counts = new Map<string, number>();
-      for (const entry of this.ring) counts.set(pick(entry), (counts.get(pick(entry)) ?? 0) + 1);
+      for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
       return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([key, n]) => ({ key, count: n }));
     };
-    return { names: count((entry) => entry.qname), clients: count((entry) => entry.client) };
+    return { names: count(this.ring.column('qname')), clients: count(this.ring.column('client')) };
   }
 
   subscribe(filter: QueryLogFilter, emit: Subscriber['emit']): () => void {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { QueryLogEntry } from '../../../../engine/api/dns.ts';
 import { QueryLog } from '../../../../engine/dns/modules/querylog/querylog.ts';
+import { EntryRing } from '../../../../engine/dns/modules/querylog/ring.ts';
 import type { QueryContext } from '../../../../engine/dns/pipeline.ts';
 import { parseQuery, Type } from '../../../../engine/dns/wire.ts';
 import { encodeAnswer, encodeQuery } from '../../../helpers/dns.ts';
@@ -62,5 +63,46 @@ describe('dns querylog', () => {
     const log = new QueryLog({ size: 100, batchMs: 10, maxBatch: 100 });
     for (const [name, client] of [['a.test', '127.0.0.1'], ['a.test', '127.0.0.2'], ['b.test', '127.0.0.2']]) await ask(log, name!, client);
     assert.deepEqual(log.top(1), { names: [{ key: 'a.test', count: 2 }], clients: [{ key: '127.0.0.2', count: 2 }] });
+  });
+
+  it('finds an entry by its sequence number in a worker\'s numbering, until the ring lets it go', async () => {
+    // Worker 1 of 3 numbers its entries 4, 7, 10, ... (its index plus the count each time).
+    const log = new QueryLog({ size: 4, batchMs: 10, maxBatch: 100 }, () => {}, { index: 1, count: 3 });
+    for (const name of ['a.test', 'b.test', 'c.test', 'd.test', 'e.test', 'f.test']) await ask(log, name);
+    assert.deepEqual(log.recent({}, 10).map((e) => e.seq), [10, 13, 16, 19]);
+    assert.equal(log.entry(13)?.qname, 'd.test');
+    assert.equal(log.entry(19)?.qname, 'f.test');
+    assert.equal(log.entry(7), undefined, 'overwritten');
+    assert.equal(log.entry(14), undefined, 'another worker\'s number');
+    assert.equal(log.entry(22), undefined, 'not yet given');
+  });
+
+  it('keeps the newest entries when the ring is resized either way', async () => {
+    const log = new QueryLog({ size: 5, batchMs: 10, maxBatch: 100 });
+    for (const name of ['a.test', 'b.test', 'c.test', 'd.test', 'e.test', 'f.test']) await ask(log, name);
+    log.reconfigure({ size: 3, batchMs: 10, maxBatch: 100 });
+    assert.deepEqual(log.recent({}, 10).map((e) => e.qname), ['d.test', 'e.test', 'f.test']);
+    log.reconfigure({ size: 6, batchMs: 10, maxBatch: 100 });
+    await ask(log, 'g.test');
+    assert.deepEqual(log.recent({}, 10).map((e) => e.qname), ['d.test', 'e.test', 'f.test', 'g.test']);
+    assert.deepEqual(log.recent({}, 2).map((e) => e.qname), ['f.test', 'g.test']);
+  });
+});
+
+describe('dns query log ring (columns)', () => {
+  it('gives back every field of every entry as it was recorded', () => {
+    const ring = new EntryRing(4);
+    const entries: QueryLogEntry[] = [
+      { seq: 1, at: 1_764_000_000_123, client: '127.0.0.9', transport: 'udp', qname: 'a.test', qtype: 1, rcode: 0, upstream: '127.0.0.1:53', latencyMs: 0.123, cache: 'miss', rrl: null, flattened: false },
+      { seq: 2, at: 1_764_000_000_124, client: '::1', transport: 'tcp', qname: 'b.test', qtype: 28, rcode: 3, upstream: null, latencyMs: 12.5, cache: 'hit', rrl: 'slip', flattened: true },
+      { seq: 3, at: 1_764_000_000_125, client: '127.0.0.10', transport: 'udp', qname: 'c.test', qtype: 65535, rcode: -1, upstream: null, latencyMs: 0, cache: 'stale', rrl: 'drop', flattened: false },
+      { seq: 4, at: 1_764_000_000_126, client: '127.0.0.11', transport: 'udp', qname: 'd.test', qtype: 16, rcode: 15, upstream: '[::1]:53', latencyMs: 4999.999, cache: null, rrl: null, flattened: true },
+    ];
+    for (const entry of entries) ring.push(entry);
+    assert.deepEqual([0, 1, 2, 3].map((i) => ring.get(i)), entries);
+    ring.push({ ...entries[0]!, seq: 5 });
+    assert.deepEqual([0, 1, 2, 3].map((i) => ring.get(i)?.seq), [2, 3, 4, 5]);
+    assert.equal(ring.get(4), undefined);
+    assert.equal(ring.seqAt(3), 5);
   });
 });

@@ -1,4 +1,5 @@
 // The engines the host can run, by name. Loaded lazily so an engine process loads only its own.
+import { availableParallelism } from 'node:os';
 import type { EngineDefinition } from '../api/engine.ts';
 import type { EngineName } from '../api/host.ts';
 import { dnsNodeFlags } from '../dns/node-flags.ts';
@@ -11,10 +12,13 @@ export const engineLoaders: Partial<Record<EngineName, () => Promise<EngineDefin
   bundler: async () => (await import('../bundler/engine.ts')).bundlerEngine,
 };
 
-/** Node flags an engine's process starts with, where the defaults do not suit it. */
-export const engineNodeFlags: Partial<Record<EngineName, string[]>> = {
-  dns: dnsNodeFlags,
-};
+/**
+ * Node flags an engine's processes start with, where the defaults do not suit it; `processes` is
+ * how many serve the engine, sharing the cores this process may use.
+ */
+export function engineNodeFlags(name: EngineName, processes: number): string[] {
+  return name === 'dns' ? dnsNodeFlags(availableParallelism() / processes) : [];
+}
 
 /** Engines whose processes share their listening sockets, so that one can be upgraded in place. */
 export const socketSharingEngines: ReadonlySet<EngineName> = new Set(['dns']);

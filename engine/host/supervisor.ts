@@ -327,7 +327,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
   /** Starts a process for a worker of the engine and sends it its config; it serves nobody until adopted. */
   private launch(slot: Slot, index: number): Launched {
     const name = slot.name;
-    const child = this.fork(name);
+    const child = this.fork(name, slot.workers.length);
     const launched: Launched = {
       child,
       client: createRpcClient(childTransport(child)),
@@ -355,9 +355,9 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     return launched;
   }
 
-  private fork(name: EngineName): ChildProcess {
+  private fork(name: EngineName, processes: number): ChildProcess {
     // A TypeScript entry (tests, development) runs through tsx; the built one is plain JS.
-    const execArgv = [...(this.entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []), ...(engineNodeFlags[name] ?? [])];
+    const execArgv = [...(this.entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []), ...engineNodeFlags(name, processes)];
     const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
     if (!socketSharingEngines.has(name)) {
       return fork(this.entry, [name], { execArgv, serialization: 'advanced', env: this.options.env ?? process.env, stdio });

@@ -86,6 +86,43 @@ describe('dns packet capture', () => {
     assert.equal(capture.get(950), undefined);
   });
 
+  it('keeps copies of the packets, whole, with everything that came with them', () => {
+    const capture = new PacketCapture(10);
+    const sent = exchange(7, 'tcp', '::1', '::1');
+    const expected = { ...sent, entry: { ...sent.entry }, client: { ...sent.client }, server: { ...sent.server }, query: Buffer.from(sent.query), reply: Buffer.from(sent.reply!) };
+    capture.record(sent);
+    sent.query.fill(0); // the caller's buffers may be reused: the capture holds its own bytes
+    sent.reply!.fill(0);
+    const kept = capture.get(7)!;
+    assert.deepEqual(kept, expected);
+    capture.record({ ...exchange(8, 'udp', '127.0.0.9', '127.0.0.1'), reply: null });
+    assert.equal(capture.get(8)!.reply, null);
+  });
+
+  it('keeps a 64 KiB TCP answer, and lets the oldest go when the bytes run out before the count', () => {
+    const capture = new PacketCapture(100);
+    const big = (seq: number) => ({ ...exchange(seq, 'tcp', '127.0.0.9', '127.0.0.1'), reply: Buffer.alloc(65_535, seq) });
+    for (let seq = 1; seq <= 10; seq++) capture.record(big(seq));
+    const kept = capture.last(100);
+    // The arena of a 100-exchange capture holds 200 KiB (its least, 256 KiB): three of these answers.
+    assert.deepEqual(kept.map((e) => e.entry.seq), [8, 9, 10]);
+    assert.ok(kept.every((e) => e.reply!.length === 65_535 && e.reply!.every((byte) => byte === e.entry.seq)));
+    assert.equal(capture.get(5), undefined);
+    capture.record(exchange(11, 'udp', '127.0.0.9', '127.0.0.1'));
+    assert.equal(capture.get(11)!.entry.seq, 11);
+  });
+
+  it('keeps the newest exchanges when resized either way', () => {
+    const capture = new PacketCapture(5);
+    for (let seq = 1; seq <= 8; seq++) capture.record(exchange(seq, 'udp', '127.0.0.9', '127.0.0.1'));
+    capture.resize(3);
+    assert.deepEqual(capture.last(10).map((e) => e.entry.seq), [6, 7, 8]);
+    capture.resize(10);
+    capture.record(exchange(9, 'udp', '127.0.0.9', '127.0.0.1'));
+    assert.deepEqual(capture.last(10).map((e) => e.entry.seq), [6, 7, 8, 9]);
+    assert.equal(capture.get(7)!.reply![3]! & 0xf, 0);
+  });
+
   it('keeps nothing when the capture size is 0', () => {
     const capture = new PacketCapture(0);
     capture.record(exchange(1, 'udp', '127.0.0.9', '127.0.0.1'));

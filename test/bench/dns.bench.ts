@@ -5,8 +5,8 @@
 // For each: q/s, loss, p50/p99 and the server's CPU microseconds per answered query. Prints a table,
 // checks the issue's targets and rewrites test/bench/RESULTS.md (keeping its Commentary section).
 //
-//   npm run bench:dns          builds first; 10 s per case, then signalbox once more under --cpu-prof
-//   npm run bench:dns -- --seconds 3 --no-results --no-profile --servers signalbox,dnsdist --cases hit,rate
+//   npm run bench:dns          builds first; 3 interleaved rounds of 10 s per case, then signalbox under --cpu-prof
+//   npm run bench:dns -- --seconds 3 --rounds 1 --no-results --no-profile --servers signalbox,dnsdist --cases hit,rate
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { dnsperf, type DnsperfRun } from './dnsperf.ts';
 import { firstLine } from './machine.ts';
 import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startForwarder, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
 import { busyMicros, selfTimeTable, topSelfTime } from './profile.ts';
-import { caseTitles, checks, checksTable, table, writeResults, type CaseId, type Row } from './report.ts';
+import { caseTitles, checks, checksTable, medianRows, table, writeResults, type CaseId, type Row } from './report.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
@@ -28,6 +28,8 @@ type ServerName = (typeof serverNames)[number];
 const { values: options } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
+    /** Every server through every case this many times, interleaved; the table shows medians. */
+    rounds: { type: 'string', default: '3' },
     servers: { type: 'string', default: serverNames.join(',') },
     // Hits first, while the cache holds the 100 names; the misses of (b) push them out.
     cases: { type: 'string', default: 'hit,rate-hit,miss,rate' },
@@ -41,6 +43,8 @@ const { values: options } = parseArgs({
 });
 const seconds = Number(options.seconds);
 if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) throw new Error(`--seconds: "${options.seconds}" is not a whole number of seconds from 1 to 600`);
+const rounds = Number(options.rounds);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds: "${options.rounds}" is not a whole number from 1 to 20`);
 const servers = options.servers.split(',').map((name) => name.trim()) as ServerName[];
 for (const name of servers) {
   if (!serverNames.includes(name)) throw new Error(`--servers: unknown server "${name}" — known: ${serverNames.join(', ')}`);
@@ -199,6 +203,7 @@ function method(): string[] {
     `(b) misses: unique names under the wildcard *.miss.example.test (${(seconds * missesPerSecond).toLocaleString('en')} of them, dnsperf -n 1, so none repeats), ${seconds} s, -c 4 -q 100: every query goes to Knot.`,
     `(c) fixed rate: dnsperf -Q ${fixedRate} of fresh unique misses for ${seconds} s, -c 4 -q 1000.`,
     `(d) not in the issue: the 100 hit names at -Q ${fixedRate} for ${seconds} s. CPU per answer depends on the load: at saturation a server reads and writes many datagrams per wake-up, at 10k q/s it wakes for nearly every one, so (d) shows the hit path at the load of (c). Run order per server: (a), (d), (b), (c), so that the hit names are still cached in (d).`,
+    `${rounds} rounds: every server through every case, then again, each time started afresh; the table shows the median of each figure over the rounds (answered, lost and drops are totals), and each round's CPU per answer.`,
     'q/s, answered and lost are dnsperf\'s (timeout 2 s). p50/p99 come from dnsperf -v (the latency of every answer). In (a) and (b) the load is closed-loop, so latency there is mostly queueing behind 100 outstanding queries.',
     `CPU us/answer: utime+stime of the server process (all threads) from /proc/PID/stat (CLK_TCK ${ticksPerSecond}) before and after the dnsperf run, over the answered queries. "server core busy" is that CPU time over dnsperf's run time: close to 100 % means the server was the limit; well below means the client core (dnsperf + Knot) was.`,
     '"UDP rcvbuf drops": RcvbufErrors of /proc/net/snmp over the run, for the whole host (so other work on the machine counts too): datagrams the kernel dropped because a socket\'s receive buffer was full, the usual cause of lost queries when a server stalls.',
@@ -225,13 +230,17 @@ async function main(): Promise<void> {
     };
     writeFileSync(files.hits, hitNames.join('\n') + '\n');
     const knot = await startKnot(dir);
-    for (const name of servers) {
-      process.stderr.write(`bench: ${name} on core ${serverCore}\n`);
-      const server = await startServer(name, dir, knot, name === 'signalbox' ? options['node-flags'].split(/\s+/).filter(Boolean) : []);
-      try {
-        rows.push(...(await benchServer(server, files, dir)));
-      } finally {
-        await server.stop();
+    // Rounds interleave the servers, so that a noisy minute of the machine hits all of them; each
+    // round starts every server afresh (an empty cache: the miss names are misses again).
+    for (let round = 1; round <= rounds; round++) {
+      for (const name of servers) {
+        process.stderr.write(`bench: round ${round} of ${rounds}, ${name} on core ${serverCore}\n`);
+        const server = await startServer(name, dir, knot, name === 'signalbox' ? options['node-flags'].split(/\s+/).filter(Boolean) : []);
+        try {
+          rows.push(...(await benchServer(server, files, dir)));
+        } finally {
+          await server.stop();
+        }
       }
     }
     if (options.profile && servers.includes('signalbox')) profile = await profileSignalbox(files, dir, knot);
@@ -246,11 +255,12 @@ async function main(): Promise<void> {
   for (const row of rows) {
     if ((row.case === 'hit' || row.case === 'miss') && row.result.runSeconds < seconds * 0.9) info.notes.push(`${row.server} ${caseTitles[row.case]} ran ${row.result.runSeconds.toFixed(1)} s, not ${seconds} s (the query file ran out)`);
   }
-  const list = checks(rows);
-  process.stdout.write(`\n${table(rows)}\n\n${checksTable(list)}\n`);
+  const medians = medianRows(rows);
+  const list = checks(medians);
+  process.stdout.write(`\n${table(medians)}\n\n${checksTable(list)}\n`);
   if (profile) process.stdout.write(`\n${profile}\n`);
   if (options.results) {
-    writeResults(resultsFile, info, rows, list, profile);
+    writeResults(resultsFile, info, medians, list, profile);
     process.stdout.write(`\nwritten to ${resultsFile}\n`);
   }
 }

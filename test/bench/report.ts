@@ -22,6 +22,46 @@ export interface Row {
   busyPercent: number;
   /** UDP datagrams dropped on full receive buffers during the run (whole host). */
   receiveBufferDrops: number;
+  /** CPU us/answer of each round, when this row combines several (see `medianRows`). */
+  rounds?: number[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * One row per server and case out of several rounds: the median of each rate, latency and CPU
+ * figure (each on its own), and the totals of queries, losses and drops. The machine's noise moves
+ * single runs by tens of percent; a median of interleaved rounds is what the ratios are taken from.
+ */
+export function medianRows(rows: Row[]): Row[] {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) groups.set(`${row.server}\0${row.case}`, [...(groups.get(`${row.server}\0${row.case}`) ?? []), row]);
+  return [...groups.values()].map((group) => {
+    const pick = (value: (row: Row) => number) => median(group.map(value));
+    const total = (value: (row: Row) => number) => group.reduce((sum, row) => sum + value(row), 0);
+    return {
+      server: group[0]!.server,
+      case: group[0]!.case,
+      result: {
+        ...group[0]!.result,
+        sent: total((row) => row.result.sent),
+        completed: total((row) => row.result.completed),
+        lost: total((row) => row.result.lost),
+        runSeconds: pick((row) => row.result.runSeconds),
+        qps: pick((row) => row.result.qps),
+        p50Ms: pick((row) => row.result.p50Ms),
+        p99Ms: pick((row) => row.result.p99Ms),
+      },
+      cpuMicrosPerAnswer: pick((row) => row.cpuMicrosPerAnswer),
+      busyPercent: pick((row) => row.busyPercent),
+      receiveBufferDrops: total((row) => row.receiveBufferDrops),
+      rounds: group.map((row) => row.cpuMicrosPerAnswer),
+    };
+  });
 }
 
 export interface Check {
@@ -35,7 +75,7 @@ export interface Check {
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 export function table(rows: Row[]): string {
-  const head = ['server', 'case', 'q/s', 'answered', 'lost', 'p50 ms', 'p99 ms', 'CPU us/answer', 'server core busy', 'UDP rcvbuf drops'];
+  const head = ['server', 'case', 'q/s', 'answered', 'lost', 'p50 ms', 'p99 ms', 'CPU us/answer', 'CPU per round', 'server core busy', 'UDP rcvbuf drops'];
   const servers = [...new Set(rows.map((row) => row.server))];
   const cases = Object.keys(caseTitles);
   const sorted = [...rows].sort((a, b) => servers.indexOf(a.server) - servers.indexOf(b.server) || cases.indexOf(a.case) - cases.indexOf(b.case));
@@ -48,6 +88,7 @@ export function table(rows: Row[]): string {
     fixed(row.result.p50Ms, 3),
     fixed(row.result.p99Ms, 3),
     fixed(row.cpuMicrosPerAnswer, 2),
+    row.rounds ? row.rounds.map((value) => fixed(value, 1)).join(' / ') : '',
     `${fixed(row.busyPercent, 0)} %`,
     String(row.receiveBufferDrops),
   ]);

@@ -1,6 +1,7 @@
 // The module chain every query runs through, CoreDNS style: each module gets the query and the
 // rest of the chain. The pipeline owns ordering and error isolation: a module that throws turns
 // that one query into SERVFAIL, logged under the module's name; no query can crash the process.
+import type { QueryLogEntry } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
 import { emptyResponse, Rcode, type ParsedQuery } from './wire.ts';
 
@@ -19,7 +20,14 @@ export interface QueryContext {
   /** performance.now() by which the answer must be sent. */
   readonly deadline: number;
   /** What modules learned, for the query log and stats. */
-  readonly meta: { upstream?: string; rrl?: 'slip' | 'drop'; flattened?: boolean; cache?: 'hit' | 'miss' | 'stale'; seq?: number };
+  readonly meta: {
+    upstream?: string;
+    rrl?: 'slip' | 'drop';
+    flattened?: boolean;
+    cache?: 'hit' | 'miss' | 'stale';
+    /** The query log's entry, once recorded: the packet capture files the exchange under it. */
+    logged?: QueryLogEntry;
+  };
 }
 
 /** The wire answer, or null to send nothing (a dropped query). */

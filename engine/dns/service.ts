@@ -60,7 +60,7 @@ export class DnsService {
       resolveNow: (query) => this.current.pipeline.runNow(query),
       ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
-        const entry = ctx.meta.seq === undefined ? undefined : this.querylog.entry(ctx.meta.seq);
+        const entry = ctx.meta.logged;
         if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: entry.at });
       },
     });

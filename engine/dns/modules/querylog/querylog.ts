@@ -87,7 +87,6 @@ export class QueryLog implements DnsModule {
 
   private record(ctx: QueryContext, reply: Buffer | null, latencyMs: number): void {
     this.seq += this.worker.count;
-    ctx.meta.seq = this.seq;
     const entry: QueryLogEntry = {
       seq: this.seq,
       at: Date.now(),
@@ -103,6 +102,7 @@ export class QueryLog implements DnsModule {
       rrl: ctx.meta.rrl ?? null,
       flattened: ctx.meta.flattened ?? false,
     };
+    ctx.meta.logged = entry;
     this.ring.push(entry);
     this.observe(entry);
     for (const subscriber of this.subscribers) {

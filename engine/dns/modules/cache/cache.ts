@@ -5,6 +5,7 @@
 // background shortly before they expire (prefetch, as unbound does), so they never miss.
 import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
 import { Rcode, readU16, readU32, scanResponse, writeU16, writeU32 } from '../../wire.ts';
+import { EntryTable } from './entries.ts';
 
 export interface CacheOptions {
   maxEntries: number;
@@ -28,29 +29,6 @@ export interface PrefetchOptions {
   beforeExpiryPercent: number;
 }
 
-/**
- * Few objects per entry on purpose: under a stream of unique misses the new entries are most of
- * what survives a scavenge, and the scavenge pause (which every query waiting then sits through)
- * grows with the bytes it copies. 688 heap bytes per entry with the answer, its TTL offsets and
- * its TTL values as a buffer and two arrays; about half as one buffer.
- */
-interface Entry {
-  key: string;
-  /** Recency list neighbours: a hit relinks two pointers instead of re-inserting into the Map. */
-  older: Entry | null;
-  newer: Entry | null;
-  /** The answer with its TTLs already capped, then the offset of each TTL field (u16 each). */
-  data: Buffer;
-  /** Where the answer ends in `data` (the offsets follow). */
-  wireLength: number;
-  storedAt: number;
-  expiresAt: number;
-  hits: number;
-  refreshing: boolean;
-  /** When the rest of the chain last failed to refresh it (serving it stale); -Infinity if never. */
-  failedAt: number;
-}
-
 export interface CacheStats {
   entries: number;
   bytes: number;
@@ -71,10 +49,7 @@ const failureRecheckSeconds = 30;
 export class Cache implements DnsModule {
   readonly name = 'cache';
   private readonly options: CacheOptions;
-  private readonly entries = new Map<string, Entry>();
-  /** Most and least recently used ends of the recency list. */
-  private newest: Entry | null = null;
-  private oldest: Entry | null = null;
+  private readonly table = new EntryTable();
   private readonly now: () => number;
   private readonly counters = { bytes: 0, hits: 0, misses: 0, stale: 0, prefetched: 0, prefetchFailed: 0 };
   /** Share of an entry's TTL before expiry at which a refresh may start; 0 when prefetch is off. */
@@ -91,35 +66,42 @@ export class Cache implements DnsModule {
 
   /** A fresh hit, answered without a promise; anything else (a miss, a refresh due) takes `handle`. */
   handleNow(ctx: QueryContext): Buffer | undefined {
-    const entry = this.entries.get(cacheKey(ctx));
+    const { table } = this;
+    const slot = table.find(cacheKey(ctx));
     const now = this.now();
-    if (!entry || now >= entry.expiresAt) return undefined;
-    if (this.prefetchDue(entry, now) && entry.hits + 1 >= this.prefetchMinHits && !entry.refreshing) return undefined;
+    if (slot < 0 || now >= table.expiresAt[slot]!) return undefined;
+    if (this.prefetchDue(slot, now) && table.hits[slot]! + 1 >= this.prefetchMinHits && !table.refreshing[slot]) return undefined;
     this.counters.hits++;
     ctx.meta.cache = 'hit';
-    this.touch(entry);
-    entry.hits++;
-    return this.render(entry, ctx, now - entry.storedAt, null);
+    table.touch(slot);
+    table.hits[slot]!++;
+    return render(table.data[slot]!, table.wireLength[slot]!, ctx, now - table.storedAt[slot]!, null);
   }
 
   handle(ctx: QueryContext, next: Next): Promise<Buffer | null> | Buffer {
+    const { table } = this;
     const key = cacheKey(ctx);
-    const entry = this.entries.get(key);
+    const slot = table.find(key);
     const now = this.now();
-    if (entry && now < entry.expiresAt) {
+    if (slot >= 0 && now < table.expiresAt[slot]!) {
       this.counters.hits++;
       ctx.meta.cache = 'hit';
-      this.touch(entry);
-      entry.hits++;
-      if (this.prefetchDue(entry, now) && entry.hits >= this.prefetchMinHits && !entry.refreshing) this.refresh(key, entry, ctx, next);
-      return this.render(entry, ctx, now - entry.storedAt, null);
+      table.touch(slot);
+      table.hits[slot]!++;
+      if (this.prefetchDue(slot, now) && table.hits[slot]! >= this.prefetchMinHits && !table.refreshing[slot]) this.refresh(key, slot, ctx, next);
+      return render(table.data[slot]!, table.wireLength[slot]!, ctx, now - table.storedAt[slot]!, null);
     }
-    const staleUsable = entry !== undefined && now < entry.expiresAt + this.options.staleMaxAgeSeconds;
+    const staleUsable = slot >= 0 && now < table.expiresAt[slot]! + this.options.staleMaxAgeSeconds;
     // RFC 8767 §4 (failure recheck timer): after the rest of the chain failed for this name, its
     // stale answer goes out at once for 30 s instead of after another full upstream timeout.
-    if (staleUsable && now < entry.failedAt + failureRecheckSeconds) return this.stale(entry, ctx);
+    if (staleUsable && now < table.failedAt[slot]! + failureRecheckSeconds) return this.stale(slot, ctx);
     this.counters.misses++;
     ctx.meta.cache = 'miss';
+    // What a failure would serve stale, held here: while this query waits, the entry may be
+    // replaced or evicted and its slot given to another name (an entry's bytes never change).
+    const staleData = staleUsable ? table.data[slot] : undefined;
+    const staleLength = staleUsable ? table.wireLength[slot]! : 0;
+    const generation = staleUsable ? table.generation[slot]! : 0;
     // Callbacks rather than an async function: see Pipeline.step.
     return next(ctx).then(
       (answer) => {
@@ -127,22 +109,25 @@ export class Cache implements DnsModule {
         return answer;
       },
       (err: unknown) => {
-        if (!staleUsable) throw err;
-        entry.failedAt = this.now();
-        return this.stale(entry, ctx);
+        if (!staleData) throw err;
+        if (table.generation[slot] === generation) table.failedAt[slot] = this.now();
+        this.counters.stale++;
+        ctx.meta.cache = 'stale';
+        return render(staleData, staleLength, ctx, 0, staleTtl);
       },
     );
   }
 
   /** Whether less than the prefetch share of the entry's TTL is left. */
-  private prefetchDue(entry: Entry, now: number): boolean {
-    return this.prefetchShare > 0 && now >= entry.expiresAt - (entry.expiresAt - entry.storedAt) * this.prefetchShare;
+  private prefetchDue(slot: number, now: number): boolean {
+    const { expiresAt, storedAt } = this.table;
+    return this.prefetchShare > 0 && now >= expiresAt[slot]! - (expiresAt[slot]! - storedAt[slot]!) * this.prefetchShare;
   }
 
-  private stale(entry: Entry, ctx: QueryContext): Buffer {
+  private stale(slot: number, ctx: QueryContext): Buffer {
     this.counters.stale++;
     ctx.meta.cache = 'stale';
-    return this.render(entry, ctx, 0, staleTtl);
+    return render(this.table.data[slot]!, this.table.wireLength[slot]!, ctx, 0, staleTtl);
   }
 
   /**
@@ -150,9 +135,13 @@ export class Cache implements DnsModule {
    * answered from the cache meanwhile. One refresh per entry at a time; a failure leaves the entry
    * to expire as usual (and to be served stale after that).
    */
-  private refresh(key: string, entry: Entry, ctx: QueryContext, next: Next): void {
-    entry.refreshing = true;
+  private refresh(key: string, slot: number, ctx: QueryContext, next: Next): void {
+    const { table } = this;
+    const generation = table.generation[slot]!;
+    table.refreshing[slot] = 1;
     this.counters.prefetched++;
+    // Flushed or evicted meanwhile (the slot holds another entry now): nobody wants it.
+    const same = () => table.generation[slot] === generation;
     // The client's query budget, of which a hit used next to nothing, counted again from when the
     // refresh starts; started after this turn so that the client's answer goes out first.
     const budgetMs = ctx.deadline - performance.now();
@@ -162,31 +151,16 @@ export class Cache implements DnsModule {
       const background: QueryContext = { ...ctx, meta: {}, receivedAt, deadline: receivedAt + budgetMs };
       next(background).then(
         (answer) => {
-          entry.refreshing = false;
-          // Flushed or evicted meanwhile: nobody wants it now. Replaced by a miss: already fresh.
-          if (this.entries.get(key) !== entry) return;
+          if (!same()) return;
+          table.refreshing[slot] = 0;
           if (!answer || !this.store(key, answer)) this.counters.prefetchFailed++;
         },
         () => {
-          entry.refreshing = false;
+          if (same()) table.refreshing[slot] = 0;
           this.counters.prefetchFailed++;
         },
       );
     });
-  }
-
-  private render(entry: Entry, ctx: QueryContext, elapsed: number, fixedTtl: number | null): Buffer {
-    const { data, wireLength } = entry;
-    const out = Buffer.allocUnsafe(wireLength);
-    data.copy(out, 0, 0, wireLength);
-    writeU16(out, 0, ctx.parsed.id);
-    ctx.query.copy(out, 12, 12, ctx.parsed.questionEnd);
-    const age = Math.floor(elapsed);
-    for (let at = wireLength; at < data.length; at += 2) {
-      const offset = readU16(data, at);
-      writeU32(out, offset, fixedTtl ?? Math.max(0, readU32(data, offset) - age));
-    }
-    return out;
   }
 
   /** Stores an answer when it may be cached; says whether it was. */
@@ -197,19 +171,18 @@ export class Cache implements DnsModule {
     if (ttl === null || ttl <= 0) return false;
     const { minTtl, maxTtl } = this.options;
     const data = entryData(answer, scanned.ttlOffsets, (_, ttl) => Math.min(maxTtl, Math.max(minTtl, ttl)));
-    const previous = this.entries.get(key);
-    if (previous) this.remove(key, previous);
     const now = this.now();
     this.add(key, data, answer.length, now, now + ttl);
     this.evict();
     return true;
   }
 
+  /** Adds an entry, replacing the key's previous one. */
   private add(key: string, data: Buffer, wireLength: number, storedAt: number, expiresAt: number): void {
-    const entry: Entry = { key, older: null, newer: null, data, wireLength, storedAt, expiresAt, hits: 0, refreshing: false, failedAt: -Infinity };
-    this.entries.set(key, entry);
-    this.link(entry);
-    this.counters.bytes += entry.wireLength;
+    const previous = this.table.find(key);
+    if (previous >= 0) this.remove(previous);
+    this.table.add(key, data, wireLength, storedAt, expiresAt);
+    this.counters.bytes += wireLength;
   }
 
   /** How long an answer may be cached, or null when it must not be. */
@@ -224,43 +197,16 @@ export class Cache implements DnsModule {
     return Math.min(maxTtl, Math.max(minTtl, scanned.minTtl));
   }
 
-  /**
-   * Least-recently-used order lives in a linked list, not in the Map's insertion order: with
-   * 100k entries, deleting and re-adding a key per hit and scanning the Map from its start to
-   * evict made V8 walk over deleted slots (measured: 13-66 % of the engine's time, test/bench).
-   */
-  private touch(entry: Entry): void {
-    if (this.newest === entry) return;
-    this.unlink(entry);
-    this.link(entry);
-  }
-
-  private link(entry: Entry): void {
-    entry.older = this.newest;
-    entry.newer = null;
-    if (this.newest) this.newest.newer = entry;
-    this.newest = entry;
-    this.oldest ??= entry;
-  }
-
-  private unlink(entry: Entry): void {
-    if (entry.older) entry.older.newer = entry.newer;
-    else this.oldest = entry.newer;
-    if (entry.newer) entry.newer.older = entry.older;
-    else this.newest = entry.older;
-    entry.older = entry.newer = null;
-  }
-
   private evict(): void {
-    while (this.oldest && (this.entries.size > this.options.maxEntries || this.counters.bytes > this.options.maxBytes)) {
-      this.remove(this.oldest.key, this.oldest);
+    const { table } = this;
+    while (table.oldest >= 0 && (table.size > this.options.maxEntries || this.counters.bytes > this.options.maxBytes)) {
+      this.remove(table.oldest);
     }
   }
 
-  private remove(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.unlink(entry);
-    this.counters.bytes -= entry.wireLength;
+  private remove(slot: number): void {
+    this.counters.bytes -= this.table.wireLength[slot]!;
+    this.table.remove(slot);
   }
 
   /**
@@ -269,8 +215,15 @@ export class Cache implements DnsModule {
    * being answered meanwhile; one buffer crosses the processes far faster than 100k objects.
    */
   async exportSnapshot(): Promise<Buffer> {
-    const entries: Entry[] = [];
-    for (let entry = this.oldest; entry; entry = entry.newer) entries.push(entry);
+    const { table } = this;
+    // Copied out first: the entries may change between the slices.
+    const entries = [...table.byAge()].map((slot): SnapshotEntry => ({
+      key: table.keys[slot]!,
+      data: table.data[slot]!,
+      wireLength: table.wireLength[slot]!,
+      storedAt: table.storedAt[slot]!,
+      expiresAt: table.expiresAt[slot]!,
+    }));
     const parts: Buffer[] = [];
     for (let from = 0; from < entries.length; from += snapshotSlice) {
       const now = this.now();
@@ -291,8 +244,6 @@ export class Cache implements DnsModule {
         const { key, data, wireLength, storedAt, expiresAt, next } = decodeEntry(bytes, offset, now);
         offset = next;
         if (now >= expiresAt + this.options.staleMaxAgeSeconds) continue;
-        const previous = this.entries.get(key);
-        if (previous) this.remove(key, previous);
         this.add(key, data, wireLength, storedAt, expiresAt);
         taken++;
       }
@@ -304,21 +255,40 @@ export class Cache implements DnsModule {
 
   /** Removes every entry, or those for one name (any type); returns how many went. */
   flush(name?: string): number {
-    let removed = 0;
     const wanted = name === undefined ? null : wireName(name);
-    for (const [key, entry] of this.entries) {
-      if (wanted === null || key.startsWith(wanted)) {
-        this.remove(key, entry);
-        removed++;
-      }
-    }
-    return removed;
+    const doomed = [...this.table.byAge()].filter((slot) => wanted === null || this.table.keys[slot]!.startsWith(wanted));
+    for (const slot of doomed) this.remove(slot);
+    return doomed.length;
   }
 
   stats(): CacheStats {
     const { bytes, hits, misses, stale, prefetched, prefetchFailed } = this.counters;
-    return { entries: this.entries.size, bytes, hits, misses, stale, prefetched, prefetchFailed };
+    return { entries: this.table.size, bytes, hits, misses, stale, prefetched, prefetchFailed };
   }
+}
+
+/** An entry's answer for this query: its ID and letter case, TTLs less the entry's age (or fixed). */
+function render(data: Buffer, wireLength: number, ctx: QueryContext, elapsed: number, fixedTtl: number | null): Buffer {
+  const out = Buffer.allocUnsafe(wireLength);
+  data.copy(out, 0, 0, wireLength);
+  writeU16(out, 0, ctx.parsed.id);
+  ctx.query.copy(out, 12, 12, ctx.parsed.questionEnd);
+  const age = Math.floor(elapsed);
+  for (let at = wireLength; at < data.length; at += 2) {
+    const offset = readU16(data, at);
+    writeU32(out, offset, fixedTtl ?? Math.max(0, readU32(data, offset) - age));
+  }
+  return out;
+}
+
+/** An entry as a snapshot carries it. */
+interface SnapshotEntry {
+  key: string;
+  /** The answer with its TTLs capped, then the offset of each TTL field (u16 each). */
+  data: Buffer;
+  wireLength: number;
+  storedAt: number;
+  expiresAt: number;
 }
 
 /** Where cache keys are put together: a question is at most 255 name bytes + 4, then two flag bytes. */
@@ -367,7 +337,7 @@ const snapshotSlice = 2000;
  * length, wire, u16 TTL count, per TTL u16 offset + u32 value, f64 age, f64 time left. The
  * format is what the process on the other side of an upgrade reads, whatever its version: keep it.
  */
-function encodeEntry(entry: Entry, now: number): Buffer {
+function encodeEntry(entry: SnapshotEntry, now: number): Buffer {
   const { data, wireLength } = entry;
   const ttlCount = (data.length - wireLength) / 2;
   const key = Buffer.from(entry.key, 'latin1');
@@ -387,7 +357,7 @@ function encodeEntry(entry: Entry, now: number): Buffer {
   return out;
 }
 
-function decodeEntry(bytes: Buffer, offset: number, now: number): Pick<Entry, 'key' | 'data' | 'wireLength' | 'storedAt' | 'expiresAt'> & { next: number } {
+function decodeEntry(bytes: Buffer, offset: number, now: number): SnapshotEntry & { next: number } {
   let at = offset;
   const keyLength = bytes.readUInt16BE(at);
   const key = bytes.toString('latin1', at + 2, at + 2 + keyLength);

@@ -121,6 +121,20 @@ describe('dns cache', () => {
     assert.deepEqual(Buffer.from(await cache.exportSnapshot()).subarray(0, expected.length), expected);
   });
 
+  it("serves a name's own stale answer when its entry was evicted, and its slot reused, while the upstream failed", async () => {
+    const { cache, clock } = setup({ maxEntries: 1 });
+    await cache.handle(ctx('a.test'), upstream(a100).next);
+    clock.now += 150; // expired, within the stale age
+    const held = heldUpstream(a100);
+    const pending = cache.handle(ctx('a.test'), held.next);
+    await cache.handle(ctx('b.test'), upstream({ answers: [{ ttl: 300, address: [192, 0, 2, 9] }] }).next); // evicts a.test: its slot goes to b.test
+    held.calls[0]!.fail();
+    const stale = (await pending)!;
+    assert.deepEqual(ttlsOf(stale), [30]);
+    assert.deepEqual([...stale.subarray(-4)], [192, 0, 2, 1], "a.test's address, not b.test's");
+    assert.deepEqual(ttlsOf(cache.handleNow(ctx('b.test'))!), [300]);
+  });
+
   it('serves a repeat from the cache with the new ID, the new letter case and decremented TTLs', async () => {
     const { cache, clock } = setup();
     const { next, calls } = upstream(a300);

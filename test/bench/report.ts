@@ -22,8 +22,8 @@ export interface Row {
   busyPercent: number;
   /** UDP datagrams dropped on full receive buffers during the run (whole host). */
   receiveBufferDrops: number;
-  /** CPU us/answer of each round, when this row combines several (see `medianRows`). */
-  rounds?: number[];
+  /** CPU us/answer and p99 ms of each round, when this row combines several (see `medianRows`). */
+  rounds?: { cpu: number; p99Ms: number }[];
 }
 
 function median(values: number[]): number {
@@ -59,7 +59,7 @@ export function medianRows(rows: Row[]): Row[] {
       cpuMicrosPerAnswer: pick((row) => row.cpuMicrosPerAnswer),
       busyPercent: pick((row) => row.busyPercent),
       receiveBufferDrops: total((row) => row.receiveBufferDrops),
-      rounds: group.map((row) => row.cpuMicrosPerAnswer),
+      rounds: group.map((row) => ({ cpu: row.cpuMicrosPerAnswer, p99Ms: row.result.p99Ms })),
     };
   });
 }
@@ -75,7 +75,7 @@ export interface Check {
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 export function table(rows: Row[]): string {
-  const head = ['server', 'case', 'q/s', 'answered', 'lost', 'p50 ms', 'p99 ms', 'CPU us/answer', 'CPU per round', 'server core busy', 'UDP rcvbuf drops'];
+  const head = ['server', 'case', 'q/s', 'answered', 'lost', 'p50 ms', 'p99 ms', 'p99 per round', 'CPU us/answer', 'CPU per round', 'server core busy', 'UDP rcvbuf drops'];
   const servers = [...new Set(rows.map((row) => row.server))];
   const cases = Object.keys(caseTitles);
   const sorted = [...rows].sort((a, b) => servers.indexOf(a.server) - servers.indexOf(b.server) || cases.indexOf(a.case) - cases.indexOf(b.case));
@@ -87,8 +87,9 @@ export function table(rows: Row[]): string {
     String(row.result.lost),
     fixed(row.result.p50Ms, 3),
     fixed(row.result.p99Ms, 3),
+    row.rounds ? row.rounds.map((round) => fixed(round.p99Ms, 1)).join(' / ') : '',
     fixed(row.cpuMicrosPerAnswer, 2),
-    row.rounds ? row.rounds.map((value) => fixed(value, 1)).join(' / ') : '',
+    row.rounds ? row.rounds.map((round) => fixed(round.cpu, 1)).join(' / ') : '',
     `${fixed(row.busyPercent, 0)} %`,
     String(row.receiveBufferDrops),
   ]);

@@ -122,15 +122,6 @@ export class QueryLog implements DnsModule {
     return found.reverse();
   }
 
-  /** The entry with this sequence number, while the ring still holds it. */
-  entry(seq: number): QueryLogEntry | undefined {
-    const newest = this.ring.length - 1;
-    if (newest < 0) return undefined;
-    const back = (this.ring.seqAt(newest) - seq) / this.worker.count;
-    if (!Number.isInteger(back) || back < 0 || back > newest) return undefined;
-    return this.ring.get(newest - back);
-  }
-
   /** The most frequent names and clients in the ring. */
   top(limit: number): { names: { key: string; count: number }[]; clients: { key: string; count: number }[] } {
     const count = (values: readonly string[]) => {

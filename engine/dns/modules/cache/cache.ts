@@ -2,7 +2,8 @@
 // patches the ID and the question's letter case, and rewrites TTLs at offsets found once at
 // insertion: no decode on the hot path. Negative answers are cached per RFC 2308; stale answers
 // are served per RFC 8767 when the rest of the chain fails. Popular entries are refreshed in the
-// background shortly before they expire (prefetch, as unbound does), so they never miss.
+// background shortly before they expire (prefetch, as unbound does), so they never miss. The
+// entries live in columns and off-heap blocks (entries.ts), out of the garbage collector's way.
 import type { DnsModule, Next, QueryContext } from '../../pipeline.ts';
 import { Rcode, readU16, readU32, scanResponse, writeU16, writeU32 } from '../../wire.ts';
 import { EntryTable } from './entries.ts';
@@ -55,9 +56,12 @@ export class Cache implements DnsModule {
   /** Share of an entry's TTL before expiry at which a refresh may start; 0 when prefetch is off. */
   private readonly prefetchShare: number;
   private readonly prefetchMinHits: number;
+  /** An answer's TTL as stored: within the configured bounds. */
+  private readonly capTtl: (index: number, ttl: number) => number;
 
   constructor(options: CacheOptions) {
     this.options = options;
+    this.capTtl = (_, ttl) => Math.min(options.maxTtl, Math.max(options.minTtl, ttl));
     this.now = options.now ?? (() => performance.now() / 1000);
     const prefetch = options.prefetch;
     this.prefetchShare = prefetch?.enabled ? prefetch.beforeExpiryPercent / 100 : 0;
@@ -67,7 +71,7 @@ export class Cache implements DnsModule {
   /** A fresh hit, answered without a promise; anything else (a miss, a refresh due) takes `handle`. */
   handleNow(ctx: QueryContext): Buffer | undefined {
     const { table } = this;
-    const slot = table.find(cacheKey(ctx));
+    const slot = table.find(keyScratch, cacheKey(ctx));
     const now = this.now();
     if (slot < 0 || now >= table.expiresAt[slot]!) return undefined;
     if (this.prefetchDue(slot, now) && table.hits[slot]! + 1 >= this.prefetchMinHits && !table.refreshing[slot]) return undefined;
@@ -75,21 +79,20 @@ export class Cache implements DnsModule {
     ctx.meta.cache = 'hit';
     table.touch(slot);
     table.hits[slot]!++;
-    return render(table.data[slot]!, table.wireLength[slot]!, ctx, now - table.storedAt[slot]!, null);
+    return render(table.chunk[slot]!, table.dataAt[slot]!, table.dataLength[slot]!, table.wireLength[slot]!, ctx, now - table.storedAt[slot]!, null);
   }
 
   handle(ctx: QueryContext, next: Next): Promise<Buffer | null> | Buffer {
     const { table } = this;
-    const key = cacheKey(ctx);
-    const slot = table.find(key);
+    const slot = table.find(keyScratch, cacheKey(ctx));
     const now = this.now();
     if (slot >= 0 && now < table.expiresAt[slot]!) {
       this.counters.hits++;
       ctx.meta.cache = 'hit';
       table.touch(slot);
       table.hits[slot]!++;
-      if (this.prefetchDue(slot, now) && table.hits[slot]! >= this.prefetchMinHits && !table.refreshing[slot]) this.refresh(key, slot, ctx, next);
-      return render(table.data[slot]!, table.wireLength[slot]!, ctx, now - table.storedAt[slot]!, null);
+      if (this.prefetchDue(slot, now) && table.hits[slot]! >= this.prefetchMinHits && !table.refreshing[slot]) this.refresh(slot, ctx, next);
+      return render(table.chunk[slot]!, table.dataAt[slot]!, table.dataLength[slot]!, table.wireLength[slot]!, ctx, now - table.storedAt[slot]!, null);
     }
     const staleUsable = slot >= 0 && now < table.expiresAt[slot]! + this.options.staleMaxAgeSeconds;
     // RFC 8767 §4 (failure recheck timer): after the rest of the chain failed for this name, its
@@ -97,15 +100,15 @@ export class Cache implements DnsModule {
     if (staleUsable && now < table.failedAt[slot]! + failureRecheckSeconds) return this.stale(slot, ctx);
     this.counters.misses++;
     ctx.meta.cache = 'miss';
-    // What a failure would serve stale, held here: while this query waits, the entry may be
-    // replaced or evicted and its slot given to another name (an entry's bytes never change).
-    const staleData = staleUsable ? table.data[slot] : undefined;
+    // What a failure would serve stale, copied here: while this query waits, the entry may be
+    // replaced or evicted and its slot and block given to another name.
+    const staleData = staleUsable ? table.data(slot) : undefined;
     const staleLength = staleUsable ? table.wireLength[slot]! : 0;
     const generation = staleUsable ? table.generation[slot]! : 0;
     // Callbacks rather than an async function: see Pipeline.step.
     return next(ctx).then(
       (answer) => {
-        if (answer) this.store(key, answer);
+        if (answer) this.store(ctx, answer);
         return answer;
       },
       (err: unknown) => {
@@ -113,7 +116,7 @@ export class Cache implements DnsModule {
         if (table.generation[slot] === generation) table.failedAt[slot] = this.now();
         this.counters.stale++;
         ctx.meta.cache = 'stale';
-        return render(staleData, staleLength, ctx, 0, staleTtl);
+        return render(staleData, 0, staleData.length, staleLength, ctx, 0, staleTtl);
       },
     );
   }
@@ -127,7 +130,8 @@ export class Cache implements DnsModule {
   private stale(slot: number, ctx: QueryContext): Buffer {
     this.counters.stale++;
     ctx.meta.cache = 'stale';
-    return render(this.table.data[slot]!, this.table.wireLength[slot]!, ctx, 0, staleTtl);
+    const { table } = this;
+    return render(table.chunk[slot]!, table.dataAt[slot]!, table.dataLength[slot]!, table.wireLength[slot]!, ctx, 0, staleTtl);
   }
 
   /**
@@ -135,7 +139,7 @@ export class Cache implements DnsModule {
    * answered from the cache meanwhile. One refresh per entry at a time; a failure leaves the entry
    * to expire as usual (and to be served stale after that).
    */
-  private refresh(key: string, slot: number, ctx: QueryContext, next: Next): void {
+  private refresh(slot: number, ctx: QueryContext, next: Next): void {
     const { table } = this;
     const generation = table.generation[slot]!;
     table.refreshing[slot] = 1;
@@ -153,7 +157,7 @@ export class Cache implements DnsModule {
         (answer) => {
           if (!same()) return;
           table.refreshing[slot] = 0;
-          if (!answer || !this.store(key, answer)) this.counters.prefetchFailed++;
+          if (!answer || !this.store(ctx, answer)) this.counters.prefetchFailed++;
         },
         () => {
           if (same()) table.refreshing[slot] = 0;
@@ -163,26 +167,26 @@ export class Cache implements DnsModule {
     });
   }
 
-  /** Stores an answer when it may be cached; says whether it was. */
-  private store(key: string, answer: Buffer): boolean {
+  /** Stores the answer to the context's question when it may be cached; says whether it was. */
+  private store(ctx: QueryContext, answer: Buffer): boolean {
     const scanned = scanResponse(answer);
     if (!scanned || scanned.truncated) return false;
     const ttl = this.ttlFor(scanned);
     if (ttl === null || ttl <= 0) return false;
-    const { minTtl, maxTtl } = this.options;
-    const data = entryData(answer, scanned.ttlOffsets, (_, ttl) => Math.min(maxTtl, Math.max(minTtl, ttl)));
     const now = this.now();
-    this.add(key, data, answer.length, now, now + ttl);
+    this.add(keyScratch, cacheKey(ctx), answer, scanned.ttlOffsets, this.capTtl, now, now + ttl);
     this.evict();
     return true;
   }
 
-  /** Adds an entry, replacing the key's previous one. */
-  private add(key: string, data: Buffer, wireLength: number, storedAt: number, expiresAt: number): void {
-    const previous = this.table.find(key);
+  /** Adds an entry, replacing the key's previous one; the TTL of record i is ttl(i, its TTL in `wire`). */
+  private add(key: Uint8Array, keyLength: number, wire: Uint8Array, ttlOffsets: readonly number[], ttl: (index: number, wireTtl: number) => number, storedAt: number, expiresAt: number): void {
+    const { table } = this;
+    const previous = table.find(key, keyLength);
     if (previous >= 0) this.remove(previous);
-    this.table.add(key, data, wireLength, storedAt, expiresAt);
-    this.counters.bytes += wireLength;
+    const slot = table.add(key, keyLength, wire.length + 2 * ttlOffsets.length, wire.length, storedAt, expiresAt);
+    writeEntryData(table.chunk[slot]!, table.dataAt[slot]!, wire, ttlOffsets, ttl);
+    this.counters.bytes += wire.length;
   }
 
   /** How long an answer may be cached, or null when it must not be. */
@@ -218,8 +222,8 @@ export class Cache implements DnsModule {
     const { table } = this;
     // Copied out first: the entries may change between the slices.
     const entries = [...table.byAge()].map((slot): SnapshotEntry => ({
-      key: table.keys[slot]!,
-      data: table.data[slot]!,
+      key: table.key(slot),
+      data: table.data(slot),
       wireLength: table.wireLength[slot]!,
       storedAt: table.storedAt[slot]!,
       expiresAt: table.expiresAt[slot]!,
@@ -241,10 +245,10 @@ export class Cache implements DnsModule {
     while (offset < bytes.length) {
       const now = this.now();
       for (let n = 0; n < snapshotSlice && offset < bytes.length; n++) {
-        const { key, data, wireLength, storedAt, expiresAt, next } = decodeEntry(bytes, offset, now);
+        const { key, wire, ttlOffsets, ttls, storedAt, expiresAt, next } = decodeEntry(bytes, offset, now);
         offset = next;
         if (now >= expiresAt + this.options.staleMaxAgeSeconds) continue;
-        this.add(key, data, wireLength, storedAt, expiresAt);
+        this.add(key, key.length, wire, ttlOffsets, (i) => ttls[i]!, storedAt, expiresAt);
         taken++;
       }
       this.evict();
@@ -256,7 +260,7 @@ export class Cache implements DnsModule {
   /** Removes every entry, or those for one name (any type); returns how many went. */
   flush(name?: string): number {
     const wanted = name === undefined ? null : wireName(name);
-    const doomed = [...this.table.byAge()].filter((slot) => wanted === null || this.table.keys[slot]!.startsWith(wanted));
+    const doomed = [...this.table.byAge()].filter((slot) => wanted === null || this.table.keyStartsWith(slot, wanted, wanted.length));
     for (const slot of doomed) this.remove(slot);
     return doomed.length;
   }
@@ -267,23 +271,26 @@ export class Cache implements DnsModule {
   }
 }
 
-/** An entry's answer for this query: its ID and letter case, TTLs less the entry's age (or fixed). */
-function render(data: Buffer, wireLength: number, ctx: QueryContext, elapsed: number, fixedTtl: number | null): Buffer {
+/**
+ * An entry's answer for this query, from its data (`length` bytes at `start` of `bytes`): its ID
+ * and letter case, TTLs less the entry's age (or fixed).
+ */
+function render(bytes: Buffer, start: number, length: number, wireLength: number, ctx: QueryContext, elapsed: number, fixedTtl: number | null): Buffer {
   const out = Buffer.allocUnsafe(wireLength);
-  data.copy(out, 0, 0, wireLength);
+  bytes.copy(out, 0, start, start + wireLength);
   writeU16(out, 0, ctx.parsed.id);
   ctx.query.copy(out, 12, 12, ctx.parsed.questionEnd);
   const age = Math.floor(elapsed);
-  for (let at = wireLength; at < data.length; at += 2) {
-    const offset = readU16(data, at);
-    writeU32(out, offset, fixedTtl ?? Math.max(0, readU32(data, offset) - age));
+  for (let at = start + wireLength; at < start + length; at += 2) {
+    const offset = readU16(bytes, at);
+    writeU32(out, offset, fixedTtl ?? Math.max(0, readU32(bytes, start + offset) - age));
   }
   return out;
 }
 
 /** An entry as a snapshot carries it. */
 interface SnapshotEntry {
-  key: string;
+  key: Buffer;
   /** The answer with its TTLs capped, then the offset of each TTL field (u16 each). */
   data: Buffer;
   wireLength: number;
@@ -295,11 +302,10 @@ interface SnapshotEntry {
 const keyScratch = Buffer.alloc(512);
 
 /**
- * Lower-cased question bytes plus the DO and CD bits ("0"/"1" each): answers differ on each. Made
- * in a scratch buffer and read out as one flat string; concatenating the flags made two cons
- * strings and a flattened copy on every lookup, and kept them alive in every entry.
+ * The cache key, written to keyScratch; its length. Lower-cased question bytes plus the DO and CD
+ * bits ("0"/"1" each): answers differ on each.
  */
-function cacheKey(ctx: QueryContext): string {
+function cacheKey(ctx: QueryContext): number {
   const { query, parsed } = ctx;
   const length = parsed.questionEnd - 12;
   for (let i = 0; i < length; i++) {
@@ -308,24 +314,25 @@ function cacheKey(ctx: QueryContext): string {
   }
   keyScratch[length] = parsed.edns?.dnssecOk ? 0x31 : 0x30;
   keyScratch[length + 1] = parsed.checkingDisabled ? 0x31 : 0x30;
-  return keyScratch.toString('latin1', 0, length + 2);
+  return length + 2;
 }
 
-/** An entry's one buffer: the answer with the TTL of record i set to ttl(i, its TTL in `wire`), then the TTL offsets (u16 each). */
-function entryData(wire: Uint8Array, ttlOffsets: readonly number[], ttl: (index: number, wireTtl: number) => number): Buffer {
-  const data = Buffer.allocUnsafe(wire.length + 2 * ttlOffsets.length);
-  data.set(wire, 0);
+/**
+ * An entry's data, written to `target` from `at`: the answer with the TTL of record i set to
+ * ttl(i, its TTL in `wire`), then the TTL offsets (u16 each).
+ */
+function writeEntryData(target: Buffer, at: number, wire: Uint8Array, ttlOffsets: readonly number[], ttl: (index: number, wireTtl: number) => number): void {
+  target.set(wire, at);
   for (let i = 0; i < ttlOffsets.length; i++) {
-    writeU32(data, ttlOffsets[i]!, ttl(i, readU32(wire, ttlOffsets[i]!)));
-    writeU16(data, wire.length + 2 * i, ttlOffsets[i]!);
+    writeU32(target, at + ttlOffsets[i]!, ttl(i, readU32(wire, ttlOffsets[i]!)));
+    writeU16(target, at + wire.length + 2 * i, ttlOffsets[i]!);
   }
-  return data;
 }
 
 /** A name as the lower-cased wire bytes that start its cache keys. */
-function wireName(name: string): string {
+function wireName(name: string): Buffer {
   const labels = name.replace(/\.$/, '').toLowerCase().split('.').filter(Boolean);
-  return labels.map((label) => String.fromCharCode(label.length) + label).join('') + '\0';
+  return Buffer.from(labels.map((label) => String.fromCharCode(label.length) + label).join('') + '\0', 'latin1');
 }
 
 /** Entries written or read per turn of the event loop during an upgrade's handover. */
@@ -340,7 +347,7 @@ const snapshotSlice = 2000;
 function encodeEntry(entry: SnapshotEntry, now: number): Buffer {
   const { data, wireLength } = entry;
   const ttlCount = (data.length - wireLength) / 2;
-  const key = Buffer.from(entry.key, 'latin1');
+  const { key } = entry;
   const out = Buffer.allocUnsafe(2 + key.length + 4 + wireLength + 2 + ttlCount * 6 + 16);
   let at = out.writeUInt16BE(key.length, 0);
   at += key.copy(out, at);
@@ -357,10 +364,23 @@ function encodeEntry(entry: SnapshotEntry, now: number): Buffer {
   return out;
 }
 
-function decodeEntry(bytes: Buffer, offset: number, now: number): SnapshotEntry & { next: number } {
+/** An entry of a snapshot, its fields as views of the snapshot's bytes. */
+interface DecodedEntry {
+  key: Buffer;
+  wire: Buffer;
+  ttlOffsets: number[];
+  /** The TTL value at each offset. */
+  ttls: number[];
+  storedAt: number;
+  expiresAt: number;
+  /** Where the next entry starts. */
+  next: number;
+}
+
+function decodeEntry(bytes: Buffer, offset: number, now: number): DecodedEntry {
   let at = offset;
   const keyLength = bytes.readUInt16BE(at);
-  const key = bytes.toString('latin1', at + 2, at + 2 + keyLength);
+  const key = bytes.subarray(at + 2, at + 2 + keyLength);
   at += 2 + keyLength;
   const wireLength = bytes.readUInt32BE(at);
   const wire = bytes.subarray(at + 4, at + 4 + wireLength);
@@ -373,8 +393,7 @@ function decodeEntry(bytes: Buffer, offset: number, now: number): SnapshotEntry 
     ttlOffsets.push(bytes.readUInt16BE(at));
     ttls.push(bytes.readUInt32BE(at + 2));
   }
-  const data = entryData(wire, ttlOffsets, (i) => ttls[i]!);
   const storedAt = now - bytes.readDoubleBE(at);
   const expiresAt = now + bytes.readDoubleBE(at + 8);
-  return { key, data, wireLength, storedAt, expiresAt, next: at + 16 };
+  return { key, wire, ttlOffsets, ttls, storedAt, expiresAt, next: at + 16 };
 }

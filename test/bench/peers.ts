@@ -197,8 +197,10 @@ export function udpReceiveBufferDrops(): number {
   return Number(values[names.indexOf('RcvbufErrors')] ?? Number.NaN);
 }
 
-/** utime + stime of a process (all its threads) in microseconds, from /proc/PID/stat. */
-/** CPU time of a process and its children (signalbox's DNS engine runs in worker processes). */
+/**
+ * utime + stime in microseconds, from /proc/PID/stat, of a process (all its threads) and of its
+ * children (signalbox's DNS engine runs in worker processes).
+ */
 export function cpuMicros(pid: number, ticksPerSecond: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // proc(5): fields after the ")" of comm start at field 3 (state); utime is 14, stime 15.

@@ -34,7 +34,6 @@ export class PacketCapture {
   private entries: EntryRing;
   private count = 0;
   private next = 0;
-  private clientAddress: string[] = [];
   private clientPort = new Uint16Array(0);
   private server: Endpoint[] = [];
   private answeredAt = new Float64Array(0);
@@ -63,7 +62,6 @@ export class PacketCapture {
     this.queryLength[slot] = query.length;
     this.replyAt[slot] = reply ? this.write(reply) : 0;
     this.replyLength[slot] = reply ? reply.length : -1;
-    this.clientAddress[slot] = exchange.client.address;
     this.clientPort[slot] = exchange.client.port;
     this.server[slot] = exchange.server;
     this.answeredAt[slot] = exchange.answeredAt;
@@ -111,7 +109,6 @@ export class PacketCapture {
   }
 
   private allocate(size: number): void {
-    this.clientAddress = new Array<string>(size).fill('');
     this.clientPort = new Uint16Array(size);
     this.server = new Array<Endpoint>(size);
     this.answeredAt = new Float64Array(size);
@@ -149,9 +146,11 @@ export class PacketCapture {
     const replyLength = this.replyLength[slot]!;
     const reply = replyLength < 0 ? null : this.read(this.replyAt[slot]!, replyLength);
     if (!query || (replyLength >= 0 && !reply)) return undefined;
+    const entry = this.entries.get(index)!;
     return {
-      entry: this.entries.get(index)!,
-      client: { address: this.clientAddress[slot]!, port: this.clientPort[slot]! },
+      entry,
+      // The entry's client is the same address (kept once, as the query log interns it).
+      client: { address: entry.client, port: this.clientPort[slot]! },
       server: this.server[slot]!,
       query,
       reply,

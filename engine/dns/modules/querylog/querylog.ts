@@ -32,6 +32,25 @@ export function matches(entry: QueryLogEntry, filter: QueryLogFilter): boolean {
   );
 }
 
+/**
+ * The string already held for a client address, if it is the last one seen at its place: a UDP
+ * query's address is a new string each time (dgram's rinfo), and the rings keep every entry's
+ * for about a second, so each one survived a scavenge (copied, then promoted) only to die in the
+ * old generation. Direct-mapped on the address's last characters: no growth, no eviction work.
+ */
+class AddressInterner {
+  private readonly seen = new Array<string>(256).fill('');
+
+  intern(address: string): string {
+    const n = address.length;
+    const place = (n + address.charCodeAt(n - 1) * 7 + address.charCodeAt(n - 2) * 31) & 255;
+    const held = this.seen[place]!;
+    if (held === address) return held;
+    this.seen[place] = address;
+    return address;
+  }
+}
+
 export class QueryLog implements DnsModule {
   readonly name = 'querylog';
   private options: QueryLogOptions;
@@ -43,6 +62,7 @@ export class QueryLog implements DnsModule {
    */
   private readonly worker: { index: number; count: number };
   private readonly subscribers = new Set<Subscriber>();
+  private readonly clients = new AddressInterner();
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Told of every entry as it is recorded (per-second traffic). */
   private readonly observe: (entry: QueryLogEntry) => void;
@@ -90,7 +110,7 @@ export class QueryLog implements DnsModule {
     const entry: QueryLogEntry = {
       seq: this.seq,
       at: Date.now(),
-      client: ctx.client.address,
+      client: this.clients.intern(ctx.client.address),
       transport: ctx.transport,
       qname: ctx.parsed.name.toLowerCase(),
       qtype: ctx.parsed.type,

@@ -19,6 +19,8 @@ export class Traffic {
   readonly rcodes: Record<string, number> = {};
   flattened = 0;
   private readonly buckets = new Map<number, Bucket>();
+  /** The bucket the last entry went to. */
+  private current: Bucket | undefined;
   private readonly subscribers = new Set<(second: DnsSecond) => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
   /** The last second sent to subscribers, so that a late timer neither skips nor repeats one. */
@@ -34,12 +36,14 @@ export class Traffic {
 
   observe(entry: QueryLogEntry): void {
     const second = Math.floor(entry.at / 1000) * 1000;
-    let bucket = this.buckets.get(second);
+    // Nearly every entry falls in the second of the one before: no map lookup for those.
+    let bucket = this.current?.at === second ? this.current : this.buckets.get(second);
     if (!bucket) {
       bucket = emptyBucket(second);
       this.buckets.set(second, bucket);
       this.forgetBefore(second - keptSeconds * 1000);
     }
+    this.current = bucket;
     bucket.queries++;
     if (entry.cache === 'hit') bucket.hits++;
     else if (entry.cache === 'miss') bucket.misses++;

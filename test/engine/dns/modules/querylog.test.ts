@@ -32,6 +32,18 @@ describe('dns querylog', () => {
     assert.equal(entries[0]!.upstream, '127.0.0.1:53');
   });
 
+  it('keeps each entry its own client address among many that share the interner\'s places', async () => {
+    const log = new QueryLog({ size: 2000, batchMs: 10, maxBatch: 100 });
+    // 1,000 addresses for 256 places, twice over and in another order the second time.
+    const clients = Array.from({ length: 1000 }, (_, i) => `10.${i % 7}.${i >> 4}.${i & 15}`);
+    const asked = [...clients, ...clients.slice().reverse()];
+    for (const [i, client] of asked.entries()) await ask(log, `q${i}.test`, client);
+    assert.deepEqual(
+      log.recent({}, asked.length).map((entry) => entry.client),
+      asked,
+    );
+  });
+
   it('records SERVFAIL when the rest of the chain throws', async () => {
     const log = new QueryLog({ size: 10, batchMs: 10, maxBatch: 100 });
     await assert.rejects(log.handle(ctx('x.test'), async () => Promise.reject(new Error('down'))));

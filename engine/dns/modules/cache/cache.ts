@@ -52,6 +52,8 @@ export class Cache implements DnsModule {
   private readonly options: CacheOptions;
   private readonly table = new EntryTable();
   private readonly now: () => number;
+  /** Whether `now` is the default clock, which the query's arrival time can stand in for. */
+  private readonly defaultClock: boolean;
   private readonly counters = { bytes: 0, hits: 0, misses: 0, stale: 0, prefetched: 0, prefetchFailed: 0 };
   /** Share of an entry's TTL before expiry at which a refresh may start; 0 when prefetch is off. */
   private readonly prefetchShare: number;
@@ -63,6 +65,7 @@ export class Cache implements DnsModule {
     this.options = options;
     this.capTtl = (_, ttl) => Math.min(options.maxTtl, Math.max(options.minTtl, ttl));
     this.now = options.now ?? (() => performance.now() / 1000);
+    this.defaultClock = options.now === undefined;
     const prefetch = options.prefetch;
     this.prefetchShare = prefetch?.enabled ? prefetch.beforeExpiryPercent / 100 : 0;
     this.prefetchMinHits = prefetch?.minHits ?? 1;
@@ -72,7 +75,7 @@ export class Cache implements DnsModule {
   handleNow(ctx: QueryContext): Buffer | undefined {
     const { table } = this;
     const slot = table.find(keyScratch, cacheKey(ctx));
-    const now = this.now();
+    const now = this.queryTime(ctx);
     if (slot < 0 || now >= table.expiresAt[slot]!) return undefined;
     if (this.prefetchDue(slot, now) && table.hits[slot]! + 1 >= this.prefetchMinHits && !table.refreshing[slot]) return undefined;
     this.counters.hits++;
@@ -85,7 +88,7 @@ export class Cache implements DnsModule {
   handle(ctx: QueryContext, next: Next): Promise<Buffer | null> | Buffer {
     const { table } = this;
     const slot = table.find(keyScratch, cacheKey(ctx));
-    const now = this.now();
+    const now = this.queryTime(ctx);
     if (slot >= 0 && now < table.expiresAt[slot]!) {
       this.counters.hits++;
       ctx.meta.cache = 'hit';
@@ -119,6 +122,14 @@ export class Cache implements DnsModule {
         return render(staleData, 0, staleData.length, staleLength, ctx, 0, staleTtl);
       },
     );
+  }
+
+  /**
+   * Seconds on the cache's clock when the query arrived: its receipt time (read by the server a
+   * few microseconds earlier) rather than another clock read on every lookup.
+   */
+  private queryTime(ctx: QueryContext): number {
+    return this.defaultClock ? ctx.receivedAt / 1000 : this.now();
   }
 
   /** Whether less than the prefetch share of the entry's TTL is left. */

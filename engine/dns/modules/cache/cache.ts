@@ -291,7 +291,8 @@ function render(bytes: Buffer, start: number, length: number, wireLength: number
   bytes.copy(out, 0, start, start + wireLength);
   writeU16(out, 0, ctx.parsed.id);
   ctx.query.copy(out, 12, 12, ctx.parsed.questionEnd);
-  // At least 0: the clock of a lookup is the query's arrival, and an entry stored since is not younger than new.
+  // At least 0: a lookup's clock is the query's arrival, and an entry stored since then is new,
+  // not younger than new.
   const age = Math.max(0, Math.floor(elapsed));
   for (let at = start + wireLength; at < start + length; at += 2) {
     const offset = readU16(bytes, at);

@@ -61,11 +61,6 @@ export class EntryTable {
     return this.count;
   }
 
-  /** Bytes set aside for entries' blocks (the high-water mark: freed blocks are reused, not returned). */
-  get reservedBytes(): number {
-    return this.blocks.reservedBytes;
-  }
-
   /** The slot holding the key (its first `length` bytes), or -1. */
   find(key: Uint8Array, length: number): number {
     const hash = hashKey(key, length, this.seed);

@@ -67,10 +67,12 @@ function prng(seed: string): () => number {
 }
 
 class Draw {
-  constructor(
-    readonly random: () => number,
-    private readonly words: readonly string[],
-  ) {}
+  readonly random: () => number;
+  private readonly words: readonly string[];
+  constructor(random: () => number, words: readonly string[]) {
+    this.random = random;
+    this.words = words;
+  }
   int(min: number, max: number): number {
     return min + Math.floor(this.random() * (max - min + 1));
   }
@@ -154,12 +156,14 @@ class HtmlSite {
   private readonly adTitles: string[];
   private assetHash: string;
   private at = firstCrawl;
+  private readonly draw: Draw;
+  private readonly name: string;
+  private readonly shape: HtmlShape;
 
-  constructor(
-    private readonly draw: Draw,
-    private readonly name: string,
-    private readonly shape: HtmlShape,
-  ) {
+  constructor(draw: Draw, name: string, shape: HtmlShape) {
+    this.draw = draw;
+    this.name = name;
+    this.shape = shape;
     this.nextId = draw.int(91_000_000, 91_900_000);
     for (let i = 0; i < shape.teasers; i++) this.teasers.push(makeTeaser(draw, this.nextId--, this.at, shape));
     this.nextId += shape.teasers + 1;
@@ -239,10 +243,10 @@ class StatusDocument {
   /** Each site's long, unchanging headers (policies), as real responses carry them. */
   private readonly policies: string[];
 
-  constructor(
-    private readonly draw: Draw,
-    shape: JsonShape,
-  ) {
+  private readonly draw: Draw;
+
+  constructor(draw: Draw, shape: JsonShape) {
+    this.draw = draw;
     this.urls = Array.from({ length: shape.records }, () => `https://www.example.net/${draw.text(draw.int(1, 3)).replace(/\W+/g, '-')}/`);
     this.lastModified = this.urls.map(() => firstCrawl - draw.int(1, 300) * minute);
     this.policies = this.urls.map(() => {

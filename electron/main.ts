@@ -41,10 +41,15 @@ async function ready(): Promise<void> {
   createWindow(join(dist, 'electron', 'preload.cjs'));
 }
 
-app.whenReady().then(ready, (err: unknown) => {
-  log.error('could not start', { error: err instanceof Error ? err.message : String(err) });
-  app.exit(1);
-});
+// A failure anywhere in start-up (a bad signalbox.yaml, an engine that cannot start) is logged and
+// ends the app: without the catch it would be an unhandled rejection and a running app with no window.
+app
+  .whenReady()
+  .then(ready)
+  .catch((err: unknown) => {
+    log.error('could not start', { error: err instanceof Error ? err.message : String(err) });
+    app.exit(1);
+  });
 
 app.on('window-all-closed', () => app.quit());
 

@@ -67,7 +67,7 @@ interface Leaf {
 
 function loadLeaves(dir: string, now: Date): Leaf[] {
   const online = join(LIMBO_DIR, 'online');
-  if (!existsSync(online)) throw new Error(`${online} is missing — the bench needs x509-limbo's online/ chains from shared/pki`);
+  if (!existsSync(online)) throw new Error(`${online} is missing — the bench needs x509-limbo's online/ chains (test/fixtures/x509-limbo)`);
   return readdirSync(online)
     .filter((f) => f.endsWith('.limbo.json'))
     .sort()

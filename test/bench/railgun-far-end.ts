@@ -3,7 +3,7 @@
 // loopback, so that both paths cross the same delayed link. Prints one JSON line (where they
 // listen, the listener's pin) and exits when its stdin closes (the bench is done, or died).
 //
-//   ip netns exec NS node --import tsx test/bench/railgun-far-end.ts ADDRESS TOKEN_FILE
+//   ip netns exec NS node --import tsx test/bench/railgun-far-end.ts ADDRESS TOKEN_FILE [CORPUS_DIR]
 import { readFileSync } from 'node:fs';
 import { railgunLimits } from '../../engine/api/railgun.ts';
 import { Listener } from '../../engine/railgun/listener.ts';
@@ -11,10 +11,10 @@ import { generateCertificate, spkiPin } from '../../engine/railgun/tls.ts';
 import { corpusPages, startCorpusOrigin } from '../engine/railgun/corpus-origin.ts';
 import { quietLog } from '../helpers/host.ts';
 
-const [address, tokenFile] = process.argv.slice(2);
-if (!address || !tokenFile) throw new Error('usage: railgun-far-end.ts ADDRESS TOKEN_FILE');
+const [address, tokenFile, corpus] = process.argv.slice(2);
+if (!address || !tokenFile) throw new Error('usage: railgun-far-end.ts ADDRESS TOKEN_FILE [CORPUS_DIR]');
 
-const pages = corpusPages();
+const pages = corpusPages(corpus);
 const direct = await startCorpusOrigin(pages, address);
 const behind = await startCorpusOrigin(pages);
 const tls = await generateCertificate([address]);

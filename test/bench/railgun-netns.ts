@@ -102,8 +102,8 @@ export interface FarEnd {
 }
 
 /** Starts railgun-far-end.ts inside the namespace and waits for the line that says where it listens. */
-export async function startFarEnd(path: DelayedPath, tokenFile: string): Promise<FarEnd> {
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', path.namespace, projectNode, '--import', 'tsx', farEndScript, path.farAddress, tokenFile], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startFarEnd(path: DelayedPath, tokenFile: string, corpus?: string): Promise<FarEnd> {
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', path.namespace, projectNode, '--import', 'tsx', farEndScript, path.farAddress, tokenFile, ...(corpus ? [corpus] : [])], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
   const kill = () => {

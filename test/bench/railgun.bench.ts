@@ -7,7 +7,8 @@
 // Writes the railgun section of test/bench/RESULTS.md (keeping its commentary).
 //
 //   npm run bench:railgun
-//   npm run bench:railgun -- --pages spiegel-impressum,bild-status-json --rtt-ms 0 --no-results
+//   npm run bench:railgun -- --pages synthetic-imprint,synthetic-status-json --rtt-ms 0 --no-results
+//   npm run bench:railgun -- --corpus DIR    (a bigger corpus in the same layout as test/fixtures/pages)
 //   (--rtt-ms 0 runs the namespace part over a plain veth: it checks the plumbing, it measures no delay)
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { railgunConfig, railgunLimits } from '../../engine/api/railgun.ts';
 import { startEnds, type Ends } from '../../engine/railgun/ends.ts';
 import { SavingsBook } from '../../engine/railgun/savings.ts';
 import { generateToken } from '../../engine/railgun/tls.ts';
-import { corpusDir, corpusPages, startCorpusOrigin, type CorpusPage } from '../engine/railgun/corpus-origin.ts';
+import { corpusPages, corpusSource, startCorpusOrigin, type CorpusPage } from '../engine/railgun/corpus-origin.ts';
 import { quietLog, tempDir } from '../helpers/host.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { commit } from './machine.ts';
@@ -36,6 +37,8 @@ const { values: options } = parseArgs({
   options: {
     /** Only these pages (comma-separated folder names), for a quick look; the results want them all. */
     pages: { type: 'string', default: '' },
+    /** A corpus folder (one folder per page, v000.<ext>, v001.<ext>, ...) instead of the default. */
+    corpus: { type: 'string' },
     'rtt-ms': { type: 'string', default: '100' },
     results: { type: 'boolean', default: true },
   },
@@ -143,7 +146,7 @@ async function delayed(pages: CorpusPage[]): Promise<Run | string> {
   try {
     const tokenFile = join(dir, 'link-token');
     writeFileSync(tokenFile, `${generateToken()}\n`, { mode: 0o600 });
-    far = await startFarEnd(path, tokenFile);
+    far = await startFarEnd(path, tokenFile, options.corpus);
     cleanups.add(far.kill);
     ends = await startEnds(railgunConfig.parse({ enabled: true, role: 'sender', link: far.link, pin: far.pin, tokenFile, listen: '127.0.0.1:0' }), book, dir, quietLog);
     return await replay({ direct: far.direct, pair: `http://127.0.0.1:${ends.sender!.port}`, book, link: ends.link! }, ends, pages);
@@ -158,7 +161,7 @@ async function delayed(pages: CorpusPage[]): Promise<Run | string> {
 function method(pages: CorpusPage[], versions: number): string[] {
   const limits = railgunLimits.parse({});
   return [
-    `Corpus: ${corpusDir.replace(/.*\/(shared\/)/, '$1')}, ${pages.length} pages, ${versions} versions. Each page's versions v001.. are deltas against the version before; **a page's first version (v000) has no predecessor and is left out of the delta totals**: it is reported in its own table (a full body everywhere).`,
+    `Corpus: ${corpusSource(options.corpus)}, ${pages.length} pages, ${versions} versions. Each page's versions v001.. are deltas against the version before; **a page's first version (v000) has no predecessor and is left out of the delta totals**: it is reported in its own table (a full body everywhere).`,
     'gzip -6: `zlib.gzip` level 6 (node:zlib). brotli q11: `zlib.brotliCompress` quality 11, default window (lgwin 22), generic mode (node:zlib; the brotli CLI at -q 11 does the same work). zstd: the CLI, `zstd -19 -q -c --patch-from=<previous> <current>` (frame with the CLI\'s 4-byte checksum); first versions `zstd -19 -q -c <file>`. All on the same files the origin serves.',
     `Through the pair: \`startEnds\` of engine/railgun/ends.ts, role pair (listener and sender in this process, one HTTP/2 link over loopback TLS, pinned), default limits (deltas at zstd level ${limits.deltaLevel}, full bodies at level ${limits.fullLevel}, ${limits.versionsPerKey} versions per key).` + ' Link body = the savings book\'s linkBytes per request (the dcz body: 40-byte RFC 9842 header + zstd frame without checksum); "frames only" compares the zstd frames alone: link bodies less that header against the CLI\'s output less its 4-byte checksum. Link TLS socket = the change of the link socket\'s bytesWritten + bytesRead around each request: TLS records, HTTP/2 frames and HPACK headers both ways (request, response headers with digest and report, DATA, WINDOW_UPDATE).',
     'Latency: sequential GETs, one at a time, each version fetched twice: straight from an origin, and through the pair from a second origin that replays the same versions (which path goes first alternates). Time to last byte = from `http.get` to the end of the body, client and servers all in this one Node process (2 cores: the zstd work of the pair runs on the libuv pool). One keep-alive connection per path, opened before timing; the link is up before timing. Every body is compared with the corpus file.',
@@ -175,8 +178,8 @@ async function main(): Promise<void> {
   const startLoad = loadavg()[0]!;
   const info = { date: new Date().toString(), machine: machine() };
   const wanted = options.pages.split(',').map((name) => name.trim()).filter(Boolean);
-  const all = corpusPages();
-  for (const name of wanted) if (!all.some((page) => page.name === name)) throw new Error(`--pages: no page "${name}" in ${corpusDir} — known: ${all.map((page) => page.name).join(', ')}`);
+  const all = corpusPages(options.corpus);
+  for (const name of wanted) if (!all.some((page) => page.name === name)) throw new Error(`--pages: no page "${name}" in ${corpusSource(options.corpus)} — known: ${all.map((page) => page.name).join(', ')}`);
   const pages = wanted.length ? all.filter((page) => wanted.includes(page.name)) : all;
   const versions = pages.reduce((total, page) => total + page.versions.length, 0);
 

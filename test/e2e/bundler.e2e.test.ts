@@ -12,7 +12,7 @@ import { launchChromium } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
 import { childPids, startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
-const limboCase = fileURLToPath(new URL('../../../shared/pki/x509-limbo/online/cloudflare.com.limbo.json', import.meta.url));
+const limboCase = fileURLToPath(new URL('../fixtures/x509-limbo/online/cloudflare.com.limbo.json', import.meta.url));
 const limbo = JSON.parse(readFileSync(limboCase, 'utf8')) as { peer_certificate: string; untrusted_intermediates: string[]; validation_time: string };
 /** The case's validation time as a datetime-local value; the page runs in UTC. */
 const validateAt = limbo.validation_time.replace(/(\+00:00|Z)$/, '');

@@ -1,5 +1,5 @@
 // The Railgun page in Chromium against a real pair: `signalbox serve` runs the Railgun engine as a
-// pair whose listener fetches from the corpus origin (real versions of real pages, the next one on
+// pair whose listener fetches from the corpus origin (a news page and a JSON document, the next version on
 // each request), and the test fetches those pages through the sender as an edge client would.
 // Everything listens on 127.0.0.1.
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/se
 import { corpusPages, startCorpusOrigin, type CorpusOrigin, type CorpusPage } from '../engine/railgun/corpus-origin.ts';
 
 /** An HTML page and a JSON document that change from version to version. */
-const replayed = ['fr-politik', 'bild-status-json'];
+const replayed = ['synthetic-news-politics', 'synthetic-status-json'];
 const versions = 20;
 
 let origin: CorpusOrigin | undefined;

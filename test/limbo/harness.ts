@@ -14,8 +14,8 @@ import { CertificateIndex } from '../../engine/bundler/trust/index.ts';
 import { decodeBody, pemBodies } from '../../engine/bundler/trust/pem.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** shared/ sits beside the clone, locally and in CI. */
-export const LIMBO_DIR = resolve(here, '../../../shared/pki/x509-limbo');
+/** The suite ships with the repository (test/fixtures/x509-limbo/README.md). */
+export const LIMBO_DIR = resolve(here, '../fixtures/x509-limbo');
 export const LIMBO_FILE = resolve(LIMBO_DIR, 'limbo.json.gz');
 export const BASELINE_FILE = resolve(here, 'baseline.json');
 
@@ -151,7 +151,7 @@ function main(argv: string[]): void {
   };
   const file = arg('--limbo') ?? LIMBO_FILE;
   if (!existsSync(file)) {
-    console.error(`limbo: ${file} not found — shared/pki/x509-limbo must sit beside the repository`);
+    console.error(`limbo: ${file} not found — pass --limbo FILE, or restore test/fixtures/x509-limbo from git`);
     process.exit(2);
   }
   const filter = arg('--filter');

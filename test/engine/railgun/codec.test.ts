@@ -11,7 +11,7 @@ import { tempDir } from '../../helpers/host.ts';
 import { corpusPages } from './corpus-origin.ts';
 
 const run = promisify(execFile);
-const page = corpusPages().find((candidate) => candidate.name === 'zeit-campus')!;
+const page = corpusPages().find((candidate) => candidate.name === 'httpbis-compression-dictionary')!;
 const [base, next] = [page.versions[0]!, page.versions[1]!];
 
 describe('dcz codec (zstd CLI as peer)', () => {

@@ -9,7 +9,7 @@ import { waitFor } from '../../helpers/wait.ts';
 import { corpusPages, startCorpusOrigin, type CorpusOrigin } from './corpus-origin.ts';
 import { startListener, startPair, startSender, testTls, type Pair } from './pair.ts';
 
-const [page] = corpusPages().filter((candidate) => candidate.name === 'heise-security');
+const [page] = corpusPages().filter((candidate) => candidate.name === 'synthetic-tech-security');
 let origin: CorpusOrigin;
 
 before(async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Vault } from '../../../engine/vault/vault.ts';
 import { tempDir } from '../../helpers/host.ts';
 
-const vectorsDir = new URL('../../../../shared/specs/vault-vectors/', import.meta.url);
+const vectorsDir = new URL('../../fixtures/redoctober-vectors/', import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL('vectors.json', vectorsDir), 'utf8')) as {
   passwords: Record<string, string>;
   cases: { id: string; ciphertext: string; plaintext_b64: string; decrypt_with: string[] }[];

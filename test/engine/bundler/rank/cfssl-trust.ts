@@ -1,4 +1,4 @@
-// cfssl's own trust data (../shared/pki/cfssl_trust): its platform metadata and per-platform root
+// cfssl's own trust data (resources/trust/cfssl-2017, the copy the bundler ships): its platform metadata and per-platform root
 // stores, looked up the way cfssl does (by the SHA-1 of the root's public key), for the reference picks.
 // Test-only: the bundler's trust loader lives in engine/bundler/trust.
 import { createHash, X509Certificate } from 'node:crypto';
@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCfsslMetadata, platformsFromMetadata } from '../../../../engine/bundler/rank/platform.ts';
 import type { HashName, KeyInfo, Platform, RankedCert } from '../../../../engine/bundler/rank/types.ts';
 
-/** shared/ sits beside the clone, locally and in CI. */
-export const METADATA = fileURLToPath(new URL('../../../../../shared/pki/cfssl_trust/ca-bundle.crt.metadata', import.meta.url));
+export const METADATA = fileURLToPath(new URL('../../../../resources/trust/cfssl-2017/ca-bundle.crt.metadata', import.meta.url));
 const DIR = dirname(METADATA);
 
 function pemCerts(file: string): X509Certificate[] {

@@ -1,13 +1,12 @@
-// The recorded Red October vault and ciphertexts (specs/vault-vectors, made against a live RO
-// server) live in the shared folder next to the repo; tests read them from there, never copy them.
+// The recorded Red October vault and ciphertexts, made against a live Red October server
+// (test/fixtures/redoctober-vectors/README.md).
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseJson } from '../../../../engine/vault/redoctober/json.ts';
 import { unlockRedOctoberUser, type RedOctoberKey } from '../../../../engine/vault/redoctober/unlock.ts';
 import { readRedOctoberVault, type RedOctoberVault } from '../../../../engine/vault/redoctober/vault-file.ts';
 
-const repoRoot = new URL('../../../../', import.meta.url);
-const vectorsDir = new URL('../shared/specs/vault-vectors/', repoRoot);
+export const vectorsDir = new URL('../../../fixtures/redoctober-vectors/', import.meta.url);
 
 export interface VectorCase {
   id: string;

@@ -129,7 +129,7 @@ export class DnsServer {
     const tcpKey = formatAddress(host, port);
     if (this.tcpUnretryable.has(tcpKey)) {
       throw Object.assign(
-        new Error(`${address}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice (a Node.js cluster defect); free it, then restart or upgrade the DNS engine`),
+        new Error(`${address}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice (a Node.js cluster defect); free it, then restart or upgrade the DNS engine (E_DNS_LISTEN_RETRY)`),
         { code: 'E_DNS_LISTEN_RETRY' },
       );
     }
@@ -177,7 +177,7 @@ export class DnsServer {
       // A cluster worker whose shared TCP listen failed with EADDRINUSE (libuv reports it late,
       // at listen) keeps Node's record of that handle, so its next listen on the same address
       // fails an internal assertion in node:internal/cluster/child that ends the process
-      // (nodejs/node#64869). UDP bind errors are reported at once and leave nothing behind.
+      // (the defect of nodejs/node#64869, reached here through that kept handle). UDP bind errors are reported at once and leave nothing behind.
       if (cluster.isWorker && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') this.tcpUnretryable.add(tcpKey);
       throw err;
     }

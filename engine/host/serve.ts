@@ -59,7 +59,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   writePrivateFile(join(options.dataDir, tokenFileName), token + '\n');
 
   const host = await startHost({ config: options.config, dataDir: options.dataDir, version: options.version, log });
-  const metrics = createMetrics(host);
+
   const http = createServer((req, res) => {
     if (new URL(req.url ?? '/', 'http://x').pathname === metricsPath) void serveMetrics(metrics, token, req, res);
     else void serveStatic(options.rendererDir, req, res);
@@ -73,6 +73,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
     handleProtocols: (protocols) => (protocols.has(apiProtocol) ? apiProtocol : false),
   };
   const wss = new WebSocketServer(wsOptions);
+  const metrics = createMetrics(host, sendBudget);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -67,6 +67,9 @@ describe('serve with clients that do not read', () => {
     await waitFor(() => sendBudget.connections === 0, 'the connection to be released', 10_000);
     assert.equal(sendBudget.unreadBytes, 0);
     assert.deepEqual(await echoOverApi(port, token), { t: 'result', id: 7, result: { text: 'still here' } });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+    assert.match(metrics, /^signalbox_api_slow_closed_total 1$/m);
+    assert.match(metrics, /^signalbox_api_unread_bytes 0$/m);
   });
 
   it('closes the client holding most with 1013 when all of them pass the host bound', async () => {

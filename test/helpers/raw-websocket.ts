@@ -67,23 +67,25 @@ export async function rawUpgrade(port: number, path: string, headers: Record<str
   return socket;
 }
 
-/** Reads frames until the server's close frame; resolves with its code and reason (1005 when it has none). */
-export function readClose(socket: Socket, timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+/**
+ * Reads the server's frames (unmasked, §5.1) and hands each to `onFrame` until it returns true;
+ * resolves then, rejects on timeout or when the connection closes first.
+ */
+function readFrames(socket: Socket, onFrame: (opcode: number, payload: Buffer) => boolean, timeoutMs: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => done(new Error(`no close frame within ${timeoutMs} ms`)), timeoutMs);
+    let buffered: Buffer = Buffer.alloc(0);
     let settled = false;
-    const done = (err: Error | null, close?: { code: number; reason: string }) => {
+    const timer = setTimeout(() => done(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+    const done = (err: Error | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.destroy();
       if (err) reject(err);
-      else resolve(close!);
+      else resolve();
     };
     const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       while (buffered.length >= 2) {
         const opcode = buffered[0]! & 0x0f;
         let length = buffered[1]! & 0x7f;
@@ -100,13 +102,63 @@ export function readClose(socket: Socket, timeoutMs = 10_000): Promise<{ code: n
         if (buffered.length < offset + length) return;
         const payload = buffered.subarray(offset, offset + length);
         buffered = buffered.subarray(offset + length);
-        if (opcode === 0x8) {
-          done(null, payload.length >= 2 ? { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString() } : { code: 1005, reason: '' });
-          return;
-        }
+        if (onFrame(opcode, payload)) return done(null);
       }
     };
     socket.on('data', onData);
-    socket.once('close', () => done(new Error('the connection closed without a close frame')));
+    socket.once('close', () => done(new Error(`the connection closed before ${what}`)));
   });
+}
+
+/** Reads frames until the server's close frame; resolves with its code and reason (1005 when it has none). */
+export async function readClose(socket: Socket, timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+  let close = { code: 1005, reason: '' };
+  try {
+    await readFrames(
+      socket,
+      (opcode, payload) => {
+        if (opcode !== 0x8) return false;
+        if (payload.length >= 2) close = { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString() };
+        return true;
+      },
+      timeoutMs,
+      'close frame',
+    );
+  } finally {
+    socket.destroy();
+  }
+  return close;
+}
+
+/** Reads `count` text messages (single-frame, as the server sends them) and resolves with them parsed. */
+export async function readMessages(socket: Socket, count: number, timeoutMs = 30_000): Promise<unknown[]> {
+  const messages: unknown[] = [];
+  await readFrames(socket, (opcode, payload) => opcode === 0x1 && messages.push(JSON.parse(payload.toString())) >= count, timeoutMs, `${count} messages`);
+  return messages;
+}
+
+/** An API client (`signalbox.v1`, the serve token) that has stopped reading. */
+export async function pausedApiClient(port: number, token: string): Promise<Socket> {
+  const socket = await rawUpgrade(port, '/api', { 'Sec-WebSocket-Protocol': 'signalbox.v1', Authorization: `Bearer ${token}` });
+  socket.pause();
+  // Once the host gives up on this client it closes the connection: later writes may fail, which is the point.
+  socket.on('error', () => {});
+  return socket;
+}
+
+/** Sends `calls` echo.echo calls of `textBytes` each (their answers are as large), as fast as the socket takes them. */
+export async function sendEchoCalls(socket: Socket, calls: number, textBytes: number): Promise<void> {
+  const text = 'a'.repeat(textBytes);
+  for (let id = 1; id <= calls && !socket.destroyed; id++) {
+    const call = JSON.stringify({ t: 'call', id, method: 'echo.echo', params: { text } });
+    if (!socket.write(frame({ opcode: 0x1, payload: Buffer.from(call) }))) {
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          socket.off('drain', go).off('close', go);
+          resolve();
+        };
+        socket.on('drain', go).on('close', go);
+      });
+    }
+  }
 }

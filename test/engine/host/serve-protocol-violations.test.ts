@@ -3,6 +3,7 @@
 // `serve` and its engines go on serving everyone else. Run against the built `signalbox serve`.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
@@ -77,6 +78,24 @@ describe('serve under WebSocket protocol violations', () => {
       assert.deepEqual(await echoOverApi(violation.name), { t: 'result', id: 1, result: { text: violation.name } });
     });
   }
+
+  it('keeps serving when clients reset their connection right after an upgrade request', async () => {
+    // Unauthenticated, so the refusal (401) is written to a socket the client has already reset.
+    for (let i = 0; i < 50; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(served.port, '127.0.0.1', () => {
+          socket.write(`GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          setImmediate(() => {
+            socket.resetAndDestroy();
+            resolve();
+          });
+        });
+        socket.on('error', () => {});
+      });
+    }
+    assert.deepEqual(await echoOverApi('after resets'), { t: 'result', id: 1, result: { text: 'after resets' } });
+    assert.equal(served.child.exitCode, null, `serve exited:\n${served.stderr()}`);
+  });
 
   it('still runs the same engine processes after every violation', () => {
     assert.deepEqual(childPids(served.child.pid!).sort(), [...engines].sort());

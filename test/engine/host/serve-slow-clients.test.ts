@@ -12,7 +12,7 @@ import { defaultConfig } from '../../../engine/host/config.ts';
 import { apiProtocol, startServe, type Served } from '../../../engine/host/serve.ts';
 import { defaultSendLimits, type SendLimits } from '../../../engine/host/transports/send-queue.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
-import { pausedApiClient, readClose, readMessages, sendEchoCalls } from '../../helpers/raw-websocket.ts';
+import { frame, pausedApiClient, readClose, readMessages, sendEchoCalls } from '../../helpers/raw-websocket.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const KiB = 1024;
@@ -71,9 +71,13 @@ describe('serve with clients that do not read', () => {
     assert.equal(sendBudget.heldBytes, 0);
   });
 
-  it('closes a client whose unread queue passes its bound with 1008 and frees what it held', async () => {
-    const { port, token, sendBudget } = await serve({ maxQueuedBytes: 256 * KiB });
+  it('closes a client whose unread queue passes its bound with 1008 and frees what it held, its subscriptions ended', async () => {
+    const { port, token, sendBudget, host } = await serve({ maxQueuedBytes: 256 * KiB });
     const slow = await pausedApiClient(port, token);
+    // The router follows each engine subscription across restarts with one 'ready' listener.
+    const following = host.supervisor.listenerCount('ready');
+    slow.write(frame({ opcode: 0x1, payload: Buffer.from(JSON.stringify({ t: 'subscribe', id: 99_999, stream: 'echo.ticks', params: {} })) }));
+    await waitFor(() => host.supervisor.listenerCount('ready') === following + 1, 'the subscription');
     void sendEchoCalls(slow, 1500, 32 * KiB);
     await waitFor(() => sendBudget.slowClosed === 1, 'the slow client to be closed', 30_000);
     // Reading again, it finds the answers that were in flight, then the close frame and its reason.
@@ -85,6 +89,7 @@ describe('serve with clients that do not read', () => {
     assert.ok(unread >= 256 * KiB && unread <= 256 * KiB + 256 * KiB + 2 * 33 * KiB, `unread ${unread}`);
     await waitFor(() => sendBudget.connections === 0, 'the connection to be released', 10_000);
     assert.equal(sendBudget.heldBytes, 0);
+    assert.equal(host.supervisor.listenerCount('ready'), following);
     assert.deepEqual(await echoOverApi(port, token), { t: 'result', id: 7, result: { text: 'still here' } });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
     assert.match(metrics, /^signalbox_api_slow_closed_total 1$/m);

@@ -2,6 +2,7 @@
 // keep-alive connections, and answers with a delta against the version the sender announced when
 // it holds that version too, else with the full body; anything that is not delta material streams
 // through as it is.
+import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import https from 'node:https';
@@ -111,9 +112,11 @@ export class Listener {
       return;
     }
     this.#proxy(stream, headers).catch((err: Error) => {
-      this.options.log.error('railgun listener: request failed', { module: 'listener', path: headers[':path'], error: err.message });
-      if (!stream.headersSent && !stream.closed) stream.respond({ ':status': 502, 'content-type': 'text/plain' }, { endStream: false });
-      if (!stream.closed) stream.end('signalbox railgun: the listener could not answer this request\n');
+      // The reason (an origin address, a socket error) is for the operator's log; the client gets its id.
+      const id = randomBytes(6).toString('hex');
+      this.options.log.error('railgun listener: request failed', { module: 'listener', id, path: headers[':path'], error: err.message });
+      if (!stream.headersSent && !stream.closed) stream.respond({ ':status': 502, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id }, { endStream: false });
+      if (!stream.closed) stream.end(`signalbox railgun: the listener could not answer this request (error id ${id}; the operator's log has the details) [E_RAILGUN_LISTENER]\n`);
     });
   }
 

@@ -2,6 +2,7 @@
 // the newest version it holds of the page; it decodes what comes back, checks the body's SHA-256
 // against the listener's, and only then answers. A failed check fetches the page again in full —
 // a client never gets a wrong page.
+import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
@@ -67,6 +68,7 @@ export class Sender {
     this.#codec = options.codec ?? zstdCodec;
     this.#server = http.createServer({ keepAliveTimeout: 5000 }, (request, response) => {
       const started = performance.now();
+      if (bodilessWithBody(request)) return this.#refuseBody(request, response, started);
       this.#handle(request, response, started).catch((err: Error) => this.#fail(request, response, err, started));
     });
     this.#server.on('connection', (socket: Socket) => {
@@ -144,6 +146,9 @@ export class Sender {
       if (attempt.resend) headers[linkHeaders.resend] = formatHashField(attempt.resend.digest);
     }
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && !request.complete;
+    // A GET or HEAD gets here only without content (a `Content-Length: 0` at most): its stream
+    // ends with the headers, and a length header would make it malformed (RFC 9113 §8.1.1).
+    if (!hasBody) delete headers['content-length'];
     const stream = await this.options.link.request(headers, this.options.linkWaitMs ?? 5000, !hasBody);
     if (hasBody) request.pipe(stream);
     // The client went away: cancel the stream, which cancels the origin request (RST_STREAM CANCEL).
@@ -249,17 +254,36 @@ export class Sender {
       .catch(() => socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   }
 
+  /**
+   * RFC 9110 §9.3.1 (and §9.3.2 for HEAD): content in a GET has no defined semantics and "might lead
+   * some implementations to reject the request and close the connection because of its potential
+   * as a request smuggling attack". The sender does: a body it would drop is framing the origin
+   * might read differently, and one it would forward is something the origin did not ask for.
+   */
+  #refuseBody(request: IncomingMessage, response: ServerResponse, started: number): void {
+    this.options.log.info('railgun sender: refused a GET/HEAD with a body', { module: 'sender', method: request.method, url: request.url, from: request.socket.remoteAddress });
+    // Read what the client sends, so closing after the answer does not reset it unread.
+    request.resume();
+    response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    response.end(`signalbox railgun: a ${request.method} request must not carry a body (RFC 9110 §9.3.1); send it without Content-Length or Transfer-Encoding [E_RAILGUN_BODILESS_METHOD]\n`);
+    this.#record(request.url ?? '/', 400, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false);
+  }
+
+  /** The details go to the log under an id; the client gets the id and nothing internal. */
   #fail(request: IncomingMessage, response: ServerResponse, err: Error, started: number): void {
-    this.options.log.warn('railgun sender: request failed', { module: 'sender', url: request.url, error: err.message });
-    this.#record(request.url ?? '/', 502, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, true);
+    const id = randomBytes(6).toString('hex');
+    const timeout = err.name === 'LinkError';
+    const status = timeout ? 504 : 502;
+    this.options.log.warn('railgun sender: request failed', { module: 'sender', id, status, url: request.url, error: err.message });
+    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, true);
     if (response.headersSent) {
       // Part of the answer is out: cut the connection so the client sees an incomplete response, not a short page.
       response.destroy();
       return;
     }
-    const timeout = err.name === 'LinkError';
-    response.writeHead(timeout ? 504 : 502, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    response.end(`signalbox railgun: ${err.message}\n`);
+    const [what, code] = timeout ? ['the link to the origin is not up; try again in a few seconds', 'E_RAILGUN_LINK_DOWN'] : ['this request could not be answered', 'E_RAILGUN_BAD_GATEWAY'];
+    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id });
+    response.end(`signalbox railgun: ${what} (error id ${id}; the operator's log has the details) [${code}]\n`);
   }
 
   #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, error = false): void {
@@ -279,6 +303,13 @@ export class Sender {
       decodeMs,
     });
   }
+}
+
+/** A GET or HEAD that announces content: any Transfer-Encoding, or a Content-Length other than 0. */
+function bodilessWithBody(request: IncomingMessage): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
 }
 
 function responseOf(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {

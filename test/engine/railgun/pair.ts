@@ -1,6 +1,7 @@
 // A listener and a sender joined as in production (one pinned HTTP/2 TLS link, a token), built
 // piece by piece so a test can put a cuttable TCP relay on the link or a faulty codec in an end.
 import net, { type AddressInfo, type Socket } from 'node:net';
+import type { Logger } from '../../../engine/api/engine.ts';
 import { railgunLimits, type RailgunLimits } from '../../../engine/api/railgun.ts';
 import type { Codec } from '../../../engine/railgun/codec.ts';
 import { Link } from '../../../engine/railgun/link.ts';
@@ -60,6 +61,8 @@ export interface PairOptions {
   /** Reuse this listener port (a restarted listener). */
   listenerPort?: number;
   linkWaitMs?: number;
+  /** Where the sender logs (quiet when left out). */
+  senderLog?: Logger;
 }
 
 export interface Pair {
@@ -95,7 +98,7 @@ export async function startSender(listenerPort: number, options: PairOptions, tl
     log: quietLog,
   });
   link.start();
-  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), book, log: quietLog, linkWaitMs: options.linkWaitMs ?? 3000 });
+  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000 });
   return { sender, link, book };
 }
 

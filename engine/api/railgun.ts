@@ -29,6 +29,23 @@ export const railgunLimits = z
   .strict();
 export type RailgunLimits = z.infer<typeof railgunLimits>;
 
+/**
+ * Sender: what one client, and all of them, may hold of the sender's public port. Defaults stay
+ * well under a process's usual 20,000-file limit (a refused connection holds a descriptor for up
+ * to a second too), since running out of descriptors fails everything else in the process.
+ */
+export const railgunClients = z
+  .object({
+    /** Connections the sender serves at once; the next ones get 503 with Retry-After. */
+    maxConnections: z.number().int().min(1).max(100_000).default(4096),
+    /** Connections one client address (IPv4, or IPv6 /64) may hold; behind a load balancer raise it to maxConnections. */
+    maxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(256),
+    /** A connection that has not sent a whole request header this long after it opened (or after its last answer, on keep-alive) is closed. */
+    headerTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+  })
+  .strict();
+export type RailgunClients = z.infer<typeof railgunClients>;
+
 export const railgunConfig = z
   .object({
     enabled: z.boolean().default(false),
@@ -56,6 +73,7 @@ export const railgunConfig = z
     pin: z.string().regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'write it as sha256/<base64 of 32 bytes>').optional(),
     tokenFile: z.string().min(1).optional(),
     limits: railgunLimits.prefault({}),
+    clients: railgunClients.prefault({}),
   })
   .strict();
 export type RailgunConfig = z.infer<typeof railgunConfig>;
@@ -115,6 +133,21 @@ export const linkState = z.object({
 });
 export type LinkState = z.infer<typeof linkState>;
 
+/** The sender's clients: connections now and what the limits turned away since the ends started. */
+export const clientStats = z.object({
+  /** Connections being served now. */
+  open: z.number().int(),
+  /** Connections turned away with 503: the sender held `maxConnections`. */
+  refusedFull: z.number().int(),
+  /** Connections turned away with 503: their address held `maxConnectionsPerAddress`. */
+  refusedPerAddress: z.number().int(),
+  /** Turned-away connections closed at once, without a 503: as many were already waiting for theirs. */
+  closedUnanswered: z.number().int(),
+  /** Connections closed for sending no whole request header within `headerTimeoutMs`. */
+  headerTimeouts: z.number().int(),
+});
+export type ClientStats = z.infer<typeof clientStats>;
+
 export const railgunStatus = z.object({
   role: railgunConfig.shape.role,
   running: z.boolean(),
@@ -128,6 +161,8 @@ export const railgunStatus = z.object({
   totals: savings,
   /** Versions held per end. */
   store: z.object({ keys: z.number().int(), versions: z.number().int(), bytes: z.number() }),
+  /** The sender's clients (zeros without a sender). */
+  clients: clientStats,
 });
 export type RailgunStatus = z.infer<typeof railgunStatus>;
 

@@ -57,7 +57,7 @@ export async function startEnds(config: RailgunConfig, book: SavingsBook, dataDi
     }
     if (started.link) {
       started.link.start();
-      started.sender = await Sender.start({ ...splitHostPort(config.listen), link: started.link, limits: config.limits, book, log: log.child('sender') });
+      started.sender = await Sender.start({ ...splitHostPort(config.listen), link: started.link, limits: config.limits, clients: config.clients, book, log: log.child('sender') });
     }
     return started;
   } catch (err) {

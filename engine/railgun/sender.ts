@@ -8,7 +8,8 @@ import http2, { type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../api/engine.ts';
-import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
+import type { BaseOutcome, ClientStats, RailgunClients, RailgunLimits } from '../api/railgun.ts';
+import { ClientGate } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
 import { cacheKey, endToEnd, isDeltaRequest, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
@@ -22,6 +23,7 @@ export interface SenderOptions {
   port: number;
   link: Link;
   limits: RailgunLimits;
+  clients: RailgunClients;
   book: SavingsBook;
   log: Logger;
   codec?: Codec;
@@ -59,6 +61,7 @@ export class Sender {
   readonly #vary = new VaryMemo();
   readonly #codec: Codec;
   readonly #sockets = new Set<Socket | Duplex>();
+  readonly #gate: ClientGate;
 
   private readonly options: SenderOptions;
 
@@ -66,11 +69,15 @@ export class Sender {
     this.options = options;
     this.store = new VersionStore(options.limits);
     this.#codec = options.codec ?? zstdCodec;
-    this.#server = http.createServer({ keepAliveTimeout: 5000 }, (request, response) => {
+    this.#gate = new ClientGate(options.clients, options.log);
+    // Header timeouts of keep-alive requests are checked every second, not every 30 (Node's default).
+    this.#server = http.createServer({ keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, (request, response) => {
       const started = performance.now();
+      if (this.#gate.answeredRefusal(request, response)) return;
       if (bodilessWithBody(request)) return this.#refuseBody(request, response, started);
       this.#handle(request, response, started).catch((err: Error) => this.#fail(request, response, err, started));
     });
+    this.#gate.guard(this.#server);
     this.#server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
@@ -100,9 +107,14 @@ export class Sender {
     return (this.#server.address() as AddressInfo).port;
   }
 
-  setLimits(limits: RailgunLimits): void {
+  setLimits(limits: RailgunLimits, clients: RailgunClients): void {
     this.options.limits = limits;
     this.store.setLimits(limits);
+    this.#gate.setLimits(clients, this.#server);
+  }
+
+  get clients(): ClientStats {
+    return this.#gate.stats;
   }
 
   async close(): Promise<void> {
@@ -236,6 +248,7 @@ export class Sender {
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#gate.answeredRefusal(request, socket)) return;
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     const forwardedFor = String(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress)['x-forwarded-for'] ?? '');

@@ -2,7 +2,7 @@
 // piece by piece so a test can put a cuttable TCP relay on the link or a faulty codec in an end.
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../../../engine/api/engine.ts';
-import { railgunLimits, type RailgunLimits } from '../../../engine/api/railgun.ts';
+import { railgunClients, railgunLimits, type RailgunClients, type RailgunLimits } from '../../../engine/api/railgun.ts';
 import type { Codec } from '../../../engine/railgun/codec.ts';
 import { Link } from '../../../engine/railgun/link.ts';
 import { Listener } from '../../../engine/railgun/listener.ts';
@@ -52,6 +52,7 @@ export class Relay {
 export interface PairOptions {
   origin: string;
   limits?: Partial<RailgunLimits>;
+  clients?: Partial<RailgunClients>;
   listenerCodec?: Codec;
   /** Put a cuttable relay between the ends. */
   relay?: boolean;
@@ -98,7 +99,7 @@ export async function startSender(listenerPort: number, options: PairOptions, tl
     log: quietLog,
   });
   link.start();
-  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000 });
+  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), clients: railgunClients.parse(options.clients ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000 });
   return { sender, link, book };
 }
 

@@ -42,6 +42,13 @@ export const railgunClients = z
     maxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(256),
     /** A connection that has not sent a whole request header this long after it opened (or after its last answer, on keep-alive) is closed. */
     headerTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+    /** A client that takes no byte of its answer this long is cut off, and what it held goes back (nginx's send_timeout). */
+    sendTimeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    /**
+     * Page bodies the sender holds for its clients at once: being read from the link, decoded, or
+     * sent (a page sent to many clients counts once). A request that would pass it gets 503.
+     */
+    bufferBytes: z.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
   })
   .strict();
 export type RailgunClients = z.infer<typeof railgunClients>;
@@ -145,6 +152,12 @@ export const clientStats = z.object({
   closedUnanswered: z.number().int(),
   /** Connections closed for sending no whole request header within `headerTimeoutMs`. */
   headerTimeouts: z.number().int(),
+  /** Requests answered 503: `bufferBytes` was spent. */
+  refusedBusy: z.number().int(),
+  /** Bytes of page bodies held for clients now (within `bufferBytes`). */
+  bodyBytes: z.number(),
+  /** Bytes written to client sockets that the kernel has not taken yet (at most ~128 KiB a connection). */
+  bufferedBytes: z.number(),
 });
 export type ClientStats = z.infer<typeof clientStats>;
 

@@ -11,7 +11,7 @@ import type { ClientStats, RailgunClients } from '../api/railgun.ts';
 /** How long a turned-away connection may take to send the request its 503 answers. */
 const refusedWaitMs = 1000;
 /** RFC 9110 §10.2.3: when to come back; a full sender frees connections within seconds (keep-alive is 5 s). */
-const retryAfterSeconds = 5;
+export const retryAfterSeconds = 5;
 
 /** Why a connection is not served: it only gets its 503. */
 type Refusal = 'refusedFull' | 'refusedPerAddress';
@@ -45,7 +45,7 @@ export class ClientGate {
     server.headersTimeout = limits.headerTimeoutMs;
   }
 
-  get stats(): ClientStats {
+  get stats(): Pick<ClientStats, 'open' | 'refusedFull' | 'refusedPerAddress' | 'closedUnanswered' | 'headerTimeouts'> {
     return { open: this.#open, ...this.#counts };
   }
 

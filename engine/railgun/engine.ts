@@ -53,7 +53,7 @@ export const railgunEngine: EngineDefinition = {
         link: ends?.link?.state ?? (ends?.listener ? { ...stoppedLink, state: ends.listener.sessions > 0 ? 'up' : 'down', address: ends.listener.address } : stoppedLink),
         totals: { ...book.totals },
         store: store?.stats ?? { keys: 0, versions: 0, bytes: 0 },
-        clients: ends?.sender?.clients ?? { open: 0, refusedFull: 0, refusedPerAddress: 0, closedUnanswered: 0, headerTimeouts: 0 },
+        clients: ends?.sender?.clients ?? { open: 0, refusedFull: 0, refusedPerAddress: 0, closedUnanswered: 0, headerTimeouts: 0, refusedBusy: 0, bodyBytes: 0, bufferedBytes: 0 },
       };
     };
 

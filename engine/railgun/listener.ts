@@ -202,6 +202,7 @@ export class Listener {
     const prior = headers['content-encoding'];
     headers['content-encoding'] = prior ? `${String(prior)}, ${coding}` : coding;
     headers[linkHeaders.digest] = formatHashField(hash);
+    headers[linkHeaders.length] = body.length;
     headers[linkHeaders.report] = formatReport({ base: outcome, originMs, encodeMs: encoded.ms });
     stream.respond(headers as http2.OutgoingHttpHeaders);
     stream.end(encoded.value);

@@ -12,6 +12,8 @@ export const linkHeaders = {
   resend: 'signalbox-resend',
   /** Response: SHA-256 of the body as the origin sent it; the sender checks every decoded body. */
   digest: 'signalbox-digest',
+  /** Response: bytes of the body as the origin sent it, so the sender reserves memory for it before decoding. */
+  length: 'signalbox-length',
   /** Response: how it crossed the link, and the listener's timings. */
   report: 'signalbox-link',
 } as const;

@@ -9,7 +9,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, ClientStats, RailgunClients, RailgunLimits } from '../api/railgun.ts';
-import { ClientGate } from './client-gate.ts';
+import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
+import { ClientGate, retryAfterSeconds } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
 import { cacheKey, endToEnd, isDeltaRequest, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
@@ -62,6 +63,7 @@ export class Sender {
   readonly #codec: Codec;
   readonly #sockets = new Set<Socket | Duplex>();
   readonly #gate: ClientGate;
+  readonly #budget: BodyBudget;
 
   private readonly options: SenderOptions;
 
@@ -70,6 +72,7 @@ export class Sender {
     this.store = new VersionStore(options.limits);
     this.#codec = options.codec ?? zstdCodec;
     this.#gate = new ClientGate(options.clients, options.log);
+    this.#budget = new BodyBudget(options.clients.bufferBytes);
     // Header timeouts of keep-alive requests are checked every second, not every 30 (Node's default).
     this.#server = http.createServer({ keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, (request, response) => {
       const started = performance.now();
@@ -110,11 +113,15 @@ export class Sender {
   setLimits(limits: RailgunLimits, clients: RailgunClients): void {
     this.options.limits = limits;
     this.store.setLimits(limits);
+    this.options.clients = clients;
     this.#gate.setLimits(clients, this.#server);
+    this.#budget.setLimit(clients.bufferBytes);
   }
 
   get clients(): ClientStats {
-    return this.#gate.stats;
+    let bufferedBytes = 0;
+    for (const socket of this.#sockets) bufferedBytes += socket.writableLength;
+    return { ...this.#gate.stats, refusedBusy: this.#budget.refused, bodyBytes: this.#budget.bytes, bufferedBytes };
   }
 
   async close(): Promise<void> {
@@ -132,7 +139,7 @@ export class Sender {
       } catch (err) {
         // Retry once: after a failed verification (in full), or a link that dropped before the
         // answer started, for requests that can safely be sent twice.
-        const retryable = err instanceof Unverified || (!response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
+        const retryable = err instanceof Unverified || (!(err instanceof Busy) && !response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
         if (attempt.retried || !retryable) throw err;
         this.options.log.warn('railgun sender: retrying a request', { url, reason: (err as Error).message });
         attempt = { retried: true, resend: err instanceof Unverified ? err.resend : null };
@@ -166,39 +173,57 @@ export class Sender {
     // The client went away: cancel the stream, which cancels the origin request (RST_STREAM CANCEL).
     const cancel = () => response.writableFinished || stream.close(http2.constants.NGHTTP2_CANCEL);
     response.once('close', cancel);
+    // What this request holds of the sender's body budget; given back however it ends.
+    const share = this.#budget.open();
     try {
       const linkResponse = await responseOf(stream);
       const report = parseReport(linkResponse[linkHeaders.report]);
       if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report?.originMs ?? null, attempt);
-      const encoded = await collect(stream, this.options.limits.maxDeltaBodyBytes + 1024);
+      const limit = this.options.limits.maxDeltaBodyBytes;
+      const encoded = await collect(stream, limit + 1024, share);
+      // The decoded size, reserved before zstd allocates it (a listener that does not say: the limit).
+      const announced = Number(linkResponse[linkHeaders.length]);
+      const expected = Number.isSafeInteger(announced) && announced >= 0 ? Math.min(announced, limit) : limit;
+      share.reserve(expected);
       const decodeStarted = performance.now();
-      const body = await this.#decode(linkResponse, encoded, base);
+      const decoded = await this.#decode(linkResponse, encoded, base, expected);
       const decodeMs = performance.now() - decodeStarted;
       // The origin's headers: those of this answer, or of the one whose version was asked for again.
       const originHeaders = attempt.resend?.headers ?? linkResponse;
       this.#vary.remember(resource, originHeaders.vary);
-      const hash = sha256(body);
-      this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), body, hash);
+      // The stored version is what is sent: a page the store already held is not held twice.
+      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), decoded, sha256(decoded));
+      share.send(body);
       const status = Number(originHeaders[':status']);
       const outgoing = this.#clientHeaders(originHeaders);
       outgoing['content-length'] = body.length;
       const ratio = body.length === 0 ? 1 : encoded.length / body.length;
       outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
       response.writeHead(status, outgoing);
-      response.end(request.method === 'HEAD' ? undefined : body);
+      this.#sendTimeout(response);
+      await writeBody(response, body);
       this.#record(url, status, report.base, body.length, encoded.length, started, report.originMs, attempt, report.encodeMs ?? 0, decodeMs, true);
     } finally {
+      share.release();
       response.off('close', cancel);
     }
   }
 
+  /**
+   * A client that takes nothing of its answer for `sendTimeoutMs` is cut off (as nginx's
+   * send_timeout): what it held goes back. Node's keep-alive timeout replaces this once the
+   * answer is out.
+   */
+  #sendTimeout(response: ServerResponse): void {
+    response.setTimeout(this.options.clients.sendTimeoutMs);
+  }
+
   /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */
-  async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null): Promise<Buffer> {
+  async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null, limit: number): Promise<Buffer> {
     const digest = parseHashField(linkResponse[linkHeaders.digest] as string | undefined);
     if (!digest) throw new Unverified('the listener sent no digest', null);
     const codings = String(linkResponse['content-encoding'] ?? '').split(',').map((coding) => coding.trim());
     const coding = codings[codings.length - 1];
-    const limit = this.options.limits.maxDeltaBodyBytes;
     let body: Buffer;
     try {
       if (coding === 'dcz') {
@@ -232,6 +257,7 @@ export class Sender {
     const status = Number(linkResponse[':status']);
     headers['signalbox-railgun'] = `base=pass${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
     response.writeHead(status, headers);
+    this.#sendTimeout(response);
     let bytes = 0;
     stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
     // Not piped with end: a session that dies ends its streams as if they were complete (with
@@ -284,6 +310,7 @@ export class Sender {
 
   /** The details go to the log under an id; the client gets the id and nothing internal. */
   #fail(request: IncomingMessage, response: ServerResponse, err: Error, started: number): void {
+    if (err instanceof Busy && !response.headersSent) return this.#busy(request, response, err, started);
     const id = randomBytes(6).toString('hex');
     const timeout = err.name === 'LinkError';
     const status = timeout ? 504 : 502;
@@ -297,6 +324,14 @@ export class Sender {
     const [what, code] = timeout ? ['the link to the origin is not up; try again in a few seconds', 'E_RAILGUN_LINK_DOWN'] : ['this request could not be answered', 'E_RAILGUN_BAD_GATEWAY'];
     response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id });
     response.end(`signalbox railgun: ${what} (error id ${id}; the operator's log has the details) [${code}]\n`);
+  }
+
+  /** The body budget is spent: come back later (logged on the first and every 1,000th, not per request). */
+  #busy(request: IncomingMessage, response: ServerResponse, err: Busy, started: number): void {
+    if (this.#budget.refused === 1 || this.#budget.refused % 1000 === 0) this.options.log.warn('railgun sender: requests turned away with 503', { module: 'sender', reason: err.message, count: this.#budget.refused });
+    this.#record(request.url ?? '/', 503, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false);
+    response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds) });
+    response.end(`signalbox railgun: the sender holds as many pages for its clients as it may; retry in ${retryAfterSeconds} s [E_RAILGUN_BUSY]\n`);
   }
 
   #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, error = false): void {
@@ -333,12 +368,13 @@ function responseOf(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {
   });
 }
 
-async function collect(stream: ClientHttp2Stream, limit: number): Promise<Buffer> {
+async function collect(stream: ClientHttp2Stream, limit: number, share: BodyShare): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += (chunk as Buffer).length;
     if (size > limit) throw new Error(`the link body is larger than ${limit} bytes`);
+    share.reserve((chunk as Buffer).length);
     chunks.push(chunk as Buffer);
   }
   // A dying session ends its streams as if complete; only a stream without a reset code is.

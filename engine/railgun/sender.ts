@@ -152,7 +152,7 @@ export class Sender {
     // Versions are kept per host and path: two sites behind one sender never share a base.
     const resource = authority + url;
     const key = deltaRequest ? cacheKey(resource, request.headers, this.#vary.get(resource)) : null;
-    const base = key && !attempt.retried ? this.store.newest(key) : null;
+    let base = key && !attempt.retried ? this.store.newest(key) : null;
     const headers: http2.OutgoingHttpHeaders = {
       ...withVia(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress), `${request.httpVersion}`),
       ':method': request.method ?? 'GET',
@@ -179,30 +179,26 @@ export class Sender {
       const linkResponse = await responseOf(stream);
       const report = parseReport(linkResponse[linkHeaders.report]);
       if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report?.originMs ?? null, attempt);
-      const limit = this.options.limits.maxDeltaBodyBytes;
-      const encoded = await collect(stream, limit + 1024, share);
-      // The decoded size, reserved before zstd allocates it (a listener that does not say: the limit).
-      const announced = Number(linkResponse[linkHeaders.length]);
-      const expected = Number.isSafeInteger(announced) && announced >= 0 ? Math.min(announced, limit) : limit;
-      share.reserve(expected);
-      const decodeStarted = performance.now();
-      const decoded = await this.#decode(linkResponse, encoded, base, expected);
-      const decodeMs = performance.now() - decodeStarted;
+      const received = await this.#receive(stream, linkResponse, base, share);
+      // From here on only the stored version is held: a client that reads slowly must not keep
+      // the base or the decoding buffers alive (this frame lives until the last byte is out).
+      base = null;
       // The origin's headers: those of this answer, or of the one whose version was asked for again.
       const originHeaders = attempt.resend?.headers ?? linkResponse;
       this.#vary.remember(resource, originHeaders.vary);
       // The stored version is what is sent: a page the store already held is not held twice.
-      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), decoded, sha256(decoded));
+      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), received.body, received.hash);
+      received.body = body;
       share.send(body);
       const status = Number(originHeaders[':status']);
       const outgoing = this.#clientHeaders(originHeaders);
       outgoing['content-length'] = body.length;
-      const ratio = body.length === 0 ? 1 : encoded.length / body.length;
+      const ratio = body.length === 0 ? 1 : received.linkBytes / body.length;
       outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
       response.writeHead(status, outgoing);
       this.#sendTimeout(response);
       await writeBody(response, body);
-      this.#record(url, status, report.base, body.length, encoded.length, started, report.originMs, attempt, report.encodeMs ?? 0, decodeMs, true);
+      this.#record(url, status, report.base, body.length, received.linkBytes, started, report.originMs, attempt, report.encodeMs ?? 0, received.decodeMs, true);
     } finally {
       share.release();
       response.off('close', cancel);
@@ -216,6 +212,19 @@ export class Sender {
    */
   #sendTimeout(response: ServerResponse): void {
     response.setTimeout(this.options.clients.sendTimeoutMs);
+  }
+
+  /** Reads and decodes a link body, its memory reserved in `share` first. */
+  async #receive(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, base: Version | null, share: BodyShare): Promise<{ body: Buffer; hash: Buffer; linkBytes: number; decodeMs: number }> {
+    const limit = this.options.limits.maxDeltaBodyBytes;
+    const encoded = await collect(stream, limit + 1024, share);
+    // The decoded size, reserved before zstd allocates it (a listener that does not say: the limit).
+    const announced = Number(linkResponse[linkHeaders.length]);
+    const expected = Number.isSafeInteger(announced) && announced >= 0 ? Math.min(announced, limit) : limit;
+    share.reserve(expected);
+    const decodeStarted = performance.now();
+    const body = await this.#decode(linkResponse, encoded, base, expected);
+    return { body, hash: sha256(body), linkBytes: encoded.length, decodeMs: performance.now() - decodeStarted };
   }
 
   /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { sliceBytes } from '../../../engine/railgun/body-budget.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { connect } from './raw-http.ts';
@@ -62,6 +64,18 @@ function fetchAs(pair: Pair, user: string): Promise<{ status: number; body: Buff
   });
 }
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Bytes of live Buffers and ArrayBuffers in this process (pair, origin and clients) after a full GC. */
+async function liveBufferBytes(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage().arrayBuffers;
+}
+
 /** A connection holds at most the socket's high-water mark and one slice. */
 const perConnectionBound = 2 * sliceBytes;
 
@@ -70,7 +84,12 @@ describe('railgun sender: clients that do not read', () => {
     const pair = await startPair({ origin: originUrl });
     const clients: Socket[] = [];
     try {
+      assert.ok((await fetchAs(pair, 'shared')).body.equals(pageOf('shared')), 'warm: the sender holds the page');
+      const live = await liveBufferBytes();
       clients.push(...(await Promise.all(Array.from({ length: 20 }, () => slowClient(pair, 'shared')))));
+      // What the counters say is what is held: no decoded copy per client stays alive.
+      const grown = (await liveBufferBytes()) - live;
+      assert.ok(grown < 60 * 1024 * 1024, `live buffers grew by ${grown} bytes for 20 clients of one 8 MB page`);
       const stats = pair.sender.clients;
       assert.ok(stats.bufferedBytes <= 20 * perConnectionBound, `buffered ${stats.bufferedBytes} bytes for 20 connections, bound ${20 * perConnectionBound}`);
       assert.equal(stats.bodyBytes, pageBytes, 'the one page, counted once for 20 clients');

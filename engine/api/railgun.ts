@@ -79,6 +79,14 @@ export const railgunConfig = z
     /** Sender: the listener's public key, `sha256/<base64>` of its SubjectPublicKeyInfo. */
     pin: z.string().regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'write it as sha256/<base64 of 32 bytes>').optional(),
     tokenFile: z.string().min(1).optional(),
+    /**
+     * true: `Cache-Control: no-store` responses stream through as they are, as a cache would treat
+     * them. false: they are delta-encoded too, their versions kept per user, in memory only, and
+     * dropped after `noStoreIdleMs` unused (engine/railgun/README.md says why that is sound).
+     */
+    honourNoStore: z.boolean().default(false),
+    /** How long a version of a no-store response is kept without being used, on each end. */
+    noStoreIdleMs: z.number().int().min(100).max(24 * 3600_000).default(10 * 60_000),
     limits: railgunLimits.prefault({}),
     clients: railgunClients.prefault({}),
   })
@@ -93,7 +101,7 @@ export const baseOutcome = z.enum([
   'miss',
   /** The sender held no version of this key: full body. */
   'none',
-  /** Not delta material (not GET, not 200, Range, binary, too large, no-store): streamed as is. */
+  /** Not delta material (not GET, not 200, Range, binary, too large, no-store with honourNoStore): streamed as is. */
   'pass',
 ]);
 export type BaseOutcome = z.infer<typeof baseOutcome>;

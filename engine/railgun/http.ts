@@ -57,13 +57,20 @@ export function isDeltaRequest(method: string | undefined, headers: IncomingHttp
 
 /**
  * Whether a response may be stored as a version and sent as a delta: a 200 of text (binary types
- * gain nothing), not `no-store` (RFC 9111 §5.2.2.5: no part of it may be kept), not `Vary: *`.
+ * gain nothing), not `Vary: *`, and not `no-store` when the operator honours it as a cache would
+ * (`honourNoStore`; else its versions are kept per user, in memory, for an idle time: README).
  */
-export function isDeltaResponse(status: number, headers: IncomingHttpHeaders | OutgoingHttpHeaders): boolean {
+export function isDeltaResponse(status: number, headers: IncomingHttpHeaders | OutgoingHttpHeaders, honourNoStore: boolean): boolean {
   if (status !== 200) return false;
   if (!textual.test(String(headers['content-type'] ?? ''))) return false;
-  if (/(^|,)\s*no-store\s*(,|$)/i.test(String(headers['cache-control'] ?? ''))) return false;
+  if (honourNoStore && isNoStore(headers)) return false;
   return !String(headers.vary ?? '').split(',').some((name) => name.trim() === '*');
+}
+
+/** `Cache-Control: no-store` (RFC 9111 §5.2.2.5), in any of the header's lines. */
+export function isNoStore(headers: IncomingHttpHeaders | OutgoingHttpHeaders): boolean {
+  const value = headers['cache-control'];
+  return /(^|,)\s*no-store\s*(,|$)/i.test(Array.isArray(value) ? value.join(',') : String(value ?? ''));
 }
 
 /**

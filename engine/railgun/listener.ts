@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
-import { cacheKey, endToEnd, isDeltaRequest, isDeltaResponse, VaryMemo } from './http.ts';
+import { cacheKey, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
 import { formatReport, helloPath, linkHeaders, tokensMatch } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore } from './store.ts';
@@ -29,6 +29,10 @@ export interface ListenerOptions {
   book?: SavingsBook;
   codec?: Codec;
   originTimeoutMs?: number;
+  /** Pass no-store responses through as a cache would (default: delta them, versions per user, idle-expired). */
+  honourNoStore?: boolean;
+  /** How long a version of a no-store response is kept unused. */
+  noStoreIdleMs?: number;
 }
 
 /** Link request headers that are for the listener, not for the origin. */
@@ -46,7 +50,7 @@ export class Listener {
 
   private constructor(options: ListenerOptions) {
     this.options = options;
-    this.store = new VersionStore(options.limits);
+    this.store = new VersionStore(options.limits, options.noStoreIdleMs);
     this.#codec = options.codec ?? zstdCodec;
     this.#agent = new (options.origin.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 256 });
     this.#server = http2.createSecureServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', settings: { enablePush: false } });
@@ -92,6 +96,7 @@ export class Listener {
   async close(): Promise<void> {
     for (const session of this.#sessions) session.destroy();
     this.#agent.destroy();
+    this.store.close();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -159,7 +164,7 @@ export class Listener {
     const originMs = performance.now() - started;
     const status = response.statusCode ?? 502;
     const length = Number(response.headers['content-length'] ?? 0);
-    if (!deltaRequest || !isDeltaResponse(status, response.headers) || length > this.options.limits.maxDeltaBodyBytes) {
+    if (!deltaRequest || !isDeltaResponse(status, response.headers, this.options.honourNoStore ?? false) || length > this.options.limits.maxDeltaBodyBytes) {
       received = true;
       return this.#passThrough(stream, response, [], originMs, path);
     }
@@ -173,7 +178,7 @@ export class Listener {
     this.#vary.remember(resource, response.headers.vary);
     const announced = parseHashField(headers[linkHeaders.availableDictionary] as string | undefined);
     const base = announced ? this.store.find(key, announced) : null;
-    this.store.add(key, body, hash);
+    this.store.add(key, body, hash, { noStore: isNoStore(response.headers) });
     const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
     if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, this.options.limits.deltaLevel)), 'dcz', 'hit', originMs, path);
     return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);

@@ -12,7 +12,7 @@ import type { BaseOutcome, ClientStats, RailgunClients, RailgunLimits } from '..
 import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
 import { ClientGate, retryAfterSeconds } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
-import { cacheKey, endToEnd, isDeltaRequest, VaryMemo, withForwardedFor, withVia } from './http.ts';
+import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
 import { linkHeaders, parseReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
@@ -30,6 +30,8 @@ export interface SenderOptions {
   codec?: Codec;
   /** How long a request waits for a link that is down before it gets a 502. */
   linkWaitMs?: number;
+  /** How long a version of a no-store response is kept unused. */
+  noStoreIdleMs?: number;
 }
 
 /** Why a link answer was not used; the request is retried (once) rather than answered wrongly. */
@@ -69,7 +71,7 @@ export class Sender {
 
   private constructor(options: SenderOptions) {
     this.options = options;
-    this.store = new VersionStore(options.limits);
+    this.store = new VersionStore(options.limits, options.noStoreIdleMs);
     this.#codec = options.codec ?? zstdCodec;
     this.#gate = new ClientGate(options.clients, options.log);
     this.#budget = new BodyBudget(options.clients.bufferBytes);
@@ -126,6 +128,7 @@ export class Sender {
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
+    this.store.close();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -187,7 +190,7 @@ export class Sender {
       const originHeaders = attempt.resend?.headers ?? linkResponse;
       this.#vary.remember(resource, originHeaders.vary);
       // The stored version is what is sent: a page the store already held is not held twice.
-      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), received.body, received.hash);
+      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), received.body, received.hash, { noStore: isNoStore(originHeaders) });
       received.body = body;
       share.send(body);
       const status = Number(originHeaders[':status']);

@@ -64,6 +64,8 @@ export interface PairOptions {
   linkWaitMs?: number;
   /** Where the sender logs (quiet when left out). */
   senderLog?: Logger;
+  honourNoStore?: boolean;
+  noStoreIdleMs?: number;
 }
 
 export interface Pair {
@@ -86,6 +88,8 @@ export async function startListener(options: PairOptions, tls: TlsMaterial): Pro
     limits: railgunLimits.parse(options.limits ?? {}),
     log: quietLog,
     ...(options.listenerCodec ? { codec: options.listenerCodec } : {}),
+    ...(options.honourNoStore !== undefined ? { honourNoStore: options.honourNoStore } : {}),
+    ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}),
   });
 }
 
@@ -99,7 +103,7 @@ export async function startSender(listenerPort: number, options: PairOptions, tl
     log: quietLog,
   });
   link.start();
-  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), clients: railgunClients.parse(options.clients ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000 });
+  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), clients: railgunClients.parse(options.clients ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000, ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}) });
   return { sender, link, book };
 }
 

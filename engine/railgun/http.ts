@@ -62,9 +62,23 @@ export function isDeltaRequest(method: string | undefined, headers: IncomingHttp
  */
 export function isDeltaResponse(status: number, headers: IncomingHttpHeaders | OutgoingHttpHeaders, honourNoStore: boolean): boolean {
   if (status !== 200) return false;
-  if (!textual.test(String(headers['content-type'] ?? ''))) return false;
+  const type = String(headers['content-type'] ?? '');
+  // An event stream never repeats as a page, and waiting for its end to encode it would hold every event back.
+  if (!textual.test(type) || /^text\/event-stream\b/i.test(type)) return false;
   if (honourNoStore && isNoStore(headers)) return false;
   return !String(headers.vary ?? '').split(',').some((name) => name.trim() === '*');
+}
+
+/**
+ * Whether a body that streams through is worth compressing on the link: text the origin did not
+ * encode itself (binary types and encoded bodies gain nothing), and a body there is (not HEAD,
+ * 1xx, 204, 304, or an empty one).
+ */
+export function compressesOnLink(method: string, status: number, headers: IncomingHttpHeaders): boolean {
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304 || headers['content-length'] === '0') return false;
+  const encoding = String(headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') return false;
+  return textual.test(String(headers['content-type'] ?? ''));
 }
 
 /** `Cache-Control: no-store` (RFC 9111 §5.2.2.5), in any of the header's lines. */

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
-import { cacheKey, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
+import zlib from 'node:zlib';
+import { cacheKey, compressesOnLink, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
 import { formatReport, helloPath, linkHeaders, tokensMatch } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore } from './store.ts';
@@ -36,7 +37,14 @@ export interface ListenerOptions {
 }
 
 /** Link request headers that are for the listener, not for the origin. */
-const linkOnly = [linkHeaders.token, linkHeaders.availableDictionary, linkHeaders.resend];
+const linkOnly = [linkHeaders.token, linkHeaders.availableDictionary, linkHeaders.resend, linkHeaders.passCoding];
+
+/**
+ * Pass-through bodies are large (over the delta limit) or one-off: zstd's default level 3 keeps up
+ * with a fast link; the frame checksum stands in for the SHA-256 a streamed body cannot be checked
+ * against before it is sent on.
+ */
+const streamParams = { [zlib.constants.ZSTD_c_compressionLevel]: 3, [zlib.constants.ZSTD_c_checksumFlag]: 1 };
 
 export class Listener {
   readonly store: VersionStore;
@@ -166,12 +174,12 @@ export class Listener {
     const length = Number(response.headers['content-length'] ?? 0);
     if (!deltaRequest || !isDeltaResponse(status, response.headers, this.options.honourNoStore ?? false) || length > this.options.limits.maxDeltaBodyBytes) {
       received = true;
-      return this.#passThrough(stream, response, [], originMs, path);
+      return this.#passThrough(stream, headers, response, [], originMs, path);
     }
     const read = await readUpTo(response, this.options.limits.maxDeltaBodyBytes);
     received = true;
     // Grown past the limit while being read (no Content-Length): stream the rest as it comes.
-    if (!read.complete) return this.#passThrough(stream, response, read.chunks, originMs, path);
+    if (!read.complete) return this.#passThrough(stream, headers, response, read.chunks, originMs, path);
     const body = Buffer.concat(read.chunks);
     const hash = sha256(body);
     const key = cacheKey(resource, headers, response.headers.vary);
@@ -228,28 +236,55 @@ export class Listener {
     });
   }
 
-  #passThrough(stream: ServerHttp2Stream, response: IncomingMessage, already: Buffer[], originMs: number, path: string): void {
-    stream.once('close', () => response.complete || response.destroy());
+  /**
+   * Streams the origin's answer on, as it comes: text the origin did not encode crosses
+   * zstd-compressed when the sender takes it (`signalbox-pass-coding`), anything else as it is.
+   */
+  #passThrough(stream: ServerHttp2Stream, request: IncomingHttpHeaders, response: IncomingMessage, already: Buffer[], originMs: number, path: string): void {
+    const status = response.statusCode ?? 502;
+    const compress = request[linkHeaders.passCoding] === 'zstd' && compressesOnLink(String(request[':method']), status, response.headers);
+    const compressor = compress ? zlib.createZstdCompress({ flush: zlib.constants.ZSTD_e_flush, params: streamParams }) : null;
+    stream.once('close', () => {
+      if (!response.complete) response.destroy();
+      compressor?.destroy();
+    });
     // The origin broke off mid-body: reset the stream so the sender fails the client's response
     // instead of ending it short.
     response.once('close', () => response.complete || stream.closed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
     if (stream.closed) return;
-    stream.respond({ ':status': response.statusCode ?? 502, ...endToEnd(response.headers), [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null }) });
-    let bytes = 0;
-    for (const chunk of already) {
-      bytes += chunk.length;
-      stream.write(chunk);
+    const headers: http2.OutgoingHttpHeaders = { ':status': status, ...endToEnd(response.headers), [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null, coding: compress ? 'zstd' : null }) };
+    if (compressor) {
+      // The client gets the origin's bytes back, so their length goes along for its Content-Length.
+      if (headers['content-length'] !== undefined) headers[linkHeaders.length] = headers['content-length'];
+      delete headers['content-length'];
+      headers['content-encoding'] = 'zstd';
     }
-    response.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    response.pipe(stream);
-    response.once('end', () =>
+    stream.respond(headers);
+    let rawBytes = 0;
+    let linkBytes = 0;
+    const into = compressor ?? stream;
+    for (const chunk of already) {
+      rawBytes += chunk.length;
+      into.write(chunk);
+    }
+    response.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
+    if (compressor) {
+      compressor.on('data', (chunk: Buffer) => (linkBytes += chunk.length));
+      compressor.once('error', (err) => {
+        this.options.log.error('railgun listener: compressing a pass-through body failed', { module: 'listener', path, error: err.message });
+        if (!stream.closed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      });
+      compressor.pipe(stream);
+    }
+    response.pipe(into);
+    (compressor ?? response).once('end', () =>
       this.options.book?.record({
         at: Date.now(),
         url: path,
-        status: response.statusCode ?? 0,
+        status,
         outcome: 'pass',
-        rawBytes: bytes,
-        linkBytes: bytes,
+        rawBytes,
+        linkBytes: compressor ? linkBytes : rawBytes,
         totalMs: 0,
         originMs,
         deltaEligible: false,

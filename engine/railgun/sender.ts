@@ -7,6 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import zlib from 'node:zlib';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, ClientStats, RailgunClients, RailgunLimits } from '../api/railgun.ts';
 import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
@@ -14,7 +15,7 @@ import { ClientGate, retryAfterSeconds } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
 import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
-import { linkHeaders, parseReport } from './protocol.ts';
+import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore, type Version } from './store.ts';
 import { relayUpgrade } from './tunnel.ts';
@@ -56,7 +57,7 @@ interface Attempt {
   resend: Resend | null;
 }
 
-const linkResponseOnly = [linkHeaders.digest, linkHeaders.report];
+const linkResponseOnly = [linkHeaders.digest, linkHeaders.report, linkHeaders.length];
 
 export class Sender {
   readonly store: VersionStore;
@@ -162,6 +163,7 @@ export class Sender {
       ':path': url,
       ':authority': authority,
     };
+    headers[linkHeaders.passCoding] = 'zstd';
     if (deltaRequest) {
       headers['accept-encoding'] = 'dcz, zstd';
       if (base) headers[linkHeaders.availableDictionary] = formatHashField(base.hash);
@@ -181,7 +183,7 @@ export class Sender {
     try {
       const linkResponse = await responseOf(stream);
       const report = parseReport(linkResponse[linkHeaders.report]);
-      if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report?.originMs ?? null, attempt);
+      if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report, attempt);
       const received = await this.#receive(stream, linkResponse, base, share);
       // From here on only the stored version is held: a client that reads slowly must not keep
       // the base or the decoding buffers alive (this frame lives until the last byte is out).
@@ -263,26 +265,40 @@ export class Sender {
     return headers;
   }
 
-  async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, originMs: number | null, attempt: Attempt): Promise<void> {
-    const headers = withVia(endToEnd(linkResponse), '1.1');
+  /** Streams a body that is not delta material to the client as it comes, decoding the link's zstd when the listener used it. */
+  async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, report: LinkReport | null, attempt: Attempt): Promise<void> {
+    const compressed = report?.coding === 'zstd';
+    const headers = compressed ? this.#clientHeaders(linkResponse) : withVia(endToEnd(linkResponse), '1.1');
+    if (compressed && linkResponse[linkHeaders.length] !== undefined) headers['content-length'] = String(linkResponse[linkHeaders.length]);
     for (const name of linkResponseOnly) delete headers[name];
     const status = Number(linkResponse[':status']);
-    headers['signalbox-railgun'] = `base=pass${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
+    const originMs = report?.originMs ?? null;
+    headers['signalbox-railgun'] = `base=pass${compressed ? '; coding=zstd' : ''}${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
     response.writeHead(status, headers);
     this.#sendTimeout(response);
-    let bytes = 0;
-    stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    // The frame checksum is on: a body damaged on the way fails here, and the client's response is cut.
+    const decoder = compressed ? zlib.createZstdDecompress() : null;
+    const body = decoder ? stream.pipe(decoder) : stream;
+    let linkBytes = 0;
+    let rawBytes = 0;
+    stream.on('data', (chunk: Buffer) => (linkBytes += chunk.length));
+    if (decoder) decoder.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
     // Not piped with end: a session that dies ends its streams as if they were complete (with
     // rstCode CANCEL), and ending the response then would hand the client a short page.
-    stream.pipe(response, { end: false });
-    await new Promise<void>((resolve, reject) => {
-      const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
-      stream.once('end', () => (stream.rstCode ? reject(broken()) : resolve()));
-      stream.once('error', reject);
-      stream.once('close', () => reject(broken()));
-    });
+    body.pipe(response, { end: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
+        body.once('end', () => (stream.rstCode ? reject(broken()) : resolve()));
+        stream.once('error', reject);
+        decoder?.once('error', (err) => reject(new Error(`the zstd body from the link could not be decoded: ${err.message}`)));
+        stream.once('close', () => (stream.readableEnded && !stream.rstCode) || reject(broken()));
+      });
+    } finally {
+      decoder?.destroy();
+    }
     response.end();
-    this.#record(url, status, 'pass', bytes, bytes, started, originMs, attempt, 0, 0, false);
+    this.#record(url, status, 'pass', decoder ? rawBytes : linkBytes, linkBytes, started, originMs, attempt, 0, 0, false);
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -383,13 +399,19 @@ function responseOf(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {
 async function collect(stream: ClientHttp2Stream, limit: number, share: BodyShare): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error(`the link body is larger than ${limit} bytes`);
-    share.reserve((chunk as Buffer).length);
-    chunks.push(chunk as Buffer);
+  const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}, ${size} bytes in`);
+  try {
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new Error(`the link body is larger than ${limit} bytes`);
+      share.reserve((chunk as Buffer).length);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    // "Premature close" says nothing of why: the reset code does.
+    throw (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' ? broken() : err;
   }
   // A dying session ends its streams as if complete; only a stream without a reset code is.
-  if (!stream.readableEnded || stream.rstCode) throw new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
+  if (!stream.readableEnded || stream.rstCode) throw broken();
   return Buffer.concat(chunks, size);
 }

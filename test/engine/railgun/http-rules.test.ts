@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cacheKey, endToEnd, isDeltaRequest, isDeltaResponse } from '../../../engine/railgun/http.ts';
+import { cacheKey, compressesOnLink, endToEnd, isDeltaRequest, isDeltaResponse } from '../../../engine/railgun/http.ts';
 
 describe('railgun HTTP rules', () => {
   it('keys versions by credentials and by the headers the response varies on', () => {
@@ -31,5 +31,16 @@ describe('railgun HTTP rules', () => {
       assert.equal(isDeltaResponse(200, { 'content-type': 'text/html', 'cache-control': cacheControl, 'set-cookie': 'a=1' }, false), true, cacheControl);
     }
     assert.equal(isDeltaResponse(200, { 'content-type': 'text/html', vary: 'Accept, *' }, false), false);
+  });
+
+  it('compresses on the link only text the origin did not encode, when there is a body', () => {
+    assert.equal(compressesOnLink('GET', 404, { 'content-type': 'text/html' }), true);
+    assert.equal(compressesOnLink('POST', 201, { 'content-type': 'application/json', 'content-encoding': 'identity' }), true);
+    assert.equal(compressesOnLink('GET', 200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }), false);
+    assert.equal(compressesOnLink('GET', 200, { 'content-type': 'image/png' }), false);
+    assert.equal(compressesOnLink('HEAD', 200, { 'content-type': 'text/html' }), false);
+    assert.equal(compressesOnLink('GET', 304, { 'content-type': 'text/html' }), false);
+    assert.equal(compressesOnLink('GET', 200, { 'content-type': 'text/html', 'content-length': '0' }), false);
+    assert.equal(isDeltaResponse(200, { 'content-type': 'text/event-stream' }, false), false, 'an event stream is never held back for a delta');
   });
 });

@@ -152,23 +152,7 @@ export class Listener {
     for (const name of linkOnly) delete forwarded[name];
     // The link compresses; the origin's bytes stay plain so that versions make good dictionaries.
     if (deltaRequest) forwarded['accept-encoding'] = 'identity';
-    const { origin } = this.options;
-    const request = (origin.protocol === 'https:' ? https : http).request({
-      host: origin.hostname,
-      port: origin.port || (origin.protocol === 'https:' ? 443 : 80),
-      method,
-      path,
-      headers: { ...forwarded, host: String(headers[':authority'] ?? origin.host) },
-      agent: this.#agent,
-      signal: abort.signal,
-      timeout: this.options.originTimeoutMs ?? 30_000,
-    });
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      request.once('response', resolve);
-      request.once('error', reject);
-      request.once('timeout', () => request.destroy(new Error(`the origin sent no response within ${this.options.originTimeoutMs ?? 30_000} ms`)));
-      stream.pipe(request);
-    });
+    const response = await this.#askOrigin(stream, method, path, { ...forwarded, host: String(headers[':authority'] ?? this.options.origin.host) }, abort.signal);
     const originMs = performance.now() - started;
     const status = response.statusCode ?? 502;
     const length = Number(response.headers['content-length'] ?? 0);
@@ -190,6 +174,43 @@ export class Listener {
     const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
     if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, this.options.limits.deltaLevel)), 'dcz', 'hit', originMs, path);
     return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);
+  }
+
+  /**
+   * The origin's response. A GET or HEAD whose kept-alive connection the origin closed just as it
+   * went out (a reset on a reused socket, before any answer) is sent once more on a new one: RFC
+   * 9110 §9.2.2 lets a client retry idempotent requests, and that race is otherwise a 502.
+   */
+  async #askOrigin(stream: ServerHttp2Stream, method: string, path: string, headers: http.OutgoingHttpHeaders, signal: AbortSignal): Promise<IncomingMessage> {
+    const { origin } = this.options;
+    const timeoutMs = this.options.originTimeoutMs ?? 30_000;
+    const bodiless = method === 'GET' || method === 'HEAD';
+    for (let attempt = 0; ; attempt++) {
+      const request = (origin.protocol === 'https:' ? https : http).request({
+        host: origin.hostname,
+        port: origin.port || (origin.protocol === 'https:' ? 443 : 80),
+        method,
+        path,
+        headers,
+        agent: this.#agent,
+        signal,
+        timeout: timeoutMs,
+      });
+      try {
+        return await new Promise<IncomingMessage>((resolve, reject) => {
+          request.once('response', resolve);
+          request.once('error', reject);
+          request.once('timeout', () => request.destroy(new Error(`the origin sent no response within ${timeoutMs} ms`)));
+          // The sender never sends a body with a GET or HEAD (a request that has one is refused there).
+          if (bodiless) request.end();
+          else stream.pipe(request);
+        });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (attempt > 0 || !bodiless || !request.reusedSocket || signal.aborted || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw err;
+        this.options.log.info('railgun listener: the origin closed a kept-alive connection as a request went out; sent again', { module: 'listener', path });
+      }
+    }
   }
 
   async #sendFull(stream: ServerHttp2Stream, body: Buffer, hash: Buffer, responseHeaders: Record<string, unknown> | null, outcome: BaseOutcome, path: string, originMs: number | null = null): Promise<void> {

@@ -4,7 +4,16 @@
 // answers each 'measure' with the process's memory after a full GC and the sender's client stats.
 import type { RailgunConfig } from '../../engine/api/railgun.ts';
 import type { Ends } from '../../engine/railgun/ends.ts';
+import type { Logger } from '../../engine/api/engine.ts';
 import { quietLog, tempDir } from '../helpers/host.ts';
+
+/** Warnings and errors of the end on stderr (the bench counts answers; this says why some failed). */
+const warnings: Logger = {
+  ...quietLog,
+  warn: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...fields })}\n`),
+  error: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'error', msg, ...fields })}\n`),
+  child: () => warnings,
+};
 
 export interface EndRequest {
   root: string;
@@ -42,7 +51,7 @@ process.on('message', (message: EndRequest | 'measure' | 'stop') => {
     const { railgunConfig } = (await import(`${message.root}/engine/api/railgun.ts`)) as { railgunConfig: { parse(value: unknown): RailgunConfig } };
     const { startEnds } = (await import(`${message.root}/engine/railgun/ends.ts`)) as typeof import('../../engine/railgun/ends.ts');
     const { SavingsBook } = (await import(`${message.root}/engine/railgun/savings.ts`)) as typeof import('../../engine/railgun/savings.ts');
-    ends = await startEnds(railgunConfig.parse(message.config), new SavingsBook(), tempDir('railgun-slow-end'), quietLog);
+    ends = await startEnds(railgunConfig.parse(message.config), new SavingsBook(), tempDir('railgun-slow-end'), warnings);
     process.send!({ started: { senderPort: ends.sender?.port ?? null, linkPort: ends.listener?.port ?? null, pin: ends.pin } } satisfies Started);
   })();
 });

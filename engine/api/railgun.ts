@@ -40,7 +40,7 @@ export const railgunClients = z
     maxConnections: z.number().int().min(1).max(100_000).default(4096),
     /** Connections one client address (IPv4, or IPv6 /64) may hold; behind a load balancer raise it to maxConnections. */
     maxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(256),
-    /** A connection that has not sent a whole request header this long after it opened (or after its last answer, on keep-alive) is closed. */
+    /** A connection that has not sent a whole request header this long after it opened (on a kept connection: after a request's first byte) is closed. */
     headerTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
     /** A client that takes no byte of its answer this long is cut off, and what it held goes back (nginx's send_timeout). */
     sendTimeoutMs: z.number().int().min(100).max(600_000).default(60_000),

@@ -212,11 +212,18 @@ export class Sender {
 
   /**
    * A client that takes nothing of its answer for `sendTimeoutMs` is cut off (as nginx's
-   * send_timeout): what it held goes back. Node's keep-alive timeout replaces this once the
+   * send_timeout): what it held goes back. The socket being idle is not enough: a pass-through
+   * answer (an event stream, a long poll) may wait that long for its origin, so only a write that
+   * is still waiting for the socket to drain counts. Node's keep-alive timeout takes over once the
    * answer is out.
    */
   #sendTimeout(response: ServerResponse): void {
-    response.setTimeout(this.options.clients.sendTimeoutMs);
+    const ms = this.options.clients.sendTimeoutMs;
+    response.on('timeout', () => {
+      if (response.writableNeedDrain) response.destroy();
+      else response.setTimeout(ms);
+    });
+    response.setTimeout(ms);
   }
 
   /** Reads and decodes a link body, its memory reserved in `share` first. */

@@ -22,9 +22,16 @@ function pageOf(user: string): Buffer {
 
 let origin: http.Server;
 let originUrl: string;
+let endQuiet: (() => void) | null = null;
 
 before(async () => {
   origin = http.createServer((request, response) => {
+    if (request.url === '/quiet') {
+      // An event stream that says one thing, then nothing until the test lets it end.
+      response.writeHead(200, { 'content-type': 'text/event-stream' }).write('data: hello\n\n');
+      endQuiet = () => response.end('data: bye\n\n');
+      return;
+    }
     const user = /user=(\w+)/.exec(String(request.headers.cookie ?? ''))?.[1] ?? 'anonymous';
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private' }).end(pageOf(user));
   });
@@ -139,6 +146,27 @@ describe('railgun sender: clients that do not read', () => {
       } finally {
         socket.destroy();
       }
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('keeps a client that reads while its pass-through answer is quiet for longer than clients.sendTimeoutMs', { timeout: 30_000 }, async () => {
+    const pair = await startPair({ origin: originUrl, clients: { sendTimeoutMs: 300 } });
+    try {
+      const response = await fetch(pair.url('/quiet'));
+      const reader = response.body!.getReader();
+      assert.match(new TextDecoder().decode((await reader.read()).value), /data: hello/);
+      // Three send timeouts of silence from the origin: the client is reading, so it stays.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      endQuiet!();
+      let rest = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        rest += new TextDecoder().decode(value);
+      }
+      assert.equal(rest, 'data: bye\n\n');
     } finally {
       await pair.close();
     }

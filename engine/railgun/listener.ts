@@ -178,7 +178,7 @@ export class Listener {
 
   /**
    * The origin's response. A GET or HEAD whose kept-alive connection the origin closed just as it
-   * went out (a reset on a reused socket, before any answer) is sent once more on a new one: RFC
+   * went out (a reset on a reused socket, before any answer) is sent once more on a new connection: RFC
    * 9110 §9.2.2 lets a client retry idempotent requests, and that race is otherwise a 502.
    */
   async #askOrigin(stream: ServerHttp2Stream, method: string, path: string, headers: http.OutgoingHttpHeaders, signal: AbortSignal): Promise<IncomingMessage> {
@@ -192,7 +192,8 @@ export class Listener {
         method,
         path,
         headers,
-        agent: this.#agent,
+        // The retry takes a connection of its own: the pool's other idle ones may be closing too.
+        agent: attempt === 0 ? this.#agent : false,
         signal,
         timeout: timeoutMs,
       });

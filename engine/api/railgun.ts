@@ -29,6 +29,30 @@ export const railgunLimits = z
   .strict();
 export type RailgunLimits = z.infer<typeof railgunLimits>;
 
+/**
+ * Sender: what one client, and all of them, may hold of the sender's public port. Defaults stay
+ * well under a process's usual 20,000-file limit (a refused connection holds a descriptor for up
+ * to a second too), since running out of descriptors fails everything else in the process.
+ */
+export const railgunClients = z
+  .object({
+    /** Connections the sender serves at once; the next ones get 503 with Retry-After. */
+    maxConnections: z.number().int().min(1).max(100_000).default(4096),
+    /** Connections one client address (IPv4, or IPv6 /64) may hold; behind a load balancer raise it to maxConnections. */
+    maxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(256),
+    /** A connection that has not sent a whole request header this long after it opened (on a kept connection: after a request's first byte) is closed. */
+    headerTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+    /** A client that takes no byte of its answer this long is cut off, and what it held goes back (nginx's send_timeout). */
+    sendTimeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    /**
+     * Page bodies the sender holds for its clients at once: being read from the link, decoded, or
+     * sent (a page sent to many clients counts once). A request that would pass it gets 503.
+     */
+    bufferBytes: z.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
+  })
+  .strict();
+export type RailgunClients = z.infer<typeof railgunClients>;
+
 export const railgunConfig = z
   .object({
     enabled: z.boolean().default(false),
@@ -55,7 +79,16 @@ export const railgunConfig = z
     /** Sender: the listener's public key, `sha256/<base64>` of its SubjectPublicKeyInfo. */
     pin: z.string().regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'write it as sha256/<base64 of 32 bytes>').optional(),
     tokenFile: z.string().min(1).optional(),
+    /**
+     * true: `Cache-Control: no-store` responses stream through as they are, as a cache would treat
+     * them. false: they are delta-encoded too, their versions kept per user, in memory only, and
+     * dropped after `noStoreIdleMs` unused (engine/railgun/README.md says why that is sound).
+     */
+    honourNoStore: z.boolean().default(false),
+    /** How long a version of a no-store response is kept without being used, on each end. */
+    noStoreIdleMs: z.number().int().min(100).max(24 * 3600_000).default(10 * 60_000),
     limits: railgunLimits.prefault({}),
+    clients: railgunClients.prefault({}),
   })
   .strict();
 export type RailgunConfig = z.infer<typeof railgunConfig>;
@@ -68,7 +101,7 @@ export const baseOutcome = z.enum([
   'miss',
   /** The sender held no version of this key: full body. */
   'none',
-  /** Not delta material (not GET, not 200, Range, binary, too large, no-store): streamed as is. */
+  /** Not delta material (not GET, not 200, Range, binary, too large, no-store with honourNoStore): streamed as is. */
   'pass',
 ]);
 export type BaseOutcome = z.infer<typeof baseOutcome>;
@@ -115,6 +148,27 @@ export const linkState = z.object({
 });
 export type LinkState = z.infer<typeof linkState>;
 
+/** The sender's clients: connections now and what the limits turned away since the ends started. */
+export const clientStats = z.object({
+  /** Connections being served now. */
+  open: z.number().int(),
+  /** Connections turned away with 503: the sender held `maxConnections`. */
+  refusedFull: z.number().int(),
+  /** Connections turned away with 503: their address held `maxConnectionsPerAddress`. */
+  refusedPerAddress: z.number().int(),
+  /** Turned-away connections closed at once, without a 503: as many were already waiting for theirs. */
+  closedUnanswered: z.number().int(),
+  /** Connections closed for sending no whole request header within `headerTimeoutMs`. */
+  headerTimeouts: z.number().int(),
+  /** Requests answered 503: `bufferBytes` was spent. */
+  refusedBusy: z.number().int(),
+  /** Bytes of page bodies held for clients now (within `bufferBytes`). */
+  bodyBytes: z.number(),
+  /** Bytes written to client sockets that the kernel has not taken yet (at most ~128 KiB a connection). */
+  bufferedBytes: z.number(),
+});
+export type ClientStats = z.infer<typeof clientStats>;
+
 export const railgunStatus = z.object({
   role: railgunConfig.shape.role,
   running: z.boolean(),
@@ -128,6 +182,8 @@ export const railgunStatus = z.object({
   totals: savings,
   /** Versions held per end. */
   store: z.object({ keys: z.number().int(), versions: z.number().int(), bytes: z.number() }),
+  /** The sender's clients (zeros without a sender). */
+  clients: clientStats,
 });
 export type RailgunStatus = z.infer<typeof railgunStatus>;
 

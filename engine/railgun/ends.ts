@@ -41,13 +41,13 @@ export async function startEnds(config: RailgunConfig, book: SavingsBook, dataDi
       const tls = await generateCertificate(['127.0.0.1', 'localhost']);
       const token = generateToken();
       const at = splitHostPort(config.linkListen ?? '127.0.0.1:0');
-      started.listener = await Listener.start({ ...at, origin: new URL(config.origin), tls, token, limits: config.limits, log: log.child('listener') });
+      started.listener = await Listener.start({ ...at, origin: new URL(config.origin), tls, token, limits: config.limits, ...privacy(config), log: log.child('listener') });
       started.pin = spkiPin(tls.cert);
       started.link = new Link({ url: new URL(`https://127.0.0.1:${started.listener.port}`), token, pin: started.pin, log: log.child('link') });
     } else if (config.role === 'listener') {
       const tls = await listenerTls(config, log);
       const token = readToken(config, dataDir, log, true);
-      started.listener = await Listener.start({ ...splitHostPort(config.linkListen ?? '0.0.0.0:8443'), origin: new URL(config.origin), tls, token, limits: config.limits, book, log: log.child('listener') });
+      started.listener = await Listener.start({ ...splitHostPort(config.linkListen ?? '0.0.0.0:8443'), origin: new URL(config.origin), tls, token, limits: config.limits, ...privacy(config), book, log: log.child('listener') });
       started.pin = spkiPin(tls.cert);
     } else {
       if (!config.link) throw new RailgunSetupError('a sender needs the listener\'s URL: set link (or --link https://HOST:PORT)');
@@ -57,13 +57,17 @@ export async function startEnds(config: RailgunConfig, book: SavingsBook, dataDi
     }
     if (started.link) {
       started.link.start();
-      started.sender = await Sender.start({ ...splitHostPort(config.listen), link: started.link, limits: config.limits, book, log: log.child('sender') });
+      started.sender = await Sender.start({ ...splitHostPort(config.listen), link: started.link, limits: config.limits, clients: config.clients, noStoreIdleMs: config.noStoreIdleMs, book, log: log.child('sender') });
     }
     return started;
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+function privacy(config: RailgunConfig): { honourNoStore: boolean; noStoreIdleMs: number } {
+  return { honourNoStore: config.honourNoStore, noStoreIdleMs: config.noStoreIdleMs };
 }
 
 async function listenerTls(config: RailgunConfig, log: Logger): Promise<TlsMaterial> {

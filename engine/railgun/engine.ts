@@ -53,6 +53,7 @@ export const railgunEngine: EngineDefinition = {
         link: ends?.link?.state ?? (ends?.listener ? { ...stoppedLink, state: ends.listener.sessions > 0 ? 'up' : 'down', address: ends.listener.address } : stoppedLink),
         totals: { ...book.totals },
         store: store?.stats ?? { keys: 0, versions: 0, bytes: 0 },
+        clients: ends?.sender?.clients ?? { open: 0, refusedFull: 0, refusedPerAddress: 0, closedUnanswered: 0, headerTimeouts: 0, refusedBusy: 0, bodyBytes: 0, bufferedBytes: 0 },
       };
     };
 
@@ -67,7 +68,7 @@ export const railgunEngine: EngineDefinition = {
           const previous = config;
           // Only the limits changed: the ends keep running and keep their versions.
           if (ends && sameExceptLimits(previous, next)) {
-            ends.sender?.setLimits(next.limits);
+            ends.sender?.setLimits(next.limits, next.clients);
             ends.listener?.setLimits(next.limits);
             config = next;
             return { config };
@@ -94,5 +95,5 @@ export const railgunEngine: EngineDefinition = {
 };
 
 function sameExceptLimits(a: RailgunConfig, b: RailgunConfig): boolean {
-  return JSON.stringify({ ...a, limits: null }) === JSON.stringify({ ...b, limits: null });
+  return JSON.stringify({ ...a, limits: null, clients: null }) === JSON.stringify({ ...b, limits: null, clients: null });
 }

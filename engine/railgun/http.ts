@@ -57,13 +57,34 @@ export function isDeltaRequest(method: string | undefined, headers: IncomingHttp
 
 /**
  * Whether a response may be stored as a version and sent as a delta: a 200 of text (binary types
- * gain nothing), not `no-store` (RFC 9111 §5.2.2.5: no part of it may be kept), not `Vary: *`.
+ * gain nothing), not `Vary: *`, and not `no-store` when the operator honours it as a cache would
+ * (`honourNoStore`; else its versions are kept per user, in memory, for an idle time: README).
  */
-export function isDeltaResponse(status: number, headers: IncomingHttpHeaders | OutgoingHttpHeaders): boolean {
+export function isDeltaResponse(status: number, headers: IncomingHttpHeaders | OutgoingHttpHeaders, honourNoStore: boolean): boolean {
   if (status !== 200) return false;
-  if (!textual.test(String(headers['content-type'] ?? ''))) return false;
-  if (/(^|,)\s*no-store\s*(,|$)/i.test(String(headers['cache-control'] ?? ''))) return false;
+  const type = String(headers['content-type'] ?? '');
+  // An event stream never repeats as a page, and waiting for its end to encode it would hold every event back.
+  if (!textual.test(type) || /^text\/event-stream\b/i.test(type)) return false;
+  if (honourNoStore && isNoStore(headers)) return false;
   return !String(headers.vary ?? '').split(',').some((name) => name.trim() === '*');
+}
+
+/**
+ * Whether a body that streams through is worth compressing on the link: text the origin did not
+ * encode itself (binary types and encoded bodies gain nothing), and a body there is (not HEAD,
+ * 1xx, 204, 304, or an empty one).
+ */
+export function compressesOnLink(method: string, status: number, headers: IncomingHttpHeaders): boolean {
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304 || headers['content-length'] === '0') return false;
+  const encoding = String(headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') return false;
+  return textual.test(String(headers['content-type'] ?? ''));
+}
+
+/** `Cache-Control: no-store` (RFC 9111 §5.2.2.5), in any of the header's lines. */
+export function isNoStore(headers: IncomingHttpHeaders | OutgoingHttpHeaders): boolean {
+  const value = headers['cache-control'];
+  return /(^|,)\s*no-store\s*(,|$)/i.test(Array.isArray(value) ? value.join(',') : String(value ?? ''));
 }
 
 /**

@@ -2,6 +2,7 @@
 // keep-alive connections, and answers with a delta against the version the sender announced when
 // it holds that version too, else with the full body; anything that is not delta material streams
 // through as it is.
+import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import https from 'node:https';
@@ -9,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
-import { cacheKey, endToEnd, isDeltaRequest, isDeltaResponse, VaryMemo } from './http.ts';
+import zlib from 'node:zlib';
+import { cacheKey, compressesOnLink, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
 import { formatReport, helloPath, linkHeaders, tokensMatch } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore } from './store.ts';
@@ -28,10 +30,21 @@ export interface ListenerOptions {
   book?: SavingsBook;
   codec?: Codec;
   originTimeoutMs?: number;
+  /** Pass no-store responses through as a cache would (default: delta them, versions per user, idle-expired). */
+  honourNoStore?: boolean;
+  /** How long a version of a no-store response is kept unused. */
+  noStoreIdleMs?: number;
 }
 
 /** Link request headers that are for the listener, not for the origin. */
-const linkOnly = [linkHeaders.token, linkHeaders.availableDictionary, linkHeaders.resend];
+const linkOnly = [linkHeaders.token, linkHeaders.availableDictionary, linkHeaders.resend, linkHeaders.passCoding];
+
+/**
+ * Pass-through bodies are large (over the delta limit) or one-off: zstd's default level 3 keeps up
+ * with a fast link; the frame checksum stands in for the SHA-256 a streamed body cannot be checked
+ * against before it is sent on.
+ */
+const streamParams = { [zlib.constants.ZSTD_c_compressionLevel]: 3, [zlib.constants.ZSTD_c_checksumFlag]: 1 };
 
 export class Listener {
   readonly store: VersionStore;
@@ -45,7 +58,7 @@ export class Listener {
 
   private constructor(options: ListenerOptions) {
     this.options = options;
-    this.store = new VersionStore(options.limits);
+    this.store = new VersionStore(options.limits, options.noStoreIdleMs);
     this.#codec = options.codec ?? zstdCodec;
     this.#agent = new (options.origin.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 256 });
     this.#server = http2.createSecureServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', settings: { enablePush: false } });
@@ -91,6 +104,7 @@ export class Listener {
   async close(): Promise<void> {
     for (const session of this.#sessions) session.destroy();
     this.#agent.destroy();
+    this.store.close();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -111,9 +125,11 @@ export class Listener {
       return;
     }
     this.#proxy(stream, headers).catch((err: Error) => {
-      this.options.log.error('railgun listener: request failed', { module: 'listener', path: headers[':path'], error: err.message });
-      if (!stream.headersSent && !stream.closed) stream.respond({ ':status': 502, 'content-type': 'text/plain' }, { endStream: false });
-      if (!stream.closed) stream.end('signalbox railgun: the listener could not answer this request\n');
+      // The reason (an origin address, a socket error) is for the operator's log; the client gets its id.
+      const id = randomBytes(6).toString('hex');
+      this.options.log.error('railgun listener: request failed', { module: 'listener', id, path: headers[':path'], error: err.message });
+      if (!stream.headersSent && !stream.closed) stream.respond({ ':status': 502, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id }, { endStream: false });
+      if (!stream.closed) stream.end(`signalbox railgun: the listener could not answer this request (error id ${id}; the operator's log has the details) [E_RAILGUN_LISTENER]\n`);
     });
   }
 
@@ -136,44 +152,66 @@ export class Listener {
     for (const name of linkOnly) delete forwarded[name];
     // The link compresses; the origin's bytes stay plain so that versions make good dictionaries.
     if (deltaRequest) forwarded['accept-encoding'] = 'identity';
-    const { origin } = this.options;
-    const request = (origin.protocol === 'https:' ? https : http).request({
-      host: origin.hostname,
-      port: origin.port || (origin.protocol === 'https:' ? 443 : 80),
-      method,
-      path,
-      headers: { ...forwarded, host: String(headers[':authority'] ?? origin.host) },
-      agent: this.#agent,
-      signal: abort.signal,
-      timeout: this.options.originTimeoutMs ?? 30_000,
-    });
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      request.once('response', resolve);
-      request.once('error', reject);
-      request.once('timeout', () => request.destroy(new Error(`the origin sent no response within ${this.options.originTimeoutMs ?? 30_000} ms`)));
-      stream.pipe(request);
-    });
+    const response = await this.#askOrigin(stream, method, path, { ...forwarded, host: String(headers[':authority'] ?? this.options.origin.host) }, abort.signal);
     const originMs = performance.now() - started;
     const status = response.statusCode ?? 502;
     const length = Number(response.headers['content-length'] ?? 0);
-    if (!deltaRequest || !isDeltaResponse(status, response.headers) || length > this.options.limits.maxDeltaBodyBytes) {
+    if (!deltaRequest || !isDeltaResponse(status, response.headers, this.options.honourNoStore ?? false) || length > this.options.limits.maxDeltaBodyBytes) {
       received = true;
-      return this.#passThrough(stream, response, [], originMs, path);
+      return this.#passThrough(stream, headers, response, [], originMs, path);
     }
     const read = await readUpTo(response, this.options.limits.maxDeltaBodyBytes);
     received = true;
     // Grown past the limit while being read (no Content-Length): stream the rest as it comes.
-    if (!read.complete) return this.#passThrough(stream, response, read.chunks, originMs, path);
+    if (!read.complete) return this.#passThrough(stream, headers, response, read.chunks, originMs, path);
     const body = Buffer.concat(read.chunks);
     const hash = sha256(body);
     const key = cacheKey(resource, headers, response.headers.vary);
     this.#vary.remember(resource, response.headers.vary);
     const announced = parseHashField(headers[linkHeaders.availableDictionary] as string | undefined);
     const base = announced ? this.store.find(key, announced) : null;
-    this.store.add(key, body, hash);
+    this.store.add(key, body, hash, { noStore: isNoStore(response.headers) });
     const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
     if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, this.options.limits.deltaLevel)), 'dcz', 'hit', originMs, path);
     return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);
+  }
+
+  /**
+   * The origin's response. A GET or HEAD whose kept-alive connection the origin closed just as it
+   * went out (a reset on a reused socket, before any answer) is sent once more on a new connection: RFC
+   * 9110 §9.2.2 lets a client retry idempotent requests, and that race is otherwise a 502.
+   */
+  async #askOrigin(stream: ServerHttp2Stream, method: string, path: string, headers: http.OutgoingHttpHeaders, signal: AbortSignal): Promise<IncomingMessage> {
+    const { origin } = this.options;
+    const timeoutMs = this.options.originTimeoutMs ?? 30_000;
+    const bodiless = method === 'GET' || method === 'HEAD';
+    for (let attempt = 0; ; attempt++) {
+      const request = (origin.protocol === 'https:' ? https : http).request({
+        host: origin.hostname,
+        port: origin.port || (origin.protocol === 'https:' ? 443 : 80),
+        method,
+        path,
+        headers,
+        // The retry takes a connection of its own: the pool's other idle ones may be closing too.
+        agent: attempt === 0 ? this.#agent : false,
+        signal,
+        timeout: timeoutMs,
+      });
+      try {
+        return await new Promise<IncomingMessage>((resolve, reject) => {
+          request.once('response', resolve);
+          request.once('error', reject);
+          request.once('timeout', () => request.destroy(new Error(`the origin sent no response within ${timeoutMs} ms`)));
+          // The sender never sends a body with a GET or HEAD (a request that has one is refused there).
+          if (bodiless) request.end();
+          else stream.pipe(request);
+        });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (attempt > 0 || !bodiless || !request.reusedSocket || signal.aborted || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw err;
+        this.options.log.info('railgun listener: the origin closed a kept-alive connection as a request went out; sent again', { module: 'listener', path });
+      }
+    }
   }
 
   async #sendFull(stream: ServerHttp2Stream, body: Buffer, hash: Buffer, responseHeaders: Record<string, unknown> | null, outcome: BaseOutcome, path: string, originMs: number | null = null): Promise<void> {
@@ -199,6 +237,7 @@ export class Listener {
     const prior = headers['content-encoding'];
     headers['content-encoding'] = prior ? `${String(prior)}, ${coding}` : coding;
     headers[linkHeaders.digest] = formatHashField(hash);
+    headers[linkHeaders.length] = body.length;
     headers[linkHeaders.report] = formatReport({ base: outcome, originMs, encodeMs: encoded.ms });
     stream.respond(headers as http2.OutgoingHttpHeaders);
     stream.end(encoded.value);
@@ -219,28 +258,55 @@ export class Listener {
     });
   }
 
-  #passThrough(stream: ServerHttp2Stream, response: IncomingMessage, already: Buffer[], originMs: number, path: string): void {
-    stream.once('close', () => response.complete || response.destroy());
+  /**
+   * Streams the origin's answer on, as it comes: text the origin did not encode crosses
+   * zstd-compressed when the sender takes it (`signalbox-pass-coding`), anything else as it is.
+   */
+  #passThrough(stream: ServerHttp2Stream, request: IncomingHttpHeaders, response: IncomingMessage, already: Buffer[], originMs: number, path: string): void {
+    const status = response.statusCode ?? 502;
+    const compress = request[linkHeaders.passCoding] === 'zstd' && compressesOnLink(String(request[':method']), status, response.headers);
+    const compressor = compress ? zlib.createZstdCompress({ flush: zlib.constants.ZSTD_e_flush, params: streamParams }) : null;
+    stream.once('close', () => {
+      if (!response.complete) response.destroy();
+      compressor?.destroy();
+    });
     // The origin broke off mid-body: reset the stream so the sender fails the client's response
     // instead of ending it short.
     response.once('close', () => response.complete || stream.closed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
     if (stream.closed) return;
-    stream.respond({ ':status': response.statusCode ?? 502, ...endToEnd(response.headers), [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null }) });
-    let bytes = 0;
-    for (const chunk of already) {
-      bytes += chunk.length;
-      stream.write(chunk);
+    const headers: http2.OutgoingHttpHeaders = { ':status': status, ...endToEnd(response.headers), [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null, coding: compress ? 'zstd' : null }) };
+    if (compressor) {
+      // The client gets the origin's bytes back, so their length goes along for its Content-Length.
+      if (headers['content-length'] !== undefined) headers[linkHeaders.length] = headers['content-length'];
+      delete headers['content-length'];
+      headers['content-encoding'] = 'zstd';
     }
-    response.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    response.pipe(stream);
-    response.once('end', () =>
+    stream.respond(headers);
+    let rawBytes = 0;
+    let linkBytes = 0;
+    const into = compressor ?? stream;
+    for (const chunk of already) {
+      rawBytes += chunk.length;
+      into.write(chunk);
+    }
+    response.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
+    if (compressor) {
+      compressor.on('data', (chunk: Buffer) => (linkBytes += chunk.length));
+      compressor.once('error', (err) => {
+        this.options.log.error('railgun listener: compressing a pass-through body failed', { module: 'listener', path, error: err.message });
+        if (!stream.closed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      });
+      compressor.pipe(stream);
+    }
+    response.pipe(into);
+    (compressor ?? response).once('end', () =>
       this.options.book?.record({
         at: Date.now(),
         url: path,
-        status: response.statusCode ?? 0,
+        status,
         outcome: 'pass',
-        rawBytes: bytes,
-        linkBytes: bytes,
+        rawBytes,
+        linkBytes: compressor ? linkBytes : rawBytes,
         totalMs: 0,
         originMs,
         deltaEligible: false,

@@ -8,10 +8,14 @@ export const linkHeaders = {
   token: 'signalbox-link-token',
   /** Request: RFC 9842 — the newest version the sender holds for this key. */
   availableDictionary: 'available-dictionary',
+  /** Request: the sender decodes pass-through bodies sent with this coding (`zstd`). */
+  passCoding: 'signalbox-pass-coding',
   /** Request: after a failed verification, the version the sender wants in full. */
   resend: 'signalbox-resend',
   /** Response: SHA-256 of the body as the origin sent it; the sender checks every decoded body. */
   digest: 'signalbox-digest',
+  /** Response: bytes of the body as the origin sent it, so the sender reserves memory for it before decoding. */
+  length: 'signalbox-length',
   /** Response: how it crossed the link, and the listener's timings. */
   report: 'signalbox-link',
 } as const;
@@ -35,10 +39,13 @@ export interface LinkReport {
   base: BaseOutcome;
   originMs: number | null;
   encodeMs: number | null;
+  /** A pass-through body the listener compressed for the link (the sender decodes it). */
+  coding?: 'zstd' | null;
 }
 
 export function formatReport(report: LinkReport): string {
   const parts = [`base=${report.base}`];
+  if (report.coding) parts.push(`coding=${report.coding}`);
   if (report.originMs !== null) parts.push(`origin-ms=${report.originMs.toFixed(1)}`);
   if (report.encodeMs !== null) parts.push(`encode-ms=${report.encodeMs.toFixed(1)}`);
   return parts.join('; ');
@@ -50,5 +57,5 @@ export function parseReport(value: unknown): LinkReport | null {
   const base = fields.get('base');
   if (base !== 'hit' && base !== 'miss' && base !== 'none' && base !== 'pass') return null;
   const number = (name: string) => (fields.has(name) && Number.isFinite(Number(fields.get(name))) ? Number(fields.get(name)) : null);
-  return { base, originMs: number('origin-ms'), encodeMs: number('encode-ms') };
+  return { base, originMs: number('origin-ms'), encodeMs: number('encode-ms'), coding: fields.get('coding') === 'zstd' ? 'zstd' : null };
 }

@@ -2,16 +2,20 @@
 // the newest version it holds of the page; it decodes what comes back, checks the body's SHA-256
 // against the listener's, and only then answers. A failed check fetches the page again in full —
 // a client never gets a wrong page.
+import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import zlib from 'node:zlib';
 import type { Logger } from '../api/engine.ts';
-import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
+import type { BaseOutcome, ClientStats, RailgunClients, RailgunLimits } from '../api/railgun.ts';
+import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
+import { ClientGate, retryAfterSeconds } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
-import { cacheKey, endToEnd, isDeltaRequest, VaryMemo, withForwardedFor, withVia } from './http.ts';
+import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
-import { linkHeaders, parseReport } from './protocol.ts';
+import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore, type Version } from './store.ts';
 import { relayUpgrade } from './tunnel.ts';
@@ -21,11 +25,14 @@ export interface SenderOptions {
   port: number;
   link: Link;
   limits: RailgunLimits;
+  clients: RailgunClients;
   book: SavingsBook;
   log: Logger;
   codec?: Codec;
   /** How long a request waits for a link that is down before it gets a 502. */
   linkWaitMs?: number;
+  /** How long a version of a no-store response is kept unused. */
+  noStoreIdleMs?: number;
 }
 
 /** Why a link answer was not used; the request is retried (once) rather than answered wrongly. */
@@ -50,7 +57,7 @@ interface Attempt {
   resend: Resend | null;
 }
 
-const linkResponseOnly = [linkHeaders.digest, linkHeaders.report];
+const linkResponseOnly = [linkHeaders.digest, linkHeaders.report, linkHeaders.length];
 
 export class Sender {
   readonly store: VersionStore;
@@ -58,17 +65,25 @@ export class Sender {
   readonly #vary = new VaryMemo();
   readonly #codec: Codec;
   readonly #sockets = new Set<Socket | Duplex>();
+  readonly #gate: ClientGate;
+  readonly #budget: BodyBudget;
 
   private readonly options: SenderOptions;
 
   private constructor(options: SenderOptions) {
     this.options = options;
-    this.store = new VersionStore(options.limits);
+    this.store = new VersionStore(options.limits, options.noStoreIdleMs);
     this.#codec = options.codec ?? zstdCodec;
-    this.#server = http.createServer({ keepAliveTimeout: 5000 }, (request, response) => {
+    this.#gate = new ClientGate(options.clients, options.log);
+    this.#budget = new BodyBudget(options.clients.bufferBytes);
+    // Header timeouts of keep-alive requests are checked every second, not every 30 (Node's default).
+    this.#server = http.createServer({ keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, (request, response) => {
       const started = performance.now();
+      if (this.#gate.answeredRefusal(request, response)) return;
+      if (bodilessWithBody(request)) return this.#refuseBody(request, response, started);
       this.#handle(request, response, started).catch((err: Error) => this.#fail(request, response, err, started));
     });
+    this.#gate.guard(this.#server);
     this.#server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
@@ -98,13 +113,23 @@ export class Sender {
     return (this.#server.address() as AddressInfo).port;
   }
 
-  setLimits(limits: RailgunLimits): void {
+  setLimits(limits: RailgunLimits, clients: RailgunClients): void {
     this.options.limits = limits;
     this.store.setLimits(limits);
+    this.options.clients = clients;
+    this.#gate.setLimits(clients, this.#server);
+    this.#budget.setLimit(clients.bufferBytes);
+  }
+
+  get clients(): ClientStats {
+    let bufferedBytes = 0;
+    for (const socket of this.#sockets) bufferedBytes += socket.writableLength;
+    return { ...this.#gate.stats, refusedBusy: this.#budget.refused, bodyBytes: this.#budget.bytes, bufferedBytes };
   }
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
+    this.store.close();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -118,7 +143,7 @@ export class Sender {
       } catch (err) {
         // Retry once: after a failed verification (in full), or a link that dropped before the
         // answer started, for requests that can safely be sent twice.
-        const retryable = err instanceof Unverified || (!response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
+        const retryable = err instanceof Unverified || (!(err instanceof Busy) && !response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
         if (attempt.retried || !retryable) throw err;
         this.options.log.warn('railgun sender: retrying a request', { url, reason: (err as Error).message });
         attempt = { retried: true, resend: err instanceof Unverified ? err.resend : null };
@@ -131,57 +156,95 @@ export class Sender {
     // Versions are kept per host and path: two sites behind one sender never share a base.
     const resource = authority + url;
     const key = deltaRequest ? cacheKey(resource, request.headers, this.#vary.get(resource)) : null;
-    const base = key && !attempt.retried ? this.store.newest(key) : null;
+    let base = key && !attempt.retried ? this.store.newest(key) : null;
     const headers: http2.OutgoingHttpHeaders = {
       ...withVia(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress), `${request.httpVersion}`),
       ':method': request.method ?? 'GET',
       ':path': url,
       ':authority': authority,
     };
+    headers[linkHeaders.passCoding] = 'zstd';
     if (deltaRequest) {
       headers['accept-encoding'] = 'dcz, zstd';
       if (base) headers[linkHeaders.availableDictionary] = formatHashField(base.hash);
       if (attempt.resend) headers[linkHeaders.resend] = formatHashField(attempt.resend.digest);
     }
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && !request.complete;
+    // A GET or HEAD gets here only without content (a `Content-Length: 0` at most): its stream
+    // ends with the headers, and a length header would make it malformed (RFC 9113 §8.1.1).
+    if (!hasBody) delete headers['content-length'];
     const stream = await this.options.link.request(headers, this.options.linkWaitMs ?? 5000, !hasBody);
     if (hasBody) request.pipe(stream);
     // The client went away: cancel the stream, which cancels the origin request (RST_STREAM CANCEL).
     const cancel = () => response.writableFinished || stream.close(http2.constants.NGHTTP2_CANCEL);
     response.once('close', cancel);
+    // What this request holds of the sender's body budget; given back however it ends.
+    const share = this.#budget.open();
     try {
       const linkResponse = await responseOf(stream);
       const report = parseReport(linkResponse[linkHeaders.report]);
-      if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report?.originMs ?? null, attempt);
-      const encoded = await collect(stream, this.options.limits.maxDeltaBodyBytes + 1024);
-      const decodeStarted = performance.now();
-      const body = await this.#decode(linkResponse, encoded, base);
-      const decodeMs = performance.now() - decodeStarted;
+      if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report, attempt);
+      const received = await this.#receive(stream, linkResponse, base, share);
+      // From here on only the stored version is held: a client that reads slowly must not keep
+      // the base or the decoding buffers alive (this frame lives until the last byte is out).
+      base = null;
       // The origin's headers: those of this answer, or of the one whose version was asked for again.
       const originHeaders = attempt.resend?.headers ?? linkResponse;
       this.#vary.remember(resource, originHeaders.vary);
-      const hash = sha256(body);
-      this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), body, hash);
+      // The stored version is what is sent: a page the store already held is not held twice.
+      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), received.body, received.hash, { noStore: isNoStore(originHeaders) });
+      received.body = body;
+      share.send(body);
       const status = Number(originHeaders[':status']);
       const outgoing = this.#clientHeaders(originHeaders);
       outgoing['content-length'] = body.length;
-      const ratio = body.length === 0 ? 1 : encoded.length / body.length;
+      const ratio = body.length === 0 ? 1 : received.linkBytes / body.length;
       outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
       response.writeHead(status, outgoing);
-      response.end(request.method === 'HEAD' ? undefined : body);
-      this.#record(url, status, report.base, body.length, encoded.length, started, report.originMs, attempt, report.encodeMs ?? 0, decodeMs, true);
+      this.#sendTimeout(response);
+      await writeBody(response, body);
+      this.#record(url, status, report.base, body.length, received.linkBytes, started, report.originMs, attempt, report.encodeMs ?? 0, received.decodeMs, true);
     } finally {
+      share.release();
       response.off('close', cancel);
     }
   }
 
+  /**
+   * A client that takes nothing of its answer for `sendTimeoutMs` is cut off (as nginx's
+   * send_timeout): what it held goes back. The socket being idle is not enough: a pass-through
+   * answer (an event stream, a long poll) may wait that long for its origin, so only a write that
+   * is still waiting for the socket to drain counts. Node's keep-alive timeout takes over once the
+   * answer is out.
+   */
+  #sendTimeout(response: ServerResponse): void {
+    const ms = this.options.clients.sendTimeoutMs;
+    response.on('timeout', () => {
+      if (response.writableNeedDrain) response.destroy();
+      else response.setTimeout(ms);
+    });
+    response.setTimeout(ms);
+  }
+
+  /** Reads and decodes a link body, its memory reserved in `share` first. */
+  async #receive(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, base: Version | null, share: BodyShare): Promise<{ body: Buffer; hash: Buffer; linkBytes: number; decodeMs: number }> {
+    const limit = this.options.limits.maxDeltaBodyBytes;
+    const encoded = await collect(stream, limit + 1024, share);
+    // The decoded size, reserved before zstd allocates it (a listener that does not say: the limit).
+    const announced = Number(linkResponse[linkHeaders.length]);
+    const expected = Number.isSafeInteger(announced) && announced >= 0 ? Math.min(announced, limit) : limit;
+    share.reserve(expected);
+    const decodeStarted = performance.now();
+    const body = await this.#decode(linkResponse, encoded, base, expected);
+    return { body, hash: sha256(body), linkBytes: encoded.length, decodeMs: performance.now() - decodeStarted };
+  }
+
   /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */
-  async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null): Promise<Buffer> {
+  async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null, limit: number): Promise<Buffer> {
     const digest = parseHashField(linkResponse[linkHeaders.digest] as string | undefined);
     if (!digest) throw new Unverified('the listener sent no digest', null);
     const codings = String(linkResponse['content-encoding'] ?? '').split(',').map((coding) => coding.trim());
     const coding = codings[codings.length - 1];
-    const limit = this.options.limits.maxDeltaBodyBytes;
     let body: Buffer;
     try {
       if (coding === 'dcz') {
@@ -209,28 +272,44 @@ export class Sender {
     return headers;
   }
 
-  async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, originMs: number | null, attempt: Attempt): Promise<void> {
-    const headers = withVia(endToEnd(linkResponse), '1.1');
+  /** Streams a body that is not delta material to the client as it comes, decoding the link's zstd when the listener used it. */
+  async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, report: LinkReport | null, attempt: Attempt): Promise<void> {
+    const compressed = report?.coding === 'zstd';
+    const headers = compressed ? this.#clientHeaders(linkResponse) : withVia(endToEnd(linkResponse), '1.1');
+    if (compressed && linkResponse[linkHeaders.length] !== undefined) headers['content-length'] = String(linkResponse[linkHeaders.length]);
     for (const name of linkResponseOnly) delete headers[name];
     const status = Number(linkResponse[':status']);
-    headers['signalbox-railgun'] = `base=pass${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
+    const originMs = report?.originMs ?? null;
+    headers['signalbox-railgun'] = `base=pass${compressed ? '; coding=zstd' : ''}${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
     response.writeHead(status, headers);
-    let bytes = 0;
-    stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    this.#sendTimeout(response);
+    // The frame checksum is on: a body damaged on the way fails here, and the client's response is cut.
+    const decoder = compressed ? zlib.createZstdDecompress() : null;
+    const body = decoder ? stream.pipe(decoder) : stream;
+    let linkBytes = 0;
+    let rawBytes = 0;
+    stream.on('data', (chunk: Buffer) => (linkBytes += chunk.length));
+    if (decoder) decoder.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
     // Not piped with end: a session that dies ends its streams as if they were complete (with
     // rstCode CANCEL), and ending the response then would hand the client a short page.
-    stream.pipe(response, { end: false });
-    await new Promise<void>((resolve, reject) => {
-      const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
-      stream.once('end', () => (stream.rstCode ? reject(broken()) : resolve()));
-      stream.once('error', reject);
-      stream.once('close', () => reject(broken()));
-    });
+    body.pipe(response, { end: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
+        body.once('end', () => (stream.rstCode ? reject(broken()) : resolve()));
+        stream.once('error', reject);
+        decoder?.once('error', (err) => reject(new Error(`the zstd body from the link could not be decoded: ${err.message}`)));
+        stream.once('close', () => (stream.readableEnded && !stream.rstCode) || reject(broken()));
+      });
+    } finally {
+      decoder?.destroy();
+    }
     response.end();
-    this.#record(url, status, 'pass', bytes, bytes, started, originMs, attempt, 0, 0, false);
+    this.#record(url, status, 'pass', decoder ? rawBytes : linkBytes, linkBytes, started, originMs, attempt, 0, 0, false);
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#gate.answeredRefusal(request, socket)) return;
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     const forwardedFor = String(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress)['x-forwarded-for'] ?? '');
@@ -249,17 +328,45 @@ export class Sender {
       .catch(() => socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   }
 
+  /**
+   * RFC 9110 §9.3.1 (and §9.3.2 for HEAD): content in a GET has no defined semantics and "might lead
+   * some implementations to reject the request and close the connection because of its potential
+   * as a request smuggling attack". The sender does: a body it would drop is framing the origin
+   * might read differently, and one it would forward is something the origin did not ask for.
+   */
+  #refuseBody(request: IncomingMessage, response: ServerResponse, started: number): void {
+    this.options.log.info('railgun sender: refused a GET/HEAD with a body', { module: 'sender', method: request.method, url: request.url, from: request.socket.remoteAddress });
+    // Read what the client sends, so closing after the answer does not reset it unread.
+    request.resume();
+    response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    response.end(`signalbox railgun: a ${request.method} request must not carry a body (RFC 9110 §9.3.1); send it without Content-Length or Transfer-Encoding [E_RAILGUN_BODILESS_METHOD]\n`);
+    this.#record(request.url ?? '/', 400, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false);
+  }
+
+  /** The details go to the log under an id; the client gets the id and nothing internal. */
   #fail(request: IncomingMessage, response: ServerResponse, err: Error, started: number): void {
-    this.options.log.warn('railgun sender: request failed', { module: 'sender', url: request.url, error: err.message });
-    this.#record(request.url ?? '/', 502, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, true);
+    if (err instanceof Busy && !response.headersSent) return this.#busy(request, response, err, started);
+    const id = randomBytes(6).toString('hex');
+    const timeout = err.name === 'LinkError';
+    const status = timeout ? 504 : 502;
+    this.options.log.warn('railgun sender: request failed', { module: 'sender', id, status, url: request.url, error: err.message });
+    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, true);
     if (response.headersSent) {
       // Part of the answer is out: cut the connection so the client sees an incomplete response, not a short page.
       response.destroy();
       return;
     }
-    const timeout = err.name === 'LinkError';
-    response.writeHead(timeout ? 504 : 502, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    response.end(`signalbox railgun: ${err.message}\n`);
+    const [what, code] = timeout ? ['the link to the origin is not up; try again in a few seconds', 'E_RAILGUN_LINK_DOWN'] : ['this request could not be answered', 'E_RAILGUN_BAD_GATEWAY'];
+    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id });
+    response.end(`signalbox railgun: ${what} (error id ${id}; the operator's log has the details) [${code}]\n`);
+  }
+
+  /** The body budget is spent: come back later (logged on the first and every 1,000th, not per request). */
+  #busy(request: IncomingMessage, response: ServerResponse, err: Busy, started: number): void {
+    if (this.#budget.refused === 1 || this.#budget.refused % 1000 === 0) this.options.log.warn('railgun sender: requests turned away with 503', { module: 'sender', reason: err.message, count: this.#budget.refused });
+    this.#record(request.url ?? '/', 503, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false);
+    response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds) });
+    response.end(`signalbox railgun: the sender holds as many pages for its clients as it may; retry in ${retryAfterSeconds} s [E_RAILGUN_BUSY]\n`);
   }
 
   #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, error = false): void {
@@ -281,6 +388,13 @@ export class Sender {
   }
 }
 
+/** A GET or HEAD that announces content: any Transfer-Encoding, or a Content-Length other than 0. */
+function bodilessWithBody(request: IncomingMessage): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
+}
+
 function responseOf(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {
   return new Promise((resolve, reject) => {
     stream.once('response', resolve);
@@ -289,15 +403,22 @@ function responseOf(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {
   });
 }
 
-async function collect(stream: ClientHttp2Stream, limit: number): Promise<Buffer> {
+async function collect(stream: ClientHttp2Stream, limit: number, share: BodyShare): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error(`the link body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+  const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}, ${size} bytes in`);
+  try {
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new Error(`the link body is larger than ${limit} bytes`);
+      share.reserve((chunk as Buffer).length);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    // "Premature close" says nothing of why: the reset code does.
+    throw (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' ? broken() : err;
   }
   // A dying session ends its streams as if complete; only a stream without a reset code is.
-  if (!stream.readableEnded || stream.rstCode) throw new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
+  if (!stream.readableEnded || stream.rstCode) throw broken();
   return Buffer.concat(chunks, size);
 }

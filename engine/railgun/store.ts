@@ -1,5 +1,7 @@
 // The versions each end holds: the last K bodies per cache key, all of them bounded by bytes.
 // Whole keys are evicted least recently used first; within a key the oldest version goes first.
+// Versions of no-store responses live in memory only and go after an idle time (RFC 9111
+// §5.2.2.5: "a best-effort attempt to remove the information from volatile storage").
 import { sha256 } from './codec.ts';
 
 export interface Version {
@@ -12,22 +14,32 @@ export interface StoreLimits {
   storeBytes: number;
 }
 
+export interface AddOptions {
+  /** The version came from a no-store response: its key is dropped after `noStoreIdleMs` unused. */
+  noStore?: boolean;
+}
+
 export class VersionStore {
   /** Map order is recency: a key is deleted and set again on every use. */
   readonly #keys = new Map<string, Version[]>();
+  /** Keys of no-store versions with their last use (performance.now()), least recently used first. */
+  readonly #expiring = new Map<string, number>();
+  #sweep: NodeJS.Timeout | null = null;
   #bytes = 0;
   #versions = 0;
 
   private limits: StoreLimits;
-  constructor(limits: StoreLimits) {
+  private readonly noStoreIdleMs: number;
+  constructor(limits: StoreLimits, noStoreIdleMs = 10 * 60_000) {
     this.limits = limits;
+    this.noStoreIdleMs = noStoreIdleMs;
   }
 
   setLimits(limits: StoreLimits): void {
     this.limits = limits;
     for (const [key, versions] of this.#keys) {
       while (versions.length > limits.versionsPerKey) this.#drop(versions.shift()!);
-      if (versions.length === 0) this.#keys.delete(key);
+      if (versions.length === 0) this.#forget(key);
     }
     this.#evict();
   }
@@ -45,7 +57,7 @@ export class VersionStore {
   }
 
   /** Stores `body` as the newest version of `key` (a repeat of a held version just moves it up). */
-  add(key: string, body: Buffer, hash: Buffer = sha256(body)): Version {
+  add(key: string, body: Buffer, hash: Buffer = sha256(body), options: AddOptions = {}): Version {
     if (body.length > this.limits.storeBytes) return { hash, body };
     const versions = this.#touch(key) ?? [];
     const held = versions.findIndex((version) => version.hash.equals(hash));
@@ -57,14 +69,28 @@ export class VersionStore {
     versions.push(version);
     while (versions.length > this.limits.versionsPerKey) this.#drop(versions.shift()!);
     this.#keys.set(key, versions);
+    // The newest response decides: a page that turned cacheable no longer expires, and back.
+    this.#expiring.delete(key);
+    if (options.noStore) {
+      this.#expiring.set(key, performance.now());
+      this.#sweep ??= this.#scheduleSweep(this.noStoreIdleMs);
+    }
     this.#evict(key);
     return version;
   }
 
   clear(): void {
     this.#keys.clear();
+    this.#expiring.clear();
     this.#bytes = 0;
     this.#versions = 0;
+  }
+
+  /** Stops the idle sweep (the store is not used again). */
+  close(): void {
+    if (this.#sweep) clearTimeout(this.#sweep);
+    this.#sweep = null;
+    this.clear();
   }
 
   get stats(): { keys: number; versions: number; bytes: number } {
@@ -72,12 +98,41 @@ export class VersionStore {
   }
 
   #touch(key: string): Version[] | undefined {
+    const usedAt = this.#expiring.get(key);
+    if (usedAt !== undefined && performance.now() - usedAt >= this.noStoreIdleMs) this.#forget(key);
     const versions = this.#keys.get(key);
     if (versions) {
       this.#keys.delete(key);
       this.#keys.set(key, versions);
     }
+    if (usedAt !== undefined && versions) {
+      this.#expiring.delete(key);
+      this.#expiring.set(key, performance.now());
+    }
     return versions;
+  }
+
+  /** One timer for the least recently used no-store key; each run drops the idle ones and sets the next. */
+  #scheduleSweep(delayMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.#sweep = null;
+      const now = performance.now();
+      for (const [key, usedAt] of this.#expiring) {
+        if (now - usedAt < this.noStoreIdleMs) {
+          this.#sweep = this.#scheduleSweep(this.noStoreIdleMs - (now - usedAt));
+          return;
+        }
+        this.#forget(key);
+      }
+    }, Math.max(delayMs, 1));
+    timer.unref();
+    return timer;
+  }
+
+  #forget(key: string): void {
+    for (const version of this.#keys.get(key) ?? []) this.#drop(version);
+    this.#keys.delete(key);
+    this.#expiring.delete(key);
   }
 
   /** Drops the least recently used keys until the bytes fit; `keep` (just added to) goes last. */
@@ -85,8 +140,7 @@ export class VersionStore {
     for (const [key, versions] of this.#keys) {
       if (this.#bytes <= this.limits.storeBytes) return;
       if (key === keep) continue;
-      for (const version of versions) this.#drop(version);
-      this.#keys.delete(key);
+      this.#forget(key);
     }
     const kept = keep === undefined ? undefined : this.#keys.get(keep);
     while (kept && kept.length > 1 && this.#bytes > this.limits.storeBytes) this.#drop(kept.shift()!);

@@ -1,7 +1,8 @@
 // A listener and a sender joined as in production (one pinned HTTP/2 TLS link, a token), built
 // piece by piece so a test can put a cuttable TCP relay on the link or a faulty codec in an end.
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { railgunLimits, type RailgunLimits } from '../../../engine/api/railgun.ts';
+import type { Logger } from '../../../engine/api/engine.ts';
+import { railgunClients, railgunLimits, type RailgunClients, type RailgunLimits } from '../../../engine/api/railgun.ts';
 import type { Codec } from '../../../engine/railgun/codec.ts';
 import { Link } from '../../../engine/railgun/link.ts';
 import { Listener } from '../../../engine/railgun/listener.ts';
@@ -51,6 +52,7 @@ export class Relay {
 export interface PairOptions {
   origin: string;
   limits?: Partial<RailgunLimits>;
+  clients?: Partial<RailgunClients>;
   listenerCodec?: Codec;
   /** Put a cuttable relay between the ends. */
   relay?: boolean;
@@ -60,6 +62,10 @@ export interface PairOptions {
   /** Reuse this listener port (a restarted listener). */
   listenerPort?: number;
   linkWaitMs?: number;
+  /** Where the sender logs (quiet when left out). */
+  senderLog?: Logger;
+  honourNoStore?: boolean;
+  noStoreIdleMs?: number;
 }
 
 export interface Pair {
@@ -82,6 +88,8 @@ export async function startListener(options: PairOptions, tls: TlsMaterial): Pro
     limits: railgunLimits.parse(options.limits ?? {}),
     log: quietLog,
     ...(options.listenerCodec ? { codec: options.listenerCodec } : {}),
+    ...(options.honourNoStore !== undefined ? { honourNoStore: options.honourNoStore } : {}),
+    ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}),
   });
 }
 
@@ -95,7 +103,7 @@ export async function startSender(listenerPort: number, options: PairOptions, tl
     log: quietLog,
   });
   link.start();
-  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), book, log: quietLog, linkWaitMs: options.linkWaitMs ?? 3000 });
+  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), clients: railgunClients.parse(options.clients ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000, ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}) });
   return { sender, link, book };
 }
 

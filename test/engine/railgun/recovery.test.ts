@@ -2,7 +2,7 @@
 // falls back to full bodies and recovers, and never hands a client a wrong page.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { dczHeaderBytes, zstdCodec, type Codec } from '../../../engine/railgun/codec.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -145,6 +145,39 @@ describe('railgun pair recovery', () => {
       await pair.close();
       slow.closeAllConnections();
       slow.close();
+    }
+  });
+
+  it('an origin that closes kept-alive connections as the next GET goes out: the listener sends it again on a new connection', { timeout: 20_000 }, async () => {
+    // Answers the first request of each connection, and closes the connection at the second, as
+    // an origin whose keep-alive timeout ran out at that moment does.
+    let connections = 0;
+    const closing = net.createServer((socket) => {
+      connections++;
+      let requests = 0;
+      socket.on('data', (chunk: Buffer) => {
+        for (let at = chunk.indexOf('\r\n\r\n'); at >= 0; at = chunk.indexOf('\r\n\r\n', at + 4)) {
+          if (++requests > 1) return void socket.destroy();
+          socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 7\r\nConnection: keep-alive\r\n\r\nserved\n');
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+    const pair = await startPair({ origin: `http://127.0.0.1:${(closing.address() as AddressInfo).port}` });
+    try {
+      // Two at once: the listener's pool then holds two idle connections, both closed at their next request.
+      const first = await Promise.all(['/kept-a', '/kept-b'].map(async (path) => (await fetch(pair.url(path))).status));
+      assert.deepEqual(first, [200, 200]);
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(pair.url(`/kept-${i}`));
+        assert.equal(response.status, 200, `request ${i}`);
+        assert.equal(await response.text(), 'served\n');
+      }
+      assert.ok(connections >= 5, 'each request after the first two needed a new connection');
+    } finally {
+      await pair.close();
+      closing.close();
     }
   });
 

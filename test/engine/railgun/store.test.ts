@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sha256 } from '../../../engine/railgun/codec.ts';
 import { VersionStore } from '../../../engine/railgun/store.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const body = (text: string, size = 100) => Buffer.from(text.padEnd(size, '.'));
 
@@ -40,5 +42,24 @@ describe('version store', () => {
     assert.deepEqual(store.stats, { keys: 1, versions: 1, bytes: 100 });
     store.add('k', body('huge', 1000));
     assert.deepEqual(store.stats, { keys: 1, versions: 1, bytes: 100 });
+  });
+
+  it('drops the keys of no-store versions after the idle time, keeps the others; a cacheable version stops the clock', async () => {
+    const store = new VersionStore({ versionsPerKey: 4, storeBytes: 10_000 }, 200);
+    try {
+      const noStore = body('private');
+      store.add('inbox\nalice', noStore, sha256(noStore), { noStore: true });
+      store.add('news', body('public'));
+      const turned = body('was private');
+      store.add('page', turned, sha256(turned), { noStore: true });
+      store.add('page', body('now cacheable'));
+      await waitFor(() => store.stats.keys === 2, 'the idle no-store key to go', 5000);
+      assert.equal(store.newest('inbox\nalice'), null);
+      assert.ok(store.newest('news'));
+      assert.ok(store.newest('page'), 'its newest version is cacheable: kept');
+      assert.deepEqual(store.stats, { keys: 2, versions: 3, bytes: 300 });
+    } finally {
+      store.close();
+    }
   });
 });

@@ -73,6 +73,14 @@ describe('vault service', () => {
     assert.deepEqual(info.owners, ['alice', 'bob', 'carol']);
   });
 
+  it('refuses a malformed predicate with E_VAULT_ACCESS, before the password check', async () => {
+    for (const predicate of ['alice &', '(2, alice)', ')', '(x, alice, bob)']) {
+      const access = { kind: 'predicate', predicate } as const;
+      await assert.rejects(vault.encrypt({ name: 'nobody', password: 'not-a-password' }, 'test', { data: text('x'), access, labels: [], usages: [] }), { code: 'E_VAULT_ACCESS' }, predicate);
+      await assert.rejects(vault.reEncrypt({ name: 'nobody', password: 'not-a-password' }, 'test', { ciphertext: 'x', access }), { code: 'E_VAULT_ACCESS' }, predicate);
+    }
+  });
+
   it('runs an order: approvals bound to it, decrypt once satisfied, then it is fulfilled', async () => {
     const { ciphertext } = await vault.encrypt(as('admin'), 'test', { data: text('order me'), access: { kind: 'owners', owners: ['alice', 'bob'], minimum: 2 }, labels: [], usages: ['decrypt'] });
     const order = await vault.order(as('carol'), 'test', { ciphertext, reason: 'incident 7', seconds: 300, uses: 1 });

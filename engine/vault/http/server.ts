@@ -7,6 +7,7 @@ import { constants } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../api/engine.ts';
 import type { Vault } from '../vault.ts';
 import { errorAnswer, type Answer } from './answers.ts';
@@ -47,6 +48,10 @@ const baseHeaders = {
 };
 
 const closeGraceMs = 3000;
+/** A client has this long to complete its TLS handshake (Node's default is 120 s). */
+const handshakeTimeoutMs = 10_000;
+/** Then this long to start its first request; after an answer, keepAliveTimeout applies. */
+const firstRequestTimeoutMs = 20_000;
 
 export async function startVaultHttps(options: VaultHttpsOptions): Promise<VaultHttps> {
   const { vault, log } = options;
@@ -59,7 +64,9 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     ciphers: [...tls13Ciphers, ...tls12Ciphers].join(':'),
     honorCipherOrder: true,
     secureOptions: constants.SSL_OP_NO_TICKET,
-    // A client that trickles its headers or body cannot hold a connection forever.
+    // A client that never completes a handshake, or trickles its headers or body, cannot hold a
+    // connection (and a shutdown) forever.
+    handshakeTimeout: handshakeTimeoutMs,
     headersTimeout: 20_000,
     requestTimeout: 300_000,
     keepAliveTimeout: 5_000,
@@ -89,6 +96,8 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
   };
 
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+    // A request is under way: from here headersTimeout, requestTimeout and keepAliveTimeout rule.
+    if (req.socket.timeout === firstRequestTimeoutMs) req.socket.setTimeout(0);
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes.get(path);
     if (!route) {
@@ -98,6 +107,27 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     }
     void serve(req, res, route, path);
   };
+
+  // Every TCP connection, from accept on: the HTTP layer only knows those whose TLS handshake is
+  // done, so closing through it alone waited for silent connections (issue 22).
+  const sockets = new Set<Socket>();
+  const handshaking = new Map<string, Socket>();
+  const connectionKey = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  server.on('connection', (socket: Socket) => {
+    const key = connectionKey(socket);
+    sockets.add(socket);
+    handshaking.set(key, socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (handshaking.get(key) === socket) handshaking.delete(key);
+    });
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    handshaking.delete(connectionKey(socket));
+    // Node's HTTP server times out an idle connection only between requests (keepAliveTimeout);
+    // one that completed TLS and never sends a request is closed here (its timeout destroys it).
+    socket.setTimeout(firstRequestTimeoutMs);
+  });
 
   server.on('request', dispatch);
   // Expect: 100-continue: refuse a body declared too large before the client sends it.
@@ -126,7 +156,12 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     const headers = Object.entries({ ...baseHeaders, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.end(`HTTP/1.1 400 Bad Request\r\n${headers.join('')}\r\n${body}`);
   });
-  server.on('tlsClientError', (err: Error & { code?: string }, socket) => log.debug('TLS handshake refused', { source: sourceOf(socket), error: err.code ?? err.message }));
+  // With a listener here Node leaves the socket open (a handshake timeout would otherwise hold it
+  // until the client goes): the connection is of no use, close it.
+  server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+    log.debug('TLS handshake refused', { source: sourceOf(socket), error: err.code ?? err.message });
+    socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     const failed = (err: Error & { code?: string }) => {
@@ -153,12 +188,16 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), closeGraceMs);
+        const force = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, closeGraceMs);
         server.close(() => {
           clearTimeout(force);
           resolve();
         });
         server.closeIdleConnections();
+        // A connection still in its handshake carries no request: nothing to let finish.
+        for (const socket of handshaking.values()) socket.destroy();
       }),
   };
 }

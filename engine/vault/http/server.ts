@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../api/engine.ts';
+import { LogThrottle } from '../../api/log-throttle.ts';
 import type { Vault } from '../vault.ts';
 import { errorAnswer, type Answer } from './answers.ts';
 import { BodyBudget, declaredLength, MiB, readBody, tooLarge } from './body.ts';
@@ -27,6 +28,8 @@ export interface VaultHttpsOptions {
   log: Logger;
   /** Bytes of request bodies held at once, over all requests. */
   bodyBudget?: number;
+  /** Requests refused for load are logged once per client address this often (default 10 s). */
+  throttledLogEveryMs?: number;
 }
 
 export interface VaultHttps {
@@ -48,6 +51,11 @@ const baseHeaders = {
 };
 
 const closeGraceMs = 3000;
+/**
+ * Refusals that cost the server nothing but a log line; a client that keeps sending after them
+ * (115,763 lines in 20 s from one) gets one line per interval, with the count.
+ */
+const loadRefusals = new Set(['E_RATE_LIMITED', 'E_VAULT_BUSY', 'E_RO_BUSY']);
 /** A client has this long to complete its TLS handshake (Node's default is 120 s). */
 const handshakeTimeoutMs = 10_000;
 /** Then this long to start its first request; after an answer, keepAliveTimeout applies. */
@@ -56,6 +64,12 @@ const firstRequestTimeoutMs = 20_000;
 export async function startVaultHttps(options: VaultHttpsOptions): Promise<VaultHttps> {
   const { vault, log } = options;
   const budget = new BodyBudget(options.bodyBudget ?? 256 * MiB);
+  const throttle = new LogThrottle({ everyMs: options.throttledLogEveryMs ?? 10_000 });
+  const logRequest = (fields: { path: string; source: string; status: string; ms: number }) => {
+    if (!loadRefusals.has(fields.status)) return log.info('request', fields);
+    const count = throttle.hit(fields.source);
+    if (count > 0) log.info('request', { ...fields, count });
+  };
   const server: Server = createServer({
     cert: options.cert,
     key: options.key,
@@ -92,7 +106,7 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
       body?.fill(0);
     }
     send(res, httpStatus, answer);
-    log.info('request', { path, source, status: answer.Status === 'ok' ? 'ok' : (answer.Code ?? 'error'), ms: Math.round(performance.now() - started) });
+    logRequest({ path, source, status: answer.Status === 'ok' ? 'ok' : String(answer.Code ?? 'error'), ms: Math.round(performance.now() - started) });
   };
 
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
@@ -193,6 +207,7 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
         }, closeGraceMs);
         server.close(() => {
           clearTimeout(force);
+          for (const [source, count] of throttle.drain()) log.info('requests refused for load, not logged yet', { source, count });
           resolve();
         });
         server.closeIdleConnections();

@@ -8,7 +8,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import type { Logger } from '../../../../engine/api/engine.ts';
 import { startVaultHttps, type VaultHttps, type VaultHttpsOptions } from '../../../../engine/vault/http/server.ts';
-import { Vault } from '../../../../engine/vault/vault.ts';
+import { Vault, type VaultOptions } from '../../../../engine/vault/vault.ts';
 import { tempDir } from '../../../helpers/host.ts';
 
 export type RoAnswer = { Status: string; Code?: string; Detail?: string; Response?: string } & Record<string, unknown>;
@@ -46,10 +46,10 @@ export interface HttpsVault {
 /** Options of startVaultHttps beyond the vault, address, certificate and log, which this sets. */
 export type ServerOptions = Partial<Omit<VaultHttpsOptions, 'vault' | 'host' | 'port' | 'cert' | 'key' | 'log'>>;
 
-export async function startHttpsVault(prefix: string, options: ServerOptions = {}): Promise<HttpsVault> {
+export async function startHttpsVault(prefix: string, options: ServerOptions = {}, vaultOptions: Partial<Pick<VaultOptions, 'guard'>> = {}): Promise<HttpsVault> {
   const dir = tempDir(prefix);
   const { cert, key } = makeCertificate(dir);
-  const vault = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), kdfCost: { N: 2 ** 10, r: 8, p: 1 }, kdf: { minimumN: 2 ** 10 } });
+  const vault = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), kdfCost: { N: 2 ** 10, r: 8, p: 1 }, kdf: { minimumN: 2 ** 10 }, ...vaultOptions });
   const lines: LogLine[] = [];
   const log: Logger = {
     debug: (msg, fields = {}) => void lines.push({ level: 'debug', msg, fields }),

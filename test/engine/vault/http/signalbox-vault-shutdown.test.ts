@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { request } from 'node:https';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -42,6 +43,15 @@ async function startVault(): Promise<Running> {
     });
     child.once('exit', (code) => reject(new Error(`signalbox vault exited with ${code}:\n${log}`)));
   });
+  // The URL is printed just before the signal handlers are installed: an answer proves they are.
+  const answer = await new Promise<string>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/summary', method: 'POST', ca: cert }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk)).on('end', () => resolve(body)).on('error', reject);
+    });
+    req.on('error', reject).end('{}');
+  });
+  assert.match(answer, /Vault is not created yet/);
   return { child, port, vault, cert, log: () => log };
 }
 

@@ -36,10 +36,10 @@ export interface HttpsVault {
   vault: Vault;
   https: VaultHttps;
   lines: LogLine[];
-  /** POSTs `body` (JSON unless a Buffer) to `path`; the HTTP status and the parsed answer. */
-  post(path: string, body: unknown): Promise<{ http: number; answer: RoAnswer }>;
+  /** POSTs `body` (JSON unless a Buffer) to `path`, from `from` (a loopback address); the HTTP status and the parsed answer. */
+  post(path: string, body: unknown, from?: string): Promise<{ http: number; answer: RoAnswer }>;
   /** The answer of a call that must succeed. */
-  ok(path: string, body: unknown): Promise<RoAnswer>;
+  ok(path: string, body: unknown, from?: string): Promise<RoAnswer>;
   close(): Promise<void>;
 }
 
@@ -59,10 +59,10 @@ export async function startHttpsVault(prefix: string, options: ServerOptions = {
     child: () => log,
   };
   const https = await startVaultHttps({ vault, host: '127.0.0.1', port: 0, cert, key, log, ...options });
-  const post = (path: string, body: unknown) =>
+  const post = (path: string, body: unknown, from = '127.0.0.1') =>
     new Promise<{ http: number; answer: RoAnswer }>((resolve, reject) => {
       const payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-      const req = request(`${https.url.replace(/\/$/, '')}${path}`, { method: 'POST', ca: cert, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } }, (res) => {
+      const req = request(`${https.url.replace(/\/$/, '')}${path}`, { method: 'POST', ca: cert, localAddress: from, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -77,8 +77,8 @@ export async function startHttpsVault(prefix: string, options: ServerOptions = {
       req.on('error', reject);
       req.end(payload);
     });
-  const ok = async (path: string, body: unknown) => {
-    const { http, answer } = await post(path, body);
+  const ok = async (path: string, body: unknown, from?: string) => {
+    const { http, answer } = await post(path, body, from);
     assert.equal(http, 200, path);
     assert.equal(answer.Status, 'ok', `${path}: ${JSON.stringify(answer).slice(0, 300)}`);
     return answer;

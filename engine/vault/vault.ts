@@ -60,7 +60,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     this.file = file;
     this.audit = audit;
     this.auditCheck = auditCheck;
-    this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options);
+    this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options, () => this.emit('change', 'users'));
     this.delegations = new DelegationStore((delegation, reason) => {
       if (reason === 'expired') void this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null });
       this.emit('change', 'delegations');
@@ -92,7 +92,9 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   users() {
-    return this.accounts.list().map((user) => ({ name: user.name, type: user.type, admin: user.admin, keyId: user.keyId, createdAt: user.createdAt, legacy: user.redOctoberRecord !== undefined }));
+    return this.accounts
+      .list()
+      .map((user) => ({ name: user.name, type: user.type, admin: user.admin, keyId: user.keyId, createdAt: user.createdAt, legacy: user.redOctoberRecord !== undefined, pendingUntil: user.pending?.expiresAt ?? null }));
   }
 
   async encrypt(credentials: VaultCredentials, source: string, request: EncryptRequest): Promise<{ ciphertext: string; info: CiphertextInfo }> {
@@ -260,6 +262,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   async close(): Promise<void> {
+    this.accounts.close();
     this.delegations.purge();
     this.orders.closeAll();
     await this.file.close();

@@ -92,6 +92,7 @@ export async function summary({ vault, source, request }: Call): Promise<Answer>
     Status: 'ok',
     State: 'disabled',
     Live: Object.fromEntries(entries),
-    All: Object.fromEntries(users.map((user) => [user.name, { Admin: user.admin, Type: user.type }])),
+    // A pending account can do nothing yet: Red October clients see it once approved.
+    All: Object.fromEntries(users.filter((user) => user.pendingUntil === null).map((user) => [user.name, { Admin: user.admin, Type: user.type }])),
   };
 }

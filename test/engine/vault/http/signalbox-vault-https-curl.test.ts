@@ -184,7 +184,7 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
     assert.equal((await ro('/delegate', { ...as('alice'), Time: '1h', Users: ['bob'] })).answer.Status, 'Uses is required: how many decryptions the delegation serves (at least 1)');
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '-1h', Users: ['bob'] })).answer.Status, 'Time must be more than 0 (a Go duration such as 30m or 1h10m)');
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: 'bogus', Users: ['bob'] })).answer.Status, 'time: invalid duration "bogus"');
-    assert.match((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h' })).answer.Status, /Users is empty/);
+    assert.match((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h' })).answer.Status, /^Users required when delegating: add -users NAME/);
     assert.match((await ro('/export', as('admin'))).answer.Status, /^export is not supported/);
     assert.match((await ro('/restore', { ...as('admin'), Uses: 1, Time: '1h' })).answer.Status, /^delegation persistence is not supported/);
     assert.match((await ro('/ssh-sign-with', as('admin'))).answer.Status, /^ssh-sign-with is not supported/);

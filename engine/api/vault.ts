@@ -11,6 +11,15 @@ export const vaultConfig = z
     file: z.string().min(1).optional(),
     /** The audit log; default the vault file's name + `.audit.log`. */
     auditFile: z.string().min(1).optional(),
+    /**
+     * Who may create an account without an admin's credentials (Red October's `ro create-user`
+     * sends none): `admin` nobody; `approval` anyone, as a pending account an admin approves or
+     * rejects; `open` anyone, at once (Red October's behaviour: unsafe, anyone who reaches the
+     * API becomes a user). Default approval.
+     */
+    registration: z.enum(['admin', 'approval', 'open']).optional(),
+    /** A pending account not approved within this many hours is removed; default 72. */
+    pendingAccountHours: z.number().int().min(1).max(720).optional(),
   })
   .strict();
 export type VaultConfig = z.infer<typeof vaultConfig>;
@@ -48,6 +57,8 @@ export const vaultUser = z.object({
   createdAt: z.string(),
   /** Still carries its Red October record: migrated at its first login. */
   legacy: z.boolean(),
+  /** Registered without an admin: can do nothing until an admin approves it (ISO time it expires), else null. */
+  pendingUntil: z.string().nullable(),
 });
 
 export const liveDelegation = z.object({
@@ -128,8 +139,8 @@ export const vaultApi = {
     ),
     'vault.users': procedure('Every account, without key material.', z.object({}).strict(), z.object({ users: z.array(vaultUser) })),
     'vault.modify': procedure(
-      'An admin makes another account an admin, revokes admin, or deletes it; the last admin stays.',
-      z.object({ admin: credentials, target: vaultUserName, command: z.enum(['admin', 'revoke', 'delete']) }).strict(),
+      'An admin makes another account an admin, revokes admin, deletes it, or approves or rejects a pending account; the last admin stays.',
+      z.object({ admin: credentials, target: vaultUserName, command: z.enum(['admin', 'revoke', 'delete', 'approve', 'reject']) }).strict(),
       ok,
     ),
     'vault.changePassword': procedure(

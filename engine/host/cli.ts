@@ -206,7 +206,8 @@ async function vault(args: string[]): Promise<void> {
   // Loaded here, not at the top, so `serve` and `dns` do not load the vault into their process.
   const { Vault } = await import('../vault/vault.ts');
   const { startVaultHttps } = await import('../vault/http/server.ts');
-  const opened = await Vault.open({ vaultPath, auditPath });
+  const { registrationOptions } = await import('../vault/engine.ts');
+  const opened = await Vault.open({ vaultPath, auditPath, ...registrationOptions(config.engines.vault) });
   const status = opened.status();
   if (!status.audit.ok) log.error('the vault audit log chain is broken', { brokenAt: status.audit.brokenAt, reason: status.audit.reason });
   let https: Awaited<ReturnType<typeof startVaultHttps>>;

@@ -17,11 +17,20 @@ import type { AuditLog } from './storage/audit-log.ts';
 export type Recorder = (...entry: Parameters<AuditLog['append']>) => Promise<void>;
 import type { UserRecord, VaultFile } from './storage/vault-file.ts';
 
+export type Registration = 'admin' | 'approval' | 'open';
+
 export interface AccountOptions {
   /** scrypt cost for new passwords; tests lower it (never below kdf.minimumN). */
   kdfCost?: ScryptCost;
   kdf?: KdfOptions;
+  /** Accounts asked for without an admin's credentials (engines.vault.registration); default approval. */
+  registration?: Registration;
+  /** How long a pending account waits for an admin; default 72 h. */
+  pendingTtlMs?: number;
 }
+
+/** Pending accounts at most: anyone may ask for one, so their number (and the file) is bounded. */
+const maxPending = 100;
 
 export interface Unlocked {
   user: UserRecord;
@@ -30,6 +39,7 @@ export interface Unlocked {
 }
 
 const wrongCredentials = () => new ApiError('E_VAULT_AUTH', 'wrong name or password');
+const neverFires = 2 ** 31 - 1;
 
 export class Accounts {
   private readonly file: VaultFile;
@@ -37,13 +47,21 @@ export class Accounts {
   private readonly guard: LoginGuard;
   private readonly gate: KdfGate;
   private readonly options: AccountOptions;
+  private readonly changed: () => void;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
-  constructor(file: VaultFile, record: Recorder, guard: LoginGuard, gate: KdfGate, options: AccountOptions = {}) {
+  constructor(file: VaultFile, record: Recorder, guard: LoginGuard, gate: KdfGate, options: AccountOptions = {}, changed: () => void = () => {}) {
     this.file = file;
     this.record = record;
     this.guard = guard;
     this.gate = gate;
     this.options = options;
+    this.changed = changed;
+    this.scheduleExpiry();
+  }
+
+  get registration(): Registration {
+    return this.options.registration ?? 'approval';
   }
 
   get initialized(): boolean {
@@ -58,9 +76,10 @@ export class Accounts {
     return Object.values(this.file.data.users).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** The key to encrypt to; none for a pending account, which owns nothing until approved. */
   publicKeyOf(name: string): PublicKeyRef | undefined {
     const user = this.get(name);
-    return user && { type: user.type, publicKey: fromBase64(user.publicKey, 'a public key') };
+    return user && !user.pending ? { type: user.type, publicKey: fromBase64(user.publicKey, 'a public key') } : undefined;
   }
 
   /** The first account of an empty vault, an admin (Red October's /create). */
@@ -78,28 +97,61 @@ export class Accounts {
     await this.record('create-user', admin.name, { target: name, type });
   }
 
+  /**
+   * An account asked for without an admin's credentials (Red October's /create-user, which `ro`
+   * sends with none): with `approval` a pending account that can do nothing until an admin
+   * approves it, with `open` a full account at once (Red October's behaviour), with `admin` none.
+   */
+  async register(name: string, password: string, type: KeyType, source: string): Promise<{ pending: boolean }> {
+    if (this.registration === 'admin') throw new ApiError('E_VAULT_ADMIN_REQUIRED', 'an admin creates accounts here (engines.vault.registration is admin): ask one');
+    if (this.get(name)) throw new ApiError('E_VAULT_USER_EXISTS', `an account named ${name} exists`);
+    const pending = this.registration === 'approval';
+    if (pending && this.list().filter((user) => user.pending).length >= maxPending) {
+      throw new ApiError('E_VAULT_PENDING_FULL', `${maxPending} accounts already wait for an admin's approval; ask an admin to approve or reject them first`);
+    }
+    const now = Date.now();
+    const ttl = this.options.pendingTtlMs ?? 72 * 3600_000;
+    await this.add(name, password, type, false, false, pending ? { requestedAt: new Date(now).toISOString(), expiresAt: new Date(now + ttl).toISOString(), source } : undefined);
+    await this.record('register', name, { target: name, type, source, pending });
+    if (pending) this.scheduleExpiry();
+    return { pending };
+  }
+
   /** Checks the password and unlocks the account's private key. */
   async unlock(credentials: VaultCredentials, source: string): Promise<Unlocked> {
     const { name, password } = credentials;
-    const verdict = this.guard.check(name, source);
-    if (!verdict.allowed) {
-      throw new ApiError('E_RATE_LIMITED', `too many failed attempts for this account or from here; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`);
+    // Counted as a failure from here on, so that guesses already queued for the KDF count too.
+    const attempt = this.guard.begin(name, source);
+    if (!attempt.allowed) {
+      throw new ApiError('E_RATE_LIMITED', `too many failed attempts for this account from here, or from here overall; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`);
     }
     const user = this.get(name);
-    const key = await this.gate.run(async () => {
-      if (!user) {
-        // The same work as a real check, so that the time taken does not tell who exists.
-        await dummyDerive(password, newKdfParams(this.options.kdfCost, this.options.kdf), this.options.kdf);
-        return null;
-      }
-      return user.redOctoberRecord !== undefined ? this.unlockLegacy(user, password) : this.unlockOwn(user, password);
-    });
+    let key: PrivateKeyRef | null;
+    try {
+      key = await this.gate.run(async () => {
+        if (!user) {
+          // The same work as a real check, so that the time taken does not tell who exists.
+          await dummyDerive(password, newKdfParams(this.options.kdfCost, this.options.kdf), this.options.kdf);
+          return null;
+        }
+        return user.redOctoberRecord !== undefined ? this.unlockLegacy(user, password) : this.unlockOwn(user, password);
+      });
+    } catch (err) {
+      attempt.abandoned();
+      throw err;
+    }
     if (!key) {
-      this.guard.failure(name, source);
+      attempt.failed();
       await this.record('failed-login', name, { source });
       throw wrongCredentials();
     }
-    this.guard.success(name);
+    attempt.succeeded();
+    const pending = this.get(name)?.pending;
+    if (pending) {
+      // Told only once the password was right: to others a pending account looks like any other.
+      key.privateKey.fill(0);
+      throw new ApiError('E_VAULT_PENDING', `the account ${name} waits for an admin's approval (until ${pending.expiresAt}); it can do nothing before`);
+    }
     return { user: this.get(name)!, key };
   }
 
@@ -130,18 +182,29 @@ export class Accounts {
     await this.record('password-change', user.name);
   }
 
-  async modify(admin: VaultCredentials, source: string, target: string, command: 'admin' | 'revoke' | 'delete'): Promise<void> {
+  /** Admin, revoke or delete an account; approve or reject (delete) a pending one. */
+  async modify(admin: VaultCredentials, source: string, target: string, command: 'admin' | 'revoke' | 'delete' | 'approve' | 'reject'): Promise<void> {
     const caller = await this.requireAdmin(admin, source);
     if (target === caller.name) throw new ApiError('E_VAULT_SELF', 'an admin cannot modify their own account; ask another admin');
     const record = this.get(target);
     if (!record) throw new ApiError('E_VAULT_NO_USER', `no account named ${target}`);
+    const decides = command === 'approve' || command === 'reject';
+    if (decides && !record.pending) throw new ApiError('E_VAULT_NOT_PENDING', `${target} is not waiting for approval`);
+    if (record.pending && (command === 'admin' || command === 'revoke')) throw new ApiError('E_VAULT_PENDING', `${target} waits for approval: approve or reject it first`);
     const admins = this.list().filter((user) => user.admin).length;
     if (record.admin && command !== 'admin' && admins <= 1) throw new ApiError('E_VAULT_LAST_ADMIN', 'the last admin cannot be revoked or deleted');
     await this.file.update((draft) => {
-      if (command === 'delete') delete draft.users[target];
+      if (command === 'delete' || command === 'reject') delete draft.users[target];
+      else if (command === 'approve') delete draft.users[target]!.pending;
       else draft.users[target] = { ...draft.users[target]!, admin: command === 'admin' };
     });
     await this.record('modify', caller.name, { target, command });
+    if (decides) this.scheduleExpiry();
+  }
+
+  /** Stops the timer that removes pending accounts. */
+  close(): void {
+    clearTimeout(this.expiryTimer);
   }
 
   /**
@@ -192,7 +255,33 @@ export class Accounts {
     return { imported, skipped };
   }
 
-  private async add(name: string, password: string, type: KeyType, admin: boolean, first = false): Promise<void> {
+  /** Removes the pending accounts whose time ran out, then waits for the next one. */
+  private async expirePending(): Promise<void> {
+    const now = Date.now();
+    const expired = this.list().filter((user) => user.pending && Date.parse(user.pending.expiresAt) <= now).map((user) => user.name);
+    if (expired.length > 0) {
+      await this.file.update((draft) => {
+        for (const name of expired) if (draft.users[name]?.pending) delete draft.users[name];
+      });
+      for (const name of expired) await this.record('pending-expired', null, { target: name });
+      this.changed();
+    }
+  }
+
+  private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const next = Math.min(...this.list().flatMap((user) => (user.pending ? [Date.parse(user.pending.expiresAt)] : [])));
+    if (next === Infinity) return;
+    this.expiryTimer = setTimeout(() => {
+      // A failed write (a full disk) is tried again in a minute.
+      this.expirePending().then(
+        () => this.scheduleExpiry(),
+        () => (this.expiryTimer = setTimeout(() => this.scheduleExpiry(), 60_000).unref()),
+      );
+    }, Math.min(Math.max(0, next - Date.now()), neverFires)).unref();
+  }
+
+  private async add(name: string, password: string, type: KeyType, admin: boolean, first = false, pending?: UserRecord['pending']): Promise<void> {
     const pair = await generateUserKey(type);
     try {
       const sealed = await this.gate.run(() => this.seal(name, type, pair.privateKey, password));
@@ -202,7 +291,7 @@ export class Accounts {
         // both passed the check before the KDF; the second must not add a second first admin.
         if (first && Object.keys(draft.users).length > 0) throw new ApiError('E_VAULT_EXISTS', 'the vault already has accounts; an admin creates new ones');
         if (Object.hasOwn(draft.users, name)) throw new ApiError('E_VAULT_USER_EXISTS', `an account named ${name} exists`);
-        draft.users[name] = { name, type, admin, createdAt: now, passwordChangedAt: now, publicKey: toBase64(pair.publicKey), keyId: keyId(type, pair.publicKey), ...sealed };
+        draft.users[name] = { name, type, admin, createdAt: now, passwordChangedAt: now, publicKey: toBase64(pair.publicKey), keyId: keyId(type, pair.publicKey), ...sealed, ...(pending ? { pending } : {}) };
       });
     } finally {
       pair.privateKey.fill(0);

@@ -3,17 +3,23 @@
 // count as one source for the login guard; the Red October HTTPS API counts each client address.
 import { join } from 'node:path';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
-import { vaultConfig } from '../api/vault.ts';
+import { vaultConfig, type VaultConfig } from '../api/vault.ts';
+import type { Registration } from './accounts.ts';
 import { Vault } from './vault.ts';
 
 const consoleSource = 'console';
+
+/** engines.vault.registration and pendingAccountHours as the vault's options (also for `signalbox vault`). */
+export function registrationOptions(config: Pick<VaultConfig, 'registration' | 'pendingAccountHours'>): { registration?: Registration; pendingTtlMs?: number } {
+  return { ...(config.registration ? { registration: config.registration } : {}), ...(config.pendingAccountHours ? { pendingTtlMs: config.pendingAccountHours * 3600_000 } : {}) };
+}
 
 export const vaultEngine: EngineDefinition = {
   name: 'vault',
   async start(ctx): Promise<RunningEngine> {
     const config = vaultConfig.parse(ctx.config ?? {});
     const vaultPath = config.file ?? join(ctx.dataDir, 'vault.json');
-    const vault = await Vault.open({ vaultPath, auditPath: config.auditFile ?? `${vaultPath}.audit.log` });
+    const vault = await Vault.open({ vaultPath, auditPath: config.auditFile ?? `${vaultPath}.audit.log`, ...registrationOptions(config) });
     const status = vault.status();
     if (!status.audit.ok) ctx.log.error('the vault audit log chain is broken', { brokenAt: status.audit.brokenAt, reason: status.audit.reason });
     ctx.log.info('vault open', { users: status.users, vaultId: status.vaultId });

@@ -7,10 +7,10 @@ import { ApiError } from '../api/errors.ts';
 import type { AccessStructure, VaultCredentials, VaultOrder } from '../api/vault.ts';
 import { Accounts, redOctoberKeyOf, type AccountOptions } from './accounts.ts';
 import { fromBase64, toBase64 } from './crypto/bytes.ts';
-import { accessOwners } from './crypto/access.ts';
+import { accessOwners, predicateTree } from './crypto/access.ts';
 import { chooseOwners, decryptPayload, encryptPayload, inspectPayload } from './crypto/envelope.ts';
 import type { PrivateKeyRef, PublicKeyRef } from './crypto/keys.ts';
-import { parsePredicate, predicateNames, type PredicateNode } from './crypto/predicate.ts';
+import { predicateNames, type PredicateNode } from './crypto/predicate.ts';
 import { DelegationStore, type Delegation } from './delegations.ts';
 import { KdfGate, LoginGuard, type GuardOptions } from './guard.ts';
 import { OrderBook, type Order } from './orders.ts';
@@ -60,7 +60,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     this.file = file;
     this.audit = audit;
     this.auditCheck = auditCheck;
-    this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options);
+    this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options, () => this.emit('change', 'users'));
     this.delegations = new DelegationStore((delegation, reason) => {
       if (reason === 'expired') void this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null });
       this.emit('change', 'delegations');
@@ -92,11 +92,13 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   users() {
-    return this.accounts.list().map((user) => ({ name: user.name, type: user.type, admin: user.admin, keyId: user.keyId, createdAt: user.createdAt, legacy: user.redOctoberRecord !== undefined }));
+    return this.accounts
+      .list()
+      .map((user) => ({ name: user.name, type: user.type, admin: user.admin, keyId: user.keyId, createdAt: user.createdAt, legacy: user.redOctoberRecord !== undefined, pendingUntil: user.pending?.expiresAt ?? null }));
   }
 
   async encrypt(credentials: VaultCredentials, source: string, request: EncryptRequest): Promise<{ ciphertext: string; info: CiphertextInfo }> {
-    if (request.access.kind === 'predicate') requireDistinctPeople(parsePredicate(request.access.predicate));
+    if (request.access.kind === 'predicate') requireDistinctPeople(predicateTree(request.access.predicate));
     const { user, key } = await this.accounts.unlock(credentials, source);
     const plaintext = fromBase64(request.data, 'data');
     try {
@@ -113,7 +115,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
    * stay as they were, as in Red October. This is how Red October ciphertexts move over.
    */
   async reEncrypt(credentials: VaultCredentials, source: string, request: { ciphertext: string; access?: AccessStructure; labels?: string[] }): Promise<{ ciphertext: string; info: CiphertextInfo; delegates: string[] }> {
-    if (request.access?.kind === 'predicate') requireDistinctPeople(parsePredicate(request.access.predicate));
+    if (request.access?.kind === 'predicate') requireDistinctPeople(predicateTree(request.access.predicate));
     const { user, key } = await this.accounts.unlock(credentials, source);
     try {
       const opened = await this.decryptAs(user.name, request.ciphertext, null);
@@ -260,6 +262,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   async close(): Promise<void> {
+    this.accounts.close();
     this.delegations.purge();
     this.orders.closeAll();
     await this.file.close();

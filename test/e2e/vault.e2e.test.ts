@@ -4,13 +4,16 @@
 // password, carol decrypting once. Every password check costs a real KDF (scrypt N=2^17), so the
 // flow uses as few as it can.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
-import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { bin, startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { makeCertificate } from '../engine/vault/http/https-fixture.ts';
 
 let served: ServeProcess | undefined;
 let browser: Browser | undefined;
@@ -28,10 +31,9 @@ after(async () => {
   if (served) await stopProcess(served.child);
 });
 
-/** `signalbox serve` on a fresh data folder, with the given config. */
-async function serve(config: string): Promise<ServeProcess> {
+/** `signalbox serve` on a data folder (a fresh one unless given), with the given config. */
+async function serve(config: string, dir = tempDir('e2e-vault')): Promise<ServeProcess> {
   if (served) await stopProcess(served.child);
-  const dir = tempDir('e2e-vault');
   const file = join(dir, 'signalbox.yaml');
   writeFileSync(file, config);
   served = await startServeProcess(['--config', file, '--data-dir', dir]);
@@ -210,6 +212,66 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
 
     await console2.close();
     await console1.close();
+    assert.deepEqual(problems, []);
+  });
+});
+
+/** Runs `signalbox vault` on `vaultFile` and posts Red October API bodies to it, in order; then stops it. */
+async function redOctoberApi(dir: string, vaultFile: string, calls: [string, object][]): Promise<{ Status: string; Code?: string }[]> {
+  const { cert } = makeCertificate(dir);
+  const child = spawn(process.execPath, [bin, 'vault', '--listen', '127.0.0.1:0', '--vault', vaultFile, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let stdout = '';
+    const base = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (chunk) => {
+        stdout += chunk;
+        const match = /Red October API\): (https:\/\/\S+)\//.exec(stdout);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`signalbox vault exited with ${code}`)));
+    });
+    const answers: { Status: string; Code?: string }[] = [];
+    for (const [path, body] of calls) {
+      answers.push(
+        await new Promise((resolve, reject) => {
+          const req = request(`${base}${path}`, { method: 'POST', ca: cert }, (res) => {
+            let text = '';
+            res.on('data', (chunk) => (text += chunk)).on('end', () => resolve(JSON.parse(text) as { Status: string })).on('error', reject);
+          });
+          req.on('error', reject).end(JSON.stringify(body));
+        }),
+      );
+    }
+    return answers;
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+describe('Vault page in Chromium: an account asked for with ro create-user (e2e)', () => {
+  it('shows it pending, and an admin approves it on the page', { timeout: 90_000 }, async () => {
+    const dir = tempDir('e2e-vault-registration');
+    const vaultFile = join(dir, 'vault.json');
+    const answers = await redOctoberApi(dir, vaultFile, [
+      ['/create', { Name: 'admin', Password: passwords.admin }],
+      // What `ro create-user -name dave -password …` sends: no admin's credentials.
+      ['/create-user', { Name: 'dave', Password: 'dave-password-1', UserType: 'rsa', HipchatName: '' }],
+    ]);
+    assert.deepEqual(answers.map((answer) => answer.Status), ['ok', 'ok']);
+
+    await serve(`engines:\n  vault:\n    enabled: true\n    file: ${vaultFile}\n`, dir);
+    const page = await openVault('vault-users');
+    const pending = page.locator('[data-testid=vault-user-dave][data-pending=true]');
+    await pending.waitFor({ timeout: 15_000 });
+    assert.match(await pending.innerText(), /pending approval/);
+    await pending.getByRole('button', { name: 'Approve' }).click();
+    const form = page.getByTestId('vault-modify-form');
+    await signAs(form, 'Admin', 'admin', passwords.admin);
+    await form.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('[data-testid=vault-user-dave][data-pending=false]').waitFor({ timeout: 15_000 });
+    assert.match(await page.getByTestId('vault-modify-result').innerText(), /dave is approved/);
+    assert.equal(await passwordsLeft(page), 0);
+    await page.close();
     assert.deepEqual(problems, []);
   });
 });

@@ -38,12 +38,14 @@ export function withJsonResponse(value: unknown): Answer {
 
 /**
  * Red October's clients compare a few Status texts exactly: `ro decrypt` retries while the answer is
- * "need more delegated keys". Those keep RO's text; our explanation goes to Detail.
+ * "need more delegated keys". Those, and refusals Red October words in one fixed text (an access
+ * structure it cannot use, spec §2 /encrypt), keep RO's text; our explanation goes to Detail.
  */
 const redOctoberTexts: Record<string, string> = {
   E_VAULT_NEED_DELEGATIONS: 'need more delegated keys',
   E_VAULT_NOT_ENOUGH_OWNERS: 'need more delegated keys',
   E_RO_NEED_KEYS: 'need more delegated keys',
+  E_VAULT_ACCESS: 'Invalid access structure.',
 };
 
 export interface ErrorAnswer {

@@ -7,7 +7,9 @@ import { constants } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../api/engine.ts';
+import { LogThrottle } from '../../api/log-throttle.ts';
 import type { Vault } from '../vault.ts';
 import { errorAnswer, type Answer } from './answers.ts';
 import { BodyBudget, declaredLength, MiB, readBody, tooLarge } from './body.ts';
@@ -26,6 +28,8 @@ export interface VaultHttpsOptions {
   log: Logger;
   /** Bytes of request bodies held at once, over all requests. */
   bodyBudget?: number;
+  /** Requests refused for load are logged once per client address this often (default 10 s). */
+  throttledLogEveryMs?: number;
 }
 
 export interface VaultHttps {
@@ -47,10 +51,25 @@ const baseHeaders = {
 };
 
 const closeGraceMs = 3000;
+/**
+ * Refusals that cost the server nothing but a log line; a client that keeps sending after them
+ * (115,763 lines in 20 s from one) gets one line per interval, with the count.
+ */
+const loadRefusals = new Set(['E_RATE_LIMITED', 'E_VAULT_BUSY', 'E_RO_BUSY']);
+/** A client has this long to complete its TLS handshake (Node's default is 120 s). */
+const handshakeTimeoutMs = 10_000;
+/** Then this long to start its first request; after an answer, keepAliveTimeout applies. */
+const firstRequestTimeoutMs = 20_000;
 
 export async function startVaultHttps(options: VaultHttpsOptions): Promise<VaultHttps> {
   const { vault, log } = options;
   const budget = new BodyBudget(options.bodyBudget ?? 256 * MiB);
+  const throttle = new LogThrottle({ everyMs: options.throttledLogEveryMs ?? 10_000 });
+  const logRequest = (fields: { path: string; source: string; status: string; ms: number }) => {
+    if (!loadRefusals.has(fields.status)) return log.info('request', fields);
+    const count = throttle.hit(fields.source);
+    if (count > 0) log.info('request', { ...fields, count });
+  };
   const server: Server = createServer({
     cert: options.cert,
     key: options.key,
@@ -59,7 +78,9 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     ciphers: [...tls13Ciphers, ...tls12Ciphers].join(':'),
     honorCipherOrder: true,
     secureOptions: constants.SSL_OP_NO_TICKET,
-    // A client that trickles its headers or body cannot hold a connection forever.
+    // A client that never completes a handshake, or trickles its headers or body, cannot hold a
+    // connection (and a shutdown) forever.
+    handshakeTimeout: handshakeTimeoutMs,
     headersTimeout: 20_000,
     requestTimeout: 300_000,
     keepAliveTimeout: 5_000,
@@ -85,10 +106,12 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
       body?.fill(0);
     }
     send(res, httpStatus, answer);
-    log.info('request', { path, source, status: answer.Status === 'ok' ? 'ok' : (answer.Code ?? 'error'), ms: Math.round(performance.now() - started) });
+    logRequest({ path, source, status: answer.Status === 'ok' ? 'ok' : String(answer.Code ?? 'error'), ms: Math.round(performance.now() - started) });
   };
 
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+    // A request is under way: from here headersTimeout, requestTimeout and keepAliveTimeout rule.
+    if (req.socket.timeout === firstRequestTimeoutMs) req.socket.setTimeout(0);
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes.get(path);
     if (!route) {
@@ -98,6 +121,27 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     }
     void serve(req, res, route, path);
   };
+
+  // Every TCP connection, from accept on: the HTTP layer only knows those whose TLS handshake is
+  // done, so closing through it alone waited for silent connections (issue 22).
+  const sockets = new Set<Socket>();
+  const handshaking = new Map<string, Socket>();
+  const connectionKey = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  server.on('connection', (socket: Socket) => {
+    const key = connectionKey(socket);
+    sockets.add(socket);
+    handshaking.set(key, socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (handshaking.get(key) === socket) handshaking.delete(key);
+    });
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    handshaking.delete(connectionKey(socket));
+    // Node's HTTP server times out an idle connection only between requests (keepAliveTimeout);
+    // one that completed TLS and never sends a request is closed here (its timeout destroys it).
+    socket.setTimeout(firstRequestTimeoutMs);
+  });
 
   server.on('request', dispatch);
   // Expect: 100-continue: refuse a body declared too large before the client sends it.
@@ -126,7 +170,12 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     const headers = Object.entries({ ...baseHeaders, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.end(`HTTP/1.1 400 Bad Request\r\n${headers.join('')}\r\n${body}`);
   });
-  server.on('tlsClientError', (err: Error & { code?: string }, socket) => log.debug('TLS handshake refused', { source: sourceOf(socket), error: err.code ?? err.message }));
+  // With a listener here Node leaves the socket open (a handshake timeout would otherwise hold it
+  // until the client goes): the connection is of no use, close it.
+  server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+    log.debug('TLS handshake refused', { source: sourceOf(socket), error: err.code ?? err.message });
+    socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     const failed = (err: Error & { code?: string }) => {
@@ -153,12 +202,17 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), closeGraceMs);
+        const force = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, closeGraceMs);
         server.close(() => {
           clearTimeout(force);
+          for (const [source, count] of throttle.drain()) log.info('requests refused for load, not logged yet', { source, count });
           resolve();
         });
         server.closeIdleConnections();
+        // A connection still in its handshake carries no request: nothing to let finish.
+        for (const socket of handshaking.values()) socket.destroy();
       }),
   };
 }

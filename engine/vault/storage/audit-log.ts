@@ -24,6 +24,8 @@ export type AuditEvent =
   | 'modify'
   | 'failed-login'
   | 'import'
+  | 'register'
+  | 'pending-expired'
   | 'audit-recovered';
 
 export interface AuditEntry {

@@ -36,6 +36,8 @@ export interface UserRecord {
   wrappedPrivateKey?: string;
   /** The account's record from an imported Red October vault, as JSON text (big integers intact). */
   redOctoberRecord?: string;
+  /** Registered without an admin and not approved yet: it can do nothing, and goes at expiresAt. */
+  pending?: { requestedAt: string; expiresAt: string; source: string };
 }
 
 export interface VaultData {

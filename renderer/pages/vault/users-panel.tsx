@@ -1,5 +1,6 @@
 // The vault's accounts, and what admins do to them. Every admin action is confirmed with the
-// admin's own name and password in the form that sends it.
+// admin's own name and password in the form that sends it. Accounts registered without an admin
+// (Red October's `ro create-user`) wait here, pending, for an admin to approve or reject them.
 import { useState, type FormEvent, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { Badge } from '../../components/badge.tsx';
@@ -15,12 +16,14 @@ import { ImportRedOctober } from './import-redoctober.tsx';
 import { RowForm } from './row-form.tsx';
 import { describeVaultError, type VaultUser } from './vault-contract.ts';
 
-type Command = 'admin' | 'revoke' | 'delete';
+type Command = 'admin' | 'revoke' | 'delete' | 'approve' | 'reject';
 
 const verbs: Record<Command, { button: string; done: (name: string) => string }> = {
   admin: { button: 'Make admin', done: (name) => `${name} is an admin now.` },
   revoke: { button: 'Revoke admin', done: (name) => `${name} is no longer an admin.` },
   delete: { button: 'Delete', done: (name) => `Deleted ${name}.` },
+  approve: { button: 'Approve', done: (name) => `${name} is approved: the account can delegate, encrypt and decrypt now.` },
+  reject: { button: 'Reject', done: (name) => `Rejected ${name}: the account is gone.` },
 };
 
 interface Props {
@@ -41,7 +44,7 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
       <DataTable columns={['Name', 'Key', 'Role', 'Key id', 'Created', { action: 'Admin actions' }]} empty={users?.length === 0 && 'No accounts.'}>
         <tbody>
           {users?.map((user) => (
-            <tr key={user.name} data-testid={`vault-user-${user.name}`} data-admin={user.admin}>
+            <tr key={user.name} data-testid={`vault-user-${user.name}`} data-admin={user.admin} data-pending={user.pendingUntil !== null}>
               <th scope="row">
                 {user.name}
                 {user.legacy && (
@@ -51,13 +54,32 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
                 )}
               </th>
               <td>{user.type}</td>
-              <td>{user.admin ? <Badge tone="info">admin</Badge> : <span className="muted">user</span>}</td>
+              <td>
+                {user.pendingUntil !== null ? (
+                  <span title={`Registered without an admin; it can do nothing until approved, and is removed at ${formatLocalTime(Date.parse(user.pendingUntil))} if nobody decides.`}>
+                    <Badge tone="warn">pending approval</Badge>
+                  </span>
+                ) : user.admin ? (
+                  <Badge tone="info">admin</Badge>
+                ) : (
+                  <span className="muted">user</span>
+                )}
+              </td>
               <td>
                 <code title={user.keyId}>{user.keyId.slice(0, 16)}</code>
               </td>
               <td>{formatLocalTime(Date.parse(user.createdAt))}</td>
               <td className="action">
-                {user.admin ? (
+                {user.pendingUntil !== null ? (
+                  <>
+                    <button type="button" onClick={() => setPending({ target: user.name, command: 'approve' })}>
+                      Approve
+                    </button>
+                    <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'reject' })} aria-label={`Reject ${user.name}`}>
+                      Reject
+                    </button>
+                  </>
+                ) : user.admin ? (
                   <button type="button" onClick={() => setPending({ target: user.name, command: 'revoke' })} disabled={admins <= 1} title={admins <= 1 ? 'The last admin stays an admin.' : undefined}>
                     Revoke admin
                   </button>
@@ -66,9 +88,11 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
                     Make admin
                   </button>
                 )}
-                <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'delete' })} aria-label={`Delete ${user.name}`}>
-                  Delete
-                </button>
+                {user.pendingUntil === null && (
+                  <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'delete' })} aria-label={`Delete ${user.name}`}>
+                    Delete
+                  </button>
+                )}
               </td>
             </tr>
           ))}
@@ -124,6 +148,7 @@ function ModifyForm({ client, target, command, onDone, onCancel }: ModifyProps) 
     const credentials = admin.take();
     if (isError(credentials)) return call.fail(credentials.error);
     if (command === 'delete' && !window.confirm(`Delete the account ${target}?\n\nIts private key is gone for good: ciphertexts that need ${target} can no longer be decrypted through that owner.`)) return;
+    if (command === 'reject' && !window.confirm(`Reject the account ${target}?\n\nIt is removed; whoever asked for it can register again.`)) return;
     await call.run(`Could not ${verb.button.toLowerCase()} ${target}`, async () => {
       await client.call('vault.modify', { admin: credentials, target, command });
       onDone(verb.done(target));
@@ -134,7 +159,7 @@ function ModifyForm({ client, target, command, onDone, onCancel }: ModifyProps) 
     <RowForm title={`${verb.button} ${target}: confirm as an admin`} testId="vault-modify-form" onSubmit={(event) => void submit(event)} onCancel={onCancel}>
       <div className="form-row">
         <CredentialsFields input={admin} who="Admin" disabled={call.busy} />
-        <button type="submit" disabled={call.busy} className={command === 'delete' ? 'danger' : undefined}>
+        <button type="submit" disabled={call.busy} className={command === 'delete' || command === 'reject' ? 'danger' : undefined}>
           {call.busy ? 'Checking…' : verb.button}
         </button>
         <button type="button" onClick={onCancel} disabled={call.busy}>

@@ -22,6 +22,7 @@ const nextStep: Record<string, string> = {
   E_VAULT_NOT_ADMIN: 'Confirm with the name and password of an admin.',
   E_VAULT_NEED_DELEGATIONS: 'More owners must delegate or approve an order first.',
   E_VAULT_NOT_ENOUGH_OWNERS: 'More owners must delegate or approve an order first.',
+  E_VAULT_PENDING: 'An admin approves (or rejects) the account on the Vault page, under Accounts.',
 };
 
 /** The vault's message and code, and the next step; never the generic "check the log". */

@@ -30,7 +30,8 @@ export function VaultPage({ client }: { client: ApiClient }) {
   const ready = status.data?.initialized === true && unavailable === null;
   // Asked again whenever the engine comes back or the number of accounts changes.
   const users = usePolling(() => client.call('vault.users', {}), 15_000, [client, versions.users, ready, status.data?.users]);
-  const names = users.data?.users.map((user) => user.name) ?? [];
+  // Pending accounts can neither own a ciphertext nor use a delegation: not offered as names.
+  const names = users.data?.users.filter((user) => user.pendingUntil === null).map((user) => user.name) ?? [];
 
   const ciphertexts = useRef(new Map<string, string>());
   const remember = useCallback((hash: string, ciphertext: string) => {

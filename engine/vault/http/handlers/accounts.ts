@@ -20,13 +20,22 @@ export async function create({ vault, request }: Call): Promise<Answer> {
 }
 
 /**
- * Red October let anyone who could reach it register (spec §10.13). Here the request also carries
- * an admin's credentials, `AdminName` and `AdminPassword`; without them nothing is created.
- * `HipchatName` is accepted and ignored (this vault sends no chat notifications).
+ * Red October let anyone who could reach it register (spec §10.13), and `ro create-user` sends no
+ * admin's credentials. With `AdminName` and `AdminPassword` (an admin's) the account is made at
+ * once. Without them it depends on engines.vault.registration: `approval` (default) makes a pending
+ * account that can do nothing until an admin approves it (/modify with Command "approve"), `open`
+ * makes it at once (Red October's behaviour), `admin` refuses. `HipchatName` is accepted and
+ * ignored (this vault sends no chat notifications).
  */
 export async function createUser({ vault, source, request }: Call): Promise<Answer> {
   requireCreated(vault);
   const admin = { name: request.string('AdminName'), password: request.string('AdminPassword') };
+  if (admin.name === '' && admin.password === '' && vault.accounts.registration !== 'admin') {
+    const params = checked('vault.create', { name: request.string('Name'), password: request.string('Password'), type: userType(request) }, { name: 'Name', password: 'Password', type: 'UserType' });
+    const { pending } = await vault.accounts.register(params.name, params.password, params.type, source);
+    vault.emit('change', 'users');
+    return pending ? { ...ok(), Detail: `the account ${params.name} waits for an admin's approval; it can do nothing before` } : ok();
+  }
   if (admin.name === '' || admin.password === '') {
     throw new StatusError('E_RO_ADMIN_REQUIRED', 'an admin creates accounts here: add AdminName and AdminPassword (an admin\'s credentials) to the request');
   }
@@ -57,13 +66,16 @@ export async function password({ vault, source, request }: Call): Promise<Answer
   return ok();
 }
 
-const commands = ['admin', 'revoke', 'delete'] as const;
+const commands = ['admin', 'revoke', 'delete', 'approve', 'reject'] as const;
 
-/** An admin makes another account an admin, revokes that, or deletes it; the last admin stays. */
+/**
+ * An admin makes another account an admin, revokes that, or deletes it (the last admin stays), or
+ * approves or rejects a pending account (Red October had no such state).
+ */
 export async function modify({ vault, source, request }: Call): Promise<Answer> {
   requireCreated(vault);
   const command = request.string('Command');
-  if (!(commands as readonly string[]).includes(command)) throw new StatusError('E_RO_FIELD', `core: unknown command '${command}' passed to modify`, { detail: 'Command is admin, revoke or delete' });
+  if (!(commands as readonly string[]).includes(command)) throw new StatusError('E_RO_FIELD', `core: unknown command '${command}' passed to modify`, { detail: 'Command is admin, revoke, delete, approve or reject' });
   const params = checked('vault.modify', { admin: credentials(request), target: request.string('ToModify'), command: command as (typeof commands)[number] }, { 'admin.name': 'Name', 'admin.password': 'Password', target: 'ToModify' });
   await vault.accounts.modify(params.admin, source, params.target, params.command);
   vault.emit('change', 'users');

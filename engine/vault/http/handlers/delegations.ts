@@ -33,10 +33,13 @@ export async function delegate({ vault, source, request }: Call): Promise<Answer
     await vault.approve(params.credentials, source, { orderId: params.orderId, seconds: params.seconds, uses: params.uses });
     return ok();
   }
-  const users = request.strings('Users');
+  // `ro delegate` without -users sends no Users (a stray comma in -users, an empty name): nobody named.
+  const users = request.strings('Users').filter((name) => name !== '');
   const anyone = request.bool('Anyone');
   if (users.length === 0 && !anyone) {
-    throw new StatusError('E_RO_FIELD', 'Users is empty: name who may use this delegation, or send "Anyone": true to let every account use it');
+    throw new StatusError('E_RO_USERS_REQUIRED', 'Users required when delegating: add -users NAME (who may use this delegation, e.g. ro delegate -users bob,carol)', {
+      detail: 'Red October let every account use a delegation that names nobody; here that takes "Anyone": true in the request',
+    });
   }
   if (users.length > 0 && anyone) throw new StatusError('E_RO_FIELD', 'send either Users or "Anyone": true, not both');
   const params = checked(
@@ -92,6 +95,7 @@ export async function summary({ vault, source, request }: Call): Promise<Answer>
     Status: 'ok',
     State: 'disabled',
     Live: Object.fromEntries(entries),
-    All: Object.fromEntries(users.map((user) => [user.name, { Admin: user.admin, Type: user.type }])),
+    // A pending account can do nothing yet: Red October clients see it once approved.
+    All: Object.fromEntries(users.filter((user) => user.pendingUntil === null).map((user) => [user.name, { Admin: user.admin, Type: user.type }])),
   };
 }

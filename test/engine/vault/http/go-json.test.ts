@@ -75,4 +75,23 @@ describe('Go JSON request reader', () => {
     }
     refuses('{"Data":"aGk"}', 'illegal base64 data at input byte 0');
   });
+
+  it('reports the byte Go reports for every case of Go\'s own TestDecodeCorrupt (offsets count line breaks)', () => {
+    const cases: [string, number][] = [
+      ['', -1], ['\n', -1], ['AAA=\n', -1], ['AAAA\n', -1], ['!!!!', 0], ['====', 0], ['x===', 1], ['=AAA', 0], ['A=AA', 1], ['AA=A', 2],
+      ['AA==A', 4], ['AAA=AAAA', 4], ['AAAAA', 4], ['AAAAAA', 4], ['A=', 1], ['A==', 1], ['AA=', 3], ['AA==', -1], ['AAA=', -1], ['AAAA', -1],
+      ['AAAAAA=', 7], ['YWJjZA=====', 8], ['A!\n', 1], ['A=\n', 1], ['AA\r\n=\n=', -1], ['AA\n\n*', 4],
+    ];
+    for (const [text, at] of cases) {
+      if (at === -1) assert.doesNotThrow(() => decodeGoBase64(text), JSON.stringify(text));
+      else assert.throws(() => decodeGoBase64(text), (err: Error) => err.message === `illegal base64 data at input byte ${at}`, JSON.stringify(text));
+    }
+  });
+
+  it('decodes base64 as long as a 40 MiB body in one pass (a regex overflowed the stack from ~4.47 M characters)', () => {
+    const data = Buffer.alloc(30 * 1024 * 1024, 0xa5);
+    const text = data.toString('base64');
+    assert.ok(decodeGoBase64(text).equals(data));
+    assert.throws(() => decodeGoBase64(`${text.slice(0, -4)}*AAA`), (err: Error) => err instanceof GoJsonError && err.message === `illegal base64 data at input byte ${text.length - 4}`);
+  });
 });

@@ -85,6 +85,18 @@ describe('Red October handlers', () => {
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Users: ['bob'], Labels: ['no spaces'] })).Status, 'Labels[0]: labels hold letters, digits, _, . and -');
   });
 
+  it('refuses ro delegate without -users with a Status that says to add -users NAME, and keeps the Time and Uses limits', async () => {
+    // What `ro delegate -time 1h -uses 2` sends: Users null (no -users), or [""] (-users "").
+    for (const Users of [null, [], ['']]) {
+      const answer = await ro('/delegate', { ...as('alice'), Uses: 2, Time: '1h', Users, Labels: null });
+      assert.deepEqual([answer.Code, answer.Status], ['E_RO_USERS_REQUIRED', 'Users required when delegating: add -users NAME (who may use this delegation, e.g. ro delegate -users bob,carol)'], JSON.stringify(Users));
+      assert.match(String(answer.Detail), /"Anyone": true/);
+    }
+    assert.equal((await ro('/delegate', { ...as('alice'), Uses: 2, Time: '0h', Users: ['bob'] })).Status, 'Time must be more than 0 (a Go duration such as 30m or 1h10m)', "ro's default -time");
+    assert.equal((await ro('/delegate', { ...as('alice'), Uses: 0, Time: '1h', Users: ['bob'] })).Status, 'Uses is required: how many decryptions the delegation serves (at least 1)');
+    await ok('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Users: ['bob'], Labels: null });
+  });
+
   it('keeps orders to their requester and answers them in Red October\'s shape', async () => {
     const ciphertext = (await ok('/encrypt', { ...as('admin'), Data: b64('x'), Owners: ['alice', 'bob'], Minimum: 2 })).Response as string;
     assert.match((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['carol', 'admin'] })).Status, /^an order is for its requester only/);

@@ -175,16 +175,16 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
     assert.equal(response<Order>(await ok('/orderinfo', { ...as('carol'), OrderNum: placed.Num })).State, 'fulfilled');
   });
 
-  it('is stricter than Red October: no open registration, no account made by /delegate, Uses and Time required, no export', async () => {
-    const open = await ro('/create-user', as('mallory'));
-    assert.equal(open.answer.Code, 'E_RO_ADMIN_REQUIRED');
-    assert.match(open.answer.Status, /AdminName and AdminPassword/);
-    const unknown = await ro('/delegate', { ...as('mallory'), Uses: 1, Time: '1h', Anyone: true });
+  it('is stricter than Red October: registration waits for an admin, no account made by /delegate, Uses and Time required, no export', async () => {
+    const registered = await ro('/create-user', { ...as('mallory'), UserType: 'rsa', HipchatName: '' });
+    assert.deepEqual([registered.answer.Status, registered.answer.Detail], ['ok', "the account mallory waits for an admin's approval; it can do nothing before"]);
+    assert.equal((await ro('/delegate', { ...as('mallory'), Uses: 1, Time: '1h', Users: ['alice'] })).answer.Code, 'E_VAULT_PENDING');
+    const unknown = await ro('/delegate', { ...as('nobody-here'), Uses: 1, Time: '1h', Anyone: true });
     assert.equal(unknown.answer.Status, 'wrong name or password', 'the same answer as a wrong password');
     assert.equal((await ro('/delegate', { ...as('alice'), Time: '1h', Users: ['bob'] })).answer.Status, 'Uses is required: how many decryptions the delegation serves (at least 1)');
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '-1h', Users: ['bob'] })).answer.Status, 'Time must be more than 0 (a Go duration such as 30m or 1h10m)');
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: 'bogus', Users: ['bob'] })).answer.Status, 'time: invalid duration "bogus"');
-    assert.match((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h' })).answer.Status, /Users is empty/);
+    assert.match((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h' })).answer.Status, /^Users required when delegating: add -users NAME/);
     assert.match((await ro('/export', as('admin'))).answer.Status, /^export is not supported/);
     assert.match((await ro('/restore', { ...as('admin'), Uses: 1, Time: '1h' })).answer.Status, /^delegation persistence is not supported/);
     assert.match((await ro('/ssh-sign-with', as('admin'))).answer.Status, /^ssh-sign-with is not supported/);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { hostPort } from './address.ts';
 import { procedure, stream } from './contract.ts';
+import { mergedAs } from './merge.ts';
 
 export const dnsConfig = z
   .object({
@@ -106,12 +107,13 @@ export const dnsConfig = z
 export type DnsConfig = z.infer<typeof dnsConfig>;
 export type DnsConfigInput = z.input<typeof dnsConfig>;
 
+// Merged across workers by engine/api/merge.ts: numbers add unless marked here.
 export const dnsStats = z.object({
-  startedAt: z.number(),
+  startedAt: mergedAs(z.number(), { merge: 'min' }),
   /** Queries per second over the last 5 seconds. */
   qps: z.number(),
   /** Cache hits (stale included) over cache lookups since start; null before the first lookup. */
-  hitRatio: z.number().nullable(),
+  hitRatio: mergedAs(z.number().nullable(), { merge: 'derived' }),
   /** Answers sent by rcode name (NOERROR, NXDOMAIN, SERVFAIL, ...). */
   rcodes: z.record(z.string(), z.number().int()),
   flattened: z.number().int(),
@@ -142,19 +144,23 @@ export const dnsStats = z.object({
       wouldLimit: z.number().int(),
     })
     .nullable(),
-  listening: z.array(z.object({ address: z.string(), transport: z.enum(['udp', 'tcp']) })),
-  upstreams: z.array(
-    z.object({
-      address: z.string(),
-      weight: z.number(),
-      enabled: z.boolean(),
-      healthy: z.boolean(),
-      sent: z.number().int(),
-      answered: z.number().int(),
-      timeouts: z.number().int(),
-      outstanding: z.number().int(),
-      latencyMs: z.number().nullable(),
-    }),
+  listening: mergedAs(z.array(z.object({ address: z.string(), transport: z.enum(['udp', 'tcp']) })), { merge: 'same' }),
+  upstreams: mergedAs(
+    z.array(
+      z.object({
+        address: z.string(),
+        weight: mergedAs(z.number(), { merge: 'same' }),
+        enabled: mergedAs(z.boolean(), { merge: 'all' }),
+        /** Healthy if any worker reaches it: workers probe on their own and may briefly disagree. */
+        healthy: mergedAs(z.boolean(), { merge: 'any' }),
+        sent: z.number().int(),
+        answered: z.number().int(),
+        timeouts: z.number().int(),
+        outstanding: z.number().int(),
+        latencyMs: mergedAs(z.number().nullable(), { merge: 'mean' }),
+      }),
+    ),
+    { merge: 'byKey', key: 'address' },
   ),
 });
 export type DnsStats = z.infer<typeof dnsStats>;
@@ -193,7 +199,7 @@ export type QueryLogFilter = z.infer<typeof queryLogFilter>;
 /** One second of traffic, for the live chart. */
 export const dnsSecond = z.object({
   /** Start of the second, ms since the epoch. */
-  at: z.number(),
+  at: mergedAs(z.number(), { merge: 'same' }),
   queries: z.number().int(),
   hits: z.number().int(),
   misses: z.number().int(),
@@ -203,7 +209,7 @@ export const dnsSecond = z.object({
   servfail: z.number().int(),
   nxdomain: z.number().int(),
   /** Mean latency of the second's answers, ms; null when there were none. */
-  latencyMs: z.number().nullable(),
+  latencyMs: mergedAs(z.number().nullable(), { merge: 'weightedMean', by: 'queries' }),
 });
 export type DnsSecond = z.infer<typeof dnsSecond>;
 

@@ -1,7 +1,8 @@
 // The DNS engine seen as one when it runs several worker processes: the host asks every worker
 // and merges their answers here (counters summed, logs interleaved by time, per-second traffic
 // added up). Pure functions over the API's types, so the host can use them without the engine.
-import type { DnsSecond, DnsStats, QueryLogEntry } from '../api/dns.ts';
+import { dnsSecond, dnsStats, type DnsSecond, type DnsStats, type QueryLogEntry } from '../api/dns.ts';
+import { mergeBySchema } from '../api/merge.ts';
 
 const sumRecords = (records: Record<string, number>[]) => {
   const out: Record<string, number> = {};
@@ -9,41 +10,12 @@ const sumRecords = (records: Record<string, number>[]) => {
   return out;
 };
 
-const sumFields = <T extends Record<string, unknown>>(items: T[], fields: (keyof T)[]): Partial<T> => {
-  const out: Partial<T> = {};
-  for (const field of fields) out[field] = items.reduce((total, item) => total + (item[field] as number), 0) as T[keyof T];
-  return out;
-};
-
+/** Counters added up as the schema says (engine/api/dns.ts marks what does not add); the hit ratio computed again. */
 export function mergeStats(all: DnsStats[]): DnsStats {
-  const first = all[0]!;
-  const caches = all.map((stats) => stats.cache).filter((cache) => cache !== null);
-  const rrls = all.map((stats) => stats.rrl).filter((rrl) => rrl !== null);
-  const cache = caches.length ? (sumFields(caches, ['entries', 'bytes', 'hits', 'misses', 'stale', 'prefetched', 'prefetchFailed']) as NonNullable<DnsStats['cache']>) : null;
+  const merged = mergeBySchema(dnsStats, all);
+  const cache = merged.cache;
   const lookups = cache ? cache.hits + cache.misses + cache.stale : 0;
-  const upstreams = first.upstreams.map((upstream) => {
-    const same = all.map((stats) => stats.upstreams.find((other) => other.address === upstream.address)).filter((other) => other !== undefined);
-    const latencies = same.map((other) => other.latencyMs).filter((latency) => latency !== null);
-    return {
-      ...upstream,
-      ...sumFields(same, ['sent', 'answered', 'timeouts', 'outstanding']),
-      // Healthy if any worker reaches it: workers probe on their own and may briefly disagree.
-      healthy: same.some((other) => other.healthy),
-      enabled: same.every((other) => other.enabled),
-      latencyMs: latencies.length ? latencies.reduce((total, latency) => total + latency, 0) / latencies.length : null,
-    };
-  });
-  return {
-    ...first,
-    ...sumFields(all, ['qps', 'flattened', 'queries', 'answered', 'servfail', 'formerr', 'truncated']),
-    startedAt: Math.min(...all.map((stats) => stats.startedAt)),
-    hitRatio: cache && lookups > 0 ? (cache.hits + cache.stale) / lookups : null,
-    rcodes: sumRecords(all.map((stats) => stats.rcodes)),
-    moduleErrors: sumRecords(all.map((stats) => stats.moduleErrors)),
-    cache,
-    rrl: rrls.length ? { ...(sumFields(rrls, ['accounts', 'slipped', 'dropped', 'wouldLimit']) as NonNullable<DnsStats['rrl']>), limited: sumRecords(rrls.map((rrl) => rrl.limited)) } : null,
-    upstreams,
-  } as DnsStats;
+  return { ...merged, hitRatio: cache && lookups > 0 ? (cache.hits + cache.stale) / lookups : null };
 }
 
 /** The newest `limit` entries of all workers, oldest first. */
@@ -65,16 +37,9 @@ export function mergeTop(all: { names: Ranked; clients: Ranked }[], limit: numbe
   return { names: merge(all.map((top) => top.names)), clients: merge(all.map((top) => top.clients)) };
 }
 
-/** One second of every worker added up; latency weighted by the answers of each. */
+/** One second of every worker added up; latency weighted by the answers of each (engine/api/dns.ts). */
 export function mergeSeconds(all: DnsSecond[]): DnsSecond {
-  const counted = sumFields(all, ['queries', 'hits', 'misses', 'stale', 'slipped', 'dropped', 'servfail', 'nxdomain']) as DnsSecond;
-  const weighted = all.filter((second) => second.latencyMs !== null);
-  const weight = weighted.reduce((total, second) => total + second.queries, 0);
-  return {
-    ...counted,
-    at: all[0]!.at,
-    latencyMs: weight > 0 ? weighted.reduce((total, second) => total + second.latencyMs! * second.queries, 0) / weight : null,
-  };
+  return mergeBySchema(dnsSecond, all);
 }
 
 export function mergeHistory(all: DnsSecond[][]): DnsSecond[] {

@@ -5,7 +5,7 @@ import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 import type { RunningEngine } from '../api/engine.ts';
 import { ApiError, ErrorCode } from '../api/errors.ts';
-import { engineLoaders, isAvailableEngine } from './engines.ts';
+import { isAvailableEngine, partsOf } from './registry.ts';
 import { createLogger } from './log.ts';
 import { packageVersion } from './paths.ts';
 import { serveRpc, type RpcHandler } from './rpc.ts';
@@ -97,7 +97,7 @@ async function run(): Promise<void> {
       log.error('unknown engine', { name: message.engine });
       process.exit(2);
     }
-    engineLoaders[message.engine]!()
+    partsOf(message.engine).load()
       .then((definition) =>
         definition.start({
           config: message.config,

@@ -1,51 +1,37 @@
 // An engine running several worker processes (the DNS engine's `workers`) still answers as one:
-// a call goes to every running worker and the answers are merged, or to the one worker that holds
-// what is asked for; a stream is subscribed on every worker and, where events are per second,
-// added up second by second.
-import type { DnsSecond, DnsStats, QueryLogEntry } from '../api/dns.ts';
+// each call reaches its workers as the engine declares (engine/<name>/definition.ts: one worker,
+// every worker with its answers merged, or the worker that holds what is asked for); a stream is
+// subscribed on every worker and, where the engine says so, events of the same key (a second) merged.
 import { ApiError, ErrorCode } from '../api/errors.ts';
-import { mergeEntries, mergeHistory, mergePcaps, mergeSeconds, mergeStats, mergeTop } from '../dns/merge.ts';
+import type { ProcedureFanOut, StreamFanOut } from '../api/fan-out.ts';
+import type { EngineName } from '../api/host.ts';
+import { namespaceOf, type ProcedureName, type StreamName } from '../api/index.ts';
+import { partsOf } from './registry.ts';
 import type { RpcClient } from './rpc.ts';
 
-type Merge = (answers: unknown[], params: Record<string, unknown>) => unknown;
-const sum = (answers: unknown[], field: string) => answers.reduce<number>((total, answer) => total + ((answer as Record<string, number>)[field] ?? 0), 0);
-
-/** Calls asked of every worker, with how their answers become one. Other calls go to one worker. */
-const merges: Record<string, Merge> = {
-  'dns.stats': (answers) => mergeStats(answers as DnsStats[]),
-  'dns.recentQueries': (answers, params) => ({ entries: mergeEntries((answers as { entries: QueryLogEntry[] }[]).map((a) => a.entries), Number(params.limit ?? 500)) }),
-  'dns.top': (answers, params) => mergeTop(answers as Parameters<typeof mergeTop>[0], Number(params.limit ?? 10)),
-  'dns.history': (answers) => ({ seconds: mergeHistory((answers as { seconds: DnsSecond[] }[]).map((a) => a.seconds)) }),
-  'dns.cacheFlush': (answers) => ({ removed: sum(answers, 'removed') }),
-  'dns.setUpstream': (answers) => answers[0],
-  'dns.configSet': (answers) => answers[0],
-  'dns.pcap': (answers) => {
-    const files = answers as { fileName: string; base64: string; packets: number }[];
-    return { fileName: files[0]!.fileName, base64: mergePcaps(files.map((file) => Buffer.from(file.base64, 'base64'))).toString('base64'), packets: sum(answers, 'packets') };
-  },
-};
+const rulesOf = (name: string) => partsOf(namespaceOf(name) as EngineName).fanOut;
 
 /** `workers[i]`: worker i's client, undefined while it is not running. */
 export async function fanOutCall(method: string, params: unknown, workers: (RpcClient | undefined)[]): Promise<unknown> {
   const running = workers.filter((client) => client !== undefined);
-  if (method === 'dns.packet') {
-    // Query-log numbers say their worker: seq % workers (engine/dns/modules/querylog).
-    const seq = Number((params as { seq: number }).seq);
-    const client = workers[seq % workers.length];
-    if (!client) throw new ApiError(ErrorCode.engineUnavailable, `DNS worker ${seq % workers.length}, which answered query ${seq}, is not running`);
+  const rule = (rulesOf(method)?.procedures as Record<string, ProcedureFanOut<ProcedureName>> | undefined)?.[method];
+  if (!rule || rule.to === 'one') return running[0]!.call(method, params);
+  if (rule.to === 'bySeq') {
+    const index = rule.worker(params as never, workers.length);
+    const client = workers[index];
+    if (!client) throw new ApiError(ErrorCode.engineUnavailable, `${method}: worker ${index} of the ${namespaceOf(method)} engine, which holds what was asked for, is not running; try again once it is back`);
     return client.call(method, params);
   }
-  const merge = merges[method];
-  if (!merge) return running[0]!.call(method, params);
   const answers = await Promise.all(running.map((client) => client.call(method, params)));
-  return merge(answers, (params ?? {}) as Record<string, unknown>);
+  return rule.merge(answers as never[], (params ?? {}) as never);
 }
 
-/** How long a second waits for the workers that have not reported it yet (one restarting, say). */
+/** How long a keyed event waits for the workers that have not sent theirs yet (one restarting, say). */
 const secondWaitMs = 1500;
 
 export function fanOutSubscribe(stream: string, params: unknown, clients: RpcClient[], emit: (event: unknown) => void, end: (error?: ApiError) => void): () => void {
-  const forward = stream === 'dns.seconds' ? secondsMerger(clients.length, emit) : { push: emit, close: () => {} };
+  const rule = (rulesOf(stream)?.streams as Record<string, StreamFanOut<StreamName>> | undefined)?.[stream];
+  const forward = rule && 'keyOf' in rule ? keyedMerger(clients.length, rule.keyOf as (event: unknown) => number, rule.merge as (events: unknown[]) => unknown, emit) : { push: emit, close: () => {} };
   const detachers = clients.map((client) => client.subscribe(stream, params, forward.push, end));
   return () => {
     forward.close();
@@ -53,22 +39,22 @@ export function fanOutSubscribe(stream: string, params: unknown, clients: RpcCli
   };
 }
 
-function secondsMerger(workers: number, emit: (event: unknown) => void): { push: (event: unknown) => void; close: () => void } {
-  const pending = new Map<number, { seconds: DnsSecond[]; timer: ReturnType<typeof setTimeout> }>();
-  const flush = (at: number) => {
-    const entry = pending.get(at);
+function keyedMerger(workers: number, keyOf: (event: unknown) => number, merge: (events: unknown[]) => unknown, emit: (event: unknown) => void): { push: (event: unknown) => void; close: () => void } {
+  const pending = new Map<number, { events: unknown[]; timer: ReturnType<typeof setTimeout> }>();
+  const flush = (key: number) => {
+    const entry = pending.get(key);
     if (!entry) return;
     clearTimeout(entry.timer);
-    pending.delete(at);
-    emit(mergeSeconds(entry.seconds));
+    pending.delete(key);
+    emit(merge(entry.events));
   };
   return {
     push(event) {
-      const second = event as DnsSecond;
-      const entry = pending.get(second.at) ?? { seconds: [], timer: setTimeout(() => flush(second.at), secondWaitMs) };
-      entry.seconds.push(second);
-      pending.set(second.at, entry);
-      if (entry.seconds.length >= workers) flush(second.at);
+      const key = keyOf(event);
+      const entry = pending.get(key) ?? { events: [], timer: setTimeout(() => flush(key), secondWaitMs) };
+      entry.events.push(event);
+      pending.set(key, entry);
+      if (entry.events.length >= workers) flush(key);
     },
     close() {
       for (const entry of pending.values()) clearTimeout(entry.timer);

@@ -3,7 +3,7 @@
 import type { Logger } from '../api/engine.ts';
 import type { EngineName } from '../api/host.ts';
 import type { Config } from './config.ts';
-import { isAvailableEngine } from './engines.ts';
+import { isAvailableEngine } from './registry.ts';
 import { createRouter } from './router.ts';
 import type { RpcHandler } from './rpc.ts';
 import { Supervisor } from './supervisor.ts';

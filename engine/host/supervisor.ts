@@ -15,7 +15,7 @@ import type { Logger } from '../api/engine.ts';
 import { ApiError } from '../api/errors.ts';
 import type { EngineEvent, EngineName, EngineState, EngineUpgrade, HostSnapshot } from '../api/host.ts';
 import { packageRoot } from './paths.ts';
-import { engineNodeFlags, socketSharingEngines } from './engines.ts';
+import { engineNodeFlags, sharesSockets } from './registry.ts';
 import { createRpcClient, type RpcClient } from './rpc.ts';
 import { childTransport, onControl, requestHandover, sendControl } from './transports/child.ts';
 
@@ -108,7 +108,7 @@ function defaultEntry(): string {
 
 /** How many processes an engine runs: its config's `workers` (auto: one per core) where sockets are shared. */
 function workerCount(name: EngineName, config: unknown): number {
-  if (!socketSharingEngines.has(name)) return 1;
+  if (!sharesSockets(name)) return 1;
   const workers = (config as { workers?: number | 'auto' } | null)?.workers;
   return workers === 'auto' ? availableParallelism() : typeof workers === 'number' && workers >= 1 ? workers : 1;
 }
@@ -205,7 +205,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
    */
   async upgrade(name: EngineName): Promise<EngineUpgrade> {
     const slot = this.slots.get(name);
-    if (!slot || !socketSharingEngines.has(name)) throw new ApiError('E_UPGRADE_UNSUPPORTED', `the ${name} engine cannot be upgraded in place; restart it instead`);
+    if (!slot || !sharesSockets(name)) throw new ApiError('E_UPGRADE_UNSUPPORTED', `the ${name} engine cannot be upgraded in place; restart it instead`);
     if (slot.upgrading) throw new ApiError('E_UPGRADE_RUNNING', `an upgrade of ${name} is already running`);
     slot.upgrading = true;
     try {
@@ -416,7 +416,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     // A TypeScript entry (tests, development) runs through tsx; the built one is plain JS.
     const execArgv = [...(this.entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []), ...engineNodeFlags(name, processes)];
     const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
-    if (!socketSharingEngines.has(name)) {
+    if (!sharesSockets(name)) {
       return fork(this.entry, [name], { execArgv, serialization: 'advanced', env: this.options.env ?? process.env, stdio });
     }
     // Forked as a cluster worker: the sockets it binds are created by this process and shared

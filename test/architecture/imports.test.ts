@@ -28,7 +28,12 @@ describe('import boundaries', () => {
     assert.match(violation('engine/dns/x.ts', "import { x } from '../vault/store.ts';") ?? '', /not engine\/vault/);
     assert.match(violation('engine/dns/x.ts', "import { x } from '../host/rpc.ts';") ?? '', /not engine\/host/);
     assert.equal(violation('engine/dns/x.ts', "import { x } from '../api/index.ts'; import { y } from './cache.ts';"), null);
-    assert.equal(violation('engine/host/x.ts', "import { x } from '../dns/engine.ts';"), null);
+    assert.equal(violation('engine/host/registry.ts', "import { dnsParts } from '../dns/definition.ts';"), null);
+  });
+
+  it('catch the host reaching into an engine other than through its registry (issue 18)', () => {
+    assert.match(violation('engine/host/fan-out.ts', "import { mergeStats } from '../dns/merge.ts';") ?? '', /only through engine\/host\/registry\.ts/);
+    assert.equal(violation('engine/host/fan-out.ts', "import { partsOf } from './registry.ts'; import type { X } from '../api/index.ts';"), null);
   });
 
   it('catch the renderer importing Node, electron or engine runtime code', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { dnsNodeFlags } from '../../../engine/dns/node-flags.ts';
-import { engineNodeFlags } from '../../../engine/host/engines.ts';
+import { engineNodeFlags } from '../../../engine/host/registry.ts';
 
 describe('dns engine node flags', () => {
   it('runs GC on the main thread alone when a process has less than two cores to itself', () => {

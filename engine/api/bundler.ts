@@ -16,12 +16,15 @@ export type BundlerConfig = z.infer<typeof bundlerConfig>;
 
 export const bundleFlavor = z.enum(['ubiquitous', 'optimal', 'force']);
 
+/** The caps on one call's uploads, in the schemas below and in the console's upload panel. */
+export const bundlerLimits = { maxFileBytes: 1024 * 1024, maxFiles: 32 } as const;
+
 /** One dropped or chosen file; text pasted into the page comes as a file named "pasted". */
 const upload = z
   .object({
     name: z.string().min(1).max(255),
     /** The file's bytes, base64; at most 1 MiB decoded. */
-    base64: z.string().max(Math.ceil((1024 * 1024) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+    base64: z.string().max(Math.ceil(bundlerLimits.maxFileBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
     /** For PKCS#12 files and encrypted keys. */
     password: z.string().max(1024).optional(),
   })
@@ -29,7 +32,7 @@ const upload = z
 
 export const bundleRequest = z
   .object({
-    files: z.array(upload).min(1).max(32),
+    files: z.array(upload).min(1).max(bundlerLimits.maxFiles),
     flavor: bundleFlavor.default('ubiquitous'),
     /** Validate at this time instead of now (ISO 8601). */
     at: z.iso.datetime({ offset: true }).optional(),

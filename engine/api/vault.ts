@@ -24,6 +24,17 @@ export const vaultConfig = z
   .strict();
 export type VaultConfig = z.infer<typeof vaultConfig>;
 
+/** The vault's limits, in the schemas below and in the console's forms (renderer/pages/vault). */
+export const vaultLimits = {
+  /** New passwords: long enough that the KDF is not the only defence. */
+  minPasswordLength: 10,
+  /** Largest plaintext the vault encrypts (the base64 payload limit). */
+  maxPlaintextBytes: 16 * 1024 * 1024,
+  /** Delegations and orders last at most a week. */
+  maxSeconds: 7 * 24 * 3600,
+  maxUses: 10_000,
+} as const;
+
 export const vaultUserName = z
   .string()
   .min(1)
@@ -31,14 +42,14 @@ export const vaultUserName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'a name starts with a letter or digit and holds letters, digits, _ and -');
 const password = z.string().min(1).max(1024);
 /** New passwords: long enough that the KDF is not the only defence. */
-const newPassword = z.string().min(10, 'a password has at least 10 characters').max(1024);
+const newPassword = z.string().min(vaultLimits.minPasswordLength, `a password has at least ${vaultLimits.minPasswordLength} characters`).max(1024);
 const credentials = z.object({ name: vaultUserName, password }).strict();
 export type VaultCredentials = z.infer<typeof credentials>;
 const userType = z.enum(['RSA', 'ECC']);
 const label = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'labels hold letters, digits, _, . and -');
 const usage = z.enum(['decrypt', 'ssh-sign-with']);
 /** base64, at most 16 MiB decoded. */
-const payload = z.string().max(Math.ceil((16 * 1024 * 1024) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const payload = z.string().max(Math.ceil(vaultLimits.maxPlaintextBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 /** 16 MiB of data encrypts to about 29 MiB of text; the API message limit is 40 MiB. */
 const ciphertext = z.string().min(1).max(32 * 1024 * 1024);
 
@@ -113,8 +124,8 @@ const ciphertextInfo = z.object({
 
 const ok = z.object({ ok: z.literal(true) });
 /** Delegation limits: Time > 0 and capped, Uses >= 1 (Red October accepted 0 and negatives). */
-const seconds = z.number().int().min(1).max(7 * 24 * 3600);
-const uses = z.number().int().min(1).max(10_000);
+const seconds = z.number().int().min(1).max(vaultLimits.maxSeconds);
+const uses = z.number().int().min(1).max(vaultLimits.maxUses);
 
 export const vaultApi = {
   procedures: {

@@ -1,6 +1,6 @@
 // The import rules of DESIGN.md, checked on the real tree: imports point down, engine code never
-// sees Electron, React or the DOM, the renderer never sees Node and takes only types from the
-// engine's contract. Parsed with the TypeScript compiler, so `import type` is told apart.
+// sees Electron, React or the DOM, the renderer never sees Node and takes from the engine only its
+// browser-safe contract (engine/api). Parsed with the TypeScript compiler, so `import type` is told apart.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -98,8 +98,9 @@ export function checkImport(from: string, ref: ImportRef): string | null {
     if (isNode) return 'renderer code runs in a browser: no Node modules';
     if (pkg === 'electron') return 'renderer code never imports electron (it talks to the API client)';
     if (targetArea && targetArea !== 'renderer') {
-      if (targetArea !== 'engine/api') return `renderer may import only types from engine/api, not ${targetArea}`;
-      if (!ref.typeOnly) return 'renderer may import only types from engine/api (use `import type`)';
+      // engine/api is browser-safe (checked above: zod and itself only), so its values (error codes,
+      // limits) are the renderer's too, instead of hand copies.
+      if (targetArea !== 'engine/api') return `renderer may import engine/api only, not ${targetArea}`;
     }
   } else if (area === 'electron') {
     if (targetArea && !['electron', 'engine/api', 'engine/host'].includes(targetArea)) {

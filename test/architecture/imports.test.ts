@@ -40,7 +40,9 @@ describe('import boundaries', () => {
     assert.match(violation('renderer/app.tsx', "import { readFile } from 'node:fs';") ?? '', /no Node modules/);
     assert.match(violation('renderer/app.tsx', "import fs from 'fs';") ?? '', /no Node modules/);
     assert.match(violation('renderer/app.tsx', "import { ipcRenderer } from 'electron';") ?? '', /never imports electron/);
-    assert.match(violation('renderer/app.tsx', "import { procedures } from '../engine/api/index.ts';") ?? '', /only types/);
+    // Issue 18: the browser-safe contract's values (error codes, limits) are the renderer's too.
+    assert.equal(violation('renderer/app.tsx', "import { ErrorCode, vaultLimits } from '../engine/api/index.ts';"), null);
+    assert.match(violation('renderer/app.tsx', "import { dnsParts } from '../engine/dns/definition.ts';") ?? '', /engine\/api only, not engine\/dns/);
     assert.match(violation('renderer/app.tsx', "import type { Supervisor } from '../engine/host/supervisor.ts';") ?? '', /not engine\/host/);
     assert.equal(violation('renderer/app.tsx', "import type { EngineState } from '../engine/api/index.ts';"), null);
     assert.equal(violation('renderer/app.tsx', "import { type EngineState } from '../engine/api/index.ts';"), null);

@@ -1,6 +1,6 @@
 // The bundler's side of the contract as the page uses it (engine/api/bundler.ts): named types, the
 // limits the page checks before sending, and how the bundler's errors read.
-import type { BundleResult, CertificateCard, RankedChainView, RequestOf, ResponseOf } from '../../../engine/api/index.ts';
+import { bundlerLimits, ErrorCode, type BundleResult, type CertificateCard, type RankedChainView, type RequestOf, type ResponseOf } from '../../../engine/api/index.ts';
 import { ClientError } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 
@@ -11,10 +11,8 @@ export type Flavor = BundleResult['flavor'];
 export type BundleProblem = BundleResult['problems'][number];
 export type ChainWarning = RankedChainView['warnings'][number];
 
-/** The contract's cap on one upload, decoded. */
-export const maxFileBytes = 1024 * 1024;
-/** The contract's cap on uploads in one call. */
-export const maxFiles = 32;
+/** The contract's caps on one upload (decoded) and on uploads in one call. */
+export const { maxFileBytes, maxFiles } = bundlerLimits;
 /** The engine's cap on all uploads of one call together (engine/bundler/input, maxTotalBytes). */
 export const maxTotalBytes = 8 * 1024 * 1024;
 
@@ -43,16 +41,16 @@ export function looksPasswordProtected(name: string, text: string | null): boole
 }
 
 export function isEngineUnavailable(err: unknown): err is ClientError {
-  return err instanceof ClientError && err.code === 'E_ENGINE_UNAVAILABLE';
+  return err instanceof ClientError && err.code === ErrorCode.engineUnavailable;
 }
 
 /** A call that failed on the way (the engine restarting, the connection down), not for what it carried. */
 export function isTransient(err: unknown): err is ClientError {
-  return err instanceof ClientError && (err.code === 'E_ENGINE_UNAVAILABLE' || err.code === 'E_CLOSED');
+  return err instanceof ClientError && (err.code === ErrorCode.engineUnavailable || err.code === ErrorCode.closed);
 }
 
 /** Codes about the way to the engine rather than the certificates; the shared wording says what to do. */
-const transportCodes = new Set(['E_BAD_MESSAGE', 'E_UNKNOWN_METHOD', 'E_ENGINE_UNAVAILABLE', 'E_TIMEOUT', 'E_CLOSED', 'E_INTERNAL']);
+const transportCodes = new Set<string>([ErrorCode.badMessage, ErrorCode.unknownMethod, ErrorCode.engineUnavailable, ErrorCode.timeout, ErrorCode.closed, ErrorCode.internal]);
 
 /** The bundler's own refusals (no chain, a forced chain that does not verify) say what to do in their message. */
 export function describeBundlerError(err: unknown): string {

@@ -1,17 +1,15 @@
 // The Railgun side of the contract as the page uses it: the ranges the config form writes beside
-// its fields (copies of engine/api/railgun.ts, whose values the renderer may not import;
-// test/renderer/railgun-contract.test.ts keeps them equal), and how the engine's refusals read.
-import type { RailgunLimits } from '../../../engine/api/index.ts';
+// its fields (read off engine/api/railgun.ts's schema), and how the engine's refusals read.
+import { railgunLimits, type RailgunLimits } from '../../../engine/api/index.ts';
 import { ClientError } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 
-export const limitRanges: Record<keyof RailgunLimits, { min: number; max: number }> = {
-  versionsPerKey: { min: 1, max: 64 },
-  storeBytes: { min: 1024 * 1024, max: 8 * 1024 * 1024 * 1024 },
-  maxDeltaBodyBytes: { min: 1024, max: 256 * 1024 * 1024 },
-  deltaLevel: { min: 1, max: 22 },
-  fullLevel: { min: 1, max: 22 },
-};
+export const limitRanges = Object.fromEntries(
+  Object.entries(railgunLimits.shape).map(([key, field]) => {
+    const number = field.unwrap();
+    return [key, { min: number.minValue!, max: number.maxValue! }];
+  }),
+) as Record<keyof RailgunLimits, { min: number; max: number }>;
 
 /** What to do after the engine refused a config, where its message does not say it already. */
 const nextStep: Record<string, string> = {

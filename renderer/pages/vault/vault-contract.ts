@@ -1,6 +1,7 @@
 // The vault's side of the contract as the page uses it: named types, the limits the forms check
 // before sending, and how the vault's errors read.
-import type { ResponseOf, StreamEventOf, VaultCredentials } from '../../../engine/api/index.ts';
+import { maxMessageBytes } from '../../../engine/api/messages.ts';
+import { ErrorCode, vaultLimits, type ResponseOf, type StreamEventOf, type VaultCredentials } from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 
@@ -35,7 +36,7 @@ export function describeVaultError(err: unknown): string {
 }
 
 export function isEngineUnavailable(err: unknown): err is ClientError {
-  return err instanceof ClientError && err.code === 'E_ENGINE_UNAVAILABLE';
+  return err instanceof ClientError && err.code === ErrorCode.engineUnavailable;
 }
 
 /** A user name as the contract accepts it (engine/api/vault.ts vaultUserName). */
@@ -43,19 +44,12 @@ export const userNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** A label as the contract accepts it. */
 export const labelPattern = /^[\w.-]{1,64}$/;
 export const orderIdPattern = /^[0-9a-f]{24}$/;
-/** The contract's floor for new passwords. */
-export const minPasswordLength = 10;
-/** Largest plaintext the vault encrypts (the contract's base64 payload limit). */
-export const maxPlaintextBytes = 16 * 1024 * 1024;
-/** Delegations and orders last at most a week (the contract's `seconds`). */
-export const maxSeconds = 7 * 24 * 3600;
-export const maxUses = 10_000;
+export const { minPasswordLength, maxPlaintextBytes, maxSeconds, maxUses } = vaultLimits;
 /**
- * The API's message limit, maxMessageBytes in engine/api/messages.ts (the renderer imports only
- * types from there; test/renderer checks the two agree): `signalbox serve` closes a WebSocket
- * that sends more, so the page refuses a larger request first and says why.
+ * The API's message limit (engine/api/messages.ts): `signalbox serve` closes a WebSocket that
+ * sends more, so the page refuses a larger request first and says why.
  */
-export const serveFrameBytes = 40 * 1024 * 1024;
+export const serveFrameBytes = maxMessageBytes;
 
 /** Whether a request carrying `chars` characters fits in one message of this connection. */
 export function fitsOneMessage(client: ApiClient, chars: number): boolean {

@@ -310,7 +310,7 @@ function readPem(file: string, flag: string, what: string): Buffer {
 
 /** ADDR:PORT ([v6]:PORT for IPv6). */
 function listenAddress(text: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(text);
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
   const port = match ? Number(match[3]) : NaN;
   if (!match || port > 65535) throw new UsageError(`vault: --listen "${text}": write it as ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
   return { host: match[1] ?? match[2]!, port };

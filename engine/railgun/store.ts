@@ -137,7 +137,7 @@ export class VersionStore {
 
   /** Drops the least recently used keys until the bytes fit; `keep` (just added to) goes last. */
   #evict(keep?: string): void {
-    for (const [key, versions] of this.#keys) {
+    for (const [key] of this.#keys) {
       if (this.#bytes <= this.limits.storeBytes) return;
       if (key === keep) continue;
       this.#forget(key);

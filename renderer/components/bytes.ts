@@ -47,6 +47,7 @@ export function asText(bytes: Uint8Array): string | null {
     return null;
   }
   // NUL and other C0 controls besides tab and line breaks mean a binary format, not text.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return /[\u0000-\u0008\u000b\u000e-\u001f]/.test(text) ? null : text;
 }
 

@@ -41,7 +41,7 @@ export function assertCfssl(): void {
   try {
     execFileSync('cfssl', ['version'], { stdio: 'ignore' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('cfssl is not installed — apt-get install golang-cfssl');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('cfssl is not installed — apt-get install golang-cfssl', { cause: err });
     throw err;
   }
 }

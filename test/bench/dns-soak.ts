@@ -23,7 +23,7 @@ import { steadyLoad, type LoadResult } from '../helpers/dns-load.ts';
 import { freePort } from '../helpers/knot.ts';
 import { waitFor } from '../helpers/wait.ts';
 import type { LoadMessage, LoadRequest } from './load-process.ts';
-import { dnsperf, percentile, type DnsperfResult, type DnsperfRun } from './dnsperf.ts';
+import { dnsperf, percentile, type DnsperfRun } from './dnsperf.ts';
 import { commit, firstLine, loadAverage, machineLine } from './machine.ts';
 import { cpuMicros, spawnPinned, startKnot, stopAll, stopChild, type Peer } from './peers.ts';
 import { writeSection } from './results-file.ts';
@@ -476,7 +476,7 @@ function preflight(): void {
     try {
       execFileSync(tool, args, { stdio: 'ignore' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf knot knot-dnsutils`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf knot knot-dnsutils`, { cause: err });
     }
   }
   if (!existsSync(join(root, 'dist/engine/host/engine-process.js'))) throw new Error('signalbox is not built — run `npm run build` (npm run soak:dns does it)');

@@ -66,7 +66,7 @@ function preflight(): void {
     try {
       execFileSync(tool, args, { stdio: 'ignore' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf dnsdist knot knot-dnsutils util-linux`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf dnsdist knot knot-dnsutils util-linux`, { cause: err });
     }
   }
   if (cpus().length < 2) throw new Error(`the bench needs 2 cores (server on ${serverCore}, client on ${clientCore}); this machine has ${cpus().length}`);

@@ -3,7 +3,7 @@
 // at the CLI's level 19, and within 1.15x at the default level 9.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { railgunLimits, type RailgunRequest } from '../../../engine/api/railgun.ts';
 import { dczHeaderBytes } from '../../../engine/railgun/codec.ts';

@@ -12,8 +12,6 @@ const intA = cert('CN=Issuer A', { notAfter: utc('2021-01-01') });
 const intB = cert('CN=Issuer B', { notAfter: utc('2021-01-01') });
 const crossA = cert('CN=Root A cross', { notAfter: utc('2025-01-01') });
 
-const winner = (chains: CandidateChain[], flavor?: string) => subjects(rankChains(chains, [], { now, ...(flavor ? { flavor } : {}) }).chains[0]!.chain);
-
 describe('bundler rank: ubiquitous flavor, step by step', () => {
   it('prefers the root trusted by more platform weight, even through a longer chain', () => {
     const platforms = [platform('P1', 10, [rootA, rootB]), platform('P2', 5, [rootA])];

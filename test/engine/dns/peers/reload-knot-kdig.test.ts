@@ -46,7 +46,7 @@ describe('dns hot reload (knot, kdig)', () => {
       { ...base, querylog: { ...base.querylog, size: 500 } },
       base,
     ];
-    let results: { listenersChanged: boolean }[] = [];
+    const results: { listenersChanged: boolean }[] = [];
     const reloads = (async () => {
       for (const config of changes) {
         await new Promise((resolve) => setTimeout(resolve, 150));

@@ -294,10 +294,6 @@ export function isTruncated(buf: Uint8Array): boolean {
   return buf.length >= headerBytes && (buf[2]! & 0x02) !== 0;
 }
 
-export function queryId(buf: Uint8Array): number {
-  return buf.length >= 2 ? readU16(buf, 0) : 0;
-}
-
 export interface AnswerRecord {
   /** Owner name, lower-cased, without the trailing dot. */
   name: string;

@@ -39,12 +39,3 @@ export function unpad(padded: Uint8Array): Uint8Array | null {
   if (stray !== 0) return null;
   return padded.slice(0, padded.length - count);
 }
-
-/** RO's padding, the inverse of unpad (used by tests to build inputs). */
-export function pad(data: Uint8Array): Uint8Array {
-  const count = 16 - (data.length % 16);
-  const out = new Uint8Array(data.length + count);
-  out.set(data);
-  out[out.length - 1] = count;
-  return out;
-}

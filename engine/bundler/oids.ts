@@ -30,8 +30,6 @@ export const EKU = {
   ocspSigning: '1.3.6.1.5.5.7.3.9',
 } as const;
 
-export const EKU_NAMES: Record<string, string> = Object.fromEntries(Object.entries(EKU).map(([name, oid]) => [oid, name]));
-
 export const ACCESS = { ocsp: '1.3.6.1.5.5.7.48.1', caIssuers: '1.3.6.1.5.5.7.48.2' } as const;
 
 /** Attribute types for printing names (RFC 4514 §3 short names, plus the usual extras). */

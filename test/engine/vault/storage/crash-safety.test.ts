@@ -36,7 +36,8 @@ describe('vault crash safety', () => {
       if ((await audit.read(1))[0]?.event === 'audit-recovered') recovered++;
     }
     const { entries } = await new AuditLog(auditPath).open();
-    assert.ok(entries > 100, `the writers got ${entries} entries in`);
+    // Each writer reports after its first 4 writes (test/helpers/vault-writer.ts): at least 100.
+    assert.ok(entries >= 100, `the writers got ${entries} entries in`);
     assert.equal(statSync(vaultPath).mode & 0o777, 0o600);
     // How often a kill tore the audit log's last line depends on timing: reported, not asserted.
     t.diagnostic(`torn audit lines recovered: ${recovered} of 25 kills`);

@@ -58,6 +58,7 @@ export class DnsService {
       ...serverSettings(config),
       resolve: (query) => this.current.pipeline.run(query),
       resolveNow: (query) => this.current.pipeline.runNow(query),
+      admitError: (client, transport) => this.current.modules.rrl?.admitOwnError(client, transport) ?? true,
       ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
         const entry = ctx.meta.logged;
@@ -143,7 +144,7 @@ export class DnsService {
     if (!parsed) throw new Error(`the probe name ${name} makes no valid query`);
     const receivedAt = performance.now();
     const local = { address: '127.0.0.1', port: 0 };
-    const answer = await this.current.pipeline.run({ query, parsed, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} });
+    const answer = await this.current.pipeline.run({ query, parsed, cookie: null, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} });
     if (!answer || answer.readUInt16BE(0) !== query.readUInt16BE(0)) throw new Error(`no answer to the probe ${name} NS`);
   }
 

@@ -13,7 +13,7 @@ after(() => upstream.close());
 
 function ctx(name: string): QueryContext {
   const query = encodeQuery(name, Type.A, { id: 7 });
-  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 2000, meta: {} };
+  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 2000, meta: {} };
 }
 
 describe('dns forward', () => {

@@ -284,7 +284,7 @@ export interface UpstreamOpt {
 /**
  * Takes the OPT record out of an answer: what is kept (cache, other clients) must not carry one
  * client's or one upstream's EDNS options; each answer gets its own OPT when it is sent.
- * Null when the message is malformed.
+ * Null when the message is malformed. The message returned may share the answer's bytes.
  */
 export function stripOpt(answer: Buffer): UpstreamOpt | null {
   if (answer.length < headerBytes) return null;
@@ -307,9 +307,15 @@ export function stripOpt(answer: Buffer): UpstreamOpt | null {
       const edns = { udpSize: 0, version: 0, dnssecOk: false, cookieAt: -1, cookieLength: 0, wellFormed: true };
       readOptions(answer, nameEnd + 10, rdLength, edns);
       const cookie = edns.cookieAt >= 0 ? Buffer.from(answer.subarray(edns.cookieAt, edns.cookieAt + edns.cookieLength)) : null;
-      const message = Buffer.allocUnsafe(answer.length - (next - pos));
-      answer.copy(message, 0, 0, pos);
-      answer.copy(message, pos, next);
+      // The OPT is nearly always last: then the message is a view of the answer, no copy.
+      let message: Buffer;
+      if (next === answer.length) {
+        message = answer.subarray(0, pos);
+      } else {
+        message = Buffer.allocUnsafe(answer.length - (next - pos));
+        answer.copy(message, 0, 0, pos);
+        answer.copy(message, pos, next);
+      }
       writeU16(message, 10, additional - 1);
       return { message, rcode, cookie };
     }

@@ -275,6 +275,9 @@ export class DnsServer {
   private ownAnswer(message: Buffer, parsed: ParsedQuery | null, rcode: number, client: QueryContext['client'], transport: 'udp' | 'tcp'): { reply: Buffer | null } {
     if (this.options.admitError && !this.options.admitError(client, transport)) return { reply: null };
     const reply = emptyResponse(message, parsed, rcode);
+    // As unbound: RA only once the query is one we would resolve (BADVERS); a query we cannot
+    // take (FORMERR, NOTIMP) is not served by the forwarder at all.
+    if (rcode === ExtendedRcode.badVers) reply[3]! |= 0x80;
     const edns = parsed?.edns;
     return { reply: edns?.wellFormed ? withOpt(reply, optRecord(edns.dnssecOk, rcode, null)) : reply };
   }
@@ -292,16 +295,15 @@ export class DnsServer {
     if (reply) {
       this.counters.answered++;
       const { query, parsed } = ctx;
-      reply[2] = 0x80 | (query[2]! & 0x79) | (reply[2]! & 0x06);
-      reply[3] = 0x80 | (reply[3]! & 0x2f) | (query[3]! & 0x10);
       const opt = parsed.edns ? this.optFor(ctx) : null;
-      if (opt) reply = withOpt(reply, opt);
-      if (reply.length > ctx.maxSize) {
+      if (reply.length + (opt?.length ?? 0) > ctx.maxSize) {
         this.counters.truncated++;
         // The empty TC=1 copy keeps the answer's rcode and AA: only the records did not fit.
-        const empty = emptyResponse(query, parsed, answer![3]! & 0xf, { truncated: true, authoritative: isAuthoritative(answer!) });
-        reply = opt ? withOpt(empty, opt) : empty;
+        reply = emptyResponse(query, parsed, reply[3]! & 0xf, { truncated: true, authoritative: isAuthoritative(reply) });
       }
+      reply[2] = 0x80 | (query[2]! & 0x79) | (reply[2]! & 0x06);
+      reply[3] = 0x80 | (reply[3]! & 0x2f) | (query[3]! & 0x10);
+      if (opt) reply = withOpt(reply, opt);
     }
     this.options.onReply?.(ctx, reply);
     return reply;

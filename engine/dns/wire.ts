@@ -389,15 +389,15 @@ function soaMinimumOf(buf: Uint8Array, rdata: number, rdLength: number): number 
  * A response that carries only the header and question of `query` (or only the header when the
  * question could not be read): errors (SERVFAIL, FORMERR, NOTIMP, REFUSED), RRL slips and
  * oversize answers (TC=1). Opcode, RD and CD are the query's (RFC 1035 §4.1.1, RFC 4035 §3.2.2);
- * `authoritative` keeps the AA of the answer it stands for. No OPT: the server adds each
- * answer's own when it sends it.
+ * `authoritative` keeps the AA of the answer it stands for. No RA and no OPT: the server sets
+ * both for what it sends (server.ts).
  */
 export function emptyResponse(query: Uint8Array, parsed: ParsedQuery | null, rcode: number, options: { truncated?: boolean; authoritative?: boolean } = {}): Buffer {
   const questionEnd = parsed?.questionEnd ?? headerBytes;
   const out = Buffer.alloc(questionEnd);
   out.set(query.subarray(0, questionEnd), 0);
   out[2] = 0x80 | (query[2]! & 0x79) | (options.truncated ? 0x02 : 0) | (options.authoritative ? 0x04 : 0);
-  out[3] = 0x80 | (query[3]! & 0x10) | (rcode & 0xf);
+  out[3] = (query[3]! & 0x10) | (rcode & 0xf);
   writeU16(out, 4, parsed ? 1 : 0);
   writeU16(out, 6, 0);
   writeU16(out, 8, 0);

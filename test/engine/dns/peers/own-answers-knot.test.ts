@@ -38,12 +38,13 @@ describe('dns answers of our own (knot)', () => {
     // Opcode 6 (DSO, RFC 8490) carries no question: judged by its opcode, not as a malformed query.
     const header = Buffer.from('4321' + '3100' + '0000' + '0000' + '0000' + '0000', 'hex');
     const reply = readAnswer((await askUdp(dns.port, header, { from: '127.0.2.1' }))!);
-    assert.deepEqual([reply.id, reply.qr, reply.opcode, reply.rd, reply.rcode], [0x4321, true, 6, true, 4]);
+    // RA=0: a query we cannot take is not served by the forwarder (as unbound answers it).
+    assert.deepEqual([reply.id, reply.qr, reply.opcode, reply.rd, reply.ra, reply.rcode], [0x4321, true, 6, true, false, 4]);
   });
 
   it('sends an oversize answer as an empty TC=1 copy that keeps the rcode and the AA of knot\'s answer', async () => {
     const plain = readAnswer((await askUdp(dns.port, encodeQuery('big.example.test', Type.TXT), { from: '127.0.2.2' }))!);
-    assert.deepEqual([plain.tc, plain.aa, plain.rcode, plain.answers.length, plain.opt], [true, true, 0, 0, null]);
+    assert.deepEqual([plain.tc, plain.aa, plain.ra, plain.rcode, plain.answers.length, plain.opt], [true, true, true, 0, 0, null]);
     const edns = readAnswer((await askUdp(dns.port, buildQuery({ id: 5, name: 'big.example.test', type: Type.TXT, edns: { udpSize: 512, dnssecOk: true } }), { from: '127.0.2.2' }))!);
     assert.deepEqual([edns.tc, edns.aa, edns.opt?.dnssecOk, edns.opt?.udpSize], [true, true, true, 1232]);
   });

@@ -1,9 +1,13 @@
 // DNS cookies, server side (RFC 7873, RFC 9018): to its clients the proxy is the server, so it
 // answers each client cookie with a server cookie of its own, made as RFC 9018 §4 says (version 1,
 // a timestamp, SipHash-2-4 over the client cookie, those fields and the client's address under a
-// secret), so a client can prove on its next query that it saw our answer. The secret is random
-// per process and rotated; cookies made with the previous secret stay valid until the next rotation.
-import { randomBytes } from 'node:crypto';
+// secret), so a client can prove on its next query that it saw our answer. The secret changes
+// every rotation period; cookies made with the previous one stay valid until the next change.
+// With a master key (the engine's key file, shared by its worker processes and by the process
+// that takes over in an upgrade) each period's secret is derived from it, so every process makes
+// and accepts the same cookies; without one the secret is random per process.
+import { createHmac, randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { addressBytes } from './ip.ts';
 import { siphash24 } from './siphash.ts';
 import { cookieOption } from './wire.ts';
@@ -24,6 +28,8 @@ export interface CookieOptions {
   now?: () => number;
   /** The first secret (16 bytes), for test vectors; random otherwise. */
   secret?: Uint8Array;
+  /** A key the secrets of every period are derived from (HMAC-SHA256 of the period number). */
+  master?: Uint8Array;
 }
 
 export interface CookieVerdict {
@@ -36,8 +42,10 @@ export interface CookieVerdict {
 export class ServerCookies {
   private readonly rotateSeconds: number;
   private readonly now: () => number;
+  private readonly master: Uint8Array | null;
   private current: Uint8Array;
   private previous: Uint8Array | null = null;
+  /** When the current secret took over (random secrets), or its period number (derived ones). */
   private rotatedAt: number;
   /** client cookie (8) | version, reserved (4) | timestamp (4) | address (4 or 16): what is hashed. */
   private readonly message = new Uint8Array(clientCookieBytes + 8 + 16);
@@ -46,8 +54,34 @@ export class ServerCookies {
   constructor(options: CookieOptions) {
     this.rotateSeconds = options.rotateSeconds;
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.current = options.secret ?? randomBytes(16);
-    this.rotatedAt = this.now();
+    this.master = options.master ?? null;
+    if (this.master) {
+      this.rotatedAt = Math.floor(this.now() / this.rotateSeconds);
+      this.current = this.derive(this.rotatedAt);
+      this.previous = this.derive(this.rotatedAt - 1);
+    } else {
+      this.current = options.secret ?? randomBytes(16);
+      this.rotatedAt = this.now();
+    }
+  }
+
+  private derive(period: number): Uint8Array {
+    return createHmac('sha256', this.master!).update(`signalbox dns cookie secret ${period}`).digest().subarray(0, 16);
+  }
+
+  /** Moves to the next secret when its time has come. */
+  private rotate(now: number): void {
+    if (this.master) {
+      const period = Math.floor(now / this.rotateSeconds);
+      if (period === this.rotatedAt) return;
+      this.previous = period === this.rotatedAt + 1 ? this.current : this.derive(period - 1);
+      this.current = this.derive(period);
+      this.rotatedAt = period;
+    } else if (now - this.rotatedAt >= this.rotateSeconds) {
+      this.previous = this.current;
+      this.current = randomBytes(16);
+      this.rotatedAt = now;
+    }
   }
 
   /**
@@ -58,11 +92,7 @@ export class ServerCookies {
    */
   answer(query: Uint8Array, at: number, length: number, clientAddress: string): CookieVerdict {
     const now = this.now() >>> 0;
-    if (now - this.rotatedAt >= this.rotateSeconds) {
-      this.previous = this.current;
-      this.current = randomBytes(16);
-      this.rotatedAt = now;
-    }
+    this.rotate(now);
     const address = addressBytes(clientAddress);
     const option = Buffer.allocUnsafe(4 + clientCookieBytes + serverCookieBytes);
     option.writeUInt16BE(cookieOption, 0);
@@ -114,3 +144,26 @@ export class ServerCookies {
   }
 }
 
+/**
+ * The engine's cookie master key from `file` (32 bytes), made (mode 0600) when it does not exist
+ * yet; whichever process makes it first, the others read the same. Null when it cannot be had
+ * (an unwritable data folder): cookies then use a random secret per process.
+ */
+export function cookieMasterKey(file: string): Uint8Array | null {
+  // Written aside and linked into place, so that no process reads a half-written key.
+  const aside = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(aside, randomBytes(32), { mode: 0o600 });
+    linkSync(aside, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return null;
+  } finally {
+    rmSync(aside, { force: true });
+  }
+  try {
+    const key = readFileSync(file);
+    return key.length === 32 ? key : null;
+  } catch {
+    return null;
+  }
+}

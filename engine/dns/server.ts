@@ -32,6 +32,8 @@ export interface ServerOptions {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
   udpReceiveBufferBytes: number;
+  /** The key server cookie secrets are derived from (cookies.ts); absent: a random secret per process. */
+  cookieMasterKey?: Uint8Array | null;
   resolve(ctx: QueryContext): Promise<Answer>;
   /**
    * Whether an answer of our own (FORMERR, NOTIMP, BADVERS) may go to this client: RRL's
@@ -56,7 +58,7 @@ export interface PassedAnswer {
 }
 
 /** What can change while serving; `listen` rebinds only the addresses that changed. */
-export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply' | 'passOn' | 'admitError'>;
+export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply' | 'passOn' | 'admitError' | 'cookieMasterKey'>;
 
 interface Listener {
   udp: Socket;
@@ -71,7 +73,7 @@ export interface Listening {
 
 export class DnsServer {
   readonly counters: ServerCounters = { queries: 0, answered: 0, formerr: 0, truncated: 0, dropped: { response: 0, short: 0 } };
-  private readonly cookies = new ServerCookies({ rotateSeconds: cookieSecretRotationSeconds });
+  private readonly cookies: ServerCookies;
   private options: ServerOptions;
   /** By the address as configured (a port 0 stays 0 here, bound to a real port). */
   private readonly listeners = new Map<string, Listener>();
@@ -85,6 +87,7 @@ export class DnsServer {
 
   constructor(options: ServerOptions) {
     this.options = options;
+    this.cookies = new ServerCookies({ rotateSeconds: cookieSecretRotationSeconds, ...(options.cookieMasterKey ? { master: options.cookieMasterKey } : {}) });
   }
 
   get listening(): Listening[] {

@@ -2,10 +2,10 @@
 // built on it against RFC 9018 Appendix A.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ServerCookies } from '../../../engine/dns/cookies.ts';
+import { cookieMasterKey, ServerCookies } from '../../../engine/dns/cookies.ts';
 import { siphash24 } from '../../../engine/dns/siphash.ts';
 import { tempDir } from '../../helpers/host.ts';
 
@@ -72,5 +72,22 @@ describe('dns cookies', () => {
     assert.notEqual(renewed.cookie, '22681ab97d52c298010000005cf7c57926556bd0934c72f8');
     // The renewed one is made with the new secret, so it is valid too.
     assert.equal(answerTo(cookies, renewed.cookie, '2001:db8:220:1:59de:d0f4:8769:82b8').valid, true);
+  });
+
+  it('makes and accepts the same cookies in every process that shares the key file, across rotations', () => {
+    const file = join(tempDir('cookie-key'), 'dns-cookie.key');
+    const key = cookieMasterKey(file)!;
+    assert.equal(key.length, 32);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(cookieMasterKey(file), key, 'a second process reads the same key');
+    let now = 1_800_001_000;
+    const [one, other] = [new ServerCookies({ rotateSeconds: 3600, now: () => now, master: key }), new ServerCookies({ rotateSeconds: 3600, now: () => now, master: cookieMasterKey(file)! })];
+    const made = answerTo(one, '0102030405060708', '192.0.2.1');
+    assert.equal(answerTo(other, made.cookie, '192.0.2.1').valid, true);
+    // Into the next period: made with the previous secret, still valid (and renewed) in both.
+    now = Math.ceil(now / 3600) * 3600 + 10;
+    for (const cookies of [one, other]) assert.equal(answerTo(cookies, made.cookie, '192.0.2.1').valid, true);
+    const stranger = new ServerCookies({ rotateSeconds: 3600, now: () => now, master: Buffer.alloc(32, 9) });
+    assert.equal(answerTo(stranger, made.cookie, '192.0.2.1').valid, false, 'another key makes other cookies');
   });
 });

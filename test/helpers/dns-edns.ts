@@ -1,6 +1,7 @@
 // Queries with any EDNS shape, built by hand (dns-packet cannot write an EDNS version, an opcode
 // it does not know or a COOKIE by code), and answers read into what conformance tests compare:
 // header bits, the full rcode, the OPT record and its options, and the records (dns-packet).
+import { connect } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { encodeName } from '../../engine/dns/wire.ts';
 
@@ -114,4 +115,28 @@ export function readAnswer(message: Buffer): ReadAnswer {
     authorities: records(packet.authorities),
     additionals: records(packet.additionals),
   };
+}
+
+/** Sends one query over TCP (length-prefixed) to 127.0.0.1:port; the answer, or null on error or after the timeout. */
+export function askTcp(port: number, query: Buffer, timeoutMs = 3000): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    const finish = (answer: Buffer | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    socket.on('error', () => finish(null));
+    socket.on('connect', () => {
+      const prefix = Buffer.alloc(2);
+      prefix.writeUInt16BE(query.length);
+      socket.write(Buffer.concat([prefix, query]));
+    });
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) finish(received.subarray(2, 2 + received.readUInt16BE(0)));
+    });
+  });
 }

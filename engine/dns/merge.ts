@@ -40,6 +40,7 @@ export function mergeStats(all: DnsStats[]): DnsStats {
     hitRatio: cache && lookups > 0 ? (cache.hits + cache.stale) / lookups : null,
     rcodes: sumRecords(all.map((stats) => stats.rcodes)),
     moduleErrors: sumRecords(all.map((stats) => stats.moduleErrors)),
+    dropped: sumRecords(all.map((stats) => stats.dropped)) as DnsStats['dropped'],
     cache,
     rrl: rrls.length ? { ...(sumFields(rrls, ['accounts', 'slipped', 'dropped', 'wouldLimit']) as NonNullable<DnsStats['rrl']>), limited: sumRecords(rrls.map((rrl) => rrl.limited)) } : null,
     upstreams,

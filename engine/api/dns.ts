@@ -122,6 +122,8 @@ export const dnsStats = z.object({
   servfail: z.number().int(),
   formerr: z.number().int(),
   truncated: z.number().int(),
+  /** Datagrams not answered: responses (QR=1, never ours to answer) and ones too short for a header. */
+  dropped: z.object({ response: z.number().int(), short: z.number().int() }),
   moduleErrors: z.record(z.string(), z.number().int()),
   cache: z
     .object({
@@ -172,7 +174,7 @@ export const queryLogEntry = z.object({
   transport: z.enum(['udp', 'tcp']),
   qname: z.string(),
   qtype: z.number().int(),
-  /** -1 when nothing was sent (dropped by rrl). */
+  /** The rcode answered; when rrl slipped or dropped the answer (`rrl`), the rcode the client would have got. */
   rcode: z.number().int(),
   upstream: z.string().nullable(),
   latencyMs: z.number(),

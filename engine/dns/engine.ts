@@ -13,7 +13,7 @@ export { systemResolvers } from './service.ts';
 export const dnsEngine: EngineDefinition = {
   name: 'dns',
   async start(ctx): Promise<RunningEngine> {
-    const service = new DnsService(dnsConfig.parse(ctx.config ?? {}), ctx.log, ctx.passOn, ctx.worker);
+    const service = new DnsService(dnsConfig.parse(ctx.config ?? {}), ctx.log, ctx.passOn, ctx.worker, ctx.dataDir);
     await service.start();
     return {
       procedures: {

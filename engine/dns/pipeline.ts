@@ -3,6 +3,7 @@
 // that one query into SERVFAIL, logged under the module's name; no query can crash the process.
 import type { QueryLogEntry } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
+import type { CookieVerdict } from './cookies.ts';
 import { emptyResponse, Rcode, type ParsedQuery } from './wire.ts';
 
 export interface QueryContext {
@@ -13,6 +14,8 @@ export interface QueryContext {
   /** The listener's address the query came to. */
   readonly local: { address: string; port: number };
   readonly transport: 'udp' | 'tcp';
+  /** What the query's COOKIE option earned (RFC 7873): our answer's COOKIE and whether its server cookie was valid; null without one. */
+  readonly cookie: CookieVerdict | null;
   /** The largest answer the client accepts (UDP: 512 or its EDNS size, capped; TCP: 65535). */
   readonly maxSize: number;
   /** performance.now() when the query arrived (latencies are measured from here). */
@@ -23,6 +26,10 @@ export interface QueryContext {
   readonly meta: {
     upstream?: string;
     rrl?: 'slip' | 'drop';
+    /** The rcode of the answer RRL slipped or dropped: what the client would have got. */
+    limitedRcode?: number;
+    /** The answer's rcode when it needs the OPT's upper bits (BADCOOKIE, RFC 7873 §8); the header holds the low 4. */
+    extendedRcode?: number;
     flattened?: boolean;
     cache?: 'hit' | 'miss' | 'stale';
     /** The query log's entry, once recorded: the packet capture files the exchange under it. */

@@ -6,18 +6,26 @@ import type { Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { splitHostPort } from '../api/address.ts';
 import type { Answer, QueryContext } from './pipeline.ts';
+import { ServerCookies } from './cookies.ts';
 import { udpSocket } from './udp.ts';
-import { emptyResponse, minUdpSize, parseQuery, Rcode } from './wire.ts';
+import { ednsVersion, emptyResponse, ExtendedRcode, isAuthoritative, minUdpSize, optRecord, ourUdpSize, parseQuery, Rcode, withOpt, type ParsedQuery } from './wire.ts';
 
-/** The largest UDP answer we send whatever the client offers (DNS flag day 2020: 1232). */
-export const maxUdpSize = 1232;
+/** The largest UDP answer we send whatever the client offers: the size our OPT offers. */
+export const maxUdpSize = ourUdpSize;
 
 export interface ServerCounters {
   queries: number;
   answered: number;
   formerr: number;
   truncated: number;
+  /** Datagrams not answered at all: responses (QR=1) and packets too short to hold a header. */
+  dropped: { response: number; short: number };
 }
+
+/** How often the server cookie secret changes (RFC 9018 §5 asks for regular rotation). */
+const cookieSecretRotationSeconds = 3600;
+/** Our OPT without options, for the common EDNS answer: one of these per DO bit, made once. */
+const plainOpt = [optRecord(false, 0, null), optRecord(true, 0, null)] as const;
 
 export interface ServerOptions {
   listen: string[];
@@ -25,7 +33,14 @@ export interface ServerOptions {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
   udpReceiveBufferBytes: number;
+  /** The key server cookie secrets are derived from (cookies.ts); absent: a random secret per process. */
+  cookieMasterKey?: Uint8Array | null;
   resolve(ctx: QueryContext): Promise<Answer>;
+  /**
+   * Whether an answer of our own (FORMERR, NOTIMP, BADVERS) may go to this client: RRL's
+   * errors-per-second (absent: always). A refused one is not sent.
+   */
+  admitError?(client: QueryContext['client'], transport: 'udp' | 'tcp'): boolean;
   /** The fast path: an answer at once, or undefined to go through `resolve`. */
   resolveNow?(ctx: QueryContext): Answer | undefined;
   /** Told what was finally sent for a query (after truncation), or null when nothing was. */
@@ -44,7 +59,7 @@ export interface PassedAnswer {
 }
 
 /** What can change while serving; `listen` rebinds only the addresses that changed. */
-export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply' | 'passOn'>;
+export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply' | 'passOn' | 'admitError' | 'cookieMasterKey'>;
 
 interface Listener {
   udp: Socket;
@@ -58,7 +73,8 @@ export interface Listening {
 }
 
 export class DnsServer {
-  readonly counters: ServerCounters = { queries: 0, answered: 0, formerr: 0, truncated: 0 };
+  readonly counters: ServerCounters = { queries: 0, answered: 0, formerr: 0, truncated: 0, dropped: { response: 0, short: 0 } };
+  private readonly cookies: ServerCookies;
   private options: ServerOptions;
   /** By the address as configured (a port 0 stays 0 here, bound to a real port). */
   private readonly listeners = new Map<string, Listener>();
@@ -74,6 +90,7 @@ export class DnsServer {
 
   constructor(options: ServerOptions) {
     this.options = options;
+    this.cookies = new ServerCookies({ rotateSeconds: cookieSecretRotationSeconds, ...(options.cookieMasterKey ? { master: options.cookieMasterKey } : {}) });
   }
 
   get listening(): Listening[] {
@@ -241,30 +258,80 @@ export class DnsServer {
    */
   private prepare(message: Buffer, client: QueryContext['client'], transport: 'udp' | 'tcp', local: QueryContext['local']): QueryContext | { reply: Buffer | null } {
     this.counters.queries++;
-    const parsed = parseQuery(message);
-    if (!parsed) {
-      this.counters.formerr++;
-      // Too short to carry an ID: nobody to answer.
-      return { reply: message.length >= 12 ? emptyResponse(message, null, Rcode.formErr) : null };
+    // Too short to carry an ID: nobody to answer.
+    if (message.length < 12) {
+      this.counters.dropped.short++;
+      return { reply: null };
     }
-    if (parsed.opcode !== 0) return { reply: emptyResponse(message, parsed, Rcode.notImp) };
-    const maxSize = transport === 'tcp' ? 0xffff : parsed.edns ? Math.min(parsed.edns.udpSize, maxUdpSize) : minUdpSize;
+    // QR=1 is a response, never ours to answer: answering it (even FORMERR, itself a response)
+    // lets two servers bounce one spoofed datagram forever. knot, unbound and dnsdist drop it too.
+    if (message[2]! & 0x80) {
+      this.counters.dropped.response++;
+      return { reply: null };
+    }
+    const parsed = parseQuery(message);
+    // As unbound: the opcode is judged before the rest, so an unknown one is NOTIMP, not FORMERR.
+    if (((message[2]! >>> 3) & 0xf) !== 0) return this.ownAnswer(message, parsed, Rcode.notImp, client, transport);
+    const edns = parsed?.edns;
+    if (!parsed || (edns && !edns.wellFormed)) {
+      this.counters.formerr++;
+      return this.ownAnswer(message, parsed, Rcode.formErr, client, transport);
+    }
+    // RFC 6891 §6.1.3: a version we do not implement is BADVERS, answered as version 0.
+    if (edns && edns.version > ednsVersion) return this.ownAnswer(message, parsed, ExtendedRcode.badVers, client, transport);
+    const cookie = edns && edns.cookieAt >= 0 ? this.cookies.answer(message, edns.cookieAt, edns.cookieLength, client.address) : null;
+    const maxSize = transport === 'tcp' ? 0xffff : edns ? Math.min(edns.udpSize, maxUdpSize) : minUdpSize;
     const receivedAt = performance.now();
-    return { query: message, parsed, client, local, transport, maxSize, receivedAt, deadline: receivedAt + this.options.queryTimeoutMs, meta: {} };
+    return { query: message, parsed, cookie, client, local, transport, maxSize, receivedAt, deadline: receivedAt + this.options.queryTimeoutMs, meta: {} };
   }
 
-  /** Truncates what does not fit, counts, and tells the observer what goes out. */
+  /**
+   * An answer of our own to a query the pipeline never sees (FORMERR, NOTIMP, BADVERS): header
+   * and question when it could be read, an OPT when the query had a readable one (RFC 6891 §7),
+   * and sent only as far as RRL's errors-per-second allows (BIND 9 drops such errors when limited).
+   */
+  private ownAnswer(message: Buffer, parsed: ParsedQuery | null, rcode: number, client: QueryContext['client'], transport: 'udp' | 'tcp'): { reply: Buffer | null } {
+    if (this.options.admitError && !this.options.admitError(client, transport)) return { reply: null };
+    const reply = emptyResponse(message, parsed, rcode);
+    // As unbound: RA only once the query is one we would resolve (BADVERS); a query we cannot
+    // take (FORMERR, NOTIMP) is not served by the forwarder at all.
+    if (rcode === ExtendedRcode.badVers) reply[3]! |= 0x80;
+    const edns = parsed?.edns;
+    return { reply: edns?.wellFormed ? withOpt(reply, optRecord(edns.dnssecOk, rcode, null)) : reply };
+  }
+
+  /**
+   * Makes the pipeline's answer this client's own, truncates what does not fit, counts, and tells
+   * the observer what goes out. Answers in the pipeline (and in the cache) carry no OPT and the
+   * header bits of whoever asked first: here opcode, RD and CD become this query's (RFC 1035
+   * §4.1.1, RFC 4035 §3.2.2), RA is set (every client may use this forwarder), and an EDNS query
+   * gets our OPT with its DO bit and cookie; a query without EDNS gets none (RFC 6891 §7).
+   * The answer is this query's own buffer (a cache copy, an upstream datagram), patched in place.
+   */
   private finish(ctx: QueryContext, answer: Answer): Buffer | null {
     let reply = answer;
     if (reply) {
       this.counters.answered++;
-      if (reply.length > ctx.maxSize) {
+      const { query, parsed } = ctx;
+      const opt = parsed.edns ? this.optFor(ctx) : null;
+      if (reply.length + (opt?.length ?? 0) > ctx.maxSize) {
         this.counters.truncated++;
-        reply = emptyResponse(ctx.query, ctx.parsed, reply[3]! & 0xf, true);
+        // The empty TC=1 copy keeps the answer's rcode and AA: only the records did not fit.
+        reply = emptyResponse(query, parsed, reply[3]! & 0xf, { truncated: true, authoritative: isAuthoritative(reply) });
       }
+      reply[2] = 0x80 | (query[2]! & 0x79) | (reply[2]! & 0x06);
+      reply[3] = 0x80 | (reply[3]! & 0x2f) | (query[3]! & 0x10);
+      if (opt) reply = withOpt(reply, opt);
     }
     this.options.onReply?.(ctx, reply);
     return reply;
+  }
+
+  /** This answer's OPT: our UDP size, version 0, the query's DO, the rcode's upper bits, our COOKIE. */
+  private optFor(ctx: QueryContext): Buffer {
+    const extended = ctx.meta.extendedRcode ?? 0;
+    if (!ctx.cookie && extended === 0) return plainOpt[ctx.parsed.edns!.dnssecOk ? 1 : 0];
+    return optRecord(ctx.parsed.edns!.dnssecOk, extended, ctx.cookie?.option ?? null);
   }
 
   async stop(): Promise<void> {

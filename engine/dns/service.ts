@@ -2,8 +2,10 @@
 // traffic, packet capture). `apply` reloads a config while serving: the new chain is swapped in
 // for the next query, queries in flight finish on the old one, sockets stay open.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DnsConfig, DnsStats } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
+import { cookieMasterKey } from './cookies.ts';
 import { buildModules, type Modules } from './modules.ts';
 import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
@@ -11,6 +13,9 @@ import { Traffic } from './modules/querylog/traffic.ts';
 import { Pipeline } from './pipeline.ts';
 import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
 import { nsQuery, parseQuery } from './wire.ts';
+
+/** In the data folder: the key DNS server cookies are made with (32 bytes, mode 0600). */
+const cookieKeyFile = 'dns-cookie.key';
 
 /** The nameservers of /etc/resolv.conf, as ADDRESS:53: the default upstreams. */
 export function systemResolvers(text = readFileSync('/etc/resolv.conf', 'utf8')): string[] {
@@ -47,17 +52,21 @@ export class DnsService {
 
   /**
    * `passOn`: where answers go that this process cannot send once it drained (an upgrade);
-   * `worker`: which of the engine's processes this is (query log numbers are unique across them).
+   * `worker`: which of the engine's processes this is (query log numbers are unique across them);
+   * `dataDir`: where the DNS cookie key file is kept.
    */
-  constructor(config: DnsConfig, log: Logger, passOn?: (answer: PassedAnswer) => void, worker?: { index: number; count: number }) {
+  constructor(config: DnsConfig, log: Logger, passOn?: (answer: PassedAnswer) => void, worker?: { index: number; count: number }, dataDir?: string) {
     this.log = log;
     this.querylog = new QueryLog(config.querylog, (entry) => this.traffic.observe(entry), worker);
     this.capture = new PacketCapture(config.querylog.capture);
     this.current = this.assemble(config);
     this.server = new DnsServer({
       ...serverSettings(config),
+      // One key file in the data folder: every worker and the process taking over in an upgrade make and accept the same cookies.
+      cookieMasterKey: dataDir ? cookieMasterKey(join(dataDir, cookieKeyFile)) : null,
       resolve: (query) => this.current.pipeline.run(query),
       resolveNow: (query) => this.current.pipeline.runNow(query),
+      admitError: (client, transport) => this.current.modules.rrl?.admitOwnError(client, transport) ?? true,
       ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
         const entry = ctx.meta.logged;
@@ -143,7 +152,7 @@ export class DnsService {
     if (!parsed) throw new Error(`the probe name ${name} makes no valid query`);
     const receivedAt = performance.now();
     const local = { address: '127.0.0.1', port: 0 };
-    const answer = await this.current.pipeline.run({ query, parsed, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} });
+    const answer = await this.current.pipeline.run({ query, parsed, cookie: null, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} });
     if (!answer || answer.readUInt16BE(0) !== query.readUInt16BE(0)) throw new Error(`no answer to the probe ${name} NS`);
   }
 

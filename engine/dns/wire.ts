@@ -19,7 +19,17 @@ export interface EdnsInfo {
   udpSize: number;
   version: number;
   dnssecOk: boolean;
+  /** Where the first COOKIE option's data starts in the query (RFC 7873 §5.2: later ones are ignored), or -1. */
+  cookieAt: number;
+  cookieLength: number;
+  /** The option list fits the OPT's RDATA exactly and a COOKIE has a valid length (RFC 7873 §5.2.2): else FORMERR. */
+  wellFormed: boolean;
 }
+
+/** RFC 6891 §6.1.3: the EDNS version we implement; a query with a higher one gets BADVERS. */
+export const ednsVersion = 0;
+/** Extended rcodes (RFC 6891 §6.1.3, RFC 7873 §8): the upper 8 bits travel in the OPT record. */
+export const ExtendedRcode = { badVers: 16, badCookie: 23 } as const;
 
 export interface ParsedQuery {
   id: number;
@@ -188,16 +198,130 @@ function findEdns(buf: Uint8Array, offset: number, count: number): EdnsInfo | nu
     const rdLength = readU16(buf, nameEnd + 8);
     if (nameEnd + 10 + rdLength > buf.length) return undefined;
     if (type === Type.OPT) {
-      if (edns) return undefined; // RFC 6891 §6.1.1: more than one OPT is FORMERR
+      // RFC 6891 §6.1.1: more than one OPT, or one not owned by the root, is FORMERR.
+      if (edns || nameEnd !== pos + 1) return undefined;
       edns = {
         udpSize: Math.max(minUdpSize, readU16(buf, nameEnd + 2)),
         version: buf[nameEnd + 5]!,
         dnssecOk: (buf[nameEnd + 6]! & 0x80) !== 0,
+        cookieAt: -1,
+        cookieLength: 0,
+        wellFormed: true,
       };
+      if (rdLength > 0) readOptions(buf, nameEnd + 10, rdLength, edns);
     }
     pos = nameEnd + 10 + rdLength;
   }
   return edns;
+}
+
+/** Notes the COOKIE option among the options at `start` (RFC 6891 §6.1.2: the others are ignored). */
+function readOptions(buf: Uint8Array, start: number, length: number, edns: EdnsInfo): void {
+  const end = start + length;
+  let at = start;
+  while (at + 4 <= end) {
+    const code = readU16(buf, at);
+    const optionLength = readU16(buf, at + 2);
+    if (at + 4 + optionLength > end) break;
+    if (code === cookieOption && edns.cookieAt < 0) {
+      edns.cookieAt = at + 4;
+      edns.cookieLength = optionLength;
+      // RFC 7873 §5.2.2: a client cookie alone (8) or with a server cookie of 8 to 32 bytes.
+      if (!(optionLength === 8 || (optionLength >= 16 && optionLength <= 40))) edns.wellFormed = false;
+    }
+    at += 4 + optionLength;
+  }
+  if (at !== end) edns.wellFormed = false;
+}
+
+/** EDNS option code of COOKIE (RFC 7873 §4). */
+export const cookieOption = 10;
+/** The UDP size we offer in every OPT we send (DNS flag day 2020), clients and upstreams alike. */
+export const ourUdpSize = 1232;
+
+/**
+ * Our OPT record (RFC 6891 §6.1.2): root owner, our UDP size, the upper 8 bits of the rcode,
+ * version 0, DO as given, and the options (already encoded), if any.
+ */
+export function optRecord(dnssecOk: boolean, extendedRcode: number, options: Uint8Array | null): Buffer {
+  const out = Buffer.alloc(11 + (options?.length ?? 0));
+  const at = writeOpt(out, 0, dnssecOk, extendedRcode, options?.length ?? 0);
+  if (options) out.set(options, at);
+  return out;
+}
+
+/** Writes our OPT record's fixed part at `at` for `optionsLength` bytes of options; returns where they go. */
+export function writeOpt(out: Uint8Array, at: number, dnssecOk: boolean, extendedRcode: number, optionsLength: number): number {
+  out[at] = 0;
+  writeU16(out, at + 1, Type.OPT);
+  writeU16(out, at + 3, ourUdpSize);
+  out[at + 5] = extendedRcode >>> 4;
+  out[at + 6] = ednsVersion;
+  out[at + 7] = dnssecOk ? 0x80 : 0;
+  out[at + 8] = 0;
+  writeU16(out, at + 9, optionsLength);
+  return at + 11;
+}
+
+/** `message` with `opt` appended to its additional section. */
+export function withOpt(message: Uint8Array, opt: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(message.length + opt.length);
+  out.set(message, 0);
+  out.set(opt, message.length);
+  writeU16(out, 10, readU16(message, 10) + 1);
+  return out;
+}
+
+export interface UpstreamOpt {
+  /** The message without its OPT record. */
+  message: Buffer;
+  /** The rcode, extended bits included (RFC 6891 §6.1.3). */
+  rcode: number;
+  /** The COOKIE option's data (client + server cookie), or null. */
+  cookie: Buffer | null;
+}
+
+/**
+ * Takes the OPT record out of an answer: what is kept (cache, other clients) must not carry one
+ * client's or one upstream's EDNS options; each answer gets its own OPT when it is sent.
+ * Null when the message is malformed. The message returned may share the answer's bytes.
+ */
+export function stripOpt(answer: Buffer): UpstreamOpt | null {
+  if (answer.length < headerBytes) return null;
+  let pos = headerBytes;
+  for (let i = readU16(answer, 4); i > 0; i--) {
+    const end = skipName(answer, pos);
+    if (end === null || end + 4 > answer.length) return null;
+    pos = end + 4;
+  }
+  const records = readU16(answer, 6) + readU16(answer, 8);
+  const additional = readU16(answer, 10);
+  for (let i = 0; i < records + additional; i++) {
+    const nameEnd = skipName(answer, pos);
+    if (nameEnd === null || nameEnd + 10 > answer.length) return null;
+    const rdLength = readU16(answer, nameEnd + 8);
+    const next = nameEnd + 10 + rdLength;
+    if (next > answer.length) return null;
+    if (i >= records && readU16(answer, nameEnd) === Type.OPT) {
+      const rcode = (answer[nameEnd + 4]! << 4) | (answer[3]! & 0xf);
+      const edns = { udpSize: 0, version: 0, dnssecOk: false, cookieAt: -1, cookieLength: 0, wellFormed: true };
+      readOptions(answer, nameEnd + 10, rdLength, edns);
+      const cookie = edns.cookieAt >= 0 ? Buffer.from(answer.subarray(edns.cookieAt, edns.cookieAt + edns.cookieLength)) : null;
+      // The OPT is nearly always last: then the message is a view of the answer, no copy.
+      let message: Buffer;
+      if (next === answer.length) {
+        message = answer.subarray(0, pos);
+      } else {
+        message = Buffer.allocUnsafe(answer.length - (next - pos));
+        answer.copy(message, 0, 0, pos);
+        answer.copy(message, pos, next);
+      }
+      writeU16(message, 10, additional - 1);
+      return { message, rcode, cookie };
+    }
+    pos = next;
+  }
+  return { message: answer, rcode: answer[3]! & 0xf, cookie: null };
 }
 
 export interface RecordOffsets {
@@ -262,32 +386,27 @@ function soaMinimumOf(buf: Uint8Array, rdata: number, rdLength: number): number 
 }
 
 /**
- * A response that carries only the header and question of `query`: used for errors (SERVFAIL,
- * FORMERR, REFUSED) and for RRL slips and oversize answers (TC=1). An OPT record is echoed when
- * the query had one (RFC 6891 §7).
+ * A response that carries only the header and question of `query` (or only the header when the
+ * question could not be read): errors (SERVFAIL, FORMERR, NOTIMP, REFUSED), RRL slips and
+ * oversize answers (TC=1). Opcode, RD and CD are the query's (RFC 1035 §4.1.1, RFC 4035 §3.2.2);
+ * `authoritative` keeps the AA of the answer it stands for. No RA and no OPT: the server sets
+ * both for what it sends (server.ts).
  */
-export function emptyResponse(query: Uint8Array, parsed: ParsedQuery | null, rcode: number, truncated = false): Buffer {
+export function emptyResponse(query: Uint8Array, parsed: ParsedQuery | null, rcode: number, options: { truncated?: boolean; authoritative?: boolean } = {}): Buffer {
   const questionEnd = parsed?.questionEnd ?? headerBytes;
-  const withOpt = parsed?.edns ? 11 : 0;
-  const out = Buffer.alloc(questionEnd + withOpt);
+  const out = Buffer.alloc(questionEnd);
   out.set(query.subarray(0, questionEnd), 0);
-  const rd = parsed ? (readU16(query, 2) & 0x0100) : 0;
-  const opcode = parsed ? parsed.opcode << 11 : 0;
-  writeU16(out, 2, 0x8000 | opcode | (truncated ? 0x0200 : 0) | rd | 0x0080 | (rcode & 0xf));
+  out[2] = 0x80 | (query[2]! & 0x79) | (options.truncated ? 0x02 : 0) | (options.authoritative ? 0x04 : 0);
+  out[3] = (query[3]! & 0x10) | (rcode & 0xf);
   writeU16(out, 4, parsed ? 1 : 0);
   writeU16(out, 6, 0);
   writeU16(out, 8, 0);
-  writeU16(out, 10, withOpt ? 1 : 0);
-  if (withOpt) {
-    // root name, TYPE OPT, our UDP size, no extended rcode, version 0, DO echoed, no options
-    const at = questionEnd;
-    out[at] = 0;
-    writeU16(out, at + 1, Type.OPT);
-    writeU16(out, at + 3, 1232);
-    out[at + 7] = parsed!.edns!.dnssecOk ? 0x80 : 0;
-  }
+  writeU16(out, 10, 0);
   return out;
 }
+
+/** The AA bit of a message's header. */
+export const isAuthoritative = (buf: Uint8Array): boolean => buf.length >= headerBytes && (buf[2]! & 0x04) !== 0;
 
 /** The TC bit of a message's header, read in place (a whole scan is not needed to know it). */
 export function isTruncated(buf: Uint8Array): boolean {
@@ -336,7 +455,6 @@ export function readAnswers(buf: Buffer): AnswerRecord[] | null {
 /** A NOERROR answer to `query` whose records are all owned by the question name. */
 export function answerWith(query: Uint8Array, parsed: ParsedQuery, records: { type: number; ttl: number; rdata: Uint8Array }[]): Buffer {
   const base = emptyResponse(query, parsed, Rcode.noError);
-  const opt = base.subarray(parsed.questionEnd);
   const rrs = records.map(({ type, ttl, rdata }) => {
     const rr = Buffer.alloc(12 + rdata.length);
     writeU16(rr, 0, 0xc000 | headerBytes); // pointer to the question name
@@ -347,7 +465,7 @@ export function answerWith(query: Uint8Array, parsed: ParsedQuery, records: { ty
     rr.set(rdata, 12);
     return rr;
   });
-  const out = Buffer.concat([base.subarray(0, parsed.questionEnd), ...rrs, opt]);
+  const out = Buffer.concat([base, ...rrs]);
   writeU16(out, 6, records.length);
   return out;
 }

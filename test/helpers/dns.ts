@@ -43,7 +43,10 @@ export interface AnswerSpec {
 
 /** A response to `query` built by hand: A records owned by the question name, and/or an SOA. */
 export function encodeAnswer(query: Buffer, spec: AnswerSpec): Buffer {
-  const questionEnd = query.length - (query.readUInt16BE(10) ? 11 : 0);
+  // The question ends after its name and type/class (an OPT after it may carry options, a cookie).
+  let questionEnd = 12;
+  while (query[questionEnd] !== 0) questionEnd += 1 + query[questionEnd]!;
+  questionEnd += 5;
   const header = Buffer.from(query.subarray(0, questionEnd));
   header.writeUInt16BE(0x8180 | (spec.truncated ? 0x0200 : 0) | (spec.rcode ?? 0), 2);
   header.writeUInt16BE(spec.answers?.length ?? 0, 6);

@@ -69,24 +69,31 @@ export interface Knot {
   stop(): Promise<void>;
 }
 
+export interface KnotOptions {
+  /** Answer DNS cookies (mod-cookies, default settings: a client cookie alone gets BADCOOKIE). */
+  cookies?: boolean;
+  /** The NSID knot answers with (RFC 5001), when a query asks for it. */
+  nsid?: string;
+}
+
 /** Starts knotd; a fresh port is retried when another process took it in the meantime. */
-export async function startKnot(port?: number): Promise<Knot> {
+export async function startKnot(port?: number, options: KnotOptions = {}): Promise<Knot> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startKnotOnce(port ?? (await freePort()));
+      return await startKnotOnce(port ?? (await freePort()), options);
     } catch (err) {
       if (port !== undefined || attempt >= 3 || !/address already in use/.test(String(err))) throw err;
     }
   }
 }
 
-async function startKnotOnce(listenPort: number): Promise<Knot> {
+async function startKnotOnce(listenPort: number, options: KnotOptions): Promise<Knot> {
   const dir = tempDir('knot');
   writeFileSync(join(dir, 'example.test.zone'), zone);
   writeFileSync(join(dir, 'other.test.zone'), otherZone);
   writeFileSync(
     join(dir, 'knot.conf'),
-    `server:\n  listen: 127.0.0.1@${listenPort}\n  rundir: ${dir}\ndatabase:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\nzone:\n  - domain: example.test\n    file: example.test.zone\n  - domain: other.test\n    file: other.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
+    `server:\n  listen: 127.0.0.1@${listenPort}\n  rundir: ${dir}\n${options.nsid ? `  nsid: ${options.nsid}\n` : ''}database:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\n${options.cookies ? '    global-module: mod-cookies\n' : ''}zone:\n  - domain: example.test\n    file: example.test.zone\n  - domain: other.test\n    file: other.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
   );
   const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

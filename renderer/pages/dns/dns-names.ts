@@ -67,9 +67,8 @@ export const rcodeNames: Record<number, string> = {
   10: 'NOTZONE',
 };
 
-/** -1 is the query log's "nothing was sent" (dropped by rrl). */
+/** The mnemonic of an rcode; for an answer rrl slipped or dropped, the rcode it would have had (its `rrl` column says which). */
 export function rcodeName(rcode: number): string {
-  if (rcode === -1) return 'no answer';
   return rcodeNames[rcode] ?? `RCODE${rcode}`;
 }
 

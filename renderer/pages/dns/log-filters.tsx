@@ -115,7 +115,6 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
               {rcodeName(Number(code))}
             </option>
           ))}
-          <option value="-1">{rcodeName(-1)} (rrl drop)</option>
         </select>
       </label>
       <label>

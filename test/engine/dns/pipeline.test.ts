@@ -6,7 +6,7 @@ import { encodeQuery } from '../../helpers/dns.ts';
 
 function context(): QueryContext {
   const query = encodeQuery('a.test', Type.A);
-  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 1000, meta: {} };
+  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 1000, meta: {} };
 }
 
 function recordingLog() {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { emptyResponse, parseQuery, readName, Rcode, scanResponse, Type } from '../../../engine/dns/wire.ts';
+import { emptyResponse, ExtendedRcode, optRecord, parseQuery, readName, Rcode, scanResponse, stripOpt, Type, withOpt } from '../../../engine/dns/wire.ts';
 import { encodeQuery } from '../../helpers/dns.ts';
 
 describe('dns wire', () => {
@@ -11,7 +11,7 @@ describe('dns wire', () => {
     assert.equal(parsed.name, 'WwW.Example.TEST');
     assert.equal(parsed.type, Type.AAAA);
     assert.equal(parsed.recursionDesired, true);
-    assert.deepEqual(parsed.edns, { udpSize: 4096, version: 0, dnssecOk: false });
+    assert.deepEqual(parsed.edns, { udpSize: 4096, version: 0, dnssecOk: false, cookieAt: -1, cookieLength: 0, wellFormed: true });
   });
 
   it('treats an EDNS size below 512 as 512 (RFC 6891 §6.2.5)', () => {
@@ -34,14 +34,29 @@ describe('dns wire', () => {
     assert.equal(readName(forward, 12), null);
   });
 
-  it('builds an empty answer that echoes the question and the OPT record', () => {
-    const query = encodeQuery('a.test', Type.A, { id: 9, edns: 1232 });
-    const answer = emptyResponse(query, parseQuery(query), Rcode.servFail, true);
+  it('builds an empty answer that echoes the question, RD and CD, keeps AA when asked, and leaves the OPT to the server', () => {
+    const query = encodeQuery('a.test', Type.A, { id: 9, edns: 1232, flags: 0x0110 });
+    const answer = emptyResponse(query, parseQuery(query), Rcode.servFail, { truncated: true, authoritative: true });
     const scanned = scanResponse(answer)!;
     assert.equal(scanned.rcode, Rcode.servFail);
     assert.equal(scanned.truncated, true);
     assert.equal(answer.readUInt16BE(0), 9);
-    assert.equal(answer.readUInt16BE(10), 1);
+    // QR, AA, TC, RD | CD, SERVFAIL (RA is the server's to set)
+    assert.equal(answer.readUInt16BE(2), 0x8000 | 0x0400 | 0x0200 | 0x0100 | 0x0010 | Rcode.servFail);
+    assert.equal(answer.readUInt16BE(4), 1);
+    // The server appends each answer's own OPT when it sends it (server.ts finish).
+    assert.equal(answer.readUInt16BE(10), 0);
+  });
+
+  it('takes the OPT record and its cookie out of an answer', () => {
+    const query = encodeQuery('a.test', Type.A, { id: 9 });
+    const opt = optRecord(true, ExtendedRcode.badCookie, Buffer.from('000a0010' + '11'.repeat(8) + '22'.repeat(8), 'hex'));
+    const answer = withOpt(emptyResponse(query, parseQuery(query), ExtendedRcode.badCookie & 0xf), opt);
+    const stripped = stripOpt(answer)!;
+    assert.equal(stripped.rcode, ExtendedRcode.badCookie);
+    assert.equal(stripped.cookie!.toString('hex'), '11'.repeat(8) + '22'.repeat(8));
+    assert.equal(stripped.message.readUInt16BE(10), 0);
+    assert.equal(stripped.message.length, answer.length - opt.length);
   });
 
   it('survives 100,000 random and mutated packets without throwing', () => {
@@ -58,6 +73,7 @@ describe('dns wire', () => {
       }
       parseQuery(packet);
       scanResponse(packet);
+      stripOpt(packet);
       readName(packet, 12);
     }
   });

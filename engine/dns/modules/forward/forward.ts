@@ -2,14 +2,16 @@
 // random ID on one of a pool of sockets on random ports, each connected to its upstream (so only
 // that address can answer on it); answers whose ID or question do not match are dropped; a
 // timeout moves on to the next upstream within the client's deadline; a truncated UDP answer is
-// fetched again over TCP.
-import { randomFillSync } from 'node:crypto';
+// fetched again over TCP. The query sent is ours, not the client's: its question and RD/AD/CD
+// bits, our own OPT (DO as the client asked) and our own cookie for that upstream (RFC 7873 §5.1),
+// so no client's EDNS options or cookie reach an upstream, and the answer comes back without OPT.
+import { randomBytes, randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { splitHostPort } from '../../../api/address.ts';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
 import { udpSocket } from '../../udp.ts';
-import { isTruncated, nsQuery, readU16, writeU16 } from '../../wire.ts';
+import { cookieOption, ExtendedRcode, isTruncated, nsQuery, readU16, stripOpt, writeOpt, writeU16, type UpstreamOpt } from '../../wire.ts';
 
 const socketsPerUpstream = 8;
 
@@ -57,7 +59,14 @@ interface Waiting {
   sentAt: number;
   /** performance.now() after which the try has timed out. */
   deadline: number;
-  resolve(answer: Buffer | null): void;
+  resolve(answer: UpstreamOpt | null): void;
+}
+
+/** What an upstream is asked: the client's question (bytes 12..questionEnd of `query`), flags and DO bit. */
+export interface UpstreamQuestion {
+  query: Buffer;
+  questionEnd: number;
+  dnssecOk: boolean;
 }
 
 /** How often pending tries are checked for their deadline: one timer, not one per query. */
@@ -88,6 +97,9 @@ class Upstream {
   private readonly health: HealthOptions;
   private fails = 0;
   private successes = 0;
+  /** Our client cookie for this upstream (RFC 7873 §5.1: one per server), and the server cookie it last gave us. */
+  private readonly clientCookie = randomBytes(8);
+  private serverCookie: Buffer | null = null;
 
   constructor(address: string, weight: number, health: HealthOptions) {
     this.health = health;
@@ -108,13 +120,53 @@ class Upstream {
     }
   }
 
+  /**
+   * The query as this upstream gets it, ID still to be set: the question, RD/AD/CD from the
+   * client (no other header bit), one OPT of ours with our UDP size, the client's DO and our
+   * COOKIE (the server cookie once it gave us one).
+   */
+  private packetFor({ query, questionEnd, dnssecOk }: UpstreamQuestion): Buffer {
+    const cookieLength = 8 + (this.serverCookie?.length ?? 0);
+    const packet = Buffer.allocUnsafe(questionEnd + 11 + 4 + cookieLength);
+    query.copy(packet, 0, 0, questionEnd);
+    packet[2] = query[2]! & 0x01;
+    packet[3] = query[3]! & 0x30;
+    writeU16(packet, 4, 1);
+    writeU16(packet, 6, 0);
+    writeU16(packet, 8, 0);
+    writeU16(packet, 10, 1);
+    const at = writeOpt(packet, questionEnd, dnssecOk, 0, 4 + cookieLength);
+    writeU16(packet, at, cookieOption);
+    writeU16(packet, at + 2, cookieLength);
+    this.clientCookie.copy(packet, at + 4);
+    this.serverCookie?.copy(packet, at + 12);
+    return packet;
+  }
+
+  /**
+   * The answer without its OPT, or null when it is not an answer to us: malformed, or carrying a
+   * COOKIE whose client cookie is not ours (RFC 7873 §5.3: off-path spoofing). A server cookie
+   * in it is kept for the next query.
+   */
+  private takeAnswer(message: Buffer): UpstreamOpt | null {
+    const answer = stripOpt(message);
+    if (!answer) return null;
+    const { cookie } = answer;
+    if (cookie) {
+      if (cookie.length < 8 || !cookie.subarray(0, 8).equals(this.clientCookie)) return null;
+      if (cookie.length >= 16 && cookie.length <= 40) this.serverCookie = cookie.subarray(8);
+    }
+    return answer;
+  }
+
   /** One try over UDP: the answer, or null on timeout. */
-  queryUdp(query: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer | null> {
+  queryUdp(question: UpstreamQuestion, timeoutMs: number): Promise<UpstreamOpt | null> {
     const socketIndex = randomU16() % this.sockets.length;
     let id = randomU16();
     while (this.waiting.has(socketIndex * 0x10000 + id)) id = randomU16();
-    const packet = Buffer.from(query);
+    const packet = this.packetFor(question);
     writeU16(packet, 0, id);
+    const { questionEnd } = question;
     this.stats.sent++;
     this.stats.outstanding++;
     const sentAt = performance.now();
@@ -144,14 +196,15 @@ class Upstream {
   }
 
   /** One try over TCP (after TC=1): the answer, or null on error or timeout. */
-  queryTcp(query: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer | null> {
+  queryTcp(question: UpstreamQuestion, timeoutMs: number): Promise<UpstreamOpt | null> {
+    const { questionEnd } = question;
     return new Promise((resolve) => {
-      const packet = Buffer.from(query);
+      const packet = this.packetFor(question);
       const id = randomU16();
       writeU16(packet, 0, id);
       const socket = connect({ host: this.host, port: this.port });
       let received = Buffer.alloc(0);
-      const finish = (answer: Buffer | null) => {
+      const finish = (answer: UpstreamOpt | null) => {
         socket.destroy();
         clearTimeout(timer);
         resolve(answer);
@@ -168,7 +221,7 @@ class Upstream {
         if (received.length < 2 || received.length < 2 + readU16(received, 0)) return;
         const answer = received.subarray(2, 2 + readU16(received, 0));
         const matches = readU16(answer, 0) === id && sameQuestion(packet, answer, questionEnd);
-        finish(matches ? Buffer.from(answer) : null);
+        finish(matches ? this.takeAnswer(Buffer.from(answer)) : null);
       });
     });
   }
@@ -191,13 +244,15 @@ class Upstream {
     if (!waiting) return;
     // A spoofed or stray answer: keep waiting for the real one.
     if (!(readU16(message, 2) & 0x8000) || !sameQuestion(waiting.packet, message, waiting.questionEnd)) return;
+    const answer = this.takeAnswer(message);
+    if (!answer) return;
     this.waiting.delete(key);
     this.stats.answered++;
     this.stats.outstanding--;
     const rtt = performance.now() - waiting.sentAt;
     this.stats.latencyMs = this.stats.latencyMs === null ? rtt : this.stats.latencyMs * 0.8 + rtt * 0.2;
     this.observe(true);
-    waiting.resolve(message);
+    waiting.resolve(answer);
   }
 
   close(): void {
@@ -220,7 +275,7 @@ export class Forward implements DnsModule {
   private readonly upstreams: Upstream[];
   private readonly timeoutMs: number;
   private readonly policy: Policy;
-  private readonly probe: Buffer;
+  private readonly probe: UpstreamQuestion;
   private probeTimer: ReturnType<typeof setInterval> | undefined;
   private turn = 0;
 
@@ -229,7 +284,8 @@ export class Forward implements DnsModule {
     this.upstreams = options.upstreams.map(({ address, weight }) => new Upstream(address, weight, options.health));
     this.timeoutMs = options.upstreamTimeoutMs;
     this.policy = options.policy;
-    this.probe = nsQuery(options.health.probeName);
+    const probe = nsQuery(options.health.probeName);
+    this.probe = { query: probe, questionEnd: probe.length, dnssecOk: false };
     if (options.health.enabled) {
       this.probeTimer = setInterval(() => this.probeAll(), options.health.intervalMs);
       this.probeTimer.unref();
@@ -237,24 +293,33 @@ export class Forward implements DnsModule {
   }
 
   handle(ctx: QueryContext): Promise<Buffer | null> {
-    return this.attempt(ctx, this.order(), 0);
+    const { query, parsed } = ctx;
+    return this.attempt(ctx, { query, questionEnd: parsed.questionEnd, dnssecOk: parsed.edns?.dnssecOk ?? false }, this.order(), 0, false);
   }
 
   /**
    * Asks upstreams[index], and on silence the next ones, while the client's deadline allows; a
-   * truncated UDP answer is asked again over TCP from the same upstream. Callbacks rather than an
-   * async function: see Pipeline.step.
+   * truncated UDP answer is asked again over TCP from the same upstream. BADCOOKIE (RFC 7873
+   * §5.3): the answer brought the upstream's server cookie, so the query is sent once more with
+   * it, and over TCP if that is refused too. Any other extended rcode means the upstream did not
+   * take our EDNS: the next one is tried. Callbacks rather than an async function: see Pipeline.step.
    */
-  private attempt(ctx: QueryContext, upstreams: readonly Upstream[], index: number): Promise<Buffer | null> {
+  private attempt(ctx: QueryContext, question: UpstreamQuestion, upstreams: readonly Upstream[], index: number, cookieRetried: boolean): Promise<Buffer | null> {
     const upstream = upstreams[index];
     const left = ctx.deadline - performance.now();
     if (!upstream || left <= 0) return Promise.reject(new Error(`no upstream answered ${ctx.parsed.name} within the deadline`));
-    const { query, parsed } = ctx;
-    return upstream.queryUdp(query, parsed.questionEnd, Math.min(this.timeoutMs, left)).then((answer) => {
-      if (!answer) return this.attempt(ctx, upstreams, index + 1);
-      if (!isTruncated(answer)) return this.accept(ctx, upstream, answer);
+    return upstream.queryUdp(question, Math.min(this.timeoutMs, left)).then((answer) => {
+      if (!answer) return this.attempt(ctx, question, upstreams, index + 1, false);
+      const badCookie = answer.rcode === ExtendedRcode.badCookie;
+      if (badCookie && !cookieRetried) return this.attempt(ctx, question, upstreams, index, true);
+      if (!badCookie && answer.rcode > 0xf) return this.attempt(ctx, question, upstreams, index + 1, false);
+      if (!badCookie && !isTruncated(answer.message)) return this.accept(ctx, upstream, answer.message);
       const tcpTimeout = Math.max(1, ctx.deadline - performance.now());
-      return upstream.queryTcp(query, parsed.questionEnd, tcpTimeout).then((full) => this.accept(ctx, upstream, full ?? answer));
+      return upstream.queryTcp(question, tcpTimeout).then((full) => {
+        if (full && full.rcode <= 0xf) return this.accept(ctx, upstream, full.message);
+        if (badCookie) return this.attempt(ctx, question, upstreams, index + 1, false);
+        return this.accept(ctx, upstream, answer.message);
+      });
     });
   }
 
@@ -308,7 +373,7 @@ export class Forward implements DnsModule {
     for (const upstream of this.upstreams) {
       if (!upstream.stats.enabled) continue;
       // Any answer, even REFUSED, shows the server is up; only silence counts against it.
-      void upstream.queryUdp(this.probe, this.probe.length, this.timeoutMs);
+      void upstream.queryUdp(this.probe, this.timeoutMs);
     }
   }
 

@@ -114,8 +114,9 @@ export class QueryLog implements DnsModule {
       transport: ctx.transport,
       qname: ctx.parsed.name.toLowerCase(),
       qtype: ctx.parsed.type,
-      // -1: nothing was sent (dropped by rrl); a thrown error becomes SERVFAIL in the pipeline.
-      rcode: reply ? reply[3]! & 0xf : ctx.meta.rrl === 'drop' ? -1 : 2,
+      // What the client would have got when rrl slipped or dropped it (`rrl` says which); a
+      // thrown error becomes SERVFAIL in the pipeline.
+      rcode: ctx.meta.limitedRcode ?? (reply ? reply[3]! & 0xf : 2),
       upstream: ctx.meta.upstream ?? null,
       latencyMs: Math.round(latencyMs * 1000) / 1000,
       cache: ctx.meta.cache ?? null,

@@ -52,7 +52,7 @@ export class Traffic {
     else if (entry.rrl === 'drop') bucket.dropped++;
     if (entry.rcode === 2) bucket.servfail++;
     else if (entry.rcode === 3) bucket.nxdomain++;
-    if (entry.rcode >= 0) {
+    if (entry.rcode >= 0 && entry.rrl !== 'drop') {
       bucket.latencyTotal += entry.latencyMs;
       const name = rcodeName(entry.rcode);
       this.rcodes[name] = (this.rcodes[name] ?? 0) + 1;

@@ -6,8 +6,9 @@
 // first and every `slip`-th after goes out as an empty TC=1 answer (a real client retries over
 // TCP; a spoofed victim gets little); the rest are dropped. TCP is never limited.
 import { BlockList, isIPv4 } from 'node:net';
+import { expandIPv6, unmapped } from '../../ip.ts';
 import type { DnsModule, Next, NextNow, QueryContext } from '../../pipeline.ts';
-import { emptyResponse, Rcode, readName, scanResponse } from '../../wire.ts';
+import { emptyResponse, ExtendedRcode, isAuthoritative, Rcode, readName, scanResponse } from '../../wire.ts';
 
 export type ResponseKind = 'answer' | 'nodata' | 'nxdomain' | 'error';
 export type RrlAction = 'slip' | 'drop';
@@ -81,9 +82,32 @@ export class ResponseRateLimit implements DnsModule {
     return answer === undefined ? undefined : this.limit(ctx, answer);
   }
 
-  /** The answer as rate limiting lets it out: unchanged, an empty TC=1 (slip), or null (drop). */
+  /**
+   * Whether an answer the server makes itself (FORMERR, NOTIMP, BADVERS) may go out: it is debited
+   * from the client network's error account like any error. As BIND 9 does for such errors, a
+   * limited one is dropped, never slipped (a TC=1 copy of an error says nothing a client can use).
+   */
+  admitOwnError(client: { address: string }, transport: 'udp' | 'tcp'): boolean {
+    if (transport === 'tcp' || this.isExempt(client.address)) return true;
+    const network = networkOf(client.address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
+    if (!this.debit(`${network}|error|`, this.rateOf('error'), this.now())) return true;
+    if (this.options.logOnly) {
+      this.counters.wouldLimit++;
+      return true;
+    }
+    this.counters.limited.error++;
+    this.counters.dropped++;
+    return false;
+  }
+
+  /**
+   * The answer as rate limiting lets it out: unchanged, an empty TC=1 (slip), or null (drop). A
+   * valid server cookie proves the client's address as TCP does, so such queries are not limited
+   * (BIND 9); a query with only a client cookie is slipped as BADCOOKIE carrying our server
+   * cookie rather than TC=1 (BIND 9, RFC 7873 §5.2.3): the client retries over UDP with it.
+   */
   private limit(ctx: QueryContext, answer: Buffer | null): Buffer | null {
-    if (!answer || ctx.transport === 'tcp' || this.isExempt(ctx.client.address)) return answer;
+    if (!answer || ctx.transport === 'tcp' || ctx.cookie?.valid || this.isExempt(ctx.client.address)) return answer;
     const network = networkOf(ctx.client.address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
     const { kind, subject } = classify(answer, ctx);
     const now = this.now();
@@ -99,12 +123,18 @@ export class ResponseRateLimit implements DnsModule {
     }
     this.counters.limited[limitedBy]++;
     ctx.meta.rrl = action;
+    ctx.meta.limitedRcode = answer[3]! & 0xf;
     if (action === 'drop') {
       this.counters.dropped++;
       return null;
     }
     this.counters.slipped++;
-    return emptyResponse(ctx.query, ctx.parsed, Rcode.noError, true);
+    if (ctx.cookie) {
+      ctx.meta.extendedRcode = ExtendedRcode.badCookie;
+      return emptyResponse(ctx.query, ctx.parsed, ExtendedRcode.badCookie);
+    }
+    // BIND 9: the slip is NOERROR whatever the answer was; only AA is kept from it.
+    return emptyResponse(ctx.query, ctx.parsed, Rcode.noError, { truncated: true, authoritative: isAuthoritative(answer) });
   }
 
   /** Debits one response; true when the account is overdrawn (the response is limited). */
@@ -132,7 +162,7 @@ export class ResponseRateLimit implements DnsModule {
   }
 
   private isExempt(address: string): boolean {
-    const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+    const v4 = unmapped(address);
     return isIPv4(v4) ? this.exempt.check(v4, 'ipv4') : this.exempt.check(address, 'ipv6');
   }
 
@@ -155,7 +185,7 @@ function classify(answer: Buffer, ctx: QueryContext): { kind: ResponseKind; subj
 
 /** The client's network: the address with all but the prefix bits cleared. */
 export function networkOf(address: string, v4Bits: number, v6Bits: number): string {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const v4 = unmapped(address);
   if (isIPv4(v4)) {
     const value = v4.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
     const mask = v4Bits === 0 ? 0 : (0xffffffff << (32 - v4Bits)) >>> 0;
@@ -172,12 +202,4 @@ export function networkOf(address: string, v4Bits: number, v6Bits: number): stri
       })
       .join(':') + `/${v6Bits}`
   );
-}
-
-function expandIPv6(address: string): number[] {
-  const [head, tail] = address.split('%')[0]!.split('::') as [string, string | undefined];
-  const parse = (part: string) => (part ? part.split(':').map((group) => parseInt(group, 16) || 0) : []);
-  const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  return [...left, ...new Array(Math.max(0, 8 - left.length - right.length)).fill(0), ...right].slice(0, 8);
 }

@@ -5,15 +5,15 @@ import { createSocket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { Forward } from '../../../../engine/dns/modules/forward/forward.ts';
 import type { QueryContext } from '../../../../engine/dns/pipeline.ts';
-import { parseQuery, Type } from '../../../../engine/dns/wire.ts';
+import { ExtendedRcode, optRecord, parseQuery, Type, withOpt } from '../../../../engine/dns/wire.ts';
+import { buildQuery } from '../../../helpers/dns-edns.ts';
 import { encodeAnswer, encodeQuery } from '../../../helpers/dns.ts';
 
 const upstream = createSocket('udp4');
 after(() => upstream.close());
 
-function ctx(name: string): QueryContext {
-  const query = encodeQuery(name, Type.A, { id: 7 });
-  return { query, parsed: parseQuery(query)!, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 2000, meta: {} };
+function ctx(name: string, query = encodeQuery(name, Type.A, { id: 7 })): QueryContext {
+  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 2000, meta: {} };
 }
 
 describe('dns forward', () => {
@@ -45,6 +45,55 @@ describe('dns forward', () => {
       assert.equal(forward.stats()[0]!.answered, 1);
     } finally {
       forward.close();
+    }
+  });
+
+  it('sends its own query: no client cookie or option, our cookie per upstream, the server cookie it learned; retries BADCOOKIE', async () => {
+    const server = createSocket('udp4');
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', () => resolve()));
+    const received: Buffer[] = [];
+    const serverCookie = Buffer.alloc(16, 0x5c);
+    server.on('message', (query, remote) => {
+      received.push(query);
+      const parsed = parseQuery(query)!;
+      const theirs = query.subarray(parsed.edns!.cookieAt, parsed.edns!.cookieAt + parsed.edns!.cookieLength);
+      const cookieOption = (client: Buffer) => Buffer.concat([Buffer.from([0, 10, 0, 24]), client, serverCookie]);
+      const body = encodeAnswer(query, received.length === 1 ? { rcode: ExtendedRcode.badCookie & 0xf } : { answers: [{ ttl: 60, address: [192, 0, 2, 2] }] });
+      if (received.length === 2) {
+        // A reply with a client cookie that is not the one sent (spoofed): it must be ignored.
+        server.send(withOpt(encodeAnswer(query, { answers: [{ ttl: 60, address: [6, 6, 6, 6] }] }), optRecord(false, 0, cookieOption(Buffer.alloc(8, 1)))), remote.port, remote.address);
+      }
+      const rcode = received.length === 1 ? ExtendedRcode.badCookie : 0;
+      server.send(withOpt(body, optRecord(false, rcode, cookieOption(theirs.subarray(0, 8)))), remote.port, remote.address);
+    });
+    const forward = new Forward({
+      upstreams: [{ address: `127.0.0.1:${server.address().port}`, weight: 1 }],
+      upstreamTimeoutMs: 1000,
+      policy: 'round-robin',
+      health: { enabled: false, intervalMs: 1000, probeName: '.', failsToDown: 3, successesToUp: 1 },
+    });
+    try {
+      const clientCookie = Buffer.alloc(8, 0xcc);
+      const query = buildQuery({ id: 9, name: 'cookie.test', type: Type.A, checkingDisabled: true, edns: { dnssecOk: true, udpSize: 4096, options: [{ code: 10, data: clientCookie }, { code: 3, data: Buffer.alloc(0) }] } });
+      const answer = (await forward.handle(ctx('cookie.test', query)))!;
+      assert.deepEqual([...answer.subarray(-4)], [192, 0, 2, 2], 'the retry after BADCOOKIE was answered; the spoofed reply ignored');
+      assert.equal(answer.readUInt16BE(10), 0, 'the answer comes back without the upstream\'s OPT');
+      assert.equal(received.length, 2);
+      const [first, second] = received.map((packet) => ({ packet, parsed: parseQuery(packet)! }));
+      for (const { packet, parsed } of [first!, second!]) {
+        assert.equal(parsed.edns!.udpSize, 1232, 'our UDP size, not the client\'s');
+        assert.equal(parsed.edns!.dnssecOk, true, 'the client\'s DO');
+        assert.equal(parsed.checkingDisabled, true, 'the client\'s CD');
+        assert.equal(packet.includes(clientCookie), false, 'the client\'s cookie never goes upstream');
+        // One option only: our COOKIE (the client's NSID request is not passed on).
+        assert.equal(packet.readUInt16BE(parsed.questionEnd + 9), parsed.edns!.cookieLength + 4);
+      }
+      const cookieOf = ({ packet, parsed }: typeof first & object) => packet.subarray(parsed.edns!.cookieAt, parsed.edns!.cookieAt + parsed.edns!.cookieLength);
+      assert.equal(cookieOf(first!).length, 8, 'a client cookie alone at first');
+      assert.deepEqual(cookieOf(second!), Buffer.concat([cookieOf(first!), serverCookie]), 'the same client cookie, with the server cookie learned from BADCOOKIE');
+    } finally {
+      forward.close();
+      server.close();
     }
   });
 });

@@ -10,7 +10,7 @@ import { waitFor } from '../../../helpers/wait.ts';
 
 function ctx(name: string, client = '127.0.0.1'): QueryContext {
   const query = encodeQuery(name, Type.A);
-  return { query, parsed: parseQuery(query)!, client: { address: client, port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: client, port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
 }
 
 async function ask(log: QueryLog, name: string, client?: string, cache: 'hit' | 'miss' = 'miss') {

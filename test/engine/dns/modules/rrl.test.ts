@@ -27,7 +27,7 @@ function setup(overrides: Partial<RrlOptions> = {}) {
 
 function query(name: string, client = '192.0.2.1', transport: 'udp' | 'tcp' = 'udp'): QueryContext {
   const wire = encodeQuery(name, Type.A);
-  return { query: wire, parsed: parseQuery(wire)!, client: { address: client, port: 5353 }, local: { address: '127.0.0.1', port: 53 }, transport, maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+  return { query: wire, parsed: parseQuery(wire)!, cookie: null, client: { address: client, port: 5353 }, local: { address: '127.0.0.1', port: 53 }, transport, maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
 }
 
 const answerA: Next = async (ctx) => encodeAnswer(ctx.query, { answers: [{ ttl: 60, address: [192, 0, 2, 9] }] });

@@ -26,7 +26,8 @@ describe('dns traffic per second', () => {
     traffic.observe(entry(10_000_100, { cache: 'hit', latencyMs: 1 }));
     traffic.observe(entry(10_000_900, { cache: 'miss', rcode: 3, latencyMs: 3 }));
     traffic.observe(entry(10_002_000, { rcode: 2, cache: 'stale' }));
-    traffic.observe(entry(10_002_010, { rcode: -1, rrl: 'drop' }));
+    // A dropped answer is logged with the rcode it would have had.
+    traffic.observe(entry(10_002_010, { rcode: 0, rrl: 'drop' }));
     traffic.observe(entry(10_002_020, { rrl: 'slip', flattened: true }));
     now = 10_003_100;
     const seconds = traffic.history(3);

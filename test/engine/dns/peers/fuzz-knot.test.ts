@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { Type } from '../../../../engine/dns/wire.ts';
 import { encodeQuery } from '../../../helpers/dns.ts';
+import { buildQuery } from '../../../helpers/dns-edns.ts';
 import { kdig, startDnsBehindKnot, type DnsBehindKnot } from '../../../helpers/knot.ts';
 
 let dns: DnsBehindKnot;
@@ -25,12 +26,21 @@ function mutant(i: number, seeds: Buffer[]): Buffer {
 
 describe('dns engine under malformed input (knot)', () => {
   it('survives 100,000 random and mutated packets; replies stay within the size limit', async () => {
-    const seeds = [encodeQuery('www.example.test', Type.A), encodeQuery('big.example.test', Type.TXT, { edns: 4096 }), encodeQuery('x.test', Type.MX)];
+    const cookie = { code: 10, data: Buffer.alloc(24, 7) };
+    const seeds = [
+      encodeQuery('www.example.test', Type.A),
+      encodeQuery('big.example.test', Type.TXT, { edns: 4096 }),
+      encodeQuery('x.test', Type.MX),
+      // EDNS options (a client and server cookie), DO and CD: what the cookie and OPT code reads.
+      buildQuery({ id: 1, name: 'www.example.test', type: Type.A, checkingDisabled: true, edns: { dnssecOk: true, options: [cookie, { code: 3, data: Buffer.alloc(0) }] } }),
+    ];
     const socket = createSocket('udp4');
     let replies = 0;
     let largest = 0;
+    let notResponses = 0;
     socket.on('message', (message) => {
       replies++;
+      if (!(message[2]! & 0x80)) notResponses++;
       largest = Math.max(largest, message.length);
     });
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
@@ -49,6 +59,9 @@ describe('dns engine under malformed input (knot)', () => {
     // Loopback UDP may still drop a few under this burst; nearly all must have been read.
     assert.ok(stats.queries > 90_000, `the engine read ${stats.queries} packets`);
     assert.ok(stats.formerr > 30_000, `formerr ${stats.formerr}`);
+    // About half the random packets have QR set: none of them was answered.
+    assert.ok(stats.dropped.response > 10_000, `dropped as responses: ${stats.dropped.response}`);
+    assert.equal(notResponses, 0, 'a reply without QR');
     assert.match(await kdig(dns.port, ['www.example.test', 'A']), /192\.0\.2\.10/);
   });
 });

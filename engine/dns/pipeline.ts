@@ -47,10 +47,11 @@ export interface DnsModule {
   readonly name: string;
   handle(ctx: QueryContext, next: Next): Promise<Answer> | Answer;
   /**
-   * Optional fast path (a cache hit): answer synchronously, or return undefined, and the query
-   * goes through `handle` as usual. A module without it ends the fast path.
+   * The fast path (a cache hit): answer synchronously, or return undefined, and the query goes
+   * through `handle` as usual. Every module states it: null says it cannot answer at once, which
+   * ends the fast path there (the modules before it then take the normal path).
    */
-  handleNow?(ctx: QueryContext, next: NextNow): Answer | undefined;
+  readonly handleNow: ((ctx: QueryContext, next: NextNow) => Answer | undefined) | null;
 }
 
 class ModuleFailure extends Error {

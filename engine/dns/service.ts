@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import type { DnsConfig, DnsStats } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
 import { cookieMasterKey } from './cookies.ts';
+import { moduleChain, type ModuleName } from './chain.ts';
 import { buildModules, type Modules } from './modules.ts';
 import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
-import { Pipeline } from './pipeline.ts';
+import { Pipeline, type DnsModule } from './pipeline.ts';
 import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
 import { nsQuery, parseQuery } from './wire.ts';
 
@@ -176,7 +177,8 @@ export class DnsService {
   private assemble(config: DnsConfig, previous?: DnsService['current']): DnsService['current'] {
     const upstreams = upstreamsOf(config);
     const modules = buildModules(config, upstreams, previous);
-    const chain = [this.querylog, modules.rrl, modules.cache, modules.flatten, modules.forward].filter((module) => module !== null);
+    const built: Record<ModuleName, DnsModule | null> = { querylog: this.querylog, ...modules };
+    const chain = moduleChain.map((name) => built[name]).filter((module) => module !== null);
     const pipeline = new Pipeline(chain, this.log, (module) => {
       this.moduleErrors[module] = (this.moduleErrors[module] ?? 0) + 1;
       this.servfail++;

@@ -23,6 +23,7 @@ function recordingLog() {
 
 const passThrough = (name: string, seen: string[]): DnsModule => ({
   name,
+  handleNow: null,
   handle: (ctx, next) => {
     seen.push(name);
     return next(ctx);
@@ -33,7 +34,7 @@ describe('dns pipeline', () => {
   it('runs modules in order and returns the first answer', async () => {
     const seen: string[] = [];
     const answer = Buffer.from('answer');
-    const pipeline = new Pipeline([passThrough('a', seen), passThrough('b', seen), { name: 'c', handle: () => answer }], recordingLog().log);
+    const pipeline = new Pipeline([passThrough('a', seen), passThrough('b', seen), { name: 'c', handleNow: null, handle: () => answer }], recordingLog().log);
     assert.equal(await pipeline.run(context()), answer);
     assert.deepEqual(seen, ['a', 'b']);
   });
@@ -41,7 +42,7 @@ describe('dns pipeline', () => {
   it('turns a module that throws into SERVFAIL for that query, logged under the module name', async () => {
     const { log, lines } = recordingLog();
     const failures: string[] = [];
-    const broken: DnsModule = { name: 'broken', handle: () => { throw new Error('bug in broken'); } };
+    const broken: DnsModule = { name: 'broken', handleNow: null, handle: () => { throw new Error('bug in broken'); } };
     const pipeline = new Pipeline([passThrough('outer', []), broken], log, (module) => failures.push(module));
     const reply = await pipeline.run(context());
     assert.equal(scanResponse(reply!)!.rcode, Rcode.servFail);
@@ -53,7 +54,7 @@ describe('dns pipeline', () => {
   it('logs a failing module once per second, counting the failures it did not log', async () => {
     const { log, lines } = recordingLog();
     const failures: string[] = [];
-    const broken: DnsModule = { name: 'forward', handle: () => { throw new Error('no upstream answered'); } };
+    const broken: DnsModule = { name: 'forward', handleNow: null, handle: () => { throw new Error('no upstream answered'); } };
     const pipeline = new Pipeline([broken], log, (module) => failures.push(module));
     for (let i = 0; i < 500; i++) await pipeline.run(context());
     assert.equal(failures.length, 500, 'every failure is counted');
@@ -71,7 +72,7 @@ describe('dns pipeline', () => {
     const fast: DnsModule = { name: 'fast', handle: () => answer, handleNow: () => answer };
     assert.equal(new Pipeline([outer, fast], recordingLog().log).runNow(context()), answer);
     assert.deepEqual(seen, ['outer']);
-    const slow: DnsModule = { name: 'slow', handle: () => answer };
+    const slow: DnsModule = { name: 'slow', handleNow: null, handle: () => answer };
     assert.equal(new Pipeline([outer, slow], recordingLog().log).runNow(context()), undefined, 'a module without a fast path ends it');
     const broken: DnsModule = { name: 'broken', handle: () => answer, handleNow: () => { throw new Error('bug'); } };
     assert.equal(new Pipeline([outer, broken], recordingLog().log).runNow(context()), undefined, 'a throw sends the query down the normal path');

@@ -26,6 +26,8 @@ const apexFallbackTtl = 60;
 const apexMaxTtl = 86_400;
 
 export class Flatten implements DnsModule {
+  /** Flattening rewrites what forward brings back: nothing to answer before it. */
+  readonly handleNow = null;
   readonly name = 'flatten';
   private readonly exact = new Set<string>();
   private readonly suffixes: string[] = [];

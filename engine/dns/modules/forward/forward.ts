@@ -271,6 +271,8 @@ export interface ForwardOptions {
 }
 
 export class Forward implements DnsModule {
+  /** Asks an upstream: never at once. */
+  readonly handleNow = null;
   readonly name = 'forward';
   private readonly upstreams: Upstream[];
   private readonly timeoutMs: number;

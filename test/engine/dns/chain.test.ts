@@ -66,11 +66,13 @@ describe('a cache hit stays synchronous end to end (knot upstream)', () => {
 
   it('the first query takes the normal path; the same query again is answered by the fast path alone', async () => {
     const miss = await ask(1);
-    assert.equal(miss.rcode, 'NOERROR');
+    assert.equal((miss as { rcode?: string }).rcode, 'NOERROR');
     assert.deepEqual([calls.run, calls.nowAnswered], [1, 0], 'a miss goes through the promise path');
     const hit = await ask(2);
     assert.equal(hit.id, 2);
-    assert.deepEqual(hit.answers, miss.answers.map((answer) => ({ ...answer, ttl: hit.answers.find((other) => other.name === answer.name)!.ttl })));
+    const records = (reply: packet.Packet) => (reply.answers ?? []).map((answer) => ({ name: answer.name, type: answer.type, data: 'data' in answer ? answer.data : null }));
+    assert.ok(records(miss).length > 0);
+    assert.deepEqual(records(hit), records(miss), 'the cached answer');
     assert.deepEqual([calls.run, calls.nowAnswered], [1, 1], 'the hit was answered by runNow, without run');
   });
 });

@@ -46,7 +46,8 @@ describe('dns responses are never answered (knot)', () => {
     assert.equal(stats.formerr, 0);
     // A query still gets its answer.
     const answer = await askUdp(dns.port, encodeQuery('www.example.test', Type.A));
-    assert.equal(answer?.readUInt16BE(2)! & 0x800f, 0x8000);
+    assert.ok(answer, 'an answer');
+    assert.equal(answer.readUInt16BE(2) & 0x800f, 0x8000);
   });
 
   it('lets no spoofed response bounce between two instances: fewer than 10 datagrams in 2 s (raw socket)', async (t) => {

@@ -1,6 +1,6 @@
 // The `signalbox` command line. Each subcommand validates its options and config before it starts
 // anything; errors go to stderr with a code and exit non-zero.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,8 @@ const usage = `Usage: signalbox <command> [options]
 
 Commands:
   serve   [--config FILE] [--host 127.0.0.1] [--port 8787] [--data-dir DIR]
-          run every engine and serve the console; prints the URL with its token
+          run every engine and serve the console; prints the URL with its token;
+          without --config it reads DIR/signalbox.yaml when that exists
   dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
           run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf);
           SIGHUP re-reads --config and upgrades the engine's processes in place, no query dropped
@@ -45,6 +46,12 @@ async function readConfig(file: string | undefined): Promise<Config> {
   return file ? loadConfig(file) : defaultConfig();
 }
 
+/** `DIR/signalbox.yaml` when that file exists. */
+function dataFolderConfig(dir: string): string | undefined {
+  const file = join(dir, 'signalbox.yaml');
+  return existsSync(file) ? file : undefined;
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -56,7 +63,10 @@ async function serve(args: string[]): Promise<void> {
     },
     strict: true,
   });
-  const config = await readConfig(values.config);
+  // Without --config, the data folder's signalbox.yaml when there is one (as the desktop app
+  // does): the console tells operators to turn engines on there.
+  const configFile = values.config ?? dataFolderConfig(values['data-dir'] ?? defaultDataDir());
+  const config = await readConfig(configFile);
   const port = values.port === undefined ? config.serve.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port: "${values.port}" is not a port number (0-65535; 0 picks a free one)`);
@@ -72,6 +82,7 @@ async function serve(args: string[]): Promise<void> {
     version: packageVersion(),
     log,
   });
+  log.info(configFile ? 'config read' : 'no config file: built-in defaults', { file: configFile ?? null });
   process.stdout.write(`Signalbox console: ${served.url}\n`);
 
   stopOnSignals(log, 'shutting down', () => served.close());

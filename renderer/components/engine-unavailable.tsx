@@ -20,7 +20,10 @@ export function EngineUnavailable({ title, testId, reason, config, children }: P
       <h2>{notEnabled ? `The ${title} engine is not enabled on this host` : `The ${title} engine is not running right now`}</h2>
       {notEnabled ? (
         <>
-          <p>Turn it on in the host's config (signalbox.yaml) and start the host again:</p>
+          <p>
+            Turn it on in the host's config, <code>signalbox.yaml</code> in the data folder (or the file given with <code>--config</code>), and start the
+            host again:
+          </p>
           <pre className="engine-snippet">{config}</pre>
           {children}
         </>

@@ -36,6 +36,15 @@ describe('signalbox command line', () => {
     assert.match(result.stderr, /E_CONFIG_TYPE/);
   });
 
+  it('serve without --config reads signalbox.yaml in the data folder', () => {
+    const dir = tempDir('cli');
+    writeFileSync(join(dir, 'signalbox.yaml'), 'serve:\n  port: 70000\n');
+    const result = runCli(['serve', '--data-dir', dir]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`serve\\.port \\(line 2 of ${join(dir, 'signalbox.yaml').replace(/[.]/g, '\\.')}\\): at most 65535`));
+    assert.equal(existsSync(join(dir, 'serve.token')), false);
+  });
+
   it('refuses a missing config file', () => {
     const result = runCli(['serve', '--config', '/nonexistent/signalbox.yaml']);
     assert.equal(result.status, 2);

@@ -5,7 +5,8 @@ import { procedure, stream } from './contract.ts';
 export const engineName = z.enum(['echo', 'dns', 'railgun', 'vault', 'bundler']);
 export type EngineName = z.infer<typeof engineName>;
 
-export const engineStatus = z.enum(['starting', 'running', 'crashed', 'stopping', 'stopped']);
+/** failed: its start failed in a way a retry repeats (a port in use, a bad config); not restarted until asked. */
+export const engineStatus = z.enum(['starting', 'running', 'crashed', 'failed', 'stopping', 'stopped']);
 export type EngineStatus = z.infer<typeof engineStatus>;
 
 const exitInfo = z.object({
@@ -13,6 +14,17 @@ const exitInfo = z.object({
   signal: z.string().nullable(),
   at: z.number(),
 });
+
+/** Why the engine's last start failed: a stable code, the error, and what to do about it. */
+export const engineError = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string(),
+  /** False when the host stopped restarting it because the next start would fail the same way. */
+  retrying: z.boolean(),
+  at: z.number(),
+});
+export type EngineError = z.infer<typeof engineError>;
 
 /** The latest zero-downtime upgrade of an engine: where it is, and how it ended. */
 export const engineUpgrade = z.object({
@@ -55,13 +67,15 @@ export const engineState = z.object({
   lastExit: exitInfo.nullable(),
   /** Epoch ms of the next restart attempt while crashed. */
   restartAt: z.number().nullable(),
+  /** The last start failure, until the engine runs again. */
+  lastError: engineError.nullable(),
 });
 export type EngineState = z.infer<typeof engineState>;
 
 export const engineEvent = z.object({
   at: z.number(),
   engine: engineName,
-  kind: z.enum(['started', 'crashed', 'restarting', 'stopped', 'upgrading', 'upgraded', 'upgrade failed']),
+  kind: z.enum(['started', 'crashed', 'failed', 'restarting', 'stopped', 'upgrading', 'upgraded', 'upgrade failed']),
   message: z.string(),
 });
 export type EngineEvent = z.infer<typeof engineEvent>;

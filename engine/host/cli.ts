@@ -114,9 +114,11 @@ async function dns(args: string[]): Promise<void> {
   const { Supervisor } = await import('./supervisor.ts');
   const supervisor = new Supervisor({ engines: [{ name: 'dns', config: section }], dataDir: config.dataDir ?? defaultDataDir(), log: log.child('supervisor') });
   await supervisor.start();
-  if (supervisor.snapshot().engines[0]!.status !== 'running') {
+  const state = supervisor.snapshot().engines[0]!;
+  if (state.status !== 'running') {
     await supervisor.stop();
-    throw new Error('dns: the DNS engine did not start; its reason is logged above');
+    const failure = state.lastError;
+    throw new Error(failure ? `dns: the DNS engine cannot start: ${failure.message} [${failure.code}] — ${failure.hint}` : 'dns: the DNS engine did not start; its reason is logged above');
   }
   stopOnSignals(log, 'shutting down', () => supervisor.stop());
   // SIGHUP reads the config file again and upgrades in place: new processes from the code on disk,

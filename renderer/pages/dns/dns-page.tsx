@@ -39,7 +39,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
   // Not enabled needs a config change and a host restart; only a restart in progress keeps the panels.
   if (unavailable && (!stats || /not enabled/.test(unavailable.message))) {
     return (
-      <EngineUnavailable title="DNS" testId="dns-unavailable" reason={unavailable} config={'engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:5353"]\n    # no upstreams: it forwards to the nameservers in /etc/resolv.conf'}>
+      <EngineUnavailable title="DNS" engine="dns" client={client} testId="dns-unavailable" reason={unavailable} config={'engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:5353"]\n    # no upstreams: it forwards to the nameservers in /etc/resolv.conf'}>
         <p>
           or run the DNS proxy headless, without this console, with <code>signalbox dns --listen ADDR:PORT --upstream ADDR:PORT</code>.
         </p>

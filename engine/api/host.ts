@@ -87,6 +87,40 @@ export const hostSnapshot = z.object({
 });
 export type HostSnapshot = z.infer<typeof hostSnapshot>;
 
+// Health at a glance: per engine ok / degraded / down with the reasons, its key figures, and the
+// engines this host does not run (with the config that turns them on). The host works it out
+// (engine/host/health.ts); the console shows it as a banner, nav badges, the title and the Overview.
+export const healthLevel = z.enum(['ok', 'degraded', 'down']);
+export type HealthLevel = z.infer<typeof healthLevel>;
+
+/** One key figure of an engine: a number with its unit, or a state in words (`text`). */
+export const healthFigure = z.object({
+  label: z.string(),
+  value: z.number().nullable(),
+  unit: z.enum(['per second', 'ratio', 'count', 'ms', 'days', 'text']),
+  text: z.string().nullable(),
+});
+export type HealthFigure = z.infer<typeof healthFigure>;
+
+export const engineHealth = z.object({
+  name: engineName,
+  level: healthLevel,
+  /** Why it is not ok, for a person, most serious first; empty when ok. */
+  reasons: z.array(z.string()),
+  figures: z.array(healthFigure),
+});
+export type EngineHealth = z.infer<typeof engineHealth>;
+
+export const hostHealth = z.object({
+  /** The worst level of any engine. */
+  level: healthLevel,
+  engines: z.array(engineHealth),
+  /** Engines this host can run that its config leaves off, with the YAML that turns each on. */
+  disabled: z.array(z.object({ name: engineName, enable: z.string() })),
+  at: z.number(),
+});
+export type HostHealth = z.infer<typeof hostHealth>;
+
 export const hostApi = {
   procedures: {
     'host.info': procedure(
@@ -100,6 +134,7 @@ export const hostApi = {
       z.object({ name: engineName }).strict(),
       z.object({ ok: z.literal(true) }),
     ),
+    'host.health': procedure('Health of every engine (ok, degraded, down) with the reasons and key figures, and the engines left off.', z.object({}).strict(), hostHealth),
     'host.upgradeEngine': procedure(
       'Replaces a running engine process by a new one from the code on disk without a gap (engines that share their sockets: dns): the new one must answer a probe before the old one drains; a failed probe rolls back.',
       z.object({ name: engineName }).strict(),
@@ -112,5 +147,6 @@ export const hostApi = {
       z.object({}).strict(),
       hostSnapshot,
     ),
+    'host.watchHealth': stream('Health of every engine: sent each time the host checks it (every 2 s).', z.object({}).strict(), hostHealth),
   },
 } as const;

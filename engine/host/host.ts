@@ -25,6 +25,13 @@ export interface HostOptions {
   engineEnv?: NodeJS.ProcessEnv;
 }
 
+/** The engines this host could run that the config leaves off, each with the YAML that turns it on. */
+export function disabledEngines(config: Config): { name: EngineName; enable: string }[] {
+  return Object.entries(config.engines)
+    .filter(([name, section]) => isAvailableEngine(name) && name !== 'echo' && !section.enabled)
+    .map(([name]) => ({ name: name as EngineName, enable: `engines:\n  ${name}:\n    enabled: true` }));
+}
+
 /** The engines the config enables, in config order. */
 export function enabledEngines(config: Config): { name: EngineName; config: unknown }[] {
   return Object.entries(config.engines)
@@ -41,7 +48,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     entry: options.engineEntry,
     env: options.engineEnv,
   });
-  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now() });
+  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config) });
   await supervisor.start();
   return { supervisor, router, stop: () => supervisor.stop() };
 }

@@ -5,6 +5,7 @@ import { ApiError, ErrorCode } from '../api/errors.ts';
 import type { EngineName } from '../api/host.ts';
 import { namespaceOf } from '../api/index.ts';
 import { fanOutCall, fanOutSubscribe } from './fan-out.ts';
+import { HealthWatch } from './health.ts';
 import type { RpcHandler } from './rpc.ts';
 import type { Supervisor } from './supervisor.ts';
 
@@ -14,6 +15,8 @@ const snapshotEveryMs = 1000;
 export interface HostInfo {
   version: string;
   startedAt: number;
+  /** Engines the config leaves off, with the YAML that turns each on (shown by host.health). */
+  disabled?: { name: EngineName; enable: string }[];
 }
 
 export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler {
@@ -25,7 +28,11 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
     return new ApiError(ErrorCode.engineUnavailable, `the ${name} engine is ${state?.status ?? 'not running'}; try again in a moment`);
   };
 
+  // Health calls the engines as any client does (the DNS engine's workers merged).
+  const health = new HealthWatch(supervisor, (method, params) => router.call(method, params), info.disabled ?? []);
+
   const host: Record<string, (params: never) => unknown> = {
+    'host.health': () => health.now(),
     'host.info': () => ({ version: info.version, node: process.versions.node, platform: process.platform, startedAt: info.startedAt }),
     'host.engines': () => supervisor.snapshot(),
     'host.restartEngine': async ({ name }: { name: EngineName }) => {
@@ -39,7 +46,7 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
     },
   };
 
-  return {
+  const router: RpcHandler = {
     async call(method, params) {
       const local = host[method];
       if (local) return local(params as never);
@@ -53,6 +60,7 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
     },
 
     subscribe(stream, params, emit, end) {
+      if (stream === 'host.watchHealth') return health.watch(emit);
       if (stream === 'host.watchEngines') {
         let queued = false;
         const send = () => {
@@ -96,4 +104,5 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
       };
     },
   };
+  return router;
 }

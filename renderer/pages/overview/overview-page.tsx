@@ -1,9 +1,11 @@
 import type { ApiClient } from '../../api/client.ts';
 import { EngineEvents } from '../../components/engine-events.tsx';
 import { useConnection } from '../../components/use-connection.ts';
+import { useHealth } from '../../components/use-health.ts';
 import { useHostSnapshot } from '../../components/use-host-snapshot.ts';
 import { useNow } from '../../components/use-now.ts';
 import { EngineTable } from './engine-table.tsx';
+import { HealthFigures } from './health-figures.tsx';
 import { HostInfo } from './host-info.tsx';
 
 export function OverviewPage({ client }: { client: ApiClient }) {
@@ -11,6 +13,7 @@ export function OverviewPage({ client }: { client: ApiClient }) {
   const connected = useConnection(client).status === 'open';
   const now = useNow();
   const stale = snapshot !== null && !connected;
+  const health = useHealth(client);
 
   return (
     <div className="page">
@@ -28,6 +31,10 @@ export function OverviewPage({ client }: { client: ApiClient }) {
           Not connected: this is the last state the host sent; it updates again once reconnected.
         </p>
       )}
+      <section aria-labelledby="health-heading" className={stale ? 'stale' : undefined}>
+        <h2 id="health-heading">Health</h2>
+        <HealthFigures health={health} />
+      </section>
       <section aria-labelledby="engines-heading" className={stale ? 'stale' : undefined}>
         <h2 id="engines-heading">Engines</h2>
         {snapshot ? (

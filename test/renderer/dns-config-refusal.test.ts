@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClientError } from '../../renderer/api/client.ts';
-import { describeRefusal } from '../../renderer/pages/dns/config-panel.tsx';
+import { describeRefusal } from '../../renderer/pages/dns/config-refusal.ts';
 
 describe("the DNS config form's refusals", () => {
   it('names the field as the form labels it, what it takes, and the key, without zod text', () => {

@@ -3,11 +3,12 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { DnsConfig } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
-import { describeError, invalidFields } from '../../components/errors.ts';
+import { describeError } from '../../components/errors.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
+import { describeRefusal } from './config-refusal.ts';
 
 interface Draft {
   cacheEnabled: boolean;
@@ -53,21 +54,6 @@ function applyDraft(config: DnsConfig, draft: Draft): { config: DnsConfig } | { 
       },
     },
   };
-}
-
-/** The form's label of each key it writes, so a refusal names the field the operator sees. */
-const labels: Record<string, string> = {
-  'rrl.responsesPerSecond': 'Responses per second',
-  'rrl.window': 'Window',
-  'rrl.slip': 'Slip',
-};
-
-/** A refusal per key: "Window: at most 3600 (key rrl.window). Correct it and apply again." */
-export function describeRefusal(err: unknown): string {
-  const fields = Object.entries(invalidFields(err));
-  if (fields.length === 0) return describeError(err);
-  const said = fields.map(([key, what]) => `${labels[key] ?? key}: ${what} (key ${key})`).join('; ');
-  return `${said}. Correct ${fields.length > 1 ? 'them' : 'it'} and apply again.`;
 }
 
 export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplied(): void }) {

@@ -121,6 +121,20 @@ export const hostHealth = z.object({
 });
 export type HostHealth = z.infer<typeof hostHealth>;
 
+/** One operator action on record (engine/host/operator-audit.ts), in the vault's hash-chained format. */
+export const operatorAuditEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  event: z.enum(['config-set', 'railgun-start', 'railgun-stop', 'cache-flush', 'upstream-set', 'engine-restart', 'engine-upgrade', 'audit-recovered']),
+  /** Who: the console session (its address and connection), or the desktop app. */
+  actor: z.string().nullable(),
+  /** What: the engine, upstream or name; `changes` lists each config key before → after; `result` done or refused. */
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()])),
+  prev: z.string(),
+  hash: z.string(),
+});
+export type OperatorAuditEntry = z.infer<typeof operatorAuditEntry>;
+
 export const hostApi = {
   procedures: {
     'host.info': procedure(
@@ -135,6 +149,14 @@ export const hostApi = {
       z.object({ ok: z.literal(true) }),
     ),
     'host.health': procedure('Health of every engine (ok, degraded, down) with the reasons and key figures, and the engines left off.', z.object({}).strict(), hostHealth),
+    'host.audit': procedure(
+      'Operator actions, newest first (older than `beforeSeq` when given), and whether the hash chain is intact.',
+      z.object({ limit: z.number().int().min(1).max(10_000).default(50), beforeSeq: z.number().int().positive().optional() }).strict(),
+      z.object({
+        entries: z.array(operatorAuditEntry),
+        check: z.object({ ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), reason: z.string().nullable() }),
+      }),
+    ),
     'host.upgradeEngine': procedure(
       'Replaces a running engine process by a new one from the code on disk without a gap (engines that share their sockets: dns): the new one must answer a probe before the old one drains; a failed probe rolls back.',
       z.object({ name: engineName }).strict(),

@@ -4,13 +4,13 @@ import type { Logger } from '../api/engine.ts';
 import type { EngineName } from '../api/host.ts';
 import type { Config } from './config.ts';
 import { isAvailableEngine } from './engines.ts';
-import { createRouter } from './router.ts';
-import type { RpcHandler } from './rpc.ts';
+import { OperatorAudit } from './operator-audit.ts';
+import { createRouter, type HostRouter } from './router.ts';
 import { Supervisor } from './supervisor.ts';
 
 export interface Host {
   supervisor: Supervisor;
-  router: RpcHandler;
+  router: HostRouter;
   stop(): Promise<void>;
 }
 
@@ -48,7 +48,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     entry: options.engineEntry,
     env: options.engineEnv,
   });
-  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config) });
+  const audit = await OperatorAudit.open(options.dataDir);
+  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit });
   await supervisor.start();
   return { supervisor, router, stop: () => supervisor.stop() };
 }

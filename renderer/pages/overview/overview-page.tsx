@@ -6,6 +6,7 @@ import { useHostSnapshot } from '../../components/use-host-snapshot.ts';
 import { useNow } from '../../components/use-now.ts';
 import { EngineTable } from './engine-table.tsx';
 import { HealthFigures } from './health-figures.tsx';
+import { OperatorLog } from './operator-log.tsx';
 import { HostInfo } from './host-info.tsx';
 
 export function OverviewPage({ client }: { client: ApiClient }) {
@@ -46,6 +47,10 @@ export function OverviewPage({ client }: { client: ApiClient }) {
       <section aria-labelledby="events-heading" className={stale ? 'stale' : undefined}>
         <h2 id="events-heading">Recent events</h2>
         {snapshot && <EngineEvents events={snapshot.events} now={now} testId="engine-events" />}
+      </section>
+      <section aria-labelledby="operator-heading">
+        <h2 id="operator-heading">Operator actions</h2>
+        <OperatorLog client={client} version={snapshot?.events.at(-1)?.at ?? 0} />
       </section>
     </div>
   );

@@ -1,6 +1,7 @@
 // host: the engine host itself: which engines run, their state, and restarting them.
 import { z } from 'zod';
 import { procedure, stream } from './contract.ts';
+import { queryLogEntry, queryLogFilter } from './dns.ts';
 
 export const engineName = z.enum(['echo', 'dns', 'railgun', 'vault', 'bundler']);
 export type EngineName = z.infer<typeof engineName>;
@@ -135,6 +136,15 @@ export const operatorAuditEntry = z.object({
 });
 export type OperatorAuditEntry = z.infer<typeof operatorAuditEntry>;
 
+const historyRequest = z
+  .object({
+    since: z.number(),
+    until: z.number().optional(),
+    filter: queryLogFilter.default({}),
+    limit: z.number().int().min(1).max(10_000).default(500),
+  })
+  .strict();
+
 export const hostApi = {
   procedures: {
     'host.info': procedure(
@@ -155,6 +165,15 @@ export const hostApi = {
       z.object({
         entries: z.array(operatorAuditEntry),
         check: z.object({ ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), reason: z.string().nullable() }),
+      }),
+    ),
+    'host.queryHistory': procedure(
+      'DNS queries kept in the history store (the data folder), newest first, over a time range and filtered as the live log; with how many match and the top names and clients of the range.',
+      historyRequest,
+      z.object({
+        entries: z.array(queryLogEntry),
+        matched: z.number().int(),
+        top: z.object({ names: z.array(z.object({ key: z.string(), count: z.number().int() })), clients: z.array(z.object({ key: z.string(), count: z.number().int() })) }),
       }),
     ),
     'host.upgradeEngine': procedure(

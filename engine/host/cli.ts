@@ -30,6 +30,8 @@ Commands:
           [--domain NAME] [--password PW] [--include-root] [--key FILE]
           the chain to serve for a certificate (PEM, DER, PKCS#7, PKCS#12; - reads stdin): prints the
           PEM bundle (cfssl's JSON report with --json), the ranked chains on stderr; exit 1: no valid chain
+  queries [--data-dir DIR] [--since 1h] [--name SUBSTR] [--client IP] [--type A] [--rcode NXDOMAIN] [--limit 1000] [--format csv|json]
+          the DNS query history a host keeps in its data folder, newest first (json: JSON lines)
 
 Options:
   --help      show this help
@@ -385,13 +387,14 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'railgun') await railgun(rest);
     else if (command === 'vault') await vault(rest);
     else if (command === 'bundle') await bundleCommand(rest);
+    else if (command === 'queries') (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
     // By name: the config module is loaded only by the commands that read a config.
     const configError = err instanceof Error && err.name === 'ConfigError';
     const code = configError ? ` [${(err as Error & { code: string }).code}]` : '';
     process.stderr.write(`signalbox: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    const badInput = configError || err instanceof UsageError || isArgError(err) || (err instanceof Error && err.name === 'RailgunSetupError');
+    const badInput = configError || err instanceof UsageError || (err instanceof Error && err.name === 'QueriesUsageError') || isArgError(err) || (err instanceof Error && err.name === 'RailgunSetupError');
     process.exit(badInput ? 2 : 1);
   }
 }

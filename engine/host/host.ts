@@ -4,6 +4,8 @@ import type { Logger } from '../api/engine.ts';
 import type { EngineName } from '../api/host.ts';
 import type { Config } from './config.ts';
 import { isAvailableEngine } from './engines.ts';
+import type { QueryLogEntry } from '../api/dns.ts';
+import { QueryStore } from './history/query-store.ts';
 import { OperatorAudit } from './operator-audit.ts';
 import { createRouter, type HostRouter } from './router.ts';
 import { Supervisor } from './supervisor.ts';
@@ -49,7 +51,21 @@ export async function startHost(options: HostOptions): Promise<Host> {
     env: options.engineEnv,
   });
   const audit = await OperatorAudit.open(options.dataDir);
-  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit });
+  const history = supervisor.has('dns') ? QueryStore.inDataDir(options.dataDir) : undefined;
+  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history });
   await supervisor.start();
-  return { supervisor, router, stop: () => supervisor.stop() };
+  // The host's own subscription to the query log feeds the history: batches after the answers
+  // went out, in this process, so the engine's answer path does not wait for the disk.
+  const unsubscribe = history
+    ? router.subscribe('dns.queryLog', {}, (batch) => history.add((batch as { entries: QueryLogEntry[] }).entries), (error) => options.log.warn('query history feed ended', { error: error?.message }))
+    : undefined;
+  return {
+    supervisor,
+    router,
+    stop: async () => {
+      unsubscribe?.();
+      await supervisor.stop();
+      history?.close();
+    },
+  };
 }

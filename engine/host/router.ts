@@ -6,6 +6,8 @@ import type { EngineName } from '../api/host.ts';
 import { namespaceOf } from '../api/index.ts';
 import { fanOutCall, fanOutSubscribe } from './fan-out.ts';
 import { HealthWatch } from './health.ts';
+import type { QueryLogFilter } from '../api/dns.ts';
+import type { HistoryQuery, QueryStore } from './history/query-store.ts';
 import type { OperatorAudit } from './operator-audit.ts';
 import type { RpcHandler } from './rpc.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -20,6 +22,8 @@ export interface HostInfo {
   disabled?: { name: EngineName; enable: string }[];
   /** Where operator actions are recorded; none in hosts that keep no record (some tests). */
   audit?: OperatorAudit;
+  /** The DNS query history, when the DNS engine runs. */
+  history?: QueryStore;
 }
 
 /** Who a connection's calls are recorded as, when the transport does not say (the desktop app). */
@@ -52,6 +56,12 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): HostRouter
     'host.audit': async ({ limit, beforeSeq }: { limit: number; beforeSeq?: number }) => {
       if (!info.audit) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no operator audit log');
       return { entries: await info.audit.read(limit, beforeSeq), check: info.audit.check };
+    },
+    'host.queryHistory': (request: HistoryQuery & { filter: QueryLogFilter }) => {
+      if (!info.history) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no query history: the DNS engine is not enabled in its config');
+      // What is still waiting for its write is part of the history too.
+      info.history.flush();
+      return { ...info.history.search(request), top: info.history.top(request, 10) };
     },
     'host.info': () => ({ version: info.version, node: process.versions.node, platform: process.platform, startedAt: info.startedAt }),
     'host.engines': () => supervisor.snapshot(),

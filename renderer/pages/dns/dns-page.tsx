@@ -14,6 +14,7 @@ import './dns.css';
 import { PacketDrawer } from './packet-drawer.tsx';
 import { PcapDownload } from './pcap-download.tsx';
 import { ProcessesPanel } from './processes-panel.tsx';
+import { HistoryPanel } from './history-panel.tsx';
 import { QueryLog } from './query-log.tsx';
 import { StatTiles } from './stat-tiles.tsx';
 import { TopLists } from './top-lists.tsx';
@@ -74,6 +75,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
         </Panel>
         <ConfigPanel client={client} onApplied={view.refresh} />
       </div>
+      <HistoryPanel client={client} />
       {opened && <PacketDrawer client={client} entry={opened} onClose={closeDrawer} />}
     </div>
   );

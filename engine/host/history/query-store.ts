@@ -157,13 +157,17 @@ export class QueryStore {
   top(query: Omit<HistoryQuery, 'limit'>, limit: number): { names: { key: string; count: number }[]; clients: { key: string; count: number }[] } {
     const where = whereOf(query);
     const by = (column: string) =>
-      this.db.prepare(`SELECT ${column} AS key, count(*) AS count FROM queries WHERE ${where.sql} GROUP BY ${column} ORDER BY count DESC LIMIT ?`).all(...where.values, limit) as { key: string; count: number }[];
+      (this.db.prepare(`SELECT ${column} AS key, count(*) AS count FROM queries WHERE ${where.sql} GROUP BY ${column} ORDER BY count DESC LIMIT ?`).all(...where.values, limit) as { key: string; count: number }[]).map(({ key, count }) => ({ key, count }));
     return { names: by('qname'), clients: by('client') };
   }
 
+  private closed = false;
+
+  /** Writes what is pending, then closes; a second close does nothing. */
   close(): void {
     clearInterval(this.timer);
-    if (!this.db.isOpen) return;
+    if (this.closed) return;
+    this.closed = true;
     if (this.pending.length > 0) this.flush();
     this.db.close();
   }

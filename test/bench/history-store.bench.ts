@@ -86,9 +86,20 @@ async function duckdb(module: string) {
   return { batches, top, search, bytes: dirSize(dir) };
 }
 
+interface DuckAppender {
+  appendBigInt(value: bigint): void;
+  appendVarchar(value: string): void;
+  appendInteger(value: number): void;
+  appendDouble(value: number): void;
+  appendBoolean(value: boolean): void;
+  endRow(): void;
+  flushSync(): void;
+  closeSync(): void;
+}
+
 interface DuckConnection {
   run(sql: string): Promise<unknown>;
-  createAppender(table: string): Promise<Record<string, (value?: unknown) => void> & { endRow(): void; flushSync(): void; closeSync(): void }>;
+  createAppender(table: string): Promise<DuckAppender>;
   closeSync(): void;
 }
 

@@ -135,7 +135,8 @@ export class HealthWatch extends EventEmitter<{ health: [HostHealth] }> {
   private judgeDns(stats: DnsStats): Verdict {
     const enabled = stats.upstreams.filter((upstream) => upstream.enabled);
     const down = enabled.filter((upstream) => !upstream.healthy);
-    const reasons = down.map((upstream) => `upstream ${upstream.address} is down (${upstream.timeouts} timeouts)`);
+    // No changing counts in a reason: the banner would change every check.
+    const reasons = down.map((upstream) => `upstream ${upstream.address} is down: it failed its health checks`);
     if (enabled.length === 0 && stats.upstreams.length > 0) reasons.push('every upstream is disabled: enable one on the DNS page');
     const dropped = this.grew('dns.rrl.dropped', stats.rrl?.dropped ?? 0) + this.grew('dns.rrl.slipped', stats.rrl?.slipped ?? 0);
     if (dropped > 0) reasons.push(`RRL limited ${dropped} answers in the last ${healthEveryMs / 1000} s`);

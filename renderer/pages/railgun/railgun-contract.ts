@@ -3,7 +3,7 @@
 // test/renderer/railgun-contract.test.ts keeps them equal), and how the engine's refusals read.
 import type { RailgunLimits } from '../../../engine/api/index.ts';
 import { ClientError } from '../../api/client.ts';
-import { describeError } from '../../components/errors.ts';
+import { describeError, invalidFields } from '../../components/errors.ts';
 
 export const limitRanges: Record<keyof RailgunLimits, { min: number; max: number }> = {
   versionsPerKey: { min: 1, max: 64 },
@@ -24,18 +24,5 @@ export function describeRailgunError(err: unknown): string {
   return describeError(err);
 }
 
-/**
- * The fields an E_INVALID_PARAMS answer names, each with what is wrong with it:
- * "railgun.configSet: config.limits.deltaLevel: Too big: …; config.origin: write …" gives
- * { 'limits.deltaLevel': 'Too big: …', origin: 'write …' } (engine/host/rpc.ts describeIssues).
- */
-export function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof ClientError) || err.code !== 'E_INVALID_PARAMS') return {};
-  const issues = err.message.replace(/^railgun\.configSet: /, '').split('; ');
-  const fields: Record<string, string> = {};
-  for (const issue of issues) {
-    const match = /^config\.([\w.]+): (.*)$/s.exec(issue);
-    if (match) fields[match[1]!] ??= match[2]!;
-  }
-  return fields;
-}
+/** The fields an E_INVALID_PARAMS answer names, each with what is wrong with it. */
+export const fieldErrors = invalidFields;

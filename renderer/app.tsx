@@ -2,6 +2,8 @@
 import { useEffect, type ComponentType } from 'react';
 import type { ApiClient } from './api/client.ts';
 import { ConnectionStatus } from './components/connection-status.tsx';
+import { HealthBanner } from './components/health-banner.tsx';
+import { useHealth } from './components/use-health.ts';
 import { ThemeToggle } from './components/theme-toggle.tsx';
 import { BundlerPage } from './pages/bundler/bundler-page.tsx';
 import { DnsPage } from './pages/dns/dns-page.tsx';
@@ -22,9 +24,11 @@ export function App({ client }: { client: ApiClient }) {
   const route = useRoute();
   useRouteShortcuts();
   const label = routes.find((r) => r.id === route)!.label;
+  const health = useHealth(client);
+  const level = health?.level ?? 'ok';
   useEffect(() => {
-    document.title = `${label} · Signalbox`;
-  }, [label]);
+    document.title = `${level === 'ok' ? '' : `[${level}] `}${label} · Signalbox`;
+  }, [label, level]);
   const Page = pages[route];
 
   return (
@@ -44,6 +48,7 @@ export function App({ client }: { client: ApiClient }) {
                 data-testid={`nav-${r.id}`}
               >
                 <span>{r.label}</span>
+                <NavHealth level={r.id === 'overview' ? health?.level : health?.engines.find((engine) => engine.name === r.id)?.level} />
                 <kbd aria-hidden="true">Alt {index + 1}</kbd>
               </a>
             </li>
@@ -56,8 +61,19 @@ export function App({ client }: { client: ApiClient }) {
         <ThemeToggle />
       </header>
       <main id="main" tabIndex={-1}>
+        <HealthBanner health={health} />
         <Page client={client} />
       </main>
     </div>
+  );
+}
+
+/** A page's health in the navigation: nothing when ok, a marked word otherwise (never colour alone). */
+function NavHealth({ level }: { level: string | undefined }) {
+  if (!level || level === 'ok') return null;
+  return (
+    <span className="nav-health" data-level={level}>
+      {level}
+    </span>
   );
 }

@@ -1,11 +1,13 @@
 // host: the engine host itself: which engines run, their state, and restarting them.
 import { z } from 'zod';
 import { procedure, stream } from './contract.ts';
+import { queryLogEntry, queryLogFilter } from './dns.ts';
 
 export const engineName = z.enum(['echo', 'dns', 'railgun', 'vault', 'bundler']);
 export type EngineName = z.infer<typeof engineName>;
 
-export const engineStatus = z.enum(['starting', 'running', 'crashed', 'stopping', 'stopped']);
+/** failed: its start failed in a way a retry repeats (a port in use, a bad config); not restarted until asked. */
+export const engineStatus = z.enum(['starting', 'running', 'crashed', 'failed', 'stopping', 'stopped']);
 export type EngineStatus = z.infer<typeof engineStatus>;
 
 const exitInfo = z.object({
@@ -13,6 +15,17 @@ const exitInfo = z.object({
   signal: z.string().nullable(),
   at: z.number(),
 });
+
+/** Why the engine's last start failed: a stable code, the error, and what to do about it. */
+export const engineError = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string(),
+  /** False when the host stopped restarting it because the next start would fail the same way. */
+  retrying: z.boolean(),
+  at: z.number(),
+});
+export type EngineError = z.infer<typeof engineError>;
 
 /** The latest zero-downtime upgrade of an engine: where it is, and how it ended. */
 export const engineUpgrade = z.object({
@@ -55,13 +68,15 @@ export const engineState = z.object({
   lastExit: exitInfo.nullable(),
   /** Epoch ms of the next restart attempt while crashed. */
   restartAt: z.number().nullable(),
+  /** The last start failure, until the engine runs again. */
+  lastError: engineError.nullable(),
 });
 export type EngineState = z.infer<typeof engineState>;
 
 export const engineEvent = z.object({
   at: z.number(),
   engine: engineName,
-  kind: z.enum(['started', 'crashed', 'restarting', 'stopped', 'upgrading', 'upgraded', 'upgrade failed']),
+  kind: z.enum(['started', 'crashed', 'failed', 'restarting', 'stopped', 'upgrading', 'upgraded', 'upgrade failed']),
   message: z.string(),
 });
 export type EngineEvent = z.infer<typeof engineEvent>;
@@ -72,6 +87,63 @@ export const hostSnapshot = z.object({
   events: z.array(engineEvent),
 });
 export type HostSnapshot = z.infer<typeof hostSnapshot>;
+
+// Health at a glance: per engine ok / degraded / down with the reasons, its key figures, and the
+// engines this host does not run (with the config that turns them on). The host works it out
+// (engine/host/health.ts); the console shows it as a banner, nav badges, the title and the Overview.
+export const healthLevel = z.enum(['ok', 'degraded', 'down']);
+export type HealthLevel = z.infer<typeof healthLevel>;
+
+/** One key figure of an engine: a number with its unit, or a state in words (`text`). */
+export const healthFigure = z.object({
+  label: z.string(),
+  value: z.number().nullable(),
+  unit: z.enum(['per second', 'ratio', 'count', 'ms', 'days', 'text']),
+  text: z.string().nullable(),
+});
+export type HealthFigure = z.infer<typeof healthFigure>;
+
+export const engineHealth = z.object({
+  name: engineName,
+  level: healthLevel,
+  /** Why it is not ok, for a person, most serious first; empty when ok. */
+  reasons: z.array(z.string()),
+  figures: z.array(healthFigure),
+});
+export type EngineHealth = z.infer<typeof engineHealth>;
+
+export const hostHealth = z.object({
+  /** The worst level of any engine. */
+  level: healthLevel,
+  engines: z.array(engineHealth),
+  /** Engines this host can run that its config leaves off, with the YAML that turns each on. */
+  disabled: z.array(z.object({ name: engineName, enable: z.string() })),
+  at: z.number(),
+});
+export type HostHealth = z.infer<typeof hostHealth>;
+
+/** One operator action on record (engine/host/operator-audit.ts), in the vault's hash-chained format. */
+export const operatorAuditEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  event: z.enum(['config-set', 'railgun-start', 'railgun-stop', 'cache-flush', 'upstream-set', 'engine-restart', 'engine-upgrade', 'audit-recovered']),
+  /** Who: the console session (its address and connection), or the desktop app. */
+  actor: z.string().nullable(),
+  /** What: the engine, upstream or name; `changes` lists each config key before → after; `result` done or refused. */
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()])),
+  prev: z.string(),
+  hash: z.string(),
+});
+export type OperatorAuditEntry = z.infer<typeof operatorAuditEntry>;
+
+const historyRequest = z
+  .object({
+    since: z.number(),
+    until: z.number().optional(),
+    filter: queryLogFilter.default({}),
+    limit: z.number().int().min(1).max(10_000).default(500),
+  })
+  .strict();
 
 export const hostApi = {
   procedures: {
@@ -86,6 +158,24 @@ export const hostApi = {
       z.object({ name: engineName }).strict(),
       z.object({ ok: z.literal(true) }),
     ),
+    'host.health': procedure('Health of every engine (ok, degraded, down) with the reasons and key figures, and the engines left off.', z.object({}).strict(), hostHealth),
+    'host.audit': procedure(
+      'Operator actions, newest first (older than `beforeSeq` when given), and whether the hash chain is intact.',
+      z.object({ limit: z.number().int().min(1).max(10_000).default(50), beforeSeq: z.number().int().positive().optional() }).strict(),
+      z.object({
+        entries: z.array(operatorAuditEntry),
+        check: z.object({ ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), reason: z.string().nullable() }),
+      }),
+    ),
+    'host.queryHistory': procedure(
+      'DNS queries kept in the history store (the data folder), newest first, over a time range and filtered as the live log; with how many match and the top names and clients of the range.',
+      historyRequest,
+      z.object({
+        entries: z.array(queryLogEntry),
+        matched: z.number().int(),
+        top: z.object({ names: z.array(z.object({ key: z.string(), count: z.number().int() })), clients: z.array(z.object({ key: z.string(), count: z.number().int() })) }),
+      }),
+    ),
     'host.upgradeEngine': procedure(
       'Replaces a running engine process by a new one from the code on disk without a gap (engines that share their sockets: dns): the new one must answer a probe before the old one drains; a failed probe rolls back.',
       z.object({ name: engineName }).strict(),
@@ -98,5 +188,6 @@ export const hostApi = {
       z.object({}).strict(),
       hostSnapshot,
     ),
+    'host.watchHealth': stream('Health of every engine: sent each time the host checks it (every 2 s).', z.object({}).strict(), hostHealth),
   },
 } as const;

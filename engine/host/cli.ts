@@ -1,6 +1,6 @@
 // The `signalbox` command line. Each subcommand validates its options and config before it starts
 // anything; errors go to stderr with a code and exit non-zero.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,8 @@ const usage = `Usage: signalbox <command> [options]
 
 Commands:
   serve   [--config FILE] [--host 127.0.0.1] [--port 8787] [--data-dir DIR]
-          run every engine and serve the console; prints the URL with its token
+          run every engine and serve the console; prints the URL with its token;
+          without --config it reads DIR/signalbox.yaml when that exists
   dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
           run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf);
           SIGHUP re-reads --config and upgrades the engine's processes in place, no query dropped
@@ -29,6 +30,8 @@ Commands:
           [--domain NAME] [--password PW] [--include-root] [--key FILE]
           the chain to serve for a certificate (PEM, DER, PKCS#7, PKCS#12; - reads stdin): prints the
           PEM bundle (cfssl's JSON report with --json), the ranked chains on stderr; exit 1: no valid chain
+  queries [--data-dir DIR] [--since 1h] [--name SUBSTR] [--client IP] [--type A] [--rcode NXDOMAIN] [--limit 1000] [--format csv|json]
+          the DNS query history a host keeps in its data folder, newest first (json: JSON lines)
 
 Options:
   --help      show this help
@@ -45,6 +48,12 @@ async function readConfig(file: string | undefined): Promise<Config> {
   return file ? loadConfig(file) : defaultConfig();
 }
 
+/** `DIR/signalbox.yaml` when that file exists. */
+function dataFolderConfig(dir: string): string | undefined {
+  const file = join(dir, 'signalbox.yaml');
+  return existsSync(file) ? file : undefined;
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -56,7 +65,10 @@ async function serve(args: string[]): Promise<void> {
     },
     strict: true,
   });
-  const config = await readConfig(values.config);
+  // Without --config, the data folder's signalbox.yaml when there is one (as the desktop app
+  // does): the console tells operators to turn engines on there.
+  const configFile = values.config ?? dataFolderConfig(values['data-dir'] ?? defaultDataDir());
+  const config = await readConfig(configFile);
   const port = values.port === undefined ? config.serve.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port: "${values.port}" is not a port number (0-65535; 0 picks a free one)`);
@@ -72,6 +84,7 @@ async function serve(args: string[]): Promise<void> {
     version: packageVersion(),
     log,
   });
+  log.info(configFile ? 'config read' : 'no config file: built-in defaults', { file: configFile ?? null });
   process.stdout.write(`Signalbox console: ${served.url}\n`);
 
   stopOnSignals(log, 'shutting down', () => served.close());
@@ -103,9 +116,11 @@ async function dns(args: string[]): Promise<void> {
   const { Supervisor } = await import('./supervisor.ts');
   const supervisor = new Supervisor({ engines: [{ name: 'dns', config: section }], dataDir: config.dataDir ?? defaultDataDir(), log: log.child('supervisor') });
   await supervisor.start();
-  if (supervisor.snapshot().engines[0]!.status !== 'running') {
+  const state = supervisor.snapshot().engines[0]!;
+  if (state.status !== 'running') {
     await supervisor.stop();
-    throw new Error('dns: the DNS engine did not start; its reason is logged above');
+    const failure = state.lastError;
+    throw new Error(failure ? `dns: the DNS engine cannot start: ${failure.message} [${failure.code}] — ${failure.hint}` : 'dns: the DNS engine did not start; its reason is logged above');
   }
   stopOnSignals(log, 'shutting down', () => supervisor.stop());
   // SIGHUP reads the config file again and upgrades in place: new processes from the code on disk,
@@ -373,13 +388,14 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'railgun') await railgun(rest);
     else if (command === 'vault') await vault(rest);
     else if (command === 'bundle') await bundleCommand(rest);
+    else if (command === 'queries') (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
     // By name: the config module is loaded only by the commands that read a config.
     const configError = err instanceof Error && err.name === 'ConfigError';
     const code = configError ? ` [${(err as Error & { code: string }).code}]` : '';
     process.stderr.write(`signalbox: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    const badInput = configError || err instanceof UsageError || isArgError(err) || (err instanceof Error && err.name === 'RailgunSetupError');
+    const badInput = configError || err instanceof UsageError || (err instanceof Error && err.name === 'QueriesUsageError') || isArgError(err) || (err instanceof Error && err.name === 'RailgunSetupError');
     process.exit(badInput ? 2 : 1);
   }
 }

@@ -8,6 +8,7 @@ import { railgunConfig } from '../api/railgun.ts';
 import { vaultConfig } from '../api/vault.ts';
 import { bundlerConfig } from '../api/bundler.ts';
 import { echoConfig } from '../api/echo.ts';
+import { plainIssue } from './issue-text.ts';
 
 export const configSchema = z
   .object({
@@ -117,7 +118,7 @@ export function parseConfig(text: string, file: string): Config {
     throw new ConfigError(ConfigErrorCode.unknownKey, file, formatKey(key), lineOf(key), `unknown key "${issue.keys[0]}"${hint}`);
   }
   const code = issue.code === 'invalid_type' ? ConfigErrorCode.type : ConfigErrorCode.value;
-  throw new ConfigError(code, file, formatKey(path), lineOf(path), issue.message);
+  throw new ConfigError(code, file, formatKey(path), lineOf(path), plainIssue(issue));
 }
 
 function formatKey(path: (string | number)[]): string {

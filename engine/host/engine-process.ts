@@ -2,13 +2,13 @@
 // name and config, and serves RPC to the engine's handlers once it reports `ready`.
 import { statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { z } from 'zod';
 import type { RunningEngine } from '../api/engine.ts';
 import { ApiError, ErrorCode } from '../api/errors.ts';
 import { isAvailableEngine, partsOf } from './registry.ts';
 import { createLogger } from './log.ts';
 import { packageVersion } from './paths.ts';
 import { serveRpc, type RpcHandler } from './rpc.ts';
+import { explainStartFailure } from './start-failure.ts';
 import { onControl, parentTransport, sendControl } from './transports/child.ts';
 
 const heartbeatMs = 1000;
@@ -116,9 +116,11 @@ async function run(): Promise<void> {
         setInterval(beat, heartbeatMs).unref();
       })
       .catch((err: unknown) => {
-        const reason = err instanceof z.ZodError ? z.prettifyError(err) : err instanceof Error ? err.message : String(err);
-        log.error('engine failed to start', { error: reason });
-        process.exit(1);
+        const failure = explainStartFailure(err);
+        log.error('engine failed to start', { code: failure.code, error: failure.message, hint: failure.hint });
+        // The supervisor shows why and decides on a restart; exit once the message is on its way.
+        if (process.connected) process.send!({ ctl: { kind: 'startFailed', failure } }, () => process.exit(1));
+        else process.exit(1);
       });
   });
 }

@@ -4,13 +4,15 @@ import type { Logger } from '../api/engine.ts';
 import type { EngineName } from '../api/host.ts';
 import type { Config } from './config.ts';
 import { isAvailableEngine } from './registry.ts';
-import { createRouter } from './router.ts';
-import type { RpcHandler } from './rpc.ts';
+import type { QueryLogEntry } from '../api/dns.ts';
+import { QueryStore } from './history/query-store.ts';
+import { OperatorAudit } from './operator-audit.ts';
+import { createRouter, type HostRouter } from './router.ts';
 import { Supervisor } from './supervisor.ts';
 
 export interface Host {
   supervisor: Supervisor;
-  router: RpcHandler;
+  router: HostRouter;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,13 @@ export interface HostOptions {
   engineEntry?: string;
   /** Environment of engine processes, where it must differ from this process's. */
   engineEnv?: NodeJS.ProcessEnv;
+}
+
+/** The engines this host could run that the config leaves off, each with the YAML that turns it on. */
+export function disabledEngines(config: Config): { name: EngineName; enable: string }[] {
+  return Object.entries(config.engines)
+    .filter(([name, section]) => isAvailableEngine(name) && name !== 'echo' && !section.enabled)
+    .map(([name]) => ({ name: name as EngineName, enable: `engines:\n  ${name}:\n    enabled: true` }));
 }
 
 /** The engines the config enables, in config order. */
@@ -41,7 +50,22 @@ export async function startHost(options: HostOptions): Promise<Host> {
     entry: options.engineEntry,
     env: options.engineEnv,
   });
-  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now() });
+  const audit = await OperatorAudit.open(options.dataDir);
+  const history = supervisor.has('dns') ? QueryStore.inDataDir(options.dataDir) : undefined;
+  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history });
   await supervisor.start();
-  return { supervisor, router, stop: () => supervisor.stop() };
+  // The host's own subscription to the query log feeds the history: batches after the answers
+  // went out, in this process, so the engine's answer path does not wait for the disk.
+  const unsubscribe = history
+    ? router.subscribe('dns.queryLog', {}, (batch) => history.add((batch as { entries: QueryLogEntry[] }).entries), (error) => options.log.warn('query history feed ended', { error: error?.message }))
+    : undefined;
+  return {
+    supervisor,
+    router,
+    stop: async () => {
+      unsubscribe?.();
+      await supervisor.stop();
+      history?.close();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.ts';
 import { isProcedureName, isStreamName, procedures, streams } from '../api/index.ts';
 import { clientMessage, serverMessage, type ServerMessage } from '../api/messages.ts';
+import { plainIssue } from './issue-text.ts';
 
 /** A message pipe: child-process channel, WebSocket or Electron IPC. Messages are plain objects. */
 export interface Transport {
@@ -38,7 +39,7 @@ export function validateParams(kind: 'call' | 'subscribe', name: string, params:
 
 export function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(params)'}: ${issue.message}`)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(params)'}: ${plainIssue(issue)}`)
     .join('; ');
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from '../api/engine.ts';
 import type { Config } from './config.ts';
 import { startHost, type Host } from './host.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { asActor } from './router.ts';
 import { serveRpc } from './rpc.ts';
 import { contentSecurityPolicy, contentTypes, resolveStaticPath, securityHeaders } from './static-files.ts';
 import { SendBudget, type SendLimits } from './transports/send-queue.ts';
@@ -100,7 +101,8 @@ export async function startServe(options: ServeOptions): Promise<Served> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      serveRpc(webSocketTransport(ws, { budget: sendBudget, log, remote: `${req.socket.remoteAddress}:${req.socket.remotePort}` }), host.router);
+      const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+      serveRpc(webSocketTransport(ws, { budget: sendBudget, log, remote }), asActor(host.router, `console session ${remote}`));
     });
   });
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../api/engine.ts';
 import { ApiError } from '../api/errors.ts';
-import type { EngineEvent, EngineName, EngineState, EngineUpgrade, HostSnapshot } from '../api/host.ts';
+import type { EngineError, EngineEvent, EngineName, EngineState, EngineUpgrade, HostSnapshot } from '../api/host.ts';
 import { packageRoot } from './paths.ts';
 import { engineNodeFlags, sharesSockets } from './registry.ts';
 import { createRpcClient, type RpcClient } from './rpc.ts';
@@ -52,8 +52,10 @@ interface Worker {
   child?: ChildProcess;
   client?: RpcClient;
   exited?: Promise<void>;
-  status: 'starting' | 'running' | 'crashed' | 'stopping' | 'stopped';
+  status: 'starting' | 'running' | 'crashed' | 'failed' | 'stopping' | 'stopped';
   version: string | null;
+  /** Why its current process could not start, as that process reported before it exited. */
+  startFailure?: EngineError;
   startedAt: number | null;
   rssBytes: number | null;
   heapUsedBytes: number | null;
@@ -72,6 +74,8 @@ interface Slot {
   workers: Worker[];
   restarts: number;
   lastExit: EngineState['lastExit'];
+  /** The last start failure of any worker, until one runs again. */
+  lastError: EngineError | null;
   upgrade: EngineUpgrade | null;
   /** Set from the moment an upgrade is asked for until it ended: a second one is refused. */
   upgrading?: boolean;
@@ -137,7 +141,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
         backoffMs: this.backoff.initialMs,
         restartAt: null,
       }));
-      this.slots.set(name, { name, config, workers, restarts: 0, lastExit: null, upgrade: null, busy: Promise.resolve(), unadopted: new Set() });
+      this.slots.set(name, { name, config, workers, restarts: 0, lastExit: null, lastError: null, upgrade: null, busy: Promise.resolve(), unadopted: new Set() });
     }
   }
 
@@ -333,7 +337,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     const running = slot.workers.filter((worker) => worker.status === 'running');
     const first = running[0] ?? slot.workers.find((worker) => worker.child) ?? slot.workers[0]!;
     const statuses = slot.workers.map((worker) => worker.status);
-    const status: EngineState['status'] = running.length > 0 ? 'running' : (['starting', 'stopping', 'crashed'] as const).find((s) => statuses.includes(s)) ?? 'stopped';
+    const status: EngineState['status'] = running.length > 0 ? 'running' : (['starting', 'stopping', 'crashed', 'failed'] as const).find((s) => statuses.includes(s)) ?? 'stopped';
     const sum = (values: (number | null)[]) => (values.some((value) => value !== null) ? values.reduce<number>((total, value) => total + (value ?? 0), 0) : null);
     const processes: EngineState['processes'] = [];
     for (const worker of slot.workers) {
@@ -356,6 +360,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
       heapUsedBytes: sum(slot.workers.map((worker) => worker.heapUsedBytes)),
       lastExit: slot.lastExit,
       restartAt: restartAt.length > 0 ? Math.min(...restartAt) : null,
+      lastError: slot.lastError,
     };
   }
 
@@ -376,6 +381,7 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     const served = () => worker.child === launched.child;
     if ((await launched.ready) && served()) {
       worker.status = 'running';
+      slot.lastError = null;
       this.record(slot.name, 'started', `${this.nameOf(slot, worker)} running (pid ${launched.child.pid})`);
       this.emit('ready', slot.name);
     }
@@ -439,6 +445,11 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
         worker.rssBytes = message.rssBytes;
         worker.heapUsedBytes = message.heapUsedBytes;
       }
+      if (message.kind === 'startFailed' && worker.child === child) {
+        worker.startFailure = { ...message.failure, at: Date.now() };
+        slot.lastError = worker.startFailure;
+        this.changed();
+      }
       // A process replaced by an upgrade passes on what it can no longer finish.
       if (message.kind === 'passOn' && worker.child && worker.child !== child) sendControl(worker.child, message);
     });
@@ -451,7 +462,8 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     const name = this.nameOf(slot, worker);
     const ranMs = Date.now() - (worker.startedAt ?? Date.now());
     worker.client?.close();
-    Object.assign(worker, { child: undefined, client: undefined, startedAt: null, rssBytes: null, heapUsedBytes: null, version: null });
+    const failure = worker.startFailure;
+    Object.assign(worker, { child: undefined, client: undefined, startedAt: null, rssBytes: null, heapUsedBytes: null, version: null, startFailure: undefined });
     slot.lastExit = { code, signal, at: Date.now() };
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
 
@@ -461,6 +473,13 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
       this.changed();
       return;
     }
+    if (failure && !failure.retrying) {
+      // The same start fails the same way: restarting would only crash-loop. An operator's restart tries again.
+      worker.status = 'failed';
+      this.options.log.error('engine cannot start; not restarting it', { engine: slot.name, worker: worker.index, code: failure.code, error: failure.message });
+      this.record(slot.name, 'failed', `${name} cannot start: ${failure.message} [${failure.code}]. Not restarting it: ${failure.hint}`);
+      return;
+    }
     if (ranMs >= this.backoff.resetAfterMs) worker.backoffMs = this.backoff.initialMs;
     const delay = worker.backoffMs;
     worker.backoffMs = Math.min(worker.backoffMs * 2, this.backoff.maxMs);
@@ -468,7 +487,8 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     worker.restartAt = Date.now() + delay;
     const others = slot.workers.filter((other) => other.status === 'running').length;
     this.options.log.warn('engine crashed; restarting', { engine: slot.name, worker: worker.index, code, signal, restartInMs: delay });
-    this.record(slot.name, 'crashed', `${name} ${how}; restarting in ${formatDelay(delay)}${others > 0 ? ` (${others} other worker${others > 1 ? 's' : ''} serving)` : ''}`);
+    const why = failure ? ` at start: ${failure.message} [${failure.code}]` : '';
+    this.record(slot.name, 'crashed', `${name} ${how}${why}; restarting in ${formatDelay(delay)}${others > 0 ? ` (${others} other worker${others > 1 ? 's' : ''} serving)` : ''}`);
     worker.restartTimer = setTimeout(() => {
       if (this.stopped) return;
       slot.restarts += 1;

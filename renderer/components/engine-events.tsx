@@ -7,6 +7,7 @@ const kindTone: Record<EngineEvent['kind'], Tone> = {
   started: 'ok',
   restarting: 'info',
   crashed: 'bad',
+  failed: 'bad',
   stopped: 'neutral',
   upgrading: 'info',
   upgraded: 'ok',

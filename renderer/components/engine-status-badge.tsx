@@ -7,6 +7,7 @@ const statusTone: Record<EngineStatus, Tone> = {
   starting: 'info',
   stopping: 'info',
   crashed: 'bad',
+  failed: 'bad',
   stopped: 'neutral',
 };
 

@@ -18,3 +18,18 @@ export function describeError(err: unknown): string {
   }
   return `${err instanceof Error ? err.message : String(err)}. Try again; if it keeps failing, check the host's log.`;
 }
+
+/**
+ * The config keys an E_INVALID_PARAMS answer names, each with what it takes (engine/host/rpc.ts
+ * describeIssues): "dns.configSet: config.rrl.window: at most 3600; config.rrl.slip: …" gives
+ * { 'rrl.window': 'at most 3600', 'rrl.slip': '…' }.
+ */
+export function invalidFields(err: unknown): Record<string, string> {
+  if (!(err instanceof ClientError) || err.code !== 'E_INVALID_PARAMS') return {};
+  const fields: Record<string, string> = {};
+  for (const issue of err.message.replace(/^[\w.]+: /, '').split('; ')) {
+    const match = /^config\.([\w.]+): (.*)$/s.exec(issue);
+    if (match) fields[match[1]!] ??= match[2]!;
+  }
+  return fields;
+}

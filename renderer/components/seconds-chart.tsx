@@ -29,27 +29,43 @@ interface Props<T extends Second> {
   minTop: number;
   /** Room for the y axis' labels, in px. */
   axisSize?: number;
+  /**
+   * 'log' when one line is a small fraction of another (link bytes are 1-2 % of origin bytes and
+   * drew flat on a linear axis): uPlot's asinh scale, linear near zero and logarithmic above, so a
+   * quiet second (0) still has a place.
+   */
+  scale?: 'linear' | 'log';
   testId: string;
   /** What the chart shows, in words, for screen readers. */
   summary: string;
 }
 
-type Look = Pick<Props<Second>, 'lines' | 'format' | 'axisFormat' | 'minTop' | 'axisSize'>;
+type Look = Pick<Props<Second>, 'lines' | 'format' | 'axisFormat' | 'minTop' | 'axisSize' | 'scale'>;
 
-function chartOptions(host: HTMLElement, width: number, { lines, format, axisFormat, minTop, axisSize = 56 }: Look): uPlot.Options {
+/** The narrowest a time label may be given, in px: "00:00:00" in 12 px type is ~55 px wide. */
+const timeLabelSpace = 90;
+
+function chartOptions(host: HTMLElement, width: number, { lines, format, axisFormat, minTop, axisSize = 56, scale = 'linear' }: Look): uPlot.Options {
   const muted = resolveColor('--muted', host);
   const grid = resolveColor('--border', host);
   const axis: uPlot.Axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   return {
     width,
     height,
-    series: [{}, ...lines.map(({ label, color }) => ({ label, stroke: resolveColor(color, host), width: 1.5, value: (_: uPlot, v: number | null) => (v === null ? '—' : format(v)) }))],
+    // The time in the legend as on the axis: uPlot's full date would widen the legend on hover.
+    series: [{ value: (_: uPlot, v: number | null) => (v === null ? '—' : tick.format(v * 1000)) }, ...lines.map(({ label, color }) => ({ label, stroke: resolveColor(color, host), width: 1.5, value: (_: uPlot, v: number | null) => (v === null ? '—' : format(v)) }))],
     // From zero and a little headroom, so the lines do not jump as the maximum moves.
-    scales: { y: { range: (_self, _min, max) => [0, Math.max(minTop, Math.ceil(max * 1.15))] } },
+    scales: {
+      y: {
+        ...(scale === 'log' && { distr: 4, log: 10 }),
+        range: (_self, _min, max) => [0, Math.max(minTop, Math.ceil(max * (scale === 'log' ? 2 : 1.15)))],
+      },
+    },
     // Local time of day only: five minutes never need the date, and uPlot's two-line labels crowd.
     axes: [
       // Whole seconds only: with few points uPlot would otherwise tick every half second, twice per label.
-      { ...axis, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300], values: (_self, splits) => splits.map((s) => tick.format(s * 1000)) },
+      // Labels at least timeLabelSpace apart: uPlot's 50 px made them overlap over 2-minute windows.
+      { ...axis, space: timeLabelSpace, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600], values: (_self, splits) => splits.map((s) => tick.format(s * 1000)) },
       { ...axis, size: axisSize, ...(axisFormat && { values: (_self: uPlot, splits: number[]) => splits.map(axisFormat) }) },
     ],
     cursor: { drag: { x: false, y: false } },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -36,6 +37,15 @@ describe('signalbox command line', () => {
     assert.match(result.stderr, /E_CONFIG_TYPE/);
   });
 
+  it('serve without --config reads signalbox.yaml in the data folder', () => {
+    const dir = tempDir('cli');
+    writeFileSync(join(dir, 'signalbox.yaml'), 'serve:\n  port: 70000\n');
+    const result = runCli(['serve', '--data-dir', dir]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`serve\\.port \\(line 2 of ${join(dir, 'signalbox.yaml').replace(/[.]/g, '\\.')}\\): at most 65535`));
+    assert.equal(existsSync(join(dir, 'serve.token')), false);
+  });
+
   it('refuses a missing config file', () => {
     const result = runCli(['serve', '--config', '/nonexistent/signalbox.yaml']);
     assert.equal(result.status, 2);
@@ -49,6 +59,16 @@ describe('signalbox command line', () => {
     assert.equal(runCli(['serve', '--bogus']).status, 2);
     assert.equal(runCli(['serve', '--port', 'x']).status, 2);
     assert.match(runCli(['--help']).stdout, /signalbox <command>/);
+  });
+
+  it('dns on a port another program holds prints the reason, its code and the fix', async () => {
+    const holder = createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', resolve));
+    const port = holder.address().port;
+    const result = spawnSync(process.execPath, [bin, 'dns', '--listen', `127.0.0.1:${port}`, '--upstream', '127.0.0.1:9'], { encoding: 'utf8', timeout: 20_000 });
+    holder.close();
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`signalbox: dns: the DNS engine cannot start: bind EADDRINUSE 127\\.0\\.0\\.1:${port} \\[E_ENGINE_ADDRESS_IN_USE\\] — another program holds`));
   });
 
   it('dns refuses a listen address without a port, naming the flag and value', () => {

@@ -4,12 +4,14 @@
 // ask an engine to drain.
 import type { ChildProcess } from 'node:child_process';
 import type { Transport } from '../rpc.ts';
+import type { StartFailure } from '../start-failure.ts';
 
 export type HandoverStep = 'probe' | 'export' | 'import' | 'drain';
 
 export type ControlMessage =
   | { kind: 'init'; engine: string; config: unknown; dataDir: string; worker?: { index: number; count: number } }
   | { kind: 'ready'; version: string }
+  | { kind: 'startFailed'; failure: StartFailure }
   | { kind: 'handover'; id: number; step: HandoverStep; payload?: unknown }
   | { kind: 'handoverDone'; id: number; ok: boolean; result?: unknown; error?: string }
   /** Work a draining process passes on, through the supervisor, to the one that serves now. */

@@ -3,6 +3,8 @@
 // to which ciphertext and whether it worked; never a password, key or plaintext.
 // A line torn by a crash (the last one, incomplete) is cut off when the log is opened and the
 // cut is itself recorded; any other break is reported, not repaired.
+// The host keeps its operator log (engine/host/operator-audit.ts) with this same class and
+// format; only the event names differ (the type parameter).
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, truncate } from 'node:fs/promises';
@@ -28,10 +30,10 @@ export type AuditEvent =
   | 'pending-expired'
   | 'audit-recovered';
 
-export interface AuditEntry {
+export interface AuditEntry<Event extends string = AuditEvent> {
   seq: number;
   at: string;
-  event: AuditEvent;
+  event: Event;
   /** Who asked (an account name, possibly one that does not exist for failed logins). */
   actor: string | null;
   /** Plain facts: target user, ciphertext hash, labels, order id, result, reason. */
@@ -50,12 +52,12 @@ export interface ChainCheck {
 
 const genesis = '0'.repeat(64);
 
-function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+function entryHash(entry: Omit<AuditEntry<string>, 'hash'>): string {
   const { seq, at, event, actor, details, prev } = entry;
   return createHash('sha256').update(JSON.stringify([seq, at, event, actor, details, prev])).digest('hex');
 }
 
-export class AuditLog {
+export class AuditLog<Event extends string = AuditEvent> {
   readonly path: string;
   private last: { seq: number; hash: string } = { seq: 0, hash: genesis };
   private check: ChainCheck = { ok: true, entries: 0, brokenAt: null, reason: null };
@@ -87,10 +89,10 @@ export class AuditLog {
     return { ...this.check };
   }
 
-  append(event: AuditEvent, actor: string | null, details: AuditEntry['details'] = {}): Promise<AuditEntry> {
+  append(event: Event | 'audit-recovered', actor: string | null, details: AuditEntry['details'] = {}): Promise<AuditEntry<Event | 'audit-recovered'>> {
     const run = this.queue.then(async () => {
       const body = { seq: this.last.seq + 1, at: new Date().toISOString(), event, actor, details, prev: this.last.hash };
-      const entry: AuditEntry = { ...body, hash: entryHash(body) };
+      const entry: AuditEntry<Event | 'audit-recovered'> = { ...body, hash: entryHash(body) };
       const file = await open(this.path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600);
       try {
         await file.write(JSON.stringify(entry) + '\n');
@@ -107,10 +109,10 @@ export class AuditLog {
   }
 
   /** The newest entries first, at most `limit`, older than `beforeSeq` when given. */
-  async read(limit: number, beforeSeq?: number): Promise<AuditEntry[]> {
+  async read(limit: number, beforeSeq?: number): Promise<AuditEntry<Event | 'audit-recovered'>[]> {
     await this.queue;
     const text = await readFile(this.path, 'utf8').catch(() => '');
-    const { entries } = verifyChain(text);
+    const { entries } = verifyChain<Event | 'audit-recovered'>(text);
     return entries
       .filter((entry) => beforeSeq === undefined || entry.seq < beforeSeq)
       .slice(-limit)
@@ -119,8 +121,8 @@ export class AuditLog {
 }
 
 /** Parses and checks every line; a final line without its newline is a torn write, not tampering. */
-export function verifyChain(text: string): { entries: AuditEntry[]; tornAt: number | null; check: ChainCheck } {
-  const entries: AuditEntry[] = [];
+export function verifyChain<Event extends string = AuditEvent>(text: string): { entries: AuditEntry<Event>[]; tornAt: number | null; check: ChainCheck } {
+  const entries: AuditEntry<Event>[] = [];
   let offset = 0;
   let prev = genesis;
   let broken: { at: number; reason: string } | null = null;
@@ -129,9 +131,9 @@ export function verifyChain(text: string): { entries: AuditEntry[]; tornAt: numb
     if (end === -1) return { entries, tornAt: Buffer.byteLength(text.slice(0, offset)), check: summary(entries, broken) };
     const line = text.slice(offset, end);
     offset = end + 1;
-    let entry: AuditEntry;
+    let entry: AuditEntry<Event>;
     try {
-      entry = JSON.parse(line) as AuditEntry;
+      entry = JSON.parse(line) as AuditEntry<Event>;
     } catch {
       broken ??= { at: entries.length + 1, reason: 'a line is not valid JSON' };
       continue;
@@ -147,6 +149,6 @@ export function verifyChain(text: string): { entries: AuditEntry[]; tornAt: numb
   return { entries, tornAt: null, check: summary(entries, broken) };
 }
 
-function summary(entries: AuditEntry[], broken: { at: number; reason: string } | null): ChainCheck {
+function summary(entries: AuditEntry<string>[], broken: { at: number; reason: string } | null): ChainCheck {
   return { ok: broken === null, entries: entries.length, brokenAt: broken?.at ?? null, reason: broken?.reason ?? null };
 }

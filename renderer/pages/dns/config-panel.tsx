@@ -3,12 +3,12 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { DnsConfig } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
-import { ClientError } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
+import { describeRefusal } from './config-refusal.ts';
 
 interface Draft {
   cacheEnabled: boolean;
@@ -55,9 +55,6 @@ function applyDraft(config: DnsConfig, draft: Draft): { config: DnsConfig } | { 
     },
   };
 }
-
-// The engine's message names the key and the allowed range; it is the useful part here.
-const describeRefusal = (err: unknown) => (err instanceof ClientError && err.code === 'E_INVALID_PARAMS' ? err.message : describeError(err));
 
 export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplied(): void }) {
   const id = useId();

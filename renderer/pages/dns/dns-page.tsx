@@ -14,6 +14,7 @@ import './dns.css';
 import { PacketDrawer } from './packet-drawer.tsx';
 import { PcapDownload } from './pcap-download.tsx';
 import { ProcessesPanel } from './processes-panel.tsx';
+import { HistoryPanel } from './history-panel.tsx';
 import { QueryLog } from './query-log.tsx';
 import { StatTiles } from './stat-tiles.tsx';
 import { TopLists } from './top-lists.tsx';
@@ -39,7 +40,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
   // Not enabled needs a config change and a host restart; only a restart in progress keeps the panels.
   if (unavailable && (!stats || /not enabled/.test(unavailable.message))) {
     return (
-      <EngineUnavailable title="DNS" testId="dns-unavailable" reason={unavailable} config={'engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:5353"]\n    upstreams: ["192.0.2.53:53"]'}>
+      <EngineUnavailable title="DNS" engine="dns" client={client} testId="dns-unavailable" reason={unavailable} config={'engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:5353"]\n    # no upstreams: it forwards to the nameservers in /etc/resolv.conf'}>
         <p>
           or run the DNS proxy headless, without this console, with <code>signalbox dns --listen ADDR:PORT --upstream ADDR:PORT</code>.
         </p>
@@ -74,6 +75,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
         </Panel>
         <ConfigPanel client={client} onApplied={view.refresh} />
       </div>
+      <HistoryPanel client={client} />
       {opened && <PacketDrawer client={client} entry={opened} onClose={closeDrawer} />}
     </div>
   );

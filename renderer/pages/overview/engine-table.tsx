@@ -2,6 +2,7 @@
 import type { EngineState } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { DataTable, type Column } from '../../components/data-table.tsx';
+import { EngineFailure } from '../../components/engine-failure.tsx';
 import { EngineStatusBadge } from '../../components/engine-status-badge.tsx';
 import { formatAgo, formatDuration, formatLocalDateTime, secondsUntil } from '../../components/format.ts';
 import { MemoryCell } from '../../components/memory-cell.tsx';
@@ -68,6 +69,13 @@ function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineS
           </button>
         </td>
       </tr>
+      {engine.lastError && (
+        <tr className="row-error">
+          <td colSpan={columns.length}>
+            <EngineFailure engine={name} failure={engine.lastError} />
+          </td>
+        </tr>
+      )}
       {call.error && (
         <tr className="row-error">
           <td colSpan={columns.length} role="alert">

@@ -1,9 +1,12 @@
 import type { ApiClient } from '../../api/client.ts';
 import { EngineEvents } from '../../components/engine-events.tsx';
 import { useConnection } from '../../components/use-connection.ts';
+import { useHealth } from '../../components/use-health.ts';
 import { useHostSnapshot } from '../../components/use-host-snapshot.ts';
 import { useNow } from '../../components/use-now.ts';
 import { EngineTable } from './engine-table.tsx';
+import { HealthFigures } from './health-figures.tsx';
+import { OperatorLog } from './operator-log.tsx';
 import { HostInfo } from './host-info.tsx';
 
 export function OverviewPage({ client }: { client: ApiClient }) {
@@ -11,6 +14,7 @@ export function OverviewPage({ client }: { client: ApiClient }) {
   const connected = useConnection(client).status === 'open';
   const now = useNow();
   const stale = snapshot !== null && !connected;
+  const health = useHealth(client);
 
   return (
     <div className="page">
@@ -28,6 +32,10 @@ export function OverviewPage({ client }: { client: ApiClient }) {
           Not connected: this is the last state the host sent; it updates again once reconnected.
         </p>
       )}
+      <section aria-labelledby="health-heading" className={stale ? 'stale' : undefined}>
+        <h2 id="health-heading">Health</h2>
+        <HealthFigures health={health} />
+      </section>
       <section aria-labelledby="engines-heading" className={stale ? 'stale' : undefined}>
         <h2 id="engines-heading">Engines</h2>
         {snapshot ? (
@@ -39,6 +47,10 @@ export function OverviewPage({ client }: { client: ApiClient }) {
       <section aria-labelledby="events-heading" className={stale ? 'stale' : undefined}>
         <h2 id="events-heading">Recent events</h2>
         {snapshot && <EngineEvents events={snapshot.events} now={now} testId="engine-events" />}
+      </section>
+      <section aria-labelledby="operator-heading">
+        <h2 id="operator-heading">Operator actions</h2>
+        <OperatorLog client={client} version={snapshot?.events.at(-1)?.at ?? 0} />
       </section>
     </div>
   );

@@ -2,7 +2,7 @@
 // its fields (read off engine/api/railgun.ts's schema), and how the engine's refusals read.
 import { railgunLimits, type RailgunLimits } from '../../../engine/api/index.ts';
 import { ClientError } from '../../api/client.ts';
-import { describeError } from '../../components/errors.ts';
+import { describeError, invalidFields } from '../../components/errors.ts';
 
 export const limitRanges = Object.fromEntries(
   Object.entries(railgunLimits.shape).map(([key, field]) => {
@@ -22,18 +22,5 @@ export function describeRailgunError(err: unknown): string {
   return describeError(err);
 }
 
-/**
- * The fields an E_INVALID_PARAMS answer names, each with what is wrong with it:
- * "railgun.configSet: config.limits.deltaLevel: Too big: …; config.origin: write …" gives
- * { 'limits.deltaLevel': 'Too big: …', origin: 'write …' } (engine/host/rpc.ts describeIssues).
- */
-export function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof ClientError) || err.code !== 'E_INVALID_PARAMS') return {};
-  const issues = err.message.replace(/^railgun\.configSet: /, '').split('; ');
-  const fields: Record<string, string> = {};
-  for (const issue of issues) {
-    const match = /^config\.([\w.]+): (.*)$/s.exec(issue);
-    if (match) fields[match[1]!] ??= match[2]!;
-  }
-  return fields;
-}
+/** The fields an E_INVALID_PARAMS answer names, each with what is wrong with it. */
+export const fieldErrors = invalidFields;

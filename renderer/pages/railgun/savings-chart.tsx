@@ -34,8 +34,9 @@ export function SavingsChart({ client }: { client: ApiClient }) {
         version={version}
         lines={lines}
         format={perSecond}
-        axisFormat={formatSize}
-        axisSize={72}
+        axisFormat={perSecond}
+        axisSize={80}
+        scale="log"
         minTop={1024}
         testId="railgun-chart"
         summary={summary(series)}

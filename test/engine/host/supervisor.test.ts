@@ -42,20 +42,39 @@ describe('supervisor', () => {
     assert.deepEqual(await supervisor.client('echo')!.call('echo.echo', { text: 'back' }), { text: 'back' });
   });
 
-  it('backs off exponentially while an engine keeps failing to start', async () => {
-    // tickMs below the schema minimum makes the echo engine throw during start.
-    const supervisor = echoSupervisor({ engines: [{ name: 'echo', config: { tickMs: 1 } }] });
-    running.push(supervisor);
-    await supervisor.start();
-    await waitFor(() => supervisor.snapshot().events.filter((e) => e.kind === 'crashed').length >= 4, 'four crashes');
+  it('backs off exponentially while an engine keeps crashing', async () => {
+    const supervisor = await started();
+    for (let crash = 1; crash <= 4; crash++) {
+      await waitFor(() => echoState(supervisor).status === 'running', `echo running before crash ${crash}`);
+      process.kill(echoState(supervisor).pid!, 'SIGKILL');
+      await waitFor(() => supervisor.snapshot().events.filter((e) => e.kind === 'crashed').length >= crash, `crash ${crash}`);
+    }
     const delays = supervisor
       .snapshot()
       .events.filter((e) => e.kind === 'crashed')
       .map((e) => e.message.match(/restarting in (\d+) ms/)?.[1]);
     assert.deepEqual(delays.slice(0, 4), ['50', '100', '200', '400']);
-    assert.equal(supervisor.client('echo'), undefined);
     await supervisor.stop();
     assert.equal(echoState(supervisor).status, 'stopped');
+  });
+
+  it('does not restart an engine whose config it refused at start, and says why', async () => {
+    // tickMs below the schema minimum makes the echo engine throw during start; a retry would too.
+    const supervisor = echoSupervisor({ engines: [{ name: 'echo', config: { tickMs: 1 } }] });
+    running.push(supervisor);
+    await supervisor.start();
+    await waitFor(() => echoState(supervisor).status === 'failed', 'echo failed');
+    const state = echoState(supervisor);
+    assert.equal(state.lastError?.code, 'E_ENGINE_CONFIG');
+    assert.equal(state.lastError?.retrying, false);
+    assert.match(state.lastError!.message, /tickMs/);
+    assert.equal(state.restartAt, null);
+    assert.equal(state.restarts, 0);
+    assert.match(supervisor.snapshot().events.at(-1)!.message, /echo cannot start: .*tickMs.*\[E_ENGINE_CONFIG\]\. Not restarting it/);
+    assert.equal(supervisor.client('echo'), undefined);
+    // An operator's restart tries again (and fails again the same way).
+    await supervisor.restart('echo');
+    await waitFor(() => echoState(supervisor).status === 'failed' && echoState(supervisor).restarts === 1, 'echo failed again after a restart');
   });
 
   it('restarts an engine on request with a new process', async () => {

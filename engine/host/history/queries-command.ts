@@ -1,0 +1,81 @@
+// `signalbox queries`: reads the DNS query history a host keeps in its data folder (read-only,
+// beside a running host) and prints the matching queries, newest first, as CSV or JSON lines.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import type { QueryLogEntry, QueryLogFilter } from '../../api/dns.ts';
+import { historyFile, QueryStore } from './query-store.ts';
+
+// dns-packet's own name tables (IANA DNS parameters); its index does not re-export them.
+const require = createRequire(import.meta.url);
+const rcodes = require('dns-packet/rcodes.js') as { toString(code: number): string; toRcode(name: string): number };
+const types = require('dns-packet/types.js') as { toString(code: number): string; toType(name: string): number };
+
+export class QueriesUsageError extends Error {
+  override name = 'QueriesUsageError';
+}
+
+const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "5m", "1h", "7d" as milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text);
+  if (!match) throw new QueriesUsageError(`queries: --since "${text}": write a duration such as 90s, 5m, 1h or 7d`);
+  return Number(match[1]) * units[match[2]!]!;
+}
+
+const csvColumns = ['time', 'client', 'transport', 'name', 'type', 'rcode', 'upstream', 'latency_ms', 'cache', 'rrl', 'flattened'] as const;
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
+export function csvLine(entry: QueryLogEntry): string {
+  const rcode = entry.rcode < 0 ? 'DROPPED' : rcodes.toString(entry.rcode);
+  return [new Date(entry.at).toISOString(), entry.client, entry.transport, entry.qname, types.toString(entry.qtype), rcode, entry.upstream ?? '', String(entry.latencyMs), entry.cache ?? '', entry.rrl ?? '', String(entry.flattened)]
+    .map(csvField)
+    .join(',');
+}
+
+export function queriesCommand(args: string[], defaultDataDir: string, write: (text: string) => void): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string' },
+      since: { type: 'string', default: '1h' },
+      name: { type: 'string' },
+      client: { type: 'string' },
+      type: { type: 'string' },
+      rcode: { type: 'string' },
+      limit: { type: 'string', default: '1000' },
+      format: { type: 'string', default: 'csv' },
+    },
+    strict: true,
+  });
+  const dataDir = values['data-dir'] ?? defaultDataDir;
+  const file = join(dataDir, historyFile);
+  if (!existsSync(file)) throw new QueriesUsageError(`queries: no query history in ${dataDir} (${historyFile}): a host keeps one while its DNS engine runs; give --data-dir of that host`);
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new QueriesUsageError(`queries: --limit "${values.limit}": write a whole number of 1 or more`);
+  if (values.format !== 'csv' && values.format !== 'json') throw new QueriesUsageError(`queries: --format "${values.format}": write csv or json (JSON lines)`);
+  const filter: QueryLogFilter = {};
+  if (values.name) filter.qname = values.name;
+  if (values.client) filter.client = values.client;
+  if (values.type) filter.qtype = /^\d+$/.test(values.type) ? Number(values.type) : checked(types.toType(values.type.toUpperCase()), `--type "${values.type}": not a DNS type name (A, AAAA, MX, ...)`);
+  if (values.rcode) filter.rcode = /^\d+$/.test(values.rcode) ? Number(values.rcode) : values.rcode.toUpperCase() === 'NOERROR' ? 0 : checked(rcodes.toRcode(values.rcode), `--rcode "${values.rcode}": not an rcode name (NOERROR, NXDOMAIN, SERVFAIL, ...)`);
+
+  const store = new QueryStore(file, { readOnly: true });
+  try {
+    const { entries } = store.search({ since: Date.now() - parseDuration(values.since), filter, limit });
+    if (values.format === 'csv') write([csvColumns.join(','), ...entries.map(csvLine)].join('\n') + '\n');
+    else write(entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
+  } finally {
+    store.close();
+  }
+}
+
+function checked(code: number, message: string): number {
+  // dns-packet answers 0 for a name it does not know.
+  if (!code) throw new QueriesUsageError(`queries: ${message}`);
+  return code;
+}

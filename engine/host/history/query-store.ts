@@ -69,14 +69,18 @@ export function whereOf(query: Omit<HistoryQuery, 'limit'>): { sql: string; valu
     values.push(query.until);
   }
   const f = query.filter ?? {};
+  const where = (clause: string, value: string | number) => {
+    parts.push(clause);
+    values.push(value);
+  };
   // instr over lower(): a substring, case-insensitive, with no LIKE wildcards to escape.
-  if (f.qname) parts.push('instr(lower(qname), ?) > 0'), values.push(f.qname.toLowerCase());
-  if (f.client) parts.push('client = ?'), values.push(f.client);
-  if (f.qtype !== undefined) parts.push('qtype = ?'), values.push(f.qtype);
-  if (f.rcode !== undefined) parts.push('rcode = ?'), values.push(f.rcode);
-  if (f.upstream) parts.push('upstream = ?'), values.push(f.upstream);
-  if (f.cache) parts.push('cache = ?'), values.push(f.cache);
-  if (f.rrl) parts.push('rrl = ?'), values.push(f.rrl);
+  if (f.qname) where('instr(lower(qname), ?) > 0', f.qname.toLowerCase());
+  if (f.client) where('client = ?', f.client);
+  if (f.qtype !== undefined) where('qtype = ?', f.qtype);
+  if (f.rcode !== undefined) where('rcode = ?', f.rcode);
+  if (f.upstream) where('upstream = ?', f.upstream);
+  if (f.cache) where('cache = ?', f.cache);
+  if (f.rrl) where('rrl = ?', f.rrl);
   return { sql: parts.join(' AND '), values };
 }
 

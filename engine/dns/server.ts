@@ -1,6 +1,7 @@
 // UDP and TCP listeners. UDP answers that do not fit the client's size go out as TC=1 so the
 // client retries over TCP; TCP is length-prefixed and pipelined (queries on one connection are
 // answered as they complete), with an idle timeout and a connection cap.
+import cluster from 'node:cluster';
 import type { Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { splitHostPort } from '../api/address.ts';
@@ -61,6 +62,8 @@ export class DnsServer {
   private options: ServerOptions;
   /** By the address as configured (a port 0 stays 0 here, bound to a real port). */
   private readonly listeners = new Map<string, Listener>();
+  /** TCP addresses this process must not listen on again (see bind). */
+  private readonly tcpUnretryable = new Set<string>();
   /** Answers still to be sent for datagrams already read, and open TCP connections' pending answers. */
   private pendingUdp = 0;
   private readonly tcpPending = new Map<import('node:net').Socket, number>();
@@ -123,6 +126,13 @@ export class DnsServer {
 
   private async bind(address: string): Promise<Listener> {
     const { host, port } = splitHostPort(address);
+    const tcpKey = formatAddress(host, port);
+    if (this.tcpUnretryable.has(tcpKey)) {
+      throw Object.assign(
+        new Error(`${address}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice (a Node.js cluster defect); free it, then restart or upgrade the DNS engine (E_DNS_LISTEN_RETRY)`),
+        { code: 'E_DNS_LISTEN_RETRY' },
+      );
+    }
     const udp = udpSocket(host.includes(':'));
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
@@ -164,6 +174,11 @@ export class DnsServer {
       });
     } catch (err) {
       udp.close();
+      // A cluster worker whose shared TCP listen failed with EADDRINUSE (libuv reports it late,
+      // at listen) keeps Node's record of that handle, so its next listen on the same address
+      // fails an internal assertion in node:internal/cluster/child that ends the process
+      // (the defect of nodejs/node#64869, reached here through that kept handle). UDP bind errors are reported at once and leave nothing behind.
+      if (cluster.isWorker && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') this.tcpUnretryable.add(tcpKey);
       throw err;
     }
     return { udp, tcp, local };

@@ -1,6 +1,7 @@
 // Entry of every engine process. The supervisor forks this file, sends `init` with the engine's
 // name and config, and serves RPC to the engine's handlers once it reports `ready`.
 import { statSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 import type { RunningEngine } from '../api/engine.ts';
 import { ApiError, ErrorCode } from '../api/errors.ts';
@@ -30,6 +31,28 @@ function handlerFor(engine: RunningEngine): RpcHandler {
       if (!start) throw new ApiError(ErrorCode.unknownMethod, `this engine does not serve ${stream}`);
       return start(params, emit);
     },
+  };
+}
+
+/**
+ * One memory sample for the supervisor. The resident size is read from /proc (a file opened each
+ * time), so it fails while the process has no descriptor left (EMFILE under a connection flood):
+ * that sample then goes without it, the heap size (no file needed) still goes, and the failure is
+ * logged once until a sample works again. A status report must never be what kills an engine.
+ */
+function heartbeat(log: ReturnType<typeof createLogger>): () => void {
+  let failing = false;
+  return () => {
+    let rssBytes: number | null = null;
+    try {
+      rssBytes = process.memoryUsage.rss();
+      if (failing) log.info('memory sampling works again');
+      failing = false;
+    } catch (err) {
+      if (!failing) log.warn('cannot sample the resident memory; the heartbeat goes on without it', { code: 'E_HEARTBEAT_SAMPLE', error: err instanceof Error ? err.message : String(err) });
+      failing = true;
+    }
+    sendControl(process, { kind: 'heartbeat', rssBytes, heapUsedBytes: getHeapStatistics().used_heap_size });
   };
 }
 
@@ -88,10 +111,7 @@ async function run(): Promise<void> {
         engine = running;
         serveRpc(transport, handlerFor(running));
         sendControl(process, { kind: 'ready', version: codeVersion() });
-        const beat = () => {
-          const memory = process.memoryUsage();
-          sendControl(process, { kind: 'heartbeat', rssBytes: memory.rss, heapUsedBytes: memory.heapUsed });
-        };
+        const beat = heartbeat(log);
         beat();
         setInterval(beat, heartbeatMs).unref();
       })

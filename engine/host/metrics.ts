@@ -5,6 +5,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { DnsStats } from '../api/dns.ts';
 import type { RailgunStatus } from '../api/railgun.ts';
 import type { Host } from './host.ts';
+import type { SendBudget } from './transports/send-queue.ts';
 
 type Labels = Record<string, string>;
 
@@ -13,7 +14,8 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
-export function createMetrics(host: Host): Metrics {
+/** `api`: what `serve`'s API connections hold, when the host serves them. */
+export function createMetrics(host: Host, api?: SendBudget): Metrics {
   // Two registries: the DNS series are left out entirely while the engine is down, rather than
   // showing zeros a scraper would take for a counter reset.
   const hostRegistry = new Registry();
@@ -31,6 +33,11 @@ export function createMetrics(host: Host): Metrics {
     up: hostMetric.gauge('signalbox_engine_up', 'Whether the engine process is running (1) or not (0).', ['engine']),
     restarts: hostMetric.counter('signalbox_engine_restarts_total', 'Engine process restarts since the host started.', ['engine']),
     rss: hostMetric.gauge('signalbox_engine_resident_memory_bytes', 'Resident memory of the engine process.', ['engine']),
+  };
+  const apiSeries = api && {
+    connections: hostMetric.gauge('signalbox_api_connections', 'Open API (WebSocket) connections.'),
+    unread: hostMetric.gauge('signalbox_api_unread_bytes', 'Bytes of answers and events the API clients have not read yet, all connections together.'),
+    slowClosed: hostMetric.counter('signalbox_api_slow_closed_total', 'API connections closed because their client did not read (1008, 1013).'),
   };
   const dns = {
     queries: dnsMetric.counter('signalbox_dns_queries_total', 'Queries received.'),
@@ -125,6 +132,11 @@ export function createMetrics(host: Host): Metrics {
       engine.up.set({ engine: state.name }, state.status === 'running' ? 1 : 0);
       setCounter(engine.restarts, state.restarts, { engine: state.name });
       if (state.rssBytes !== null) engine.rss.set({ engine: state.name }, state.rssBytes);
+    }
+    if (api && apiSeries) {
+      apiSeries.connections.set(api.connections);
+      apiSeries.unread.set(api.unreadBytes);
+      setCounter(apiSeries.slowClosed, api.slowClosed);
     }
     const text = [await hostRegistry.metrics()];
     const running = (name: string) => engines.some((state) => state.name === name && state.status === 'running');

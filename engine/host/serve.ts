@@ -8,13 +8,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type ServerOptions } from 'ws';
 import type { Logger } from '../api/engine.ts';
 import type { Config } from './config.ts';
 import { startHost, type Host } from './host.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { serveRpc } from './rpc.ts';
 import { contentSecurityPolicy, contentTypes, resolveStaticPath, securityHeaders } from './static-files.ts';
+import { SendBudget, type SendLimits } from './transports/send-queue.ts';
 import { maxFrameBytes, webSocketTransport } from './transports/websocket.ts';
 
 export const apiPath = '/api';
@@ -23,6 +24,11 @@ export const metricsPath = '/metrics';
 /** The WebSocket subprotocol of the API; the token travels as a second one, `token.<token>`. */
 export const apiProtocol = 'signalbox.v1';
 export const tokenFileName = 'serve.token';
+/**
+ * How long a closing API connection may take to answer the close frame before its socket is
+ * destroyed (ws's default is 30 s): a client closed for not reading will not answer it.
+ */
+export const closeTimeoutMs = 5000;
 
 export interface ServeOptions {
   config: Config;
@@ -32,6 +38,8 @@ export interface ServeOptions {
   rendererDir: string;
   version: string;
   log: Logger;
+  /** Bounds of what the API keeps for clients that do not read (send-queue.ts); defaults otherwise. */
+  sendLimits?: Partial<SendLimits>;
 }
 
 export interface Served {
@@ -39,6 +47,8 @@ export interface Served {
   port: number;
   token: string;
   host: Host;
+  /** What the API holds for its clients now. */
+  sendBudget: SendBudget;
   close(): Promise<void>;
 }
 
@@ -49,16 +59,21 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   writePrivateFile(join(options.dataDir, tokenFileName), token + '\n');
 
   const host = await startHost({ config: options.config, dataDir: options.dataDir, version: options.version, log });
-  const metrics = createMetrics(host);
+
   const http = createServer((req, res) => {
     if (new URL(req.url ?? '/', 'http://x').pathname === metricsPath) void serveMetrics(metrics, token, req, res);
     else void serveStatic(options.rendererDir, req, res);
   });
-  const wss = new WebSocketServer({
+  const sendBudget = new SendBudget(options.sendLimits);
+  // `closeTimeout` is an option of ws (8.19 and later) that @types/ws does not list yet.
+  const wsOptions: ServerOptions & { closeTimeout: number } = {
     noServer: true,
     maxPayload: maxFrameBytes,
+    closeTimeout: closeTimeoutMs,
     handleProtocols: (protocols) => (protocols.has(apiProtocol) ? apiProtocol : false),
-  });
+  };
+  const wss = new WebSocketServer(wsOptions);
+  const metrics = createMetrics(host, sendBudget);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -75,6 +90,9 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   const origins = allowedOrigins(options.host, port);
 
   http.on('upgrade', (req, socket, head) => {
+    // Node takes its own error listener off a socket it hands to 'upgrade'; a client that resets
+    // the connection before the answer is written must not end the process.
+    socket.on('error', (err: NodeJS.ErrnoException) => log.debug('API connection error before the upgrade', { code: err.code, remote: req.socket.remoteAddress }));
     const refusal = refuseUpgrade(req, token, origins);
     if (refusal) {
       log.warn('refused an API connection', { reason: refusal.reason, remote: req.socket.remoteAddress });
@@ -82,7 +100,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      serveRpc(webSocketTransport(ws), host.router);
+      serveRpc(webSocketTransport(ws, { budget: sendBudget, log, remote: `${req.socket.remoteAddress}:${req.socket.remotePort}` }), host.router);
     });
   });
 
@@ -95,6 +113,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
     port,
     token,
     host,
+    sendBudget,
     async close() {
       for (const client of wss.clients) client.close(1001, 'the host is shutting down');
       wss.close();

@@ -2,6 +2,9 @@
 // restart with exponential backoff; state changes are announced so the console shows them live.
 // Engines that share sockets (dns) may run several worker processes on the same sockets, and are
 // upgraded in place: a new process from the code on disk takes over before the old one drains.
+// What changes an engine's processes (start, restart, upgrade) runs one at a time per engine: a
+// request waits for the one in flight, a restart asked for while one is in flight or waiting
+// joins it, and stop() ends whatever runs, so no process is ever left that no worker tracks.
 import { fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
@@ -70,7 +73,14 @@ interface Slot {
   restarts: number;
   lastExit: EngineState['lastExit'];
   upgrade: EngineUpgrade | null;
+  /** Set from the moment an upgrade is asked for until it ended: a second one is refused. */
   upgrading?: boolean;
+  /** The last lifecycle operation asked for: the next one starts after it. */
+  busy: Promise<unknown>;
+  /** A restart running or waiting its turn: restarts asked for meanwhile get this same one. */
+  restarting?: Promise<void>;
+  /** Processes of an upgrade that no worker serves with (a new one before its swap, an old one draining). */
+  unadopted: Set<ChildProcess>;
 }
 
 /** A process started for an engine, not yet (or no longer) the one a worker serves with. */
@@ -127,13 +137,13 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
         backoffMs: this.backoff.initialMs,
         restartAt: null,
       }));
-      this.slots.set(name, { name, config, workers, restarts: 0, lastExit: null, upgrade: null });
+      this.slots.set(name, { name, config, workers, restarts: 0, lastExit: null, upgrade: null, busy: Promise.resolve(), unadopted: new Set() });
     }
   }
 
   /** Starts every engine; resolves once each has reported ready or failed its first start. */
   async start(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((slot) => this.spawnAll(slot)));
+    await Promise.all([...this.slots.values()].map((slot) => this.serialize(slot, () => this.spawnAll(slot))));
   }
 
   snapshot(): HostSnapshot {
@@ -167,13 +177,23 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     return this.slots.has(name as EngineName);
   }
 
-  async restart(name: EngineName): Promise<void> {
+  /** Replaces every process of the engine; a restart already running or waiting is joined, not repeated. */
+  restart(name: EngineName): Promise<void> {
     const slot = this.slots.get(name);
-    if (!slot || this.stopped) return;
-    await Promise.all(slot.workers.map((worker) => this.terminate(worker, 'restart')));
-    slot.restarts += 1;
-    this.record(name, 'restarting', `${name} restarted by an operator`);
-    await this.spawnAll(slot);
+    if (!slot || this.stopped) return Promise.resolve();
+    if (slot.restarting) return slot.restarting;
+    const restarting = this.serialize(slot, async () => {
+      if (this.stopped) return;
+      await Promise.all(slot.workers.map((worker) => this.terminate(worker, 'restart')));
+      if (this.stopped) return;
+      slot.restarts += 1;
+      this.record(name, 'restarting', `${name} restarted by an operator`);
+      await this.spawnAll(slot);
+    }).finally(() => {
+      if (slot.restarting === restarting) slot.restarting = undefined;
+    });
+    slot.restarting = restarting;
+    return restarting;
   }
 
   /**
@@ -187,10 +207,20 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     const slot = this.slots.get(name);
     if (!slot || !socketSharingEngines.has(name)) throw new ApiError('E_UPGRADE_UNSUPPORTED', `the ${name} engine cannot be upgraded in place; restart it instead`);
     if (slot.upgrading) throw new ApiError('E_UPGRADE_RUNNING', `an upgrade of ${name} is already running`);
+    slot.upgrading = true;
+    try {
+      return await this.serialize(slot, () => this.upgradeNow(slot));
+    } finally {
+      slot.upgrading = false;
+    }
+  }
+
+  private async upgradeNow(slot: Slot): Promise<EngineUpgrade> {
+    const { name } = slot;
+    if (this.stopped) throw new ApiError('E_ENGINE_UNAVAILABLE', `the host is stopping; ${name} is not upgraded`);
     if (slot.workers.some((worker) => worker.status !== 'running' || !worker.child)) {
       throw new ApiError('E_ENGINE_UNAVAILABLE', `the ${name} engine is not running in full (${this.stateOf(slot).status}); upgrade it once every worker runs`);
     }
-    slot.upgrading = true;
     const upgrade: EngineUpgrade = { phase: 'starting', from: slot.workers[0]!.version, to: null, startedAt: Date.now(), finishedAt: null, message: '' };
     const step = (phase: EngineUpgrade['phase'], message: string) => {
       Object.assign(upgrade, { phase, message });
@@ -198,63 +228,86 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
       this.changed();
     };
     this.record(name, 'upgrading', `${name}: upgrade started (${upgrade.from ?? 'unknown version'}, ${slot.workers.length} worker${slot.workers.length > 1 ? 's' : ''})`);
-    try {
-      const drains: number[] = [];
-      for (const worker of slot.workers) {
-        const label = slot.workers.length > 1 ? `worker ${worker.index}: ` : '';
-        const old = { child: worker.child!, client: worker.client!, exited: worker.exited!, version: worker.version, startedAt: worker.startedAt };
-        step('starting', `${label}starting a new process from the code on disk`);
-        const candidate = this.launch(slot, worker.index);
-        try {
-          if (!(await candidate.ready)) throw new Error('the new process exited or did not report ready');
-          upgrade.to = candidate.version;
-          step('probing', `${label}pid ${candidate.child.pid} started; asking it a probe query`);
-          await requestHandover(candidate.child, 'probe', undefined, handoverStepMs);
-          step('carrying state', `${label}probe answered; carrying the state over`);
-          const state = await requestHandover(old.child, 'export', undefined, handoverStepMs);
-          await requestHandover(candidate.child, 'import', state, handoverStepMs);
-        } catch (err) {
-          candidate.child.kill('SIGKILL');
-          await candidate.exited;
-          candidate.client.close();
-          const reason = err instanceof Error ? err.message : String(err);
-          step('rolled back', `${label}rolled back, pid ${old.child.pid} keeps serving: ${reason}`);
-          this.record(name, 'upgrade failed', `${name}: ${label}upgrade rolled back: ${reason}`);
-          return this.finish(slot, upgrade);
-        }
-        worker.draining = { pid: old.child.pid ?? 0, version: old.version, startedAt: old.startedAt };
-        this.adopt(slot, worker, candidate);
-        worker.status = 'running';
-        this.emit('ready', name);
-        step('draining', `${label}pid ${candidate.child.pid} serves; pid ${old.child.pid} answers what it read and exits`);
-        const drainMs = this.options.drainTimeoutMs ?? 5000;
-        const drainStarted = Date.now();
-        await requestHandover(old.child, 'drain', drainMs, drainMs + handoverStepMs).catch((err: Error) =>
-          this.options.log.warn('old engine process did not drain cleanly', { engine: name, error: err.message }),
-        );
-        const killTimer = setTimeout(() => old.child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 5000);
-        sendControl(old.child, { kind: 'shutdown' });
-        await old.exited;
-        clearTimeout(killTimer);
-        old.client.close();
-        worker.draining = undefined;
-        drains.push(Date.now() - drainStarted);
+    const drains: number[] = [];
+    for (const worker of slot.workers) {
+      const label = slot.workers.length > 1 ? `worker ${worker.index}: ` : '';
+      if (this.stopped || !worker.child) {
+        step('rolled back', `${label}${this.stopped ? 'the host is stopping' : 'the worker is not running'}; not upgraded`);
+        return this.finish(slot, upgrade);
       }
-      const pids = slot.workers.map((worker) => worker.child?.pid).join(', ');
-      step('done', `runs ${upgrade.to} (pid ${pids}); the old process${drains.length > 1 ? 'es' : ''} drained in ${drains.join(', ')} ms`);
-      this.record(name, 'upgraded', `${name}: upgraded to ${upgrade.to} (pid ${pids})`);
-      return this.finish(slot, upgrade);
-    } finally {
-      slot.upgrading = false;
+      const old = { child: worker.child, client: worker.client!, exited: worker.exited!, version: worker.version, startedAt: worker.startedAt };
+      step('starting', `${label}starting a new process from the code on disk`);
+      const candidate = this.launch(slot, worker.index);
+      this.untracked(slot, candidate.child);
+      try {
+        if (!(await candidate.ready)) throw new Error('the new process exited or did not report ready');
+        if (this.stopped) throw new Error('the host is stopping');
+        upgrade.to = candidate.version;
+        step('probing', `${label}pid ${candidate.child.pid} started; asking it a probe query`);
+        await requestHandover(candidate.child, 'probe', undefined, handoverStepMs);
+        step('carrying state', `${label}probe answered; carrying the state over`);
+        const state = await requestHandover(old.child, 'export', undefined, handoverStepMs);
+        await requestHandover(candidate.child, 'import', state, handoverStepMs);
+      } catch (err) {
+        candidate.child.kill('SIGKILL');
+        await candidate.exited;
+        candidate.client.close();
+        const reason = err instanceof Error ? err.message : String(err);
+        step('rolled back', `${label}rolled back, pid ${old.child.pid} keeps serving: ${reason}`);
+        this.record(name, 'upgrade failed', `${name}: ${label}upgrade rolled back: ${reason}`);
+        return this.finish(slot, upgrade);
+      }
+      worker.draining = { pid: old.child.pid ?? 0, version: old.version, startedAt: old.startedAt };
+      slot.unadopted.delete(candidate.child);
+      this.untracked(slot, old.child);
+      this.adopt(slot, worker, candidate);
+      worker.status = 'running';
+      this.emit('ready', name);
+      step('draining', `${label}pid ${candidate.child.pid} serves; pid ${old.child.pid} answers what it read and exits`);
+      const drainMs = this.options.drainTimeoutMs ?? 5000;
+      const drainStarted = Date.now();
+      await requestHandover(old.child, 'drain', drainMs, drainMs + handoverStepMs).catch((err: Error) =>
+        this.options.log.warn('old engine process did not drain cleanly', { engine: name, error: err.message }),
+      );
+      const killTimer = setTimeout(() => old.child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 5000);
+      sendControl(old.child, { kind: 'shutdown' });
+      await old.exited;
+      clearTimeout(killTimer);
+      old.client.close();
+      worker.draining = undefined;
+      drains.push(Date.now() - drainStarted);
     }
+    const pids = slot.workers.map((worker) => worker.child?.pid).join(', ');
+    step('done', `runs ${upgrade.to} (pid ${pids}); the old process${drains.length > 1 ? 'es' : ''} drained in ${drains.join(', ')} ms`);
+    this.record(name, 'upgraded', `${name}: upgraded to ${upgrade.to} (pid ${pids})`);
+    return this.finish(slot, upgrade);
   }
 
-  /** Stops every engine (shutdown message, then SIGKILL after the timeout); no restarts after. */
+  /** Runs `operation` once every lifecycle operation asked for before on this engine has ended. */
+  private serialize<T>(slot: Slot, operation: () => Promise<T>): Promise<T> {
+    const run = slot.busy.then(operation);
+    slot.busy = run.catch(() => {});
+    return run;
+  }
+
+  /** Counts a process no worker serves with until it exits, so that stop() ends it too. */
+  private untracked(slot: Slot, child: ChildProcess): void {
+    slot.unadopted.add(child);
+    child.once('exit', () => slot.unadopted.delete(child));
+  }
+
+  /**
+   * Stops every engine (shutdown message, then SIGKILL after the timeout); no restarts after. Resolves
+   * once every process of every engine has exited and every operation in flight has ended.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    const slots = [...this.slots.values()];
+    const stopTimeoutMs = this.options.stopTimeoutMs ?? 5000;
     await Promise.all(
-      [...this.slots.values()].flatMap((slot) =>
-        slot.workers.map(async (worker) => {
+      slots.flatMap((slot) => [
+        ...[...slot.unadopted].map((child) => endProcess(child, stopTimeoutMs)),
+        ...slot.workers.map(async (worker) => {
           if (worker.child) return this.terminate(worker, 'stop');
           clearTimeout(worker.restartTimer);
           worker.restartAt = null;
@@ -263,8 +316,9 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
             this.record(slot.name, 'stopped', `${this.nameOf(slot, worker)} stopped while waiting to restart`);
           }
         }),
-      ),
+      ]),
     );
+    await Promise.all(slots.map((slot) => slot.busy));
   }
 
   private finish(slot: Slot, upgrade: EngineUpgrade): EngineUpgrade {
@@ -314,10 +368,13 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
   }
 
   private async spawn(slot: Slot, worker: Worker): Promise<void> {
+    // One process per worker, always: a worker that has one (a restart timer that fired late) keeps it.
+    if (worker.child || this.stopped) return;
     worker.intendedExit = undefined;
     const launched = this.launch(slot, worker.index);
     this.adopt(slot, worker, launched);
-    if ((await launched.ready) && worker.child === launched.child) {
+    const served = () => worker.child === launched.child;
+    if ((await launched.ready) && served()) {
       worker.status = 'running';
       this.record(slot.name, 'started', `${this.nameOf(slot, worker)} running (pid ${launched.child.pid})`);
       this.emit('ready', slot.name);
@@ -443,6 +500,17 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
   private changed(): void {
     this.emit('change');
   }
+}
+
+/** Asks a process no worker serves with to shut down, killing it after the timeout. */
+async function endProcess(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  sendControl(child, { kind: 'shutdown' });
+  if (!child.connected) child.kill('SIGTERM');
+  await exited;
+  clearTimeout(killTimer);
 }
 
 function formatDelay(ms: number): string {

@@ -14,7 +14,8 @@ export type ControlMessage =
   | { kind: 'handoverDone'; id: number; ok: boolean; result?: unknown; error?: string }
   /** Work a draining process passes on, through the supervisor, to the one that serves now. */
   | { kind: 'passOn'; work: unknown }
-  | { kind: 'heartbeat'; rssBytes: number; heapUsedBytes: number }
+  /** rssBytes is null when the sample could not be read (no file descriptor left). */
+  | { kind: 'heartbeat'; rssBytes: number | null; heapUsedBytes: number }
   | { kind: 'shutdown' };
 
 /** Either end of an IPC channel: a ChildProcess in the supervisor, `process` in the engine. */

@@ -81,25 +81,32 @@ export class Accounts {
   /** Checks the password and unlocks the account's private key. */
   async unlock(credentials: VaultCredentials, source: string): Promise<Unlocked> {
     const { name, password } = credentials;
-    const verdict = this.guard.check(name, source);
-    if (!verdict.allowed) {
-      throw new ApiError('E_RATE_LIMITED', `too many failed attempts for this account or from here; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`);
+    // Counted as a failure from here on, so that guesses already queued for the KDF count too.
+    const attempt = this.guard.begin(name, source);
+    if (!attempt.allowed) {
+      throw new ApiError('E_RATE_LIMITED', `too many failed attempts for this account from here, or from here overall; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`);
     }
     const user = this.get(name);
-    const key = await this.gate.run(async () => {
-      if (!user) {
-        // The same work as a real check, so that the time taken does not tell who exists.
-        await dummyDerive(password, newKdfParams(this.options.kdfCost, this.options.kdf), this.options.kdf);
-        return null;
-      }
-      return user.redOctoberRecord !== undefined ? this.unlockLegacy(user, password) : this.unlockOwn(user, password);
-    });
+    let key: PrivateKeyRef | null;
+    try {
+      key = await this.gate.run(async () => {
+        if (!user) {
+          // The same work as a real check, so that the time taken does not tell who exists.
+          await dummyDerive(password, newKdfParams(this.options.kdfCost, this.options.kdf), this.options.kdf);
+          return null;
+        }
+        return user.redOctoberRecord !== undefined ? this.unlockLegacy(user, password) : this.unlockOwn(user, password);
+      });
+    } catch (err) {
+      attempt.abandoned();
+      throw err;
+    }
     if (!key) {
-      this.guard.failure(name, source);
+      attempt.failed();
       await this.record('failed-login', name, { source });
       throw wrongCredentials();
     }
-    this.guard.success(name);
+    attempt.succeeded();
     return { user: this.get(name)!, key };
   }
 

@@ -1,25 +1,34 @@
-// Against online password guessing: failures are counted per account and per source (a client
-// address, or the console), and past a few free tries each further try must wait twice as long as
-// the last. The check runs before the KDF, so a guesser cannot even spend our CPU. Unknown
-// account names are counted the same way as real ones: the answer never says which is which.
-// The clock is monotonic, so a wall-clock jump cannot lift a lock.
+// Against online password guessing without locking out the innocent. Failures are counted per
+// (account, source) and per source (a client address, or the console); past a few free tries each
+// further try from there must wait twice as long as the last. So a guesser slows itself down, and
+// the account's owner at another address still gets in: nothing an attacker does from one address
+// locks an account everywhere. Against guessing from many addresses, failures are also counted per
+// account, and that count holds back only sources that have themselves failed for that account.
+// An attempt counts as a failure from the moment it is let through until its check says
+// otherwise, so guesses sent at the same moment cannot all pass before the first one fails.
+// The check runs before the KDF, so a guesser cannot even spend our CPU. Unknown account names are
+// counted the same way as real ones: the answer never says which is which. The clock is
+// monotonic, so a wall-clock jump cannot lift a lock.
 
 export interface GuardOptions {
-  /** Failures an account may have before it must wait. */
-  accountFreeFailures: number;
+  /** Failures an account may have from one source before that source must wait. */
+  pairFreeFailures: number;
   /** Failures a source may have (over all accounts) before it must wait. */
   sourceFreeFailures: number;
+  /** Failures an account may have over all sources before those that failed for it must wait. */
+  accountFreeFailures: number;
   baseDelayMs: number;
   maxDelayMs: number;
   /** Counters forget failures this long after the last one. */
   forgetAfterMs: number;
-  /** Accounts and sources remembered at most (the oldest are forgotten first). */
+  /** Counters remembered at most, per kind (the oldest are forgotten first). */
   maxTracked: number;
 }
 
 export const defaultGuardOptions: GuardOptions = {
-  accountFreeFailures: 3,
+  pairFreeFailures: 3,
   sourceFreeFailures: 10,
+  accountFreeFailures: 10,
   baseDelayMs: 1000,
   maxDelayMs: 15 * 60_000,
   forgetAfterMs: 24 * 3600_000,
@@ -33,11 +42,22 @@ interface Failures {
 
 export type GuardVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+/** A password check let through; say how it ended, once. */
+export interface Attempt {
+  /** Wrong password (or no such account): it stays counted. */
+  failed(): void;
+  /** Right password: the account's failures from this source are cleared. */
+  succeeded(): void;
+  /** No check happened (the KDF gate was full, an error): as if never tried. */
+  abandoned(): void;
+}
+
 export class LoginGuard {
   private readonly options: GuardOptions;
   private readonly now: () => number;
-  private readonly accounts = new Map<string, Failures>();
+  private readonly pairs = new Map<string, Failures>();
   private readonly sources = new Map<string, Failures>();
+  private readonly accounts = new Map<string, Failures>();
 
   constructor(options: Partial<GuardOptions> = {}, now: () => number = () => performance.now()) {
     this.options = { ...defaultGuardOptions, ...options };
@@ -45,21 +65,44 @@ export class LoginGuard {
   }
 
   check(account: string, source: string): GuardVerdict {
-    const wait = Math.max(this.waitFor(this.accounts.get(account), this.options.accountFreeFailures), this.waitFor(this.sources.get(source), this.options.sourceFreeFailures));
+    const pair = this.current(this.pairs.get(pairKey(account, source)));
+    const wait = Math.max(
+      this.waitFor(pair, this.options.pairFreeFailures),
+      this.waitFor(this.sources.get(source), this.options.sourceFreeFailures),
+      pair ? this.waitFor(this.accounts.get(account), this.options.accountFreeFailures) : 0,
+    );
     return wait > 0 ? { allowed: false, retryAfterMs: Math.ceil(wait) } : { allowed: true };
   }
 
-  failure(account: string, source: string): void {
-    this.count(this.accounts, account);
-    this.count(this.sources, source);
+  /** Checks, and when allowed counts the attempt as a failure until it ends otherwise. */
+  begin(account: string, source: string): ({ allowed: true } & Attempt) | { allowed: false; retryAfterMs: number } {
+    const verdict = this.check(account, source);
+    if (!verdict.allowed) return verdict;
+    const keys: [Map<string, Failures>, string][] = [[this.pairs, pairKey(account, source)], [this.sources, source], [this.accounts, account]];
+    for (const [map, key] of keys) this.count(map, key);
+    let ended = false;
+    const end = (how: () => void) => () => {
+      if (ended) return;
+      ended = true;
+      how();
+    };
+    return {
+      allowed: true,
+      failed: end(() => {
+        for (const [map, key] of keys) this.touch(map, key);
+      }),
+      succeeded: end(() => {
+        this.pairs.delete(pairKey(account, source));
+        this.uncount(this.sources, source);
+        this.uncount(this.accounts, account);
+      }),
+      abandoned: end(() => {
+        for (const [map, key] of keys) this.uncount(map, key);
+      }),
+    };
   }
 
-  /** A right password clears the account's failures; the source keeps its record. */
-  success(account: string): void {
-    this.accounts.delete(account);
-  }
-
-  /** Failures counted against an account now (for the console). */
+  /** Failures counted against an account now, over all sources (for the console). */
   failuresOf(account: string): number {
     return this.current(this.accounts.get(account))?.count ?? 0;
   }
@@ -82,6 +125,22 @@ export class LoginGuard {
     // Maps keep insertion order: the first key is the one that failed longest ago.
     if (map.size > this.options.maxTracked) map.delete(map.keys().next().value!);
   }
+
+  /** A failure's wait runs from when its check ended, not from when it was let through. */
+  private touch(map: Map<string, Failures>, key: string): void {
+    const failures = map.get(key);
+    if (failures) failures.last = Math.max(failures.last, this.now());
+  }
+
+  private uncount(map: Map<string, Failures>, key: string): void {
+    const failures = map.get(key);
+    if (!failures) return;
+    if (--failures.count <= 0) map.delete(key);
+  }
+}
+
+function pairKey(account: string, source: string): string {
+  return `${account}\u0000${source}`;
 }
 
 /** At most `limit` password derivations at once (scrypt at N = 2^17 takes 128 MiB each). */

@@ -17,7 +17,7 @@ let vault: Vault;
 let dir: string;
 before(async () => {
   dir = tempDir('vault');
-  vault = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), ...cheap, guard: { accountFreeFailures: 3, baseDelayMs: 60_000 } });
+  vault = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), ...cheap, guard: { pairFreeFailures: 3, baseDelayMs: 60_000 } });
   await vault.accounts.create('admin', pw('admin'), 'ECC');
   await vault.accounts.createUser(as('admin'), 'test', 'alice', pw('alice'), 'RSA');
   await vault.accounts.createUser(as('admin'), 'test', 'bob', pw('bob'), 'ECC');
@@ -104,7 +104,14 @@ describe('vault service', () => {
     assert.deepEqual([(wrong as { code: string }).code, (wrong as Error).message], [(unknown as { code: string }).code, (unknown as Error).message]);
     await vault.accounts.authenticate({ name: 'bob', password: 'nope' }, 'guesser').catch(() => {});
     await vault.accounts.authenticate({ name: 'bob', password: 'nope' }, 'guesser').catch(() => {});
-    await assert.rejects(vault.accounts.authenticate(as('bob'), 'elsewhere'), { code: 'E_RATE_LIMITED' }, 'even the right password waits');
+    await assert.rejects(vault.accounts.authenticate(as('bob'), 'guesser'), { code: 'E_RATE_LIMITED' }, 'from the guesser, even the right password waits');
+    assert.equal((await vault.accounts.authenticate(as('bob'), 'elsewhere')).name, 'bob', 'bob is not locked out from another source');
+  });
+
+  it('counts password checks in flight: 60 wrong passwords at once get 3 real checks', async () => {
+    const answers = await Promise.all(Array.from({ length: 60 }, () => vault.accounts.authenticate({ name: 'carol', password: 'not-her-password' }, 'burst').then(() => 'ok', (err: { code: string }) => err.code)));
+    assert.deepEqual([answers.filter((code) => code === 'E_VAULT_AUTH').length, answers.filter((code) => code === 'E_RATE_LIMITED').length], [3, 57]);
+    assert.equal((await vault.accounts.authenticate(as('carol'), 'elsewhere')).name, 'carol');
   });
 
   it('names unknown requesters only to a caller whose password was right', async () => {

@@ -50,6 +50,7 @@ export function isStreamName(name: string): name is StreamName {
 }
 
 export * from './errors.ts';
+export * from './identity.ts';
 export * from './address.ts';
 export * from './host.ts';
 export * from './echo.ts';

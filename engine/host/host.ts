@@ -4,13 +4,12 @@ import type { Logger } from '../api/engine.ts';
 import type { EngineName } from '../api/host.ts';
 import type { Config } from './config.ts';
 import { isAvailableEngine } from './engines.ts';
-import { createRouter } from './router.ts';
-import type { RpcHandler } from './rpc.ts';
+import { createRouter, type HostRouter } from './router.ts';
 import { Supervisor } from './supervisor.ts';
 
 export interface Host {
   supervisor: Supervisor;
-  router: RpcHandler;
+  router: HostRouter;
   stop(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@
 // again each time the engine reports ready.
 import { ApiError, ErrorCode } from '../api/errors.ts';
 import type { EngineName } from '../api/host.ts';
+import { hostCaller, type Caller } from '../api/identity.ts';
 import { namespaceOf } from '../api/index.ts';
 import { fanOutCall, fanOutSubscribe } from './fan-out.ts';
 import type { RpcHandler } from './rpc.ts';
@@ -16,7 +17,16 @@ export interface HostInfo {
   startedAt: number;
 }
 
-export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler {
+/**
+ * The host's router is an RpcHandler whose caller may be left out by in-process callers (metrics,
+ * tests): such a call is the host's own (hostCaller). Transports always say who calls.
+ */
+export interface HostRouter extends RpcHandler {
+  call(method: string, params: unknown, caller?: Caller): Promise<unknown>;
+  subscribe(stream: string, params: unknown, emit: (data: unknown) => void, end: (error?: ApiError) => void, caller?: Caller): () => void;
+}
+
+export function createRouter(supervisor: Supervisor, info: HostInfo): HostRouter {
   const unavailable = (name: string) => {
     if (!supervisor.has(name)) {
       return new ApiError(ErrorCode.engineUnavailable, `the ${name} engine is not enabled in this host's config`);
@@ -25,7 +35,8 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
     return new ApiError(ErrorCode.engineUnavailable, `the ${name} engine is ${state?.status ?? 'not running'}; try again in a moment`);
   };
 
-  const host: Record<string, (params: never) => unknown> = {
+  // Host procedures get the caller too (the operator to name in an audit entry).
+  const host: Record<string, (params: never, caller: Caller) => unknown> = {
     'host.info': () => ({ version: info.version, node: process.versions.node, platform: process.platform, startedAt: info.startedAt }),
     'host.engines': () => supervisor.snapshot(),
     'host.restartEngine': async ({ name }: { name: EngineName }) => {
@@ -40,13 +51,14 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): RpcHandler
   };
 
   return {
-    async call(method, params) {
+    async call(method, params, caller = hostCaller) {
       const local = host[method];
-      if (local) return local(params as never);
+      if (local) return local(params as never, caller);
       const engine = namespaceOf(method);
       const workers = supervisor.workerClients(engine);
       if (!workers.some((client) => client)) throw unavailable(engine);
-      const result = workers.length > 1 ? await fanOutCall(method, params, workers) : await workers[0]!.call(method, params);
+      // The engine gets the operator the call is made for (the vault names them in its audit log).
+      const result = workers.length > 1 ? await fanOutCall(method, params, workers, caller) : await workers[0]!.call(method, params, undefined, caller);
       // A config applied live must survive the engine's next restart (a crash included).
       if (method === `${engine}.configSet`) supervisor.setConfig(engine as EngineName, (result as { config: unknown }).config);
       return result;

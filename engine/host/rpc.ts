@@ -2,6 +2,7 @@
 // and the contract before a handler sees it; the client side matches answers to calls.
 import { z } from 'zod';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.ts';
+import type { Caller } from '../api/identity.ts';
 import { isProcedureName, isStreamName, procedures, streams } from '../api/index.ts';
 import { clientMessage, serverMessage, type ServerMessage } from '../api/messages.ts';
 
@@ -13,16 +14,30 @@ export interface Transport {
   close(): void;
 }
 
-/** What serves calls and subscriptions once they have been validated. */
+/**
+ * What serves calls and subscriptions once they have been validated. `caller` is who asks, as the
+ * transport vouches for it (serveRpc's `caller`): use it to name the operator in an audit entry.
+ */
 export interface RpcHandler {
-  call(method: string, params: unknown): Promise<unknown>;
+  call(method: string, params: unknown, caller: Caller): Promise<unknown>;
   /** Returns the function that ends the subscription. `end` is called when the source ends it. */
   subscribe(
     stream: string,
     params: unknown,
     emit: (data: unknown) => void,
     end: (error?: ApiError) => void,
+    caller: Caller,
   ): () => void;
+}
+
+export interface ServeRpcOptions {
+  /** Who is at the other end of this transport: the signed-in operator, a token, the desktop user. */
+  caller: Caller;
+  /**
+   * The host's channel to an engine process only: a call may carry the operator it is made for
+   * (`caller` in the envelope, set by RpcClient.call), which then replaces `caller`.
+   */
+  acceptForwardedCaller?: boolean;
 }
 
 /** Validates params against the contract; the error names the procedure and each bad field. */
@@ -43,7 +58,8 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /** Serves `handler` on `transport` until the transport closes; ends every subscription then. */
-export function serveRpc(transport: Transport, handler: RpcHandler): void {
+export function serveRpc(transport: Transport, handler: RpcHandler, options: ServeRpcOptions): void {
+  const callerOf = (message: { caller?: Caller | undefined }) => (options.acceptForwardedCaller && message.caller) || options.caller;
   const subscriptions = new Map<number, () => void>();
   const send = (message: ServerMessage) => transport.send(message);
 
@@ -57,7 +73,7 @@ export function serveRpc(transport: Transport, handler: RpcHandler): void {
     const message = parsed.data;
     if (message.t === 'call') {
       Promise.resolve()
-        .then(() => handler.call(message.method, validateParams('call', message.method, message.params)))
+        .then(() => handler.call(message.method, validateParams('call', message.method, message.params), callerOf(message)))
         .then(
           (result) => send({ t: 'result', id: message.id, result }),
           (err: unknown) => send({ t: 'error', id: message.id, error: toApiError(err).toJSON() }),
@@ -77,6 +93,7 @@ export function serveRpc(transport: Transport, handler: RpcHandler): void {
             subscriptions.delete(message.id);
             send({ t: 'end', id: message.id, error: error?.toJSON() });
           },
+          options.caller,
         );
         subscriptions.set(message.id, stop);
       } catch (err) {
@@ -106,7 +123,8 @@ interface Subscription {
 }
 
 export interface RpcClient {
-  call(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
+  /** `caller`: the operator the call is made for, carried to an engine process (see acceptForwardedCaller). */
+  call(method: string, params: unknown, timeoutMs?: number, caller?: Caller): Promise<unknown>;
   subscribe(stream: string, params: unknown, onEvent: (data: unknown) => void, onEnd?: (error?: ApiError) => void): () => void;
   /** Rejects pending calls and ends subscriptions with E_CLOSED. */
   close(): void;
@@ -153,7 +171,7 @@ export function createRpcClient(transport: Transport, defaultTimeoutMs = 30_000)
   transport.onClose(shutDown);
 
   return {
-    call(method, params, timeoutMs = defaultTimeoutMs) {
+    call(method, params, timeoutMs = defaultTimeoutMs, caller) {
       if (closed) return Promise.reject(new ApiError(ErrorCode.closed, 'the connection is closed'));
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -162,7 +180,7 @@ export function createRpcClient(transport: Transport, defaultTimeoutMs = 30_000)
           reject(new ApiError(ErrorCode.timeout, `${method} did not answer within ${timeoutMs} ms`));
         }, timeoutMs);
         pending.set(id, { resolve, reject, timer });
-        transport.send({ t: 'call', id, method, params });
+        transport.send(caller ? { t: 'call', id, method, params, caller } : { t: 'call', id, method, params });
       });
     },
     subscribe(stream, params, onEvent, onEnd = () => {}) {

@@ -100,7 +100,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      serveRpc(webSocketTransport(ws, { budget: sendBudget, log, remote: `${req.socket.remoteAddress}:${req.socket.remotePort}` }), host.router);
+      serveRpc(webSocketTransport(ws, { budget: sendBudget, log, remote: `${req.socket.remoteAddress}:${req.socket.remotePort}` }), host.router, { caller: { name: 'serve token', role: 'admin', via: 'token' } });
     });
   });
 

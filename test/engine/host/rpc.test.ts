@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../../engine/api/errors.ts';
+import type { Caller } from '../../../engine/api/identity.ts';
 import { createRpcClient, serveRpc, type RpcHandler } from '../../../engine/host/rpc.ts';
 import { transportPair } from '../../helpers/memory-transport.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -26,13 +27,34 @@ function echoHandler(): RpcHandler & { active: number } {
   return handler;
 }
 
-function connected(handler = echoHandler()) {
+const operator: Caller = { name: 'olga', role: 'operator', via: 'session' };
+
+function connected(handler = echoHandler(), caller: Caller = operator) {
   const [serverSide, clientSide] = transportPair();
-  serveRpc(serverSide, handler);
+  serveRpc(serverSide, handler, { caller });
   return { client: createRpcClient(clientSide, 2000), handler, clientSide, serverSide };
 }
 
 describe('rpc', () => {
+  it('gives the handler the caller the transport vouches for, never one a client names in its call', async () => {
+    const seen: Caller[] = [];
+    const handler = { ...echoHandler(), call: async (_m: string, _p: unknown, caller: Caller) => void seen.push(caller) };
+    const { client } = connected(handler);
+    await client.call('echo.echo', { text: 'a' });
+    await client.call('echo.echo', { text: 'b' }, 2000, { name: 'mallory', role: 'admin', via: 'session' });
+    assert.deepEqual(seen, [operator, operator]);
+  });
+
+  it('on the host-to-engine channel (acceptForwardedCaller) takes the caller from the call', async () => {
+    const seen: Caller[] = [];
+    const [serverSide, clientSide] = transportPair();
+    serveRpc(serverSide, { ...echoHandler(), call: async (_m: string, _p: unknown, caller: Caller) => void seen.push(caller) }, { caller: { name: 'host', role: 'admin', via: 'host' }, acceptForwardedCaller: true });
+    const client = createRpcClient(clientSide, 2000);
+    await client.call('echo.echo', { text: 'a' }, 2000, operator);
+    await client.call('echo.echo', { text: 'b' });
+    assert.deepEqual(seen.map((c) => c.name), ['olga', 'host']);
+  });
+
   it('answers a valid call with the handler result', async () => {
     const { client } = connected();
     assert.deepEqual(await client.call('echo.echo', { text: 'hi' }), { text: 'hi' });
@@ -92,7 +114,7 @@ describe('rpc', () => {
 
   it('rejects pending calls with E_CLOSED when the transport closes', async () => {
     const [serverSide, clientSide] = transportPair();
-    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} });
+    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} }, { caller: operator });
     const client = createRpcClient(clientSide);
     const pending = client.call('echo.echo', { text: 'never answered' });
     serverSide.close();
@@ -102,7 +124,7 @@ describe('rpc', () => {
 
   it('times out a call the server never answers', async () => {
     const [serverSide, clientSide] = transportPair();
-    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} });
+    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} }, { caller: operator });
     const client = createRpcClient(clientSide, 50);
     await assert.rejects(client.call('echo.echo', { text: 'slow' }), { code: 'E_TIMEOUT' });
   });

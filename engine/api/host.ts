@@ -79,17 +79,20 @@ export const hostApi = {
       'Version of the host and the runtime it runs on.',
       z.object({}).strict(),
       z.object({ version: z.string(), node: z.string(), platform: z.string(), startedAt: z.number() }),
+      'viewer',
     ),
-    'host.engines': procedure('State of every engine process.', z.object({}).strict(), hostSnapshot),
+    'host.engines': procedure('State of every engine process.', z.object({}).strict(), hostSnapshot, 'viewer'),
     'host.restartEngine': procedure(
       'Stops an engine process and starts a new one.',
       z.object({ name: engineName }).strict(),
       z.object({ ok: z.literal(true) }),
+      'operator',
     ),
     'host.upgradeEngine': procedure(
       'Replaces a running engine process by a new one from the code on disk without a gap (engines that share their sockets: dns): the new one must answer a probe before the old one drains; a failed probe rolls back.',
       z.object({ name: engineName }).strict(),
       engineUpgrade,
+      'operator',
     ),
   },
   streams: {
@@ -97,6 +100,7 @@ export const hostApi = {
       'Engine states: sent on every change and once a second.',
       z.object({}).strict(),
       hostSnapshot,
+      'viewer',
     ),
   },
 } as const;

@@ -2,7 +2,7 @@
 // and the contract before a handler sees it; the client side matches answers to calls.
 import { z } from 'zod';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.ts';
-import type { Caller } from '../api/identity.ts';
+import { hasRole, type Caller, type Role } from '../api/identity.ts';
 import { isProcedureName, isStreamName, procedures, streams } from '../api/index.ts';
 import { clientMessage, serverMessage, type ServerMessage } from '../api/messages.ts';
 
@@ -51,6 +51,23 @@ export function validateParams(kind: 'call' | 'subscribe', name: string, params:
   return parsed.data;
 }
 
+/** The least role a procedure or stream needs, as the contract declares it next to it. */
+export function requiredRole(kind: 'call' | 'subscribe', name: string): Role {
+  return kind === 'call' ? procedures[name as keyof typeof procedures].role : streams[name as keyof typeof streams].role;
+}
+
+/**
+ * Refuses a caller whose role is below what the contract declares, with E_FORBIDDEN naming the role
+ * needed. Every transport runs it before validateParams, so a refused caller learns nothing of the
+ * params; an unknown name is left to validateParams (E_UNKNOWN_METHOD).
+ */
+export function authorize(kind: 'call' | 'subscribe', name: string, caller: Caller): void {
+  if (kind === 'call' ? !isProcedureName(name) : !isStreamName(name)) return;
+  const needed = requiredRole(kind, name);
+  if (hasRole(caller, needed)) return;
+  throw new ApiError(ErrorCode.forbidden, `${name} needs the ${needed} role; ${caller.name} has the ${caller.role} role — an admin can change it (signalbox operators set-role)`);
+}
+
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(params)'}: ${issue.message}`)
@@ -73,7 +90,11 @@ export function serveRpc(transport: Transport, handler: RpcHandler, options: Ser
     const message = parsed.data;
     if (message.t === 'call') {
       Promise.resolve()
-        .then(() => handler.call(message.method, validateParams('call', message.method, message.params), callerOf(message)))
+        .then(() => {
+          const caller = callerOf(message);
+          authorize('call', message.method, caller);
+          return handler.call(message.method, validateParams('call', message.method, message.params), caller);
+        })
         .then(
           (result) => send({ t: 'result', id: message.id, result }),
           (err: unknown) => send({ t: 'error', id: message.id, error: toApiError(err).toJSON() }),
@@ -84,6 +105,7 @@ export function serveRpc(transport: Transport, handler: RpcHandler, options: Ser
         return;
       }
       try {
+        authorize('subscribe', message.stream, options.caller);
         const params = validateParams('subscribe', message.stream, message.params);
         const stop = handler.subscribe(
           message.stream,

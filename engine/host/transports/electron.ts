@@ -5,7 +5,7 @@ import { ipcChannel, type IpcOutcome, type IpcStreamMessage } from '../../api/br
 import { ApiError, ErrorCode, toApiError } from '../../api/errors.ts';
 import type { Caller } from '../../api/identity.ts';
 import { procedures, streams } from '../../api/index.ts';
-import { validateParams, type RpcHandler } from '../rpc.ts';
+import { authorize, validateParams, type RpcHandler } from '../rpc.ts';
 
 export interface IpcSender {
   readonly id: number;
@@ -41,6 +41,7 @@ export function serveIpc(ipc: IpcMainLike, handler: RpcHandler, isTrusted: Sende
     ipc.handle(ipcChannel.call(name), async (event, params): Promise<IpcOutcome> => {
       try {
         if (!isTrusted(event)) throw refuse(event);
+        authorize('call', name, caller);
         return { ok: true, result: await handler.call(name, validateParams('call', name, params), caller) };
       } catch (err) {
         return { ok: false, error: toApiError(err).toJSON() };
@@ -59,9 +60,11 @@ export function serveIpc(ipc: IpcMainLike, handler: RpcHandler, isTrusted: Sende
         const send = (message: IpcStreamMessage) => {
           if (!sender.isDestroyed()) sender.send(ipcChannel.event, message);
         };
+        authorize('subscribe', name, caller);
+        const valid = validateParams('subscribe', name, params);
         const stop = handler.subscribe(
           name,
-          validateParams('subscribe', name, params),
+          valid,
           (data) => send({ id, data }),
           (error) => {
             subscriptions.delete(subKey);

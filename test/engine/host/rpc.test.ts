@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../../engine/api/errors.ts';
-import type { Caller } from '../../../engine/api/identity.ts';
+import { roles, type Caller } from '../../../engine/api/identity.ts';
+import { procedures, streams } from '../../../engine/api/index.ts';
 import { createRpcClient, serveRpc, type RpcHandler } from '../../../engine/host/rpc.ts';
 import { transportPair } from '../../helpers/memory-transport.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -43,6 +44,29 @@ describe('rpc', () => {
     await client.call('echo.echo', { text: 'a' });
     await client.call('echo.echo', { text: 'b' }, 2000, { name: 'mallory', role: 'admin', via: 'session' });
     assert.deepEqual(seen, [operator, operator]);
+  });
+
+  it('refuses a caller below the role the contract declares with E_FORBIDDEN naming the role needed', async () => {
+    const viewer: Caller = { name: 'vera', role: 'viewer', via: 'session' };
+    const calls: string[] = [];
+    const { client } = connected({ ...echoHandler(), call: async (method: string) => void calls.push(method) }, viewer);
+    await assert.rejects(client.call('dns.cacheFlush', {}), (err: ApiError) => {
+      assert.equal(err.code, 'E_FORBIDDEN');
+      assert.match(err.message, /dns\.cacheFlush needs the operator role; vera has the viewer role/);
+      return true;
+    });
+    await assert.rejects(client.call('vault.approve', {}), /vault\.approve needs the approver role/, 'refused before its params are looked at');
+    await client.call('dns.stats', {});
+    assert.deepEqual(calls, ['dns.stats'], 'the handler never saw the refused calls');
+  });
+
+  it('declares a role for every procedure and stream of the contract', () => {
+    for (const [name, declared] of [...Object.entries(procedures), ...Object.entries(streams)]) {
+      assert.ok(roles.includes(declared.role), `${name} declares no role`);
+    }
+    assert.equal(procedures['dns.cacheFlush'].role, 'operator');
+    assert.equal(procedures['vault.approve'].role, 'approver');
+    assert.equal(procedures['dns.stats'].role, 'viewer');
   });
 
   it('on the host-to-engine channel (acceptForwardedCaller) takes the caller from the call', async () => {

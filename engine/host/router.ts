@@ -26,7 +26,10 @@ export interface HostRouter extends RpcHandler {
   subscribe(stream: string, params: unknown, emit: (data: unknown) => void, end: (error?: ApiError) => void, caller?: Caller): () => void;
 }
 
-export function createRouter(supervisor: Supervisor, info: HostInfo): HostRouter {
+/** Host procedures answered in this process besides the engine ones (the operators namespace). */
+export type LocalProcedures = Record<string, (params: never, caller: Caller) => unknown>;
+
+export function createRouter(supervisor: Supervisor, info: HostInfo, more: LocalProcedures = {}): HostRouter {
   const unavailable = (name: string) => {
     if (!supervisor.has(name)) {
       return new ApiError(ErrorCode.engineUnavailable, `the ${name} engine is not enabled in this host's config`);
@@ -48,6 +51,7 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): HostRouter
       if (!supervisor.has(name)) throw unavailable(name);
       return supervisor.upgrade(name);
     },
+    ...more,
   };
 
   return {

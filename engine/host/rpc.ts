@@ -31,8 +31,12 @@ export interface RpcHandler {
 }
 
 export interface ServeRpcOptions {
-  /** Who is at the other end of this transport: the signed-in operator, a token, the desktop user. */
-  caller: Caller;
+  /**
+   * Who is at the other end of this transport: the signed-in operator, a token, the desktop user.
+   * A function is asked at each call and subscription, so a role changed meanwhile applies at once
+   * (it throws, e.g. E_UNAUTHENTICATED, when the operator is gone).
+   */
+  caller: Caller | (() => Caller);
   /**
    * The host's channel to an engine process only: a call may carry the operator it is made for
    * (`caller` in the envelope, set by RpcClient.call), which then replaces `caller`.
@@ -76,7 +80,8 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Serves `handler` on `transport` until the transport closes; ends every subscription then. */
 export function serveRpc(transport: Transport, handler: RpcHandler, options: ServeRpcOptions): void {
-  const callerOf = (message: { caller?: Caller | undefined }) => (options.acceptForwardedCaller && message.caller) || options.caller;
+  const current = () => (typeof options.caller === 'function' ? options.caller() : options.caller);
+  const callerOf = (message: { caller?: Caller | undefined }) => (options.acceptForwardedCaller && message.caller) || current();
   const subscriptions = new Map<number, () => void>();
   const send = (message: ServerMessage) => transport.send(message);
 
@@ -105,7 +110,8 @@ export function serveRpc(transport: Transport, handler: RpcHandler, options: Ser
         return;
       }
       try {
-        authorize('subscribe', message.stream, options.caller);
+        const caller = current();
+        authorize('subscribe', message.stream, caller);
         const params = validateParams('subscribe', message.stream, message.params);
         const stop = handler.subscribe(
           message.stream,
@@ -115,7 +121,7 @@ export function serveRpc(transport: Transport, handler: RpcHandler, options: Ser
             subscriptions.delete(message.id);
             send({ t: 'end', id: message.id, error: error?.toJSON() });
           },
-          options.caller,
+          caller,
         );
         subscriptions.set(message.id, stop);
       } catch (err) {

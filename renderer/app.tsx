@@ -2,6 +2,7 @@
 import { useEffect, type ComponentType } from 'react';
 import type { ApiClient } from './api/client.ts';
 import { ConnectionStatus } from './components/connection-status.tsx';
+import { SignedIn } from './components/signed-in.tsx';
 import { ThemeToggle } from './components/theme-toggle.tsx';
 import { BundlerPage } from './pages/bundler/bundler-page.tsx';
 import { DnsPage } from './pages/dns/dns-page.tsx';
@@ -53,6 +54,7 @@ export function App({ client }: { client: ApiClient }) {
       <header className="topbar">
         <h1>{label}</h1>
         <ConnectionStatus client={client} />
+        <SignedIn />
         <ThemeToggle />
       </header>
       <main id="main" tabIndex={-1}>

@@ -48,6 +48,6 @@ export async function signedInPage(browser: Browser, served: { url: string }, wh
   await context.addCookies([{ name: 'signalbox_session', value, url: served.url, httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   // Closing the page ends its context too, as browser.newPage() pages do.
-  page.once('close', () => void context.close());
+  page.once('close', () => void context.close().catch(() => {}));
   return page;
 }

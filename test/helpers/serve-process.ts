@@ -17,6 +17,8 @@ export interface ServeProcess {
   token: string;
   /** An admin operator to sign in as (browsers). */
   admin: Operator;
+  /** The data folder (--data-dir): add more operators there with serve-auth.ts's addOperator. */
+  dataDir: string;
   /** The one-time setup link serve printed (only when the data folder had no operator). */
   setupUrl: string | null;
   stdout: () => string;
@@ -67,7 +69,7 @@ export async function startServeProcess(args: string[] = [], options: ServeProce
   // The setup line follows the URL line in the same write, or just after it.
   await new Promise((resolve) => setTimeout(resolve, 50));
   const setupUrl = stdout.match(/Signalbox setup: .*?(https?:\/\/\S+)/)?.[1] ?? null;
-  return { child, url, port: Number(parsed.port), token, admin, setupUrl, stdout: () => stdout, stderr: () => stderr };
+  return { child, url, port: Number(parsed.port), token, admin, dataDir, setupUrl, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** The pids of a process's direct children (engine processes of a host). */

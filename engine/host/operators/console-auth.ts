@@ -77,7 +77,8 @@ export class ConsoleAuth {
   private async route(route: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (route === 'me' && req.method === 'GET') {
       const who = this.authenticate(req, 'api');
-      if (!who) return answer(res, 401, { signedIn: false, setup: this.options.setup?.pending === true && !this.options.store.hasOperators() });
+      // Not signed in is an answer, not an error: the console asks before it shows anything.
+      if (!who) return answer(res, 200, { signedIn: false, setup: this.options.setup?.pending === true && !this.options.store.hasOperators() });
       return answer(res, 200, { signedIn: true, ...who.caller });
     }
     if (req.method !== 'POST') throw new ApiError('E_METHOD', `${req.method} ${authPath}${route}: use POST`);

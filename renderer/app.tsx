@@ -4,7 +4,9 @@ import type { ApiClient } from './api/client.ts';
 import { ConnectionStatus } from './components/connection-status.tsx';
 import { SignedIn } from './components/signed-in.tsx';
 import { ThemeToggle } from './components/theme-toggle.tsx';
+import { useMay } from './api/identity.ts';
 import { BundlerPage } from './pages/bundler/bundler-page.tsx';
+import { OperatorsPage } from './pages/operators/operators-page.tsx';
 import { DnsPage } from './pages/dns/dns-page.tsx';
 import { OverviewPage } from './pages/overview/overview-page.tsx';
 import { RailgunPage } from './pages/railgun/railgun-page.tsx';
@@ -17,6 +19,7 @@ const pages: Record<RouteId, ComponentType<{ client: ApiClient }>> = {
   railgun: RailgunPage,
   vault: VaultPage,
   bundler: BundlerPage,
+  operators: OperatorsPage,
 };
 
 export function App({ client }: { client: ApiClient }) {
@@ -27,6 +30,7 @@ export function App({ client }: { client: ApiClient }) {
     document.title = `${label} · Signalbox`;
   }, [label]);
   const Page = pages[route];
+  const mayManage = useMay('host.operators').allowed;
 
   return (
     <div className="shell">
@@ -36,7 +40,7 @@ export function App({ client }: { client: ApiClient }) {
       <nav className="sidebar" aria-label="Pages">
         <div className="brand">Signalbox</div>
         <ul>
-          {routes.map((r, index) => (
+          {routes.filter((r) => r.id !== 'operators' || mayManage).map((r, index) => (
             <li key={r.id}>
               <a
                 href={hrefOf(r.id)}

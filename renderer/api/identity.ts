@@ -7,9 +7,10 @@ export type Identity = ResponseOf<'host.whoami'>;
 
 export const IdentityContext = createContext<Identity | null>(null);
 
-/** Whether the signed-in role may use a procedure, and if not, what to tell the person. */
+/** Whether the signed-in role may use a procedure, and if not, what to tell the person (not yet known: not allowed). */
 export function useMay(name: string): { allowed: boolean; reason: string | undefined } {
   const identity = useContext(IdentityContext);
-  const allowed = identity === null || identity.allowed.includes(name);
-  return { allowed, reason: allowed ? undefined : `Your role (${identity!.caller.role}) may not do this; an admin can give you another.` };
+  if (!identity) return { allowed: false, reason: 'Checking what your role may do…' };
+  const allowed = identity.allowed.includes(name);
+  return { allowed, reason: allowed ? undefined : `Your role (${identity.caller.role}) may not do this; an admin can give you another.` };
 }

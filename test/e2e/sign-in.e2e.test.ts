@@ -188,6 +188,33 @@ describe('operators sign in (e2e, Chromium)', () => {
     }
   });
 
+  it('an admin adds an operator on the Operators page, who then signs in; a viewer has no Operators page', async () => {
+    const served = await serve(tempDir('e2e-sign-in'));
+    const admin = await signedInPage(browser, served, served.admin, { viewport: { width: 1400, height: 1000 } });
+    recordProblems(admin, problems);
+    await admin.goto(served.url);
+    await admin.getByTestId('nav-operators').click();
+    await admin.getByTestId(`operator-${served.admin.name}`).waitFor({ timeout: 10_000 });
+    await admin.getByTestId('operator-new-name').fill('vic');
+    await admin.getByTestId('operator-new-role').selectOption('viewer');
+    await admin.getByTestId('operator-new-password').fill('vic password 1');
+    await admin.getByTestId('operator-add').click();
+    await admin.getByTestId('operator-vic').waitFor({ timeout: 10_000 });
+    await admin.close();
+
+    const vic = await browser.newPage();
+    recordProblems(vic, problems);
+    await vic.goto(served.url);
+    await vic.getByTestId('sign-in-name').fill('vic');
+    await vic.getByTestId('sign-in-password').fill('vic password 1');
+    await vic.getByTestId('sign-in-submit').click();
+    await vic.locator('[data-testid=signed-in][data-name=vic][data-role=viewer]').waitFor({ timeout: 10_000 });
+    await vic.getByTestId('nav-overview').waitFor();
+    assert.equal(await vic.getByTestId('nav-operators').count(), 0);
+    assert.match(await callFromPage(vic, 'host.operators', {}), /^E_FORBIDDEN: host\.operators needs the admin role/);
+    await vic.close();
+  });
+
   it('raised no page errors or CSP violations', () => {
     // Expected: the refused second use of the setup link (403) and the refused socket after sign-out.
     const expected = /status of 403 \(Forbidden\)|WebSocket connection to '.*' failed/;

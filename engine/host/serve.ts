@@ -124,6 +124,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   auth = new ConsoleAuth({ store: host.operators, sessions: host.sessions, secure: options.tls !== undefined, origins, log: log.child('sign-in'), ...(setup ? { setup } : {}) });
   // A session that ends (sign-out, revoked, expired) closes its API connections.
   const connections = new Map<string, Set<WebSocket>>();
+  const stopSweeping = host.sessions.sweep(Math.min(15_000, host.sessions.limitsInUse.idleTimeoutMs / 2));
   host.sessions.onRevoke((session) => {
     for (const ws of connections.get(session.id) ?? []) ws.close(sessionEndedCloseCode, 'the session ended: sign in again');
     connections.delete(session.id);
@@ -162,6 +163,7 @@ export async function startServe(options: ServeOptions): Promise<Served> {
     host,
     sendBudget,
     async close() {
+      stopSweeping();
       for (const client of wss.clients) client.close(1001, 'the host is shutting down');
       wss.close();
       http.closeAllConnections();
@@ -177,7 +179,10 @@ export async function startServe(options: ServeOptions): Promise<Served> {
  */
 function currentCaller(host: Host, who: Authenticated): Caller | (() => Caller) {
   if (!who.sessionId) return who.caller;
+  const sessionId = who.sessionId;
   return () => {
+    // Each call counts as use of the session (idle timeout) and ends with it.
+    if (!host.sessions.touch(sessionId)) throw new ApiError(ErrorCode.unauthenticated, 'the session ended (idle, expired or signed out); sign in again');
     const operator = host.operators.get(who.caller.name);
     if (!operator) throw new ApiError(ErrorCode.unauthenticated, `operator ${who.caller.name} no longer exists; sign in as another`);
     return { name: operator.name, role: operator.role, via: 'session' };

@@ -85,6 +85,11 @@ export class SessionStore {
     const given = Buffer.from(cookie.slice(dot + 1));
     const expected = Buffer.from(this.sign(id));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    return this.touch(id);
+  }
+
+  /** A call on a session's connection: the session if still live, its idle clock restarted. */
+  touch(id: string): Session | undefined {
     const session = this.sessions.get(id);
     if (!session) return undefined;
     const now = Date.now();
@@ -117,6 +122,13 @@ export class SessionStore {
     const theirs = [...this.sessions.values()].filter((session) => session.operator === operator);
     for (const session of theirs) await this.end(session);
     return theirs.length;
+  }
+
+  /** Ends sessions as they expire (closing their connections), every `everyMs`; returns the stop. */
+  sweep(everyMs = 15_000): () => void {
+    const timer = setInterval(() => this.dropExpired(), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   onRevoke(listener: (session: Session) => void): () => void {

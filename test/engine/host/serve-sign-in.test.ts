@@ -228,6 +228,23 @@ describe('serve sign-in', () => {
     assert.equal((await send(served, 'GET', '/auth/me', { cookie: cookie! })).body.signedIn, false);
   });
 
+  it('keeps a session alive while its connection makes calls, and closes an idle one at the timeout', { timeout: 30_000 }, async () => {
+    const served = await serve(tempDir('sign-in'), { sessionLimits: { idleTimeoutMs: 3000 } });
+    await served.host.operators.add('alice', 'operator', 'alice password');
+    await served.host.operators.add('bob', 'operator', 'bob password');
+    const busy = (await connect(served, (await signIn(served, 'alice', 'alice password')).cookie!)) as WebSocket;
+    const idle = (await connect(served, (await signIn(served, 'bob', 'bob password')).cookie!)) as WebSocket;
+    const idleClosed = closed(idle);
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      assert.equal((await call(busy, 'echo.echo', { text: 'still here' })).error, undefined);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(busy.readyState, WebSocket.OPEN, 'calls restart the idle clock');
+    assert.equal(await idleClosed, sessionEndedCloseCode, 'the idle session was swept and its connection closed');
+    busy.close();
+  });
+
   it('refuses a Host header of another name (DNS rebinding) on pages, sign-in and the API', async () => {
     const served = await serve(tempDir('sign-in'), { names: ['console.example.net'] });
     await served.host.operators.add('alice', 'operator', 'alice password');

@@ -101,7 +101,7 @@ export type BundleResult = z.infer<typeof bundleResult>;
 
 export const bundlerApi = {
   procedures: {
-    'bundler.bundle': procedure('Reads the uploads, builds every chain from the leaf to trusted roots, ranks them and returns the bundle.', bundleRequest, bundleResult),
+    'bundler.bundle': procedure('Reads the uploads, builds every chain from the leaf to trusted roots, ranks them and returns the bundle.', bundleRequest, bundleResult, 'operator'),
     'bundler.trust': procedure(
       'The trust data in use: its name and date, root stores with their weights, the intermediate pool.',
       z.object({}).strict(),
@@ -111,6 +111,7 @@ export const bundlerApi = {
         platforms: z.array(z.object({ name: z.string(), weight: z.number(), roots: z.number().int() })),
         intermediates: z.number().int(),
       }),
+      'viewer',
     ),
   },
   streams: {},

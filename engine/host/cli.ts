@@ -12,8 +12,15 @@ const usage = `Usage: signalbox <command> [options]
 
 Commands:
   serve   [--config FILE] [--host 127.0.0.1] [--port 8787] [--data-dir DIR]
-          run every engine and serve the console; prints the URL with its token;
-          without --config it reads DIR/signalbox.yaml when that exists
+          [--cert F --key F | --tls-self-signed]
+          run every engine and serve the console (operators sign in); with no operator yet it prints a
+          one-time setup link for the first admin; beyond loopback it requires TLS; without --config
+          it reads DIR/signalbox.yaml when that exists
+  operators add NAME --role viewer|operator|approver|admin    (the password from stdin or a prompt)
+  operators list | set-role NAME --role ROLE | remove NAME | reset-password NAME
+  operators token-add NAME --role ROLE --scope metrics|api    prints a new API token, once
+  operators token-list | token-revoke NAME
+          who may sign in to the console of the data folder (--data-dir DIR, or as serve finds it)
   dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
           run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf);
           SIGHUP re-reads --config and upgrades the engine's processes in place, no query dropped
@@ -62,6 +69,9 @@ async function serve(args: string[]): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      'tls-self-signed': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -69,6 +79,9 @@ async function serve(args: string[]): Promise<void> {
   // does): the console tells operators to turn engines on there.
   const configFile = values.config ?? dataFolderConfig(values['data-dir'] ?? defaultDataDir());
   const config = await readConfig(configFile);
+  const dataDir = values['data-dir'] ?? config.dataDir ?? defaultDataDir();
+  const host = values.host ?? config.serve.host;
+  const tls = await consoleTls(values.cert ?? config.serve.cert, values.key ?? config.serve.key, values['tls-self-signed'], dataDir, [host, ...config.serve.names]);
   const port = values.port === undefined ? config.serve.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port: "${values.port}" is not a port number (0-65535; 0 picks a free one)`);
@@ -77,15 +90,20 @@ async function serve(args: string[]): Promise<void> {
   const { startServe } = await import('./serve.ts');
   const served = await startServe({
     config,
-    host: values.host ?? config.serve.host,
+    host,
     port,
-    dataDir: values['data-dir'] ?? config.dataDir ?? defaultDataDir(),
+    dataDir,
     rendererDir: rendererDir(),
     version: packageVersion(),
     log,
+    names: config.serve.names,
+    sessionLimits: { idleTimeoutMs: config.serve.sessions.idleTimeoutMinutes * 60_000, absoluteLifetimeMs: config.serve.sessions.lifetimeHours * 3600_000 },
+    ...(tls ? { tls } : {}),
   });
   log.info(configFile ? 'config read' : 'no config file: built-in defaults', { file: configFile ?? null });
+  if (tls?.fingerprint) process.stdout.write(`Signalbox console certificate (self-signed, in ${dataDir}): SHA-256 fingerprint ${tls.fingerprint}\n`);
   process.stdout.write(`Signalbox console: ${served.url}\n`);
+  if (served.setupUrl) process.stdout.write(`Signalbox setup: no operator yet; open this link once within 15 minutes to create the first admin: ${served.setupUrl}\n`);
 
   stopOnSignals(log, 'shutting down', () => served.close());
   // SIGHUP upgrades the DNS engine in place from the code on disk (the console's Upgrade button).
@@ -96,6 +114,44 @@ async function serve(args: string[]): Promise<void> {
       (err: Error) => log.error('dns upgrade not started', { error: err.message }),
     );
   });
+}
+
+/**
+ * The console's TLS material: the given PEM files, or a self-signed certificate kept in the data
+ * folder (so its fingerprint stays the same across restarts), whose fingerprint is printed.
+ */
+async function consoleTls(cert: string | undefined, key: string | undefined, selfSigned: boolean, dataDir: string, names: string[]) {
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('serve: --cert and --key go together (PEM files of the certificate and its private key)');
+  if (cert !== undefined && key !== undefined) {
+    const material = { cert: readPem(cert, '--cert', 'certificate', 'serve'), key: readPem(key, '--key', 'private key', 'serve') };
+    try {
+      createSecureContext(material);
+    } catch (err) {
+      throw new UsageError(`serve: --cert ${cert} / --key ${key}: not a usable certificate and key (${err instanceof Error ? err.message : String(err)})`);
+    }
+    return { ...material, fingerprint: undefined };
+  }
+  if (!selfSigned) return undefined;
+  const { existsSync, mkdirSync } = await import('node:fs');
+  const { X509Certificate } = await import('node:crypto');
+  const certFile = join(dataDir, 'console-cert.pem');
+  const keyFile = join(dataDir, 'console-key.pem');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const { generateCertificate } = await import('../railgun/tls.ts');
+    const { writeFileAtomic } = await import('../vault/storage/atomic-file.ts');
+    const wildcard = new Set(['0.0.0.0', '::']);
+    const generated = await generateCertificate([...new Set(['localhost', '127.0.0.1', ...names.filter((name) => !wildcard.has(name))])]);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(keyFile, generated.key);
+    await writeFileAtomic(certFile, generated.cert);
+  }
+  const material = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  return { ...material, fingerprint: new X509Certificate(material.cert).fingerprint256 };
+}
+
+async function operators(args: string[]): Promise<void> {
+  const { operatorsCommand } = await import('./operators/cli.ts');
+  await operatorsCommand(args, async (file) => (await readConfig(file)).dataDir ?? defaultDataDir());
 }
 
 async function dns(args: string[]): Promise<void> {
@@ -315,11 +371,11 @@ function fileError(err: unknown): string {
   return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
 }
 
-function readPem(file: string, flag: string, what: string): Buffer {
+function readPem(file: string, flag: string, what: string, command = 'vault'): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new UsageError(`vault: ${flag} ${file}: cannot read it (${fileError(err)}); give the PEM file of the server's ${what}`);
+    throw new UsageError(`${command}: ${flag} ${file}: cannot read it (${fileError(err)}); give the PEM file of the server's ${what}`);
   }
 }
 
@@ -389,13 +445,20 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'vault') await vault(rest);
     else if (command === 'bundle') await bundleCommand(rest);
     else if (command === 'queries') (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
+    else if (command === 'operators') await operators(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
     // By name: the config module is loaded only by the commands that read a config.
     const configError = err instanceof Error && err.name === 'ConfigError';
-    const code = configError ? ` [${(err as Error & { code: string }).code}]` : '';
+    const errorCode = (err as { code?: unknown })?.code;
+    const code = configError || (typeof errorCode === 'string' && errorCode.startsWith('E_')) ? ` [${errorCode as string}]` : '';
     process.stderr.write(`signalbox: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    const badInput = configError || err instanceof UsageError || (err instanceof Error && err.name === 'QueriesUsageError') || isArgError(err) || (err instanceof Error && err.name === 'RailgunSetupError');
+    const badInput =
+      configError ||
+      err instanceof UsageError ||
+      isArgError(err) ||
+      (err instanceof Error && ['QueriesUsageError', 'OperatorsUsageError', 'RailgunSetupError'].includes(err.name)) ||
+      (err as { code?: string })?.code === 'E_SERVE_NEEDS_TLS';
     process.exit(badInput ? 2 : 1);
   }
 }

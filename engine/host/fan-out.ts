@@ -4,6 +4,7 @@
 // added up second by second.
 import type { DnsSecond, DnsStats, QueryLogEntry } from '../api/dns.ts';
 import { ApiError, ErrorCode } from '../api/errors.ts';
+import type { Caller } from '../api/identity.ts';
 import { mergeEntries, mergeHistory, mergePcaps, mergeSeconds, mergeStats, mergeTop } from '../dns/merge.ts';
 import type { RpcClient } from './rpc.ts';
 
@@ -26,18 +27,18 @@ const merges: Record<string, Merge> = {
 };
 
 /** `workers[i]`: worker i's client, undefined while it is not running. */
-export async function fanOutCall(method: string, params: unknown, workers: (RpcClient | undefined)[]): Promise<unknown> {
+export async function fanOutCall(method: string, params: unknown, workers: (RpcClient | undefined)[], caller?: Caller): Promise<unknown> {
   const running = workers.filter((client) => client !== undefined);
   if (method === 'dns.packet') {
     // Query-log numbers say their worker: seq % workers (engine/dns/modules/querylog).
     const seq = Number((params as { seq: number }).seq);
     const client = workers[seq % workers.length];
     if (!client) throw new ApiError(ErrorCode.engineUnavailable, `DNS worker ${seq % workers.length}, which answered query ${seq}, is not running`);
-    return client.call(method, params);
+    return client.call(method, params, undefined, caller);
   }
   const merge = merges[method];
-  if (!merge) return running[0]!.call(method, params);
-  const answers = await Promise.all(running.map((client) => client.call(method, params)));
+  if (!merge) return running[0]!.call(method, params, undefined, caller);
+  const answers = await Promise.all(running.map((client) => client.call(method, params, undefined, caller)));
   return merge(answers, (params ?? {}) as Record<string, unknown>);
 }
 

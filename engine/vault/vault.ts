@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { ApiError } from '../api/errors.ts';
 import type { AccessStructure, VaultCredentials, VaultOrder } from '../api/vault.ts';
+import { consoleOperator } from './operator-context.ts';
 import { Accounts, redOctoberKeyOf, type AccountOptions } from './accounts.ts';
 import { fromBase64, toBase64 } from './crypto/bytes.ts';
 import { accessOwners, predicateTree } from './crypto/access.ts';
@@ -62,7 +63,8 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     this.auditCheck = auditCheck;
     this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options, () => this.emit('change', 'users'));
     this.delegations = new DelegationStore((delegation, reason) => {
-      if (reason === 'expired') void this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null });
+      // A timer's callback runs in the context of the call that set it; an expiry is nobody's action.
+      if (reason === 'expired') void consoleOperator.exit(() => this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null }));
       this.emit('change', 'delegations');
     });
     this.orders = new OrderBook((order) => {
@@ -268,9 +270,13 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     await this.file.close();
   }
 
-  /** Records an audit entry and tells the console; the chain status follows every append. */
-  async record(...args: Parameters<AuditLog['append']>): Promise<void> {
-    await this.audit.append(...args);
+  /**
+   * Records an audit entry and tells the console; the chain status follows every append. An entry
+   * made for a console call also names the console operator (`operator`) beside the vault account.
+   */
+  async record(...[event, actor, details = {}]: Parameters<AuditLog['append']>): Promise<void> {
+    const operator = consoleOperator.getStore();
+    await this.audit.append(event, actor, operator === undefined ? details : { ...details, operator });
     this.emit('change', 'audit');
   }
 

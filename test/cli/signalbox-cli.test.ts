@@ -24,7 +24,7 @@ describe('signalbox command line', () => {
     assert.match(result.stderr, new RegExp(`engines\\.echo\\.tickz \\(line 5 of ${file.replace(/[.]/g, '\\.')}\\): unknown key "tickz"`));
     assert.match(result.stderr, /E_CONFIG_UNKNOWN_KEY/);
     assert.equal(result.stdout, '');
-    assert.equal(existsSync(join(dir, 'serve.token')), false);
+    for (const file of ['operators.json', 'sessions.json', 'session.key']) assert.equal(existsSync(join(dir, file)), false, `${file} made before the config was checked`);
   });
 
   it('refuses a config value of the wrong type', () => {

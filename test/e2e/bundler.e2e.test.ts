@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
+import { signedInPage } from '../helpers/serve-auth.ts';
 import { childPids, startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 const limboCase = fileURLToPath(new URL('../fixtures/x509-limbo/online/cloudflare.com.limbo.json', import.meta.url));
@@ -30,13 +31,13 @@ async function serve(config: string): Promise<ServeProcess> {
   return startServeProcess(['--config', file, '--data-dir', dir]);
 }
 
-async function openBundler(url: string): Promise<Page> {
-  const opened = await browser!.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
+async function openBundler(on: ServeProcess): Promise<Page> {
+  const opened = await signedInPage(browser!, on, on.admin, { viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
   opened.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   opened.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
-  await opened.goto(url);
+  await opened.goto(on.url);
   await opened.locator('[data-testid=connection][data-status=open]').waitFor({ timeout: 10_000 });
   await opened.getByTestId('nav-bundler').click();
   return opened;
@@ -44,7 +45,7 @@ async function openBundler(url: string): Promise<Page> {
 
 before(async () => {
   [served, disabled, browser] = await Promise.all([serve('engines:\n  bundler:\n    enabled: true\n'), serve('engines:\n  echo:\n    enabled: true\n'), launchChromium()]);
-  page = await openBundler(served.url);
+  page = await openBundler(served);
   // The engine may still be starting: the page says so, then fills in by itself.
   await page.getByTestId('bundler-trust-date').waitFor({ timeout: 15_000 });
 });
@@ -185,7 +186,7 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
   });
 
   it('says how to enable the engine on a host that does not run it', { timeout: 20_000 }, async () => {
-    const other = await openBundler(disabled!.url);
+    const other = await openBundler(disabled!);
     const notice = other.getByTestId('bundler-unavailable');
     await notice.waitFor({ timeout: 10_000 });
     assert.match(await notice.innerText(), /bundler:\s+enabled: true/);

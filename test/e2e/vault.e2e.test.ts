@@ -1,5 +1,6 @@
 // The Vault page in Chromium: `signalbox serve` runs the vault engine on a fresh data folder, and
-// two browser pages are two operators' consoles. The two-person rule end to end: a ciphertext for
+// two browser contexts are two operators' consoles, each signed in as its own operator: an admin
+// who sets the vault up and requests, and bob, an approver, who approves from his own browser. The two-person rule end to end: a ciphertext for
 // alice AND bob, carol's order, each owner approving in their own console with their own
 // password, carol decrypting once. Every password check costs a real KDF (scrypt N=2^17), so the
 // flow uses as few as it can.
@@ -12,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
+import { addOperator, signedInPage, type Operator } from '../helpers/serve-auth.ts';
 import { bin, startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 import { makeCertificate } from '../engine/vault/http/https-fixture.ts';
 
@@ -40,9 +42,9 @@ async function serve(config: string, dir = tempDir('e2e-vault')): Promise<ServeP
   return served;
 }
 
-/** One operator's console on the Vault page. */
-async function openVault(waitFor = 'vault-status'): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+/** One operator's console on the Vault page, in a browser context of its own (the admin's unless `who`). */
+async function openVault(waitFor = 'vault-status', who: Operator = served!.admin): Promise<Page> {
+  const page = await signedInPage(browser!, served!, who, { viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
@@ -141,8 +143,10 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
     assert.equal(await openRow.getAttribute('data-satisfied'), 'false');
     t.diagnostic(`order ${orderId} placed by carol`);
 
-    // bob approves in his own console, where the order shows up by itself.
-    const console2 = await openVault();
+    // bob approves in his own console (signed in as bob, an approver: he may approve, not administer),
+    // where the order shows up by itself.
+    const console2 = await openVault('vault-status', addOperator(served!.dataDir, 'bob', 'approver'));
+    await console2.locator('[data-testid=signed-in][data-name=bob][data-role=approver]').waitFor({ timeout: 10_000 });
     const orderIn2 = console2.getByTestId(`vault-order-${orderId}`);
     await orderIn2.waitFor({ timeout: 10_000 });
     assert.match(await orderIn2.innerText(), /incident 42/);

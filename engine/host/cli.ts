@@ -219,9 +219,9 @@ async function vault(args: string[]): Promise<void> {
   }
   if (!isLoopback(host)) log.warn('listening beyond loopback: anyone who reaches this address may try passwords (rate-limited per address); consider --ca', { host });
   log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath });
-  process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
-
+  // Handlers first: whoever reads the URL may signal at once.
   stopOnSignals(log, 'shutting down; delegations are purged', () => https.close().then(() => opened.close()));
+  process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
 }
 
 async function bundleCommand(args: string[]): Promise<void> {

@@ -14,6 +14,7 @@ import { predicateNames, type PredicateNode } from './crypto/predicate.ts';
 import { DelegationStore, type Delegation } from './delegations.ts';
 import { KdfGate, LoginGuard, type GuardOptions } from './guard.ts';
 import { OrderBook, type Order } from './orders.ts';
+import { rsaFormats, signWithSshKey, type SshSignature } from './ssh/signing-key.ts';
 import { decryptRedOctoberCiphertext, inspectRedOctoberCiphertext } from './redoctober/ciphertext.ts';
 import { AuditLog, type ChainCheck } from './storage/audit-log.ts';
 import { VaultFile } from './storage/vault-file.ts';
@@ -168,13 +169,15 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   /** Authorization, then decryption, then the uses: in that order. The caller wipes the plaintext. */
-  private async decryptAs(requester: string, ciphertext: string, orderId: string | null): Promise<{ plaintext: Uint8Array; delegates: string[]; info: CiphertextInfo }> {
+  private async decryptAs(requester: string, ciphertext: string, orderId: string | null, purpose: 'decrypt' | 'ssh-sign-with' = 'decrypt'): Promise<{ plaintext: Uint8Array; delegates: string[]; info: CiphertextInfo }> {
     const info = this.inspect(ciphertext);
     const deny = async (code: string, reason: string): Promise<never> => {
       await this.record('deny', requester, { ciphertext: info.hash, reason, orderId });
       throw new ApiError(code, reason);
     };
-    if (info.usages.length > 0 && !info.usages.includes('decrypt')) await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    if (purpose === 'decrypt' && info.usages.length > 0 && !info.usages.includes('decrypt')) await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    // As Red October: signing needs the usage said outright; a ciphertext without usages only decrypts.
+    if (purpose === 'ssh-sign-with' && !info.usages.includes('ssh-sign-with')) await deny('E_VAULT_USAGE_SIGN', 'this ciphertext may not sign (its usages lack ssh-sign-with)');
     if (orderId !== null) {
       const order = this.orders.list().find((o) => o.id === orderId);
       if (!order || order.requester !== requester || order.ciphertextHash !== info.hash || order.status !== 'open') await deny('E_VAULT_NO_ORDER', `no open order ${orderId} of yours for this ciphertext`);
@@ -187,8 +190,23 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const plaintext = info.format === 'redoctober' ? this.decryptRedOctober(ciphertext, used) : this.decryptOwn(ciphertext, used);
     this.delegations.spend(used);
     if (orderId !== null) this.orders.fulfil(orderId);
-    await this.record('decrypt', requester, { ciphertext: info.hash, delegates: chosen!, orderId });
+    await this.record(purpose === 'decrypt' ? 'decrypt' : 'ssh-sign', requester, { ciphertext: info.hash, delegates: chosen!, orderId });
     return { plaintext, delegates: chosen!, info };
+  }
+
+  /**
+   * Signs `data` with the SSH private key a ciphertext of usage `ssh-sign-with` holds, under the same
+   * rule as a decryption (Red October's /ssh-sign-with): the key is opened in this process, used
+   * once and wiped; it never leaves the vault.
+   */
+  async sshSign(credentials: VaultCredentials, source: string, request: { ciphertext: string; data: Uint8Array; rsaFormat?: (typeof rsaFormats)[number]; orderId: string | null }): Promise<SshSignature & { delegates: string[] }> {
+    const requester = await this.accounts.authenticate(credentials, source);
+    const { plaintext, delegates } = await this.decryptAs(requester.name, request.ciphertext, request.orderId, 'ssh-sign-with');
+    try {
+      return { ...signWithSshKey(plaintext, request.data, request.rsaFormat), delegates };
+    } finally {
+      plaintext.fill(0);
+    }
   }
 
   async delegate(credentials: VaultCredentials, source: string, grant: { seconds: number; uses: number; users: string[]; anyone: boolean; labels: string[] }): Promise<{ expiresAt: number }> {

@@ -84,7 +84,13 @@ export const vaultOrder = z.object({
   expiresAt: z.number(),
   status: z.enum(['open', 'fulfilled', 'cancelled', 'expired']),
   approvals: z.array(z.object({ owner: z.string(), at: z.number() })),
-  /** Whether the approvals so far satisfy the ciphertext's access structure. */
+  /**
+   * Owners whose delegations serve this order now: approvals bound to it, and (as Red October
+   * matched them) ordinary delegations naming the requester with one of the order's labels. For a
+   * closed order, who approved it.
+   */
+  delegated: z.array(z.string()),
+  /** Whether those delegations satisfy the ciphertext's access structure. */
   satisfied: z.boolean(),
 });
 export type VaultOrder = z.infer<typeof vaultOrder>;

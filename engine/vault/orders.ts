@@ -18,6 +18,8 @@ export interface Order {
   expiresAt: number;
   status: OrderStatus;
   approvals: { owner: string; at: number }[];
+  /** The owners whose delegations a fulfilling decryption used (bound to the order or ordinary ones). */
+  fulfilledBy: string[] | null;
 }
 
 export class OrderError extends Error {
@@ -46,7 +48,7 @@ export class OrderBook {
     if (open.length >= maxOpenPerRequester) throw new OrderError('E_VAULT_TOO_MANY_ORDERS', `${request.requester} has ${open.length} open orders; cancel some first`);
     const { durationMs, ...fields } = request;
     const now = Date.now();
-    const order: Order = { ...fields, id: randomBytes(12).toString('hex'), createdAt: now, expiresAt: now + durationMs, status: 'open', approvals: [] };
+    const order: Order = { ...fields, id: randomBytes(12).toString('hex'), createdAt: now, expiresAt: now + durationMs, status: 'open', approvals: [], fulfilledBy: null };
     const timer = setTimeout(() => this.close(order.id, 'expired'), durationMs);
     timer.unref();
     this.orders.set(order.id, { order, timer });
@@ -76,8 +78,9 @@ export class OrderBook {
     return this.close(id, 'cancelled')!;
   }
 
-  fulfil(id: string): void {
-    this.close(id, 'fulfilled');
+  fulfil(id: string, delegates: string[]): void {
+    const order = this.close(id, 'fulfilled');
+    if (order) order.fulfilledBy = [...delegates];
   }
 
   /** Every order, newest first. */

@@ -189,7 +189,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const used = chosen!.map((name) => usable.get(name)!);
     const plaintext = info.format === 'redoctober' ? this.decryptRedOctober(ciphertext, used) : this.decryptOwn(ciphertext, used);
     this.delegations.spend(used);
-    if (orderId !== null) this.orders.fulfil(orderId);
+    if (orderId !== null) this.orders.fulfil(orderId, chosen!);
     await this.record(purpose === 'decrypt' ? 'decrypt' : 'ssh-sign', requester, { ciphertext: info.hash, delegates: chosen!, orderId });
     return { plaintext, delegates: chosen!, info };
   }
@@ -220,6 +220,8 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const delegation = this.delegations.add({ owner: user.name, key, uses: grant.uses, durationMs: grant.seconds * 1000, users: grant.users, anyone: grant.anyone, labels: grant.labels, order: null });
     await this.record('delegate', user.name, { uses: grant.uses, seconds: grant.seconds, users: grant.users, anyone: grant.anyone, labels: grant.labels });
     this.emit('change', 'delegations');
+    // An ordinary delegation may serve open orders (Red October's way of approving one).
+    this.emit('change', 'orders');
     return { expiresAt: delegation.expiresAt };
   }
 
@@ -293,8 +295,12 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   private describeOrder(order: Order, access = this.orderAccess.get(order.id)): VaultOrder {
-    const approvers = new Set(this.delegations.list().filter((d) => d.orderId === order.id).map((d) => d.owner));
-    return { ...order, satisfied: order.status === 'open' && access !== undefined && chooseOwners(access, approvers) !== null };
+    const { fulfilledBy, ...shown } = order;
+    if (order.status !== 'open') return { ...shown, delegated: fulfilledBy ?? order.approvals.map((approval) => approval.owner), satisfied: false };
+    // What a decryption for this order could use now: its own approvals first, else ordinary delegations.
+    const usable = this.delegations.usable({ requester: order.requester, labels: order.labels, ciphertextHash: order.ciphertextHash, orderId: order.id });
+    const delegated = order.owners.filter((owner) => usable.has(owner));
+    return { ...shown, delegated, satisfied: access !== undefined && chooseOwners(access, new Set(delegated)) !== null };
   }
 
   private decryptOwn(ciphertext: string, used: Delegation[]): Uint8Array {

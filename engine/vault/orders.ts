@@ -3,6 +3,7 @@
 // bound to the order id, the ciphertext's hash and the requester, ending with the order. Orders
 // expire on a timer; a fulfilled, cancelled or expired order stays listed for a while as history.
 import { randomBytes } from 'node:crypto';
+import type { AccessStructure } from '../api/vault.ts';
 
 export type OrderStatus = 'open' | 'fulfilled' | 'cancelled' | 'expired';
 
@@ -11,6 +12,8 @@ export interface Order {
   requester: string;
   ciphertextHash: string;
   owners: string[];
+  /** The ciphertext's rule, shown to approvers and used to tell when the order is satisfied. */
+  access: AccessStructure;
   labels: string[];
   reason: string;
   uses: number;
@@ -43,7 +46,7 @@ export class OrderBook {
     this.onClose = onClose;
   }
 
-  place(request: { requester: string; ciphertextHash: string; owners: string[]; labels: string[]; reason: string; uses: number; durationMs: number }): Order {
+  place(request: { requester: string; ciphertextHash: string; owners: string[]; access: AccessStructure; labels: string[]; reason: string; uses: number; durationMs: number }): Order {
     const open = this.list().filter((order) => order.status === 'open' && order.requester === request.requester);
     if (open.length >= maxOpenPerRequester) throw new OrderError('E_VAULT_TOO_MANY_ORDERS', `${request.requester} has ${open.length} open orders; cancel some first`);
     const { durationMs, ...fields } = request;

@@ -52,8 +52,6 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   private readonly file: VaultFile;
   private readonly delegations: DelegationStore;
   private readonly orders: OrderBook;
-  /** The access structure of each order's ciphertext, to tell whether its approvals suffice. */
-  private readonly orderAccess = new Map<string, AccessStructure>();
   private auditCheck: ChainCheck;
 
   private constructor(file: VaultFile, audit: AuditLog, auditCheck: ChainCheck, options: VaultOptions) {
@@ -68,7 +66,6 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     });
     this.orders = new OrderBook((order) => {
       this.delegations.closeOrder(order.id);
-      this.orderAccess.delete(order.id);
       this.emit('change', 'orders');
     });
   }
@@ -240,8 +237,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const requester = await this.accounts.authenticate(credentials, source);
     const info = this.inspect(request.ciphertext);
     if (info.usages.length > 0 && !info.usages.includes('decrypt')) throw new ApiError('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
-    const order = this.orders.place({ requester: requester.name, ciphertextHash: info.hash, owners: info.owners, labels: info.labels, reason: request.reason, uses: request.uses, durationMs: request.seconds * 1000 });
-    this.orderAccess.set(order.id, info.access);
+    const order = this.orders.place({ requester: requester.name, ciphertextHash: info.hash, owners: info.owners, access: info.access, labels: info.labels, reason: request.reason, uses: request.uses, durationMs: request.seconds * 1000 });
     await this.record('order', requester.name, { orderId: order.id, ciphertext: info.hash, reason: request.reason, owners: info.owners });
     this.emit('change', 'orders');
     return this.describeOrder(order);
@@ -267,10 +263,9 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   async cancelOrder(credentials: VaultCredentials, source: string, orderId: string): Promise<VaultOrder> {
     const requester = await this.accounts.authenticate(credentials, source);
-    const access = this.orderAccess.get(orderId);
     const order = this.orders.cancel(orderId, requester.name);
     await this.record('cancel-order', requester.name, { orderId });
-    return this.describeOrder(order, access);
+    return this.describeOrder(order);
   }
 
   listOrders(): VaultOrder[] {
@@ -294,13 +289,15 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     this.emit('change', 'audit');
   }
 
-  private describeOrder(order: Order, access = this.orderAccess.get(order.id)): VaultOrder {
+  private describeOrder(order: Order): VaultOrder {
     const { fulfilledBy, ...shown } = order;
-    if (order.status !== 'open') return { ...shown, delegated: fulfilledBy ?? order.approvals.map((approval) => approval.owner), satisfied: false };
+    if (order.status !== 'open') return { ...shown, delegated: fulfilledBy ?? order.approvals.map((approval) => approval.owner), satisfied: false, waitingFor: [] };
     // What a decryption for this order could use now: its own approvals first, else ordinary delegations.
     const usable = this.delegations.usable({ requester: order.requester, labels: order.labels, ciphertextHash: order.ciphertextHash, orderId: order.id });
     const delegated = order.owners.filter((owner) => usable.has(owner));
-    return { ...shown, delegated, satisfied: access !== undefined && chooseOwners(access, new Set(delegated)) !== null };
+    const satisfied = chooseOwners(order.access, new Set(delegated)) !== null;
+    // Only who could still make it: nobody once it is satisfied.
+    return { ...shown, delegated, satisfied, waitingFor: satisfied ? [] : order.owners.filter((owner) => !delegated.includes(owner)) };
   }
 
   private decryptOwn(ciphertext: string, used: Delegation[]): Uint8Array {

@@ -83,9 +83,19 @@ export const vaultOrder = z.object({
   createdAt: z.number(),
   expiresAt: z.number(),
   status: z.enum(['open', 'fulfilled', 'cancelled', 'expired']),
+  /** The ciphertext's rule ("2 of alice, bob, carol"), for the approver to judge. */
+  access: accessStructure,
   approvals: z.array(z.object({ owner: z.string(), at: z.number() })),
-  /** Whether the approvals so far satisfy the ciphertext's access structure. */
+  /**
+   * Owners whose delegations serve this order now: approvals bound to it, and (as Red October
+   * matched them) ordinary delegations naming the requester with one of the order's labels. For a
+   * closed order, who approved it.
+   */
+  delegated: z.array(z.string()),
+  /** Whether those delegations satisfy the ciphertext's access structure. */
   satisfied: z.boolean(),
+  /** Owners not delegated yet while the order is open and not satisfied; empty otherwise. */
+  waitingFor: z.array(z.string()),
 });
 export type VaultOrder = z.infer<typeof vaultOrder>;
 

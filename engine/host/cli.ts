@@ -33,6 +33,9 @@ Commands:
           [--ca CA.pem] [--config FILE]
           run the vault alone and serve Red October's JSON API over HTTPS (TLS 1.2+);
           --ca requires client certificates signed by that CA
+  vault   --import-redoctober FILE... --admin NAME [--vault FILE] [--audit FILE] [--config FILE]
+          add the accounts of Red October vault files (one Red October vault), then exit; the
+          admin's password comes from SIGNALBOX_VAULT_ADMIN_PASSWORD; a clashing name imports nothing
   bundle  CERT... [--flavor ubiquitous|optimal|force] [--at ISO] [--json] [--trust DIR|current|cfssl-2017]
           [--domain NAME] [--password PW] [--include-root] [--key FILE]
           the chain to serve for a certificate (PEM, DER, PKCS#7, PKCS#12; - reads stdin): prints the
@@ -255,10 +258,15 @@ async function vault(args: string[]): Promise<void> {
       cert: { type: 'string' },
       key: { type: 'string' },
       ca: { type: 'string' },
+      'import-redoctober': { type: 'string', multiple: true },
+      admin: { type: 'string' },
     },
     strict: true,
   });
   const config = await readConfig(values.config);
+  const vaultPath = values.vault ?? config.engines.vault.file ?? join(config.dataDir ?? defaultDataDir(), 'vault.json');
+  const auditPath = values.audit ?? config.engines.vault.auditFile ?? `${vaultPath}.audit.log`;
+  if (values['import-redoctober']) return importRedOctober(values['import-redoctober'], values.admin, vaultPath, auditPath);
   const { host, port } = listenAddress(values.listen ?? '127.0.0.1:8080');
   if (values.cert === undefined || values.key === undefined) {
     throw new UsageError('vault: --cert and --key are required (PEM files of the server\'s certificate and private key): Red October\'s API is served over HTTPS only');
@@ -271,8 +279,6 @@ async function vault(args: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`vault: --cert ${values.cert} / --key ${values.key}${ca ? ` / --ca ${values.ca}` : ''}: not a usable certificate and key (${err instanceof Error ? err.message : String(err)}); give PEM files, the key matching the certificate`);
   }
-  const vaultPath = values.vault ?? config.engines.vault.file ?? join(config.dataDir ?? defaultDataDir(), 'vault.json');
-  const auditPath = values.audit ?? config.engines.vault.auditFile ?? `${vaultPath}.audit.log`;
   const log = createLogger({ engine: 'vault', level: config.log.level });
   // Loaded here, not at the top, so `serve` and `dns` do not load the vault into their process.
   const { Vault } = await import('../vault/vault.ts');
@@ -290,9 +296,42 @@ async function vault(args: string[]): Promise<void> {
   }
   if (!isLoopback(host)) log.warn('listening beyond loopback: anyone who reaches this address may try passwords (rate-limited per address); consider --ca', { host });
   log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath });
-  process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
-
+  // Handlers first: whoever reads the URL may signal at once.
   stopOnSignals(log, 'shutting down; delegations are purged', () => https.close().then(() => opened.close()));
+  process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
+}
+
+/**
+ * `signalbox vault --import-redoctober FILE...`: the same import as the Vault page's, by an admin
+ * whose password is read from the environment (never the command line, which `ps` shows). Every
+ * file is read and checked to be of one Red October vault before any is imported.
+ */
+async function importRedOctober(files: string[], admin: string | undefined, vaultPath: string, auditPath: string): Promise<void> {
+  const password = process.env.SIGNALBOX_VAULT_ADMIN_PASSWORD;
+  if (admin === undefined || !password) throw new UsageError("vault --import-redoctober: give --admin NAME and the admin's password in SIGNALBOX_VAULT_ADMIN_PASSWORD");
+  const { readRedOctoberVault } = await import('../vault/redoctober/vault-file.ts');
+  const texts = files.map((file) => {
+    try {
+      const text = readFileSync(file, 'utf8');
+      return { file, text, vaultId: readRedOctoberVault(text).vaultId };
+    } catch (err) {
+      throw new UsageError(`vault --import-redoctober ${file}: not a readable Red October vault file (${err instanceof Error ? err.message : String(err)})`);
+    }
+  });
+  const ids = [...new Set(texts.map((t) => t.vaultId))];
+  if (ids.length > 1) throw new UsageError(`vault --import-redoctober: the files come from ${ids.length} Red October vaults (ids ${ids.join(', ')}); one vault imports one Red October vault's accounts (its HMAC key verifies their ciphertexts), so nothing was imported`);
+  const { Vault } = await import('../vault/vault.ts');
+  const opened = await Vault.open({ vaultPath, auditPath });
+  try {
+    for (const { file, text } of texts) {
+      const result = await opened.accounts.importRedOctober({ name: admin, password }, 'command line', text).catch((err: Error & { code?: string }) => {
+        throw new Error(`vault --import-redoctober ${file}: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
+      });
+      process.stdout.write(`${file}: imported ${result.imported.join(', ') || 'nobody'}${result.skipped.length ? `; skipped ${result.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}\n`);
+    }
+  } finally {
+    await opened.close();
+  }
 }
 
 async function bundleCommand(args: string[]): Promise<void> {

@@ -152,6 +152,11 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
     assert.match(await orderIn2.innerText(), /incident 42/);
     await orderIn2.getByTestId('vault-order-approve').click();
     const approve2 = orderIn2.getByTestId('vault-approve-form');
+    // What bob approves, before any password: who asks and why, the owners and rule, the hash, the asked limits.
+    const hash = (await console1.getByTestId('vault-encrypted').locator('code').getAttribute('title'))!;
+    const details2 = await approve2.getByTestId('vault-approve-details').innerText();
+    for (const shown of ['Requested by\ncarol', 'incident 42: rotate the key', 'Owners and rule\n2 of alice, bob', `Ciphertext hash\n${hash}`, 'Approved by\nnobody yet', 'Waiting for\nalice, bob']) assert.ok(details2.includes(shown), `${shown} in ${details2}`);
+    assert.match(details2, /Asked for\n.+, 1 use, until /);
     // A wrong password: the vault's answer shows next to the form, and the field is empty again.
     await signAs(approve2, 'Approver', 'bob', 'not-bobs-password');
     await approve2.getByRole('button', { name: 'Approve', exact: true }).click();
@@ -170,10 +175,16 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
     await orderIn1.locator('li[data-approved]', { hasText: 'bob' }).waitFor({ timeout: 10_000 });
     await orderIn1.getByTestId('vault-order-approve').click();
     const approve1 = orderIn1.getByTestId('vault-approve-form');
+    const details1 = await approve1.getByTestId('vault-approve-details').innerText();
+    assert.match(details1, /Approved by\nbob \(/);
+    assert.match(details1, /Waiting for\nalice$/m, 'only who is still needed');
     await signAs(approve1, 'Approver', 'alice', passwords.alice);
     await approve1.getByRole('button', { name: 'Approve', exact: true }).click();
     await console1.locator(`[data-testid=vault-order][data-order-id="${orderId}"][data-satisfied=true]`).waitFor({ timeout: 15_000 });
     await console2.locator(`[data-testid=vault-order][data-order-id="${orderId}"][data-satisfied=true]`).waitFor({ timeout: 10_000 });
+    await orderIn2.getByTestId('vault-order-approve').click();
+    await orderIn2.getByTestId('vault-approve-details').getByText('nobody: enough owners have approved').waitFor({ timeout: 10_000 });
+    await orderIn2.getByTestId('vault-approve-form').getByRole('button', { name: 'Close' }).click();
     // Each approval is a delegation bound to the order.
     await console1.locator(`[data-testid=vault-delegation-alice][data-order-id="${orderId}"]`).waitFor({ timeout: 10_000 });
     await console1.locator(`[data-testid=vault-delegation-bob][data-order-id="${orderId}"]`).waitFor({ timeout: 10_000 });

@@ -1,7 +1,7 @@
 // One bundle: the uploads read, the leaf picked, every chain to a trusted root built and validated,
 // the valid ones ranked (cfssl's flavors), the chosen chain as a PEM bundle, and cfssl's JSON report
-// with our explanations. Synchronous and self-contained: the engine, the command line and the
-// benchmark call this with a loaded TrustStore.
+// with our explanations. Self-contained: the engine (bundleOffThread), the command line and the
+// benchmark (bundleUploads, bundle) call this with a loaded TrustStore.
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { BundleResult, bundleRequest, CertificateCard, RankedChainView } from '../api/bundler.ts';
@@ -11,7 +11,7 @@ import { CertificateParseError, parseCertificate, type Certificate } from './cer
 import { CODE_NAMES, E_UNKNOWN_AUTHORITY, E_VERIFY_FAILED } from './chain/codes.ts';
 import { buildChains, sourcesFromStore, type BuildResult, type Chain, type SearchLimits } from './chain/search.ts';
 import { failures } from './chain/validate.ts';
-import { matchKey, readUploads, type InputKey, type ReadLimits, type Upload } from './input/index.ts';
+import { matchKey, readUploads, readUploadsOffThread, type InputKey, type InputResult, type ReadLimits, type Upload } from './input/index.ts';
 import { RankError, rankChains, type CandidateChain, type RankedChain, type RankResult } from './rank/rank.ts';
 import { cfsslReport } from './report.ts';
 import type { TrustStore } from './trust/store.ts';
@@ -59,6 +59,21 @@ export class BundleError extends Error {
 /** The API request: files as base64. Throws BundleError when no certificate can be read. */
 export function bundle(request: BundleInput, store: TrustStore, options: BundleOptions = {}): BundleResult {
   const started = performance.now();
+  const { uploads, settings } = fromRequest(request);
+  return bundleInput(readUploads(uploads, options.readLimits), settings, store, options, started);
+}
+
+/**
+ * The engine's bundle: as `bundle`, but PKCS#12 files and encrypted keys are decrypted on a worker
+ * thread under a time allowance (input/offthread.ts), so the engine answers other calls meanwhile.
+ */
+export async function bundleOffThread(request: BundleInput, store: TrustStore, options: BundleOptions = {}): Promise<BundleResult> {
+  const started = performance.now();
+  const { uploads, settings } = fromRequest(request);
+  return bundleInput(await readUploadsOffThread(uploads, options.readLimits), settings, store, options, started);
+}
+
+function fromRequest(request: BundleInput): { uploads: Upload[]; settings: BundleSettings } {
   const at = request.at === undefined ? new Date() : new Date(request.at);
   if (Number.isNaN(at.getTime())) throw new BundleError(1002, `at: "${request.at}" is not a date; write it as ISO 8601, e.g. 2024-06-01T00:00:00Z`);
   const uploads: Upload[] = request.files.map((f) => ({
@@ -66,13 +81,8 @@ export function bundle(request: BundleInput, store: TrustStore, options: BundleO
     bytes: Buffer.from(f.base64, 'base64'),
     ...(f.password !== undefined ? { password: f.password } : {}),
   }));
-  return bundleUploads(
-    uploads,
-    { flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}), includeRoot: request.includeRoot ?? false },
-    store,
-    options,
-    started,
-  );
+  const settings = { flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}), includeRoot: request.includeRoot ?? false };
+  return { uploads, settings };
 }
 
 interface Uploaded {
@@ -90,8 +100,11 @@ interface Candidate {
 
 /** Raw uploads (bytes or text). Throws BundleError when no certificate can be read. */
 export function bundleUploads(uploads: readonly Upload[], settings: BundleSettings, store: TrustStore, options: BundleOptions = {}, started = performance.now()): BundleResult {
+  return bundleInput(readUploads(uploads, options.readLimits), settings, store, options, started);
+}
+
+function bundleInput(input: InputResult, settings: BundleSettings, store: TrustStore, options: BundleOptions, started: number): BundleResult {
   const at = settings.at ?? new Date();
-  const input = readUploads(uploads, options.readLimits);
   const problems: Problem[] = input.problems.map((p) => ({ code: p.code, name: p.name, message: p.message, source: p.source }));
 
   const uploaded: Uploaded[] = [];

@@ -1,7 +1,7 @@
 // A small certificate factory for tests: DER written by hand and signed with node:crypto (ECDSA
 // P-256 by default, or RSA; SHA-256, or SHA-1 on request), so a test can make exactly the oddity it
 // needs (expired, not a CA, a pathLen, an EKU, name constraints, a cycle of cross-signs) in
-// microseconds, without openssl.
+// microseconds, without openssl. The DER writers (tlv, seq, oid, ...) serve other hand-made structures too.
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { parseCertificate, type Certificate } from '../../../../engine/bundler/certificate.ts';
 
@@ -11,20 +11,20 @@ function len(n: number): Buffer {
   while (n > 0) { bytes.unshift(n & 0xff); n >>= 8; }
   return Buffer.of(0x80 | bytes.length, ...bytes);
 }
-const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
+export const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
   const body = Buffer.concat(parts);
   return Buffer.concat([Buffer.of(tag), len(body.length), body]);
 };
-const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
-const set = (...parts: Buffer[]) => tlv(0x31, ...parts);
-const octet = (b: Buffer) => tlv(0x04, b);
-const bool = (v: boolean) => tlv(0x01, Buffer.of(v ? 0xff : 0));
-const int = (n: number | Buffer) => {
+export const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
+export const set = (...parts: Buffer[]) => tlv(0x31, ...parts);
+export const octet = (b: Buffer) => tlv(0x04, b);
+export const bool = (v: boolean) => tlv(0x01, Buffer.of(v ? 0xff : 0));
+export const int = (n: number | Buffer) => {
   let b = typeof n === 'number' ? Buffer.from(n.toString(16).padStart(2, '0').replace(/^(.(..)*)$/, '0$1'), 'hex') : n;
   if (b[0]! & 0x80) b = Buffer.concat([Buffer.of(0), b]);
   return tlv(0x02, b);
 };
-function oid(text: string): Buffer {
+export function oid(text: string): Buffer {
   const [a, b, ...rest] = text.split('.').map(Number) as [number, number, ...number[]];
   const out = [a * 40 + b];
   for (const n of rest) {
@@ -35,7 +35,7 @@ function oid(text: string): Buffer {
   }
   return tlv(0x06, Buffer.from(out));
 }
-const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
+export const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
 function time(d: Date): Buffer {
   const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
   return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'latin1')) : tlv(0x18, Buffer.from(iso, 'latin1'));

@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import type { BundleResult, bundleRequest, CertificateCard, RankedChainView } from '../api/bundler.ts';
 import { extraWarnings, rankedCert, rankPlatforms } from './candidates.ts';
 import { certificateCard, isoTime, POOL_SOURCE, ROOT_STORE_SOURCE } from './cards.ts';
-import { CertificateParseError, parseCertificate, type Certificate } from './certificate.ts';
+import { CertificateParseError, E_PARSE_FAILED, parseCertificate, type Certificate } from './certificate.ts';
+import { DerError } from './der.ts';
 import { CODE_NAMES, E_UNKNOWN_AUTHORITY, E_VERIFY_FAILED } from './chain/codes.ts';
 import { buildChains, sourcesFromStore, type BuildResult, type Chain, type SearchLimits } from './chain/search.ts';
 import { failures } from './chain/validate.ts';
@@ -110,10 +111,15 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
   const uploaded: Uploaded[] = [];
   for (const c of input.certificates) {
     try {
-      uploaded.push({ cert: parseCertificate(c.der), source: c.source });
+      const cert = parseCertificate(c.der);
+      // Every lazy field decoded now: what is malformed becomes the certificate's problems here,
+      // next to its file name, and the search and ranking read decoded values only.
+      void cert.problems;
+      uploaded.push({ cert, source: c.source });
     } catch (error) {
-      if (!(error instanceof CertificateParseError)) throw error;
-      problems.push({ code: error.code, name: 'E_INPUT_PARSE', message: `${c.source}: ${error.message}`, source: c.source });
+      if (!(error instanceof CertificateParseError) && !(error instanceof DerError)) throw error;
+      const message = error instanceof CertificateParseError ? error.message : `a field cannot be decoded (${error.message})`;
+      problems.push({ code: E_PARSE_FAILED, name: 'E_INPUT_PARSE', message: `${c.source}: ${message}`, source: c.source });
     }
   }
   if (uploaded.length === 0) throw noCertificate(problems, input.keys.length);

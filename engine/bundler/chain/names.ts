@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import type { Certificate, NameSubtree } from '../certificate.ts';
 import { nameAttributes } from '../certificate/extensions.ts';
-import { children, readTlv, whole } from '../der.ts';
+import { DerError, children, readTlv, whole } from '../der.ts';
 
 function normalizeDns(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
@@ -194,6 +194,17 @@ function subtreeMatches(name: NameToCheck, subtree: NameSubtree, forExclusion: b
 
 /** The first name of `cert` that `ca`'s name constraints forbid, with the reason; null when all pass. */
 export function nameConstraintViolation(ca: Certificate, cert: Certificate): string | null {
+  try {
+    return firstViolation(ca, cert);
+  } catch (error) {
+    // The certificate model reports malformed names as problems; a name that still cannot be
+    // compared is outside what can be shown to be permitted (RFC 5280 §6.1.3 b).
+    if (!(error instanceof DerError)) throw error;
+    return `its names cannot be read (${error.message}), so they cannot be checked against the name constraints`;
+  }
+}
+
+function firstViolation(ca: Certificate, cert: Certificate): string | null {
   const nc = ca.nameConstraints;
   if (!nc) return null;
   // RFC 5280 §4.2.1.10: constraints on a name form we cannot process must reject names of that form.

@@ -40,7 +40,7 @@ function time(d: Date): Buffer {
   const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
   return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'latin1')) : tlv(0x18, Buffer.from(iso, 'latin1'));
 }
-const ext = (id: string, critical: boolean, value: Buffer) => seq(oid(id), ...(critical ? [bool(true)] : []), octet(value));
+export const ext = (id: string, critical: boolean, value: Buffer) => seq(oid(id), ...(critical ? [bool(true)] : []), octet(value));
 
 export interface Key {
   privateKey: KeyObject;
@@ -77,6 +77,10 @@ export interface CertSpec {
   /** authorityInfoAccess: OCSP responder and caIssuers URLs. */
   ocsp?: string;
   caIssuers?: string;
+  /** More extensions, as written by `ext(oid, critical, value)`. */
+  extraExtensions?: Buffer[];
+  /** Changes the tbsCertificate before it is signed (fuzzing the fields behind a valid signature). */
+  mutateTbs?: (tbs: Buffer) => Buffer;
 }
 
 export interface Made {
@@ -121,6 +125,7 @@ export function makeCert(spec: CertSpec): Made {
       ...(spec.caIssuers ? [access('1.3.6.1.5.5.7.48.2', spec.caIssuers)] : []),
     )));
   }
+  if (spec.extraExtensions) exts.push(...spec.extraExtensions);
   const hash = spec.hash ?? 'sha256';
   const alg = issuer.key.privateKey.asymmetricKeyType === 'rsa'
     ? seq(oid(hash === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11'), tlv(0x05))
@@ -135,8 +140,9 @@ export function makeCert(spec: CertSpec): Made {
     key.spki,
     tlv(0xa3, seq(...exts)),
   );
-  const signature = sign(hash, tbs, issuer.key.privateKey);
-  const der = seq(tbs, alg, tlv(0x03, Buffer.concat([Buffer.of(0), signature])));
+  const signed = spec.mutateTbs ? spec.mutateTbs(tbs) : tbs;
+  const signature = sign(hash, signed, issuer.key.privateKey);
+  const der = seq(signed, alg, tlv(0x03, Buffer.concat([Buffer.of(0), signature])));
   return { cert: parseCertificate(der), key, subject: spec.subject };
 }
 

@@ -4,8 +4,15 @@
 // a few do, not twenty times as much.
 import { InputFailure } from './problems.ts';
 
-/** Default allowance per request: ≈ 2 s of KDF on this machine, room for three keys at the cap. */
+/** Default allowance per request: ≈ 2 s of KDF on this machine, room for five keys at the cap. */
 export const defaultKdfWork = 12_000_000;
+
+/**
+ * What every decryption costs besides its rounds (parsing, cipher setup, reading the key found),
+ * ≈ 1-2 ms here: a PKCS#12 file with a 1-round MAC still takes about that much, so a thousand of
+ * them must not be priced as nearly free. It bounds a request to 600 decryptions.
+ */
+export const decryptionOverhead = 20_000;
 
 export class WorkBudget {
   readonly limit: number;
@@ -19,8 +26,9 @@ export class WorkBudget {
     return this.#used;
   }
 
-  /** Takes `units` of KDF work for `what`, or throws E_INPUT_WORK_LIMIT (1013) without running it. */
-  charge(units: number, what: string): void {
+  /** Takes one decryption of `rounds` KDF rounds for `what`, or throws E_INPUT_WORK_LIMIT (1013) without running it. */
+  charge(rounds: number, what: string): void {
+    const units = rounds + decryptionOverhead;
     if (this.#used + units > this.limit) {
       throw new InputFailure('E_INPUT_WORK_LIMIT',
         `${what} was not decrypted: the password-based decryption in one request is limited to ${this.limit.toLocaleString('en-US')} KDF rounds ` +

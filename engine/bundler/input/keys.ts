@@ -52,7 +52,8 @@ export function loadEncryptedKey(der: Buffer, password: string | undefined, budg
 
 /**
  * A key PEM block as written: unencrypted, or OpenSSL's legacy Proc-Type 4,ENCRYPTED form, whose
- * key is one MD5 over password and salt (EVP_BytesToKey, count 1), so it needs no budget.
+ * key is one MD5 over password and salt (EVP_BytesToKey, count 1): no rounds to price (the caller
+ * pays the decryption itself).
  */
 export function loadPemKey(pem: string, legacyEncrypted: boolean, password: string | undefined): KeyObject {
   if (legacyEncrypted && password === undefined) throw needsPassword();

@@ -180,6 +180,8 @@ export function runKdfJob(job: KdfJob, budget: WorkBudget): Found[] {
       case 'encrypted-key':
         return [{ kind: 'key', key: loadEncryptedKey(Buffer.from(job.der.buffer, job.der.byteOffset, job.der.byteLength), job.password, budget) }];
       case 'legacy-pem-key':
+        // EVP_BytesToKey: one MD5, no rounds to price, only the decryption itself.
+        budget.charge(0, 'the private key');
         return [{ kind: 'key', key: loadPemKey(job.pem, true, job.password) }];
     }
   });

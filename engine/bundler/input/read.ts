@@ -16,6 +16,7 @@ export const defaultLimits = {
   maxTotalBytes: 8 * 1024 * 1024,
   maxKdfWork: defaultKdfWork,
   maxKeys: 100,
+  maxCertificates: 2_000,
   maxProblemsPerFile: 50,
 } as const;
 
@@ -85,6 +86,8 @@ export function assemble(split: SplitUploads, done: readonly Found[][]): InputRe
       const source = found.kind === 'problem' && found.failure.wholeFile ? name : `${name}#${++index}`;
       if (found.kind === 'problem') {
         report(found.failure, source);
+      } else if (found.kind === 'certificate' && result.certificates.length >= split.limits.maxCertificates) {
+        report(new InputFailure('E_INPUT_WORK_LIMIT', `more than ${split.limits.maxCertificates.toLocaleString('en-US')} certificates in one request; this one was not read: upload the chain, not a whole directory`), source);
       } else if (found.kind === 'certificate') {
         const sha256 = fingerprint(found.der);
         const kept = seen.get(sha256);

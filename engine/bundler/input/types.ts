@@ -56,6 +56,8 @@ export interface ReadLimits {
   maxKdfWork?: number;
   /** Private keys read in one call (default 100). */
   maxKeys?: number;
+  /** Distinct certificates read in one call (default 2,000: the chain search checks 2,000 signatures at most). */
+  maxCertificates?: number;
   /** Problems listed per file; the rest are counted in one more problem (default 50). */
   maxProblemsPerFile?: number;
   /** Off the event loop only (readUploadsOffThread): wall-clock ms for all the KDF work of one call (default 10,000). */

@@ -4,10 +4,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readUploads, readUploadsOffThread, type InputProblem } from '../../../../engine/bundler/input/index.ts';
 import { findPemBlocks } from '../../../../engine/bundler/input/pem.ts';
-import { int, octet, oid, seq, tlv } from '../chain/certs.ts';
+import { tempDir } from '../../../helpers/host.ts';
+import { int, octet, oid, seq, simpleChain, tlv } from '../chain/certs.ts';
 
 const PBES2 = '1.2.840.113549.1.5.13';
 const PBKDF2 = '1.2.840.113549.1.5.12';
@@ -43,6 +46,18 @@ function encryptWithOpenssl(iterations: number, password: string): string {
     { input: plain, encoding: 'utf8' });
 }
 
+/** A PKCS#12 file (openssl) whose MAC is one round and whose contents are PBES2 at 2,048 rounds. */
+function pkcs12WithCheapMac(): Buffer {
+  const dir = tempDir('bounds-p12');
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  writeFileSync(join(dir, 'k.pem'), key);
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', 'k.pem', '-subj', '/CN=p12.example', '-days', '30', '-out', 'c.pem'], { cwd: dir, stdio: 'ignore' });
+  execFileSync('openssl', ['pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-nomaciter', '-passout', 'pass:pw', '-out', 'p.p12'], { cwd: dir, stdio: 'ignore' });
+  const bytes = readFileSync(join(dir, 'p.p12'));
+  rmSync(dir, { recursive: true, force: true });
+  return bytes;
+}
+
 describe('bundler input bounds: KDF rounds', () => {
   it('refuses 2^31-1 PBKDF2 iterations at once, in PEM and DER, naming the file and the cap (2200)', () => {
     const key = encryptedKeyInfo(pbkdf2(2 ** 31 - 1));
@@ -76,18 +91,30 @@ describe('bundler input bounds: KDF rounds', () => {
     assert.deepEqual(result.keys.map((k) => [k.type, k.source]), [['ec', 'cap.key#1'], ['ec', 'scrypt.key#1']]);
   });
 
-  it('bounds 20 encrypted keys at the cap in one file by the request\'s KDF budget: 6 decrypt, 14 refused (1013)', () => {
+  it('bounds 20 encrypted keys at the cap in one file by the request\'s KDF budget: 5 decrypt, 15 refused (1013)', () => {
     const key = opensslKey(2_000_000);
     const result = readUploads([{ name: 'twenty.pem', bytes: key.repeat(20), password: 'pw' }]);
-    // 12,000,000 rounds allowed, 2,000,000 each: the same key decrypted six times (five are duplicates).
+    // 12,000,000 allowed, 2,000,000 rounds + 20,000 for the decryption each: the same key decrypted
+    // five times (four are duplicates).
     assert.equal(result.keys.length, 1);
-    assert.equal(result.duplicates.length, 5);
-    assert.equal(result.problems.length, 14);
+    assert.equal(result.duplicates.length, 4);
+    assert.equal(result.problems.length, 15);
     for (const p of result.problems) {
       assert.equal(p.code, 1013);
-      assert.match(p.message, /^twenty\.pem: the private key was not decrypted: .* limited to 12,000,000 KDF rounds \(12,000,000 used, this one needs 2,000,000\)/);
+      assert.match(p.message, /^twenty\.pem: the private key was not decrypted: .* limited to 12,000,000 KDF rounds \(10,100,000 used, this one needs 2,020,000\)/);
     }
-    assert.deepEqual(result.problems.map((p) => p.source), Array.from({ length: 14 }, (_, i) => `twenty.pem#${i + 7}`));
+    assert.deepEqual(result.problems.map((p) => p.source), Array.from({ length: 15 }, (_, i) => `twenty.pem#${i + 6}`));
+  });
+
+  it('prices every decryption, so 1,000 PKCS#12 files with a 1-round MAC cannot pass as free (600 at most)', () => {
+    const p12 = pkcs12WithCheapMac();
+    const result = readUploads([{ name: 'many.p12', bytes: Buffer.concat(Array.from({ length: 1_000 }, () => p12)), password: 'pw' }]);
+    // Each file: its MAC, its certificates and its key, three decryptions of at least 20,000 each.
+    const read = (result.certificates.length + result.keys.length + result.duplicates.length) / 2;
+    assert.ok(read >= 100 && read <= 12_000_000 / 60_000, `${read} files read`);
+    assert.equal(result.problems.length, 51);
+    assert.ok(result.problems.every((p) => p.code === 1013 && p.source === 'many.p12'));
+    assert.match(result.problems.at(-1)!.message, new RegExp(`^many\\.p12: ${1_000 - read - 50} more problems in this file are not listed`));
   });
 });
 
@@ -144,6 +171,14 @@ describe('bundler input bounds: PEM scan and object counts', () => {
     assert.equal(result.problems.length, 2_001);
     assert.deepEqual(codes([result.problems.at(-1)!]), [[1013, 'many.der']]);
     assert.match(result.problems.at(-1)!.message, /only the first 2,000 objects .* of one file are read/);
+  });
+
+  it('reads at most maxCertificates certificates in one request (1013 for the rest)', () => {
+    const { root, intermediate, leaf } = simpleChain();
+    const result = readUploads([{ name: 'chain.pem', bytes: leaf.cert.pem + intermediate.cert.pem + root.cert.pem }], { maxCertificates: 2 });
+    assert.equal(result.certificates.length, 2);
+    assert.deepEqual(codes(result.problems), [[1013, 'chain.pem#3']]);
+    assert.match(result.problems[0]!.message, /more than 2 certificates in one request/);
   });
 
   it('reads at most maxKeys private keys in one request (1013 for the rest)', () => {

@@ -37,6 +37,8 @@ export const bundleRequest = z
     domain: z.string().min(1).max(253).optional(),
     /** Put the root in the PEM bundle too (cfssl leaves it out). */
     includeRoot: z.boolean().default(false),
+    /** Accept SHA-1 signatures below the root, for legacy clients only (every current browser refuses them). */
+    allowSha1: z.boolean().default(false),
   })
   .strict();
 export type BundleRequest = z.infer<typeof bundleRequest>;

@@ -28,6 +28,8 @@ export interface BundleSettings {
   domain?: string;
   /** Keep the root in the PEM bundle. */
   includeRoot?: boolean;
+  /** Accept SHA-1 signatures below the root, for legacy clients (chain/validate.ts); marked `allow_sha1` in the report. */
+  allowSha1?: boolean;
 }
 
 export interface BundleOptions {
@@ -82,7 +84,10 @@ function fromRequest(request: BundleInput): { uploads: Upload[]; settings: Bundl
     bytes: Buffer.from(f.base64, 'base64'),
     ...(f.password !== undefined ? { password: f.password } : {}),
   }));
-  const settings = { flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}), includeRoot: request.includeRoot ?? false };
+  const settings = {
+    flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}),
+    includeRoot: request.includeRoot ?? false, allowSha1: request.allowSha1 ?? false,
+  };
   return { uploads, settings };
 }
 
@@ -135,7 +140,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
   const built = buildChains(
     leaf,
     sourcesFromStore(store, uploaded.filter((u) => u !== leafEntry).map((u) => u.cert)),
-    { at, ...(settings.domain ? { hostname: settings.domain } : {}), ...options.limits },
+    { at, ...(settings.domain ? { hostname: settings.domain } : {}), allowSha1: settings.allowSha1 ?? false, ...options.limits },
   );
 
   const base = {
@@ -146,6 +151,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
     trust: { name: store.name, dataDate: store.dataDate, roots: store.anchors.size, intermediates: store.intermediates.size },
   };
   const flavorAsked = settings.flavor ?? 'ubiquitous';
+  const legacy = settings.allowSha1 ? { allow_sha1: true } : {};
   const noBundle = (flavor: BundleResult['flavor'], chainProblems: Problem[]): BundleResult => {
     const all = [...problems, ...chainProblems];
     const main = chainProblems[0]!;
@@ -154,7 +160,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
       flavor,
       chains: [],
       bundlePem: '',
-      report: { code: main.code, message: main.message, problems: all, validated_at: base.at, flavor, trust: base.trust },
+      report: { code: main.code, message: main.message, problems: all, validated_at: base.at, flavor, trust: base.trust, ...legacy },
       problems: all,
       elapsedMs: performance.now() - started,
     };
@@ -228,6 +234,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
     flavor: ranked.flavor,
     validated_at: base.at,
     trust: base.trust,
+    ...legacy,
     chains: chains.map((c) => ({ rank: c.rank, path: c.certs.map((card) => card.subject), root: c.certs.at(-1)!.subject, lost_at: c.lostAt, trusted_by: c.trustedBy, explanations: c.explanations, warnings: c.warnings })),
     problems,
   };
@@ -330,12 +337,13 @@ function chainView(r: RankedChain, candidate: Candidate, store: TrustStore, at: 
 function chainProblems(built: BuildResult): Problem[] {
   const error = built.error ?? { code: E_VERIFY_FAILED, message: 'no valid chain' };
   const truncated = built.stats.truncated ? ` (the search stopped early: ${built.stats.truncated})` : '';
-  const out: Problem[] = [{ code: error.code, name: CODE_NAMES[error.code] ?? 'E_VERIFY_FAILED', message: error.message + truncated, source: 'chain' }];
   const closest = built.chains
     .map((chain) => ({ chain, errors: failures(chain.steps).filter((f) => f.check.severity === 'error') }))
     .sort((a, b) => a.errors.length - b.errors.length)[0];
+  const path = closest?.chain.certs.map((c) => c.commonName ?? c.subject).join(' → ');
+  const shown = path ? ` (closest chain: ${path})` : '';
+  const out: Problem[] = [{ code: error.code, name: CODE_NAMES[error.code] ?? 'E_VERIFY_FAILED', message: error.message + truncated + shown, source: 'chain' }];
   if (closest) {
-    const path = closest.chain.certs.map((c) => c.commonName ?? c.subject).join(' → ');
     const seen = new Set([error.message]);
     for (const f of closest.errors) {
       const message = `${closest.chain.certs[f.step]!.subject}: ${f.check.message}`;

@@ -43,10 +43,11 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       files: uploads.request,
       flavor: options.flavor,
       includeRoot: options.includeRoot,
+      allowSha1: options.allowSha1,
       ...(at ? { at } : {}),
       ...(domain ? { domain } : {}),
     };
-  }, [uploads.request, options.flavor, options.includeRoot, at, atError, domain]);
+  }, [uploads.request, options.flavor, options.includeRoot, options.allowSha1, at, atError, domain]);
   const bundling = useBundle(client, request);
   const { result, busy } = bundling;
 

@@ -57,9 +57,11 @@ export function newKey(type: 'ec' | 'rsa' = 'ec', bits = 2048): Key {
 
 export interface CertSpec {
   subject: string;
+  /** The subject Name as DER, when `name(subject)` (one UTF8String CN) is not the name wanted. */
+  subjectName?: Buffer;
   key?: Key;
   /** The issuer's name and key; omitted = self-signed. */
-  issuer?: { subject: string; key: Key };
+  issuer?: { subject: string; subjectName?: Buffer; key: Key };
   notBefore?: Date;
   notAfter?: Date;
   /** basicConstraints: undefined = absent. */
@@ -87,16 +89,19 @@ export interface Made {
   cert: Certificate;
   key: Key;
   subject: string;
+  subjectName?: Buffer;
 }
 
 export const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
+/** A Name from [attribute OID, value, string tag] in encoding order (0x13 PrintableString, 0x0c UTF8String). */
+export const dn = (...attributes: [string, string, number][]) => seq(...attributes.map(([type, value, tag]) => set(seq(oid(type), tlv(tag, Buffer.from(value, 'utf8'))))));
 const keyId = (spki: Buffer) => createHash('sha1').update(spki).digest();
 
 let serialCounter = 1;
 
 export function makeCert(spec: CertSpec): Made {
   const key = spec.key ?? newKey();
-  const issuer = spec.issuer ?? { subject: spec.subject, key };
+  const issuer = spec.issuer ?? { subject: spec.subject, key, ...(spec.subjectName ? { subjectName: spec.subjectName } : {}) };
   const exts: Buffer[] = [];
   if (spec.ca !== undefined) {
     exts.push(ext('2.5.29.19', true, seq(...(spec.ca ? [bool(true)] : []), ...(spec.pathLen !== undefined ? [int(spec.pathLen)] : []))));
@@ -134,16 +139,16 @@ export function makeCert(spec: CertSpec): Made {
     tlv(0xa0, int(2)),
     int(spec.serial ?? serialCounter++),
     alg,
-    name(issuer.subject),
+    issuer.subjectName ?? name(issuer.subject),
     seq(time(spec.notBefore ?? new Date('2024-01-01T00:00:00Z')), time(spec.notAfter ?? new Date('2034-01-01T00:00:00Z'))),
-    name(spec.subject),
+    spec.subjectName ?? name(spec.subject),
     key.spki,
     tlv(0xa3, seq(...exts)),
   );
   const signed = spec.mutateTbs ? spec.mutateTbs(tbs) : tbs;
   const signature = sign(hash, signed, issuer.key.privateKey);
   const der = seq(signed, alg, tlv(0x03, Buffer.concat([Buffer.of(0), signature])));
-  return { cert: parseCertificate(der), key, subject: spec.subject };
+  return { cert: parseCertificate(der), key, subject: spec.subject, ...(spec.subjectName ? { subjectName: spec.subjectName } : {}) };
 }
 
 export const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';

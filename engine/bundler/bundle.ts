@@ -33,7 +33,7 @@ export interface BundleSettings {
 }
 
 export interface BundleOptions {
-  /** Search limits (chain/README.md); defaults: depth 10, 2,000 signature checks, 1 s. */
+  /** Search limits (chain/README.md); defaults: depth 20, 2,000 signature checks, 1 s. */
   limits?: SearchLimits;
   /** Upload size caps (input/README.md). */
   readLimits?: ReadLimits;
@@ -216,6 +216,8 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
   const chains = ranked.chains.map((r) => chainView(r, byRank.get(r.chain)!, store, at));
   if (built.stats.truncated) {
     chains[0]!.warnings.push({ code: 'W_SEARCH_TRUNCATED', message: `the search stopped early (${built.stats.truncated}): there may be other chains` });
+  } else if (built.stats.depthCut) {
+    chains[0]!.warnings.push({ code: 'W_SEARCH_TRUNCATED', message: `${built.stats.depthCut}: there may be longer chains` });
   }
   const chosen = byRank.get(ranked.chains[0]!.chain)!;
   const bundled = bundleCertificates(chosen, settings.includeRoot ?? false);
@@ -336,12 +338,14 @@ function chainView(r: RankedChain, candidate: Candidate, store: TrustStore, at: 
 /** No valid chain: the search's verdict first, then every other failure of the closest chain. */
 function chainProblems(built: BuildResult): Problem[] {
   const error = built.error ?? { code: E_VERIFY_FAILED, message: 'no valid chain' };
-  const truncated = built.stats.truncated ? ` (the search stopped early: ${built.stats.truncated})` : '';
   const closest = built.chains
     .map((chain) => ({ chain, errors: failures(chain.steps).filter((f) => f.check.severity === 'error') }))
     .sort((a, b) => a.errors.length - b.errors.length)[0];
   const path = closest?.chain.certs.map((c) => c.commonName ?? c.subject).join(' → ');
   const shown = path ? ` (closest chain: ${path})` : '';
+  // Without any chain the verdict itself names the bound (chain/search.ts explain).
+  const bound = built.stats.truncated ? `the search stopped early: ${built.stats.truncated}` : built.stats.depthCut;
+  const truncated = closest && bound ? ` (${bound})` : '';
   const out: Problem[] = [{ code: error.code, name: CODE_NAMES[error.code] ?? 'E_VERIFY_FAILED', message: error.message + truncated + shown, source: 'chain' }];
   if (closest) {
     const seen = new Set([error.message]);

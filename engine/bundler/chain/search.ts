@@ -18,7 +18,7 @@ export interface ChainSources {
 }
 
 export interface SearchLimits {
-  /** Most certificates in a chain, leaf and root included (default 10). */
+  /** Most certificates in a chain, leaf and root included (default 20: Go verifies 16-certificate chains). */
   maxDepth?: number;
   /** Most signature verifications (default 2,000). */
   maxSignatureChecks?: number;
@@ -49,10 +49,21 @@ export interface BuildResult {
   /** Valid chains first, in search order (uploaded certificates preferred), then invalid ones. */
   chains: Chain[];
   error: BuildError | null;
-  stats: { signatureChecks: number; nodes: number; ms: number; truncated: string | null };
+  stats: {
+    signatureChecks: number;
+    nodes: number;
+    ms: number;
+    /** The limit that stopped the whole search early, or null. */
+    truncated: string | null;
+    /** Where the depth limit cut a path that had issuers to go on with (the search went on elsewhere), or null. */
+    depthCut: string | null;
+  };
 }
 
 export type BuildOptions = ValidationOptions & SearchLimits;
+
+/** The first pass of the search goes this deep (the old limit, which real chains rarely pass). */
+const firstDepth = 10;
 
 /** Sources for a leaf: the uploaded certificates first, then the store's intermediates and anchors. */
 export function sourcesFromStore(store: TrustStore, uploaded: Certificate[] = []): ChainSources {
@@ -69,7 +80,8 @@ export function sourcesFromStore(store: TrustStore, uploaded: Certificate[] = []
 export function buildChains(leaf: Certificate, sources: ChainSources, options: BuildOptions = {}): BuildResult {
   const started = performance.now();
   const at = options.at ?? new Date();
-  const maxDepth = options.maxDepth ?? 10;
+  const maxDepth = options.maxDepth ?? 20;
+  let depth = maxDepth;
   const maxChecks = options.maxSignatureChecks ?? 2000;
   const maxNodes = options.maxNodes ?? 20000;
   const maxChains = options.maxChains ?? 64;
@@ -77,7 +89,7 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
   const deadline = started + (options.timeBudgetMs ?? 1000);
   const anchorFor = sources.anchorFor ?? ((c: Certificate) => sources.anchors.byFingerprint(c.fingerprint));
 
-  const stats = { signatureChecks: 0, nodes: 0, ms: 0, truncated: null as string | null };
+  const stats = { signatureChecks: 0, nodes: 0, ms: 0, truncated: null as string | null, depthCut: null as string | null };
   const chains: Chain[] = [];
   let invalid = 0;
   const checked = new Map<string, boolean>();
@@ -143,7 +155,6 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
       if (inPath.has(subjectAndKey(anchor)) && path.length > 1) continue;
       if (signs(cert, anchor)) record(anchor);
     }
-    if (path.length + 1 >= maxDepth) return;
     const candidates: { cert: Certificate; source: Source }[] = [];
     const seen = new Set<string>();
     for (const pool of sources.pools) {
@@ -154,6 +165,10 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
         if (anchorFor(c)) continue; // the anchor itself was tried above: stop at a trust anchor
         candidates.push({ cert: c, source: pool.source });
       }
+    }
+    if (candidates.length > 0 && path.length + 1 >= depth) {
+      stats.depthCut ??= `the depth limit (${depth} certificates) cut the path at ${cert.subject}, whose issuer ${cert.issuer} was found`;
+      return;
     }
     candidates.sort((a, b) => (a.source === b.source ? 0 : a.source === 'uploaded' ? -1 : 1) || rank(b.cert) - rank(a.cert) || b.cert.notAfter.getTime() - a.cert.notAfter.getTime());
     for (const { cert: next, source } of candidates) {
@@ -171,16 +186,32 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
   };
 
   // A leaf that is itself an anchor needs no chain; report it as a one-certificate chain.
+  // Otherwise iterative deepening: chains of up to 10 first, as before the limit was raised, so a
+  // deep tangle of cross-signs cannot spend the budget before a short way out is tried; deeper only
+  // when that found no valid chain and the depth cut a path. Signatures checked stay cached.
   const leafAnchor = anchorFor(leaf);
   if (leafAnchor) record(leafAnchor === leaf ? leaf : leafAnchor);
-  else visit(leaf);
+  else {
+    for (depth of maxDepth > firstDepth ? [firstDepth, maxDepth] : [maxDepth]) {
+      stats.depthCut = null;
+      visit(leaf);
+      if (chains.some((c) => c.valid) || !stats.depthCut || stats.truncated) break;
+    }
+  }
 
   chains.sort((a, b) => Number(b.valid) - Number(a.valid));
   stats.ms = performance.now() - started;
-  return { chains, error: chains.some((c) => c.valid) ? null : explain(leaf, chains), stats };
+  return { chains, error: chains.some((c) => c.valid) ? null : explain(leaf, chains, stats), stats };
 }
 
-function explain(leaf: Certificate, chains: Chain[]): BuildError {
+function explain(leaf: Certificate, chains: Chain[], stats: BuildResult['stats']): BuildError {
+  // A bound that stopped the search is the reason, not a missing issuer: say which and where.
+  if (chains.length === 0 && (stats.truncated || stats.depthCut)) {
+    return {
+      code: E_UNKNOWN_AUTHORITY,
+      message: `no chain from ${leaf.subject} to a trusted root was found before a search bound: ${stats.depthCut ?? `the search stopped (${stats.truncated})`}; a chain this long or this tangled is not built`,
+    };
+  }
   if (chains.length === 0) {
     const aia = leaf.caIssuersUrls[0];
     return {

@@ -11,6 +11,7 @@ import { CertificateParseError, E_PARSE_FAILED, parseCertificate, type Certifica
 import { DerError } from './der.ts';
 import { CODE_NAMES, E_UNKNOWN_AUTHORITY, E_VERIFY_FAILED } from './chain/codes.ts';
 import { buildChains, sourcesFromStore, type BuildResult, type Chain, type SearchLimits } from './chain/search.ts';
+import { checkHostname } from './chain/names.ts';
 import { failures } from './chain/validate.ts';
 import { matchKey, readUploads, readUploadsOffThread, type InputKey, type InputResult, type ReadLimits, type Upload } from './input/index.ts';
 import { RankError, rankChains, type CandidateChain, type RankedChain, type RankResult } from './rank/rank.ts';
@@ -30,6 +31,8 @@ export interface BundleSettings {
   includeRoot?: boolean;
   /** Accept SHA-1 signatures below the root, for legacy clients (chain/validate.ts); marked `allow_sha1` in the report. */
   allowSha1?: boolean;
+  /** The n-th uploaded certificate (1-based, upload order) is the leaf, whatever pickLeaf would take. */
+  leaf?: number;
 }
 
 export interface BundleOptions {
@@ -87,6 +90,7 @@ function fromRequest(request: BundleInput): { uploads: Upload[]; settings: Bundl
   const settings = {
     flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}),
     includeRoot: request.includeRoot ?? false, allowSha1: request.allowSha1 ?? false,
+    ...(request.leaf !== undefined ? { leaf: request.leaf } : {}),
   };
   return { uploads, settings };
 }
@@ -130,7 +134,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
   if (uploaded.length === 0) throw noCertificate(problems, input.keys.length);
 
   const inputOrder = uploadOrder(uploaded.map((u) => u.cert));
-  const leafEntry = pickLeaf(uploaded, input.keys);
+  const { entry: leafEntry, reason: leafReason } = pickLeaf(uploaded, input.keys, settings);
   const leaf = leafEntry.cert;
   const sourceOf = new Map(uploaded.map((u) => [u.cert.fingerprint, u.source]));
 
@@ -145,6 +149,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
 
   const base = {
     leaf: certificateCard(leaf, leafEntry.source),
+    leafChoice: { source: leafEntry.source, reason: leafReason },
     uploaded: uploaded.map((u) => certificateCard(u.cert, u.source)),
     key: keyMatch.status,
     at: isoTime(at),
@@ -160,7 +165,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
       flavor,
       chains: [],
       bundlePem: '',
-      report: { code: main.code, message: main.message, problems: all, validated_at: base.at, flavor, trust: base.trust, ...legacy },
+      report: { code: main.code, message: main.message, problems: all, validated_at: base.at, flavor, trust: base.trust, leaf_choice: base.leafChoice, ...legacy },
       problems: all,
       elapsedMs: performance.now() - started,
     };
@@ -236,6 +241,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
     flavor: ranked.flavor,
     validated_at: base.at,
     trust: base.trust,
+    leaf_choice: base.leafChoice,
     ...legacy,
     chains: chains.map((c) => ({ rank: c.rank, path: c.certs.map((card) => card.subject), root: c.certs.at(-1)!.subject, lost_at: c.lostAt, trusted_by: c.trustedBy, explanations: c.explanations, warnings: c.warnings })),
     problems,
@@ -252,12 +258,26 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
 }
 
 /**
- * The leaf: an uploaded certificate whose subject is no other uploaded certificate's issuer (by
- * name or key identifier; linear, so a thousand uploaded CAs cost nothing); among several, the one
- * a private key matches, then a non-CA, then the first uploaded. Order does not matter, so a chain
- * uploaded root first works.
+ * The leaf, and why (the report says it): the n-th uploaded certificate when the caller chose one;
+ * else the one the uploaded private key belongs to; else the first non-CA certificate valid for
+ * `domain`; else the first non-CA certificate in upload order; else (only CAs were uploaded) the
+ * first one no other uploaded certificate names as its issuer (by name or key identifier; linear,
+ * so a thousand uploaded CAs cost nothing).
  */
-function pickLeaf(uploaded: readonly Uploaded[], keys: readonly InputKey[]): Uploaded {
+function pickLeaf(uploaded: readonly Uploaded[], keys: readonly InputKey[], settings: BundleSettings): { entry: Uploaded; reason: string } {
+  if (settings.leaf !== undefined) {
+    const chosen = uploaded[settings.leaf - 1];
+    if (!chosen) {
+      throw new BundleError(E_VERIFY_FAILED, `leaf ${settings.leaf}: only ${uploaded.length} certificate${uploaded.length === 1 ? ' was' : 's were'} read from the uploads; choose a number from 1 to ${uploaded.length}`);
+    }
+    return { entry: chosen, reason: `chosen: certificate ${settings.leaf} of the uploads` };
+  }
+  const keyed = keys.length > 0 ? uploaded.find((u) => matchKey(u.cert.der, keys).status === 'matched') : undefined;
+  if (keyed) return { entry: keyed, reason: 'the uploaded private key belongs to it' };
+  const leaves = uploaded.filter((u) => !u.cert.isCA);
+  const named = settings.domain ? leaves.find((u) => checkHostname(u.cert, settings.domain!).ok) : undefined;
+  if (named) return { entry: named, reason: `the first certificate uploaded that is not a CA and is valid for ${settings.domain}` };
+  if (leaves[0]) return { entry: leaves[0], reason: 'the first certificate uploaded that is not a CA' };
   const issuerNames = new Set<string>();
   const issuerKeyIds = new Set<string>();
   for (const { cert } of uploaded) {
@@ -265,10 +285,10 @@ function pickLeaf(uploaded: readonly Uploaded[], keys: readonly InputKey[]): Upl
     issuerNames.add(cert.issuerKey);
     if (cert.authorityKeyId) issuerKeyIds.add(cert.authorityKeyId);
   }
-  const ends = uploaded.filter(({ cert }) => !issuerNames.has(cert.subjectKey) && !(cert.subjectKeyId && issuerKeyIds.has(cert.subjectKeyId)));
-  const pool = ends.length > 0 ? ends : uploaded;
-  const keyed = keys.length > 0 ? pool.find((u) => matchKey(u.cert.der, keys).status === 'matched') : undefined;
-  return keyed ?? pool.find((u) => !u.cert.isCA) ?? pool[0]!;
+  const end = uploaded.find(({ cert }) => !issuerNames.has(cert.subjectKey) && !(cert.subjectKeyId && issuerKeyIds.has(cert.subjectKeyId)));
+  return end
+    ? { entry: end, reason: 'only CA certificates were uploaded: the first that issued none of the others' }
+    : { entry: uploaded[0]!, reason: 'only CA certificates were uploaded, each issuing another: the first one' };
 }
 
 /** The uploaded certificates in upload order, flipped when they were uploaded root first (cfssl does the same). */

@@ -99,6 +99,7 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     // Every loser says where it lost.
     assert.equal(await page.getByTestId('bundler-lost').count(), ranks.length - 1);
     assert.match(await page.getByTestId('bundler-summary').innerText(), /Mar 12, 2026/);
+    assert.match(await page.getByTestId('bundler-leaf-choice').innerText(), /cloudflare\.com\.pem#1: the first certificate uploaded that is not a CA/);
 
     const pem = await page.getByTestId('bundler-bundle-pem').inputValue();
     assert.ok(pem.startsWith(limbo.peer_certificate.trim().slice(0, 64)), 'the bundle starts with the leaf');

@@ -25,6 +25,8 @@ export function BundlerPage({ client }: { client: ApiClient }) {
   const uploads = useUploads();
   const [options, setOptions] = useState<BundleOptions>(defaultOptions);
   const [openedAt] = useState(() => Date.now());
+  // A chosen leaf is a number in the uploads as they were: other files, the engine's choice again.
+  useEffect(() => setOptions((current) => (current.leaf === null ? current : { ...current, leaf: null })), [uploads.request]);
   const connected = useConnection(client).status === 'open';
 
   // The trust data rarely changes; asked often only while the engine is away, so the page comes
@@ -44,10 +46,11 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       flavor: options.flavor,
       includeRoot: options.includeRoot,
       allowSha1: options.allowSha1,
+      ...(options.leaf !== null ? { leaf: options.leaf } : {}),
       ...(at ? { at } : {}),
       ...(domain ? { domain } : {}),
     };
-  }, [uploads.request, options.flavor, options.includeRoot, options.allowSha1, at, atError, domain]);
+  }, [uploads.request, options.flavor, options.includeRoot, options.allowSha1, options.leaf, at, atError, domain]);
   const bundling = useBundle(client, request);
   const { result, busy } = bundling;
 
@@ -96,7 +99,7 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       )}
       {result && (
         <div className="bundler-results" aria-busy={busy} data-busy={busy}>
-          <ResultSummary result={result} busy={busy} />
+          <ResultSummary result={result} busy={busy} chosenLeaf={options.leaf} onChooseLeaf={(leaf) => setOptions({ ...options, leaf })} />
           <BundleOutput result={result} includeRoot={options.includeRoot} />
           <ChainsPanel chains={result.chains} uploaded={uploaded} />
           <CertificateCards leaf={result.leaf} uploaded={result.uploaded} at={result.at} />

@@ -13,9 +13,11 @@ export interface BundleOptions {
   includeRoot: boolean;
   /** Accept SHA-1 signatures below the root (every current browser refuses them). */
   allowSha1: boolean;
+  /** The n-th uploaded certificate is the leaf (chosen in the result summary), or null for the engine's rule. */
+  leaf: number | null;
 }
 
-export const defaultOptions: BundleOptions = { flavor: 'ubiquitous', at: null, domain: '', includeRoot: false, allowSha1: false };
+export const defaultOptions: BundleOptions = { flavor: 'ubiquitous', at: null, domain: '', includeRoot: false, allowSha1: false, leaf: null };
 
 export const maxDomainLength = 253;
 

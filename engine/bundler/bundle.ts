@@ -179,7 +179,8 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
       code: E_UNKNOWN_AUTHORITY, name: 'E_UNKNOWN_AUTHORITY', source: u.source,
       message: `the uploaded root ${u.cert.subject} is not in the trust data (${store.name}, ${store.dataDate}): a bundle must end at a root the platforms trust; bundle against a trust folder that has it (--trust DIR) if it is your own CA`,
     }));
-    return noBundle(flavor, [...chainProblems(built), ...untrustedRoots]);
+    // With no chain at all, an uploaded root the trust data lacks is the reason: it comes first.
+    return noBundle(flavor, built.chains.length === 0 ? [...untrustedRoots, ...chainProblems(built)] : [...chainProblems(built), ...untrustedRoots]);
   }
 
   const candidates: Candidate[] = valid.map((chain) => ({

@@ -163,6 +163,22 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     await problem.waitFor({ state: 'detached', timeout: 10_000 });
   });
 
+  it('marks a file nothing could be read from on its chip, and says why there is no chain (expired on ..., 1211)', { timeout: 30_000 }, async () => {
+    await page.getByTestId('bundler-file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, not a certificate') });
+    const chip = page.locator('[data-testid=bundler-file][data-name="notes.txt"]');
+    await page.locator('[data-testid=bundler-file][data-name="notes.txt"][data-state=error]').waitFor({ timeout: 10_000 });
+    assert.match(await chip.innerText(), /1002/);
+    assert.equal(await page.locator('[data-testid=bundler-file][data-name="cloudflare-chain.pem"]').getAttribute('data-state'), 'ok');
+    await page.getByRole('button', { name: 'Remove notes.txt' }).click();
+    // Years after every certificate of the chain has expired.
+    await page.getByTestId('bundler-at').fill('2040-01-01T00:00:00');
+    const verdict = page.getByTestId('bundler-verdict');
+    await verdict.waitFor({ timeout: 10_000 });
+    assert.match(await verdict.innerText(), /expired on 20\d\d-/);
+    await page.getByTestId('bundler-at').fill(validateAt);
+    await waitForChosenRoot('GlobalSign');
+  });
+
   it('refuses a file over 1 MiB before sending it, and says so', { timeout: 15_000 }, async () => {
     await page.getByTestId('bundler-file-input').setInputFiles({ name: 'huge.pem', mimeType: 'application/x-pem-file', buffer: Buffer.alloc(1024 * 1024 + 1, 0x41) });
     const refused = page.getByTestId('bundler-refused');

@@ -201,10 +201,10 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
 
   chains.sort((a, b) => Number(b.valid) - Number(a.valid));
   stats.ms = performance.now() - started;
-  return { chains, error: chains.some((c) => c.valid) ? null : explain(leaf, chains, stats), stats };
+  return { chains, error: chains.some((c) => c.valid) ? null : explain(leaf, chains, stats, sources), stats };
 }
 
-function explain(leaf: Certificate, chains: Chain[], stats: BuildResult['stats']): BuildError {
+function explain(leaf: Certificate, chains: Chain[], stats: BuildResult['stats'], sources: ChainSources): BuildError {
   // A bound that stopped the search is the reason, not a missing issuer: say which and where.
   if (chains.length === 0 && (stats.truncated || stats.depthCut)) {
     return {
@@ -214,6 +214,14 @@ function explain(leaf: Certificate, chains: Chain[], stats: BuildResult['stats']
   }
   if (chains.length === 0) {
     const aia = leaf.caIssuersUrls[0];
+    // The issuer is there, but nothing above it is trusted: say that, not that it is missing.
+    const found = sources.pools.find((pool) => pool.index.issuersOf(leaf).length > 0);
+    if (found) {
+      return {
+        code: E_UNKNOWN_AUTHORITY,
+        message: `no chain from ${leaf.subject} to a trusted root: its issuer "${leaf.issuer}" is ${found.source === 'uploaded' ? 'uploaded' : 'in the intermediate directory'}, but no path from it ends at a root the trust data holds`,
+      };
+    }
     return {
       code: E_UNKNOWN_AUTHORITY,
       message: `no chain from ${leaf.subject} to a trusted root: its issuer "${leaf.issuer}" is neither uploaded, in the intermediate directory, nor a trusted root${aia ? ` — the issuer can be fetched from ${aia}` : ' — upload the intermediate certificates'}`,

@@ -102,7 +102,7 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     const na = cert.notAfter.getTime();
     if (Number.isNaN(nb) || Number.isNaN(na)) add(i, 'validity', false, 'the validity dates cannot be read');
     else if (at.getTime() < nb) add(i, 'validity', false, `not valid before ${cert.notBefore.toISOString()} (checked at ${at.toISOString()})`);
-    else if (at.getTime() > na) add(i, 'validity', false, `expired ${cert.notAfter.toISOString()} (checked at ${at.toISOString()})`);
+    else if (at.getTime() > na) add(i, 'validity', false, `expired on ${cert.notAfter.toISOString()} (checked at ${at.toISOString()})`);
     else add(i, 'validity', true, `valid ${cert.notBefore.toISOString().slice(0, 10)} .. ${cert.notAfter.toISOString().slice(0, 10)}`);
     if (!Number.isNaN(nb) && !Number.isNaN(na) && na < nb) add(i, 'validity', false, 'notAfter is before notBefore');
 

@@ -90,7 +90,7 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       )}
       <TrustHeader trust={trust.data} />
       <div className="panel-row">
-        <UploadPanel uploads={uploads} problems={result?.problems ?? []} callError={callError} passwordRefusal={passwordRefusal(bundling.error)} />
+        <UploadPanel uploads={uploads} problems={result?.problems ?? []} uploaded={result?.uploaded ?? []} callError={callError} passwordRefusal={passwordRefusal(bundling.error)} />
         <OptionsPanel value={options} onChange={setOptions} nowValue={toLocalInput(result && options.at === null ? Date.parse(result.at) : openedAt)} atError={atError} />
       </div>
       {!result && busy && <p className="muted" role="status">Bundling…</p>}

@@ -53,7 +53,11 @@ export function ResultSummary({ result, busy, chosenLeaf, onChooseLeaf }: Props)
       </p>
       <p role="status">
         {result.chains.length === 0 ? (
-          <Badge tone="bad">no chain to a trusted root</Badge>
+          <>
+            <Badge tone="bad">no valid chain</Badge>{' '}
+            {/* The engine's verdict: expired on ..., the uploaded root not trusted, ... (report.message). */}
+            <span data-testid="bundler-verdict">{typeof result.report.message === 'string' ? result.report.message : 'no chain to a trusted root'}</span>
+          </>
         ) : (
           <>
             <Badge tone="ok">

@@ -51,7 +51,7 @@ test('an expired intermediate gives 1211 and an invalid chain that says why', ()
   assert.equal(result.chains.length, 1);
   assert.equal(result.chains[0]!.valid, false);
   assert.deepEqual(failed(result.chains[0]!), ['validity']);
-  assert.match(result.error!.message, /expired 2025-01-01/);
+  assert.match(result.error!.message, /expired on 2025-01-01/);
 });
 
 test('the same chain is valid when checked at a time inside every validity period', () => {

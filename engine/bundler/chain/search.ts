@@ -111,10 +111,13 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
     return stats.truncated !== null;
   };
 
-  // cfssl refuses a self-signed leaf outright (errors.SelfSigned).
-  if (leaf.selfIssued && signs(leaf, leaf)) {
+  // cfssl refuses a self-signed leaf outright (errors.SelfSigned), unless a trust anchor with its
+  // name and key issued it: a leaf that shares its root's subject and key is accepted when the path
+  // to that root verifies, as Go (alreadyInChain tells the two apart by their SANs) and cfssl do.
+  const anchoredTwin = (): boolean => sources.anchors.issuersOf(leaf).some((a) => a.fingerprint !== leaf.fingerprint && signs(leaf, a));
+  if (leaf.selfIssued && signs(leaf, leaf) && (leaf.isCA || !anchoredTwin())) {
     stats.ms = performance.now() - started;
-    return { chains: [], error: { code: E_SELF_SIGNED, message: `the certificate ${leaf.subject} is self-signed: a server must present one issued by a CA` }, stats };
+    return { chains: [], error: { code: E_SELF_SIGNED, message: `the certificate ${leaf.subject} is self-signed: browsers trust it only where it was installed by hand; a server must present a certificate issued by a CA (upload that one, with its intermediates)` }, stats };
   }
 
   const seenChains = new Set<string>();
@@ -189,8 +192,9 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
   // Otherwise iterative deepening: chains of up to 10 first, as before the limit was raised, so a
   // deep tangle of cross-signs cannot spend the budget before a short way out is tried; deeper only
   // when that found no valid chain and the depth cut a path. Signatures checked stay cached.
+  // A non-CA leaf with an anchor's subject and key is not that anchor: it is chained to it.
   const leafAnchor = anchorFor(leaf);
-  if (leafAnchor) record(leafAnchor === leaf ? leaf : leafAnchor);
+  if (leafAnchor && (leafAnchor.fingerprint === leaf.fingerprint || leaf.isCA)) record(leafAnchor === leaf ? leaf : leafAnchor);
   else {
     for (depth of maxDepth > firstDepth ? [firstDepth, maxDepth] : [maxDepth]) {
       stats.depthCut = null;

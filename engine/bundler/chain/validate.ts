@@ -179,7 +179,8 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     }
 
     if (isLeaf) {
-      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, 'the leaf is self-signed');
+      // Below a root, a self-signed leaf shares that root's key (and name): accepted when the path verifies, as Go does.
+      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, 'the leaf is self-signed (it shares its issuer\'s key)', strict ? 'error' : 'warning');
       if (cert.isCA) add(i, 'leaf', false, 'the leaf is a CA certificate (basicConstraints cA=TRUE)', strict ? 'error' : 'warning');
       if (strict && cert.version !== 3) add(i, 'leaf', false, `the leaf is an X.509 v${cert.version} certificate`);
       if (options.hostname) {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { bundleUploads, BundleError } from '../../../engine/bundler/bundle.ts';
 import type { Upload } from '../../../engine/bundler/input/index.ts';
 import { TrustStore } from '../../../engine/bundler/trust/store.ts';
-import { makeCert, SERVER_AUTH, type Made } from './chain/certs.ts';
+import { makeCert, newKey, SERVER_AUTH, type Made } from './chain/certs.ts';
 import { ourTrustDir } from './trust-dir.ts';
 
 describe('bundle: which uploaded certificate is the leaf', () => {
@@ -57,5 +57,30 @@ describe('bundle: which uploaded certificate is the leaf', () => {
     const result = bundleUploads([pem('first.pem', first), pem('other.pem', lookAlike), pem('int.pem', intermediate)], { at }, store);
     assert.equal(result.leaf.commonName, 'first.example');
     assert.ok(result.bundlePem.startsWith(first.cert.pem));
+  });
+});
+
+// Issue 16 item 6: as Go and cfssl: a self-signed leaf is refused (1100) with a clear message; a
+// leaf that shares its root's subject and key, signed by that root, chains to it.
+describe('bundle: self-signed leaves and leaves sharing their root\'s name and key', () => {
+  const rootKey = newKey();
+  const root = makeCert({ subject: 'Shared Name Root', key: rootKey, ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
+  const store = TrustStore.load(ourTrustDir([{ name: 'Shared Platform', weight: 1, roots: [root.cert] }]));
+  const at = new Date('2025-06-01T00:00:00Z');
+
+  it('refuses a self-signed leaf that no trust anchor issued (1100), saying what to upload instead', () => {
+    const self = makeCert({ subject: 'self.example', ca: false, dns: ['self.example'] });
+    const result = bundleUploads([{ name: 'self.pem', bytes: self.cert.pem }], { at }, store);
+    assert.equal(result.problems[0]!.code, 1100);
+    assert.match(result.problems[0]!.message, /^the certificate CN=self\.example is self-signed: .* a server must present a certificate issued by a CA \(upload that one, with its intermediates\)/);
+  });
+
+  it('chains a leaf with its root\'s subject and key to that root, and bundles it', () => {
+    const twin = makeCert({ subject: 'Shared Name Root', key: rootKey, ca: false, dns: ['shared.example'], eku: [SERVER_AUTH], issuer: root });
+    const result = bundleUploads([{ name: 'twin.pem', bytes: twin.cert.pem }], { at, domain: 'shared.example' }, store);
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.chains.length, 1);
+    assert.deepEqual(result.chains[0]!.certs.map((c) => c.fingerprint), [twin.cert.fingerprint, root.cert.fingerprint]);
+    assert.equal(result.bundlePem, twin.cert.pem);
   });
 });

@@ -154,6 +154,19 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     assert.equal(readFileSync(saved, 'utf8'), pem);
   });
 
+  it('keeps the files, options and answer while the operator visits another page', { timeout: 20_000 }, async () => {
+    await page.getByTestId('bundler-flavor-optimal').check();
+    await waitForChosenRoot('GTS Root R4');
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('bundler-summary').waitFor({ state: 'detached', timeout: 5000 });
+    await page.getByTestId('nav-bundler').click();
+    await page.locator('[data-testid=bundler-file][data-name="cloudflare-chain.pem"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.getByTestId('bundler-flavor-optimal').isChecked(), true);
+    await waitForChosenRoot('GTS Root R4');
+    await page.getByTestId('bundler-flavor-ubiquitous').check();
+    await waitForChosenRoot('GlobalSign');
+  });
+
   it('lists what could not be read next to the drop zone, with its code', { timeout: 15_000 }, async () => {
     await page.getByTestId('bundler-paste').fill('this is not a certificate');
     const problem = page.locator('[data-testid=bundler-problem]', { hasText: 'pasted' });

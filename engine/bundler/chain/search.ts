@@ -170,7 +170,7 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
       }
     }
     if (candidates.length > 0 && path.length + 1 >= depth) {
-      stats.depthCut ??= `the depth limit (${depth} certificates) cut the path at ${cert.subject}, whose issuer ${cert.issuer} was found`;
+      stats.depthCut ??= `the depth limit (${maxDepth} certificates) cut the path at ${cert.subject}, whose issuer ${cert.issuer} was found`;
       return;
     }
     candidates.sort((a, b) => (a.source === b.source ? 0 : a.source === 'uploaded' ? -1 : 1) || rank(b.cert) - rank(a.cert) || b.cert.notAfter.getTime() - a.cert.notAfter.getTime());
@@ -191,21 +191,55 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
   // A leaf that is itself an anchor needs no chain; report it as a one-certificate chain.
   // Otherwise iterative deepening: chains of up to 10 first, as before the limit was raised, so a
   // deep tangle of cross-signs cannot spend the budget before a short way out is tried; deeper only
-  // when that found no valid chain and the depth cut a path. Signatures checked stay cached.
+  // when that found no valid chain, the depth cut a path, and an anchor is reachable within maxDepth
+  // by issuer links (a tangle with no way out is not searched again). Signatures checked stay cached.
   // A non-CA leaf with an anchor's subject and key is not that anchor: it is chained to it.
   const leafAnchor = anchorFor(leaf);
   if (leafAnchor && (leafAnchor.fingerprint === leaf.fingerprint || leaf.isCA)) record(leafAnchor === leaf ? leaf : leafAnchor);
   else {
-    for (depth of maxDepth > firstDepth ? [firstDepth, maxDepth] : [maxDepth]) {
-      stats.depthCut = null;
-      visit(leaf);
-      if (chains.some((c) => c.valid) || !stats.depthCut || stats.truncated) break;
+    depth = Math.min(firstDepth, maxDepth);
+    visit(leaf);
+    if (!chains.some((c) => c.valid) && stats.depthCut && !stats.truncated) {
+      const nearest = shortestToAnchor(leaf, sources);
+      if (nearest === null) stats.depthCut = null; // no way out at any depth: not the depth's fault
+      else if (nearest > maxDepth) stats.depthCut = `the depth limit (${maxDepth} certificates) is below the ${nearest} the nearest trust anchor needs from ${leaf.subject}`;
+      else if (maxDepth > depth) {
+        depth = maxDepth;
+        stats.depthCut = null;
+        visit(leaf);
+      }
     }
   }
 
   chains.sort((a, b) => Number(b.valid) - Number(a.valid));
   stats.ms = performance.now() - started;
   return { chains, error: chains.some((c) => c.valid) ? null : explain(leaf, chains, stats, sources), stats };
+}
+
+/**
+ * The fewest certificates from `leaf` to an anchor by issuer links alone (names and key
+ * identifiers, no signatures), or null when none is reachable: breadth-first, each subject and key
+ * once, so it costs one walk of the pools at most.
+ */
+function shortestToAnchor(leaf: Certificate, sources: ChainSources): number | null {
+  let frontier = [leaf];
+  const seen = new Set([subjectAndKey(leaf)]);
+  for (let length = 2; frontier.length > 0; length++) {
+    const next: Certificate[] = [];
+    for (const cert of frontier) {
+      if (sources.anchors.issuersOf(cert).length > 0) return length;
+      for (const pool of sources.pools) {
+        for (const issuer of pool.index.issuersOf(cert)) {
+          const key = subjectAndKey(issuer);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          next.push(issuer);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return null;
 }
 
 function explain(leaf: Certificate, chains: Chain[], stats: BuildResult['stats'], sources: ChainSources): BuildError {

@@ -51,9 +51,11 @@ function runOnWorker(jobs: readonly KdfJob[], maxKdfWork: number, timeoutMs: num
     const done: Found[][] = [];
     // Copies: a view would clone the whole upload's buffer along with it, once per job.
     const input: WorkerInput = { jobs: jobs.map((job) => job.kind === 'legacy-pem-key' ? job : { ...job, der: new Uint8Array(job.der) }), maxKdfWork };
-    const worker = new Worker(workerEntry(), {
+    const entry = workerEntry();
+    const worker = new Worker(entry, {
       workerData: input,
-      execArgv: workerEntry().endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
+      // The sources run through tsx (tests, development); the build is plain JS.
+      execArgv: entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
       // A crafted file must not grow the engine's memory through the worker either.
       resourceLimits: { maxOldGenerationSizeMb: 256 },
     });

@@ -37,8 +37,14 @@ export function readUploads(uploads: readonly Upload[], limits: ReadLimits = {})
 }
 
 export function splitUploads(uploads: readonly Upload[], limits: ReadLimits = {}): SplitUploads {
-  const { kdfTimeoutMs: _clock, ...caps } = limits;
-  const all: ReadCaps = { ...defaultLimits, ...caps };
+  const all: ReadCaps = {
+    maxFileBytes: limits.maxFileBytes ?? defaultLimits.maxFileBytes,
+    maxTotalBytes: limits.maxTotalBytes ?? defaultLimits.maxTotalBytes,
+    maxKdfWork: limits.maxKdfWork ?? defaultLimits.maxKdfWork,
+    maxKeys: limits.maxKeys ?? defaultLimits.maxKeys,
+    maxCertificates: limits.maxCertificates ?? defaultLimits.maxCertificates,
+    maxProblemsPerFile: limits.maxProblemsPerFile ?? defaultLimits.maxProblemsPerFile,
+  };
   const split: SplitUploads = { files: [], jobs: [], limits: all };
   let total = 0;
   for (const upload of uploads) {

@@ -535,6 +535,13 @@ export class Certificate {
       void this.infoAccess;
       void this.crlUrls;
       void this.publicKey;
+      for (const [what, der] of [['subject', this.subjectDer], ['issuer', this.issuerDer]] as const) {
+        try {
+          nameAttributes(der);
+        } catch (error) {
+          this.#problems.push(`${what}: ${(error as Error).message}`);
+        }
+      }
       if (!this.signatureAlgorithmsMatch) this.#problems.push('signature algorithm differs between tbsCertificate and the certificate');
       return this.#problems;
     });

@@ -2,7 +2,7 @@
 // (RFC 5280 §6.1, with the Web PKI's EKU nesting). Every check leaves a record, passed or not, so
 // a person can see why a chain is valid or which step breaks it.
 import { EKU, EXT, type Certificate } from '../certificate.ts';
-import { CODES, E_CA_EKU, E_INCOMPATIBLE_USAGE, type CheckCode } from './codes.ts';
+import { CODES, E_CA_EKU, E_INCOMPATIBLE_USAGE, E_UNKNOWN_AUTHORITY, type CheckCode } from './codes.ts';
 import { checkHostname, constrainedNames, nameConstraintViolation, namesMatch } from './names.ts';
 import { profileViolations } from './webpki.ts';
 
@@ -41,6 +41,13 @@ export interface ValidationOptions {
    * instead of warnings. Off for bundling, where cfssl's 2017 roots must still rank.
    */
   strict?: boolean;
+  /**
+   * Accept SHA-1 signatures below the root, for legacy clients (the page's toggle, `allowSha1`):
+   * every current browser refuses them (Chrome, Firefox and Microsoft since 2017) and so does Go's
+   * verifier (cfssl: 1220). Off by default, for bundling as for x509-limbo; ignored under strict.
+   * MD2/MD5 signatures are refused either way.
+   */
+  allowSha1?: boolean;
 }
 
 /** Critical extensions this validator processes; any other critical extension fails the chain (RFC 5280 §4.2). */
@@ -95,7 +102,7 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     const na = cert.notAfter.getTime();
     if (Number.isNaN(nb) || Number.isNaN(na)) add(i, 'validity', false, 'the validity dates cannot be read');
     else if (at.getTime() < nb) add(i, 'validity', false, `not valid before ${cert.notBefore.toISOString()} (checked at ${at.toISOString()})`);
-    else if (at.getTime() > na) add(i, 'validity', false, `expired ${cert.notAfter.toISOString()} (checked at ${at.toISOString()})`);
+    else if (at.getTime() > na) add(i, 'validity', false, `expired on ${cert.notAfter.toISOString()} (checked at ${at.toISOString()})`);
     else add(i, 'validity', true, `valid ${cert.notBefore.toISOString().slice(0, 10)} .. ${cert.notAfter.toISOString().slice(0, 10)}`);
     if (!Number.isNaN(nb) && !Number.isNaN(na) && na < nb) add(i, 'validity', false, 'notAfter is before notBefore');
 
@@ -158,12 +165,22 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     // Certificate profile (RFC 5280 §4, CA/Browser Forum): errors under strict, warnings otherwise.
     for (const rule of profileViolations(cert, i, certs.length)) add(i, 'profile', false, rule, strict ? 'error' : 'warning');
 
-    // Crypto strength: errors under strict, warnings otherwise.
-    const weak = weakness(cert, isRoot);
+    // Crypto strength: errors under strict, warnings otherwise; a broken signature hash below the
+    // root is an error for bundling too (RFC 5280 §6.1.1 d: a root's own signature is not checked).
+    const weak = weakKey(cert);
     if (weak) add(i, 'crypto', false, weak, strict ? 'error' : 'warning');
+    const hash = cert.signatureHash;
+    if (!isRoot && (hash === 'md2' || hash === 'md5' || (hash === 'sha1' && (strict || !options.allowSha1)))) {
+      add(i, 'crypto', false, hash === 'sha1'
+        ? `signed with ${cert.signatureAlgorithm}: browsers and Go's verifier refuse SHA-1 signatures below the root (since 2017); allow SHA-1 only for legacy clients (the Bundler page's "Allow SHA-1" option, allowSha1 in bundler.bundle)`
+        : `signed with ${cert.signatureAlgorithm}, which anyone can forge`, 'error', E_UNKNOWN_AUTHORITY);
+    } else if (!isRoot && (hash === 'sha1' || hash === 'unknown')) {
+      add(i, 'crypto', false, hash === 'sha1' ? `signed with ${cert.signatureAlgorithm} (allowed for legacy clients)` : `signed with ${cert.signatureAlgorithm}`, strict ? 'error' : 'warning');
+    }
 
     if (isLeaf) {
-      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, 'the leaf is self-signed');
+      // Below a root, a self-signed leaf shares that root's key (and name): accepted when the path verifies, as Go does.
+      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, 'the leaf is self-signed (it shares its issuer\'s key)', strict ? 'error' : 'warning');
       if (cert.isCA) add(i, 'leaf', false, 'the leaf is a CA certificate (basicConstraints cA=TRUE)', strict ? 'error' : 'warning');
       if (strict && cert.version !== 3) add(i, 'leaf', false, `the leaf is an X.509 v${cert.version} certificate`);
       if (options.hostname) {
@@ -175,14 +192,12 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
   return steps;
 }
 
-function weakness(cert: Certificate, isRoot: boolean): string | null {
+function weakKey(cert: Certificate): string | null {
   const key = cert.publicKey;
   if (key.type === 'rsa' && (key.bits < 2048 || key.bits % 8 !== 0)) return `RSA key of ${key.bits} bits`;
   if (key.type === 'dsa') return `DSA key (${key.bits} bits)`;
   if (key.type === 'ec' && key.curve !== 'P-256' && key.curve !== 'P-384' && key.curve !== 'P-521') return `EC key on ${key.curve ?? 'an unknown curve'}`;
   if (key.type === 'unknown') return `unknown key algorithm ${key.oid}`;
-  // A root's own signature is never checked, so its hash does not matter (RFC 5280 §6.1.1 d).
-  if (!isRoot && ['md2', 'md5', 'sha1', 'unknown'].includes(cert.signatureHash)) return `signed with ${cert.signatureAlgorithm}`;
   return null;
 }
 

@@ -181,7 +181,7 @@ describe('bundle: errors with their codes', () => {
   it('1211: expired at the validation time', () => {
     const result = bundleUploads([pemUpload('leaf.pem', leaf)], { at: utc('2026-01-01T00:00:00Z') }, store);
     assert.equal(result.problems[0]?.code, 1211);
-    assert.match(result.problems[0]!.message, /www\.example\.com.*expired 2025-01-01/);
+    assert.match(result.problems[0]!.message, /www\.example\.com.*expired on 2025-01-01/);
     assert.deepEqual(result.chains, []);
   });
 
@@ -192,8 +192,12 @@ describe('bundle: errors with their codes', () => {
     assert.equal(result.problems[0]?.code, 1220);
     assert.match(result.problems[0]!.message, /http:\/\/ca\.example\/other\.crt/);
     const withRoot = bundleUploads([pemUpload('chain.pem', orphan, stranger)], { at }, store);
+    // Issue 16 item 5: the uploaded private root is the diagnosis, and nothing says its issuer is missing.
     assert.deepEqual(withRoot.problems.map((p) => p.code), [1220, 1220]);
-    assert.match(withRoot.problems[1]!.message, /the uploaded root CN=Other CA is not in the trust data \(test, 2024-01-01\)/);
+    assert.match(withRoot.problems[0]!.message, /the uploaded root CN=Other CA is not in the trust data \(test, 2024-01-01\)/);
+    assert.equal(withRoot.report.message, withRoot.problems[0]!.message);
+    assert.match(withRoot.problems[1]!.message, /its issuer "CN=Other CA" is uploaded, but no path from it ends at a root the trust data holds/);
+    assert.ok(withRoot.problems.every((p) => !/neither uploaded/.test(p.message)));
   });
 
   it('2300: a private key that is not the leaf\'s is reported, and a matching one is recognised', () => {

@@ -1,6 +1,8 @@
 // The bundler engine: trust loaded from its config section, bundler.bundle and bundler.trust
 // answered, bad uploads as ApiErrors with cfssl's code.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { bundleResult } from '../../../engine/api/bundler.ts';
 import { ApiError } from '../../../engine/api/errors.ts';
@@ -41,6 +43,27 @@ describe('bundler engine', () => {
     );
     const again = await engine.procedures['bundler.bundle']!({ files: [file('leaf.pem', leaf.cert.pem)], at: '2025-01-01T00:00:00Z' });
     assert.equal(again.chains.length, 1);
+    await engine.stop();
+  });
+
+  it('answers other calls while a slow but allowed decryption runs on its worker thread', async () => {
+    const plain = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    // At the PBKDF2 cap: ≈ 0.35 s of KDF a copy, so 4 copies keep the worker busy for over a second.
+    const atCap = execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', '2000000', '-passout', 'pass:pw'], { input: plain, encoding: 'utf8' });
+    const engine = await start();
+    const order: string[] = [];
+    const slow = Promise.resolve(engine.procedures['bundler.bundle']!({
+      files: [file('leaf.pem', leaf.cert.pem), { ...file('keys.pem', atCap.repeat(4)), password: 'pw' }], at: '2025-01-01T00:00:00Z',
+    })).then((result) => {
+      order.push('slow');
+      return result;
+    });
+    const trustCall = Promise.resolve(engine.procedures['bundler.trust']!({})).then(() => order.push('trust'));
+    const other = Promise.resolve(engine.procedures['bundler.bundle']!({ files: [file('leaf.pem', leaf.cert.pem)], at: '2025-01-01T00:00:00Z' })).then(() => order.push('other'));
+    await Promise.all([trustCall, other]);
+    assert.deepEqual(order, ['trust', 'other'], 'both answered before the decryption finished');
+    const result = await slow;
+    assert.deepEqual(result.problems.map((p) => p.code), [2300], 'the keys decrypted (they are not the leaf\'s)');
     await engine.stop();
   });
 

@@ -12,7 +12,7 @@ import { DerError } from './der.ts';
 import { CODE_NAMES, E_UNKNOWN_AUTHORITY, E_VERIFY_FAILED } from './chain/codes.ts';
 import { buildChains, sourcesFromStore, type BuildResult, type Chain, type SearchLimits } from './chain/search.ts';
 import { checkHostname } from './chain/names.ts';
-import { failures } from './chain/validate.ts';
+import { failures, type ValidationOptions } from './chain/validate.ts';
 import { matchKey, readUploads, readUploadsOffThread, type InputKey, type InputResult, type ReadLimits, type Upload } from './input/index.ts';
 import { RankError, rankChains, type CandidateChain, type RankedChain, type RankResult } from './rank/rank.ts';
 import { cfsslReport } from './report.ts';
@@ -108,6 +108,15 @@ interface Candidate {
   chain: Chain | null;
 }
 
+/**
+ * How every chain of a bundle is validated, whatever the flavor (flavors only rank valid chains):
+ * the one policy, which the x509-limbo harness (test/limbo/harness.ts) runs too, so its score is
+ * what users get.
+ */
+export function validationPolicy(settings: Pick<BundleSettings, 'at' | 'domain' | 'allowSha1'>): ValidationOptions {
+  return { at: settings.at ?? new Date(), ...(settings.domain ? { hostname: settings.domain } : {}), allowSha1: settings.allowSha1 ?? false };
+}
+
 /** Raw uploads (bytes or text). Throws BundleError when no certificate can be read. */
 export function bundleUploads(uploads: readonly Upload[], settings: BundleSettings, store: TrustStore, options: BundleOptions = {}, started = performance.now()): BundleResult {
   return bundleInput(readUploads(uploads, options.readLimits), settings, store, options, started);
@@ -144,7 +153,7 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
   const built = buildChains(
     leaf,
     sourcesFromStore(store, uploaded.filter((u) => u !== leafEntry).map((u) => u.cert)),
-    { at, ...(settings.domain ? { hostname: settings.domain } : {}), allowSha1: settings.allowSha1 ?? false, ...options.limits },
+    { ...validationPolicy(settings), ...options.limits },
   );
 
   const base = {

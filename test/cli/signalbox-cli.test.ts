@@ -145,13 +145,16 @@ describe('signalbox command line', () => {
 
     // Issue 16 item 4: the user says which uploaded certificate is the leaf.
     it('--leaf N takes the N-th certificate read as the leaf and says so; a number past them or not a number exits 2', () => {
-      // chain.pem holds the intermediate first: by default the leaf is the first non-CA, #2.
-      const chosen = runCli(['bundle', chainFile, ...at, '--leaf', '1', '--json']);
+      const other = makeCert({ subject: 'other.cli.example', ca: false, dns: ['other.cli.example'], eku: [SERVER_AUTH], issuer: intermediate });
+      const twoLeaves = join(dir, 'two-leaves.pem');
+      writeFileSync(twoLeaves, leaf.cert.pem + other.cert.pem + intermediate.cert.pem);
+      assert.match(runCli(['bundle', twoLeaves, ...at]).stderr, /leaf: CN=cli\.example \(.*two-leaves\.pem#1: the first certificate uploaded that is not a CA\)/);
+      const chosen = runCli(['bundle', twoLeaves, ...at, '--leaf', '2', '--json']);
       assert.equal(chosen.status, 0, chosen.stderr);
       const report = JSON.parse(chosen.stdout) as { subject: string; leaf_choice: { source: string; reason: string } };
-      assert.equal(report.subject, '/CommonName=CLI Intermediate');
-      assert.deepEqual(report.leaf_choice, { source: `${chainFile}#1`, reason: 'chosen: certificate 1 of the uploads' });
-      assert.match(chosen.stderr, /leaf: CN=CLI Intermediate \(.*chain\.pem#1: chosen: certificate 1 of the uploads\)/);
+      assert.equal(report.subject, '/CommonName=other.cli.example');
+      assert.deepEqual(report.leaf_choice, { source: `${twoLeaves}#2`, reason: 'chosen: certificate 2 of the uploads' });
+      assert.match(chosen.stderr, /leaf: CN=other\.cli\.example \(.*two-leaves\.pem#2: chosen: certificate 2 of the uploads\)/);
 
       const past = runCli(['bundle', chainFile, ...at, '--leaf', '3']);
       assert.equal(past.status, 2);

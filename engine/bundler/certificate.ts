@@ -148,6 +148,11 @@ export class Certificate {
     }
   }
 
+  /** The fields decoded so far, in order: the work done, for tests that check a reader stays lazy. */
+  get decodedFields(): string[] {
+    return [...this.#cache.keys()];
+  }
+
   #once<T>(key: string, compute: () => T): T {
     if (this.#cache.has(key)) return this.#cache.get(key) as T;
     const value = compute();

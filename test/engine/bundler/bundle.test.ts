@@ -41,10 +41,13 @@ describe('bundle: the 14 real-site chains of x509-limbo online/, at their valida
     it(`${site}: bundles, and ubiquitous picks the root limbo expects`, () => {
       const tc = loadTestcases(join(online, file))[0]!;
       const uploads: Upload[] = [{ name: 'peer.pem', bytes: tc.peer_certificate }, ...tc.untrusted_intermediates.map((p, i) => ({ name: `int${i}.pem`, bytes: p }))];
-      const result = bundleUploads(uploads, { at: new Date(tc.validation_time!), ...(tc.expected_peer_name ? { domain: tc.expected_peer_name.value } : {}) }, store);
+      // The search's clock raised to 60 s, a hang guard only: that the search was not cut short (no
+      // W_SEARCH_TRUNCATED) is the claim, so a loaded machine cannot decide it.
+      const settings = { at: new Date(tc.validation_time!), ...(tc.expected_peer_name ? { domain: tc.expected_peer_name.value } : {}) };
+      const result = bundleUploads(uploads, settings, store, { limits: { timeBudgetMs: 60_000 } });
       assert.deepEqual(result.problems, []);
       assert.ok(result.bundlePem !== '', 'a bundle');
-      assert.ok(result.elapsedMs < 1000, `took ${result.elapsedMs} ms`);
+      assert.deepEqual(result.chains.flatMap((c) => c.warnings.filter((w) => w.code === 'W_SEARCH_TRUNCATED')), []);
 
       const expected = new Set(certsOf(tc.trusted_certs).map(subjectAndKey));
       const rootOf = (i: number) => store.anchors.byFingerprint(result.chains[i]!.certs.at(-1)!.fingerprint)!;

@@ -37,6 +37,10 @@ export const bundleRequest = z
     domain: z.string().min(1).max(253).optional(),
     /** Put the root in the PEM bundle too (cfssl leaves it out). */
     includeRoot: z.boolean().default(false),
+    /** Accept SHA-1 signatures below the root, for legacy clients only (every current browser refuses them). */
+    allowSha1: z.boolean().default(false),
+    /** The n-th uploaded certificate (1-based, in upload order) is the leaf, instead of the one the rule picks. */
+    leaf: z.number().int().min(1).max(2000).optional(),
   })
   .strict();
 export type BundleRequest = z.infer<typeof bundleRequest>;
@@ -79,6 +83,8 @@ export type RankedChainView = z.infer<typeof rankedChain>;
 
 export const bundleResult = z.object({
   leaf: certificateCard,
+  /** Which upload the leaf is and why (the uploaded key's, valid for the domain, the first non-CA, chosen). */
+  leafChoice: z.object({ source: z.string(), reason: z.string() }),
   /** Every certificate read from the uploads, in upload order. */
   uploaded: z.array(certificateCard),
   key: z.enum(['matched', 'no-key', 'mismatch']),

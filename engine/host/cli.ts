@@ -37,9 +37,11 @@ Commands:
           add the accounts of Red October vault files (one Red October vault), then exit; the
           admin's password comes from SIGNALBOX_VAULT_ADMIN_PASSWORD; a clashing name imports nothing
   bundle  CERT... [--flavor ubiquitous|optimal|force] [--at ISO] [--json] [--trust DIR|current|cfssl-2017]
-          [--domain NAME] [--password PW] [--include-root] [--key FILE]
+          [--domain NAME] [--password PW] [--include-root] [--key FILE] [--leaf N] [--allow-sha1]
           the chain to serve for a certificate (PEM, DER, PKCS#7, PKCS#12; - reads stdin): prints the
-          PEM bundle (cfssl's JSON report with --json), the ranked chains on stderr; exit 1: no valid chain
+          PEM bundle (cfssl's JSON report with --json), the ranked chains on stderr; exit 1: no valid chain.
+          --leaf N: the N-th certificate read from the files (1-based) is the leaf; --allow-sha1: build a
+          chain with SHA-1 signatures below the root, for legacy clients (browsers refuse it)
   queries [--data-dir DIR] [--since 1h] [--name SUBSTR] [--client IP] [--type A] [--rcode NXDOMAIN] [--limit 1000] [--format csv|json]
           the DNS query history a host keeps in its data folder, newest first (json: JSON lines)
 
@@ -346,6 +348,8 @@ async function bundleCommand(args: string[]): Promise<void> {
       password: { type: 'string' },
       'include-root': { type: 'boolean', default: false },
       key: { type: 'string' },
+      leaf: { type: 'string' },
+      'allow-sha1': { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
@@ -356,6 +360,10 @@ async function bundleCommand(args: string[]): Promise<void> {
   }
   const at = values.at === undefined ? new Date() : new Date(values.at);
   if (Number.isNaN(at.getTime())) throw new UsageError(`bundle: --at "${values.at}" is not a date; write it as ISO 8601, e.g. 2024-06-01 or 2024-06-01T12:00:00Z`);
+  const leaf = values.leaf === undefined ? undefined : Number(values.leaf);
+  if (leaf !== undefined && !(Number.isInteger(leaf) && leaf >= 1)) {
+    throw new UsageError(`bundle: --leaf "${values.leaf}": give the number of the leaf among the certificates read, in file order, from 1 (e.g. --leaf 2)`);
+  }
   const readInput = (file: string, flag: string) => {
     try {
       return file === '-' ? readFileSync(0) : readFileSync(file);
@@ -383,7 +391,8 @@ async function bundleCommand(args: string[]): Promise<void> {
   let result: ReturnType<typeof bundleUploads>;
   try {
     result = bundleUploads(uploads, {
-      flavor: values.flavor, at, includeRoot: values['include-root'], ...(values.domain ? { domain: values.domain } : {}),
+      flavor: values.flavor, at, includeRoot: values['include-root'], allowSha1: values['allow-sha1'],
+      ...(values.domain ? { domain: values.domain } : {}), ...(leaf !== undefined ? { leaf } : {}),
     }, store, { includeKeyPem: true });
   } catch (err) {
     if (!(err instanceof BundleError)) throw err;

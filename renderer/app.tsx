@@ -4,8 +4,11 @@ import type { ApiClient } from './api/client.ts';
 import { ConnectionStatus } from './components/connection-status.tsx';
 import { HealthBanner } from './components/health-banner.tsx';
 import { useHealth } from './components/use-health.ts';
+import { SignedIn } from './components/signed-in.tsx';
 import { ThemeToggle } from './components/theme-toggle.tsx';
+import { useMay } from './api/identity.ts';
 import { BundlerPage } from './pages/bundler/bundler-page.tsx';
+import { OperatorsPage } from './pages/operators/operators-page.tsx';
 import { DnsPage } from './pages/dns/dns-page.tsx';
 import { OverviewPage } from './pages/overview/overview-page.tsx';
 import { RailgunPage } from './pages/railgun/railgun-page.tsx';
@@ -18,6 +21,7 @@ const pages: Record<RouteId, ComponentType<{ client: ApiClient }>> = {
   railgun: RailgunPage,
   vault: VaultPage,
   bundler: BundlerPage,
+  operators: OperatorsPage,
 };
 
 export function App({ client }: { client: ApiClient }) {
@@ -30,6 +34,7 @@ export function App({ client }: { client: ApiClient }) {
     document.title = `${level === 'ok' ? '' : `[${level}] `}${label} · Signalbox`;
   }, [label, level]);
   const Page = pages[route];
+  const mayManage = useMay('host.operators').allowed;
 
   return (
     <div className="shell">
@@ -39,7 +44,7 @@ export function App({ client }: { client: ApiClient }) {
       <nav className="sidebar" aria-label="Pages">
         <div className="brand">Signalbox</div>
         <ul>
-          {routes.map((r, index) => (
+          {routes.filter((r) => r.id !== 'operators' || mayManage).map((r, index) => (
             <li key={r.id}>
               <a
                 href={hrefOf(r.id)}
@@ -58,6 +63,7 @@ export function App({ client }: { client: ApiClient }) {
       <header className="topbar">
         <h1>{label}</h1>
         <ConnectionStatus client={client} />
+        <SignedIn />
         <ThemeToggle />
       </header>
       <main id="main" tabIndex={-1}>

@@ -8,6 +8,8 @@ export const routes = [
   { id: 'railgun', label: 'Railgun' },
   { id: 'vault', label: 'Vault' },
   { id: 'bundler', label: 'Bundler' },
+  /** Admins only: the nav hides it from other roles (app.tsx). */
+  { id: 'operators', label: 'Operators' },
 ] as const;
 
 export type RouteId = (typeof routes)[number]['id'];

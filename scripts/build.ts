@@ -10,7 +10,8 @@ rmSync('dist', { recursive: true, force: true });
 await Promise.all([
   build({
     ...node,
-    entryPoints: ['engine/host/cli.ts', 'engine/host/engine-process.ts'],
+    // The bundler's KDF worker is started by file name (worker_threads), so it is an entry of its own.
+    entryPoints: ['engine/host/cli.ts', 'engine/host/engine-process.ts', 'engine/bundler/input/kdf-worker.ts'],
     outdir: 'dist',
     outbase: '.',
     format: 'esm',

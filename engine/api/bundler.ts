@@ -40,6 +40,10 @@ export const bundleRequest = z
     domain: z.string().min(1).max(253).optional(),
     /** Put the root in the PEM bundle too (cfssl leaves it out). */
     includeRoot: z.boolean().default(false),
+    /** Accept SHA-1 signatures below the root, for legacy clients only (every current browser refuses them). */
+    allowSha1: z.boolean().default(false),
+    /** The n-th uploaded certificate (1-based, in upload order) is the leaf, instead of the one the rule picks. */
+    leaf: z.number().int().min(1).max(2000).optional(),
   })
   .strict();
 export type BundleRequest = z.infer<typeof bundleRequest>;
@@ -82,6 +86,8 @@ export type RankedChainView = z.infer<typeof rankedChain>;
 
 export const bundleResult = z.object({
   leaf: certificateCard,
+  /** Which upload the leaf is and why (the uploaded key's, valid for the domain, the first non-CA, chosen). */
+  leafChoice: z.object({ source: z.string(), reason: z.string() }),
   /** Every certificate read from the uploads, in upload order. */
   uploaded: z.array(certificateCard),
   key: z.enum(['matched', 'no-key', 'mismatch']),
@@ -104,7 +110,7 @@ export type BundleResult = z.infer<typeof bundleResult>;
 
 export const bundlerApi = {
   procedures: {
-    'bundler.bundle': procedure('Reads the uploads, builds every chain from the leaf to trusted roots, ranks them and returns the bundle.', bundleRequest, bundleResult),
+    'bundler.bundle': procedure('Reads the uploads, builds every chain from the leaf to trusted roots, ranks them and returns the bundle.', bundleRequest, bundleResult, 'operator'),
     'bundler.trust': procedure(
       'The trust data in use: its name and date, root stores with their weights, the intermediate pool.',
       z.object({}).strict(),
@@ -114,6 +120,7 @@ export const bundlerApi = {
         platforms: z.array(z.object({ name: z.string(), weight: z.number(), roots: z.number().int() })),
         intermediates: z.number().int(),
       }),
+      'viewer',
     ),
   },
   streams: {},

@@ -239,55 +239,64 @@ const ranked = z.array(z.object({ key: z.string(), count: z.number().int() }));
 
 export const dnsApi = {
   procedures: {
-    'dns.stats': procedure('Counters of the DNS engine since it started.', z.object({}).strict(), dnsStats),
+    'dns.stats': procedure('Counters of the DNS engine since it started.', z.object({}).strict(), dnsStats, 'viewer'),
     'dns.recentQueries': procedure(
       'The newest entries of the query log, filtered.',
       z.object({ filter: queryLogFilter.default({}), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
       z.object({ entries: z.array(queryLogEntry) }),
+      'viewer',
     ),
     'dns.top': procedure(
       'The most frequent names and clients in the query log.',
       z.object({ limit: z.number().int().min(1).max(100).default(10) }).strict(),
       z.object({ names: ranked, clients: ranked }),
+      'viewer',
     ),
     'dns.setUpstream': procedure(
       'Takes an upstream out of rotation, or puts it back.',
       z.object({ address: z.string().max(64), enabled: z.boolean() }).strict(),
       z.object({ ok: z.literal(true) }),
+      'operator',
     ),
     'dns.cacheFlush': procedure(
       'Empties the cache, or removes one name (all types).',
       z.object({ name: z.string().min(1).max(255).optional() }).strict(),
       z.object({ removed: z.number().int() }),
+      'operator',
     ),
     'dns.history': procedure(
       'The last seconds of traffic, oldest first, one entry per second (up to 600).',
       z.object({ seconds: z.number().int().min(1).max(600).default(300) }).strict(),
       z.object({ seconds: z.array(dnsSecond) }),
+      'viewer',
     ),
-    'dns.configGet': procedure('The config the engine runs with now, defaults filled in.', z.object({}).strict(), z.object({ config: dnsConfig })),
+    'dns.configGet': procedure('The config the engine runs with now, defaults filled in.', z.object({}).strict(), z.object({ config: dnsConfig }), 'viewer'),
     'dns.configSet': procedure(
       'Validates and applies a whole DNS config without dropping queries: the pipeline is swapped, listeners kept unless `listen` changed. The host reuses it when the engine restarts; the YAML file is not rewritten.',
       z.object({ config: dnsConfig }).strict(),
       z.object({ config: dnsConfig, listenersChanged: z.boolean() }),
+      'operator',
     ),
     'dns.packet': procedure(
       'One captured query and its answer, decoded; E_DNS_NOT_CAPTURED once it left the capture ring.',
       z.object({ seq: z.number().int().min(1) }).strict(),
       z.object({ entry: queryLogEntry, query: decodedMessage, answer: decodedMessage.nullable() }),
+      'viewer',
     ),
     'dns.pcap': procedure(
       'The last queries and their answers as a pcap file (base64), for Wireshark or tcpdump.',
       z.object({ limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
       z.object({ fileName: z.string(), base64: z.string(), packets: z.number().int() }),
+      'viewer',
     ),
   },
   streams: {
-    'dns.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), dnsSecond),
+    'dns.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), dnsSecond, 'viewer'),
     'dns.queryLog': stream(
       'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold.',
       queryLogFilter,
       z.object({ entries: z.array(queryLogEntry), dropped: z.number().int() }),
+      'viewer',
     ),
   },
 } as const;

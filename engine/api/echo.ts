@@ -17,16 +17,19 @@ export const echoApi = {
       'Process facts of the echo engine.',
       z.object({}).strict(),
       z.object({ pid: z.number().int(), uptimeMs: z.number(), calls: z.number().int() }),
+      'viewer',
     ),
     'echo.ping': procedure(
       'Answers at once; measures a round trip through the host.',
       z.object({ sentAt: z.number() }).strict(),
       z.object({ sentAt: z.number(), answeredAt: z.number() }),
+      'viewer',
     ),
     'echo.echo': procedure(
       'Returns the text it was given.',
       z.object({ text: z.string().max(64 * 1024) }).strict(),
       z.object({ text: z.string() }),
+      'viewer',
     ),
   },
   streams: {
@@ -34,6 +37,7 @@ export const echoApi = {
       'A counter sent at the configured interval.',
       z.object({}).strict(),
       z.object({ n: z.number().int(), at: z.number() }),
+      'viewer',
     ),
   },
 } as const;

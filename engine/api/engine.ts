@@ -1,5 +1,6 @@
 // What an engine is to the host: a definition the host's engine process starts with its config,
 // and the handlers it then serves. Engines import only engine/api and their own folder.
+import type { Caller } from './identity.ts';
 import type {
   ProcedureName,
   RequestOf,
@@ -18,8 +19,12 @@ export interface Logger {
   child(module: string): Logger;
 }
 
+/**
+ * `caller`: the operator (or token, or desktop user) the host made the call for, e.g. for an audit
+ * entry. The engine process always passes it; it is absent only where a test calls a handler itself.
+ */
 export type ProcedureHandlers = {
-  [M in ProcedureName]?: (request: RequestOf<M>) => Promise<ResponseOf<M>> | ResponseOf<M>;
+  [M in ProcedureName]?: (request: RequestOf<M>, caller?: Caller) => Promise<ResponseOf<M>> | ResponseOf<M>;
 };
 
 /** Starts pushing events to `emit`; returns the function that stops it. */

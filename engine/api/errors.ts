@@ -7,6 +7,10 @@ export const ErrorCode = {
   timeout: 'E_TIMEOUT',
   closed: 'E_CLOSED',
   internal: 'E_INTERNAL',
+  /** The caller is signed in but its role may not do this; the message names the role needed. */
+  forbidden: 'E_FORBIDDEN',
+  /** No valid session or token. */
+  unauthenticated: 'E_UNAUTHENTICATED',
 } as const;
 
 export interface ApiErrorShape {

@@ -151,14 +151,16 @@ export const hostApi = {
       'Version of the host and the runtime it runs on.',
       z.object({}).strict(),
       z.object({ version: z.string(), node: z.string(), platform: z.string(), startedAt: z.number() }),
+      'viewer',
     ),
-    'host.engines': procedure('State of every engine process.', z.object({}).strict(), hostSnapshot),
+    'host.engines': procedure('State of every engine process.', z.object({}).strict(), hostSnapshot, 'viewer'),
     'host.restartEngine': procedure(
       'Stops an engine process and starts a new one.',
       z.object({ name: engineName }).strict(),
       z.object({ ok: z.literal(true) }),
+      'operator',
     ),
-    'host.health': procedure('Health of every engine (ok, degraded, down) with the reasons and key figures, and the engines left off.', z.object({}).strict(), hostHealth),
+    'host.health': procedure('Health of every engine (ok, degraded, down) with the reasons and key figures, and the engines left off.', z.object({}).strict(), hostHealth, 'viewer'),
     'host.audit': procedure(
       'Operator actions, newest first (older than `beforeSeq` when given), and whether the hash chain is intact.',
       z.object({ limit: z.number().int().min(1).max(10_000).default(50), beforeSeq: z.number().int().positive().optional() }).strict(),
@@ -166,6 +168,7 @@ export const hostApi = {
         entries: z.array(operatorAuditEntry),
         check: z.object({ ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), reason: z.string().nullable() }),
       }),
+      'viewer',
     ),
     'host.queryHistory': procedure(
       'DNS queries kept in the history store (the data folder), newest first, over a time range and filtered as the live log; with how many match and the top names and clients of the range.',
@@ -175,11 +178,13 @@ export const hostApi = {
         matched: z.number().int(),
         top: z.object({ names: z.array(z.object({ key: z.string(), count: z.number().int() })), clients: z.array(z.object({ key: z.string(), count: z.number().int() })) }),
       }),
+      'viewer',
     ),
     'host.upgradeEngine': procedure(
       'Replaces a running engine process by a new one from the code on disk without a gap (engines that share their sockets: dns): the new one must answer a probe before the old one drains; a failed probe rolls back.',
       z.object({ name: engineName }).strict(),
       engineUpgrade,
+      'operator',
     ),
   },
   streams: {
@@ -187,7 +192,8 @@ export const hostApi = {
       'Engine states: sent on every change and once a second.',
       z.object({}).strict(),
       hostSnapshot,
+      'viewer',
     ),
-    'host.watchHealth': stream('Health of every engine: sent each time the host checks it (every 2 s).', z.object({}).strict(), hostHealth),
+    'host.watchHealth': stream('Health of every engine: sent each time the host checks it (every 2 s).', z.object({}).strict(), hostHealth, 'viewer'),
   },
 } as const;

@@ -5,11 +5,13 @@ import { bundlerApi } from './bundler.ts';
 import { dnsApi } from './dns.ts';
 import { echoApi } from './echo.ts';
 import { hostApi } from './host.ts';
+import { operatorsApi } from './operators.ts';
 import { railgunApi } from './railgun.ts';
 import { vaultApi } from './vault.ts';
 
 export const procedures = {
   ...hostApi.procedures,
+  ...operatorsApi.procedures,
   ...echoApi.procedures,
   ...dnsApi.procedures,
   ...railgunApi.procedures,
@@ -50,8 +52,10 @@ export function isStreamName(name: string): name is StreamName {
 }
 
 export * from './errors.ts';
+export * from './identity.ts';
 export * from './address.ts';
 export * from './host.ts';
+export * from './operators.ts';
 export * from './echo.ts';
 export * from './dns.ts';
 export * from './railgun.ts';

@@ -1,6 +1,7 @@
 // The RPC envelope shared by every transport (child-process channel, WebSocket, Electron IPC).
 // A client sends call/subscribe/unsubscribe; a server answers result/error and pushes event/end.
 import { z } from 'zod';
+import { caller } from './identity.ts';
 
 /**
  * The largest API message a transport accepts. Sized for the vault: 16 MiB of data to encrypt
@@ -12,7 +13,8 @@ const id = z.number().int().nonnegative();
 const name = z.string().min(1).max(100).regex(/^[a-z]+\.[A-Za-z]+$/);
 
 export const clientMessage = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('call'), id, method: name, params: z.unknown() }),
+  // `caller` is heeded only on the host's own channel to an engine process (serveRpc's acceptForwardedCaller).
+  z.object({ t: z.literal('call'), id, method: name, params: z.unknown(), caller: caller.optional() }),
   z.object({ t: z.literal('subscribe'), id, stream: name, params: z.unknown() }),
   z.object({ t: z.literal('unsubscribe'), id }),
 ]);

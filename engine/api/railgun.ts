@@ -210,30 +210,34 @@ export type RailgunRequest = z.infer<typeof railgunRequest>;
 
 export const railgunApi = {
   procedures: {
-    'railgun.status': procedure('State of the ends, the link and the total savings.', z.object({}).strict(), railgunStatus),
+    'railgun.status': procedure('State of the ends, the link and the total savings.', z.object({}).strict(), railgunStatus, 'viewer'),
     'railgun.urls': procedure(
       'Savings per URL (the most recently used, up to `limit`).',
       z.object({ limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
       z.object({ urls: z.array(urlSavings) }),
+      'viewer',
     ),
     'railgun.history': procedure(
       'The last seconds of traffic, oldest first (up to 600).',
       z.object({ seconds: z.number().int().min(1).max(600).default(300) }).strict(),
       z.object({ seconds: z.array(railgunSecond) }),
+      'viewer',
     ),
-    'railgun.configGet': procedure('The config the engine runs with now.', z.object({}).strict(), z.object({ config: railgunConfig })),
+    'railgun.configGet': procedure('The config the engine runs with now.', z.object({}).strict(), z.object({ config: railgunConfig }), 'viewer'),
     'railgun.configSet': procedure(
       'Applies a whole Railgun config: the ends restart when what they serve changed. The host reuses it when the engine restarts.',
       z.object({ config: railgunConfig }).strict(),
       z.object({ config: railgunConfig }),
+      'operator',
     ),
   },
   streams: {
-    'railgun.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), railgunSecond),
+    'railgun.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), railgunSecond, 'viewer'),
     'railgun.requests': stream(
       'Requests as they finish, in batches of up to 250 ms; `dropped` counts those a batch could not hold.',
       z.object({}).strict(),
       z.object({ requests: z.array(railgunRequest), dropped: z.number().int() }),
+      'viewer',
     ),
   },
 } as const;

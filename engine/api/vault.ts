@@ -94,9 +94,19 @@ export const vaultOrder = z.object({
   createdAt: z.number(),
   expiresAt: z.number(),
   status: z.enum(['open', 'fulfilled', 'cancelled', 'expired']),
+  /** The ciphertext's rule ("2 of alice, bob, carol"), for the approver to judge. */
+  access: accessStructure,
   approvals: z.array(z.object({ owner: z.string(), at: z.number() })),
-  /** Whether the approvals so far satisfy the ciphertext's access structure. */
+  /**
+   * Owners whose delegations serve this order now: approvals bound to it, and (as Red October
+   * matched them) ordinary delegations naming the requester with one of the order's labels. For a
+   * closed order, who approved it.
+   */
+  delegated: z.array(z.string()),
+  /** Whether those delegations satisfy the ciphertext's access structure. */
   satisfied: z.boolean(),
+  /** Owners not delegated yet while the order is open and not satisfied; empty otherwise. */
+  waitingFor: z.array(z.string()),
 });
 export type VaultOrder = z.infer<typeof vaultOrder>;
 
@@ -141,23 +151,27 @@ export const vaultApi = {
         audit: chainCheck,
         redOctoberImported: z.boolean(),
       }),
+      'viewer',
     ),
-    'vault.create': procedure('Creates the first account (an admin) of an empty vault.', z.object({ name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(), ok),
+    'vault.create': procedure('Creates the first account (an admin) of an empty vault.', z.object({ name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(), ok, 'admin'),
     'vault.createUser': procedure(
       'An admin creates an account.',
       z.object({ admin: credentials, name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(),
       ok,
+      'operator',
     ),
-    'vault.users': procedure('Every account, without key material.', z.object({}).strict(), z.object({ users: z.array(vaultUser) })),
+    'vault.users': procedure('Every account, without key material.', z.object({}).strict(), z.object({ users: z.array(vaultUser) }), 'viewer'),
     'vault.modify': procedure(
       'An admin makes another account an admin, revokes admin, deletes it, or approves or rejects a pending account; the last admin stays.',
       z.object({ admin: credentials, target: vaultUserName, command: z.enum(['admin', 'revoke', 'delete', 'approve', 'reject']) }).strict(),
       ok,
+      'admin',
     ),
     'vault.changePassword': procedure(
       'Re-wraps the same private key under a new password: existing ciphertexts stay readable.',
       z.object({ name: vaultUserName, password, newPassword }).strict(),
       ok,
+      'operator',
     ),
     'vault.encrypt': procedure(
       'Encrypts data (base64) so that the access structure decides who can decrypt it.',
@@ -165,50 +179,59 @@ export const vaultApi = {
         .object({ credentials, data: payload, access: accessStructure, labels: z.array(label).max(32).default([]), usages: z.array(usage).max(2).default(['decrypt']) })
         .strict(),
       z.object({ ciphertext: z.string(), info: ciphertextInfo }),
+      'operator',
     ),
     'vault.reEncrypt': procedure(
       'Decrypts (with delegations, spending uses) and encrypts again in our format: how Red October ciphertexts move over. Access and labels default to the old ones; usages are kept.',
       z.object({ credentials, ciphertext, access: accessStructure.optional(), labels: z.array(label).max(32).optional() }).strict(),
       z.object({ ciphertext: z.string(), info: ciphertextInfo, delegates: z.array(z.string()) }),
+      'operator',
     ),
-    'vault.owners': procedure('Who owns a ciphertext, its labels and usages (authenticity checked).', z.object({ ciphertext }).strict(), ciphertextInfo),
+    'vault.owners': procedure('Who owns a ciphertext, its labels and usages (authenticity checked).', z.object({ ciphertext }).strict(), ciphertextInfo, 'viewer'),
     'vault.decrypt': procedure(
       'Decrypts with live delegations from enough distinct owners; spends a use of each only on success.',
       z.object({ credentials, ciphertext, orderId: z.string().regex(/^[0-9a-f]{24}$/).optional() }).strict(),
       z.object({ data: z.string(), delegates: z.array(z.string()), info: ciphertextInfo }),
+      'operator',
     ),
     'vault.delegate': procedure(
       'Unlocks the caller\'s private key into the vault\'s memory for a time and a number of uses.',
       z.object({ credentials, seconds, uses, users: z.array(vaultUserName).max(64).default([]), anyone: z.boolean().default(false), labels: z.array(label).max(32).default([]) }).strict(),
       z.object({ expiresAt: z.number() }),
+      'approver',
     ),
-    'vault.purge': procedure('An admin ends every delegation now.', z.object({ admin: credentials }).strict(), z.object({ purged: z.number().int() })),
-    'vault.summary': procedure('Live delegations with uses and time left, and the accounts.', z.object({}).strict(), z.object({ live: z.array(liveDelegation), users: z.array(vaultUser) })),
+    'vault.purge': procedure('An admin ends every delegation now.', z.object({ admin: credentials }).strict(), z.object({ purged: z.number().int() }), 'approver'),
+    'vault.summary': procedure('Live delegations with uses and time left, and the accounts.', z.object({}).strict(), z.object({ live: z.array(liveDelegation), users: z.array(vaultUser) }), 'viewer'),
     'vault.order': procedure(
       'Asks the owners of a ciphertext to approve its decryption.',
       z.object({ credentials, ciphertext, reason: z.string().min(1).max(500), seconds, uses }).strict(),
       z.object({ order: vaultOrder }),
+      'operator',
     ),
-    'vault.orders': procedure('Orders, newest first (open ones and recent history).', z.object({}).strict(), z.object({ orders: z.array(vaultOrder) })),
+    'vault.orders': procedure('Orders, newest first (open ones and recent history).', z.object({}).strict(), z.object({ orders: z.array(vaultOrder) }), 'viewer'),
     'vault.approve': procedure(
       'An owner approves an order: a delegation bound to that order, its ciphertext and requester.',
       z.object({ credentials, orderId: z.string().regex(/^[0-9a-f]{24}$/), seconds, uses }).strict(),
       z.object({ order: vaultOrder }),
+      'approver',
     ),
     'vault.cancelOrder': procedure(
       'The requester cancels an order; its approvals end.',
       z.object({ credentials, orderId: z.string().regex(/^[0-9a-f]{24}$/) }).strict(),
       z.object({ order: vaultOrder }),
+      'operator',
     ),
     'vault.audit': procedure(
       'Audit entries, newest first, and whether the hash chain is intact.',
       z.object({ limit: z.number().int().min(1).max(1000).default(100), beforeSeq: z.number().int().min(1).optional() }).strict(),
       z.object({ entries: z.array(auditEntry), chain: chainCheck }),
+      'viewer',
     ),
     'vault.importRedOctober': procedure(
       'An admin imports the accounts of a Red October vault file; each moves to our KDF at its first login.',
       z.object({ admin: credentials, vaultFile: z.string().min(2).max(16 * 1024 * 1024) }).strict(),
       z.object({ imported: z.array(z.string()), skipped: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+      'admin',
     ),
   },
   streams: {
@@ -216,6 +239,7 @@ export const vaultApi = {
       'Tells the console what changed (delegations, orders, users, audit) so it refreshes; no secrets.',
       z.object({}).strict(),
       z.object({ kind: z.enum(['delegations', 'orders', 'users', 'audit']), at: z.number() }),
+      'viewer',
     ),
   },
 } as const;

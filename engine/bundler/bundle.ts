@@ -1,17 +1,19 @@
 // One bundle: the uploads read, the leaf picked, every chain to a trusted root built and validated,
 // the valid ones ranked (cfssl's flavors), the chosen chain as a PEM bundle, and cfssl's JSON report
-// with our explanations. Synchronous and self-contained: the engine, the command line and the
-// benchmark call this with a loaded TrustStore.
+// with our explanations. Self-contained: the engine (bundleOffThread), the command line and the
+// benchmark (bundleUploads, bundle) call this with a loaded TrustStore.
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { BundleResult, bundleRequest, CertificateCard, RankedChainView } from '../api/bundler.ts';
 import { extraWarnings, rankedCert, rankPlatforms } from './candidates.ts';
 import { certificateCard, isoTime, POOL_SOURCE, ROOT_STORE_SOURCE } from './cards.ts';
-import { CertificateParseError, parseCertificate, type Certificate } from './certificate.ts';
+import { CertificateParseError, E_PARSE_FAILED, parseCertificate, type Certificate } from './certificate.ts';
+import { DerError } from './der.ts';
 import { CODE_NAMES, E_UNKNOWN_AUTHORITY, E_VERIFY_FAILED } from './chain/codes.ts';
 import { buildChains, sourcesFromStore, type BuildResult, type Chain, type SearchLimits } from './chain/search.ts';
-import { failures } from './chain/validate.ts';
-import { matchKey, readUploads, type InputKey, type ReadLimits, type Upload } from './input/index.ts';
+import { checkHostname } from './chain/names.ts';
+import { failures, type ValidationOptions } from './chain/validate.ts';
+import { matchKey, readUploads, readUploadsOffThread, type InputKey, type InputResult, type ReadLimits, type Upload } from './input/index.ts';
 import { RankError, rankChains, type CandidateChain, type RankedChain, type RankResult } from './rank/rank.ts';
 import { cfsslReport } from './report.ts';
 import type { TrustStore } from './trust/store.ts';
@@ -27,10 +29,14 @@ export interface BundleSettings {
   domain?: string;
   /** Keep the root in the PEM bundle. */
   includeRoot?: boolean;
+  /** Accept SHA-1 signatures below the root, for legacy clients (chain/validate.ts); marked `allow_sha1` in the report. */
+  allowSha1?: boolean;
+  /** The n-th uploaded certificate (1-based, upload order) is the leaf, whatever pickLeaf would take. */
+  leaf?: number;
 }
 
 export interface BundleOptions {
-  /** Search limits (chain/README.md); defaults: depth 10, 2,000 signature checks, 1 s. */
+  /** Search limits (chain/README.md); defaults: depth 20, 2,000 signature checks, 1 s. */
   limits?: SearchLimits;
   /** Upload size caps (input/README.md). */
   readLimits?: ReadLimits;
@@ -59,6 +65,21 @@ export class BundleError extends Error {
 /** The API request: files as base64. Throws BundleError when no certificate can be read. */
 export function bundle(request: BundleInput, store: TrustStore, options: BundleOptions = {}): BundleResult {
   const started = performance.now();
+  const { uploads, settings } = fromRequest(request);
+  return bundleInput(readUploads(uploads, options.readLimits), settings, store, options, started);
+}
+
+/**
+ * The engine's bundle: as `bundle`, but PKCS#12 files and encrypted keys are decrypted on a worker
+ * thread under a time allowance (input/offthread.ts), so the engine answers other calls meanwhile.
+ */
+export async function bundleOffThread(request: BundleInput, store: TrustStore, options: BundleOptions = {}): Promise<BundleResult> {
+  const started = performance.now();
+  const { uploads, settings } = fromRequest(request);
+  return bundleInput(await readUploadsOffThread(uploads, options.readLimits), settings, store, options, started);
+}
+
+function fromRequest(request: BundleInput): { uploads: Upload[]; settings: BundleSettings } {
   const at = request.at === undefined ? new Date() : new Date(request.at);
   if (Number.isNaN(at.getTime())) throw new BundleError(1002, `at: "${request.at}" is not a date; write it as ISO 8601, e.g. 2024-06-01T00:00:00Z`);
   const uploads: Upload[] = request.files.map((f) => ({
@@ -66,13 +87,12 @@ export function bundle(request: BundleInput, store: TrustStore, options: BundleO
     bytes: Buffer.from(f.base64, 'base64'),
     ...(f.password !== undefined ? { password: f.password } : {}),
   }));
-  return bundleUploads(
-    uploads,
-    { flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}), includeRoot: request.includeRoot ?? false },
-    store,
-    options,
-    started,
-  );
+  const settings = {
+    flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}),
+    includeRoot: request.includeRoot ?? false, allowSha1: request.allowSha1 ?? false,
+    ...(request.leaf !== undefined ? { leaf: request.leaf } : {}),
+  };
+  return { uploads, settings };
 }
 
 interface Uploaded {
@@ -88,25 +108,42 @@ interface Candidate {
   chain: Chain | null;
 }
 
+/**
+ * How every chain of a bundle is validated, whatever the flavor (flavors only rank valid chains):
+ * the one policy, which the x509-limbo harness (test/limbo/harness.ts) runs too, so its score is
+ * what users get.
+ */
+export function validationPolicy(settings: Pick<BundleSettings, 'at' | 'domain' | 'allowSha1'>): ValidationOptions {
+  return { at: settings.at ?? new Date(), ...(settings.domain ? { hostname: settings.domain } : {}), allowSha1: settings.allowSha1 ?? false };
+}
+
 /** Raw uploads (bytes or text). Throws BundleError when no certificate can be read. */
 export function bundleUploads(uploads: readonly Upload[], settings: BundleSettings, store: TrustStore, options: BundleOptions = {}, started = performance.now()): BundleResult {
+  return bundleInput(readUploads(uploads, options.readLimits), settings, store, options, started);
+}
+
+function bundleInput(input: InputResult, settings: BundleSettings, store: TrustStore, options: BundleOptions, started: number): BundleResult {
   const at = settings.at ?? new Date();
-  const input = readUploads(uploads, options.readLimits);
   const problems: Problem[] = input.problems.map((p) => ({ code: p.code, name: p.name, message: p.message, source: p.source }));
 
   const uploaded: Uploaded[] = [];
   for (const c of input.certificates) {
     try {
-      uploaded.push({ cert: parseCertificate(c.der), source: c.source });
+      const cert = parseCertificate(c.der);
+      // Every lazy field decoded now: what is malformed becomes the certificate's problems here,
+      // next to its file name, and the search and ranking read decoded values only.
+      void cert.problems;
+      uploaded.push({ cert, source: c.source });
     } catch (error) {
-      if (!(error instanceof CertificateParseError)) throw error;
-      problems.push({ code: error.code, name: 'E_INPUT_PARSE', message: `${c.source}: ${error.message}`, source: c.source });
+      if (!(error instanceof CertificateParseError) && !(error instanceof DerError)) throw error;
+      const message = error instanceof CertificateParseError ? error.message : `a field cannot be decoded (${error.message})`;
+      problems.push({ code: E_PARSE_FAILED, name: 'E_INPUT_PARSE', message: `${c.source}: ${message}`, source: c.source });
     }
   }
   if (uploaded.length === 0) throw noCertificate(problems, input.keys.length);
 
   const inputOrder = uploadOrder(uploaded.map((u) => u.cert));
-  const leafEntry = pickLeaf(uploaded, input.keys);
+  const { entry: leafEntry, reason: leafReason } = pickLeaf(uploaded, input.keys, settings);
   const leaf = leafEntry.cert;
   const sourceOf = new Map(uploaded.map((u) => [u.cert.fingerprint, u.source]));
 
@@ -116,17 +153,19 @@ export function bundleUploads(uploads: readonly Upload[], settings: BundleSettin
   const built = buildChains(
     leaf,
     sourcesFromStore(store, uploaded.filter((u) => u !== leafEntry).map((u) => u.cert)),
-    { at, ...(settings.domain ? { hostname: settings.domain } : {}), ...options.limits },
+    { ...validationPolicy(settings), ...options.limits },
   );
 
   const base = {
     leaf: certificateCard(leaf, leafEntry.source),
+    leafChoice: { source: leafEntry.source, reason: leafReason },
     uploaded: uploaded.map((u) => certificateCard(u.cert, u.source)),
     key: keyMatch.status,
     at: isoTime(at),
     trust: { name: store.name, dataDate: store.dataDate, roots: store.anchors.size, intermediates: store.intermediates.size },
   };
   const flavorAsked = settings.flavor ?? 'ubiquitous';
+  const legacy = settings.allowSha1 ? { allow_sha1: true } : {};
   const noBundle = (flavor: BundleResult['flavor'], chainProblems: Problem[]): BundleResult => {
     const all = [...problems, ...chainProblems];
     const main = chainProblems[0]!;
@@ -135,7 +174,7 @@ export function bundleUploads(uploads: readonly Upload[], settings: BundleSettin
       flavor,
       chains: [],
       bundlePem: '',
-      report: { code: main.code, message: main.message, problems: all, validated_at: base.at, flavor, trust: base.trust },
+      report: { code: main.code, message: main.message, problems: all, validated_at: base.at, flavor, trust: base.trust, leaf_choice: base.leafChoice, ...legacy },
       problems: all,
       elapsedMs: performance.now() - started,
     };
@@ -149,7 +188,8 @@ export function bundleUploads(uploads: readonly Upload[], settings: BundleSettin
       code: E_UNKNOWN_AUTHORITY, name: 'E_UNKNOWN_AUTHORITY', source: u.source,
       message: `the uploaded root ${u.cert.subject} is not in the trust data (${store.name}, ${store.dataDate}): a bundle must end at a root the platforms trust; bundle against a trust folder that has it (--trust DIR) if it is your own CA`,
     }));
-    return noBundle(flavor, [...chainProblems(built), ...untrustedRoots]);
+    // With no chain at all, an uploaded root the trust data lacks is the reason: it comes first.
+    return noBundle(flavor, built.chains.length === 0 ? [...untrustedRoots, ...chainProblems(built)] : [...chainProblems(built), ...untrustedRoots]);
   }
 
   const candidates: Candidate[] = valid.map((chain) => ({
@@ -191,6 +231,8 @@ export function bundleUploads(uploads: readonly Upload[], settings: BundleSettin
   const chains = ranked.chains.map((r) => chainView(r, byRank.get(r.chain)!, store, at));
   if (built.stats.truncated) {
     chains[0]!.warnings.push({ code: 'W_SEARCH_TRUNCATED', message: `the search stopped early (${built.stats.truncated}): there may be other chains` });
+  } else if (built.stats.depthCut) {
+    chains[0]!.warnings.push({ code: 'W_SEARCH_TRUNCATED', message: `${built.stats.depthCut}: there may be longer chains` });
   }
   const chosen = byRank.get(ranked.chains[0]!.chain)!;
   const bundled = bundleCertificates(chosen, settings.includeRoot ?? false);
@@ -209,6 +251,8 @@ export function bundleUploads(uploads: readonly Upload[], settings: BundleSettin
     flavor: ranked.flavor,
     validated_at: base.at,
     trust: base.trust,
+    leaf_choice: base.leafChoice,
+    ...legacy,
     chains: chains.map((c) => ({ rank: c.rank, path: c.certs.map((card) => card.subject), root: c.certs.at(-1)!.subject, lost_at: c.lostAt, trusted_by: c.trustedBy, explanations: c.explanations, warnings: c.warnings })),
     problems,
   };
@@ -224,12 +268,26 @@ export function bundleUploads(uploads: readonly Upload[], settings: BundleSettin
 }
 
 /**
- * The leaf: an uploaded certificate whose subject is no other uploaded certificate's issuer (by
- * name or key identifier; linear, so a thousand uploaded CAs cost nothing); among several, the one
- * a private key matches, then a non-CA, then the first uploaded. Order does not matter, so a chain
- * uploaded root first works.
+ * The leaf, and why (the report says it): the n-th uploaded certificate when the caller chose one;
+ * else the one the uploaded private key belongs to; else the first non-CA certificate valid for
+ * `domain`; else the first non-CA certificate in upload order; else (only CAs were uploaded) the
+ * first one no other uploaded certificate names as its issuer (by name or key identifier; linear,
+ * so a thousand uploaded CAs cost nothing).
  */
-function pickLeaf(uploaded: readonly Uploaded[], keys: readonly InputKey[]): Uploaded {
+function pickLeaf(uploaded: readonly Uploaded[], keys: readonly InputKey[], settings: BundleSettings): { entry: Uploaded; reason: string } {
+  if (settings.leaf !== undefined) {
+    const chosen = uploaded[settings.leaf - 1];
+    if (!chosen) {
+      throw new BundleError(E_VERIFY_FAILED, `leaf ${settings.leaf}: only ${uploaded.length} certificate${uploaded.length === 1 ? ' was' : 's were'} read from the uploads; choose a number from 1 to ${uploaded.length}`);
+    }
+    return { entry: chosen, reason: `chosen: certificate ${settings.leaf} of the uploads` };
+  }
+  const keyed = keys.length > 0 ? uploaded.find((u) => matchKey(u.cert.der, keys).status === 'matched') : undefined;
+  if (keyed) return { entry: keyed, reason: 'the uploaded private key belongs to it' };
+  const leaves = uploaded.filter((u) => !u.cert.isCA);
+  const named = settings.domain ? leaves.find((u) => checkHostname(u.cert, settings.domain!).ok) : undefined;
+  if (named) return { entry: named, reason: `the first certificate uploaded that is not a CA and is valid for ${settings.domain}` };
+  if (leaves[0]) return { entry: leaves[0], reason: 'the first certificate uploaded that is not a CA' };
   const issuerNames = new Set<string>();
   const issuerKeyIds = new Set<string>();
   for (const { cert } of uploaded) {
@@ -237,10 +295,10 @@ function pickLeaf(uploaded: readonly Uploaded[], keys: readonly InputKey[]): Upl
     issuerNames.add(cert.issuerKey);
     if (cert.authorityKeyId) issuerKeyIds.add(cert.authorityKeyId);
   }
-  const ends = uploaded.filter(({ cert }) => !issuerNames.has(cert.subjectKey) && !(cert.subjectKeyId && issuerKeyIds.has(cert.subjectKeyId)));
-  const pool = ends.length > 0 ? ends : uploaded;
-  const keyed = keys.length > 0 ? pool.find((u) => matchKey(u.cert.der, keys).status === 'matched') : undefined;
-  return keyed ?? pool.find((u) => !u.cert.isCA) ?? pool[0]!;
+  const end = uploaded.find(({ cert }) => !issuerNames.has(cert.subjectKey) && !(cert.subjectKeyId && issuerKeyIds.has(cert.subjectKeyId)));
+  return end
+    ? { entry: end, reason: 'only CA certificates were uploaded: the first that issued none of the others' }
+    : { entry: uploaded[0]!, reason: 'only CA certificates were uploaded, each issuing another: the first one' };
 }
 
 /** The uploaded certificates in upload order, flipped when they were uploaded root first (cfssl does the same). */
@@ -310,13 +368,16 @@ function chainView(r: RankedChain, candidate: Candidate, store: TrustStore, at: 
 /** No valid chain: the search's verdict first, then every other failure of the closest chain. */
 function chainProblems(built: BuildResult): Problem[] {
   const error = built.error ?? { code: E_VERIFY_FAILED, message: 'no valid chain' };
-  const truncated = built.stats.truncated ? ` (the search stopped early: ${built.stats.truncated})` : '';
-  const out: Problem[] = [{ code: error.code, name: CODE_NAMES[error.code] ?? 'E_VERIFY_FAILED', message: error.message + truncated, source: 'chain' }];
   const closest = built.chains
     .map((chain) => ({ chain, errors: failures(chain.steps).filter((f) => f.check.severity === 'error') }))
     .sort((a, b) => a.errors.length - b.errors.length)[0];
+  const path = closest?.chain.certs.map((c) => c.commonName ?? c.subject).join(' → ');
+  const shown = path ? ` (closest chain: ${path})` : '';
+  // Without any chain the verdict itself names the bound (chain/search.ts explain).
+  const bound = built.stats.truncated ? `the search stopped early: ${built.stats.truncated}` : built.stats.depthCut;
+  const truncated = closest && bound ? ` (${bound})` : '';
+  const out: Problem[] = [{ code: error.code, name: CODE_NAMES[error.code] ?? 'E_VERIFY_FAILED', message: error.message + truncated + shown, source: 'chain' }];
   if (closest) {
-    const path = closest.chain.certs.map((c) => c.commonName ?? c.subject).join(' → ');
     const seen = new Set([error.message]);
     for (const f of closest.errors) {
       const message = `${closest.chain.certs[f.step]!.subject}: ${f.check.message}`;

@@ -148,6 +148,11 @@ export class Certificate {
     }
   }
 
+  /** The fields decoded so far, in order: the work done, for tests that check a reader stays lazy. */
+  get decodedFields(): string[] {
+    return [...this.#cache.keys()];
+  }
+
   #once<T>(key: string, compute: () => T): T {
     if (this.#cache.has(key)) return this.#cache.get(key) as T;
     const value = compute();
@@ -535,6 +540,13 @@ export class Certificate {
       void this.infoAccess;
       void this.crlUrls;
       void this.publicKey;
+      for (const [what, der] of [['subject', this.subjectDer], ['issuer', this.issuerDer]] as const) {
+        try {
+          nameAttributes(der);
+        } catch (error) {
+          this.#problems.push(`${what}: ${(error as Error).message}`);
+        }
+      }
       if (!this.signatureAlgorithmsMatch) this.#problems.push('signature algorithm differs between tbsCertificate and the certificate');
       return this.#problems;
     });

@@ -4,7 +4,7 @@
 import { bundlerConfig } from '../api/bundler.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { ApiError } from '../api/errors.ts';
-import { bundle, BundleError } from './bundle.ts';
+import { bundleOffThread, BundleError } from './bundle.ts';
 import { TrustStore, trustDirFor } from './trust/store.ts';
 
 export const bundlerEngine: EngineDefinition = {
@@ -19,9 +19,9 @@ export const bundlerEngine: EngineDefinition = {
     });
     return {
       procedures: {
-        'bundler.bundle': (request) => {
+        'bundler.bundle': async (request) => {
           try {
-            const result = bundle(request, store);
+            const result = await bundleOffThread(request, store);
             ctx.log.info('bundled', {
               files: request.files.length, certificates: result.uploaded.length, chains: result.chains.length,
               problems: result.problems.length, flavor: result.flavor, ms: Math.round(result.elapsedMs),

@@ -142,6 +142,8 @@ export const PKCS = {
   pbes2: '1.2.840.113549.1.5.13',
   pbkdf2: '1.2.840.113549.1.5.12',
   pbmac1: '1.2.840.113549.1.5.14',
+  // RFC 7914 §7: scrypt as a PBES2 key derivation (`openssl pkcs8 -topk8 -scrypt`)
+  scrypt: '1.3.6.1.4.1.11591.4.11',
   hmacWithSHA1: '1.2.840.113549.2.7',
   hmacWithSHA224: '1.2.840.113549.2.8',
   hmacWithSHA256: '1.2.840.113549.2.9',

@@ -12,8 +12,15 @@ const usage = `Usage: signalbox <command> [options]
 
 Commands:
   serve   [--config FILE] [--host 127.0.0.1] [--port 8787] [--data-dir DIR]
-          run every engine and serve the console; prints the URL with its token;
-          without --config it reads DIR/signalbox.yaml when that exists
+          [--cert F --key F | --tls-self-signed]
+          run every engine and serve the console (operators sign in); with no operator yet it prints a
+          one-time setup link for the first admin; beyond loopback it requires TLS; without --config
+          it reads DIR/signalbox.yaml when that exists
+  operators add NAME --role viewer|operator|approver|admin    (the password from stdin or a prompt)
+  operators list | set-role NAME --role ROLE | remove NAME | reset-password NAME
+  operators token-add NAME --role ROLE --scope metrics|api    prints a new API token, once
+  operators token-list | token-revoke NAME
+          who may sign in to the console of the data folder (--data-dir DIR, or as serve finds it)
   dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
           run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf);
           SIGHUP re-reads --config and upgrades the engine's processes in place, no query dropped
@@ -26,10 +33,15 @@ Commands:
           [--ca CA.pem] [--config FILE]
           run the vault alone and serve Red October's JSON API over HTTPS (TLS 1.2+);
           --ca requires client certificates signed by that CA
+  vault   --import-redoctober FILE... --admin NAME [--vault FILE] [--audit FILE] [--config FILE]
+          add the accounts of Red October vault files (one Red October vault), then exit; the
+          admin's password comes from SIGNALBOX_VAULT_ADMIN_PASSWORD; a clashing name imports nothing
   bundle  CERT... [--flavor ubiquitous|optimal|force] [--at ISO] [--json] [--trust DIR|current|cfssl-2017]
-          [--domain NAME] [--password PW] [--include-root] [--key FILE]
+          [--domain NAME] [--password PW] [--include-root] [--key FILE] [--leaf N] [--allow-sha1]
           the chain to serve for a certificate (PEM, DER, PKCS#7, PKCS#12; - reads stdin): prints the
-          PEM bundle (cfssl's JSON report with --json), the ranked chains on stderr; exit 1: no valid chain
+          PEM bundle (cfssl's JSON report with --json), the ranked chains on stderr; exit 1: no valid chain.
+          --leaf N: the N-th certificate read from the files (1-based) is the leaf; --allow-sha1: build a
+          chain with SHA-1 signatures below the root, for legacy clients (browsers refuse it)
   queries [--data-dir DIR] [--since 1h] [--name SUBSTR] [--client IP] [--type A] [--rcode NXDOMAIN] [--limit 1000] [--format csv|json]
           the DNS query history a host keeps in its data folder, newest first (json: JSON lines)
 
@@ -62,6 +74,9 @@ async function serve(args: string[]): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      'tls-self-signed': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -69,6 +84,9 @@ async function serve(args: string[]): Promise<void> {
   // does): the console tells operators to turn engines on there.
   const configFile = values.config ?? dataFolderConfig(values['data-dir'] ?? defaultDataDir());
   const config = await readConfig(configFile);
+  const dataDir = values['data-dir'] ?? config.dataDir ?? defaultDataDir();
+  const host = values.host ?? config.serve.host;
+  const tls = await consoleTls(values.cert ?? config.serve.cert, values.key ?? config.serve.key, values['tls-self-signed'], dataDir, [host, ...config.serve.names]);
   const port = values.port === undefined ? config.serve.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port: "${values.port}" is not a port number (0-65535; 0 picks a free one)`);
@@ -77,15 +95,20 @@ async function serve(args: string[]): Promise<void> {
   const { startServe } = await import('./serve.ts');
   const served = await startServe({
     config,
-    host: values.host ?? config.serve.host,
+    host,
     port,
-    dataDir: values['data-dir'] ?? config.dataDir ?? defaultDataDir(),
+    dataDir,
     rendererDir: rendererDir(),
     version: packageVersion(),
     log,
+    names: config.serve.names,
+    sessionLimits: { idleTimeoutMs: config.serve.sessions.idleTimeoutMinutes * 60_000, absoluteLifetimeMs: config.serve.sessions.lifetimeHours * 3600_000 },
+    ...(tls ? { tls } : {}),
   });
   log.info(configFile ? 'config read' : 'no config file: built-in defaults', { file: configFile ?? null });
+  if (tls?.fingerprint) process.stdout.write(`Signalbox console certificate (self-signed, in ${dataDir}): SHA-256 fingerprint ${tls.fingerprint}\n`);
   process.stdout.write(`Signalbox console: ${served.url}\n`);
+  if (served.setupUrl) process.stdout.write(`Signalbox setup: no operator yet; open this link once within 15 minutes to create the first admin: ${served.setupUrl}\n`);
 
   stopOnSignals(log, 'shutting down', () => served.close());
   // SIGHUP upgrades the DNS engine in place from the code on disk (the console's Upgrade button).
@@ -96,6 +119,44 @@ async function serve(args: string[]): Promise<void> {
       (err: Error) => log.error('dns upgrade not started', { error: err.message }),
     );
   });
+}
+
+/**
+ * The console's TLS material: the given PEM files, or a self-signed certificate kept in the data
+ * folder (so its fingerprint stays the same across restarts), whose fingerprint is printed.
+ */
+async function consoleTls(cert: string | undefined, key: string | undefined, selfSigned: boolean, dataDir: string, names: string[]) {
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('serve: --cert and --key go together (PEM files of the certificate and its private key)');
+  if (cert !== undefined && key !== undefined) {
+    const material = { cert: readPem(cert, '--cert', 'certificate', 'serve'), key: readPem(key, '--key', 'private key', 'serve') };
+    try {
+      createSecureContext(material);
+    } catch (err) {
+      throw new UsageError(`serve: --cert ${cert} / --key ${key}: not a usable certificate and key (${err instanceof Error ? err.message : String(err)})`);
+    }
+    return { ...material, fingerprint: undefined };
+  }
+  if (!selfSigned) return undefined;
+  const { existsSync, mkdirSync } = await import('node:fs');
+  const { X509Certificate } = await import('node:crypto');
+  const certFile = join(dataDir, 'console-cert.pem');
+  const keyFile = join(dataDir, 'console-key.pem');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const { generateCertificate } = await import('../railgun/tls.ts');
+    const { writeFileAtomic } = await import('../vault/storage/atomic-file.ts');
+    const wildcard = new Set(['0.0.0.0', '::']);
+    const generated = await generateCertificate([...new Set(['localhost', '127.0.0.1', ...names.filter((name) => !wildcard.has(name))])]);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(keyFile, generated.key);
+    await writeFileAtomic(certFile, generated.cert);
+  }
+  const material = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  return { ...material, fingerprint: new X509Certificate(material.cert).fingerprint256 };
+}
+
+async function operators(args: string[]): Promise<void> {
+  const { operatorsCommand } = await import('./operators/cli.ts');
+  await operatorsCommand(args, async (file) => (await readConfig(file)).dataDir ?? defaultDataDir());
 }
 
 async function dns(args: string[]): Promise<void> {
@@ -199,10 +260,15 @@ async function vault(args: string[]): Promise<void> {
       cert: { type: 'string' },
       key: { type: 'string' },
       ca: { type: 'string' },
+      'import-redoctober': { type: 'string', multiple: true },
+      admin: { type: 'string' },
     },
     strict: true,
   });
   const config = await readConfig(values.config);
+  const vaultPath = values.vault ?? config.engines.vault.file ?? join(config.dataDir ?? defaultDataDir(), 'vault.json');
+  const auditPath = values.audit ?? config.engines.vault.auditFile ?? `${vaultPath}.audit.log`;
+  if (values['import-redoctober']) return importRedOctober(values['import-redoctober'], values.admin, vaultPath, auditPath);
   const { host, port } = listenAddress(values.listen ?? '127.0.0.1:8080');
   if (values.cert === undefined || values.key === undefined) {
     throw new UsageError('vault: --cert and --key are required (PEM files of the server\'s certificate and private key): Red October\'s API is served over HTTPS only');
@@ -215,8 +281,6 @@ async function vault(args: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`vault: --cert ${values.cert} / --key ${values.key}${ca ? ` / --ca ${values.ca}` : ''}: not a usable certificate and key (${err instanceof Error ? err.message : String(err)}); give PEM files, the key matching the certificate`);
   }
-  const vaultPath = values.vault ?? config.engines.vault.file ?? join(config.dataDir ?? defaultDataDir(), 'vault.json');
-  const auditPath = values.audit ?? config.engines.vault.auditFile ?? `${vaultPath}.audit.log`;
   const log = createLogger({ engine: 'vault', level: config.log.level });
   // Loaded here, not at the top, so `serve` and `dns` do not load the vault into their process.
   const { Vault } = await import('../vault/vault.ts');
@@ -234,9 +298,42 @@ async function vault(args: string[]): Promise<void> {
   }
   if (!isLoopback(host)) log.warn('listening beyond loopback: anyone who reaches this address may try passwords (rate-limited per address); consider --ca', { host });
   log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath });
-  process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
-
+  // Handlers first: whoever reads the URL may signal at once.
   stopOnSignals(log, 'shutting down; delegations are purged', () => https.close().then(() => opened.close()));
+  process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
+}
+
+/**
+ * `signalbox vault --import-redoctober FILE...`: the same import as the Vault page's, by an admin
+ * whose password is read from the environment (never the command line, which `ps` shows). Every
+ * file is read and checked to be of one Red October vault before any is imported.
+ */
+async function importRedOctober(files: string[], admin: string | undefined, vaultPath: string, auditPath: string): Promise<void> {
+  const password = process.env.SIGNALBOX_VAULT_ADMIN_PASSWORD;
+  if (admin === undefined || !password) throw new UsageError("vault --import-redoctober: give --admin NAME and the admin's password in SIGNALBOX_VAULT_ADMIN_PASSWORD");
+  const { readRedOctoberVault } = await import('../vault/redoctober/vault-file.ts');
+  const texts = files.map((file) => {
+    try {
+      const text = readFileSync(file, 'utf8');
+      return { file, text, vaultId: readRedOctoberVault(text).vaultId };
+    } catch (err) {
+      throw new UsageError(`vault --import-redoctober ${file}: not a readable Red October vault file (${err instanceof Error ? err.message : String(err)})`);
+    }
+  });
+  const ids = [...new Set(texts.map((t) => t.vaultId))];
+  if (ids.length > 1) throw new UsageError(`vault --import-redoctober: the files come from ${ids.length} Red October vaults (ids ${ids.join(', ')}); one vault imports one Red October vault's accounts (its HMAC key verifies their ciphertexts), so nothing was imported`);
+  const { Vault } = await import('../vault/vault.ts');
+  const opened = await Vault.open({ vaultPath, auditPath });
+  try {
+    for (const { file, text } of texts) {
+      const result = await opened.accounts.importRedOctober({ name: admin, password }, 'command line', text).catch((err: Error & { code?: string }) => {
+        throw new Error(`vault --import-redoctober ${file}: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
+      });
+      process.stdout.write(`${file}: imported ${result.imported.join(', ') || 'nobody'}${result.skipped.length ? `; skipped ${result.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}\n`);
+    }
+  } finally {
+    await opened.close();
+  }
 }
 
 async function bundleCommand(args: string[]): Promise<void> {
@@ -251,6 +348,8 @@ async function bundleCommand(args: string[]): Promise<void> {
       password: { type: 'string' },
       'include-root': { type: 'boolean', default: false },
       key: { type: 'string' },
+      leaf: { type: 'string' },
+      'allow-sha1': { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
@@ -261,6 +360,10 @@ async function bundleCommand(args: string[]): Promise<void> {
   }
   const at = values.at === undefined ? new Date() : new Date(values.at);
   if (Number.isNaN(at.getTime())) throw new UsageError(`bundle: --at "${values.at}" is not a date; write it as ISO 8601, e.g. 2024-06-01 or 2024-06-01T12:00:00Z`);
+  const leaf = values.leaf === undefined ? undefined : Number(values.leaf);
+  if (leaf !== undefined && !(Number.isInteger(leaf) && leaf >= 1)) {
+    throw new UsageError(`bundle: --leaf "${values.leaf}": give the number of the leaf among the certificates read, in file order, from 1 (e.g. --leaf 2)`);
+  }
   const readInput = (file: string, flag: string) => {
     try {
       return file === '-' ? readFileSync(0) : readFileSync(file);
@@ -288,7 +391,8 @@ async function bundleCommand(args: string[]): Promise<void> {
   let result: ReturnType<typeof bundleUploads>;
   try {
     result = bundleUploads(uploads, {
-      flavor: values.flavor, at, includeRoot: values['include-root'], ...(values.domain ? { domain: values.domain } : {}),
+      flavor: values.flavor, at, includeRoot: values['include-root'], allowSha1: values['allow-sha1'],
+      ...(values.domain ? { domain: values.domain } : {}), ...(leaf !== undefined ? { leaf } : {}),
     }, store, { includeKeyPem: true });
   } catch (err) {
     if (!(err instanceof BundleError)) throw err;
@@ -315,11 +419,11 @@ function fileError(err: unknown): string {
   return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
 }
 
-function readPem(file: string, flag: string, what: string): Buffer {
+function readPem(file: string, flag: string, what: string, command = 'vault'): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new UsageError(`vault: ${flag} ${file}: cannot read it (${fileError(err)}); give the PEM file of the server's ${what}`);
+    throw new UsageError(`${command}: ${flag} ${file}: cannot read it (${fileError(err)}); give the PEM file of the server's ${what}`);
   }
 }
 
@@ -389,13 +493,20 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'vault') await vault(rest);
     else if (command === 'bundle') await bundleCommand(rest);
     else if (command === 'queries') (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
+    else if (command === 'operators') await operators(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {
     // By name: the config module is loaded only by the commands that read a config.
     const configError = err instanceof Error && err.name === 'ConfigError';
-    const code = configError ? ` [${(err as Error & { code: string }).code}]` : '';
+    const errorCode = (err as { code?: unknown })?.code;
+    const code = configError || (typeof errorCode === 'string' && errorCode.startsWith('E_')) ? ` [${errorCode as string}]` : '';
     process.stderr.write(`signalbox: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    const badInput = configError || err instanceof UsageError || (err instanceof Error && err.name === 'QueriesUsageError') || isArgError(err) || (err instanceof Error && err.name === 'RailgunSetupError');
+    const badInput =
+      configError ||
+      err instanceof UsageError ||
+      isArgError(err) ||
+      (err instanceof Error && ['QueriesUsageError', 'OperatorsUsageError', 'RailgunSetupError'].includes(err.name)) ||
+      (err as { code?: string })?.code === 'E_SERVE_NEEDS_TLS';
     process.exit(badInput ? 2 : 1);
   }
 }

@@ -18,9 +18,21 @@ export const configSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8787),
+        /** Host names (and addresses) the console is reached by, besides loopback: any other Host header is refused (DNS rebinding). */
+        names: z.array(z.string().min(1)).default([]),
+        /** PEM files of the console's TLS certificate and key; required beyond loopback unless one is generated. */
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        sessions: z
+          .object({
+            idleTimeoutMinutes: z.number().min(1).max(7 * 24 * 60).default(30),
+            lifetimeHours: z.number().min(0.1).max(30 * 24).default(12),
+          })
+          .strict()
+          .default({ idleTimeoutMinutes: 30, lifetimeHours: 12 }),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8787 }),
+      .default({ host: '127.0.0.1', port: 8787, names: [], sessions: { idleTimeoutMinutes: 30, lifetimeHours: 12 } }),
     supervisor: z
       .object({
         restartBackoff: z

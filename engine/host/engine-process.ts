@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import type { RunningEngine } from '../api/engine.ts';
 import { ApiError, ErrorCode } from '../api/errors.ts';
+import { hostCaller, type Caller } from '../api/identity.ts';
 import { isAvailableEngine, partsOf } from './registry.ts';
 import { createLogger } from './log.ts';
 import { packageVersion } from './paths.ts';
@@ -21,10 +22,10 @@ function codeVersion(): string {
 
 function handlerFor(engine: RunningEngine): RpcHandler {
   return {
-    async call(method, params) {
-      const procedure = (engine.procedures as Record<string, ((p: unknown) => unknown) | undefined>)[method];
+    async call(method, params, caller) {
+      const procedure = (engine.procedures as Record<string, ((p: unknown, caller: Caller) => unknown) | undefined>)[method];
       if (!procedure) throw new ApiError(ErrorCode.unknownMethod, `this engine does not serve ${method}`);
-      return procedure(params);
+      return procedure(params, caller);
     },
     subscribe(stream, params, emit) {
       const start = (engine.streams as Record<string, ((p: unknown, e: (d: unknown) => void) => () => void) | undefined>)[stream];
@@ -109,7 +110,8 @@ async function run(): Promise<void> {
       )
       .then((running) => {
         engine = running;
-        serveRpc(transport, handlerFor(running));
+        // Only the host talks on this channel; the operator a call is for comes in its envelope.
+        serveRpc(transport, handlerFor(running), { caller: hostCaller, acceptForwardedCaller: true });
         sendControl(process, { kind: 'ready', version: codeVersion() });
         const beat = heartbeat(log);
         beat();

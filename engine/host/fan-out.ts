@@ -5,6 +5,7 @@
 import { ApiError, ErrorCode } from '../api/errors.ts';
 import type { ProcedureFanOut, StreamFanOut } from '../api/fan-out.ts';
 import type { EngineName } from '../api/host.ts';
+import type { Caller } from '../api/identity.ts';
 import { namespaceOf, type ProcedureName, type StreamName } from '../api/index.ts';
 import { partsOf } from './registry.ts';
 import type { RpcClient } from './rpc.ts';
@@ -12,17 +13,17 @@ import type { RpcClient } from './rpc.ts';
 const rulesOf = (name: string) => partsOf(namespaceOf(name) as EngineName).fanOut;
 
 /** `workers[i]`: worker i's client, undefined while it is not running. */
-export async function fanOutCall(method: string, params: unknown, workers: (RpcClient | undefined)[]): Promise<unknown> {
+export async function fanOutCall(method: string, params: unknown, workers: (RpcClient | undefined)[], caller?: Caller): Promise<unknown> {
   const running = workers.filter((client) => client !== undefined);
   const rule = (rulesOf(method)?.procedures as Record<string, ProcedureFanOut<ProcedureName>> | undefined)?.[method];
-  if (!rule || rule.to === 'one') return running[0]!.call(method, params);
+  if (!rule || rule.to === 'one') return running[0]!.call(method, params, undefined, caller);
   if (rule.to === 'bySeq') {
     const index = rule.worker(params as never, workers.length);
     const client = workers[index];
     if (!client) throw new ApiError(ErrorCode.engineUnavailable, `${method}: worker ${index} of the ${namespaceOf(method)} engine, which holds what was asked for, is not running; try again once it is back`);
-    return client.call(method, params);
+    return client.call(method, params, undefined, caller);
   }
-  const answers = await Promise.all(running.map((client) => client.call(method, params)));
+  const answers = await Promise.all(running.map((client) => client.call(method, params, undefined, caller)));
   return rule.merge(answers as never[], (params ?? {}) as never);
 }
 

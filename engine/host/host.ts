@@ -1,18 +1,25 @@
 // The engine host as both `serve` and the Electron main process use it: a supervisor running the
 // enabled engines and the router that answers the API on top of it.
+import { mkdirSync } from 'node:fs';
 import type { Logger } from '../api/engine.ts';
+import { operatorProcedures, type OperatorProcedures } from './operators/procedures.ts';
+import { SessionStore, type SessionLimits } from './operators/sessions.ts';
+import { OperatorStore, type OperatorStoreOptions } from './operators/store.ts';
 import type { EngineName } from '../api/host.ts';
 import type { Config } from './config.ts';
 import { isAvailableEngine } from './registry.ts';
 import type { QueryLogEntry } from '../api/dns.ts';
 import { QueryStore } from './history/query-store.ts';
 import { OperatorAudit } from './operator-audit.ts';
-import { createRouter, type HostRouter } from './router.ts';
+import { createRouter, type HostRouter, type LocalProcedures } from './router.ts';
 import { Supervisor } from './supervisor.ts';
 
 export interface Host {
   supervisor: Supervisor;
   router: HostRouter;
+  /** Operator accounts and API tokens (operators.json), and console sessions, of this data folder. */
+  operators: OperatorStore;
+  sessions: SessionStore;
   stop(): Promise<void>;
 }
 
@@ -25,6 +32,9 @@ export interface HostOptions {
   engineEntry?: string;
   /** Environment of engine processes, where it must differ from this process's. */
   engineEnv?: NodeJS.ProcessEnv;
+  /** Password cost and guessing limits of operator sign-in (tests lower them). */
+  operatorOptions?: OperatorStoreOptions;
+  sessionLimits?: Partial<SessionLimits>;
 }
 
 /** The engines this host could run that the config leaves off, each with the YAML that turns it on. */
@@ -50,9 +60,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
     entry: options.engineEntry,
     env: options.engineEnv,
   });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const operators = new OperatorStore(options.dataDir, options.operatorOptions);
+  const sessions = await SessionStore.open(options.dataDir, options.sessionLimits);
+  const accounts: OperatorProcedures = operatorProcedures(operators, sessions, options.log.child('operators'));
   const audit = await OperatorAudit.open(options.dataDir);
   const history = supervisor.has('dns') ? QueryStore.inDataDir(options.dataDir) : undefined;
-  const router = createRouter(supervisor, { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history });
+  const info = { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history };
+  const router = createRouter(supervisor, info, accounts as unknown as LocalProcedures);
   await supervisor.start();
   // The host's own subscription to the query log feeds the history: batches after the answers
   // went out, in this process, so the engine's answer path does not wait for the disk.
@@ -62,6 +77,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   return {
     supervisor,
     router,
+    operators,
+    sessions,
     stop: async () => {
       unsubscribe?.();
       await supervisor.stop();

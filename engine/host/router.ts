@@ -3,6 +3,7 @@
 // again each time the engine reports ready.
 import { ApiError, ErrorCode } from '../api/errors.ts';
 import type { EngineName } from '../api/host.ts';
+import { hostCaller, type Caller } from '../api/identity.ts';
 import { namespaceOf } from '../api/index.ts';
 import { fanOutCall, fanOutSubscribe } from './fan-out.ts';
 import { HealthWatch } from './health.ts';
@@ -26,20 +27,40 @@ export interface HostInfo {
   history?: QueryStore;
 }
 
-/** Who a connection's calls are recorded as, when the transport does not say (the desktop app). */
-export const defaultActor = 'desktop app';
-
-/** The router as one connection sees it: its audited calls are recorded as `actor`. */
-export function asActor(router: HostRouter, actor: string): RpcHandler {
-  return { call: (method, params) => router.callAs(method, params, actor), subscribe: router.subscribe };
+/**
+ * How an audit entry names who acted: the operator (or API token) and, for a console session, its
+ * connection; the desktop app's own user and the host itself by what they are.
+ */
+export function actorOf(caller: Caller, connection?: string): string {
+  if (caller.via === 'desktop') return 'desktop app';
+  if (caller.via === 'host') return 'host';
+  const kind = caller.via === 'session' ? 'console session' : 'API token';
+  return `${caller.name} (${kind}${connection ? ` ${connection}` : ''})`;
 }
 
-type ActorCall = (method: string, params: unknown, actor: string) => Promise<unknown>;
+/** The router as one connection sees it: its audited calls name the caller and the connection. */
+export function asConnection(router: HostRouter, connection: string): RpcHandler {
+  return {
+    call: (method, params, caller) => router.callAs(method, params, caller, actorOf(caller, connection)),
+    subscribe: (stream, params, emit, end, caller) => router.subscribe(stream, params, emit, end, caller),
+  };
+}
 
-/** The host's router: `call` records audited actions as the desktop app, `callAs` as whom it is told. */
-export type HostRouter = RpcHandler & { callAs: ActorCall };
+/**
+ * The host's router is an RpcHandler whose caller may be left out by in-process callers (metrics,
+ * tests): such a call is the host's own (hostCaller). Transports always say who calls. `callAs`
+ * also says how the audit log names the one who acted.
+ */
+export interface HostRouter extends RpcHandler {
+  call(method: string, params: unknown, caller?: Caller): Promise<unknown>;
+  callAs(method: string, params: unknown, caller: Caller, actor: string): Promise<unknown>;
+  subscribe(stream: string, params: unknown, emit: (data: unknown) => void, end: (error?: ApiError) => void, caller?: Caller): () => void;
+}
 
-export function createRouter(supervisor: Supervisor, info: HostInfo): HostRouter {
+/** Host procedures answered in this process besides the engine ones (the operators namespace). */
+export type LocalProcedures = Record<string, (params: never, caller: Caller) => unknown>;
+
+export function createRouter(supervisor: Supervisor, info: HostInfo, more: LocalProcedures = {}): HostRouter {
   const unavailable = (name: string) => {
     if (!supervisor.has(name)) {
       return new ApiError(ErrorCode.engineUnavailable, `the ${name} engine is not enabled in this host's config`);
@@ -51,7 +72,8 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): HostRouter
   // Health calls the engines as any client does (the DNS engine's workers merged).
   const health = new HealthWatch(supervisor, (method, params) => router.call(method, params), info.disabled ?? []);
 
-  const host: Record<string, (params: never) => unknown> = {
+  // Host procedures get the caller too (the operator to name in an audit entry).
+  const host: Record<string, (params: never, caller: Caller) => unknown> = {
     'host.health': () => health.now(),
     'host.audit': async ({ limit, beforeSeq }: { limit: number; beforeSeq?: number }) => {
       if (!info.audit) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no operator audit log');
@@ -74,28 +96,30 @@ export function createRouter(supervisor: Supervisor, info: HostInfo): HostRouter
       if (!supervisor.has(name)) throw unavailable(name);
       return supervisor.upgrade(name);
     },
+    ...more,
   };
 
-  const callAs: ActorCall = (method, params, actor) => {
+  const callAs = (method: string, params: unknown, caller: Caller, actor: string): Promise<unknown> => {
     const audit = info.audit;
-    if (!audit?.covers(method)) return call(method, params);
-    return audit.around(method, params, actor, () => call(method, params), (read) => call(read, {}));
+    if (!audit?.covers(method)) return call(method, params, caller);
+    return audit.around(method, params, actor, () => call(method, params, caller), (read) => call(read, {}, caller));
   };
 
-  const call = async (method: string, params: unknown): Promise<unknown> => {
+  const call = async (method: string, params: unknown, caller: Caller): Promise<unknown> => {
     const local = host[method];
-    if (local) return local(params as never);
+    if (local) return local(params as never, caller);
     const engine = namespaceOf(method);
     const workers = supervisor.workerClients(engine);
     if (!workers.some((client) => client)) throw unavailable(engine);
-    const result = workers.length > 1 ? await fanOutCall(method, params, workers) : await workers[0]!.call(method, params);
+    // The engine gets the operator the call is made for (the vault names them in its audit log).
+    const result = workers.length > 1 ? await fanOutCall(method, params, workers, caller) : await workers[0]!.call(method, params, undefined, caller);
     // A config applied live must survive the engine's next restart (a crash included).
     if (method === `${engine}.configSet`) supervisor.setConfig(engine as EngineName, (result as { config: unknown }).config);
     return result;
   };
 
   const router: HostRouter = {
-    call: (method, params) => callAs(method, params, defaultActor),
+    call: (method, params, caller = hostCaller) => callAs(method, params, caller, actorOf(caller)),
     callAs,
 
     subscribe(stream, params, emit, end) {

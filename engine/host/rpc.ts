@@ -2,6 +2,7 @@
 // and the contract before a handler sees it; the client side matches answers to calls.
 import { z } from 'zod';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.ts';
+import { hasRole, type Caller, type Role } from '../api/identity.ts';
 import { isProcedureName, isStreamName, procedures, streams } from '../api/index.ts';
 import { clientMessage, serverMessage, type ServerMessage } from '../api/messages.ts';
 import { plainIssue } from './issue-text.ts';
@@ -14,16 +15,34 @@ export interface Transport {
   close(): void;
 }
 
-/** What serves calls and subscriptions once they have been validated. */
+/**
+ * What serves calls and subscriptions once they have been validated. `caller` is who asks, as the
+ * transport vouches for it (serveRpc's `caller`): use it to name the operator in an audit entry.
+ */
 export interface RpcHandler {
-  call(method: string, params: unknown): Promise<unknown>;
+  call(method: string, params: unknown, caller: Caller): Promise<unknown>;
   /** Returns the function that ends the subscription. `end` is called when the source ends it. */
   subscribe(
     stream: string,
     params: unknown,
     emit: (data: unknown) => void,
     end: (error?: ApiError) => void,
+    caller: Caller,
   ): () => void;
+}
+
+export interface ServeRpcOptions {
+  /**
+   * Who is at the other end of this transport: the signed-in operator, a token, the desktop user.
+   * A function is asked at each call and subscription, so a role changed meanwhile applies at once
+   * (it throws, e.g. E_UNAUTHENTICATED, when the operator is gone).
+   */
+  caller: Caller | (() => Caller);
+  /**
+   * The host's channel to an engine process only: a call may carry the operator it is made for
+   * (`caller` in the envelope, set by RpcClient.call), which then replaces `caller`.
+   */
+  acceptForwardedCaller?: boolean;
 }
 
 /** Validates params against the contract; the error names the procedure and each bad field. */
@@ -37,6 +56,23 @@ export function validateParams(kind: 'call' | 'subscribe', name: string, params:
   return parsed.data;
 }
 
+/** The least role a procedure or stream needs, as the contract declares it next to it. */
+export function requiredRole(kind: 'call' | 'subscribe', name: string): Role {
+  return kind === 'call' ? procedures[name as keyof typeof procedures].role : streams[name as keyof typeof streams].role;
+}
+
+/**
+ * Refuses a caller whose role is below what the contract declares, with E_FORBIDDEN naming the role
+ * needed. Every transport runs it before validateParams, so a refused caller learns nothing of the
+ * params; an unknown name is left to validateParams (E_UNKNOWN_METHOD).
+ */
+export function authorize(kind: 'call' | 'subscribe', name: string, caller: Caller): void {
+  if (kind === 'call' ? !isProcedureName(name) : !isStreamName(name)) return;
+  const needed = requiredRole(kind, name);
+  if (hasRole(caller, needed)) return;
+  throw new ApiError(ErrorCode.forbidden, `${name} needs the ${needed} role; ${caller.name} has the ${caller.role} role — an admin can change it (signalbox operators set-role)`);
+}
+
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(params)'}: ${plainIssue(issue)}`)
@@ -44,7 +80,9 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /** Serves `handler` on `transport` until the transport closes; ends every subscription then. */
-export function serveRpc(transport: Transport, handler: RpcHandler): void {
+export function serveRpc(transport: Transport, handler: RpcHandler, options: ServeRpcOptions): void {
+  const current = () => (typeof options.caller === 'function' ? options.caller() : options.caller);
+  const callerOf = (message: { caller?: Caller | undefined }) => (options.acceptForwardedCaller && message.caller) || current();
   const subscriptions = new Map<number, () => void>();
   const send = (message: ServerMessage) => transport.send(message);
 
@@ -58,7 +96,11 @@ export function serveRpc(transport: Transport, handler: RpcHandler): void {
     const message = parsed.data;
     if (message.t === 'call') {
       Promise.resolve()
-        .then(() => handler.call(message.method, validateParams('call', message.method, message.params)))
+        .then(() => {
+          const caller = callerOf(message);
+          authorize('call', message.method, caller);
+          return handler.call(message.method, validateParams('call', message.method, message.params), caller);
+        })
         .then(
           (result) => send({ t: 'result', id: message.id, result }),
           (err: unknown) => send({ t: 'error', id: message.id, error: toApiError(err).toJSON() }),
@@ -69,6 +111,8 @@ export function serveRpc(transport: Transport, handler: RpcHandler): void {
         return;
       }
       try {
+        const caller = current();
+        authorize('subscribe', message.stream, caller);
         const params = validateParams('subscribe', message.stream, message.params);
         const stop = handler.subscribe(
           message.stream,
@@ -78,6 +122,7 @@ export function serveRpc(transport: Transport, handler: RpcHandler): void {
             subscriptions.delete(message.id);
             send({ t: 'end', id: message.id, error: error?.toJSON() });
           },
+          caller,
         );
         subscriptions.set(message.id, stop);
       } catch (err) {
@@ -107,7 +152,8 @@ interface Subscription {
 }
 
 export interface RpcClient {
-  call(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
+  /** `caller`: the operator the call is made for, carried to an engine process (see acceptForwardedCaller). */
+  call(method: string, params: unknown, timeoutMs?: number, caller?: Caller): Promise<unknown>;
   subscribe(stream: string, params: unknown, onEvent: (data: unknown) => void, onEnd?: (error?: ApiError) => void): () => void;
   /** Rejects pending calls and ends subscriptions with E_CLOSED. */
   close(): void;
@@ -154,7 +200,7 @@ export function createRpcClient(transport: Transport, defaultTimeoutMs = 30_000)
   transport.onClose(shutDown);
 
   return {
-    call(method, params, timeoutMs = defaultTimeoutMs) {
+    call(method, params, timeoutMs = defaultTimeoutMs, caller) {
       if (closed) return Promise.reject(new ApiError(ErrorCode.closed, 'the connection is closed'));
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -163,7 +209,7 @@ export function createRpcClient(transport: Transport, defaultTimeoutMs = 30_000)
           reject(new ApiError(ErrorCode.timeout, `${method} did not answer within ${timeoutMs} ms`));
         }, timeoutMs);
         pending.set(id, { resolve, reject, timer });
-        transport.send({ t: 'call', id, method, params });
+        transport.send(caller ? { t: 'call', id, method, params, caller } : { t: 'call', id, method, params });
       });
     },
     subscribe(stream, params, onEvent, onEnd = () => {}) {

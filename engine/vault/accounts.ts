@@ -229,12 +229,17 @@ export class Accounts {
     const skipped: { name: string; reason: string }[] = [];
     const now = new Date().toISOString();
     const additions: UserRecord[] = [];
+    const clashes: string[] = [];
     for (const [name, user] of legacy.users) {
-      if (this.get(name)) {
-        skipped.push({ name, reason: 'an account with that name exists' });
+      const publicKey = ourPublicKey(redOctoberPublicKey(user));
+      const existing = this.get(name);
+      if (existing) {
+        // The same key pair (this file imported before) decrypts the same: nothing to add. Another
+        // key under that name would make this vault's ciphertexts fail whenever that owner delegates.
+        if (existing.keyId === keyId(user.type, publicKey)) skipped.push({ name, reason: 'imported already (the same key pair)' });
+        else clashes.push(name);
         continue;
       }
-      const publicKey = ourPublicKey(redOctoberPublicKey(user));
       additions.push({
         name,
         type: user.type,
@@ -246,6 +251,12 @@ export class Accounts {
         redOctoberRecord: records.get(name)!,
       });
       imported.push(name);
+    }
+    if (clashes.length > 0) {
+      throw new ApiError(
+        'E_VAULT_IMPORT_CLASH',
+        `Red October vault ${legacy.vaultId}: ${clashes.join(', ')} ${clashes.length === 1 ? 'has an account' : 'have accounts'} here with another key pair, so its ciphertexts could not be decrypted; nothing was imported — rename or delete the existing ${clashes.length === 1 ? 'account' : 'accounts'} first`,
+      );
     }
     await this.file.update((draft) => {
       draft.redOctober = { vaultId: legacy.vaultId, hmacKey: toBase64(legacy.hmacKey) };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { vaultConfig, type VaultConfig } from '../api/vault.ts';
 import type { Registration } from './accounts.ts';
+import { withConsoleOperator } from './operator-context.ts';
 import { Vault } from './vault.ts';
 
 const consoleSource = 'console';
@@ -24,7 +25,8 @@ export const vaultEngine: EngineDefinition = {
     if (!status.audit.ok) ctx.log.error('the vault audit log chain is broken', { brokenAt: status.audit.brokenAt, reason: status.audit.reason });
     ctx.log.info('vault open', { users: status.users, vaultId: status.vaultId });
     return {
-      procedures: {
+      // The audit log names the console operator each call is made for (operator-context.ts).
+      procedures: withConsoleOperator({
         'vault.status': () => vault.status(),
         'vault.create': async ({ name, password, type }) => {
           await vault.accounts.create(name, password, type ?? 'ECC');
@@ -64,7 +66,7 @@ export const vaultEngine: EngineDefinition = {
           vault.emit('change', 'users');
           return result;
         },
-      },
+      }),
       streams: {
         'vault.changes': (_params, emit) => {
           const listener = (kind: 'delegations' | 'orders' | 'users' | 'audit') => emit({ kind, at: Date.now() });

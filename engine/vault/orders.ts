@@ -3,6 +3,7 @@
 // bound to the order id, the ciphertext's hash and the requester, ending with the order. Orders
 // expire on a timer; a fulfilled, cancelled or expired order stays listed for a while as history.
 import { randomBytes } from 'node:crypto';
+import type { AccessStructure } from '../api/vault.ts';
 
 export type OrderStatus = 'open' | 'fulfilled' | 'cancelled' | 'expired';
 
@@ -11,6 +12,8 @@ export interface Order {
   requester: string;
   ciphertextHash: string;
   owners: string[];
+  /** The ciphertext's rule, shown to approvers and used to tell when the order is satisfied. */
+  access: AccessStructure;
   labels: string[];
   reason: string;
   uses: number;
@@ -18,6 +21,8 @@ export interface Order {
   expiresAt: number;
   status: OrderStatus;
   approvals: { owner: string; at: number }[];
+  /** The owners whose delegations a fulfilling decryption used (bound to the order or ordinary ones). */
+  fulfilledBy: string[] | null;
 }
 
 export class OrderError extends Error {
@@ -41,12 +46,12 @@ export class OrderBook {
     this.onClose = onClose;
   }
 
-  place(request: { requester: string; ciphertextHash: string; owners: string[]; labels: string[]; reason: string; uses: number; durationMs: number }): Order {
+  place(request: { requester: string; ciphertextHash: string; owners: string[]; access: AccessStructure; labels: string[]; reason: string; uses: number; durationMs: number }): Order {
     const open = this.list().filter((order) => order.status === 'open' && order.requester === request.requester);
     if (open.length >= maxOpenPerRequester) throw new OrderError('E_VAULT_TOO_MANY_ORDERS', `${request.requester} has ${open.length} open orders; cancel some first`);
     const { durationMs, ...fields } = request;
     const now = Date.now();
-    const order: Order = { ...fields, id: randomBytes(12).toString('hex'), createdAt: now, expiresAt: now + durationMs, status: 'open', approvals: [] };
+    const order: Order = { ...fields, id: randomBytes(12).toString('hex'), createdAt: now, expiresAt: now + durationMs, status: 'open', approvals: [], fulfilledBy: null };
     const timer = setTimeout(() => this.close(order.id, 'expired'), durationMs);
     timer.unref();
     this.orders.set(order.id, { order, timer });
@@ -76,8 +81,9 @@ export class OrderBook {
     return this.close(id, 'cancelled')!;
   }
 
-  fulfil(id: string): void {
-    this.close(id, 'fulfilled');
+  fulfil(id: string, delegates: string[]): void {
+    const order = this.close(id, 'fulfilled');
+    if (order) order.fulfilledBy = [...delegates];
   }
 
   /** Every order, newest first. */

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { ApiError } from '../api/errors.ts';
 import type { AccessStructure, VaultCredentials, VaultOrder } from '../api/vault.ts';
+import { consoleOperator } from './operator-context.ts';
 import { Accounts, redOctoberKeyOf, type AccountOptions } from './accounts.ts';
 import { fromBase64, toBase64 } from './crypto/bytes.ts';
 import { accessOwners, predicateTree } from './crypto/access.ts';
@@ -14,6 +15,7 @@ import { predicateNames, type PredicateNode } from './crypto/predicate.ts';
 import { DelegationStore, type Delegation } from './delegations.ts';
 import { KdfGate, LoginGuard, type GuardOptions } from './guard.ts';
 import { OrderBook, type Order } from './orders.ts';
+import { rsaFormats, signWithSshKey, type SshSignature } from './ssh/signing-key.ts';
 import { decryptRedOctoberCiphertext, inspectRedOctoberCiphertext } from './redoctober/ciphertext.ts';
 import { AuditLog, type ChainCheck } from './storage/audit-log.ts';
 import { VaultFile } from './storage/vault-file.ts';
@@ -51,8 +53,6 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   private readonly file: VaultFile;
   private readonly delegations: DelegationStore;
   private readonly orders: OrderBook;
-  /** The access structure of each order's ciphertext, to tell whether its approvals suffice. */
-  private readonly orderAccess = new Map<string, AccessStructure>();
   private auditCheck: ChainCheck;
 
   private constructor(file: VaultFile, audit: AuditLog, auditCheck: ChainCheck, options: VaultOptions) {
@@ -62,12 +62,12 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     this.auditCheck = auditCheck;
     this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options, () => this.emit('change', 'users'));
     this.delegations = new DelegationStore((delegation, reason) => {
-      if (reason === 'expired') void this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null });
+      // A timer's callback runs in the context of the call that set it; an expiry is nobody's action.
+      if (reason === 'expired') void consoleOperator.exit(() => this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null }));
       this.emit('change', 'delegations');
     });
     this.orders = new OrderBook((order) => {
       this.delegations.closeOrder(order.id);
-      this.orderAccess.delete(order.id);
       this.emit('change', 'orders');
     });
   }
@@ -168,13 +168,15 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   /** Authorization, then decryption, then the uses: in that order. The caller wipes the plaintext. */
-  private async decryptAs(requester: string, ciphertext: string, orderId: string | null): Promise<{ plaintext: Uint8Array; delegates: string[]; info: CiphertextInfo }> {
+  private async decryptAs(requester: string, ciphertext: string, orderId: string | null, purpose: 'decrypt' | 'ssh-sign-with' = 'decrypt'): Promise<{ plaintext: Uint8Array; delegates: string[]; info: CiphertextInfo }> {
     const info = this.inspect(ciphertext);
     const deny = async (code: string, reason: string): Promise<never> => {
       await this.record('deny', requester, { ciphertext: info.hash, reason, orderId });
       throw new ApiError(code, reason);
     };
-    if (info.usages.length > 0 && !info.usages.includes('decrypt')) await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    if (purpose === 'decrypt' && info.usages.length > 0 && !info.usages.includes('decrypt')) await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    // As Red October: signing needs the usage said outright; a ciphertext without usages only decrypts.
+    if (purpose === 'ssh-sign-with' && !info.usages.includes('ssh-sign-with')) await deny('E_VAULT_USAGE_SIGN', 'this ciphertext may not sign (its usages lack ssh-sign-with)');
     if (orderId !== null) {
       const order = this.orders.list().find((o) => o.id === orderId);
       if (!order || order.requester !== requester || order.ciphertextHash !== info.hash || order.status !== 'open') await deny('E_VAULT_NO_ORDER', `no open order ${orderId} of yours for this ciphertext`);
@@ -186,9 +188,24 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const used = chosen!.map((name) => usable.get(name)!);
     const plaintext = info.format === 'redoctober' ? this.decryptRedOctober(ciphertext, used) : this.decryptOwn(ciphertext, used);
     this.delegations.spend(used);
-    if (orderId !== null) this.orders.fulfil(orderId);
-    await this.record('decrypt', requester, { ciphertext: info.hash, delegates: chosen!, orderId });
+    if (orderId !== null) this.orders.fulfil(orderId, chosen!);
+    await this.record(purpose === 'decrypt' ? 'decrypt' : 'ssh-sign', requester, { ciphertext: info.hash, delegates: chosen!, orderId });
     return { plaintext, delegates: chosen!, info };
+  }
+
+  /**
+   * Signs `data` with the SSH private key a ciphertext of usage `ssh-sign-with` holds, under the same
+   * rule as a decryption (Red October's /ssh-sign-with): the key is opened in this process, used
+   * once and wiped; it never leaves the vault.
+   */
+  async sshSign(credentials: VaultCredentials, source: string, request: { ciphertext: string; data: Uint8Array; rsaFormat?: (typeof rsaFormats)[number]; orderId: string | null }): Promise<SshSignature & { delegates: string[] }> {
+    const requester = await this.accounts.authenticate(credentials, source);
+    const { plaintext, delegates } = await this.decryptAs(requester.name, request.ciphertext, request.orderId, 'ssh-sign-with');
+    try {
+      return { ...signWithSshKey(plaintext, request.data, request.rsaFormat), delegates };
+    } finally {
+      plaintext.fill(0);
+    }
   }
 
   async delegate(credentials: VaultCredentials, source: string, grant: { seconds: number; uses: number; users: string[]; anyone: boolean; labels: string[] }): Promise<{ expiresAt: number }> {
@@ -202,6 +219,8 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const delegation = this.delegations.add({ owner: user.name, key, uses: grant.uses, durationMs: grant.seconds * 1000, users: grant.users, anyone: grant.anyone, labels: grant.labels, order: null });
     await this.record('delegate', user.name, { uses: grant.uses, seconds: grant.seconds, users: grant.users, anyone: grant.anyone, labels: grant.labels });
     this.emit('change', 'delegations');
+    // An ordinary delegation may serve open orders (Red October's way of approving one).
+    this.emit('change', 'orders');
     return { expiresAt: delegation.expiresAt };
   }
 
@@ -220,8 +239,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const requester = await this.accounts.authenticate(credentials, source);
     const info = this.inspect(request.ciphertext);
     if (info.usages.length > 0 && !info.usages.includes('decrypt')) throw new ApiError('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
-    const order = this.orders.place({ requester: requester.name, ciphertextHash: info.hash, owners: info.owners, labels: info.labels, reason: request.reason, uses: request.uses, durationMs: request.seconds * 1000 });
-    this.orderAccess.set(order.id, info.access);
+    const order = this.orders.place({ requester: requester.name, ciphertextHash: info.hash, owners: info.owners, access: info.access, labels: info.labels, reason: request.reason, uses: request.uses, durationMs: request.seconds * 1000 });
     await this.record('order', requester.name, { orderId: order.id, ciphertext: info.hash, reason: request.reason, owners: info.owners });
     this.emit('change', 'orders');
     return this.describeOrder(order);
@@ -247,10 +265,9 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   async cancelOrder(credentials: VaultCredentials, source: string, orderId: string): Promise<VaultOrder> {
     const requester = await this.accounts.authenticate(credentials, source);
-    const access = this.orderAccess.get(orderId);
     const order = this.orders.cancel(orderId, requester.name);
     await this.record('cancel-order', requester.name, { orderId });
-    return this.describeOrder(order, access);
+    return this.describeOrder(order);
   }
 
   listOrders(): VaultOrder[] {
@@ -268,15 +285,25 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     await this.file.close();
   }
 
-  /** Records an audit entry and tells the console; the chain status follows every append. */
-  async record(...args: Parameters<AuditLog['append']>): Promise<void> {
-    await this.audit.append(...args);
+  /**
+   * Records an audit entry and tells the console; the chain status follows every append. An entry
+   * made for a console call also names the console operator (`operator`) beside the vault account.
+   */
+  async record(...[event, actor, details = {}]: Parameters<AuditLog['append']>): Promise<void> {
+    const operator = consoleOperator.getStore();
+    await this.audit.append(event, actor, operator === undefined ? details : { ...details, operator });
     this.emit('change', 'audit');
   }
 
-  private describeOrder(order: Order, access = this.orderAccess.get(order.id)): VaultOrder {
-    const approvers = new Set(this.delegations.list().filter((d) => d.orderId === order.id).map((d) => d.owner));
-    return { ...order, satisfied: order.status === 'open' && access !== undefined && chooseOwners(access, approvers) !== null };
+  private describeOrder(order: Order): VaultOrder {
+    const { fulfilledBy, ...shown } = order;
+    if (order.status !== 'open') return { ...shown, delegated: fulfilledBy ?? order.approvals.map((approval) => approval.owner), satisfied: false, waitingFor: [] };
+    // What a decryption for this order could use now: its own approvals first, else ordinary delegations.
+    const usable = this.delegations.usable({ requester: order.requester, labels: order.labels, ciphertextHash: order.ciphertextHash, orderId: order.id });
+    const delegated = order.owners.filter((owner) => usable.has(owner));
+    const satisfied = chooseOwners(order.access, new Set(delegated)) !== null;
+    // Only who could still make it: nobody once it is satisfied.
+    return { ...shown, delegated, satisfied, waitingFor: satisfied ? [] : order.owners.filter((owner) => !delegated.includes(owner)) };
   }
 
   private decryptOwn(ciphertext: string, used: Delegation[]): Uint8Array {

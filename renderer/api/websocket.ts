@@ -25,7 +25,10 @@ type ServerMessage =
   | { t: 'event'; id: number; data: unknown }
   | { t: 'end'; id: number; error?: { code: string; message: string } };
 
-export function webSocketTransport(url: string, token: string): ApiTransport {
+/** The close code serve uses when the session ended (sign-out elsewhere, revoked, expired). */
+const sessionEnded = 4401;
+
+export function webSocketTransport(url: string): ApiTransport {
   let socket: WebSocket | undefined;
   let state: ConnectionState = { status: 'connecting' };
   let attempt = 0;
@@ -44,7 +47,8 @@ export function webSocketTransport(url: string, token: string): ApiTransport {
 
   const connect = () => {
     setState({ status: 'connecting' });
-    const ws = new WebSocket(url, [protocol, `token.${token}`]);
+    // The session cookie goes with the upgrade request (same origin); nothing secret is in the URL.
+    const ws = new WebSocket(url, [protocol]);
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
@@ -60,9 +64,21 @@ export function webSocketTransport(url: string, token: string): ApiTransport {
         call.reject(error);
       }
       pending.clear();
+      if (event.code === sessionEnded) {
+        // Signed out: back to the sign-in form rather than retrying a session that is gone.
+        setState({ status: 'closed', retryAt: null, reason: 'the session ended; sign in again' });
+        window.location.reload();
+        return;
+      }
       const delay = retryDelaysMs[Math.min(attempt++, retryDelaysMs.length - 1)]!;
-      const reason = event.code === 1001 ? 'the host shut down' : 'the host cannot be reached (or refused the token)';
+      const reason = event.code === 1001 ? 'the host shut down' : 'the host cannot be reached (or the session ended: reload to sign in)';
       setState({ status: 'closed', retryAt: Date.now() + delay, reason });
+      // A refused upgrade looks like any drop to a page; /auth/me tells whether the session is gone.
+      void fetch('/auth/me', { credentials: 'same-origin', cache: 'no-store' })
+        .then((me) => (me.ok ? (me.json() as Promise<{ signedIn: boolean }>) : null))
+        .then((who) => {
+          if (who?.signedIn === false) window.location.reload();
+        }, () => {});
       setTimeout(connect, delay);
     };
   };

@@ -65,10 +65,11 @@ function areaOf(path: string): string {
 /**
  * The host files that import engine folders: the registry (each engine's definition.ts); the
  * CLI, whose per-engine commands (`signalbox dns|railgun|vault|bundle`) are not yet part of the
- * engines' definitions; and the operator audit log, which reuses the vault's hash-chained log file
- * (engine/vault/storage/audit-log.ts) until that moves to a place both share.
+ * engines' definitions; and the operator audit log, sessions and operator store, which reuse the
+ * vault's hash-chained log, atomic file writes and guessing guard (engine/vault/storage/audit-log.ts,
+ * storage/atomic-file.ts, guard.ts) until those move to a place both share.
  */
-const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts', 'engine/host/operator-audit.ts']);
+const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts', 'engine/host/operator-audit.ts', 'engine/host/operators/sessions.ts', 'engine/host/operators/store.ts']);
 
 /** The rule a single import breaks, or null. `from` and the resolved target are repo-relative. */
 export function checkImport(from: string, ref: ImportRef): string | null {

@@ -4,8 +4,9 @@
 // the same files in one run. Leaves are x509-limbo's real-site chains (online/): leaf plus the
 // intermediates the site sent, as one PEM file. cfssl validates at "now" and has no --at, so only
 // leaves valid today are compared side by side; the others run through signalbox at the case's own
-// validation time (--at) and cfssl's answer for them is listed. Writes the bundler section of
-// test/bench/RESULTS.md.
+// validation time (--at) and cfssl's answer for them is listed. Then two synthetic PKIs
+// (bundler-graphs.ts), cold and warm for both tools: a 16-certificate chain and a Federal
+// Bridge-like graph of cross-signs (issue 16). Writes the bundler section of test/bench/RESULTS.md.
 //
 //   npm run bench:bundler       builds first; 7 cold runs per row, 50 warm iterations per leaf
 //   npm run bench:bundler -- --runs 3 --iterations 20 --flavor optimal --no-results
@@ -21,6 +22,7 @@ import { assertCfssl, cfsslBundleArgv, cfsslVersion, offlineEnv, readCfsslCli, s
 import { projectNode } from './peers.ts';
 import { writeSection } from './results-file.ts';
 import { measureProcess, type ProcessRun } from './rusage.ts';
+import { bridgeGraph, longChain, type Graph } from './bundler-graphs.ts';
 import type { WarmLeaf, WarmResult } from './bundler-warm.ts';
 import { readSignalboxCli, signalboxCliArgv, type SignalboxOutcome } from './signalbox-bundle.ts';
 
@@ -28,7 +30,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
 const warmScript = fileURLToPath(new URL('bundler-warm.ts', import.meta.url));
 const trustSets = { 'cfssl-2017': join(root, 'resources/trust/cfssl-2017'), current: join(root, 'resources/trust/current') } as const;
-type TrustSet = keyof typeof trustSets;
+/** The two real trust sets, and the synthetic graphs' folders (added in main). */
+const trustDirs: Record<string, string> = { ...trustSets };
+type TrustSet = string;
 
 const { values: options } = parseArgs({
   options: {
@@ -135,8 +139,8 @@ function snapshotBuild(): string {
 let signalboxBin = '';
 
 function coldArgv(row: Row): { argv: string[]; env: NodeJS.ProcessEnv } {
-  if (row.tool === 'cfssl') return { argv: cfsslBundleArgv(row.leaf.file, trustSets[row.trust], flavor), env: offlineEnv };
-  return { argv: [projectNode, ...signalboxCliArgv(signalboxBin, row.leaf.file, trustSets[row.trust], flavor, row.at)], env: process.env };
+  if (row.tool === 'cfssl') return { argv: cfsslBundleArgv(row.leaf.file, trustDirs[row.trust]!, flavor), env: offlineEnv };
+  return { argv: [projectNode, ...signalboxCliArgv(signalboxBin, row.leaf.file, trustDirs[row.trust]!, flavor, row.at)], env: process.env };
 }
 
 function readCold(row: Row, stdout: string, stderr: string): Outcome {
@@ -166,12 +170,11 @@ function runCold(rows: Row[], floors: Map<string, ProcessRun[]>): void {
 
 /** Per trust set, a fresh Node process loads the store once and bundles every leaf (bundler-warm.ts). */
 function runWarmSignalbox(rows: Row[], loads: Map<TrustSet, number>): void {
-  for (const trust of Object.keys(trustSets) as TrustSet[]) {
+  for (const trust of new Set(rows.filter((r) => r.tool === 'signalbox').map((r) => r.trust))) {
     const mine = rows.filter((r) => r.tool === 'signalbox' && r.trust === trust);
-    if (mine.length === 0) continue;
     const leavesFile = join(temp, `warm-${trust}.json`);
     writeFileSync(leavesFile, JSON.stringify(mine.map((r): WarmLeaf => ({ name: r.leaf.name, pem: r.leaf.pem, at: r.at }))));
-    const out = execFileSync(projectNode, ['--import', 'tsx', warmScript, trustSets[trust], flavor, String(iterations), leavesFile], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync(projectNode, ['--import', 'tsx', warmScript, trustDirs[trust]!, flavor, String(iterations), leavesFile], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const result = JSON.parse(out) as WarmResult;
     loads.set(trust, result.loadMs);
     for (const [i, row] of mine.entries()) {
@@ -183,14 +186,20 @@ function runWarmSignalbox(rows: Row[], loads: Map<TrustSet, number>): void {
   }
 }
 
+/** One `cfssl serve` per trust set; the HTTP floor is measured on the first. */
 async function runWarmCfssl(rows: Row[]): Promise<number[]> {
-  const mine = rows.filter((r) => r.tool === 'cfssl');
   const floor: number[] = [];
-  if (mine.length === 0) return floor;
-  const server = await startCfsslServe(trustSets['cfssl-2017']);
+  for (const trust of new Set(rows.filter((r) => r.tool === 'cfssl').map((r) => r.trust))) {
+    await runWarmCfsslSet(rows.filter((r) => r.tool === 'cfssl' && r.trust === trust), floor.length === 0 ? floor : null);
+  }
+  return floor;
+}
+
+async function runWarmCfsslSet(mine: Row[], floor: number[] | null): Promise<void> {
+  const server = await startCfsslServe(trustDirs[mine[0]!.trust]!);
   try {
-    for (let i = 0; i < 5; i++) await server.floor();
-    for (let i = 0; i < iterations; i++) {
+    for (let i = 0; floor && i < 5; i++) await server.floor();
+    for (let i = 0; floor && i < iterations; i++) {
       const started = performance.now();
       await server.floor();
       floor.push(performance.now() - started);
@@ -208,7 +217,6 @@ async function runWarmCfssl(rows: Row[]): Promise<number[]> {
   } finally {
     await server.stop();
   }
-  return floor;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +258,7 @@ interface Check {
 function checks(rows: Row[], loads: Map<TrustSet, number>): Check[] {
   const ours = rows.filter((r) => r.tool === 'signalbox');
   const out: Check[] = [];
-  for (const trust of Object.keys(trustSets) as TrustSet[]) {
+  for (const trust of Object.keys(trustSets)) {
     const set = ours.filter((r) => r.trust === trust);
     if (set.length === 0) continue;
     const warm = set.map((r) => ({ name: r.leaf.name, v: median(r.warm) }));
@@ -270,9 +278,9 @@ function checks(rows: Row[], loads: Map<TrustSet, number>): Check[] {
 }
 
 /** Whether signalbox on cfssl's own trust data hands out the bundle cfssl does, byte for byte. */
-function sameBundles(rows: Row[]): string {
+function sameBundles(rows: Row[], trust = 'cfssl-2017'): string {
   const lines: string[] = [];
-  for (const ours of rows.filter((r) => r.tool === 'signalbox' && r.trust === 'cfssl-2017')) {
+  for (const ours of rows.filter((r) => r.tool === 'signalbox' && r.trust === trust)) {
     const theirs = rows.find((r) => r.tool === 'cfssl' && r.leaf === ours.leaf);
     const a = ours.coldOutcome;
     const b = theirs?.coldOutcome;
@@ -280,7 +288,7 @@ function sameBundles(rows: Row[]): string {
     const same = a.bundle !== null && a.bundle === b.bundle && a.root === b.root;
     lines.push(`${ours.leaf.name}: ${same ? 'the same PEM bundle, byte for byte, and the same root' : `different (signalbox: ${a.bundleLength} certificates to ${a.root ?? a.error}; cfssl: ${b.bundleLength} to ${b.root ?? b.error})`}`);
   }
-  return lines.length === 0 ? '' : `signalbox on cfssl-2017 vs cfssl, cold runs: ${lines.join('; ')}.`;
+  return lines.length === 0 ? '' : `signalbox on ${trust} vs cfssl, cold runs: ${lines.join('; ')}.`;
 }
 
 function coldBreakdown(rows: Row[], floors: Map<string, ProcessRun[]>, loads: Map<TrustSet, number>): string {
@@ -291,7 +299,7 @@ function coldBreakdown(rows: Row[], floors: Map<string, ProcessRun[]>, loads: Ma
     '| trust data | Node starts | CLI modules loaded (`--version` − Node) | trust data loaded | first bundle in a fresh process | sum | measured cold wall (median of the leaves above) |',
     '|---|--:|--:|--:|--:|--:|--:|',
   ];
-  for (const trust of Object.keys(trustSets) as TrustSet[]) {
+  for (const trust of Object.keys(trustSets)) {
     const ours = rows.filter((r) => r.tool === 'signalbox' && r.trust === trust);
     if (ours.length === 0 || !loads.has(trust)) continue;
     const load = loads.get(trust)!;
@@ -324,9 +332,18 @@ async function main(): Promise<void> {
   // cfssl on the leaves it cannot bundle today: one cold run each, to show its answer.
   const cfsslOlder: Row[] = older.map((leaf) => row('cfssl', 'cfssl-2017', leaf, null));
 
+  // Issue 16: the long chain and the bridge graph, both tools, valid now.
+  const graphs = [longChain(temp), bridgeGraph(temp)];
+  for (const g of graphs) trustDirs[g.trust] = g.trustDir;
+  const graphLeaf = (g: Graph): Leaf => ({ name: g.trust, file: g.leafFile, pem: g.leafPem, validNow: true, invalidBecause: null, limboTime: started.toISOString() });
+  const graphRows: Row[] = graphs.flatMap((g) => {
+    const leaf = graphLeaf(g);
+    return [row('cfssl', g.trust, leaf, null), row('signalbox', g.trust, leaf, null)];
+  });
+
   const floors = new Map<string, ProcessRun[]>([['node', []], ['signalbox --version', []], ['cfssl', []]]);
   process.stderr.write('cold: new processes\n');
-  runCold([...sideBySide, ...atTime], floors);
+  runCold([...sideBySide, ...atTime, ...graphRows], floors);
   for (const r of cfsslOlder) {
     const { argv, env } = coldArgv(r);
     r.cold.push(measureProcess(argv, join(temp, 'stdout'), join(temp, 'stderr'), env));
@@ -334,9 +351,9 @@ async function main(): Promise<void> {
   }
   process.stderr.write('warm: signalbox in process\n');
   const loads = new Map<TrustSet, number>();
-  runWarmSignalbox([...sideBySide, ...atTime], loads);
+  runWarmSignalbox([...sideBySide, ...atTime, ...graphRows], loads);
   process.stderr.write('warm: cfssl serve over loopback HTTP\n');
-  const httpFloor = await runWarmCfssl(sideBySide);
+  const httpFloor = await runWarmCfssl([...sideBySide, ...graphRows]);
   const loadAtEnd = loadavg()[0]!;
 
   const list = checks([...sideBySide, ...atTime], loads);
@@ -379,6 +396,17 @@ ${mainTable(atTime)}
 cfssl on these leaves (one run each, at the current time; it has no option to validate at another time):
 
 ${cfsslOlder.map((r) => `- ${r.leaf.name} (${r.leaf.invalidBecause}): ${r.coldOutcome?.ok ? `bundles to ${r.coldOutcome.root}` : `error ${r.coldOutcome?.error}`}`).join('\n') || '- none'}
+
+### A 16-certificate chain and a Federal Bridge-like graph (issue 16), both tools, valid now
+
+Synthetic PKIs (test/bench/bundler-graphs.ts; ECDSA P-256, SHA-256, made at the start of the run), each as a
+cfssl-layout trust folder that both tools read (one platform trusting only the root); cold and warm as above.
+
+${graphs.map((g) => `- **${g.trust}**: ${g.description}.`).join('\n')}
+
+${mainTable(graphRows)}
+
+${graphs.map((g) => sameBundles(graphRows, g.trust)).filter(Boolean).join('\n\n')}
 
 ### Where signalbox's cold time goes (approximate: the parts come from different processes)
 

@@ -24,7 +24,7 @@ describe('signalbox command line', () => {
     assert.match(result.stderr, new RegExp(`engines\\.echo\\.tickz \\(line 5 of ${file.replace(/[.]/g, '\\.')}\\): unknown key "tickz"`));
     assert.match(result.stderr, /E_CONFIG_UNKNOWN_KEY/);
     assert.equal(result.stdout, '');
-    assert.equal(existsSync(join(dir, 'serve.token')), false);
+    for (const file of ['operators.json', 'sessions.json', 'session.key']) assert.equal(existsSync(join(dir, file)), false, `${file} made before the config was checked`);
   });
 
   it('refuses a config value of the wrong type', () => {
@@ -105,7 +105,7 @@ describe('signalbox command line', () => {
       const result = runCli(['bundle', chainFile, ...at]);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.stdout, leaf.cert.pem + intermediate.cert.pem);
-      assert.match(result.stderr, /leaf: CN=cli\.example \(.*chain\.pem#2\)/);
+      assert.match(result.stderr, /leaf: CN=cli\.example \(.*chain\.pem#2: the first certificate uploaded that is not a CA\)/);
       assert.match(result.stderr, /1\. cli\.example → CLI Intermediate → CLI Root/);
     });
 
@@ -134,6 +134,54 @@ describe('signalbox command line', () => {
       assert.equal(runCli(['bundle', chainFile, '--flavor', 'cheapest']).status, 2);
       assert.equal(runCli(['bundle', chainFile, '--at', 'yesterday']).status, 2);
       assert.equal(runCli(['bundle']).status, 2);
+    });
+
+    // Issue 16 item 1: the command line's way to the legacy SHA-1 bundle, as the page's toggle.
+    it('--allow-sha1 builds a chain with a SHA-1 intermediate, marked in the report; without it 1220 with the chain and why', () => {
+      const sha1Root = makeCert({ subject: 'CLI SHA1 Root', ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
+      const sha1Intermediate = makeCert({ subject: 'CLI SHA1 Intermediate', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: sha1Root, hash: 'sha1' });
+      const sha1Leaf = makeCert({ subject: 'sha1.cli.example', ca: false, dns: ['sha1.cli.example'], eku: [SERVER_AUTH], issuer: sha1Intermediate });
+      const sha1Trust = ourTrustDir([{ name: 'CLI SHA1 Platform', weight: 1, roots: [sha1Root.cert] }]);
+      const file = join(dir, 'sha1-chain.pem');
+      writeFileSync(file, sha1Leaf.cert.pem + sha1Intermediate.cert.pem);
+      const args = ['bundle', file, '--at', '2025-06-01T00:00:00Z', '--trust', sha1Trust];
+
+      const refused = runCli([...args, '--json']);
+      assert.equal(refused.status, 1, refused.stderr);
+      const verdict = JSON.parse(refused.stdout) as { code: number; message: string; allow_sha1?: boolean };
+      assert.equal(verdict.code, 1220);
+      assert.match(verdict.message, /CN=CLI SHA1 Intermediate: signed with ecdsa-with-SHA1: browsers and Go's verifier refuse SHA-1/);
+      assert.match(verdict.message, /closest chain: sha1\.cli\.example → CLI SHA1 Intermediate → CLI SHA1 Root\)$/);
+      assert.equal(verdict.allow_sha1, undefined);
+
+      const legacy = runCli([...args, '--allow-sha1', '--json']);
+      assert.equal(legacy.status, 0, legacy.stderr);
+      const report = JSON.parse(legacy.stdout) as { allow_sha1?: boolean; bundle: string };
+      assert.equal(report.allow_sha1, true);
+      assert.equal(report.bundle, (sha1Leaf.cert.pem + sha1Intermediate.cert.pem).trimEnd());
+      assert.match(legacy.stderr, /SHA-1 allowed below the root \(--allow-sha1\)/);
+      assert.match(legacy.stderr, /W_SHA1: #2 \(CN=CLI SHA1 Intermediate\) is signed with SHA-1/);
+    });
+
+    // Issue 16 item 4: the user says which uploaded certificate is the leaf.
+    it('--leaf N takes the N-th certificate read as the leaf and says so; a number past them or not a number exits 2', () => {
+      const other = makeCert({ subject: 'other.cli.example', ca: false, dns: ['other.cli.example'], eku: [SERVER_AUTH], issuer: intermediate });
+      const twoLeaves = join(dir, 'two-leaves.pem');
+      writeFileSync(twoLeaves, leaf.cert.pem + other.cert.pem + intermediate.cert.pem);
+      assert.match(runCli(['bundle', twoLeaves, ...at]).stderr, /leaf: CN=cli\.example \(.*two-leaves\.pem#1: the first certificate uploaded that is not a CA\)/);
+      const chosen = runCli(['bundle', twoLeaves, ...at, '--leaf', '2', '--json']);
+      assert.equal(chosen.status, 0, chosen.stderr);
+      const report = JSON.parse(chosen.stdout) as { subject: string; leaf_choice: { source: string; reason: string } };
+      assert.equal(report.subject, '/CommonName=other.cli.example');
+      assert.deepEqual(report.leaf_choice, { source: `${twoLeaves}#2`, reason: 'chosen: certificate 2 of the uploads' });
+      assert.match(chosen.stderr, /leaf: CN=other\.cli\.example \(.*two-leaves\.pem#2: chosen: certificate 2 of the uploads\)/);
+
+      const past = runCli(['bundle', chainFile, ...at, '--leaf', '3']);
+      assert.equal(past.status, 2);
+      assert.match(past.stderr, /leaf 3: only 2 certificates were read from the uploads; choose a number from 1 to 2 \[E_BUNDLER_1200\]/);
+      const bad = runCli(['bundle', chainFile, ...at, '--leaf', 'first']);
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--leaf "first": give the number of the leaf/);
     });
   });
 });

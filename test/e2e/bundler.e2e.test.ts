@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
+import { signedInPage } from '../helpers/serve-auth.ts';
 import { childPids, startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 const limboCase = fileURLToPath(new URL('../fixtures/x509-limbo/online/cloudflare.com.limbo.json', import.meta.url));
@@ -30,13 +31,13 @@ async function serve(config: string): Promise<ServeProcess> {
   return startServeProcess(['--config', file, '--data-dir', dir]);
 }
 
-async function openBundler(url: string): Promise<Page> {
-  const opened = await browser!.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
+async function openBundler(on: ServeProcess): Promise<Page> {
+  const opened = await signedInPage(browser!, on, on.admin, { viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
   opened.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   opened.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
-  await opened.goto(url);
+  await opened.goto(on.url);
   await opened.locator('[data-testid=connection][data-status=open]').waitFor({ timeout: 10_000 });
   await opened.getByTestId('nav-bundler').click();
   return opened;
@@ -44,7 +45,7 @@ async function openBundler(url: string): Promise<Page> {
 
 before(async () => {
   [served, disabled, browser] = await Promise.all([serve('engines:\n  bundler:\n    enabled: true\n'), serve('engines:\n  echo:\n    enabled: true\n'), launchChromium()]);
-  page = await openBundler(served.url);
+  page = await openBundler(served);
   // The engine may still be starting: the page says so, then fills in by itself.
   await page.getByTestId('bundler-trust-date').waitFor({ timeout: 15_000 });
 });
@@ -99,6 +100,7 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     // Every loser says where it lost.
     assert.equal(await page.getByTestId('bundler-lost').count(), ranks.length - 1);
     assert.match(await page.getByTestId('bundler-summary').innerText(), /Mar 12, 2026/);
+    assert.match(await page.getByTestId('bundler-leaf-choice').innerText(), /cloudflare\.com\.pem#1: the first certificate uploaded that is not a CA/);
 
     const pem = await page.getByTestId('bundler-bundle-pem').inputValue();
     assert.ok(pem.startsWith(limbo.peer_certificate.trim().slice(0, 64)), 'the bundle starts with the leaf');
@@ -153,6 +155,19 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     assert.equal(readFileSync(saved, 'utf8'), pem);
   });
 
+  it('keeps the files, options and answer while the operator visits another page', { timeout: 20_000 }, async () => {
+    await page.getByTestId('bundler-flavor-optimal').check();
+    await waitForChosenRoot('GTS Root R4');
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('bundler-summary').waitFor({ state: 'detached', timeout: 5000 });
+    await page.getByTestId('nav-bundler').click();
+    await page.locator('[data-testid=bundler-file][data-name="cloudflare-chain.pem"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.getByTestId('bundler-flavor-optimal').isChecked(), true);
+    await waitForChosenRoot('GTS Root R4');
+    await page.getByTestId('bundler-flavor-ubiquitous').check();
+    await waitForChosenRoot('GlobalSign');
+  });
+
   it('lists what could not be read next to the drop zone, with its code', { timeout: 15_000 }, async () => {
     await page.getByTestId('bundler-paste').fill('this is not a certificate');
     const problem = page.locator('[data-testid=bundler-problem]', { hasText: 'pasted' });
@@ -160,6 +175,22 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     assert.match(await problem.innerText(), /\d{4}/);
     await page.getByTestId('bundler-paste').fill('');
     await problem.waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('marks a file nothing could be read from on its chip, and says why there is no chain (expired on ..., 1211)', { timeout: 30_000 }, async () => {
+    await page.getByTestId('bundler-file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, not a certificate') });
+    const chip = page.locator('[data-testid=bundler-file][data-name="notes.txt"]');
+    await page.locator('[data-testid=bundler-file][data-name="notes.txt"][data-state=error]').waitFor({ timeout: 10_000 });
+    assert.match(await chip.innerText(), /1002/);
+    assert.equal(await page.locator('[data-testid=bundler-file][data-name="cloudflare-chain.pem"]').getAttribute('data-state'), 'ok');
+    await page.getByRole('button', { name: 'Remove notes.txt' }).click();
+    // Years after every certificate of the chain has expired.
+    await page.getByTestId('bundler-at').fill('2040-01-01T00:00:00');
+    const verdict = page.getByTestId('bundler-verdict');
+    await verdict.waitFor({ timeout: 10_000 });
+    assert.match(await verdict.innerText(), /expired on 20\d\d-/);
+    await page.getByTestId('bundler-at').fill(validateAt);
+    await waitForChosenRoot('GlobalSign');
   });
 
   it('refuses a file over 1 MiB before sending it, and says so', { timeout: 15_000 }, async () => {
@@ -185,7 +216,7 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
   });
 
   it('says how to enable the engine on a host that does not run it', { timeout: 20_000 }, async () => {
-    const other = await openBundler(disabled!.url);
+    const other = await openBundler(disabled!);
     const notice = other.getByTestId('bundler-unavailable');
     await notice.waitFor({ timeout: 10_000 });
     assert.match(await notice.innerText(), /bundler:\s+enabled: true/);

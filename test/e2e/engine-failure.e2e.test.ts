@@ -36,7 +36,7 @@ after(async () => {
 
 describe('an engine that cannot start, in Chromium (e2e)', () => {
   it('shows the reason and the fix on the Overview within 5 s, and stops retrying', { timeout: 30_000 }, async () => {
-    const page = await openConsolePage(browser, served.url, 'overview', problems);
+    const page = await openConsolePage(browser, served, 'overview', problems);
     const failure = page.locator('[data-testid=engine-failure-dns]');
     await failure.waitFor({ timeout: 5000 });
     const text = await failure.innerText();
@@ -52,7 +52,7 @@ describe('an engine that cannot start, in Chromium (e2e)', () => {
   });
 
   it('says the same on the DNS page instead of "starting"', { timeout: 30_000 }, async () => {
-    const page = await openConsolePage(browser, served.url, 'dns', problems);
+    const page = await openConsolePage(browser, served, 'dns', problems);
     const failure = page.locator('[data-testid=dns-unavailable] [data-testid=engine-failure-DNS]');
     await failure.waitFor({ timeout: 5000 });
     assert.match(await failure.innerText(), /EADDRINUSE/);

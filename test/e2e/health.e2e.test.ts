@@ -38,7 +38,7 @@ after(async () => {
 
 describe('health at a glance in Chromium, Knot and a dead upstream (e2e)', () => {
   it('shows the dead upstream in a banner, the navigation and the title', { timeout: 30_000 }, async () => {
-    const page = await openConsolePage(browser, served.url, 'overview', problems);
+    const page = await openConsolePage(browser, served, 'overview', problems);
     const item = page.locator('[data-testid=health-banner] [data-testid=health-dns][data-level=degraded]');
     await item.waitFor({ timeout: 15_000 });
     assert.match(await item.innerText(), new RegExp(`upstream 127\\.0\\.0\\.1:${dead} is down`));
@@ -51,7 +51,7 @@ describe('health at a glance in Chromium, Knot and a dead upstream (e2e)', () =>
   });
 
   it('lists key figures per engine and the engines left off with how to enable them', { timeout: 30_000 }, async () => {
-    const page = await openConsolePage(browser, served.url, 'overview', problems);
+    const page = await openConsolePage(browser, served, 'overview', problems);
     const card = page.locator('[data-testid=health-card-dns]');
     await card.waitFor({ timeout: 10_000 });
     const text = await card.innerText();

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, recordProblems } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
 import { freePort } from '../helpers/knot.ts';
+import { signedInPage } from '../helpers/serve-auth.ts';
 import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 let served: ServeProcess;
@@ -59,7 +60,7 @@ after(async () => {
 });
 
 async function open(size: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage({ viewport: size });
+  const page = await signedInPage(browser, served, served.admin, { viewport: size });
   recordProblems(page, problems);
   await page.goto(served.url);
   await page.locator('[data-testid=connection][data-status=open]').waitFor({ timeout: 10_000 });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
+import { signedInPage } from '../helpers/serve-auth.ts';
 import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 let served: ServeProcess;
@@ -18,21 +19,29 @@ after(async () => {
   if (served) await stopProcess(served.child);
 });
 
-async function openConsole(url = served.url): Promise<Page> {
-  const page = await browser.newPage();
+/** A console page signed in as the admin (its own browser context), or a stranger's when `signedIn` is false. */
+async function openConsole(signedIn = true): Promise<Page> {
+  const page = signedIn ? await signedInPage(browser, served, served.admin) : await browser.newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
-  await page.goto(url);
+  await page.goto(served.url);
   return page;
 }
 
 describe('console in Chromium (e2e)', () => {
-  it('connects with the token from the URL, then drops the token from the address bar', async () => {
-    const page = await openConsole();
+  it('signs in through the form and connects; the session cookie is out of reach of scripts and no secret is in the address bar', async () => {
+    const page = await openConsole(false);
+    await page.getByTestId('sign-in-name').fill(served.admin.name);
+    await page.getByTestId('sign-in-password').fill(served.admin.password);
+    await page.getByTestId('sign-in-submit').click();
     await page.locator('[data-testid=connection][data-status=open]').waitFor({ timeout: 10_000 });
-    assert.doesNotMatch(page.url(), /token/);
+    await page.locator(`[data-testid=signed-in][data-name=${served.admin.name}][data-role=admin]`).waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => document.cookie), '', 'HttpOnly: not in document.cookie');
+    const cookies = await page.context().cookies();
+    assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite]), [['signalbox_session', true, 'Strict']]);
+    assert.equal(new URL(page.url()).hash, '');
     await page.close();
   });
 
@@ -63,9 +72,9 @@ describe('console in Chromium (e2e)', () => {
     await page.close();
   });
 
-  it('tells a visitor without the token how to get in, and the API refuses them', async () => {
-    const page = await openConsole(served.url.replace(/#token=.*/, ''));
-    await page.getByText('No access token').waitFor({ timeout: 5000 });
+  it('shows a visitor without a session the sign-in form, and the API refuses them', async () => {
+    const page = await openConsole(false);
+    await page.getByTestId('sign-in-form').waitFor({ timeout: 5000 });
     const status = await page.evaluate(async (port) => {
       return new Promise<string>((resolve) => {
         const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, ['signalbox.v1']);

@@ -63,7 +63,7 @@ describe('DNS query history across a restart of serve (e2e, Knot upstream)', () 
     assert.match(csv[1]!, new RegExp(`,127\\.0\\.0\\.1,udp,h7-${run}\\.example\\.test,A,NXDOMAIN,127\\.0\\.0\\.1:${knot.port},`));
 
     browser = await launchChromium();
-    const page = await openConsolePage(browser, served.url, 'dns', problems);
+    const page = await openConsolePage(browser, served, 'dns', problems);
     await page.locator('[data-testid=dns-history-name]').fill(run);
     await page.locator('[data-testid=dns-history-search]').click();
     await page.locator('[data-testid=dns-history-result]', { hasText: '300 queries match' }).waitFor({ timeout: 10_000 });

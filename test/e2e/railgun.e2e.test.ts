@@ -37,7 +37,7 @@ before(async () => {
   writeFileSync(config, `engines:\n  railgun:\n    enabled: true\n    role: pair\n    origin: ${origin.url}\n    listen: "127.0.0.1:${senderPort}"\n`);
   served = await startServeProcess(['--config', config, '--data-dir', dir]);
   browser = await launchChromium();
-  page = await openConsolePage(browser, served.url, 'railgun', problems);
+  page = await openConsolePage(browser, served, 'railgun', problems);
   // The engine may still be starting: the page says so, then fills in by itself.
   await page.locator('[data-testid=railgun-link-state][data-state=up]').waitFor({ timeout: 15_000 });
 });

@@ -1,5 +1,6 @@
 // The Vault page in Chromium: `signalbox serve` runs the vault engine on a fresh data folder, and
-// two browser pages are two operators' consoles. The two-person rule end to end: a ciphertext for
+// two browser contexts are two operators' consoles, each signed in as its own operator: an admin
+// who sets the vault up and requests, and bob, an approver, who approves from his own browser. The two-person rule end to end: a ciphertext for
 // alice AND bob, carol's order, each owner approving in their own console with their own
 // password, carol decrypting once. Every password check costs a real KDF (scrypt N=2^17), so the
 // flow uses as few as it can.
@@ -12,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
+import { addOperator, signedInPage, type Operator } from '../helpers/serve-auth.ts';
 import { bin, startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 import { makeCertificate } from '../engine/vault/http/https-fixture.ts';
 
@@ -40,9 +42,9 @@ async function serve(config: string, dir = tempDir('e2e-vault')): Promise<ServeP
   return served;
 }
 
-/** One operator's console on the Vault page. */
-async function openVault(waitFor = 'vault-status'): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+/** One operator's console on the Vault page, in a browser context of its own (the admin's unless `who`). */
+async function openVault(waitFor = 'vault-status', who: Operator = served!.admin): Promise<Page> {
+  const page = await signedInPage(browser!, served!, who, { viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
@@ -141,13 +143,20 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
     assert.equal(await openRow.getAttribute('data-satisfied'), 'false');
     t.diagnostic(`order ${orderId} placed by carol`);
 
-    // bob approves in his own console, where the order shows up by itself.
-    const console2 = await openVault();
+    // bob approves in his own console (signed in as bob, an approver: he may approve, not administer),
+    // where the order shows up by itself.
+    const console2 = await openVault('vault-status', addOperator(served!.dataDir, 'bob', 'approver'));
+    await console2.locator('[data-testid=signed-in][data-name=bob][data-role=approver]').waitFor({ timeout: 10_000 });
     const orderIn2 = console2.getByTestId(`vault-order-${orderId}`);
     await orderIn2.waitFor({ timeout: 10_000 });
     assert.match(await orderIn2.innerText(), /incident 42/);
     await orderIn2.getByTestId('vault-order-approve').click();
     const approve2 = orderIn2.getByTestId('vault-approve-form');
+    // What bob approves, before any password: who asks and why, the owners and rule, the hash, the asked limits.
+    const hash = (await console1.getByTestId('vault-encrypted').locator('code').getAttribute('title'))!;
+    const details2 = await approve2.getByTestId('vault-approve-details').innerText();
+    for (const shown of ['Requested by\ncarol', 'incident 42: rotate the key', 'Owners and rule\n2 of alice, bob', `Ciphertext hash\n${hash}`, 'Approved by\nnobody yet', 'Waiting for\nalice, bob']) assert.ok(details2.includes(shown), `${shown} in ${details2}`);
+    assert.match(details2, /Asked for\n.+, 1 use, until /);
     // A wrong password: the vault's answer shows next to the form, and the field is empty again.
     await signAs(approve2, 'Approver', 'bob', 'not-bobs-password');
     await approve2.getByRole('button', { name: 'Approve', exact: true }).click();
@@ -166,10 +175,16 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
     await orderIn1.locator('li[data-approved]', { hasText: 'bob' }).waitFor({ timeout: 10_000 });
     await orderIn1.getByTestId('vault-order-approve').click();
     const approve1 = orderIn1.getByTestId('vault-approve-form');
+    const details1 = await approve1.getByTestId('vault-approve-details').innerText();
+    assert.match(details1, /Approved by\nbob \(/);
+    assert.match(details1, /Waiting for\nalice$/m, 'only who is still needed');
     await signAs(approve1, 'Approver', 'alice', passwords.alice);
     await approve1.getByRole('button', { name: 'Approve', exact: true }).click();
     await console1.locator(`[data-testid=vault-order][data-order-id="${orderId}"][data-satisfied=true]`).waitFor({ timeout: 15_000 });
     await console2.locator(`[data-testid=vault-order][data-order-id="${orderId}"][data-satisfied=true]`).waitFor({ timeout: 10_000 });
+    await orderIn2.getByTestId('vault-order-approve').click();
+    await orderIn2.getByTestId('vault-approve-details').getByText('nobody: enough owners have approved').waitFor({ timeout: 10_000 });
+    await orderIn2.getByTestId('vault-approve-form').getByRole('button', { name: 'Close' }).click();
     // Each approval is a delegation bound to the order.
     await console1.locator(`[data-testid=vault-delegation-alice][data-order-id="${orderId}"]`).waitFor({ timeout: 10_000 });
     await console1.locator(`[data-testid=vault-delegation-bob][data-order-id="${orderId}"]`).waitFor({ timeout: 10_000 });

@@ -40,7 +40,7 @@ export async function openDnsConsole(problems: string[], dnsYaml = ''): Promise<
     );
     served = await startServeProcess(['--config', config, '--data-dir', dir]);
     browser = await launchChromium();
-    const page = await openConsolePage(browser, served.url, 'dns', problems);
+    const page = await openConsolePage(browser, served, 'dns', problems);
     // The engine may still be starting: the page shows why it is empty, then fills in by itself.
     await page.locator('[data-testid=dns-log][data-loading=false]').waitFor({ timeout: 15_000 });
     return { knot, served, browser, page, dnsPort, stop };

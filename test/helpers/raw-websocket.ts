@@ -137,7 +137,7 @@ export async function readMessages(socket: Socket, count: number, timeoutMs = 30
   return messages;
 }
 
-/** An API client (`signalbox.v1`, the serve token) that has stopped reading. */
+/** An API client (`signalbox.v1`, an API token as Bearer) that has stopped reading. */
 export async function pausedApiClient(port: number, token: string): Promise<Socket> {
   const socket = await rawUpgrade(port, '/api', { 'Sec-WebSocket-Protocol': 'signalbox.v1', Authorization: `Bearer ${token}` });
   socket.pause();

@@ -1,5 +1,6 @@
 // x509-limbo harness (C2SP/x509-limbo): runs every testcase through the bundler's chain builder
-// and validator and scores it as upstream does. A case passes when the actual result equals the
+// and validator, with the policy `bundle` uses (validationPolicy: every flavor validates alike), and
+// scores it as upstream does. A case passes when the actual result equals the
 // expected one; SKIPPED is neutral; an "unexpected verification" (expected FAILURE, got SUCCESS)
 // is the security-relevant failure and is counted apart.
 //
@@ -9,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseCertificate, type Certificate } from '../../engine/bundler/certificate.ts';
+import { validationPolicy } from '../../engine/bundler/bundle.ts';
 import { buildChains } from '../../engine/bundler/chain/search.ts';
 import { CertificateIndex } from '../../engine/bundler/trust/index.ts';
 import { decodeBody, pemBodies } from '../../engine/bundler/trust/pem.ts';
@@ -109,7 +111,7 @@ export function runCase(tc: Testcase): Result {
   const pool = new CertificateIndex(parseAll(tc.untrusted_intermediates));
   const hostnames = names.length > 0 ? names.map((n) => n.value) : [undefined];
   for (const hostname of hostnames) {
-    const result = buildChains(leaf, { anchors, pools: [{ index: pool, source: 'uploaded' }] }, { at, strict: true, ...(hostname ? { hostname } : {}) });
+    const result = buildChains(leaf, { anchors, pools: [{ index: pool, source: 'uploaded' }] }, validationPolicy({ at, ...(hostname ? { domain: hostname } : {}) }));
     if (result.error) return { id: tc.id, actual_result: 'FAILURE', context: `${result.error.code} ${result.error.message}` };
   }
   return { id: tc.id, actual_result: 'SUCCESS', context: null };

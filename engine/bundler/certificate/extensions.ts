@@ -148,8 +148,10 @@ export function decodeGeneralName(buf: Uint8Array, item: Tlv): GeneralName {
     case 0x87:
       return { type: 'ip', value: formatIp(bytes), bytes };
     case 0xa4: {
-      // directoryName is EXPLICIT: the content is one Name.
+      // directoryName is EXPLICIT: the content is one Name. Read through here, so that a malformed
+      // one makes the extension malformed (a problem of its certificate), not a later name check throw.
       const der = whole(buf, readTlv(buf, item.contentStart, item.contentEnd));
+      nameAttributes(der);
       return { type: 'dn', value: formatName(der), bytes: der };
     }
     default:

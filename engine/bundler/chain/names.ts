@@ -3,8 +3,7 @@
 // (RFC 5280 §7.1) and name constraints (RFC 5280 §4.2.1.10).
 import { isIP } from 'node:net';
 import type { Certificate, NameSubtree } from '../certificate.ts';
-import { nameAttributes } from '../certificate/extensions.ts';
-import { children, readTlv, whole } from '../der.ts';
+import { DerError, TAG, children, expectTag, readOid, readString, readTlv, whole } from '../der.ts';
 
 function normalizeDns(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
@@ -80,15 +79,36 @@ export function checkHostname(leaf: Certificate, hostname: string): HostnameResu
   return { ok: false, message: `${hostname} matches none of the certificate's names: ${sans.dns.slice(0, 8).join(', ')}${sans.dns.length > 8 ? ', …' : ''}` };
 }
 
-/** RFC 5280 §7.1 name comparison: the same DER, or the same attributes after case folding and collapsing spaces. */
+/** RFC 5280 §7.1 name comparison: the same DER, or the same RDNs after folding (foldedRdns). */
 export function namesMatch(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0) return true;
   try {
-    const fold = (der: Uint8Array) => nameAttributes(der).map((x) => `${x.oid}=${x.value.trim().replace(/\s+/g, ' ').toLowerCase()}`).join('\n');
-    return fold(a) === fold(b);
+    const x = foldedRdns(a);
+    const y = foldedRdns(b);
+    return x.length === y.length && x.every((rdn, i) => rdn === y[i]);
   } catch {
     return false;
   }
+}
+
+// The DirectoryString types (and IA5String, which email and DC attributes use): compared as text.
+const textTags: ReadonlySet<number> = new Set([TAG.utf8String, TAG.printableString, TAG.t61String, TAG.ia5String, TAG.bmpString, TAG.universalString]);
+
+/**
+ * A Name as RFC 5280 §7.1 compares it, one string per RDN: each attribute as type=value, a text
+ * value whatever string type encodes it (a PrintableString and a UTF8String of the same text are the
+ * same), case-folded with inner white space collapsed and the ends trimmed (RFC 4518 §2.6, in
+ * short, as OpenSSL's canonical encoding does); other values byte for byte; the attributes of a
+ * multi-valued RDN in sorted order.
+ */
+function foldedRdns(der: Uint8Array): string[] {
+  return children(der, expectTag(readTlv(der, 0), TAG.sequence, 'Name')).map((rdn) =>
+    children(der, expectTag(rdn, TAG.set, 'RelativeDistinguishedName')).map((atv) => {
+      const [type, value] = children(der, expectTag(atv, TAG.sequence, 'AttributeTypeAndValue'));
+      if (!type || !value) throw new DerError('AttributeTypeAndValue: incomplete');
+      const text = textTags.has(value.tag) ? readString(der, value).trim().replace(/\s+/g, ' ').toLowerCase() : `#${whole(der, value).toString('hex')}`;
+      return `${readOid(der, type)}=${text}`;
+    }).sort().join('+'));
 }
 
 /** `name` is `constraint` or below it; a constraint starting with "." means strictly below. */
@@ -143,14 +163,10 @@ function uriHost(uri: string): string | null {
   }
 }
 
-function rdnsOf(der: Uint8Array): string[] {
-  const seq = readTlv(der, 0);
-  return children(der, seq).map((rdn) => whole(der, rdn).toString('hex'));
-}
-
+/** RFC 5280 §4.2.1.10: a directoryName is within a subtree when the subtree's RDNs begin it, compared as §7.1 says. */
 function dnWithin(subject: Uint8Array, base: Uint8Array): boolean {
-  const s = rdnsOf(subject);
-  const b = rdnsOf(base);
+  const s = foldedRdns(subject);
+  const b = foldedRdns(base);
   return b.length <= s.length && b.every((rdn, i) => rdn === s[i]);
 }
 
@@ -169,7 +185,7 @@ export function constrainedNames(cert: Certificate): NameToCheck[] {
   for (const v of sans.email) out.push({ type: 'email', value: v });
   for (const v of sans.uri) out.push({ type: 'uri', value: v });
   for (const dn of sans.dn) out.push({ type: 'dn', value: 'directoryName', bytes: dn });
-  if (rdnsOf(cert.subjectDer).length > 0) out.push({ type: 'dn', value: cert.subject, bytes: cert.subjectDer });
+  if (foldedRdns(cert.subjectDer).length > 0) out.push({ type: 'dn', value: cert.subject, bytes: cert.subjectDer });
   return out;
 }
 
@@ -194,6 +210,17 @@ function subtreeMatches(name: NameToCheck, subtree: NameSubtree, forExclusion: b
 
 /** The first name of `cert` that `ca`'s name constraints forbid, with the reason; null when all pass. */
 export function nameConstraintViolation(ca: Certificate, cert: Certificate): string | null {
+  try {
+    return firstViolation(ca, cert);
+  } catch (error) {
+    // The certificate model reports malformed names as problems; a name that still cannot be
+    // compared is outside what can be shown to be permitted (RFC 5280 §6.1.3 b).
+    if (!(error instanceof DerError)) throw error;
+    return `its names cannot be read (${error.message}), so they cannot be checked against the name constraints`;
+  }
+}
+
+function firstViolation(ca: Certificate, cert: Certificate): string | null {
   const nc = ca.nameConstraints;
   if (!nc) return null;
   // RFC 5280 §4.2.1.10: constraints on a name form we cannot process must reject names of that form.

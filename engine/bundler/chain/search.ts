@@ -18,7 +18,7 @@ export interface ChainSources {
 }
 
 export interface SearchLimits {
-  /** Most certificates in a chain, leaf and root included (default 10). */
+  /** Most certificates in a chain, leaf and root included (default 20: Go verifies 16-certificate chains). */
   maxDepth?: number;
   /** Most signature verifications (default 2,000). */
   maxSignatureChecks?: number;
@@ -49,10 +49,21 @@ export interface BuildResult {
   /** Valid chains first, in search order (uploaded certificates preferred), then invalid ones. */
   chains: Chain[];
   error: BuildError | null;
-  stats: { signatureChecks: number; nodes: number; ms: number; truncated: string | null };
+  stats: {
+    signatureChecks: number;
+    nodes: number;
+    ms: number;
+    /** The limit that stopped the whole search early, or null. */
+    truncated: string | null;
+    /** Where the depth limit cut a path that had issuers to go on with (the search went on elsewhere), or null. */
+    depthCut: string | null;
+  };
 }
 
 export type BuildOptions = ValidationOptions & SearchLimits;
+
+/** The first pass of the search goes this deep (the old limit, which real chains rarely pass). */
+const firstDepth = 10;
 
 /** Sources for a leaf: the uploaded certificates first, then the store's intermediates and anchors. */
 export function sourcesFromStore(store: TrustStore, uploaded: Certificate[] = []): ChainSources {
@@ -69,7 +80,8 @@ export function sourcesFromStore(store: TrustStore, uploaded: Certificate[] = []
 export function buildChains(leaf: Certificate, sources: ChainSources, options: BuildOptions = {}): BuildResult {
   const started = performance.now();
   const at = options.at ?? new Date();
-  const maxDepth = options.maxDepth ?? 10;
+  const maxDepth = options.maxDepth ?? 20;
+  let depth = maxDepth;
   const maxChecks = options.maxSignatureChecks ?? 2000;
   const maxNodes = options.maxNodes ?? 20000;
   const maxChains = options.maxChains ?? 64;
@@ -77,7 +89,7 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
   const deadline = started + (options.timeBudgetMs ?? 1000);
   const anchorFor = sources.anchorFor ?? ((c: Certificate) => sources.anchors.byFingerprint(c.fingerprint));
 
-  const stats = { signatureChecks: 0, nodes: 0, ms: 0, truncated: null as string | null };
+  const stats = { signatureChecks: 0, nodes: 0, ms: 0, truncated: null as string | null, depthCut: null as string | null };
   const chains: Chain[] = [];
   let invalid = 0;
   const checked = new Map<string, boolean>();
@@ -99,10 +111,13 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
     return stats.truncated !== null;
   };
 
-  // cfssl refuses a self-signed leaf outright (errors.SelfSigned).
-  if (leaf.selfIssued && signs(leaf, leaf)) {
+  // cfssl refuses a self-signed leaf outright (errors.SelfSigned), unless a trust anchor with its
+  // name and key issued it: a leaf that shares its root's subject and key is accepted when the path
+  // to that root verifies, as Go (alreadyInChain tells the two apart by their SANs) and cfssl do.
+  const anchoredTwin = (): boolean => sources.anchors.issuersOf(leaf).some((a) => a.fingerprint !== leaf.fingerprint && signs(leaf, a));
+  if (leaf.selfIssued && signs(leaf, leaf) && (leaf.isCA || !anchoredTwin())) {
     stats.ms = performance.now() - started;
-    return { chains: [], error: { code: E_SELF_SIGNED, message: `the certificate ${leaf.subject} is self-signed: a server must present one issued by a CA` }, stats };
+    return { chains: [], error: { code: E_SELF_SIGNED, message: `the certificate ${leaf.subject} is self-signed: browsers trust it only where it was installed by hand; a server must present a certificate issued by a CA (upload that one, with its intermediates)` }, stats };
   }
 
   const seenChains = new Set<string>();
@@ -143,7 +158,6 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
       if (inPath.has(subjectAndKey(anchor)) && path.length > 1) continue;
       if (signs(cert, anchor)) record(anchor);
     }
-    if (path.length + 1 >= maxDepth) return;
     const candidates: { cert: Certificate; source: Source }[] = [];
     const seen = new Set<string>();
     for (const pool of sources.pools) {
@@ -154,6 +168,10 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
         if (anchorFor(c)) continue; // the anchor itself was tried above: stop at a trust anchor
         candidates.push({ cert: c, source: pool.source });
       }
+    }
+    if (candidates.length > 0 && path.length + 1 >= depth) {
+      stats.depthCut ??= `the depth limit (${maxDepth} certificates) cut the path at ${cert.subject}, whose issuer ${cert.issuer} was found`;
+      return;
     }
     candidates.sort((a, b) => (a.source === b.source ? 0 : a.source === 'uploaded' ? -1 : 1) || rank(b.cert) - rank(a.cert) || b.cert.notAfter.getTime() - a.cert.notAfter.getTime());
     for (const { cert: next, source } of candidates) {
@@ -171,18 +189,77 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
   };
 
   // A leaf that is itself an anchor needs no chain; report it as a one-certificate chain.
+  // Otherwise iterative deepening: chains of up to 10 first, as before the limit was raised, so a
+  // deep tangle of cross-signs cannot spend the budget before a short way out is tried; deeper only
+  // when that found no valid chain, the depth cut a path, and an anchor is reachable within maxDepth
+  // by issuer links (a tangle with no way out is not searched again). Signatures checked stay cached.
+  // A non-CA leaf with an anchor's subject and key is not that anchor: it is chained to it.
   const leafAnchor = anchorFor(leaf);
-  if (leafAnchor) record(leafAnchor === leaf ? leaf : leafAnchor);
-  else visit(leaf);
+  if (leafAnchor && (leafAnchor.fingerprint === leaf.fingerprint || leaf.isCA)) record(leafAnchor === leaf ? leaf : leafAnchor);
+  else {
+    depth = Math.min(firstDepth, maxDepth);
+    visit(leaf);
+    if (!chains.some((c) => c.valid) && stats.depthCut && !stats.truncated) {
+      const nearest = shortestToAnchor(leaf, sources);
+      if (nearest === null) stats.depthCut = null; // no way out at any depth: not the depth's fault
+      else if (nearest > maxDepth) stats.depthCut = `the depth limit (${maxDepth} certificates) is below the ${nearest} the nearest trust anchor needs from ${leaf.subject}`;
+      else if (maxDepth > depth) {
+        depth = maxDepth;
+        stats.depthCut = null;
+        visit(leaf);
+      }
+    }
+  }
 
   chains.sort((a, b) => Number(b.valid) - Number(a.valid));
   stats.ms = performance.now() - started;
-  return { chains, error: chains.some((c) => c.valid) ? null : explain(leaf, chains), stats };
+  return { chains, error: chains.some((c) => c.valid) ? null : explain(leaf, chains, stats, sources), stats };
 }
 
-function explain(leaf: Certificate, chains: Chain[]): BuildError {
+/**
+ * The fewest certificates from `leaf` to an anchor by issuer links alone (names and key
+ * identifiers, no signatures), or null when none is reachable: breadth-first, each subject and key
+ * once, so it costs one walk of the pools at most.
+ */
+function shortestToAnchor(leaf: Certificate, sources: ChainSources): number | null {
+  let frontier = [leaf];
+  const seen = new Set([subjectAndKey(leaf)]);
+  for (let length = 2; frontier.length > 0; length++) {
+    const next: Certificate[] = [];
+    for (const cert of frontier) {
+      if (sources.anchors.issuersOf(cert).length > 0) return length;
+      for (const pool of sources.pools) {
+        for (const issuer of pool.index.issuersOf(cert)) {
+          const key = subjectAndKey(issuer);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          next.push(issuer);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+function explain(leaf: Certificate, chains: Chain[], stats: BuildResult['stats'], sources: ChainSources): BuildError {
+  // A bound that stopped the search is the reason, not a missing issuer: say which and where.
+  if (chains.length === 0 && (stats.truncated || stats.depthCut)) {
+    return {
+      code: E_UNKNOWN_AUTHORITY,
+      message: `no chain from ${leaf.subject} to a trusted root was found before a search bound: ${stats.depthCut ?? `the search stopped (${stats.truncated})`}; a chain this long or this tangled is not built`,
+    };
+  }
   if (chains.length === 0) {
     const aia = leaf.caIssuersUrls[0];
+    // The issuer is there, but nothing above it is trusted: say that, not that it is missing.
+    const found = sources.pools.find((pool) => pool.index.issuersOf(leaf).length > 0);
+    if (found) {
+      return {
+        code: E_UNKNOWN_AUTHORITY,
+        message: `no chain from ${leaf.subject} to a trusted root: its issuer "${leaf.issuer}" is ${found.source === 'uploaded' ? 'uploaded' : 'in the intermediate directory'}, but no path from it ends at a root the trust data holds`,
+      };
+    }
     return {
       code: E_UNKNOWN_AUTHORITY,
       message: `no chain from ${leaf.subject} to a trusted root: its issuer "${leaf.issuer}" is neither uploaded, in the intermediate directory, nor a trusted root${aia ? ` — the issuer can be fetched from ${aia}` : ' — upload the intermediate certificates'}`,

@@ -2,7 +2,7 @@
 // (RFC 5280 §6.1, with the Web PKI's EKU nesting). Every check leaves a record, passed or not, so
 // a person can see why a chain is valid or which step breaks it.
 import { EKU, EXT, type Certificate } from '../certificate.ts';
-import { CODES, E_CA_EKU, E_INCOMPATIBLE_USAGE, type CheckCode } from './codes.ts';
+import { CODES, E_CA_EKU, E_INCOMPATIBLE_USAGE, E_UNKNOWN_AUTHORITY, type CheckCode } from './codes.ts';
 import { checkHostname, constrainedNames, nameConstraintViolation, namesMatch } from './names.ts';
 import { profileViolations } from './webpki.ts';
 
@@ -36,11 +36,12 @@ export interface ValidationOptions {
   /** The EKU every certificate must allow (default serverAuth); null skips EKU checks. */
   eku?: string | null;
   /**
-   * Web PKI strictness (CA/Browser Forum baseline, as x509-limbo's webpki cases expect): weak keys,
-   * SHA-1/MD5 signatures, a CA certificate as leaf and a root without basicConstraints become errors
-   * instead of warnings. Off for bundling, where cfssl's 2017 roots must still rank.
+   * Accept SHA-1 signatures below the root, for legacy clients (the page's toggle, `allowSha1`):
+   * every current browser refuses them (Chrome, Firefox and Microsoft since 2017) and so does Go's
+   * verifier (cfssl: 1220). Off by default, for bundling as for x509-limbo. MD2/MD5 signatures are
+   * refused either way.
    */
-  strict?: boolean;
+  allowSha1?: boolean;
 }
 
 /** Critical extensions this validator processes; any other critical extension fails the chain (RFC 5280 §4.2). */
@@ -55,7 +56,6 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
   // RFC 5280 §4.1.2.5: validity has one-second granularity, so compare at whole seconds.
   const at = new Date(Math.floor((options.at ?? new Date()).getTime() / 1000) * 1000);
   const eku = options.eku === undefined ? EKU.serverAuth : options.eku;
-  const strict = options.strict ?? false;
   const last = certs.length - 1;
   const steps: Step[] = certs.map((cert, i) => ({
     cert,
@@ -95,7 +95,7 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     const na = cert.notAfter.getTime();
     if (Number.isNaN(nb) || Number.isNaN(na)) add(i, 'validity', false, 'the validity dates cannot be read');
     else if (at.getTime() < nb) add(i, 'validity', false, `not valid before ${cert.notBefore.toISOString()} (checked at ${at.toISOString()})`);
-    else if (at.getTime() > na) add(i, 'validity', false, `expired ${cert.notAfter.toISOString()} (checked at ${at.toISOString()})`);
+    else if (at.getTime() > na) add(i, 'validity', false, `expired on ${cert.notAfter.toISOString()} (checked at ${at.toISOString()})`);
     else add(i, 'validity', true, `valid ${cert.notBefore.toISOString().slice(0, 10)} .. ${cert.notAfter.toISOString().slice(0, 10)}`);
     if (!Number.isNaN(nb) && !Number.isNaN(na) && na < nb) add(i, 'validity', false, 'notAfter is before notBefore');
 
@@ -103,7 +103,7 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     if (!isLeaf) {
       if (cert.hasBasicConstraints && cert.isCA) add(i, 'ca', true, 'a CA (basicConstraints cA=TRUE)');
       else if (cert.hasBasicConstraints) add(i, 'ca', false, 'basicConstraints says this is not a CA, yet it issued the certificate below');
-      else if (isRoot && !strict) add(i, 'ca', true, `a root without basicConstraints (X.509 v${cert.version}); accepted as a trust anchor, as Go and cfssl do`, 'warning');
+      else if (isRoot) add(i, 'ca', true, `a root without basicConstraints (X.509 v${cert.version}); accepted as a trust anchor, as Go and cfssl do`, 'warning');
       else add(i, 'ca', false, 'no basicConstraints extension, so it is not a CA');
       const ku = cert.keyUsage;
       if (ku && !ku.includes('keyCertSign')) add(i, 'keyUsage', false, `key usage (${ku.join(', ') || 'none'}) lacks keyCertSign`);
@@ -155,17 +155,31 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     const unknown = cert.criticalExtensions.filter((oid) => !HANDLED_CRITICAL.has(oid));
     if (unknown.length > 0) add(i, 'criticalExtensions', false, `critical extension(s) not understood: ${unknown.join(', ')}`);
 
-    // Certificate profile (RFC 5280 §4, CA/Browser Forum): errors under strict, warnings otherwise.
-    for (const rule of profileViolations(cert, i, certs.length)) add(i, 'profile', false, rule, strict ? 'error' : 'warning');
+    // Certificate profile (RFC 5280 §4, CA/Browser Forum): rules for the CA that issued it, which
+    // Go's verifier (cfssl) and Chrome's do not enforce: warnings (test/limbo/baseline.json lists them).
+    for (const rule of profileViolations(cert, i, certs.length)) add(i, 'profile', false, rule, 'warning');
 
-    // Crypto strength: errors under strict, warnings otherwise.
-    const weak = weakness(cert, isRoot);
-    if (weak) add(i, 'crypto', false, weak, strict ? 'error' : 'warning');
+    // Keys: what no browser can verify fails the chain; what only the CA/Browser Forum forbids warns.
+    const key = keyStrength(cert);
+    if (key) add(i, 'crypto', false, key.message, key.fatal ? 'error' : 'warning');
+    // A broken signature hash below the root fails the chain (RFC 5280 §6.1.1 d: a root's own signature is not checked).
+    const hash = cert.signatureHash;
+    if (!isRoot && (hash === 'md2' || hash === 'md5' || (hash === 'sha1' && !options.allowSha1))) {
+      add(i, 'crypto', false, hash === 'sha1'
+        ? `signed with ${cert.signatureAlgorithm}: browsers and Go's verifier refuse SHA-1 signatures below the root (since 2017); allow SHA-1 only for legacy clients (the Bundler page's "Allow SHA-1" option, allowSha1 in bundler.bundle)`
+        : `signed with ${cert.signatureAlgorithm}, which anyone can forge`, 'error', E_UNKNOWN_AUTHORITY);
+    } else if (!isRoot && (hash === 'sha1' || hash === 'unknown')) {
+      add(i, 'crypto', false, hash === 'sha1' ? `signed with ${cert.signatureAlgorithm} (allowed for legacy clients)` : `signed with ${cert.signatureAlgorithm}`, 'warning');
+    }
 
     if (isLeaf) {
-      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, 'the leaf is self-signed');
-      if (cert.isCA) add(i, 'leaf', false, 'the leaf is a CA certificate (basicConstraints cA=TRUE)', strict ? 'error' : 'warning');
-      if (strict && cert.version !== 3) add(i, 'leaf', false, `the leaf is an X.509 v${cert.version} certificate`);
+      // Below a root, a self-signed leaf shares that root's key (and name): accepted when the path verifies, as Go does.
+      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, 'the leaf is self-signed (it shares its issuer\'s key)', 'warning');
+      // Firefox refuses a CA certificate as the server's (mozilla::pkix ERROR_CA_CERT_USED_AS_END_ENTITY;
+      // CABF 7.1.2.7.8), and Chrome a leaf whose key usage allows signing certificates without being a
+      // CA (its verifier's "target certificate has inconsistent CA bits"; RFC 5280 §4.2.1.9).
+      if (cert.isCA) add(i, 'leaf', false, 'the leaf is a CA certificate (basicConstraints cA=TRUE), which Firefox refuses as a server certificate: upload the server\'s own certificate, or choose it as the leaf');
+      else if (cert.keyUsage?.includes('keyCertSign')) add(i, 'leaf', false, 'the leaf\'s key usage includes keyCertSign although it is not a CA, which Chrome refuses: the CA must reissue it without keyCertSign');
       if (options.hostname) {
         const result = checkHostname(cert, options.hostname);
         add(i, 'hostname', result.ok, result.ok ? `valid for ${options.hostname} (${result.matched})` : result.message);
@@ -175,14 +189,20 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
   return steps;
 }
 
-function weakness(cert: Certificate, isRoot: boolean): string | null {
+/**
+ * A key browsers cannot use is fatal: DSA (no browser verifies it), EC other than the named curves
+ * P-256, P-384 and P-521 (Chrome's and Firefox's verifiers; explicit parameters included), RSA below
+ * 1,024 bits (Chrome's minimum). RSA below 2,048 bits or not a multiple of 8 breaks CABF 6.1.5 only.
+ */
+function keyStrength(cert: Certificate): { message: string; fatal: boolean } | null {
   const key = cert.publicKey;
-  if (key.type === 'rsa' && (key.bits < 2048 || key.bits % 8 !== 0)) return `RSA key of ${key.bits} bits`;
-  if (key.type === 'dsa') return `DSA key (${key.bits} bits)`;
-  if (key.type === 'ec' && key.curve !== 'P-256' && key.curve !== 'P-384' && key.curve !== 'P-521') return `EC key on ${key.curve ?? 'an unknown curve'}`;
-  if (key.type === 'unknown') return `unknown key algorithm ${key.oid}`;
-  // A root's own signature is never checked, so its hash does not matter (RFC 5280 §6.1.1 d).
-  if (!isRoot && ['md2', 'md5', 'sha1', 'unknown'].includes(cert.signatureHash)) return `signed with ${cert.signatureAlgorithm}`;
+  if (key.type === 'rsa' && key.bits < 1024) return { message: `RSA key of ${key.bits} bits, below the 1,024 that Chrome's verifier needs`, fatal: true };
+  if (key.type === 'rsa' && (key.bits < 2048 || key.bits % 8 !== 0)) return { message: `RSA key of ${key.bits} bits (the CA/Browser Forum requires 2,048 or more, a multiple of 8)`, fatal: false };
+  if (key.type === 'dsa') return { message: `DSA key (${key.bits} bits), which no browser verifies`, fatal: true };
+  if (key.type === 'ec' && key.curve !== 'P-256' && key.curve !== 'P-384' && key.curve !== 'P-521') {
+    return { message: `EC key on ${key.curve === 'explicit' ? 'explicit curve parameters' : key.curve ?? 'an unknown curve'}: browsers accept only the named curves P-256, P-384 and P-521`, fatal: true };
+  }
+  if (key.type === 'unknown') return { message: `unknown key algorithm ${key.oid}`, fatal: false };
   return null;
 }
 

@@ -1,7 +1,7 @@
 // Profile rules beyond path validation: what RFC 5280 §4 says a conforming certificate MUST look
-// like and what the CA/Browser Forum Baseline Requirements (§7.1) add. Under `strict` they fail a
-// chain (x509-limbo's expectations); when bundling they are warnings, since real roots from 2017
-// break several of them and cfssl accepts them.
+// like and what the CA/Browser Forum Baseline Requirements (§7.1) add. They are rules for the CA
+// that issues, which Go's verifier (cfssl) and Chrome's do not enforce, and real roots from 2017
+// break several of them: warnings (W_PROFILE), listed in test/limbo/baseline.json.
 import { EXT, type Certificate } from '../certificate.ts';
 import { validDnsName } from './names.ts';
 
@@ -29,7 +29,7 @@ export function profileViolations(cert: Certificate, index: number, length: numb
 
   // RFC 5280 §4.2.1.9: CAs mark basicConstraints critical. §4.2.1.3: keyCertSign only in CA certificates.
   if (isCA && cert.hasBasicConstraints && !ext(EXT.basicConstraints)?.critical) out.push('basicConstraints is not critical in a CA certificate');
-  if (cert.keyUsage?.includes('keyCertSign') && !cert.isCA) out.push('keyUsage keyCertSign without basicConstraints cA=TRUE');
+  // (keyCertSign in a leaf that is not a CA: validate.ts, a leaf check that fails the chain.)
   // RFC 5280 §4.2.1.10: name constraints only in CA certificates; DNS constraints have no leading period.
   if (isLeaf && ext(EXT.nameConstraints)) out.push('nameConstraints in an end-entity certificate');
   const nc = cert.nameConstraints;

@@ -1,6 +1,9 @@
 // Private keys into node:crypto KeyObjects: PKCS#1, PKCS#8 (plain and encrypted), SEC1, and
 // OpenSSL's legacy encrypted PEM. Only the key types a TLS server certificate uses are kept.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { BER, TAG, children, expectTag, readWhole } from '../der.ts';
+import type { WorkBudget } from './budget.ts';
+import { PbeError, decryptionPrice } from './pbe.ts';
 import { InputFailure } from './problems.ts';
 
 export type KeyType = 'rsa' | 'ec' | 'ed25519';
@@ -21,17 +24,40 @@ const curves: Record<string, { name: 'P-256' | 'P-384' | 'P-521'; bits: number }
 
 export type DerKeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
 
-/** A key in DER; `encrypted` for an EncryptedPrivateKeyInfo, which needs `password`. */
-export function loadDerKey(der: Buffer, format: DerKeyFormat, encrypted: boolean, password: string | undefined): KeyObject {
-  if (encrypted && password === undefined) throw needsPassword();
-  return load(encrypted, () =>
-    createPrivateKey({ key: der, format: 'der', type: format, ...(encrypted ? { passphrase: password } : {}) }));
+/** An unencrypted key in DER. */
+export function loadDerKey(der: Buffer, format: DerKeyFormat): KeyObject {
+  return load(false, () => createPrivateKey({ key: der, format: 'der', type: format }));
 }
 
-/** A key PEM block as written; encrypted when it is ENCRYPTED PRIVATE KEY or has Proc-Type 4,ENCRYPTED. */
-export function loadPemKey(pem: string, encrypted: boolean, password: string | undefined): KeyObject {
-  if (encrypted && password === undefined) throw needsPassword();
-  return load(encrypted, () => createPrivateKey({ key: pem, format: 'pem', ...(encrypted ? { passphrase: password } : {}) }));
+/**
+ * An EncryptedPrivateKeyInfo (RFC 5958 §3), from DER or an ENCRYPTED PRIVATE KEY block. OpenSSL
+ * runs whatever KDF rounds the file names, so they are priced and paid from `budget` first
+ * (over the caps: 2200; over the budget: 1013), then OpenSSL decrypts.
+ */
+export function loadEncryptedKey(der: Buffer, password: string | undefined, budget: WorkBudget): KeyObject {
+  if (password === undefined) throw needsPassword();
+  let price: number;
+  try {
+    const [algorithm] = children(der, expectTag(readWhole(der, BER), TAG.sequence, 'an EncryptedPrivateKeyInfo'));
+    price = decryptionPrice(der, expectTag(algorithm, TAG.sequence, 'the key encryption algorithm'));
+  } catch (err) {
+    if (err instanceof PbeError) {
+      throw new InputFailure('E_KEY_UNSUPPORTED', `the private key is encrypted with ${err.message}; re-encrypt it with \`openssl pkcs8 -topk8 -v2 aes-256-cbc\``);
+    }
+    throw err;
+  }
+  budget.charge(price, 'the private key');
+  return load(true, () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8', passphrase: password }));
+}
+
+/**
+ * A key PEM block as written: unencrypted, or OpenSSL's legacy Proc-Type 4,ENCRYPTED form, whose
+ * key is one MD5 over password and salt (EVP_BytesToKey, count 1): no rounds to price (the caller
+ * pays the decryption itself).
+ */
+export function loadPemKey(pem: string, legacyEncrypted: boolean, password: string | undefined): KeyObject {
+  if (legacyEncrypted && password === undefined) throw needsPassword();
+  return load(legacyEncrypted, () => createPrivateKey({ key: pem, format: 'pem', ...(legacyEncrypted ? { passphrase: password } : {}) }));
 }
 
 function load(encrypted: boolean, parse: () => KeyObject): KeyObject {
@@ -51,7 +77,7 @@ function load(encrypted: boolean, parse: () => KeyObject): KeyObject {
   }
 }
 
-function needsPassword(): InputFailure {
+export function needsPassword(): InputFailure {
   return new InputFailure('E_KEY_ENCRYPTED', 'the private key is encrypted; give its password with the file');
 }
 

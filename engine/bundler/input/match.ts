@@ -1,6 +1,6 @@
 // Which uploaded private key belongs to the leaf: the one whose public key is the leaf's
 // SubjectPublicKeyInfo (both exported by node:crypto, so encodings of the same key compare equal).
-import { X509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate, hash } from 'node:crypto';
 import { problem, type InputProblem } from './problems.ts';
 import type { InputKey } from './types.ts';
 
@@ -13,16 +13,15 @@ export type KeyMatch =
 
 export function matchKey(leafDer: Buffer, keys: readonly InputKey[], leafSource = 'leaf'): KeyMatch {
   if (keys.length === 0) return { status: 'no-key' };
-  let leafSpki: Buffer;
+  let leafSpki: string;
   try {
-    leafSpki = new X509Certificate(leafDer).publicKey.export({ type: 'spki', format: 'der' });
+    leafSpki = hash('sha256', new X509Certificate(leafDer).publicKey.export({ type: 'spki', format: 'der' }), 'hex');
   } catch {
     return { status: 'mismatch', problem: problem('E_INPUT_PARSE', leafSource, 'the leaf certificate cannot be parsed, so no key can be matched to it') };
   }
-  for (const candidate of keys) {
-    const spki = createPublicKey(candidate.key).export({ type: 'spki', format: 'der' });
-    if (spki.equals(leafSpki)) return { status: 'matched', key: candidate };
-  }
+  // The keys' public halves were exported once when read, so trying many leaves costs no key operations.
+  const candidate = keys.find((k) => k.spkiSha256 === leafSpki);
+  if (candidate) return { status: 'matched', key: candidate };
   const given = keys.map((k) => k.source).join(', ');
   return {
     status: 'mismatch',

@@ -1,10 +1,13 @@
 // The objects in one upload: PEM text (any blocks, any order), DER (one or several objects back to
 // back), or bare base64; each object read on its own, so one bad block or bag does not hide the rest.
+// What needs a key derived from a password (PKCS#12, encrypted keys) is not done here but handed
+// back as a KdfJob, so that the caller can run it under the request's budget, off the event loop.
 import type { KeyObject } from 'node:crypto';
 import { checkCertificate } from './certificates.ts';
 import { BER, DerError, readTlv } from '../der.ts';
 import { detectDer, kindNames } from './detect.ts';
-import { loadDerKey, loadPemKey } from './keys.ts';
+import type { WorkBudget } from './budget.ts';
+import { loadDerKey, loadEncryptedKey, loadPemKey, needsPassword } from './keys.ts';
 import { decodeBase64, findPemBlocks, looksLikePem, type PemBlock } from './pem.ts';
 import { readPkcs12 } from './pkcs12.ts';
 import { readPkcs7 } from './pkcs7.ts';
@@ -15,17 +18,36 @@ export type Found =
   | { kind: 'key'; key: KeyObject }
   | { kind: 'problem'; failure: InputFailure };
 
+/** Decryption with a password-derived key, left for later (runKdfJob); plain data, so it can go to a worker. */
+export type KdfJob =
+  | { kind: 'pkcs12'; der: Uint8Array; password: string | undefined }
+  | { kind: 'encrypted-key'; der: Uint8Array; password: string }
+  | { kind: 'legacy-pem-key'; pem: string; password: string };
+
+/** An object as first read: done, or waiting for its KDF job. */
+export type Piece = Found | { kind: 'deferred'; job: KdfJob };
+
+/** Objects past this in one upload are not read (a chain or a pool dump has hundreds at most). */
+export const maxObjectsPerFile = 2_000;
+
 const keyLabels = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
 // Written next to keys by `openssl ecparam -genkey` and friends; they carry nothing for a bundle.
 const ignoredLabels = new Set(['EC PARAMETERS', 'DH PARAMETERS', 'DSA PARAMETERS']);
 
 /** The objects in one upload: PEM text, DER (one or several objects back to back), or bare base64. */
-export function readOne(bytes: Buffer, password: string | undefined): Found[] {
+export function readOne(bytes: Buffer, password: string | undefined): Piece[] {
   if (bytes.length === 0) return [wholeFile('E_INPUT_DECODE', 'the file is empty')];
   const text = asText(bytes);
   if (looksLikePem(text)) {
     const blocks = findPemBlocks(text);
-    if (blocks.length > 0) return blocks.flatMap((block) => fromPemBlock(block, password));
+    if (blocks.length > 0) {
+      const out: Piece[] = [];
+      for (const block of blocks) {
+        if (out.length >= maxObjectsPerFile) return [...out, tooManyObjects()];
+        out.push(...fromPemBlock(block, password));
+      }
+      return out;
+    }
     return [wholeFile('E_INPUT_DECODE', 'the text has a "-----BEGIN" line but no PEM block (the label must be upper case, as in -----BEGIN CERTIFICATE-----)')];
   }
   if (bytes[0] === 0x30) return fromDer(bytes, password);
@@ -35,7 +57,7 @@ export function readOne(bytes: Buffer, password: string | undefined): Found[] {
     'this is not a certificate, key, PKCS#7 or PKCS#12 file (neither PEM nor DER); upload .pem, .crt, .cer, .der, .p7b, .p12/.pfx or .key files')];
 }
 
-function fromPemBlock(block: PemBlock, password: string | undefined): Found[] {
+function fromPemBlock(block: PemBlock, password: string | undefined): Piece[] {
   if (ignoredLabels.has(block.label)) return [];
   if (!block.complete) {
     return [failed('E_INPUT_TRUNCATED', `the "${block.label}" PEM block has no END line; the file was cut, copy it again in full`)];
@@ -47,7 +69,8 @@ function fromPemBlock(block: PemBlock, password: string | undefined): Found[] {
   }
   const legacyEncrypted = /ENCRYPTED/i.test(block.headers['Proc-Type'] ?? '');
   if (keyLabels.has(block.label) && legacyEncrypted) {
-    return attempt(() => [{ kind: 'key', key: loadPemKey(block.text, true, password) }]);
+    if (password === undefined) return [{ kind: 'problem', failure: needsPassword() }];
+    return [{ kind: 'deferred', job: { kind: 'legacy-pem-key', pem: block.text, password } }];
   }
   const der = decodeBase64(block.base64);
   if (!der) {
@@ -58,7 +81,8 @@ function fromPemBlock(block: PemBlock, password: string | undefined): Found[] {
     // node:crypto reads every key form by its label; we only catch a cut block first.
     return attempt(() => {
       readTlv(der, 0, der.length, BER);
-      return [{ kind: 'key', key: loadPemKey(block.text, block.label === 'ENCRYPTED PRIVATE KEY', password) }];
+      if (block.label === 'ENCRYPTED PRIVATE KEY') return encryptedKey(der, password);
+      return [{ kind: 'key', key: loadPemKey(block.text, false, undefined) }];
     });
   }
   if (block.label === 'TRUSTED CERTIFICATE') {
@@ -71,9 +95,10 @@ function fromPemBlock(block: PemBlock, password: string | undefined): Found[] {
   return fromDer(der, password);
 }
 
-function fromDer(der: Buffer, password: string | undefined): Found[] {
-  const out: Found[] = [];
+function fromDer(der: Buffer, password: string | undefined): Piece[] {
+  const out: Piece[] = [];
   for (let pos = 0; pos < der.length && !(pos > 0 && isPadding(der, pos)); ) {
+    if (out.length >= maxObjectsPerFile) return [...out, tooManyObjects()];
     let end: number;
     try {
       const tlv = readTlv(der, pos, der.length, BER);
@@ -90,7 +115,7 @@ function fromDer(der: Buffer, password: string | undefined): Found[] {
   return out;
 }
 
-function fromObject(der: Buffer, password: string | undefined): Found[] {
+function fromObject(der: Buffer, password: string | undefined): Piece[] {
   const top = readTlv(der, 0, der.length, BER);
   const kind = detectDer(der, top);
   switch (kind) {
@@ -112,18 +137,14 @@ function fromObject(der: Buffer, password: string | undefined): Found[] {
       return found;
     }
     case 'pkcs12':
-      try {
-        return readPkcs12(der, top, password);
-      } catch (err) {
-        if (err instanceof InputFailure) err.wholeFile = true;
-        throw err;
-      }
+      // Even without a password its MAC is checked with a derived key (the empty and no password).
+      return [{ kind: 'deferred', job: { kind: 'pkcs12', der, password } }];
     case 'pkcs8':
     case 'pkcs1':
     case 'sec1':
-      return [{ kind: 'key', key: loadDerKey(der, kind, false, undefined) }];
+      return [{ kind: 'key', key: loadDerKey(der, kind) }];
     case 'encrypted-pkcs8':
-      return [{ kind: 'key', key: loadDerKey(der, 'pkcs8', true, password) }];
+      return encryptedKey(der, password);
     case 'dsa-key':
       throw new InputFailure('E_KEY_UNSUPPORTED', 'a DSA private key: only RSA, ECDSA and Ed25519 keys are supported');
     case 'csr':
@@ -137,11 +158,44 @@ function fromObject(der: Buffer, password: string | undefined): Found[] {
   }
 }
 
-function attempt(read: () => Found[]): Found[] {
+/** Without a password there is nothing to derive: answered at once (2100). */
+function encryptedKey(der: Buffer, password: string | undefined): Piece[] {
+  if (password === undefined) return [{ kind: 'problem', failure: needsPassword() }];
+  return [{ kind: 'deferred', job: { kind: 'encrypted-key', der, password } }];
+}
+
+/** Runs a KdfJob, paying its key derivations from `budget`; never throws. */
+export function runKdfJob(job: KdfJob, budget: WorkBudget): Found[] {
+  return attempt(() => {
+    switch (job.kind) {
+      case 'pkcs12': {
+        const der = Buffer.from(job.der.buffer, job.der.byteOffset, job.der.byteLength);
+        try {
+          return readPkcs12(der, readTlv(der, 0, der.length, BER), job.password, budget);
+        } catch (err) {
+          if (err instanceof InputFailure) err.wholeFile = true;
+          throw err;
+        }
+      }
+      case 'encrypted-key':
+        return [{ kind: 'key', key: loadEncryptedKey(Buffer.from(job.der.buffer, job.der.byteOffset, job.der.byteLength), job.password, budget) }];
+      case 'legacy-pem-key':
+        // EVP_BytesToKey: one MD5, no rounds to price, only the decryption itself.
+        budget.charge(0, 'the private key');
+        return [{ kind: 'key', key: loadPemKey(job.pem, true, job.password) }];
+    }
+  });
+}
+
+function tooManyObjects(): Piece {
+  return wholeFile('E_INPUT_WORK_LIMIT', `only the first ${maxObjectsPerFile.toLocaleString('en-US')} objects (certificates, keys, blocks) of one file are read; split the file or upload only the chain and its key`);
+}
+
+function attempt<T extends Piece>(read: () => T[]): T[] {
   try {
     return read();
   } catch (err) {
-    return [{ kind: 'problem', failure: asFailure(err) }];
+    return [{ kind: 'problem', failure: asFailure(err) } as T];
   }
 }
 

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type Forge from 'node-forge';
 import { TAG, children, content, expectTag, octets, readOid, readSmallInt, type Tlv } from '../der.ts';
 import { DIGESTS, PKCS } from '../oids.ts';
+import type { WorkBudget } from './budget.ts';
 
 /** Why decryption stopped: the scheme is one we do not implement, or the password does not fit. */
 export class PbeError extends Error {
@@ -20,9 +21,16 @@ export class PbeError extends Error {
 }
 
 // Iteration caps, so that a crafted file cannot pin the engine. Real files: OpenSSL and Windows
-// 2,000-2,048, Java 10,000, PBKDF2 elsewhere up to 600,000. PBKDF2 is native (10^6 rounds ≈ 0.16 s
-// here); the PKCS#12 KDF runs one hash call per round (10^5 rounds ≈ 0.1-0.2 s).
+// 2,000-2,048, Java 10,000, PBKDF2 elsewhere up to 600,000. PBKDF2 is native (10^6 rounds ≈ 0.17 s
+// here); the PKCS#12 KDF runs one hash call per round (10^5 rounds ≈ 0.13 s).
 export const maxIterations = { pbkdf2: 2_000_000, pkcs12: 100_000 } as const;
+// scrypt (RFC 7914): N·r at most 2^18 (128·N·r bytes = 32 MiB, OpenSSL's own memory ceiling), and
+// N·r·p at most 2^20, 8 times `openssl pkcs8 -scrypt`'s default (N 16384, r 8, p 1: 76 ms here).
+export const maxScrypt = { memory: 2 ** 18, work: 2 ** 20 } as const;
+
+// What a round costs, in rounds of PBKDF2-HMAC-SHA-256 (the WorkBudget's unit), measured here:
+// HMAC-SHA-384/512 2.5, a PKCS#12 KDF round 7.5, scrypt per N·r·p 3.6; rounded up.
+const price = { pbkdf2: 1, pbkdf2Wide: 3, pkcs12: 10, scrypt: 4 } as const;
 
 type Digest = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
@@ -81,8 +89,14 @@ export function bmpPassword(password: Password): Buffer {
 function checkIterations(iterations: number, kdf: keyof typeof maxIterations): void {
   if (iterations < 1) throw new PbeError('unsupported', 'an iteration count below 1');
   if (iterations > maxIterations[kdf]) {
-    throw new PbeError('unsupported', `${iterations} ${kdf === 'pkcs12' ? 'PKCS#12 KDF' : 'PBKDF2'} iterations (more than ${maxIterations[kdf]} are refused)`);
+    throw new PbeError('unsupported', `${iterations} ${kdf === 'pkcs12' ? 'PKCS#12 KDF' : 'PBKDF2'} iterations (more than ${maxIterations[kdf].toLocaleString('en-US')} are refused)`);
   }
+}
+
+/** The PKCS#12 KDF's price for `length` bytes (one hash chain per digest-sized block). */
+export function pkcs12KdfPrice(iterations: number, length: number, digest: Digest): number {
+  checkIterations(iterations, 'pkcs12');
+  return iterations * Math.ceil(length / digestSizes[digest].bytes) * price.pkcs12;
 }
 
 /** RFC 7292 Appendix B.2: the PKCS#12 key derivation (id 1 key, 2 IV, 3 MAC key). */
@@ -125,30 +139,56 @@ export function digestOf(buf: Uint8Array, algorithm: Tlv): Digest {
   return digest;
 }
 
-/** Decrypts `ciphertext` under the scheme in the AlgorithmIdentifier `algorithm` (inside `buf`). */
-export function decrypt(buf: Uint8Array, algorithm: Tlv, ciphertext: Buffer, password: Password): Buffer {
+type Kdf =
+  | { kind: 'pbkdf2'; salt: Buffer; iterations: number; keyLength: number | undefined; prf: Digest }
+  | { kind: 'scrypt'; salt: Buffer; N: number; r: number; p: number };
+
+/** An encryption AlgorithmIdentifier read and priced, before any key is derived. */
+type Scheme =
+  | { kind: 'pbes2'; kdf: Kdf; cipherOid: string; iv: Tlv | undefined; price: number }
+  | { kind: 'pkcs12'; salt: Buffer; iterations: number; cipher: (typeof pkcs12Schemes)[string]; price: number };
+
+/**
+ * What deriving the key for `algorithm` (an EncryptedPrivateKeyInfo's or a PKCS#12 EncryptedData's)
+ * costs in WorkBudget units; throws PbeError('unsupported') for a scheme we cannot price or one over
+ * the caps. Also for keys that OpenSSL decrypts: it runs whatever rounds the file asks for.
+ */
+export function decryptionPrice(buf: Uint8Array, algorithm: Tlv): number {
+  return readScheme(buf, algorithm).price;
+}
+
+function readScheme(buf: Uint8Array, algorithm: Tlv): Scheme {
   const [idTlv, paramsTlv] = children(buf, expectTag(algorithm, TAG.sequence, 'the encryption algorithm'));
   const id = readOid(buf, expectTag(idTlv, TAG.oid, 'the encryption algorithm'));
-  if (id === PKCS.pbes2) return decryptPbes2(buf, expectTag(paramsTlv, TAG.sequence, 'the PBES2 parameters'), ciphertext, password);
-  const scheme = pkcs12Schemes[id];
-  if (!scheme) throw new PbeError('unsupported', `the encryption scheme ${id}`);
+  if (id === PKCS.pbes2) return readPbes2(buf, expectTag(paramsTlv, TAG.sequence, 'the PBES2 parameters'));
+  const cipher = pkcs12Schemes[id];
+  if (!cipher) throw new PbeError('unsupported', `the encryption scheme ${id}`);
   const [saltTlv, iterTlv] = children(buf, expectTag(paramsTlv, TAG.sequence, 'the PBE parameters'));
   const salt = octets(buf, expectTag(saltTlv, TAG.octetString, 'the PBE salt'));
   const iterations = readSmallInt(buf, expectTag(iterTlv, TAG.integer, 'the PBE iteration count'));
-  const secret = bmpPassword(password);
-  const key = pkcs12Kdf(secret, salt, 1, iterations, scheme.keyBytes, 'sha1');
-  const iv = pkcs12Kdf(secret, salt, 2, iterations, 8, 'sha1');
-  if (scheme.cipher === 'rc2') return decryptRc2(key, iv, ciphertext, scheme.rc2Bits ?? 128);
-  return decryptCbc(scheme.cipher, key, iv, ciphertext);
+  const price = pkcs12KdfPrice(iterations, cipher.keyBytes, 'sha1') + pkcs12KdfPrice(iterations, 8, 'sha1');
+  return { kind: 'pkcs12', salt, iterations, cipher, price };
 }
 
-function decryptPbes2(buf: Uint8Array, params: Tlv, ciphertext: Buffer, password: Password): Buffer {
-  const [kdf, scheme] = children(buf, params);
-  const [kdfId, kdfParams] = children(buf, expectTag(kdf, TAG.sequence, 'the PBES2 key derivation'));
+function readPbes2(buf: Uint8Array, params: Tlv): Scheme {
+  const [kdfTlv, scheme] = children(buf, params);
+  const [kdfId, kdfParams] = children(buf, expectTag(kdfTlv, TAG.sequence, 'the PBES2 key derivation'));
   const kdfName = readOid(buf, expectTag(kdfId, TAG.oid, 'the PBES2 key derivation'));
-  if (kdfName !== PKCS.pbkdf2) throw new PbeError('unsupported', `the PBES2 key derivation ${kdfName} (only PBKDF2)`);
+  const [cipherId, iv] = children(buf, expectTag(scheme, TAG.sequence, 'the PBES2 encryption scheme'));
+  const cipherOid = readOid(buf, expectTag(cipherId, TAG.oid, 'the PBES2 cipher'));
+  const keyBytes = pbes2Ciphers[cipherOid]?.keyBytes ?? 32;
+  const fields = children(buf, expectTag(kdfParams, TAG.sequence, `the ${kdfName === PKCS.scrypt ? 'scrypt' : 'PBKDF2'} parameters`));
+  if (kdfName === PKCS.scrypt) {
+    // RFC 7914 §7.1 scrypt-params: salt, costParameter (N), blockSize (r), parallelizationParameter (p), keyLength OPTIONAL
+    const salt = content(buf, expectTag(fields[0], TAG.octetString, 'the scrypt salt'));
+    const [N, r, p] = [1, 2, 3].map((i) => readSmallInt(buf, expectTag(fields[i], TAG.integer, 'an scrypt parameter'))) as [number, number, number];
+    if (N < 2 || r < 1 || p < 1 || N * r > maxScrypt.memory || N * r * p > maxScrypt.work) {
+      throw new PbeError('unsupported', `scrypt with N ${N}, r ${r}, p ${p} (N·r over ${maxScrypt.memory.toLocaleString('en-US')} or N·r·p over ${maxScrypt.work.toLocaleString('en-US')} are refused)`);
+    }
+    return { kind: 'pbes2', kdf: { kind: 'scrypt', salt, N, r, p }, cipherOid, iv, price: N * r * p * price.scrypt };
+  }
+  if (kdfName !== PKCS.pbkdf2) throw new PbeError('unsupported', `the PBES2 key derivation ${kdfName} (only PBKDF2 and scrypt)`);
   // PBKDF2-params: salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1
-  const fields = children(buf, expectTag(kdfParams, TAG.sequence, 'the PBKDF2 parameters'));
   const salt = content(buf, expectTag(fields[0], TAG.octetString, 'the PBKDF2 salt'));
   const iterations = readSmallInt(buf, expectTag(fields[1], TAG.integer, 'the PBKDF2 iteration count'));
   checkIterations(iterations, 'pbkdf2');
@@ -165,15 +205,37 @@ function decryptPbes2(buf: Uint8Array, params: Tlv, ciphertext: Buffer, password
     if (!named) throw new PbeError('unsupported', `the PBKDF2 PRF ${prfId}`);
     prf = named;
   }
-  const [cipherId, ivTlv] = children(buf, expectTag(scheme, TAG.sequence, 'the PBES2 encryption scheme'));
-  const cipherName = readOid(buf, expectTag(cipherId, TAG.oid, 'the PBES2 cipher'));
-  const cipher = pbes2Ciphers[cipherName];
-  if (!cipher) throw new PbeError('unsupported', `the PBES2 cipher ${cipherName}`);
-  if (keyLength !== undefined && keyLength !== cipher.keyBytes) throw new PbeError('unsupported', 'a PBKDF2 key length that does not fit the cipher');
-  const iv = content(buf, expectTag(ivTlv, TAG.octetString, 'the PBES2 IV'));
-  // RFC 8018 and OpenSSL: PBES2 takes the password's bytes as they are (UTF-8), not as a BMPString.
-  const key = pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), salt, iterations, cipher.keyBytes, prf);
-  return decryptCbc(cipher.name, key, iv, ciphertext);
+  if ((keyLength ?? keyBytes) > 64) throw new PbeError('unsupported', `a PBKDF2 key length of ${keyLength} bytes`);
+  // RFC 8018 §5.2: one chain of `iterations` HMACs per hLen-byte block of the derived key.
+  const blocks = Math.ceil((keyLength ?? keyBytes) / digestSizes[prf].bytes);
+  const perRound = digestSizes[prf].block === 128 ? price.pbkdf2Wide : price.pbkdf2;
+  return { kind: 'pbes2', kdf: { kind: 'pbkdf2', salt, iterations, keyLength, prf }, cipherOid, iv, price: iterations * blocks * perRound };
+}
+
+/**
+ * Decrypts `ciphertext` under the scheme in the AlgorithmIdentifier `algorithm` (inside `buf`),
+ * after taking its price from `budget` (E_INPUT_WORK_LIMIT when it is spent; `what` names the object).
+ */
+export function decrypt(buf: Uint8Array, algorithm: Tlv, ciphertext: Buffer, password: Password, budget: WorkBudget, what: string): Buffer {
+  const scheme = readScheme(buf, algorithm);
+  if (scheme.kind === 'pbes2') {
+    const cipher = pbes2Ciphers[scheme.cipherOid];
+    if (!cipher) throw new PbeError('unsupported', `the PBES2 cipher ${scheme.cipherOid}`);
+    if (scheme.kdf.kind !== 'pbkdf2') throw new PbeError('unsupported', 'the PBES2 key derivation scrypt in a PKCS#12 file (only PBKDF2)');
+    const { salt, iterations, keyLength, prf } = scheme.kdf;
+    if (keyLength !== undefined && keyLength !== cipher.keyBytes) throw new PbeError('unsupported', 'a PBKDF2 key length that does not fit the cipher');
+    const iv = content(buf, expectTag(scheme.iv, TAG.octetString, 'the PBES2 IV'));
+    budget.charge(scheme.price, what);
+    // RFC 8018 and OpenSSL: PBES2 takes the password's bytes as they are (UTF-8), not as a BMPString.
+    const key = pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), salt, iterations, cipher.keyBytes, prf);
+    return decryptCbc(cipher.name, key, iv, ciphertext);
+  }
+  budget.charge(scheme.price, what);
+  const secret = bmpPassword(password);
+  const key = pkcs12Kdf(secret, scheme.salt, 1, scheme.iterations, scheme.cipher.keyBytes, 'sha1');
+  const iv = pkcs12Kdf(secret, scheme.salt, 2, scheme.iterations, 8, 'sha1');
+  if (scheme.cipher.cipher === 'rc2') return decryptRc2(key, iv, ciphertext, scheme.cipher.rc2Bits ?? 128);
+  return decryptCbc(scheme.cipher.cipher, key, iv, ciphertext);
 }
 
 function decryptCbc(cipher: string, key: Buffer, iv: Buffer, ciphertext: Buffer): Buffer {

@@ -14,34 +14,50 @@ export interface PemBlock {
   complete: boolean;
 }
 
-const beginLine = /-----BEGIN ([A-Z0-9][A-Z0-9 #._-]{0,62})-----/g;
+const BEGIN = '-----BEGIN ';
+// Sticky: tried only where a "-----BEGIN " was found, so a label costs at most 63 characters.
+const beginLine = /-----BEGIN ([A-Z0-9][A-Z0-9 #._-]{0,62})-----/y;
 
 export function looksLikePem(text: string): boolean {
-  return text.includes('-----BEGIN ');
+  return text.includes(BEGIN);
 }
 
-export function findPemBlocks(text: string): PemBlock[] {
+/**
+ * Linear in the text: each block's END is looked for only up to the next BEGIN, so every character
+ * is scanned a bounded number of times however many BEGIN lines there are (a file of 37,000 BEGIN
+ * lines and no END once cost a scan to the end of the text per line). `work.scanned` counts the
+ * characters the searches ran over, so a test can check that bound without a clock.
+ */
+export function findPemBlocks(text: string, work: { scanned: number } = { scanned: 0 }): PemBlock[] {
   const blocks: PemBlock[] = [];
-  beginLine.lastIndex = 0;
-  for (let match = beginLine.exec(text); match; match = beginLine.exec(text)) {
-    const label = match[1]!.trim();
-    const bodyStart = match.index + match[0].length;
-    const endMarker = `-----END ${label}-----`;
-    const end = text.indexOf(endMarker, bodyStart);
-    const nextBegin = text.indexOf('-----BEGIN ', bodyStart);
-    if (end < 0 || (nextBegin >= 0 && nextBegin < end)) {
-      blocks.push({ label, headers: {}, base64: '', text: text.slice(match.index, nextBegin >= 0 ? nextBegin : text.length), complete: false });
-      continue;
+  for (let start = text.indexOf(BEGIN); start >= 0; ) {
+    const nextBegin = text.indexOf(BEGIN, start + BEGIN.length);
+    const limit = nextBegin >= 0 ? nextBegin : text.length;
+    work.scanned += limit - start;
+    beginLine.lastIndex = start;
+    const match = beginLine.exec(text);
+    if (match && match.index + match[0].length <= limit) {
+      const label = match[1]!.trim();
+      const bodyStart = match.index + match[0].length;
+      const endMarker = `-----END ${label}-----`;
+      const segment = text.slice(bodyStart, limit);
+      work.scanned += segment.length;
+      const endInSegment = segment.indexOf(endMarker);
+      if (endInSegment < 0) {
+        blocks.push({ label, headers: {}, base64: '', text: text.slice(start, limit), complete: false });
+      } else {
+        const end = bodyStart + endInSegment;
+        const { headers, body } = splitHeaders(text.slice(bodyStart, end));
+        blocks.push({
+          label,
+          headers,
+          base64: body.replace(/\s+/g, ''),
+          text: text.slice(start, end + endMarker.length),
+          complete: true,
+        });
+      }
     }
-    const { headers, body } = splitHeaders(text.slice(bodyStart, end));
-    blocks.push({
-      label,
-      headers,
-      base64: body.replace(/\s+/g, ''),
-      text: text.slice(match.index, end + endMarker.length),
-      complete: true,
-    });
-    beginLine.lastIndex = end + endMarker.length;
+    start = nextBegin;
   }
   return blocks;
 }

@@ -4,7 +4,8 @@ import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { BER, DerError, TAG, children, expectTag, octets, readOid, readSmallInt, readWhole, whole, type Tlv } from '../der.ts';
 import { PKCS } from '../oids.ts';
 import { loadDerKey } from './keys.ts';
-import { PbeError, bmpPassword, decrypt, digestOf, pkcs12Kdf, type Password } from './pbe.ts';
+import type { WorkBudget } from './budget.ts';
+import { PbeError, bmpPassword, decrypt, digestOf, pkcs12Kdf, pkcs12KdfPrice, type Password } from './pbe.ts';
 import { InputFailure } from './problems.ts';
 
 export type Pkcs12Item =
@@ -17,9 +18,10 @@ const maxNesting = 4;
 
 /**
  * `top` is a PFX already known from its shape (detectDer). Whole-file failures (wrong password,
- * structure) throw InputFailure or DerError; a bag that cannot be used becomes a `problem` item.
+ * structure, the work budget spent) throw InputFailure or DerError; a bag that cannot be used
+ * becomes a `problem` item. Every key derivation is paid from `budget` before it runs.
  */
-export function readPkcs12(buf: Uint8Array, top: Tlv, password: string | undefined): Pkcs12Item[] {
+export function readPkcs12(buf: Uint8Array, top: Tlv, password: string | undefined, budget: WorkBudget): Pkcs12Item[] {
   const [, authSafe, macData] = children(buf, top);
   const [typeTlv, explicit] = children(buf, expectTag(authSafe, TAG.sequence, 'the PKCS#12 authSafe'));
   const type = readOid(buf, expectTag(typeTlv, TAG.oid, 'the PKCS#12 authSafe type'));
@@ -28,12 +30,12 @@ export function readPkcs12(buf: Uint8Array, top: Tlv, password: string | undefin
   }
   const authSafeBytes = octets(buf, expectTag(children(buf, expectTag(explicit, TAG.context0, 'the PKCS#12 authSafe content'))[0], TAG.octetString, 'the PKCS#12 authSafe content'));
 
-  const chosen = choosePassword(buf, macData, authSafeBytes, password);
+  const chosen = choosePassword(buf, macData, authSafeBytes, password, budget);
   const items: Pkcs12Item[] = [];
   const safes = readWhole(authSafeBytes, BER);
   for (const contentInfo of children(authSafeBytes, expectTag(safes, TAG.sequence, 'the PKCS#12 AuthenticatedSafe'))) {
-    const contents = safeContents(authSafeBytes, contentInfo, chosen, password !== undefined);
-    readBags(contents, readWhole(contents, BER), chosen, items, 0);
+    const contents = safeContents(authSafeBytes, contentInfo, chosen, password !== undefined, budget);
+    readBags(contents, readWhole(contents, BER), chosen, budget, items, 0);
   }
   return items;
 }
@@ -44,7 +46,7 @@ function candidates(password: string | undefined): Password[] {
   return [password];
 }
 
-function choosePassword(buf: Uint8Array, macData: Tlv | undefined, authSafe: Buffer, password: string | undefined): Password {
+function choosePassword(buf: Uint8Array, macData: Tlv | undefined, authSafe: Buffer, password: string | undefined, budget: WorkBudget): Password {
   const options = candidates(password);
   if (!macData) return options[0]!;
   const [digestInfo, saltTlv, iterTlv] = children(buf, expectTag(macData, TAG.sequence, 'the PKCS#12 MacData'));
@@ -62,6 +64,7 @@ function choosePassword(buf: Uint8Array, macData: Tlv | undefined, authSafe: Buf
   for (const option of options) {
     let key: Buffer;
     try {
+      budget.charge(pkcs12KdfPrice(iterations, expected.length, digest), 'the PKCS#12 file\'s integrity check');
       key = pkcs12Kdf(bmpPassword(option), salt, 3, iterations, expected.length, digest);
     } catch (err) {
       if (err instanceof PbeError) throw new InputFailure('E_INPUT_UNSUPPORTED', `the PKCS#12 MAC uses ${err.message}`);
@@ -80,7 +83,7 @@ function wrongPassword(given: boolean): InputFailure {
 }
 
 /** The SafeContents bytes of one ContentInfo of the AuthenticatedSafe, decrypted when needed. */
-function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: boolean): Buffer {
+function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: boolean, budget: WorkBudget): Buffer {
   const [typeTlv, explicit] = children(buf, expectTag(contentInfo, TAG.sequence, 'a PKCS#12 ContentInfo'));
   const type = readOid(buf, expectTag(typeTlv, TAG.oid, 'a PKCS#12 content type'));
   const inner = children(buf, expectTag(explicit, TAG.context0, 'a PKCS#12 content'))[0];
@@ -93,7 +96,7 @@ function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: 
   const [, algorithm, encrypted] = children(buf, expectTag(encryptedContentInfo, TAG.sequence, 'PKCS#12 EncryptedContentInfo'));
   if (!algorithm || !encrypted) throw new DerError('PKCS#12 EncryptedContentInfo is incomplete');
   try {
-    const plain = decrypt(buf, algorithm, octets(buf, encrypted), password);
+    const plain = decrypt(buf, algorithm, octets(buf, encrypted), password, budget, 'the PKCS#12 file\'s contents');
     readWhole(plain, BER);
     return plain;
   } catch (err) {
@@ -106,7 +109,7 @@ function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: 
   }
 }
 
-function readBags(buf: Buffer, safeContentsTlv: Tlv, password: Password, items: Pkcs12Item[], depth: number): void {
+function readBags(buf: Buffer, safeContentsTlv: Tlv, password: Password, budget: WorkBudget, items: Pkcs12Item[], depth: number): void {
   if (depth > maxNesting) throw new DerError('PKCS#12 SafeContents nested too deep');
   for (const bag of children(buf, expectTag(safeContentsTlv, TAG.sequence, 'PKCS#12 SafeContents'))) {
     const [idTlv, explicit] = children(buf, expectTag(bag, TAG.sequence, 'a PKCS#12 SafeBag'));
@@ -117,11 +120,11 @@ function readBags(buf: Buffer, safeContentsTlv: Tlv, password: Password, items: 
         const certificate = certBag(buf, value);
         if (certificate) items.push({ kind: 'certificate', der: certificate });
       } else if (bagId === PKCS.keyBag) {
-        items.push({ kind: 'key', key: loadDerKey(whole(buf, value), 'pkcs8', false, undefined) });
+        items.push({ kind: 'key', key: loadDerKey(whole(buf, value), 'pkcs8') });
       } else if (bagId === PKCS.pkcs8ShroudedKeyBag) {
-        items.push({ kind: 'key', key: shroudedKey(buf, value, password) });
+        items.push({ kind: 'key', key: shroudedKey(buf, value, password, budget) });
       } else if (bagId === PKCS.safeContentsBag) {
-        readBags(buf, value, password, items, depth + 1);
+        readBags(buf, value, password, budget, items, depth + 1);
       }
       // CRL and secret bags carry nothing for a bundle.
     } catch (err) {
@@ -141,12 +144,12 @@ function certBag(buf: Buffer, value: Tlv): Buffer | null {
 }
 
 /** EncryptedPrivateKeyInfo { algorithm, encryptedData }, decrypted with the file's password. */
-function shroudedKey(buf: Buffer, value: Tlv, password: Password): KeyObject {
+function shroudedKey(buf: Buffer, value: Tlv, password: Password, budget: WorkBudget): KeyObject {
   const [algorithm, data] = children(buf, value);
   if (!algorithm || !data) throw new InputFailure('E_KEY_DECODE', 'a PKCS#12 key bag is incomplete');
   let plain: Buffer;
   try {
-    plain = decrypt(buf, algorithm, octets(buf, data), password);
+    plain = decrypt(buf, algorithm, octets(buf, data), password, budget, 'a key in the PKCS#12 file');
   } catch (err) {
     if (err instanceof PbeError && err.kind === 'unsupported') {
       throw new InputFailure('E_KEY_UNSUPPORTED', `the PKCS#12 key is encrypted with ${err.message}; export it again with OpenSSL's defaults`);
@@ -156,5 +159,5 @@ function shroudedKey(buf: Buffer, value: Tlv, password: Password): KeyObject {
     }
     throw err;
   }
-  return loadDerKey(plain, 'pkcs8', false, undefined);
+  return loadDerKey(plain, 'pkcs8');
 }

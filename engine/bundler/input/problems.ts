@@ -14,6 +14,8 @@ export const problemKinds = {
   E_INPUT_TOO_LARGE: 1011,
   /** ours: a well-formed object the bundler does not take (CSR, CRL, public key, other PKCS#7/PKCS#12 content). */
   E_INPUT_UNSUPPORTED: 1012,
+  /** ours: a bound on the work of one request was reached (KDF rounds, decryption time, keys, objects, problems). */
+  E_INPUT_WORK_LIMIT: 1013,
   /** ours: a PKCS#12 file that needs a password and none was given. */
   E_INPUT_PASSWORD_REQUIRED: 1020,
   /** ours: a PKCS#12 file whose integrity check or decryption fails with the password given. */

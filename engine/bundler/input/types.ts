@@ -23,6 +23,8 @@ export interface InputCertificate {
 
 export interface InputKey extends KeyFacts {
   key: KeyObject;
+  /** SHA-256 of its public key as node:crypto exports it (SPKI DER), lower-case hex. */
+  spkiSha256: string;
   source: string;
 }
 
@@ -50,4 +52,14 @@ export interface ReadLimits {
   maxFileBytes?: number;
   /** Largest sum of all uploads in one call, bytes (default 8 MiB). */
   maxTotalBytes?: number;
+  /** KDF work for all PKCS#12 files and encrypted keys of one call, in PBKDF2-SHA-256 rounds (default 12,000,000 ≈ 2 s). */
+  maxKdfWork?: number;
+  /** Private keys read in one call (default 100). */
+  maxKeys?: number;
+  /** Distinct certificates read in one call (default 2,000: the chain search checks 2,000 signatures at most). */
+  maxCertificates?: number;
+  /** Problems listed per file; the rest are counted in one more problem (default 50). */
+  maxProblemsPerFile?: number;
+  /** Off the event loop only (readUploadsOffThread): wall-clock ms for all the KDF work of one call (default 10,000). */
+  kdfTimeoutMs?: number;
 }

@@ -3,8 +3,9 @@
 // structurally so that this file (like all of engine/) never imports electron and runs in tests.
 import { ipcChannel, type IpcOutcome, type IpcStreamMessage } from '../../api/bridge.ts';
 import { ApiError, ErrorCode, toApiError } from '../../api/errors.ts';
+import type { Caller } from '../../api/identity.ts';
 import { procedures, streams } from '../../api/index.ts';
-import { validateParams, type RpcHandler } from '../rpc.ts';
+import { authorize, validateParams, type RpcHandler } from '../rpc.ts';
 
 export interface IpcSender {
   readonly id: number;
@@ -26,8 +27,11 @@ export interface IpcMainLike {
 /** Decides whether a frame may use the API at all (the app's own top frame, nothing else). */
 export type SenderCheck = (event: IpcEvent) => boolean;
 
-/** Registers every channel; returns the function that removes them and ends all subscriptions. */
-export function serveIpc(ipc: IpcMainLike, handler: RpcHandler, isTrusted: SenderCheck): () => void {
+/**
+ * Registers every channel; returns the function that removes them and ends all subscriptions.
+ * `caller`: who the app's own frame is (the desktop's local user, an admin: the main process trusts it).
+ */
+export function serveIpc(ipc: IpcMainLike, handler: RpcHandler, isTrusted: SenderCheck, caller: Caller): () => void {
   const subscriptions = new Map<string, () => void>();
   const key = (sender: IpcSender, id: number) => `${sender.id}:${id}`;
   const refuse = (event: IpcEvent) =>
@@ -37,7 +41,8 @@ export function serveIpc(ipc: IpcMainLike, handler: RpcHandler, isTrusted: Sende
     ipc.handle(ipcChannel.call(name), async (event, params): Promise<IpcOutcome> => {
       try {
         if (!isTrusted(event)) throw refuse(event);
-        return { ok: true, result: await handler.call(name, validateParams('call', name, params)) };
+        authorize('call', name, caller);
+        return { ok: true, result: await handler.call(name, validateParams('call', name, params), caller) };
       } catch (err) {
         return { ok: false, error: toApiError(err).toJSON() };
       }
@@ -55,14 +60,17 @@ export function serveIpc(ipc: IpcMainLike, handler: RpcHandler, isTrusted: Sende
         const send = (message: IpcStreamMessage) => {
           if (!sender.isDestroyed()) sender.send(ipcChannel.event, message);
         };
+        authorize('subscribe', name, caller);
+        const valid = validateParams('subscribe', name, params);
         const stop = handler.subscribe(
           name,
-          validateParams('subscribe', name, params),
+          valid,
           (data) => send({ id, data }),
           (error) => {
             subscriptions.delete(subKey);
             send({ id, end: true, error: error?.toJSON() });
           },
+          caller,
         );
         subscriptions.set(subKey, stop);
         sender.once('destroyed', () => {

@@ -18,6 +18,7 @@ export type AuditEvent =
   | 'encrypt'
   | 're-encrypt'
   | 'decrypt'
+  | 'ssh-sign'
   | 'deny'
   | 'order'
   | 'approve'

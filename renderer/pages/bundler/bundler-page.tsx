@@ -2,7 +2,7 @@
 // chain to a trusted root ranked as cfssl ranks them, explained, and the bundle to serve. What goes
 // in is on top (files, paste, options); every change bundles again, and the last answer stays on
 // the screen until the next one arrives.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { EngineUnavailable } from '../../components/engine-unavailable.tsx';
 import { describeError } from '../../components/errors.ts';
@@ -12,6 +12,7 @@ import { BundleOutput } from './bundle-output.tsx';
 import './bundler.css';
 import { describeBundlerError, isEngineUnavailable, isTransient, passwordRefusal, type BundleRequest } from './bundler-contract.ts';
 import { fromLocalInput, toLocalInput } from './bundler-format.ts';
+import { keepPage, keptPage } from './kept-page.ts';
 import { CertificateCards } from './certificate-cards.tsx';
 import { ChainsPanel } from './chains-panel.tsx';
 import { OptionsPanel, defaultOptions, maxDomainLength, type BundleOptions } from './options-panel.tsx';
@@ -22,9 +23,19 @@ import { useBundle } from './use-bundle.ts';
 import { useUploads } from './use-uploads.ts';
 
 export function BundlerPage({ client }: { client: ApiClient }) {
-  const uploads = useUploads();
-  const [options, setOptions] = useState<BundleOptions>(defaultOptions);
+  const [kept] = useState(keptPage);
+  const uploads = useUploads(kept);
+  const [options, setOptions] = useState<BundleOptions>(kept?.options ?? defaultOptions);
   const [openedAt] = useState(() => Date.now());
+  // A chosen leaf is a number in the uploads as they were: other files, the engine's choice again.
+  const firstRequest = useRef(true);
+  useEffect(() => {
+    if (firstRequest.current) {
+      firstRequest.current = false;
+      return;
+    }
+    setOptions((current) => (current.leaf === null ? current : { ...current, leaf: null }));
+  }, [uploads.request]);
   const connected = useConnection(client).status === 'open';
 
   // The trust data rarely changes; asked often only while the engine is away, so the page comes
@@ -43,12 +54,18 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       files: uploads.request,
       flavor: options.flavor,
       includeRoot: options.includeRoot,
+      allowSha1: options.allowSha1,
+      ...(options.leaf !== null ? { leaf: options.leaf } : {}),
       ...(at ? { at } : {}),
       ...(domain ? { domain } : {}),
     };
-  }, [uploads.request, options.flavor, options.includeRoot, at, atError, domain]);
-  const bundling = useBundle(client, request);
+  }, [uploads.request, options.flavor, options.includeRoot, options.allowSha1, options.leaf, at, atError, domain]);
+  const bundling = useBundle(client, request, kept?.result ?? null);
   const { result, busy } = bundling;
+  // Kept for when the operator comes back from another page (without passwords: kept-page.ts).
+  const shown = useRef({ files: uploads.files, pasted: uploads.pasted, options, result });
+  shown.current = { files: uploads.files, pasted: uploads.pasted, options, result };
+  useEffect(() => () => keepPage(shown.current), []);
 
   const bundleAway = isTransient(bundling.error);
 
@@ -86,7 +103,7 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       )}
       <TrustHeader trust={trust.data} />
       <div className="panel-row">
-        <UploadPanel uploads={uploads} problems={result?.problems ?? []} callError={callError} passwordRefusal={passwordRefusal(bundling.error)} />
+        <UploadPanel uploads={uploads} problems={result?.problems ?? []} uploaded={result?.uploaded ?? []} callError={callError} passwordRefusal={passwordRefusal(bundling.error)} />
         <OptionsPanel value={options} onChange={setOptions} nowValue={toLocalInput(result && options.at === null ? Date.parse(result.at) : openedAt)} atError={atError} />
       </div>
       {!result && busy && <p className="muted" role="status">Bundling…</p>}
@@ -95,7 +112,7 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       )}
       {result && (
         <div className="bundler-results" aria-busy={busy} data-busy={busy}>
-          <ResultSummary result={result} busy={busy} />
+          <ResultSummary result={result} busy={busy} chosenLeaf={options.leaf} onChooseLeaf={(leaf) => setOptions({ ...options, leaf })} />
           <BundleOutput result={result} includeRoot={options.includeRoot} />
           <ChainsPanel chains={result.chains} uploaded={uploaded} />
           <CertificateCards leaf={result.leaf} uploaded={result.uploaded} at={result.at} />

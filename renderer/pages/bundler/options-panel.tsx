@@ -1,5 +1,6 @@
 // How to bundle: the flavor (cfssl's ranking), the time to validate at, the host name the leaf must
-// cover, and whether the root goes into the bundle. Every change bundles again.
+// cover, whether the root goes into the bundle, and whether SHA-1 is accepted for legacy clients.
+// Every change bundles again.
 import { Panel } from '../../components/panel.tsx';
 import { flavors, type Flavor } from './bundler-contract.ts';
 import { localZone } from './bundler-format.ts';
@@ -10,9 +11,13 @@ export interface BundleOptions {
   at: string | null;
   domain: string;
   includeRoot: boolean;
+  /** Accept SHA-1 signatures below the root (every current browser refuses them). */
+  allowSha1: boolean;
+  /** The n-th uploaded certificate is the leaf (chosen in the result summary), or null for the engine's rule. */
+  leaf: number | null;
 }
 
-export const defaultOptions: BundleOptions = { flavor: 'ubiquitous', at: null, domain: '', includeRoot: false };
+export const defaultOptions: BundleOptions = { flavor: 'ubiquitous', at: null, domain: '', includeRoot: false, allowSha1: false, leaf: null };
 
 export const maxDomainLength = 253;
 
@@ -77,6 +82,10 @@ export function OptionsPanel({ value, onChange, nowValue, atError }: Props) {
         <label className="check">
           <input type="checkbox" checked={value.includeRoot} onChange={(event) => set({ includeRoot: event.target.checked })} data-testid="bundler-include-root" />
           Include the root in the bundle
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={value.allowSha1} onChange={(event) => set({ allowSha1: event.target.checked })} data-testid="bundler-allow-sha1" />
+          Allow SHA-1 below the root (legacy clients only: browsers refuse it)
         </label>
       </div>
       {atError && (

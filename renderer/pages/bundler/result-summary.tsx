@@ -1,6 +1,7 @@
 // The answer in one glance: whether the private key fits the leaf (a mismatch is an outage waiting
-// to happen, so it is the loudest thing on the page), how many chains were found, which one won,
-// at what time and with which flavor they were judged.
+// to happen, so it is the loudest thing on the page), which upload is the leaf and why (with a
+// choice of another), how many chains were found, which one won, at what time and with which
+// flavor they were judged.
 import { Badge } from '../../components/badge.tsx';
 import { formatLocalDateTime } from '../../components/format.ts';
 import type { BundleResult } from './bundler-contract.ts';
@@ -16,7 +17,15 @@ const keyStates = {
   },
 } as const;
 
-export function ResultSummary({ result, busy }: { result: BundleResult; busy: boolean }) {
+interface Props {
+  result: BundleResult;
+  busy: boolean;
+  /** The uploaded certificate chosen as the leaf (1-based), or null for the engine's rule. */
+  chosenLeaf: number | null;
+  onChooseLeaf(leaf: number | null): void;
+}
+
+export function ResultSummary({ result, busy, chosenLeaf, onChooseLeaf }: Props) {
   const key = keyStates[result.key];
   const chosen = result.chains.find((chain) => chain.rank === 1) ?? null;
   const root = chosen?.certs.at(-1);
@@ -26,9 +35,29 @@ export function ResultSummary({ result, busy }: { result: BundleResult; busy: bo
         <strong>{key.title}</strong>
         <span>{key.text}</span>
       </div>
+      <p className="bundler-leaf-choice" data-testid="bundler-leaf-choice">
+        Leaf: <strong>{certName(result.leaf)}</strong> <span className="muted">({result.leafChoice.source}: {result.leafChoice.reason})</span>{' '}
+        {result.uploaded.length > 1 && (
+          <label>
+            <span>Use as the leaf</span>{' '}
+            <select value={chosenLeaf ?? ''} onChange={(event) => onChooseLeaf(event.target.value === '' ? null : Number(event.target.value))} data-testid="bundler-leaf-select">
+              <option value="">the engine's choice</option>
+              {result.uploaded.map((cert, i) => (
+                <option key={cert.fingerprint} value={i + 1}>
+                  {i + 1}. {certName(cert)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </p>
       <p role="status">
         {result.chains.length === 0 ? (
-          <Badge tone="bad">no chain to a trusted root</Badge>
+          <>
+            <Badge tone="bad">no valid chain</Badge>{' '}
+            {/* The engine's verdict: expired on ..., the uploaded root not trusted, ... (report.message). */}
+            <span data-testid="bundler-verdict">{typeof result.report.message === 'string' ? result.report.message : 'no chain to a trusted root'}</span>
+          </>
         ) : (
           <>
             <Badge tone="ok">

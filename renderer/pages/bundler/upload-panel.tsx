@@ -1,29 +1,40 @@
 // Where certificates come in: a drop zone that also opens the file chooser, a box for pasted PEM
 // text, the files as chips (with a password field where one is needed), and next to them what
-// could not be used: the page's own refusals (size, count) and the engine's coded problems.
+// could not be used: the page's own refusals (size, count) and the engine's coded problems. A file
+// nothing could be used from shows it on its chip too (its code), so a garbage file does not look read.
 import { useRef } from 'react';
 import { Badge } from '../../components/badge.tsx';
 import { formatBytes } from '../../components/bytes.ts';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { Panel } from '../../components/panel.tsx';
-import { acceptedExtensions, looksPasswordProtected, maxFileBytes, maxFiles, passwordProblems, type BundleProblem } from './bundler-contract.ts';
+import { acceptedExtensions, looksPasswordProtected, maxFileBytes, maxFiles, passwordProblems, type BundleProblem, type BundleResult } from './bundler-contract.ts';
 import { pastedName, type Uploads } from './use-uploads.ts';
 
 interface Props {
   uploads: Uploads;
   problems: readonly BundleProblem[];
+  /** The certificates the last answer read (their `source` is `name#n`). */
+  uploaded: BundleResult['uploaded'];
   /** Why the last bundle call failed as a whole, already worded; null when it did not. */
   callError: string | null;
   /** The message of a call refused for a password, which names the file; null otherwise. */
   passwordRefusal: string | null;
 }
 
-export function UploadPanel({ uploads, problems, callError, passwordRefusal }: Props) {
+export function UploadPanel({ uploads, problems, uploaded, callError, passwordRefusal }: Props) {
   const chooser = useRef<HTMLInputElement>(null);
   const chooseButton = useRef<HTMLButtonElement>(null);
   /** Whether the engine asked for this upload's password; a problem's source is `name` or `name#n`. */
   const asksPassword = (name: string) =>
     problems.some((problem) => passwordProblems.has(problem.name) && problem.source.replace(/#\d+$/, '') === name) || (passwordRefusal?.includes(`${name}:`) ?? false);
+  const fromFile = (name: string, source: string) => source === name || source.startsWith(`${name}#`);
+  /** What makes a file unusable: its first problem when no certificate came from it, or the call's refusal naming it. */
+  const failure = (name: string): { code: string; text: string } | null => {
+    const problem = problems.find((p) => fromFile(name, p.source));
+    if (problem && !uploaded.some((cert) => fromFile(name, cert.source))) return { code: String(problem.code), text: problem.message };
+    if (callError?.includes(`${name}:`)) return { code: 'not read', text: callError };
+    return null;
+  };
   const pastedNeedsPassword = uploads.pasted.trim() !== '' && (looksPasswordProtected(pastedName, uploads.pasted) || asksPassword(pastedName));
 
   return (
@@ -86,29 +97,33 @@ export function UploadPanel({ uploads, problems, callError, passwordRefusal }: P
       </DropZone>
       {uploads.files.length > 0 && (
         <ul className="bundler-files" aria-label="Files to bundle">
-          {uploads.files.map((file) => (
-            <li key={file.id} className="bundler-file" data-testid="bundler-file" data-name={file.name}>
-              <span className="bundler-file-name">{file.name}</span>
-              <span className="unit">{formatBytes(file.size)}</span>
-              {(file.looksProtected || asksPassword(file.name)) && (
-                <label className="bundler-password">
-                  <span>Password for {file.name}</span>
-                  <input type="password" value={file.password} onChange={(event) => uploads.setPassword(file.id, event.target.value)} autoComplete="off" />
-                </label>
-              )}
-              <button
-                type="button"
-                className="bundler-file-remove"
-                aria-label={`Remove ${file.name}`}
-                onClick={() => {
-                  uploads.remove(file.id);
-                  chooseButton.current?.focus();
-                }}
-              >
-                ×
-              </button>
-            </li>
-          ))}
+          {uploads.files.map((file) => {
+            const failed = failure(file.name);
+            return (
+              <li key={file.id} className="bundler-file" data-testid="bundler-file" data-name={file.name} data-state={failed ? 'error' : 'ok'} title={failed?.text}>
+                <span className="bundler-file-name">{file.name}</span>
+                <span className="unit">{formatBytes(file.size)}</span>
+                {failed && <Badge tone="bad">{failed.code}</Badge>}
+                {(file.looksProtected || asksPassword(file.name)) && (
+                  <label className="bundler-password">
+                    <span>Password for {file.name}</span>
+                    <input type="password" value={file.password} onChange={(event) => uploads.setPassword(file.id, event.target.value)} autoComplete="off" />
+                  </label>
+                )}
+                <button
+                  type="button"
+                  className="bundler-file-remove"
+                  aria-label={`Remove ${file.name}`}
+                  onClick={() => {
+                    uploads.remove(file.id);
+                    chooseButton.current?.focus();
+                  }}
+                >
+                  ×
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
       {uploads.refused.map((line) => (

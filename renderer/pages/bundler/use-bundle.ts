@@ -18,9 +18,9 @@ export interface Bundling {
   busy: boolean;
 }
 
-/** `request` null: nothing to bundle, and what was shown is cleared. */
-export function useBundle(client: ApiClient, request: BundleRequest | null): Bundling {
-  const [result, setResult] = useState<BundleResult | null>(null);
+/** `request` null: nothing to bundle, and what was shown is cleared. `initial`: the answer shown when the page was left. */
+export function useBundle(client: ApiClient, request: BundleRequest | null, initial: BundleResult | null = null): Bundling {
+  const [result, setResult] = useState<BundleResult | null>(initial);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [generation, setGeneration] = useState(0);

@@ -35,13 +35,14 @@ export interface Uploads {
   setPastedPassword(password: string): void;
 }
 
-export function useUploads(): Uploads {
-  const [files, setFiles] = useState<Upload[]>([]);
+/** `initial`: the files and pasted text the page had when the operator left it (kept-page.ts). */
+export function useUploads(initial: { files: readonly Upload[]; pasted: string } | null = null): Uploads {
+  const [files, setFiles] = useState<Upload[]>(() => [...(initial?.files ?? [])]);
   const [reading, setReading] = useState<string[]>([]);
-  const [pasted, setPasted] = useState('');
+  const [pasted, setPasted] = useState(initial?.pasted ?? '');
   const [pastedPassword, setPastedPassword] = useState('');
   const [refused, setRefused] = useState<string[]>([]);
-  const nextId = useRef(1);
+  const nextId = useRef(Math.max(0, ...(initial?.files ?? []).map((file) => file.id)) + 1);
   // The files as of the last change, so two drops in quick succession both count against the caps.
   const current = useRef(files);
   current.current = files;

@@ -1,6 +1,7 @@
 // Empties the cache, or drops one name (every type of it), after asking once.
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { useMay } from '../../api/identity.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatCount } from '../../components/format.ts';
 import { useFormCall } from '../../components/use-form-call.ts';
@@ -9,6 +10,7 @@ export function CacheFlush({ client, cacheEnabled, onFlushed }: { client: ApiCli
   const id = useId();
   const [name, setName] = useState('');
   const call = useFormCall();
+  const may = useMay('dns.cacheFlush');
 
   const flush = async (event: FormEvent) => {
     event.preventDefault();
@@ -29,12 +31,13 @@ export function CacheFlush({ client, cacheEnabled, onFlushed }: { client: ApiCli
     <form className="form" onSubmit={(event) => void flush(event)} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Cache</h3>
       {!cacheEnabled && <p className="muted">The cache is off, so there is nothing to flush.</p>}
+      {!may.allowed && <p className="muted" data-testid="dns-flush-forbidden">{may.reason}</p>}
       <div className="form-row">
         <label>
           <span>Name (empty: everything)</span>
           <input type="text" value={name} onChange={(event) => setName(event.target.value)} placeholder="www.example.com" spellCheck={false} size={24} data-testid="dns-flush-name" />
         </label>
-        <button type="submit" disabled={call.busy || !cacheEnabled} data-testid="dns-flush">
+        <button type="submit" disabled={call.busy || !cacheEnabled || !may.allowed} title={may.reason} data-testid="dns-flush">
           {call.busy ? 'Flushing…' : name.trim() ? 'Flush name' : 'Flush cache'}
         </button>
       </div>

@@ -1,11 +1,15 @@
 // An owner approves an order from their own console, with their own password: a delegation bound
-// to this order, its ciphertext and its requester, for a time and a number of uses.
-import { useState, type FormEvent } from 'react';
+// to this order, its ciphertext and its requester, for a time and a number of uses. What is being
+// approved is shown first, from the order itself (no password needed to look): who asks and why,
+// the ciphertext's owners, rule, labels and hash, who already approved, the time and uses asked.
+import { useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiClient } from '../../api/client.ts';
 import { FormStatus } from '../../components/form-status.tsx';
+import { formatDuration, formatLocalDateTime } from '../../components/format.ts';
 import { useFormCall } from '../../components/use-form-call.ts';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
 import { DurationInput, UsesInput, durationDraft, limitsOf } from './limits-input.tsx';
+import { describeAccess } from './access-picker.tsx';
 import { RowForm } from './row-form.tsx';
 import { describeVaultError, maxSeconds, type VaultOrder } from './vault-contract.ts';
 
@@ -17,7 +21,6 @@ interface Props {
 }
 
 export function ApproveForm({ client, order, onDone, onCancel }: Props) {
-  const pendingOwners = order.owners.filter((owner) => !order.approvals.some((approval) => approval.owner === owner));
   const me = useCredentials();
   // Until about the order's own deadline: an approval cannot usefully outlive it.
   const [duration, setDuration] = useState(() => {
@@ -41,14 +44,14 @@ export function ApproveForm({ client, order, onDone, onCancel }: Props) {
 
   return (
     <RowForm
-      title={`Approve ${order.requester}'s order as one of its owners (${pendingOwners.length ? `waiting for ${pendingOwners.join(', ')}` : 'all have approved'})`}
+      title={`Approve ${order.requester}'s order as one of its owners (${order.waitingFor.length ? `waiting for ${order.waitingFor.join(', ')}` : 'enough owners have approved'})`}
       testId="vault-approve-form"
       onSubmit={(event) => void submit(event)}
       onCancel={onCancel}
     >
-      <p className="muted">Reason given: {order.reason}</p>
+      <OrderDetails order={order} />
       <div className="form-row">
-        <CredentialsFields input={me} who="Approver" suggestions={pendingOwners} disabled={call.busy} />
+        <CredentialsFields input={me} who="Approver" suggestions={order.waitingFor} disabled={call.busy} />
         <DurationInput label="For" value={duration} onChange={setDuration} disabled={call.busy} />
         <UsesInput value={uses} onChange={setUses} disabled={call.busy} />
         <button type="submit" disabled={call.busy}>
@@ -60,5 +63,39 @@ export function ApproveForm({ client, order, onDone, onCancel }: Props) {
       </div>
       <FormStatus result={null} error={call.error} testId="vault-approve" />
     </RowForm>
+  );
+}
+
+function OrderDetails({ order }: { order: VaultOrder }) {
+  const approvedAt = (owner: string) => order.approvals.find((approval) => approval.owner === owner)?.at;
+  const rows: [string, ReactNode][] = [
+    ['Requested by', order.requester],
+    ['Reason', order.reason],
+    ['Owners and rule', describeAccess(order.access)],
+    ['Labels', order.labels.length ? order.labels.join(', ') : <span className="muted">none</span>],
+    ['Ciphertext hash', <code key="hash">{order.ciphertextHash}</code>],
+    [
+      'Approved by',
+      order.delegated.length ? (
+        order.delegated.map((owner) => {
+          const at = approvedAt(owner);
+          return at === undefined ? `${owner} (by a delegation)` : `${owner} (${formatLocalDateTime(at)})`;
+        }).join(', ')
+      ) : (
+        <span className="muted">nobody yet</span>
+      ),
+    ],
+    ['Waiting for', order.waitingFor.length ? order.waitingFor.join(', ') : <span className="muted">nobody: enough owners have approved</span>],
+    ['Asked for', `${formatDuration(order.expiresAt - order.createdAt)}, ${order.uses} ${order.uses === 1 ? 'use' : 'uses'}, until ${formatLocalDateTime(order.expiresAt)}`],
+  ];
+  return (
+    <dl className="vault-info" data-testid="vault-approve-details">
+      {rows.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }

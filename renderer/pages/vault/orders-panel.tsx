@@ -152,10 +152,11 @@ function Owners({ order }: { order: VaultOrder }) {
     <ul className="vault-owners">
       {order.owners.map((owner) => {
         const approval = order.approvals.find((a) => a.owner === owner);
+        const delegated = order.delegated.includes(owner);
         return (
-          <li key={owner} data-approved={approval ? true : undefined} title={approval ? `approved ${formatLocalDateTime(approval.at)}` : 'not yet approved'}>
+          <li key={owner} data-approved={delegated ? true : undefined} title={approval ? `approved ${formatLocalDateTime(approval.at)}` : delegated ? 'delegated for this requester' : 'not yet approved'}>
             {owner}
-            {approval ? <span aria-label=" approved"> ✓</span> : <span className="visually-hidden"> (waiting)</span>}
+            {delegated ? <span aria-label=" approved"> ✓</span> : <span className="visually-hidden"> (waiting)</span>}
           </li>
         );
       })}

@@ -41,10 +41,13 @@ describe('bundle: the 14 real-site chains of x509-limbo online/, at their valida
     it(`${site}: bundles, and ubiquitous picks the root limbo expects`, () => {
       const tc = loadTestcases(join(online, file))[0]!;
       const uploads: Upload[] = [{ name: 'peer.pem', bytes: tc.peer_certificate }, ...tc.untrusted_intermediates.map((p, i) => ({ name: `int${i}.pem`, bytes: p }))];
-      const result = bundleUploads(uploads, { at: new Date(tc.validation_time!), ...(tc.expected_peer_name ? { domain: tc.expected_peer_name.value } : {}) }, store);
+      // The search's clock raised to 60 s, a hang guard only: that the search was not cut short (no
+      // W_SEARCH_TRUNCATED) is the claim, so a loaded machine cannot decide it.
+      const settings = { at: new Date(tc.validation_time!), ...(tc.expected_peer_name ? { domain: tc.expected_peer_name.value } : {}) };
+      const result = bundleUploads(uploads, settings, store, { limits: { timeBudgetMs: 60_000 } });
       assert.deepEqual(result.problems, []);
       assert.ok(result.bundlePem !== '', 'a bundle');
-      assert.ok(result.elapsedMs < 1000, `took ${result.elapsedMs} ms`);
+      assert.deepEqual(result.chains.flatMap((c) => c.warnings.filter((w) => w.code === 'W_SEARCH_TRUNCATED')), []);
 
       const expected = new Set(certsOf(tc.trusted_certs).map(subjectAndKey));
       const rootOf = (i: number) => store.anchors.byFingerprint(result.chains[i]!.certs.at(-1)!.fingerprint)!;
@@ -181,7 +184,7 @@ describe('bundle: errors with their codes', () => {
   it('1211: expired at the validation time', () => {
     const result = bundleUploads([pemUpload('leaf.pem', leaf)], { at: utc('2026-01-01T00:00:00Z') }, store);
     assert.equal(result.problems[0]?.code, 1211);
-    assert.match(result.problems[0]!.message, /www\.example\.com.*expired 2025-01-01/);
+    assert.match(result.problems[0]!.message, /www\.example\.com.*expired on 2025-01-01/);
     assert.deepEqual(result.chains, []);
   });
 
@@ -192,8 +195,12 @@ describe('bundle: errors with their codes', () => {
     assert.equal(result.problems[0]?.code, 1220);
     assert.match(result.problems[0]!.message, /http:\/\/ca\.example\/other\.crt/);
     const withRoot = bundleUploads([pemUpload('chain.pem', orphan, stranger)], { at }, store);
+    // Issue 16 item 5: the uploaded private root is the diagnosis, and nothing says its issuer is missing.
     assert.deepEqual(withRoot.problems.map((p) => p.code), [1220, 1220]);
-    assert.match(withRoot.problems[1]!.message, /the uploaded root CN=Other CA is not in the trust data \(test, 2024-01-01\)/);
+    assert.match(withRoot.problems[0]!.message, /the uploaded root CN=Other CA is not in the trust data \(test, 2024-01-01\)/);
+    assert.equal(withRoot.report.message, withRoot.problems[0]!.message);
+    assert.match(withRoot.problems[1]!.message, /its issuer "CN=Other CA" is uploaded, but no path from it ends at a root the trust data holds/);
+    assert.ok(withRoot.problems.every((p) => !/neither uploaded/.test(p.message)));
   });
 
   it('2300: a private key that is not the leaf\'s is reported, and a matching one is recognised', () => {
@@ -256,7 +263,9 @@ describe('bundle: errors with their codes', () => {
   });
 });
 
-test('a pathological upload (100 CAs cross-signed in cycles, 500 certificates, no way out) returns within 1 s', () => {
+// What bounds a tangle is the search's work limit (chain/README.md), not the clock: the time budget is
+// raised to 60 s here (a hang guard only) so a loaded machine cannot decide the outcome.
+test('a pathological upload (100 CAs cross-signed in cycles, 500 certificates, no way out) stops at a search bound, not the clock', () => {
   const cas = Array.from({ length: 100 }, (_, i) => ({ subject: `CA ${i}`, key: newKey() }));
   const pool: Made[] = [];
   for (let i = 0; i < cas.length; i++) {
@@ -265,12 +274,13 @@ test('a pathological upload (100 CAs cross-signed in cycles, 500 certificates, n
   const leaf = makeCert({ subject: 'victim.example', ca: false, dns: ['victim.example'], issuer: cas[0]! });
   const root = makeCert({ subject: 'Unrelated Root', ca: true });
   const store = TrustStore.load(ourTrustDir([{ name: 'Test Platform', weight: 1, roots: [root.cert] }]));
-  const started = performance.now();
-  const result = bundleUploads([pemUpload('pool.pem', ...pool, leaf)], { at: utc('2024-06-01T00:00:00Z') }, store);
-  const ms = performance.now() - started;
-  assert.ok(ms < 1000, `took ${ms} ms`);
+  const result = bundleUploads([pemUpload('pool.pem', ...pool, leaf)], { at: utc('2024-06-01T00:00:00Z') }, store, { limits: { timeBudgetMs: 60_000 } });
   assert.equal(result.leaf.commonName, 'victim.example');
   assert.equal(result.problems[0]?.code, 1220);
+  // The verdict names the bound met (here the depth cut, which it reports first), never the clock;
+  // chain/search.test.ts checks the work counters of the same tangle.
+  assert.match(result.problems[0]!.message, /^no chain from CN=victim\.example to a trusted root was found before a search bound: /);
+  assert.doesNotMatch(result.problems[0]!.message, /time budget/);
 });
 
 test('the same uploads give the same answer (deterministic ranking and output)', () => {

@@ -25,16 +25,19 @@ test('agrees with node:crypto on fingerprint, dates, CA bit, EKU, SANs and key s
   }
 });
 
-test('creating 3,000 certificates and reading their index fields is cheap', () => {
+// Cheap means lazy: building a Certificate walks only the outer DER layout, and reading the two index
+// fields decodes those two and nothing else (no hash, no name formatting, no full extension walk).
+// Counted by the fields decoded, not by a stopwatch; the 30 s bound is a hang guard only.
+test('creating 3,000 certificates and reading their index fields decodes only those fields', () => {
   const started = performance.now();
   for (const der of pool) {
     const c = parseCertificate(der);
+    assert.deepEqual(c.decodedFields, [], 'nothing is decoded on creation');
     void c.subjectKey;
     void c.subjectKeyId;
+    assert.deepEqual(c.decodedFields, ['sk', 'ext:2.5.29.14:quick'], c.subject);
   }
-  const ms = performance.now() - started;
-  // ~30-60 ms on a developer machine; the bound is loose for slow CI.
-  assert.ok(ms < 500, `${pool.length} certificates took ${ms} ms`);
+  assert.ok(performance.now() - started < 30_000, 'hang guard');
 });
 
 test('reads a generated certificate field by field', () => {

@@ -1,7 +1,11 @@
 // The bundler engine: trust loaded from its config section, bundler.bundle and bundler.trust
 // answered, bad uploads as ApiErrors with cfssl's code.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { bundleResult } from '../../../engine/api/bundler.ts';
 import { ApiError } from '../../../engine/api/errors.ts';
 import { bundlerEngine } from '../../../engine/bundler/engine.ts';
@@ -42,6 +46,42 @@ describe('bundler engine', () => {
     const again = await engine.procedures['bundler.bundle']!({ files: [file('leaf.pem', leaf.cert.pem)], at: '2025-01-01T00:00:00Z' });
     assert.equal(again.chains.length, 1);
     await engine.stop();
+  });
+
+  // Shown by events, not by a stopwatch: the node:diagnostics_channel "worker_threads" channel names
+  // the decryption's worker; once it is online, the other calls are made and must be answered before
+  // the worker posts its result and before the slow call answers. A decryption on the event loop
+  // makes no worker (and would answer first), so the order cannot come out right.
+  it('answers other calls while a slow but allowed decryption runs on its worker thread', async () => {
+    const plain = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    // A quarter of the PBKDF2 cap (≈ 0.1 s of KDF): the events, not the length, show the overlap, and
+    // one such key keeps the worker well inside the 10 s clock backstop on a loaded machine.
+    const slowKey = execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', '500000', '-passout', 'pass:pw'], { input: plain, encoding: 'utf8' });
+    const engine = await start();
+    const events: string[] = [];
+    const others: Promise<unknown>[] = [];
+    const onWorker = (message: unknown) => {
+      const { worker } = message as { worker: Worker };
+      worker.on('message', () => events.push('decrypted'));
+      worker.once('online', () => {
+        events.push('online');
+        others.push(Promise.resolve(engine.procedures['bundler.trust']!({})).then(() => events.push('trust')));
+        others.push(Promise.resolve(engine.procedures['bundler.bundle']!({ files: [file('leaf.pem', leaf.cert.pem)], at: '2025-01-01T00:00:00Z' })).then(() => events.push('other')));
+      });
+    };
+    subscribe('worker_threads', onWorker);
+    try {
+      const result = await engine.procedures['bundler.bundle']!({
+        files: [file('leaf.pem', leaf.cert.pem), { ...file('key.pem', slowKey), password: 'pw' }], at: '2025-01-01T00:00:00Z',
+      });
+      events.push('slow');
+      await Promise.all(others);
+      assert.deepEqual(events, ['online', 'trust', 'other', 'decrypted', 'slow'], 'both answered while the decryption was in flight');
+      assert.deepEqual(result.problems.map((p) => p.code), [2300], 'the key decrypted (it is not the leaf\'s)');
+    } finally {
+      unsubscribe('worker_threads', onWorker);
+      await engine.stop();
+    }
   });
 
   it('refuses to start on a trust folder that is not one, naming it', async () => {

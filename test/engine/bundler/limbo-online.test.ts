@@ -30,6 +30,7 @@ for (const file of files) {
     const result = buildChains(leaf, sourcesFromStore(store, certsOf(tc.untrusted_intermediates)), {
       at,
       ...(tc.expected_peer_name ? { hostname: tc.expected_peer_name.value } : {}),
+      timeBudgetMs: 60_000, // a hang guard only: the work counters below are the claim
     });
     assert.equal(result.error, null, result.error?.message);
     const valid = result.chains.filter((c) => c.valid);
@@ -39,6 +40,9 @@ for (const file of files) {
       valid.some((c) => wanted.has(subjectAndKey(c.root))),
       `no valid chain ends at ${expected.map((c) => c.subject).join(' / ')}; roots found: ${valid.map((c) => c.root.subject).join(' | ')}`,
     );
-    assert.ok(result.stats.ms < 1000, `took ${result.stats.ms} ms`);
+    // A real site's chain is cheap: the whole search finishes far inside its work bounds (2,000
+    // signature checks), counted rather than timed so a loaded machine cannot fail it.
+    assert.equal(result.stats.truncated, null);
+    assert.ok(result.stats.signatureChecks <= 20, `${result.stats.signatureChecks} signature checks (2-5 for these sites)`);
   });
 }

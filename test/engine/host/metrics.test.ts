@@ -10,6 +10,7 @@ import { dnsConfig } from '../../../engine/api/dns.ts';
 import { railgunConfig, type RailgunStatus } from '../../../engine/api/railgun.ts';
 import { defaultConfig } from '../../../engine/host/config.ts';
 import { startServe, type Served } from '../../../engine/host/serve.ts';
+import { apiTokenOf } from '../../helpers/serve-auth.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
 import { freePort, kdig, startKnot, type Knot } from '../../helpers/knot.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -30,6 +31,8 @@ before(async () => {
   mkdirSync(rendererDir, { recursive: true });
   served = await startServe({ config, host: '127.0.0.1', port: 0, dataDir: tempDir('serve'), rendererDir, version: '0.0.0-test', log: quietLog });
   await waitFor(() => served.host.supervisor.snapshot().engines.every((e) => e.status === 'running'), 'the engines to run');
+  // What a Prometheus job holds: an API token an admin made for /metrics only.
+  token = await apiTokenOf(served, 'viewer', 'metrics');
 });
 after(async () => {
   await served?.close();
@@ -38,7 +41,8 @@ after(async () => {
   origin?.close();
 });
 
-const scrape = (headers: Record<string, string> = { authorization: `Bearer ${served.token}` }) =>
+let token: string;
+const scrape = (headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
   fetch(`http://127.0.0.1:${served.port}/metrics`, { headers });
 
 /** The value of one sample line, e.g. sample(text, 'signalbox_dns_queries_total'). */
@@ -48,10 +52,10 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('/metrics in serve', () => {
-  it('refuses a scrape without the token', async () => {
+  it('refuses a scrape without an API token', async () => {
     assert.equal((await scrape({})).status, 401);
     assert.equal((await scrape({ authorization: 'Bearer wrong' })).status, 401);
-    assert.equal((await fetch(`http://127.0.0.1:${served.port}/metrics?token=${served.token}`)).status, 401, 'never in the URL');
+    assert.equal((await fetch(`http://127.0.0.1:${served.port}/metrics?token=${token}`)).status, 401, 'never in the URL');
   });
 
   it('exports engine state and DNS counters in the Prometheus text format', async () => {

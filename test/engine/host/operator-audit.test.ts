@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { OperatorAudit, configChanges, operatorAuditFile, type OperatorEntry } from '../../../engine/host/operator-audit.ts';
-import { createRouter } from '../../../engine/host/router.ts';
+import { hostCaller, type Caller } from '../../../engine/api/identity.ts';
+import { asConnection, createRouter } from '../../../engine/host/router.ts';
 import { verifyChain } from '../../../engine/vault/storage/audit-log.ts';
 import { echoSupervisor, tempDir } from '../../helpers/host.ts';
 
@@ -15,16 +16,17 @@ describe('operator audit log', () => {
     const dir = tempDir('operator-audit');
     await supervisor.start();
     const router = createRouter(supervisor, { version: 'test', startedAt: Date.now(), audit: await OperatorAudit.open(dir) });
-    await router.callAs('host.restartEngine', { name: 'echo' }, 'console session 127.0.0.1:5000');
-    await assert.rejects(router.callAs('host.restartEngine', { name: 'dns' }, 'console session 127.0.0.1:5001'), { code: 'E_ENGINE_UNAVAILABLE' });
+    const olga: Caller = { name: 'olga', role: 'operator', via: 'session' };
+    await asConnection(router, '127.0.0.1:5000').call('host.restartEngine', { name: 'echo' }, olga);
+    await assert.rejects(asConnection(router, '127.0.0.1:5001').call('host.restartEngine', { name: 'dns' }, olga), { code: 'E_ENGINE_UNAVAILABLE' });
 
     const { entries, check } = (await router.call('host.audit', { limit: 10 })) as { entries: OperatorEntry[]; check: { ok: boolean } };
     assert.equal(check.ok, true);
     assert.deepEqual(
       entries.map((entry) => [entry.event, entry.actor, entry.details.engine, entry.details.result]),
       [
-        ['engine-restart', 'console session 127.0.0.1:5001', 'dns', 'refused'],
-        ['engine-restart', 'console session 127.0.0.1:5000', 'echo', 'done'],
+        ['engine-restart', 'olga (console session 127.0.0.1:5001)', 'dns', 'refused'],
+        ['engine-restart', 'olga (console session 127.0.0.1:5000)', 'echo', 'done'],
       ],
     );
     assert.equal(entries[0]!.details.code, 'E_ENGINE_UNAVAILABLE');
@@ -40,9 +42,9 @@ describe('operator audit log', () => {
   it('survives a restart of the host: the chain goes on in the same file', async () => {
     const dir = tempDir('operator-audit');
     const first = createRouter(supervisor, { version: 'test', startedAt: Date.now(), audit: await OperatorAudit.open(dir) });
-    await first.callAs('host.restartEngine', { name: 'echo' }, 'a');
+    await first.callAs('host.restartEngine', { name: 'echo' }, hostCaller, 'a');
     const second = createRouter(supervisor, { version: 'test', startedAt: Date.now(), audit: await OperatorAudit.open(dir) });
-    await second.callAs('host.restartEngine', { name: 'echo' }, 'b');
+    await second.callAs('host.restartEngine', { name: 'echo' }, hostCaller, 'b');
     const file = verifyChain(readFileSync(join(dir, operatorAuditFile), 'utf8'));
     assert.equal(file.check.ok, true);
     assert.deepEqual(file.entries.map((entry) => [entry.seq, entry.actor]), [[1, 'a'], [2, 'b']]);

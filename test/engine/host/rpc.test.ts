@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../../engine/api/errors.ts';
+import { roles, type Caller } from '../../../engine/api/identity.ts';
+import { procedures, streams } from '../../../engine/api/index.ts';
 import { createRpcClient, serveRpc, type RpcHandler } from '../../../engine/host/rpc.ts';
 import { transportPair } from '../../helpers/memory-transport.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -26,13 +28,57 @@ function echoHandler(): RpcHandler & { active: number } {
   return handler;
 }
 
-function connected(handler = echoHandler()) {
+const operator: Caller = { name: 'olga', role: 'operator', via: 'session' };
+
+function connected(handler = echoHandler(), caller: Caller = operator) {
   const [serverSide, clientSide] = transportPair();
-  serveRpc(serverSide, handler);
+  serveRpc(serverSide, handler, { caller });
   return { client: createRpcClient(clientSide, 2000), handler, clientSide, serverSide };
 }
 
 describe('rpc', () => {
+  it('gives the handler the caller the transport vouches for, never one a client names in its call', async () => {
+    const seen: Caller[] = [];
+    const handler = { ...echoHandler(), call: async (_m: string, _p: unknown, caller: Caller) => void seen.push(caller) };
+    const { client } = connected(handler);
+    await client.call('echo.echo', { text: 'a' });
+    await client.call('echo.echo', { text: 'b' }, 2000, { name: 'mallory', role: 'admin', via: 'session' });
+    assert.deepEqual(seen, [operator, operator]);
+  });
+
+  it('refuses a caller below the role the contract declares with E_FORBIDDEN naming the role needed', async () => {
+    const viewer: Caller = { name: 'vera', role: 'viewer', via: 'session' };
+    const calls: string[] = [];
+    const { client } = connected({ ...echoHandler(), call: async (method: string) => void calls.push(method) }, viewer);
+    await assert.rejects(client.call('dns.cacheFlush', {}), (err: ApiError) => {
+      assert.equal(err.code, 'E_FORBIDDEN');
+      assert.match(err.message, /dns\.cacheFlush needs the operator role; vera has the viewer role/);
+      return true;
+    });
+    await assert.rejects(client.call('vault.approve', {}), /vault\.approve needs the approver role/, 'refused before its params are looked at');
+    await client.call('dns.stats', {});
+    assert.deepEqual(calls, ['dns.stats'], 'the handler never saw the refused calls');
+  });
+
+  it('declares a role for every procedure and stream of the contract', () => {
+    for (const [name, declared] of [...Object.entries(procedures), ...Object.entries(streams)]) {
+      assert.ok(roles.includes(declared.role), `${name} declares no role`);
+    }
+    assert.equal(procedures['dns.cacheFlush'].role, 'operator');
+    assert.equal(procedures['vault.approve'].role, 'approver');
+    assert.equal(procedures['dns.stats'].role, 'viewer');
+  });
+
+  it('on the host-to-engine channel (acceptForwardedCaller) takes the caller from the call', async () => {
+    const seen: Caller[] = [];
+    const [serverSide, clientSide] = transportPair();
+    serveRpc(serverSide, { ...echoHandler(), call: async (_m: string, _p: unknown, caller: Caller) => void seen.push(caller) }, { caller: { name: 'host', role: 'admin', via: 'host' }, acceptForwardedCaller: true });
+    const client = createRpcClient(clientSide, 2000);
+    await client.call('echo.echo', { text: 'a' }, 2000, operator);
+    await client.call('echo.echo', { text: 'b' });
+    assert.deepEqual(seen.map((c) => c.name), ['olga', 'host']);
+  });
+
   it('answers a valid call with the handler result', async () => {
     const { client } = connected();
     assert.deepEqual(await client.call('echo.echo', { text: 'hi' }), { text: 'hi' });
@@ -92,7 +138,7 @@ describe('rpc', () => {
 
   it('rejects pending calls with E_CLOSED when the transport closes', async () => {
     const [serverSide, clientSide] = transportPair();
-    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} });
+    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} }, { caller: operator });
     const client = createRpcClient(clientSide);
     const pending = client.call('echo.echo', { text: 'never answered' });
     serverSide.close();
@@ -102,7 +148,7 @@ describe('rpc', () => {
 
   it('times out a call the server never answers', async () => {
     const [serverSide, clientSide] = transportPair();
-    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} });
+    serveRpc(serverSide, { call: () => new Promise(() => {}), subscribe: () => () => {} }, { caller: operator });
     const client = createRpcClient(clientSide, 50);
     await assert.rejects(client.call('echo.echo', { text: 'slow' }), { code: 'E_TIMEOUT' });
   });

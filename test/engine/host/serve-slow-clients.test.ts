@@ -10,6 +10,7 @@ import { afterEach, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { defaultConfig } from '../../../engine/host/config.ts';
 import { apiProtocol, startServe, type Served } from '../../../engine/host/serve.ts';
+import { apiTokenOf } from '../../helpers/serve-auth.ts';
 import { defaultSendLimits, type SendLimits } from '../../../engine/host/transports/send-queue.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
 import { frame, pausedApiClient, readClose, readMessages, sendEchoCalls } from '../../helpers/raw-websocket.ts';
@@ -20,12 +21,13 @@ const MiB = 1024 * KiB;
 let served: Served | undefined;
 afterEach(() => served?.close());
 
-async function serve(sendLimits?: Partial<SendLimits>): Promise<Served> {
+/** A serve and an admin API token for it (the API's clients here are programs). */
+async function serve(sendLimits?: Partial<SendLimits>): Promise<Served & { token: string }> {
   const rendererDir = join(tempDir('renderer'), 'dist');
   mkdirSync(rendererDir, { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html>');
   served = await startServe({ config: defaultConfig(), host: '127.0.0.1', port: 0, dataDir: tempDir('serve-slow'), rendererDir, version: 'test', log: quietLog, ...(sendLimits ? { sendLimits } : {}) });
-  return served;
+  return Object.assign(served, { token: await apiTokenOf(served) });
 }
 
 async function echoOverApi(port: number, token: string): Promise<unknown> {

@@ -5,12 +5,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { defaultConfig } from '../../../engine/host/config.ts';
-import { apiProtocol, startServe, tokenFileName, type Served } from '../../../engine/host/serve.ts';
+import { apiProtocol, startServe, type Served } from '../../../engine/host/serve.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
+import { apiTokenOf, signIn } from '../../helpers/serve-auth.ts';
 
 let served: Served;
 let dataDir: string;
 let base: string;
+/** The setup link as serve made it, before an admin was added (which ends the setup). */
+let setupUrl: string | null;
+let token: string;
+let cookie: string;
 
 before(async () => {
   dataDir = tempDir('serve');
@@ -29,6 +34,10 @@ before(async () => {
     log: quietLog,
   });
   base = `http://127.0.0.1:${served.port}`;
+  setupUrl = served.setupUrl;
+  token = await apiTokenOf(served);
+  await served.host.operators.add('ada', 'admin', 'a long enough password');
+  cookie = await signIn(base, { name: 'ada', password: 'a long enough password' });
 });
 after(() => served.close());
 
@@ -66,27 +75,36 @@ function rawGet(path: string): Promise<{ status: number; body: string }> {
 }
 
 describe('serve', () => {
-  it('prints a URL whose fragment carries the token, and keeps the token in a 0600 file', () => {
-    assert.equal(served.url, `${base}/#token=${served.token}`);
-    const file = join(dataDir, tokenFileName);
-    assert.equal(readFileSync(file, 'utf8').trim(), served.token);
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.ok(served.token.length >= 40);
+  it('prints a URL with no secret in it, and with no operator yet a setup link whose token is in the fragment', () => {
+    assert.equal(served.url, `${base}/`);
+    assert.match(setupUrl ?? '', new RegExp(`^${base}/#setup=[A-Za-z0-9_-]{43}$`));
   });
 
-  it('refuses the API without a token (401) and with a wrong one', async () => {
+  it('keeps operators, sessions and the session signing key in 0600 files, no password or token in clear', () => {
+    for (const name of ['operators.json', 'sessions.json', 'session.key']) assert.equal(statSync(join(dataDir, name)).mode & 0o777, 0o600, name);
+    const operators = readFileSync(join(dataDir, 'operators.json'), 'utf8');
+    assert.doesNotMatch(operators, /a long enough password/);
+    assert.doesNotMatch(operators, new RegExp(token));
+    assert.match(operators, /"algorithm": "scrypt"/);
+    assert.doesNotMatch(readFileSync(join(dataDir, 'sessions.json'), 'utf8'), new RegExp(cookie.split('.')[1]!));
+  });
+
+  it('refuses the API without a session or token (401), with a wrong token, and with a forged cookie', async () => {
     assert.equal(await openApi({ protocols: [apiProtocol] }), 401);
-    assert.equal(await openApi({ protocols: [apiProtocol, 'token.wrong'] }), 401);
-    assert.equal(await openApi({ headers: { Authorization: 'Bearer ' + served.token.slice(1) } }), 401);
+    assert.equal(await openApi({ protocols: [apiProtocol, `token.${token}`] }), 401, 'the old subprotocol token is no way in');
+    assert.equal(await openApi({ headers: { Authorization: 'Bearer ' + token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') } }), 401);
+    const [id, signature] = cookie.split('.');
+    assert.equal(await openApi({ headers: { Cookie: `signalbox_session=${id}.${signature!.slice(0, -1)}${signature!.endsWith('A') ? 'B' : 'A'}` } }), 401);
+    assert.equal(await openApi({ headers: { Cookie: `signalbox_session=${id}x.${signature}` } }), 401);
   });
 
-  it('refuses a page from another origin even with the token', async () => {
-    const status = await openApi({ protocols: [apiProtocol, `token.${served.token}`], headers: { Origin: 'http://evil.example' } });
+  it('refuses a page from another origin even with a valid session', async () => {
+    const status = await openApi({ protocols: [apiProtocol], headers: { Origin: 'http://evil.example', Cookie: `signalbox_session=${cookie}` } });
     assert.equal(status, 403);
   });
 
-  it('serves the API to a browser-style client (subprotocol token, own origin)', async () => {
-    const ws = await openApi({ protocols: [apiProtocol, `token.${served.token}`], headers: { Origin: base } });
+  it('serves the API to a browser-style client (session cookie, own origin) as the signed-in operator', async () => {
+    const ws = await openApi({ protocols: [apiProtocol], headers: { Origin: base, Cookie: `signalbox_session=${cookie}` } });
     assert.ok(ws instanceof WebSocket);
     assert.equal(ws.protocol, apiProtocol);
     const answer = await call(ws, 'host.engines', {});
@@ -94,13 +112,16 @@ describe('serve', () => {
     assert.deepEqual(snapshot.engines.map((e) => [e.name, e.status]), [['echo', 'running']]);
     assert.deepEqual((await call(ws, 'echo.echo', { text: 'through serve' })).result, { text: 'through serve' });
     assert.equal((await call(ws, 'echo.echo', { text: 1 })).error?.code, 'E_INVALID_PARAMS');
+    assert.deepEqual(((await call(ws, 'host.whoami', {})).result as { caller: unknown }).caller, { name: 'ada', role: 'admin', via: 'session' });
     ws.close();
   });
 
-  it('serves the API to a program with a bearer token', async () => {
-    const ws = await openApi({ headers: { Authorization: `Bearer ${served.token}` } });
+  it('serves the API to a program with a bearer API token, but not with a metrics-only token', async () => {
+    const ws = await openApi({ headers: { Authorization: `Bearer ${token}` } });
     assert.ok(ws instanceof WebSocket);
+    assert.equal(((await call(ws, 'host.whoami', {})).result as { caller: { via: string } }).caller.via, 'token');
     ws.close();
+    assert.equal(await openApi({ headers: { Authorization: `Bearer ${await apiTokenOf(served, 'admin', 'metrics')}` } }), 401);
   });
 
   it('serves the console with a strict CSP and falls back to index.html for routes', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OrderBook, type Order } from '../../../engine/vault/orders.ts';
 
-const request = { requester: 'carol', ciphertextHash: 'h1', owners: ['alice', 'bob'], labels: ['red'], reason: 'incident 42', uses: 1, durationMs: 60_000 };
+const request = { requester: 'carol', ciphertextHash: 'h1', owners: ['alice', 'bob'], access: { kind: 'owners' as const, owners: ['alice', 'bob'], minimum: 2 }, labels: ['red'], reason: 'incident 42', uses: 1, durationMs: 60_000 };
 
 describe('vault orders', () => {
   it('places an order that owners approve, once each', () => {

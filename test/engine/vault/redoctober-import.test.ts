@@ -69,3 +69,28 @@ describe('vault: Red October migration', () => {
     assert.equal((await vault.decrypt(root, 'test', moved.ciphertext, null)).data, vector.plaintext_b64);
   });
 });
+
+describe('vault: Red October import of a clashing account name (never half-imported)', () => {
+  it('refuses the whole file when a name has an account with another key pair, and imports nothing', async () => {
+    const dir = tempDir('vault-ro-clash');
+    const clashing = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), kdfCost: { N: 2 ** 10, r: 8, p: 1 }, kdf: { minimumN: 2 ** 10 } });
+    try {
+      await clashing.accounts.create('root', root.password, 'ECC');
+      await clashing.accounts.createUser(root, 'test', 'bob', 'bob-password-here', 'RSA');
+      await assert.rejects(clashing.accounts.importRedOctober(root, 'test', roVault), {
+        code: 'E_VAULT_IMPORT_CLASH',
+        message: 'Red October vault 470661303: bob has an account here with another key pair, so its ciphertexts could not be decrypted; nothing was imported — rename or delete the existing account first',
+      });
+      assert.deepEqual(clashing.users().map((u) => u.name).sort(), ['bob', 'root']);
+      assert.equal(clashing.status().redOctoberImported, false);
+    } finally {
+      await clashing.close();
+    }
+  });
+
+  it('skips accounts imported before (the same key pair) when the same file comes again', async () => {
+    const again = await vault.accounts.importRedOctober(root, 'test', roVault);
+    assert.deepEqual(again.imported, []);
+    assert.deepEqual(new Set(again.skipped.map((s) => s.reason)), new Set(['imported already (the same key pair)']));
+  });
+});

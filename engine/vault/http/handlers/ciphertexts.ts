@@ -4,6 +4,7 @@
 import { StatusError, withJsonResponse, withResponse, type Answer } from '../answers.ts';
 import { accessFields, accessStructure, checked, ciphertextBytes, ciphertextText, credentialFields, credentials } from '../fields.ts';
 import type { GoStruct } from '../go-json.ts';
+import { rsaFormats } from '../../ssh/signing-key.ts';
 import { requireCreated, withCredentials, type Call } from '../handler.ts';
 
 export const encryptRequest = {
@@ -19,7 +20,8 @@ export const encryptRequest = {
 } as const satisfies GoStruct;
 export const decryptRequest = { ...withCredentials, Data: 'bytes', OrderNum: 'string' } as const satisfies GoStruct;
 export const ownersRequest = { Data: 'bytes' } as const satisfies GoStruct;
-export const sshSignWithRequest = { ...withCredentials, Data: 'bytes', TBSData: 'bytes' } as const satisfies GoStruct;
+/** Red October's fields, plus (ours) `Algorithm` for RSA keys (rsa-sha2-256 | rsa-sha2-512) and `OrderNum`. */
+export const sshSignWithRequest = { ...withCredentials, Data: 'bytes', TBSData: 'bytes', Algorithm: 'string', OrderNum: 'string' } as const satisfies GoStruct;
 
 /** What vault.encrypt takes (engine/api/vault.ts: base64 of at most 16 MiB). */
 const maxPlaintext = 16 * 1024 * 1024;
@@ -84,8 +86,25 @@ export function owners({ vault, request }: Call): Answer {
   return { Status: 'ok', Owners: info.owners, Labels: info.labels, Predicate: info.access.kind === 'predicate' ? info.access.predicate : '' };
 }
 
-export function sshSignWith(): Answer {
-  throw new StatusError('E_RO_UNSUPPORTED', 'ssh-sign-with is not supported: this vault does not sign with keys it holds');
+/**
+ * `Response` = base64 of `{"SignatureFormat", "Signature": base64 blob, "Secure": true, "Delegates"}`
+ * (Red October's SSHSignatureWithDelegates), what `ro ssh-agent` turns into an ssh-agent answer.
+ * Red October's Go signer made SHA-1 `ssh-rsa` signatures for RSA keys, which OpenSSH refuses
+ * (RFC 8332); here RSA signs rsa-sha2-512 unless `Algorithm` asks for rsa-sha2-256.
+ */
+export async function sshSignWith({ vault, source, request }: Call): Promise<Answer> {
+  requireCreated(vault);
+  const creds = credentials(request);
+  const algorithm = request.string('Algorithm');
+  if (algorithm !== '' && !(rsaFormats as readonly string[]).includes(algorithm)) {
+    throw new StatusError('E_RO_FIELD', `Algorithm ${JSON.stringify(algorithm)} is not one the vault signs with: leave it out, or ask for ${rsaFormats.join(' or ')} (RSA keys; SHA-1 ssh-rsa is not offered)`);
+  }
+  const ciphertext = ciphertextText(request.bytes('Data'), 'Data');
+  const orderNum = request.string('OrderNum');
+  const params = checked('vault.decrypt', { credentials: creds, ciphertext, ...(orderNum === '' ? {} : { orderId: orderNum }) }, { ...credentialFields, ciphertext: 'Data', orderId: 'OrderNum' });
+  const orderId = params.orderId ?? satisfiedOrder(vault, creds.name, ciphertext);
+  const signed = await vault.sshSign(params.credentials, source, { ciphertext: params.ciphertext, data: request.bytes('TBSData'), orderId, ...(algorithm === '' ? {} : { rsaFormat: algorithm as (typeof rsaFormats)[number] }) });
+  return withJsonResponse({ SignatureFormat: signed.format, Signature: signed.blob.toString('base64'), Secure: true, Delegates: signed.delegates });
 }
 
 /** The caller's open order for this ciphertext whose approvals already suffice, if any. */

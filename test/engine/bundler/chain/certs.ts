@@ -1,7 +1,7 @@
 // A small certificate factory for tests: DER written by hand and signed with node:crypto (ECDSA
 // P-256 by default, or RSA; SHA-256, or SHA-1 on request), so a test can make exactly the oddity it
 // needs (expired, not a CA, a pathLen, an EKU, name constraints, a cycle of cross-signs) in
-// microseconds, without openssl.
+// microseconds, without openssl. The DER writers (tlv, seq, oid, ...) serve other hand-made structures too.
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { parseCertificate, type Certificate } from '../../../../engine/bundler/certificate.ts';
 
@@ -11,20 +11,20 @@ function len(n: number): Buffer {
   while (n > 0) { bytes.unshift(n & 0xff); n >>= 8; }
   return Buffer.of(0x80 | bytes.length, ...bytes);
 }
-const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
+export const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
   const body = Buffer.concat(parts);
   return Buffer.concat([Buffer.of(tag), len(body.length), body]);
 };
-const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
-const set = (...parts: Buffer[]) => tlv(0x31, ...parts);
-const octet = (b: Buffer) => tlv(0x04, b);
-const bool = (v: boolean) => tlv(0x01, Buffer.of(v ? 0xff : 0));
-const int = (n: number | Buffer) => {
+export const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
+export const set = (...parts: Buffer[]) => tlv(0x31, ...parts);
+export const octet = (b: Buffer) => tlv(0x04, b);
+export const bool = (v: boolean) => tlv(0x01, Buffer.of(v ? 0xff : 0));
+export const int = (n: number | Buffer) => {
   let b = typeof n === 'number' ? Buffer.from(n.toString(16).padStart(2, '0').replace(/^(.(..)*)$/, '0$1'), 'hex') : n;
   if (b[0]! & 0x80) b = Buffer.concat([Buffer.of(0), b]);
   return tlv(0x02, b);
 };
-function oid(text: string): Buffer {
+export function oid(text: string): Buffer {
   const [a, b, ...rest] = text.split('.').map(Number) as [number, number, ...number[]];
   const out = [a * 40 + b];
   for (const n of rest) {
@@ -35,12 +35,12 @@ function oid(text: string): Buffer {
   }
   return tlv(0x06, Buffer.from(out));
 }
-const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
+export const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
 function time(d: Date): Buffer {
   const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
   return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'latin1')) : tlv(0x18, Buffer.from(iso, 'latin1'));
 }
-const ext = (id: string, critical: boolean, value: Buffer) => seq(oid(id), ...(critical ? [bool(true)] : []), octet(value));
+export const ext = (id: string, critical: boolean, value: Buffer) => seq(oid(id), ...(critical ? [bool(true)] : []), octet(value));
 
 export interface Key {
   privateKey: KeyObject;
@@ -57,9 +57,11 @@ export function newKey(type: 'ec' | 'rsa' = 'ec', bits = 2048): Key {
 
 export interface CertSpec {
   subject: string;
+  /** The subject Name as DER, when `name(subject)` (one UTF8String CN) is not the name wanted. */
+  subjectName?: Buffer;
   key?: Key;
   /** The issuer's name and key; omitted = self-signed. */
-  issuer?: { subject: string; key: Key };
+  issuer?: { subject: string; subjectName?: Buffer; key: Key };
   notBefore?: Date;
   notAfter?: Date;
   /** basicConstraints: undefined = absent. */
@@ -77,22 +79,29 @@ export interface CertSpec {
   /** authorityInfoAccess: OCSP responder and caIssuers URLs. */
   ocsp?: string;
   caIssuers?: string;
+  /** More extensions, as written by `ext(oid, critical, value)`. */
+  extraExtensions?: Buffer[];
+  /** Changes the tbsCertificate before it is signed (fuzzing the fields behind a valid signature). */
+  mutateTbs?: (tbs: Buffer) => Buffer;
 }
 
 export interface Made {
   cert: Certificate;
   key: Key;
   subject: string;
+  subjectName?: Buffer;
 }
 
 export const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
+/** A Name from [attribute OID, value, string tag] in encoding order (0x13 PrintableString, 0x0c UTF8String). */
+export const dn = (...attributes: [string, string, number][]) => seq(...attributes.map(([type, value, tag]) => set(seq(oid(type), tlv(tag, Buffer.from(value, 'utf8'))))));
 const keyId = (spki: Buffer) => createHash('sha1').update(spki).digest();
 
 let serialCounter = 1;
 
 export function makeCert(spec: CertSpec): Made {
   const key = spec.key ?? newKey();
-  const issuer = spec.issuer ?? { subject: spec.subject, key };
+  const issuer = spec.issuer ?? { subject: spec.subject, key, ...(spec.subjectName ? { subjectName: spec.subjectName } : {}) };
   const exts: Buffer[] = [];
   if (spec.ca !== undefined) {
     exts.push(ext('2.5.29.19', true, seq(...(spec.ca ? [bool(true)] : []), ...(spec.pathLen !== undefined ? [int(spec.pathLen)] : []))));
@@ -121,6 +130,7 @@ export function makeCert(spec: CertSpec): Made {
       ...(spec.caIssuers ? [access('1.3.6.1.5.5.7.48.2', spec.caIssuers)] : []),
     )));
   }
+  if (spec.extraExtensions) exts.push(...spec.extraExtensions);
   const hash = spec.hash ?? 'sha256';
   const alg = issuer.key.privateKey.asymmetricKeyType === 'rsa'
     ? seq(oid(hash === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11'), tlv(0x05))
@@ -129,15 +139,16 @@ export function makeCert(spec: CertSpec): Made {
     tlv(0xa0, int(2)),
     int(spec.serial ?? serialCounter++),
     alg,
-    name(issuer.subject),
+    issuer.subjectName ?? name(issuer.subject),
     seq(time(spec.notBefore ?? new Date('2024-01-01T00:00:00Z')), time(spec.notAfter ?? new Date('2034-01-01T00:00:00Z'))),
-    name(spec.subject),
+    spec.subjectName ?? name(spec.subject),
     key.spki,
     tlv(0xa3, seq(...exts)),
   );
-  const signature = sign(hash, tbs, issuer.key.privateKey);
-  const der = seq(tbs, alg, tlv(0x03, Buffer.concat([Buffer.of(0), signature])));
-  return { cert: parseCertificate(der), key, subject: spec.subject };
+  const signed = spec.mutateTbs ? spec.mutateTbs(tbs) : tbs;
+  const signature = sign(hash, signed, issuer.key.privateKey);
+  const der = seq(signed, alg, tlv(0x03, Buffer.concat([Buffer.of(0), signature])));
+  return { cert: parseCertificate(der), key, subject: spec.subject, ...(spec.subjectName ? { subjectName: spec.subjectName } : {}) };
 }
 
 export const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ipcChannel, type IpcOutcome, type IpcStreamMessage } from '../../../../engine/api/bridge.ts';
+import { desktopCaller } from '../../../../engine/api/identity.ts';
 import type { RpcHandler } from '../../../../engine/host/rpc.ts';
 import { serveIpc, type IpcEvent, type IpcMainLike } from '../../../../engine/host/transports/electron.ts';
 import { waitFor } from '../../../helpers/wait.ts';
@@ -48,7 +49,7 @@ const trustApp = (event: IpcEvent) => event.senderFrame?.url.startsWith('app://s
 describe('Electron IPC adapter', () => {
   it('registers one channel per procedure and stream, and removes them all', () => {
     const { ipc, handlers } = fakeIpc();
-    const dispose = serveIpc(ipc, handler, trustApp);
+    const dispose = serveIpc(ipc, handler, trustApp, desktopCaller);
     assert.ok(handlers.has(ipcChannel.call('host.info')));
     assert.ok(handlers.has(ipcChannel.call('echo.echo')));
     assert.ok(handlers.has(ipcChannel.subscribe('host.watchEngines')));
@@ -59,7 +60,7 @@ describe('Electron IPC adapter', () => {
 
   it('answers the app frame with validated params', async () => {
     const { ipc, handlers } = fakeIpc();
-    serveIpc(ipc, handler, trustApp);
+    serveIpc(ipc, handler, trustApp, desktopCaller);
     const { event } = fakeFrame('app://signalbox/index.html');
     const call = handlers.get(ipcChannel.call('echo.echo'))!;
     assert.deepEqual(await call(event, { text: 'hi' }), { ok: true, result: { text: 'hi' } });
@@ -70,7 +71,7 @@ describe('Electron IPC adapter', () => {
 
   it('refuses frames that are not the app', async () => {
     const { ipc, handlers } = fakeIpc();
-    serveIpc(ipc, handler, trustApp);
+    serveIpc(ipc, handler, trustApp, desktopCaller);
     const { event } = fakeFrame('https://evil.example/');
     const outcome = (await handlers.get(ipcChannel.call('echo.echo'))!(event, { text: 'hi' })) as IpcOutcome;
     assert.equal(outcome.ok, false);
@@ -81,7 +82,7 @@ describe('Electron IPC adapter', () => {
 
   it('streams events to the subscribing frame and stops when the frame is destroyed', async () => {
     const { ipc, handlers } = fakeIpc();
-    serveIpc(ipc, handler, trustApp);
+    serveIpc(ipc, handler, trustApp, desktopCaller);
     const frame = fakeFrame('app://signalbox/index.html');
     assert.deepEqual(handlers.get(ipcChannel.subscribe('echo.ticks'))!(frame.event, 9, {}), { ok: true, result: null });
     await waitFor(() => frame.sent.length >= 2, 'events to the frame');

@@ -102,12 +102,14 @@ describe('Red October handlers', () => {
     assert.match((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['carol', 'admin'] })).Status, /^an order is for its requester only/);
     assert.equal((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Uses: 1 })).Status, 'Duration required when placing an order.');
     assert.equal((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h' })).Status, 'Number of required uses necessary when placing an order.');
-    const placed = JSON.parse(Buffer.from((await ok('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Reason: 'incident 7' })).Response as string, 'base64').toString()) as { Num: string; Reason: string };
+    assert.equal((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1 })).Status, 'Must specify at least one user per order.');
+    const placed = JSON.parse(Buffer.from((await ok('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['carol'], Reason: 'incident 7' })).Response as string, 'base64').toString()) as { Num: string; Reason: string };
     assert.equal(placed.Reason, 'incident 7');
     assert.equal((await ro('/ordercancel', { ...as('admin'), OrderNum: placed.Num })).Code, 'E_VAULT_NO_ORDER', 'only the requester cancels');
     const cancelled = await ok('/ordercancel', { ...as('carol'), OrderNum: placed.Num });
     assert.equal(Buffer.from(cancelled.Response as string, 'base64').toString(), 'Successfully removed order');
     assert.equal((await ro('/orderinfo', { ...as('carol'), OrderNum: 'f'.repeat(24) })).Status, 'No order with that number');
+    assert.equal((await ro('/orderinfo', { ...as('carol'), OrderNum: placed.Num })).Status, 'No order with that number', 'a cancelled order is gone, as in Red October');
   });
 
   it('modifies accounts as Red October words it, keeping the last admin', async () => {

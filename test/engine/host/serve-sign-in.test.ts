@@ -57,7 +57,7 @@ function send(served: Served, method: string, path: string, options: { body?: un
         res.on('data', (chunk) => (text += chunk));
         res.on('end', () => {
           const setCookie = (res.headers['set-cookie'] ?? []).join('\n');
-          let body = {};
+          let body: Answer['body'];
           try {
             body = JSON.parse(text);
           } catch {

@@ -41,6 +41,7 @@ export function mergeStats(all: DnsStats[]): DnsStats {
     rcodes: sumRecords(all.map((stats) => stats.rcodes)),
     moduleErrors: sumRecords(all.map((stats) => stats.moduleErrors)),
     dropped: sumRecords(all.map((stats) => stats.dropped)) as DnsStats['dropped'],
+    connections: sumRecords(all.map((stats) => stats.connections)) as DnsStats['connections'],
     cache,
     rrl: rrls.length ? { ...(sumFields(rrls, ['accounts', 'slipped', 'dropped', 'wouldLimit']) as NonNullable<DnsStats['rrl']>), limited: sumRecords(rrls.map((rrl) => rrl.limited)) } : null,
     upstreams,

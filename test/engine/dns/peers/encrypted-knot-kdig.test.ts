@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import type { QueryLogEntry } from '../../../../engine/api/dns.ts';
+import type { DnsConfig, QueryLogEntry } from '../../../../engine/api/dns.ts';
 import { Type } from '../../../../engine/dns/wire.ts';
 import { encodeQuery } from '../../../helpers/dns.ts';
 import { makePki, serverName, type TestPki } from '../../../helpers/dns-tls.ts';
@@ -175,5 +175,25 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
       socket.once('error', resolve);
     });
     assert.ok(error, 'a TLS 1.1 handshake succeeded');
+  });
+
+  it('takes a renewed certificate on dns.configSet, and keeps the old one when a file cannot be read', async () => {
+    const config = ((await dns.engine.procedures['dns.configGet']!({})) as { config: DnsConfig }).config;
+    await assert.rejects(
+      Promise.resolve().then(() => dns.engine.procedures['dns.configSet']!({ config: { ...config, tls: { certFile: pki.certFile, keyFile: join(pki.dir, 'missing.key') } } })),
+      (err: Error & { code?: string }) => err.code === 'E_DNS_CONFIG_REJECTED' && /E_DNS_TLS_FILE/.test(err.message) && err.message.includes('missing.key'),
+    );
+    assert.match(await kdigAt(dotPort, ['+tls', 'www.example.test', 'A']), /192\.0\.2\.10/, 'the old certificate still serves');
+    const renewed = makePki();
+    await dns.engine.procedures['dns.configSet']!({ config: { ...config, tls: { certFile: renewed.certFile, keyFile: renewed.keyFile } } });
+    const oldCa = pki.caFile;
+    pki = renewed;
+    assert.match(await kdigAt(dotPort, ['+tls', 'www.example.test', 'A']), /192\.0\.2\.10/, 'DoT presents the renewed certificate');
+    assert.match(await kdigAt(dohPort, ['+https=/dns-query', 'www.example.test', 'A']), /192\.0\.2\.10/, 'DoH presents the renewed certificate');
+    const stale = await run('kdig', ['@127.0.0.1', '-p', String(dotPort), '+time=2', '+retry=0', `+tls-ca=${oldCa}`, `+tls-hostname=${serverName}`, '+tls', 'www.example.test']).then(
+      ({ stdout }) => stdout,
+      (err: { stdout?: string }) => err.stdout ?? '',
+    );
+    assert.doesNotMatch(stale, /192\.0\.2\.10/, 'a client trusting only the old CA is refused');
   });
 });

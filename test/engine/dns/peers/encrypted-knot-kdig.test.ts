@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect as connectHttp2 } from 'node:http2';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -124,6 +124,10 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
     assert.doesNotMatch(encoded, /=/);
     const got = await curl([`${dohUrl}?dns=${encoded}`]);
     assert.ok(got.includes(Buffer.from([192, 0, 2, 10])));
+    // ALPN http/1.1 as well as h2 (RFC 8484 §5.2 allows any HTTP version; some clients have no HTTP/2).
+    const http1 = await curl(['--http1.1', '--data-binary', `@${file}`, '-H', 'content-type: application/dns-message', dohUrl]);
+    assert.ok(http1.includes(Buffer.from([192, 0, 2, 10])));
+    assert.match(readFileSync(join(pki.dir, 'headers.txt'), 'utf8'), /^HTTP\/1\.1 200/);
   });
 
   it('refuses what is not a DoH request with the HTTP status RFC 8484 asks for', async () => {

@@ -1,7 +1,7 @@
 // dns: the DNS proxy engine (RRDNS): its config, counters, query log, per-second history, and the
 // procedures the console and `signalbox dns` use.
 import { z } from 'zod';
-import { hostPort } from './address.ts';
+import { hostPort, listenAddress } from './address.ts';
 import { procedure, stream } from './contract.ts';
 import { mergedAs } from './merge.ts';
 
@@ -10,7 +10,16 @@ export const dnsConfig = z
     enabled: z.boolean().default(false),
     /** Processes serving the same sockets: a number, or auto (one per core). Read when the engine starts. */
     workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default(1),
-    listen: z.array(hostPort).min(1).default(['127.0.0.1:5353']),
+    /** ADDR:PORT (UDP and TCP), tls://ADDR:PORT (DoT, RFC 7858) or https://ADDR:PORT/PATH (DoH, RFC 8484). */
+    listen: z.array(listenAddress).min(1).default(['127.0.0.1:5353']),
+    /** The certificate and key DoT and DoH listeners present (PEM files, read at start, on a config change and on SIGHUP). */
+    tls: z
+      .object({
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Empty: the resolvers of /etc/resolv.conf. An entry is ADDR:PORT or { address, weight }. */
     upstreams: z.array(z.union([hostPort, z.object({ address: hostPort, weight: z.number().min(0.01).max(1000).default(1) }).strict()])).default([]),
     policy: z.enum(['round-robin', 'least-outstanding', 'weighted-random', 'first-available']).default('round-robin'),
@@ -103,9 +112,17 @@ export const dnsConfig = z
       .strict()
       .default({ idleTimeoutMs: 10_000, maxConnections: 256 }),
   })
-  .strict();
+  .strict()
+  .refine((config) => !config.listen.some((address) => /^(tls|https):/.test(address)) || (config.tls.certFile && config.tls.keyFile), {
+    message: 'a tls:// or https:// listener needs tls.certFile and tls.keyFile (PEM files)',
+    path: ['tls'],
+  });
 export type DnsConfig = z.infer<typeof dnsConfig>;
 export type DnsConfigInput = z.input<typeof dnsConfig>;
+
+/** How a query came: plain UDP or TCP, DNS over TLS (RFC 7858) or DNS over HTTPS (RFC 8484). */
+export const dnsTransport = z.enum(['udp', 'tcp', 'tls', 'https']);
+export type DnsTransport = z.infer<typeof dnsTransport>;
 
 // Merged across workers by engine/api/merge.ts: numbers add unless marked here.
 export const dnsStats = z.object({
@@ -124,6 +141,8 @@ export const dnsStats = z.object({
   truncated: z.number().int(),
   /** Datagrams not answered: responses (QR=1, never ours to answer) and ones too short for a header. */
   dropped: z.object({ response: z.number().int(), short: z.number().int() }),
+  /** Connections accepted by stream transport: TCP, DoT, DoH (one DoH HTTP/2 connection carries many queries). */
+  connections: z.object({ tcp: z.number().int(), tls: z.number().int(), https: z.number().int() }),
   moduleErrors: z.record(z.string(), z.number().int()),
   cache: z
     .object({
@@ -146,7 +165,7 @@ export const dnsStats = z.object({
       wouldLimit: z.number().int(),
     })
     .nullable(),
-  listening: mergedAs(z.array(z.object({ address: z.string(), transport: z.enum(['udp', 'tcp']) })), { merge: 'same' }),
+  listening: mergedAs(z.array(z.object({ address: z.string(), transport: dnsTransport })), { merge: 'same' }),
   upstreams: mergedAs(
     z.array(
       z.object({
@@ -171,7 +190,7 @@ export const queryLogEntry = z.object({
   seq: z.number().int(),
   at: z.number(),
   client: z.string(),
-  transport: z.enum(['udp', 'tcp']),
+  transport: dnsTransport,
   qname: z.string(),
   qtype: z.number().int(),
   /** The rcode answered; when rrl slipped or dropped the answer (`rrl`), the rcode the client would have got. */

@@ -1,7 +1,7 @@
 // The module chain every query runs through, CoreDNS style: each module gets the query and the
 // rest of the chain. The pipeline owns ordering and error isolation: a module that throws turns
 // that one query into SERVFAIL, logged under the module's name; no query can crash the process.
-import type { QueryLogEntry } from '../api/dns.ts';
+import type { DnsTransport, QueryLogEntry } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
 import type { CookieVerdict } from './cookies.ts';
 import { emptyResponse, Rcode, type ParsedQuery } from './wire.ts';
@@ -13,7 +13,7 @@ export interface QueryContext {
   readonly client: { address: string; port: number };
   /** The listener's address the query came to. */
   readonly local: { address: string; port: number };
-  readonly transport: 'udp' | 'tcp';
+  readonly transport: DnsTransport;
   /** What the query's COOKIE option earned (RFC 7873): our answer's COOKIE and whether its server cookie was valid; null without one. */
   readonly cookie: CookieVerdict | null;
   /** The largest answer the client accepts (UDP: 512 or its EDNS size, capped; TCP: 65535). */

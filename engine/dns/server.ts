@@ -1,10 +1,16 @@
-// UDP and TCP listeners. UDP answers that do not fit the client's size go out as TC=1 so the
-// client retries over TCP; TCP is length-prefixed and pipelined (queries on one connection are
-// answered as they complete), with an idle timeout and a connection cap.
+// UDP and TCP listeners, and DoT (tls.ts) and DoH (doh.ts) ones. UDP answers that do not fit the
+// client's size go out as TC=1 so the client retries over TCP; TCP and DoT are length-prefixed and
+// pipelined (queries on one connection are answered as they complete), with an idle timeout and a
+// connection cap.
 import cluster from 'node:cluster';
 import type { Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
-import { splitHostPort } from '../api/address.ts';
+import type { Server as TlsServer } from 'node:tls';
+import { parseListen, splitHostPort } from '../api/address.ts';
+import type { DnsTransport } from '../api/dns.ts';
+import { dohServer, type DohListener } from './doh.ts';
+import { paddedOpt } from './padding.ts';
+import { dotServer, secureOptions, type TlsIdentity } from './tls.ts';
 import type { Answer, QueryContext } from './pipeline.ts';
 import { ServerCookies } from './cookies.ts';
 import { udpSocket } from './udp.ts';
@@ -20,6 +26,8 @@ export interface ServerCounters {
   truncated: number;
   /** Datagrams not answered at all: responses (QR=1) and packets too short to hold a header. */
   dropped: { response: number; short: number };
+  /** Connections accepted, by stream transport (a DoH HTTP/2 connection carries many queries). */
+  connections: { tcp: number; tls: number; https: number };
 }
 
 /** How often the server cookie secret changes (RFC 9018 §5 asks for regular rotation). */
@@ -33,6 +41,8 @@ export interface ServerOptions {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
   udpReceiveBufferBytes: number;
+  /** The certificate and key of DoT and DoH listeners (null when there are none). */
+  tls: TlsIdentity | null;
   /** The key server cookie secrets are derived from (cookies.ts); absent: a random secret per process. */
   cookieMasterKey?: Uint8Array | null;
   resolve(ctx: QueryContext): Promise<Answer>;
@@ -40,7 +50,7 @@ export interface ServerOptions {
    * Whether an answer of our own (FORMERR, NOTIMP, BADVERS) may go to this client: RRL's
    * errors-per-second (absent: always). A refused one is not sent.
    */
-  admitError?(client: QueryContext['client'], transport: 'udp' | 'tcp'): boolean;
+  admitError?(client: QueryContext['client'], transport: DnsTransport): boolean;
   /** The fast path: an answer at once, or undefined to go through `resolve`. */
   resolveNow?(ctx: QueryContext): Answer | undefined;
   /** Told what was finally sent for a query (after truncation), or null when nothing was. */
@@ -62,18 +72,26 @@ export interface PassedAnswer {
 export type ServerSettings = Omit<ServerOptions, 'resolve' | 'resolveNow' | 'onReply' | 'passOn' | 'admitError' | 'cookieMasterKey'>;
 
 interface Listener {
-  udp: Socket;
+  /** Plain DNS only: its UDP socket (TCP is on `tcp`). */
+  udp: Socket | null;
+  /** The listening TCP socket (shared across the engine's processes); DoT and DoH accept on it too. */
   tcp: Server;
+  /** DoT: the TLS server doing the handshakes; DoH: the HTTP server. */
+  tls: TlsServer | null;
+  doh: DohListener | null;
+  transport: 'plain' | 'tls' | 'https';
+  /** The DoH path, else empty. */
+  path: string;
   local: { address: string; port: number };
 }
 
 export interface Listening {
   address: string;
-  transport: 'udp' | 'tcp';
+  transport: DnsTransport;
 }
 
 export class DnsServer {
-  readonly counters: ServerCounters = { queries: 0, answered: 0, formerr: 0, truncated: 0, dropped: { response: 0, short: 0 } };
+  readonly counters: ServerCounters = { queries: 0, answered: 0, formerr: 0, truncated: 0, dropped: { response: 0, short: 0 }, connections: { tcp: 0, tls: 0, https: 0 } };
   private readonly cookies: ServerCookies;
   private options: ServerOptions;
   /** By the address as configured (a port 0 stays 0 here, bound to a real port). */
@@ -94,8 +112,10 @@ export class DnsServer {
   }
 
   get listening(): Listening[] {
-    return [...this.listeners.values()].flatMap(({ local }) => {
+    return [...this.listeners.values()].flatMap(({ local, transport, path }): Listening[] => {
       const address = formatAddress(local.address, local.port);
+      if (transport === 'tls') return [{ address: `tls://${address}`, transport }];
+      if (transport === 'https') return [{ address: `https://${address}${path}`, transport }];
       return [
         { address, transport: 'udp' as const },
         { address, transport: 'tcp' as const },
@@ -128,28 +148,80 @@ export class DnsServer {
       closeListener(this.listeners.get(address)!);
       this.listeners.delete(address);
     }
-    for (const { tcp } of this.listeners.values()) tcp.maxConnections = settings.tcpMaxConnections;
-    for (const { udp } of this.listeners.values()) setReceiveBuffer(udp, settings.udpReceiveBufferBytes);
+    for (const { tcp, udp, tls, doh } of this.listeners.values()) {
+      tcp.maxConnections = settings.tcpMaxConnections;
+      if (udp) setReceiveBuffer(udp, settings.udpReceiveBufferBytes);
+      // New connections get the new certificate; open ones keep the one they shook hands with.
+      if (settings.tls) (tls ?? doh?.http)?.setSecureContext(secureOptions(settings.tls));
+    }
     return { listenersChanged: added.length + removed.length > 0 };
   }
 
   /** Sends an answer another (draining) process passed on, from the listener it came to. */
   sendPassed({ listen, answer, address, port }: PassedAnswer): boolean {
     const listener = this.listeners.get(listen);
-    if (!listener || this.udpClosed) return false;
+    if (!listener?.udp || this.udpClosed) return false;
     listener.udp.send(answer, port, address);
     return true;
   }
 
   private async bind(address: string): Promise<Listener> {
-    const { host, port } = splitHostPort(address);
+    const spec = parseListen(address);
+    if (!spec) throw Object.assign(new Error(`${address}: not a listen address (ADDRESS:PORT, tls://ADDRESS:PORT or https://ADDRESS:PORT/PATH) (E_INVALID_PARAMS)`), { code: 'E_INVALID_PARAMS' });
+    if (spec.transport === 'plain') return this.bindPlain(address);
+    const identity = this.options.tls;
+    if (!identity) throw Object.assign(new Error(`${address}: an encrypted listener needs tls.certFile and tls.keyFile (E_DNS_TLS_FILE)`), { code: 'E_DNS_TLS_FILE' });
+    const { host, port } = splitHostPort(spec.address);
+    const tcp = createServer({ noDelay: true });
+    tcp.maxConnections = this.options.tcpMaxConnections;
+    await this.listenTcp(tcp, host, port);
+    const transport = spec.transport;
+    tcp.on('connection', () => this.counters.connections[transport]++);
+    const local = { address: host, port: (tcp.address() as import('node:net').AddressInfo).port };
+    if (spec.transport === 'tls') {
+      const tls = dotServer(tcp, identity, this.options.tcpIdleTimeoutMs, (socket) => this.serveTcp(socket, 'tls'));
+      return { udp: null, tcp, tls, doh: null, transport: 'tls', path: '', local };
+    }
+    const doh = dohServer(tcp, identity, { path: spec.path, idleTimeoutMs: this.options.tcpIdleTimeoutMs, maxConnections: this.options.tcpMaxConnections }, (message, client, at) => this.answerOnce(message, client, at));
+    return { udp: null, tcp, tls: null, doh, transport: 'https', path: spec.path, local };
+  }
+
+  /** One DoH query: its answer (or null for none), through the same fast path and pipeline as the rest. */
+  private async answerOnce(message: Buffer, client: QueryContext['client'], local: QueryContext['local']): Promise<Buffer | null> {
+    const result = this.receive(message, client, 'https', local);
+    if (!isPending(result)) return result;
+    return this.finish(result, await this.options.resolve(result));
+  }
+
+  /** Listens on a TCP address; a worker's EADDRINUSE is remembered (see the comment inside). */
+  private async listenTcp(tcp: Server, host: string, port: number): Promise<void> {
     const tcpKey = formatAddress(host, port);
     if (this.tcpUnretryable.has(tcpKey)) {
       throw Object.assign(
-        new Error(`${address}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice (a Node.js cluster defect); free it, then restart or upgrade the DNS engine (E_DNS_LISTEN_RETRY)`),
+        new Error(`${tcpKey}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice (a Node.js cluster defect); free it, then restart or upgrade the DNS engine (E_DNS_LISTEN_RETRY)`),
         { code: 'E_DNS_LISTEN_RETRY' },
       );
     }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, host, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      // A cluster worker whose shared TCP listen failed with EADDRINUSE (libuv reports it late,
+      // at listen) keeps Node's record of that handle, so its next listen on the same address
+      // fails an internal assertion in node:internal/cluster/child that ends the process
+      // (the defect of nodejs/node#64869, reached here through that kept handle). UDP bind errors are reported at once and leave nothing behind.
+      if (cluster.isWorker && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') this.tcpUnretryable.add(tcpKey);
+      throw err;
+    }
+  }
+
+  private async bindPlain(address: string): Promise<Listener> {
+    const { host, port } = splitHostPort(address);
     const udp = udpSocket(host.includes(':'));
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
@@ -178,30 +250,23 @@ export class DnsServer {
       });
     });
 
-    const tcp = createServer({ noDelay: true }, (socket) => this.serveTcp(socket));
+    const tcp = createServer({ noDelay: true }, (socket) => {
+      this.counters.connections.tcp++;
+      this.serveTcp(socket, 'tcp');
+    });
     tcp.maxConnections = this.options.tcpMaxConnections;
     try {
-      await new Promise<void>((resolve, reject) => {
-        tcp.once('error', reject);
-        // Same port as UDP, so a client that got TC=1 finds us where it asked.
-        tcp.listen(local.port, host, () => {
-          tcp.off('error', reject);
-          resolve();
-        });
-      });
+      // Same port as UDP, so a client that got TC=1 finds us where it asked.
+      await this.listenTcp(tcp, host, local.port);
     } catch (err) {
       udp.close();
-      // A cluster worker whose shared TCP listen failed with EADDRINUSE (libuv reports it late,
-      // at listen) keeps Node's record of that handle, so its next listen on the same address
-      // fails an internal assertion in node:internal/cluster/child that ends the process
-      // (the defect of nodejs/node#64869, reached here through that kept handle). UDP bind errors are reported at once and leave nothing behind.
-      if (cluster.isWorker && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') this.tcpUnretryable.add(tcpKey);
       throw err;
     }
-    return { udp, tcp, local };
+    return { udp, tcp, tls: null, doh: null, transport: 'plain', path: '', local };
   }
 
-  private serveTcp(socket: import('node:net').Socket): void {
+  /** DNS over TCP, and over TLS (RFC 7858 §3.3: the same two-byte length prefix, pipelined). */
+  private serveTcp(socket: import('node:net').Socket, transport: 'tcp' | 'tls'): void {
     let buffered = Buffer.alloc(0);
     this.tcpPending.set(socket, 0);
     socket.once('close', () => {
@@ -224,7 +289,7 @@ export class DnsServer {
           prefix.writeUInt16BE(reply.length);
           socket.write(Buffer.concat([prefix, reply]));
         };
-        const result = this.receive(message, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, 'tcp', local);
+        const result = this.receive(message, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, transport, local);
         if (!isPending(result)) {
           send(result);
           continue;
@@ -245,7 +310,7 @@ export class DnsServer {
    * and one closure per pending query, made by the caller that knows where the reply goes).
    * Never throws.
    */
-  private receive(message: Buffer, client: QueryContext['client'], transport: 'udp' | 'tcp', local: QueryContext['local']): Buffer | null | QueryContext {
+  private receive(message: Buffer, client: QueryContext['client'], transport: DnsTransport, local: QueryContext['local']): Buffer | null | QueryContext {
     const ctx = this.prepare(message, client, transport, local);
     if ('reply' in ctx) return ctx.reply;
     const now = this.options.resolveNow?.(ctx);
@@ -256,7 +321,7 @@ export class DnsServer {
    * Counts and parses a query: its context, or the reply it gets without the pipeline. A UDP
    * client is dgram's rinfo object itself: one allocation less per query.
    */
-  private prepare(message: Buffer, client: QueryContext['client'], transport: 'udp' | 'tcp', local: QueryContext['local']): QueryContext | { reply: Buffer | null } {
+  private prepare(message: Buffer, client: QueryContext['client'], transport: DnsTransport, local: QueryContext['local']): QueryContext | { reply: Buffer | null } {
     this.counters.queries++;
     // Too short to carry an ID: nobody to answer.
     if (message.length < 12) {
@@ -280,7 +345,7 @@ export class DnsServer {
     // RFC 6891 §6.1.3: a version we do not implement is BADVERS, answered as version 0.
     if (edns && edns.version > ednsVersion) return this.ownAnswer(message, parsed, ExtendedRcode.badVers, client, transport);
     const cookie = edns && edns.cookieAt >= 0 ? this.cookies.answer(message, edns.cookieAt, edns.cookieLength, client.address) : null;
-    const maxSize = transport === 'tcp' ? 0xffff : edns ? Math.min(edns.udpSize, maxUdpSize) : minUdpSize;
+    const maxSize = transport !== 'udp' ? 0xffff : edns ? Math.min(edns.udpSize, maxUdpSize) : minUdpSize;
     const receivedAt = performance.now();
     return { query: message, parsed, cookie, client, local, transport, maxSize, receivedAt, deadline: receivedAt + this.options.queryTimeoutMs, meta: {} };
   }
@@ -290,7 +355,7 @@ export class DnsServer {
    * and question when it could be read, an OPT when the query had a readable one (RFC 6891 §7),
    * and sent only as far as RRL's errors-per-second allows (BIND 9 drops such errors when limited).
    */
-  private ownAnswer(message: Buffer, parsed: ParsedQuery | null, rcode: number, client: QueryContext['client'], transport: 'udp' | 'tcp'): { reply: Buffer | null } {
+  private ownAnswer(message: Buffer, parsed: ParsedQuery | null, rcode: number, client: QueryContext['client'], transport: DnsTransport): { reply: Buffer | null } {
     if (this.options.admitError && !this.options.admitError(client, transport)) return { reply: null };
     const reply = emptyResponse(message, parsed, rcode);
     // As unbound: RA only once the query is one we would resolve (BADVERS); a query we cannot
@@ -313,7 +378,7 @@ export class DnsServer {
     if (reply) {
       this.counters.answered++;
       const { query, parsed } = ctx;
-      const opt = parsed.edns ? this.optFor(ctx) : null;
+      let opt = parsed.edns ? this.optFor(ctx) : null;
       if (reply.length + (opt?.length ?? 0) > ctx.maxSize) {
         this.counters.truncated++;
         // The empty TC=1 copy keeps the answer's rcode and AA: only the records did not fit.
@@ -321,6 +386,8 @@ export class DnsServer {
       }
       reply[2] = 0x80 | (query[2]! & 0x79) | (reply[2]! & 0x06);
       reply[3] = 0x80 | (reply[3]! & 0x2f) | (query[3]! & 0x10);
+      // RFC 8467 §4.1: on an encrypted transport, an answer to a padded query is padded to a block.
+      if (opt && parsed.edns!.padding && (ctx.transport === 'tls' || ctx.transport === 'https')) opt = paddedOpt(opt, reply.length);
       if (opt) reply = withOpt(reply, opt);
     }
     this.options.onReply?.(ctx, reply);
@@ -349,16 +416,20 @@ export class DnsServer {
   async drain(timeoutMs: number): Promise<void> {
     this.udpClosed = true;
     for (const { udp, tcp } of this.listeners.values()) {
-      udp.close();
+      udp?.close();
       tcp.close();
     }
+    const dohs = [...this.listeners.values()].flatMap(({ doh }) => (doh ? [doh] : []));
+    for (const doh of dohs) for (const socket of doh.connections) socket.once('close', () => this.onIdle?.());
     await new Promise<void>((resolve) => {
       const deadline = performance.now() + timeoutMs;
       const timer = setTimeout(() => this.onIdle?.(), timeoutMs);
       this.onIdle = () => {
         const late = performance.now() >= deadline;
         for (const [socket, pending] of this.tcpPending) if (pending === 0 || late) socket.end();
-        if ((this.pendingUdp === 0 && this.tcpPending.size === 0) || late) {
+        for (const doh of dohs) doh.closeIdle();
+        const dohOpen = dohs.some((doh) => doh.connections.size > 0);
+        if ((this.pendingUdp === 0 && this.tcpPending.size === 0 && !dohOpen) || late) {
           clearTimeout(timer);
           this.onIdle = null;
           resolve();
@@ -367,6 +438,7 @@ export class DnsServer {
       this.onIdle();
     });
     for (const socket of this.tcpPending.keys()) socket.destroy();
+    for (const doh of dohs) for (const socket of doh.connections) socket.destroy();
     this.listeners.clear();
   }
 }
@@ -385,7 +457,7 @@ function setReceiveBuffer(udp: Socket, bytes: number): void {
 }
 
 function closeListener({ udp, tcp }: Listener): Promise<void> {
-  udp.close();
+  udp?.close();
   // Open TCP connections finish their queries; only new ones are refused.
   return new Promise((resolve) => tcp.close(() => resolve()));
 }

@@ -13,6 +13,7 @@ import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
 import { Pipeline, type DnsModule } from './pipeline.ts';
 import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
+import { readIdentity } from './tls.ts';
 import { nsQuery, parseQuery } from './wire.ts';
 
 /** In the data folder: the key DNS server cookies are made with (32 bytes, mode 0600). */
@@ -35,6 +36,8 @@ function serverSettings(config: DnsConfig): ServerSettings {
     tcpIdleTimeoutMs: config.tcp.idleTimeoutMs,
     tcpMaxConnections: config.tcp.maxConnections,
     udpReceiveBufferBytes: config.udpReceiveBufferBytes,
+    // Read at start and on every config change, so a renewed certificate is taken by `dns.configSet` or an upgrade (SIGHUP).
+    tls: config.tls.certFile && config.tls.keyFile ? readIdentity(config.tls.certFile, config.tls.keyFile) : null,
   };
 }
 

@@ -22,6 +22,8 @@ export interface EdnsInfo {
   /** Where the first COOKIE option's data starts in the query (RFC 7873 §5.2: later ones are ignored), or -1. */
   cookieAt: number;
   cookieLength: number;
+  /** The query carries a Padding option (RFC 7830): on an encrypted transport its answer is padded too (RFC 8467 §4.1). */
+  padding: boolean;
   /** The option list fits the OPT's RDATA exactly and a COOKIE has a valid length (RFC 7873 §5.2.2): else FORMERR. */
   wellFormed: boolean;
 }
@@ -206,6 +208,7 @@ function findEdns(buf: Uint8Array, offset: number, count: number): EdnsInfo | nu
         dnssecOk: (buf[nameEnd + 6]! & 0x80) !== 0,
         cookieAt: -1,
         cookieLength: 0,
+        padding: false,
         wellFormed: true,
       };
       if (rdLength > 0) readOptions(buf, nameEnd + 10, rdLength, edns);
@@ -229,11 +232,14 @@ function readOptions(buf: Uint8Array, start: number, length: number, edns: EdnsI
       // RFC 7873 §5.2.2: a client cookie alone (8) or with a server cookie of 8 to 32 bytes.
       if (!(optionLength === 8 || (optionLength >= 16 && optionLength <= 40))) edns.wellFormed = false;
     }
+    if (code === paddingOption) edns.padding = true;
     at += 4 + optionLength;
   }
   if (at !== end) edns.wellFormed = false;
 }
 
+/** EDNS option code of Padding (RFC 7830 §4). */
+export const paddingOption = 12;
 /** EDNS option code of COOKIE (RFC 7873 §4). */
 export const cookieOption = 10;
 /** The UDP size we offer in every OPT we send (DNS flag day 2020), clients and upstreams alike. */
@@ -304,7 +310,7 @@ export function stripOpt(answer: Buffer): UpstreamOpt | null {
     if (next > answer.length) return null;
     if (i >= records && readU16(answer, nameEnd) === Type.OPT) {
       const rcode = (answer[nameEnd + 4]! << 4) | (answer[3]! & 0xf);
-      const edns = { udpSize: 0, version: 0, dnssecOk: false, cookieAt: -1, cookieLength: 0, wellFormed: true };
+      const edns = { udpSize: 0, version: 0, dnssecOk: false, cookieAt: -1, cookieLength: 0, padding: false, wellFormed: true };
       readOptions(answer, nameEnd + 10, rdLength, edns);
       const cookie = edns.cookieAt >= 0 ? Buffer.from(answer.subarray(edns.cookieAt, edns.cookieAt + edns.cookieLength)) : null;
       // The OPT is nearly always last: then the message is a view of the answer, no copy.

@@ -11,7 +11,16 @@ describe('dns wire', () => {
     assert.equal(parsed.name, 'WwW.Example.TEST');
     assert.equal(parsed.type, Type.AAAA);
     assert.equal(parsed.recursionDesired, true);
-    assert.deepEqual(parsed.edns, { udpSize: 4096, version: 0, dnssecOk: false, cookieAt: -1, cookieLength: 0, wellFormed: true });
+    assert.deepEqual(parsed.edns, { udpSize: 4096, version: 0, dnssecOk: false, cookieAt: -1, cookieLength: 0, padding: false, wellFormed: true });
+  });
+
+  it('notes a Padding option in the query (RFC 7830), which decides whether an encrypted answer is padded', () => {
+    const plain = encodeQuery('a.test', Type.A, { edns: 1232 });
+    plain.writeUInt16BE(4, plain.length - 2);
+    const padded = Buffer.concat([plain, Buffer.from([0, 12, 0, 0])]);
+    assert.equal(parseQuery(padded)!.edns!.padding, true);
+    assert.equal(parseQuery(padded)!.edns!.wellFormed, true);
+    assert.equal(parseQuery(encodeQuery('a.test', Type.A, { edns: 1232 }))!.edns!.padding, false);
   });
 
   it('treats an EDNS size below 512 as 512 (RFC 6891 §6.2.5)', () => {

@@ -25,7 +25,8 @@ export function encodePcap(exchanges: readonly CapturedExchange[]): Buffer {
     return sequence;
   };
   for (const exchange of exchanges) {
-    const tcp = exchange.entry.transport === 'tcp';
+    // DoT and DoH are written as the DNS over TCP they carry (the capture holds no TLS).
+    const tcp = exchange.entry.transport !== 'udp';
     const [client, server] = sameFamily(exchange.client, exchange.server);
     const packets: [Endpoint, Endpoint, Buffer, number][] = [[client, server, exchange.query, exchange.entry.at]];
     if (exchange.reply) packets.push([server, client, exchange.reply, exchange.answeredAt]);

@@ -7,10 +7,12 @@ import type { QueryLogEntry } from '../../../api/dns.ts';
 
 const cacheStates = [null, 'hit', 'miss', 'stale'] as const;
 const rrlActions = [null, 'slip', 'drop'] as const;
+const transports = ['udp', 'tcp', 'tls', 'https'] as const;
 
-/** transport (1 bit), cache (2 bits), rrl (2 bits), flattened (1 bit) in one byte. */
+/** transport (bits 0 and 6), cache (2 bits), rrl (2 bits), flattened (1 bit) in one byte. */
 function packFlags(entry: QueryLogEntry): number {
-  return (entry.transport === 'tcp' ? 1 : 0) | (cacheStates.indexOf(entry.cache) << 1) | (rrlActions.indexOf(entry.rrl) << 3) | (entry.flattened ? 0x20 : 0);
+  const transport = transports.indexOf(entry.transport);
+  return (transport & 1) | ((transport & 2) << 5) | (cacheStates.indexOf(entry.cache) << 1) | (rrlActions.indexOf(entry.rrl) << 3) | (entry.flattened ? 0x20 : 0);
 }
 
 export class EntryRing {
@@ -69,7 +71,7 @@ export class EntryRing {
       seq: this.seq[slot]!,
       at: this.at[slot]!,
       client: this.client[slot]!,
-      transport: flags & 1 ? 'tcp' : 'udp',
+      transport: transports[(flags & 1) | ((flags >> 5) & 2)]!,
       qname: this.qname[slot]!,
       qtype: this.qtype[slot]!,
       rcode: this.rcode[slot]!,

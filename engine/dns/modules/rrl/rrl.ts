@@ -7,6 +7,7 @@
 // TCP; a spoofed victim gets little); the rest are dropped. TCP is never limited.
 import { BlockList, isIPv4 } from 'node:net';
 import { expandIPv6, unmapped } from '../../ip.ts';
+import type { DnsTransport } from '../../../api/dns.ts';
 import type { DnsModule, Next, NextNow, QueryContext } from '../../pipeline.ts';
 import { emptyResponse, ExtendedRcode, isAuthoritative, Rcode, readName, scanResponse } from '../../wire.ts';
 
@@ -87,8 +88,9 @@ export class ResponseRateLimit implements DnsModule {
    * from the client network's error account like any error. As BIND 9 does for such errors, a
    * limited one is dropped, never slipped (a TC=1 copy of an error says nothing a client can use).
    */
-  admitOwnError(client: { address: string }, transport: 'udp' | 'tcp'): boolean {
-    if (transport === 'tcp' || this.isExempt(client.address)) return true;
+  admitOwnError(client: { address: string }, transport: DnsTransport): boolean {
+    // Only UDP can be spoofed: TCP, DoT and DoH clients completed a handshake.
+    if (transport !== 'udp' || this.isExempt(client.address)) return true;
     const network = networkOf(client.address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
     if (!this.debit(`${network}|error|`, this.rateOf('error'), this.now())) return true;
     if (this.options.logOnly) {
@@ -107,7 +109,7 @@ export class ResponseRateLimit implements DnsModule {
    * cookie rather than TC=1 (BIND 9, RFC 7873 §5.2.3): the client retries over UDP with it.
    */
   private limit(ctx: QueryContext, answer: Buffer | null): Buffer | null {
-    if (!answer || ctx.transport === 'tcp' || ctx.cookie?.valid || this.isExempt(ctx.client.address)) return answer;
+    if (!answer || ctx.transport !== 'udp' || ctx.cookie?.valid || this.isExempt(ctx.client.address)) return answer;
     const network = networkOf(ctx.client.address, this.options.ipv4PrefixLength, this.options.ipv6PrefixLength);
     const { kind, subject } = classify(answer, ctx);
     const now = this.now();

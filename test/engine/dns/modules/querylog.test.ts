@@ -112,4 +112,12 @@ describe('dns query log ring (columns)', () => {
     assert.equal(ring.get(4), undefined);
     assert.equal(ring.seqAt(3), 5);
   });
+
+  it('keeps each of the four transports apart from the other flags', () => {
+    const ring = new EntryRing(8);
+    const base: QueryLogEntry = { seq: 0, at: 1, client: '127.0.0.1', transport: 'udp', qname: 'a.test', qtype: 1, rcode: 0, upstream: null, latencyMs: 1, cache: 'stale', rrl: 'drop', flattened: true };
+    const transports = ['udp', 'tcp', 'tls', 'https'] as const;
+    transports.forEach((transport, seq) => ring.push({ ...base, seq, transport }));
+    assert.deepEqual([0, 1, 2, 3].map((i) => ring.get(i)), transports.map((transport, seq) => ({ ...base, seq, transport })));
+  });
 });

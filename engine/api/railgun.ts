@@ -18,13 +18,17 @@ export const railgunLimits = z
     /** Bodies larger than this stream through without delta (and are not stored). */
     maxDeltaBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
     /**
-     * zstd level of deltas. 9: on the page corpus within 1.12x of `zstd -19 --patch-from` on every
-     * page, ~1 ms a page; 19 matches the CLI's bytes (~40 B less a delta) but takes 15-70 ms a page,
-     * more than those bytes take on any link.
+     * zstd level of deltas of bodies up to `largeBodyBytes`. 19: on the page corpus the CLI's
+     * `zstd -19 --patch-from` bytes (level 9: 1.09x), for ~10-40 ms of the listener's CPU a page
+     * of 100 KB; set 9 (~1-3 ms) where time to first byte matters more than link bytes.
      */
-    deltaLevel: z.number().int().min(1).max(22).default(9),
-    /** zstd level of full bodies (no base held): cheaper, they happen once per key. */
-    fullLevel: z.number().int().min(1).max(22).default(9),
+    deltaLevel: z.number().int().min(1).max(22).default(19),
+    /** zstd level of full bodies (no base held) up to `largeBodyBytes`: once per key, so worth a high level. */
+    fullLevel: z.number().int().min(1).max(22).default(19),
+    /** Bodies larger than this are coded at `largeBodyLevel` (a high level costs ~1 s per MB there). */
+    largeBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(512 * 1024),
+    /** zstd level of deltas and full bodies over `largeBodyBytes`. */
+    largeBodyLevel: z.number().int().min(1).max(22).default(9),
   })
   .strict();
 export type RailgunLimits = z.infer<typeof railgunLimits>;

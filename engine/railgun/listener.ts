@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
-import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { formatHashField, levelFor, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
 import zlib from 'node:zlib';
 import { cacheKey, compressesOnLink, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
 import { formatReport, helloPath, linkHeaders, tokensMatch } from './protocol.ts';
@@ -172,7 +172,7 @@ export class Listener {
     const base = announced ? this.store.find(key, announced) : null;
     this.store.add(key, body, hash, { noStore: isNoStore(response.headers) });
     const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
-    if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, this.options.limits.deltaLevel)), 'dcz', 'hit', originMs, path);
+    if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, levelFor(body.length, this.options.limits.deltaLevel, this.options.limits))), 'dcz', 'hit', originMs, path);
     return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);
   }
 
@@ -215,7 +215,7 @@ export class Listener {
   }
 
   async #sendFull(stream: ServerHttp2Stream, body: Buffer, hash: Buffer, responseHeaders: Record<string, unknown> | null, outcome: BaseOutcome, path: string, originMs: number | null = null): Promise<void> {
-    const encoded = await this.#timed(() => this.#codec.encodeFull(body, this.options.limits.fullLevel));
+    const encoded = await this.#timed(() => this.#codec.encodeFull(body, levelFor(body.length, this.options.limits.fullLevel, this.options.limits)));
     // A resend has no fresh origin response: the version's headers are not kept here; the sender reuses those of the answer it could not verify.
     this.#send(stream, responseHeaders ?? { ':status': 200 }, body, hash, encoded, 'zstd', outcome, originMs, path);
   }

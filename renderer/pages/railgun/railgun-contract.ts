@@ -11,6 +11,8 @@ export const limitRanges: Record<keyof RailgunLimits, { min: number; max: number
   maxDeltaBodyBytes: { min: 1024, max: 256 * 1024 * 1024 },
   deltaLevel: { min: 1, max: 22 },
   fullLevel: { min: 1, max: 22 },
+  largeBodyBytes: { min: 1024, max: 256 * 1024 * 1024 },
+  largeBodyLevel: { min: 1, max: 22 },
 };
 
 /** What to do after the engine refused a config, where its message does not say it already. */

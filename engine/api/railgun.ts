@@ -110,6 +110,35 @@ export const baseOutcome = z.enum([
 ]);
 export type BaseOutcome = z.infer<typeof baseOutcome>;
 
+/** What went wrong with a request the pair could not answer with the origin's page. */
+export const failureKind = z.enum([
+  /** The origin refused the connection (ECONNREFUSED). */
+  'origin-refused',
+  /** The origin sent no response within the listener's origin timeout. */
+  'origin-timeout',
+  /** Any other failure to reach the origin: no route, name not found, reset before an answer. */
+  'origin-unreachable',
+  /** The origin answered 500-599 (passed on to the client as it is). */
+  'origin-5xx',
+  /** The link to the listener was not up in time (504 of the sender). */
+  'link-down',
+  /** The pair itself could not answer (502 of the sender or the listener for any other reason). */
+  'pair',
+]);
+export type FailureKind = z.infer<typeof failureKind>;
+export const failureKinds = failureKind.options;
+
+export const failure = z.object({
+  at: z.number(),
+  kind: failureKind,
+  /** For the operator: "connect ECONNREFUSED 127.0.0.1:8000", "the origin answered 503". Never sent to clients. */
+  message: z.string(),
+});
+export type Failure = z.infer<typeof failure>;
+
+export const errorsByKind = z.object(Object.fromEntries(failureKinds.map((kind) => [kind, z.number().int()])) as Record<FailureKind, z.ZodNumber>);
+export type ErrorsByKind = z.infer<typeof errorsByKind>;
+
 export const savings = z.object({
   requests: z.number().int(),
   /** Bytes of the bodies as the origin sent them. */
@@ -122,8 +151,11 @@ export const savings = z.object({
   deltaEligible: z.number().int(),
   /** A delta that failed verification and was fetched again in full. */
   retries: z.number().int(),
-  /** Requests that got a 502/504 from the pair. */
+  /** Requests that failed: a 502/504 of the pair, or a 5xx of the origin (kinds in `errorsByKind`). */
   errors: z.number().int(),
+  errorsByKind,
+  /** The most recent failure, null when there was none. */
+  lastFailure: failure.nullable(),
   encodeMs: z.number(),
   decodeMs: z.number(),
 });
@@ -174,6 +206,8 @@ export const clientStats = z.object({
 export type ClientStats = z.infer<typeof clientStats>;
 
 export const railgunStatus = z.object({
+  /** When the engine process started (epoch ms): every counter here counts from then. */
+  since: z.number(),
   role: railgunConfig.shape.role,
   running: z.boolean(),
   /** Why the ends are not running although the config says so (an address in use, a missing file). */
@@ -209,6 +243,8 @@ export const railgunRequest = z.object({
   /** Time from the client's request to the last byte the pair sent it. */
   totalMs: z.number(),
   originMs: z.number().nullable(),
+  /** Why it failed, for a request that did. */
+  failure: failure.nullable(),
 });
 export type RailgunRequest = z.infer<typeof railgunRequest>;
 

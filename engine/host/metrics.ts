@@ -66,7 +66,10 @@ export function createMetrics(host: Host, api?: SendBudget): Metrics {
     rawBytes: railgunMetric.counter('signalbox_railgun_body_bytes_total', 'Response bodies as the origin sent them.'),
     linkBytes: railgunMetric.counter('signalbox_railgun_link_body_bytes_total', 'Response bodies on the link (delta, compressed or as is).'),
     retries: railgunMetric.counter('signalbox_railgun_retries_total', 'Deltas that failed verification and were fetched again in full.'),
-    errors: railgunMetric.counter('signalbox_railgun_errors_total', 'Requests answered 502/504 by the pair.'),
+    errors: railgunMetric.counter('signalbox_railgun_errors_total', 'Requests that failed (a 502/504 of the pair, a 5xx of the origin), by kind: origin-refused, origin-timeout, origin-unreachable, origin-5xx, link-down, pair.', ['kind']),
+    clientsOpen: railgunMetric.gauge('signalbox_railgun_client_connections', 'Client connections the sender serves now.'),
+    clientsRefused: railgunMetric.counter('signalbox_railgun_client_refusals_total', 'Client connections and requests the sender turned away, by reason: full (maxConnections), per_address (maxConnectionsPerAddress), unanswered (closed without a 503), header_timeout, busy (bufferBytes, 503).', ['reason']),
+    clientBodyBytes: railgunMetric.gauge('signalbox_railgun_client_body_bytes', 'Page bodies the sender holds for its clients now (within clients.bufferBytes).'),
     linkUp: railgunMetric.gauge('signalbox_railgun_link_up', 'Whether the link is up.'),
     linkRtt: railgunMetric.gauge('signalbox_railgun_link_rtt_seconds', 'The latest PING round trip of the link.'),
     reconnects: railgunMetric.counter('signalbox_railgun_link_reconnects_total', 'Times the link was opened again after it dropped.'),
@@ -80,7 +83,12 @@ export function createMetrics(host: Host, api?: SendBudget): Metrics {
     setCounter(railgun.rawBytes, totals.rawBytes);
     setCounter(railgun.linkBytes, totals.linkBytes);
     setCounter(railgun.retries, totals.retries);
-    setCounter(railgun.errors, totals.errors);
+    for (const [kind, count] of Object.entries(totals.errorsByKind)) setCounter(railgun.errors, count, { kind });
+    const { clients } = status;
+    railgun.clientsOpen.set(clients.open);
+    const refusals = { full: clients.refusedFull, per_address: clients.refusedPerAddress, unanswered: clients.closedUnanswered, header_timeout: clients.headerTimeouts, busy: clients.refusedBusy };
+    for (const [reason, count] of Object.entries(refusals)) setCounter(railgun.clientsRefused, count, { reason });
+    railgun.clientBodyBytes.set(clients.bodyBytes);
     railgun.linkUp.set(link.state === 'up' ? 1 : 0);
     if (link.rttMs !== null) railgun.linkRtt.set(link.rttMs / 1000);
     setCounter(railgun.reconnects, link.reconnects);

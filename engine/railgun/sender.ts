@@ -9,10 +9,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Logger } from '../api/engine.ts';
-import type { BaseOutcome, ClientStats, RailgunClients, RailgunLimits } from '../api/railgun.ts';
+import type { BaseOutcome, ClientStats, Failure, RailgunClients, RailgunLimits } from '../api/railgun.ts';
 import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
 import { ClientGate, retryAfterSeconds } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { parseFailure, statusFailure } from './failures.ts';
 import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
 import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
@@ -57,7 +58,7 @@ interface Attempt {
   resend: Resend | null;
 }
 
-const linkResponseOnly = [linkHeaders.digest, linkHeaders.report, linkHeaders.length];
+const linkResponseOnly = [linkHeaders.digest, linkHeaders.report, linkHeaders.length, linkHeaders.failure];
 
 export class Sender {
   readonly store: VersionStore;
@@ -305,7 +306,9 @@ export class Sender {
       decoder?.destroy();
     }
     response.end();
-    this.#record(url, status, 'pass', decoder ? rawBytes : linkBytes, linkBytes, started, originMs, attempt, 0, 0, false);
+    // The listener's 502 says why (the origin refused, timed out...); any other 5xx is the origin's own.
+    const failure = parseFailure(linkResponse[linkHeaders.failure]) ?? statusFailure(status);
+    this.#record(url, status, 'pass', decoder ? rawBytes : linkBytes, linkBytes, started, originMs, attempt, 0, 0, false, failure);
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -350,7 +353,7 @@ export class Sender {
     const timeout = err.name === 'LinkError';
     const status = timeout ? 504 : 502;
     this.options.log.warn('railgun sender: request failed', { module: 'sender', id, status, url: request.url, error: err.message });
-    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, true);
+    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, { at: Date.now(), kind: timeout ? 'link-down' : 'pair', message: err.message });
     if (response.headersSent) {
       // Part of the answer is out: cut the connection so the client sees an incomplete response, not a short page.
       response.destroy();
@@ -369,7 +372,7 @@ export class Sender {
     response.end(`signalbox railgun: the sender holds as many pages for its clients as it may; retry in ${retryAfterSeconds} s [E_RAILGUN_BUSY]\n`);
   }
 
-  #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, error = false): void {
+  #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, failure: Failure | null = null): void {
     this.options.book.record({
       at: Date.now(),
       url,
@@ -381,7 +384,7 @@ export class Sender {
       originMs,
       deltaEligible,
       retried: attempt.retried,
-      error,
+      failure,
       encodeMs,
       decodeMs,
     });

@@ -66,6 +66,8 @@ export interface PairOptions {
   senderLog?: Logger;
   honourNoStore?: boolean;
   noStoreIdleMs?: number;
+  /** The listener's wait for an origin response. */
+  originTimeoutMs?: number;
 }
 
 export interface Pair {
@@ -90,6 +92,7 @@ export async function startListener(options: PairOptions, tls: TlsMaterial): Pro
     ...(options.listenerCodec ? { codec: options.listenerCodec } : {}),
     ...(options.honourNoStore !== undefined ? { honourNoStore: options.honourNoStore } : {}),
     ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}),
+    ...(options.originTimeoutMs !== undefined ? { originTimeoutMs: options.originTimeoutMs } : {}),
   });
 }
 

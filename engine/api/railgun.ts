@@ -57,6 +57,26 @@ export const railgunClients = z
   .strict();
 export type RailgunClients = z.infer<typeof railgunClients>;
 
+/**
+ * Sender: where its versions live. memory (the default): in the process. redis: shared by every
+ * sender that names the same Redis, so senders behind one load balancer give each other bases.
+ */
+export const railgunStore = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('memory') }).strict(),
+  z
+    .object({
+      kind: z.literal('redis'),
+      /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
+      url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'write a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
+      /** Sets the server's maxmemory (with LRU eviction of versions) when given; leave it out where the operator sets it. */
+      maxBytes: z.number().int().min(1024 * 1024).optional(),
+      /** Seconds a version of a cacheable page stays unused in Redis (no-store ones: `noStoreIdleMs`). */
+      ttl: z.number().int().min(1).max(30 * 86400).default(86400),
+    })
+    .strict(),
+]);
+export type RailgunStore = z.infer<typeof railgunStore>;
+
 export const railgunConfig = z
   .object({
     enabled: z.boolean().default(false),
@@ -93,6 +113,7 @@ export const railgunConfig = z
     noStoreIdleMs: z.number().int().min(100).max(24 * 3600_000).default(10 * 60_000),
     limits: railgunLimits.prefault({}),
     clients: railgunClients.prefault({}),
+    store: railgunStore.default({ kind: 'memory' }),
   })
   .strict();
 export type RailgunConfig = z.infer<typeof railgunConfig>;

@@ -18,6 +18,7 @@ import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedF
 import type { Link } from './link.ts';
 import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
+import type { SharedVersions } from './shared-store.ts';
 import { VersionStore, type Version } from './store.ts';
 import { relayUpgrade } from './tunnel.ts';
 
@@ -34,6 +35,8 @@ export interface SenderOptions {
   linkWaitMs?: number;
   /** How long a version of a no-store response is kept unused. */
   noStoreIdleMs?: number;
+  /** Versions shared with other senders (Redis); the memory store then caches their bodies. */
+  shared?: SharedVersions;
 }
 
 /** Why a link answer was not used; the request is retried (once) rather than answered wrongly. */
@@ -131,6 +134,7 @@ export class Sender {
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     this.store.close();
+    await this.options.shared?.close();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -157,7 +161,7 @@ export class Sender {
     // Versions are kept per host and path: two sites behind one sender never share a base.
     const resource = authority + url;
     const key = deltaRequest ? cacheKey(resource, request.headers, this.#vary.get(resource)) : null;
-    let base = key && !attempt.retried ? this.store.newest(key) : null;
+    let base = key && !attempt.retried ? await this.#newest(key) : null;
     const headers: http2.OutgoingHttpHeaders = {
       ...withVia(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress), `${request.httpVersion}`),
       ':method': request.method ?? 'GET',
@@ -193,7 +197,12 @@ export class Sender {
       const originHeaders = attempt.resend?.headers ?? linkResponse;
       this.#vary.remember(resource, originHeaders.vary);
       // The stored version is what is sent: a page the store already held is not held twice.
-      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), received.body, received.hash, { noStore: isNoStore(originHeaders) });
+      const storedKey = cacheKey(resource, request.headers, this.#vary.get(resource));
+      const noStore = isNoStore(originHeaders);
+      const version = this.store.add(storedKey, received.body, received.hash, { noStore });
+      // Shared before the answer goes out, so the client's next request, at any sender, finds it.
+      await this.options.shared?.add(storedKey, version, noStore);
+      const { body } = version;
       received.body = body;
       share.send(body);
       const status = Number(originHeaders[':status']);
@@ -209,6 +218,11 @@ export class Sender {
       share.release();
       response.off('close', cancel);
     }
+  }
+
+  /** The version to announce: the newest any sender shared, or this one's own without a shared store. */
+  async #newest(key: string): Promise<Version | null> {
+    return this.options.shared ? this.options.shared.newest(key, this.store) : this.store.newest(key);
   }
 
   /**

@@ -34,7 +34,6 @@ const maxMessage = 300;
 
 /** `origin-refused; connect ECONNREFUSED 127.0.0.1:8000`, the listener's `signalbox-failure` header. */
 export function formatFailure(kind: FailureKind, message: string): string {
-  // eslint-disable-next-line no-control-regex
   return `${kind}; ${message.replace(/[^\x20-\x7e]+/g, ' ').slice(0, maxMessage)}`;
 }
 

@@ -7,18 +7,17 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import zlib from 'node:zlib';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, ClientStats, Failure, RailgunClients, RailgunLimits } from '../api/railgun.ts';
 import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
 import { ClientGate, retryAfterSeconds } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
-import { parseFailure, statusFailure } from './failures.ts';
 import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
 import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import type { SharedVersions } from './shared-store.ts';
+import { clientHeaders, cutOffAfter, passThrough } from './sender-pass.ts';
 import { VersionStore, type Version } from './store.ts';
 import { relayUpgrade } from './tunnel.ts';
 
@@ -60,8 +59,6 @@ interface Attempt {
   retried: boolean;
   resend: Resend | null;
 }
-
-const linkResponseOnly = [linkHeaders.digest, linkHeaders.report, linkHeaders.length, linkHeaders.failure];
 
 export class Sender {
   readonly store: VersionStore;
@@ -206,12 +203,12 @@ export class Sender {
       received.body = body;
       share.send(body);
       const status = Number(originHeaders[':status']);
-      const outgoing = this.#clientHeaders(originHeaders);
+      const outgoing = clientHeaders(originHeaders);
       outgoing['content-length'] = body.length;
       const ratio = body.length === 0 ? 1 : received.linkBytes / body.length;
       outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
       response.writeHead(status, outgoing);
-      this.#sendTimeout(response);
+      cutOffAfter(response, this.options.clients.sendTimeoutMs);
       await writeBody(response, body);
       this.#record(url, status, report.base, body.length, received.linkBytes, started, report.originMs, attempt, report.encodeMs ?? 0, received.decodeMs, true);
     } finally {
@@ -223,22 +220,6 @@ export class Sender {
   /** The version to announce: the newest any sender shared, or this one's own without a shared store. */
   async #newest(key: string): Promise<Version | null> {
     return this.options.shared ? this.options.shared.newest(key, this.store) : this.store.newest(key);
-  }
-
-  /**
-   * A client that takes nothing of its answer for `sendTimeoutMs` is cut off (as nginx's
-   * send_timeout): what it held goes back. The socket being idle is not enough: a pass-through
-   * answer (an event stream, a long poll) may wait that long for its origin, so only a write that
-   * is still waiting for the socket to drain counts. Node's keep-alive timeout takes over once the
-   * answer is out.
-   */
-  #sendTimeout(response: ServerResponse): void {
-    const ms = this.options.clients.sendTimeoutMs;
-    response.on('timeout', () => {
-      if (response.writableNeedDrain) response.destroy();
-      else response.setTimeout(ms);
-    });
-    response.setTimeout(ms);
   }
 
   /** Reads and decodes a link body, its memory reserved in `share` first. */
@@ -277,52 +258,9 @@ export class Sender {
     return body;
   }
 
-  #clientHeaders(linkResponse: IncomingHttpHeaders): http.OutgoingHttpHeaders {
-    const headers = withVia(endToEnd(linkResponse), '1.1');
-    for (const name of linkResponseOnly) delete headers[name];
-    const codings = String(headers['content-encoding'] ?? '').split(',').map((coding) => coding.trim()).filter(Boolean);
-    codings.pop();
-    if (codings.length > 0) headers['content-encoding'] = codings.join(', ');
-    else delete headers['content-encoding'];
-    return headers;
-  }
-
-  /** Streams a body that is not delta material to the client as it comes, decoding the link's zstd when the listener used it. */
   async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, report: LinkReport | null, attempt: Attempt): Promise<void> {
-    const compressed = report?.coding === 'zstd';
-    const headers = compressed ? this.#clientHeaders(linkResponse) : withVia(endToEnd(linkResponse), '1.1');
-    if (compressed && linkResponse[linkHeaders.length] !== undefined) headers['content-length'] = String(linkResponse[linkHeaders.length]);
-    for (const name of linkResponseOnly) delete headers[name];
-    const status = Number(linkResponse[':status']);
-    const originMs = report?.originMs ?? null;
-    headers['signalbox-railgun'] = `base=pass${compressed ? '; coding=zstd' : ''}${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
-    response.writeHead(status, headers);
-    this.#sendTimeout(response);
-    // The frame checksum is on: a body damaged on the way fails here, and the client's response is cut.
-    const decoder = compressed ? zlib.createZstdDecompress() : null;
-    const body = decoder ? stream.pipe(decoder) : stream;
-    let linkBytes = 0;
-    let rawBytes = 0;
-    stream.on('data', (chunk: Buffer) => (linkBytes += chunk.length));
-    if (decoder) decoder.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
-    // Not piped with end: a session that dies ends its streams as if they were complete (with
-    // rstCode CANCEL), and ending the response then would hand the client a short page.
-    body.pipe(response, { end: false });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
-        body.once('end', () => (stream.rstCode ? reject(broken()) : resolve()));
-        stream.once('error', reject);
-        decoder?.once('error', (err) => reject(new Error(`the zstd body from the link could not be decoded: ${err.message}`)));
-        stream.once('close', () => (stream.readableEnded && !stream.rstCode) || reject(broken()));
-      });
-    } finally {
-      decoder?.destroy();
-    }
-    response.end();
-    // The listener's 502 says why (the origin refused, timed out...); any other 5xx is the origin's own.
-    const failure = parseFailure(linkResponse[linkHeaders.failure]) ?? statusFailure(status);
-    this.#record(url, status, 'pass', decoder ? rawBytes : linkBytes, linkBytes, started, originMs, attempt, 0, 0, false, failure);
+    const passed = await passThrough(stream, linkResponse, response, report, this.options.clients.sendTimeoutMs);
+    this.#record(url, passed.status, 'pass', passed.rawBytes, passed.linkBytes, started, passed.originMs, attempt, 0, 0, false, passed.failure);
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

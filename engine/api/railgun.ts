@@ -18,13 +18,17 @@ export const railgunLimits = z
     /** Bodies larger than this stream through without delta (and are not stored). */
     maxDeltaBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
     /**
-     * zstd level of deltas. 9: on the page corpus within 1.12x of `zstd -19 --patch-from` on every
-     * page, ~1 ms a page; 19 matches the CLI's bytes (~40 B less a delta) but takes 15-70 ms a page,
-     * more than those bytes take on any link.
+     * zstd level of deltas of bodies up to `largeBodyBytes`. 19: on the page corpus the CLI's
+     * `zstd -19 --patch-from` bytes (level 9: 1.09x), for ~10-40 ms of the listener's CPU a page
+     * of 100 KB; set 9 (~1-3 ms) where time to first byte matters more than link bytes.
      */
-    deltaLevel: z.number().int().min(1).max(22).default(9),
-    /** zstd level of full bodies (no base held): cheaper, they happen once per key. */
-    fullLevel: z.number().int().min(1).max(22).default(9),
+    deltaLevel: z.number().int().min(1).max(22).default(19),
+    /** zstd level of full bodies (no base held) up to `largeBodyBytes`: once per key, so worth a high level. */
+    fullLevel: z.number().int().min(1).max(22).default(19),
+    /** Bodies larger than this are coded at `largeBodyLevel` (a high level costs ~1 s per MB there). */
+    largeBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(512 * 1024),
+    /** zstd level of deltas and full bodies over `largeBodyBytes`. */
+    largeBodyLevel: z.number().int().min(1).max(22).default(9),
   })
   .strict();
 export type RailgunLimits = z.infer<typeof railgunLimits>;
@@ -52,6 +56,26 @@ export const railgunClients = z
   })
   .strict();
 export type RailgunClients = z.infer<typeof railgunClients>;
+
+/**
+ * Sender: where its versions live. memory (the default): in the process. redis: shared by every
+ * sender that names the same Redis, so senders behind one load balancer give each other bases.
+ */
+export const railgunStore = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('memory') }).strict(),
+  z
+    .object({
+      kind: z.literal('redis'),
+      /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
+      url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'write a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
+      /** Sets the server's maxmemory (with LRU eviction of versions) when given; leave it out where the operator sets it. */
+      maxBytes: z.number().int().min(1024 * 1024).optional(),
+      /** Seconds a version of a cacheable page stays unused in Redis (no-store ones: `noStoreIdleMs`). */
+      ttl: z.number().int().min(1).max(30 * 86400).default(86400),
+    })
+    .strict(),
+]);
+export type RailgunStore = z.infer<typeof railgunStore>;
 
 export const railgunConfig = z
   .object({
@@ -89,6 +113,7 @@ export const railgunConfig = z
     noStoreIdleMs: z.number().int().min(100).max(24 * 3600_000).default(10 * 60_000),
     limits: railgunLimits.prefault({}),
     clients: railgunClients.prefault({}),
+    store: railgunStore.default({ kind: 'memory' }),
   })
   .strict();
 export type RailgunConfig = z.infer<typeof railgunConfig>;
@@ -106,6 +131,35 @@ export const baseOutcome = z.enum([
 ]);
 export type BaseOutcome = z.infer<typeof baseOutcome>;
 
+/** What went wrong with a request the pair could not answer with the origin's page. */
+export const failureKind = z.enum([
+  /** The origin refused the connection (ECONNREFUSED). */
+  'origin-refused',
+  /** The origin sent no response within the listener's origin timeout. */
+  'origin-timeout',
+  /** Any other failure to reach the origin: no route, name not found, reset before an answer. */
+  'origin-unreachable',
+  /** The origin answered 500-599 (passed on to the client as it is). */
+  'origin-5xx',
+  /** The link to the listener was not up in time (504 of the sender). */
+  'link-down',
+  /** The pair itself could not answer (502 of the sender or the listener for any other reason). */
+  'pair',
+]);
+export type FailureKind = z.infer<typeof failureKind>;
+export const failureKinds = failureKind.options;
+
+export const failure = z.object({
+  at: z.number(),
+  kind: failureKind,
+  /** For the operator: "connect ECONNREFUSED 127.0.0.1:8000", "the origin answered 503". Never sent to clients. */
+  message: z.string(),
+});
+export type Failure = z.infer<typeof failure>;
+
+export const errorsByKind = z.object(Object.fromEntries(failureKinds.map((kind) => [kind, z.number().int()])) as Record<FailureKind, z.ZodNumber>);
+export type ErrorsByKind = z.infer<typeof errorsByKind>;
+
 export const savings = z.object({
   requests: z.number().int(),
   /** Bytes of the bodies as the origin sent them. */
@@ -118,8 +172,11 @@ export const savings = z.object({
   deltaEligible: z.number().int(),
   /** A delta that failed verification and was fetched again in full. */
   retries: z.number().int(),
-  /** Requests that got a 502/504 from the pair. */
+  /** Requests that failed: a 502/504 of the pair, or a 5xx of the origin (kinds in `errorsByKind`). */
   errors: z.number().int(),
+  errorsByKind,
+  /** The most recent failure, null when there was none. */
+  lastFailure: failure.nullable(),
   encodeMs: z.number(),
   decodeMs: z.number(),
 });
@@ -170,6 +227,8 @@ export const clientStats = z.object({
 export type ClientStats = z.infer<typeof clientStats>;
 
 export const railgunStatus = z.object({
+  /** When the engine process started (epoch ms): every counter here counts from then. */
+  since: z.number(),
   role: railgunConfig.shape.role,
   running: z.boolean(),
   /** Why the ends are not running although the config says so (an address in use, a missing file). */
@@ -205,6 +264,8 @@ export const railgunRequest = z.object({
   /** Time from the client's request to the last byte the pair sent it. */
   totalMs: z.number(),
   originMs: z.number().nullable(),
+  /** Why it failed, for a request that did. */
+  failure: failure.nullable(),
 });
 export type RailgunRequest = z.infer<typeof railgunRequest>;
 

@@ -10,6 +10,7 @@ import { Link } from './link.ts';
 import { Listener } from './listener.ts';
 import { SavingsBook } from './savings.ts';
 import { Sender } from './sender.ts';
+import { SharedVersions } from './shared-store.ts';
 import { generateCertificate, generateToken, spkiPin, type TlsMaterial } from './tls.ts';
 
 export interface Ends {
@@ -57,7 +58,15 @@ export async function startEnds(config: RailgunConfig, book: SavingsBook, dataDi
     }
     if (started.link) {
       started.link.start();
-      started.sender = await Sender.start({ ...splitHostPort(config.listen), link: started.link, limits: config.limits, clients: config.clients, noStoreIdleMs: config.noStoreIdleMs, book, log: log.child('sender') });
+      const { store } = config;
+      const shared =
+        store.kind === 'redis'
+          ? new SharedVersions({ url: store.url, maxBytes: store.maxBytes, ttl: store.ttl, versionsPerKey: config.limits.versionsPerKey, noStoreIdleMs: config.noStoreIdleMs, log: log.child('shared-store') })
+          : null;
+      started.sender = await Sender.start({ ...splitHostPort(config.listen), link: started.link, limits: config.limits, clients: config.clients, noStoreIdleMs: config.noStoreIdleMs, book, log: log.child('sender'), ...(shared ? { shared } : {}) }).catch(async (err: Error) => {
+        await shared?.close();
+        throw err;
+      });
     }
     return started;
   } catch (err) {

@@ -9,9 +9,10 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
-import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { formatHashField, levelFor, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
 import zlib from 'node:zlib';
 import { cacheKey, compressesOnLink, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
+import { formatFailure, OriginFailure, originFailure, statusFailure } from './failures.ts';
 import { formatReport, helloPath, linkHeaders, tokensMatch } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore } from './store.ts';
@@ -124,11 +125,19 @@ export class Listener {
       stream.respond({ ':status': 204 }, { endStream: true });
       return;
     }
+    const started = performance.now();
     this.#proxy(stream, headers).catch((err: Error) => {
-      // The reason (an origin address, a socket error) is for the operator's log; the client gets its id.
+      // The reason (an origin address, a socket error) is for the operator: the log, and the
+      // sender's counters over the link; the client gets its id.
       const id = randomBytes(6).toString('hex');
-      this.options.log.error('railgun listener: request failed', { module: 'listener', id, path: headers[':path'], error: err.message });
-      if (!stream.headersSent && !stream.closed) stream.respond({ ':status': 502, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id }, { endStream: false });
+      const path = String(headers[':path']);
+      const kind = err instanceof OriginFailure ? err.kind : 'pair';
+      this.options.log.error('railgun listener: request failed', { module: 'listener', id, path, kind, error: err.message });
+      this.options.book?.record({ ...unanswered(path, 502, started), failure: { at: Date.now(), kind, message: err.message } });
+      if (!stream.headersSent && !stream.closed) {
+        const failureHeaders = { ':status': 502, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id, [linkHeaders.failure]: formatFailure(kind, err.message) };
+        stream.respond(failureHeaders, { endStream: false });
+      }
       if (!stream.closed) stream.end(`signalbox railgun: the listener could not answer this request (error id ${id}; the operator's log has the details) [E_RAILGUN_LISTENER]\n`);
     });
   }
@@ -172,7 +181,7 @@ export class Listener {
     const base = announced ? this.store.find(key, announced) : null;
     this.store.add(key, body, hash, { noStore: isNoStore(response.headers) });
     const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
-    if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, this.options.limits.deltaLevel)), 'dcz', 'hit', originMs, path);
+    if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, levelFor(body.length, this.options.limits.deltaLevel, this.options.limits))), 'dcz', 'hit', originMs, path);
     return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);
   }
 
@@ -197,25 +206,30 @@ export class Listener {
         signal,
         timeout: timeoutMs,
       });
+      let timedOut = false;
       try {
         return await new Promise<IncomingMessage>((resolve, reject) => {
           request.once('response', resolve);
           request.once('error', reject);
-          request.once('timeout', () => request.destroy(new Error(`the origin sent no response within ${timeoutMs} ms`)));
+          request.once('timeout', () => {
+            timedOut = true;
+            request.destroy(new Error(`the origin sent no response within ${timeoutMs} ms`));
+          });
           // The sender never sends a body with a GET or HEAD (a request that has one is refused there).
           if (bodiless) request.end();
           else stream.pipe(request);
         });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (attempt > 0 || !bodiless || !request.reusedSocket || signal.aborted || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw err;
+        if (signal.aborted) throw err;
+        if (attempt > 0 || !bodiless || !request.reusedSocket || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw originFailure(err as Error, timedOut);
         this.options.log.info('railgun listener: the origin closed a kept-alive connection as a request went out; sent again', { module: 'listener', path });
       }
     }
   }
 
   async #sendFull(stream: ServerHttp2Stream, body: Buffer, hash: Buffer, responseHeaders: Record<string, unknown> | null, outcome: BaseOutcome, path: string, originMs: number | null = null): Promise<void> {
-    const encoded = await this.#timed(() => this.#codec.encodeFull(body, this.options.limits.fullLevel));
+    const encoded = await this.#timed(() => this.#codec.encodeFull(body, levelFor(body.length, this.options.limits.fullLevel, this.options.limits)));
     // A resend has no fresh origin response: the version's headers are not kept here; the sender reuses those of the answer it could not verify.
     this.#send(stream, responseHeaders ?? { ':status': 200 }, body, hash, encoded, 'zstd', outcome, originMs, path);
   }
@@ -252,7 +266,7 @@ export class Listener {
       originMs,
       deltaEligible: true,
       retried: false,
-      error: false,
+      failure: statusFailure(Number(headers[':status'])),
       encodeMs: encoded.ms,
       decodeMs: 0,
     });
@@ -311,7 +325,7 @@ export class Listener {
         originMs,
         deltaEligible: false,
         retried: false,
-        error: false,
+        failure: statusFailure(status),
         encodeMs: 0,
         decodeMs: 0,
       }),
@@ -323,6 +337,11 @@ export class Listener {
     const value = await encode();
     return { value, ms: performance.now() - started };
   }
+}
+
+/** The book's entry for a request that got no answer from the origin. */
+function unanswered(url: string, status: number, started: number) {
+  return { at: Date.now(), url, status, outcome: 'pass' as const, rawBytes: 0, linkBytes: 0, totalMs: performance.now() - started, originMs: null, deltaEligible: false, retried: false, encodeMs: 0, decodeMs: 0 };
 }
 
 /**

@@ -16,6 +16,8 @@ export const linkHeaders = {
   digest: 'signalbox-digest',
   /** Response: bytes of the body as the origin sent it, so the sender reserves memory for it before decoding. */
   length: 'signalbox-length',
+  /** Response: on the listener's own 502, why (`origin-refused; connect ECONNREFUSED ...`), for the sender's counters; never forwarded. */
+  failure: 'signalbox-failure',
   /** Response: how it crossed the link, and the listener's timings. */
   report: 'signalbox-link',
 } as const;

@@ -1,6 +1,6 @@
 // What the link saved: totals, per URL (the most recently used, bounded), one bucket a second for
 // the chart, and a batched feed of finished requests for the page.
-import type { RailgunRequest, RailgunSecond, Savings, UrlSavings } from '../api/railgun.ts';
+import { failureKinds, type ErrorsByKind, type RailgunRequest, type RailgunSecond, type Savings, type UrlSavings } from '../api/railgun.ts';
 
 const maxUrls = 5000;
 const historySeconds = 600;
@@ -10,7 +10,6 @@ const maxBatch = 2000;
 export interface Finished extends RailgunRequest {
   deltaEligible: boolean;
   retried: boolean;
-  error: boolean;
   encodeMs: number;
   decodeMs: number;
 }
@@ -18,7 +17,8 @@ export interface Finished extends RailgunRequest {
 type Feed = (batch: { requests: RailgunRequest[]; dropped: number }) => void;
 
 function emptySavings(): Savings {
-  return { requests: 0, rawBytes: 0, linkBytes: 0, deltaHits: 0, deltaEligible: 0, retries: 0, errors: 0, encodeMs: 0, decodeMs: 0 };
+  const errorsByKind = Object.fromEntries(failureKinds.map((kind) => [kind, 0])) as ErrorsByKind;
+  return { requests: 0, rawBytes: 0, linkBytes: 0, deltaHits: 0, deltaEligible: 0, retries: 0, errors: 0, errorsByKind, lastFailure: null, encodeMs: 0, decodeMs: 0 };
 }
 
 function add(into: Savings, request: Finished): void {
@@ -28,12 +28,18 @@ function add(into: Savings, request: Finished): void {
   if (request.outcome === 'hit') into.deltaHits++;
   if (request.deltaEligible) into.deltaEligible++;
   if (request.retried) into.retries++;
-  if (request.error) into.errors++;
+  if (request.failure) {
+    into.errors++;
+    into.errorsByKind[request.failure.kind]++;
+    into.lastFailure = request.failure;
+  }
   into.encodeMs += request.encodeMs;
   into.decodeMs += request.decodeMs;
 }
 
 export class SavingsBook {
+  /** Epoch ms: the counters count from here (the engine process's start; ends restart within it). */
+  readonly since = Date.now();
   readonly totals = emptySavings();
   readonly #urls = new Map<string, UrlSavings>();
   readonly #seconds: RailgunSecond[] = [];
@@ -63,7 +69,7 @@ export class SavingsBook {
     this.#current.rawBytes += request.rawBytes;
     this.#current.linkBytes += request.linkBytes;
 
-    const { deltaEligible: _e, retried: _r, error: _x, encodeMs: _en, decodeMs: _de, ...event } = request;
+    const { deltaEligible: _e, retried: _r, encodeMs: _en, decodeMs: _de, ...event } = request;
     for (const feed of this.#feeds) {
       if (feed.pending.length < maxBatch) feed.pending.push(event);
       else feed.dropped++;
@@ -72,7 +78,7 @@ export class SavingsBook {
 
   /** The most recently used URLs first. */
   urls(limit: number): UrlSavings[] {
-    return [...this.#urls.values()].reverse().slice(0, limit).map((url) => ({ ...url }));
+    return [...this.#urls.values()].reverse().slice(0, limit).map((url) => ({ ...url, errorsByKind: { ...url.errorsByKind } }));
   }
 
   history(seconds: number): RailgunSecond[] {

@@ -7,9 +7,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import zlib from 'node:zlib';
 import type { Logger } from '../api/engine.ts';
-import type { BaseOutcome, ClientStats, RailgunClients, RailgunLimits } from '../api/railgun.ts';
+import type { BaseOutcome, ClientStats, Failure, RailgunClients, RailgunLimits } from '../api/railgun.ts';
 import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
 import { ClientGate, retryAfterSeconds } from './client-gate.ts';
 import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
@@ -17,6 +16,8 @@ import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedF
 import type { Link } from './link.ts';
 import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
+import type { SharedVersions } from './shared-store.ts';
+import { clientHeaders, cutOffAfter, passThrough } from './sender-pass.ts';
 import { VersionStore, type Version } from './store.ts';
 import { relayUpgrade } from './tunnel.ts';
 
@@ -33,6 +34,8 @@ export interface SenderOptions {
   linkWaitMs?: number;
   /** How long a version of a no-store response is kept unused. */
   noStoreIdleMs?: number;
+  /** Versions shared with other senders (Redis); the memory store then caches their bodies. */
+  shared?: SharedVersions;
 }
 
 /** Why a link answer was not used; the request is retried (once) rather than answered wrongly. */
@@ -56,8 +59,6 @@ interface Attempt {
   retried: boolean;
   resend: Resend | null;
 }
-
-const linkResponseOnly = [linkHeaders.digest, linkHeaders.report, linkHeaders.length];
 
 export class Sender {
   readonly store: VersionStore;
@@ -130,6 +131,7 @@ export class Sender {
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     this.store.close();
+    await this.options.shared?.close();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -156,7 +158,7 @@ export class Sender {
     // Versions are kept per host and path: two sites behind one sender never share a base.
     const resource = authority + url;
     const key = deltaRequest ? cacheKey(resource, request.headers, this.#vary.get(resource)) : null;
-    let base = key && !attempt.retried ? this.store.newest(key) : null;
+    let base = key && !attempt.retried ? await this.#newest(key) : null;
     const headers: http2.OutgoingHttpHeaders = {
       ...withVia(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress), `${request.httpVersion}`),
       ':method': request.method ?? 'GET',
@@ -192,16 +194,21 @@ export class Sender {
       const originHeaders = attempt.resend?.headers ?? linkResponse;
       this.#vary.remember(resource, originHeaders.vary);
       // The stored version is what is sent: a page the store already held is not held twice.
-      const { body } = this.store.add(cacheKey(resource, request.headers, this.#vary.get(resource)), received.body, received.hash, { noStore: isNoStore(originHeaders) });
+      const storedKey = cacheKey(resource, request.headers, this.#vary.get(resource));
+      const noStore = isNoStore(originHeaders);
+      const version = this.store.add(storedKey, received.body, received.hash, { noStore });
+      // Shared before the answer goes out, so the client's next request, at any sender, finds it.
+      await this.options.shared?.add(storedKey, version, noStore);
+      const { body } = version;
       received.body = body;
       share.send(body);
       const status = Number(originHeaders[':status']);
-      const outgoing = this.#clientHeaders(originHeaders);
+      const outgoing = clientHeaders(originHeaders);
       outgoing['content-length'] = body.length;
       const ratio = body.length === 0 ? 1 : received.linkBytes / body.length;
       outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
       response.writeHead(status, outgoing);
-      this.#sendTimeout(response);
+      cutOffAfter(response, this.options.clients.sendTimeoutMs);
       await writeBody(response, body);
       this.#record(url, status, report.base, body.length, received.linkBytes, started, report.originMs, attempt, report.encodeMs ?? 0, received.decodeMs, true);
     } finally {
@@ -210,20 +217,9 @@ export class Sender {
     }
   }
 
-  /**
-   * A client that takes nothing of its answer for `sendTimeoutMs` is cut off (as nginx's
-   * send_timeout): what it held goes back. The socket being idle is not enough: a pass-through
-   * answer (an event stream, a long poll) may wait that long for its origin, so only a write that
-   * is still waiting for the socket to drain counts. Node's keep-alive timeout takes over once the
-   * answer is out.
-   */
-  #sendTimeout(response: ServerResponse): void {
-    const ms = this.options.clients.sendTimeoutMs;
-    response.on('timeout', () => {
-      if (response.writableNeedDrain) response.destroy();
-      else response.setTimeout(ms);
-    });
-    response.setTimeout(ms);
+  /** The version to announce: the newest any sender shared, or this one's own without a shared store. */
+  async #newest(key: string): Promise<Version | null> {
+    return this.options.shared ? this.options.shared.newest(key, this.store) : this.store.newest(key);
   }
 
   /** Reads and decodes a link body, its memory reserved in `share` first. */
@@ -262,50 +258,9 @@ export class Sender {
     return body;
   }
 
-  #clientHeaders(linkResponse: IncomingHttpHeaders): http.OutgoingHttpHeaders {
-    const headers = withVia(endToEnd(linkResponse), '1.1');
-    for (const name of linkResponseOnly) delete headers[name];
-    const codings = String(headers['content-encoding'] ?? '').split(',').map((coding) => coding.trim()).filter(Boolean);
-    codings.pop();
-    if (codings.length > 0) headers['content-encoding'] = codings.join(', ');
-    else delete headers['content-encoding'];
-    return headers;
-  }
-
-  /** Streams a body that is not delta material to the client as it comes, decoding the link's zstd when the listener used it. */
   async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, report: LinkReport | null, attempt: Attempt): Promise<void> {
-    const compressed = report?.coding === 'zstd';
-    const headers = compressed ? this.#clientHeaders(linkResponse) : withVia(endToEnd(linkResponse), '1.1');
-    if (compressed && linkResponse[linkHeaders.length] !== undefined) headers['content-length'] = String(linkResponse[linkHeaders.length]);
-    for (const name of linkResponseOnly) delete headers[name];
-    const status = Number(linkResponse[':status']);
-    const originMs = report?.originMs ?? null;
-    headers['signalbox-railgun'] = `base=pass${compressed ? '; coding=zstd' : ''}${originMs !== null ? `; origin-ms=${originMs.toFixed(1)}` : ''}`;
-    response.writeHead(status, headers);
-    this.#sendTimeout(response);
-    // The frame checksum is on: a body damaged on the way fails here, and the client's response is cut.
-    const decoder = compressed ? zlib.createZstdDecompress() : null;
-    const body = decoder ? stream.pipe(decoder) : stream;
-    let linkBytes = 0;
-    let rawBytes = 0;
-    stream.on('data', (chunk: Buffer) => (linkBytes += chunk.length));
-    if (decoder) decoder.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
-    // Not piped with end: a session that dies ends its streams as if they were complete (with
-    // rstCode CANCEL), and ending the response then would hand the client a short page.
-    body.pipe(response, { end: false });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const broken = () => new Error(`the link stream closed mid-body${stream.rstCode ? ` (reset ${stream.rstCode})` : ''}`);
-        body.once('end', () => (stream.rstCode ? reject(broken()) : resolve()));
-        stream.once('error', reject);
-        decoder?.once('error', (err) => reject(new Error(`the zstd body from the link could not be decoded: ${err.message}`)));
-        stream.once('close', () => (stream.readableEnded && !stream.rstCode) || reject(broken()));
-      });
-    } finally {
-      decoder?.destroy();
-    }
-    response.end();
-    this.#record(url, status, 'pass', decoder ? rawBytes : linkBytes, linkBytes, started, originMs, attempt, 0, 0, false);
+    const passed = await passThrough(stream, linkResponse, response, report, this.options.clients.sendTimeoutMs);
+    this.#record(url, passed.status, 'pass', passed.rawBytes, passed.linkBytes, started, passed.originMs, attempt, 0, 0, false, passed.failure);
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -350,7 +305,7 @@ export class Sender {
     const timeout = err.name === 'LinkError';
     const status = timeout ? 504 : 502;
     this.options.log.warn('railgun sender: request failed', { module: 'sender', id, status, url: request.url, error: err.message });
-    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, true);
+    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, { at: Date.now(), kind: timeout ? 'link-down' : 'pair', message: err.message });
     if (response.headersSent) {
       // Part of the answer is out: cut the connection so the client sees an incomplete response, not a short page.
       response.destroy();
@@ -369,7 +324,7 @@ export class Sender {
     response.end(`signalbox railgun: the sender holds as many pages for its clients as it may; retry in ${retryAfterSeconds} s [E_RAILGUN_BUSY]\n`);
   }
 
-  #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, error = false): void {
+  #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, failure: Failure | null = null): void {
     this.options.book.record({
       at: Date.now(),
       url,
@@ -381,7 +336,7 @@ export class Sender {
       originMs,
       deltaEligible,
       retried: attempt.retried,
-      error,
+      failure,
       encodeMs,
       decodeMs,
     });

@@ -62,6 +62,17 @@ function getThroughSender(path: string): Promise<{ status: number; body: Buffer 
   });
 }
 
+/** GETs `path` until the sender answers it with `status` (the ends may be restarting), for at most 10 s. */
+async function answeredWith(path: string, status: number): Promise<{ status: number; body: Buffer }> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await getThroughSender(path).catch((err: Error) => ({ status: 0, body: Buffer.from(err.message) }));
+    if (answer.status === status) return answer;
+    if (Date.now() > deadline) throw new Error(`${path}: still ${answer.status} (${answer.body.toString().slice(0, 200)}), not ${status}, after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function tileValue(testId: string): Promise<number> {
   return Number(await page.locator(`[data-testid=${testId}]`).getAttribute('data-value'));
 }
@@ -141,6 +152,41 @@ describe('Railgun page in Chromium with a real pair and the page corpus as origi
     await page.getByRole('button', { name: 'Undo changes' }).click();
     assert.equal(await field.inputValue(), '4');
     assert.equal(await field.getAttribute('aria-invalid'), null);
+  });
+
+  it('shows an origin that answers 5xx and one that is down: the reason, its time, the errors by kind since the engine started', { timeout: 40_000 }, async () => {
+    const { status } = await getThroughSender('/status/503');
+    assert.equal(status, 503, 'the origin\'s 503 reaches the client as it is');
+    const reason = page.locator('[data-testid=railgun-failure-reason]');
+    await page.waitForFunction(() => /origin error: the origin answered 503/.test(document.querySelector('[data-testid=railgun-failure-reason]')?.textContent ?? ''), null, { timeout: 5000 });
+    assert.match(await page.locator('[data-testid=railgun-since]').innerText(), /since the engine started at .*\d\d:\d\d:\d\d/);
+
+    // The origin moves to a port where nothing listens: clients get 502, the page says why.
+    const downPort = await freePort();
+    const origin = page.locator('[data-testid=railgun-config-origin]');
+    const workingOrigin = await origin.inputValue();
+    await origin.fill(`http://127.0.0.1:${downPort}`);
+    await page.locator('[data-testid=railgun-config-apply]').click();
+    const before = Date.now();
+    // The ends restart with the new origin: the sender refuses connections for a moment.
+    const down = await answeredWith(`/${pages[0]!.name}`, 502);
+    assert.doesNotMatch(down.body.toString(), /ECONNREFUSED/, 'the client reads no internal reason');
+    await page.waitForFunction(
+      (port) => (document.querySelector('[data-testid=railgun-failure-reason]')?.textContent ?? '').includes(`origin unreachable: connect ECONNREFUSED 127.0.0.1:${port}`),
+      downPort,
+      { timeout: 5000 },
+    );
+    const at = Date.parse((await page.locator('[data-testid=railgun-failure-at]').getAttribute('datetime')) ?? '');
+    assert.ok(at >= before - 1000 && at <= Date.now() + 1000, 'the last error time is that of the request');
+    assert.match(await page.locator('[data-testid=railgun-failure-kinds]').innerText(), /refused 1.*5xx 1|5xx 1.*refused 1/);
+    assert.ok((await tileValue('railgun-errors')) >= 2, 'the Errors tile counts both');
+    assert.match(await reason.innerText(), /ECONNREFUSED/);
+    const row = urlRow(pages[0]!.name);
+    assert.ok(Number(await row.locator('[data-testid=railgun-url-errors]').innerText()) >= 1, 'counted for the URL');
+
+    await origin.fill(workingOrigin);
+    await page.locator('[data-testid=railgun-config-apply]').click();
+    await answeredWith(`/${pages[1]!.name}`, 200);
   });
 
   it('raised no page errors or console errors', () => {

@@ -12,7 +12,7 @@ import type { RailgunConfigView } from './use-railgun-config.ts';
 
 type Draft = { origin: string; listen: string } & Record<keyof RailgunLimits, string>;
 
-const limitKeys = ['versionsPerKey', 'storeBytes', 'maxDeltaBodyBytes', 'deltaLevel', 'fullLevel'] as const satisfies readonly (keyof RailgunLimits)[];
+const limitKeys = ['versionsPerKey', 'storeBytes', 'maxDeltaBodyBytes', 'deltaLevel', 'fullLevel', 'largeBodyBytes', 'largeBodyLevel'] as const satisfies readonly (keyof RailgunLimits)[];
 
 function toDraft(config: RailgunConfig): Draft {
   const limits = Object.fromEntries(limitKeys.map((key) => [key, String(config.limits[key])])) as Record<keyof RailgunLimits, string>;
@@ -25,6 +25,8 @@ const labels: Record<keyof RailgunLimits, string> = {
   maxDeltaBodyBytes: 'Largest delta body (bytes)',
   deltaLevel: 'zstd level, deltas',
   fullLevel: 'zstd level, full bodies',
+  largeBodyBytes: 'Large body from (bytes)',
+  largeBodyLevel: 'zstd level, large bodies',
 };
 
 /** Where the ends connect; each concerns one end only, so a config of the other role cannot set it. */
@@ -33,7 +35,7 @@ const addresses = [
   { key: 'listen', label: 'Sender address', hint: 'ADDRESS:PORT where clients connect', otherEnd: 'listener' },
 ] as const;
 
-const bytesKeys = new Set<keyof RailgunLimits>(['storeBytes', 'maxDeltaBodyBytes']);
+const bytesKeys = new Set<keyof RailgunLimits>(['storeBytes', 'maxDeltaBodyBytes', 'largeBodyBytes']);
 
 function rangeOf(key: keyof RailgunLimits): string {
   const { min, max } = limitRanges[key];

@@ -4,8 +4,10 @@
 import type { ApiClient } from '../../api/client.ts';
 import { AwaitingEngine, StaleNotices } from '../../components/engine-notices.tsx';
 import { EngineUnavailable } from '../../components/engine-unavailable.tsx';
+import { formatLocalDateTime } from '../../components/format.ts';
 import { useConnection } from '../../components/use-connection.ts';
 import { ConfigForm } from './config-form.tsx';
+import { FailureNotice } from './failure-notice.tsx';
 import { LinkPanel } from './link-panel.tsx';
 import './railgun.css';
 import { SavingsChart } from './savings-chart.tsx';
@@ -35,6 +37,10 @@ export function RailgunPage({ client }: { client: ApiClient }) {
         </p>
       )}
       <StaleNotices engine="Railgun" what="state" error={error} unavailable={unavailable} connected={connected} />
+      <FailureNotice totals={status.totals} since={status.since} />
+      <p className="muted railgun-since" data-testid="railgun-since">
+        Counters since the engine started at {formatLocalDateTime(status.since)}.
+      </p>
       <SavingsTiles totals={status.totals} />
       <div className="panel-row wide-first">
         <SavingsChart client={client} />

@@ -3,6 +3,7 @@
 import type { Savings } from '../../../engine/api/index.ts';
 import { formatCount, formatLatency, formatSize, percentParts, sizeParts } from '../../components/format.ts';
 import { StatTile } from '../../components/stat-tile.tsx';
+import { describeKinds } from './failure-notice.tsx';
 
 /** a / b, or null while b is 0 (nothing to divide yet). */
 function ratio(a: number, b: number): number | null {
@@ -52,7 +53,7 @@ export function SavingsTiles({ totals }: { totals: Savings }) {
         label="Errors"
         value={formatCount(totals.errors)}
         raw={totals.errors}
-        detail="answered 502 or 504"
+        detail={totals.errors > 0 ? describeKinds(totals.errorsByKind) : 'no 502, 504 or origin 5xx'}
         tone={totals.errors > 0 ? 'bad' : undefined}
         live
       />

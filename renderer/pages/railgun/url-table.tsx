@@ -8,6 +8,7 @@ import { DataTable, type Column } from '../../components/data-table.tsx';
 import { describeError } from '../../components/errors.ts';
 import { formatCount, formatLocalDateTime, formatLocalTime, percentParts, sizeParts } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
+import { failureLabels } from './failure-notice.tsx';
 import { usePolling } from '../../components/use-polling.ts';
 
 const askedUrls = 1000;
@@ -75,7 +76,7 @@ export function UrlTable({ client }: { client: ApiClient }) {
         setSort((now) => (now.key === key ? { key, direction: now.direction === 'ascending' ? 'descending' : 'ascending' } : { key, direction: sorts[key].first })),
     },
   });
-  const columns: Column[] = ['URL', 'Last', sortable('Requests', 'requests'), sortable('Delta hits', 'hitRate'), { num: 'Origin' }, { num: 'Link' }, sortable('Saved', 'saved'), sortable('Link/origin', 'ratio'), 'Last at'];
+  const columns: Column[] = ['URL', 'Last', sortable('Requests', 'requests'), sortable('Delta hits', 'hitRate'), { num: 'Origin' }, { num: 'Link' }, sortable('Saved', 'saved'), sortable('Link/origin', 'ratio'), { num: 'Errors' }, 'Last at'];
 
   return (
     <Panel
@@ -121,6 +122,9 @@ export function UrlTable({ client }: { client: ApiClient }) {
               </td>
               <td className="num">
                 <Measure {...percentParts(sorts.ratio.value(url))} />
+              </td>
+              <td className="num" data-testid="railgun-url-errors" title={url.lastFailure ? `${failureLabels[url.lastFailure.kind]}: ${url.lastFailure.message} (${formatLocalDateTime(url.lastFailure.at)})` : undefined}>
+                {formatCount(url.errors)}
               </td>
               <td title={formatLocalDateTime(url.lastAt)}>{formatLocalTime(url.lastAt)}</td>
             </tr>

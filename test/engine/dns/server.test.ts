@@ -21,6 +21,7 @@ async function startServer(listen: string[], tcp: { idleTimeoutMs?: number; maxC
     tcpIdleTimeoutMs: tcp.idleTimeoutMs ?? 10_000,
     tcpMaxConnections: tcp.maxConnections ?? 256,
     udpReceiveBufferBytes: 1 << 20,
+    tls: null,
     resolve: async (ctx) => answerWith(ctx.query, ctx.parsed, [{ type: Type.A, ttl: 60, rdata: Uint8Array.from([192, 0, 2, 1]) }]),
   });
   await server.start();

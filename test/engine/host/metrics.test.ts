@@ -20,7 +20,9 @@ let served: Served;
 let dnsPort: number;
 let origin: http.Server;
 before(async () => {
-  origin = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'page '.repeat(1000)}${Date.now()}</p>`));
+  origin = http.createServer((request, response) =>
+    request.url === '/broken' ? response.writeHead(500).end() : response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'page '.repeat(1000)}${Date.now()}</p>`),
+  );
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   knot = await startKnot();
   dnsPort = await freePort();
@@ -85,7 +87,13 @@ describe('/metrics in serve', () => {
       return status.link.state === 'up' && status;
     }, 'the railgun link');
     for (let i = 0; i < 2; i++) await (await fetch(`http://${up.senderAddress}/page`)).arrayBuffer();
+    await (await fetch(`http://${up.senderAddress}/broken`)).arrayBuffer();
     const text = await (await scrape()).text();
+    assert.equal(sample(text, 'signalbox_railgun_errors_total{kind="origin-5xx"}'), 1);
+    assert.equal(sample(text, 'signalbox_railgun_errors_total{kind="origin-refused"}'), 0);
+    assert.equal(sample(text, 'signalbox_railgun_client_refusals_total{reason="full"}'), 0);
+    assert.equal(sample(text, 'signalbox_railgun_client_refusals_total{reason="header_timeout"}'), 0);
+    assert.ok(sample(text, 'signalbox_railgun_client_connections')! >= 0);
     assert.equal(sample(text, 'signalbox_railgun_requests_total{base="full"}'), 1);
     assert.equal(sample(text, 'signalbox_railgun_requests_total{base="hit"}'), 1);
     assert.equal(sample(text, 'signalbox_railgun_link_up'), 1);

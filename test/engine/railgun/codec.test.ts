@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { CodecError, dczHeaderBytes, formatHashField, parseHashField, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
+import { randomBytes } from 'node:crypto';
+import { CodecError, dczHeaderBytes, formatHashField, levelFor, parseHashField, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
 import { tempDir } from '../../helpers/host.ts';
 import { corpusPages } from './corpus-origin.ts';
 
@@ -40,6 +41,28 @@ describe('dcz codec (zstd CLI as peer)', () => {
     await assert.rejects(zstdCodec.decodeDelta(Buffer.from('not dcz at all, not at all, no'), base, sha256(base), 1 << 24), CodecError);
     const bomb = await zstdCodec.encodeFull(Buffer.alloc(8 * 1024 * 1024), 3);
     await assert.rejects(zstdCodec.decodeFull(bomb, 1024 * 1024), CodecError);
+  });
+
+  it('a large page changed at its start still finds the far bytes of its base (window over base and body), and zstd -d -D base decodes it', { timeout: 60_000 }, async () => {
+    // 6 MiB that do not compress: only matches into the base make the delta small. With the
+    // level's own 4 MiB window the first 2 MiB of the base were out of reach.
+    const largeBase = randomBytes(6 * 1024 * 1024);
+    const largeNext = Buffer.concat([Buffer.from('a new first line\n'), largeBase]);
+    const encoded = await zstdCodec.encodeDelta(largeNext, largeBase, sha256(largeBase), 3);
+    assert.ok(encoded.length < 64 * 1024, `a 17-byte change of a 6 MiB page makes ${encoded.length} B`);
+    assert.ok((await zstdCodec.decodeDelta(encoded, largeBase, sha256(largeBase), largeNext.length)).equals(largeNext));
+    const dir = tempDir('dcz-large');
+    writeFileSync(join(dir, 'base'), largeBase);
+    writeFileSync(join(dir, 'delta.dcz'), encoded);
+    const { stdout } = await run('zstd', ['-d', '-q', '-c', '-D', join(dir, 'base'), join(dir, 'delta.dcz')], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+    assert.ok(stdout.equals(largeNext));
+  });
+
+  it('codes bodies over largeBodyBytes at largeBodyLevel, the others at the configured level', () => {
+    const limits = { largeBodyBytes: 512 * 1024, largeBodyLevel: 9 };
+    assert.equal(levelFor(100_000, 19, limits), 19);
+    assert.equal(levelFor(512 * 1024, 19, limits), 19);
+    assert.equal(levelFor(512 * 1024 + 1, 19, limits), 9);
   });
 
   it('writes and reads the Available-Dictionary structured field', () => {

@@ -90,12 +90,20 @@ export interface CorpusOrigin {
   close(): Promise<void>;
 }
 
-/** `host` is where it listens: loopback, or a namespace's veth address for the RTT bench. */
+/**
+ * `host` is where it listens: loopback, or a namespace's veth address for the RTT bench.
+ * `/status/5xx` answers that status (an origin in trouble, for the failure tests).
+ */
 export async function startCorpusOrigin(pages: CorpusPage[] = corpusPages(), host = '127.0.0.1'): Promise<CorpusOrigin> {
   const byPath = new Map(pages.map((page) => [`/${page.name}`, page]));
   const served = new Map<string, number>();
   const server = http.createServer((request, response) => {
     const page = byPath.get(request.url ?? '');
+    const failing = /^\/status\/(5\d\d)$/.exec(request.url ?? '');
+    if (failing) {
+      response.writeHead(Number(failing[1]), { 'content-type': 'text/plain' }).end('the origin is in trouble\n');
+      return;
+    }
     if (!page) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('no such page\n');
       return;

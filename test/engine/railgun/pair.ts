@@ -8,6 +8,7 @@ import { Link } from '../../../engine/railgun/link.ts';
 import { Listener } from '../../../engine/railgun/listener.ts';
 import { SavingsBook } from '../../../engine/railgun/savings.ts';
 import { Sender } from '../../../engine/railgun/sender.ts';
+import type { SharedVersions } from '../../../engine/railgun/shared-store.ts';
 import { generateCertificate, spkiPin, type TlsMaterial } from '../../../engine/railgun/tls.ts';
 import { quietLog } from '../../helpers/host.ts';
 
@@ -66,6 +67,10 @@ export interface PairOptions {
   senderLog?: Logger;
   honourNoStore?: boolean;
   noStoreIdleMs?: number;
+  /** The listener's wait for an origin response. */
+  originTimeoutMs?: number;
+  /** The sender's versions shared through Redis. */
+  shared?: SharedVersions;
 }
 
 export interface Pair {
@@ -90,6 +95,7 @@ export async function startListener(options: PairOptions, tls: TlsMaterial): Pro
     ...(options.listenerCodec ? { codec: options.listenerCodec } : {}),
     ...(options.honourNoStore !== undefined ? { honourNoStore: options.honourNoStore } : {}),
     ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}),
+    ...(options.originTimeoutMs !== undefined ? { originTimeoutMs: options.originTimeoutMs } : {}),
   });
 }
 
@@ -103,7 +109,7 @@ export async function startSender(listenerPort: number, options: PairOptions, tl
     log: quietLog,
   });
   link.start();
-  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), clients: railgunClients.parse(options.clients ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000, ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}) });
+  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), clients: railgunClients.parse(options.clients ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000, ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}), ...(options.shared ? { shared: options.shared } : {}) });
   return { sender, link, book };
 }
 

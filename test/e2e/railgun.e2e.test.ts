@@ -12,6 +12,7 @@ import { launchChromium, openConsolePage } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
 import { freePort } from '../helpers/knot.ts';
 import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { corpusPages, startCorpusOrigin, type CorpusOrigin, type CorpusPage } from '../engine/railgun/corpus-origin.ts';
 
 /** An HTML page and a JSON document that change from version to version. */
@@ -178,11 +179,12 @@ describe('Railgun page in Chromium with a real pair and the page corpus as origi
     );
     const at = Date.parse((await page.locator('[data-testid=railgun-failure-at]').getAttribute('datetime')) ?? '');
     assert.ok(at >= before - 1000 && at <= Date.now() + 1000, 'the last error time is that of the request');
-    assert.match(await page.locator('[data-testid=railgun-failure-kinds]').innerText(), /refused 1.*5xx 1|5xx 1.*refused 1/);
-    assert.ok((await tileValue('railgun-errors')) >= 2, 'the Errors tile counts both');
+    // The status, the tiles and the per-URL table are refreshed on their own schedules: wait for each.
+    await waitFor(async () => /refused 1.*5xx 1|5xx 1.*refused 1/.test(await page.locator('[data-testid=railgun-failure-kinds]').innerText()), 'the errors by kind', 10_000, 100);
+    await waitFor(async () => (await tileValue('railgun-errors')) >= 2, 'the Errors tile to count both', 10_000, 100);
     assert.match(await reason.innerText(), /ECONNREFUSED/);
     const row = urlRow(pages[0]!.name);
-    assert.ok(Number(await row.locator('[data-testid=railgun-url-errors]').innerText()) >= 1, 'counted for the URL');
+    await waitFor(async () => Number(await row.locator('[data-testid=railgun-url-errors]').innerText()) >= 1, 'the error counted for the URL', 10_000, 100);
 
     await origin.fill(workingOrigin);
     await page.locator('[data-testid=railgun-config-apply]').click();

@@ -1,12 +1,10 @@
 // A real BIND resolver (named from apt) on 127.0.0.1 that forwards everything to one server: a
 // resolver behind which a DNS proxy is tested, its log kept for what it complained about.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './host.ts';
-import { freePort, kdig, status } from './knot.ts';
-import { waitFor } from './wait.ts';
+import { startDnsPeer } from './dns-peer-process.ts';
+import { freePort } from './knot.ts';
 
 export interface Named {
   port: number;
@@ -44,23 +42,9 @@ ${categories.map((category) => `  category ${category} { everything; };`).join('
 `,
   );
   writeFileSync(logFile, '');
-  const child: ChildProcess = spawn('named', ['-f', '-c', join(dir, 'named.conf'), '-n', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  };
-  try {
-    // version.bind (class CHAOS) is answered by named itself, without asking the forwarder.
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`named exited: ${stderr}${readFileSync(logFile, 'utf8')}`);
-      return status(await kdig(port, ['-c', 'CH', 'version.bind', 'TXT'], 300)) === 'NOERROR';
-    }, 'named to answer', 15_000, 100);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  // version.bind (class CHAOS) is answered by named itself, without asking the forwarder.
+  const { stop } = await startDnsPeer('named', ['-f', '-c', join(dir, 'named.conf'), '-n', '1'], { port, query: ['-c', 'CH', 'version.bind', 'TXT'], timeoutMs: 15_000 }, () =>
+    readFileSync(logFile, 'utf8'),
+  );
   return { port, log: () => readFileSync(logFile, 'utf8'), stop };
 }

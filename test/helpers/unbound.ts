@@ -1,13 +1,11 @@
 // A real recursive upstream for DNS tests: unbound (from apt) on 127.0.0.1, serving local data and
 // asking Knot (stub zones) for the rest. Unlike Knot it serves what an authoritative server
 // refuses, such as a CNAME at a zone apex next to the SOA.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './host.ts';
-import { freePort, kdig, status } from './knot.ts';
-import { waitFor } from './wait.ts';
+import { startDnsPeer } from './dns-peer-process.ts';
+import { freePort } from './knot.ts';
 
 export interface UnboundOptions {
   /** local-zone: name -> type (static, transparent, ...). */
@@ -66,23 +64,7 @@ async function startUnboundOnce(port: number, options: UnboundOptions): Promise<
     '',
   ];
   writeFileSync(join(dir, 'unbound.conf'), lines.join('\n'));
-  const child: ChildProcess = spawn('unbound', ['-d', '-c', join(dir, 'unbound.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  };
-  try {
-    // localhost is one of unbound's built-in local zones: it answers without any upstream.
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`unbound exited: ${stderr}`);
-      return status(await kdig(port, ['localhost', 'A'], 300)) === 'NOERROR';
-    }, 'unbound to answer', 10_000, 100);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  // localhost is one of unbound's built-in local zones: it answers without any upstream.
+  const { stop } = await startDnsPeer('unbound', ['-d', '-c', join(dir, 'unbound.conf')], { port, query: ['localhost', 'A'], timeoutMs: 10_000 });
   return { port, stop };
 }

@@ -1,7 +1,8 @@
 // dns: the DNS proxy engine (RRDNS): its config, counters, query log, per-second history, and the
 // procedures the console and `signalbox dns` use.
 import { z } from 'zod';
-import { hostPort, listenAddress } from './address.ts';
+import { moduleConfig, moduleStats } from '../dns/chain.ts';
+import { listenAddress } from './address.ts';
 import { procedure, stream } from './contract.ts';
 import { mergedAs } from './merge.ts';
 
@@ -20,84 +21,11 @@ export const dnsConfig = z
       })
       .strict()
       .prefault({}),
-    /** Empty: the resolvers of /etc/resolv.conf. An entry is ADDR:PORT or { address, weight }. */
-    upstreams: z.array(z.union([hostPort, z.object({ address: hostPort, weight: z.number().min(0.01).max(1000).default(1) }).strict()])).default([]),
-    policy: z.enum(['round-robin', 'least-outstanding', 'weighted-random', 'first-available']).default('round-robin'),
-    healthCheck: z
-      .object({
-        enabled: z.boolean().default(true),
-        intervalMs: z.number().int().min(100).max(600_000).default(2000),
-        /** Asked as NS; any answer, even REFUSED, counts as alive. */
-        probeName: z.string().min(1).max(255).default('.'),
-        failsToDown: z.number().int().min(1).max(100).default(3),
-        successesToUp: z.number().int().min(1).max(100).default(2),
-      })
-      .strict()
-      .prefault({}),
-    /** How long one upstream try may take before the next upstream is tried. */
-    upstreamTimeoutMs: z.number().int().min(50).max(10_000).default(1000),
+    // Each module's keys (upstreams, policy, healthCheck, upstreamTimeoutMs, querylog, rrl, cache,
+    // flatten), declared in its folder: engine/dns/modules/<name>/contract.ts.
+    ...moduleConfig,
     /** The whole budget of a client query, all tries included. */
     queryTimeoutMs: z.number().int().min(100).max(30_000).default(3000),
-    cache: z
-      .object({
-        enabled: z.boolean().default(true),
-        maxEntries: z.number().int().min(1).default(100_000),
-        maxBytes: z.number().int().min(4096).default(64 * 1024 * 1024),
-        minTtl: z.number().int().min(0).default(0),
-        maxTtl: z.number().int().min(1).default(86_400),
-        maxNegativeTtl: z.number().int().min(0).default(3600),
-        staleMaxAgeSeconds: z.number().int().min(0).default(86_400),
-        /** Refreshes a popular entry in the background shortly before it expires. */
-        prefetch: z
-          .object({
-            enabled: z.boolean().default(true),
-            /** Hits an entry must have had since it was stored to be refreshed. */
-            minHits: z.number().int().min(1).default(3),
-            /** Refresh once less than this share of the original TTL is left. */
-            beforeExpiryPercent: z.number().min(1).max(50).default(10),
-          })
-          .strict()
-          .prefault({}),
-      })
-      .strict()
-      .prefault({}),
-    querylog: z
-      .object({
-        size: z.number().int().min(100).max(1_000_000).default(10_000),
-        batchMs: z.number().int().min(50).max(5000).default(200),
-        maxBatch: z.number().int().min(10).max(100_000).default(5000),
-        /** Queries whose packets (query and answer) are kept for pcap export. */
-        capture: z.number().int().min(0).max(100_000).default(2000),
-      })
-      .strict()
-      .prefault({}),
-    rrl: z
-      .object({
-        enabled: z.boolean().default(false),
-        responsesPerSecond: z.number().min(0.1).max(1e6).default(5),
-        nodataPerSecond: z.number().min(0).default(0),
-        nxdomainsPerSecond: z.number().min(0).default(0),
-        errorsPerSecond: z.number().min(0).default(0),
-        allPerSecond: z.number().min(0).default(0),
-        window: z.number().int().min(1).max(3600).default(5),
-        slip: z.number().int().min(0).max(10).default(2),
-        ipv4PrefixLength: z.number().int().min(0).max(32).default(24),
-        ipv6PrefixLength: z.number().int().min(0).max(128).default(56),
-        exempt: z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'write an address or a CIDR block, e.g. 10.0.0.0/8')).default([]),
-        logOnly: z.boolean().default(false),
-        maxAccounts: z.number().int().min(100).default(200_000),
-      })
-      .strict()
-      .prefault({}),
-    flatten: z
-      .object({
-        names: z.array(z.string().min(1).max(255)).default([]),
-        /** Also flatten every zone apex (a name the upstream answers SOA for). */
-        apex: z.boolean().default(false),
-        maxChain: z.number().int().min(1).max(16).default(8),
-      })
-      .strict()
-      .prefault({}),
     /**
      * Receive buffer of each UDP listener: what queues while every process is busy (a GC pause,
      * an upgrade's handover). The kernel's 208 KiB default holds ~25 ms at 10k q/s; the kernel
@@ -127,13 +55,6 @@ export type DnsTransport = z.infer<typeof dnsTransport>;
 // Merged across workers by engine/api/merge.ts: numbers add unless marked here.
 export const dnsStats = z.object({
   startedAt: mergedAs(z.number(), { merge: 'min' }),
-  /** Queries per second over the last 5 seconds. */
-  qps: z.number(),
-  /** Cache hits (stale included) over cache lookups since start; null before the first lookup. */
-  hitRatio: mergedAs(z.number().nullable(), { merge: 'derived' }),
-  /** Answers sent by rcode name (NOERROR, NXDOMAIN, SERVFAIL, ...). */
-  rcodes: z.record(z.string(), z.number().int()),
-  flattened: z.number().int(),
   queries: z.number().int(),
   answered: z.number().int(),
   servfail: z.number().int(),
@@ -144,45 +65,10 @@ export const dnsStats = z.object({
   /** Connections accepted by stream transport: TCP, DoT, DoH (one DoH HTTP/2 connection carries many queries). */
   connections: z.object({ tcp: z.number().int(), tls: z.number().int(), https: z.number().int() }),
   moduleErrors: z.record(z.string(), z.number().int()),
-  cache: z
-    .object({
-      entries: z.number().int(),
-      bytes: z.number().int(),
-      hits: z.number().int(),
-      misses: z.number().int(),
-      stale: z.number().int(),
-      prefetched: z.number().int(),
-      /** Background refreshes that failed (the old entry kept serving). */
-      prefetchFailed: z.number().int(),
-    })
-    .nullable(),
-  rrl: z
-    .object({
-      accounts: z.number().int(),
-      limited: z.record(z.string(), z.number().int()),
-      slipped: z.number().int(),
-      dropped: z.number().int(),
-      wouldLimit: z.number().int(),
-    })
-    .nullable(),
   listening: mergedAs(z.array(z.object({ address: z.string(), transport: dnsTransport })), { merge: 'same' }),
-  upstreams: mergedAs(
-    z.array(
-      z.object({
-        address: z.string(),
-        weight: mergedAs(z.number(), { merge: 'same' }),
-        enabled: mergedAs(z.boolean(), { merge: 'all' }),
-        /** Healthy if any worker reaches it: workers probe on their own and may briefly disagree. */
-        healthy: mergedAs(z.boolean(), { merge: 'any' }),
-        sent: z.number().int(),
-        answered: z.number().int(),
-        timeouts: z.number().int(),
-        outstanding: z.number().int(),
-        latencyMs: mergedAs(z.number().nullable(), { merge: 'mean' }),
-      }),
-    ),
-    { merge: 'byKey', key: 'address' },
-  ),
+  // Each module's fields (qps, rcodes, flattened, rrl, hitRatio, cache, upstreams), declared in its
+  // folder: engine/dns/modules/<name>/contract.ts.
+  ...moduleStats,
 });
 export type DnsStats = z.infer<typeof dnsStats>;
 

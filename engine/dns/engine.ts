@@ -3,12 +3,13 @@
 import { dnsConfig, type DnsConfig } from '../api/dns.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { ApiError } from '../api/errors.ts';
+import { cacheSetup } from './modules/cache/setup.ts';
 import { decodeMessage } from './modules/querylog/decode.ts';
 import { encodePcap } from './modules/querylog/pcap.ts';
 import type { PassedAnswer } from './server.ts';
 import { DnsService } from './service.ts';
 
-export { systemResolvers } from './service.ts';
+export { systemResolvers } from './modules/forward/setup.ts';
 
 export const dnsEngine: EngineDefinition = {
   name: 'dns',
@@ -23,7 +24,7 @@ export const dnsEngine: EngineDefinition = {
         'dns.history': ({ seconds }) => ({ seconds: service.traffic.history(seconds ?? 300) }),
         'dns.setUpstream': ({ address, enabled }) => {
           if (!service.modules.forward.setEnabled(address, enabled)) {
-            throw new ApiError('E_DNS_UNKNOWN_UPSTREAM', `no upstream ${address}; the upstreams are ${service.upstreams.map((u) => u.address).join(', ')}`);
+            throw new ApiError('E_DNS_UNKNOWN_UPSTREAM', `no upstream ${address}; the upstreams are ${service.modules.forward.stats().map((u) => u.address).join(', ')}`);
           }
           return { ok: true as const };
         },
@@ -81,7 +82,7 @@ export const dnsEngine: EngineDefinition = {
   },
 };
 
-/** What shapes the cache's entries: a new process takes the old one's cache only if this is unchanged. */
+/** What shapes the cache's entries (its config and flatten's): a new process takes the old one's cache only if this is unchanged. */
 function cacheShape(config: DnsConfig): string {
-  return JSON.stringify({ cache: config.cache, flatten: config.flatten });
+  return JSON.stringify(cacheSetup.section(config));
 }

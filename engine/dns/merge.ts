@@ -3,6 +3,7 @@
 // added up). Pure functions over the API's types, so the host can use them without the engine.
 import { dnsSecond, dnsStats, type DnsSecond, type DnsStats, type QueryLogEntry } from '../api/dns.ts';
 import { mergeBySchema } from '../api/merge.ts';
+import { hitRatioOf } from './modules/cache/contract.ts';
 
 const sumRecords = (records: Record<string, number>[]) => {
   const out: Record<string, number> = {};
@@ -10,12 +11,10 @@ const sumRecords = (records: Record<string, number>[]) => {
   return out;
 };
 
-/** Counters added up as the schema says (engine/api/dns.ts marks what does not add); the hit ratio computed again. */
+/** Counters added up as the schema says (engine/api/dns.ts and the modules' contract.ts mark what does not add); the hit ratio computed again. */
 export function mergeStats(all: DnsStats[]): DnsStats {
   const merged = mergeBySchema(dnsStats, all);
-  const cache = merged.cache;
-  const lookups = cache ? cache.hits + cache.misses + cache.stale : 0;
-  return { ...merged, hitRatio: cache && lookups > 0 ? (cache.hits + cache.stale) / lookups : null };
+  return { ...merged, hitRatio: hitRatioOf(merged.cache) };
 }
 
 /** The newest `limit` entries of all workers, oldest first. */

@@ -1,42 +1,80 @@
-// Builds the module chain from a config. On a reload, a module whose config section did not change
-// is kept as it is (the cache keeps its entries, forward its health state, rrl its accounts); only
-// changed modules are built anew (and the cache too when flatten changed, see below).
+// Builds the module chain from a config, each module as its setup.ts says (which part of the
+// config it is built from, how, and what it adds to dns.stats). On a reload, a module whose part
+// did not change is kept as it is (the cache keeps its entries, forward its health state, rrl its
+// accounts); only changed modules are built anew.
+import type { z } from 'zod';
 import type { DnsConfig } from '../api/dns.ts';
-import { Cache } from './modules/cache/cache.ts';
-import { Flatten } from './modules/flatten/flatten.ts';
-import { Forward } from './modules/forward/forward.ts';
-import { ResponseRateLimit } from './modules/rrl/rrl.ts';
+import { moduleNames, type moduleChain, type ModuleName, type moduleStats } from './chain.ts';
+import { cacheSetup } from './modules/cache/setup.ts';
+import { flattenSetup } from './modules/flatten/setup.ts';
+import { forwardSetup } from './modules/forward/setup.ts';
+import type { QueryLog } from './modules/querylog/querylog.ts';
+import { querylogSetup } from './modules/querylog/setup.ts';
+import type { Traffic } from './modules/querylog/traffic.ts';
+import { rrlSetup } from './modules/rrl/setup.ts';
+import type { DnsModule } from './pipeline.ts';
 
-export interface Modules {
-  forward: Forward;
-  cache: Cache | null;
-  rrl: ResponseRateLimit | null;
-  flatten: Flatten | null;
+/** What the service makes once and keeps across reloads; setups may build from it. */
+export interface ServiceParts {
+  querylog: QueryLog;
+  traffic: Traffic;
 }
 
-/** The config each module is built from; equal sections mean the module can be kept. */
-function sections(config: DnsConfig, upstreams: Upstreams) {
-  return {
-    forward: { upstreams, policy: config.policy, health: config.healthCheck, upstreamTimeoutMs: config.upstreamTimeoutMs },
-    cache: config.cache,
-    rrl: config.rrl,
-    flatten: config.flatten,
-  };
+type ContractOf<Name extends ModuleName> = Extract<(typeof moduleChain)[number], { name: Name }>;
+
+export interface ModuleSetup<Name extends ModuleName, Module extends DnsModule | null, Section> {
+  /** The part of the config the module is built from: equal after a reload, the module is kept as it is. */
+  section(config: DnsConfig): Section;
+  /** The module, or null when the config leaves it out of the chain. */
+  build(section: Section, parts: ServiceParts): Module;
+  /** Its fields of dns.stats as its contract.ts declares them, also when it is left out (null). */
+  stats(module: Module, parts: ServiceParts): z.output<z.ZodObject<ContractOf<Name>['stats']>>;
+  /** Releases what it holds (sockets, timers) once no query can reach it any more. */
+  close?(module: Module): void;
 }
 
-type Upstreams = { address: string; weight: number }[];
+// Every module of the chain (engine/dns/chain.ts) has its setup here; the type says so.
+const setups = {
+  querylog: querylogSetup,
+  rrl: rrlSetup,
+  cache: cacheSetup,
+  flatten: flattenSetup,
+  forward: forwardSetup,
+} satisfies { [Name in ModuleName]: ModuleSetup<Name, DnsModule | null, unknown> };
 
-export function buildModules(config: DnsConfig, upstreams: Upstreams, previous?: { config: DnsConfig; upstreams: Upstreams; modules: Modules }): Modules {
-  const next = sections(config, upstreams);
-  const before = previous && sections(previous.config, previous.upstreams);
-  const same = (key: keyof typeof next) => before !== undefined && JSON.stringify(before[key]) === JSON.stringify(next[key]);
-  const { enabled: cacheEnabled, ...cacheOptions } = config.cache;
-  const { enabled: rrlEnabled, ...rrlOptions } = config.rrl;
-  return {
-    forward: same('forward') ? previous!.modules.forward : new Forward(next.forward),
-    // The cache holds answers as flatten shaped them: new flatten rules need an empty cache.
-    cache: same('cache') && same('flatten') ? previous!.modules.cache : cacheEnabled ? new Cache(cacheOptions) : null,
-    rrl: same('rrl') ? previous!.modules.rrl : rrlEnabled ? new ResponseRateLimit(rrlOptions) : null,
-    flatten: same('flatten') ? previous!.modules.flatten : config.flatten.names.length > 0 || config.flatten.apex ? new Flatten(config.flatten) : null,
-  };
+export type Modules = { [Name in ModuleName]: ReturnType<(typeof setups)[Name]['build']> };
+
+/** Each module's part of the config it was built from (what a reload compares). */
+export type Sections = Record<ModuleName, unknown>;
+
+const setupOf = (name: ModuleName) => setups[name] as ModuleSetup<ModuleName, DnsModule | null, unknown>;
+
+export function buildModules(config: DnsConfig, parts: ServiceParts, previous?: { sections: Sections; modules: Modules }): { sections: Sections; modules: Modules } {
+  const sections = {} as Sections;
+  const modules = {} as Record<ModuleName, DnsModule | null>;
+  for (const name of moduleNames) {
+    const setup = setupOf(name);
+    sections[name] = setup.section(config);
+    const same = previous !== undefined && JSON.stringify(previous.sections[name]) === JSON.stringify(sections[name]);
+    modules[name] = same ? previous.modules[name] : setup.build(sections[name], parts);
+  }
+  return { sections, modules: modules as Modules };
+}
+
+/** The modules of the chain, in its order, that the config left in. */
+export function chainOf(modules: Modules): DnsModule[] {
+  return moduleNames.map((name) => modules[name]).filter((module) => module !== null);
+}
+
+/** Every module's fields of dns.stats. */
+export function statsOf(modules: Modules, parts: ServiceParts): z.output<z.ZodObject<typeof moduleStats>> {
+  return Object.assign({}, ...moduleNames.map((name) => setupOf(name).stats(modules[name], parts)));
+}
+
+/** Closes the modules of `modules` that `kept` does not hold (all of them without `kept`). */
+export function closeModules(modules: Modules, kept?: Modules): void {
+  for (const name of moduleNames) {
+    const module = modules[name];
+    if (module !== null && module !== kept?.[name]) setupOf(name).close?.(module);
+  }
 }

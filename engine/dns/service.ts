@@ -1,33 +1,21 @@
 // One running DNS proxy: listeners, the module chain and what watches it (query log, per-second
 // traffic, packet capture). `apply` reloads a config while serving: the new chain is swapped in
 // for the next query, queries in flight finish on the old one, sockets stay open.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DnsConfig, DnsStats } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
 import { cookieMasterKey } from './cookies.ts';
-import { moduleChain, type ModuleName } from './chain.ts';
-import { buildModules, type Modules } from './modules.ts';
+import { buildModules, chainOf, closeModules, statsOf, type Modules, type Sections } from './modules.ts';
 import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
-import { Pipeline, type DnsModule } from './pipeline.ts';
+import { Pipeline } from './pipeline.ts';
 import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
 import { readIdentity } from './tls.ts';
 import { nsQuery, parseQuery } from './wire.ts';
 
 /** In the data folder: the key DNS server cookies are made with (32 bytes, mode 0600). */
 const cookieKeyFile = 'dns-cookie.key';
-
-/** The nameservers of /etc/resolv.conf, as ADDRESS:53: the default upstreams. */
-export function systemResolvers(text = readFileSync('/etc/resolv.conf', 'utf8')): string[] {
-  return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map(([, address]) => (address!.includes(':') ? `[${address}]:53` : `${address}:53`));
-}
-
-function upstreamsOf(config: DnsConfig): { address: string; weight: number }[] {
-  const configured = config.upstreams.map((entry) => (typeof entry === 'string' ? { address: entry, weight: 1 } : entry));
-  return configured.length > 0 ? configured : systemResolvers().map((address) => ({ address, weight: 1 }));
-}
 
 function serverSettings(config: DnsConfig): ServerSettings {
   return {
@@ -49,7 +37,7 @@ export class DnsService {
   private readonly startedAt = Date.now();
   private readonly moduleErrors: Record<string, number> = {};
   private servfail = 0;
-  private current: { config: DnsConfig; upstreams: { address: string; weight: number }[]; modules: Modules; pipeline: Pipeline };
+  private current: { config: DnsConfig; sections: Sections; modules: Modules; pipeline: Pipeline };
   private readonly server: DnsServer;
   /** Reloads run one at a time: a second one waits for the first. */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -87,15 +75,11 @@ export class DnsService {
     return this.current.modules;
   }
 
-  get upstreams(): { address: string; weight: number }[] {
-    return this.current.upstreams;
-  }
-
   async start(): Promise<void> {
     await this.server.start();
     this.log.info('dns engine listening', {
       listen: this.server.listening.map((l) => `${l.transport}/${l.address}`),
-      upstreams: this.current.upstreams.map((u) => u.address),
+      upstreams: this.current.modules.forward.stats().map((u) => u.address),
     });
   }
 
@@ -108,14 +92,14 @@ export class DnsService {
       try {
         ({ listenersChanged } = await this.server.update(serverSettings(config)));
       } catch (err) {
-        if (next.modules.forward !== previous.modules.forward) next.modules.forward.close();
+        closeModules(next.modules, previous.modules);
         throw err;
       }
       this.current = next;
       this.querylog.reconfigure(config.querylog);
       this.capture.resize(config.querylog.capture);
-      // The old forward pool may still carry queries: close it once their deadline has passed.
-      if (previous.modules.forward !== next.modules.forward) setTimeout(() => previous.modules.forward.close(), previous.config.queryTimeoutMs).unref();
+      // A replaced module (the old forward pool) may still carry queries: close it once their deadline has passed.
+      setTimeout(() => closeModules(previous.modules, next.modules), previous.config.queryTimeoutMs).unref();
       this.log.info('dns config applied', { listenersChanged, modules: next.pipeline.modules.map((m) => m.name) });
       return { listenersChanged };
     });
@@ -124,22 +108,13 @@ export class DnsService {
   }
 
   stats(): DnsStats {
-    const { cache, rrl, forward } = this.current.modules;
-    const cacheStats = cache?.stats() ?? null;
-    const lookups = cacheStats ? cacheStats.hits + cacheStats.misses + cacheStats.stale : 0;
     return {
       ...this.server.counters,
       startedAt: this.startedAt,
-      qps: this.traffic.qps(),
-      hitRatio: cacheStats && lookups > 0 ? (cacheStats.hits + cacheStats.stale) / lookups : null,
-      rcodes: { ...this.traffic.rcodes },
-      flattened: this.traffic.flattened,
       servfail: this.servfail,
       moduleErrors: { ...this.moduleErrors },
-      cache: cacheStats,
-      rrl: rrl?.stats() ?? null,
       listening: this.server.listening,
-      upstreams: forward.stats(),
+      ...statsOf(this.current.modules, this),
     };
   }
 
@@ -174,18 +149,15 @@ export class DnsService {
     await this.server.stop();
     this.querylog.close();
     this.traffic.close();
-    this.current.modules.forward.close();
+    closeModules(this.current.modules);
   }
 
   private assemble(config: DnsConfig, previous?: DnsService['current']): DnsService['current'] {
-    const upstreams = upstreamsOf(config);
-    const modules = buildModules(config, upstreams, previous);
-    const built: Record<ModuleName, DnsModule | null> = { querylog: this.querylog, ...modules };
-    const chain = moduleChain.map((name) => built[name]).filter((module) => module !== null);
-    const pipeline = new Pipeline(chain, this.log, (module) => {
+    const { sections, modules } = buildModules(config, this, previous);
+    const pipeline = new Pipeline(chainOf(modules), this.log, (module) => {
       this.moduleErrors[module] = (this.moduleErrors[module] ?? 0) + 1;
       this.servfail++;
     });
-    return { config, upstreams, modules, pipeline };
+    return { config, sections, modules, pipeline };
   }
 }

@@ -71,6 +71,15 @@ function areaOf(path: string): string {
  */
 const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts', 'engine/host/operator-audit.ts', 'engine/host/operators/sessions.ts', 'engine/host/operators/store.ts']);
 
+/**
+ * Files outside engine/api that are part of the contract: the DNS module chain and each module's
+ * contract.ts (its config keys, stats fields and series), which engine/api/dns.ts composes. They
+ * load in a browser with engine/api, so they keep its rules.
+ */
+function isContractPart(path: string): boolean {
+  return path === 'engine/dns/chain.ts' || /^engine\/[^/]+\/modules\/[^/]+\/contract\.ts$/.test(path);
+}
+
 /** The rule a single import breaks, or null. `from` and the resolved target are repo-relative. */
 export function checkImport(from: string, ref: ImportRef): string | null {
   const area = areaOf(from);
@@ -84,10 +93,12 @@ export function checkImport(from: string, ref: ImportRef): string | null {
   if (area.startsWith('engine/')) {
     if (pkg && uiPackages.includes(pkg)) return `engine code never imports ${pkg} (it runs in plain Node)`;
     if (targetArea === 'renderer' || targetArea === 'electron') return `engine code never imports ${targetArea}/`;
-    if (area === 'engine/api') {
+    if (area === 'engine/api' || isContractPart(from)) {
       if (isNode) return 'engine/api is the contract: it must load in a browser too, so no Node modules';
       if (pkg && pkg !== 'zod') return `engine/api depends on zod only, not ${pkg}`;
-      if (targetArea && targetArea !== 'engine/api') return 'engine/api imports only engine/api';
+      if (targetArea && targetArea !== 'engine/api' && !isContractPart(target!)) {
+        return 'engine/api imports only engine/api and the contract parts it composes (engine/dns/chain.ts, engine/<name>/modules/<module>/contract.ts)';
+      }
     } else if (area === 'engine/host') {
       const engineTarget = targetArea && targetArea !== 'engine/api' && targetArea !== 'engine/host';
       if (engineTarget && !hostFilesSeeingEngines.has(from)) return `engine/host reaches ${targetArea} only through engine/host/registry.ts (the engine's definition.ts)`;

@@ -52,4 +52,14 @@ describe('import boundaries', () => {
     assert.match(violation('engine/api/x.ts', "import { readFileSync } from 'node:fs';") ?? '', /no Node modules/);
     assert.match(violation('engine/api/x.ts', "import { WebSocket } from 'ws';") ?? '', /zod only/);
   });
+
+  it('let the contract compose the DNS modules\' contracts, which keep its rules (issue 18)', () => {
+    assert.equal(violation('engine/api/dns.ts', "import { moduleConfig } from '../dns/chain.ts';"), null);
+    assert.equal(violation('engine/dns/chain.ts', "import { z } from 'zod'; import { cacheContract } from './modules/cache/contract.ts';"), null);
+    assert.equal(violation('engine/dns/modules/cache/contract.ts', "import { z } from 'zod'; import { mergedAs } from '../../../api/merge.ts';"), null);
+    assert.match(violation('engine/api/dns.ts', "import { Cache } from '../dns/modules/cache/cache.ts';") ?? '', /only engine\/api and the contract parts/);
+    assert.match(violation('engine/dns/chain.ts', "import { Cache } from './modules/cache/cache.ts';") ?? '', /only engine\/api and the contract parts/);
+    assert.match(violation('engine/dns/modules/cache/contract.ts', "import { readFileSync } from 'node:fs';") ?? '', /no Node modules/);
+    assert.match(violation('engine/dns/modules/forward/contract.ts', "import { x } from '../../wire.ts';") ?? '', /only engine\/api and the contract parts/);
+  });
 });

@@ -1,6 +1,7 @@
 // The module chain is declared once (engine/dns/chain.ts): the README lists the modules in that
-// order, every module has its folder and README and states its fast path, and a cache hit is
-// answered synchronously end to end (UDP in, the real chain, UDP out) without the promise path.
+// order, every module has its folder and README, its contract's config keys and stats fields are
+// the contract's (engine/api/dns.ts) and its README names its Prometheus series, and a cache hit
+// is answered synchronously end to end (UDP in, the real chain, UDP out) without the promise path.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import packet from 'dns-packet';
-import { dnsConfig } from '../../../engine/api/dns.ts';
+import type { MetricFactory } from '../../../engine/api/definition.ts';
+import { dnsConfig, dnsStats } from '../../../engine/api/dns.ts';
 import { moduleChain } from '../../../engine/dns/chain.ts';
 import type { Pipeline } from '../../../engine/dns/pipeline.ts';
 import { DnsService } from '../../../engine/dns/service.ts';
@@ -21,11 +23,33 @@ describe('the DNS module chain', () => {
   it('README lists the modules in the order of engine/dns/chain.ts', () => {
     const readme = readFileSync(join(dnsDir, 'README.md'), 'utf8');
     const intro = readme.slice(readme.indexOf('Modules, in pipeline order:'), readme.indexOf('## '));
-    assert.deepEqual([...intro.matchAll(/\[(\w+)\]\(modules\/\1\/README\.md\)/g)].map((match) => match[1]), [...moduleChain]);
+    assert.deepEqual(
+      [...intro.matchAll(/\[(\w+)\]\(modules\/\1\/README\.md\)/g)].map((match) => match[1]),
+      moduleChain.map((module) => module.name),
+    );
   });
 
   it('every module has its folder and README', () => {
-    for (const name of moduleChain) assert.ok(existsSync(join(dnsDir, 'modules', name, 'README.md')), `modules/${name}/README.md`);
+    for (const { name } of moduleChain) assert.ok(existsSync(join(dnsDir, 'modules', name, 'README.md')), `modules/${name}/README.md`);
+  });
+
+  it("every module's config keys and stats fields are in the contract as its contract.ts declares them", () => {
+    for (const module of moduleChain) {
+      for (const [key, schema] of Object.entries(module.config)) assert.equal(dnsConfig.shape[key as keyof typeof dnsConfig.shape], schema, `${module.name}: dnsConfig.${key}`);
+      for (const [key, schema] of Object.entries(module.stats)) assert.equal(dnsStats.shape[key as keyof typeof dnsStats.shape], schema, `${module.name}: dnsStats.${key}`);
+    }
+  });
+
+  it("every module's README names the Prometheus series its contract declares", () => {
+    for (const module of moduleChain) {
+      const names: string[] = [];
+      const series = (name: string) => (names.push(name), { set: () => {} });
+      const factory: MetricFactory = { counter: series, gauge: series };
+      module.metrics?.(factory);
+      const readme = readFileSync(join(dnsDir, 'modules', module.name, 'README.md'), 'utf8');
+      const metricsSection = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('## Failure'));
+      for (const name of names) assert.ok(metricsSection.includes(`\`${name}\``), `modules/${module.name}/README.md ## Metrics names \`${name}\``);
+    }
   });
 });
 

@@ -17,7 +17,6 @@ const persistConfig = z
     if (new Set(persist.owners).size !== persist.owners.length) ctx.addIssue({ code: 'custom', path: ['owners'], message: 'each owner is named once' });
     if (persist.minimum > persist.owners.length) ctx.addIssue({ code: 'custom', path: ['minimum'], message: `minimum ${persist.minimum} is more than the ${persist.owners.length} owners: nobody could ever restore` });
   });
-export type VaultPersistConfig = z.infer<typeof persistConfig>;
 
 export const vaultConfig = z
   .object({

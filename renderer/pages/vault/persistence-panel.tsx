@@ -8,6 +8,7 @@ import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalDateTime } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
+import { AdminActionForm } from './admin-action-form.tsx';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
 import { DurationInput, durationDraft, limitsOf } from './limits-input.tsx';
 import { describeVaultError, type VaultStatus } from './vault-contract.ts';
@@ -97,30 +98,18 @@ function RestoreForm({ client, onDone }: { client: ApiClient; onDone(): void }) 
 }
 
 function ResetForm({ client, onDone }: { client: ApiClient; onDone(): void }) {
-  const id = useId();
-  const admin = useCredentials();
-  const call = useFormCall(describeVaultError);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const credentials = admin.take();
-    if (isError(credentials)) return call.fail(credentials.error);
-    if (!window.confirm('Delete the stored delegations?\n\nThose not restored yet are gone for good; their owners delegate again.')) return;
-    await call.run('Could not reset', async () => {
-      await client.call('vault.resetPersisted', { admin: credentials });
-      onDone();
-      return 'The stored delegations are deleted; the live ones are stored from now on.';
-    });
-  };
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid="vault-reset-persisted-form">
-      <h3 id={`${id}-title`}>Reset the persisted delegations (admin)</h3>
-      <div className="form-row">
-        <CredentialsFields input={admin} who="Admin" disabled={call.busy} />
-        <button type="submit" className="danger" disabled={call.busy}>
-          {call.busy ? 'Resetting…' : 'Reset'}
-        </button>
-      </div>
-      <FormStatus result={call.result} error={call.error} testId="vault-reset-persisted" />
-    </form>
+    <AdminActionForm
+      title="Reset the persisted delegations (admin)"
+      confirm={'Delete the stored delegations?\n\nThose not restored yet are gone for good; their owners delegate again.'}
+      button={{ idle: 'Reset', busy: 'Resetting…' }}
+      failure="Could not reset"
+      run={async (admin) => {
+        await client.call('vault.resetPersisted', { admin });
+        onDone();
+        return 'The stored delegations are deleted; the live ones are stored from now on.';
+      }}
+      testId="vault-reset-persisted"
+    />
   );
 }

@@ -4,7 +4,7 @@
 // /summary's State; Response is base64 of JSON). The config's engines.vault.persist is 2 of alice,
 // bob and carol. The process uses the production KDF cost, so each password check takes a while.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -15,8 +15,8 @@ import type { PrivateKeyRef } from '../../../../engine/vault/crypto/keys.ts';
 import { readStoredFile } from '../../../../engine/vault/persist/stored-file.ts';
 import { Vault } from '../../../../engine/vault/vault.ts';
 import { tempDir } from '../../../helpers/host.ts';
-import { bin } from '../../../helpers/serve-process.ts';
 import { admin, as, makeCertificate, pw, type RoAnswer } from './https-fixture.ts';
+import { spawnSignalboxVault } from './vault-process.ts';
 
 const dir = tempDir('vault-persist');
 const { cert } = makeCertificate(dir);
@@ -29,22 +29,7 @@ writeFileSync(configPath, ['engines:', '  vault:', '    persist:', '      owners
 let server: { child: ChildProcess; port: number } | null = null;
 
 async function start(): Promise<void> {
-  const child = spawn(process.execPath, [bin, 'vault', '--config', configPath, '--listen', '127.0.0.1:0', '--vault', vaultPath, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stderr!.on('data', (chunk) => (log += chunk));
-  let stdout = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`signalbox vault printed no URL:\n${log}`)), 30_000);
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
-      const match = /Red October API\): https:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`signalbox vault exited with ${code}:\n${log}`)));
-  });
+  const { child, port } = await spawnSignalboxVault(['--config', configPath, '--listen', '127.0.0.1:0', '--vault', vaultPath, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')]);
   server = { child, port };
 }
 

@@ -89,7 +89,8 @@ describe('vault HTTPS: delegation persistence rules', { timeout: 120_000 }, () =
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { ciphertext: string };
     // One byte of the signed document changed.
     const bytes = Buffer.from(stored.ciphertext, 'base64url');
-    bytes[bytes.indexOf('"restore"') + 2] ^= 1;
+    const at = bytes.indexOf('"restore"') + 2;
+    bytes[at] = bytes[at]! ^ 1;
     writeFileSync(file, JSON.stringify({ ...stored, ciphertext: bytes.toString('base64url') }));
 
     server = await open();

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../../../helpers/host.ts';
 import { bin, stopProcess } from '../../../helpers/serve-process.ts';
+import { spawnSignalboxVault } from './vault-process.ts';
 
 interface Run {
   code: number | null;
@@ -67,22 +68,10 @@ function response<T>(answer: RoAnswer): T {
 }
 
 async function startVault(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'vault', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (chunk) => (serverLog += chunk));
-  let stdout = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`signalbox vault printed no URL:\n${serverLog}`)), 20_000);
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
-      const match = /Red October API\): (https:\/\/\S+)\//.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`signalbox vault exited with ${code}:\n${serverLog}`)));
-  });
-  return { child, url };
+  const started = await spawnSignalboxVault(args);
+  started.child.stderr!.on('data', (chunk) => (serverLog += chunk));
+  serverLog += started.log();
+  return started;
 }
 
 function runCli(args: string[]) {

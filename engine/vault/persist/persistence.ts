@@ -152,9 +152,10 @@ export class DelegationPersistence {
       throw new ApiError('E_VAULT_PERSIST_NOT_OWNER', `${owner} is not one of the owners the stored delegations are encrypted to (${describe(policy)}): ask them to restore`);
     }
     this.restorers.add({ owner, key, uses: 1, durationMs: seconds * 1000, users: [], anyone: true, labels: [], order: null });
-    const holding = this.restorers.general().map((d) => d.owner);
-    await this.deps.record('persist-restore', owner, { holding, policy: describe(policy), seconds });
-    const chosen = chooseOwners({ kind: 'owners', ...policy }, new Set(holding));
+    await this.deps.record('persist-restore', owner, { holding: this.restorers.general().map((d) => d.owner), policy: describe(policy), seconds });
+    // Another owner's restore may have completed it (or an admin reset it) while this one was recorded.
+    if (this.state !== 'inactive' || !this.stored) return this.state;
+    const chosen = chooseOwners({ kind: 'owners', ...policy }, new Set(this.restorers.general().map((d) => d.owner)));
     if (chosen) await this.bringBack(owner, chosen);
     this.deps.changed();
     return this.state;

@@ -4,6 +4,20 @@
 import { z } from 'zod';
 import { procedure, stream } from './contract.ts';
 
+const persistConfig = z
+  .object({
+    owners: z.array(z.lazy(() => vaultUserName)).min(2).max(64),
+    /** At least 2: one person alone must never bring other people's keys back. */
+    minimum: z.number().int().min(2, 'minimum is at least 2: one owner alone must not be able to restore everyone\'s delegated keys'),
+    /** The persisted delegations; default the vault file + `.delegations`. */
+    file: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((persist, ctx) => {
+    if (new Set(persist.owners).size !== persist.owners.length) ctx.addIssue({ code: 'custom', path: ['owners'], message: 'each owner is named once' });
+    if (persist.minimum > persist.owners.length) ctx.addIssue({ code: 'custom', path: ['minimum'], message: `minimum ${persist.minimum} is more than the ${persist.owners.length} owners: nobody could ever restore` });
+  });
+
 export const vaultConfig = z
   .object({
     enabled: z.boolean().default(false),
@@ -20,6 +34,11 @@ export const vaultConfig = z
     registration: z.enum(['admin', 'approval', 'open']).optional(),
     /** A pending account not approved within this many hours is removed; default 72. */
     pendingAccountHours: z.number().int().min(1).max(720).optional(),
+    /**
+     * Red October's delegation persistence, off when absent: live delegations are kept on disk,
+     * encrypted so that `minimum` of `owners` must send /restore after a restart to bring them back.
+     */
+    persist: persistConfig.optional(),
   })
   .strict();
 export type VaultConfig = z.infer<typeof vaultConfig>;
@@ -132,6 +151,26 @@ const ciphertextInfo = z.object({
   createdBy: z.string().nullable(),
 });
 
+/**
+ * Red October's persistence states: `disabled` (off), `inactive` (delegations stored before a
+ * restart wait for enough owners' /restore; new ones are not stored meanwhile), `active` (every
+ * change of the live delegations is stored).
+ */
+export const persistState = z.enum(['disabled', 'inactive', 'active']);
+export type PersistState = z.infer<typeof persistState>;
+const persistStatus = z.object({
+  state: persistState,
+  /** The policy: of the stored file while inactive, of the config otherwise; empty when disabled. */
+  owners: z.array(z.string()),
+  minimum: z.number().int(),
+  /** Owners whose /restore waits for the others (inactive only). */
+  restoring: z.array(z.string()),
+  /** When the stored file was last written (ms since the epoch), or null when there is none. */
+  writtenAt: z.number().nullable(),
+  /** The last failure to read or write the stored file, or null. */
+  error: z.string().nullable(),
+});
+
 const ok = z.object({ ok: z.literal(true) });
 /** Delegation limits: Time > 0 and capped, Uses >= 1 (Red October accepted 0 and negatives). */
 const seconds = z.number().int().min(1).max(vaultLimits.maxSeconds);
@@ -150,6 +189,7 @@ export const vaultApi = {
         openOrders: z.number().int(),
         audit: chainCheck,
         redOctoberImported: z.boolean(),
+        persist: persistStatus,
       }),
       'viewer',
     ),
@@ -201,6 +241,18 @@ export const vaultApi = {
       'approver',
     ),
     'vault.purge': procedure('An admin ends every delegation now.', z.object({ admin: credentials }).strict(), z.object({ purged: z.number().int() }), 'approver'),
+    'vault.restore': procedure(
+      'A persist owner sends their key to bring back the delegations stored before a restart; once enough owners did, they are live again.',
+      z.object({ credentials, seconds }).strict(),
+      z.object({ state: persistState }),
+      'approver',
+    ),
+    'vault.resetPersisted': procedure(
+      'An admin deletes the stored delegations (and any restore under way); persistence is active again from the live delegations.',
+      z.object({ admin: credentials }).strict(),
+      z.object({ state: persistState }),
+      'admin',
+    ),
     'vault.summary': procedure('Live delegations with uses and time left, and the accounts.', z.object({}).strict(), z.object({ live: z.array(liveDelegation), users: z.array(vaultUser) }), 'viewer'),
     'vault.order': procedure(
       'Asks the owners of a ciphertext to approve its decryption.',

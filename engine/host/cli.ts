@@ -285,8 +285,8 @@ async function vault(args: string[]): Promise<void> {
   // Loaded here, not at the top, so `serve` and `dns` do not load the vault into their process.
   const { Vault } = await import('../vault/vault.ts');
   const { startVaultHttps } = await import('../vault/http/server.ts');
-  const { registrationOptions } = await import('../vault/engine.ts');
-  const opened = await Vault.open({ vaultPath, auditPath, ...registrationOptions(config.engines.vault) });
+  const { persistOptions, registrationOptions } = await import('../vault/engine.ts');
+  const opened = await Vault.open({ vaultPath, auditPath, ...registrationOptions(config.engines.vault), ...persistOptions(config.engines.vault, vaultPath) });
   const status = opened.status();
   if (!status.audit.ok) log.error('the vault audit log chain is broken', { brokenAt: status.audit.brokenAt, reason: status.audit.reason });
   let https: Awaited<ReturnType<typeof startVaultHttps>>;
@@ -297,7 +297,8 @@ async function vault(args: string[]): Promise<void> {
     throw err;
   }
   if (!isLoopback(host)) log.warn('listening beyond loopback: anyone who reaches this address may try passwords (rate-limited per address); consider --ca', { host });
-  log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath });
+  log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath, persist: status.persist.state });
+  if (status.persist.error) log.error('the stored delegations are unusable', { error: status.persist.error });
   // Handlers first: whoever reads the URL may signal at once.
   stopOnSignals(log, 'shutting down; delegations are purged', () => https.close().then(() => opened.close()));
   process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);

@@ -118,6 +118,18 @@ export class DelegationStore {
     }));
   }
 
+  /**
+   * The live delegations not bound to an order, keys included, sorted by owner: what persistence
+   * stores (orders live in memory only, so their approvals end with a restart). Do not keep them.
+   */
+  general(): Delegation[] {
+    const now = this.now();
+    return [...this.live.values()]
+      .map(({ delegation }) => delegation)
+      .filter((d) => d.order === null && d.uses > 0 && d.deadline > now)
+      .sort((a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+  }
+
   private allows(d: Delegation, request: UseRequest): boolean {
     if (d.uses < 1 || d.deadline <= this.now()) return false;
     if (d.order && (d.order.id !== request.orderId || d.order.ciphertextHash !== request.ciphertextHash)) return false;

@@ -6,6 +6,7 @@ import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { vaultConfig, type VaultConfig } from '../api/vault.ts';
 import type { Registration } from './accounts.ts';
 import { withConsoleOperator } from './operator-context.ts';
+import type { PersistOptions } from './persist/persistence.ts';
 import { Vault } from './vault.ts';
 
 const consoleSource = 'console';
@@ -15,15 +16,22 @@ export function registrationOptions(config: Pick<VaultConfig, 'registration' | '
   return { ...(config.registration ? { registration: config.registration } : {}), ...(config.pendingAccountHours ? { pendingTtlMs: config.pendingAccountHours * 3600_000 } : {}) };
 }
 
+/** engines.vault.persist as the vault's option: the stored delegations' file defaults to the vault file + `.delegations`. */
+export function persistOptions(config: Pick<VaultConfig, 'persist'>, vaultPath: string): { persist?: PersistOptions } {
+  const { persist } = config;
+  return persist ? { persist: { owners: persist.owners, minimum: persist.minimum, path: persist.file ?? `${vaultPath}.delegations` } } : {};
+}
+
 export const vaultEngine: EngineDefinition = {
   name: 'vault',
   async start(ctx): Promise<RunningEngine> {
     const config = vaultConfig.parse(ctx.config ?? {});
     const vaultPath = config.file ?? join(ctx.dataDir, 'vault.json');
-    const vault = await Vault.open({ vaultPath, auditPath: config.auditFile ?? `${vaultPath}.audit.log`, ...registrationOptions(config) });
+    const vault = await Vault.open({ vaultPath, auditPath: config.auditFile ?? `${vaultPath}.audit.log`, ...registrationOptions(config), ...persistOptions(config, vaultPath) });
     const status = vault.status();
     if (!status.audit.ok) ctx.log.error('the vault audit log chain is broken', { brokenAt: status.audit.brokenAt, reason: status.audit.reason });
-    ctx.log.info('vault open', { users: status.users, vaultId: status.vaultId });
+    ctx.log.info('vault open', { users: status.users, vaultId: status.vaultId, persist: status.persist.state });
+    if (status.persist.error) ctx.log.error('the stored delegations are unusable', { error: status.persist.error });
     return {
       // The audit log names the console operator each call is made for (operator-context.ts).
       procedures: withConsoleOperator({
@@ -55,6 +63,8 @@ export const vaultEngine: EngineDefinition = {
         'vault.delegate': ({ credentials, seconds, uses, users, anyone, labels }) =>
           vault.delegate(credentials, consoleSource, { seconds, uses, users: users ?? [], anyone: anyone ?? false, labels: labels ?? [] }),
         'vault.purge': async ({ admin }) => ({ purged: await vault.purge(admin, consoleSource) }),
+        'vault.restore': async ({ credentials, seconds }) => ({ state: await vault.restore(credentials, consoleSource, seconds) }),
+        'vault.resetPersisted': async ({ admin }) => ({ state: await vault.resetPersisted(admin, consoleSource) }),
         'vault.summary': () => vault.summary(),
         'vault.order': async ({ credentials, ciphertext, reason, seconds, uses }) => ({ order: await vault.order(credentials, consoleSource, { ciphertext, reason, seconds, uses }) }),
         'vault.orders': () => ({ orders: vault.listOrders() }),

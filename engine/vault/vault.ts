@@ -4,7 +4,7 @@
 // format and in Red October's (after an import) are read; new ones are always ours.
 import { EventEmitter } from 'node:events';
 import { ApiError } from '../api/errors.ts';
-import type { AccessStructure, VaultCredentials, VaultOrder } from '../api/vault.ts';
+import type { AccessStructure, PersistState, VaultCredentials, VaultOrder } from '../api/vault.ts';
 import { consoleOperator } from './operator-context.ts';
 import { Accounts, redOctoberKeyOf, type AccountOptions } from './accounts.ts';
 import { fromBase64, toBase64 } from './crypto/bytes.ts';
@@ -15,6 +15,7 @@ import { predicateNames, type PredicateNode } from './crypto/predicate.ts';
 import { DelegationStore, type Delegation } from './delegations.ts';
 import { KdfGate, LoginGuard, type GuardOptions } from './guard.ts';
 import { OrderBook, type Order } from './orders.ts';
+import { DelegationPersistence, type PersistOptions } from './persist/persistence.ts';
 import { rsaFormats, signWithSshKey, type SshSignature } from './ssh/signing-key.ts';
 import { decryptRedOctoberCiphertext, inspectRedOctoberCiphertext } from './redoctober/ciphertext.ts';
 import { AuditLog, type ChainCheck } from './storage/audit-log.ts';
@@ -24,6 +25,8 @@ export interface VaultOptions extends AccountOptions {
   vaultPath: string;
   auditPath: string;
   guard?: Partial<GuardOptions>;
+  /** Red October's delegation persistence (engines.vault.persist); off when absent. */
+  persist?: PersistOptions;
 }
 
 interface EncryptRequest {
@@ -53,6 +56,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   private readonly file: VaultFile;
   private readonly delegations: DelegationStore;
   private readonly orders: OrderBook;
+  private persistence!: DelegationPersistence;
   private auditCheck: ChainCheck;
 
   private constructor(file: VaultFile, audit: AuditLog, auditCheck: ChainCheck, options: VaultOptions) {
@@ -63,7 +67,13 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options, () => this.emit('change', 'users'));
     this.delegations = new DelegationStore((delegation, reason) => {
       // A timer's callback runs in the context of the call that set it; an expiry is nobody's action.
-      if (reason === 'expired') void consoleOperator.exit(() => this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null }));
+      if (reason === 'expired') {
+        void consoleOperator.exit(async () => {
+          await this.record('expire', delegation.owner, { orderId: delegation.order?.id ?? null });
+          // Its key leaves the disk too.
+          if (delegation.order === null) await this.persistence.save();
+        });
+      }
       this.emit('change', 'delegations');
     });
     this.orders = new OrderBook((order) => {
@@ -76,7 +86,15 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const file = await VaultFile.open(options.vaultPath);
     const audit = new AuditLog(options.auditPath);
     const check = await audit.open();
-    return new Vault(file, audit, check, options);
+    const vault = new Vault(file, audit, check, options);
+    vault.persistence = await DelegationPersistence.open(options.persist, {
+      vaultId: file.data.vaultId,
+      delegations: vault.delegations,
+      publicKeyOf: (name) => vault.accounts.publicKeyOf(name),
+      record: (...entry) => vault.record(...entry),
+      changed: () => vault.emit('change', 'delegations'),
+    });
+    return vault;
   }
 
   status() {
@@ -88,6 +106,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
       openOrders: this.orders.list().filter((order) => order.status === 'open').length,
       audit: { ...this.auditCheck, entries: this.audit.status.entries },
       redOctoberImported: this.file.data.redOctober !== null,
+      persist: this.persistence.status(),
     };
   }
 
@@ -188,6 +207,8 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const used = chosen!.map((name) => usable.get(name)!);
     const plaintext = info.format === 'redoctober' ? this.decryptRedOctober(ciphertext, used) : this.decryptOwn(ciphertext, used);
     this.delegations.spend(used);
+    // On disk before the answer: a crash now must not give the spent uses back at the next restore.
+    await this.persistence.save();
     if (orderId !== null) this.orders.fulfil(orderId, chosen!);
     await this.record(purpose === 'decrypt' ? 'decrypt' : 'ssh-sign', requester, { ciphertext: info.hash, delegates: chosen!, orderId });
     return { plaintext, delegates: chosen!, info };
@@ -218,6 +239,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     }
     const delegation = this.delegations.add({ owner: user.name, key, uses: grant.uses, durationMs: grant.seconds * 1000, users: grant.users, anyone: grant.anyone, labels: grant.labels, order: null });
     await this.record('delegate', user.name, { uses: grant.uses, seconds: grant.seconds, users: grant.users, anyone: grant.anyone, labels: grant.labels });
+    await this.persistence.save();
     this.emit('change', 'delegations');
     // An ordinary delegation may serve open orders (Red October's way of approving one).
     this.emit('change', 'orders');
@@ -228,7 +250,37 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     const caller = await this.accounts.requireAdmin(admin, source);
     const purged = this.delegations.purge();
     await this.record('purge', caller.name, { purged });
+    await this.persistence.save();
     return purged;
+  }
+
+  /** The persistence state, as Red October's /status and /summary tell it. */
+  get persistState(): PersistState {
+    return this.persistence.current;
+  }
+
+  /**
+   * A persist owner sends their key to bring back the delegations stored before a restart (Red
+   * October's /restore); `seconds` is how long it waits for the other owners.
+   */
+  async restore(credentials: VaultCredentials, source: string, seconds: number): Promise<PersistState> {
+    this.requirePersistence();
+    const { user, key } = await this.accounts.unlock(credentials, source);
+    return this.persistence.restore(user.name, key, seconds);
+  }
+
+  /** An admin deletes the stored delegations (Red October's /reset-persisted). */
+  async resetPersisted(admin: VaultCredentials, source: string): Promise<PersistState> {
+    this.requirePersistence();
+    const caller = await this.accounts.requireAdmin(admin, source);
+    await this.persistence.reset(caller.name);
+    return this.persistence.current;
+  }
+
+  private requirePersistence(): void {
+    if (this.persistence.current === 'disabled') {
+      throw new ApiError('E_VAULT_PERSIST_DISABLED', 'delegation persistence is off (engines.vault.persist is not set): nothing is stored, so there is nothing to restore or reset');
+    }
   }
 
   summary() {
@@ -280,6 +332,8 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   async close(): Promise<void> {
     this.accounts.close();
+    // First: the purge below ends delegations in memory, not on disk.
+    await this.persistence.close();
     this.delegations.purge();
     this.orders.closeAll();
     await this.file.close();

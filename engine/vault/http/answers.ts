@@ -46,6 +46,8 @@ const redOctoberTexts: Record<string, string> = {
   E_VAULT_NOT_ENOUGH_OWNERS: 'need more delegated keys',
   E_RO_NEED_KEYS: 'need more delegated keys',
   E_VAULT_ACCESS: 'Invalid access structure.',
+  // Red October without persistence answers /restore so (its null store).
+  E_VAULT_PERSIST_DISABLED: 'persist: null store does not support delegations',
 };
 
 export interface ErrorAnswer {

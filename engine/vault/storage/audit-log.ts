@@ -29,6 +29,12 @@ export type AuditEvent =
   | 'import'
   | 'register'
   | 'pending-expired'
+  | 'persist-load'
+  | 'persist-write'
+  | 'persist-restore'
+  | 'persist-restored'
+  | 'persist-reset'
+  | 'persist-error'
   | 'audit-recovered';
 
 export interface AuditEntry<Event extends string = AuditEvent> {

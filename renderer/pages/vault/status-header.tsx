@@ -2,6 +2,7 @@
 // stays on top of the page until the log verifies again.
 import type { ReactNode } from 'react';
 import { Badge } from '../../components/badge.tsx';
+import { PersistState } from './persistence-panel.tsx';
 import type { VaultStatus } from './vault-contract.ts';
 
 export function StatusHeader({ status, stale }: { status: VaultStatus; stale: boolean }) {
@@ -38,6 +39,9 @@ export function StatusHeader({ status, stale }: { status: VaultStatus; stale: bo
         <Fact label="Audit chain">
           {audit.ok ? <Badge tone="ok">intact</Badge> : <Badge tone="bad">BROKEN at {audit.brokenAt ?? '?'}</Badge>}
           <span className="unit">{audit.entries} entries</span>
+        </Fact>
+        <Fact label="Persistence" testId="vault-status-persist">
+          <PersistState persist={status.persist} />
         </Fact>
         {status.redOctoberImported && (
           <Fact label="Origin">

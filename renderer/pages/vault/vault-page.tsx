@@ -13,6 +13,7 @@ import { DecryptPanel } from './decrypt-panel.tsx';
 import { DelegationsPanel } from './delegations-panel.tsx';
 import { EncryptPanel } from './encrypt-panel.tsx';
 import { OrdersPanel, type DecryptRequest } from './orders-panel.tsx';
+import { PersistencePanel } from './persistence-panel.tsx';
 import { StatusHeader } from './status-header.tsx';
 import { UsersPanel } from './users-panel.tsx';
 import { useVaultChanges } from './use-vault-changes.ts';
@@ -131,6 +132,7 @@ export function VaultPage({ client }: { client: ApiClient }) {
             <DecryptPanel client={client} request={decryptRequest} lookup={lookup} remember={remember} headingRef={headings.decrypt} />
           </div>
           <DelegationsPanel client={client} version={versions.delegations} names={names} headingRef={headings.delegations} />
+          {status.data.persist.state !== 'disabled' && <PersistencePanel client={client} persist={status.data.persist} onChanged={status.refresh} />}
           <UsersPanel
             client={client}
             users={users.data?.users ?? null}

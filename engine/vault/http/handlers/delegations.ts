@@ -68,7 +68,7 @@ export async function purge({ vault, source, request }: Call): Promise<Answer> {
  * Live delegations and accounts, Red October's shape (not wrapped in Response): `Live` keyed by name,
  * or `name-<order number>` for an order's approval (RO's `name-slot`), with Uses, Labels, Users,
  * Expiry (RFC 3339), Admin, Type (plus our `Anyone` and `OrderNum`); `All` keyed by name with Admin
- * and Type. `State` is always "disabled": delegations are never persisted.
+ * and Type. `State` is the persistence state, as /status tells it.
  */
 export async function summary({ vault, source, request }: Call): Promise<Answer> {
   requireCreated(vault);
@@ -93,7 +93,7 @@ export async function summary({ vault, source, request }: Call): Promise<Answer>
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     Status: 'ok',
-    State: 'disabled',
+    State: vault.persistState,
     Live: Object.fromEntries(entries),
     // A pending account can do nothing yet: Red October clients see it once approved.
     All: Object.fromEntries(users.filter((user) => user.pendingUntil === null).map((user) => [user.name, { Admin: user.admin, Type: user.type }])),

@@ -46,8 +46,12 @@ export interface HttpsVault {
 /** Options of startVaultHttps beyond the vault, address, certificate and log, which this sets. */
 export type ServerOptions = Partial<Omit<VaultHttpsOptions, 'vault' | 'host' | 'port' | 'cert' | 'key' | 'log'>>;
 
-export async function startHttpsVault(prefix: string, options: ServerOptions = {}, vaultOptions: Partial<Pick<VaultOptions, 'guard' | 'registration' | 'pendingTtlMs'>> = {}): Promise<HttpsVault> {
-  const dir = tempDir(prefix);
+/** `dir`: the folder of the vault file (and certificate), to open the same vault again after a close. */
+export async function startHttpsVault(
+  prefix: string,
+  options: ServerOptions = {},
+  { dir = tempDir(prefix), ...vaultOptions }: Partial<Pick<VaultOptions, 'guard' | 'registration' | 'pendingTtlMs' | 'persist'>> & { dir?: string } = {},
+): Promise<HttpsVault> {
   const { cert, key } = makeCertificate(dir);
   const vault = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), kdfCost: { N: 2 ** 10, r: 8, p: 1 }, kdf: { minimumN: 2 ** 10 }, ...vaultOptions });
   const lines: LogLine[] = [];

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../../../helpers/host.ts';
 import { bin, stopProcess } from '../../../helpers/serve-process.ts';
+import { spawnSignalboxVault } from './vault-process.ts';
 
 interface Run {
   code: number | null;
@@ -67,22 +68,10 @@ function response<T>(answer: RoAnswer): T {
 }
 
 async function startVault(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'vault', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (chunk) => (serverLog += chunk));
-  let stdout = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`signalbox vault printed no URL:\n${serverLog}`)), 20_000);
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
-      const match = /Red October API\): (https:\/\/\S+)\//.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`signalbox vault exited with ${code}:\n${serverLog}`)));
-  });
-  return { child, url };
+  const started = await spawnSignalboxVault(args);
+  started.child.stderr!.on('data', (chunk) => (serverLog += chunk));
+  serverLog += started.log();
+  return started;
 }
 
 function runCli(args: string[]) {
@@ -186,7 +175,8 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: 'bogus', Users: ['bob'] })).answer.Status, 'time: invalid duration "bogus"');
     assert.match((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h' })).answer.Status, /^Users required when delegating: add -users NAME/);
     assert.match((await ro('/export', as('admin'))).answer.Status, /^export is not supported/);
-    assert.match((await ro('/restore', { ...as('admin'), Uses: 1, Time: '1h' })).answer.Status, /^delegation persistence is not supported/);
+    const restore = (await ro('/restore', { ...as('admin'), Uses: 1, Time: '1h' })).answer;
+    assert.deepEqual([restore.Status, restore.Code], ['persist: null store does not support delegations', 'E_VAULT_PERSIST_DISABLED'], "Red October's answer without persistence (engines.vault.persist is not set here)");
     assert.deepEqual((await ro('/ssh-sign-with', as('admin'))).answer, { Status: 'Data is empty: send the ciphertext (base64, as /encrypt answered it)', Code: 'E_RO_FIELD' }, 'signing needs a ciphertext (ssh-sign-with-openssh.test.ts signs)');
   });
 

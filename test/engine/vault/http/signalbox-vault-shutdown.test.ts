@@ -3,7 +3,7 @@
 // a connection that stays silent is closed by the server after the TLS handshake timeout (10 s),
 // one that completes TLS and sends no request after the first-request timeout (20 s).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { request } from 'node:https';
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { tempDir } from '../../../helpers/host.ts';
-import { bin } from '../../../helpers/serve-process.ts';
 import { makeCertificate } from './https-fixture.ts';
+import { spawnSignalboxVault } from './vault-process.ts';
 
 interface Running {
   child: ChildProcess;
@@ -27,22 +27,7 @@ async function startVault(): Promise<Running> {
   const dir = tempDir('vault-shutdown');
   const { cert } = makeCertificate(dir);
   const vault = join(dir, 'vault.json');
-  const child = spawn(process.execPath, [bin, 'vault', '--listen', '127.0.0.1:0', '--vault', vault, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stderr!.on('data', (chunk) => (log += chunk));
-  let stdout = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`signalbox vault printed no URL:\n${log}`)), 20_000);
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
-      const match = /Red October API\): https:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`signalbox vault exited with ${code}:\n${log}`)));
-  });
+  const { child, port, log } = await spawnSignalboxVault(['--listen', '127.0.0.1:0', '--vault', vault, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')]);
   // The URL is printed just before the signal handlers are installed: an answer proves they are.
   const answer = await new Promise<string>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/summary', method: 'POST', ca: cert }, (res) => {
@@ -52,7 +37,7 @@ async function startVault(): Promise<Running> {
     req.on('error', reject).end('{}');
   });
   assert.match(answer, /Vault is not created yet/);
-  return { child, port, vault, cert, log: () => log };
+  return { child, port, vault, cert, log };
 }
 
 /** TCP connections that never send a byte (no TLS ClientHello). */

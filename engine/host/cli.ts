@@ -143,7 +143,7 @@ async function consoleTls(cert: string | undefined, key: string | undefined, sel
   const keyFile = join(dataDir, 'console-key.pem');
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     const { generateCertificate } = await import('../railgun/tls.ts');
-    const { writeFileAtomic } = await import('../vault/storage/atomic-file.ts');
+    const { writeFileAtomic } = await import('../common/atomic-file.ts');
     const wildcard = new Set(['0.0.0.0', '::']);
     const generated = await generateCertificate([...new Set(['localhost', '127.0.0.1', ...names.filter((name) => !wildcard.has(name))])]);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -63,13 +63,11 @@ function areaOf(path: string): string {
 }
 
 /**
- * The host files that import engine folders: the registry (each engine's definition.ts); the
+ * The host files that import engine folders: the registry (each engine's definition.ts) and the
  * CLI, whose per-engine commands (`signalbox dns|railgun|vault|bundle`) are not yet part of the
- * engines' definitions; and the operator audit log, sessions and operator store, which reuse the
- * vault's hash-chained log, atomic file writes and guessing guard (engine/vault/storage/audit-log.ts,
- * storage/atomic-file.ts, guard.ts) until those move to a place both share.
+ * engines' definitions.
  */
-const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts', 'engine/host/operator-audit.ts', 'engine/host/operators/sessions.ts', 'engine/host/operators/store.ts']);
+const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts']);
 
 /** The rule a single import breaks, or null. `from` and the resolved target are repo-relative. */
 export function checkImport(from: string, ref: ImportRef): string | null {
@@ -88,12 +86,15 @@ export function checkImport(from: string, ref: ImportRef): string | null {
       if (isNode) return 'engine/api is the contract: it must load in a browser too, so no Node modules';
       if (pkg && pkg !== 'zod') return `engine/api depends on zod only, not ${pkg}`;
       if (targetArea && targetArea !== 'engine/api') return 'engine/api imports only engine/api';
+    } else if (area === 'engine/common') {
+      // Plain Node parts more than one engine (and the host) use; they know no engine.
+      if (targetArea && targetArea !== 'engine/common') return `engine/common imports only engine/common, not ${targetArea}`;
     } else if (area === 'engine/host') {
-      const engineTarget = targetArea && targetArea !== 'engine/api' && targetArea !== 'engine/host';
+      const engineTarget = targetArea && !['engine/api', 'engine/host', 'engine/common'].includes(targetArea);
       if (engineTarget && !hostFilesSeeingEngines.has(from)) return `engine/host reaches ${targetArea} only through engine/host/registry.ts (the engine's definition.ts)`;
     } else {
-      if (targetArea && targetArea !== 'engine/api' && targetArea !== area) {
-        return `${area} may import engine/api and its own folder, not ${targetArea}`;
+      if (targetArea && targetArea !== 'engine/api' && targetArea !== 'engine/common' && targetArea !== area) {
+        return `${area} may import engine/api, engine/common and its own folder, not ${targetArea}`;
       }
     }
   } else if (area === 'renderer') {

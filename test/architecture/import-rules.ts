@@ -63,9 +63,9 @@ function areaOf(path: string): string {
 }
 
 /**
- * The host files that import engine folders: the registry (each engine's definition.ts) and the
- * CLI, whose per-engine commands (`signalbox dns|railgun|vault|bundle`) are not yet part of the
- * engines' definitions.
+ * The host files that import engine folders: the registry (each engine's definition.ts, which
+ * also carries its command, `signalbox dns|railgun|vault|bundle`) and the CLI, whose
+ * `serve --tls-self-signed` makes its certificate with the Railgun's maker (engine/railgun/tls.ts).
  */
 const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts']);
 

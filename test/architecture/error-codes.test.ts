@@ -23,7 +23,7 @@ function sources(dir: string, extensions = /\.tsx?$/): { path: string; text: str
 }
 
 /** Every code written in the files of `dir`. */
-export function codesWritten(files: { text: string }[]): Set<string> {
+function codesWritten(files: { text: string }[]): Set<string> {
   const found = new Set<string>();
   for (const { text } of files) for (const pattern of codePatterns) for (const match of text.matchAll(pattern)) found.add(match[2] ?? match[1]!);
   return found;
@@ -54,6 +54,12 @@ describe('error codes', () => {
 
   it('every shared code (engine/common) is given by more than one namespace, and somewhere', () => {
     for (const code of Object.keys(errorTables.common)) assert.ok(areas.filter((area) => written(area).has(code)).length >= 2, code);
+  });
+
+  it('every code written anywhere in engine/ (api, common, echo included) is declared', () => {
+    const declared = new Set(Object.values(errorTables).flatMap((table) => Object.keys(table)));
+    const folders = readdirSync(join(root, 'engine'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    assert.deepEqual(folders.flatMap((folder) => [...written(folder)].filter((code) => !declared.has(code)).map((code) => `engine/${folder}: ${code}`)), []);
   });
 
   it('the transport codes are ErrorCode', () => assert.deepEqual(Object.keys(errorTables.transport).sort(), Object.values(ErrorCode).sort()));

@@ -128,10 +128,10 @@ async function consoleTls(cert: string | undefined, key: string | undefined, sel
   const certFile = join(dataDir, 'console-cert.pem');
   const keyFile = join(dataDir, 'console-key.pem');
   if (!existsSync(certFile) || !existsSync(keyFile)) {
-    const { generateCertificate } = await import('../railgun/tls.ts');
+    const { selfSignedCertificate } = await import('../common/self-signed.ts');
     const { writeFileAtomic } = await import('../common/atomic-file.ts');
     const wildcard = new Set(['0.0.0.0', '::']);
-    const generated = await generateCertificate([...new Set(['localhost', '127.0.0.1', ...names.filter((name) => !wildcard.has(name))])]);
+    const generated = await selfSignedCertificate([...new Set(['localhost', '127.0.0.1', ...names.filter((name) => !wildcard.has(name))])], 'signalbox console');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(keyFile, generated.key);
     await writeFileAtomic(certFile, generated.cert);

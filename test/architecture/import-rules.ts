@@ -63,11 +63,10 @@ function areaOf(path: string): string {
 }
 
 /**
- * The host files that import engine folders: the registry (each engine's definition.ts, which
- * also carries its command, `signalbox dns|railgun|vault|bundle`) and the CLI, whose
- * `serve --tls-self-signed` makes its certificate with the Railgun's maker (engine/railgun/tls.ts).
+ * The one host file that imports engine folders: the registry (each engine's definition.ts, which
+ * also carries its command, `signalbox dns|railgun|vault|bundle`).
  */
-const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts']);
+const hostFilesSeeingEngines = new Set(['engine/host/registry.ts']);
 
 /** The rule a single import breaks, or null. `from` and the resolved target are repo-relative. */
 export function checkImport(from: string, ref: ImportRef): string | null {

@@ -16,8 +16,21 @@ export type BundlerConfig = z.infer<typeof bundlerConfig>;
 
 export const bundleFlavor = z.enum(['ubiquitous', 'optimal', 'force']);
 
-/** The caps on one call's uploads, in the schemas below and in the console's upload panel. */
-export const bundlerLimits = { maxFileBytes: 1024 * 1024, maxFiles: 32 } as const;
+/**
+ * The caps on one call's uploads: in the schemas below (one file, how many), in the engine's reader
+ * (engine/bundler/input/read.ts: one file, all together) and in the console's upload panel.
+ */
+export const bundlerLimits = { maxFileBytes: 1024 * 1024, maxFiles: 32, maxTotalBytes: 8 * 1024 * 1024 } as const;
+
+/**
+ * The order the ubiquitous flavor compares chains in (cfssl's, specs/bundler-ranking.md); optimal
+ * compares length, earliestExpiry, cryptoQuality. The names are the keys of a chain's `scores`.
+ */
+export const rankOrder = {
+  ubiquitous: ['coverage', 'sha2BelowRoot', 'length', 'hashUbiquity', 'keyUbiquity', 'expiryLevels', 'earliestExpiry', 'cryptoQuality'],
+  optimal: ['length', 'earliestExpiry', 'cryptoQuality'],
+} as const;
+export type RankCriterion = (typeof rankOrder.ubiquitous)[number];
 
 /** One dropped or chosen file; text pasted into the page comes as a file named "pasted". */
 const upload = z

@@ -4,7 +4,7 @@
 // engine/api/dns.ts composes their parts into dnsConfig and dnsStats. Like engine/api itself, a
 // contract file loads in a browser: it imports zod and engine/api only (test/architecture).
 import type { z } from 'zod';
-import type { MetricFactory } from './definition.ts';
+import type { MetricFactory } from './metric-factory.ts';
 
 export interface DnsModuleContract<Name extends string, Config extends z.ZodRawShape, Stats extends z.ZodRawShape> {
   readonly name: Name;

@@ -1,9 +1,14 @@
-// The error codes an API call can answer with, one table per namespace, each with the pattern of
-// its message ({name}: a value the message names). Clients (the renderer, scripts) match on the
-// code; people read the message. test/architecture/error-codes.test.ts checks that every code an
-// engine throws as an ApiError is declared here. Not yet tabled: vault (E_VAULT_*, E_RO_*) and
-// bundler (E_BUNDLER_*, E_INPUT_*, ...), whose engines are being changed by issues 16 and 17.
-import { ErrorCode } from './errors.ts';
+// Every error code the host and the engines can give, one table per namespace, each with the
+// pattern of its message ({name}: a value the message names). Clients (the renderer, scripts)
+// match on the code, through these tables (`codes`); people read the message.
+// test/architecture/error-codes.test.ts checks that every code written in engine/ is declared here
+// and that every declared code is still given somewhere; `toApiError` is the one way an error
+// crosses the API: with its own code when that code is declared, else as E_INTERNAL.
+import { bundlerErrors, bundlerProblems, trustStoreErrors } from './bundler-errors.ts';
+import { ApiError, ErrorCode } from './errors.ts';
+import { vaultErrors } from './vault-errors.ts';
+
+export { bundlerErrors, bundlerProblems, vaultErrors };
 
 /** Every namespace: the transport and the host's router. */
 export const transportErrors = {
@@ -18,7 +23,28 @@ export const transportErrors = {
   [ErrorCode.unauthenticated]: '{why} (the session ended, no token); sign in again',
 } as const;
 
+/** Given by parts the host and the engines share (engine/common): the login guard. */
+export const commonErrors = {
+  E_RATE_LIMITED: 'too many failed sign-ins (or attempts) for {name} from here; try again in {seconds} s',
+} as const;
+
 export const hostErrors = {
+  // The config file (engine/host/config.ts): refused before anything starts, exit 2.
+  E_CONFIG_MISSING_FILE: 'config: {file}: no such file; give an existing file or leave --config out',
+  E_CONFIG_SYNTAX: 'config: {file} line {line}: not YAML: {problem}',
+  E_CONFIG_UNKNOWN_KEY: 'config: {key} (line {line} of {file}): unknown key "{name}" — known keys here: {keys}',
+  E_CONFIG_TYPE: 'config: {key} (line {line} of {file}): {expected}, not {actual}',
+  E_CONFIG_VALUE: 'config: {key} (line {line} of {file}): {problem}',
+  // Why an engine did not start (the engine's lastError in host.engines, with a hint).
+  E_ENGINE_CONFIG: 'config refused: {field}: {problem}',
+  E_ENGINE_ADDRESS_IN_USE: 'bind EADDRINUSE {address} (another program holds it)',
+  E_ENGINE_PORT_DENIED: 'bind EACCES {address} (port {port} needs root or CAP_NET_BIND_SERVICE)',
+  E_ENGINE_ADDRESS_UNAVAILABLE: 'bind EADDRNOTAVAIL {address} (not an address of this host)',
+  E_ENGINE_START: '{error} (the host restarts it with backoff)',
+  // Logged, not answered.
+  E_HEARTBEAT_SAMPLE: 'cannot sample the resident memory; the heartbeat goes on without it',
+  E_WS: 'closed an API connection after a protocol violation ({reason})',
+  // Upgrades.
   E_UPGRADE_UNSUPPORTED: 'the {engine} engine cannot be upgraded in place; restart it instead',
   E_UPGRADE_RUNNING: 'an upgrade of {engine} is already running',
   // serve's sign-in, sessions, operators and API tokens.
@@ -30,7 +56,6 @@ export const hostErrors = {
   E_NO_SESSION: 'no live session {id}; it may have ended already',
   E_OPERATORS_FILE: '{file} is not a valid operators file ({problem}); restore it from a backup or move it away to start over',
   E_OPERATOR_EXISTS: 'operator {name} exists already; pick another name, or use set-role / reset-password',
-  E_RATE_LIMITED: 'too many failed sign-ins for {name} from here; try again in {seconds} s',
   E_SIGN_IN: 'wrong name or password',
   E_TOKEN_EXISTS: 'an API token named {name} exists; revoke it first or pick another name',
   E_NO_TOKEN: 'no API token named {name}; see the list of tokens',
@@ -41,6 +66,8 @@ export const hostErrors = {
 } as const;
 
 export const dnsErrors = {
+  E_DNS_TLS_FILE: 'dns tls.{key} {path}: {reason}; give a readable PEM file (or: {address}: an encrypted listener needs tls.certFile and tls.keyFile)',
+  E_DNS_LISTEN_RETRY: '{address}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice; free it, then restart or upgrade the DNS engine',
   E_DNS_UNKNOWN_UPSTREAM: 'no upstream {address}; the upstreams are {addresses}',
   E_DNS_CONFIG_REJECTED: 'config not applied, the old one still runs: {reason}',
   E_DNS_NOT_CAPTURED: 'query {seq} is no longer in the capture (it keeps the last {capture} queries)',
@@ -48,6 +75,46 @@ export const dnsErrors = {
 
 export const railgunErrors = {
   E_RAILGUN_CONFIG_REJECTED: 'the ends could not start with this config: {reason}',
+  E_RAILGUN_SETUP: 'railgun: {option}: {problem} (a config the ends cannot start with)',
+  // What the sender and listener answer HTTP clients with (the text ends with the code in brackets).
+  E_RAILGUN_BODILESS_METHOD: 'a {method} request must not carry a body (RFC 9110 §9.3.1); send it without Content-Length or Transfer-Encoding',
+  E_RAILGUN_LINK_DOWN: 'the link to the origin is not up; try again in a few seconds',
+  E_RAILGUN_BAD_GATEWAY: 'this request could not be answered',
+  E_RAILGUN_BUSY: 'the sender holds as many pages (or connections) as it may; retry in {seconds} s',
+  E_RAILGUN_LISTENER: "the listener could not answer this request (error id {id}; the operator's log has the details)",
 } as const;
 
-export const errorTables = { transport: transportErrors, host: hostErrors, dns: dnsErrors, railgun: railgunErrors } as const;
+export const errorTables = {
+  transport: transportErrors,
+  common: commonErrors,
+  host: hostErrors,
+  dns: dnsErrors,
+  railgun: railgunErrors,
+  vault: vaultErrors,
+  bundler: { ...bundlerErrors, ...trustStoreErrors, ...Object.fromEntries(Object.entries(bundlerProblems).map(([name, problem]) => [name, problem.message])) } as Record<keyof typeof bundlerErrors | keyof typeof trustStoreErrors | keyof typeof bundlerProblems, string>,
+} as const;
+
+type Tables = typeof errorTables;
+/** Every declared code. */
+export type ErrorCodeName = { [N in keyof Tables]: keyof Tables[N] }[keyof Tables] & string;
+
+/** Each declared code by its own name (`codes.E_DNS_NOT_CAPTURED`), so that a misspelt one does not compile. */
+export const codes = Object.fromEntries(Object.values(errorTables).flatMap((table) => Object.keys(table).map((code) => [code, code]))) as { [C in ErrorCodeName]: C };
+
+export function isDeclaredCode(code: string): code is ErrorCodeName {
+  return Object.hasOwn(codes, code);
+}
+
+/**
+ * The one way an error crosses the API (every transport's server side calls it): an ApiError (the
+ * bundler's BundleError is one) crosses as it is; another error crosses with its `code` when that
+ * code is declared above (the vault's VaultCryptoError, OrderError, RedOctoberError, ...); anything
+ * else, a Node error's ENOENT included, keeps its message under E_INTERNAL. That every code an
+ * engine writes is declared is checked on the source (test/architecture/error-codes.test.ts).
+ */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : typeof (err as { message?: unknown } | null)?.message === 'string' ? (err as { message: string }).message : String(err);
+  return new ApiError(typeof code === 'string' && isDeclaredCode(code) ? code : ErrorCode.internal, message);
+}

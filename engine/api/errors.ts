@@ -1,4 +1,5 @@
 // Errors that cross the API carry a stable code (for tests and UIs) and a message for a person.
+// The codes and how any error becomes an ApiError (toApiError): error-codes.ts.
 export const ErrorCode = {
   badMessage: 'E_BAD_MESSAGE',
   unknownMethod: 'E_UNKNOWN_METHOD',
@@ -30,21 +31,4 @@ export class ApiError extends Error implements ApiErrorShape {
   toJSON(): ApiErrorShape {
     return { code: this.code, message: this.message };
   }
-}
-
-/** Any thrown value as an ApiError; unknown errors keep their message but get E_INTERNAL. */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  if (isApiErrorShape(err)) return new ApiError(err.code, err.message);
-  const message = err instanceof Error ? err.message : String(err);
-  return new ApiError(ErrorCode.internal, message);
-}
-
-function isApiErrorShape(value: unknown): value is ApiErrorShape {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ApiErrorShape).code === 'string' &&
-    typeof (value as ApiErrorShape).message === 'string'
-  );
 }

@@ -52,6 +52,7 @@ export function isStreamName(name: string): name is StreamName {
 }
 
 export * from './errors.ts';
+export * from './error-codes.ts';
 export * from './identity.ts';
 export * from './address.ts';
 export * from './host.ts';

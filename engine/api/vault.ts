@@ -65,7 +65,11 @@ const newPassword = z.string().min(vaultLimits.minPasswordLength, `a password ha
 const credentials = z.object({ name: vaultUserName, password }).strict();
 export type VaultCredentials = z.infer<typeof credentials>;
 const userType = z.enum(['RSA', 'ECC']);
-const label = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'labels hold letters, digits, _, . and -');
+/** A label, as the vault.* requests take them (the console's forms check with it too). */
+export const vaultLabel = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'labels hold letters, digits, _, . and -');
+const label = vaultLabel;
+/** An order's id: 12 random bytes in hex. */
+export const vaultOrderId = z.string().regex(/^[0-9a-f]{24}$/);
 const usage = z.enum(['decrypt', 'ssh-sign-with']);
 /** base64, at most 16 MiB decoded. */
 const payload = z.string().max(Math.ceil(vaultLimits.maxPlaintextBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
@@ -230,7 +234,7 @@ export const vaultApi = {
     'vault.owners': procedure('Who owns a ciphertext, its labels and usages (authenticity checked).', z.object({ ciphertext }).strict(), ciphertextInfo, 'viewer'),
     'vault.decrypt': procedure(
       'Decrypts with live delegations from enough distinct owners; spends a use of each only on success.',
-      z.object({ credentials, ciphertext, orderId: z.string().regex(/^[0-9a-f]{24}$/).optional() }).strict(),
+      z.object({ credentials, ciphertext, orderId: vaultOrderId.optional() }).strict(),
       z.object({ data: z.string(), delegates: z.array(z.string()), info: ciphertextInfo }),
       'operator',
     ),
@@ -263,13 +267,13 @@ export const vaultApi = {
     'vault.orders': procedure('Orders, newest first (open ones and recent history).', z.object({}).strict(), z.object({ orders: z.array(vaultOrder) }), 'viewer'),
     'vault.approve': procedure(
       'An owner approves an order: a delegation bound to that order, its ciphertext and requester.',
-      z.object({ credentials, orderId: z.string().regex(/^[0-9a-f]{24}$/), seconds, uses }).strict(),
+      z.object({ credentials, orderId: vaultOrderId, seconds, uses }).strict(),
       z.object({ order: vaultOrder }),
       'approver',
     ),
     'vault.cancelOrder': procedure(
       'The requester cancels an order; its approvals end.',
-      z.object({ credentials, orderId: z.string().regex(/^[0-9a-f]{24}$/) }).strict(),
+      z.object({ credentials, orderId: vaultOrderId }).strict(),
       z.object({ order: vaultOrder }),
       'operator',
     ),

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { BundleResult, bundleRequest, CertificateCard, RankedChainView } from '../api/bundler.ts';
+import { ApiError } from '../api/errors.ts';
 import { extraWarnings, rankedCert, rankPlatforms } from './candidates.ts';
 import { certificateCard, isoTime, POOL_SOURCE, ROOT_STORE_SOURCE } from './cards.ts';
 import { CertificateParseError, E_PARSE_FAILED, parseCertificate, type Certificate } from './certificate.ts';
@@ -46,18 +47,16 @@ export interface BundleOptions {
 
 export type Problem = BundleResult['problems'][number];
 
-/** Nothing to bundle: no certificate could be read. `code` is `E_BUNDLER_<cfssl code>`. */
-export class BundleError extends Error {
+/** Nothing to bundle: no certificate could be read. An ApiError whose code is `E_BUNDLER_<cfssl code>` (engine/api/bundler-errors.ts). */
+export class BundleError extends ApiError {
   override readonly name = 'BundleError';
-  readonly code: string;
   /** cfssl's numeric code (1002 when nothing was readable). */
   readonly cfsslCode: number;
   readonly problems: Problem[];
 
   constructor(cfsslCode: number, message: string, problems: Problem[] = []) {
-    super(message);
+    super(`E_BUNDLER_${cfsslCode}`, message);
     this.cfsslCode = cfsslCode;
-    this.code = `E_BUNDLER_${cfsslCode}`;
     this.problems = problems;
   }
 }

@@ -1,10 +1,10 @@
 // The bundler engine as the host sees it: loads the trust data named in its config section once,
-// then answers bundler.bundle and bundler.trust. Bad uploads come back as ApiErrors with cfssl's
-// code in theirs (E_BUNDLER_1002, ...); nothing an upload holds can crash the process.
+// then answers bundler.bundle and bundler.trust. A call with nothing readable is refused with a
+// BundleError, whose code (E_BUNDLER_1002, ...: cfssl's) crosses the API as is (engine/api
+// error-codes.ts toApiError); nothing an upload holds can crash the process.
 import { bundlerConfig } from '../api/bundler.ts';
 import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
-import { ApiError } from '../api/errors.ts';
-import { bundleOffThread, BundleError } from './bundle.ts';
+import { bundleOffThread } from './bundle.ts';
 import { TrustStore, trustDirFor } from './trust/store.ts';
 
 export const bundlerEngine: EngineDefinition = {
@@ -20,17 +20,12 @@ export const bundlerEngine: EngineDefinition = {
     return {
       procedures: {
         'bundler.bundle': async (request) => {
-          try {
-            const result = await bundleOffThread(request, store);
-            ctx.log.info('bundled', {
-              files: request.files.length, certificates: result.uploaded.length, chains: result.chains.length,
-              problems: result.problems.length, flavor: result.flavor, ms: Math.round(result.elapsedMs),
-            });
-            return result;
-          } catch (err) {
-            if (err instanceof BundleError) throw new ApiError(err.code, err.message);
-            throw err;
-          }
+          const result = await bundleOffThread(request, store);
+          ctx.log.info('bundled', {
+            files: request.files.length, certificates: result.uploaded.length, chains: result.chains.length,
+            problems: result.problems.length, flavor: result.flavor, ms: Math.round(result.elapsedMs),
+          });
+          return result;
         },
         'bundler.trust': () => ({
           name: store.name,

@@ -1,5 +1,6 @@
 // The DNS engine as the host knows it (engine/host/registry.ts): worker processes on shared sockets
-// with their own GC flags, every dns.* call's fan-out over the workers, and its Prometheus series.
+// with their own GC flags, every dns.* call's fan-out over the workers, its Prometheus series and
+// `signalbox dns`.
 import { availableParallelism } from 'node:os';
 import type { EngineParts } from '../api/definition.ts';
 import { mergeEntries, mergeHistory, mergePcaps, mergeSeconds, mergeStats, mergeTop } from './merge.ts';
@@ -37,5 +38,12 @@ export const dnsParts: EngineParts<'dns'> = {
     },
   },
   metrics: dnsMetrics,
+  command: {
+    name: 'dns',
+    usage: `  dns     [--config FILE] [--listen ADDR:PORT ...] [--upstream ADDR:PORT ...]
+          run the DNS proxy alone (default upstreams: the nameservers of /etc/resolv.conf);
+          SIGHUP re-reads --config and upgrades the engine's processes in place, no query dropped`,
+    load: async () => (await import('./command.ts')).dnsCommand,
+  },
 };
 

@@ -3,7 +3,7 @@
 // so each scrape asks for one fresh snapshot and copies it into prom-client's registry; scrapes run
 // one at a time.
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { MetricSeries } from '../api/definition.ts';
+import type { MetricSeries } from '../api/metric-factory.ts';
 import type { Host } from './host.ts';
 import { engineParts } from './registry.ts';
 import type { SendBudget } from './transports/send-queue.ts';

@@ -1,9 +1,9 @@
 // Every operator action on record: config changes, cache flushes, upstreams taken out or put back,
 // Railgun started or stopped, engine restarts and upgrades go to one hash-chained log in the data
 // folder, with who (the console session), what, the config before and after, when, and how it
-// ended. Same class and file format as the vault's audit log (engine/vault/storage/audit-log.ts).
+// ended. Same class and file format as the vault's audit log (engine/common/audit-log.ts).
 import { join } from 'node:path';
-import { AuditLog, type AuditEntry, type ChainCheck } from '../vault/storage/audit-log.ts';
+import { AuditLog, type AuditEntry, type ChainCheck } from '../common/audit-log.ts';
 
 export const operatorAuditFile = 'operator-audit.log';
 

@@ -1,7 +1,7 @@
 // The engines the host can run, by name: the one place the host imports engines from. Each brings
 // its own parts (engine/<name>/definition.ts); the code an engine process runs is loaded lazily,
 // so an engine process loads only its own and the host none.
-import type { EngineParts } from '../api/definition.ts';
+import type { EngineCommand, EngineParts } from '../api/definition.ts';
 import type { EngineName } from '../api/host.ts';
 import { bundlerParts } from '../bundler/definition.ts';
 import { dnsParts } from '../dns/definition.ts';
@@ -38,4 +38,9 @@ export function engineNodeFlags(name: EngineName, processes: number): string[] {
 /** Whether an engine's processes share their listening sockets, so that one can be upgraded in place. */
 export function sharesSockets(name: EngineName): boolean {
   return partsOf(name).sharesSockets === true;
+}
+
+/** Each engine's own `signalbox <command>`, in the registry's order (`signalbox --help` lists them so). */
+export function engineCommands(): { engine: EngineName; command: EngineCommand }[] {
+  return Object.values(engineParts).flatMap((parts) => (parts.command ? [{ engine: parts.name, command: parts.command }] : []));
 }

@@ -1,7 +1,8 @@
 // RPC over any transport. The server side validates every incoming message against the envelope
 // and the contract before a handler sees it; the client side matches answers to calls.
 import { z } from 'zod';
-import { ApiError, ErrorCode, toApiError } from '../api/errors.ts';
+import { toApiError } from '../api/error-codes.ts';
+import { ApiError, ErrorCode } from '../api/errors.ts';
 import { hasRole, type Caller, type Role } from '../api/identity.ts';
 import { isProcedureName, isStreamName, procedures, streams } from '../api/index.ts';
 import { clientMessage, serverMessage, type ServerMessage } from '../api/messages.ts';

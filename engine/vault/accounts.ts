@@ -8,13 +8,13 @@ import type { VaultCredentials } from '../api/vault.ts';
 import { fromBase64, toBase64, utf8 } from './crypto/bytes.ts';
 import { deriveKeys, dummyDerive, newKdfParams, parseKdfParams, verify, type KdfOptions, type ScryptCost } from './crypto/kdf.ts';
 import { generateUserKey, keyId, unwrapPrivateKey, wrapPrivateKey, type KeyType, type PrivateKeyRef, type PublicKeyRef } from './crypto/keys.ts';
-import type { KdfGate, LoginGuard } from './guard.ts';
+import type { KdfGate, LoginGuard } from '../common/guard.ts';
 import { unlockRedOctoberUser, redOctoberPublicKey, type RedOctoberKey } from './redoctober/unlock.ts';
 import { readRedOctoberVault, type RedOctoberUser } from './redoctober/vault-file.ts';
-import type { AuditLog } from './storage/audit-log.ts';
+import type { VaultAuditLog } from './storage/audit-events.ts';
 
 /** Appends to the audit log (and tells the console). */
-export type Recorder = (...entry: Parameters<AuditLog['append']>) => Promise<void>;
+export type Recorder = (...entry: Parameters<VaultAuditLog['append']>) => Promise<void>;
 import type { UserRecord, VaultFile } from './storage/vault-file.ts';
 
 export type Registration = 'admin' | 'approval' | 'open';

@@ -13,12 +13,13 @@ import { chooseOwners, decryptPayload, encryptPayload, inspectPayload } from './
 import type { PrivateKeyRef, PublicKeyRef } from './crypto/keys.ts';
 import { predicateNames, type PredicateNode } from './crypto/predicate.ts';
 import { DelegationStore, type Delegation } from './delegations.ts';
-import { KdfGate, LoginGuard, type GuardOptions } from './guard.ts';
+import { KdfGate, LoginGuard, type GuardOptions } from '../common/guard.ts';
 import { OrderBook, type Order } from './orders.ts';
 import { DelegationPersistence, type PersistOptions } from './persist/persistence.ts';
 import { rsaFormats, signWithSshKey, type SshSignature } from './ssh/signing-key.ts';
 import { decryptRedOctoberCiphertext, inspectRedOctoberCiphertext } from './redoctober/ciphertext.ts';
-import { AuditLog, type ChainCheck } from './storage/audit-log.ts';
+import { AuditLog, type ChainCheck } from '../common/audit-log.ts';
+import type { AuditEvent, VaultAuditLog } from './storage/audit-events.ts';
 import { VaultFile } from './storage/vault-file.ts';
 
 export interface VaultOptions extends AccountOptions {
@@ -52,14 +53,14 @@ export interface CiphertextInfo {
 
 export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   readonly accounts: Accounts;
-  readonly audit: AuditLog;
+  readonly audit: VaultAuditLog;
   private readonly file: VaultFile;
   private readonly delegations: DelegationStore;
   private readonly orders: OrderBook;
   private persistence!: DelegationPersistence;
   private auditCheck: ChainCheck;
 
-  private constructor(file: VaultFile, audit: AuditLog, auditCheck: ChainCheck, options: VaultOptions) {
+  private constructor(file: VaultFile, audit: VaultAuditLog, auditCheck: ChainCheck, options: VaultOptions) {
     super();
     this.file = file;
     this.audit = audit;
@@ -84,7 +85,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   static async open(options: VaultOptions): Promise<Vault> {
     const file = await VaultFile.open(options.vaultPath);
-    const audit = new AuditLog(options.auditPath);
+    const audit = new AuditLog<AuditEvent>(options.auditPath);
     const check = await audit.open();
     const vault = new Vault(file, audit, check, options);
     vault.persistence = await DelegationPersistence.open(options.persist, {
@@ -343,7 +344,7 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
    * Records an audit entry and tells the console; the chain status follows every append. An entry
    * made for a console call also names the console operator (`operator`) beside the vault account.
    */
-  async record(...[event, actor, details = {}]: Parameters<AuditLog['append']>): Promise<void> {
+  async record(...[event, actor, details = {}]: Parameters<VaultAuditLog['append']>): Promise<void> {
     const operator = consoleOperator.getStore();
     await this.audit.append(event, actor, operator === undefined ? details : { ...details, operator });
     this.emit('change', 'audit');

@@ -1,5 +1,6 @@
 // Transport over Electron's preload bridge (window.signalbox): named functions, one a procedure.
 import type { SignalboxBridge } from '../../engine/api/bridge.ts';
+import { ErrorCode } from '../../engine/api/errors.ts';
 import { ClientError, type ApiTransport, type ConnectionState } from './client.ts';
 
 declare global {
@@ -16,7 +17,7 @@ export function bridgeTransport(bridge: SignalboxBridge): ApiTransport {
     kind: 'bridge',
     async call(method, params) {
       const procedure = procedures[method];
-      if (!procedure) throw new ClientError('E_UNKNOWN_METHOD', `no procedure named "${method}"`);
+      if (!procedure) throw new ClientError(ErrorCode.unknownMethod, `no procedure named "${method}"`);
       const outcome = await procedure(params);
       if (!outcome.ok) throw new ClientError(outcome.error.code, outcome.error.message);
       return outcome.result;
@@ -24,7 +25,7 @@ export function bridgeTransport(bridge: SignalboxBridge): ApiTransport {
     subscribe(stream, params, onEvent, onEnd) {
       const start = streams[stream];
       if (!start) {
-        onEnd(new ClientError('E_UNKNOWN_METHOD', `no stream named "${stream}"`));
+        onEnd(new ClientError(ErrorCode.unknownMethod, `no stream named "${stream}"`));
         return () => {};
       }
       return start(params as never, onEvent, (error) => onEnd(error ? new ClientError(error.code, error.message) : undefined));

@@ -1,5 +1,6 @@
 // Transport over the WebSocket of `signalbox serve`. It reconnects with backoff, fails pending
 // calls when the socket drops, and subscribes again after a reconnect so live views resume.
+import { ErrorCode } from '../../engine/api/errors.ts';
 import { ClientError, type ApiTransport, type ConnectionState } from './client.ts';
 
 const protocol = 'signalbox.v1';
@@ -58,7 +59,7 @@ export function webSocketTransport(url: string): ApiTransport {
     ws.onmessage = (event) => onMessage(JSON.parse(String(event.data)) as ServerMessage);
     ws.onclose = (event) => {
       if (socket !== ws) return;
-      const error = new ClientError('E_CLOSED', 'the connection to the host closed');
+      const error = new ClientError(ErrorCode.closed, 'the connection to the host closed');
       for (const call of pending.values()) {
         clearTimeout(call.timer);
         call.reject(error);
@@ -105,12 +106,12 @@ export function webSocketTransport(url: string): ApiTransport {
   return {
     kind: 'websocket',
     call(method, params) {
-      if (state.status !== 'open') return Promise.reject(new ClientError('E_CLOSED', 'not connected to the host'));
+      if (state.status !== 'open') return Promise.reject(new ClientError(ErrorCode.closed, 'not connected to the host'));
       const id = nextId++;
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
-          reject(new ClientError('E_TIMEOUT', `${method} did not answer within ${callTimeoutMs / 1000} s`));
+          reject(new ClientError(ErrorCode.timeout, `${method} did not answer within ${callTimeoutMs / 1000} s`));
         }, callTimeoutMs);
         pending.set(id, { resolve, reject, timer });
         send({ t: 'call', id, method, params });

@@ -63,13 +63,10 @@ function areaOf(path: string): string {
 }
 
 /**
- * The host files that import engine folders: the registry (each engine's definition.ts); the
- * CLI, whose per-engine commands (`signalbox dns|railgun|vault|bundle`) are not yet part of the
- * engines' definitions; and the operator audit log, sessions and operator store, which reuse the
- * vault's hash-chained log, atomic file writes and guessing guard (engine/vault/storage/audit-log.ts,
- * storage/atomic-file.ts, guard.ts) until those move to a place both share.
+ * The one host file that imports engine folders: the registry (each engine's definition.ts, which
+ * also carries its command, `signalbox dns|railgun|vault|bundle`).
  */
-const hostFilesSeeingEngines = new Set(['engine/host/registry.ts', 'engine/host/cli.ts', 'engine/host/operator-audit.ts', 'engine/host/operators/sessions.ts', 'engine/host/operators/store.ts']);
+const hostFilesSeeingEngines = new Set(['engine/host/registry.ts']);
 
 /**
  * Files outside engine/api that are part of the contract: the DNS module chain and each module's
@@ -99,12 +96,15 @@ export function checkImport(from: string, ref: ImportRef): string | null {
       if (targetArea && targetArea !== 'engine/api' && !isContractPart(target!)) {
         return 'engine/api imports only engine/api and the contract parts it composes (engine/dns/chain.ts, engine/<name>/modules/<module>/contract.ts)';
       }
+    } else if (area === 'engine/common') {
+      // Plain Node parts more than one engine (and the host) use; they know no engine.
+      if (targetArea && targetArea !== 'engine/common') return `engine/common imports only engine/common, not ${targetArea}`;
     } else if (area === 'engine/host') {
-      const engineTarget = targetArea && targetArea !== 'engine/api' && targetArea !== 'engine/host';
+      const engineTarget = targetArea && !['engine/api', 'engine/host', 'engine/common'].includes(targetArea);
       if (engineTarget && !hostFilesSeeingEngines.has(from)) return `engine/host reaches ${targetArea} only through engine/host/registry.ts (the engine's definition.ts)`;
     } else {
-      if (targetArea && targetArea !== 'engine/api' && targetArea !== area) {
-        return `${area} may import engine/api and its own folder, not ${targetArea}`;
+      if (targetArea && targetArea !== 'engine/api' && targetArea !== 'engine/common' && targetArea !== area) {
+        return `${area} may import engine/api, engine/common and its own folder, not ${targetArea}`;
       }
     }
   } else if (area === 'renderer') {

@@ -31,6 +31,16 @@ describe('import boundaries', () => {
     assert.equal(violation('engine/host/registry.ts', "import { dnsParts } from '../dns/definition.ts';"), null);
   });
 
+  it('let engines and the host share engine/common, which knows no engine (issue 18)', () => {
+    assert.equal(violation('engine/vault/vault.ts', "import { AuditLog } from '../common/audit-log.ts';"), null);
+    assert.equal(violation('engine/host/operators/store.ts', "import { LoginGuard } from '../../common/guard.ts';"), null);
+    assert.match(violation('engine/host/operators/store.ts', "import { LoginGuard } from '../../vault/accounts.ts';") ?? '', /only through engine\/host\/registry\.ts/);
+    assert.match(violation('engine/common/guard.ts', "import { Vault } from '../vault/vault.ts';") ?? '', /engine\/common imports only engine\/common, not engine\/vault/);
+    assert.match(violation('engine/common/guard.ts', "import { serveRpc } from '../host/rpc.ts';") ?? '', /not engine\/host/);
+    assert.match(violation('engine/common/guard.ts', "import { app } from 'electron';") ?? '', /never imports electron/);
+    assert.match(violation('renderer/app.tsx', "import { AuditLog } from '../engine/common/audit-log.ts';") ?? '', /engine\/api only, not engine\/common/);
+  });
+
   it('catch the host reaching into an engine other than through its registry (issue 18)', () => {
     assert.match(violation('engine/host/fan-out.ts', "import { mergeStats } from '../dns/merge.ts';") ?? '', /only through engine\/host\/registry\.ts/);
     assert.equal(violation('engine/host/fan-out.ts', "import { partsOf } from './registry.ts'; import type { X } from '../api/index.ts';"), null);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { verifyChain } from '../../engine/vault/storage/audit-log.ts';
+import { verifyChain } from '../../engine/common/audit-log.ts';
 import { openDnsConsole, type DnsConsole } from '../helpers/dns-console.ts';
 
 let dns: DnsConsole | undefined;

@@ -1,7 +1,7 @@
 // A process that writes a vault file and its audit log as fast as it can, forever: the victim of
 // the crash-safety test, which kills it with SIGKILL at random moments. It says it is writing only
 // after its first writes, so that even on a loaded machine every kill finds it at work.
-import { AuditLog } from '../../engine/vault/storage/audit-log.ts';
+import { AuditLog } from '../../engine/common/audit-log.ts';
 import { VaultFile } from '../../engine/vault/storage/vault-file.ts';
 
 const [vaultPath, auditPath] = process.argv.slice(2) as [string, string];

@@ -1,5 +1,6 @@
 // Finds PEM blocks (RFC 7468) in text: any number, any order, with anything between them (openssl's
 // "subject=" and "Bag Attributes" lines, comments, a mail's quoting). Decoding is left to the caller.
+// The bundler's one PEM splitter: uploads (objects.ts), the shipped trust data (trust/store.ts).
 
 export interface PemBlock {
   /** The label, e.g. CERTIFICATE, PRIVATE KEY, RSA PRIVATE KEY, PKCS7. */
@@ -63,8 +64,9 @@ export function findPemBlocks(text: string, work: { scanned: number } = { scanne
 }
 
 function splitHeaders(body: string): { headers: Record<string, string>; body: string } {
+  // Most blocks have no headers: tell by the first line before splitting the body into lines.
+  if (!/^(?:\s*\n)?[A-Za-z-]+:/.test(body)) return { headers: {}, body };
   const lines = body.replace(/^\s*\n/, '').split(/\r?\n/);
-  if (!/^[A-Za-z-]+:/.test(lines[0] ?? '')) return { headers: {}, body };
   const headers: Record<string, string> = {};
   let i = 0;
   for (; i < lines.length && lines[i]!.trim() !== ''; i++) {
@@ -78,4 +80,12 @@ function splitHeaders(body: string): { headers: Record<string, string>; body: st
 export function decodeBase64(base64: string): Buffer | null {
   if (base64.length === 0 || base64.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return null;
   return Buffer.from(base64, 'base64');
+}
+
+/** The DER of every complete CERTIFICATE block, in order; a block whose body is not base64 is left out. */
+export function pemCertificates(text: string): Buffer[] {
+  return findPemBlocks(text).flatMap((block) => {
+    const der = block.label === 'CERTIFICATE' && block.complete ? decodeBase64(block.base64) : null;
+    return der ? [der] : [];
+  });
 }

@@ -4,6 +4,7 @@
 // run the second elsewhere (offthread.ts): split the uploads into objects, leaving what needs a
 // password-derived key as KdfJobs; then assemble, with each job's result in its place.
 import { createPublicKey, hash } from 'node:crypto';
+import { bundlerLimits } from '../../api/bundler.ts';
 import { WorkBudget, defaultKdfWork } from './budget.ts';
 import { fingerprint } from './certificates.ts';
 import { describeKey } from './keys.ts';
@@ -12,8 +13,8 @@ import { InputFailure, problem, type InputProblem } from './problems.ts';
 import type { InputResult, ReadLimits, Upload } from './types.ts';
 
 export const defaultLimits = {
-  maxFileBytes: 1024 * 1024,
-  maxTotalBytes: 8 * 1024 * 1024,
+  maxFileBytes: bundlerLimits.maxFileBytes,
+  maxTotalBytes: bundlerLimits.maxTotalBytes,
   maxKdfWork: defaultKdfWork,
   maxKeys: 100,
   maxCertificates: 2_000,

@@ -5,6 +5,7 @@
 import { describeHash, describeKey, hashUbiquity, isSha2, keyUbiquity } from './cert-scores.ts';
 import { describeMaxLifetime } from './lifetime.ts';
 import { certLabel, day, normalizeFingerprint } from './format.ts';
+import { rankOrder, type RankCriterion } from '../../api/bundler.ts';
 import type { CandidateChain, ChainScores, Flavor, StepId } from './types.ts';
 
 export interface Scored {
@@ -124,9 +125,11 @@ const fingerprints: Step = {
   },
 };
 
-const OPTIMAL: Step[] = [length, earliestExpiry, cryptoQuality];
+const criteria: Record<RankCriterion, Step> = { coverage, sha2BelowRoot, length, hashUbiquity: hashUbiquityStep, keyUbiquity: keyUbiquityStep, expiryLevels, earliestExpiry, cryptoQuality };
+// The order is the contract's (engine/api/bundler.ts rankOrder), which the console shows its columns in.
+const OPTIMAL: Step[] = rankOrder.optimal.map((id) => criteria[id]);
 // cfssl's ubiquitous flavor ends with the optimal filters; their length step is already decided by then.
-const UBIQUITOUS: Step[] = [coverage, sha2BelowRoot, length, hashUbiquityStep, keyUbiquityStep, expiryLevels, earliestExpiry, cryptoQuality];
+const UBIQUITOUS: Step[] = rankOrder.ubiquitous.map((id) => criteria[id]);
 
 export function stepsFor(flavor: Flavor): Step[] {
   switch (flavor) {

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Certificate, CertificateParseError, parseCertificate } from '../certificate.ts';
 import { CertificateIndex, subjectAndKey } from './index.ts';
-import { decodeBody, pemBodies } from './pem.ts';
+import { decodeBase64, findPemBlocks } from '../input/pem.ts';
 
 export type HashAlgo = 'SHA1' | 'SHA2';
 export type KeyAlgo = 'RSA' | 'ECDSA256' | 'ECDSA384' | 'ECDSA521';
@@ -135,11 +135,15 @@ export class TrustStore {
         throw new TrustStoreError(`trust: cannot read ${path}: ${(error as Error).message}`);
       }
       const out: Certificate[] = [];
-      for (const body of pemBodies(text)) {
+      for (const block of findPemBlocks(text)) {
+        if (block.label !== 'CERTIFICATE' || !block.complete) continue;
+        const body = block.base64;
         let cert = byBody.get(body);
         if (!cert) {
+          const der = decodeBase64(body);
+          if (!der) continue;
           try {
-            cert = parseCertificate(decodeBody(body));
+            cert = parseCertificate(der);
           } catch (error) {
             if (error instanceof CertificateParseError) continue; // one bad block does not sink the store
             throw error;

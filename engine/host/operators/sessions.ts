@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../vault/storage/atomic-file.ts';
+import { writeFileAtomic } from '../../common/atomic-file.ts';
 
 export const sessionsFileName = 'sessions.json';
 export const sessionKeyFileName = 'session.key';

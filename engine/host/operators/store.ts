@@ -1,7 +1,7 @@
 // Operator accounts and API tokens, in operators.json in the data folder (0600, written atomically).
 // The file is read again whenever it changed on disk, so `signalbox operators ...` run beside a
-// running `serve` takes effect at the next sign-in. Sign-in goes through the vault's login guard
-// (engine/vault/guard.ts: per account and source, never a lockout of the right password from an
+// running `serve` takes effect at the next sign-in. Sign-in goes through the login guard the vault uses too
+// (engine/common/guard.ts: per account and source, never a lockout of the right password from an
 // innocent source) and a gate that bounds scrypt's memory.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../../api/errors.ts';
 import { role, type Caller, type Role } from '../../api/identity.ts';
-import { KdfGate, LoginGuard, type GuardOptions } from '../../vault/guard.ts';
-import { writeFileAtomic } from '../../vault/storage/atomic-file.ts';
+import { KdfGate, LoginGuard, type GuardOptions } from '../../common/guard.ts';
+import { writeFileAtomic } from '../../common/atomic-file.ts';
 import { defaultCost, hashPassword, passwordHash, passwordProblem, verifyPassword, type ScryptCost } from './passwords.ts';
 
 export const operatorsFileName = 'operators.json';

@@ -2,7 +2,8 @@
 // maps to its own channel here, so there is no generic invoke. Electron's objects are described
 // structurally so that this file (like all of engine/) never imports electron and runs in tests.
 import { ipcChannel, type IpcOutcome, type IpcStreamMessage } from '../../api/bridge.ts';
-import { ApiError, ErrorCode, toApiError } from '../../api/errors.ts';
+import { toApiError } from '../../api/error-codes.ts';
+import { ApiError, ErrorCode } from '../../api/errors.ts';
 import type { Caller } from '../../api/identity.ts';
 import { procedures, streams } from '../../api/index.ts';
 import { authorize, validateParams, type RpcHandler } from '../rpc.ts';

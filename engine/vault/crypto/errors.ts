@@ -1,5 +1,6 @@
 // Errors of the vault's crypto carry a stable code (tests and the UI switch on it) and a message
-// for a person. The shape { code, message } is what engine/api's toApiError passes through as is.
+// for a person. Its code is declared in engine/api/vault-errors.ts, so the error crosses the API as is
+// (engine/api/error-codes.ts toApiError).
 
 export const VaultCryptoCode = {
   /** Not a signalbox.vault.v1 document, or a field has the wrong shape. */

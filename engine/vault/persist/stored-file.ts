@@ -4,7 +4,7 @@
 // in place (spec §4.2, §8.12).
 import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { syncDirectory, writeFileAtomic } from '../storage/atomic-file.ts';
+import { syncDirectory, writeFileAtomic } from '../../common/atomic-file.ts';
 
 export const storedFormat = 'signalbox.vault.delegations.v1';
 

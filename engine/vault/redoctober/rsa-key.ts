@@ -1,9 +1,9 @@
 // Rebuilds an RSA private key from what Red October stores (D, P, Q sealed; N, E in clear, spec
 // §3.1.3) as a Node KeyObject. The CRT values Node needs (dp, dq, qi) are derived here, and the key
-// is checked against the public half before anyone relies on it.
+// is checked against the public half before anyone relies on it. node:crypto imports the key
+// from its JWK form (RFC 7518 §6.3.2), so no DER is written by hand here.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { wipe } from './bytes.ts';
-import { derInteger, derSequence } from './der.ts';
+import { bigintToBytes } from './bytes.ts';
 
 function modInverse(value: bigint, modulus: bigint): bigint | null {
   let [oldR, r] = [((value % modulus) + modulus) % modulus, modulus];
@@ -21,11 +21,15 @@ function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
+/** A JWK field (RFC 7518 §6.3): the unsigned big-endian integer, base64url without padding. */
+function jwkInteger(value: bigint): string {
+  return Buffer.from(bigintToBytes(value)).toString('base64url');
+}
+
 /**
  * The private key, or null when D, P, Q do not belong to N, E (wrong password that still unpadded,
- * or a tampered record). Imported through PKCS#1 DER rather than JWK so that the encoding holding
- * the secret is a buffer we can wipe, not immutable base64 strings. (The bigints themselves cannot
- * be wiped; they are dropped as soon as the KeyObject exists.)
+ * or a tampered record). The JWK's strings, like the bigints, cannot be wiped; both are dropped
+ * as soon as the KeyObject exists.
  */
 export function rebuildRsaPrivateKey(n: bigint, e: bigint, d: bigint, p: bigint, q: bigint): KeyObject | null {
   if (p <= 1n || q <= 1n || p * q !== n) return null;
@@ -33,14 +37,13 @@ export function rebuildRsaPrivateKey(n: bigint, e: bigint, d: bigint, p: bigint,
   if ((d * e) % lambda !== 1n) return null;
   const qi = modInverse(q, p);
   if (qi === null) return null;
-  // RFC 8017 §A.1.2: version 0, n, e, d, p, q, d mod (p-1), d mod (q-1), q^-1 mod p.
-  const der = derSequence([0n, n, e, d, p, q, d % (p - 1n), d % (q - 1n), qi].map(derInteger));
+  // RFC 7518 §6.3.2 (the CRT values of RFC 8017 §3.2): dp = d mod (p-1), dq = d mod (q-1), qi = q^-1 mod p.
+  const fields = { n, e, d, p, q, dp: d % (p - 1n), dq: d % (q - 1n), qi };
+  const jwk = { kty: 'RSA', ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, jwkInteger(value)])) };
   try {
-    const key = createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.length), format: 'der', type: 'pkcs1' });
+    const key = createPrivateKey({ key: jwk, format: 'jwk' });
     return key.asymmetricKeyDetails?.modulusLength === n.toString(2).length ? key : null;
   } catch {
     return null;
-  } finally {
-    wipe(der);
   }
 }

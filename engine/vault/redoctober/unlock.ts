@@ -1,12 +1,11 @@
 // Opens a Red October user's private key with their password (spec §3.1): scrypt(N=2^14, r=8, p=1,
 // 16 bytes) over PasswordSalt must equal HashedPassword, and scrypt over KeySalt is the AES-128 key
 // that seals the private key. Every opened key is checked against the public key in the record.
-import { createPublicKey, scrypt, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, scrypt, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { bigintToBytes, bytesToBigint, concat, equalBytes, owned, utf8, wipe } from './bytes.ts';
 import { RedOctoberCode, RedOctoberError } from './errors.ts';
 import { rebuildRsaPrivateKey } from './rsa-key.ts';
-import { parseSec1P256 } from './sec1.ts';
 import { decryptCbc, unpad } from './symmetric.ts';
 import type { RedOctoberEccUser, RedOctoberRsaUser, RedOctoberUser, SealedBlob } from './vault-file.ts';
 
@@ -89,16 +88,31 @@ function openRsa(user: RedOctoberRsaUser, passKey: Uint8Array): RedOctoberKey {
   }
 }
 
+/**
+ * SEC1 ECPrivateKey (RFC 5915) as Go's x509.MarshalECPrivateKey writes it for RO's ECC users, read
+ * by node:crypto. Only P-256 exists in RO, so another curve is refused. The scalar comes out of the
+ * key's JWK (its `d`, a string that cannot be wiped, dropped at once); the point of the JWK is the
+ * one embedded in the DER when there is one, and must be the stored point too.
+ */
+function readSec1P256(der: Uint8Array): { scalar: Uint8Array; point: Uint8Array } | null {
+  try {
+    const key = createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.length), format: 'der', type: 'sec1' });
+    const jwk = key.export({ format: 'jwk' });
+    if (jwk.crv !== 'P-256' || !jwk.d || !jwk.x || !jwk.y) return null;
+    const scalar = owned(Buffer.from(jwk.d, 'base64url'));
+    return { scalar, point: concat(Uint8Array.of(4), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')) };
+  } catch {
+    return null;
+  }
+}
+
 function openEcc(user: RedOctoberEccUser, passKey: Uint8Array): RedOctoberKey {
   const der = open(user, user.privateKey, passKey, 'ECPriv');
-  const key = parseSec1P256(der);
+  const key = readSec1P256(der);
   wipe(der);
   if (key === null) throw damaged(user, 'ECPriv is not a P-256 SEC1 private key');
   const stored = eccPoint(user);
-  const matches =
-    p256.utils.isValidSecretKey(key.scalar) &&
-    equalBytes(p256.getPublicKey(key.scalar, false), stored) &&
-    (key.publicKey === null || equalBytes(key.publicKey, stored));
+  const matches = key.scalar.length === 32 && p256.utils.isValidSecretKey(key.scalar) && equalBytes(p256.getPublicKey(key.scalar, false), stored) && equalBytes(key.point, stored);
   if (!matches) {
     wipe(key.scalar);
     throw damaged(user, 'ECPriv does not belong to the stored public point');

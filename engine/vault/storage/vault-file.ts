@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../../common/atomic-file.ts';
 import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
 
 export const vaultFormat = 'signalbox.vault';

@@ -1,6 +1,6 @@
 // The bundler's side of the contract as the page uses it (engine/api/bundler.ts): named types, the
 // limits the page checks before sending, and how the bundler's errors read.
-import { bundlerLimits, ErrorCode, type BundleResult, type CertificateCard, type RankedChainView, type RequestOf, type ResponseOf } from '../../../engine/api/index.ts';
+import { bundlerLimits, bundlerProblems, codes, ErrorCode, type BundleResult, type CertificateCard, type RankedChainView, type RequestOf, type ResponseOf } from '../../../engine/api/index.ts';
 import { ClientError } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 
@@ -11,10 +11,8 @@ export type Flavor = BundleResult['flavor'];
 export type BundleProblem = BundleResult['problems'][number];
 export type ChainWarning = RankedChainView['warnings'][number];
 
-/** The contract's caps on one upload (decoded) and on uploads in one call. */
-export const { maxFileBytes, maxFiles } = bundlerLimits;
-/** The engine's cap on all uploads of one call together (engine/bundler/input, maxTotalBytes). */
-export const maxTotalBytes = 8 * 1024 * 1024;
+/** The contract's caps on one upload (decoded), on uploads in one call, and on all of them together. */
+export const { maxFileBytes, maxFiles, maxTotalBytes } = bundlerLimits;
 
 /** What the file chooser offers; the engine reads any file by its contents, whatever its name. */
 export const acceptedExtensions = ['.pem', '.crt', '.cer', '.der', '.p7b', '.p7c', '.p12', '.pfx', '.key'];
@@ -26,8 +24,10 @@ export const flavors: readonly { id: Flavor; label: string; explain: string }[] 
 ];
 
 /** Problems that a password (or another password) on that file fixes, by name and by cfssl-style code. */
-export const passwordProblems = new Set(['E_INPUT_PASSWORD_REQUIRED', 'E_INPUT_WRONG_PASSWORD', 'E_KEY_ENCRYPTED', 'E_KEY_WRONG_PASSWORD']);
-const passwordCodes = new Set(['E_BUNDLER_1020', 'E_BUNDLER_1021', 'E_BUNDLER_2100', 'E_BUNDLER_2101']);
+const passwordNames = [codes.E_INPUT_PASSWORD_REQUIRED, codes.E_INPUT_WRONG_PASSWORD, codes.E_KEY_ENCRYPTED, codes.E_KEY_WRONG_PASSWORD];
+export const passwordProblems = new Set<string>(passwordNames);
+/** A call refused as a whole for one of them: E_BUNDLER_ and the problem's number (engine/api/bundler-errors.ts). */
+const passwordCodes = new Set(passwordNames.map((name) => `E_BUNDLER_${bundlerProblems[name].code}`));
 
 /** When a whole call was refused for a missing or wrong password, its message (it names the file). */
 export function passwordRefusal(err: unknown): string | null {
@@ -55,7 +55,7 @@ const transportCodes = new Set<string>([ErrorCode.badMessage, ErrorCode.unknownM
 /** The bundler's own refusals (no chain, a forced chain that does not verify) say what to do in their message. */
 export function describeBundlerError(err: unknown): string {
   if (err instanceof ClientError && !transportCodes.has(err.code)) {
-    const hint = err.code === 'E_INVALID_PARAMS' ? ' Correct the field it names; the page bundles again by itself.' : '';
+    const hint = err.code === ErrorCode.invalidParams ? ' Correct the field it names; the page bundles again by itself.' : '';
     return `${err.message} [${err.code}].${hint}`;
   }
   return describeError(err);

@@ -1,5 +1,6 @@
 // How the Bundler page writes dates, lifetimes and scores: local time with the zone, days counted
 // from the time the chains were validated at (not from now).
+import { rankOrder } from '../../../engine/api/bundler.ts';
 import { formatLocalDateTime } from '../../components/format.ts';
 
 const day = 86_400_000;
@@ -57,8 +58,8 @@ const scoreNames: Record<string, string> = {
   statusCode: 'cfssl status',
 };
 
-/** The order the criteria are compared in (ubiquitous, then optimal's tie-breakers); others follow by name. */
-const scoreOrder = ['coverage', 'sha2BelowRoot', 'length', 'hashUbiquity', 'keyUbiquity', 'expiryLevels', 'earliestExpiry', 'cryptoQuality'];
+/** The order the criteria are compared in (ubiquitous, which ends with optimal's tie-breakers); others follow by name. */
+const scoreOrder: readonly string[] = rankOrder.ubiquitous;
 
 export function scoreName(key: string): string {
   return scoreNames[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());

@@ -7,6 +7,7 @@ import { Badge } from '../../components/badge.tsx';
 import { formatBytes } from '../../components/bytes.ts';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { Panel } from '../../components/panel.tsx';
+import { codes } from '../../../engine/api/error-codes.ts';
 import { acceptedExtensions, looksPasswordProtected, maxFileBytes, maxFiles, passwordProblems, type BundleProblem, type BundleResult } from './bundler-contract.ts';
 import { pastedName, type Uploads } from './use-uploads.ts';
 
@@ -140,7 +141,7 @@ export function UploadPanel({ uploads, problems, uploaded, callError, passwordRe
         <ul className="bundler-problems" aria-label="What could not be used">
           {problems.map((problem, index) => (
             <li key={`${problem.source}-${problem.code}-${index}`} data-testid="bundler-problem" data-code={problem.code} data-name={problem.name}>
-              <Badge tone={problem.name === 'E_KEY_MISMATCH' ? 'bad' : 'warn'}>{problem.code}</Badge> <code>{problem.name}</code>{' '}
+              <Badge tone={problem.name === codes.E_KEY_MISMATCH ? 'bad' : 'warn'}>{problem.code}</Badge> <code>{problem.name}</code>{' '}
               {/* Most messages start with the file they are about already. */}
               {problem.message.startsWith(problem.source) ? (
                 problem.message

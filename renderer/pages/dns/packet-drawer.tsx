@@ -2,7 +2,7 @@
 // sizes and the bytes. It sits beside the log, so another row can be opened without closing it;
 // Esc closes it and gives focus back to where it was.
 import { useEffect, useRef, useState } from 'react';
-import type { DecodedMessage, QueryLogEntry, ResponseOf } from '../../../engine/api/index.ts';
+import { codes, type DecodedMessage, type QueryLogEntry, type ResponseOf } from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import { describeError } from '../../components/errors.ts';
@@ -24,7 +24,7 @@ export function PacketDrawer({ client, entry, onClose }: { client: ApiClient; en
       (packet) => active && setLoaded({ seq, packet }),
       (err: unknown) => {
         if (!active) return;
-        const notCaptured = err instanceof ClientError && err.code === 'E_DNS_NOT_CAPTURED';
+        const notCaptured = err instanceof ClientError && err.code === codes.E_DNS_NOT_CAPTURED;
         setLoaded({ seq, error: describeError(err), notCaptured });
       },
     );

@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import type { DnsStats } from '../../../engine/api/index.ts';
+import { ErrorCode, type DnsStats } from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
 import { usePolling } from '../../components/use-polling.ts';
 
@@ -33,7 +33,7 @@ export function useDnsStats(client: ApiClient): DnsStatsView {
     return { stats, derived };
   }, 1000, [client]);
 
-  const unavailable = error instanceof ClientError && error.code === 'E_ENGINE_UNAVAILABLE' ? error : null;
+  const unavailable = error instanceof ClientError && error.code === ErrorCode.engineUnavailable ? error : null;
   if (!data) return { stats: null, qps: null, hitRatio: null, error, unavailable, refresh };
   const { stats, derived } = data;
   return { stats, qps: typeof stats.qps === 'number' ? stats.qps : derived, hitRatio: hitRatioOf(stats), error, unavailable, refresh };

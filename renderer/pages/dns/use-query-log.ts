@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { QueryLogEntry, QueryLogFilter } from '../../../engine/api/index.ts';
+import { ErrorCode, type QueryLogEntry, type QueryLogFilter } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 import { LogBuffer } from './log-buffer.ts';
@@ -104,7 +104,7 @@ export function useQueryLog(client: ApiClient, filter: QueryLogFilter): QueryLog
         if (!active || !ended) return;
         setError(`The live log stopped: ${describeError(ended)}`);
         // A filter the engine refused stays refused; anything else (a restart, a hiccup) is retried.
-        if (ended.code !== 'E_INVALID_PARAMS') retry = setTimeout(() => setAttempt((n) => n + 1), 3000);
+        if (ended.code !== ErrorCode.invalidParams) retry = setTimeout(() => setAttempt((n) => n + 1), 3000);
       },
     );
 

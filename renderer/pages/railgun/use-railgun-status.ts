@@ -1,5 +1,5 @@
 // The Railgun engine's status, polled every second.
-import type { RailgunStatus } from '../../../engine/api/index.ts';
+import { ErrorCode, type RailgunStatus } from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
 import { usePolling } from '../../components/use-polling.ts';
 
@@ -14,6 +14,6 @@ export interface RailgunStatusView {
 
 export function useRailgunStatus(client: ApiClient): RailgunStatusView {
   const { data, error, refresh } = usePolling(() => client.call('railgun.status', {}), 1000, [client]);
-  const unavailable = error instanceof ClientError && error.code === 'E_ENGINE_UNAVAILABLE' ? error : null;
+  const unavailable = error instanceof ClientError && error.code === ErrorCode.engineUnavailable ? error : null;
   return { status: data, error, unavailable, refresh };
 }

@@ -2,7 +2,7 @@
 // is never React state: it stays in its input until the form sends it, and the field is emptied
 // the moment it is read, so it lives no longer than the one call it is for.
 import { useId, useRef, useState, type RefObject } from 'react';
-import { userNamePattern, type Credentials } from './vault-contract.ts';
+import { isUserName, type Credentials } from './vault-contract.ts';
 
 export interface CredentialsInput {
   name: string;
@@ -24,7 +24,7 @@ export function useCredentials(initialName = ''): CredentialsInput {
     const password = passwordRef.current?.value ?? '';
     clear();
     const trimmed = name.trim();
-    if (!userNamePattern.test(trimmed)) return { error: trimmed ? `"${trimmed}" is not an account name (letters, digits, _ and -).` : 'Write the account name.' };
+    if (!isUserName(trimmed)) return { error: trimmed ? `"${trimmed}" is not an account name (letters, digits, _ and -).` : 'Write the account name.' };
     if (!password) return { error: `Write ${trimmed}'s password.` };
     return { name: trimmed, password };
   };

@@ -9,7 +9,7 @@ import { CiphertextInput } from './ciphertext-input.tsx';
 import { CredentialsFields, isError, useCredentials } from './credentials.tsx';
 import type { DecryptRequest } from './orders-panel.tsx';
 import { PlaintextView, type Plaintext } from './plaintext-view.tsx';
-import { describeVaultError, orderIdPattern } from './vault-contract.ts';
+import { describeVaultError, isOrderId } from './vault-contract.ts';
 
 interface Props {
   client: ApiClient;
@@ -62,7 +62,7 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
     const text = ciphertext.trim();
     const order = orderId.trim();
     if (!text) return call.fail('Paste the ciphertext to decrypt.');
-    if (order && !orderIdPattern.test(order)) return call.fail('Order id: 24 hexadecimal characters, or leave it empty.');
+    if (order && !isOrderId(order)) return call.fail('Order id: 24 hexadecimal characters, or leave it empty.');
     if (isError(credentials)) return call.fail(credentials.error);
     clear();
     await call.run('Could not decrypt', async () => {

@@ -1,7 +1,7 @@
 // Labels as chips: type one and press Enter (or a comma) to add it, Backspace in the empty field
 // or its × to remove one.
 import { useId, useState, type KeyboardEvent } from 'react';
-import { labelPattern } from './vault-contract.ts';
+import { isLabel } from './vault-contract.ts';
 
 interface Props {
   labels: readonly string[];
@@ -18,7 +18,7 @@ export function LabelsInput({ labels, onChange, disabled, max = 32 }: Props) {
   const add = (): boolean => {
     const label = draft.trim();
     if (!label) return false;
-    if (!labelPattern.test(label)) {
+    if (!isLabel(label)) {
       setProblem(`"${label}" is not a label: letters, digits, _, . and -, at most 64.`);
       return false;
     }

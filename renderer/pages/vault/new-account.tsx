@@ -4,7 +4,7 @@
 import { useRef, useState, type RefObject } from 'react';
 import { PasswordField, takeNewPassword } from './credentials.tsx';
 import { KeyTypeSelect, type KeyType } from './key-type-select.tsx';
-import { minPasswordLength, userNamePattern } from './vault-contract.ts';
+import { isUserName, minPasswordLength } from './vault-contract.ts';
 
 interface Labels {
   name: string;
@@ -32,7 +32,7 @@ export function useNewAccount(labels: Labels): NewAccountInput {
   const take = () => {
     const chosen = takeNewPassword(password, again, minPasswordLength);
     const account = name.trim();
-    if (!userNamePattern.test(account)) return { error: `${labels.name}: letters, digits, _ and -, starting with a letter or digit.` };
+    if (!isUserName(account)) return { error: `${labels.name}: letters, digits, _ and -, starting with a letter or digit.` };
     if (typeof chosen !== 'string') return chosen;
     return { name: account, password: chosen, type };
   };

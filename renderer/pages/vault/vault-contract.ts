@@ -1,7 +1,7 @@
 // The vault's side of the contract as the page uses it: named types, the limits the forms check
 // before sending, and how the vault's errors read.
 import { maxMessageBytes } from '../../../engine/api/messages.ts';
-import { ErrorCode, vaultLimits, type ResponseOf, type StreamEventOf, type VaultCredentials } from '../../../engine/api/index.ts';
+import { ErrorCode, vaultErrors, vaultLabel, vaultLimits, vaultOrderId, vaultUserName, type ErrorCodeName, type ResponseOf, type StreamEventOf, type VaultCredentials } from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 
@@ -16,7 +16,7 @@ export type AccessStructure = CiphertextInfo['access'];
 export type Credentials = VaultCredentials;
 
 /** What to do after the vault refused, where its message does not say it already. */
-const nextStep: Record<string, string> = {
+const nextStep: Partial<Record<ErrorCodeName, string>> = {
   E_RATE_LIMITED: 'Wait that long before the next try: every further wrong password makes the wait longer.',
   E_INVALID_PARAMS: 'Correct the field it names and send again.',
   E_VAULT_AUTH: 'Check the name and the password (a few failures in a row make the next try wait).',
@@ -28,8 +28,8 @@ const nextStep: Record<string, string> = {
 
 /** The vault's message and code, and the next step; never the generic "check the log". */
 export function describeVaultError(err: unknown): string {
-  if (err instanceof ClientError && (err.code in nextStep || err.code.startsWith('E_VAULT_') || err.code.startsWith('E_RO_'))) {
-    const hint = nextStep[err.code];
+  if (err instanceof ClientError && (err.code in nextStep || Object.hasOwn(vaultErrors, err.code))) {
+    const hint = nextStep[err.code as ErrorCodeName];
     return `${err.message} [${err.code}].${hint ? ` ${hint}` : ''}`;
   }
   return describeError(err);
@@ -39,11 +39,10 @@ export function isEngineUnavailable(err: unknown): err is ClientError {
   return err instanceof ClientError && err.code === ErrorCode.engineUnavailable;
 }
 
-/** A user name as the contract accepts it (engine/api/vault.ts vaultUserName). */
-export const userNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-/** A label as the contract accepts it. */
-export const labelPattern = /^[\w.-]{1,64}$/;
-export const orderIdPattern = /^[0-9a-f]{24}$/;
+/** Whether the contract takes it as a user name, a label, an order id (engine/api/vault.ts's own schemas). */
+export const isUserName = (name: string) => vaultUserName.safeParse(name).success;
+export const isLabel = (label: string) => vaultLabel.safeParse(label).success;
+export const isOrderId = (id: string) => vaultOrderId.safeParse(id).success;
 export const { minPasswordLength, maxPlaintextBytes, maxSeconds, maxUses } = vaultLimits;
 /**
  * The API's message limit (engine/api/messages.ts): `signalbox serve` closes a WebSocket that

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bundle } from '../../../engine/bundler/bundle.ts';
 import { parseCertificate } from '../../../engine/bundler/certificate.ts';
-import { decodeBody, pemBodies } from '../../../engine/bundler/trust/pem.ts';
+import { pemCertificates } from '../../../engine/bundler/input/pem.ts';
 import { TrustStore } from '../../../engine/bundler/trust/store.ts';
 import { loadTestcases } from '../../limbo/harness.ts';
 import { makeCert, SERVER_AUTH } from './chain/certs.ts';
@@ -24,7 +24,7 @@ describe('bundle: chains browsers refuse are not bundles', () => {
   for (const [id, why] of cases) {
     it(`${id} (x509-limbo): no bundle, the key named`, () => {
       const tc = limbo.get(id)!;
-      const roots = tc.trusted_certs.map((pem) => parseCertificate(decodeBody(pemBodies(pem)[0]!)));
+      const roots = tc.trusted_certs.map((pem) => parseCertificate(pemCertificates(pem)[0]!));
       const store = TrustStore.load(ourTrustDir([{ name: 'Limbo', weight: 1, roots }]));
       const result = bundle({ files: files(tc.peer_certificate), at: tc.validation_time ?? undefined }, store);
       assert.equal(result.bundlePem, '');

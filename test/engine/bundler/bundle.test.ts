@@ -11,7 +11,7 @@ import { bundle, bundleUploads, BundleError } from '../../../engine/bundler/bund
 import { parseCertificate, type Certificate } from '../../../engine/bundler/certificate.ts';
 import type { Upload } from '../../../engine/bundler/input/index.ts';
 import { subjectAndKey } from '../../../engine/bundler/trust/index.ts';
-import { decodeBody, pemBodies } from '../../../engine/bundler/trust/pem.ts';
+import { pemCertificates } from '../../../engine/bundler/input/pem.ts';
 import { CFSSL_TRUST_DIR, TrustStore } from '../../../engine/bundler/trust/store.ts';
 import { LIMBO_DIR, loadTestcases } from '../../limbo/harness.ts';
 import { makeCert, newKey, SERVER_AUTH, type Key, type Made } from './chain/certs.ts';
@@ -27,7 +27,7 @@ describe('bundle: the 14 real-site chains of x509-limbo online/, at their valida
   const online = join(LIMBO_DIR, 'online');
   const files = readdirSync(online).filter((f) => f.endsWith('.limbo.json')).sort();
   const store = TrustStore.load();
-  const certsOf = (pems: string[]) => pems.flatMap((p) => pemBodies(p)).map((b) => parseCertificate(decodeBody(b)));
+  const certsOf = (pems: string[]) => pems.flatMap((p) => pemCertificates(p)).map((der) => parseCertificate(der));
   // Where ranking legitimately leaves the root the site serves: a cross-signed path that more
   // platforms trust wins `ubiquitous` (cfssl does the same; the spec's cloudflare.com row).
   const ubiquitousElsewhere: Record<string, { root: RegExp; loser: string }> = {
@@ -64,7 +64,7 @@ describe('bundle: the 14 real-site chains of x509-limbo online/, at their valida
       const chosen = result.chains[0]!;
       assert.equal(beginCount(result.bundlePem), chosen.certs.length - 1);
       assert.equal(result.report.bundle, result.bundlePem.trimEnd());
-      assert.equal(result.report.root, parseCertificate(decodeBody(pemBodies(String(result.report.root))[0]!)).pem.trimEnd());
+      assert.equal(result.report.root, parseCertificate(pemCertificates(String(result.report.root))[0]!).pem.trimEnd());
       for (const key of CFSSL_KEYS) assert.ok(key in result.report, `report key ${key}`);
     });
   }
@@ -132,7 +132,7 @@ describe("bundle: Let's Encrypt 2017 against cfssl's 2017 platform data (spec ta
   it('leaves the root out, keeps the chosen chain in cfssl order, and names the leaf from an unordered upload', () => {
     const result = bundleUploads([pemUpload('chain.pem', x3ByDst, leaf)], { at }, store);
     assert.equal(result.leaf.commonName, 'example.org');
-    assert.deepEqual(pemBodies(result.bundlePem).map((b) => parseCertificate(decodeBody(b)).fingerprint), [leaf.cert.fingerprint, x3ByDst.cert.fingerprint]);
+    assert.deepEqual(pemCertificates(result.bundlePem).map((der) => parseCertificate(der).fingerprint), [leaf.cert.fingerprint, x3ByDst.cert.fingerprint]);
     assert.equal(result.report.key_type, '2048-bit RSA');
     assert.equal(result.report.signature, 'SHA256WithRSA');
     assert.equal(result.report.subject, '/CommonName=example.org');

@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CertificateParseError, parseCertificate } from '../../../engine/bundler/certificate.ts';
-import { decodeBody, pemBodies } from '../../../engine/bundler/trust/pem.ts';
+import { pemCertificates } from '../../../engine/bundler/input/pem.ts';
 import { DEFAULT_TRUST_DIR } from '../../../engine/bundler/trust/store.ts';
 import { makeCert, SERVER_AUTH } from './chain/certs.ts';
 
-const pool = pemBodies(readFileSync(join(DEFAULT_TRUST_DIR, 'intermediates/ccadb_unexpired_tls.pem'), 'latin1')).map(decodeBody);
+const pool = pemCertificates(readFileSync(join(DEFAULT_TRUST_DIR, 'intermediates/ccadb_unexpired_tls.pem'), 'latin1'));
 
 test('agrees with node:crypto on fingerprint, dates, CA bit, EKU, SANs and key size for the whole CCADB pool', () => {
   for (const der of pool) {

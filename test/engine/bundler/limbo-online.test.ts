@@ -8,14 +8,14 @@ import { test } from 'node:test';
 import { parseCertificate } from '../../../engine/bundler/certificate.ts';
 import { buildChains, sourcesFromStore } from '../../../engine/bundler/chain/search.ts';
 import { subjectAndKey } from '../../../engine/bundler/trust/index.ts';
-import { decodeBody, pemBodies } from '../../../engine/bundler/trust/pem.ts';
+import { pemCertificates } from '../../../engine/bundler/input/pem.ts';
 import { TrustStore } from '../../../engine/bundler/trust/store.ts';
 import { LIMBO_DIR, loadTestcases } from '../../limbo/harness.ts';
 
 const online = join(LIMBO_DIR, 'online');
 const files = readdirSync(online).filter((f) => f.endsWith('.limbo.json')).sort();
 const store = TrustStore.load();
-const certsOf = (pems: string[]) => pems.flatMap((p) => pemBodies(p)).map((b) => parseCertificate(decodeBody(b)));
+const certsOf = (pems: string[]) => pems.flatMap((p) => pemCertificates(p)).map((der) => parseCertificate(der));
 
 test('x509-limbo online/ holds the 14 real-site chains', () => {
   assert.equal(files.length, 14);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import packet from 'dns-packet';
-import type { MetricFactory } from '../../../engine/api/definition.ts';
+import type { MetricFactory } from '../../../engine/api/metric-factory.ts';
 import { dnsConfig, dnsStats } from '../../../engine/api/dns.ts';
 import { moduleChain } from '../../../engine/dns/chain.ts';
 import type { Pipeline } from '../../../engine/dns/pipeline.ts';

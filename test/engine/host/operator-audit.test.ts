@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { OperatorAudit, configChanges, operatorAuditFile, type OperatorEntry } from '../../../engine/host/operator-audit.ts';
 import { hostCaller, type Caller } from '../../../engine/api/identity.ts';
 import { asConnection, createRouter } from '../../../engine/host/router.ts';
-import { verifyChain } from '../../../engine/vault/storage/audit-log.ts';
+import { verifyChain } from '../../../engine/common/audit-log.ts';
 import { echoSupervisor, tempDir } from '../../helpers/host.ts';
 
 const supervisor = echoSupervisor();

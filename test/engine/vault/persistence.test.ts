@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { AuditEntry } from '../../../engine/vault/storage/audit-log.ts';
+import type { AuditEntry } from '../../../engine/common/audit-log.ts';
 import { DelegationStore } from '../../../engine/vault/delegations.ts';
 import { DelegationPersistence } from '../../../engine/vault/persist/persistence.ts';
 import { Vault } from '../../../engine/vault/vault.ts';

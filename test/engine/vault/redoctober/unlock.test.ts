@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { constants, publicEncrypt } from 'node:crypto';
+import { constants, createCipheriv, createPrivateKey, generateKeyPairSync, publicEncrypt, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { p256 } from '@noble/curves/nist.js';
 import { RedOctoberError } from '../../../../engine/vault/redoctober/errors.ts';
 import { redOctoberPublicKey, unlockRedOctoberUser, type RedOctoberKey } from '../../../../engine/vault/redoctober/unlock.ts';
 import { unwrapOwnerKey } from '../../../../engine/vault/redoctober/unwrap.ts';
 import { readRedOctoberVault, type RedOctoberVault } from '../../../../engine/vault/redoctober/vault-file.ts';
-import { editedVaultText, loadVault, openLayers, unlockUsers, vectorCase } from './fixtures.ts';
+import { editedVaultText, loadVault, openLayers, unlockUsers, vectorCase, vectors } from './fixtures.ts';
 
 function modulusOf(key: { export(options: { format: 'jwk' }): { n?: string } }): bigint {
   return BigInt(`0x${Buffer.from(key.export({ format: 'jwk' }).n ?? '', 'base64url').toString('hex')}`);
@@ -104,5 +104,42 @@ describe('unlocking Red October users', () => {
       unlockRedOctoberUser(damaged.users.get('alice')!, 'alice-pass'),
       (error: unknown) => error instanceof RedOctoberError && error.code === 'E_RO_KEY_MISMATCH' && /user "alice": D, P, Q do not form/.test(error.message),
     );
+  });
+});
+
+/** A SEC1 DER sealed for bob as RO seals ECPriv (AES-128-CBC under scrypt(password, KeySalt), RO's padding). */
+function sealedForBob(der: Uint8Array): string {
+  return editedVaultText((file) => {
+    const key = scryptSync(vectors.passwords.bob!, Buffer.from(file.Passwords.bob.KeySalt, 'base64'), 16, { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const count = 16 - (der.length % 16);
+    const padded = Buffer.concat([der, Buffer.alloc(count - 1), Buffer.of(count)]);
+    const iv = randomBytes(16);
+    const cipher = createCipheriv('aes-128-cbc', key, iv).setAutoPadding(false);
+    file.Passwords.bob.ECKey.ECPriv = Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
+    file.Passwords.bob.ECKey.ECPrivIV = iv.toString('base64');
+  });
+}
+
+describe('reading a Red October ECC user private key (SEC1, node:crypto)', () => {
+  const unlockBob = (der: Uint8Array) => unlockRedOctoberUser(readRedOctoberVault(sealedForBob(der)).users.get('bob')!, vectors.passwords.bob!);
+  const sec1 = (key: KeyObject) => new Uint8Array(key.export({ format: 'der', type: 'sec1' }));
+
+  it("opens bob's own key written again as SEC1 DER, to the same scalar", async () => {
+    const [original] = (await unlockUsers(loadVault(), ['bob'])).values();
+    assert.ok(original?.type === 'ECC');
+    const jwk = { kty: 'EC', crv: 'P-256', d: Buffer.from(original.privateKey).toString('base64url'), x: '', y: '' };
+    const point = p256.getPublicKey(original.privateKey, false);
+    jwk.x = Buffer.from(point.subarray(1, 33)).toString('base64url');
+    jwk.y = Buffer.from(point.subarray(33)).toString('base64url');
+    const key = await unlockBob(sec1(createPrivateKey({ key: jwk, format: 'jwk' })));
+    assert.ok(key?.type === 'ECC');
+    assert.deepEqual(key.privateKey, original.privateKey);
+  });
+
+  it('refuses a sealed key on another curve, another P-256 key and bytes that are no key', async () => {
+    const damagedWith = (pattern: RegExp) => (error: unknown) => error instanceof RedOctoberError && error.code === 'E_RO_KEY_MISMATCH' && pattern.test(error.message);
+    await assert.rejects(unlockBob(sec1(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey)), damagedWith(/ECPriv is not a P-256 SEC1 private key/));
+    await assert.rejects(unlockBob(sec1(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)), damagedWith(/ECPriv does not belong to the stored public point/));
+    await assert.rejects(unlockBob(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01)), damagedWith(/ECPriv is not a P-256 SEC1 private key/));
   });
 });

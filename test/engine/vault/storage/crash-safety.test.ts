@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { AuditLog } from '../../../../engine/vault/storage/audit-log.ts';
+import { AuditLog } from '../../../../engine/common/audit-log.ts';
 import { VaultFile } from '../../../../engine/vault/storage/vault-file.ts';
 import { tempDir } from '../../../helpers/host.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KdfGate, LoginGuard } from '../../../engine/vault/guard.ts';
+import { KdfGate, LoginGuard } from '../../../engine/common/guard.ts';
 
 /** One wrong password from `source` for `account`, through the guard as the vault does it. */
 function fail(guard: LoginGuard, account: string, source: string): void {

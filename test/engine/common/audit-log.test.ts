@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AuditLog } from '../../../../engine/vault/storage/audit-log.ts';
-import { tempDir } from '../../../helpers/host.ts';
+import { AuditLog } from '../../../engine/common/audit-log.ts';
+import { tempDir } from '../../helpers/host.ts';
 
 async function logWith(events: number) {
   const path = join(tempDir('audit'), 'audit.log');

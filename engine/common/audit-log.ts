@@ -1,43 +1,15 @@
 // The audit log: append-only JSON lines, each carrying the hash of the one before, so that an
 // edited, removed or reordered entry breaks the chain at a known place. It records who did what
-// to which ciphertext and whether it worked; never a password, key or plaintext.
+// to what and whether it worked; never a password, key or plaintext.
 // A line torn by a crash (the last one, incomplete) is cut off when the log is opened and the
 // cut is itself recorded; any other break is reported, not repaired.
-// The host keeps its operator log (engine/host/operator-audit.ts) with this same class and
-// format; only the event names differ (the type parameter).
+// Two logs use it, each with its own event names (the type parameter): the vault's
+// (engine/vault/storage/audit-events.ts) and the host's operator log (engine/host/operator-audit.ts).
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, truncate } from 'node:fs/promises';
 
-export type AuditEvent =
-  | 'create'
-  | 'create-user'
-  | 'delegate'
-  | 'purge'
-  | 'expire'
-  | 'encrypt'
-  | 're-encrypt'
-  | 'decrypt'
-  | 'ssh-sign'
-  | 'deny'
-  | 'order'
-  | 'approve'
-  | 'cancel-order'
-  | 'password-change'
-  | 'modify'
-  | 'failed-login'
-  | 'import'
-  | 'register'
-  | 'pending-expired'
-  | 'persist-load'
-  | 'persist-write'
-  | 'persist-restore'
-  | 'persist-restored'
-  | 'persist-reset'
-  | 'persist-error'
-  | 'audit-recovered';
-
-export interface AuditEntry<Event extends string = AuditEvent> {
+export interface AuditEntry<Event extends string = string> {
   seq: number;
   at: string;
   event: Event;
@@ -64,7 +36,7 @@ function entryHash(entry: Omit<AuditEntry<string>, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify([seq, at, event, actor, details, prev])).digest('hex');
 }
 
-export class AuditLog<Event extends string = AuditEvent> {
+export class AuditLog<Event extends string = string> {
   readonly path: string;
   private last: { seq: number; hash: string } = { seq: 0, hash: genesis };
   private check: ChainCheck = { ok: true, entries: 0, brokenAt: null, reason: null };
@@ -128,7 +100,7 @@ export class AuditLog<Event extends string = AuditEvent> {
 }
 
 /** Parses and checks every line; a final line without its newline is a torn write, not tampering. */
-export function verifyChain<Event extends string = AuditEvent>(text: string): { entries: AuditEntry<Event>[]; tornAt: number | null; check: ChainCheck } {
+export function verifyChain<Event extends string = string>(text: string): { entries: AuditEntry<Event>[]; tornAt: number | null; check: ChainCheck } {
   const entries: AuditEntry<Event>[] = [];
   let offset = 0;
   let prev = genesis;

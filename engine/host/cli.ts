@@ -33,9 +33,11 @@ Commands:
           [--ca CA.pem] [--config FILE]
           run the vault alone and serve Red October's JSON API over HTTPS (TLS 1.2+);
           --ca requires client certificates signed by that CA
-  vault   --import-redoctober FILE... --admin NAME [--vault FILE] [--audit FILE] [--config FILE]
-          add the accounts of Red October vault files (one Red October vault), then exit; the
-          admin's password comes from SIGNALBOX_VAULT_ADMIN_PASSWORD; a clashing name imports nothing
+  vault   --import-redoctober FILE [--rename OLD=NEW]... [--import-redoctober FILE ...] --admin NAME
+          [--vault FILE] [--audit FILE] [--config FILE]
+          add the accounts of Red October vault files (one or several Red October vaults), all or
+          none, then exit; --rename gives account OLD of the file before it the name NEW here (for a
+          name that is taken); the admin's password comes from SIGNALBOX_VAULT_ADMIN_PASSWORD
   bundle  CERT... [--flavor ubiquitous|optimal|force] [--at ISO] [--json] [--trust DIR|current|cfssl-2017]
           [--domain NAME] [--password PW] [--include-root] [--key FILE] [--leaf N] [--allow-sha1]
           the chain to serve for a certificate (PEM, DER, PKCS#7, PKCS#12; - reads stdin): prints the
@@ -250,7 +252,7 @@ async function railgun(args: string[]): Promise<void> {
 }
 
 async function vault(args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     args,
     options: {
       config: { type: 'string' },
@@ -261,14 +263,17 @@ async function vault(args: string[]): Promise<void> {
       key: { type: 'string' },
       ca: { type: 'string' },
       'import-redoctober': { type: 'string', multiple: true },
+      rename: { type: 'string', multiple: true },
       admin: { type: 'string' },
     },
     strict: true,
+    tokens: true,
   });
   const config = await readConfig(values.config);
   const vaultPath = values.vault ?? config.engines.vault.file ?? join(config.dataDir ?? defaultDataDir(), 'vault.json');
   const auditPath = values.audit ?? config.engines.vault.auditFile ?? `${vaultPath}.audit.log`;
-  if (values['import-redoctober']) return importRedOctober(values['import-redoctober'], values.admin, vaultPath, auditPath);
+  if (values['import-redoctober']) return importRedOctober(importFiles(tokens), values.admin, vaultPath, auditPath);
+  if (values.rename) throw new UsageError('vault --rename OLD=NEW goes after the --import-redoctober FILE whose account it renames');
   const { host, port } = listenAddress(values.listen ?? '127.0.0.1:8080');
   if (values.cert === undefined || values.key === undefined) {
     throw new UsageError('vault: --cert and --key are required (PEM files of the server\'s certificate and private key): Red October\'s API is served over HTTPS only');
@@ -303,34 +308,53 @@ async function vault(args: string[]): Promise<void> {
   process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
 }
 
+/** `--import-redoctober FILE [--rename OLD=NEW]...`, in command-line order: a rename belongs to the file before it. */
+function importFiles(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>): { file: string; renames: Record<string, string> }[] {
+  const files: { file: string; renames: Record<string, string> }[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    if (token.name === 'import-redoctober') files.push({ file: token.value, renames: {} });
+    if (token.name !== 'rename') continue;
+    const current = files.at(-1);
+    const [from, to, ...rest] = token.value.split('=');
+    if (!current) throw new UsageError(`vault --rename ${token.value}: put it after the --import-redoctober FILE whose account it renames`);
+    if (!from || !to || rest.length > 0) throw new UsageError(`vault --rename ${token.value}: write it as OLD=NEW, e.g. --rename bob=bob-ops`);
+    if (Object.hasOwn(current.renames, from)) throw new UsageError(`vault --rename ${token.value}: ${from} of ${current.file} is renamed twice`);
+    current.renames[from] = to;
+  }
+  return files;
+}
+
 /**
  * `signalbox vault --import-redoctober FILE...`: the same import as the Vault page's, by an admin
- * whose password is read from the environment (never the command line, which `ps` shows). Every
- * file is read and checked to be of one Red October vault before any is imported.
+ * whose password is read from the environment (never the command line, which `ps` shows). All the
+ * files go in at once or none does: a clash or a rename that cannot apply changes nothing.
  */
-async function importRedOctober(files: string[], admin: string | undefined, vaultPath: string, auditPath: string): Promise<void> {
+async function importRedOctober(files: { file: string; renames: Record<string, string> }[], admin: string | undefined, vaultPath: string, auditPath: string): Promise<void> {
   const password = process.env.SIGNALBOX_VAULT_ADMIN_PASSWORD;
   if (admin === undefined || !password) throw new UsageError("vault --import-redoctober: give --admin NAME and the admin's password in SIGNALBOX_VAULT_ADMIN_PASSWORD");
   const { readRedOctoberVault } = await import('../vault/redoctober/vault-file.ts');
-  const texts = files.map((file) => {
+  const texts = files.map(({ file, renames }) => {
     try {
       const text = readFileSync(file, 'utf8');
-      return { file, text, vaultId: readRedOctoberVault(text).vaultId };
+      readRedOctoberVault(text);
+      return { text, renames };
     } catch (err) {
       throw new UsageError(`vault --import-redoctober ${file}: not a readable Red October vault file (${err instanceof Error ? err.message : String(err)})`);
     }
   });
-  const ids = [...new Set(texts.map((t) => t.vaultId))];
-  if (ids.length > 1) throw new UsageError(`vault --import-redoctober: the files come from ${ids.length} Red October vaults (ids ${ids.join(', ')}); one vault imports one Red October vault's accounts (its HMAC key verifies their ciphertexts), so nothing was imported`);
   const { Vault } = await import('../vault/vault.ts');
   const opened = await Vault.open({ vaultPath, auditPath });
   try {
-    for (const { file, text } of texts) {
-      const result = await opened.accounts.importRedOctober({ name: admin, password }, 'command line', text).catch((err: Error & { code?: string }) => {
-        throw new Error(`vault --import-redoctober ${file}: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
-      });
-      process.stdout.write(`${file}: imported ${result.imported.join(', ') || 'nobody'}${result.skipped.length ? `; skipped ${result.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}\n`);
-    }
+    const plan = await opened.accounts.importRedOctober({ name: admin, password }, 'command line', texts).catch((err: Error & { code?: string }) => {
+      throw new Error(`vault --import-redoctober: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
+    });
+    plan.files.forEach(({ vaultId, accounts }, index) => {
+      const named = (account: { name: string; as: string }) => (account.as === account.name ? account.name : `${account.name} as ${account.as}`);
+      const imported = accounts.filter((account) => account.outcome === 'new').map(named);
+      const skipped = accounts.filter((account) => account.outcome !== 'new').map((account) => `${named(account)} (${account.reason})`);
+      process.stdout.write(`${files[index]!.file}: Red October vault ${vaultId}: imported ${imported.join(', ') || 'nobody'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}\n`);
+    });
   } finally {
     await opened.close();
   }

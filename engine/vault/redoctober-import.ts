@@ -56,14 +56,25 @@ export function planRedOctoberImport(data: Readonly<VaultData>, files: readonly 
       const before = accountName(source, name);
       const importedBefore = known !== undefined && userWithKey(data, before, keyId);
       if (importedBefore && Object.hasOwn(renames, name) && renames[name] !== before) {
-        problems.push(`rename ${name} to ${renames[name]}: ${name} of Red October vault ${legacy.vaultId} was imported before as ${before}, and an imported account keeps its name`);
+        problems.push(
+          `rename ${name} to ${renames[name]}: ${name} of Red October vault ${legacy.vaultId} was imported before as ${before}, and an imported account keeps its name`,
+        );
       }
       const as = Object.hasOwn(renames, name) && !importedBefore ? renames[name]! : before;
       const outcome = decide(as, keyId);
       if (outcome.outcome !== 'clash' && as !== name) source.renamed[name] = as;
       if (outcome.outcome === 'new') {
         claimed.set(as, { keyId, vaultId: legacy.vaultId });
-        additions.push({ name: as, type: user.type, admin: user.admin, createdAt: now, passwordChangedAt: now, publicKey: toBase64(publicKey), keyId, redOctoberRecord: records.get(name)! });
+        additions.push({
+          name: as,
+          type: user.type,
+          admin: user.admin,
+          createdAt: now,
+          passwordChangedAt: now,
+          publicKey: toBase64(publicKey),
+          keyId,
+          redOctoberRecord: records.get(name)!,
+        });
       }
       return { name, as, ...outcome };
     });
@@ -75,7 +86,8 @@ export function planRedOctoberImport(data: Readonly<VaultData>, files: readonly 
     const earlier = claimed.get(as);
     if (existing?.keyId === keyId) return { outcome: 'imported-before', reason: 'imported already (the same key pair)' };
     if (existing) return { outcome: 'clash', reason: `${as} has an account here with another key pair` };
-    if (earlier?.keyId === keyId) return { outcome: 'imported-before', reason: `the same key pair comes from Red October vault ${earlier.vaultId} in this import` };
+    if (earlier?.keyId === keyId)
+      return { outcome: 'imported-before', reason: `the same key pair comes from Red October vault ${earlier.vaultId} in this import` };
     if (earlier) return { outcome: 'clash', reason: `${as} also comes from Red October vault ${earlier.vaultId} in this import, with another key pair` };
     return { outcome: 'new', reason: 'new account' };
   }
@@ -85,9 +97,13 @@ export function planRedOctoberImport(data: Readonly<VaultData>, files: readonly 
 /** Refuses, with one message naming each account and how to rename it, a plan with clashes or problems. */
 export function refuseUnlessClean(plan: RedOctoberImportPlan): void {
   if (plan.problems.length > 0) throw new ApiError('E_VAULT_IMPORT_RENAME', `${plan.problems.join('; ')}; nothing was imported`);
-  const clashes = plan.files.flatMap((file) => file.accounts.filter((account) => account.outcome === 'clash').map((account) => ({ ...account, vaultId: file.vaultId })));
+  const clashes = plan.files.flatMap((file) =>
+    file.accounts.filter((account) => account.outcome === 'clash').map((account) => ({ ...account, vaultId: file.vaultId })),
+  );
   if (clashes.length === 0) return;
-  const each = clashes.map((clash) => `Red October vault ${clash.vaultId}: ${clash.name}${clash.as === clash.name ? '' : ` (renamed ${clash.as})`}: ${clash.reason}`);
+  const each = clashes.map(
+    (clash) => `Red October vault ${clash.vaultId}: ${clash.name}${clash.as === clash.name ? '' : ` (renamed ${clash.as})`}: ${clash.reason}`,
+  );
   const example = clashes[0]!;
   throw new ApiError(
     'E_VAULT_IMPORT_CLASH',
@@ -112,7 +128,10 @@ function readFile(text: string, which: string): RedOctoberVault {
   try {
     return readRedOctoberVault(text);
   } catch (err) {
-    throw new ApiError('E_VAULT_IMPORT', `${which} is not a Red October vault file we can import: ${err instanceof Error ? err.message : String(err)}; nothing was imported`);
+    throw new ApiError(
+      'E_VAULT_IMPORT',
+      `${which} is not a Red October vault file we can import: ${err instanceof Error ? err.message : String(err)}; nothing was imported`,
+    );
   }
 }
 
@@ -123,7 +142,8 @@ function renameProblems(legacy: RedOctoberVault, renames: Record<string, string>
   for (const [from, to] of Object.entries(renames)) {
     const rename = `rename ${from} to ${to}`;
     if (!legacy.users.has(from)) problems.push(`${rename}: ${where} has no account ${from} (it has ${[...legacy.users.keys()].join(', ')})`);
-    else if (!vaultUserName.safeParse(to).success) problems.push(`${rename}: "${to}" is not an account name (a letter or digit, then letters, digits, _ and -; at most 64)`);
+    else if (!vaultUserName.safeParse(to).success)
+      problems.push(`${rename}: "${to}" is not an account name (a letter or digit, then letters, digits, _ and -; at most 64)`);
     else if (targets.has(to)) problems.push(`${rename}: ${targets.get(to)} gets that name too`);
     else if (to !== from && legacy.users.has(to) && !Object.hasOwn(renames, to)) problems.push(`${rename}: ${where} has its own account ${to}`);
     targets.set(to, from);

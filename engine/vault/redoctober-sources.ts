@@ -54,7 +54,13 @@ export function redOctoberName(source: RedOctoberSource, account: string): strin
 function asAccounts(source: RedOctoberSource, info: RedOctoberCiphertextInfo): RedOctoberCiphertextInfo {
   if (Object.keys(source.renamed).length === 0) return info;
   const name = (redOctober: string) => accountName(source, redOctober);
-  return { ...info, owners: info.owners.map(name), recipients: info.recipients.map(name).sort(), predicate: info.predicate === null ? null : renamePredicateNames(info.predicate, name), access: renameAccess(info.access, name) };
+  return {
+    ...info,
+    owners: info.owners.map(name),
+    recipients: info.recipients.map(name).sort(),
+    predicate: info.predicate === null ? null : renamePredicateNames(info.predicate, name),
+    access: renameAccess(info.access, name),
+  };
 }
 
 function renameAccess(access: RedOctoberAccess, name: (redOctober: string) => string): RedOctoberAccess {

@@ -14,7 +14,11 @@ interface Props {
   disabled?: boolean;
 }
 
-const outcomeBadge = { new: <Badge tone="ok">new</Badge>, 'imported-before': <Badge tone="neutral">there already</Badge>, clash: <Badge tone="bad">name taken</Badge> };
+const outcomeBadge = {
+  new: <Badge tone="ok">new</Badge>,
+  'imported-before': <Badge tone="neutral">there already</Badge>,
+  clash: <Badge tone="bad">name taken</Badge>,
+};
 
 export function ImportPlanView({ files, plan, validName, onRename, onRemove, disabled }: Props) {
   return (
@@ -25,7 +29,11 @@ export function ImportPlanView({ files, plan, validName, onRename, onRemove, dis
         return (
           <section key={`${index}:${file.name}`} className="vault-import-file" data-testid="vault-import-file">
             <h4>
-              {file.name} <span className="muted">Red October vault {planned.vaultId}{planned.importedBefore ? ', imported before' : ''}</span>{' '}
+              {file.name}{' '}
+              <span className="muted">
+                Red October vault {planned.vaultId}
+                {planned.importedBefore ? ', imported before' : ''}
+              </span>{' '}
               <button type="button" className="link-button" onClick={() => onRemove(index)} disabled={disabled} aria-label={`Remove ${file.name}`}>
                 Remove
               </button>
@@ -41,22 +49,24 @@ export function ImportPlanView({ files, plan, validName, onRename, onRemove, dis
                       <td>{account.name}</td>
                       <td>
                         {renaming ? (
-                          <label>
-                            <span className="visually-hidden">New name for {account.name}</span>
-                            <input
-                              type="text"
-                              value={typed ?? ''}
-                              placeholder={`new name for ${account.name}`}
-                              onChange={(event) => onRename(index, account.name, event.target.value)}
-                              aria-invalid={wrong || undefined}
-                              autoComplete="off"
-                              autoCapitalize="off"
-                              spellCheck={false}
-                              size={16}
-                              disabled={disabled}
-                            />
+                          <>
+                            <label>
+                              <span className="visually-hidden">New name for {account.name}</span>
+                              <input
+                                type="text"
+                                value={typed ?? ''}
+                                placeholder={`new name for ${account.name}`}
+                                onChange={(event) => onRename(index, account.name, event.target.value)}
+                                aria-invalid={wrong || undefined}
+                                autoComplete="off"
+                                autoCapitalize="off"
+                                spellCheck={false}
+                                size={16}
+                                disabled={disabled}
+                              />
+                            </label>
                             {wrong && <span className="error"> letters, digits, _ and -; starts with a letter or digit</span>}
-                          </label>
+                          </>
                         ) : (
                           account.as
                         )}

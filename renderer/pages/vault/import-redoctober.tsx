@@ -91,11 +91,19 @@ export function ImportRedOctober({ client, onImported }: { client: ApiClient; on
         </p>
       )}
       {plan && files.length > 0 && (
-        <ImportPlanView files={files} plan={plan} validName={validName} onRename={rename} onRemove={(index) => setFiles((current) => current.filter((_, i) => i !== index))} disabled={call.busy} />
+        <ImportPlanView
+          files={files}
+          plan={plan}
+          validName={validName}
+          onRename={rename}
+          onRemove={(index) => setFiles((current) => current.filter((_, i) => i !== index))}
+          disabled={call.busy}
+        />
       )}
       {clashes > 0 && (
         <p className="warn-text" data-testid="vault-import-clashes">
-          {clashes === 1 ? 'One account has a name' : `${clashes} accounts have names`} taken here by another key pair: give {clashes === 1 ? 'it' : 'each'} a new name to import.
+          {clashes === 1 ? 'One account has a name' : `${clashes} accounts have names`} taken by another key pair (here, or in another of these files): give{' '}
+          {clashes === 1 ? 'it' : 'each'} a new name to import.
         </p>
       )}
       <div className="form-row">

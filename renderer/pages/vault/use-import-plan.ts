@@ -18,7 +18,11 @@ export interface ChosenFile {
 const settleMs = 300;
 
 /** `files` is the page's state: a new array whenever a file or a new name changes, which is when to ask again. */
-export function useImportPlan(client: ApiClient, files: readonly ChosenFile[], validName: (name: string) => boolean): { plan: ImportPlan | null; error: string | null; checking: boolean } {
+export function useImportPlan(
+  client: ApiClient,
+  files: readonly ChosenFile[],
+  validName: (name: string) => boolean,
+): { plan: ImportPlan | null; error: string | null; checking: boolean } {
   const [answer, setAnswer] = useState<{ plan: ImportPlan | null; error: string | null }>({ plan: null, error: null });
   const [checking, setChecking] = useState(false);
   const asked = useRef(0);

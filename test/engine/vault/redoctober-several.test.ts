@@ -57,7 +57,10 @@ describe('vault: several Red October vaults in one', () => {
   let otherCiphertext: string;
   before(async () => {
     ({ vault } = await openVault());
-    other = writeRedOctoberVault([{ name: 'erin', password: 'erin-pass', admin: false }, { name: 'frank', password: 'frank-pass', admin: false }]);
+    other = writeRedOctoberVault([
+      { name: 'erin', password: 'erin-pass', admin: false },
+      { name: 'frank', password: 'frank-pass', admin: false },
+    ]);
     otherCiphertext = other.encrypt(Buffer.from('from the second vault'), ['erin', 'frank']);
     await vault.accounts.importRedOctober(root, 'test', [{ text: recorded }, { text: other.text }]);
   });
@@ -65,12 +68,24 @@ describe('vault: several Red October vaults in one', () => {
 
   it('imports two different Red October vaults at once and decrypts a ciphertext of each', async () => {
     assert.deepEqual(vault.status().redOctoberVaults, [470661303, other.vaultId]);
-    assert.equal(await decryptWith(vault, firstCase.ciphertext, [recordedOwner('alice'), recordedOwner('bob')]), Buffer.from(firstCase.plaintext_b64, 'base64').toString());
-    assert.equal(await decryptWith(vault, otherCiphertext, [{ name: 'erin', password: 'erin-pass' }, { name: 'frank', password: 'frank-pass' }]), 'from the second vault');
+    assert.equal(
+      await decryptWith(vault, firstCase.ciphertext, [recordedOwner('alice'), recordedOwner('bob')]),
+      Buffer.from(firstCase.plaintext_b64, 'base64').toString(),
+    );
+    assert.equal(
+      await decryptWith(vault, otherCiphertext, [
+        { name: 'erin', password: 'erin-pass' },
+        { name: 'frank', password: 'frank-pass' },
+      ]),
+      'from the second vault',
+    );
   });
 
   it('refuses a Red October ciphertext of a vault not imported, as Red October does (Signature mismatch)', async () => {
-    const stranger = writeRedOctoberVault([{ name: 'erin', password: 'erin-pass', admin: false }, { name: 'frank', password: 'frank-pass', admin: false }]);
+    const stranger = writeRedOctoberVault([
+      { name: 'erin', password: 'erin-pass', admin: false },
+      { name: 'frank', password: 'frank-pass', admin: false },
+    ]);
     assert.throws(() => vault.inspect(stranger.encrypt(Buffer.from('x'), ['erin', 'frank'])), { code: 'E_RO_SIGNATURE', message: 'Signature mismatch' });
   });
 });
@@ -82,11 +97,19 @@ describe('vault: a Red October account whose name is taken', () => {
     try {
       await assert.rejects(vault.accounts.importRedOctober(root, 'test', [{ text: recorded }, { text: second.text }]), (err: Error & { code: string }) => {
         assert.equal(err.code, 'E_VAULT_IMPORT_CLASH');
-        assert.match(err.message, new RegExp(`^Red October vault ${second.vaultId}: alice: alice also comes from Red October vault 470661303 in this import, with another key pair\\. Nothing was imported`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `^Red October vault ${second.vaultId}: alice: alice also comes from Red October vault 470661303 in this import, with another key pair\\. Nothing was imported`,
+          ),
+        );
         assert.match(err.message, /--rename alice=NEW/);
         return true;
       });
-      assert.deepEqual(vault.users().map((u) => u.name), ['root']);
+      assert.deepEqual(
+        vault.users().map((u) => u.name),
+        ['root'],
+      );
       assert.deepEqual(vault.status().redOctoberVaults, []);
       assert.deepEqual(readFileSync(path), before, 'the vault file is byte for byte as it was');
     } finally {
@@ -98,16 +121,37 @@ describe('vault: a Red October account whose name is taken', () => {
     const { vault } = await openVault();
     try {
       const plan = await vault.accounts.importRedOctober(root, 'test', [{ text: recorded }, { text: second.text, renames: { alice: 'alice-second' } }]);
-      assert.deepEqual(plan.files[1]!.accounts.map((a) => `${a.name}>${a.as}:${a.outcome}`), ['alice>alice-second:new', 'erin>erin:new', 'frank>frank:new']);
+      assert.deepEqual(
+        plan.files[1]!.accounts.map((a) => `${a.name}>${a.as}:${a.outcome}`),
+        ['alice>alice-second:new', 'erin>erin:new', 'frank>frank:new'],
+      );
       assert.deepEqual(vault.inspect(aliceAndErin).owners, ['alice-second', 'erin'], 'the ciphertext names her by her new name');
-      assert.equal(await decryptWith(vault, aliceAndErin, [{ name: 'alice-second', password: 'second-alice-pass' }, { name: 'erin', password: 'erin-pass' }]), "the second vault's alice");
-      await assert.rejects(decryptWith(vault, aliceAndErin, [recordedOwner('alice'), { name: 'erin', password: 'erin-pass' }]), { code: 'E_VAULT_NEED_DELEGATIONS' });
-      await assert.rejects(vault.delegate({ name: 'alice', password: 'second-alice-pass' }, 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: [] }), { code: 'E_VAULT_AUTH' });
-      assert.equal(await decryptWith(vault, firstCase.ciphertext, [recordedOwner('alice'), recordedOwner('bob')]), Buffer.from(firstCase.plaintext_b64, 'base64').toString(), 'the recorded alice keeps hers');
+      assert.equal(
+        await decryptWith(vault, aliceAndErin, [
+          { name: 'alice-second', password: 'second-alice-pass' },
+          { name: 'erin', password: 'erin-pass' },
+        ]),
+        "the second vault's alice",
+      );
+      await assert.rejects(decryptWith(vault, aliceAndErin, [recordedOwner('alice'), { name: 'erin', password: 'erin-pass' }]), {
+        code: 'E_VAULT_NEED_DELEGATIONS',
+      });
+      await assert.rejects(
+        vault.delegate({ name: 'alice', password: 'second-alice-pass' }, 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: [] }),
+        { code: 'E_VAULT_AUTH' },
+      );
+      assert.equal(
+        await decryptWith(vault, firstCase.ciphertext, [recordedOwner('alice'), recordedOwner('bob')]),
+        Buffer.from(firstCase.plaintext_b64, 'base64').toString(),
+        'the recorded alice keeps hers',
+      );
 
       // The renames are remembered: the same file again changes nothing, and cannot rename her again.
       const again = await vault.accounts.importRedOctober(root, 'test', [{ text: second.text }]);
-      assert.deepEqual(again.files[0]!.accounts.map((a) => `${a.as}:${a.outcome}`), ['alice-second:imported-before', 'erin:imported-before', 'frank:imported-before']);
+      assert.deepEqual(
+        again.files[0]!.accounts.map((a) => `${a.as}:${a.outcome}`),
+        ['alice-second:imported-before', 'erin:imported-before', 'frank:imported-before'],
+      );
       await assert.rejects(vault.accounts.importRedOctober(root, 'test', [{ text: second.text, renames: { alice: 'alice-2' } }]), {
         code: 'E_VAULT_IMPORT_RENAME',
         message: `rename alice to alice-2: alice of Red October vault ${second.vaultId} was imported before as alice-second, and an imported account keeps its name; nothing was imported`,
@@ -123,13 +167,17 @@ describe('vault: a Red October account whose name is taken', () => {
       await vault.accounts.importRedOctober(root, 'test', [{ text: recorded, renames: { alice: 'alice-ro' } }]);
       const ro = (name: string) => (name === 'alice' ? { name: 'alice-ro', password: vectors.passwords.alice! } : recordedOwner(name));
       for (const vector of vectors.cases) {
-        for (const owner of vector.decrypt_with) await vault.delegate(ro(owner), 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: ['red', 'blue'] });
+        for (const owner of vector.decrypt_with)
+          await vault.delegate(ro(owner), 'test', { seconds: 60, uses: 1, users: ['root'], anyone: false, labels: ['red', 'blue'] });
         assert.equal((await vault.decrypt(root, 'test', vector.ciphertext, null)).data, vector.plaintext_b64, vector.id);
         await vault.purge(root, 'test');
       }
       const predicate = vectors.cases.find((c) => c.decrypt_with.includes('alice') && vault.inspect(c.ciphertext).access.kind === 'predicate')!;
       const shown = vault.inspect(predicate.ciphertext);
-      assert.ok(shown.access.kind === 'predicate' && /\balice-ro\b/.test(shown.access.predicate) && !/\balice\b(?!-)/.test(shown.access.predicate), JSON.stringify(shown.access));
+      assert.ok(
+        shown.access.kind === 'predicate' && /\balice-ro\b/.test(shown.access.predicate) && !/\balice\b(?!-)/.test(shown.access.predicate),
+        JSON.stringify(shown.access),
+      );
       const leftRight = vectors.cases.find((c) => vault.inspect(c.ciphertext).access.kind === 'left-right')!;
       assert.ok(!vault.inspect(leftRight.ciphertext).owners.includes('alice'), 'our own alice is no owner of a Red October ciphertext');
     } finally {
@@ -143,14 +191,23 @@ describe('vault: a Red October account whose name is taken', () => {
     try {
       const refused = async (renames: Record<string, string>, message: RegExp) =>
         assert.rejects(vault.accounts.importRedOctober(root, 'test', [{ text: recorded, renames }]), { code: 'E_VAULT_IMPORT_RENAME', message });
-      await refused({ bob: 'bob-ro', bobby: 'x' }, /^rename bobby to x: Red October vault 470661303 has no account bobby \(it has admin, alice, bob, carol, dave\); nothing was imported$/);
+      await refused(
+        { bob: 'bob-ro', bobby: 'x' },
+        /^rename bobby to x: Red October vault 470661303 has no account bobby \(it has admin, alice, bob, carol, dave\); nothing was imported$/,
+      );
       await refused({ bob: 'carol' }, /rename bob to carol: Red October vault 470661303 has its own account carol/);
       await refused({ bob: 'ro', carol: 'ro' }, /rename carol to ro: bob gets that name too/);
       await refused({ bob: 'bob ro' }, /"bob ro" is not an account name/);
       // A rename onto a name taken here is a clash like any other.
-      await assert.rejects(vault.accounts.importRedOctober(root, 'test', [{ text: recorded, renames: { bob: 'root' } }]), { code: 'E_VAULT_IMPORT_CLASH', message: /bob \(renamed root\): root has an account here with another key pair/ });
+      await assert.rejects(vault.accounts.importRedOctober(root, 'test', [{ text: recorded, renames: { bob: 'root' } }]), {
+        code: 'E_VAULT_IMPORT_CLASH',
+        message: /bob \(renamed root\): root has an account here with another key pair/,
+      });
       assert.deepEqual(readFileSync(path), before, 'the vault file is byte for byte as it was');
-      assert.deepEqual(vault.users().map((u) => u.name), ['bob', 'root']);
+      assert.deepEqual(
+        vault.users().map((u) => u.name),
+        ['bob', 'root'],
+      );
     } finally {
       await vault.close();
     }

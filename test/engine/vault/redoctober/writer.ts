@@ -104,7 +104,14 @@ export function writeRedOctoberVault(accounts: WrittenAccount[]): WrittenVault {
         keySet.push({ Name: [first, second], Key: b64(block(ownerKeys.get(first)!, block(ownerKeys.get(second)!, clearKey))) });
       }
     }
-    const inner: Record<string, unknown> = { Version: 1, VaultId: vaultId, KeySet: keySet, KeySetRSA: keySetRsa, IV: b64(iv), Data: b64(cbc(clearKey, iv, plaintext)) };
+    const inner: Record<string, unknown> = {
+      Version: 1,
+      VaultId: vaultId,
+      KeySet: keySet,
+      KeySetRSA: keySetRsa,
+      IV: b64(iv),
+      Data: b64(cbc(clearKey, iv, plaintext)),
+    };
     // signInner sorts KeySet by names for its MAC; RO's sort is in place, so the stored order is sorted too.
     keySet.sort((a, b) => Buffer.compare(Buffer.from(a.Name.join('\0')), Buffer.from(b.Name.join('\0'))));
     signInner(inner, hmacKey);

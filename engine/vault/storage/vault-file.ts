@@ -117,7 +117,9 @@ export class VaultFile {
     const run = this.queue.then(async () => {
       const draft = structuredClone(this.current);
       change(draft);
-      await writeFileAtomic(this.path, serialize(draft));
+      await writeFileAtomic(this.path, serialize(draft)).catch((err: NodeJS.ErrnoException) => {
+        throw new VaultFileError('E_VAULT_WRITE', `cannot write the vault file ${this.path} (${err.code ?? err.message}); it is as it was and nothing changed — free disk space or fix the folder's permissions, then try again`);
+      });
       this.current = draft;
     });
     this.queue = run.catch(() => {});

@@ -4,8 +4,8 @@
 // --rename maps it to a new name.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { Vault } from '../../../../engine/vault/vault.ts';
@@ -28,10 +28,12 @@ async function vaultWith(names: string[]): Promise<string> {
   return vaultPath;
 }
 
-/** `files` are file paths, each followed by its renames ("OLD=NEW"). */
-function importCli(vaultPath: string, files: (string | { rename: string })[]) {
+/** `files` are file paths, each followed by its renames ("OLD=NEW"); `maxFileBlocks` limits the size of files it writes (ulimit -f, 512-byte blocks). */
+function importCli(vaultPath: string, files: (string | { rename: string })[], maxFileBlocks?: number) {
   const args = files.flatMap((file) => (typeof file === 'string' ? ['--import-redoctober', file] : ['--rename', file.rename]));
-  return run(process.execPath, [bin, 'vault', '--vault', vaultPath, '--admin', 'root', ...args], { env: { ...process.env, SIGNALBOX_VAULT_ADMIN_PASSWORD: rootPassword } }).then(
+  const command = [process.execPath, bin, 'vault', '--vault', vaultPath, '--admin', 'root', ...args];
+  const [program, ...rest] = maxFileBlocks === undefined ? command : ['bash', '-c', `ulimit -f ${maxFileBlocks} && exec "$@"`, 'bash', ...command];
+  return run(program!, rest, { env: { ...process.env, SIGNALBOX_VAULT_ADMIN_PASSWORD: rootPassword } }).then(
     (done) => ({ code: 0, stdout: done.stdout, stderr: done.stderr }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );
@@ -87,6 +89,21 @@ describe('signalbox vault --import-redoctober (the built CLI)', () => {
     } finally {
       await vault.close();
     }
+  });
+
+  it('leaves the vault file byte-identical when its write fails mid-import (a file size limit), and says what to do', { timeout: 60_000 }, async () => {
+    const vaultPath = await vaultWith([]);
+    const before = readFileSync(vaultPath);
+    const file = join(tempDir('ro-file'), 'redoctober.json');
+    writeFileSync(file, vaultText);
+    // 2 blocks (1 KiB): the lock file fits, the vault file with five more accounts (about 12 KB) does not.
+    const failed = await importCli(vaultPath, [file], 2);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /cannot write the vault file .*vault\.json \(EFBIG\); it is as it was and nothing changed — free disk space or fix the folder's permissions, then try again \[E_VAULT_WRITE\]/);
+    assert.deepEqual(readFileSync(vaultPath), before);
+    assert.deepEqual(readdirSync(dirname(vaultPath)).filter((name) => name.endsWith('.tmp')), [], 'no temp file left behind');
+    const done = await importCli(vaultPath, [file]);
+    assert.equal(done.code, 0, done.stderr);
   });
 
   it('refuses a --rename before any file, or not written OLD=NEW, as a usage error', { timeout: 60_000 }, async () => {

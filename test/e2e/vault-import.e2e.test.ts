@@ -61,6 +61,15 @@ describe('Vault page in Chromium: importing two Red October vaults with clashing
 
     await page.getByText('Import Red October vault files (admin)').click();
     const form = page.getByTestId('vault-import-form');
+    // A file that is not a Red October vault file: the page says so, and it can be removed.
+    writeFileSync(join(dir, 'not-a-vault.json'), '{"Version":1,"VaultId":7}');
+    await form.locator('input[type=file]').setInputFiles(join(dir, 'not-a-vault.json'));
+    const unreadable = form.locator('p.error[role=alert]');
+    await unreadable.waitFor({ timeout: 15_000 });
+    assert.match(await unreadable.innerText(), /the file is not a Red October vault file we can import: .*nothing was imported \[E_VAULT_IMPORT\]/);
+    await form.getByRole('button', { name: 'Remove all files' }).click();
+    await unreadable.waitFor({ state: 'detached', timeout: 5000 });
+
     await form.locator('input[type=file]').setInputFiles([join(dir, 'recorded.json'), join(dir, 'second.json')]);
     const clashes = form.locator('[data-testid=vault-import-account][data-outcome=clash]');
     await form.getByTestId('vault-import-clashes').waitFor({ timeout: 15_000 });

@@ -84,6 +84,14 @@ export function ImportRedOctober({ client, onImported }: { client: ApiClient; on
           />
         </label>
       </DropZone>
+      {files.length > 0 && (
+        <p>
+          {files.length} {files.length === 1 ? 'file' : 'files'} chosen{' '}
+          <button type="button" className="link-button" onClick={() => setFiles([])} disabled={call.busy}>
+            Remove all files
+          </button>
+        </p>
+      )}
       {planned.checking && <p className="muted">Checking the accounts…</p>}
       {planned.error && (
         <p className="error" role="alert">

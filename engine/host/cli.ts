@@ -310,19 +310,20 @@ async function vault(args: string[]): Promise<void> {
 
 /** `--import-redoctober FILE [--rename OLD=NEW]...`, in command-line order: a rename belongs to the file before it. */
 function importFiles(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>): { file: string; renames: Record<string, string> }[] {
-  const files: { file: string; renames: Record<string, string> }[] = [];
+  const files: { file: string; renames: Map<string, string> }[] = [];
   for (const token of tokens) {
     if (token.kind !== 'option' || token.value === undefined) continue;
-    if (token.name === 'import-redoctober') files.push({ file: token.value, renames: {} });
+    if (token.name === 'import-redoctober') files.push({ file: token.value, renames: new Map() });
     if (token.name !== 'rename') continue;
     const current = files.at(-1);
     const [from, to, ...rest] = token.value.split('=');
     if (!current) throw new UsageError(`vault --rename ${token.value}: put it after the --import-redoctober FILE whose account it renames`);
     if (!from || !to || rest.length > 0) throw new UsageError(`vault --rename ${token.value}: write it as OLD=NEW, e.g. --rename bob=bob-ops`);
-    if (Object.hasOwn(current.renames, from)) throw new UsageError(`vault --rename ${token.value}: ${from} of ${current.file} is renamed twice`);
-    current.renames[from] = to;
+    if (current.renames.has(from)) throw new UsageError(`vault --rename ${token.value}: ${from} of ${current.file} is renamed twice`);
+    current.renames.set(from, to);
   }
-  return files;
+  // fromEntries defines each key, so a Red October name such as "__proto__" stays a key.
+  return files.map(({ file, renames }) => ({ file, renames: Object.fromEntries(renames) }));
 }
 
 /**

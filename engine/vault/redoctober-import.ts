@@ -23,6 +23,8 @@ export interface PlannedImport {
 
 type PlannedAccount = RedOctoberImportPlan['files'][number]['accounts'][number];
 
+const nameRule = 'a letter or digit, then letters, digits, _ and -; at most 64';
+
 /** The public key as this vault stores it, and its key id, for a Red October user. */
 function ourPublicKey(user: Parameters<typeof redOctoberPublicKey>[0]): { publicKey: Uint8Array; keyId: string } {
   const key = redOctoberPublicKey(user);
@@ -62,7 +64,9 @@ export function planRedOctoberImport(data: Readonly<VaultData>, files: readonly 
       }
       const as = Object.hasOwn(renames, name) && !importedBefore ? renames[name]! : before;
       const outcome = decide(as, keyId);
-      if (outcome.outcome !== 'clash' && as !== name) source.renamed[name] = as;
+      // Defined, not assigned: a Red October name may be any string, "__proto__" included.
+      if (outcome.outcome !== 'clash' && as !== name)
+        Object.defineProperty(source.renamed, name, { value: as, enumerable: true, writable: true, configurable: true });
       if (outcome.outcome === 'new') {
         claimed.set(as, { keyId, vaultId: legacy.vaultId });
         additions.push({
@@ -82,6 +86,8 @@ export function planRedOctoberImport(data: Readonly<VaultData>, files: readonly 
   });
 
   function decide(as: string, keyId: string): Pick<PlannedAccount, 'outcome' | 'reason'> {
+    // Red October takes any name; here a name must be one the API and predicates accept.
+    if (!vaultUserName.safeParse(as).success) return { outcome: 'clash', reason: `"${as}" is not an account name here (${nameRule}): give it a new name` };
     const existing = Object.hasOwn(data.users, as) ? data.users[as]! : undefined;
     const earlier = claimed.get(as);
     if (existing?.keyId === keyId) return { outcome: 'imported-before', reason: 'imported already (the same key pair)' };
@@ -107,7 +113,7 @@ export function refuseUnlessClean(plan: RedOctoberImportPlan): void {
   const example = clashes[0]!;
   throw new ApiError(
     'E_VAULT_IMPORT_CLASH',
-    `${each.join('; ')}. Nothing was imported: its ciphertexts could not be decrypted with a name that belongs to someone else. ` +
+    `${each.join('; ')}. Nothing was imported: an owner's ciphertexts cannot be decrypted under a name that is someone else's here. ` +
       `Give ${clashes.length === 1 ? 'it' : 'each'} a new name (signalbox vault --import-redoctober FILE --rename ${example.name}=NEW, or the new-name field on the Vault page), or delete the existing account first`,
   );
 }
@@ -141,14 +147,18 @@ function renameProblems(legacy: RedOctoberVault, renames: Record<string, string>
   const where = `Red October vault ${legacy.vaultId}`;
   for (const [from, to] of Object.entries(renames)) {
     const rename = `rename ${from} to ${to}`;
-    if (!legacy.users.has(from)) problems.push(`${rename}: ${where} has no account ${from} (it has ${[...legacy.users.keys()].join(', ')})`);
-    else if (!vaultUserName.safeParse(to).success)
-      problems.push(`${rename}: "${to}" is not an account name (a letter or digit, then letters, digits, _ and -; at most 64)`);
+    if (!legacy.users.has(from)) problems.push(`${rename}: ${where} has no account ${from} (it has ${someNames([...legacy.users.keys()])})`);
+    else if (!vaultUserName.safeParse(to).success) problems.push(`${rename}: "${to}" is not an account name (${nameRule})`);
     else if (targets.has(to)) problems.push(`${rename}: ${targets.get(to)} gets that name too`);
     else if (to !== from && legacy.users.has(to) && !Object.hasOwn(renames, to)) problems.push(`${rename}: ${where} has its own account ${to}`);
     targets.set(to, from);
   }
   return problems;
+}
+
+/** A list short enough for a message: a Red October vault may have thousands of accounts. */
+function someNames(names: string[]): string {
+  return names.length <= 20 ? names.join(', ') : `${names.length} accounts: ${names.slice(0, 20).join(', ')}, …`;
 }
 
 function userWithKey(data: Readonly<VaultData>, name: string, keyId: string): boolean {

@@ -17,7 +17,7 @@ interface Props {
 const outcomeBadge = {
   new: <Badge tone="ok">new</Badge>,
   'imported-before': <Badge tone="neutral">there already</Badge>,
-  clash: <Badge tone="bad">name taken</Badge>,
+  clash: <Badge tone="bad">new name needed</Badge>,
 };
 
 export function ImportPlanView({ files, plan, validName, onRename, onRemove, disabled }: Props) {

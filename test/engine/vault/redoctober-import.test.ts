@@ -81,7 +81,7 @@ describe('vault: Red October import of a clashing account name (never half-impor
       await assert.rejects(clashing.accounts.importRedOctober(root, 'test', [{ text: roVault }]), {
         code: 'E_VAULT_IMPORT_CLASH',
         message:
-          'Red October vault 470661303: bob: bob has an account here with another key pair. Nothing was imported: its ciphertexts could not be decrypted with a name that belongs to someone else. ' +
+          "Red October vault 470661303: bob: bob has an account here with another key pair. Nothing was imported: an owner's ciphertexts cannot be decrypted under a name that is someone else's here. " +
           'Give it a new name (signalbox vault --import-redoctober FILE --rename bob=NEW, or the new-name field on the Vault page), or delete the existing account first',
       });
       assert.deepEqual(clashing.users().map((u) => u.name).sort(), ['bob', 'root']);

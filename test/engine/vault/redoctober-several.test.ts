@@ -213,6 +213,41 @@ describe('vault: a Red October account whose name is taken', () => {
     }
   });
 
+  it('asks a new name for a Red October name that is no account name here ("Ops Lead", "__proto__"), and renamed it works', async () => {
+    const odd = writeRedOctoberVault([
+      { name: 'Ops Lead', password: 'ops-pass', admin: false },
+      { name: '__proto__', password: 'proto-pass', admin: false },
+    ]);
+    const ciphertext = odd.encrypt(Buffer.from('odd names'), ['Ops Lead', '__proto__']);
+    const { vault } = await openVault();
+    try {
+      await assert.rejects(vault.accounts.importRedOctober(root, 'test', [{ text: odd.text }]), {
+        code: 'E_VAULT_IMPORT_CLASH',
+        message:
+          /"Ops Lead" is not an account name here \(a letter or digit, then letters, digits, _ and -; at most 64\): give it a new name; .*"__proto__" is not an account name here/,
+      });
+      await vault.accounts.importRedOctober(root, 'test', [
+        {
+          text: odd.text,
+          renames: Object.fromEntries([
+            ['Ops Lead', 'ops-lead'],
+            ['__proto__', 'proto'],
+          ]),
+        },
+      ]);
+      assert.deepEqual(vault.inspect(ciphertext).owners.sort(), ['ops-lead', 'proto']);
+      assert.equal(
+        await decryptWith(vault, ciphertext, [
+          { name: 'ops-lead', password: 'ops-pass' },
+          { name: 'proto', password: 'proto-pass' },
+        ]),
+        'odd names',
+      );
+    } finally {
+      await vault.close();
+    }
+  });
+
   it('plans an import without changing anything: who is new, who clashes', async () => {
     const { vault, path } = await openVault(['bob', 'bob-here-password', 'ECC']);
     const before = readFileSync(path);

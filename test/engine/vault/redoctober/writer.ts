@@ -92,11 +92,14 @@ export function writeRedOctoberVault(accounts: WrittenAccount[]): WrittenVault {
     const clearKey = randomBytes(16);
     const iv = randomBytes(16);
     const ownerKeys = new Map(owners.map((name) => [name, randomBytes(16)]));
-    const keySetRsa: Record<string, { Key: string }> = {};
-    for (const [name, key] of ownerKeys) {
-      // RSA-OAEP with SHA-1 and an empty label (Go's rsa.EncryptOAEP(sha1.New(), ..., nil)).
-      keySetRsa[name] = { Key: b64(publicEncrypt({ key: publicKeys.get(name)!, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, key)) };
-    }
+    // RSA-OAEP with SHA-1 and an empty label (Go's rsa.EncryptOAEP(sha1.New(), ..., nil)); built
+    // with fromEntries so that any name (even "__proto__") is a key.
+    const keySetRsa = Object.fromEntries(
+      [...ownerKeys].map(([name, key]) => [
+        name,
+        { Key: b64(publicEncrypt({ key: publicKeys.get(name)!, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, key)) },
+      ]),
+    );
     const keySet: { Name: string[]; Key: string }[] = [];
     for (let i = 0; i < owners.length; i++) {
       for (let j = i + 1; j < owners.length; j++) {

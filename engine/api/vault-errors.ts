@@ -23,8 +23,10 @@ export const vaultErrors = {
   E_VAULT_PERSIST_NOT_OWNER: '{name} is not one of the owners the stored delegations are encrypted to ({rule}): ask them to restore',
   E_VAULT_PERSIST_OWNER: 'persist owner {name} has no (approved) account: create it, or change engines.vault.persist.owners',
   // Importing Red October vaults.
-  E_VAULT_IMPORT: 'not a Red October vault file: {reason} (or: a Red October vault (id {id}) was imported already; one per vault)',
-  E_VAULT_IMPORT_CLASH: 'Red October vault {id}: {names} have accounts here with another key pair, so its ciphertexts could not be decrypted; nothing was imported — rename or delete the existing accounts first',
+  E_VAULT_IMPORT: '{which} is not a Red October vault file we can import: {reason}; nothing was imported',
+  E_VAULT_IMPORT_RENAME: '{problems}; nothing was imported',
+  E_VAULT_IMPORT_CLASH: 'Red October vault {id}: {name}: {reason}. Nothing was imported: …; give it a new name (--rename {name}=NEW, or the new-name field on the Vault page), or delete the existing account first',
+  E_VAULT_WRITE: 'cannot write the vault file {path} ({code}); it is as it was and nothing changed — free disk space or fix the permissions, then try again',
   // Ciphertexts and decryption (engine/vault/crypto/errors.ts VaultCryptoCode).
   E_VAULT_FORMAT: 'not a signalbox.vault.v1 document: {field} {problem}',
   E_VAULT_TOO_LARGE: 'the ciphertext is {bytes} bytes; the vault accepts at most {max}',

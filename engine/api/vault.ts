@@ -175,6 +175,47 @@ const persistStatus = z.object({
   error: z.string().nullable(),
 });
 
+/** Red October vault files to import at once (all or none), each with the operator's renames. */
+export const redOctoberImportFiles = z
+  .array(
+    z
+      .object({
+        /** The Red October vault file (its -vaultpath JSON); a few KiB per account. */
+        text: z.string().min(2).max(8 * 1024 * 1024),
+        /** Red October name -> the new name here, for an account whose name is taken. */
+        renames: z.record(z.string().min(1).max(128), vaultUserName).optional(),
+      })
+      .strict(),
+  )
+  .min(1)
+  .max(4);
+export type RedOctoberImportFile = z.infer<typeof redOctoberImportFiles>[number];
+
+/** Per file, per account: the name it gets here and what the import does with it. */
+export const redOctoberImportPlan = z.object({
+  files: z.array(
+    z.object({
+      vaultId: z.number().int(),
+      /** Accounts of this Red October vault were imported before (new ones are added). */
+      importedBefore: z.boolean(),
+      accounts: z.array(
+        z.object({
+          /** Its name in the Red October vault file. */
+          name: z.string(),
+          /** Its name here (different when renamed). */
+          as: z.string(),
+          /** new: added; imported-before: the same key pair is here already; clash: the name is taken by another key pair. */
+          outcome: z.enum(['new', 'imported-before', 'clash']),
+          reason: z.string(),
+        }),
+      ),
+    }),
+  ),
+  /** Renames that cannot apply (no such account, a bad or duplicate new name); nothing is imported while any. */
+  problems: z.array(z.string()),
+});
+export type RedOctoberImportPlan = z.infer<typeof redOctoberImportPlan>;
+
 const ok = z.object({ ok: z.literal(true) });
 /** Delegation limits: Time > 0 and capped, Uses >= 1 (Red October accepted 0 and negatives). */
 const seconds = z.number().int().min(1).max(vaultLimits.maxSeconds);
@@ -194,6 +235,8 @@ export const vaultApi = {
         audit: chainCheck,
         redOctoberImported: z.boolean(),
         persist: persistStatus,
+        /** The vault ids of the Red October vaults imported, in import order. */
+        redOctoberVaults: z.array(z.number().int()),
       }),
       'viewer',
     ),
@@ -283,10 +326,16 @@ export const vaultApi = {
       z.object({ entries: z.array(auditEntry), chain: chainCheck }),
       'viewer',
     ),
+    'vault.planRedOctoberImport': procedure(
+      'What importing these Red October vault files would do, account by account (new, imported before, or a clash to rename); changes nothing.',
+      z.object({ vaultFiles: redOctoberImportFiles }).strict(),
+      redOctoberImportPlan,
+      'admin',
+    ),
     'vault.importRedOctober': procedure(
-      'An admin imports the accounts of a Red October vault file; each moves to our KDF at its first login.',
-      z.object({ admin: credentials, vaultFile: z.string().min(2).max(16 * 1024 * 1024) }).strict(),
-      z.object({ imported: z.array(z.string()), skipped: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+      'An admin imports the accounts of Red October vault files, all or none (a clash not renamed refuses them all); each moves to our KDF at its first login.',
+      z.object({ admin: credentials, vaultFiles: redOctoberImportFiles }).strict(),
+      redOctoberImportPlan,
       'admin',
     ),
   },

@@ -2,15 +2,16 @@
 // Every check goes through the login guard first (rate limits), runs the KDF through the gate
 // (bounded memory), and fails the same way and after the same work for an unknown name as for a
 // wrong password. Accounts imported from Red October move to our KDF at their first login.
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { ApiError } from '../api/errors.ts';
-import type { VaultCredentials } from '../api/vault.ts';
+import type { RedOctoberImportFile, RedOctoberImportPlan, VaultCredentials } from '../api/vault.ts';
 import { fromBase64, toBase64, utf8 } from './crypto/bytes.ts';
 import { deriveKeys, dummyDerive, newKdfParams, parseKdfParams, verify, type KdfOptions, type ScryptCost } from './crypto/kdf.ts';
 import { generateUserKey, keyId, unwrapPrivateKey, wrapPrivateKey, type KeyType, type PrivateKeyRef, type PublicKeyRef } from './crypto/keys.ts';
 import type { KdfGate, LoginGuard } from '../common/guard.ts';
-import { unlockRedOctoberUser, redOctoberPublicKey, type RedOctoberKey } from './redoctober/unlock.ts';
+import { unlockRedOctoberUser, type RedOctoberKey } from './redoctober/unlock.ts';
 import { readRedOctoberVault, type RedOctoberUser } from './redoctober/vault-file.ts';
+import { planRedOctoberImport, refuseUnlessClean } from './redoctober-import.ts';
 import type { VaultAuditLog } from './storage/audit-events.ts';
 
 /** Appends to the audit log (and tells the console). */
@@ -207,63 +208,41 @@ export class Accounts {
     clearTimeout(this.expiryTimer);
   }
 
+  /** What importing these Red October vault files would do (who is new, imported before, a clash), changing nothing. */
+  planRedOctoberImport(files: readonly RedOctoberImportFile[]): RedOctoberImportPlan {
+    return planRedOctoberImport(this.file.data, files).plan;
+  }
+
   /**
-   * Adds the accounts of a Red October vault file. Their keys stay wrapped as Red October wrapped
-   * them until each account's first login, which moves it to our KDF (we never learn passwords
-   * otherwise). The file's HMAC key is kept to verify its ciphertexts.
+   * Adds the accounts of Red October vault files, all or none: any clash (a name taken by another
+   * key pair) or rename that cannot apply refuses them all, and the vault file is written once.
+   * Their keys stay wrapped as Red October wrapped them until each account's first login, which
+   * moves it to our KDF (we never learn passwords otherwise). Each file's vault id and HMAC key
+   * are kept to verify its ciphertexts, with the renames that map its names to accounts here.
    */
-  async importRedOctober(admin: VaultCredentials, source: string, text: string): Promise<{ imported: string[]; skipped: { name: string; reason: string }[] }> {
+  async importRedOctober(admin: VaultCredentials, source: string, files: readonly RedOctoberImportFile[]): Promise<RedOctoberImportPlan> {
     const caller = await this.requireAdmin(admin, source);
-    let legacy: ReturnType<typeof readRedOctoberVault>;
-    try {
-      legacy = readRedOctoberVault(text);
-    } catch (err) {
-      throw new ApiError('E_VAULT_IMPORT', `not a Red October vault file: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const current = this.file.data.redOctober;
-    if (current && current.vaultId !== legacy.vaultId) {
-      throw new ApiError('E_VAULT_IMPORT', `a Red October vault (id ${current.vaultId}) was imported already; one per vault`);
-    }
-    const records = rawPasswordRecords(text);
-    const imported: string[] = [];
-    const skipped: { name: string; reason: string }[] = [];
-    const now = new Date().toISOString();
-    const additions: UserRecord[] = [];
-    const clashes: string[] = [];
-    for (const [name, user] of legacy.users) {
-      const publicKey = ourPublicKey(redOctoberPublicKey(user));
-      const existing = this.get(name);
-      if (existing) {
-        // The same key pair (this file imported before) decrypts the same: nothing to add. Another
-        // key under that name would make this vault's ciphertexts fail whenever that owner delegates.
-        if (existing.keyId === keyId(user.type, publicKey)) skipped.push({ name, reason: 'imported already (the same key pair)' });
-        else clashes.push(name);
-        continue;
-      }
-      additions.push({
-        name,
-        type: user.type,
-        admin: user.admin,
-        createdAt: now,
-        passwordChangedAt: now,
-        publicKey: toBase64(publicKey),
-        keyId: keyId(user.type, publicKey),
-        redOctoberRecord: records.get(name)!,
-      });
-      imported.push(name);
-    }
-    if (clashes.length > 0) {
-      throw new ApiError(
-        'E_VAULT_IMPORT_CLASH',
-        `Red October vault ${legacy.vaultId}: ${clashes.join(', ')} ${clashes.length === 1 ? 'has an account' : 'have accounts'} here with another key pair, so its ciphertexts could not be decrypted; nothing was imported — rename or delete the existing ${clashes.length === 1 ? 'account' : 'accounts'} first`,
-      );
-    }
+    let planned: RedOctoberImportPlan | undefined;
     await this.file.update((draft) => {
-      draft.redOctober = { vaultId: legacy.vaultId, hmacKey: toBase64(legacy.hmacKey) };
+      // Planned in the writer's turn, so that no other change slips in between the plan and the write.
+      const { plan, sources, additions } = planRedOctoberImport(draft, files);
+      refuseUnlessClean(plan);
+      draft.redOctober = sources;
       for (const record of additions) draft.users[record.name] = record;
+      planned = plan;
     });
-    await this.record('import', caller.name, { from: 'redoctober', vaultId: legacy.vaultId, imported, skipped: skipped.map((s) => s.name) });
-    return { imported, skipped };
+    const plan = planned!;
+    for (const file of plan.files) {
+      const of = (outcome: string) => file.accounts.filter((account) => account.outcome === outcome);
+      await this.record('import', caller.name, {
+        from: 'redoctober',
+        vaultId: file.vaultId,
+        imported: of('new').map((account) => account.as),
+        renamed: of('new').filter((account) => account.as !== account.name).map((account) => `${account.name}=${account.as}`),
+        skipped: of('imported-before').map((account) => account.as),
+      });
+    }
+    return plan;
   }
 
   /** Removes the pending accounts whose time ran out, then waits for the next one. */
@@ -333,7 +312,7 @@ export class Accounts {
 
   /** A Red October account: its own scrypt check, then the move to our KDF with the same key pair. */
   private async unlockLegacy(user: UserRecord, password: string): Promise<PrivateKeyRef | null> {
-    const legacy = legacyUser(user, this.file.data.redOctober!);
+    const legacy = legacyUser(user);
     const key = await unlockRedOctoberUser(legacy, password);
     if (!key) return null;
     const privateKey = ourPrivateKey(key);
@@ -352,25 +331,13 @@ export class Accounts {
   }
 }
 
-/** Each account's record as JSON text, cut from the file so that big integers stay exact. */
-function rawPasswordRecords(text: string): Map<string, string> {
-  const records = new Map<string, string>();
-  const parsed = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === 'number' && context?.source !== undefined && !Number.isSafeInteger(value) ? `\u0000${context.source}` : value,
-  ) as { Passwords: Record<string, unknown> };
-  for (const [name, record] of Object.entries(parsed.Passwords)) {
-    records.set(name, JSON.stringify(record).replace(/"\\u0000(-?\d+)"/g, '$1'));
-  }
-  return records;
-}
-
-function legacyUser(user: UserRecord, redOctober: { vaultId: number; hmacKey: string }): RedOctoberUser {
-  const text = `{"Version":1,"VaultId":${redOctober.vaultId},"HmacKey":${JSON.stringify(redOctober.hmacKey)},"Passwords":{${JSON.stringify(user.name)}:${user.redOctoberRecord}}}`;
+/**
+ * The account's Red October record, read as Red October's vault file holds it. Unlocking uses only
+ * the record (spec §3.1): the vault id and HMAC key the reader wants are placeholders here.
+ */
+function legacyUser(user: UserRecord): RedOctoberUser {
+  const text = `{"Version":1,"VaultId":0,"HmacKey":"AAAAAAAAAAAAAAAAAAAAAA==","Passwords":{${JSON.stringify(user.name)}:${user.redOctoberRecord}}}`;
   return readRedOctoberVault(text).users.get(user.name)!;
-}
-
-function ourPublicKey(key: ReturnType<typeof redOctoberPublicKey>): Uint8Array {
-  return key.type === 'ECC' ? key.publicKey : new Uint8Array((key.publicKey as KeyObject).export({ format: 'der', type: 'spki' }));
 }
 
 function ourPrivateKey(key: RedOctoberKey): Uint8Array {

@@ -12,7 +12,7 @@ import { readRedOctoberVault } from './redoctober/vault-file.ts';
 import { Vault } from './vault.ts';
 
 export async function vaultCommand(args: string[], host: CommandHost): Promise<void> {
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     args,
     options: {
       config: { type: 'string' },
@@ -23,15 +23,18 @@ export async function vaultCommand(args: string[], host: CommandHost): Promise<v
       key: { type: 'string' },
       ca: { type: 'string' },
       'import-redoctober': { type: 'string', multiple: true },
+      rename: { type: 'string', multiple: true },
       admin: { type: 'string' },
     },
     strict: true,
+    tokens: true,
   });
   const { section, dataDir, log } = await host.readConfig(values.config);
   const config = vaultConfig.parse(section);
   const vaultPath = values.vault ?? config.file ?? join(dataDir, 'vault.json');
   const auditPath = values.audit ?? config.auditFile ?? `${vaultPath}.audit.log`;
-  if (values['import-redoctober']) return importRedOctober(values['import-redoctober'], values.admin, vaultPath, auditPath, host);
+  if (values['import-redoctober']) return importRedOctober(importFiles(tokens, host), values.admin, vaultPath, auditPath, host);
+  if (values.rename) throw host.usageError('vault --rename OLD=NEW goes after the --import-redoctober FILE whose account it renames');
   const { host: address, port } = listenAddress(values.listen ?? '127.0.0.1:8080', host);
   if (values.cert === undefined || values.key === undefined) {
     throw host.usageError('vault: --cert and --key are required (PEM files of the server\'s certificate and private key): Red October\'s API is served over HTTPS only');
@@ -62,32 +65,58 @@ export async function vaultCommand(args: string[], host: CommandHost): Promise<v
   process.stdout.write(`Signalbox vault (Red October API): ${https.url}\n`);
 }
 
+/** `--import-redoctober FILE [--rename OLD=NEW]...`, in command-line order: a rename belongs to the file before it. */
+function importFiles(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>, host: CommandHost): { file: string; renames: Record<string, string> }[] {
+  const files: { file: string; renames: Map<string, string> }[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    if (token.name === 'import-redoctober') files.push({ file: token.value, renames: new Map() });
+    if (token.name !== 'rename') continue;
+    const current = files.at(-1);
+    const [from, to, ...rest] = token.value.split('=');
+    if (!current) throw host.usageError(`vault --rename ${token.value}: put it after the --import-redoctober FILE whose account it renames`);
+    if (!from || !to || rest.length > 0) throw host.usageError(`vault --rename ${token.value}: write it as OLD=NEW, e.g. --rename bob=bob-ops`);
+    if (current.renames.has(from)) throw host.usageError(`vault --rename ${token.value}: ${from} of ${current.file} is renamed twice`);
+    current.renames.set(from, to);
+  }
+  // fromEntries defines each key, so a Red October name such as "__proto__" stays a key.
+  return files.map(({ file, renames }) => ({ file, renames: Object.fromEntries(renames) }));
+}
+
 /**
  * The same import as the Vault page's, by an admin whose password is read from the environment
- * (never the command line, which `ps` shows). Every file is read and checked to be of one Red
- * October vault before any is imported.
+ * (never the command line, which `ps` shows). All the files go in at once or none does: a clash
+ * or a rename that cannot apply changes nothing.
  */
-async function importRedOctober(files: string[], admin: string | undefined, vaultPath: string, auditPath: string, host: CommandHost): Promise<void> {
+async function importRedOctober(
+  files: { file: string; renames: Record<string, string> }[],
+  admin: string | undefined,
+  vaultPath: string,
+  auditPath: string,
+  host: CommandHost,
+): Promise<void> {
   const password = process.env.SIGNALBOX_VAULT_ADMIN_PASSWORD;
   if (admin === undefined || !password) throw host.usageError("vault --import-redoctober: give --admin NAME and the admin's password in SIGNALBOX_VAULT_ADMIN_PASSWORD");
-  const texts = files.map((file) => {
+  const texts = files.map(({ file, renames }) => {
     try {
       const text = readFileSync(file, 'utf8');
-      return { file, text, vaultId: readRedOctoberVault(text).vaultId };
+      readRedOctoberVault(text);
+      return { text, renames };
     } catch (err) {
       throw host.usageError(`vault --import-redoctober ${file}: not a readable Red October vault file (${err instanceof Error ? err.message : String(err)})`);
     }
   });
-  const ids = [...new Set(texts.map((t) => t.vaultId))];
-  if (ids.length > 1) throw host.usageError(`vault --import-redoctober: the files come from ${ids.length} Red October vaults (ids ${ids.join(', ')}); one vault imports one Red October vault's accounts (its HMAC key verifies their ciphertexts), so nothing was imported`);
   const opened = await Vault.open({ vaultPath, auditPath });
   try {
-    for (const { file, text } of texts) {
-      const result = await opened.accounts.importRedOctober({ name: admin, password }, 'command line', text).catch((err: Error & { code?: string }) => {
-        throw new Error(`vault --import-redoctober ${file}: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
-      });
-      process.stdout.write(`${file}: imported ${result.imported.join(', ') || 'nobody'}${result.skipped.length ? `; skipped ${result.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}\n`);
-    }
+    const plan = await opened.accounts.importRedOctober({ name: admin, password }, 'command line', texts).catch((err: Error & { code?: string }) => {
+      throw new Error(`vault --import-redoctober: ${err.message}${err.code ? ` [${err.code}]` : ''}`);
+    });
+    plan.files.forEach(({ vaultId, accounts }, index) => {
+      const named = (account: { name: string; as: string }) => (account.as === account.name ? account.name : `${account.name} as ${account.as}`);
+      const imported = accounts.filter((account) => account.outcome === 'new').map(named);
+      const skipped = accounts.filter((account) => account.outcome !== 'new').map((account) => `${named(account)} (${account.reason})`);
+      process.stdout.write(`${files[index]!.file}: Red October vault ${vaultId}: imported ${imported.join(', ') || 'nobody'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}\n`);
+    });
   } finally {
     await opened.close();
   }

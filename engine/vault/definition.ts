@@ -10,9 +10,11 @@ export const vaultParts: EngineParts<'vault'> = {
           [--ca CA.pem] [--config FILE]
           run the vault alone and serve Red October's JSON API over HTTPS (TLS 1.2+);
           --ca requires client certificates signed by that CA
-  vault   --import-redoctober FILE... --admin NAME [--vault FILE] [--audit FILE] [--config FILE]
-          add the accounts of Red October vault files (one Red October vault), then exit; the
-          admin's password comes from SIGNALBOX_VAULT_ADMIN_PASSWORD; a clashing name imports nothing`,
+  vault   --import-redoctober FILE [--rename OLD=NEW]... [--import-redoctober FILE ...] --admin NAME
+          [--vault FILE] [--audit FILE] [--config FILE]
+          add the accounts of Red October vault files (one or several Red October vaults), all or
+          none, then exit; --rename gives account OLD of the file before it the name NEW here (for a
+          name that is taken); the admin's password comes from SIGNALBOX_VAULT_ADMIN_PASSWORD`,
     load: async () => (await import('./command.ts')).vaultCommand,
   },
 };

@@ -71,8 +71,9 @@ export const vaultEngine: EngineDefinition = {
         'vault.approve': async ({ credentials, orderId, seconds, uses }) => ({ order: await vault.approve(credentials, consoleSource, { orderId, seconds, uses }) }),
         'vault.cancelOrder': async ({ credentials, orderId }) => ({ order: await vault.cancelOrder(credentials, consoleSource, orderId) }),
         'vault.audit': ({ limit, beforeSeq }) => vault.auditEntries(limit ?? 100, beforeSeq),
-        'vault.importRedOctober': async ({ admin, vaultFile }) => {
-          const result = await vault.accounts.importRedOctober(admin, consoleSource, vaultFile);
+        'vault.planRedOctoberImport': ({ vaultFiles }) => vault.accounts.planRedOctoberImport(vaultFiles),
+        'vault.importRedOctober': async ({ admin, vaultFiles }) => {
+          const result = await vault.accounts.importRedOctober(admin, consoleSource, vaultFiles);
           vault.emit('change', 'users');
           return result;
         },

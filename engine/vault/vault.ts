@@ -17,7 +17,8 @@ import { KdfGate, LoginGuard, type GuardOptions } from '../common/guard.ts';
 import { OrderBook, type Order } from './orders.ts';
 import { DelegationPersistence, type PersistOptions } from './persist/persistence.ts';
 import { rsaFormats, signWithSshKey, type SshSignature } from './ssh/signing-key.ts';
-import { decryptRedOctoberCiphertext, inspectRedOctoberCiphertext } from './redoctober/ciphertext.ts';
+import { decryptRedOctoberCiphertext } from './redoctober/ciphertext.ts';
+import { matchRedOctober, redOctoberName } from './redoctober-sources.ts';
 import { AuditLog, type ChainCheck } from '../common/audit-log.ts';
 import type { AuditEvent, VaultAuditLog } from './storage/audit-events.ts';
 import { VaultFile } from './storage/vault-file.ts';
@@ -106,8 +107,9 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
       live: this.delegations.list().length,
       openOrders: this.orders.list().filter((order) => order.status === 'open').length,
       audit: { ...this.auditCheck, entries: this.audit.status.entries },
-      redOctoberImported: this.file.data.redOctober !== null,
+      redOctoberImported: this.file.data.redOctober.length > 0,
       persist: this.persistence.status(),
+      redOctoberVaults: this.file.data.redOctober.map((source) => source.vaultId),
     };
   }
 
@@ -167,9 +169,9 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   /** Verifies a ciphertext (ours or an imported Red October one) and says what it is. */
   inspect(ciphertext: string): CiphertextInfo {
-    const legacy = this.file.data.redOctober;
-    if (legacy && looksLikeRedOctober(ciphertext)) {
-      const info = inspectRedOctoberCiphertext(ciphertext, { vaultId: legacy.vaultId, hmacKey: fromBase64(legacy.hmacKey, 'the Red October HMAC key') });
+    const sources = this.file.data.redOctober;
+    if (sources.length > 0 && looksLikeRedOctober(ciphertext)) {
+      const { info } = matchRedOctober(sources, ciphertext);
       if (info.access.kind === 'key-set') throw new ApiError('E_VAULT_FORMAT', 'this Red October ciphertext uses a key set no Red October encryption makes');
       return { format: 'redoctober', hash: info.hash, owners: info.owners, access: info.access, labels: info.labels, usages: info.usages, createdBy: null };
     }
@@ -371,10 +373,14 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     });
   }
 
+  /** The owners chosen are accounts here; the ciphertext names them as its Red October vault did. */
   private decryptRedOctober(ciphertext: string, used: Delegation[]): Uint8Array {
-    const legacy = this.file.data.redOctober!;
-    const keys = new Map(used.map((delegation) => [delegation.owner, redOctoberKeyOf(delegation.key)]));
-    return decryptRedOctoberCiphertext(ciphertext, { vaultId: legacy.vaultId, hmacKey: fromBase64(legacy.hmacKey, 'the Red October HMAC key') }, keys).plaintext;
+    const { source, vault } = matchRedOctober(this.file.data.redOctober, ciphertext);
+    const keys = new Map(used.flatMap((delegation) => {
+      const name = redOctoberName(source, delegation.owner);
+      return name === undefined ? [] : [[name, redOctoberKeyOf(delegation.key)] as const];
+    }));
+    return decryptRedOctoberCiphertext(ciphertext, vault, keys).plaintext;
   }
 }
 

@@ -20,9 +20,12 @@ const namePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 export class PredicateError extends Error {}
 
+/** Punctuation, or a run of anything else (a name, or a threshold in the formatted spelling). */
+const tokenPattern = /[(),&|]|[^\s(),&|]+/g;
+
 export function parsePredicate(text: string): PredicateNode {
   if (text.length === 0 || text.length > predicateLimits.maxLength) throw new PredicateError(`a predicate has 1 to ${predicateLimits.maxLength} characters`);
-  const tokens = text.match(/[(),&|]|[^\s(),&|]+/g) ?? [];
+  const tokens = text.match(tokenPattern) ?? [];
   const parser = new Parser(tokens, text.includes(','));
   const tree = parser.parse();
   const occurrences = new Map<string, number>();
@@ -39,6 +42,21 @@ export function parsePredicate(text: string): PredicateNode {
   };
   number(tree, 1);
   return tree;
+}
+
+/**
+ * The same predicate text with each name replaced by `rename(name)`: spelling, spacing and shape
+ * (so every share's position) stay as they were. In the formatted spelling the token right after
+ * "(" is the gate's threshold, not a name.
+ */
+export function renamePredicateNames(text: string, rename: (name: string) => string): string {
+  const formatted = text.includes(',');
+  let previous = '';
+  return text.replace(tokenPattern, (token) => {
+    const isName = !'(),&|'.includes(token) && !(formatted && previous === '(');
+    previous = token;
+    return isName ? rename(token) : token;
+  });
 }
 
 /** Every name the predicate mentions, once each, in text order. */

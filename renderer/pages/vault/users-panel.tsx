@@ -56,7 +56,9 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
               <td>{user.type}</td>
               <td>
                 {user.pendingUntil !== null ? (
-                  <span title={`Registered without an admin; it can do nothing until approved, and is removed at ${formatLocalTime(Date.parse(user.pendingUntil))} if nobody decides.`}>
+                  <span
+                    title={`Registered without an admin; it can do nothing until approved, and is removed at ${formatLocalTime(Date.parse(user.pendingUntil))} if nobody decides.`}
+                  >
                     <Badge tone="warn">pending approval</Badge>
                   </span>
                 ) : user.admin ? (
@@ -75,12 +77,22 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
                     <button type="button" onClick={() => setPending({ target: user.name, command: 'approve' })}>
                       Approve
                     </button>
-                    <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'reject' })} aria-label={`Reject ${user.name}`}>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => setPending({ target: user.name, command: 'reject' })}
+                      aria-label={`Reject ${user.name}`}
+                    >
                       Reject
                     </button>
                   </>
                 ) : user.admin ? (
-                  <button type="button" onClick={() => setPending({ target: user.name, command: 'revoke' })} disabled={admins <= 1} title={admins <= 1 ? 'The last admin stays an admin.' : undefined}>
+                  <button
+                    type="button"
+                    onClick={() => setPending({ target: user.name, command: 'revoke' })}
+                    disabled={admins <= 1}
+                    title={admins <= 1 ? 'The last admin stays an admin.' : undefined}
+                  >
                     Revoke admin
                   </button>
                 ) : (
@@ -89,7 +101,12 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
                   </button>
                 )}
                 {user.pendingUntil === null && (
-                  <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'delete' })} aria-label={`Delete ${user.name}`}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => setPending({ target: user.name, command: 'delete' })}
+                    aria-label={`Delete ${user.name}`}
+                  >
                     Delete
                   </button>
                 )}
@@ -118,7 +135,7 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
           <CreateUserForm client={client} onCreated={onChanged} />
         </details>
         <details>
-          <summary>Import a Red October vault file (admin)</summary>
+          <summary>Import Red October vault files (admin)</summary>
           <ImportRedOctober client={client} onImported={onChanged} />
         </details>
         <details>
@@ -147,7 +164,13 @@ function ModifyForm({ client, target, command, onDone, onCancel }: ModifyProps) 
     event.preventDefault();
     const credentials = admin.take();
     if (isError(credentials)) return call.fail(credentials.error);
-    if (command === 'delete' && !window.confirm(`Delete the account ${target}?\n\nIts private key is gone for good: ciphertexts that need ${target} can no longer be decrypted through that owner.`)) return;
+    if (
+      command === 'delete' &&
+      !window.confirm(
+        `Delete the account ${target}?\n\nIts private key is gone for good: ciphertexts that need ${target} can no longer be decrypted through that owner.`,
+      )
+    )
+      return;
     if (command === 'reject' && !window.confirm(`Reject the account ${target}?\n\nIt is removed; whoever asked for it can register again.`)) return;
     await call.run(`Could not ${verb.button.toLowerCase()} ${target}`, async () => {
       await client.call('vault.modify', { admin: credentials, target, command });

@@ -25,8 +25,9 @@ after(() => vault?.close());
 
 describe('vault: Red October migration', () => {
   it('imports the accounts of a Red October vault file, as legacy until their first login', async () => {
-    const result = await vault.accounts.importRedOctober(root, 'test', roVault);
-    assert.deepEqual(result.imported.sort(), ['admin', 'alice', 'bob', 'carol', 'dave']);
+    const result = await vault.accounts.importRedOctober(root, 'test', [{ text: roVault }]);
+    assert.deepEqual(result.files.map((file) => file.vaultId), [470661303]);
+    assert.deepEqual(result.files[0]!.accounts.filter((a) => a.outcome === 'new').map((a) => a.as).sort(), ['admin', 'alice', 'bob', 'carol', 'dave']);
     assert.ok(vault.users().filter((u) => u.name !== 'root').every((u) => u.legacy));
     assert.equal(vault.status().redOctoberImported, true);
   });
@@ -77,9 +78,11 @@ describe('vault: Red October import of a clashing account name (never half-impor
     try {
       await clashing.accounts.create('root', root.password, 'ECC');
       await clashing.accounts.createUser(root, 'test', 'bob', 'bob-password-here', 'RSA');
-      await assert.rejects(clashing.accounts.importRedOctober(root, 'test', roVault), {
+      await assert.rejects(clashing.accounts.importRedOctober(root, 'test', [{ text: roVault }]), {
         code: 'E_VAULT_IMPORT_CLASH',
-        message: 'Red October vault 470661303: bob has an account here with another key pair, so its ciphertexts could not be decrypted; nothing was imported — rename or delete the existing account first',
+        message:
+          "Red October vault 470661303: bob: bob has an account here with another key pair. Nothing was imported: an owner's ciphertexts cannot be decrypted under a name that is someone else's here. " +
+          'Give it a new name (signalbox vault --import-redoctober FILE --rename bob=NEW, or the new-name field on the Vault page), or delete the existing account first',
       });
       assert.deepEqual(clashing.users().map((u) => u.name).sort(), ['bob', 'root']);
       assert.equal(clashing.status().redOctoberImported, false);
@@ -89,8 +92,8 @@ describe('vault: Red October import of a clashing account name (never half-impor
   });
 
   it('skips accounts imported before (the same key pair) when the same file comes again', async () => {
-    const again = await vault.accounts.importRedOctober(root, 'test', roVault);
-    assert.deepEqual(again.imported, []);
-    assert.deepEqual(new Set(again.skipped.map((s) => s.reason)), new Set(['imported already (the same key pair)']));
+    const again = await vault.accounts.importRedOctober(root, 'test', [{ text: roVault }]);
+    assert.equal(again.files[0]!.importedBefore, true);
+    assert.deepEqual(new Set(again.files[0]!.accounts.map((a) => `${a.outcome}: ${a.reason}`)), new Set(['imported-before: imported already (the same key pair)']));
   });
 });

@@ -1,7 +1,8 @@
 // dns: the DNS proxy engine (RRDNS): its config, counters, query log, per-second history, and the
 // procedures the console and `signalbox dns` use.
 import { z } from 'zod';
-import { hostPort, listenAddress } from './address.ts';
+import { listenAddress } from './address.ts';
+import { checkRouting, healthCheck, route, upstreamEntry, upstreamPolicy, upstreamPool } from './dns-routing.ts';
 import { procedure, stream } from './contract.ts';
 import { mergedAs } from './merge.ts';
 
@@ -20,20 +21,17 @@ export const dnsConfig = z
       })
       .strict()
       .prefault({}),
-    /** Empty: the resolvers of /etc/resolv.conf. An entry is ADDR:PORT or { address, weight }. */
-    upstreams: z.array(z.union([hostPort, z.object({ address: hostPort, weight: z.number().min(0.01).max(1000).default(1) }).strict()])).default([]),
-    policy: z.enum(['round-robin', 'least-outstanding', 'weighted-random', 'first-available']).default('round-robin'),
-    healthCheck: z
-      .object({
-        enabled: z.boolean().default(true),
-        intervalMs: z.number().int().min(100).max(600_000).default(2000),
-        /** Asked as NS; any answer, even REFUSED, counts as alive. */
-        probeName: z.string().min(1).max(255).default('.'),
-        failsToDown: z.number().int().min(1).max(100).default(3),
-        successesToUp: z.number().int().min(1).max(100).default(2),
-      })
-      .strict()
-      .prefault({}),
+    /**
+     * The default pool. Empty: the resolvers of /etc/resolv.conf. An entry is ADDR:PORT,
+     * tls://ADDR:PORT#NAME (DNS over TLS) or { address, weight, caFile, idleTimeoutMs }.
+     */
+    upstreams: z.array(upstreamEntry).default([]),
+    policy: upstreamPolicy.default('round-robin'),
+    healthCheck,
+    /** More pools by name, each with its own upstreams, policy and health checks; routes send queries to them. */
+    pools: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'name a pool with letters, digits, - and _ (at most 64)'), upstreamPool).default({}),
+    /** Which pool answers which names: the longest zone the query name is in wins; names no route covers go to the default pool. */
+    routes: z.array(route).max(10_000).default([]),
     /** How long one upstream try may take before the next upstream is tried. */
     upstreamTimeoutMs: z.number().int().min(50).max(10_000).default(1000),
     /** The whole budget of a client query, all tries included. */
@@ -116,7 +114,8 @@ export const dnsConfig = z
   .refine((config) => !config.listen.some((address) => /^(tls|https):/.test(address)) || (config.tls.certFile && config.tls.keyFile), {
     message: 'a tls:// or https:// listener needs tls.certFile and tls.keyFile (PEM files)',
     path: ['tls'],
-  });
+  })
+  .superRefine(checkRouting);
 export type DnsConfig = z.infer<typeof dnsConfig>;
 export type DnsConfigInput = z.input<typeof dnsConfig>;
 
@@ -169,7 +168,9 @@ export const dnsStats = z.object({
   upstreams: mergedAs(
     z.array(
       z.object({
+        pool: z.string(),
         address: z.string(),
+        transport: mergedAs(z.enum(['udp', 'tls']), { merge: 'same' }),
         weight: mergedAs(z.number(), { merge: 'same' }),
         enabled: mergedAs(z.boolean(), { merge: 'all' }),
         /** Healthy if any worker reaches it: workers probe on their own and may briefly disagree. */
@@ -177,12 +178,25 @@ export const dnsStats = z.object({
         sent: z.number().int(),
         answered: z.number().int(),
         timeouts: z.number().int(),
+        /** Tries that failed before their timeout: a DoT connection that closed or could not be made. */
+        errors: z.number().int(),
         outstanding: z.number().int(),
         latencyMs: mergedAs(z.number().nullable(), { merge: 'mean' }),
+        /** DoT connections opened (each carries many queries); 0 over UDP. */
+        connections: z.number().int(),
+        /** Why the last DoT connection failed (e.g. its certificate is not valid for the name), until one succeeds. */
+        lastError: mergedAs(z.string().nullable(), { merge: 'same' }),
       }),
     ),
-    { merge: 'byKey', key: 'address' },
+    { merge: 'byKey', key: ['pool', 'address'] },
   ),
+  /** Per pool: client queries routed to it (flatten's own lookups included) and how many none of its upstreams answered. */
+  pools: mergedAs(
+    z.array(z.object({ name: z.string(), policy: mergedAs(z.string(), { merge: 'same' }), queries: z.number().int(), failed: z.number().int() })),
+    { merge: 'byKey', key: 'name' },
+  ),
+  /** The route table in force, longest zone first wins; the last is the root route. */
+  routes: mergedAs(z.array(z.object({ zone: z.string(), pool: z.string(), cache: z.boolean(), rrl: z.boolean() })), { merge: 'same' }),
 });
 export type DnsStats = z.infer<typeof dnsStats>;
 
@@ -196,6 +210,8 @@ export const queryLogEntry = z.object({
   /** The rcode answered; when rrl slipped or dropped the answer (`rrl`), the rcode the client would have got. */
   rcode: z.number().int(),
   upstream: z.string().nullable(),
+  /** The zone of the route the query took ("." for the root route); null where it was not recorded (the SQLite history keeps no route yet). */
+  route: z.string().nullable(),
   latencyMs: z.number(),
   cache: z.enum(['hit', 'miss', 'stale']).nullable(),
   rrl: z.enum(['slip', 'drop']).nullable(),
@@ -210,7 +226,9 @@ export const queryLogFilter = z
     qname: z.string().max(255).optional(),
     qtype: z.number().int().min(0).max(65535).optional(),
     rcode: z.number().int().min(-1).max(15).optional(),
-    upstream: z.string().max(64).optional(),
+    upstream: z.string().max(300).optional(),
+    /** The route's zone, exactly (case-insensitive). */
+    route: z.string().max(255).optional(),
     cache: z.enum(['hit', 'miss', 'stale']).optional(),
     rrl: z.enum(['slip', 'drop']).optional(),
   })
@@ -273,7 +291,14 @@ export const dnsApi = {
     ),
     'dns.setUpstream': procedure(
       'Takes an upstream out of rotation, or puts it back.',
-      z.object({ address: z.string().max(64), enabled: z.boolean() }).strict(),
+      z
+        .object({
+          address: z.string().max(300),
+          enabled: z.boolean(),
+          /** Only in this pool; without it, in every pool that has the address. */
+          pool: z.string().max(64).optional(),
+        })
+        .strict(),
       z.object({ ok: z.literal(true) }),
       'operator',
     ),

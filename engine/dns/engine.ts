@@ -21,9 +21,11 @@ export const dnsEngine: EngineDefinition = {
         'dns.recentQueries': ({ filter, limit }) => ({ entries: service.querylog.recent(filter ?? {}, limit ?? 500) }),
         'dns.top': ({ limit }) => service.querylog.top(limit ?? 10),
         'dns.history': ({ seconds }) => ({ seconds: service.traffic.history(seconds ?? 300) }),
-        'dns.setUpstream': ({ address, enabled }) => {
-          if (!service.modules.forward.setEnabled(address, enabled)) {
-            throw new ApiError('E_DNS_UNKNOWN_UPSTREAM', `no upstream ${address}; the upstreams are ${service.upstreams.map((u) => u.address).join(', ')}`);
+        'dns.setUpstream': ({ address, enabled, pool }) => {
+          if (!service.modules.forward.setEnabled(address, enabled, pool)) {
+            const where = pool === undefined ? '' : ` in pool ${pool}`;
+            const known = service.modules.forward.stats().map((u) => `${u.address} (pool ${u.pool})`);
+            throw new ApiError('E_DNS_UNKNOWN_UPSTREAM', `no upstream ${address}${where}; the upstreams are ${known.join(', ')}`);
           }
           return { ok: true as const };
         },
@@ -65,7 +67,7 @@ export const dnsEngine: EngineDefinition = {
           const { cache: snapshot, shapedBy } = (state ?? {}) as { cache?: Uint8Array | null; shapedBy?: string };
           // The entries are answers as the old cache and flatten config shaped them (as in a reload, modules.ts).
           if (shapedBy !== cacheShape(service.config)) {
-            ctx.log.info('dns cache not carried over: the cache or flatten config changed, so it starts empty');
+            ctx.log.info('dns cache not carried over: the cache, flatten or routes config changed, so it starts empty');
             return;
           }
           const taken = snapshot && service.modules.cache ? await service.modules.cache.importSnapshot(snapshot) : 0;
@@ -83,5 +85,5 @@ export const dnsEngine: EngineDefinition = {
 
 /** What shapes the cache's entries: a new process takes the old one's cache only if this is unchanged. */
 function cacheShape(config: DnsConfig): string {
-  return JSON.stringify({ cache: config.cache, flatten: config.flatten });
+  return JSON.stringify({ cache: config.cache, flatten: config.flatten, routes: config.routes });
 }

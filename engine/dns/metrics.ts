@@ -16,13 +16,22 @@ export const dnsMetrics = metricsFrom('dns.stats', (metric) => {
     rrlActions: metric.counter('signalbox_dns_rrl_actions_total', 'Responses rate-limited, by action.', ['action']),
     rrlWouldLimit: metric.counter('signalbox_dns_rrl_would_limit_total', 'Responses that would have been limited (log-only mode).'),
     rrlAccounts: metric.gauge('signalbox_dns_rrl_accounts', 'Rate-limit accounts held.'),
-    upstreamHealthy: metric.gauge('signalbox_dns_upstream_healthy', 'Whether the upstream is considered healthy.', ['upstream']),
-    upstreamEnabled: metric.gauge('signalbox_dns_upstream_enabled', 'Whether the upstream is in rotation.', ['upstream']),
-    upstreamSent: metric.counter('signalbox_dns_upstream_queries_total', 'Queries sent to the upstream (probes included).', ['upstream']),
-    upstreamAnswered: metric.counter('signalbox_dns_upstream_answers_total', 'Answers received from the upstream.', ['upstream']),
-    upstreamTimeouts: metric.counter('signalbox_dns_upstream_timeouts_total', 'Queries the upstream did not answer in time.', ['upstream']),
-    upstreamOutstanding: metric.gauge('signalbox_dns_upstream_outstanding', 'Queries waiting for the upstream now.', ['upstream']),
-    upstreamLatency: metric.gauge('signalbox_dns_upstream_latency_seconds', 'Smoothed answer latency of the upstream.', ['upstream']),
+    upstreamHealthy: metric.gauge('signalbox_dns_upstream_healthy', 'Whether the upstream is considered healthy.', ['pool', 'upstream']),
+    upstreamEnabled: metric.gauge('signalbox_dns_upstream_enabled', 'Whether the upstream is in rotation.', ['pool', 'upstream']),
+    upstreamSent: metric.counter('signalbox_dns_upstream_queries_total', 'Queries sent to the upstream (probes included).', ['pool', 'upstream']),
+    upstreamAnswered: metric.counter('signalbox_dns_upstream_answers_total', 'Answers received from the upstream.', ['pool', 'upstream']),
+    upstreamTimeouts: metric.counter('signalbox_dns_upstream_timeouts_total', 'Queries the upstream did not answer in time.', ['pool', 'upstream']),
+    upstreamOutstanding: metric.gauge('signalbox_dns_upstream_outstanding', 'Queries waiting for the upstream now.', ['pool', 'upstream']),
+    upstreamLatency: metric.gauge('signalbox_dns_upstream_latency_seconds', 'Smoothed answer latency of the upstream.', ['pool', 'upstream']),
+    upstreamErrors: metric.counter(
+      'signalbox_dns_upstream_errors_total',
+      'Tries that failed before their timeout (a DoT connection that closed or could not be made).',
+      ['pool', 'upstream'],
+    ),
+    upstreamConnections: metric.counter('signalbox_dns_upstream_connections_total', 'DoT connections opened to the upstream.', ['pool', 'upstream']),
+    poolQueries: metric.counter('signalbox_dns_pool_queries_total', 'Queries routed to the pool.', ['pool']),
+    poolFailed: metric.counter('signalbox_dns_pool_failures_total', "Queries none of the pool's upstreams answered in time.", ['pool']),
+    poolHealthy: metric.gauge('signalbox_dns_pool_upstreams_healthy', 'Upstreams of the pool that are enabled and healthy.', ['pool']),
   };
   return (stats) => {
     dns.queries.set(stats.queries);
@@ -46,7 +55,7 @@ export const dnsMetrics = metricsFrom('dns.stats', (metric) => {
       dns.rrlAccounts.set(stats.rrl.accounts);
     }
     for (const upstream of stats.upstreams) {
-      const labels = { upstream: upstream.address };
+      const labels = { pool: upstream.pool, upstream: upstream.address };
       dns.upstreamHealthy.set(upstream.healthy ? 1 : 0, labels);
       dns.upstreamEnabled.set(upstream.enabled ? 1 : 0, labels);
       dns.upstreamSent.set(upstream.sent, labels);
@@ -54,6 +63,14 @@ export const dnsMetrics = metricsFrom('dns.stats', (metric) => {
       dns.upstreamTimeouts.set(upstream.timeouts, labels);
       dns.upstreamOutstanding.set(upstream.outstanding, labels);
       if (upstream.latencyMs !== null) dns.upstreamLatency.set(upstream.latencyMs / 1000, labels);
+      dns.upstreamErrors.set(upstream.errors, labels);
+      if (upstream.transport === 'tls') dns.upstreamConnections.set(upstream.connections, labels);
+    }
+    for (const pool of stats.pools) {
+      const labels = { pool: pool.name };
+      dns.poolQueries.set(pool.queries, labels);
+      dns.poolFailed.set(pool.failed, labels);
+      dns.poolHealthy.set(stats.upstreams.filter((u) => u.pool === pool.name && u.enabled && u.healthy).length, labels);
     }
   };
 });

@@ -3,6 +3,7 @@
 // for the next query, queries in flight finish on the old one, sockets stay open.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultPool } from '../api/dns-routing.ts';
 import type { DnsConfig, DnsStats } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
 import { cookieMasterKey } from './cookies.ts';
@@ -11,7 +12,9 @@ import { buildModules, type Modules } from './modules.ts';
 import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
-import { Pipeline, type DnsModule } from './pipeline.ts';
+import type { CompiledRoute } from './modules/forward/routes.ts';
+import type { UpstreamOptions } from './modules/forward/upstream.ts';
+import { Pipeline, type DnsModule, type QueryContext } from './pipeline.ts';
 import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
 import { readIdentity } from './tls.ts';
 import { nsQuery, parseQuery } from './wire.ts';
@@ -24,8 +27,12 @@ export function systemResolvers(text = readFileSync('/etc/resolv.conf', 'utf8'))
   return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map(([, address]) => (address!.includes(':') ? `[${address}]:53` : `${address}:53`));
 }
 
-function upstreamsOf(config: DnsConfig): { address: string; weight: number }[] {
+/** The default pool's upstreams: as configured, else the system's resolvers. */
+function upstreamsOf(config: DnsConfig): UpstreamOptions[] {
   const configured = config.upstreams.map((entry) => (typeof entry === 'string' ? { address: entry, weight: 1 } : entry));
+  // Routed elsewhere (a root route to another pool, none to default), it is never built: no need to read the file.
+  const defaultUsed = !config.routes.some((route) => route.zone === '.') || config.routes.some((route) => route.pool === defaultPool);
+  if (!defaultUsed) return configured;
   return configured.length > 0 ? configured : systemResolvers().map((address) => ({ address, weight: 1 }));
 }
 
@@ -49,7 +56,13 @@ export class DnsService {
   private readonly startedAt = Date.now();
   private readonly moduleErrors: Record<string, number> = {};
   private servfail = 0;
-  private current: { config: DnsConfig; upstreams: { address: string; weight: number }[]; modules: Modules; pipeline: Pipeline };
+  private current: {
+    config: DnsConfig;
+    upstreams: UpstreamOptions[];
+    modules: Modules;
+    /** By route index: the chain that route's queries take (without cache or rrl where the route turns them off). */
+    pipelines: Pipeline[];
+  };
   private readonly server: DnsServer;
   /** Reloads run one at a time: a second one waits for the first. */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -68,8 +81,8 @@ export class DnsService {
       ...serverSettings(config),
       // One key file in the data folder: every worker and the process taking over in an upgrade make and accept the same cookies.
       cookieMasterKey: dataDir ? cookieMasterKey(join(dataDir, cookieKeyFile)) : null,
-      resolve: (query) => this.current.pipeline.run(query),
-      resolveNow: (query) => this.current.pipeline.runNow(query),
+      resolve: (ctx) => this.pipelineOf(ctx).run(ctx),
+      resolveNow: (ctx) => this.pipelineOf(ctx).runNow(ctx),
       admitError: (client, transport) => this.current.modules.rrl?.admitOwnError(client, transport) ?? true,
       ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
@@ -87,15 +100,19 @@ export class DnsService {
     return this.current.modules;
   }
 
-  get upstreams(): { address: string; weight: number }[] {
-    return this.current.upstreams;
+  /** The route the query's name takes (noted for the query log) and that route's chain. */
+  private pipelineOf(ctx: QueryContext): Pipeline {
+    const route = this.current.modules.forward.routes.match(ctx.query);
+    ctx.meta.route = route.zone;
+    return this.current.pipelines[route.index]!;
   }
 
   async start(): Promise<void> {
     await this.server.start();
     this.log.info('dns engine listening', {
       listen: this.server.listening.map((l) => `${l.transport}/${l.address}`),
-      upstreams: this.current.upstreams.map((u) => u.address),
+      upstreams: this.current.modules.forward.stats().map((u) => `${u.pool}/${u.address}`),
+      routes: this.current.modules.forward.routes.routes.map((r) => `${r.zone} -> ${r.pool}`),
     });
   }
 
@@ -116,7 +133,7 @@ export class DnsService {
       this.capture.resize(config.querylog.capture);
       // The old forward pool may still carry queries: close it once their deadline has passed.
       if (previous.modules.forward !== next.modules.forward) setTimeout(() => previous.modules.forward.close(), previous.config.queryTimeoutMs).unref();
-      this.log.info('dns config applied', { listenersChanged, modules: next.pipeline.modules.map((m) => m.name) });
+      this.log.info('dns config applied', { listenersChanged, modules: next.pipelines.at(-1)!.modules.map((m) => m.name) });
       return { listenersChanged };
     });
     this.reloading = run.catch(() => {});
@@ -140,6 +157,8 @@ export class DnsService {
       rrl: rrl?.stats() ?? null,
       listening: this.server.listening,
       upstreams: forward.stats(),
+      pools: forward.poolStats(),
+      routes: forward.routes.routes.map(({ zone, pool, cache, rrl }) => ({ zone, pool, cache, rrl })),
     };
   }
 
@@ -156,7 +175,19 @@ export class DnsService {
     if (!parsed) throw new Error(`the probe name ${name} makes no valid query`);
     const receivedAt = performance.now();
     const local = { address: '127.0.0.1', port: 0 };
-    const answer = await this.current.pipeline.run({ query, parsed, cookie: null, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} });
+    const ctx: QueryContext = {
+      query,
+      parsed,
+      cookie: null,
+      client: local,
+      local,
+      transport: 'udp',
+      maxSize: 0xffff,
+      receivedAt,
+      deadline: receivedAt + this.config.queryTimeoutMs,
+      meta: {},
+    };
+    const answer = await this.pipelineOf(ctx).run(ctx);
     if (!answer || answer.readUInt16BE(0) !== query.readUInt16BE(0)) throw new Error(`no answer to the probe ${name} NS`);
   }
 
@@ -181,11 +212,27 @@ export class DnsService {
     const upstreams = upstreamsOf(config);
     const modules = buildModules(config, upstreams, previous);
     const built: Record<ModuleName, DnsModule | null> = { querylog: this.querylog, ...modules };
-    const chain = moduleChain.map((name) => built[name]).filter((module) => module !== null);
-    const pipeline = new Pipeline(chain, this.log, (module) => {
+    const onModuleError = (module: string) => {
       this.moduleErrors[module] = (this.moduleErrors[module] ?? 0) + 1;
       this.servfail++;
-    });
-    return { config, upstreams, modules, pipeline };
+    };
+    // One chain per combination of the route switches (at most four), shared by the routes that have it.
+    const variants = new Map<string, Pipeline>();
+    const chainFor = ({ cache, rrl }: CompiledRoute): Pipeline => {
+      const key = `${cache}|${rrl}`;
+      let pipeline = variants.get(key);
+      if (!pipeline) {
+        const skipped = new Set<ModuleName>([...(cache ? [] : ['cache' as const]), ...(rrl ? [] : ['rrl' as const])]);
+        const chain = moduleChain
+          .filter((name) => !skipped.has(name))
+          .map((name) => built[name])
+          .filter((module) => module !== null);
+        pipeline = new Pipeline(chain, this.log, onModuleError);
+        variants.set(key, pipeline);
+      }
+      return pipeline;
+    };
+    const pipelines = modules.forward.routes.routes.map(chainFor);
+    return { config, upstreams, modules, pipelines };
   }
 }

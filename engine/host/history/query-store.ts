@@ -54,6 +54,8 @@ const toEntry = (row: Row): QueryLogEntry => ({
   qtype: row.qtype,
   rcode: row.rcode,
   upstream: row.upstream,
+  // Not a column yet: the history does not keep which route a query took.
+  route: null,
   latencyMs: row.latency_ms,
   cache: row.cache,
   rrl: row.rrl,

@@ -6,7 +6,7 @@ import { QueryStore } from '../../../../engine/host/history/query-store.ts';
 import { tempDir } from '../../../helpers/host.ts';
 
 const entry = (at: number, qname: string, extra: Partial<QueryLogEntry> = {}): QueryLogEntry => ({
-  seq: 0, at, client: '127.0.0.1', transport: 'udp', qname, qtype: 1, rcode: 0, upstream: '127.0.0.1:53', latencyMs: 1.5, cache: 'miss', rrl: null, flattened: false, ...extra,
+  seq: 0, at, client: '127.0.0.1', transport: 'udp', qname, qtype: 1, rcode: 0, upstream: '127.0.0.1:53', route: null, latencyMs: 1.5, cache: 'miss', rrl: null, flattened: false, ...extra,
 });
 
 describe('query history store (node:sqlite)', () => {

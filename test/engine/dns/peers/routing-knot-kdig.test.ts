@@ -108,6 +108,29 @@ describe('dns routing by zone (two knots, kdig)', () => {
     assert.deepEqual(byName('www.other.test'), ['miss', 'hit']);
   });
 
+  it('rate limits only the routes that keep rrl on', async () => {
+    const { config } = (await dns.engine.procedures['dns.configGet']!({})) as { config: Record<string, unknown> };
+    const routes = [
+      { zone: 'Corp.Example.', pool: 'internal', cache: false, rrl: false },
+      { zone: '.', pool: 'public' },
+    ];
+    // One answer in ten seconds per name and client network, every limited one slipped (TC=1; kdig retries over TCP, which is never limited).
+    await dns.engine.procedures['dns.configSet']!({ config: { ...config, routes, rrl: { enabled: true, responsesPerSecond: 0.1, window: 1, slip: 1 } } });
+    const from = log.length;
+    for (let i = 0; i < 4; i++) {
+      assert.match(await kdig(dns.port, ['www.corp.example', 'A']), /10\.1\.0\.80/);
+      assert.match(await kdig(dns.port, ['www.example.test', 'A']), /192\.0\.2\.10/);
+    }
+    const udp = (name: string) => log.slice(from).filter((entry) => entry.qname === name && entry.transport === 'udp');
+    await waitFor(() => udp('www.corp.example').length === 4 && udp('www.example.test').length === 4, 'the eight UDP log entries');
+    assert.deepEqual(
+      udp('www.corp.example').map((entry) => entry.rrl),
+      [null, null, null, null],
+      'the internal route is never limited',
+    );
+    assert.ok(udp('www.example.test').some((entry) => entry.rrl === 'slip'), 'the public route is');
+  });
+
   it("keeps one pool's health and answers when the other pool's upstream goes down", async () => {
     await internal.stop();
     await waitFor(async () => (await dns.stats()).upstreams.find((u) => u.pool === 'internal')?.healthy === false, 'the internal upstream marked down', 10_000);

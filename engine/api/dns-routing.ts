@@ -65,7 +65,6 @@ export const upstreamEntry = z.union([
       path: ['caFile'],
     }),
 ]);
-export type UpstreamEntry = z.infer<typeof upstreamEntry>;
 
 export const upstreamPolicy = z.enum(['round-robin', 'least-outstanding', 'weighted-random', 'first-available']);
 

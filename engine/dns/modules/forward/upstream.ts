@@ -13,7 +13,8 @@ import { connect } from 'node:net';
 import { splitHostPort } from '../../../api/address.ts';
 import { parseTlsUpstream } from '../../../api/dns-routing.ts';
 import { udpSocket } from '../../udp.ts';
-import { cookieOption, readU16, stripOpt, writeOpt, writeU16, type UpstreamOpt } from '../../wire.ts';
+import { queryBlockLength } from '../../padding.ts';
+import { cookieOption, paddingOption, readU16, stripOpt, writeOpt, writeU16, type UpstreamOpt } from '../../wire.ts';
 import { DotConnection } from './dot.ts';
 
 const socketsPerUpstream = 8;
@@ -177,11 +178,15 @@ export class Upstream {
   /**
    * The query as this upstream gets it, ID still to be set: the question, RD/AD/CD from the
    * client (no other header bit), one OPT of ours with our UDP size, the client's DO and our
-   * COOKIE (the server cookie once it gave us one).
+   * COOKIE (the server cookie once it gave us one); over DoT also a Padding option (RFC 7830)
+   * that makes it a multiple of 128 octets (RFC 8467 §4.1), so its size does not tell the name.
    */
   private packetFor({ query, questionEnd, dnssecOk }: UpstreamQuestion): Buffer {
     const cookieLength = 8 + (this.serverCookie?.length ?? 0);
-    const packet = Buffer.allocUnsafe(questionEnd + 11 + 4 + cookieLength);
+    const unpadded = questionEnd + 11 + 4 + cookieLength;
+    const padding = this.dot ? (queryBlockLength - ((unpadded + 4) % queryBlockLength)) % queryBlockLength : 0;
+    const paddingOptionLength = this.dot ? 4 + padding : 0;
+    const packet = Buffer.allocUnsafe(unpadded + paddingOptionLength);
     query.copy(packet, 0, 0, questionEnd);
     packet[2] = query[2]! & 0x01;
     packet[3] = query[3]! & 0x30;
@@ -189,11 +194,17 @@ export class Upstream {
     writeU16(packet, 6, 0);
     writeU16(packet, 8, 0);
     writeU16(packet, 10, 1);
-    const at = writeOpt(packet, questionEnd, dnssecOk, 0, 4 + cookieLength);
+    const at = writeOpt(packet, questionEnd, dnssecOk, 0, 4 + cookieLength + paddingOptionLength);
     writeU16(packet, at, cookieOption);
     writeU16(packet, at + 2, cookieLength);
     this.clientCookie.copy(packet, at + 4);
     this.serverCookie?.copy(packet, at + 12);
+    if (this.dot) {
+      writeU16(packet, unpadded, paddingOption);
+      writeU16(packet, unpadded + 2, padding);
+      // RFC 7830 §4: the padding octets SHOULD be zero.
+      packet.fill(0, unpadded + 4);
+    }
     return packet;
   }
 

@@ -11,22 +11,38 @@ export interface CompiledRoute extends Route {
   index: number;
 }
 
-/** A name in wire form, lower-cased (ASCII only), as a string key: "corp.example." -> "\x04corp\x07example\x00". */
-function wireKey(zone: string): string {
-  if (zone === '.') return '\x00';
-  return `${zone
-    .slice(0, -1)
-    .split('.')
-    .map((label) => String.fromCharCode(label.length) + label.toLowerCase())
-    .join('')}\x00`;
+/** A zone in wire form, lower-cased (ASCII only): "corp.example." -> \x04corp\x07example\x00. */
+function wireOf(zone: string): Buffer {
+  const labels = zone === '.' ? [] : zone.slice(0, -1).split('.');
+  return Buffer.concat([...labels.map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label.toLowerCase(), 'latin1')])), Buffer.from([0])]);
 }
 
-/** Where the question's name is lower-cased for the lookup: one buffer, not one per query. */
-const scratch = Buffer.allocUnsafe(255);
+/**
+ * FNV-1a over one label (its length octet and its octets), folded into the hash of the labels to
+ * its right: a name's hash is built from the root leftwards, so every suffix of a query name has
+ * its hash on the way, with no string made per query.
+ */
+function hashLabel(hash: number, bytes: Uint8Array, start: number): number {
+  const end = start + 1 + bytes[start]!;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 16777619);
+  return hash >>> 0;
+}
+
+const fnvOffset = 2166136261;
+
+interface Zone {
+  wire: Buffer;
+  route: CompiledRoute;
+}
+
+/** Where the question's name is lower-cased for the lookup, and where its labels start: one of each, not one per query. */
+const scratch = Buffer.allocUnsafe(256);
+const labelStarts = new Int32Array(128);
 
 export class RouteTable {
   readonly routes: readonly CompiledRoute[];
-  private readonly byZone = new Map<string, CompiledRoute>();
+  /** By the hash of their wire form (see hashLabel); a list, since two zones may share a hash. */
+  private readonly byHash = new Map<number, Zone[]>();
   private readonly root: CompiledRoute;
   /** The most labels any zone has: suffixes longer than that cannot match. */
   private readonly maxLabels: number;
@@ -36,34 +52,57 @@ export class RouteTable {
     const root = compiled.find((route) => route.zone === '.');
     this.root = root ?? { zone: '.', pool: defaultPool, cache: true, rrl: true, index: compiled.length };
     this.routes = root ? compiled : [...compiled, this.root];
-    for (const route of compiled) if (route !== root) this.byZone.set(wireKey(route.zone), route);
-    this.maxLabels = Math.max(0, ...compiled.map((route) => (route.zone === '.' ? 0 : route.zone.split('.').length - 1)));
+    let maxLabels = 0;
+    for (const route of compiled) {
+      if (route === root) continue;
+      const wire = wireOf(route.zone);
+      const starts: number[] = [];
+      for (let at = 0; wire[at] !== 0; at += 1 + wire[at]!) starts.push(at);
+      let hash = fnvOffset;
+      for (let i = starts.length - 1; i >= 0; i--) hash = hashLabel(hash, wire, starts[i]!);
+      this.byHash.set(hash, [...(this.byHash.get(hash) ?? []), { wire, route }]);
+      maxLabels = Math.max(maxLabels, starts.length);
+    }
+    this.maxLabels = maxLabels;
   }
 
   /** The route of the name at `query[12..]` (the question, uncompressed as every query we accept). */
   match(query: Buffer): CompiledRoute {
-    if (this.byZone.size === 0) return this.root;
+    if (this.byHash.size === 0) return this.root;
     // Label starts, first to last, and the name lower-cased into the scratch buffer.
-    const starts: number[] = [];
+    let labels = 0;
     let at = 12;
     while (at < query.length && query[at]! !== 0) {
-      starts.push(at - 12);
       const end = at + 1 + query[at]!;
       // Longer than a name may be (RFC 1035 §3.1): the parser refuses such queries; never read past the scratch.
-      if (end - 12 >= scratch.length) return this.root;
-      for (let i = at; i < end && i < query.length; i++) {
+      if (end - 12 >= scratch.length - 1 || labels === labelStarts.length) return this.root;
+      labelStarts[labels++] = at - 12;
+      scratch[at - 12] = query[at]!;
+      for (let i = at + 1; i < end && i < query.length; i++) {
         const byte = query[i]!;
-        // The length octets are below 64, never letters: lower-casing A-Z leaves them alone.
-        scratch[i - 12] = i > at && byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
+        scratch[i - 12] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
       }
       at = end;
     }
     const nameEnd = at - 12;
     scratch[nameEnd] = 0;
-    for (let first = Math.max(0, starts.length - this.maxLabels); first < starts.length; first++) {
-      const route = this.byZone.get(scratch.toString('latin1', starts[first]!, nameEnd + 1));
-      if (route) return route;
+    // From the root leftwards, one label at a time: the last zone found is the longest.
+    let found = this.root;
+    let hash = fnvOffset;
+    for (let i = labels - 1; i >= 0 && labels - i <= this.maxLabels; i--) {
+      const start = labelStarts[i]!;
+      hash = hashLabel(hash, scratch, start);
+      const zones = this.byHash.get(hash);
+      if (!zones) continue;
+      for (const zone of zones) if (sameBytes(zone.wire, start, nameEnd + 1)) found = zone.route;
     }
-    return this.root;
+    return found;
   }
+}
+
+/** Whether the scratch bytes [start, end) are `wire`. */
+function sameBytes(wire: Buffer, start: number, end: number): boolean {
+  if (wire.length !== end - start) return false;
+  for (let i = 0; i < wire.length; i++) if (wire[i] !== scratch[start + i]) return false;
+  return true;
 }

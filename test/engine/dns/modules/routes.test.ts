@@ -40,6 +40,18 @@ describe('dns route table', () => {
     assert.equal(table.match(oneLabel).pool, 'public');
   });
 
+  it('finds the right one of many zones, nested ones included', () => {
+    const many = new RouteTable([
+      ...Array.from({ length: 1000 }, (_, i) => route(`z${i}.example.`, `p${i}`)),
+      ...Array.from({ length: 1000 }, (_, i) => route(`deep.z${i}.example.`, `deep${i}`)),
+    ]);
+    for (const i of [0, 1, 499, 999]) {
+      assert.equal(many.match(encodeQuery(`www.z${i}.example`, Type.A)).pool, `p${i}`);
+      assert.equal(many.match(encodeQuery(`a.deep.z${i}.example`, Type.A)).pool, `deep${i}`);
+      assert.equal(many.match(encodeQuery(`deep.z${i}.example.net`, Type.A)).pool, 'default');
+    }
+  });
+
   it('sends names no route covers to the default pool when no root route is configured', () => {
     const partial = new RouteTable([route('corp.example.', 'internal')]);
     assert.equal(partial.match(encodeQuery('www.example.com', Type.A)).pool, 'default');

@@ -27,6 +27,8 @@ export class DotConnection {
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** performance.now() of the last answer read on the current connection. */
   private lastAnswerAt = 0;
+  /** Closed for good (its pool was replaced or stopped): nothing opens a connection again. */
+  private closed = false;
   private readonly options: DotOptions;
   private readonly onMessage: (message: Buffer) => void;
   private readonly onClosed: () => void;
@@ -40,6 +42,7 @@ export class DotConnection {
 
   /** Writes a query (length-prefixed, RFC 1035 §4.2.2), connecting first when there is no connection. */
   send(packet: Buffer): void {
+    if (this.closed) return;
     clearTimeout(this.idleTimer);
     const frame = Buffer.allocUnsafe(2 + packet.length);
     frame.writeUInt16BE(packet.length, 0);
@@ -52,7 +55,12 @@ export class DotConnection {
   idle(): void {
     clearTimeout(this.idleTimer);
     if (!this.socket) return;
-    this.idleTimer = setTimeout(() => this.socket?.end(), this.options.idleTimeoutMs);
+    this.idleTimer = setTimeout(() => {
+      // Forgotten before it ends: a query that comes while it closes opens a new one instead of writing after the end.
+      const socket = this.socket;
+      this.socket = null;
+      socket?.end();
+    }, this.options.idleTimeoutMs);
     this.idleTimer.unref();
   }
 
@@ -65,6 +73,7 @@ export class DotConnection {
   }
 
   close(): void {
+    this.closed = true;
     clearTimeout(this.idleTimer);
     this.socket?.destroy();
   }

@@ -1,6 +1,7 @@
 // Builds the module chain from a config. On a reload, a module whose config section did not change
 // is kept as it is (the cache keeps its entries, forward its health state, rrl its accounts); only
 // changed modules are built anew (and the cache too when flatten or the routes changed, see below).
+// A new forward module still keeps each pool whose own options did not change.
 import { defaultPool } from '../api/dns-routing.ts';
 import type { DnsConfig } from '../api/dns.ts';
 import { Cache } from './modules/cache/cache.ts';
@@ -58,7 +59,7 @@ export function buildModules(
   const { enabled: cacheEnabled, ...cacheOptions } = config.cache;
   const { enabled: rrlEnabled, ...rrlOptions } = config.rrl;
   return {
-    forward: same('forward') ? previous!.modules.forward : new Forward(next.forward.pools, new RouteTable(config.routes)),
+    forward: same('forward') ? previous!.modules.forward : new Forward(next.forward.pools, new RouteTable(config.routes), previous?.modules.forward),
     // The cache holds answers as flatten shaped them and as the routes' pools gave them: new flatten rules or routes need an empty cache.
     cache: same('cache') && same('flatten') && same('routes') ? previous!.modules.cache : cacheEnabled ? new Cache(cacheOptions) : null,
     rrl: same('rrl') ? previous!.modules.rrl : rrlEnabled ? new ResponseRateLimit(rrlOptions) : null,

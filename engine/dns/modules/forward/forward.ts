@@ -12,13 +12,25 @@ export class Forward implements DnsModule {
   readonly name = 'forward';
   readonly routes: RouteTable;
   private readonly pools = new Map<string, Pool>();
+  /** Each pool's options as built, to tell on the next config change whether it can be kept. */
+  private readonly built = new Map<string, string>();
 
-  /** `pools`: by name, every pool a route names (the config check made sure each exists). */
-  constructor(pools: Record<string, PoolOptions>, routes: RouteTable) {
+  /**
+   * `pools`: by name, every pool a route names (the config check made sure each exists).
+   * `previous`: the module this one replaces; a pool whose options did not change is shared with
+   * it rather than built again, so one pool's change leaves the others' health and counters alone.
+   */
+  constructor(pools: Record<string, PoolOptions>, routes: RouteTable, previous?: Forward) {
     this.routes = routes;
     const used = new Set(routes.routes.map((route) => route.pool));
     // A pool no route leads to would only send health probes: it is not built.
-    for (const [name, options] of Object.entries(pools)) if (used.has(name)) this.pools.set(name, new Pool({ ...options, name }));
+    for (const [name, options] of Object.entries(pools)) {
+      if (!used.has(name)) continue;
+      const key = JSON.stringify(options);
+      const kept = previous?.built.get(name) === key ? previous.pools.get(name) : undefined;
+      this.pools.set(name, (kept ?? new Pool({ ...options, name })).retain());
+      this.built.set(name, key);
+    }
   }
 
   handle(ctx: QueryContext): Promise<Buffer | null> {
@@ -40,7 +52,8 @@ export class Forward implements DnsModule {
     return [...this.pools.values()].map((pool) => pool.poolStats());
   }
 
+  /** Lets go of its pools; those a newer module shares stay open for it. */
   close(): void {
-    for (const pool of this.pools.values()) pool.close();
+    for (const pool of this.pools.values()) pool.release();
   }
 }

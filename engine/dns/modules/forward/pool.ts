@@ -160,6 +160,19 @@ export class Pool {
     return { name: this.name, policy: this.policy, ...this.counters };
   }
 
+  /** The forward modules using this pool: a config change that leaves it alone hands it on, health and all. */
+  private holders = 0;
+
+  retain(): this {
+    this.holders++;
+    return this;
+  }
+
+  /** One forward module is done with it; the last one closes it. */
+  release(): void {
+    if (--this.holders === 0) this.close();
+  }
+
   close(): void {
     clearInterval(this.probeTimer);
     for (const upstream of this.upstreams) upstream.close();

@@ -131,6 +131,19 @@ describe('dns routing by zone (two knots, kdig)', () => {
     assert.ok(udp('www.example.test').some((entry) => entry.rrl === 'slip'), 'the public route is');
   });
 
+  it('keeps a pool whose own config did not change when another pool changes', async () => {
+    const queriesOf = (stats: { pools: { name: string; queries: number }[] }, pool: string) => stats.pools.find((p) => p.name === pool)!.queries;
+    const before = await dns.stats();
+    assert.ok(queriesOf(before, 'internal') > 0 && queriesOf(before, 'public') > 0);
+    const { config } = (await dns.engine.procedures['dns.configGet']!({})) as { config: { pools: Record<string, Record<string, unknown>> } };
+    const pools = { ...config.pools, public: { ...config.pools.public, policy: 'first-available' } };
+    await dns.engine.procedures['dns.configSet']!({ config: { ...config, pools } });
+    const after = await dns.stats();
+    assert.ok(queriesOf(after, 'internal') >= queriesOf(before, 'internal'), 'the internal pool was kept: its counters go on');
+    assert.equal(queriesOf(after, 'public'), 0, 'the public pool was built anew');
+    assert.match(await kdig(dns.port, ['www.corp.example', 'A']), /10\.1\.0\.80/);
+  });
+
   it("keeps one pool's health and answers when the other pool's upstream goes down", async () => {
     await internal.stop();
     await waitFor(async () => (await dns.stats()).upstreams.find((u) => u.pool === 'internal')?.healthy === false, 'the internal upstream marked down', 10_000);

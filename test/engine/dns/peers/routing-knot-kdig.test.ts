@@ -3,7 +3,7 @@
 // knot is authoritative only for its own zones, so a name sent to the wrong pool is REFUSED.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { QueryLogEntry } from '../../../../engine/api/dns.ts';
+import type { DnsConfig, QueryLogEntry } from '../../../../engine/api/dns.ts';
 import { kdig, startDnsEngine, startKnot, status, type DnsEngineUnderTest, type Knot } from '../../../helpers/knot.ts';
 import { waitFor } from '../../../helpers/wait.ts';
 
@@ -135,8 +135,8 @@ describe('dns routing by zone (two knots, kdig)', () => {
     const queriesOf = (stats: { pools: { name: string; queries: number }[] }, pool: string) => stats.pools.find((p) => p.name === pool)!.queries;
     const before = await dns.stats();
     assert.ok(queriesOf(before, 'internal') > 0 && queriesOf(before, 'public') > 0);
-    const { config } = (await dns.engine.procedures['dns.configGet']!({})) as { config: { pools: Record<string, Record<string, unknown>> } };
-    const pools = { ...config.pools, public: { ...config.pools.public, policy: 'first-available' } };
+    const { config } = (await dns.engine.procedures['dns.configGet']!({})) as { config: DnsConfig };
+    const pools = { ...config.pools, public: { ...config.pools.public!, policy: 'first-available' as const } };
     await dns.engine.procedures['dns.configSet']!({ config: { ...config, pools } });
     const after = await dns.stats();
     assert.ok(queriesOf(after, 'internal') >= queriesOf(before, 'internal'), 'the internal pool was kept: its counters go on');

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { moduleConfig, moduleStats } from '../dns/chain.ts';
 import { listenAddress } from './address.ts';
+import { checkRouting } from './dns-routing.ts';
 import { procedure, stream } from './contract.ts';
 import { mergedAs } from './merge.ts';
 
@@ -21,8 +22,8 @@ export const dnsConfig = z
       })
       .strict()
       .prefault({}),
-    // Each module's keys (upstreams, policy, healthCheck, upstreamTimeoutMs, querylog, rrl, cache,
-    // flatten), declared in its folder: engine/dns/modules/<name>/contract.ts.
+    // Each module's keys (upstreams, policy, healthCheck, pools, routes, upstreamTimeoutMs, querylog,
+    // rrl, cache, flatten), declared in its folder: engine/dns/modules/<name>/contract.ts.
     ...moduleConfig,
     /** The whole budget of a client query, all tries included. */
     queryTimeoutMs: z.number().int().min(100).max(30_000).default(3000),
@@ -44,7 +45,8 @@ export const dnsConfig = z
   .refine((config) => !config.listen.some((address) => /^(tls|https):/.test(address)) || (config.tls.certFile && config.tls.keyFile), {
     message: 'a tls:// or https:// listener needs tls.certFile and tls.keyFile (PEM files)',
     path: ['tls'],
-  });
+  })
+  .superRefine(checkRouting);
 export type DnsConfig = z.infer<typeof dnsConfig>;
 export type DnsConfigInput = z.input<typeof dnsConfig>;
 
@@ -66,7 +68,7 @@ export const dnsStats = z.object({
   connections: z.object({ tcp: z.number().int(), tls: z.number().int(), https: z.number().int() }),
   moduleErrors: z.record(z.string(), z.number().int()),
   listening: mergedAs(z.array(z.object({ address: z.string(), transport: dnsTransport })), { merge: 'same' }),
-  // Each module's fields (qps, rcodes, flattened, rrl, hitRatio, cache, upstreams), declared in its
+  // Each module's fields (qps, rcodes, flattened, rrl, hitRatio, cache, upstreams, pools, routes), declared in its
   // folder: engine/dns/modules/<name>/contract.ts.
   ...moduleStats,
 });
@@ -82,6 +84,8 @@ export const queryLogEntry = z.object({
   /** The rcode answered; when rrl slipped or dropped the answer (`rrl`), the rcode the client would have got. */
   rcode: z.number().int(),
   upstream: z.string().nullable(),
+  /** The zone of the route the query took ("." for the root route); null where it was not recorded (the SQLite history keeps no route yet). */
+  route: z.string().nullable(),
   latencyMs: z.number(),
   cache: z.enum(['hit', 'miss', 'stale']).nullable(),
   rrl: z.enum(['slip', 'drop']).nullable(),
@@ -96,7 +100,9 @@ export const queryLogFilter = z
     qname: z.string().max(255).optional(),
     qtype: z.number().int().min(0).max(65535).optional(),
     rcode: z.number().int().min(-1).max(15).optional(),
-    upstream: z.string().max(64).optional(),
+    upstream: z.string().max(300).optional(),
+    /** The route's zone, exactly (case-insensitive). */
+    route: z.string().max(255).optional(),
     cache: z.enum(['hit', 'miss', 'stale']).optional(),
     rrl: z.enum(['slip', 'drop']).optional(),
   })
@@ -159,7 +165,14 @@ export const dnsApi = {
     ),
     'dns.setUpstream': procedure(
       'Takes an upstream out of rotation, or puts it back.',
-      z.object({ address: z.string().max(64), enabled: z.boolean() }).strict(),
+      z
+        .object({
+          address: z.string().max(300),
+          enabled: z.boolean(),
+          /** Only in this pool; without it, in every pool that has the address. */
+          pool: z.string().max(64).optional(),
+        })
+        .strict(),
       z.object({ ok: z.literal(true) }),
       'operator',
     ),

@@ -22,7 +22,7 @@ export type MergeRule =
   /** Computed again from the merged answer by the procedure's own merge; the first worker's until then. */
   | { merge: 'derived' }
   /** A list of objects matched across workers by a field, each merged by its schema. */
-  | { merge: 'byKey'; key: string };
+  | { merge: 'byKey'; key: string | readonly string[] };
 
 export const mergeRules = z.registry<MergeRule>();
 
@@ -101,9 +101,14 @@ function mergeValues(schema: z.ZodType, values: unknown[], parents: unknown[]): 
     case 'all':
       return values.every(Boolean);
     case 'byKey': {
-      const key = (rule as { key: string }).key;
+      const key = (rule as { key: string | readonly string[] }).key;
+      // Several fields (a pool and an address) make one key together.
+      const keyOf =
+        typeof key === 'string'
+          ? (item: Record<string, unknown>) => item[key]
+          : (item: Record<string, unknown>) => JSON.stringify(key.map((field) => item[field]));
       const groups = new Map<unknown, unknown[]>();
-      for (const item of (values as Record<string, unknown>[][]).flat()) groups.set(item[key], [...(groups.get(item[key]) ?? []), item]);
+      for (const item of (values as Record<string, unknown>[][]).flat()) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
       return [...groups.values()].map((items) => mergeValues(def.element!, items, items));
     }
     case 'object': {

@@ -22,9 +22,11 @@ export const dnsEngine: EngineDefinition = {
         'dns.recentQueries': ({ filter, limit }) => ({ entries: service.querylog.recent(filter ?? {}, limit ?? 500) }),
         'dns.top': ({ limit }) => service.querylog.top(limit ?? 10),
         'dns.history': ({ seconds }) => ({ seconds: service.traffic.history(seconds ?? 300) }),
-        'dns.setUpstream': ({ address, enabled }) => {
-          if (!service.modules.forward.setEnabled(address, enabled)) {
-            throw new ApiError('E_DNS_UNKNOWN_UPSTREAM', `no upstream ${address}; the upstreams are ${service.modules.forward.stats().map((u) => u.address).join(', ')}`);
+        'dns.setUpstream': ({ address, enabled, pool }) => {
+          if (!service.modules.forward.setEnabled(address, enabled, pool)) {
+            const where = pool === undefined ? '' : ` in pool ${pool}`;
+            const known = service.modules.forward.stats().map((u) => `${u.address} (pool ${u.pool})`);
+            throw new ApiError('E_DNS_UNKNOWN_UPSTREAM', `no upstream ${address}${where}; the upstreams are ${known.join(', ')}`);
           }
           return { ok: true as const };
         },

@@ -25,8 +25,8 @@ type ContractOf<Name extends ModuleName> = Extract<(typeof moduleChain)[number],
 export interface ModuleSetup<Name extends ModuleName, Module extends DnsModule | null, Section> {
   /** The part of the config the module is built from: equal after a reload, the module is kept as it is. */
   section(config: DnsConfig): Section;
-  /** The module, or null when the config leaves it out of the chain. */
-  build(section: Section, parts: ServiceParts): Module;
+  /** The module, or null when the config leaves it out of the chain; `previous`: the one it replaces (forward keeps its unchanged pools). */
+  build(section: Section, parts: ServiceParts, previous?: Module): Module;
   /** Its fields of dns.stats as its contract.ts declares them, also when it is left out (null). */
   stats(module: Module, parts: ServiceParts): z.output<z.ZodObject<ContractOf<Name>['stats']>>;
   /** Releases what it holds (sockets, timers) once no query can reach it any more. */
@@ -56,7 +56,7 @@ export function buildModules(config: DnsConfig, parts: ServiceParts, previous?: 
     const setup = setupOf(name);
     sections[name] = setup.section(config);
     const same = previous !== undefined && JSON.stringify(previous.sections[name]) === JSON.stringify(sections[name]);
-    modules[name] = same ? previous.modules[name] : setup.build(sections[name], parts);
+    modules[name] = same ? previous.modules[name] : setup.build(sections[name], parts, previous?.modules[name] ?? undefined);
   }
   return { sections, modules: modules as Modules };
 }

@@ -1,10 +1,13 @@
 // EDNS padding (RFC 7830) of answers on encrypted transports, by the Block-Length Padding of
 // RFC 8467 §4.1: an answer is padded to a multiple of 468 bytes, and only when its query carried
-// a Padding option (a server MUST NOT pad otherwise).
+// a Padding option (a server MUST NOT pad otherwise). Queries to DoT upstreams are padded to 128.
 import { paddingOption } from './wire.ts';
 
 /** RFC 8467 §4.1: the recommended block length for responses. */
 export const responseBlockLength = 468;
+
+/** RFC 8467 §4.1: the recommended block length for queries (what forward pads its DoT queries to). */
+export const queryBlockLength = 128;
 
 /**
  * `opt` (an OPT record as optRecord makes it: 11 bytes of fixed fields, then its options) with a

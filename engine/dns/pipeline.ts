@@ -25,6 +25,8 @@ export interface QueryContext {
   /** What modules learned, for the query log and stats. */
   readonly meta: {
     upstream?: string;
+    /** The zone of the route the query's name took (service.ts picks its chain by it). */
+    route?: string;
     rrl?: 'slip' | 'drop';
     /** The rcode of the answer RRL slipped or dropped: what the client would have got. */
     limitedRcode?: number;

@@ -9,7 +9,8 @@ import { buildModules, chainOf, closeModules, statsOf, type Modules, type Sectio
 import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
-import { Pipeline } from './pipeline.ts';
+import type { CompiledRoute } from './modules/forward/routes.ts';
+import { Pipeline, type DnsModule, type QueryContext } from './pipeline.ts';
 import { DnsServer, type PassedAnswer, type ServerSettings } from './server.ts';
 import { readIdentity } from './tls.ts';
 import { nsQuery, parseQuery } from './wire.ts';
@@ -37,7 +38,13 @@ export class DnsService {
   private readonly startedAt = Date.now();
   private readonly moduleErrors: Record<string, number> = {};
   private servfail = 0;
-  private current: { config: DnsConfig; sections: Sections; modules: Modules; pipeline: Pipeline };
+  private current: {
+    config: DnsConfig;
+    sections: Sections;
+    modules: Modules;
+    /** By route index: the chain that route's queries take (without cache or rrl where the route turns them off). */
+    pipelines: Pipeline[];
+  };
   private readonly server: DnsServer;
   /** Reloads run one at a time: a second one waits for the first. */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -56,8 +63,8 @@ export class DnsService {
       ...serverSettings(config),
       // One key file in the data folder: every worker and the process taking over in an upgrade make and accept the same cookies.
       cookieMasterKey: dataDir ? cookieMasterKey(join(dataDir, cookieKeyFile)) : null,
-      resolve: (query) => this.current.pipeline.run(query),
-      resolveNow: (query) => this.current.pipeline.runNow(query),
+      resolve: (ctx) => this.pipelineOf(ctx).run(ctx),
+      resolveNow: (ctx) => this.pipelineOf(ctx).runNow(ctx),
       admitError: (client, transport) => this.current.modules.rrl?.admitOwnError(client, transport) ?? true,
       ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
@@ -75,11 +82,19 @@ export class DnsService {
     return this.current.modules;
   }
 
+  /** The route the query's name takes (noted for the query log) and that route's chain. */
+  private pipelineOf(ctx: QueryContext): Pipeline {
+    const route = this.current.modules.forward.routes.match(ctx.query);
+    ctx.meta.route = route.zone;
+    return this.current.pipelines[route.index]!;
+  }
+
   async start(): Promise<void> {
     await this.server.start();
     this.log.info('dns engine listening', {
       listen: this.server.listening.map((l) => `${l.transport}/${l.address}`),
-      upstreams: this.current.modules.forward.stats().map((u) => u.address),
+      upstreams: this.current.modules.forward.stats().map((u) => `${u.pool}/${u.address}`),
+      routes: this.current.modules.forward.routes.routes.map((r) => `${r.zone} -> ${r.pool}`),
     });
   }
 
@@ -98,9 +113,9 @@ export class DnsService {
       this.current = next;
       this.querylog.reconfigure(config.querylog);
       this.capture.resize(config.querylog.capture);
-      // A replaced module (the old forward pool) may still carry queries: close it once their deadline has passed.
+      // A replaced module (the old forward, whose pools the new one does not share) may still carry queries: close it once their deadline has passed.
       setTimeout(() => closeModules(previous.modules, next.modules), previous.config.queryTimeoutMs).unref();
-      this.log.info('dns config applied', { listenersChanged, modules: next.pipeline.modules.map((m) => m.name) });
+      this.log.info('dns config applied', { listenersChanged, modules: next.pipelines.at(-1)!.modules.map((m) => m.name) });
       return { listenersChanged };
     });
     this.reloading = run.catch(() => {});
@@ -131,7 +146,8 @@ export class DnsService {
     if (!parsed) throw new Error(`the probe name ${name} makes no valid query`);
     const receivedAt = performance.now();
     const local = { address: '127.0.0.1', port: 0 };
-    const answer = await this.current.pipeline.run({ query, parsed, cookie: null, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} });
+    const ctx: QueryContext = { query, parsed, cookie: null, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} };
+    const answer = await this.pipelineOf(ctx).run(ctx);
     if (!answer || answer.readUInt16BE(0) !== query.readUInt16BE(0)) throw new Error(`no answer to the probe ${name} NS`);
   }
 
@@ -154,10 +170,22 @@ export class DnsService {
 
   private assemble(config: DnsConfig, previous?: DnsService['current']): DnsService['current'] {
     const { sections, modules } = buildModules(config, this, previous);
-    const pipeline = new Pipeline(chainOf(modules), this.log, (module) => {
+    const onModuleError = (module: string) => {
       this.moduleErrors[module] = (this.moduleErrors[module] ?? 0) + 1;
       this.servfail++;
-    });
-    return { config, sections, modules, pipeline };
+    };
+    // One chain per combination of the route switches (at most four), shared by the routes that have it.
+    const variants = new Map<string, Pipeline>();
+    const chainFor = ({ cache, rrl }: CompiledRoute): Pipeline => {
+      const key = `${cache}|${rrl}`;
+      let pipeline = variants.get(key);
+      if (!pipeline) {
+        const skipped = new Set<DnsModule | null>([cache ? null : modules.cache, rrl ? null : modules.rrl]);
+        pipeline = new Pipeline(chainOf(modules).filter((module) => !skipped.has(module)), this.log, onModuleError);
+        variants.set(key, pipeline);
+      }
+      return pipeline;
+    };
+    return { config, sections, modules, pipelines: modules.forward.routes.routes.map(chainFor) };
   }
 }

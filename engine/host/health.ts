@@ -136,8 +136,16 @@ export class HealthWatch extends EventEmitter<{ health: [HostHealth] }> {
     const enabled = stats.upstreams.filter((upstream) => upstream.enabled);
     const down = enabled.filter((upstream) => !upstream.healthy);
     // No changing counts in a reason: the banner would change every check.
-    const reasons = down.map((upstream) => `upstream ${upstream.address} is down: it failed its health checks`);
+    const pooled = stats.pools.length > 1;
+    const reasons = down.map((upstream) => `upstream ${upstream.address}${pooled ? ` (pool ${upstream.pool})` : ''} is down: it failed its health checks`);
     if (enabled.length === 0 && stats.upstreams.length > 0) reasons.push('every upstream is disabled: enable one on the DNS page');
+    // Each pool answers its own zones: one whose upstreams are all down fails those names alone.
+    for (const pool of pooled ? stats.pools : []) {
+      const members = enabled.filter((upstream) => upstream.pool === pool.name);
+      if (members.length > 0 && members.every((upstream) => !upstream.healthy) && down.length < enabled.length) {
+        reasons.push(`every upstream of pool ${pool.name} is down: names routed to it get stale answers or SERVFAIL`);
+      }
+    }
     const dropped = this.grew('dns.rrl.dropped', stats.rrl?.dropped ?? 0) + this.grew('dns.rrl.slipped', stats.rrl?.slipped ?? 0);
     if (dropped > 0) reasons.push(`RRL limited ${dropped} answers in the last ${healthEveryMs / 1000} s`);
     const allDown = enabled.length === 0 || down.length === enabled.length;

@@ -18,7 +18,7 @@ function batch(second: number, start: number): QueryLogEntry[] {
   for (let i = 0; i < perSecond; i++) {
     // A skewed mix of names, as real traffic: a few names take most queries.
     const n = Math.floor(names * Math.random() ** 3);
-    rows.push({ seq: 0, at: start + second * 1000 + i / 10, client: `10.0.${(i >> 8) & 255}.${i & 255}`, transport: 'udp', qname: `host${n}.example${n % 97}.test`, qtype: i % 5 === 0 ? 28 : 1, rcode: n % 13 === 0 ? 3 : 0, upstream: '127.0.0.1:53', latencyMs: (i % 50) / 10, cache: i % 4 === 0 ? 'miss' : 'hit', rrl: null, flattened: false });
+    rows.push({ seq: 0, at: start + second * 1000 + i / 10, client: `10.0.${(i >> 8) & 255}.${i & 255}`, transport: 'udp', qname: `host${n}.example${n % 97}.test`, qtype: i % 5 === 0 ? 28 : 1, rcode: n % 13 === 0 ? 3 : 0, upstream: '127.0.0.1:53', route: null, latencyMs: (i % 50) / 10, cache: i % 4 === 0 ? 'miss' : 'hit', rrl: null, flattened: false });
   }
   return rows;
 }

@@ -124,6 +124,21 @@ describe('DNS page in Chromium with Knot as upstream and kdig as client (e2e)', 
     assert.deepEqual(shown, [matched]);
   });
 
+  it('shows the route table and the route each query took', { timeout: 30_000 }, async () => {
+    // No routes configured: the root route to the default pool takes every name.
+    const root = page.locator('[data-testid="dns-route-."]');
+    await root.waitFor({ timeout: 5000 });
+    assert.equal(await root.getAttribute('data-pool'), 'default');
+    const name = `route-${run}.example.test`;
+    // The test before left a name filter in place: narrow it to this name instead.
+    await page.locator('[data-testid=dns-filter-qname]').fill(`route-${run}`);
+    assert.equal(status(await kdig(dnsPort, [name, 'A'])), 'NXDOMAIN');
+    await rowFor(name).waitFor({ timeout: 5000 });
+    assert.equal(await rowFor(name).locator('[data-testid=dns-log-route]').innerText(), '.');
+    await root.getByRole('button', { name: '.' }).click();
+    assert.equal(await page.locator('[data-testid=dns-filter-route]').inputValue(), '.');
+  });
+
   it('raised no page errors or CSP violations', () => {
     assert.deepEqual(problems, []);
   });

@@ -74,6 +74,8 @@ export interface KnotOptions {
   cookies?: boolean;
   /** The NSID knot answers with (RFC 5001), when a query asks for it. */
   nsid?: string;
+  /** More zones it is authoritative for, next to example.test and other.test: origin -> zone file text. */
+  zones?: Record<string, string>;
 }
 
 /** Starts knotd; a fresh port is retried when another process took it in the meantime. */
@@ -91,9 +93,11 @@ async function startKnotOnce(listenPort: number, options: KnotOptions): Promise<
   const dir = tempDir('knot');
   writeFileSync(join(dir, 'example.test.zone'), zone);
   writeFileSync(join(dir, 'other.test.zone'), otherZone);
+  const extra = Object.entries(options.zones ?? {});
+  for (const [origin, text] of extra) writeFileSync(join(dir, `${origin}.zone`), text);
   writeFileSync(
     join(dir, 'knot.conf'),
-    `server:\n  listen: 127.0.0.1@${listenPort}\n  rundir: ${dir}\n${options.nsid ? `  nsid: ${options.nsid}\n` : ''}database:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\n${options.cookies ? '    global-module: mod-cookies\n' : ''}zone:\n  - domain: example.test\n    file: example.test.zone\n  - domain: other.test\n    file: other.test.zone\nlog:\n  - target: stderr\n    any: error\n`,
+    `server:\n  listen: 127.0.0.1@${listenPort}\n  rundir: ${dir}\n${options.nsid ? `  nsid: ${options.nsid}\n` : ''}database:\n  storage: ${dir}\ntemplate:\n  - id: default\n    storage: ${dir}\n${options.cookies ? '    global-module: mod-cookies\n' : ''}zone:\n  - domain: example.test\n    file: example.test.zone\n  - domain: other.test\n    file: other.test.zone\n${extra.map(([origin]) => `  - domain: ${origin}\n    file: ${origin}.zone\n`).join('')}log:\n  - target: stderr\n    any: error\n`,
   );
   const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -14,10 +14,16 @@ export interface UnboundOptions {
   localData?: string[];
   /** Zones unbound asks an authoritative server on 127.0.0.1 for (a Knot of knot.ts). */
   stubZones?: { name: string; port: number }[];
+  /** Also listen for DNS over TLS (RFC 7858) on this port of 127.0.0.1 with this certificate and key. */
+  tls?: { port: number; certFile: string; keyFile: string };
+  /** How long unbound keeps an idle TCP or TLS connection open (its default: 30 s). */
+  tcpIdleTimeoutMs?: number;
 }
 
 export interface Unbound {
   port: number;
+  /** The DoT port, when `tls` was asked for. */
+  tlsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +45,10 @@ async function startUnboundOnce(port: number, options: UnboundOptions): Promise<
   const lines = [
     'server:',
     `  interface: 127.0.0.1@${port}`,
+    ...(options.tls
+      ? [`  interface: 127.0.0.1@${options.tls.port}`, `  tls-port: ${options.tls.port}`, `  tls-service-key: ${quote(options.tls.keyFile)}`, `  tls-service-pem: ${quote(options.tls.certFile)}`]
+      : []),
+    ...(options.tcpIdleTimeoutMs === undefined ? [] : [`  tcp-idle-timeout: ${options.tcpIdleTimeoutMs}`]),
     '  do-daemonize: no',
     '  use-syslog: no',
     '  logfile: ""',
@@ -66,5 +76,5 @@ async function startUnboundOnce(port: number, options: UnboundOptions): Promise<
   writeFileSync(join(dir, 'unbound.conf'), lines.join('\n'));
   // localhost is one of unbound's built-in local zones: it answers without any upstream.
   const { stop } = await startDnsPeer('unbound', ['-d', '-c', join(dir, 'unbound.conf')], { port, query: ['localhost', 'A'], timeoutMs: 10_000 });
-  return { port, stop };
+  return { port, ...(options.tls ? { tlsPort: options.tls.port } : {}), stop };
 }

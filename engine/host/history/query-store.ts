@@ -54,6 +54,8 @@ const toEntry = (row: Row): QueryLogEntry => ({
   qtype: row.qtype,
   rcode: row.rcode,
   upstream: row.upstream,
+  // Not a column yet: the history does not keep which route a query took.
+  route: null,
   latencyMs: row.latency_ms,
   cache: row.cache,
   rrl: row.rrl,
@@ -79,6 +81,8 @@ export function whereOf(query: Omit<HistoryQuery, 'limit'>): { sql: string; valu
   if (f.qtype !== undefined) where('qtype = ?', f.qtype);
   if (f.rcode !== undefined) where('rcode = ?', f.rcode);
   if (f.upstream) where('upstream = ?', f.upstream);
+  // The history keeps no route yet (every row's is null), so no row is on the route asked for.
+  if (f.route) where('NULL = ?', f.route);
   if (f.cache) where('cache = ?', f.cache);
   if (f.rrl) where('rrl = ?', f.rrl);
   return { sql: parts.join(' AND '), values };

@@ -19,6 +19,7 @@ import { QueryLog } from './query-log.tsx';
 import { StatTiles } from './stat-tiles.tsx';
 import { TopLists } from './top-lists.tsx';
 import { TrafficChart } from './traffic-chart.tsx';
+import { RouteTable } from './route-table.tsx';
 import { UpstreamTable } from './upstream-table.tsx';
 import { useDnsStats } from './use-dns-stats.ts';
 
@@ -67,6 +68,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
         headingRef={logHeading}
       />
       <UpstreamTable client={client} upstreams={stats.upstreams} onChanged={view.refresh} onFilter={(upstream) => showInLog({ upstream })} headingRef={upstreamHeading} />
+      <RouteTable stats={stats} onFilter={(route) => showInLog({ route })} />
       <ProcessesPanel client={client} />
       <div className="panel-row wide-first">
         <Panel headingId="dns-ops-heading" title="Operations">

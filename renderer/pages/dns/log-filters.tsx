@@ -10,6 +10,7 @@ interface Draft {
   qtype: string;
   rcode: string;
   upstream: string;
+  route: string;
   cache: string;
   rrl: string;
 }
@@ -21,6 +22,7 @@ function toDraft(filter: QueryLogFilter): Draft {
     qtype: filter.qtype === undefined ? '' : qtypeName(filter.qtype),
     rcode: filter.rcode === undefined ? '' : String(filter.rcode),
     upstream: filter.upstream ?? '',
+    route: filter.route ?? '',
     cache: filter.cache ?? '',
     rrl: filter.rrl ?? '',
   };
@@ -34,6 +36,7 @@ function fromDraft(draft: Draft): QueryLogFilter {
   if (qtype !== undefined) filter.qtype = qtype;
   if (draft.rcode !== '') filter.rcode = Number(draft.rcode);
   if (draft.upstream.trim()) filter.upstream = draft.upstream.trim();
+  if (draft.route.trim()) filter.route = draft.route.trim();
   if (draft.cache === 'hit' || draft.cache === 'miss' || draft.cache === 'stale') filter.cache = draft.cache;
   if (draft.rrl === 'slip' || draft.rrl === 'drop') filter.rrl = draft.rrl;
   return filter;
@@ -125,6 +128,10 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
             <option key={address} value={address} />
           ))}
         </datalist>
+      </label>
+      <label>
+        <span>Route</span>
+        <input type="text" value={draft.route} onChange={typed('route')} size={12} spellCheck={false} placeholder="zone." data-testid="dns-filter-route" />
       </label>
       <label>
         <span>Cache</span>

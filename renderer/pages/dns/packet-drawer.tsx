@@ -67,6 +67,7 @@ export function PacketDrawer({ client, entry, onClose }: { client: ApiClient; en
       <p className="muted">
         #{entry.seq} · {formatLocalDateTime(entry.at)} · from {entry.client} over {entry.transport.toUpperCase()} · {rcodeName(entry.rcode)} in{' '}
         {formatLatency(entry.latencyMs)} ms{entry.upstream ? ` via ${entry.upstream}` : ''}
+        {entry.route ? `, route ${entry.route}` : ''}
         {entry.cache ? ` · cache ${entry.cache}` : ''}
         {entry.rrl ? ` · rrl ${entry.rrl}` : ''}
         {entry.flattened ? ' · flattened' : ''}

@@ -147,6 +147,9 @@ export function QueryLog({ client, filter, upstreams, selectedSeq, onFilter, onO
           <span role="columnheader">Type</span>
           <span role="columnheader">Rcode</span>
           <span role="columnheader">Upstream</span>
+          <span role="columnheader" title="The zone of the route the name took">
+            Route
+          </span>
           <span role="columnheader" className="num">
             Latency
           </span>
@@ -234,6 +237,9 @@ function LogRow({ id, entry, rowIndex, top, active, selected, onClick }: RowProp
         {rcode}
       </span>
       <span role="gridcell">{entry.upstream ?? '—'}</span>
+      <span role="gridcell" data-testid="dns-log-route">
+        {entry.route ?? '—'}
+      </span>
       <span role="gridcell" className="num">
         {formatLatency(entry.latencyMs)}
         <span className="unit">ms</span>

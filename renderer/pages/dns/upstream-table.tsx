@@ -1,5 +1,5 @@
-// The upstreams the forward module sends to: health, latency, load, and a switch to take one out
-// of rotation (dns.setUpstream). Taking out the last enabled one leaves the proxy nothing to ask.
+// The upstreams the forward module sends to, by pool: health, latency, load, and a switch to take
+// one out of rotation (dns.setUpstream). Taking out a pool's last enabled one leaves its routes nothing to ask.
 import { useState, type Ref } from 'react';
 import type { DnsStats } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
@@ -16,7 +16,7 @@ function health(upstream: Upstream): { label: string; tone: Tone } {
   return upstream.healthy ? { label: 'healthy', tone: 'ok' } : { label: 'down', tone: 'bad' };
 }
 
-const columns: Column[] = ['Address', 'Health', { num: 'Latency' }, { num: 'Outstanding' }, { num: 'Sent' }, { num: 'Answered' }, { num: 'Timeouts' }, { num: 'Weight' }, { action: 'In rotation' }];
+const columns: Column[] = ['Pool', 'Address', 'Health', { num: 'Latency' }, { num: 'Outstanding' }, { num: 'Sent' }, { num: 'Answered' }, { num: 'Timeouts' }, { num: 'Weight' }, { action: 'In rotation' }];
 
 interface Props {
   client: ApiClient;
@@ -30,20 +30,20 @@ interface Props {
 export function UpstreamTable({ client, upstreams, onChanged, onFilter, headingRef }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const enabledCount = upstreams.filter((u) => u.enabled).length;
+  const enabledCount = (pool: string) => upstreams.filter((u) => u.enabled && u.pool === pool).length;
 
   const toggle = async (upstream: Upstream) => {
     const enabled = !upstream.enabled;
-    if (!enabled && enabledCount === 1) {
+    if (!enabled && enabledCount(upstream.pool) === 1) {
       const sure = window.confirm(
-        `Disable ${upstream.address}?\n\nIt is the last enabled upstream: every query that the cache cannot answer will fail with SERVFAIL until one is enabled again.`,
+        `Disable ${upstream.address}?\n\nIt is the last enabled upstream of pool ${upstream.pool}: every query routed there that the cache cannot answer will fail with SERVFAIL until one is enabled again.`,
       );
       if (!sure) return;
     }
     setBusy(upstream.address);
     setError(null);
     try {
-      await client.call('dns.setUpstream', { address: upstream.address, enabled });
+      await client.call('dns.setUpstream', { address: upstream.address, enabled, pool: upstream.pool });
       onChanged();
     } catch (err) {
       setError(`Could not ${enabled ? 'enable' : 'disable'} ${upstream.address}: ${describeError(err)}`);
@@ -59,7 +59,8 @@ export function UpstreamTable({ client, upstreams, onChanged, onFilter, headingR
           {upstreams.map((upstream) => {
             const { label, tone } = health(upstream);
             return (
-              <tr key={upstream.address} data-testid={`dns-upstream-${upstream.address}`} data-health={label}>
+              <tr key={`${upstream.pool}/${upstream.address}`} data-testid={`dns-upstream-${upstream.address}`} data-pool={upstream.pool} data-health={label}>
+                <td>{upstream.pool}</td>
                 <th scope="row">
                   <button type="button" className="link-button" onClick={() => onFilter(upstream.address)} title="Show its queries in the log">
                     {upstream.address}
@@ -67,6 +68,12 @@ export function UpstreamTable({ client, upstreams, onChanged, onFilter, headingR
                 </th>
                 <td>
                   <Badge tone={tone}>{label}</Badge>
+                  {upstream.lastError && (
+                    <span className="muted" title={upstream.lastError}>
+                      {' '}
+                      TLS: {upstream.lastError}
+                    </span>
+                  )}
                 </td>
                 <td className="num">
                   {upstream.latencyMs === null ? '—' : formatLatency(upstream.latencyMs)}

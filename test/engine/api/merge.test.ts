@@ -29,6 +29,18 @@ describe('merging worker answers by their schema', () => {
     assert.deepEqual(merged, { startedAt: 10, latencyMs: 32.5, answers: 4, peers: [{ name: 'a', up: true, sent: 3 }, { name: 'b', up: false, sent: 4 }], counts: { x: 3, y: 1 } });
   });
 
+  it('matches keyed list items on several fields together: one address in two pools stays two entries', () => {
+    const schema = z.object({ upstreams: mergedAs(z.array(z.object({ pool: z.string(), address: z.string(), sent: z.number() })), { merge: 'byKey', key: ['pool', 'address'] }) });
+    const merged = mergeBySchema(schema, [
+      { upstreams: [{ pool: 'internal', address: '10.0.0.1:53', sent: 1 }, { pool: 'public', address: '10.0.0.1:53', sent: 10 }] },
+      { upstreams: [{ pool: 'public', address: '10.0.0.1:53', sent: 20 }, { pool: 'internal', address: '10.0.0.1:53', sent: 2 }] },
+    ]);
+    assert.deepEqual(merged.upstreams, [
+      { pool: 'internal', address: '10.0.0.1:53', sent: 3 },
+      { pool: 'public', address: '10.0.0.1:53', sent: 30 },
+    ]);
+  });
+
   it('refuses a flag or a list whose merge is not declared', () => {
     assert.throws(() => checkMergeable(z.object({ cache: z.object({ full: z.boolean() }) })), /\(answer\)\.cache\.full: a boolean has no merge/);
     assert.throws(() => checkMergeable(z.object({ names: z.array(z.string()) })), /\(answer\)\.names: a array has no merge/);

@@ -65,7 +65,8 @@ describe('a cache hit stays synchronous end to end (knot upstream)', () => {
     service = new DnsService(dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`], healthCheck: { enabled: false } }), quietLog);
     await service.start();
     // Count, on the real pipeline, which path each query took.
-    const pipeline = (service as unknown as { current: { pipeline: Pipeline } }).current.pipeline;
+    // One route (the root): its chain is the only one.
+    const [pipeline] = (service as unknown as { current: { pipelines: Pipeline[] } }).current.pipelines as [Pipeline];
     const [run, runNow] = [pipeline.run.bind(pipeline), pipeline.runNow.bind(pipeline)];
     pipeline.run = (ctx) => (calls.run++, run(ctx));
     pipeline.runNow = (ctx) => {

@@ -77,8 +77,8 @@ describe('/metrics in serve', () => {
     assert.equal(sample(text, 'signalbox_dns_responses_total{rcode="NOERROR"}'), 2);
     assert.equal(sample(text, 'signalbox_dns_responses_total{rcode="NXDOMAIN"}'), 1);
     assert.equal(sample(text, 'signalbox_dns_cache_lookups_total{result="hit"}'), 1);
-    assert.equal(sample(text, `signalbox_dns_upstream_healthy{upstream="127.0.0.1:${knot.port}"}`), 1);
-    assert.ok(sample(text, `signalbox_dns_upstream_answers_total{upstream="127.0.0.1:${knot.port}"}`)! >= 2);
+    assert.equal(sample(text, `signalbox_dns_upstream_healthy{pool="default",upstream="127.0.0.1:${knot.port}"}`), 1);
+    assert.ok(sample(text, `signalbox_dns_upstream_answers_total{pool="default",upstream="127.0.0.1:${knot.port}"}`)! >= 2);
   });
 
   it('exports the Railgun savings and link state', async () => {

@@ -27,6 +27,7 @@ export function matches(entry: QueryLogEntry, filter: QueryLogFilter): boolean {
     (filter.qtype === undefined || entry.qtype === filter.qtype) &&
     (filter.rcode === undefined || entry.rcode === filter.rcode) &&
     (filter.upstream === undefined || entry.upstream === filter.upstream) &&
+    (filter.route === undefined || entry.route?.toLowerCase() === filter.route.toLowerCase()) &&
     (filter.cache === undefined || entry.cache === filter.cache) &&
     (filter.rrl === undefined || entry.rrl === filter.rrl)
   );
@@ -118,6 +119,8 @@ export class QueryLog implements DnsModule {
       // thrown error becomes SERVFAIL in the pipeline.
       rcode: ctx.meta.limitedRcode ?? (reply ? reply[3]! & 0xf : 2),
       upstream: ctx.meta.upstream ?? null,
+      // Set by the service before the chain runs; a context made elsewhere (a test's) took the root route.
+      route: ctx.meta.route ?? '.',
       latencyMs: Math.round(latencyMs * 1000) / 1000,
       cache: ctx.meta.cache ?? null,
       rrl: ctx.meta.rrl ?? null,

@@ -29,6 +29,8 @@ export class EntryRing {
   private readonly client: string[];
   private readonly qname: string[];
   private readonly upstream: (string | null)[];
+  /** The route's zone: the same few strings (the route table's own) in every slot. */
+  private readonly route: (string | null)[];
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -41,6 +43,7 @@ export class EntryRing {
     this.client = new Array<string>(capacity).fill('');
     this.qname = new Array<string>(capacity).fill('');
     this.upstream = new Array<string | null>(capacity).fill(null);
+    this.route = new Array<string | null>(capacity).fill(null);
   }
 
   get length(): number {
@@ -58,6 +61,7 @@ export class EntryRing {
     this.client[slot] = entry.client;
     this.qname[slot] = entry.qname;
     this.upstream[slot] = entry.upstream;
+    this.route[slot] = entry.route;
     this.next = (slot + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
   }
@@ -76,6 +80,7 @@ export class EntryRing {
       qtype: this.qtype[slot]!,
       rcode: this.rcode[slot]!,
       upstream: this.upstream[slot]!,
+      route: this.route[slot]!,
       latencyMs: this.latencyMs[slot]!,
       cache: cacheStates[(flags >> 1) & 3]!,
       rrl: rrlActions[(flags >> 3) & 3]!,

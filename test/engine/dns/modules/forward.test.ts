@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
-import { Forward } from '../../../../engine/dns/modules/forward/forward.ts';
+import { Pool } from '../../../../engine/dns/modules/forward/pool.ts';
 import type { QueryContext } from '../../../../engine/dns/pipeline.ts';
 import { ExtendedRcode, optRecord, parseQuery, Type, withOpt } from '../../../../engine/dns/wire.ts';
 import { buildQuery } from '../../../helpers/dns-edns.ts';
@@ -31,14 +31,14 @@ describe('dns forward', () => {
       send(wrongId);
       setTimeout(() => send(encodeAnswer(mixedCase, spec)), 20);
     });
-    const forward = new Forward({
+    const forward = new Pool({
       upstreams: [{ address: `127.0.0.1:${upstream.address().port}`, weight: 1 }],
       upstreamTimeoutMs: 1000,
       policy: 'round-robin',
       health: { enabled: false, intervalMs: 1000, probeName: '.', failsToDown: 3, successesToUp: 1 },
     });
     try {
-      const answer = (await forward.handle(ctx('real.test')))!;
+      const answer = (await forward.resolve(ctx('real.test')))!;
       assert.deepEqual([...answer.subarray(-4)], [192, 0, 2, 1], 'the forged answers were dropped');
       assert.equal(answer.readUInt16BE(0), 7, "the client's ID goes back");
       assert.equal(answer.toString('latin1', 13, 17), 'real', "the client's letter case goes back");
@@ -66,7 +66,7 @@ describe('dns forward', () => {
       const rcode = received.length === 1 ? ExtendedRcode.badCookie : 0;
       server.send(withOpt(body, optRecord(false, rcode, cookieOption(theirs.subarray(0, 8)))), remote.port, remote.address);
     });
-    const forward = new Forward({
+    const forward = new Pool({
       upstreams: [{ address: `127.0.0.1:${server.address().port}`, weight: 1 }],
       upstreamTimeoutMs: 1000,
       policy: 'round-robin',
@@ -75,7 +75,7 @@ describe('dns forward', () => {
     try {
       const clientCookie = Buffer.alloc(8, 0xcc);
       const query = buildQuery({ id: 9, name: 'cookie.test', type: Type.A, checkingDisabled: true, edns: { dnssecOk: true, udpSize: 4096, options: [{ code: 10, data: clientCookie }, { code: 3, data: Buffer.alloc(0) }] } });
-      const answer = (await forward.handle(ctx('cookie.test', query)))!;
+      const answer = (await forward.resolve(ctx('cookie.test', query)))!;
       assert.deepEqual([...answer.subarray(-4)], [192, 0, 2, 2], 'the retry after BADCOOKIE was answered; the spoofed reply ignored');
       assert.equal(answer.readUInt16BE(10), 0, 'the answer comes back without the upstream\'s OPT');
       assert.equal(received.length, 2);

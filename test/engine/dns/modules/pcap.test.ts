@@ -18,7 +18,7 @@ const run = promisify(execFile);
 
 function exchange(seq: number, transport: 'udp' | 'tcp', client: string, server: string, name = 'www.example.test'): CapturedExchange {
   const query = encodeQuery(name, Type.A, { id: 0x4000 + seq });
-  const entry: QueryLogEntry = { seq, at: 1_790_000_000_000 + seq, client, transport, qname: name, qtype: 1, rcode: 0, upstream: null, latencyMs: 1, cache: null, rrl: null, flattened: false };
+  const entry: QueryLogEntry = { seq, at: 1_790_000_000_000 + seq, client, transport, qname: name, qtype: 1, rcode: 0, upstream: null, route: '.', latencyMs: 1, cache: null, rrl: null, flattened: false };
   return {
     entry,
     client: { address: client, port: 40000 + seq },

@@ -100,10 +100,10 @@ describe('dns query log ring (columns)', () => {
   it('gives back every field of every entry as it was recorded', () => {
     const ring = new EntryRing(4);
     const entries: QueryLogEntry[] = [
-      { seq: 1, at: 1_764_000_000_123, client: '127.0.0.9', transport: 'udp', qname: 'a.test', qtype: 1, rcode: 0, upstream: '127.0.0.1:53', latencyMs: 0.123, cache: 'miss', rrl: null, flattened: false },
-      { seq: 2, at: 1_764_000_000_124, client: '::1', transport: 'tcp', qname: 'b.test', qtype: 28, rcode: 3, upstream: null, latencyMs: 12.5, cache: 'hit', rrl: 'slip', flattened: true },
-      { seq: 3, at: 1_764_000_000_125, client: '127.0.0.10', transport: 'udp', qname: 'c.test', qtype: 65535, rcode: -1, upstream: null, latencyMs: 0, cache: 'stale', rrl: 'drop', flattened: false },
-      { seq: 4, at: 1_764_000_000_126, client: '127.0.0.11', transport: 'udp', qname: 'd.test', qtype: 16, rcode: 15, upstream: '[::1]:53', latencyMs: 4999.999, cache: null, rrl: null, flattened: true },
+      { seq: 1, at: 1_764_000_000_123, client: '127.0.0.9', transport: 'udp', qname: 'a.test', qtype: 1, rcode: 0, upstream: '127.0.0.1:53', route: 'corp.example.', latencyMs: 0.123, cache: 'miss', rrl: null, flattened: false },
+      { seq: 2, at: 1_764_000_000_124, client: '::1', transport: 'tcp', qname: 'b.test', qtype: 28, rcode: 3, upstream: null, route: '.', latencyMs: 12.5, cache: 'hit', rrl: 'slip', flattened: true },
+      { seq: 3, at: 1_764_000_000_125, client: '127.0.0.10', transport: 'udp', qname: 'c.test', qtype: 65535, rcode: -1, upstream: null, route: null, latencyMs: 0, cache: 'stale', rrl: 'drop', flattened: false },
+      { seq: 4, at: 1_764_000_000_126, client: '127.0.0.11', transport: 'udp', qname: 'd.test', qtype: 16, rcode: 15, upstream: '[::1]:53', route: 'Corp.Example.', latencyMs: 4999.999, cache: null, rrl: null, flattened: true },
     ];
     for (const entry of entries) ring.push(entry);
     assert.deepEqual([0, 1, 2, 3].map((i) => ring.get(i)), entries);
@@ -115,7 +115,7 @@ describe('dns query log ring (columns)', () => {
 
   it('keeps each of the four transports apart from the other flags', () => {
     const ring = new EntryRing(8);
-    const base: QueryLogEntry = { seq: 0, at: 1, client: '127.0.0.1', transport: 'udp', qname: 'a.test', qtype: 1, rcode: 0, upstream: null, latencyMs: 1, cache: 'stale', rrl: 'drop', flattened: true };
+    const base: QueryLogEntry = { seq: 0, at: 1, client: '127.0.0.1', transport: 'udp', qname: 'a.test', qtype: 1, rcode: 0, upstream: null, route: '.', latencyMs: 1, cache: 'stale', rrl: 'drop', flattened: true };
     const transports = ['udp', 'tcp', 'tls', 'https'] as const;
     transports.forEach((transport, seq) => ring.push({ ...base, seq, transport }));
     assert.deepEqual([0, 1, 2, 3].map((i) => ring.get(i)), transports.map((transport, seq) => ({ ...base, seq, transport })));

@@ -12,6 +12,7 @@ const entry = (at: number, fields: Partial<QueryLogEntry> = {}): QueryLogEntry =
   qtype: 1,
   rcode: 0,
   upstream: null,
+  route: null,
   latencyMs: 2,
   cache: null,
   rrl: null,

@@ -6,7 +6,7 @@ import { QueryStore } from '../../../../engine/host/history/query-store.ts';
 import { tempDir } from '../../../helpers/host.ts';
 
 const entry = (at: number, qname: string, extra: Partial<QueryLogEntry> = {}): QueryLogEntry => ({
-  seq: 0, at, client: '127.0.0.1', transport: 'udp', qname, qtype: 1, rcode: 0, upstream: '127.0.0.1:53', latencyMs: 1.5, cache: 'miss', rrl: null, flattened: false, ...extra,
+  seq: 0, at, client: '127.0.0.1', transport: 'udp', qname, qtype: 1, rcode: 0, upstream: '127.0.0.1:53', route: null, latencyMs: 1.5, cache: 'miss', rrl: null, flattened: false, ...extra,
 });
 
 describe('query history store (node:sqlite)', () => {
@@ -23,6 +23,7 @@ describe('query history store (node:sqlite)', () => {
     assert.equal(again.search({ since: 0, until: t + 2000, limit: 10 }).matched, 1);
     assert.deepEqual(again.search({ since: 0, filter: { rcode: 3 }, limit: 10 }).entries.map((e) => e.qname), ['mail.example.test']);
     assert.deepEqual(again.search({ since: 0, filter: { client: '10.0.0.2' }, limit: 10 }).entries.map((e) => e.qname), ['other.test']);
+    assert.equal(again.search({ since: 0, filter: { route: '.' }, limit: 10 }).matched, 0, 'no row has a route (none is kept): a route filter matches none rather than all');
     const [first] = again.search({ since: 0, filter: { qname: 'www' }, limit: 1 }).entries;
     assert.deepEqual({ ...first, seq: 0 }, entry(t + 1000, 'www.Example.test'));
     assert.deepEqual(again.top({ since: 0 }, 1).clients, [{ key: '127.0.0.1', count: 2 }]);

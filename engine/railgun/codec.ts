@@ -19,15 +19,25 @@ export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
-/** `:<base64>:`, the structured-field byte sequence of Available-Dictionary (RFC 9842 §2.2). */
-export function formatHashField(hash: Uint8Array): string {
-  return `:${Buffer.from(hash).toString('base64')}:`;
-}
-
-export function parseHashField(value: string | undefined): Buffer | null {
-  if (!value) return null;
-  const match = /^:([A-Za-z0-9+/]{43}=):$/.exec(value.trim());
-  return match ? Buffer.from(match[1]!, 'base64') : null;
+/**
+ * The decoded size a zstd frame declares (RFC 8878 §3.1.1.1: Frame_Content_Size, present because
+ * every frame here is made with pledgedSrcSize), read from its header so the sender can reserve
+ * memory before decoding; null when the frame does not say. `offset`: where the frame starts
+ * (after the dcz header).
+ */
+export function frameContentSize(encoded: Buffer, offset = 0): number | null {
+  if (encoded.length < offset + 6 || encoded.readUInt32LE(offset) !== 0xfd2fb528) return null;
+  const descriptor = encoded[offset + 4]!;
+  const sizeFlag = descriptor >> 6;
+  const singleSegment = (descriptor & 0x20) !== 0;
+  const sizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][sizeFlag]!;
+  if (sizeBytes === 0) return null;
+  const at = offset + 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 0x3]!;
+  if (encoded.length < at + sizeBytes) return null;
+  if (sizeBytes === 1) return encoded[at]!;
+  if (sizeBytes === 2) return encoded.readUInt16LE(at) + 256;
+  if (sizeBytes === 4) return encoded.readUInt32LE(at);
+  return Number(encoded.readBigUInt64LE(at));
 }
 
 export class CodecError extends Error {

@@ -11,10 +11,10 @@ import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, ClientStats, Failure, RailgunClients, RailgunLimits } from '../api/railgun.ts';
 import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
 import { ClientGate, retryAfterSeconds } from './client-gate.ts';
-import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { dczHeaderBytes, frameContentSize, sha256, zstdCodec, type Codec } from './codec.ts';
 import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
-import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
+import { digestBytes, formatVersionId, linkHeaders, parseReport, type LinkReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import type { SharedVersions } from './shared-store.ts';
 import { clientHeaders, cutOffAfter, passThrough } from './sender-pass.ts';
@@ -165,11 +165,12 @@ export class Sender {
       ':path': url,
       ':authority': authority,
     };
-    headers[linkHeaders.passCoding] = 'zstd';
     if (deltaRequest) {
-      headers['accept-encoding'] = 'dcz, zstd';
-      if (base) headers[linkHeaders.availableDictionary] = formatHashField(base.hash);
-      if (attempt.resend) headers[linkHeaders.resend] = formatHashField(attempt.resend.digest);
+      // The listener asks the origin for identity and codes for the link itself: the client's
+      // Accept-Encoding would be dropped there, so it does not cross.
+      delete headers['accept-encoding'];
+      if (base) headers[linkHeaders.base] = formatVersionId(base.hash);
+      if (attempt.resend) headers[linkHeaders.resend] = formatVersionId(attempt.resend.digest);
     }
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && !request.complete;
     // A GET or HEAD gets here only without content (a `Content-Length: 0` at most): its stream
@@ -225,20 +226,22 @@ export class Sender {
   /** Reads and decodes a link body, its memory reserved in `share` first. */
   async #receive(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, base: Version | null, share: BodyShare): Promise<{ body: Buffer; hash: Buffer; linkBytes: number; decodeMs: number }> {
     const limit = this.options.limits.maxDeltaBodyBytes;
-    const encoded = await collect(stream, limit + 1024, share);
-    // The decoded size, reserved before zstd allocates it (a listener that does not say: the limit).
-    const announced = Number(linkResponse[linkHeaders.length]);
-    const expected = Number.isSafeInteger(announced) && announced >= 0 ? Math.min(announced, limit) : limit;
+    const data = await collect(stream, digestBytes + limit + 1024, share);
+    // Link protocol 2: the SHA-256 of the decoded body, then the dcz or zstd body.
+    if (data.length < digestBytes) throw new Unverified(`the link body is ${data.length} bytes, shorter than its digest`, null);
+    const digest = Buffer.from(data.subarray(0, digestBytes));
+    const encoded = data.subarray(digestBytes);
+    // The decoded size (the zstd frame header's), reserved before zstd allocates it; the limit when the frame does not say.
+    const declared = frameContentSize(encoded, isDcz(linkResponse) ? dczHeaderBytes : 0);
+    const expected = declared === null ? limit : Math.min(declared, limit);
     share.reserve(expected);
     const decodeStarted = performance.now();
-    const body = await this.#decode(linkResponse, encoded, base, expected);
+    const body = await this.#decode(linkResponse, digest, encoded, base, expected);
     return { body, hash: sha256(body), linkBytes: encoded.length, decodeMs: performance.now() - decodeStarted };
   }
 
   /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */
-  async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null, limit: number): Promise<Buffer> {
-    const digest = parseHashField(linkResponse[linkHeaders.digest] as string | undefined);
-    if (!digest) throw new Unverified('the listener sent no digest', null);
+  async #decode(linkResponse: IncomingHttpHeaders, digest: Buffer, encoded: Buffer, base: Version | null, limit: number): Promise<Buffer> {
     const codings = String(linkResponse['content-encoding'] ?? '').split(',').map((coding) => coding.trim());
     const coding = codings[codings.length - 1];
     let body: Buffer;
@@ -341,6 +344,11 @@ export class Sender {
       decodeMs,
     });
   }
+}
+
+/** Whether the link coding (the last Content-Encoding) is dcz. */
+function isDcz(linkResponse: IncomingHttpHeaders): boolean {
+  return /(^|,)\s*dcz\s*$/.test(String(linkResponse['content-encoding'] ?? ''));
 }
 
 /** A GET or HEAD that announces content: any Transfer-Encoding, or a Content-Length other than 0. */

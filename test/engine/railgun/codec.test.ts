@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { CodecError, dczHeaderBytes, formatHashField, levelFor, parseHashField, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
+import { CodecError, dczHeaderBytes, frameContentSize, levelFor, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
+import { formatVersionId, parseVersionId } from '../../../engine/railgun/protocol.ts';
 import { tempDir } from '../../helpers/host.ts';
 import { corpusPages } from './corpus-origin.ts';
 
@@ -65,10 +66,23 @@ describe('dcz codec (zstd CLI as peer)', () => {
     assert.equal(levelFor(512 * 1024 + 1, 19, limits), 9);
   });
 
-  it('writes and reads the Available-Dictionary structured field', () => {
+  it('reads the decoded size from the zstd frame header of a full body and of a dcz body', async () => {
+    const full = await zstdCodec.encodeFull(next, 19);
+    assert.equal(frameContentSize(full), next.length);
+    const delta = await zstdCodec.encodeDelta(next, base, sha256(base), 19);
+    assert.equal(frameContentSize(delta, dczHeaderBytes), next.length);
+    const large = randomBytes(600_000);
+    assert.equal(frameContentSize(await zstdCodec.encodeFull(large, 1)), large.length);
+    assert.equal(frameContentSize(await zstdCodec.encodeFull(Buffer.alloc(0), 3)), 0);
+    assert.equal(frameContentSize(Buffer.from('not zstd at all')), null);
+  });
+
+  it('names a version on the link by the first 8 bytes of its SHA-256, base64url', () => {
     const hash = sha256(base);
-    assert.ok(parseHashField(formatHashField(hash))!.equals(hash));
-    assert.equal(parseHashField(':short:'), null);
-    assert.equal(parseHashField(undefined), null);
+    const id = formatVersionId(hash);
+    assert.equal(id.length, 11);
+    assert.ok(parseVersionId(id)!.equals(hash.subarray(0, 8)));
+    assert.equal(parseVersionId(`:${hash.toString('base64')}:`), null);
+    assert.equal(parseVersionId(undefined), null);
   });
 });

@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import type { RunningEngine } from '../../../engine/api/engine.ts';
 import { railgunConfig } from '../../../engine/api/railgun.ts';
 import { railgunEngine } from '../../../engine/railgun/engine.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
+import { freePort } from '../../helpers/knot.ts';
+import { startRedis } from '../../helpers/redis.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 let origin: http.Server;
@@ -72,5 +75,40 @@ describe('railgun engine', () => {
     assert.deepEqual([stopped.running, stopped.link.state], [false, 'stopped']);
     await call('railgun.configSet', { config: { ...config, running: true } });
     assert.equal((await call<{ running: boolean }>('railgun.status')).running, true);
+  });
+});
+
+describe('railgun engine with a shared store (redis-server as peer)', () => {
+  it('builds the Redis store from `store: { kind: redis, url, maxBytes, ttl }`: versions land in Redis with the TTL, maxmemory is set, deltas flow, and stopping the engine lets go of Redis', { timeout: 60_000 }, async () => {
+    const redis = await startRedis(await freePort());
+    const inspect = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    const maxBytes = 64 * 1024 * 1024;
+    const withRedis = railgunConfig.parse({ ...config, store: { kind: 'redis', url: `redis://127.0.0.1:${redis.port}/0`, maxBytes, ttl: 600 } });
+    const shared = await railgunEngine.start({ config: withRedis, dataDir: tempDir('railgun-engine-redis'), log: quietLog });
+    let stopped: Promise<void> | null = null;
+    const stop = () => (stopped ??= shared.stop());
+    const status = () => (shared.procedures as Record<string, () => Promise<{ senderAddress: string; link: { state: string }; totals: { deltaHits: number } }>>)['railgun.status']!();
+    try {
+      await waitFor(async () => (await status()).link.state === 'up', 'the link');
+      const { senderAddress } = await status();
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`http://${senderAddress}/shared`)).status, 200);
+      assert.equal((await status()).totals.deltaHits, 2);
+      const keys = await inspect.keys('signalbox:railgun:*');
+      // One list of hashes for the page and one key per version body (versionsPerKey 4 holds all three).
+      assert.equal(keys.length, 4, `keys: ${keys.join(', ')}`);
+      for (const key of keys) {
+        const ttl = await inspect.ttl(key);
+        assert.ok(ttl > 0 && ttl <= 600, `${key} expires within the configured ttl (${ttl} s)`);
+      }
+      assert.deepEqual(await inspect.config('GET', 'maxmemory'), ['maxmemory', String(maxBytes)]);
+      assert.deepEqual(await inspect.config('GET', 'maxmemory-policy'), ['maxmemory-policy', 'volatile-lru']);
+      assert.equal((await inspect.client('LIST')).trim().split('\n').length, 2, 'the sender and this probe');
+      await stop();
+      assert.equal((await inspect.client('LIST')).trim().split('\n').length, 1, 'the engine closed its Redis connection');
+    } finally {
+      await stop();
+      inspect.disconnect();
+      await redis.stop();
+    }
   });
 });

@@ -9,11 +9,11 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
-import { levelFor, sha256, zstdCodec, type Codec } from './codec.ts';
+import { chooseBase, levelFor, sha256, zstdCodec, type Codec } from './codec.ts';
 import zlib from 'node:zlib';
 import { cacheKey, compressesOnLink, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
 import { formatFailure, OriginFailure, originFailure, statusFailure } from './failures.ts';
-import { formatReport, helloPath, linkHeaders, linkVersion, parseVersionId, tokensMatch, versionMismatch } from './protocol.ts';
+import { formatReport, helloPath, linkHeaders, linkVersion, parseFullHash, parseVersionIds, tokensMatch, versionMismatch } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore } from './store.ts';
 import type { TlsMaterial } from './tls.ts';
@@ -166,7 +166,7 @@ export class Listener {
     const path = String(headers[':path']);
     const resource = String(headers[':authority'] ?? '') + path;
     const deltaRequest = isDeltaRequest(method, headers);
-    const resend = deltaRequest ? parseVersionId(headers[linkHeaders.resend]) : null;
+    const resend = deltaRequest ? parseFullHash(headers[linkHeaders.resend]) : null;
     if (resend) {
       const held = this.store.find(cacheKey(resource, headers, this.#vary.get(resource)), resend);
       if (held) return this.#sendFull(stream, held.body, held.hash, null, 'none', path);
@@ -196,12 +196,21 @@ export class Listener {
     const hash = sha256(body);
     const key = cacheKey(resource, headers, response.headers.vary);
     this.#vary.remember(resource, response.headers.vary);
-    const announced = parseVersionId(headers[linkHeaders.base]);
-    const base = announced ? this.store.find(key, announced) : null;
+    const announced = parseVersionIds(headers[linkHeaders.base]);
+    // The versions both ends hold, newest first (taken before this one is stored, which may evict the oldest).
+    const both = this.store.versionsOf(key).filter((version) => announced.some((id) => version.hash.subarray(0, id.length).equals(id)));
     this.store.add(key, body, hash, { noStore: isNoStore(response.headers) });
     const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
-    if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, levelFor(body.length, this.options.limits.deltaLevel, this.options.limits))), 'dcz', 'hit', originMs, path);
-    return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);
+    if (both.length > 0) {
+      const { limits } = this.options;
+      // A large body is coded against the newest alone: trials of several would multiply its CPU.
+      const encoded = await this.#timed(async () => {
+        const base = body.length > limits.largeBodyBytes ? both[0]! : await chooseBase(body, both);
+        return this.#codec.encodeDelta(body, base.body, base.hash, levelFor(body.length, limits.deltaLevel, limits));
+      });
+      return this.#send(stream, responseHeaders, body, hash, encoded, 'dcz', 'hit', originMs, path);
+    }
+    return this.#sendFull(stream, body, hash, responseHeaders, announced.length > 0 ? 'miss' : 'none', path, originMs);
   }
 
   /**

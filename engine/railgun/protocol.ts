@@ -6,7 +6,8 @@ import type { BaseOutcome } from '../api/railgun.ts';
 
 /**
  * The link protocol both ends speak, said in the hello both ways. 1: RFC 9842 headers and the
- * digest as text; 2: short version ids, the digest in binary before the body, a compact report.
+ * digest as text; 2: short ids of every version held, the digest in binary before the body, a
+ * compact report.
  * Ends of different versions refuse each other at the hello (E_RAILGUN_LINK_VERSION).
  */
 export const linkVersion = 2;
@@ -16,9 +17,9 @@ export const linkHeaders = {
   token: 'signalbox-link-token',
   /** Hello request and answer: the link protocol version of each end. */
   version: 'signalbox-link-version',
-  /** Request: the id of the newest version the sender holds for this key (RFC 9842's Available-Dictionary, shortened). */
+  /** Request: the ids of the versions the sender holds for this key, newest first (RFC 9842's Available-Dictionary, shortened and for several). */
   base: 'signalbox-base',
-  /** Request: after a failed verification, the id of the version the sender wants in full. */
+  /** Request: after a failed verification, the SHA-256 of the version the sender wants in full. */
   resend: 'signalbox-resend',
   /** Response, pass-through compressed: bytes of the body as the origin sent it, for the client's Content-Length. */
   length: 'signalbox-length',
@@ -43,19 +44,35 @@ export function versionMismatch(peer: string, offered: unknown): string {
 }
 
 /**
- * A version's id on the link: the first 8 bytes of its SHA-256, base64url (11 characters instead
- * of RFC 9842's 46). Ids are looked up only among the few versions of one cache key; two that
- * shared an id would give a wrong base, which the SHA-256 check of the result catches (then a
- * full resend): a short id can cost a retry, never a wrong page.
+ * A version's id on the link: the first 3 bytes of its SHA-256, base64url (4 characters; RFC
+ * 9842's Available-Dictionary takes 46 for one). A sender names every version it holds of the
+ * key; the listener looks ids up only among that key's few versions and names the base it used
+ * in full in the dcz header (RFC 9842 §4), which the sender decodes with. Two versions of one
+ * key that shared an id could make the listener pick a base the sender lacks: the sender then
+ * asks for the page in full (`signalbox-resend`, the full SHA-256): an id may cost a retry, never
+ * a wrong page.
  */
-export const versionIdBytes = 8;
+export const versionIdBytes = 3;
+/** At most this many ids are read from one request (a sender holds `versionsPerKey`, 4 by default). */
+const maxAnnounced = 16;
 
-export function formatVersionId(hash: Uint8Array): string {
-  return Buffer.from(hash.subarray(0, versionIdBytes)).toString('base64url');
+export function formatVersionIds(hashes: Uint8Array[]): string {
+  return hashes.map((hash) => Buffer.from(hash.subarray(0, versionIdBytes)).toString('base64url')).join(' ');
 }
 
-export function parseVersionId(value: unknown): Buffer | null {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{11}$/.test(value) ? Buffer.from(value, 'base64url') : null;
+export function parseVersionIds(value: unknown): Buffer[] {
+  if (typeof value !== 'string') return [];
+  const ids = value.split(' ', maxAnnounced);
+  return ids.every((id) => /^[A-Za-z0-9_-]{4}$/.test(id)) ? ids.map((id) => Buffer.from(id, 'base64url')) : [];
+}
+
+/** `signalbox-resend`: the whole SHA-256 of the version wanted in full, base64url (rare, so no shortening). */
+export function formatFullHash(hash: Uint8Array): string {
+  return Buffer.from(hash).toString('base64url');
+}
+
+export function parseFullHash(value: unknown): Buffer | null {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) ? Buffer.from(value, 'base64url') : null;
 }
 
 /** Bytes of the SHA-256 that comes before a coded body on the link (README "The link protocol"). */

@@ -44,10 +44,15 @@ export class VersionStore {
     this.#evict();
   }
 
-  /** The newest version of `key`, the one a sender announces. */
+  /** The newest version of `key`. */
   newest(key: string): Version | null {
     const versions = this.#touch(key);
     return versions ? versions[versions.length - 1]! : null;
+  }
+
+  /** Every version of `key`, newest first: the ones a sender announces. */
+  versionsOf(key: string): Version[] {
+    return [...(this.#touch(key) ?? [])].reverse();
   }
 
   /**

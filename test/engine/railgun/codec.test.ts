@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { CodecError, dczHeaderBytes, frameContentSize, levelFor, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
-import { formatVersionId, parseVersionId } from '../../../engine/railgun/protocol.ts';
+import { chooseBase, CodecError, dczHeaderBytes, frameContentSize, levelFor, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
+import { formatFullHash, formatVersionIds, parseFullHash, parseVersionIds } from '../../../engine/railgun/protocol.ts';
 import { tempDir } from '../../helpers/host.ts';
 import { corpusPages } from './corpus-origin.ts';
 
@@ -77,12 +77,23 @@ describe('dcz codec (zstd CLI as peer)', () => {
     assert.equal(frameContentSize(Buffer.from('not zstd at all')), null);
   });
 
-  it('names a version on the link by the first 8 bytes of its SHA-256, base64url', () => {
-    const hash = sha256(base);
-    const id = formatVersionId(hash);
-    assert.equal(id.length, 11);
-    assert.ok(parseVersionId(id)!.equals(hash.subarray(0, 8)));
-    assert.equal(parseVersionId(`:${hash.toString('base64')}:`), null);
-    assert.equal(parseVersionId(undefined), null);
+  it('names versions on the link by the first 3 bytes of their SHA-256 (base64url, newest first), and a resend by the whole hash', () => {
+    const hashes = [sha256(next), sha256(base)];
+    const value = formatVersionIds(hashes);
+    assert.match(value, /^[A-Za-z0-9_-]{4} [A-Za-z0-9_-]{4}$/);
+    assert.deepEqual(parseVersionIds(value), hashes.map((hash) => hash.subarray(0, 3)));
+    assert.deepEqual(parseVersionIds(`:${hashes[0]!.toString('base64')}:`), [], 'an RFC 9842 Available-Dictionary is not an id list');
+    assert.deepEqual(parseVersionIds(undefined), []);
+    assert.ok(parseFullHash(formatFullHash(hashes[0]!))!.equals(hashes[0]!));
+    assert.equal(parseFullHash('abcd'), null);
+  });
+
+  it('picks, of several bases, the one the page came back to; ties go to the newest', async () => {
+    const other = Buffer.from(`<html><body>${'a different page altogether, nothing like the other one. '.repeat(400)}</body></html>`);
+    // Newest first: the page changed to `other`, and is now back to a small change of `base`.
+    const bases = [{ body: other, name: 'newest' }, { body: base, name: 'older' }];
+    assert.equal((await chooseBase(next, bases)).name, 'older');
+    assert.equal((await chooseBase(next, [{ body: base, name: 'newest' }, { body: Buffer.from(base), name: 'older copy' }])).name, 'newest');
+    assert.equal((await chooseBase(next, [{ body: other, name: 'only' }])).name, 'only');
   });
 });

@@ -11,9 +11,11 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedis(port: number): Promise<RedisServer> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
+/** `password`: clients must AUTH with it (`--requirepass`). */
+export async function startRedis(port: number, password?: string): Promise<RedisServer> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...(password ? ['--requirepass', password] : [])];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
   probe.on('error', () => undefined);
   await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', `redis-server on port ${port}`);
   probe.disconnect();

@@ -5,7 +5,7 @@ import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { RunningEngine } from '../../../engine/api/engine.ts';
-import { railgunConfig } from '../../../engine/api/railgun.ts';
+import { railgunConfig, type RailgunConfig } from '../../../engine/api/railgun.ts';
 import { railgunEngine } from '../../../engine/railgun/engine.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
 import { freePort } from '../../helpers/knot.ts';
@@ -79,11 +79,12 @@ describe('railgun engine', () => {
 });
 
 describe('railgun engine with a shared store (redis-server as peer)', () => {
-  it('builds the Redis store from `store: { kind: redis, url, maxBytes, ttl }`: versions land in Redis with the TTL, maxmemory is set, deltas flow, and stopping the engine lets go of Redis', { timeout: 60_000 }, async () => {
-    const redis = await startRedis(await freePort());
-    const inspect = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+  it('builds the Redis store from `store: { kind: redis, url, maxBytes, ttl }`: versions land in Redis with the TTL, maxmemory is set, deltas flow, the console never sees the password, and stopping the engine lets go of Redis', { timeout: 60_000 }, async () => {
+    const password = 'redis-secret-7f3a9c';
+    const redis = await startRedis(await freePort(), password);
+    const inspect = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0, password });
     const maxBytes = 64 * 1024 * 1024;
-    const withRedis = railgunConfig.parse({ ...config, store: { kind: 'redis', url: `redis://127.0.0.1:${redis.port}/0`, maxBytes, ttl: 600 } });
+    const withRedis = railgunConfig.parse({ ...config, store: { kind: 'redis', url: `redis://:${password}@127.0.0.1:${redis.port}/0`, maxBytes, ttl: 600 } });
     const shared = await railgunEngine.start({ config: withRedis, dataDir: tempDir('railgun-engine-redis'), log: quietLog });
     let stopped: Promise<void> | null = null;
     const stop = () => (stopped ??= shared.stop());
@@ -104,6 +105,17 @@ describe('railgun engine with a shared store (redis-server as peer)', () => {
       assert.deepEqual(await inspect.config('GET', 'maxmemory-policy'), ['maxmemory-policy', 'volatile-lru']);
       const clients = async () => String(await inspect.client('LIST')).trim().split('\n').length;
       assert.equal(await clients(), 2, 'the sender and this probe');
+      // The console reads the config without the password, and a config it sends back as it read
+      // it (here: stop and start the ends) keeps the real one: the restarted sender signs in again.
+      const procedure = (name: string) => (shared.procedures as Record<string, (request: object) => Promise<{ config: RailgunConfig }>>)[name]!;
+      const shown = (await procedure('railgun.configGet')({})).config;
+      assert.equal(shown.store.kind === 'redis' && shown.store.url, `redis://:***@127.0.0.1:${redis.port}/0`);
+      assert.doesNotMatch(JSON.stringify(shown), new RegExp(password));
+      assert.doesNotMatch(JSON.stringify((await procedure('railgun.configSet')({ config: { ...shown, running: false } })).config), new RegExp(password));
+      await procedure('railgun.configSet')({ config: { ...shown, running: true } });
+      await waitFor(async () => (await status()).link.state === 'up', 'the link after the restart');
+      await waitFor(async () => (await clients()) === 2, 'the restarted sender signed in to Redis');
+      assert.equal((await fetch(`http://${(await status()).senderAddress}/shared`)).status, 200);
       await stop();
       assert.equal(await clients(), 1, 'the engine closed its Redis connection');
     } finally {

@@ -32,11 +32,6 @@ export const linkHeaders = {
 /** The path a sender asks right after connecting, to learn that its token and its protocol version are accepted. */
 export const helloPath = '/.well-known/signalbox-railgun/hello';
 
-export class LinkVersionError extends Error {
-  override readonly name = 'LinkVersionError';
-  readonly code = 'E_RAILGUN_LINK_VERSION';
-}
-
 /** What an end says of a peer that speaks another link protocol version (`undefined`: version 1 said none). */
 export function versionMismatch(peer: string, offered: unknown): string {
   const version = offered === undefined ? '1 (it says no version)' : String(offered);

@@ -5,6 +5,7 @@ import type { EngineDefinition, RunningEngine } from '../api/engine.ts';
 import { railgunConfig, type LinkState, type RailgunConfig, type RailgunStatus } from '../api/railgun.ts';
 import { startEnds, type Ends } from './ends.ts';
 import { SavingsBook } from './savings.ts';
+import { redactedUrl } from './shared-store.ts';
 
 const stoppedLink: LinkState = {
   state: 'stopped',
@@ -63,16 +64,16 @@ export const railgunEngine: EngineDefinition = {
         'railgun.status': status,
         'railgun.urls': ({ limit }) => ({ urls: book.urls(limit ?? 1000) }),
         'railgun.history': ({ seconds }) => ({ seconds: book.history(seconds ?? 300) }),
-        'railgun.configGet': () => ({ config }),
+        'railgun.configGet': () => ({ config: shown(config) }),
         'railgun.configSet': async (request) => {
-          const next = railgunConfig.parse(request.config);
+          const next = keptSecret(railgunConfig.parse(request.config), config);
           const previous = config;
           // Only the limits changed: the ends keep running and keep their versions.
           if (ends && sameExceptLimits(previous, next)) {
             ends.sender?.setLimits(next.limits, next.clients);
             ends.listener?.setLimits(next.limits);
             config = next;
-            return { config };
+            return { config: shown(config) };
           }
           try {
             await apply(next);
@@ -80,7 +81,7 @@ export const railgunEngine: EngineDefinition = {
             await apply(previous).catch(() => undefined);
             throw new ApiError('E_RAILGUN_CONFIG_REJECTED', `the ends could not start with this config: ${(err as Error).message}`);
           }
-          return { config };
+          return { config: shown(config) };
         },
       },
       streams: {
@@ -94,6 +95,17 @@ export const railgunEngine: EngineDefinition = {
     };
   },
 };
+
+/** The config as the console sees it: a Redis password never leaves the engine (`redis://:***@host`). */
+function shown(config: RailgunConfig): RailgunConfig {
+  return config.store.kind === 'redis' ? { ...config, store: { ...config.store, url: redactedUrl(config.store.url) } } : config;
+}
+
+/** A config the console sent back with the password still hidden keeps the running one's password. */
+function keptSecret(next: RailgunConfig, running: RailgunConfig): RailgunConfig {
+  if (next.store.kind !== 'redis' || running.store.kind !== 'redis' || next.store.url !== redactedUrl(running.store.url)) return next;
+  return { ...next, store: { ...next.store, url: running.store.url } };
+}
 
 function sameExceptLimits(a: RailgunConfig, b: RailgunConfig): boolean {
   return JSON.stringify({ ...a, limits: null, clients: null }) === JSON.stringify({ ...b, limits: null, clients: null });

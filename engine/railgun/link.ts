@@ -4,7 +4,7 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
 import type { Logger } from '../api/engine.ts';
 import type { LinkState } from '../api/railgun.ts';
-import { helloPath, linkHeaders } from './protocol.ts';
+import { helloPath, linkHeaders, linkVersion, versionMismatch } from './protocol.ts';
 import { spkiPin } from './tls.ts';
 
 export interface LinkOptions {
@@ -131,15 +131,19 @@ export class Link {
     });
   }
 
-  /** Asks the hello path: a refused token is said once, clearly, instead of on every request. */
+  /**
+   * Asks the hello path: a refused token or another link protocol version is said once, clearly,
+   * instead of on every request. Both ends say their version; a listener that says none is of
+   * protocol 1 (it ignores the header and answers 204).
+   */
   #hello(session: ClientHttp2Session): void {
-    const stream = session.request({ ':method': 'GET', ':path': helloPath, [linkHeaders.token]: this.options.token }, { endStream: true });
+    const stream = session.request({ ':method': 'GET', ':path': helloPath, [linkHeaders.token]: this.options.token, [linkHeaders.version]: linkVersion }, { endStream: true });
     stream.on('response', (headers) => {
       const status = Number(headers[':status']);
-      if (status !== 204) {
-        session.destroy(new LinkError(status === 401 ? 'the listener refused the token' : `the listener answered the hello with ${status}`));
-        return;
-      }
+      const version = headers[linkHeaders.version];
+      if (status === 401) return session.destroy(new LinkError('the listener refused the token'));
+      if ((status === 204 || status === 400) && version !== String(linkVersion)) return session.destroy(new LinkError(versionMismatch('listener', version)));
+      if (status !== 204) return session.destroy(new LinkError(`the listener answered the hello with ${status}`));
       this.#state = 'up';
       this.#upSince = Date.now();
       this.#lastError = null;

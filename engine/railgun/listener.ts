@@ -9,11 +9,11 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, RailgunLimits } from '../api/railgun.ts';
-import { formatHashField, levelFor, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { chooseBase, levelFor, sha256, zstdCodec, type Codec } from './codec.ts';
 import zlib from 'node:zlib';
 import { cacheKey, compressesOnLink, endToEnd, isDeltaRequest, isDeltaResponse, isNoStore, VaryMemo } from './http.ts';
 import { formatFailure, OriginFailure, originFailure, statusFailure } from './failures.ts';
-import { formatReport, helloPath, linkHeaders, tokensMatch } from './protocol.ts';
+import { formatReport, helloPath, linkHeaders, linkVersion, parseFullHash, parseVersionIds, tokensMatch, versionMismatch } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import { VersionStore } from './store.ts';
 import type { TlsMaterial } from './tls.ts';
@@ -38,7 +38,7 @@ export interface ListenerOptions {
 }
 
 /** Link request headers that are for the listener, not for the origin. */
-const linkOnly = [linkHeaders.token, linkHeaders.availableDictionary, linkHeaders.resend, linkHeaders.passCoding];
+const linkOnly = [linkHeaders.token, linkHeaders.base, linkHeaders.resend, linkHeaders.version];
 
 /**
  * Pass-through bodies are large (over the delta limit) or one-off: zstd's default level 3 keeps up
@@ -51,6 +51,8 @@ export class Listener {
   readonly store: VersionStore;
   readonly #server: Http2Server;
   readonly #sessions = new Set<Http2Session>();
+  /** Sessions whose sender said hello with this end's link protocol version; only they are served. */
+  readonly #greeted = new WeakSet<Http2Session>();
   readonly #vary = new VaryMemo();
   readonly #agent: http.Agent;
   readonly #codec: Codec;
@@ -117,12 +119,14 @@ export class Listener {
       stream.session?.close();
       return;
     }
-    if (headers[':method'] === 'CONNECT') {
-      openOriginTunnel(stream, this.options.origin, this.options.log);
+    if (headers[':path'] === helloPath) return this.#hello(stream, headers);
+    if (!stream.session || !this.#greeted.has(stream.session)) {
+      stream.respond({ ':status': 400, [linkHeaders.version]: linkVersion }, { endStream: true });
+      stream.session?.close();
       return;
     }
-    if (headers[':path'] === helloPath) {
-      stream.respond({ ':status': 204 }, { endStream: true });
+    if (headers[':method'] === 'CONNECT') {
+      openOriginTunnel(stream, this.options.origin, this.options.log);
       return;
     }
     const started = performance.now();
@@ -142,12 +146,27 @@ export class Listener {
     });
   }
 
+  /** Both ends say their link protocol version; a sender of another one is told so and its session closed. */
+  #hello(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const offered = headers[linkHeaders.version];
+    if (offered === String(linkVersion) && stream.session) {
+      this.#greeted.add(stream.session);
+      stream.respond({ ':status': 204, [linkHeaders.version]: linkVersion }, { endStream: true });
+      return;
+    }
+    const message = versionMismatch('sender', offered);
+    this.options.log.warn(`railgun link: ${message}; session closed`, { from: stream.session?.socket?.remoteAddress });
+    stream.respond({ ':status': 400, [linkHeaders.version]: linkVersion, 'content-type': 'text/plain; charset=utf-8' });
+    stream.end(`signalbox railgun listener: ${message}\n`);
+    stream.session?.close();
+  }
+
   async #proxy(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
     const method = String(headers[':method']);
     const path = String(headers[':path']);
     const resource = String(headers[':authority'] ?? '') + path;
     const deltaRequest = isDeltaRequest(method, headers);
-    const resend = deltaRequest ? parseHashField(headers[linkHeaders.resend] as string | undefined) : null;
+    const resend = deltaRequest ? parseFullHash(headers[linkHeaders.resend]) : null;
     if (resend) {
       const held = this.store.find(cacheKey(resource, headers, this.#vary.get(resource)), resend);
       if (held) return this.#sendFull(stream, held.body, held.hash, null, 'none', path);
@@ -177,12 +196,21 @@ export class Listener {
     const hash = sha256(body);
     const key = cacheKey(resource, headers, response.headers.vary);
     this.#vary.remember(resource, response.headers.vary);
-    const announced = parseHashField(headers[linkHeaders.availableDictionary] as string | undefined);
-    const base = announced ? this.store.find(key, announced) : null;
+    const announced = parseVersionIds(headers[linkHeaders.base]);
+    // The versions both ends hold, newest first (taken before this one is stored, which may evict the oldest).
+    const both = this.store.versionsOf(key).filter((version) => announced.some((id) => version.hash.subarray(0, id.length).equals(id)));
     this.store.add(key, body, hash, { noStore: isNoStore(response.headers) });
     const responseHeaders = { ':status': status, ...endToEnd(response.headers) };
-    if (base) return this.#send(stream, responseHeaders, body, hash, await this.#timed(() => this.#codec.encodeDelta(body, base.body, base.hash, levelFor(body.length, this.options.limits.deltaLevel, this.options.limits))), 'dcz', 'hit', originMs, path);
-    return this.#sendFull(stream, body, hash, responseHeaders, announced ? 'miss' : 'none', path, originMs);
+    if (both.length > 0) {
+      const { limits } = this.options;
+      // A large body is coded against the newest alone: trials of several would multiply its CPU.
+      const encoded = await this.#timed(async () => {
+        const base = body.length > limits.largeBodyBytes ? both[0]! : await chooseBase(body, both);
+        return this.#codec.encodeDelta(body, base.body, base.hash, levelFor(body.length, limits.deltaLevel, limits));
+      });
+      return this.#send(stream, responseHeaders, body, hash, encoded, 'dcz', 'hit', originMs, path);
+    }
+    return this.#sendFull(stream, body, hash, responseHeaders, announced.length > 0 ? 'miss' : 'none', path, originMs);
   }
 
   /**
@@ -250,11 +278,12 @@ export class Listener {
     delete headers['content-length'];
     const prior = headers['content-encoding'];
     headers['content-encoding'] = prior ? `${String(prior)}, ${coding}` : coding;
-    headers[linkHeaders.digest] = formatHashField(hash);
-    headers[linkHeaders.length] = body.length;
     headers[linkHeaders.report] = formatReport({ base: outcome, originMs, encodeMs: encoded.ms });
+    // Link protocol 2: the body's SHA-256 in binary, then the dcz or zstd body, in one write (one
+    // DATA frame, and with the headers one TLS record for a small delta). The decoded size is in
+    // the zstd frame header, so no length header goes along.
     stream.respond(headers as http2.OutgoingHttpHeaders);
-    stream.end(encoded.value);
+    stream.end(Buffer.concat([hash, encoded.value]));
     this.options.book?.record({
       at: Date.now(),
       url: path,
@@ -274,11 +303,11 @@ export class Listener {
 
   /**
    * Streams the origin's answer on, as it comes: text the origin did not encode crosses
-   * zstd-compressed when the sender takes it (`signalbox-pass-coding`), anything else as it is.
+   * zstd-compressed (every sender of link protocol 2 decodes it), anything else as it is.
    */
   #passThrough(stream: ServerHttp2Stream, request: IncomingHttpHeaders, response: IncomingMessage, already: Buffer[], originMs: number, path: string): void {
     const status = response.statusCode ?? 502;
-    const compress = request[linkHeaders.passCoding] === 'zstd' && compressesOnLink(String(request[':method']), status, response.headers);
+    const compress = compressesOnLink(String(request[':method']), status, response.headers);
     const compressor = compress ? zlib.createZstdCompress({ flush: zlib.constants.ZSTD_e_flush, params: streamParams }) : null;
     stream.once('close', () => {
       if (!response.complete) response.destroy();

@@ -11,7 +11,7 @@ import { endToEnd, withVia } from './http.ts';
 import { linkHeaders, type LinkReport } from './protocol.ts';
 
 /** Headers of the link that never reach a client. */
-const linkResponseOnly = [linkHeaders.digest, linkHeaders.report, linkHeaders.length, linkHeaders.failure];
+const linkResponseOnly = [linkHeaders.report, linkHeaders.length, linkHeaders.failure, linkHeaders.version];
 
 /** What a pass-through answer was, for the savings book. */
 export interface Passed {

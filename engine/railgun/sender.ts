@@ -11,10 +11,10 @@ import type { Logger } from '../api/engine.ts';
 import type { BaseOutcome, ClientStats, Failure, RailgunClients, RailgunLimits } from '../api/railgun.ts';
 import { BodyBudget, Busy, writeBody, type BodyShare } from './body-budget.ts';
 import { ClientGate, retryAfterSeconds } from './client-gate.ts';
-import { formatHashField, parseHashField, sha256, zstdCodec, type Codec } from './codec.ts';
+import { dczBaseHash, dczHeaderBytes, frameContentSize, sha256, zstdCodec, type Codec } from './codec.ts';
 import { cacheKey, endToEnd, isDeltaRequest, isNoStore, VaryMemo, withForwardedFor, withVia } from './http.ts';
 import type { Link } from './link.ts';
-import { linkHeaders, parseReport, type LinkReport } from './protocol.ts';
+import { digestBytes, formatFullHash, formatVersionIds, linkHeaders, parseReport, type LinkReport } from './protocol.ts';
 import type { SavingsBook } from './savings.ts';
 import type { SharedVersions } from './shared-store.ts';
 import { clientHeaders, cutOffAfter, passThrough } from './sender-pass.ts';
@@ -158,18 +158,19 @@ export class Sender {
     // Versions are kept per host and path: two sites behind one sender never share a base.
     const resource = authority + url;
     const key = deltaRequest ? cacheKey(resource, request.headers, this.#vary.get(resource)) : null;
-    let base = key && !attempt.retried ? await this.#newest(key) : null;
+    let bases = key && !attempt.retried ? await this.#held(key) : [];
     const headers: http2.OutgoingHttpHeaders = {
       ...withVia(withForwardedFor(endToEnd(request.headers), request.socket.remoteAddress), `${request.httpVersion}`),
       ':method': request.method ?? 'GET',
       ':path': url,
       ':authority': authority,
     };
-    headers[linkHeaders.passCoding] = 'zstd';
     if (deltaRequest) {
-      headers['accept-encoding'] = 'dcz, zstd';
-      if (base) headers[linkHeaders.availableDictionary] = formatHashField(base.hash);
-      if (attempt.resend) headers[linkHeaders.resend] = formatHashField(attempt.resend.digest);
+      // The listener asks the origin for identity and codes for the link itself: the client's
+      // Accept-Encoding would be dropped there, so it does not cross.
+      delete headers['accept-encoding'];
+      if (bases.length > 0) headers[linkHeaders.base] = formatVersionIds(bases.map((version) => version.hash));
+      if (attempt.resend) headers[linkHeaders.resend] = formatFullHash(attempt.resend.digest);
     }
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && !request.complete;
     // A GET or HEAD gets here only without content (a `Content-Length: 0` at most): its stream
@@ -186,10 +187,10 @@ export class Sender {
       const linkResponse = await responseOf(stream);
       const report = parseReport(linkResponse[linkHeaders.report]);
       if (!deltaRequest || !report || report.base === 'pass') return await this.#passThrough(stream, linkResponse, response, url, started, report, attempt);
-      const received = await this.#receive(stream, linkResponse, base, share);
+      const received = await this.#receive(stream, linkResponse, bases, share);
       // From here on only the stored version is held: a client that reads slowly must not keep
-      // the base or the decoding buffers alive (this frame lives until the last byte is out).
-      base = null;
+      // the bases or the decoding buffers alive (this frame lives until the last byte is out).
+      bases = [];
       // The origin's headers: those of this answer, or of the one whose version was asked for again.
       const originHeaders = attempt.resend?.headers ?? linkResponse;
       this.#vary.remember(resource, originHeaders.vary);
@@ -217,34 +218,41 @@ export class Sender {
     }
   }
 
-  /** The version to announce: the newest any sender shared, or this one's own without a shared store. */
-  async #newest(key: string): Promise<Version | null> {
-    return this.options.shared ? this.options.shared.newest(key, this.store) : this.store.newest(key);
+  /** The versions to announce, newest first: this sender's own, or with a shared store the newest any sender shared. */
+  async #held(key: string): Promise<Version[]> {
+    if (!this.options.shared) return this.store.versionsOf(key);
+    const newest = await this.options.shared.newest(key, this.store);
+    return newest ? [newest] : [];
   }
 
   /** Reads and decodes a link body, its memory reserved in `share` first. */
-  async #receive(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, base: Version | null, share: BodyShare): Promise<{ body: Buffer; hash: Buffer; linkBytes: number; decodeMs: number }> {
+  async #receive(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, bases: Version[], share: BodyShare): Promise<{ body: Buffer; hash: Buffer; linkBytes: number; decodeMs: number }> {
     const limit = this.options.limits.maxDeltaBodyBytes;
-    const encoded = await collect(stream, limit + 1024, share);
-    // The decoded size, reserved before zstd allocates it (a listener that does not say: the limit).
-    const announced = Number(linkResponse[linkHeaders.length]);
-    const expected = Number.isSafeInteger(announced) && announced >= 0 ? Math.min(announced, limit) : limit;
+    const data = await collect(stream, digestBytes + limit + 1024, share);
+    // Link protocol 2: the SHA-256 of the decoded body, then the dcz or zstd body.
+    if (data.length < digestBytes) throw new Unverified(`the link body is ${data.length} bytes, shorter than its digest`, null);
+    const digest = Buffer.from(data.subarray(0, digestBytes));
+    const encoded = data.subarray(digestBytes);
+    // The decoded size (the zstd frame header's), reserved before zstd allocates it; the limit when the frame does not say.
+    const declared = frameContentSize(encoded, isDcz(linkResponse) ? dczHeaderBytes : 0);
+    const expected = declared === null ? limit : Math.min(declared, limit);
     share.reserve(expected);
     const decodeStarted = performance.now();
-    const body = await this.#decode(linkResponse, encoded, base, expected);
+    const body = await this.#decode(linkResponse, digest, encoded, bases, expected);
     return { body, hash: sha256(body), linkBytes: encoded.length, decodeMs: performance.now() - decodeStarted };
   }
 
   /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */
-  async #decode(linkResponse: IncomingHttpHeaders, encoded: Buffer, base: Version | null, limit: number): Promise<Buffer> {
-    const digest = parseHashField(linkResponse[linkHeaders.digest] as string | undefined);
-    if (!digest) throw new Unverified('the listener sent no digest', null);
+  async #decode(linkResponse: IncomingHttpHeaders, digest: Buffer, encoded: Buffer, bases: Version[], limit: number): Promise<Buffer> {
     const codings = String(linkResponse['content-encoding'] ?? '').split(',').map((coding) => coding.trim());
     const coding = codings[codings.length - 1];
     let body: Buffer;
     try {
       if (coding === 'dcz') {
-        if (!base) throw new Error('a delta came for a request that announced no base');
+        // The listener names the base it chose in full in the dcz header (RFC 9842 §4).
+        const named = dczBaseHash(encoded);
+        const base = named && bases.find((version) => version.hash.equals(named));
+        if (!base) throw new Error(bases.length > 0 ? 'the delta names a base this sender does not hold' : 'a delta came for a request that announced no base');
         body = await this.#codec.decodeDelta(encoded, base.body, base.hash, limit);
       } else if (coding === 'zstd') {
         body = await this.#codec.decodeFull(encoded, limit);
@@ -341,6 +349,11 @@ export class Sender {
       decodeMs,
     });
   }
+}
+
+/** Whether the link coding (the last Content-Encoding) is dcz. */
+function isDcz(linkResponse: IncomingHttpHeaders): boolean {
+  return /(^|,)\s*dcz\s*$/.test(String(linkResponse['content-encoding'] ?? ''));
 }
 
 /** A GET or HEAD that announces content: any Transfer-Encoding, or a Content-Length other than 0. */

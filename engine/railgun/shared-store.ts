@@ -150,11 +150,12 @@ function versionKey(id: string, hash: Buffer): string {
   return `${prefix}${id}:${hash.toString('base64url')}`;
 }
 
-/** The URL without its password, for the log. */
-function redactedUrl(url: string): string {
+/** The URL with its password as `***`, for the log and the console (a URL without one as it is). */
+export function redactedUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
+    if (!parsed.password) return url;
+    parsed.password = '***';
     return parsed.toString();
   } catch {
     return 'redis://?';

@@ -44,16 +44,26 @@ export class VersionStore {
     this.#evict();
   }
 
-  /** The newest version of `key`, the one a sender announces. */
+  /** The newest version of `key`. */
   newest(key: string): Version | null {
     const versions = this.#touch(key);
     return versions ? versions[versions.length - 1]! : null;
   }
 
-  /** The version of `key` with this hash; never one of another key, so no page serves as another's base. */
-  find(key: string, hash: Buffer): Version | null {
+  /** Every version of `key`, newest first: the ones a sender announces. */
+  versionsOf(key: string): Version[] {
+    return [...(this.#touch(key) ?? [])].reverse();
+  }
+
+  /**
+   * The version of `key` whose SHA-256 is, or starts with, `id` (the link names versions by a
+   * prefix: protocol.ts), the newest if two share it; never one of another key, so no page serves
+   * as another's base.
+   */
+  find(key: string, id: Buffer): Version | null {
     const versions = this.#touch(key);
-    return versions?.find((version) => version.hash.equals(hash)) ?? null;
+    if (!versions || id.length === 0) return null;
+    return versions.findLast((version) => version.hash.subarray(0, id.length).equals(id)) ?? null;
   }
 
   /** Stores `body` as the newest version of `key` (a repeat of a held version just moves it up). */

@@ -74,6 +74,7 @@ function sumsRow(label: string, sums: Sums, dcz: boolean): string {
     percent(sums.link, sums.raw),
     percent(sums.socket, sums.raw),
     `${(sums.link / sums.zstd).toFixed(2)}x`,
+    `${(sums.socket / sums.zstd).toFixed(2)}x`,
     `${(frames(sums, dcz) / (sums.zstd - sums.versions * cliChecksumBytes)).toFixed(2)}x`,
     bytes(Math.round(sums.zstd / sums.versions)),
     bytes(Math.round(sums.link / sums.versions)),
@@ -87,8 +88,8 @@ const pageNames = (rows: VersionBytes[]) => [...new Set(rows.map((row) => row.pa
 export function bytesTable(rows: VersionBytes[], exchanges: Exchange[], first: boolean): string {
   const chosen = rows.filter((row) => (row.index === 0) === first);
   const zstdName = first ? 'zstd -19 (CLI, no base)' : 'zstd -19 --patch-from (CLI)';
-  const linkName = first ? 'link body (zstd -9, full)' : 'link body (dcz)';
-  const out = head(['page', first ? 'versions' : 'deltas', 'raw bytes', 'gzip -6', 'brotli q11', zstdName, linkName, 'link TLS socket', 'link body / zstd', 'frames only', 'zstd B each', 'link body B each', 'socket B each']);
+  const linkName = first ? 'link body (zstd, full)' : 'link body (dcz)';
+  const out = head(['page', first ? 'versions' : 'deltas', 'raw bytes', 'gzip -6', 'brotli q11', zstdName, linkName, 'link TLS socket', 'link body / zstd', 'socket / zstd', 'frames only', 'zstd B each', 'link body B each', 'socket B each']);
   for (const page of pageNames(chosen)) out.push(sumsRow(page, sum(chosen.filter((row) => row.page === page), exchanges), !first));
   out.push(sumsRow('**all pages**', sum(chosen, exchanges), !first));
   return out.join('\n');

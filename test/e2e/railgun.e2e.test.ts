@@ -7,10 +7,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openConsolePage } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/host.ts';
 import { freePort } from '../helpers/knot.ts';
+import { startRedis } from '../helpers/redis.ts';
 import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { corpusPages, startCorpusOrigin, type CorpusOrigin, type CorpusPage } from '../engine/railgun/corpus-origin.ts';
@@ -189,6 +191,42 @@ describe('Railgun page in Chromium with a real pair and the page corpus as origi
     await origin.fill(workingOrigin);
     await page.locator('[data-testid=railgun-config-apply]').click();
     await answeredWith(`/${pages[1]!.name}`, 200);
+  });
+
+  it("switches the sender's version store to a real Redis from the form (a refused URL marked on its field first), then back to memory", { timeout: 40_000 }, async () => {
+    const redis = await startRedis(await freePort());
+    const inspect = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    try {
+      const kind = page.locator('[data-testid=railgun-config-store-kind]');
+      assert.equal(await kind.inputValue(), 'memory');
+      await kind.selectOption('redis');
+      const url = page.locator('[data-testid=railgun-config-url]');
+      await url.fill('http://127.0.0.1:6379');
+      await page.locator('[data-testid=railgun-config-apply]').click();
+      const error = page.locator('[data-testid=railgun-config-error]');
+      await error.waitFor({ timeout: 5000 });
+      assert.match(await error.innerText(), /redis:\/\/ or rediss:\/\/.*E_INVALID_PARAMS/);
+      assert.equal(await url.getAttribute('aria-invalid'), 'true');
+
+      await url.fill(`redis://127.0.0.1:${redis.port}`);
+      await page.locator('[data-testid=railgun-config-ttl]').fill('900');
+      await page.locator('[data-testid=railgun-config-apply]').click();
+      await page.locator('[data-testid=railgun-config-result]').getByText(/Applied at/).waitFor({ timeout: 10_000 });
+      await page.locator('[data-testid=railgun-link-state][data-state=up]').waitFor({ timeout: 10_000 });
+      await answeredWith(`/${pages[0]!.name}`, 200);
+      await waitFor(async () => (await inspect.keys('signalbox:railgun:*')).length >= 2, 'the sender to write the version to Redis', 10_000, 100);
+      const [key] = await inspect.keys('signalbox:railgun:*');
+      const ttl = await inspect.ttl(key!);
+      assert.ok(ttl > 0 && ttl <= 900, `a version in Redis expires within the TTL set in the form (${ttl} s)`);
+
+      await kind.selectOption('memory');
+      await page.locator('[data-testid=railgun-config-apply]').click();
+      await page.locator('[data-testid=railgun-config-result]').getByText(/Applied at/).waitFor({ timeout: 10_000 });
+      await waitFor(async () => (await kind.inputValue()) === 'memory' && (await page.locator('[data-testid=railgun-config-url]').count()) === 0, 'the form to show the memory store', 10_000, 100);
+    } finally {
+      inspect.disconnect();
+      await redis.stop();
+    }
   });
 
   it('raised no page errors or console errors', () => {

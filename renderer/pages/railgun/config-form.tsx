@@ -1,8 +1,9 @@
-// Where the ends connect and what they keep: origin, the sender's address and the limits, changed
-// with railgun.configSet. The whole config goes back with the change and the engine validates it;
+// Where the ends connect and what they keep: origin, the sender's address, the limits and the
+// sender's version store (memory, or Redis shared with other senders), changed with
+// railgun.configSet. The engine shows a Redis password as *** and keeps it when *** comes back. The whole config goes back with the change and the engine validates it;
 // a field it refuses is marked with the engine's own words.
 import { useId, useState, type FormEvent } from 'react';
-import type { RailgunConfig, RailgunLimits } from '../../../engine/api/index.ts';
+import type { RailgunConfig, RailgunLimits, RailgunStore } from '../../../engine/api/index.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime, formatSize } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
@@ -10,13 +11,23 @@ import { useFormCall } from '../../components/use-form-call.ts';
 import { describeRailgunError, fieldErrors, limitRanges } from './railgun-contract.ts';
 import type { RailgunConfigView } from './use-railgun-config.ts';
 
-type Draft = { origin: string; listen: string } & Record<keyof RailgunLimits, string>;
+/** The store's fields as typed: maxBytes empty = the operator sets Redis's maxmemory. */
+type StoreDraft = { storeKind: 'memory' | 'redis'; storeUrl: string; storeMaxBytes: string; storeTtl: string };
+type Draft = { origin: string; listen: string } & Record<keyof RailgunLimits, string> & StoreDraft;
+
+/** What a new Redis store starts from (the schema's ttl default). */
+const redisDefaults = { url: 'redis://127.0.0.1:6379', ttl: 86400 };
+
+function storeDraft(store: RailgunStore): StoreDraft {
+  if (store.kind === 'memory') return { storeKind: 'memory', storeUrl: redisDefaults.url, storeMaxBytes: '', storeTtl: String(redisDefaults.ttl) };
+  return { storeKind: 'redis', storeUrl: store.url, storeMaxBytes: store.maxBytes === undefined ? '' : String(store.maxBytes), storeTtl: String(store.ttl) };
+}
 
 const limitKeys = ['versionsPerKey', 'storeBytes', 'maxDeltaBodyBytes', 'deltaLevel', 'fullLevel', 'largeBodyBytes', 'largeBodyLevel'] as const satisfies readonly (keyof RailgunLimits)[];
 
 function toDraft(config: RailgunConfig): Draft {
   const limits = Object.fromEntries(limitKeys.map((key) => [key, String(config.limits[key])])) as Record<keyof RailgunLimits, string>;
-  return { origin: config.origin, listen: config.listen, ...limits };
+  return { origin: config.origin, listen: config.listen, ...limits, ...storeDraft(config.store) };
 }
 
 const labels: Record<keyof RailgunLimits, string> = {
@@ -50,7 +61,18 @@ function applyDraft(config: RailgunConfig, draft: Draft): { config: RailgunConfi
     if (text === '' || !Number.isFinite(Number(text))) return { error: `${labels[key]}: write a number.`, field: `limits.${key}` };
     limits[key] = Number(text);
   }
-  return { config: { ...config, origin: draft.origin.trim(), listen: draft.listen.trim(), limits } };
+  const store = applyStore(draft);
+  if ('error' in store) return store;
+  return { config: { ...config, origin: draft.origin.trim(), listen: draft.listen.trim(), limits, store } };
+}
+
+function applyStore(draft: Draft): RailgunStore | { error: string; field: string } {
+  if (draft.storeKind === 'memory') return { kind: 'memory' };
+  const ttl = draft.storeTtl.trim();
+  if (!/^\d+$/.test(ttl)) return { error: 'Redis TTL: write a whole number of seconds.', field: 'store.ttl' };
+  const maxBytes = draft.storeMaxBytes.trim();
+  if (maxBytes !== '' && !/^\d+$/.test(maxBytes)) return { error: 'Redis memory: write a number of bytes, or leave it empty.', field: 'store.maxBytes' };
+  return { kind: 'redis', url: draft.storeUrl.trim(), ttl: Number(ttl), ...(maxBytes === '' ? {} : { maxBytes: Number(maxBytes) }) };
 }
 
 interface FieldProps {
@@ -81,7 +103,7 @@ function Field({ id, name, label, hint, value, error, numeric, disabled, onChang
         disabled={disabled}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${errorId} ${hintId}` : hintId}
-        data-testid={`railgun-config-${name.replace('limits.', '')}`}
+        data-testid={`railgun-config-${name.replace(/^(limits|store)\./, '')}`}
       />
       <span id={hintId} className="railgun-hint">
         {hint}
@@ -181,6 +203,33 @@ export function ConfigForm({ settings }: { settings: RailgunConfigView }) {
                 onChange={(value) => set(key, value)}
               />
             ))}
+          </fieldset>
+          <fieldset className="form-row" disabled={role === 'listener'}>
+            <legend>Version store, sender{role === 'listener' ? ' (set on the other end, not this one)' : ''}</legend>
+            <label className="railgun-field">
+              <span>Kind</span>
+              <select value={shown.storeKind} onChange={(event) => set('storeKind', event.target.value)} data-testid="railgun-config-store-kind">
+                <option value="memory">memory (this process)</option>
+                <option value="redis">Redis (shared by senders)</option>
+              </select>
+              <span className="railgun-hint">Redis: senders behind one load balancer share their versions. Changing it restarts the ends.</span>
+            </label>
+            {shown.storeKind === 'redis' && (
+              <>
+                <Field id={id} name="store.url" label="Redis URL" hint="redis://[user:password@]HOST:PORT[/db] or rediss://; a password shows as ***" value={shown.storeUrl} error={invalid['store.url']} onChange={(value) => set('storeUrl', value)} />
+                <Field
+                  id={id}
+                  name="store.maxBytes"
+                  label="Redis memory (bytes)"
+                  hint={shown.storeMaxBytes.trim() === '' ? "empty: Redis's own maxmemory" : Number.isFinite(Number(shown.storeMaxBytes)) ? `${formatSize(Number(shown.storeMaxBytes))}; sets maxmemory, volatile-lru` : 'sets maxmemory, volatile-lru'}
+                  value={shown.storeMaxBytes}
+                  error={invalid['store.maxBytes']}
+                  numeric
+                  onChange={(value) => set('storeMaxBytes', value)}
+                />
+                <Field id={id} name="store.ttl" label="Redis TTL (s)" hint="an unused version of a cacheable page goes after this; no-store ones after noStoreIdleMs" value={shown.storeTtl} error={invalid['store.ttl']} numeric onChange={(value) => set('storeTtl', value)} />
+              </>
+            )}
           </fieldset>
           <div className="form-row">
             <button type="submit" disabled={call.busy || !changed} data-testid="railgun-config-apply">

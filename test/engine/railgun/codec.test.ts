@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { CodecError, dczHeaderBytes, formatHashField, levelFor, parseHashField, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
+import { chooseBase, CodecError, dczHeaderBytes, frameContentSize, levelFor, sha256, zstdCodec } from '../../../engine/railgun/codec.ts';
+import { formatFullHash, formatVersionIds, parseFullHash, parseVersionIds } from '../../../engine/railgun/protocol.ts';
 import { tempDir } from '../../helpers/host.ts';
 import { corpusPages } from './corpus-origin.ts';
 
@@ -65,10 +66,34 @@ describe('dcz codec (zstd CLI as peer)', () => {
     assert.equal(levelFor(512 * 1024 + 1, 19, limits), 9);
   });
 
-  it('writes and reads the Available-Dictionary structured field', () => {
-    const hash = sha256(base);
-    assert.ok(parseHashField(formatHashField(hash))!.equals(hash));
-    assert.equal(parseHashField(':short:'), null);
-    assert.equal(parseHashField(undefined), null);
+  it('reads the decoded size from the zstd frame header of a full body and of a dcz body', async () => {
+    const full = await zstdCodec.encodeFull(next, 19);
+    assert.equal(frameContentSize(full), next.length);
+    const delta = await zstdCodec.encodeDelta(next, base, sha256(base), 19);
+    assert.equal(frameContentSize(delta, dczHeaderBytes), next.length);
+    const large = randomBytes(600_000);
+    assert.equal(frameContentSize(await zstdCodec.encodeFull(large, 1)), large.length);
+    assert.equal(frameContentSize(await zstdCodec.encodeFull(Buffer.alloc(0), 3)), 0);
+    assert.equal(frameContentSize(Buffer.from('not zstd at all')), null);
+  });
+
+  it('names versions on the link by the first 3 bytes of their SHA-256 (base64url, newest first), and a resend by the whole hash', () => {
+    const hashes = [sha256(next), sha256(base)];
+    const value = formatVersionIds(hashes);
+    assert.match(value, /^[A-Za-z0-9_-]{4} [A-Za-z0-9_-]{4}$/);
+    assert.deepEqual(parseVersionIds(value), hashes.map((hash) => hash.subarray(0, 3)));
+    assert.deepEqual(parseVersionIds(`:${hashes[0]!.toString('base64')}:`), [], 'an RFC 9842 Available-Dictionary is not an id list');
+    assert.deepEqual(parseVersionIds(undefined), []);
+    assert.ok(parseFullHash(formatFullHash(hashes[0]!))!.equals(hashes[0]!));
+    assert.equal(parseFullHash('abcd'), null);
+  });
+
+  it('picks, of several bases, the one the page came back to; ties go to the newest', async () => {
+    const other = Buffer.from(`<html><body>${'a different page altogether, nothing like the other one. '.repeat(400)}</body></html>`);
+    // Newest first: the page changed to `other`, and is now back to a small change of `base`.
+    const bases = [{ body: other, name: 'newest' }, { body: base, name: 'older' }];
+    assert.equal((await chooseBase(next, bases)).name, 'older');
+    assert.equal((await chooseBase(next, [{ body: base, name: 'newest' }, { body: Buffer.from(base), name: 'older copy' }])).name, 'newest');
+    assert.equal((await chooseBase(next, [{ body: other, name: 'only' }])).name, 'only');
   });
 });

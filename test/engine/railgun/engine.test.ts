@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import type { RunningEngine } from '../../../engine/api/engine.ts';
-import { railgunConfig } from '../../../engine/api/railgun.ts';
+import { railgunConfig, type RailgunConfig } from '../../../engine/api/railgun.ts';
 import { railgunEngine } from '../../../engine/railgun/engine.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
+import { freePort } from '../../helpers/knot.ts';
+import { startRedis } from '../../helpers/redis.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 let origin: http.Server;
@@ -72,5 +75,53 @@ describe('railgun engine', () => {
     assert.deepEqual([stopped.running, stopped.link.state], [false, 'stopped']);
     await call('railgun.configSet', { config: { ...config, running: true } });
     assert.equal((await call<{ running: boolean }>('railgun.status')).running, true);
+  });
+});
+
+describe('railgun engine with a shared store (redis-server as peer)', () => {
+  it('builds the Redis store from `store: { kind: redis, url, maxBytes, ttl }`: versions land in Redis with the TTL, maxmemory is set, deltas flow, the console never sees the password, and stopping the engine lets go of Redis', { timeout: 60_000 }, async () => {
+    const password = 'redis-secret-7f3a9c';
+    const redis = await startRedis(await freePort(), password);
+    const inspect = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0, password });
+    const maxBytes = 64 * 1024 * 1024;
+    const withRedis = railgunConfig.parse({ ...config, store: { kind: 'redis', url: `redis://:${password}@127.0.0.1:${redis.port}/0`, maxBytes, ttl: 600 } });
+    const shared = await railgunEngine.start({ config: withRedis, dataDir: tempDir('railgun-engine-redis'), log: quietLog });
+    let stopped: Promise<void> | null = null;
+    const stop = () => (stopped ??= shared.stop());
+    const status = () => (shared.procedures as Record<string, () => Promise<{ senderAddress: string; link: { state: string }; totals: { deltaHits: number } }>>)['railgun.status']!();
+    try {
+      await waitFor(async () => (await status()).link.state === 'up', 'the link');
+      const { senderAddress } = await status();
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`http://${senderAddress}/shared`)).status, 200);
+      assert.equal((await status()).totals.deltaHits, 2);
+      const keys = await inspect.keys('signalbox:railgun:*');
+      // One list of hashes for the page and one key per version body (versionsPerKey 4 holds all three).
+      assert.equal(keys.length, 4, `keys: ${keys.join(', ')}`);
+      for (const key of keys) {
+        const ttl = await inspect.ttl(key);
+        assert.ok(ttl > 0 && ttl <= 600, `${key} expires within the configured ttl (${ttl} s)`);
+      }
+      assert.deepEqual(await inspect.config('GET', 'maxmemory'), ['maxmemory', String(maxBytes)]);
+      assert.deepEqual(await inspect.config('GET', 'maxmemory-policy'), ['maxmemory-policy', 'volatile-lru']);
+      const clients = async () => String(await inspect.client('LIST')).trim().split('\n').length;
+      assert.equal(await clients(), 2, 'the sender and this probe');
+      // The console reads the config without the password, and a config it sends back as it read
+      // it (here: stop and start the ends) keeps the real one: the restarted sender signs in again.
+      const procedure = (name: string) => (shared.procedures as Record<string, (request: object) => Promise<{ config: RailgunConfig }>>)[name]!;
+      const shown = (await procedure('railgun.configGet')({})).config;
+      assert.equal(shown.store.kind === 'redis' && shown.store.url, `redis://:***@127.0.0.1:${redis.port}/0`);
+      assert.doesNotMatch(JSON.stringify(shown), new RegExp(password));
+      assert.doesNotMatch(JSON.stringify((await procedure('railgun.configSet')({ config: { ...shown, running: false } })).config), new RegExp(password));
+      await procedure('railgun.configSet')({ config: { ...shown, running: true } });
+      await waitFor(async () => (await status()).link.state === 'up', 'the link after the restart');
+      await waitFor(async () => (await clients()) === 2, 'the restarted sender signed in to Redis');
+      assert.equal((await fetch(`http://${(await status()).senderAddress}/shared`)).status, 200);
+      await stop();
+      assert.equal(await clients(), 1, 'the engine closed its Redis connection');
+    } finally {
+      await stop();
+      inspect.disconnect();
+      await redis.stop();
+    }
   });
 });

@@ -2,9 +2,11 @@
 // listener checks the token), PINGs measure the round trip, and a refused link says why.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Link } from '../../../engine/railgun/link.ts';
+import { helloPath, linkHeaders, linkVersion } from '../../../engine/railgun/protocol.ts';
 import { generateCertificate, spkiPin } from '../../../engine/railgun/tls.ts';
 import { quietLog } from '../../helpers/host.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -55,6 +57,63 @@ describe('railgun link', () => {
       assert.notEqual(pair.link.state.state, 'up');
     } finally {
       await pair.close();
+    }
+  });
+
+  it('refuses a sender of another link protocol version at the hello, says why, and serves none of its requests', async () => {
+    const tls = await testTls();
+    const token = 'test-token-0123456789abcdef';
+    const listener = await startListener({ origin: originUrl, token }, tls);
+    // A sender of protocol 1 said no version in its hello, and sent its requests after a 204.
+    const sessions: http2.ClientHttp2Session[] = [];
+    const ask = (headers: http2.OutgoingHttpHeaders) =>
+      new Promise<{ status: number; version: unknown; text: string }>((resolve, reject) => {
+        const session = http2.connect(`https://127.0.0.1:${listener.port}`, { ca: tls.cert, checkServerIdentity: () => undefined });
+        sessions.push(session);
+        session.on('error', () => undefined);
+        const stream = session.request({ ':method': 'GET', [linkHeaders.token]: token, ...headers }, { endStream: true });
+        let text = '';
+        let answer: http2.IncomingHttpHeaders = {};
+        stream.on('response', (headers) => (answer = headers));
+        stream.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        stream.once('end', () => resolve({ status: Number(answer[':status']), version: answer[linkHeaders.version], text }));
+        stream.once('error', reject);
+      });
+    const before = requests;
+    try {
+      const hello = await ask({ ':path': helloPath });
+      assert.equal(hello.status, 400);
+      assert.equal(hello.version, String(linkVersion), 'the listener says which version it speaks');
+      assert.match(hello.text, /the sender speaks link protocol 1 \(it says no version\), this end 2: run the same signalbox release on both ends.*\[E_RAILGUN_LINK_VERSION\]/);
+      const page = await ask({ ':path': '/page' });
+      assert.equal(page.status, 400, 'a request on a session that never said hello with this version is refused');
+      assert.equal(requests, before, 'nothing reached the origin');
+    } finally {
+      for (const session of sessions) session.destroy();
+      await listener.close();
+    }
+  });
+
+  it('refuses a listener of link protocol 1 (its hello says no version): the link stays down with the reason, no request goes out', async () => {
+    const tls = await testTls();
+    const paths: string[] = [];
+    const old = http2.createSecureServer({ cert: tls.cert, key: tls.key });
+    old.on('stream', (stream, headers) => {
+      paths.push(String(headers[':path']));
+      stream.respond({ ':status': 204 }, { endStream: true });
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const link = new Link({ url: new URL(`https://127.0.0.1:${(old.address() as AddressInfo).port}`), token: 'test-token-0123456789abcdef', pin: spkiPin(tls.cert), log: quietLog });
+    link.start();
+    try {
+      await waitFor(() => /speaks link protocol 1/.test(link.state.lastError ?? ''), 'the refusal');
+      assert.match(link.state.lastError!, /the listener speaks link protocol 1 \(it says no version\), this end 2: .*\[E_RAILGUN_LINK_VERSION\]/);
+      assert.notEqual(link.state.state, 'up');
+      await assert.rejects(link.request({ ':method': 'GET', ':path': '/' }, 200, true), /not up/);
+      assert.ok(paths.every((path) => path === helloPath), 'only hellos reached the old listener');
+    } finally {
+      link.stop();
+      await new Promise<void>((resolve) => old.close(() => resolve()));
     }
   });
 

@@ -19,13 +19,14 @@ export function testTls(): Promise<TlsMaterial> {
   return sharedTls;
 }
 
-/** A TCP relay in the middle of the link that a test can cut. */
+/** A TCP relay in the middle of the link that a test can cut (and a bench can watch: `observe`). */
 export class Relay {
   readonly #server: net.Server;
   readonly #sockets = new Set<Socket>();
-  constructor(target: number) {
+  constructor(target: number, observe?: (client: Socket, upstream: Socket) => void) {
     this.#server = net.createServer((client) => {
       const upstream = net.connect(target, '127.0.0.1');
+      observe?.(client, upstream);
       for (const socket of [client, upstream]) {
         this.#sockets.add(socket);
         socket.once('close', () => this.#sockets.delete(socket));

@@ -4,8 +4,6 @@
 // still answered (full transfers), and deltas resume once it is back. Nothing in Redis carries the
 // user's cookie, and a no-store page's versions expire there after noStoreIdleMs.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +11,7 @@ import { Redis } from 'ioredis';
 import { SharedVersions } from '../../../engine/railgun/shared-store.ts';
 import { quietLog } from '../../helpers/host.ts';
 import { freePort } from '../../helpers/knot.ts';
+import { startRedis } from '../../helpers/redis.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { corpusPages } from './corpus-origin.ts';
 import { startListener, startSender, testTls } from './pair.ts';
@@ -37,30 +36,6 @@ after(async () => {
   origin.closeAllConnections();
   await new Promise((resolve) => origin.close(resolve));
 });
-
-interface RedisServer {
-  port: number;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** redis-server on `port`, in memory only (no RDB, no AOF), up once it answers PING. */
-async function startRedis(port: number): Promise<RedisServer> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', `redis-server on port ${port}`);
-  probe.disconnect();
-  return {
-    port,
-    process: child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 /** A GET for the site's page as a load balancer hands it on: the same Host whichever sender gets it. */
 function get(port: number): Promise<{ railgun: string; body: Buffer }> {

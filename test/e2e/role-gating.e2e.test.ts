@@ -12,7 +12,7 @@ import { tempDir } from '../helpers/host.ts';
 import { freePort } from '../helpers/knot.ts';
 import { callFromPage, resultFromPage } from '../helpers/page-api.ts';
 import { addOperator, signedInPage, type Operator } from '../helpers/serve-auth.ts';
-import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { everyEngineConfig, startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 
 type Role = 'viewer' | 'operator' | 'approver' | 'admin';
 type Route = 'overview' | 'dns' | 'railgun' | 'vault' | 'bundler';
@@ -81,26 +81,7 @@ before(async () => {
   const [dnsPort, railgunPort, originPort] = [await freePort(), await freePort(), await freePort()];
   const config = join(dir, 'signalbox.yaml');
   // The upstream and the origin are ports where nothing listens: the controls are there all the same.
-  writeFileSync(
-    config,
-    [
-      'engines:',
-      '  dns:',
-      '    enabled: true',
-      `    listen: ["127.0.0.1:${dnsPort}"]`,
-      `    upstreams: ["${upstream}"]`,
-      '  railgun:',
-      '    enabled: true',
-      '    role: pair',
-      `    origin: http://127.0.0.1:${originPort}`,
-      `    listen: "127.0.0.1:${railgunPort}"`,
-      '  vault:',
-      '    enabled: true',
-      '  bundler:',
-      '    enabled: true',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, everyEngineConfig({ dns: dnsPort, upstream, railgun: railgunPort, origin: `http://127.0.0.1:${originPort}` }));
   [browser, served] = await Promise.all([launchChromium(), startServeProcess(['--config', config, '--data-dir', dir])]);
   people.vera = addOperator(dir, 'vera', 'viewer');
   people.otto = addOperator(dir, 'otto', 'operator');

@@ -20,10 +20,11 @@ export function generateToken(): string {
 }
 
 /**
- * A self-signed certificate for the given names, valid for a year. node-forge writes it (node:crypto
- * cannot), from an RSA key node:crypto makes in a few tens of milliseconds; forge loads only here.
+ * A self-signed certificate for the given names, valid for a year, its subject and issuer
+ * CN=`commonName`. node-forge writes it (node:crypto cannot), from an RSA key node:crypto makes in a
+ * few tens of milliseconds; forge loads only here.
  */
-export async function generateCertificate(names: string[]): Promise<TlsMaterial> {
+export async function generateCertificate(names: string[], commonName = 'signalbox railgun listener'): Promise<TlsMaterial> {
   const { default: forge } = await import('node-forge');
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -36,7 +37,7 @@ export async function generateCertificate(names: string[]): Promise<TlsMaterial>
   cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 60 * 60 * 1000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
-  const subject = [{ name: 'commonName', value: 'signalbox railgun listener' }];
+  const subject = [{ name: 'commonName', value: commonName }];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([

@@ -3,27 +3,14 @@
 // kept on the console's origin, and the certificate pin checked against the certificate the built
 // `signalbox serve --tls-self-signed` really presents, with the fingerprint it printed.
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
-import { connect } from 'node:tls';
 import { describe, it } from 'node:test';
 import { generateCertificate } from '../../engine/railgun/tls.ts';
 import { certificateVerdict, isRemoteConsoleUrl, parseRemoteHosts, remoteFromArgs, remoteHost, remotePartition } from '../../electron/remote-host.ts';
 import { tempDir } from '../helpers/host.ts';
+import { presentedCertificate } from '../helpers/presented-certificate.ts';
 import { startServeProcess, stopProcess } from '../helpers/serve-process.ts';
 
 const fingerprint = 'ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89';
-
-/** The PEM of the certificate a TLS server on 127.0.0.1:port presents. */
-function presented(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const raw = socket.getPeerCertificate().raw;
-      socket.end();
-      resolve(new X509Certificate(raw).toString());
-    });
-    socket.on('error', reject);
-  });
-}
 
 describe('remote hosts of the desktop app (plain Node)', () => {
   it('takes an https origin and a SHA-256 fingerprint as serve prints them, in any case, with or without colons', () => {
@@ -69,7 +56,7 @@ describe('remote hosts of the desktop app (plain Node)', () => {
     try {
       const printed = /SHA-256 fingerprint (\S+)/.exec(served.stdout())![1]!;
       const host = remoteHost('edge', served.url, printed);
-      const certificate = { data: await presented(served.port) };
+      const certificate = { data: await presentedCertificate(served.port) };
       assert.equal(certificateVerdict({ hostname: '127.0.0.1', certificate }, host), 0);
       const other = await generateCertificate(['127.0.0.1']);
       assert.equal(certificateVerdict({ hostname: '127.0.0.1', certificate: { data: other.cert } }, host), -2, 'another certificate for the same name: refused');

@@ -1,30 +1,35 @@
-// The one console window, locked down: isolated, sandboxed, no Node, no navigation away from the
-// app, no new windows, no permissions.
+// The console window, locked down: isolated, sandboxed, no Node, no navigation away from the app
+// (or, for a remote host, from its console's origin), no new windows, no permissions.
 import { BrowserWindow, shell, type WebContents } from 'electron';
 import { appEntry, externalLink, isAppUrl } from './security.ts';
 
-export function lockDown(contents: WebContents): void {
+/** `mayShow`: the URLs the window may navigate to (the app's own, or one remote console's). */
+export function lockDown(contents: WebContents, mayShow: (url: string) => boolean = isAppUrl): void {
   contents.setWindowOpenHandler(({ url }) => {
     const link = externalLink(url);
     if (link) void shell.openExternal(link);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
+    if (!mayShow(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!mayShow(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   contents.session.setPermissionCheckHandler(() => false);
 }
 
+export const windowSize = { width: 1280, height: 820, minWidth: 900, minHeight: 600 } as const;
+
 export function createWindow(preload: string): BrowserWindow {
   const window = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 900,
-    minHeight: 600,
+    ...windowSize,
     title: 'Signalbox',
     show: false,
+    // Written out here and in remote-window.ts rather than shared: the security linter
+    // (electronegativity.test.ts) checks only options it can read as literals.
     webPreferences: {
       preload,
       contextIsolation: true,

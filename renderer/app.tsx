@@ -6,7 +6,7 @@ import { HealthBanner } from './components/health-banner.tsx';
 import { useHealth } from './components/use-health.ts';
 import { SignedIn } from './components/signed-in.tsx';
 import { ThemeToggle } from './components/theme-toggle.tsx';
-import { useMay } from './api/identity.ts';
+import { useCan } from './api/identity.ts';
 import { BundlerPage } from './pages/bundler/bundler-page.tsx';
 import { OperatorsPage } from './pages/operators/operators-page.tsx';
 import { DnsPage } from './pages/dns/dns-page.tsx';
@@ -34,7 +34,7 @@ export function App({ client }: { client: ApiClient }) {
     document.title = `${level === 'ok' ? '' : `[${level}] `}${label} · Signalbox`;
   }, [label, level]);
   const Page = pages[route];
-  const mayManage = useMay('host.operators').allowed;
+  const mayManage = useCan('host.operators').allowed;
 
   return (
     <div className="shell">

@@ -130,8 +130,9 @@ async function consoleTls(cert: string | undefined, key: string | undefined, sel
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     const { selfSignedCertificate } = await import('../common/self-signed.ts');
     const { writeFileAtomic } = await import('../common/atomic-file.ts');
-    const wildcard = new Set(['0.0.0.0', '::']);
-    const generated = await selfSignedCertificate([...new Set(['localhost', '127.0.0.1', ...names.filter((name) => !wildcard.has(name))])], 'signalbox console');
+    const { consoleCertificateNames, consoleCommonName } = await import('./console-certificate.ts');
+    const covered = consoleCertificateNames(names);
+    const generated = await selfSignedCertificate(covered, consoleCommonName(covered));
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(keyFile, generated.key);
     await writeFileAtomic(certFile, generated.cert);

@@ -1,16 +1,28 @@
-// Who the console is signed in as, and what their role may do (host.whoami: the host decides from
-// the roles declared in engine/api; the console only disables what would be refused anyway).
+// Who the console is signed in as, and what their role may do. The host decides (host.whoami
+// lists what the role may use, from the roles declared next to each procedure in engine/api); the
+// console only disables what would be refused anyway, and names the role a control needs from the
+// same declaration, so no page keeps a list of its own.
 import { createContext, useContext } from 'react';
-import type { ResponseOf } from '../../engine/api/index.ts';
+import { procedures, type ProcedureName, type ResponseOf, type Role } from '../../engine/api/index.ts';
 
 export type Identity = ResponseOf<'host.whoami'>;
 
 export const IdentityContext = createContext<Identity | null>(null);
 
-/** Whether the signed-in role may use a procedure, and if not, what to tell the person (not yet known: not allowed). */
-export function useMay(name: string): { allowed: boolean; reason: string | undefined } {
+export interface Can {
+  allowed: boolean;
+  /** The least role the procedure needs (engine/api). */
+  needs: Role;
+  /** Why the control is disabled, naming the role it needs; undefined when allowed (a `title` to set as is). */
+  reason: string | undefined;
+}
+
+/** Whether the signed-in role may call `procedure`; until the host has said who this is, not allowed. */
+export function useCan(procedure: ProcedureName): Can {
   const identity = useContext(IdentityContext);
-  if (!identity) return { allowed: false, reason: 'Checking what your role may do…' };
-  const allowed = identity.allowed.includes(name);
-  return { allowed, reason: allowed ? undefined : `Your role (${identity.caller.role}) may not do this; an admin can give you another.` };
+  const needs = procedures[procedure].role;
+  if (!identity) return { allowed: false, needs, reason: 'Checking what your role may do…' };
+  if (identity.allowed.includes(procedure)) return { allowed: true, needs, reason: undefined };
+  const { name, role } = identity.caller;
+  return { allowed: false, needs, reason: `Needs the ${needs} role: ${name} has the ${role} role. An admin can change it on the Operators page.` };
 }

@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium, recordProblems } from '../helpers/browser.ts';
 import { freePort } from '../helpers/knot.ts';
 import { tempDir } from '../helpers/host.ts';
+import { callFromPage } from '../helpers/page-api.ts';
 import { addOperator, createApiToken, signedInPage } from '../helpers/serve-auth.ts';
 import { startServeProcess, stopProcess, type ServeProcess } from '../helpers/serve-process.ts';
 import { writeFileSync } from 'node:fs';
@@ -40,24 +41,6 @@ async function serve(dataDir: string, options: { operators?: boolean; config?: s
 async function stop(served: ServeProcess): Promise<void> {
   await stopProcess(served.child);
   running.splice(running.indexOf(served), 1);
-}
-
-/** What the page's own WebSocket gets for a call: the result, or the error code. */
-function callFromPage(page: Page, method: string, params: unknown): Promise<string> {
-  return page.evaluate(
-    ({ method, params }) =>
-      new Promise<string>((resolve) => {
-        const ws = new WebSocket(`ws://${location.host}/api`, ['signalbox.v1']);
-        ws.onopen = () => ws.send(JSON.stringify({ t: 'call', id: 1, method, params }));
-        ws.onmessage = (event) => {
-          const message = JSON.parse(String(event.data)) as { t: string; error?: { code: string; message: string } };
-          resolve(message.t === 'error' ? `${message.error!.code}: ${message.error!.message}` : 'ok');
-          ws.close();
-        };
-        ws.onerror = () => resolve('refused');
-      }),
-    { method, params },
-  );
 }
 
 function signInFrom(served: ServeProcess, from: string, name: string, password: string): Promise<number> {

@@ -27,8 +27,19 @@ function requireReady(what: string): void {
 
 type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
 
+type CertificateVerifyProc = (request: { hostname: string; certificate: { data: string } }, callback: (result: number) => void) => void;
+
 class Session {
+  readonly partition: string;
+  constructor(partition = '') {
+    this.partition = partition;
+  }
   permissionRequestHandler: PermissionRequestHandler | null = null;
+  certificateVerifyProc: CertificateVerifyProc | null = null;
+  setCertificateVerifyProc(proc: CertificateVerifyProc | null): void {
+    record('session.setCertificateVerifyProc', this.partition);
+    this.certificateVerifyProc = proc;
+  }
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
   setPermissionRequestHandler(handler: PermissionRequestHandler): void {
     record('session.setPermissionRequestHandler');
@@ -46,14 +57,24 @@ export const session = {
     requireReady('session.defaultSession');
     return defaultSession;
   },
+  /** A session of its own per partition, as Electron keeps them (the same one for the same name). */
+  fromPartition(partition: string): Session {
+    requireReady('session.fromPartition');
+    record('session.fromPartition', partition);
+    let found = partitions.get(partition);
+    if (!found) partitions.set(partition, (found = new Session(partition)));
+    return found;
+  },
 };
+const partitions = new Map<string, Session>();
 
 export type WindowOpenHandler = (details: { url: string }) => { action: 'allow' | 'deny' };
 
 export class WebContents extends EventEmitter {
   static nextId = 1;
   readonly id = WebContents.nextId++;
-  readonly session = defaultSession;
+  /** webPreferences.session when the window was given one (BrowserWindow sets it). */
+  session = defaultSession;
   windowOpenHandler: WindowOpenHandler | null = null;
   loadedUrl: string | null = null;
   setWindowOpenHandler(handler: WindowOpenHandler): void {
@@ -81,6 +102,7 @@ export class BrowserWindow extends EventEmitter {
     super();
     this.options = options;
     requireReady('new BrowserWindow');
+    if (options.webPreferences?.session instanceof Session) this.webContents.session = options.webPreferences.session;
     record('new BrowserWindow', options);
     BrowserWindow.windows.push(this);
     app.emit('web-contents-created', {}, this.webContents);

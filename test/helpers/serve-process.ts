@@ -87,3 +87,24 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   const [code] = (await once(child, 'exit')) as [number | null];
   return code;
 }
+
+/** A signalbox.yaml with every engine on: DNS on `dns` forwarding to `upstream`, a Railgun pair whose sender listens on `railgun`, the vault and the bundler. */
+export function everyEngineConfig({ dns, upstream, railgun, origin }: { dns: number; upstream: string; railgun: number; origin: string }): string {
+  return [
+    'engines:',
+    '  dns:',
+    '    enabled: true',
+    `    listen: ["127.0.0.1:${dns}"]`,
+    `    upstreams: ["${upstream}"]`,
+    '  railgun:',
+    '    enabled: true',
+    '    role: pair',
+    `    origin: ${origin}`,
+    `    listen: "127.0.0.1:${railgun}"`,
+    '  vault:',
+    '    enabled: true',
+    '  bundler:',
+    '    enabled: true',
+    '',
+  ].join('\n');
+}

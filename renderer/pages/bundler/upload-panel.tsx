@@ -3,11 +3,13 @@
 // could not be used: the page's own refusals (size, count) and the engine's coded problems. A file
 // nothing could be used from shows it on its chip too (its code), so a garbage file does not look read.
 import { useRef } from 'react';
+import { useCan } from '../../api/identity.ts';
 import { Badge } from '../../components/badge.tsx';
 import { formatBytes } from '../../components/bytes.ts';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { Panel } from '../../components/panel.tsx';
 import { codes } from '../../../engine/api/error-codes.ts';
+import { RoleNote } from '../../components/role-note.tsx';
 import { acceptedExtensions, looksPasswordProtected, maxFileBytes, maxFiles, passwordProblems, type BundleProblem, type BundleResult } from './bundler-contract.ts';
 import { pastedName, type Uploads } from './use-uploads.ts';
 
@@ -25,6 +27,8 @@ interface Props {
 export function UploadPanel({ uploads, problems, uploaded, callError, passwordRefusal }: Props) {
   const chooser = useRef<HTMLInputElement>(null);
   const chooseButton = useRef<HTMLButtonElement>(null);
+  // Every file or paste taken here is bundled at once (bundler.bundle), so the role gates taking them.
+  const can = useCan('bundler.bundle');
   /** Whether the engine asked for this upload's password; a problem's source is `name` or `name#n`. */
   const asksPassword = (name: string) =>
     problems.some((problem) => passwordProblems.has(problem.name) && problem.source.replace(/#\d+$/, '') === name) || (passwordRefusal?.includes(`${name}:`) ?? false);
@@ -40,13 +44,14 @@ export function UploadPanel({ uploads, problems, uploaded, callError, passwordRe
 
   return (
     <Panel headingId="bundler-input-heading" title="Certificates and keys" className="bundler-input">
-      <DropZone onFiles={uploads.add} testId="bundler-drop" className="bundler-drop">
+      <DropZone onFiles={uploads.add} disabled={!can.allowed} testId="bundler-drop" className="bundler-drop">
+        <RoleNote can={can} testId="bundler-forbidden" />
         <p id="bundler-drop-help">
           Drop the certificate here with its intermediates and, if you like, its private key, in any order: PEM, CRT, CER, DER, P7B, P12/PFX or KEY files,{' '}
           {formatBytes(maxFileBytes)} a file, {maxFiles} files at most.
         </p>
         <div className="form-row">
-          <button type="button" ref={chooseButton} onClick={() => chooser.current?.click()} aria-describedby="bundler-drop-help">
+          <button type="button" ref={chooseButton} onClick={() => chooser.current?.click()} aria-describedby="bundler-drop-help" disabled={!can.allowed} title={can.reason} data-testid="bundler-choose">
             Choose files…
           </button>
           <input
@@ -54,6 +59,7 @@ export function UploadPanel({ uploads, problems, uploaded, callError, passwordRe
             type="file"
             multiple
             hidden
+            disabled={!can.allowed}
             accept={acceptedExtensions.join(',')}
             aria-label="Certificate and key files"
             data-testid="bundler-file-input"
@@ -74,6 +80,8 @@ export function UploadPanel({ uploads, problems, uploaded, callError, passwordRe
           <textarea
             rows={4}
             value={uploads.pasted}
+            disabled={!can.allowed}
+            title={can.reason}
             onChange={(event) => uploads.setPasted(event.target.value)}
             onPaste={(event) => {
               // Files copied in a file manager arrive as files, not text.

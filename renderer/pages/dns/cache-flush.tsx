@@ -1,16 +1,17 @@
 // Empties the cache, or drops one name (every type of it), after asking once.
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
-import { useMay } from '../../api/identity.ts';
+import { useCan } from '../../api/identity.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatCount } from '../../components/format.ts';
+import { RoleNote } from '../../components/role-note.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
 
 export function CacheFlush({ client, cacheEnabled, onFlushed }: { client: ApiClient; cacheEnabled: boolean; onFlushed(): void }) {
   const id = useId();
   const [name, setName] = useState('');
   const call = useFormCall();
-  const may = useMay('dns.cacheFlush');
+  const can = useCan('dns.cacheFlush');
 
   const flush = async (event: FormEvent) => {
     event.preventDefault();
@@ -31,13 +32,13 @@ export function CacheFlush({ client, cacheEnabled, onFlushed }: { client: ApiCli
     <form className="form" onSubmit={(event) => void flush(event)} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Cache</h3>
       {!cacheEnabled && <p className="muted">The cache is off, so there is nothing to flush.</p>}
-      {!may.allowed && <p className="muted" data-testid="dns-flush-forbidden">{may.reason}</p>}
+      <RoleNote can={can} testId="dns-flush-forbidden" />
       <div className="form-row">
         <label>
           <span>Name (empty: everything)</span>
-          <input type="text" value={name} onChange={(event) => setName(event.target.value)} placeholder="www.example.com" spellCheck={false} size={24} data-testid="dns-flush-name" />
+          <input type="text" value={name} disabled={!can.allowed} onChange={(event) => setName(event.target.value)} placeholder="www.example.com" spellCheck={false} size={24} data-testid="dns-flush-name" />
         </label>
-        <button type="submit" disabled={call.busy || !cacheEnabled || !may.allowed} title={may.reason} data-testid="dns-flush">
+        <button type="submit" disabled={call.busy || !cacheEnabled || !can.allowed} title={can.reason} data-testid="dns-flush">
           {call.busy ? 'Flushing…' : name.trim() ? 'Flush name' : 'Flush cache'}
         </button>
       </div>

@@ -3,10 +3,12 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { DnsConfig } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { describeError } from '../../components/errors.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
+import { RoleNote } from '../../components/role-note.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
 import { describeRefusal } from './config-refusal.ts';
 
@@ -62,6 +64,7 @@ export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplie
   const [draft, setDraft] = useState<Draft | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const call = useFormCall(describeRefusal);
+  const can = useCan('dns.configSet');
 
   const load = useCallback(() => {
     setLoadError(null);
@@ -114,35 +117,39 @@ export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplie
             Changes apply at once to the running engine, without dropping queries, and last until the host stops. They are not written to the YAML
             file: copy them there to keep them.
           </p>
-          <label className="check">
-            <input type="checkbox" checked={draft.cacheEnabled} onChange={(event) => set('cacheEnabled', event.target.checked)} />
-            <span>Cache answers</span>
-          </label>
-          <label className="check">
-            <input type="checkbox" checked={draft.rrlEnabled} onChange={(event) => set('rrlEnabled', event.target.checked)} />
-            <span>Response rate limiting (RRL)</span>
-          </label>
-          <fieldset disabled={rrlOff}>
-            <legend className="visually-hidden">RRL settings</legend>
-            <label>
-              <span>Responses per second</span>
-              <input type="number" step="any" value={draft.responsesPerSecond} onChange={(event) => set('responsesPerSecond', event.target.value)} size={8} />
-            </label>
-            <label>
-              <span>Window (s)</span>
-              <input type="number" step="1" value={draft.window} onChange={(event) => set('window', event.target.value)} size={5} />
-            </label>
-            <label>
-              <span>Slip (every Nth as TC=1; 0 never)</span>
-              <input type="number" step="1" value={draft.slip} onChange={(event) => set('slip', event.target.value)} size={4} />
+          <RoleNote can={can} testId="dns-config-forbidden" />
+          <fieldset disabled={!can.allowed} title={can.reason}>
+              <legend className="visually-hidden">Settings</legend>
+            <label className="check">
+              <input type="checkbox" checked={draft.cacheEnabled} onChange={(event) => set('cacheEnabled', event.target.checked)} />
+              <span>Cache answers</span>
             </label>
             <label className="check">
-              <input type="checkbox" checked={draft.logOnly} onChange={(event) => set('logOnly', event.target.checked)} />
-              <span>Log only (count, do not limit)</span>
+              <input type="checkbox" checked={draft.rrlEnabled} onChange={(event) => set('rrlEnabled', event.target.checked)} />
+              <span>Response rate limiting (RRL)</span>
             </label>
+            <fieldset disabled={rrlOff}>
+              <legend className="visually-hidden">RRL settings</legend>
+              <label>
+                <span>Responses per second</span>
+                <input type="number" step="any" value={draft.responsesPerSecond} onChange={(event) => set('responsesPerSecond', event.target.value)} size={8} />
+              </label>
+              <label>
+                <span>Window (s)</span>
+                <input type="number" step="1" value={draft.window} onChange={(event) => set('window', event.target.value)} size={5} />
+              </label>
+              <label>
+                <span>Slip (every Nth as TC=1; 0 never)</span>
+                <input type="number" step="1" value={draft.slip} onChange={(event) => set('slip', event.target.value)} size={4} />
+              </label>
+              <label className="check">
+                <input type="checkbox" checked={draft.logOnly} onChange={(event) => set('logOnly', event.target.checked)} />
+                <span>Log only (count, do not limit)</span>
+              </label>
+            </fieldset>
           </fieldset>
           <div className="form-row">
-            <button type="submit" disabled={call.busy || !changed} data-testid="dns-config-apply">
+            <button type="submit" disabled={call.busy || !changed || !can.allowed} title={can.reason} data-testid="dns-config-apply">
               {call.busy ? 'Applying…' : 'Apply'}
             </button>
             <button type="button" disabled={call.busy || !changed} onClick={() => config && setDraft(toDraft(config))}>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { EngineUpgrade } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
 import { isFinished, UpgradeProgress, UpgradeResult } from './upgrade-status.tsx';
@@ -23,6 +24,7 @@ function newest(live: EngineUpgrade | null, answered: EngineUpgrade | null): Eng
 
 export function UpgradeControl({ client, live, connected, now }: Props) {
   const call = useFormCall();
+  const can = useCan('host.upgradeEngine');
   const [answered, setAnswered] = useState<EngineUpgrade | null>(null);
   const shown = newest(live, answered);
   const running = shown !== null && !isFinished(shown);
@@ -37,7 +39,7 @@ export function UpgradeControl({ client, live, connected, now }: Props) {
   return (
     <div className="dns-upgrade">
       <div className="form-row">
-        <button type="button" onClick={() => void upgrade()} disabled={call.busy || running || !connected} data-testid="dns-upgrade">
+        <button type="button" onClick={() => void upgrade()} disabled={call.busy || running || !connected || !can.allowed} title={can.reason} data-testid="dns-upgrade">
           {call.busy || running ? 'Upgrading…' : 'Upgrade'}
         </button>
         <span className="muted">New process from the code on disk, on the same sockets; the old one drains.</span>

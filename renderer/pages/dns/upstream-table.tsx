@@ -3,6 +3,7 @@
 import { useState, type Ref } from 'react';
 import type { DnsStats } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { Badge, type Tone } from '../../components/badge.tsx';
 import { DataTable, type Column } from '../../components/data-table.tsx';
 import { describeError } from '../../components/errors.ts';
@@ -30,6 +31,7 @@ interface Props {
 export function UpstreamTable({ client, upstreams, onChanged, onFilter, headingRef }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const can = useCan('dns.setUpstream');
   const enabledCount = (pool: string) => upstreams.filter((u) => u.enabled && u.pool === pool).length;
 
   const toggle = async (upstream: Upstream) => {
@@ -88,7 +90,8 @@ export function UpstreamTable({ client, upstreams, onChanged, onFilter, headingR
                   <button
                     type="button"
                     aria-label={`${upstream.enabled ? 'Disable' : 'Enable'} ${upstream.address}`}
-                    disabled={busy !== null}
+                    disabled={busy !== null || !can.allowed}
+                    title={can.reason}
                     onClick={() => void toggle(upstream)}
                   >
                     {busy === upstream.address ? 'Saving…' : upstream.enabled ? 'Disable' : 'Enable'}

@@ -2,6 +2,7 @@
 // tokens of machines (a new token is shown here once, then never again).
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import type { Role } from '../../../engine/api/identity.ts';
 import { describeError } from '../../components/errors.ts';
 import { FormStatus } from '../../components/form-status.tsx';
@@ -12,9 +13,18 @@ import { usePolling } from '../../components/use-polling.ts';
 
 const roleChoices: Role[] = ['viewer', 'operator', 'approver', 'admin'];
 
-function RoleSelect({ value, onChange, label, testId }: { value: Role; onChange(role: Role): void; label: string; testId?: string }) {
+interface RoleSelectProps {
+  value: Role;
+  onChange(role: Role): void;
+  label: string;
+  testId?: string;
+  disabled?: boolean;
+  title?: string;
+}
+
+function RoleSelect({ value, onChange, label, testId, disabled, title }: RoleSelectProps) {
   return (
-    <select aria-label={label} value={value} onChange={(event) => onChange(event.target.value as Role)} data-testid={testId}>
+    <select aria-label={label} disabled={disabled} title={title} value={value} onChange={(event) => onChange(event.target.value as Role)} data-testid={testId}>
       {roleChoices.map((role) => (
         <option key={role} value={role}>
           {role}
@@ -24,8 +34,29 @@ function RoleSelect({ value, onChange, label, testId }: { value: Role; onChange(
   );
 }
 
+/** Reached by its address by a role that may not list operators: says so instead of asking the host. */
 export function OperatorsPage({ client }: { client: ApiClient }) {
+  const can = useCan('host.operators');
+  if (!can.allowed) {
+    return (
+      <p className="notice" data-testid="operators-forbidden" data-needs-role={can.needs}>
+        {can.reason}
+      </p>
+    );
+  }
+  return <OperatorsAdmin client={client} />;
+}
+
+function OperatorsAdmin({ client }: { client: ApiClient }) {
   const id = useId();
+  const may = {
+    add: useCan('host.addOperator'),
+    setRole: useCan('host.setOperatorRole'),
+    remove: useCan('host.removeOperator'),
+    endSession: useCan('host.revokeSession'),
+    makeToken: useCan('host.createApiToken'),
+    revokeToken: useCan('host.revokeApiToken'),
+  };
   const operators = usePolling(() => client.call('host.operators', {}), 5000);
   const sessions = usePolling(() => client.call('host.sessions', {}), 5000);
   const tokens = usePolling(() => client.call('host.apiTokens', {}), 5000);
@@ -75,6 +106,8 @@ export function OperatorsPage({ client }: { client: ApiClient }) {
                 <td>{operator.name}</td>
                 <td>
                   <RoleSelect
+                    disabled={!may.setRole.allowed}
+                    title={may.setRole.reason}
                     label={`Role of ${operator.name}`}
                     value={operator.role}
                     onChange={(role) => act(`Could not change the role of ${operator.name}`, async () => {
@@ -85,7 +118,7 @@ export function OperatorsPage({ client }: { client: ApiClient }) {
                 </td>
                 <td>{formatTime(operator.createdAt)}</td>
                 <td>
-                  <button type="button" onClick={() => window.confirm(`Remove ${operator.name}? Their sessions end now.`) && act(`Could not remove ${operator.name}`, async () => {
+                  <button type="button" disabled={!may.remove.allowed} title={may.remove.reason} onClick={() => window.confirm(`Remove ${operator.name}? Their sessions end now.`) && act(`Could not remove ${operator.name}`, async () => {
                     await client.call('host.removeOperator', { name: operator.name });
                     return `Removed ${operator.name}.`;
                   }, operators.refresh)}>
@@ -100,7 +133,7 @@ export function OperatorsPage({ client }: { client: ApiClient }) {
           <label><span>Name</span><input value={newOperator.name} onChange={(e) => setNewOperator({ ...newOperator, name: e.target.value })} required spellCheck={false} data-testid="operator-new-name" /></label>
           <label><span>Role</span><RoleSelect label="Role of the new operator" value={newOperator.role} onChange={(role) => setNewOperator({ ...newOperator, role })} testId="operator-new-role" /></label>
           <label><span>First password (10+ characters)</span><input type="password" autoComplete="new-password" value={newOperator.password} onChange={(e) => setNewOperator({ ...newOperator, password: e.target.value })} required data-testid="operator-new-password" /></label>
-          <button type="submit" disabled={action.busy} data-testid="operator-add">Add operator</button>
+          <button type="submit" disabled={action.busy || !may.add.allowed} title={may.add.reason} data-testid="operator-add">Add operator</button>
         </form>
       </Panel>
 
@@ -117,7 +150,7 @@ export function OperatorsPage({ client }: { client: ApiClient }) {
                 <td>{formatTime(session.lastSeenAt)}</td>
                 <td>{formatTime(session.endsAt)}</td>
                 <td>
-                  <button type="button" onClick={() => act('Could not end the session', async () => {
+                  <button type="button" disabled={!may.endSession.allowed} title={may.endSession.reason} onClick={() => act('Could not end the session', async () => {
                     await client.call('host.revokeSession', { id: session.id });
                     return `Ended a session of ${session.operator}.`;
                   }, sessions.refresh)}>
@@ -146,7 +179,7 @@ export function OperatorsPage({ client }: { client: ApiClient }) {
               <tr key={token.name}>
                 <td>{token.name}</td><td>{token.role}</td><td>{token.scope}</td><td>{token.createdBy}</td>
                 <td>
-                  <button type="button" onClick={() => window.confirm(`Revoke ${token.name}? What uses it stops working.`) && act(`Could not revoke ${token.name}`, async () => {
+                  <button type="button" disabled={!may.revokeToken.allowed} title={may.revokeToken.reason} onClick={() => window.confirm(`Revoke ${token.name}? What uses it stops working.`) && act(`Could not revoke ${token.name}`, async () => {
                     await client.call('host.revokeApiToken', { name: token.name });
                     return `Revoked ${token.name}.`;
                   }, tokens.refresh)}>
@@ -167,7 +200,7 @@ export function OperatorsPage({ client }: { client: ApiClient }) {
               <option value="api">api (scripts)</option>
             </select>
           </label>
-          <button type="submit" disabled={action.busy}>Make token</button>
+          <button type="submit" disabled={action.busy || !may.makeToken.allowed} title={may.makeToken.reason}>Make token</button>
         </form>
       </Panel>
     </div>

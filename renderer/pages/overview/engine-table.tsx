@@ -1,6 +1,7 @@
 // One row per engine process: what it is doing, since when, what it costs and how it last ended.
 import type { EngineState } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { DataTable, type Column } from '../../components/data-table.tsx';
 import { EngineFailure } from '../../components/engine-failure.tsx';
 import { EngineStatusBadge } from '../../components/engine-status-badge.tsx';
@@ -33,6 +34,7 @@ export function EngineTable({ client, engines, now }: { client: ApiClient; engin
 function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineState; now: number }) {
   const { name } = engine;
   const call = useFormCall();
+  const can = useCan('host.restartEngine');
 
   const restart = async () => {
     const sure = window.confirm(
@@ -64,7 +66,7 @@ function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineS
         <MemoryCell bytes={engine.rssBytes} />
         <td>{engine.lastExit ? <LastExit exit={engine.lastExit} now={now} /> : '—'}</td>
         <td className="action">
-          <button type="button" onClick={() => void restart()} disabled={call.busy} aria-label={`Restart ${name}`}>
+          <button type="button" onClick={() => void restart()} disabled={call.busy || !can.allowed} title={can.reason} aria-label={`Restart ${name}`} data-testid={`engine-restart-${name}`}>
             {call.busy ? 'Restarting…' : 'Restart'}
           </button>
         </td>

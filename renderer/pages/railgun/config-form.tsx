@@ -7,6 +7,8 @@ import type { RailgunConfig, RailgunLimits, RailgunStore } from '../../../engine
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime, formatSize } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
+import { useCan } from '../../api/identity.ts';
+import { RoleNote } from '../../components/role-note.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
 import { describeRailgunError, fieldErrors, limitRanges } from './railgun-contract.ts';
 import type { RailgunConfigView } from './use-railgun-config.ts';
@@ -126,6 +128,7 @@ export function ConfigForm({ settings }: { settings: RailgunConfigView }) {
     setInvalid(fieldErrors(err));
     return describeRailgunError(err);
   });
+  const can = useCan('railgun.configSet');
 
   // The form starts from the running config and follows it until the operator edits a field.
   const shown = draft ?? (config && toDraft(config));
@@ -173,36 +176,40 @@ export function ConfigForm({ settings }: { settings: RailgunConfigView }) {
             Limits apply at once. A new origin or address restarts the ends: requests in flight fail and both ends forget the versions they hold.
             Changes last until the host stops; copy them to signalbox.yaml to keep them.
           </p>
-          <div className="form-row">
-            {addresses.map(({ key, label, hint, otherEnd }) => (
-              <Field
-                key={key}
-                id={id}
-                name={key}
-                label={label}
-                hint={role === otherEnd ? 'set on the other end, not this one' : hint}
-                value={shown[key]}
-                error={invalid[key]}
-                disabled={role === otherEnd}
-                onChange={(value) => set(key, value)}
-              />
-            ))}
-          </div>
-          <fieldset className="form-row">
-            <legend>Limits, per end</legend>
-            {limitKeys.map((key) => (
-              <Field
-                key={key}
-                id={id}
-                name={`limits.${key}`}
-                label={labels[key]}
-                hint={bytesKeys.has(key) && Number.isFinite(Number(shown[key])) ? `${formatSize(Number(shown[key]))}; ${rangeOf(key)}` : rangeOf(key)}
-                value={shown[key]}
-                error={invalid[`limits.${key}`]}
-                numeric
-                onChange={(value) => set(key, value)}
-              />
-            ))}
+          <RoleNote can={can} testId="railgun-config-forbidden" />
+          <fieldset disabled={!can.allowed} title={can.reason}>
+            <legend className="visually-hidden">Addresses and limits</legend>
+            <div className="form-row">
+              {addresses.map(({ key, label, hint, otherEnd }) => (
+                <Field
+                  key={key}
+                  id={id}
+                  name={key}
+                  label={label}
+                  hint={role === otherEnd ? 'set on the other end, not this one' : hint}
+                  value={shown[key]}
+                  error={invalid[key]}
+                  disabled={role === otherEnd}
+                  onChange={(value) => set(key, value)}
+                />
+              ))}
+            </div>
+            <fieldset className="form-row">
+              <legend>Limits, per end</legend>
+              {limitKeys.map((key) => (
+                <Field
+                  key={key}
+                  id={id}
+                  name={`limits.${key}`}
+                  label={labels[key]}
+                  hint={bytesKeys.has(key) && Number.isFinite(Number(shown[key])) ? `${formatSize(Number(shown[key]))}; ${rangeOf(key)}` : rangeOf(key)}
+                  value={shown[key]}
+                  error={invalid[`limits.${key}`]}
+                  numeric
+                  onChange={(value) => set(key, value)}
+                />
+              ))}
+            </fieldset>
           </fieldset>
           <fieldset className="form-row" disabled={role === 'listener'}>
             <legend>Version store, sender{role === 'listener' ? ' (set on the other end, not this one)' : ''}</legend>
@@ -232,7 +239,7 @@ export function ConfigForm({ settings }: { settings: RailgunConfigView }) {
             )}
           </fieldset>
           <div className="form-row">
-            <button type="submit" disabled={call.busy || !changed} data-testid="railgun-config-apply">
+            <button type="submit" disabled={call.busy || !changed || !can.allowed} title={can.reason} data-testid="railgun-config-apply">
               {call.busy ? 'Applying…' : 'Apply'}
             </button>
             <button type="button" disabled={call.busy || !changed} onClick={undo}>

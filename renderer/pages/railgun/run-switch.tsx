@@ -1,6 +1,7 @@
 // Starts or stops the ends (railgun.configSet with `running` flipped). Stopping asks once: the
 // sender's clients are refused and both ends forget the versions they held.
 import type { RailgunConfig, RailgunStatus } from '../../../engine/api/index.ts';
+import { useCan } from '../../api/identity.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
 import { useFormCall } from '../../components/use-form-call.ts';
@@ -9,6 +10,7 @@ import type { RailgunConfigView } from './use-railgun-config.ts';
 
 export function RunSwitch({ status, settings }: { status: RailgunStatus; settings: RailgunConfigView }) {
   const call = useFormCall(describeRailgunError);
+  const can = useCan('railgun.configSet');
   const { config } = settings;
   const stop = status.running;
 
@@ -33,7 +35,7 @@ export function RunSwitch({ status, settings }: { status: RailgunStatus; setting
 
   return (
     <div className="railgun-run">
-      <button type="button" onClick={flip} disabled={call.busy || !config} data-testid={stop ? 'railgun-stop' : 'railgun-start'}>
+      <button type="button" onClick={flip} disabled={call.busy || !config || !can.allowed} title={can.reason} data-testid={stop ? 'railgun-stop' : 'railgun-start'}>
         {call.busy ? (stop ? 'Stopping…' : 'Starting…') : stop ? 'Stop' : 'Start'}
       </button>
       <FormStatus result={call.result} error={call.error} testId="railgun-run" />

@@ -1,6 +1,7 @@
 // Decrypts a ciphertext with the delegations its owners gave (directly, or by approving an order).
 import { useEffect, useRef, useState, type FormEvent, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { asText, fromBase64 } from '../../components/bytes.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { Panel } from '../../components/panel.tsx';
@@ -26,6 +27,7 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
   const me = useCredentials();
   const [plaintext, setPlaintext] = useState<Plaintext | null>(null);
   const call = useFormCall(describeVaultError);
+  const can = useCan('vault.decrypt');
   const form = useRef<HTMLFormElement>(null);
   const { setName } = me;
 
@@ -84,7 +86,7 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
             <span>Order id (optional)</span>
             <input type="text" value={orderId} onChange={(event) => setOrderId(event.target.value)} spellCheck={false} autoComplete="off" size={26} disabled={call.busy} data-testid="vault-decrypt-order" />
           </label>
-          <button type="submit" disabled={call.busy}>
+          <button type="submit" disabled={call.busy || !can.allowed} title={can.reason} data-testid="vault-decrypt-submit">
             {call.busy ? 'Decrypting…' : 'Decrypt'}
           </button>
         </div>

@@ -2,6 +2,7 @@
 // down here each second, from the engine's seconds left when it answered).
 import { useState, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { Badge } from '../../components/badge.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { formatDuration, formatLocalDateTime } from '../../components/format.ts';
@@ -31,6 +32,7 @@ export function DelegationsPanel({ client, version, names, headingRef }: Props) 
   );
   const now = useNow();
   const [open, setOpen] = useState<'delegate' | 'purge' | null>(null);
+  const [delegate, purge] = [useCan('vault.delegate'), useCan('vault.purge')];
   const live = data?.live ?? [];
 
   return (
@@ -64,10 +66,10 @@ export function DelegationsPanel({ client, version, names, headingRef }: Props) 
         </tbody>
       </DataTable>
       <div className="form-row">
-        <button type="button" aria-expanded={open === 'delegate'} onClick={() => setOpen(open === 'delegate' ? null : 'delegate')}>
+        <button type="button" aria-expanded={open === 'delegate'} onClick={() => setOpen(open === 'delegate' ? null : 'delegate')} disabled={!delegate.allowed} title={delegate.reason} data-testid="vault-delegate-open">
           Delegate…
         </button>
-        <button type="button" className="danger" aria-expanded={open === 'purge'} onClick={() => setOpen(open === 'purge' ? null : 'purge')} disabled={live.length === 0}>
+        <button type="button" className="danger" aria-expanded={open === 'purge'} onClick={() => setOpen(open === 'purge' ? null : 'purge')} disabled={live.length === 0 || !purge.allowed} title={purge.reason} data-testid="vault-purge-open">
           Purge all…
         </button>
       </div>

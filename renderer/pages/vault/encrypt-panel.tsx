@@ -3,6 +3,7 @@
 import { useState, type FormEvent, type Ref } from 'react';
 import type { ResponseOf } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { formatBytes, toBase64 } from '../../components/bytes.ts';
 import { FormStatus } from '../../components/form-status.tsx';
 import { Panel } from '../../components/panel.tsx';
@@ -35,6 +36,7 @@ export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef
   const [phase, setPhase] = useState<{ step: 'encoding'; fraction: number } | { step: 'encrypting' } | null>(null);
   const [result, setResult] = useState<Encrypted | null>(null);
   const call = useFormCall(describeVaultError);
+  const can = useCan('vault.encrypt');
 
   const toggleUsage = (usage: Usage, on: boolean) => setUsages((current) => (on ? [...new Set([...current, usage])] : current.filter((u) => u !== usage)));
 
@@ -89,7 +91,7 @@ export function EncryptPanel({ client, names, onEncrypted, onRequest, headingRef
         </div>
         <div className="form-row">
           <CredentialsFields input={me} who="Your" disabled={busy} />
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={busy || !can.allowed} title={can.reason} data-testid="vault-encrypt-submit">
             {phase?.step === 'encoding' ? 'Preparing…' : phase?.step === 'encrypting' ? 'Encrypting…' : 'Encrypt'}
           </button>
           {phase?.step === 'encoding' && <progress value={phase.fraction} max={1} aria-label="Preparing the data" />}

@@ -2,6 +2,7 @@
 // then the recent history; and the form to place one. Refreshed on every 'orders' change.
 import { useEffect, useState, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { Badge, type Tone } from '../../components/badge.tsx';
 import { DataTable, type Column } from '../../components/data-table.tsx';
 import { FormStatus } from '../../components/form-status.tsx';
@@ -39,6 +40,7 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
   const [action, setAction] = useState<{ id: string; kind: 'approve' | 'cancel' } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [requesting, setRequesting] = useState(false);
+  const [approve, cancel, decrypt, request] = [useCan('vault.approve'), useCan('vault.cancelOrder'), useCan('vault.decrypt'), useCan('vault.order')];
   const now = useNow();
   // Encrypt's "Request its decryption" opens the form with that ciphertext in it.
   useEffect(() => {
@@ -75,14 +77,14 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
             <td className="action">
               {order.status === 'open' && (
                 <>
-                  <button type="button" aria-expanded={acting === 'approve'} onClick={() => setAction(acting === 'approve' ? null : { id: order.id, kind: 'approve' })} data-testid="vault-order-approve">
+                  <button type="button" aria-expanded={acting === 'approve'} onClick={() => setAction(acting === 'approve' ? null : { id: order.id, kind: 'approve' })} disabled={!approve.allowed} title={approve.reason} data-testid="vault-order-approve">
                     Approve
                   </button>
-                  <button type="button" aria-expanded={acting === 'cancel'} onClick={() => setAction(acting === 'cancel' ? null : { id: order.id, kind: 'cancel' })}>
+                  <button type="button" aria-expanded={acting === 'cancel'} onClick={() => setAction(acting === 'cancel' ? null : { id: order.id, kind: 'cancel' })} disabled={!cancel.allowed} title={cancel.reason} data-testid="vault-order-cancel">
                     Cancel
                   </button>
                   {order.satisfied && (
-                    <button type="button" className="primary" onClick={() => onDecrypt({ orderId: order.id, requester: order.requester, ciphertextHash: order.ciphertextHash })} data-testid="vault-order-decrypt">
+                    <button type="button" className="primary" onClick={() => onDecrypt({ orderId: order.id, requester: order.requester, ciphertextHash: order.ciphertextHash })} disabled={!decrypt.allowed} title={decrypt.reason} data-testid="vault-order-decrypt">
                       Decrypt
                     </button>
                   )}
@@ -128,11 +130,11 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
         {rows(history)}
       </DataTable>
       <div className="form-row">
-        <button type="button" aria-expanded={requesting} onClick={() => setRequesting(!requesting)} data-testid="vault-order-open">
+        <button type="button" aria-expanded={requesting} onClick={() => setRequesting(!requesting)} disabled={!request.allowed} title={request.reason} data-testid="vault-order-open">
           Request decryption…
         </button>
       </div>
-      {requesting && (
+      {requesting && request.allowed && (
         <OrderRequest
           client={client}
           preset={preset}

@@ -3,11 +3,13 @@
 // (Red October's `ro create-user`) wait here, pending, for an admin to approve or reject them.
 import { useState, type FormEvent, type Ref } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import { useCan } from '../../api/identity.ts';
 import { Badge } from '../../components/badge.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { FormStatus } from '../../components/form-status.tsx';
 import { formatLocalTime } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
+import { RoleGate } from '../../components/role-gate.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
 import { ChangePassword } from './change-password.tsx';
 import { CreateUserForm } from './create-user-form.tsx';
@@ -38,6 +40,7 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
   const [pending, setPending] = useState<{ target: string; command: Command } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const admins = users?.filter((user) => user.admin).length ?? 0;
+  const modify = useCan('vault.modify');
 
   return (
     <Panel headingId="vault-users-heading" title="Accounts" headingRef={headingRef} error={error} data-testid="vault-users">
@@ -74,39 +77,24 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
               <td className="action">
                 {user.pendingUntil !== null ? (
                   <>
-                    <button type="button" onClick={() => setPending({ target: user.name, command: 'approve' })}>
+                    <button type="button" onClick={() => setPending({ target: user.name, command: 'approve' })} disabled={!modify.allowed} title={modify.reason}>
                       Approve
                     </button>
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => setPending({ target: user.name, command: 'reject' })}
-                      aria-label={`Reject ${user.name}`}
-                    >
+                    <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'reject' })} aria-label={`Reject ${user.name}`} disabled={!modify.allowed} title={modify.reason}>
                       Reject
                     </button>
                   </>
                 ) : user.admin ? (
-                  <button
-                    type="button"
-                    onClick={() => setPending({ target: user.name, command: 'revoke' })}
-                    disabled={admins <= 1}
-                    title={admins <= 1 ? 'The last admin stays an admin.' : undefined}
-                  >
+                  <button type="button" onClick={() => setPending({ target: user.name, command: 'revoke' })} disabled={admins <= 1 || !modify.allowed} title={modify.reason ?? (admins <= 1 ? 'The last admin stays an admin.' : undefined)}>
                     Revoke admin
                   </button>
                 ) : (
-                  <button type="button" onClick={() => setPending({ target: user.name, command: 'admin' })}>
+                  <button type="button" onClick={() => setPending({ target: user.name, command: 'admin' })} disabled={!modify.allowed} title={modify.reason}>
                     Make admin
                   </button>
                 )}
                 {user.pendingUntil === null && (
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => setPending({ target: user.name, command: 'delete' })}
-                    aria-label={`Delete ${user.name}`}
-                  >
+                  <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'delete' })} aria-label={`Delete ${user.name}`} disabled={!modify.allowed} title={modify.reason}>
                     Delete
                   </button>
                 )}
@@ -132,15 +120,21 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
       <div className="vault-subforms">
         <details>
           <summary>Create an account (admin)</summary>
-          <CreateUserForm client={client} onCreated={onChanged} />
+          <RoleGate procedure="vault.createUser">
+            <CreateUserForm client={client} onCreated={onChanged} />
+          </RoleGate>
         </details>
         <details>
           <summary>Import Red October vault files (admin)</summary>
-          <ImportRedOctober client={client} onImported={onChanged} />
+          <RoleGate procedure="vault.importRedOctober">
+            <ImportRedOctober client={client} onImported={onChanged} />
+          </RoleGate>
         </details>
         <details>
           <summary>Change my password</summary>
-          <ChangePassword client={client} />
+          <RoleGate procedure="vault.changePassword">
+            <ChangePassword client={client} />
+          </RoleGate>
         </details>
       </div>
     </Panel>

@@ -8,5 +8,5 @@ export default {
   // Loaded through createRequire(...).resolve in test/electron/electronegativity.test.ts, which knip cannot follow.
   ignoreDependencies: ['@doyensec/electronegativity'],
   // System programs the tests and benches run (apt packages, installed by .ci/run), not npm binaries.
-  ignoreBinaries: ['cfssl', 'dpkg-query', 'taskset', 'ip', 'tc', 'openssl', 'prlimit', 'ss', 'knotd', 'unbound', 'named', 'redis-server'],
+  ignoreBinaries: ['cfssl', 'dpkg-query', 'taskset', 'ip', 'tc', 'openssl', 'prlimit', 'ss', 'knotd', 'unbound', 'named', 'redis-server', 'fstrm_capture', 'dnstap-ldns'],
 };

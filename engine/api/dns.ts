@@ -98,6 +98,27 @@ export const dnsConfig = z
       })
       .strict()
       .prefault({}),
+    /** dnstap output (dnstap.info) over Frame Streams to a collector: engine/dns/modules/dnstap/README.md. */
+    dnstap: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** unix:///path/to/socket or tcp://host:port (an IPv6 host in brackets), as CoreDNS writes it. */
+        address: z
+          .string()
+          .regex(/^(unix:\/\/.+|tcp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):\d{1,5})$/, 'write unix:///path/to/socket or tcp://host:port')
+          .optional(),
+        /** Sent in every message; empty: the host name. */
+        identity: z.string().max(255).default(''),
+        version: z.string().max(255).default('signalbox'),
+        /** Messages held while the collector is absent or slow; more are dropped and counted. */
+        queueSize: z.number().int().min(1).max(1_000_000).default(10_000),
+        /** Also log each upstream exchange (FORWARDER_QUERY / FORWARDER_RESPONSE). */
+        forwarder: z.boolean().default(true),
+        /** The longest wait between reconnects (from 100 ms, doubled after each failure). */
+        reconnectMaxMs: z.number().int().min(100).max(600_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Receive buffer of each UDP listener: what queues while every process is busy (a GC pause,
      * an upgrade's handover). The kernel's 208 KiB default holds ~25 ms at 10k q/s; the kernel
@@ -116,6 +137,10 @@ export const dnsConfig = z
   .refine((config) => !config.listen.some((address) => /^(tls|https):/.test(address)) || (config.tls.certFile && config.tls.keyFile), {
     message: 'a tls:// or https:// listener needs tls.certFile and tls.keyFile (PEM files)',
     path: ['tls'],
+  })
+  .refine((config) => !config.dnstap.enabled || config.dnstap.address, {
+    message: 'dnstap needs an address: unix:///path/to/socket or tcp://host:port',
+    path: ['dnstap', 'address'],
   });
 export type DnsConfig = z.infer<typeof dnsConfig>;
 export type DnsConfigInput = z.input<typeof dnsConfig>;
@@ -154,6 +179,20 @@ export const dnsStats = z.object({
       prefetched: z.number().int(),
       /** Background refreshes that failed (the old entry kept serving). */
       prefetchFailed: z.number().int(),
+    })
+    .nullable(),
+  /** dnstap output; null when off. Workers each have their own connection: numbers add up. */
+  dnstap: z
+    .object({
+      /** Messages written to the collector. */
+      sent: z.number().int(),
+      /** Messages dropped because the queue was full (collector absent, slow or gone). */
+      dropped: z.number().int(),
+      queued: z.number().int(),
+      /** Processes whose Frame Streams connection is up now. */
+      connected: z.number().int(),
+      /** Connections that reached START since start (reconnects included). */
+      connections: z.number().int(),
     })
     .nullable(),
   rrl: z

@@ -1,6 +1,7 @@
 // The DNS engine's Prometheus series on `serve`'s /metrics, copied from one merged dns.stats
 // answer per scrape (engine/host/metrics.ts asks for it and leaves them out while the engine is down).
 import { metricsFrom } from '../api/definition.ts';
+import { dnstapMetrics } from './modules/dnstap/metrics.ts';
 
 export const dnsMetrics = metricsFrom('dns.stats', (metric) => {
   const dns = {
@@ -24,7 +25,9 @@ export const dnsMetrics = metricsFrom('dns.stats', (metric) => {
     upstreamOutstanding: metric.gauge('signalbox_dns_upstream_outstanding', 'Queries waiting for the upstream now.', ['upstream']),
     upstreamLatency: metric.gauge('signalbox_dns_upstream_latency_seconds', 'Smoothed answer latency of the upstream.', ['upstream']),
   };
+  const dnstap = dnstapMetrics(metric);
   return (stats) => {
+    dnstap(stats.dnstap);
     dns.queries.set(stats.queries);
     for (const [rcode, count] of Object.entries(stats.rcodes)) dns.responses.set(count, { rcode });
     dns.truncated.set(stats.truncated);

@@ -8,6 +8,7 @@ import type { Logger } from '../api/engine.ts';
 import { cookieMasterKey } from './cookies.ts';
 import { moduleChain, type ModuleName } from './chain.ts';
 import { buildModules, type Modules } from './modules.ts';
+import { Dnstap } from './modules/dnstap/dnstap.ts';
 import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
@@ -41,6 +42,11 @@ function serverSettings(config: DnsConfig): ServerSettings {
   };
 }
 
+function makeDnstap(config: DnsConfig, log: Logger): Dnstap | null {
+  const { enabled, address, ...options } = config.dnstap;
+  return enabled && address ? new Dnstap({ ...options, address, reconnectMinMs: 100 }, log.child('dnstap')) : null;
+}
+
 export class DnsService {
   readonly traffic = new Traffic();
   readonly querylog: QueryLog;
@@ -50,6 +56,8 @@ export class DnsService {
   private readonly moduleErrors: Record<string, number> = {};
   private servfail = 0;
   private current: { config: DnsConfig; upstreams: { address: string; weight: number }[]; modules: Modules; pipeline: Pipeline };
+  /** dnstap output, when on: replaced only when its config section changes (the connection stays up through other reloads). */
+  private dnstap: Dnstap | null;
   private readonly server: DnsServer;
   /** Reloads run one at a time: a second one waits for the first. */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -63,6 +71,7 @@ export class DnsService {
     this.log = log;
     this.querylog = new QueryLog(config.querylog, (entry) => this.traffic.observe(entry), worker);
     this.capture = new PacketCapture(config.querylog.capture);
+    this.dnstap = makeDnstap(config, log);
     this.current = this.assemble(config);
     this.server = new DnsServer({
       ...serverSettings(config),
@@ -73,6 +82,7 @@ export class DnsService {
       admitError: (client, transport) => this.current.modules.rrl?.admitOwnError(client, transport) ?? true,
       ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
+        this.dnstap?.client(ctx, reply);
         const entry = ctx.meta.logged;
         if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: entry.at });
       },
@@ -103,14 +113,23 @@ export class DnsService {
   apply(config: DnsConfig): Promise<{ listenersChanged: boolean }> {
     const run = this.reloading.then(async () => {
       const previous = this.current;
+      const previousDnstap = this.dnstap;
+      const dnstapChanged = JSON.stringify(config.dnstap) !== JSON.stringify(previous.config.dnstap);
+      if (dnstapChanged) this.dnstap = makeDnstap(config, this.log);
       const next = this.assemble(config, previous);
       let listenersChanged: boolean;
       try {
         ({ listenersChanged } = await this.server.update(serverSettings(config)));
       } catch (err) {
         if (next.modules.forward !== previous.modules.forward) next.modules.forward.close();
+        if (dnstapChanged) {
+          void this.dnstap?.close();
+          this.dnstap = previousDnstap;
+          previous.modules.forward.setTap(previousDnstap?.forwarder ? previousDnstap : null);
+        }
         throw err;
       }
+      if (dnstapChanged) void previousDnstap?.close();
       this.current = next;
       this.querylog.reconfigure(config.querylog);
       this.capture.resize(config.querylog.capture);
@@ -137,6 +156,7 @@ export class DnsService {
       servfail: this.servfail,
       moduleErrors: { ...this.moduleErrors },
       cache: cacheStats,
+      dnstap: this.dnstap?.stats() ?? null,
       rrl: rrl?.stats() ?? null,
       listening: this.server.listening,
       upstreams: forward.stats(),
@@ -175,11 +195,13 @@ export class DnsService {
     this.querylog.close();
     this.traffic.close();
     this.current.modules.forward.close();
+    await this.dnstap?.close();
   }
 
   private assemble(config: DnsConfig, previous?: DnsService['current']): DnsService['current'] {
     const upstreams = upstreamsOf(config);
     const modules = buildModules(config, upstreams, previous);
+    modules.forward.setTap(this.dnstap?.forwarder ? this.dnstap : null);
     const built: Record<ModuleName, DnsModule | null> = { querylog: this.querylog, ...modules };
     const chain = moduleChain.map((name) => built[name]).filter((module) => module !== null);
     const pipeline = new Pipeline(chain, this.log, (module) => {

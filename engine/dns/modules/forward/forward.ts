@@ -10,6 +10,7 @@ import type { Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { splitHostPort } from '../../../api/address.ts';
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
+import type { ForwarderExchange } from '../dnstap/dnstap.ts';
 import { udpSocket } from '../../udp.ts';
 import { cookieOption, ExtendedRcode, isTruncated, nsQuery, readU16, stripOpt, writeOpt, writeU16, type UpstreamOpt } from '../../wire.ts';
 
@@ -52,9 +53,18 @@ export interface HealthOptions {
   successesToUp: number;
 }
 
+/** Who is told of each upstream exchange (dnstap's FORWARDER_QUERY and FORWARDER_RESPONSE). */
+export interface ForwardTap {
+  forwarderQuery(exchange: ForwarderExchange): void;
+  /** `answer` is the upstream's message as received (a copy: forward patches its own). */
+  forwarderResponse(exchange: ForwarderExchange, answer: Buffer): void;
+}
+
 interface Waiting {
   /** The query as sent: an answer must repeat its question. */
   packet: Buffer;
+  /** For the tap, when there is one. */
+  exchange: ForwarderExchange | null;
   questionEnd: number;
   sentAt: number;
   /** performance.now() after which the try has timed out. */
@@ -91,6 +101,10 @@ class Upstream {
   private readonly port: number;
   private readonly sockets: Socket[] = [];
   private readonly connected: boolean[] = [];
+  /** Each socket's own address, once connected (for the tap). */
+  private readonly locals: { address: string; port: number }[] = [];
+  /** Told of each exchange; set by Forward.setTap. */
+  tap: ForwardTap | null = null;
   private readonly waiting = new Map<number, Waiting>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
@@ -113,7 +127,10 @@ class Upstream {
       socket.on('error', () => {});
       // Connected: the kernel keeps the route and accepts datagrams from this upstream only, and a
       // send needs no address. Until the connect completes, sends name the address.
-      socket.connect(port, host, () => (this.connected[i] = true));
+      socket.connect(port, host, () => {
+        this.connected[i] = true;
+        this.locals[i] = socket.address();
+      });
       socket.unref();
       this.sockets.push(socket);
       this.connected.push(false);
@@ -170,12 +187,18 @@ class Upstream {
     this.stats.sent++;
     this.stats.outstanding++;
     const sentAt = performance.now();
+    const exchange = this.tap && this.exchange(this.locals[socketIndex], 'udp', packet, sentAt);
+    if (exchange) this.tap!.forwarderQuery(exchange);
     return new Promise((resolve) => {
-      this.waiting.set(socketIndex * 0x10000 + id, { packet, questionEnd, sentAt, deadline: sentAt + timeoutMs, resolve });
+      this.waiting.set(socketIndex * 0x10000 + id, { packet, exchange, questionEnd, sentAt, deadline: sentAt + timeoutMs, resolve });
       this.sweeper ??= setInterval(() => this.sweep(), sweepEveryMs);
       if (this.connected[socketIndex]) this.sockets[socketIndex]!.send(packet);
       else this.sockets[socketIndex]!.send(packet, this.port, this.host);
     });
+  }
+
+  private exchange(local: { address: string; port: number } | undefined, transport: 'udp' | 'tcp', query: Buffer, sentAt: number): ForwarderExchange {
+    return { upstream: { address: this.host, port: this.port }, local: local ?? { address: '', port: 0 }, transport, query, sentAt };
   }
 
   /** Times out the tries whose deadline passed. */
@@ -203,6 +226,7 @@ class Upstream {
       const id = randomU16();
       writeU16(packet, 0, id);
       const socket = connect({ host: this.host, port: this.port });
+      let exchange: ForwarderExchange | null = null;
       let received = Buffer.alloc(0);
       const finish = (answer: UpstreamOpt | null) => {
         socket.destroy();
@@ -215,12 +239,15 @@ class Upstream {
         const length = Buffer.alloc(2);
         writeU16(length, 0, packet.length);
         socket.write(Buffer.concat([length, packet]));
+        exchange = this.tap && this.exchange({ address: socket.localAddress ?? '', port: socket.localPort ?? 0 }, 'tcp', packet, performance.now());
+        if (exchange) this.tap!.forwarderQuery(exchange);
       });
       socket.on('data', (chunk) => {
         received = Buffer.concat([received, chunk]);
         if (received.length < 2 || received.length < 2 + readU16(received, 0)) return;
         const answer = received.subarray(2, 2 + readU16(received, 0));
         const matches = readU16(answer, 0) === id && sameQuestion(packet, answer, questionEnd);
+        if (exchange) this.tap?.forwarderResponse(exchange, Buffer.from(answer));
         finish(matches ? this.takeAnswer(Buffer.from(answer)) : null);
       });
     });
@@ -246,6 +273,7 @@ class Upstream {
     if (!(readU16(message, 2) & 0x8000) || !sameQuestion(waiting.packet, message, waiting.questionEnd)) return;
     const answer = this.takeAnswer(message);
     if (!answer) return;
+    if (waiting.exchange) this.tap?.forwarderResponse(waiting.exchange, Buffer.from(message));
     this.waiting.delete(key);
     this.stats.answered++;
     this.stats.outstanding--;
@@ -377,6 +405,11 @@ export class Forward implements DnsModule {
       // Any answer, even REFUSED, shows the server is up; only silence counts against it.
       void upstream.queryUdp(this.probe, this.timeoutMs);
     }
+  }
+
+  /** Tells `tap` of every upstream exchange from now on (null: nobody). */
+  setTap(tap: ForwardTap | null): void {
+    for (const upstream of this.upstreams) upstream.tap = tap;
   }
 
   setEnabled(address: string, enabled: boolean): boolean {

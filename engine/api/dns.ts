@@ -149,6 +149,8 @@ export type DnsConfigInput = z.input<typeof dnsConfig>;
 export const dnsTransport = z.enum(['udp', 'tcp', 'tls', 'https']);
 export type DnsTransport = z.infer<typeof dnsTransport>;
 
+const byStream = z.object({ tcp: z.number().int(), tls: z.number().int(), https: z.number().int() });
+
 // Merged across workers by engine/api/merge.ts: numbers add unless marked here.
 export const dnsStats = z.object({
   startedAt: mergedAs(z.number(), { merge: 'min' }),
@@ -167,7 +169,15 @@ export const dnsStats = z.object({
   /** Datagrams not answered: responses (QR=1, never ours to answer) and ones too short for a header. */
   dropped: z.object({ response: z.number().int(), short: z.number().int() }),
   /** Connections accepted by stream transport: TCP, DoT, DoH (one DoH HTTP/2 connection carries many queries). */
-  connections: z.object({ tcp: z.number().int(), tls: z.number().int(), https: z.number().int() }),
+  connections: byStream,
+  /** Connections open now, by stream transport. */
+  connectionsOpen: byStream,
+  /** Connections closed at once because the listener had tcp.maxConnections open. */
+  connectionsRefused: byStream,
+  /** Connections closed after tcp.idleTimeoutMs without a query. */
+  connectionsIdleClosed: byStream,
+  /** Queries by `transport/family/type` (family 4 or 6; CoreDNS's monitored types, the rest as `other`), e.g. `udp/4/A`. */
+  requests: z.record(z.string(), z.number().int()),
   moduleErrors: z.record(z.string(), z.number().int()),
   cache: z
     .object({

@@ -148,6 +148,7 @@ export class DnsService {
     const lookups = cacheStats ? cacheStats.hits + cacheStats.misses + cacheStats.stale : 0;
     return {
       ...this.server.counters,
+      requests: this.server.requests.snapshot(),
       startedAt: this.startedAt,
       qps: this.traffic.qps(),
       hitRatio: cacheStats && lookups > 0 ? (cacheStats.hits + cacheStats.stale) / lookups : null,

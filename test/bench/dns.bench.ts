@@ -20,13 +20,15 @@ import { dnsperf, type DnsperfResult, type DnsperfRun } from './dnsperf.ts';
 import { h2load } from './h2load.ts';
 import { firstLine } from './machine.ts';
 import { makePki } from '../helpers/dns-tls.ts';
-import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startForwarder, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type BenchTls, type Peer } from './peers.ts';
+import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startDnstapCollector, startEcho, startForwarder, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type BenchTls, type Peer } from './peers.ts';
 import { busyMicros, selfTimeTable, topSelfTime } from './profile.ts';
 import { caseTitles, checks, checksTable, encryptedCases, encryptedChecks, medianRows, table, writeEncryptedResults, writeResults, type CaseId, type Row } from './report.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
-const serverNames = ['echo', 'forward', 'dnsdist', 'signalbox'] as const;
+/** `signalbox-dnstap`: signalbox sending dnstap to fstrm_capture, to see what dnstap costs (not run unless named). */
+const serverNames = ['echo', 'forward', 'dnsdist', 'signalbox', 'signalbox-dnstap'] as const;
+const defaultServers = serverNames.filter((name) => name !== 'signalbox-dnstap');
 type ServerName = (typeof serverNames)[number];
 
 const { values: options } = parseArgs({
@@ -34,7 +36,7 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '10' },
     /** Every server through every case this many times, interleaved; the table shows medians. */
     rounds: { type: 'string', default: '3' },
-    servers: { type: 'string', default: serverNames.join(',') },
+    servers: { type: 'string', default: defaultServers.join(',') },
     // Hits first, while the cache holds the 100 names; the misses of (b) push them out.
     cases: { type: 'string', default: 'hit,rate-hit,dot-hit,doh-hit,miss,rate' },
     results: { type: 'boolean', default: true },
@@ -89,11 +91,14 @@ function writeMissFile(file: string, prefix: string, count: number): string {
 /** The DoT/DoH certificate of signalbox and dnsdist (one throwaway openssl CA), when an encrypted case runs. */
 const tls: BenchTls | undefined = caseIds.some((id) => encryptedCases.includes(id)) ? makePki() : undefined;
 
-function startServer(name: ServerName, dir: string, knot: Peer, nodeArgs: string[] = []): Promise<Peer> {
+async function startServer(name: ServerName, dir: string, knot: Peer, nodeArgs: string[] = []): Promise<Peer> {
   if (name === 'echo') return startEcho();
   if (name === 'forward') return startForwarder(knot.port);
   if (name === 'dnsdist') return startDnsdist(dir, knot.port, tls);
-  return startSignalbox(dir, knot.port, nodeArgs, tls);
+  if (name === 'signalbox') return startSignalbox(dir, knot.port, nodeArgs, tls);
+  const collector = await startDnstapCollector(dir);
+  const server = await startSignalbox(dir, knot.port, nodeArgs, tls, collector.address);
+  return { ...server, stop: () => server.stop().finally(() => collector.stop()) };
 }
 
 /** Where a run's queries go: the DoT or DoH port for those modes (undefined: the server has none), else the UDP port. */
@@ -267,7 +272,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const name of servers) {
         process.stderr.write(`bench: round ${round} of ${rounds}, ${name} on core ${serverCore}\n`);
-        const server = await startServer(name, dir, knot, name === 'signalbox' ? options['node-flags'].split(/\s+/).filter(Boolean) : []);
+        const server = await startServer(name, dir, knot, name.startsWith('signalbox') ? options['node-flags'].split(/\s+/).filter(Boolean) : []);
         try {
           rows.push(...(await benchServer(server, files, dir)));
         } finally {

@@ -133,7 +133,7 @@ export async function startKnot(dir: string, options: { port?: number; core?: nu
 
 /** signalbox's built CLI (`npm run build` first): cache on, rrl off, querylog as default. */
 /** `nodeArgs` reach the engine's worker processes too (through NODE_OPTIONS): they are what is measured. */
-export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs: string[] = [], tls?: BenchTls): Promise<Peer> {
+export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs: string[] = [], tls?: BenchTls, dnstapAddress?: string): Promise<Peer> {
   const port = await freePort();
   const encrypted = tls ? { dotPort: await freePort(), dohPort: await freePort() } : null;
   const config = join(dir, 'signalbox.yaml');
@@ -147,6 +147,7 @@ export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs
       '    cache: { enabled: true }',
       '    rrl: { enabled: false }',
       ...(tls ? [`    tls: { certFile: ${JSON.stringify(tls.certFile)}, keyFile: ${JSON.stringify(tls.keyFile)} }`] : []),
+      ...(dnstapAddress ? [`    dnstap: { enabled: true, address: ${JSON.stringify(dnstapAddress)} }`] : []),
       '',
     ].join('\n'),
   );
@@ -163,7 +164,7 @@ export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs
     `127.0.0.1:${upstreamPort}`,
   ], 'ignore', nodeArgs.length ? { NODE_OPTIONS: nodeArgs.join(' ') } : {});
   await waitForAnswers('signalbox', pinned, port);
-  return { ...peer('signalbox', pinned, port), ...encrypted };
+  return { ...peer(dnstapAddress ? 'signalbox+dnstap' : 'signalbox', pinned, port), ...encrypted };
 }
 
 /** dnsdist with a 100k packet cache in front of Knot; no console, no webserver, no security poll. */
@@ -191,6 +192,17 @@ export async function startDnsdist(dir: string, upstreamPort: number, tls?: Benc
   const pinned = spawnPinned(serverCore, 'dnsdist', ['--supervised', '--disable-syslog', '-C', config]);
   await waitForAnswers('dnsdist', pinned, port);
   return { ...peer('dnsdist', pinned, port), ...encrypted };
+}
+
+/** fstrm_capture (package fstrm-bin) on the client core, as signalbox's dnstap collector; writes to /dev/null. */
+export async function startDnstapCollector(dir: string): Promise<{ address: string; stop(): Promise<void> }> {
+  const socket = join(dir, 'dnstap.sock');
+  const pinned = spawnPinned(clientCore, 'fstrm_capture', ['-t', 'protobuf:dnstap.Dnstap', '-u', socket, '-w', '/dev/null']);
+  await waitFor(() => {
+    if (pinned.child.exitCode !== null) throw new Error(`fstrm_capture exited with ${pinned.child.exitCode}: ${pinned.stderr().trim()}`);
+    return existsSync(socket);
+  }, 'fstrm_capture to listen', 10_000);
+  return { address: `unix://${socket}`, stop: () => stopChild(pinned.child) };
 }
 
 /** The floor: udp-echo.ts answers every query with itself (QR set), so kdig sees NOERROR. */

@@ -208,8 +208,8 @@ export class Dnstap {
  * out and only its port given.
  */
 function socketFields(initiator: { address: string; port: number }, responder: { address: string; port: number }, protocol: dnstap.SocketProtocol): Omit<dnstap.Message.$Properties, 'type'> {
-  const queryAddress = initiator.address ? addressBytes(initiator.address) : null;
-  const responseAddress = responder.address ? addressBytes(responder.address) : null;
+  const queryAddress = initiator.address ? bytesOf(initiator.address) : null;
+  const responseAddress = responder.address ? bytesOf(responder.address) : null;
   const length = (queryAddress ?? responseAddress)?.length ?? 4;
   const usable = (bytes: Uint8Array | null): bytes is Uint8Array => bytes !== null && bytes.length === length && bytes.some((byte) => byte !== 0);
   return {
@@ -220,6 +220,20 @@ function socketFields(initiator: { address: string; port: number }, responder: {
     ...(usable(responseAddress) ? { responseAddress } : {}),
     responsePort: responder.port,
   };
+}
+
+/** Addresses already turned into bytes: the same clients and listeners come again and again (parsing was the largest cost per message). */
+const addressCache = new Map<string, Uint8Array>();
+const addressCacheSize = 4096;
+
+function bytesOf(address: string): Uint8Array {
+  let bytes = addressCache.get(address);
+  if (!bytes) {
+    if (addressCache.size >= addressCacheSize) addressCache.clear();
+    bytes = addressBytes(address);
+    addressCache.set(address, bytes);
+  }
+  return bytes;
 }
 
 /** A performance.now() time as seconds and nanoseconds since the epoch (dnstap's *_time_sec, *_time_nsec). */

@@ -176,8 +176,8 @@ class Upstream {
     return answer;
   }
 
-  /** One try over UDP: the answer, or null on timeout. */
-  queryUdp(question: UpstreamQuestion, timeoutMs: number): Promise<UpstreamOpt | null> {
+  /** One try over UDP: the answer, or null on timeout. `tapped`: told to the tap (health probes are not). */
+  queryUdp(question: UpstreamQuestion, timeoutMs: number, tapped = true): Promise<UpstreamOpt | null> {
     const socketIndex = randomU16() % this.sockets.length;
     let id = randomU16();
     while (this.waiting.has(socketIndex * 0x10000 + id)) id = randomU16();
@@ -187,7 +187,7 @@ class Upstream {
     this.stats.sent++;
     this.stats.outstanding++;
     const sentAt = performance.now();
-    const exchange = this.tap && this.exchange(this.locals[socketIndex], 'udp', packet, sentAt);
+    const exchange = tapped && this.tap ? this.exchange(this.locals[socketIndex], 'udp', packet, sentAt) : null;
     if (exchange) this.tap!.forwarderQuery(exchange);
     return new Promise((resolve) => {
       this.waiting.set(socketIndex * 0x10000 + id, { packet, exchange, questionEnd, sentAt, deadline: sentAt + timeoutMs, resolve });
@@ -403,7 +403,7 @@ export class Forward implements DnsModule {
     for (const upstream of this.upstreams) {
       if (!upstream.stats.enabled) continue;
       // Any answer, even REFUSED, shows the server is up; only silence counts against it.
-      void upstream.queryUdp(this.probe, this.timeoutMs);
+      void upstream.queryUdp(this.probe, this.timeoutMs, false);
     }
   }
 

@@ -151,6 +151,32 @@ describe('dnstap to fstrm_capture, read back by dnstap-ldns', () => {
     }
   });
 
+  it('keeps its connection through a config change that leaves dnstap as it was, and opens a new one when dnstap changes', { timeout: 60_000 }, async () => {
+    const capture = await collector({ unix: join(tempDir('dnstap-sock'), 'dnstap.sock') });
+    const dns = await start((upstreams) => ({ upstreams, dnstap: { enabled: true, address: capture.address, identity: 'first' } }));
+    await waitFor(async () => (await dnstapStats(dns)).connected === 1, 'dnstap to connect', 15_000);
+    const current = async () => ((await dns.engine.procedures['dns.configGet']!({})) as { config: Record<string, any> }).config;
+    assert.ok(await askUdp(dns.port, encodeQuery('before.example.test', Type.A, { id: 401 })));
+    await dns.engine.procedures['dns.configSet']!({ config: { ...(await current()), cache: { ...(await current()).cache, maxEntries: 5000 } } });
+    assert.ok(await askUdp(dns.port, encodeQuery('kept.example.test', Type.A, { id: 402 })));
+    await flushed(dns, 8);
+    const kept = await dnstapStats(dns);
+    assert.equal(kept.connections, 1, 'the same connection');
+    assert.equal(kept.sent, 8, 'one stream carried both exchanges');
+
+    const config = await current();
+    await dns.engine.procedures['dns.configSet']!({ config: { ...config, dnstap: { ...config.dnstap, identity: 'second' } } });
+    await waitFor(async () => (await dnstapStats(dns)).connected === 1, 'the new dnstap to connect', 15_000);
+    assert.ok(await askUdp(dns.port, encodeQuery('changed.example.test', Type.A, { id: 403 })));
+    await flushed(dns, 4);
+    assert.equal((await dnstapStats(dns)).sent, 4, 'a new stream, counted afresh');
+    await capture.stop();
+    const identities = new Map(decodeCapture(capture.file).map((m) => [Buffer.from(m.message!.queryMessage ?? m.message!.responseMessage!).toString('latin1'), Buffer.from(m.identity!).toString()]));
+    const identityOf = (name: string) => [...identities].find(([wire]) => wire.includes(name.split('.')[0]!))?.[1];
+    assert.equal(identityOf('kept.example.test'), 'first');
+    assert.equal(identityOf('changed.example.test'), 'second');
+  });
+
   it('keeps answering when the collector goes away: the queue fills, then messages are dropped and counted', { timeout: 60_000 }, async () => {
     const capture = await collector({ unix: join(tempDir('dnstap-sock'), 'dnstap.sock') });
     const dns = await start((upstreams) => ({ upstreams, dnstap: { enabled: true, address: capture.address, queueSize: 20, forwarder: false } }));

@@ -68,7 +68,17 @@ export function dohServer(tcp: Server, identity: TlsIdentity, options: DohOption
     pending++;
     void handle(req, options.path, answer)
       .then(({ status, body, headers }) => {
-        if (draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+        // HTTP/2 straight on the stream: the body and END_STREAM go in one DATA frame. Through the
+        // compatibility response, END_STREAM came after, and dnsperf's DoH client (2.10) gives up
+        // on such a stream ("frame received when already having a dns msg").
+        if (req.stream) {
+          if (!req.stream.destroyed) {
+            req.stream.respond({ ':status': status, ...headers, 'content-length': body.length });
+            req.stream.end(body);
+          }
+          return;
+        }
+        if (draining) res.setHeader('connection', 'close');
         res.writeHead(status, { ...headers, 'content-length': body.length });
         res.end(body);
       })

@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 import { signalboxPlugin } from './test/architecture/eslint-plugin.ts';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test/fixtures/**', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test/fixtures/**', 'bin/**', 'engine/dns/modules/dnstap/dnstap.pb.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -27,6 +27,27 @@ export const dnsConfig = z
     ...moduleConfig,
     /** The whole budget of a client query, all tries included. */
     queryTimeoutMs: z.number().int().min(100).max(30_000).default(3000),
+    /** dnstap output (dnstap.info) over Frame Streams to a collector: engine/dns/modules/dnstap/README.md. */
+    dnstap: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** unix:///path/to/socket or tcp://host:port (an IPv6 host in brackets), as CoreDNS writes it. */
+        address: z
+          .string()
+          .regex(/^(unix:\/\/.+|tcp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):\d{1,5})$/, 'write unix:///path/to/socket or tcp://host:port')
+          .optional(),
+        /** Sent in every message; empty: the host name. */
+        identity: z.string().max(255).default(''),
+        version: z.string().max(255).default('signalbox'),
+        /** Messages held while the collector is absent or slow; more are dropped and counted. */
+        queueSize: z.number().int().min(1).max(1_000_000).default(10_000),
+        /** Also log each upstream exchange (FORWARDER_QUERY / FORWARDER_RESPONSE). */
+        forwarder: z.boolean().default(true),
+        /** The longest wait between reconnects (from 100 ms, doubled after each failure). */
+        reconnectMaxMs: z.number().int().min(100).max(600_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Receive buffer of each UDP listener: what queues while every process is busy (a GC pause,
      * an upgrade's handover). The kernel's 208 KiB default holds ~25 ms at 10k q/s; the kernel
@@ -46,6 +67,10 @@ export const dnsConfig = z
     message: 'a tls:// or https:// listener needs tls.certFile and tls.keyFile (PEM files)',
     path: ['tls'],
   })
+  .refine((config) => !config.dnstap.enabled || config.dnstap.address, {
+    message: 'dnstap needs an address: unix:///path/to/socket or tcp://host:port',
+    path: ['dnstap', 'address'],
+  })
   .superRefine(checkRouting);
 export type DnsConfig = z.infer<typeof dnsConfig>;
 export type DnsConfigInput = z.input<typeof dnsConfig>;
@@ -53,6 +78,8 @@ export type DnsConfigInput = z.input<typeof dnsConfig>;
 /** How a query came: plain UDP or TCP, DNS over TLS (RFC 7858) or DNS over HTTPS (RFC 8484). */
 export const dnsTransport = z.enum(['udp', 'tcp', 'tls', 'https']);
 export type DnsTransport = z.infer<typeof dnsTransport>;
+
+const byStream = z.object({ tcp: z.number().int(), tls: z.number().int(), https: z.number().int() });
 
 // Merged across workers by engine/api/merge.ts: numbers add unless marked here.
 export const dnsStats = z.object({
@@ -65,8 +92,30 @@ export const dnsStats = z.object({
   /** Datagrams not answered: responses (QR=1, never ours to answer) and ones too short for a header. */
   dropped: z.object({ response: z.number().int(), short: z.number().int() }),
   /** Connections accepted by stream transport: TCP, DoT, DoH (one DoH HTTP/2 connection carries many queries). */
-  connections: z.object({ tcp: z.number().int(), tls: z.number().int(), https: z.number().int() }),
+  connections: byStream,
+  /** Connections open now, by stream transport. */
+  connectionsOpen: byStream,
+  /** Connections closed at once because the listener had tcp.maxConnections open. */
+  connectionsRefused: byStream,
+  /** Connections closed after tcp.idleTimeoutMs without a query. */
+  connectionsIdleClosed: byStream,
+  /** Queries by `transport/family/type` (family 4 or 6; CoreDNS's monitored types, the rest as `other`), e.g. `udp/4/A`. */
+  requests: z.record(z.string(), z.number().int()),
   moduleErrors: z.record(z.string(), z.number().int()),
+  /** dnstap output; null when off. Workers each have their own connection: numbers add up. */
+  dnstap: z
+    .object({
+      /** Messages written to the collector. */
+      sent: z.number().int(),
+      /** Messages dropped because the queue was full (collector absent, slow or gone). */
+      dropped: z.number().int(),
+      queued: z.number().int(),
+      /** Processes whose Frame Streams connection is up now. */
+      connected: z.number().int(),
+      /** Connections that reached START since start (reconnects included). */
+      connections: z.number().int(),
+    })
+    .nullable(),
   listening: mergedAs(z.array(z.object({ address: z.string(), transport: dnsTransport })), { merge: 'same' }),
   // Each module's fields (qps, rcodes, flattened, rrl, hitRatio, cache, upstreams, pools, routes), declared in its
   // folder: engine/dns/modules/<name>/contract.ts.

@@ -79,6 +79,7 @@ export const railgunErrors = {
   // What the sender and listener answer HTTP clients with (the text ends with the code in brackets).
   E_RAILGUN_BODILESS_METHOD: 'a {method} request must not carry a body (RFC 9110 §9.3.1); send it without Content-Length or Transfer-Encoding',
   E_RAILGUN_LINK_DOWN: 'the link to the origin is not up; try again in a few seconds',
+  E_RAILGUN_LINK_VERSION: 'the {peer} speaks link protocol {version}, this end {ours}: run the same signalbox release on both ends (upgrade the listener and its senders together)',
   E_RAILGUN_BAD_GATEWAY: 'this request could not be answered',
   E_RAILGUN_BUSY: 'the sender holds as many pages (or connections) as it may; retry in {seconds} s',
   E_RAILGUN_LISTENER: "the listener could not answer this request (error id {id}; the operator's log has the details)",

@@ -23,7 +23,17 @@ export interface DohListener {
   closeIdle(): void;
 }
 
-export function dohServer(tcp: Server, identity: TlsIdentity, options: { path: string; idleTimeoutMs: number; maxConnections: number }, answer: DohAnswer): DohListener {
+export interface DohOptions {
+  path: string;
+  idleTimeoutMs: number;
+  maxConnections: number;
+  /** Told of a connection closed at once because maxConnections were open. */
+  onRefused(): void;
+  /** Told of a connection (HTTP/2 session or HTTP/1.1 socket) closed after idleTimeoutMs. */
+  onIdleClosed(): void;
+}
+
+export function dohServer(tcp: Server, identity: TlsIdentity, options: DohOptions, answer: DohAnswer): DohListener {
   const http = createSecureServer({ ...secureOptions(identity), allowHTTP1: true, handshakeTimeout: options.idleTimeoutMs, maxSessionMemory: 10 });
   const connections = new Set<TLSSocket>();
   const sessions = new Set<ServerHttp2Session>();
@@ -41,9 +51,15 @@ export function dohServer(tcp: Server, identity: TlsIdentity, options: { path: s
   });
   // An idle HTTP/2 session (or HTTP/1.1 socket) is closed; Node passes the one that timed out.
   http.setTimeout(options.idleTimeoutMs);
-  http.on('timeout', (idle: { destroy(): void }) => idle.destroy());
+  http.on('timeout', (idle: { destroy(): void }) => {
+    options.onIdleClosed();
+    idle.destroy();
+  });
   tcp.on('connection', (socket: Socket) => {
-    if (connections.size >= options.maxConnections) return socket.destroy();
+    if (connections.size >= options.maxConnections) {
+      options.onRefused();
+      return socket.destroy();
+    }
     http.emit('connection', socket);
   });
   http.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
@@ -52,7 +68,17 @@ export function dohServer(tcp: Server, identity: TlsIdentity, options: { path: s
     pending++;
     void handle(req, options.path, answer)
       .then(({ status, body, headers }) => {
-        if (draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+        // HTTP/2 straight on the stream: the body and END_STREAM go in one DATA frame. Through the
+        // compatibility response, END_STREAM came after, and dnsperf's DoH client (2.10) gives up
+        // on such a stream ("frame received when already having a dns msg").
+        if (req.stream) {
+          if (!req.stream.destroyed) {
+            req.stream.respond({ ':status': status, ...headers, 'content-length': body.length });
+            req.stream.end(body);
+          }
+          return;
+        }
+        if (draining) res.setHeader('connection', 'close');
         res.writeHead(status, { ...headers, 'content-length': body.length });
         res.end(body);
       })

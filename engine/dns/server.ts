@@ -13,6 +13,7 @@ import { paddedOpt } from './padding.ts';
 import { dotServer, secureOptions, type TlsIdentity } from './tls.ts';
 import type { Answer, QueryContext } from './pipeline.ts';
 import { ServerCookies } from './cookies.ts';
+import { RequestCounts } from './request-counts.ts';
 import { udpSocket } from './udp.ts';
 import { ednsVersion, emptyResponse, ExtendedRcode, isAuthoritative, minUdpSize, optRecord, ourUdpSize, parseQuery, Rcode, withOpt, type ParsedQuery } from './wire.ts';
 
@@ -27,8 +28,18 @@ export interface ServerCounters {
   /** Datagrams not answered at all: responses (QR=1) and packets too short to hold a header. */
   dropped: { response: number; short: number };
   /** Connections accepted, by stream transport (a DoH HTTP/2 connection carries many queries). */
-  connections: { tcp: number; tls: number; https: number };
+  connections: ByStream;
+  /** Connections open now. */
+  connectionsOpen: ByStream;
+  /** Connections closed at once because the listener had tcp.maxConnections open. */
+  connectionsRefused: ByStream;
+  /** Connections closed after tcp.idleTimeoutMs without a query. */
+  connectionsIdleClosed: ByStream;
 }
+
+type StreamTransport = 'tcp' | 'tls' | 'https';
+type ByStream = Record<StreamTransport, number>;
+const byStream = (): ByStream => ({ tcp: 0, tls: 0, https: 0 });
 
 /** How often the server cookie secret changes (RFC 9018 §5 asks for regular rotation). */
 const cookieSecretRotationSeconds = 3600;
@@ -91,7 +102,19 @@ export interface Listening {
 }
 
 export class DnsServer {
-  readonly counters: ServerCounters = { queries: 0, answered: 0, formerr: 0, truncated: 0, dropped: { response: 0, short: 0 }, connections: { tcp: 0, tls: 0, https: 0 } };
+  readonly counters: ServerCounters = {
+    queries: 0,
+    answered: 0,
+    formerr: 0,
+    truncated: 0,
+    dropped: { response: 0, short: 0 },
+    connections: byStream(),
+    connectionsOpen: byStream(),
+    connectionsRefused: byStream(),
+    connectionsIdleClosed: byStream(),
+  };
+  /** Queries by transport, family and type (CoreDNS's breakdown, metrics-aligned.ts). */
+  readonly requests = new RequestCounts();
   private readonly cookies: ServerCookies;
   private options: ServerOptions;
   /** By the address as configured (a port 0 stays 0 here, bound to a real port). */
@@ -176,13 +199,24 @@ export class DnsServer {
     tcp.maxConnections = this.options.tcpMaxConnections;
     await this.listenTcp(tcp, host, port);
     const transport = spec.transport;
-    tcp.on('connection', () => this.counters.connections[transport]++);
+    this.countConnections(tcp, transport);
     const local = { address: host, port: (tcp.address() as import('node:net').AddressInfo).port };
     if (spec.transport === 'tls') {
       const tls = dotServer(tcp, identity, this.options.tcpIdleTimeoutMs, (socket) => this.serveTcp(socket, 'tls'));
       return { udp: null, tcp, tls, doh: null, transport: 'tls', path: '', local };
     }
-    const doh = dohServer(tcp, identity, { path: spec.path, idleTimeoutMs: this.options.tcpIdleTimeoutMs, maxConnections: this.options.tcpMaxConnections }, (message, client, at) => this.answerOnce(message, client, at));
+    const doh = dohServer(
+      tcp,
+      identity,
+      {
+        path: spec.path,
+        idleTimeoutMs: this.options.tcpIdleTimeoutMs,
+        maxConnections: this.options.tcpMaxConnections,
+        onRefused: () => this.counters.connectionsRefused.https++,
+        onIdleClosed: () => this.counters.connectionsIdleClosed.https++,
+      },
+      (message, client, at) => this.answerOnce(message, client, at),
+    );
     return { udp: null, tcp, tls: null, doh, transport: 'https', path: spec.path, local };
   }
 
@@ -250,10 +284,8 @@ export class DnsServer {
       });
     });
 
-    const tcp = createServer({ noDelay: true }, (socket) => {
-      this.counters.connections.tcp++;
-      this.serveTcp(socket, 'tcp');
-    });
+    const tcp = createServer({ noDelay: true }, (socket) => this.serveTcp(socket, 'tcp'));
+    this.countConnections(tcp, 'tcp');
     tcp.maxConnections = this.options.tcpMaxConnections;
     try {
       // Same port as UDP, so a client that got TC=1 finds us where it asked.
@@ -265,6 +297,20 @@ export class DnsServer {
     return { udp, tcp, tls: null, doh: null, transport: 'plain', path: '', local };
   }
 
+  /**
+   * Accepted, open and refused connections of a stream listener. Node's net.Server closes a
+   * connection past maxConnections itself and tells only by 'drop'.
+   */
+  private countConnections(tcp: Server, transport: StreamTransport): void {
+    const { connections, connectionsOpen, connectionsRefused } = this.counters;
+    tcp.on('connection', (socket: import('node:net').Socket) => {
+      connections[transport]++;
+      connectionsOpen[transport]++;
+      socket.once('close', () => connectionsOpen[transport]--);
+    });
+    tcp.on('drop', () => connectionsRefused[transport]++);
+  }
+
   /** DNS over TCP, and over TLS (RFC 7858 §3.3: the same two-byte length prefix, pipelined). */
   private serveTcp(socket: import('node:net').Socket, transport: 'tcp' | 'tls'): void {
     let buffered = Buffer.alloc(0);
@@ -273,7 +319,10 @@ export class DnsServer {
       this.tcpPending.delete(socket);
       this.onIdle?.();
     });
-    socket.setTimeout(this.options.tcpIdleTimeoutMs, () => socket.destroy());
+    socket.setTimeout(this.options.tcpIdleTimeoutMs, () => {
+      this.counters.connectionsIdleClosed[transport]++;
+      socket.destroy();
+    });
     socket.on('error', () => {});
     socket.on('data', (chunk) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
@@ -335,6 +384,7 @@ export class DnsServer {
       return { reply: null };
     }
     const parsed = parseQuery(message);
+    if (parsed) this.requests.count(transport, client.address, parsed.type);
     // As unbound: the opcode is judged before the rest, so an unknown one is NOTIMP, not FORMERR.
     if (((message[2]! >>> 3) & 0xf) !== 0) return this.ownAnswer(message, parsed, Rcode.notImp, client, transport);
     const edns = parsed?.edns;

@@ -6,6 +6,7 @@ import type { DnsConfig, DnsStats } from '../api/dns.ts';
 import type { Logger } from '../api/engine.ts';
 import { cookieMasterKey } from './cookies.ts';
 import { buildModules, chainOf, closeModules, statsOf, type Modules, type Sections } from './modules.ts';
+import { Dnstap } from './modules/dnstap/dnstap.ts';
 import { PacketCapture } from './modules/querylog/capture.ts';
 import { QueryLog } from './modules/querylog/querylog.ts';
 import { Traffic } from './modules/querylog/traffic.ts';
@@ -30,6 +31,11 @@ function serverSettings(config: DnsConfig): ServerSettings {
   };
 }
 
+function makeDnstap(config: DnsConfig, log: Logger): Dnstap | null {
+  const { enabled, address, ...options } = config.dnstap;
+  return enabled && address ? new Dnstap({ ...options, address, reconnectMinMs: 100 }, log.child('dnstap')) : null;
+}
+
 export class DnsService {
   readonly traffic = new Traffic();
   readonly querylog: QueryLog;
@@ -45,6 +51,8 @@ export class DnsService {
     /** By route index: the chain that route's queries take (without cache or rrl where the route turns them off). */
     pipelines: Pipeline[];
   };
+  /** dnstap output, when on: replaced only when its config section changes (the connection stays up through other reloads). */
+  private dnstap: Dnstap | null;
   private readonly server: DnsServer;
   /** Reloads run one at a time: a second one waits for the first. */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -58,6 +66,7 @@ export class DnsService {
     this.log = log;
     this.querylog = new QueryLog(config.querylog, (entry) => this.traffic.observe(entry), worker);
     this.capture = new PacketCapture(config.querylog.capture);
+    this.dnstap = makeDnstap(config, log);
     this.current = this.assemble(config);
     this.server = new DnsServer({
       ...serverSettings(config),
@@ -68,6 +77,7 @@ export class DnsService {
       admitError: (client, transport) => this.current.modules.rrl?.admitOwnError(client, transport) ?? true,
       ...(passOn ? { passOn } : {}),
       onReply: (ctx, reply) => {
+        this.dnstap?.client(ctx, reply);
         const entry = ctx.meta.logged;
         if (entry) this.capture.record({ entry, client: ctx.client, server: ctx.local, query: ctx.query, reply, answeredAt: entry.at });
       },
@@ -102,14 +112,23 @@ export class DnsService {
   apply(config: DnsConfig): Promise<{ listenersChanged: boolean }> {
     const run = this.reloading.then(async () => {
       const previous = this.current;
+      const previousDnstap = this.dnstap;
+      const dnstapChanged = JSON.stringify(config.dnstap) !== JSON.stringify(previous.config.dnstap);
+      if (dnstapChanged) this.dnstap = makeDnstap(config, this.log);
       const next = this.assemble(config, previous);
       let listenersChanged: boolean;
       try {
         ({ listenersChanged } = await this.server.update(serverSettings(config)));
       } catch (err) {
         closeModules(next.modules, previous.modules);
+        if (dnstapChanged) {
+          void this.dnstap?.close();
+          this.dnstap = previousDnstap;
+          previous.modules.forward.setTap(previousDnstap?.forwarder ? previousDnstap : null);
+        }
         throw err;
       }
+      if (dnstapChanged) void previousDnstap?.close();
       this.current = next;
       this.querylog.reconfigure(config.querylog);
       this.capture.resize(config.querylog.capture);
@@ -125,9 +144,11 @@ export class DnsService {
   stats(): DnsStats {
     return {
       ...this.server.counters,
+      requests: this.server.requests.snapshot(),
       startedAt: this.startedAt,
       servfail: this.servfail,
       moduleErrors: { ...this.moduleErrors },
+      dnstap: this.dnstap?.stats() ?? null,
       listening: this.server.listening,
       ...statsOf(this.current.modules, this),
     };
@@ -166,10 +187,12 @@ export class DnsService {
     this.querylog.close();
     this.traffic.close();
     closeModules(this.current.modules);
+    await this.dnstap?.close();
   }
 
   private assemble(config: DnsConfig, previous?: DnsService['current']): DnsService['current'] {
     const { sections, modules } = buildModules(config, this, previous);
+    modules.forward.setTap(this.dnstap?.forwarder ? this.dnstap : null);
     const onModuleError = (module: string) => {
       this.moduleErrors[module] = (this.moduleErrors[module] ?? 0) + 1;
       this.servfail++;

@@ -1,11 +1,13 @@
 // The DNS benchmark (a benchmark, not a timed test): dnsperf against signalbox, dnsdist, a bare
 // Node UDP echo and a bare Node UDP forwarder, all in front of the same Knot upstream, in one run. Each server has core 0 alone
 // (taskset); dnsperf, Knot and this script share core 1. Cases: (a) cache hits over 100 names,
-// (b) unique misses, (c) a fixed 10k q/s of unique misses, and (d) the hits at that same 10k q/s.
+// (b) unique misses, (c) a fixed 10k q/s of unique misses, (d) the hits at that same 10k q/s, and
+// (e), (f) the hits over DoT and DoH (dnsperf -m dot / -m doh; signalbox and dnsdist only).
 // For each: q/s, loss, p50/p99 and the server's CPU microseconds per answered query. Prints a table,
 // checks the issue's targets and rewrites test/bench/RESULTS.md (keeping its Commentary section).
 //
 //   npm run bench:dns          builds first; 3 interleaved rounds of 10 s per case, then signalbox under --cpu-prof
+//   npm run bench:dns -- --servers signalbox,dnsdist --cases dot-hit,doh-hit     the DoT/DoH section alone
 //   npm run bench:dns -- --seconds 3 --rounds 1 --no-results --no-profile --servers signalbox,dnsdist --cases hit,rate
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,15 +16,19 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { dnsperf, type DnsperfRun } from './dnsperf.ts';
+import { dnsperf, type DnsperfResult, type DnsperfRun } from './dnsperf.ts';
+import { h2load } from './h2load.ts';
 import { firstLine } from './machine.ts';
-import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startEcho, startForwarder, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type Peer } from './peers.ts';
+import { makePki } from '../helpers/dns-tls.ts';
+import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startDnstapCollector, startEcho, startForwarder, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type BenchTls, type Peer } from './peers.ts';
 import { busyMicros, selfTimeTable, topSelfTime } from './profile.ts';
-import { caseTitles, checks, checksTable, medianRows, table, writeResults, type CaseId, type Row } from './report.ts';
+import { caseTitles, checks, checksTable, encryptedCases, encryptedChecks, medianRows, table, writeEncryptedResults, writeResults, type CaseId, type Row } from './report.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
-const serverNames = ['echo', 'forward', 'dnsdist', 'signalbox'] as const;
+/** `signalbox-dnstap`: signalbox sending dnstap to fstrm_capture, to see what dnstap costs (not run unless named). */
+const serverNames = ['echo', 'forward', 'dnsdist', 'signalbox', 'signalbox-dnstap'] as const;
+const defaultServers = serverNames.filter((name) => name !== 'signalbox-dnstap');
 type ServerName = (typeof serverNames)[number];
 
 const { values: options } = parseArgs({
@@ -30,9 +36,9 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '10' },
     /** Every server through every case this many times, interleaved; the table shows medians. */
     rounds: { type: 'string', default: '3' },
-    servers: { type: 'string', default: serverNames.join(',') },
+    servers: { type: 'string', default: defaultServers.join(',') },
     // Hits first, while the cache holds the 100 names; the misses of (b) push them out.
-    cases: { type: 'string', default: 'hit,rate-hit,miss,rate' },
+    cases: { type: 'string', default: 'hit,rate-hit,dot-hit,doh-hit,miss,rate' },
     results: { type: 'boolean', default: true },
     profile: { type: 'boolean', default: true },
     /** Extra Node flags for signalbox's processes (NODE_OPTIONS), to compare runtime settings in one run; the engine's own are engine/dns/node-flags.ts. */
@@ -62,11 +68,11 @@ const hitNames = Array.from({ length: 100 }, (_, i) => `h${i}.hit.example.test A
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 function preflight(): void {
-  for (const [tool, args] of [['dnsperf', ['-h']], ['dnsdist', ['--version']], ['knotd', ['--version']], ['kdig', ['--version']], ['taskset', ['--version']]] as const) {
+  for (const [tool, args] of [['dnsperf', ['-h']], ['h2load', ['--version']], ['dnsdist', ['--version']], ['knotd', ['--version']], ['kdig', ['--version']], ['taskset', ['--version']]] as const) {
     try {
       execFileSync(tool, args, { stdio: 'ignore' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf dnsdist knot knot-dnsutils util-linux`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf dnsdist knot knot-dnsutils util-linux nghttp2-client`, { cause: err });
     }
   }
   if (cpus().length < 2) throw new Error(`the bench needs 2 cores (server on ${serverCore}, client on ${clientCore}); this machine has ${cpus().length}`);
@@ -82,17 +88,35 @@ function writeMissFile(file: string, prefix: string, count: number): string {
   return file;
 }
 
-function startServer(name: ServerName, dir: string, knot: Peer, nodeArgs: string[] = []): Promise<Peer> {
+/** The DoT/DoH certificate of signalbox and dnsdist (one throwaway openssl CA), when an encrypted case runs. */
+const tls: BenchTls | undefined = caseIds.some((id) => encryptedCases.includes(id)) ? makePki() : undefined;
+
+async function startServer(name: ServerName, dir: string, knot: Peer, nodeArgs: string[] = []): Promise<Peer> {
   if (name === 'echo') return startEcho();
   if (name === 'forward') return startForwarder(knot.port);
-  if (name === 'dnsdist') return startDnsdist(dir, knot.port);
-  return startSignalbox(dir, knot.port, nodeArgs);
+  if (name === 'dnsdist') return startDnsdist(dir, knot.port, tls);
+  if (name === 'signalbox') return startSignalbox(dir, knot.port, nodeArgs, tls);
+  const collector = await startDnstapCollector(dir);
+  const server = await startSignalbox(dir, knot.port, nodeArgs, tls, collector.address);
+  return { ...server, stop: () => server.stop().finally(() => collector.stop()) };
+}
+
+/** Where a run's queries go: the DoT or DoH port for those modes (undefined: the server has none), else the UDP port. */
+function portFor(server: Peer, run: Omit<DnsperfRun, 'port' | 'outFile'>): number | undefined {
+  return run.mode === 'dot' ? server.dotPort : run.mode === 'doh' ? server.dohPort : server.port;
+}
+
+/** One run's load: dnsperf, or h2load for DoH (4 connections x 25 streams: the 100 outstanding of dnsperf -c 4 -q 100). */
+function load(server: Peer, run: Omit<DnsperfRun, 'port' | 'outFile'>, outFile: string): Promise<DnsperfResult> {
+  const port = portFor(server, run)!;
+  if (run.mode === 'doh') return h2load({ port, file: run.file, seconds: run.seconds, clients: 4, streams: 25, outFile });
+  return dnsperf({ ...run, port, outFile });
 }
 
 async function measure(server: Peer, id: CaseId, run: Omit<DnsperfRun, 'port' | 'outFile'>, dir: string): Promise<Row> {
   const drops = udpReceiveBufferDrops();
   const before = cpuMicros(server.pid, ticksPerSecond);
-  const result = await dnsperf({ ...run, port: server.port, outFile: join(dir, `dnsperf-${server.name}-${id}.txt`) });
+  const result = await load(server, run, join(dir, `dnsperf-${server.name}-${id}.txt`));
   const used = cpuMicros(server.pid, ticksPerSecond) - before;
   const receiveBufferDrops = udpReceiveBufferDrops() - drops;
   return {
@@ -125,6 +149,8 @@ function runsFor(files: Files): Record<CaseId, Omit<DnsperfRun, 'port' | 'outFil
     miss: { file: files.misses, seconds, once: true },
     rate: { file: files.rate, seconds, once: true, qps: fixedRate, outstanding: 1000 },
     'rate-hit': { file: files.hits, seconds, qps: fixedRate, outstanding: 1000 },
+    'dot-hit': { file: files.hits, seconds, mode: 'dot' },
+    'doh-hit': { file: files.hits, seconds, mode: 'doh' },
   };
 }
 
@@ -135,6 +161,8 @@ async function benchServer(server: Peer, files: Files, dir: string): Promise<Row
   for (const id of caseIds) {
     // The forwarder has no cache: its "hits" would be misses under another title.
     if (server.name === 'node-udp-forward' && (id === 'hit' || id === 'rate-hit')) continue;
+    // The echo and the forwarder speak UDP only.
+    if (portFor(server, runs[id]) === undefined) continue;
     const row = await measure(server, id, runs[id], dir);
     rows.push(row);
     process.stderr.write(`  ${server.name} ${caseTitles[id]}: ${row.result.qps.toFixed(0)} q/s, ${row.cpuMicrosPerAnswer.toFixed(2)} us/answer, lost ${row.result.lost}\n`);
@@ -157,7 +185,7 @@ async function profileSignalbox(files: Files, dir: string, knot: Peer): Promise<
     const runs = runsFor(files);
     for (const id of caseIds) {
       const fromMicros = micros();
-      await dnsperf({ ...runs[id], port: server.port, outFile: join(dir, 'dnsperf-profile.txt') });
+      await load(server, runs[id], join(dir, 'dnsperf-profile.txt'));
       windows.push({ id, fromMicros, toMicros: micros() });
     }
   } finally {
@@ -190,6 +218,7 @@ function versions(): string[] {
     `node ${firstLine(projectNode, ['--version'])} (signalbox and the echo; node_modules/.bin/node)`,
     firstLine('dnsdist', ['--version']),
     `dnsperf ${firstLine('dnsperf', ['-h'], /^Version/).replace(/^Version\s*/, '')}`,
+    firstLine('h2load', ['--version']),
     firstLine('knotd', ['--version']),
   ];
 }
@@ -207,6 +236,14 @@ function method(): string[] {
     'q/s, answered and lost are dnsperf\'s (timeout 2 s). p50/p99 come from dnsperf -v (the latency of every answer). In (a) and (b) the load is closed-loop, so latency there is mostly queueing behind 100 outstanding queries.',
     `CPU us/answer: utime+stime of the server process (all threads) from /proc/PID/stat (CLK_TCK ${ticksPerSecond}) before and after the dnsperf run, over the answered queries. "server core busy" is that CPU time over dnsperf's run time: close to 100 % means the server was the limit; well below means the client core (dnsperf + Knot) was.`,
     '"UDP rcvbuf drops": RcvbufErrors of /proc/net/snmp over the run, for the whole host (so other work on the machine counts too): datagrams the kernel dropped because a socket\'s receive buffer was full, the usual cause of lost queries when a server stalls.',
+  ];
+}
+
+function encryptedMethod(): string[] {
+  return [
+    `Servers, cores and upstream as in the DNS section above; only signalbox and dnsdist (the echo and the forwarder speak UDP only). Both present the same certificate (an EC P-256 key from a throwaway openssl CA); signalbox listens with \`tls://\` and \`https://.../dns-query\`, dnsdist with \`addTLSLocal\` and \`addDOHLocal(..., "/dns-query")\`.`,
+    `(e) DoT hits: the 100 hit names of (a), cached by the warm-up over UDP, for ${seconds} s with \`dnsperf -m dot -c 4 -q 100\` (4 TLS connections, closed loop). (f) DoH hits: the same names as GET ?dns= requests with nghttp2's \`h2load -c 4 -m 25 -D ${seconds}\` (HTTP/2, 4 connections x 25 streams = 100 outstanding; p50/p99 from its --log-file; "lost" = failed, errored or timed out). Not dnsperf's -m doh: dnsperf 2.10 loses most answers with more than one query outstanding per connection, against dnsdist's DoH as against ours, and makes ~80 q/s with one. Run after (a) and (d), before the misses push the names out.`,
+    'CPU us/answer and p99 as in the DNS section: utime+stime of the server process tree over the answered queries; p99 from dnsperf -v. The TLS handshakes (4 per run) are inside the measurement.',
   ];
 }
 
@@ -235,7 +272,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const name of servers) {
         process.stderr.write(`bench: round ${round} of ${rounds}, ${name} on core ${serverCore}\n`);
-        const server = await startServer(name, dir, knot, name === 'signalbox' ? options['node-flags'].split(/\s+/).filter(Boolean) : []);
+        const server = await startServer(name, dir, knot, name.startsWith('signalbox') ? options['node-flags'].split(/\s+/).filter(Boolean) : []);
         try {
           rows.push(...(await benchServer(server, files, dir)));
         } finally {
@@ -256,11 +293,16 @@ async function main(): Promise<void> {
     if ((row.case === 'hit' || row.case === 'miss') && row.result.runSeconds < seconds * 0.9) info.notes.push(`${row.server} ${caseTitles[row.case]} ran ${row.result.runSeconds.toFixed(1)} s, not ${seconds} s (the query file ran out)`);
   }
   const medians = medianRows(rows);
-  const list = checks(medians);
-  process.stdout.write(`\n${table(medians)}\n\n${checksTable(list)}\n`);
+  const plain = medians.filter((row) => !encryptedCases.includes(row.case));
+  const encrypted = medians.filter((row) => encryptedCases.includes(row.case));
+  const list = checks(plain);
+  if (plain.length > 0) process.stdout.write(`\n${table(plain)}\n\n${checksTable(list)}\n`);
+  if (encrypted.length > 0) process.stdout.write(`\n${table(encrypted)}\n\n${checksTable(encryptedChecks(encrypted))}\n`);
   if (profile) process.stdout.write(`\n${profile}\n`);
   if (options.results) {
-    writeResults(resultsFile, info, medians, list, profile);
+    // Each section only when this run measured it: a run of the DoT/DoH cases alone keeps the UDP results.
+    if (plain.length > 0) writeResults(resultsFile, info, plain, list, profile);
+    if (encrypted.length > 0) writeEncryptedResults(resultsFile, info, encrypted, encryptedMethod());
     process.stdout.write(`\nwritten to ${resultsFile}\n`);
   }
 }

@@ -21,6 +21,8 @@ export interface DnsperfRun {
   core?: number | null;
   /** Where the verbose output goes; removed after parsing. */
   outFile: string;
+  /** DNS over TLS (dnsperf -m dot), or DNS over HTTPS, which h2load.ts sends (not dnsperf: see there); UDP without. */
+  mode?: 'dot' | 'doh';
 }
 
 export interface DnsperfResult {
@@ -40,6 +42,8 @@ export async function dnsperf(run: DnsperfRun): Promise<DnsperfResult> {
   args.push('-c', String(run.clients ?? 4), '-q', String(run.outstanding ?? 100), '-t', '2', '-v');
   if (run.once) args.push('-n', '1');
   if (run.qps !== undefined) args.push('-Q', String(run.qps));
+  if (run.mode === 'doh') throw new Error('dnsperf: DoH runs go through h2load (test/bench/h2load.ts)');
+  if (run.mode) args.push('-m', run.mode);
   // Written straight to a file, not a pipe, so that reading it costs nothing during the run.
   const out = openSync(run.outFile, 'w');
   let stderr = '';

@@ -28,7 +28,16 @@ export interface Peer {
   /** The process to read CPU time from (taskset execs, so it is the server itself). */
   pid: number;
   port: number;
+  /** DNS over TLS and DNS over HTTPS (path /dns-query) on 127.0.0.1, when the server was started with a certificate. */
+  dotPort?: number;
+  dohPort?: number;
   stop(): Promise<void>;
+}
+
+/** The certificate and key (PEM files) a server's DoT and DoH listeners present. */
+export interface BenchTls {
+  certFile: string;
+  keyFile: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -124,8 +133,9 @@ export async function startKnot(dir: string, options: { port?: number; core?: nu
 
 /** signalbox's built CLI (`npm run build` first): cache on, rrl off, querylog as default. */
 /** `nodeArgs` reach the engine's worker processes too (through NODE_OPTIONS): they are what is measured. */
-export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs: string[] = []): Promise<Peer> {
+export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs: string[] = [], tls?: BenchTls, dnstapAddress?: string): Promise<Peer> {
   const port = await freePort();
+  const encrypted = tls ? { dotPort: await freePort(), dohPort: await freePort() } : null;
   const config = join(dir, 'signalbox.yaml');
   writeFileSync(
     config,
@@ -136,9 +146,12 @@ export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs
       '    healthCheck: { probeName: "example.test." }',
       '    cache: { enabled: true }',
       '    rrl: { enabled: false }',
+      ...(tls ? [`    tls: { certFile: ${JSON.stringify(tls.certFile)}, keyFile: ${JSON.stringify(tls.keyFile)} }`] : []),
+      ...(dnstapAddress ? [`    dnstap: { enabled: true, address: ${JSON.stringify(dnstapAddress)} }`] : []),
       '',
     ].join('\n'),
   );
+  const extraListen = encrypted ? ['--listen', `tls://127.0.0.1:${encrypted.dotPort}`, '--listen', `https://127.0.0.1:${encrypted.dohPort}/dns-query`] : [];
   const pinned = spawnPinned(serverCore, projectNode, [
     join(root, 'bin/signalbox.js'),
     'dns',
@@ -146,16 +159,18 @@ export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs
     config,
     '--listen',
     `127.0.0.1:${port}`,
+    ...extraListen,
     '--upstream',
     `127.0.0.1:${upstreamPort}`,
   ], 'ignore', nodeArgs.length ? { NODE_OPTIONS: nodeArgs.join(' ') } : {});
   await waitForAnswers('signalbox', pinned, port);
-  return peer('signalbox', pinned, port);
+  return { ...peer(dnstapAddress ? 'signalbox+dnstap' : 'signalbox', pinned, port), ...encrypted };
 }
 
 /** dnsdist with a 100k packet cache in front of Knot; no console, no webserver, no security poll. */
-export async function startDnsdist(dir: string, upstreamPort: number): Promise<Peer> {
+export async function startDnsdist(dir: string, upstreamPort: number, tls?: BenchTls): Promise<Peer> {
   const port = await freePort();
+  const encrypted = tls ? { dotPort: await freePort(), dohPort: await freePort() } : null;
   const config = join(dir, 'dnsdist.conf');
   writeFileSync(
     config,
@@ -164,12 +179,30 @@ export async function startDnsdist(dir: string, upstreamPort: number): Promise<P
       `setLocal("127.0.0.1:${port}")`,
       `newServer{address="127.0.0.1:${upstreamPort}", checkName="example.test."}`,
       'getPool(""):setCache(newPacketCache(100000))',
+      // The same certificate as signalbox's; dnsdist's DoH answers HTTP/2 and HTTP/1.1 at the path.
+      ...(tls && encrypted
+        ? [
+            `addTLSLocal("127.0.0.1:${encrypted.dotPort}", ${JSON.stringify(tls.certFile)}, ${JSON.stringify(tls.keyFile)})`,
+            `addDOHLocal("127.0.0.1:${encrypted.dohPort}", ${JSON.stringify(tls.certFile)}, ${JSON.stringify(tls.keyFile)}, "/dns-query")`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
   const pinned = spawnPinned(serverCore, 'dnsdist', ['--supervised', '--disable-syslog', '-C', config]);
   await waitForAnswers('dnsdist', pinned, port);
-  return peer('dnsdist', pinned, port);
+  return { ...peer('dnsdist', pinned, port), ...encrypted };
+}
+
+/** fstrm_capture (package fstrm-bin) on the client core, as signalbox's dnstap collector; writes to /dev/null. */
+export async function startDnstapCollector(dir: string): Promise<{ address: string; stop(): Promise<void> }> {
+  const socket = join(dir, 'dnstap.sock');
+  const pinned = spawnPinned(clientCore, 'fstrm_capture', ['-t', 'protobuf:dnstap.Dnstap', '-u', socket, '-w', '/dev/null']);
+  await waitFor(() => {
+    if (pinned.child.exitCode !== null) throw new Error(`fstrm_capture exited with ${pinned.child.exitCode}: ${pinned.stderr().trim()}`);
+    return existsSync(socket);
+  }, 'fstrm_capture to listen', 10_000);
+  return { address: `unix://${socket}`, stop: () => stopChild(pinned.child) };
 }
 
 /** The floor: udp-echo.ts answers every query with itself (QR set), so kdig sees NOERROR. */

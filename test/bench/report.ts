@@ -2,7 +2,10 @@
 import { writeSection } from './results-file.ts';
 import type { DnsperfResult } from './dnsperf.ts';
 
-export type CaseId = 'hit' | 'miss' | 'rate' | 'rate-hit';
+export type CaseId = 'hit' | 'miss' | 'rate' | 'rate-hit' | 'dot-hit' | 'doh-hit';
+
+/** The cases over encrypted transports: signalbox and dnsdist only, recorded in a section of their own. */
+export const encryptedCases: readonly CaseId[] = ['dot-hit', 'doh-hit'];
 
 /** In table order; (a)-(c) are the issue's cases, (d) shows the hit path at the load of (c). */
 export const caseTitles: Record<CaseId, string> = {
@@ -10,6 +13,8 @@ export const caseTitles: Record<CaseId, string> = {
   miss: '(b) unique misses',
   rate: '(c) 10k q/s, unique misses',
   'rate-hit': '(d) 10k q/s, cache hits',
+  'dot-hit': '(e) DoT cache hits, 100 names',
+  'doh-hit': '(f) DoH cache hits, 100 names',
 };
 
 export interface Row {
@@ -138,6 +143,19 @@ export function checks(rows: Row[]): Check[] {
   return result;
 }
 
+/** DoT and DoH hits against dnsdist's DoT and DoH of the same run (no target in the issue: reference lines). */
+export function encryptedChecks(rows: Row[]): Check[] {
+  const find = (server: string, id: CaseId) => rows.find((row) => row.server === server && row.case === id);
+  return encryptedCases.map((id) => {
+    const ours = find('signalbox', id);
+    const theirs = find('dnsdist', id);
+    const target = `${caseTitles[id]}: CPU/answer and p99 vs dnsdist`;
+    if (!ours || !theirs) return { target, measured: 'not measured in this run', pass: null, reference: true };
+    const measured = `${fixed(ours.cpuMicrosPerAnswer, 2)} us vs ${fixed(theirs.cpuMicrosPerAnswer, 2)} us = ${fixed(ours.cpuMicrosPerAnswer / theirs.cpuMicrosPerAnswer, 2)}x; p99 ${fixed(ours.result.p99Ms, 2)} ms vs ${fixed(theirs.result.p99Ms, 2)} ms`;
+    return { target, measured, pass: null, reference: true };
+  });
+}
+
 export function checksTable(list: Check[]): string {
   const verdict = (c: Check) => (c.pass === null ? (c.reference && !c.measured.startsWith('not measured') ? 'reference, no target' : '—') : c.pass ? 'pass' : 'FAIL');
   return ['| target (signalbox) | measured | result |', '|---|---|---|', ...list.map((c) => `| ${c.target} | ${c.measured} | ${verdict(c)} |`)].join('\n');
@@ -151,9 +169,10 @@ export interface RunInfo {
   notes: string[];
 }
 
+const bullet = (lines: string[]) => lines.map((line) => `- ${line}`).join('\n');
+
 /** Writes this run's DNS section of RESULTS.md (other sections and the commentary stay). */
 export function writeResults(file: string, info: RunInfo, rows: Row[], list: Check[], profile = ''): void {
-  const bullet = (lines: string[]) => lines.map((line) => `- ${line}`).join('\n');
   writeSection(
     file,
     'dns',
@@ -182,5 +201,34 @@ ${table(rows)}
 ${checksTable(list)}
 
 ${info.notes.length > 0 ? `### Notes on this run\n\n${bullet(info.notes)}\n\n` : ''}${profile ? `### Where signalbox's time goes (--profile)\n\n${profile}\n` : ''}`,
+  );
+}
+
+/** The DoT/DoH rows in a section of their own ("dns-encrypted"), so a run of those cases alone leaves the UDP results as they are. */
+export function writeEncryptedResults(file: string, info: RunInfo, rows: Row[], method: string[]): void {
+  writeSection(
+    file,
+    'dns-encrypted',
+    `## DNS over TLS and HTTPS (\`npm run bench:dns\`, cases (e) and (f))
+
+Run: ${info.date}
+
+### Machine and versions
+
+${bullet([...info.machine, ...info.versions])}
+
+### Method
+
+${bullet(method)}
+
+### Results
+
+${table(rows)}
+
+### Against dnsdist
+
+${checksTable(encryptedChecks(rows))}
+
+${info.notes.length > 0 ? `### Notes on this run\n\n${bullet(info.notes)}\n` : ''}`,
   );
 }

@@ -10,6 +10,8 @@ import { dnsConfig } from '../../../engine/api/dns.ts';
 import { railgunConfig, type RailgunStatus } from '../../../engine/api/railgun.ts';
 import { defaultConfig } from '../../../engine/host/config.ts';
 import { startServe, type Served } from '../../../engine/host/serve.ts';
+import { Type } from '../../../engine/dns/wire.ts';
+import { askUdp, encodeQuery } from '../../helpers/dns.ts';
 import { apiTokenOf } from '../../helpers/serve-auth.ts';
 import { quietLog, tempDir } from '../../helpers/host.ts';
 import { freePort, kdig, startKnot, type Knot } from '../../helpers/knot.ts';
@@ -100,9 +102,42 @@ describe('/metrics in serve', () => {
     assert.ok(sample(text, 'signalbox_railgun_link_body_bytes_total')! < sample(text, 'signalbox_railgun_body_bytes_total')!);
   });
 
+  it('exports the same counts under CoreDNS and dnsdist names where they mean the same, and the dropped datagrams', async () => {
+    const before = await (await scrape()).text();
+    const coredns = 'server="",zone=".",view=""';
+    const cache = 'server="",zones=".",view=""';
+    // The three queries of the test above: two www A (a miss, then a hit), one nope A (a miss).
+    assert.equal(sample(before, `coredns_dns_requests_total{${coredns},proto="udp",family="1",type="A"}`), 3);
+    assert.equal(sample(before, `coredns_dns_responses_total{${coredns},rcode="NOERROR",plugin=""}`), 2);
+    assert.equal(sample(before, `coredns_dns_responses_total{${coredns},rcode="NXDOMAIN",plugin=""}`), 1);
+    assert.equal(sample(before, `coredns_cache_hits_total{${cache}}`), 1);
+    assert.equal(sample(before, `coredns_cache_misses_total{${cache}}`), 2);
+    assert.equal(sample(before, `coredns_cache_requests_total{${cache}}`), 3);
+    assert.equal(sample(before, 'dnsdist_queries'), 3);
+    assert.equal(sample(before, 'dnsdist_cache_hits'), 1);
+    assert.equal(sample(before, 'dnsdist_cache_misses'), 2);
+    assert.equal(sample(before, 'dnsdist_frontend_nxdomain'), 1);
+    const backend = `server="127.0.0.1:${knot.port}",address="127.0.0.1:${knot.port}"`;
+    assert.equal(sample(before, `dnsdist_server_status{${backend}}`), 1);
+    assert.equal(sample(before, `dnsdist_server_responses{${backend}}`), sample(before, `signalbox_dns_upstream_answers_total{pool="default",upstream="127.0.0.1:${knot.port}"}`));
+    assert.equal(sample(before, 'signalbox_dns_dropped_total{reason="response"}'), 0);
+    assert.equal(sample(before, 'signalbox_dns_connections_open{transport="tcp"}'), 0);
+
+    // Not queries, never answered: a response (QR=1) and a datagram shorter than a header.
+    const response = encodeQuery('www.example.test', Type.A);
+    response[2]! |= 0x80;
+    assert.equal(await askUdp(dnsPort, response, { timeoutMs: 300 }), null);
+    assert.equal(await askUdp(dnsPort, Buffer.from([1, 2, 3, 4, 5]), { timeoutMs: 300 }), null);
+    const after = await (await scrape()).text();
+    assert.equal(sample(after, 'signalbox_dns_dropped_total{reason="response"}'), 1);
+    assert.equal(sample(after, 'signalbox_dns_dropped_total{reason="short"}'), 1);
+    assert.equal(sample(after, 'dnsdist_noncompliant_queries'), 2);
+  });
+
   it('counts on across scrapes and drops the DNS series while the engine is down', async () => {
+    const before = sample(await (await scrape()).text(), 'signalbox_dns_queries_total')!;
     await kdig(dnsPort, ['txt.example.test', 'TXT']);
-    assert.equal(sample(await (await scrape()).text(), 'signalbox_dns_queries_total'), 4);
+    assert.equal(sample(await (await scrape()).text(), 'signalbox_dns_queries_total'), before + 1);
     await served.host.supervisor.stop();
     const text = await (await scrape()).text();
     assert.equal(sample(text, 'signalbox_engine_up{engine="dns"}'), 0);

@@ -4,7 +4,7 @@
 import type { DnsModule, QueryContext } from '../../pipeline.ts';
 import { Pool, type PoolOptions, type PoolStats } from './pool.ts';
 import type { RouteTable } from './routes.ts';
-import type { UpstreamStats } from './upstream.ts';
+import type { ForwardTap, UpstreamStats } from './upstream.ts';
 
 export class Forward implements DnsModule {
   /** Asks an upstream: never at once. */
@@ -42,6 +42,11 @@ export class Forward implements DnsModule {
     let found = false;
     for (const each of this.pools.values()) if ((pool === undefined || each.name === pool) && each.setEnabled(address, enabled)) found = true;
     return found;
+  }
+
+  /** Tells `tap` of every upstream exchange from now on (null: nobody). */
+  setTap(tap: ForwardTap | null): void {
+    for (const pool of this.pools.values()) pool.setTap(tap);
   }
 
   stats(): UpstreamStats[] {

@@ -3,7 +3,7 @@
 // to pools (forward.ts); each pool keeps its own health, so one pool's outage is not another's.
 import type { QueryContext } from '../../pipeline.ts';
 import { ExtendedRcode, isTruncated, nsQuery, writeU16 } from '../../wire.ts';
-import { Upstream, type HealthOptions, type Policy, type UpstreamOptions, type UpstreamQuestion, type UpstreamStats } from './upstream.ts';
+import { Upstream, type HealthOptions, type Policy, type UpstreamOptions, type UpstreamQuestion, type UpstreamStats, type ForwardTap } from './upstream.ts';
 
 export interface PoolOptions {
   /** The pool's name, as routes and stats call it. */
@@ -138,11 +138,16 @@ export class Pool {
     }
   }
 
+  /** Tells `tap` of every upstream exchange from now on (null: nobody). */
+  setTap(tap: ForwardTap | null): void {
+    for (const upstream of this.upstreams) upstream.tap = tap;
+  }
+
   private probeAll(): void {
     for (const upstream of this.upstreams) {
       if (!upstream.stats.enabled) continue;
       // Any answer, even REFUSED, shows the server is up; only silence counts against it.
-      void upstream.query(this.probe, this.timeoutMs);
+      void upstream.query(this.probe, this.timeoutMs, false);
     }
   }
 

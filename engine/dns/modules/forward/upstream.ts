@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import { splitHostPort } from '../../../api/address.ts';
 import { parseTlsUpstream } from '../../../api/dns-routing.ts';
 import { udpSocket } from '../../udp.ts';
+import type { ForwarderExchange } from '../dnstap/dnstap.ts';
 import { queryBlockLength } from '../../padding.ts';
 import { cookieOption, paddingOption, readU16, stripOpt, writeOpt, writeU16, type UpstreamOpt } from '../../wire.ts';
 import { DotConnection } from './dot.ts';
@@ -76,9 +77,18 @@ export interface HealthOptions {
   successesToUp: number;
 }
 
+/** Who is told of each upstream exchange (dnstap's FORWARDER_QUERY and FORWARDER_RESPONSE). */
+export interface ForwardTap {
+  forwarderQuery(exchange: ForwarderExchange): void;
+  /** `answer` is the upstream's message as received (a copy: forward patches its own). */
+  forwarderResponse(exchange: ForwarderExchange, answer: Buffer): void;
+}
+
 interface Waiting {
   /** The query as sent: an answer must repeat its question. */
   packet: Buffer;
+  /** For the tap, when there is one. */
+  exchange: ForwarderExchange | null;
   questionEnd: number;
   sentAt: number;
   /** performance.now() after which the try has timed out. */
@@ -119,6 +129,11 @@ export class Upstream {
   private readonly sockets: Socket[] = [];
   private readonly dot: DotConnection | null = null;
   private readonly connected: boolean[] = [];
+  /** Each UDP socket's own address, once connected (for the tap). */
+  private readonly locals: { address: string; port: number }[] = [];
+  /** Told of each exchange; set by Forward.setTap. */
+  tap: ForwardTap | null = null;
+  private closed = false;
   private readonly waiting = new Map<number, Waiting>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
@@ -168,7 +183,12 @@ export class Upstream {
       socket.on('error', () => {});
       // Connected: the kernel keeps the route and accepts datagrams from this upstream only, and a
       // send needs no address. Until the connect completes, sends name the address.
-      socket.connect(port, host, () => (this.connected[i] = true));
+      socket.connect(port, host, () => {
+        // A pool closed right after it was built (a reload that failed) may close the socket before the connect completes.
+        if (this.closed) return;
+        this.connected[i] = true;
+        this.locals[i] = socket.address();
+      });
       socket.unref();
       this.sockets.push(socket);
       this.connected.push(false);
@@ -224,8 +244,11 @@ export class Upstream {
     return answer;
   }
 
-  /** One try, over UDP or the DoT connection: the answer, or null on timeout (or a DoT connection that failed). */
-  query(question: UpstreamQuestion, timeoutMs: number): Promise<UpstreamOpt | null> {
+  /**
+   * One try, over UDP or the DoT connection: the answer, or null on timeout (or a DoT connection
+   * that failed). `tapped`: told to the tap (health probes are not).
+   */
+  query(question: UpstreamQuestion, timeoutMs: number, tapped = true): Promise<UpstreamOpt | null> {
     // Over DoT every query shares the one connection: its IDs are the only key.
     const socketIndex = this.dot ? 0 : randomU16() % this.sockets.length;
     let id = randomU16();
@@ -236,13 +259,19 @@ export class Upstream {
     this.stats.sent++;
     this.stats.outstanding++;
     const sentAt = performance.now();
+    const exchange = tapped && this.tap ? this.exchange(this.dot ? undefined : this.locals[socketIndex], this.dot ? 'tls' : 'udp', packet, sentAt) : null;
+    if (exchange) this.tap!.forwarderQuery(exchange);
     return new Promise((resolve) => {
-      this.waiting.set(socketIndex * 0x10000 + id, { packet, questionEnd, sentAt, deadline: sentAt + timeoutMs, resent: false, resolve });
+      this.waiting.set(socketIndex * 0x10000 + id, { packet, exchange, questionEnd, sentAt, deadline: sentAt + timeoutMs, resent: false, resolve });
       this.sweeper ??= setInterval(() => this.sweep(), sweepEveryMs);
       if (this.dot) this.dot.send(packet);
       else if (this.connected[socketIndex]) this.sockets[socketIndex]!.send(packet);
       else this.sockets[socketIndex]!.send(packet, this.port, this.host);
     });
+  }
+
+  private exchange(local: { address: string; port: number } | undefined, transport: ForwarderExchange['transport'], query: Buffer, sentAt: number): ForwarderExchange {
+    return { upstream: { address: this.host, port: this.port }, local: local ?? { address: '', port: 0 }, transport, query, sentAt };
   }
 
   /** Times out the tries whose deadline passed. */
@@ -298,6 +327,7 @@ export class Upstream {
       const id = randomU16();
       writeU16(packet, 0, id);
       const socket = connect({ host: this.host, port: this.port });
+      let exchange: ForwarderExchange | null = null;
       let received = Buffer.alloc(0);
       const finish = (answer: UpstreamOpt | null) => {
         socket.destroy();
@@ -310,12 +340,15 @@ export class Upstream {
         const length = Buffer.alloc(2);
         writeU16(length, 0, packet.length);
         socket.write(Buffer.concat([length, packet]));
+        exchange = this.tap && this.exchange({ address: socket.localAddress ?? '', port: socket.localPort ?? 0 }, 'tcp', packet, performance.now());
+        if (exchange) this.tap!.forwarderQuery(exchange);
       });
       socket.on('data', (chunk) => {
         received = Buffer.concat([received, chunk]);
         if (received.length < 2 || received.length < 2 + readU16(received, 0)) return;
         const answer = received.subarray(2, 2 + readU16(received, 0));
         const matches = readU16(answer, 0) === id && sameQuestion(packet, answer, questionEnd);
+        if (exchange) this.tap?.forwarderResponse(exchange, Buffer.from(answer));
         finish(matches ? this.takeAnswer(Buffer.from(answer)) : null);
       });
     });
@@ -341,6 +374,7 @@ export class Upstream {
     if (!(readU16(message, 2) & 0x8000) || !sameQuestion(waiting.packet, message, waiting.questionEnd)) return;
     const answer = this.takeAnswer(message);
     if (!answer) return;
+    if (waiting.exchange) this.tap?.forwarderResponse(waiting.exchange, Buffer.from(message));
     this.waiting.delete(key);
     this.stats.answered++;
     this.stats.outstanding--;
@@ -361,6 +395,7 @@ export class Upstream {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.sweeper);
     this.dot?.close();
     for (const socket of this.sockets) socket.close();

@@ -7,6 +7,7 @@ import { connect, type TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { makePki, serverName, type TestPki } from '../../../helpers/dns-tls.ts';
 import { freePort, startDnsBehindKnot, type DnsBehindKnot } from '../../../helpers/knot.ts';
+import { waitFor } from '../../../helpers/wait.ts';
 
 let dns: DnsBehindKnot;
 let pki: TestPki;
@@ -37,6 +38,11 @@ describe('dns DoT and DoH limits', () => {
     await once(session, 'connect');
     assert.equal(session.alpnProtocol, 'h2');
     await Promise.all([once(socket, 'close'), once(session, 'close')]);
+    // Counted as closed for idleness, and no longer open (the server's close may trail the client's).
+    await waitFor(async () => {
+      const stats = await dns.stats();
+      return stats.connectionsIdleClosed.tls >= 1 && stats.connectionsIdleClosed.https >= 1 && stats.connectionsOpen.tls === 0 && stats.connectionsOpen.https === 0;
+    }, 'the idle closes to be counted');
   });
 
   it('accepts no more than tcp.maxConnections DoT connections at once', { timeout: 20_000 }, async () => {
@@ -58,6 +64,10 @@ describe('dns DoT and DoH limits', () => {
       });
       third.destroy();
       assert.equal(outcome, 'closed');
+      const stats = await dns.stats();
+      assert.equal(stats.connectionsOpen.tls, 2, 'the two held open');
+      assert.ok(stats.connectionsRefused.tls >= 1, `refused counted: ${stats.connectionsRefused.tls}`);
+      assert.ok(stats.connections.tls >= 2);
     } finally {
       for (const socket of open) socket.destroy();
     }

@@ -200,6 +200,8 @@ export const queryLogEntry = z.object({
   cache: z.enum(['hit', 'miss', 'stale']).nullable(),
   rrl: z.enum(['slip', 'drop']).nullable(),
   flattened: z.boolean(),
+  /** The answer records as text ("CNAME a.example.net; A 192.0.2.1"): in the query history, and in a dns.queryLog batch that asked for them. */
+  answers: z.string().nullable().optional(),
 });
 export type QueryLogEntry = z.infer<typeof queryLogEntry>;
 
@@ -312,8 +314,8 @@ export const dnsApi = {
   streams: {
     'dns.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), dnsSecond, 'viewer'),
     'dns.queryLog': stream(
-      'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold.',
-      queryLogFilter,
+      'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold; `answers: true` adds each reply\'s answer records as text.',
+      queryLogFilter.extend({ answers: z.boolean().optional() }),
       z.object({ entries: z.array(queryLogEntry), dropped: z.number().int() }),
       'viewer',
     ),

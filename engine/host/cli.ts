@@ -492,7 +492,7 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'railgun') await railgun(rest);
     else if (command === 'vault') await vault(rest);
     else if (command === 'bundle') await bundleCommand(rest);
-    else if (command === 'queries') (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
+    else if (command === 'queries') await (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
     else if (command === 'operators') await operators(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } catch (err) {

@@ -59,7 +59,7 @@ describe('DNS query history across a restart of serve (e2e, Knot upstream)', () 
     assert.equal(after.length, count);
     assert.deepEqual(new Set(after.map((entry) => entry.qname)).size, count);
     const csv = queries(['--name', `h7-${run}`]).trim().split('\n');
-    assert.equal(csv[0], 'time,client,transport,name,type,rcode,upstream,latency_ms,cache,rrl,flattened');
+    assert.equal(csv[0], 'time,client,transport,name,type,rcode,upstream,latency_ms,cache,rrl,flattened,answers');
     assert.match(csv[1]!, new RegExp(`,127\\.0\\.0\\.1,udp,h7-${run}\\.example\\.test,A,NXDOMAIN,127\\.0\\.0\\.1:${knot.port},`));
 
     browser = await launchChromium();

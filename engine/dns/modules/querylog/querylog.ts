@@ -3,6 +3,7 @@
 // is told how many entries it missed instead of growing a queue.
 import type { QueryLogEntry, QueryLogFilter } from '../../../api/dns.ts';
 import type { DnsModule, Next, NextNow, QueryContext } from '../../pipeline.ts';
+import { answerSummary } from './answers.ts';
 import { EntryRing } from './ring.ts';
 
 export interface QueryLogOptions {
@@ -16,6 +17,8 @@ export interface QueryLogOptions {
 interface Subscriber {
   filter: QueryLogFilter;
   pending: QueryLogEntry[];
+  /** The replies of `pending`, kept only for a subscriber that asked for the answers. */
+  replies: (Buffer | null)[] | null;
   dropped: number;
   emit(batch: { entries: QueryLogEntry[]; dropped: number }): void;
 }
@@ -106,6 +109,8 @@ export class QueryLog implements DnsModule {
   }
 
   private record(ctx: QueryContext, reply: Buffer | null, latencyMs: number): void {
+    // reply is the buffer sent to the client; nothing writes into it afterwards, so keeping a
+    // reference until the next batch is safe.
     this.seq += this.worker.count;
     const entry: QueryLogEntry = {
       seq: this.seq,
@@ -128,8 +133,10 @@ export class QueryLog implements DnsModule {
     this.observe(entry);
     for (const subscriber of this.subscribers) {
       if (!matches(entry, subscriber.filter)) continue;
-      if (subscriber.pending.length < this.options.maxBatch) subscriber.pending.push(entry);
-      else subscriber.dropped++;
+      if (subscriber.pending.length < this.options.maxBatch) {
+        subscriber.pending.push(entry);
+        subscriber.replies?.push(reply);
+      } else subscriber.dropped++;
     }
   }
 
@@ -153,8 +160,10 @@ export class QueryLog implements DnsModule {
     return { names: count(this.ring.column('qname')), clients: count(this.ring.column('client')) };
   }
 
-  subscribe(filter: QueryLogFilter, emit: Subscriber['emit']): () => void {
-    const subscriber: Subscriber = { filter, pending: [], dropped: 0, emit };
+  /** `answers`: each entry also carries its reply's answer records as text (the query history asks for them). */
+  subscribe(filter: QueryLogFilter & { answers?: boolean }, emit: Subscriber['emit']): () => void {
+    const { answers, ...only } = filter;
+    const subscriber: Subscriber = { filter: only, pending: [], replies: answers ? [] : null, dropped: 0, emit };
     this.subscribers.add(subscriber);
     this.timer ??= setInterval(() => this.flush(), this.options.batchMs);
     return () => {
@@ -169,8 +178,12 @@ export class QueryLog implements DnsModule {
   private flush(): void {
     for (const subscriber of this.subscribers) {
       if (subscriber.pending.length === 0 && subscriber.dropped === 0) continue;
-      const batch = { entries: subscriber.pending, dropped: subscriber.dropped };
+      const replies = subscriber.replies;
+      // Copies: the ring and other subscribers share the entries.
+      const entries = replies ? subscriber.pending.map((entry, i) => ({ ...entry, answers: answerSummary(replies[i]!) })) : subscriber.pending;
+      const batch = { entries, dropped: subscriber.dropped };
       subscriber.pending = [];
+      if (replies) subscriber.replies = [];
       subscriber.dropped = 0;
       subscriber.emit(batch);
     }

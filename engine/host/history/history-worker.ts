@@ -146,6 +146,8 @@ async function searchRequests({ search, limit }: { search: RequestSearch; limit:
 }
 
 const exports = new Map<string, DuckDBConnection>();
+/** Jobs cancelled before they started (the cancel overtook them: appends ran first). */
+const cancelledEarly = new Set<string>();
 
 /** COPY's own formats: JSON lines is DuckDB's default JSON output (one object a line). */
 const copyFormat: Record<ExportFormat, string> = { csv: "FORMAT csv, HEADER true", jsonl: 'FORMAT json', parquet: "FORMAT parquet, COMPRESSION zstd" };
@@ -157,6 +159,7 @@ const copyFormat: Record<ExportFormat, string> = { csv: "FORMAT csv, HEADER true
 async function exportRows({ job, table, search, format, file }: { job: string; table: HistoryTable; search: QuerySearch & RequestSearch; format: ExportFormat; file: string }) {
   const where = table === 'queries' ? queryWhere(search) : requestWhere(search);
   const rows = await count(table, where);
+  if (cancelledEarly.delete(job)) throw new Error('export cancelled');
   const connection = await instance.connect();
   exports.set(job, connection);
   try {
@@ -191,8 +194,9 @@ async function exportRows({ job, table, search, format, file }: { job: string; t
 function cancelExport({ job }: { job: string }) {
   const connection = exports.get(job);
   exports.delete(job);
-  connection?.interrupt();
-  return { cancelled: connection !== undefined };
+  if (connection) connection.interrupt();
+  else cancelledEarly.add(job);
+  return { cancelled: true };
 }
 
 async function close() {

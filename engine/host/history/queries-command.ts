@@ -4,16 +4,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import type { QueryLogEntry, QueryLogFilter } from '../../api/dns.ts';
+import { rcodeCode, rcodeText, typeCode, typeName } from './dns-names.ts';
 import { searchThroughHost } from './history-socket.ts';
 import { HistoryStore } from './history-store.ts';
 import { historyFile, type QuerySearch } from './schema.ts';
 
-// dns-packet's own name tables (IANA DNS parameters); its index does not re-export them.
-const require = createRequire(import.meta.url);
-const rcodes = require('dns-packet/rcodes.js') as { toString(code: number): string; toRcode(name: string): number };
-const types = require('dns-packet/types.js') as { toString(code: number): string; toType(name: string): number };
 
 export class QueriesUsageError extends Error {
   override name = 'QueriesUsageError';
@@ -34,8 +30,7 @@ const csvColumns = ['time', 'client', 'transport', 'name', 'type', 'rcode', 'ups
 const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 export function csvLine(entry: QueryLogEntry): string {
-  const rcode = entry.rcode < 0 ? 'DROPPED' : rcodes.toString(entry.rcode);
-  return [new Date(entry.at).toISOString(), entry.client, entry.transport, entry.qname, types.toString(entry.qtype), rcode, entry.upstream ?? '', String(entry.latencyMs), entry.cache ?? '', entry.rrl ?? '', String(entry.flattened), entry.answers ?? '']
+  return [new Date(entry.at).toISOString(), entry.client, entry.transport, entry.qname, typeName(entry.qtype), rcodeText(entry.rcode), entry.upstream ?? '', String(entry.latencyMs), entry.cache ?? '', entry.rrl ?? '', String(entry.flattened), entry.answers ?? '']
     .map(csvField)
     .join(',');
 }
@@ -64,8 +59,8 @@ export async function queriesCommand(args: string[], defaultDataDir: string, wri
   const filter: QueryLogFilter = {};
   if (values.name) filter.qname = values.name;
   if (values.client) filter.client = values.client;
-  if (values.type) filter.qtype = /^\d+$/.test(values.type) ? Number(values.type) : checked(types.toType(values.type.toUpperCase()), `--type "${values.type}": not a DNS type name (A, AAAA, MX, ...)`);
-  if (values.rcode) filter.rcode = /^\d+$/.test(values.rcode) ? Number(values.rcode) : values.rcode.toUpperCase() === 'NOERROR' ? 0 : checked(rcodes.toRcode(values.rcode), `--rcode "${values.rcode}": not an rcode name (NOERROR, NXDOMAIN, SERVFAIL, ...)`);
+  if (values.type) filter.qtype = checked(typeCode(values.type), `--type "${values.type}": not a DNS type name (A, AAAA, MX, ...) or number`);
+  if (values.rcode) filter.rcode = checked(rcodeCode(values.rcode), `--rcode "${values.rcode}": not an rcode name (NOERROR, NXDOMAIN, SERVFAIL, DROPPED, ...) or number`);
 
   const search: QuerySearch = { since: Date.now() - parseDuration(values.since), filter };
   const { entries } = (await searchThroughHost(dataDir, { search, limit })) ?? (await searchFile(dataDir, search, limit));
@@ -82,8 +77,7 @@ async function searchFile(dataDir: string, search: QuerySearch, limit: number) {
   }
 }
 
-function checked(code: number, message: string): number {
-  // dns-packet answers 0 for a name it does not know.
-  if (!code) throw new QueriesUsageError(`queries: ${message}`);
+function checked(code: number | undefined, message: string): number {
+  if (code === undefined) throw new QueriesUsageError(`queries: ${message}`);
   return code;
 }

@@ -2,6 +2,7 @@
 // the store's worker (which runs the SQL) and by its callers (which build the requests).
 import type { QueryLogEntry, QueryLogFilter } from '../../api/dns.ts';
 import type { RailgunRequest } from '../../api/railgun.ts';
+import { rcodeNameSql, typeNameSql } from './dns-names.ts';
 
 export const historyFile = 'history.duckdb';
 /** The node:sqlite store of earlier versions; imported once into the DuckDB file, then renamed. */
@@ -96,9 +97,8 @@ export type HistoryEntry = QueryLogEntry & { answers?: string | null };
 export const queryColumns = 'ts, seq, client, transport, qname, qtype, rcode, upstream, latency_ms, cache, rrl, flattened, answers';
 export const requestColumns = 'ts, url, status, outcome, raw_bytes, link_bytes, total_ms, origin_ms, failure_kind, failure';
 
-/** What an export writes per query: readable names (time as a timestamp) rather than storage names. */
-export const queryExportColumns =
-  'epoch_ms(ts) AS time, client, transport, qname AS name, qtype AS type, rcode, upstream, latency_ms, cache, rrl, flattened, answers';
+/** What an export writes per query: the CLI's columns and names (time as a timestamp, type and rcode by name). */
+export const queryExportColumns = `epoch_ms(ts) AS time, client, transport, qname AS name, ${typeNameSql} AS type, ${rcodeNameSql} AS rcode, upstream, latency_ms, cache, rrl, flattened, answers`;
 export const requestExportColumns = 'epoch_ms(ts) AS time, url, status, outcome, raw_bytes, link_bytes, total_ms, origin_ms, failure_kind, failure';
 
 export type QueryRow = [number, number, string, string, string, number, number, string | null, number, string | null, string | null, boolean, string | null];

@@ -83,7 +83,7 @@ describe('history store (DuckDB in a worker thread)', () => {
   it('keeps Railgun requests in their own table, searched by URL, outcome and status', async () => {
     const store = await open(tempDir('history'));
     const t = Date.now() - 10_000;
-    const failed = request(t + 1, 'https://example.test/B', { status: 502, outcome: 'full', failure: { at: t + 1, kind: 'origin-refused', message: 'connect ECONNREFUSED 127.0.0.1:8000' } });
+    const failed = request(t + 1, 'https://example.test/B', { status: 502, outcome: 'miss', failure: { at: t + 1, kind: 'origin-refused', message: 'connect ECONNREFUSED 127.0.0.1:8000' } });
     store.addRequests([request(t, 'https://example.test/a'), failed]);
     await store.flush();
     assert.deepEqual((await store.searchRequests({ since: 0, url: '/b' }, 10)).requests, [failed]);

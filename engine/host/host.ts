@@ -68,7 +68,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const sessions = await SessionStore.open(options.dataDir, options.sessionLimits);
   const accounts: OperatorProcedures = operatorProcedures(operators, sessions, options.log.child('operators'));
   const audit = await OperatorAudit.open(options.dataDir);
-  const store = supervisor.has('dns') || supervisor.has('railgun') ? await HistoryStore.open(options.dataDir) : undefined;
+  const kept = options.config.history;
+  const store =
+    kept.enabled && (supervisor.has('dns') || supervisor.has('railgun'))
+      ? await HistoryStore.open(options.dataDir, { limits: { maxAgeMs: kept.maxAgeDays * 86_400_000, maxBytes: kept.maxSizeMB * 1024 * 1024 } })
+      : undefined;
   const history = store && { store, exports: new HistoryExports(store) };
   const historySocket = store && (await serveHistorySocket(options.dataDir, store));
   const info = { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history };

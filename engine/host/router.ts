@@ -76,7 +76,7 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
   const health = new HealthWatch(supervisor, (method, params) => router.call(method, params), info.disabled ?? []);
 
   const keptHistory = () => {
-    if (!info.history) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no history: neither the DNS nor the Railgun engine is enabled in its config');
+    if (!info.history) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no history: history.enabled is false, or neither the DNS nor the Railgun engine is enabled in its config');
     return info.history;
   };
 

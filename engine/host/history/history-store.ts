@@ -3,7 +3,7 @@
 // look back over days. The file is held by a worker thread (history-worker.ts): entries wait here
 // and go to it once a second as one batch, and every search and export runs there, so neither
 // slows the host's event loop (nor, through it, the engines' answers).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -85,6 +85,7 @@ export class HistoryStore {
   /** Opens (or creates) DATA_DIR/history.duckdb; `readOnly` for a reader while no host holds it. */
   static async open(dataDir: string, options: HistoryOptions = {}): Promise<HistoryStore> {
     const entry = workerFile();
+    if (!options.readOnly) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const workerData: WorkerOptions = {
       path: join(dataDir, historyFile),
       readOnly: options.readOnly ?? false,

@@ -68,14 +68,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const sessions = await SessionStore.open(options.dataDir, options.sessionLimits);
   const accounts: OperatorProcedures = operatorProcedures(operators, sessions, options.log.child('operators'));
   const audit = await OperatorAudit.open(options.dataDir);
-  const kept = options.config.history;
-  const store =
-    kept.enabled && (supervisor.has('dns') || supervisor.has('railgun'))
-      ? await HistoryStore.open(options.dataDir, { limits: { maxAgeMs: kept.maxAgeDays * 86_400_000, maxBytes: kept.maxSizeMB * 1024 * 1024 } })
-      : undefined;
-  const history = store && { store, exports: new HistoryExports(store) };
-  const historySocket = store && (await serveHistorySocket(options.dataDir, store));
-  const info = { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history };
+  const { history, historySocket, historyOff } = await openHistory(options, supervisor);
+  const store = history?.store;
+  const info = { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history, historyOff };
   const router = createRouter(supervisor, info, accounts as unknown as LocalProcedures);
   await supervisor.start();
   // The host's own subscriptions feed the history: batches after the answers went out, in this
@@ -101,4 +96,26 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await store?.close();
     },
   };
+}
+
+/**
+ * The history store and its socket for `signalbox queries`, when the config keeps one. A store
+ * that cannot open (the file held by another process, a full disk) leaves the host running
+ * without it: the engines matter more; host.queryHistory then says why.
+ */
+async function openHistory(options: HostOptions, supervisor: Supervisor) {
+  const kept = options.config.history;
+  if (!kept.enabled) return { historyOff: 'history.enabled is false in the config' };
+  if (!supervisor.has('dns') && !supervisor.has('railgun')) return { historyOff: 'neither the DNS nor the Railgun engine is enabled in the config' };
+  let store: HistoryStore | undefined;
+  try {
+    store = await HistoryStore.open(options.dataDir, { limits: { maxAgeMs: kept.maxAgeDays * 86_400_000, maxBytes: kept.maxSizeMB * 1024 * 1024 } });
+    const historySocket = await serveHistorySocket(options.dataDir, store);
+    return { history: { store, exports: new HistoryExports(store) }, historySocket };
+  } catch (error) {
+    await store?.close();
+    const message = (error as Error).message;
+    options.log.error('the history store did not open; the host runs without it', { error: message, code: 'E_HISTORY_UNAVAILABLE' });
+    return { historyOff: `the history store did not open: ${message}` };
+  }
 }

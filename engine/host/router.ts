@@ -28,6 +28,8 @@ export interface HostInfo {
   audit?: OperatorAudit;
   /** The history of DNS queries and Railgun requests, when either engine runs, and its exports. */
   history?: { store: HistoryStore; exports: HistoryExports };
+  /** Why there is no history, when there is none. */
+  historyOff?: string;
 }
 
 /**
@@ -76,7 +78,7 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
   const health = new HealthWatch(supervisor, (method, params) => router.call(method, params), info.disabled ?? []);
 
   const keptHistory = () => {
-    if (!info.history) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no history: history.enabled is false, or neither the DNS nor the Railgun engine is enabled in its config');
+    if (!info.history) throw new ApiError(ErrorCode.engineUnavailable, `this host keeps no history: ${info.historyOff ?? 'none was opened'}`);
     return info.history;
   };
 

@@ -37,7 +37,7 @@ export class ExportNotFoundError extends Error {
 }
 
 const extensions: Record<ExportFormat, string> = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' };
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 export class HistoryExports {
   private readonly jobs = new Map<string, Job>();

@@ -7,24 +7,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HistoryExportFormat, HistoryExportStatus } from '../../api/host.ts';
 import type { HistoryStore } from './history-store.ts';
-import type { ExportFormat } from './history-worker.ts';
 import type { HistoryTable, QuerySearch, RequestSearch } from './schema.ts';
 
 /** Bytes per read: 1 MiB of file is 1.33 MiB of base64 in one message. */
 export const exportSliceBytes = 1024 * 1024;
 const idleMs = 10 * 60_000;
 
-export interface ExportStatus {
-  state: 'writing' | 'ready' | 'failed' | 'cancelled';
-  /** Of the writing, 0 to 1 (DuckDB's estimate). */
-  fraction: number;
-  rows: number | null;
-  bytes: number | null;
-  error: string | null;
-}
-
-interface Job extends ExportStatus {
+interface Job extends HistoryExportStatus {
   dir: string;
   file: string;
   fileName: string;
@@ -36,7 +27,7 @@ export class ExportNotFoundError extends Error {
   readonly code = 'E_EXPORT_NOT_FOUND';
 }
 
-const extensions: Record<ExportFormat, string> = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' };
+const extensions: Record<HistoryExportFormat, string> = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' };
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 export class HistoryExports {
@@ -51,7 +42,7 @@ export class HistoryExports {
   }
 
   /** Starts writing; the job's status says when it is ready to read. */
-  start(table: HistoryTable, search: QuerySearch & RequestSearch, format: ExportFormat): { job: string; fileName: string } {
+  start(table: HistoryTable, search: QuerySearch & RequestSearch, format: HistoryExportFormat): { job: string; fileName: string } {
     const id = randomUUID();
     const dir = mkdtempSync(join(tmpdir(), 'signalbox-export-'));
     const fileName = `signalbox-${table}-${stamp(search.since)}-${stamp(search.until ?? Date.now())}.${extensions[format]}`;
@@ -73,7 +64,7 @@ export class HistoryExports {
     return { job: id, fileName };
   }
 
-  status(id: string): ExportStatus {
+  status(id: string): HistoryExportStatus {
     const job = this.job(id);
     return { state: job.state, fraction: job.fraction, rows: job.rows, bytes: job.bytes, error: job.error };
   }

@@ -8,14 +8,15 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HistoryStore } from './history-store.ts';
-import type { HistoryEntry, QuerySearch } from './schema.ts';
+import type { QueryLogEntry } from '../../api/dns.ts';
+import type { QuerySearch } from './schema.ts';
 
 export interface SocketSearch {
   search: QuerySearch;
   limit: number;
 }
 
-type Answer = { entries: HistoryEntry[]; matched: number } | { error: string };
+type Answer = { entries: QueryLogEntry[]; matched: number } | { error: string };
 
 /** Unix socket paths are limited to ~104 bytes: a long data folder gets one in the temp folder, named by its hash. */
 export function historySocketPath(dataDir: string): string {
@@ -76,7 +77,7 @@ function answers(path: string): Promise<boolean> {
 }
 
 /** Searches through a running host; null when none listens for this data folder. */
-export function searchThroughHost(dataDir: string, request: SocketSearch): Promise<{ entries: HistoryEntry[]; matched: number } | null> {
+export function searchThroughHost(dataDir: string, request: SocketSearch): Promise<{ entries: QueryLogEntry[]; matched: number } | null> {
   return new Promise((resolve, reject) => {
     const socket = connect(historySocketPath(dataDir));
     let text = '';

@@ -8,9 +8,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RailgunRequest } from '../../api/railgun.ts';
-import type { ExportFormat, WorkerOptions } from './history-worker.ts';
+import type { HistoryExportFormat, HistoryPoint } from '../../api/host.ts';
+import type { WorkerOptions } from './history-worker.ts';
 import { defaultRetention, type RetentionLimits, type TrimResult } from './retention.ts';
-import { historyFile, legacySqliteFile, type HistoryEntry, type HistoryTable, type QuerySearch, type RequestSearch } from './schema.ts';
+import type { QueryLogEntry } from '../../api/dns.ts';
+import { historyFile, legacySqliteFile, type HistoryTable, type QuerySearch, type RequestSearch } from './schema.ts';
 
 /** At most this many entries wait for the next batch, per table: 20 s at 10k q/s. */
 const maxPending = 200_000;
@@ -20,14 +22,6 @@ const trimEveryMs = 60_000;
 export interface HistoryOptions {
   readOnly?: boolean;
   limits?: Partial<RetentionLimits>;
-}
-
-export interface ChartPoint {
-  at: number;
-  queries: number;
-  cached: number;
-  errors: number;
-  nxdomain: number;
 }
 
 export class HistoryUnavailableError extends Error {
@@ -53,7 +47,7 @@ export class HistoryStore {
   private readonly worker: Worker;
   private readonly calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 1;
-  private queries: HistoryEntry[] = [];
+  private queries: QueryLogEntry[] = [];
   private requests: RailgunRequest[] = [];
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private failure: Error | null = null;
@@ -125,7 +119,7 @@ export class HistoryStore {
     });
   }
 
-  addQueries(entries: readonly HistoryEntry[]): void {
+  addQueries(entries: readonly QueryLogEntry[]): void {
     this.keep(this.queries, entries);
   }
 
@@ -154,7 +148,7 @@ export class HistoryStore {
   }
 
   /** The newest matching queries first, and how many match in all. */
-  searchQueries(search: QuerySearch, limit: number): Promise<{ entries: HistoryEntry[]; matched: number }> {
+  searchQueries(search: QuerySearch, limit: number): Promise<{ entries: QueryLogEntry[]; matched: number }> {
     return this.call('searchQueries', { search, limit });
   }
 
@@ -162,7 +156,7 @@ export class HistoryStore {
     return this.call('topQueries', { search, limit });
   }
 
-  chartQueries(search: QuerySearch & { until: number }, bucketMs: number): Promise<ChartPoint[]> {
+  chartQueries(search: QuerySearch & { until: number }, bucketMs: number): Promise<HistoryPoint[]> {
     return this.call('chartQueries', { search, bucketMs });
   }
 
@@ -171,7 +165,7 @@ export class HistoryStore {
   }
 
   /** Writes the matching rows of `table` to `file`; `onProgress` gets the fraction written. */
-  async exportRows(job: string, table: HistoryTable, search: QuerySearch & RequestSearch, format: ExportFormat, file: string, onProgress: (fraction: number) => void): Promise<{ rows: number }> {
+  async exportRows(job: string, table: HistoryTable, search: QuerySearch & RequestSearch, format: HistoryExportFormat, file: string, onProgress: (fraction: number) => void): Promise<{ rows: number }> {
     this.exportProgress.set(job, onProgress);
     try {
       return await this.call('exportRows', { job, table, search, format, file });

@@ -4,6 +4,8 @@
 import { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBPendingResultState } from '@duckdb/node-api';
 import { existsSync, renameSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { QueryLogEntry } from '../../api/dns.ts';
+import type { HistoryExportFormat } from '../../api/host.ts';
 import type { RailgunRequest } from '../../api/railgun.ts';
 import { importLegacySqlite } from './legacy-import.ts';
 import { trim, type RetentionLimits } from './retention.ts';
@@ -18,7 +20,6 @@ import {
   schemaVersion,
   toQueryEntry,
   toRequest,
-  type HistoryEntry,
   type HistoryTable,
   type QueryRow,
   type QuerySearch,
@@ -34,8 +35,6 @@ export interface WorkerOptions {
   /** The node:sqlite file of earlier versions to import once, when there is one. */
   legacyPath?: string;
 }
-
-export type ExportFormat = 'csv' | 'jsonl' | 'parquet';
 
 const options = workerData as WorkerOptions;
 const port = parentPort!;
@@ -59,7 +58,7 @@ async function migrate(connection: DuckDBConnection): Promise<void> {
 const text = (appender: DuckDBAppender, value: string | null | undefined) => (value == null ? appender.appendNull() : appender.appendVarchar(value));
 const real = (appender: DuckDBAppender, value: number | null) => (value === null ? appender.appendNull() : appender.appendFloat(value));
 
-async function appendQueries(rows: readonly HistoryEntry[]): Promise<void> {
+async function appendQueries(rows: readonly QueryLogEntry[]): Promise<void> {
   // The appender is DuckDB's bulk path: one per batch, a row at a time into column buffers.
   const appender = await writer.createAppender('queries');
   for (const e of rows) {
@@ -150,13 +149,13 @@ const exports = new Map<string, DuckDBConnection>();
 const cancelledEarly = new Set<string>();
 
 /** COPY's own formats: JSON lines is DuckDB's default JSON output (one object a line). */
-const copyFormat: Record<ExportFormat, string> = { csv: "FORMAT csv, HEADER true", jsonl: 'FORMAT json', parquet: "FORMAT parquet, COMPRESSION zstd" };
+const copyFormat: Record<HistoryExportFormat, string> = { csv: "FORMAT csv, HEADER true", jsonl: 'FORMAT json', parquet: "FORMAT parquet, COMPRESSION zstd" };
 
 /**
  * Writes the matching rows to `file` with DuckDB's own writers, a task at a time so progress
  * (DuckDB's estimate of rows processed) can be reported and the job interrupted in between.
  */
-async function exportRows({ job, table, search, format, file }: { job: string; table: HistoryTable; search: QuerySearch & RequestSearch; format: ExportFormat; file: string }) {
+async function exportRows({ job, table, search, format, file }: { job: string; table: HistoryTable; search: QuerySearch & RequestSearch; format: HistoryExportFormat; file: string }) {
   const where = table === 'queries' ? queryWhere(search) : requestWhere(search);
   const rows = await count(table, where);
   if (cancelledEarly.delete(job)) throw new Error('export cancelled');

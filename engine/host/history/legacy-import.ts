@@ -1,7 +1,7 @@
 // An upgrade from a version that kept the query history in node:sqlite (query-history.sqlite):
 // its rows are copied once into the DuckDB file, 50,000 at a time, so the history survives the upgrade.
 import { DatabaseSync } from 'node:sqlite';
-import type { HistoryEntry } from './schema.ts';
+import type { QueryLogEntry } from '../../api/dns.ts';
 
 interface LegacyRow {
   seq: number;
@@ -20,7 +20,7 @@ interface LegacyRow {
 
 const batch = 50_000;
 
-export async function importLegacySqlite(path: string, append: (rows: HistoryEntry[]) => Promise<void>): Promise<number> {
+export async function importLegacySqlite(path: string, append: (rows: QueryLogEntry[]) => Promise<void>): Promise<number> {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
     const page = db.prepare('SELECT * FROM queries WHERE seq > ? ORDER BY seq LIMIT ?');

@@ -91,9 +91,6 @@ export function requestWhere(search: RequestSearch): Where {
   return { sql: parts.join(' AND '), values };
 }
 
-/** A query log entry as the history keeps it: with the answer's records as text. */
-export type HistoryEntry = QueryLogEntry & { answers?: string | null };
-
 export const queryColumns = 'ts, seq, client, transport, qname, qtype, rcode, upstream, latency_ms, cache, rrl, flattened, answers';
 export const requestColumns = 'ts, url, status, outcome, raw_bytes, link_bytes, total_ms, origin_ms, failure_kind, failure';
 
@@ -104,7 +101,7 @@ export const requestExportColumns = 'epoch_ms(ts) AS time, url, status, outcome,
 export type QueryRow = [number, number, string, string, string, number, number, string | null, number, string | null, string | null, boolean, string | null];
 export type RequestRow = [number, string, number, string, number, number, number, number | null, string | null, string | null];
 
-export const toQueryEntry = (row: QueryRow): HistoryEntry => ({
+export const toQueryEntry = (row: QueryRow): QueryLogEntry => ({
   seq: row[1],
   at: row[0],
   client: row[2],

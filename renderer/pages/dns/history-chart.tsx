@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { HistoryPoint } from '../../../engine/api/index.ts';
 import { formatCount } from '../../components/format.ts';
+import { followWidth } from '../../components/seconds-chart.tsx';
 import { resolveColor, useThemeVersion } from '../../components/theme-colors.ts';
 
 const height = 180;
@@ -77,13 +78,9 @@ export function HistoryChart({ points, since, until, bucketMs, onZoom }: Props) 
       },
     };
     const chart = new uPlot(options, columns(points, since, until, bucketMs), element);
-    const resize = new ResizeObserver(() => {
-      const width = Math.max(200, element.clientWidth);
-      if (width !== chart.width) chart.setSize({ width, height });
-    });
-    resize.observe(element);
+    const unfollow = followWidth(chart, element, height);
     return () => {
-      resize.disconnect();
+      unfollow();
       chart.destroy();
     };
   }, [points, since, until, bucketMs, themeVersion]);

@@ -5,10 +5,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import type { RailgunRequest } from '../../../../engine/api/railgun.ts';
 import { HistoryStore } from '../../../../engine/host/history/history-store.ts';
-import type { HistoryEntry } from '../../../../engine/host/history/schema.ts';
+import type { QueryLogEntry } from '../../../../engine/api/dns.ts';
 import { tempDir } from '../../../helpers/host.ts';
 
-const entry = (at: number, qname: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({
+const entry = (at: number, qname: string, extra: Partial<QueryLogEntry> = {}): QueryLogEntry => ({
   seq: 0,
   at,
   client: '127.0.0.1',

@@ -105,20 +105,13 @@ describe('history retention', () => {
   });
 
   it('keeps the used part of the file under maxBytes by dropping the oldest rows first', async () => {
-    const maxBytes = 4 * 1024 * 1024;
+    const maxBytes = 2 * 1024 * 1024;
     const store = await open(tempDir('history'), { limits: { maxBytes } });
     const start = Date.now() - 3_600_000;
-    const total = 400_000;
+    const total = 150_000;
     // Distinct names and clients: several MB of blocks even with DuckDB's compression.
-    for (let part = 0; part < 8; part++) {
-      store.addQueries(
-        Array.from({ length: total / 8 }, (_, i) => {
-          const n = part * (total / 8) + i;
-          return entry(start + n, `n${n}-${(n * 2654435761) % 1e9}.example.test`, { client: `10.${part}.${(i >> 8) & 255}.${i & 255}` });
-        }),
-      );
-      await store.flush();
-    }
+    store.addQueries(Array.from({ length: total }, (_, n) => entry(start + n, `n${n}-${(n * 2654435761) % 1e9}.example.test`, { client: `10.1.${(n >> 8) & 255}.${n & 255}` })));
+    await store.flush();
     const result = await store.trim(Date.now());
     assert.ok(result.bySize > 0, 'rows were dropped for size');
     assert.ok(result.usedBytes <= maxBytes, `used ${result.usedBytes} bytes`);

@@ -1,15 +1,44 @@
-// The host and its history store together: a store that cannot open does not keep the host down.
+// The host and its history store together: Railgun requests reach the store through the host's own
+// subscription, and a store that cannot open does not keep the host down.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { railgunConfig } from '../../../../engine/api/railgun.ts';
 import { defaultConfig } from '../../../../engine/host/config.ts';
 import { startHost } from '../../../../engine/host/host.ts';
 import { freePort } from '../../../helpers/knot.ts';
 import { quietLog, tempDir } from '../../../helpers/host.ts';
+import { waitFor } from '../../../helpers/wait.ts';
 
 describe('host history', () => {
+  it('keeps the Railgun requests the pair answered, found by URL after the batch', { timeout: 60_000 }, async () => {
+    const origin = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'same '.repeat(2000)}${Date.now()}</p>`));
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const config = defaultConfig();
+    config.engines.railgun = railgunConfig.parse({ enabled: true, origin: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, listen: '127.0.0.1:0' });
+    const host = await startHost({ config, dataDir: tempDir('host-history'), version: 'test', log: quietLog });
+    try {
+      type Status = { senderAddress: string; link: { state: string } };
+      await waitFor(async () => ((await host.router.call('railgun.status', {}).catch(() => null)) as Status | null)?.link.state === 'up', 'the link');
+      const { senderAddress } = (await host.router.call('railgun.status', {})) as Status;
+      const since = Date.now();
+      for (let i = 0; i < 3; i++) await (await fetch(`http://${senderAddress}/kept-page`)).arrayBuffer();
+      type Found = { requests: { url: string; status: number; outcome: string }[]; matched: number };
+      let found: Found | undefined;
+      await waitFor(async () => (found = (await host.router.call('host.requestHistory', { since, url: 'KEPT', limit: 10 })) as Found).matched === 3, 'three requests in the history');
+      assert.deepEqual(found!.requests.map((request) => [request.url, request.status]), [['/kept-page', 200], ['/kept-page', 200], ['/kept-page', 200]]);
+      assert.equal(found!.requests.filter((request) => request.outcome === 'hit').length, 2, 'the second and third crossed as deltas');
+    } finally {
+      await host.stop();
+      origin.closeAllConnections();
+      origin.close();
+    }
+  });
+
   it('runs its engines without the history when another process holds history.duckdb, and says why', { timeout: 60_000 }, async () => {
     const dataDir = tempDir('host-history');
     // DuckDB lets one process hold a file for writing; this one keeps it until told to go.

@@ -1,5 +1,6 @@
-// The host and its history store together: Railgun requests reach the store through the host's own
-// subscription, and a store that cannot open does not keep the host down.
+// The host and its history store together: DNS queries (through an engine upgrade, Knot upstream)
+// and Railgun requests reach the store through the host's own subscriptions, and a store that
+// cannot open does not keep the host down.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,11 +11,38 @@ import { describe, it } from 'node:test';
 import { railgunConfig } from '../../../../engine/api/railgun.ts';
 import { defaultConfig } from '../../../../engine/host/config.ts';
 import { startHost } from '../../../../engine/host/host.ts';
-import { freePort } from '../../../helpers/knot.ts';
+import type { EngineUpgrade } from '../../../../engine/api/host.ts';
+import { askUdp, encodeQuery } from '../../../helpers/dns.ts';
+import { freePort, startKnot } from '../../../helpers/knot.ts';
 import { quietLog, tempDir } from '../../../helpers/host.ts';
 import { waitFor } from '../../../helpers/wait.ts';
 
 describe('host history', () => {
+  it('keeps the queries answered before and after an upgrade of the DNS engine (Knot upstream)', { timeout: 60_000 }, async () => {
+    const knot = await startKnot();
+    const port = await freePort();
+    const config = defaultConfig();
+    config.engines.dns = { ...config.engines.dns, enabled: true, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`], healthCheck: { ...config.engines.dns.healthCheck, probeName: 'example.test.' } };
+    const host = await startHost({ config, dataDir: tempDir('host-history'), version: 'test', log: quietLog });
+    const run = Date.now().toString(36);
+    const ask = async (from: number) => {
+      for (let i = from; i < from + 50; i++) assert.ok(await askUdp(port, encodeQuery(`u${i}-${run}.example.test`, 1), { timeoutMs: 3000 }), `query ${i} answered`);
+    };
+    try {
+      await ask(0);
+      const upgrade = (await host.router.call('host.upgradeEngine', { name: 'dns' })) as EngineUpgrade;
+      assert.equal(upgrade.phase, 'done', upgrade.message);
+      await ask(50);
+      type Found = { entries: { qname: string }[]; matched: number };
+      const search = () => host.router.call('host.queryHistory', { since: 0, filter: { qname: run }, limit: 200, buckets: 10 }) as Promise<Found>;
+      await waitFor(async () => (await search()).matched === 100, 'all 100 queries in the history');
+      assert.equal(new Set((await search()).entries.map((entry) => entry.qname)).size, 100);
+    } finally {
+      await host.stop();
+      await knot.stop();
+    }
+  });
+
   it('keeps the Railgun requests the pair answered, found by URL after the batch', { timeout: 60_000 }, async () => {
     const origin = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'same '.repeat(2000)}${Date.now()}</p>`));
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));

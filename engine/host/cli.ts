@@ -43,7 +43,8 @@ Commands:
           --leaf N: the N-th certificate read from the files (1-based) is the leaf; --allow-sha1: build a
           chain with SHA-1 signatures below the root, for legacy clients (browsers refuse it)
   queries [--data-dir DIR] [--since 1h] [--name SUBSTR] [--client IP] [--type A] [--rcode NXDOMAIN] [--limit 1000] [--format csv|json]
-          the DNS query history a host keeps in its data folder, newest first (json: JSON lines)
+          the DNS query history a host keeps in its data folder (history.duckdb), newest first, with the
+          answers (json: JSON lines); read through the running host, else from the file
 
 Options:
   --help      show this help

@@ -34,6 +34,8 @@ export async function serveHistorySocket(dataDir: string, store: HistoryStore): 
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       text += chunk;
+      // A search is a few hundred bytes; a client that sends more is not one.
+      if (text.length > 65_536) return void socket.destroy();
       if (!text.includes('\n')) return;
       let request: SocketSearch;
       try {
@@ -42,7 +44,9 @@ export async function serveHistorySocket(dataDir: string, store: HistoryStore): 
         socket.end(JSON.stringify({ error: 'history socket: the request is not JSON' }) + '\n');
         return;
       }
-      const answer = store.flush().then(() => store.searchQueries(request.search, Math.min(1_000_000, request.limit)));
+      socket.removeAllListeners('data');
+      const limit = Number.isInteger(request.limit) && request.limit > 0 ? Math.min(1_000_000, request.limit) : 1000;
+      const answer = store.flush().then(() => store.searchQueries(request.search, limit));
       answer.then(
         (found) => socket.end(JSON.stringify(found) + '\n'),
         (error: Error) => socket.end(JSON.stringify({ error: error.message }) + '\n'),

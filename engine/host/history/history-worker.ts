@@ -144,7 +144,8 @@ async function searchRequests({ search, limit }: { search: RequestSearch; limit:
   return { requests: rows.map((row) => toRequest(numbers(row) as RequestRow)), matched: await count('requests', where) };
 }
 
-const exports = new Map<string, DuckDBConnection>();
+/** Exports being written, by job, each on a connection of its own (so it can be interrupted alone). */
+const writing = new Map<string, DuckDBConnection>();
 /** Jobs cancelled before they started (the cancel overtook them: appends ran first). */
 const cancelledEarly = new Set<string>();
 
@@ -160,7 +161,7 @@ async function exportRows({ job, table, search, format, file }: { job: string; t
   const rows = await count(table, where);
   if (cancelledEarly.delete(job)) throw new Error('export cancelled');
   const connection = await instance.connect();
-  exports.set(job, connection);
+  writing.set(job, connection);
   try {
     await connection.run('SET enable_progress_bar = true');
     await connection.run('SET enable_progress_bar_print = false');
@@ -180,26 +181,26 @@ async function exportRows({ job, table, search, format, file }: { job: string; t
       }
       // Lets a cancel (or any other request) in between two tasks.
       await new Promise((resolve) => setImmediate(resolve));
-      if (!exports.has(job)) throw new Error('export cancelled');
+      if (!writing.has(job)) throw new Error('export cancelled');
     }
     await pending.getResult();
     return { rows };
   } finally {
-    exports.delete(job);
+    writing.delete(job);
     connection.closeSync();
   }
 }
 
 function cancelExport({ job }: { job: string }) {
-  const connection = exports.get(job);
-  exports.delete(job);
+  const connection = writing.get(job);
+  writing.delete(job);
   if (connection) connection.interrupt();
   else cancelledEarly.add(job);
   return { cancelled: true };
 }
 
 async function close() {
-  for (const connection of exports.values()) connection.interrupt();
+  for (const connection of writing.values()) connection.interrupt();
   if (!options.readOnly) await writer.run('CHECKPOINT');
   writer.closeSync();
   reader.closeSync();

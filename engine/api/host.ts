@@ -204,6 +204,8 @@ export const hostApi = {
         matched: z.number().int(),
         top: z.object({ names: ranked, clients: ranked }),
         chart: z.object({ bucketMs: z.number().int(), points: z.array(historyPoint) }),
+        /** Entries the host could not keep since it started (more waited than it holds). */
+        dropped: z.number().int(),
       }),
       'viewer',
     ),

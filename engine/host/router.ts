@@ -98,7 +98,7 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
       // What still waits for its batch is part of the history too.
       await store.flush();
       const [found, top, points] = await Promise.all([store.searchQueries(search, request.limit), store.topQueries(search, 10), store.chartQueries(search, bucketMs)]);
-      return { ...found, top, chart: { bucketMs, points } };
+      return { ...found, top, chart: { bucketMs, points }, dropped: store.dropped };
     },
     'host.requestHistory': async ({ limit, ...search }: RequestSearch & { limit: number }) => {
       const { store } = keptHistory();

@@ -54,8 +54,10 @@ export class HistoryStore {
   private closing: Promise<void> | null = null;
   /** Told of an export's progress: the fraction DuckDB has written. */
   readonly exportProgress = new Map<string, (fraction: number) => void>();
-  /** Entries not kept because a batch was full (the disk slower than the traffic). */
+  /** Entries not kept because too many waited (the disk slower than the traffic), since the host started. */
   dropped = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  private ticking = false;
 
   private constructor(worker: Worker) {
     this.worker = worker;
@@ -103,7 +105,7 @@ export class HistoryStore {
     });
     const store = new HistoryStore(worker);
     if (!workerData.readOnly) {
-      store.timers.push(setInterval(() => store.flush(), batchEveryMs));
+      store.timers.push(setInterval(() => store.tick(), batchEveryMs));
       store.timers.push(setInterval(() => void store.trim().catch(() => {}), trimEveryMs));
       for (const timer of store.timers) timer.unref();
     }
@@ -133,14 +135,30 @@ export class HistoryStore {
     this.dropped += Math.max(0, rows.length - room);
   }
 
-  /** Sends what waits to the worker; searches sent after this see it. */
+  /**
+   * Sends what waits to the worker once the batch before it is written, so the worker holds at
+   * most one batch per table and a slow disk shows as entries waiting here (bounded), not as a
+   * queue of messages; searches sent after this see what it sent.
+   */
   flush(): Promise<void> {
-    const writes: Promise<unknown>[] = [];
-    if (this.queries.length > 0) writes.push(this.call('appendQueries', this.queries));
-    if (this.requests.length > 0) writes.push(this.call('appendRequests', this.requests));
-    this.queries = [];
-    this.requests = [];
-    return Promise.all(writes).then(() => undefined);
+    this.flushing = this.flushing.then(() => {
+      const writes: Promise<unknown>[] = [];
+      if (this.queries.length > 0) writes.push(this.call('appendQueries', this.queries));
+      if (this.requests.length > 0) writes.push(this.call('appendRequests', this.requests));
+      this.queries = [];
+      this.requests = [];
+      return Promise.all(writes).then(() => undefined);
+    });
+    return this.flushing;
+  }
+
+  /** The once-a-second batch: skipped while the last one is still being written. */
+  private tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    void this.flush()
+      .catch(() => {})
+      .finally(() => (this.ticking = false));
   }
 
   trim(now = Date.now()): Promise<TrimResult> {

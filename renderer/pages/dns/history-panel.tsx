@@ -73,6 +73,7 @@ export function HistoryPanel({ client, upstreams }: { client: ApiClient; upstrea
           <p role="status" data-testid="dns-history-result" data-matched={found.matched}>
             {formatCount(found.matched)} queries match from {formatLocalDateTime(found.since)} to {formatLocalDateTime(found.until)}
             {found.matched > found.entries.length ? `; the newest ${formatCount(found.entries.length)} are shown` : ''}.
+            {found.dropped > 0 && ` The host could not keep ${formatCount(found.dropped)} queries since it started (the disk was slower than the traffic).`}
           </p>
           <HistoryChart points={found.chart.points} since={found.since} until={found.until} bucketMs={found.chart.bucketMs} onZoom={zoom} />
           <div className="dns-top-lists" data-testid="dns-history-top">

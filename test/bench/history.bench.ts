@@ -173,7 +173,7 @@ async function main() {
     `Run: ${new Date().toString()}; ${commit()}.`,
     '',
     `- ${machine}; load average (1 min) ${fmt(startLoad, 2)} at start, ${fmt(endLoad, 2)} at end`,
-    `- node ${process.version}; @duckdb/node-api in the host's history worker thread (memory_limit 512MB, 2 threads); dnsperf ${firstLine('dnsperf', ['-h'], /^Version/).replace(/^Version\s*/, '')}; Knot ${firstLine('knotd', ['--version'])}`,
+    `- node ${process.version}; @duckdb/node-api in the host's history worker thread (memory_limit 512MB, 1 thread); dnsperf ${firstLine('dnsperf', ['-h'], /^Version/).replace(/^Version\s*/, '')}; Knot ${firstLine('knotd', ['--version'])}`,
     `- (1) \`signalbox serve\` (host + DNS engine) alone on core ${serverCore}, dnsperf and Knot on the other: dnsperf -Q ${fmt(rate)} of unique misses for ${seconds} s, -c 4 -q 1000, after a 2 s warm-up; history off and on interleaved, ${rounds} round(s), each in a fresh data folder. Host CPU: utime+stime of the host process (all its threads: the history's worker and DuckDB's) over the answered queries. Kept: the run's queries found in the store (\`matched\` through the host's socket) against dnsperf's completed.`,
     '',
     '| history | round | answered | lost | p50 ms | p99 ms | host CPU us/query | kept in the store |',

@@ -41,9 +41,10 @@ const port = parentPort!;
 
 const instance = await DuckDBInstance.create(options.path, {
   access_mode: options.readOnly ? 'READ_ONLY' : 'READ_WRITE',
-  // The host shares its machine with the engines: a bounded share of memory and cores.
+  // The host shares its machine with the engines: a bounded share of memory, and one core, so a
+  // long search over days of history leaves the others to the DNS engine.
   memory_limit: '512MB',
-  threads: '2',
+  threads: '1',
 });
 const writer = await instance.connect();
 const reader = await instance.connect();

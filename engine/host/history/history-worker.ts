@@ -2,7 +2,8 @@
 // retention and exports never run on the host's event loop. Requests come as messages
 // ({ id, op, args }) and are answered in order of arrival for appends, as they finish for reads.
 import { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBPendingResultState } from '@duckdb/node-api';
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { QueryLogEntry } from '../../api/dns.ts';
 import type { HistoryExportFormat } from '../../api/host.ts';
@@ -48,6 +49,23 @@ const instance = await DuckDBInstance.create(options.path, {
 });
 const writer = await instance.connect();
 const reader = await instance.connect();
+yieldToEngines();
+
+/**
+ * Linux: this thread and the process's libuv pool threads (where @duckdb/node-api runs DuckDB's
+ * work) at nice 10, so when the history and an engine want the same core, the engine's answers
+ * go first. Elsewhere (or without /proc) the threads keep their priority.
+ */
+function yieldToEngines(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tids = readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'libuv-worker');
+    tids.push(readlinkSync('/proc/thread-self').split('/').pop()!);
+    for (const tid of tids) setPriority(Number(tid), 10);
+  } catch {
+    // A thread gone between the listing and the call, or no /proc: nothing to lower.
+  }
+}
 
 /** Older files get what later versions added; nothing is dropped, so a downgrade still reads them. */
 async function migrate(connection: DuckDBConnection): Promise<void> {

@@ -46,4 +46,18 @@ describe('dns querylog: answers as text for the history', () => {
     assert.equal(log.recent({}, 1)[0]!.answers, undefined, 'the ring keeps no answers');
     for (const stop of stops) stop();
   });
+
+  it('reads the answers when the query is logged, holding no reply until the batch', async () => {
+    const log = new QueryLog({ size: 10, batchMs: 10, maxBatch: 100 });
+    const got: QueryLogEntry[] = [];
+    const stop = log.subscribe({ answers: true }, (batch) => got.push(...batch.entries));
+    const query = encodeQuery('b.example.test', Type.A);
+    const ctx: QueryContext = { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+    const reply = await log.handle(ctx, async (c) => encodeAnswer(c.query, { answers: [{ ttl: 1, address: [192, 0, 2, 8] }] }));
+    // The bytes may be reused once sent (a view of a larger buffer): the entry must not depend on them.
+    reply!.fill(0);
+    await waitFor(() => got.length === 1, 'the batch');
+    assert.equal(got[0]!.answers, 'A 192.0.2.8');
+    stop();
+  });
 });

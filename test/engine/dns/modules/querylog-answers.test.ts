@@ -39,12 +39,15 @@ describe('dns querylog: answers as text for the history', () => {
     const stops = [log.subscribe({ answers: true }, (batch) => withAnswers.push(...batch.entries)), log.subscribe({}, (batch) => without.push(...batch.entries))];
     const query = encodeQuery('a.example.test', Type.A);
     const ctx: QueryContext = { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
-    await log.handle(ctx, async (c) => encodeAnswer(c.query, { answers: [{ ttl: 1, address: [192, 0, 2, 7] }] }));
-    await waitFor(() => withAnswers.length === 1 && without.length === 1, 'both batches');
-    assert.equal(withAnswers[0]!.answers, 'A 192.0.2.7');
-    assert.equal(without[0]!.answers, undefined);
-    assert.equal(log.recent({}, 1)[0]!.answers, undefined, 'the ring keeps no answers');
-    for (const stop of stops) stop();
+    try {
+      await log.handle(ctx, async (c) => encodeAnswer(c.query, { answers: [{ ttl: 1, address: [192, 0, 2, 7] }] }));
+      await waitFor(() => withAnswers.length === 1 && without.length === 1, 'both batches');
+      assert.equal(withAnswers[0]!.answers, 'A 192.0.2.7');
+      assert.equal(without[0]!.answers, undefined);
+      assert.equal(log.recent({}, 1)[0]!.answers, undefined, 'the ring keeps no answers');
+    } finally {
+      for (const stop of stops) stop();
+    }
   });
 
   it('reads the answers when the query is logged, holding no reply until the batch', async () => {
@@ -53,11 +56,14 @@ describe('dns querylog: answers as text for the history', () => {
     const stop = log.subscribe({ answers: true }, (batch) => got.push(...batch.entries));
     const query = encodeQuery('b.example.test', Type.A);
     const ctx: QueryContext = { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
-    const reply = await log.handle(ctx, async (c) => encodeAnswer(c.query, { answers: [{ ttl: 1, address: [192, 0, 2, 8] }] }));
-    // The bytes may be reused once sent (a view of a larger buffer): the entry must not depend on them.
-    reply!.fill(0);
-    await waitFor(() => got.length === 1, 'the batch');
-    assert.equal(got[0]!.answers, 'A 192.0.2.8');
-    stop();
+    try {
+      const reply = await log.handle(ctx, async (c) => encodeAnswer(c.query, { answers: [{ ttl: 1, address: [192, 0, 2, 8] }] }));
+      // The bytes may be reused once sent (a view of a larger buffer): the entry must not depend on them.
+      reply!.fill(0);
+      await waitFor(() => got.length === 1, 'the batch');
+      assert.equal(got[0]!.answers, 'A 192.0.2.8');
+    } finally {
+      stop();
+    }
   });
 });

@@ -10,8 +10,8 @@ rmSync('dist', { recursive: true, force: true });
 await Promise.all([
   build({
     ...node,
-    // The bundler's KDF worker is started by file name (worker_threads), so it is an entry of its own.
-    entryPoints: ['engine/host/cli.ts', 'engine/host/engine-process.ts', 'engine/bundler/input/kdf-worker.ts'],
+    // The bundler's KDF worker and the history store's worker are started by file name (worker_threads), so they are entries of their own.
+    entryPoints: ['engine/host/cli.ts', 'engine/host/engine-process.ts', 'engine/bundler/input/kdf-worker.ts', 'engine/host/history/history-worker.ts'],
     outdir: 'dist',
     outbase: '.',
     format: 'esm',

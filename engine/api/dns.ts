@@ -133,12 +133,14 @@ export const queryLogEntry = z.object({
   /** The rcode answered; when rrl slipped or dropped the answer (`rrl`), the rcode the client would have got. */
   rcode: z.number().int(),
   upstream: z.string().nullable(),
-  /** The zone of the route the query took ("." for the root route); null where it was not recorded (the SQLite history keeps no route yet). */
+  /** The zone of the route the query took ("." for the root route); null where it was not recorded (history rows from before routes were kept). */
   route: z.string().nullable(),
   latencyMs: z.number(),
   cache: z.enum(['hit', 'miss', 'stale']).nullable(),
   rrl: z.enum(['slip', 'drop']).nullable(),
   flattened: z.boolean(),
+  /** The answer records as text ("CNAME a.example.net; A 192.0.2.1"): in the query history, and in a dns.queryLog batch that asked for them. */
+  answers: z.string().nullable().optional(),
 });
 export type QueryLogEntry = z.infer<typeof queryLogEntry>;
 
@@ -260,8 +262,8 @@ export const dnsApi = {
   streams: {
     'dns.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), dnsSecond, 'viewer'),
     'dns.queryLog': stream(
-      'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold.',
-      queryLogFilter,
+      'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold; `answers: true` adds each reply\'s answer records as text.',
+      queryLogFilter.extend({ answers: z.boolean().optional() }),
       z.object({ entries: z.array(queryLogEntry), dropped: z.number().int() }),
       'viewer',
     ),

@@ -35,6 +35,9 @@ export const hostErrors = {
   E_CONFIG_UNKNOWN_KEY: 'config: {key} (line {line} of {file}): unknown key "{name}" — known keys here: {keys}',
   E_CONFIG_TYPE: 'config: {key} (line {line} of {file}): {expected}, not {actual}',
   E_CONFIG_VALUE: 'config: {key} (line {line} of {file}): {problem}',
+  // The query history (engine/host/history/): the store could not open or answer; an export that is gone.
+  E_HISTORY_UNAVAILABLE: 'history: {reason}',
+  E_EXPORT_NOT_FOUND: 'no export {id}: it was read to its end, cancelled, or left unread for 10 minutes; start it again (or: export {id} is {state}, not ready to read)',
   // Why an engine did not start (the engine's lastError in host.engines, with a hint).
   E_ENGINE_CONFIG: 'config refused: {field}: {problem}',
   E_ENGINE_ADDRESS_IN_USE: 'bind EADDRINUSE {address} (another program holds it)',

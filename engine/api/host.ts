@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { procedure, stream } from './contract.ts';
 import { queryLogEntry, queryLogFilter } from './dns.ts';
+import { railgunRequest } from './railgun.ts';
 
 export const engineName = z.enum(['echo', 'dns', 'railgun', 'vault', 'bundler']);
 export type EngineName = z.infer<typeof engineName>;
@@ -136,14 +137,39 @@ export const operatorAuditEntry = z.object({
 });
 export type OperatorAuditEntry = z.infer<typeof operatorAuditEntry>;
 
+/** A range of the history: [since, until) in ms since the epoch; until defaults to now. */
+const historyRange = { since: z.number(), until: z.number().optional() };
+
 const historyRequest = z
   .object({
-    since: z.number(),
-    until: z.number().optional(),
+    ...historyRange,
     filter: queryLogFilter.default({}),
     limit: z.number().int().min(1).max(10_000).default(500),
+    /** Chart buckets over the range (the bucket is at least 1 s). */
+    buckets: z.number().int().min(1).max(2000).default(300),
   })
   .strict();
+
+const ranked = z.array(z.object({ key: z.string(), count: z.number().int() }));
+
+/** One bucket of the history chart. */
+export const historyPoint = z.object({ at: z.number(), queries: z.number().int(), cached: z.number().int(), errors: z.number().int(), nxdomain: z.number().int() });
+export type HistoryPoint = z.infer<typeof historyPoint>;
+
+export const historyExportFormat = z.enum(['csv', 'jsonl', 'parquet']);
+export type HistoryExportFormat = z.infer<typeof historyExportFormat>;
+
+export const historyExportStatus = z.object({
+  state: z.enum(['writing', 'ready', 'failed', 'cancelled']),
+  /** Of the writing, 0 to 1. */
+  fraction: z.number(),
+  rows: z.number().int().nullable(),
+  bytes: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+export type HistoryExportStatus = z.infer<typeof historyExportStatus>;
+
+const exportJob = z.object({ job: z.string().uuid() }).strict();
 
 export const hostApi = {
   procedures: {
@@ -171,15 +197,54 @@ export const hostApi = {
       'viewer',
     ),
     'host.queryHistory': procedure(
-      'DNS queries kept in the history store (the data folder), newest first, over a time range and filtered as the live log; with how many match and the top names and clients of the range.',
+      'DNS queries kept in the history store (the data folder) over a time range, filtered as the live log: the newest first (with their answers), how many match, the top names and clients, and a chart of the range in `buckets` buckets.',
       historyRequest,
       z.object({
         entries: z.array(queryLogEntry),
         matched: z.number().int(),
-        top: z.object({ names: z.array(z.object({ key: z.string(), count: z.number().int() })), clients: z.array(z.object({ key: z.string(), count: z.number().int() })) }),
+        top: z.object({ names: ranked, clients: ranked }),
+        chart: z.object({ bucketMs: z.number().int(), points: z.array(historyPoint) }),
+        /** Entries the host could not keep since it started (more waited than it holds). */
+        dropped: z.number().int(),
       }),
       'viewer',
     ),
+    'host.requestHistory': procedure(
+      'Railgun requests kept in the history store over a time range, newest first, by URL substring, outcome and status; with how many match.',
+      z
+        .object({
+          ...historyRange,
+          url: z.string().max(2048).optional(),
+          outcome: z.string().max(32).optional(),
+          status: z.number().int().min(100).max(599).optional(),
+          limit: z.number().int().min(1).max(10_000).default(500),
+        })
+        .strict(),
+      z.object({ requests: z.array(railgunRequest), matched: z.number().int() }),
+      'viewer',
+    ),
+    'host.historyExport': procedure(
+      'Starts writing a selection of the history (DNS queries as host.queryHistory selects them, or Railgun requests by URL) to a file as CSV, JSON lines or Parquet; follow it with host.historyExportStatus, then read it with host.historyExportRead.',
+      z
+        .object({
+          ...historyRange,
+          table: z.enum(['queries', 'requests']).default('queries'),
+          filter: queryLogFilter.default({}),
+          url: z.string().max(2048).optional(),
+          format: historyExportFormat,
+        })
+        .strict(),
+      z.object({ job: z.string(), fileName: z.string() }),
+      'viewer',
+    ),
+    'host.historyExportStatus': procedure('How far an export has got.', exportJob, historyExportStatus, 'viewer'),
+    'host.historyExportRead': procedure(
+      'A slice (up to 1 MiB, base64) of a written export from `offset`; the last slice (`done`) ends the job.',
+      exportJob.extend({ offset: z.number().int().min(0) }),
+      z.object({ base64: z.string(), done: z.boolean() }),
+      'viewer',
+    ),
+    'host.historyExportCancel': procedure('Stops an export and deletes what it wrote.', exportJob, z.object({ cancelled: z.boolean() }), 'viewer'),
     'host.upgradeEngine': procedure(
       'Replaces a running engine process by a new one from the code on disk without a gap (engines that share their sockets: dns): the new one must answer a probe before the old one drains; a failed probe rolls back.',
       z.object({ name: engineName }).strict(),

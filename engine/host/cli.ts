@@ -29,7 +29,8 @@ Commands:
           who may sign in to the console of the data folder (--data-dir DIR, or as serve finds it)
 ${engineUsage}
   queries [--data-dir DIR] [--since 1h] [--name SUBSTR] [--client IP] [--type A] [--rcode NXDOMAIN] [--limit 1000] [--format csv|json]
-          the DNS query history a host keeps in its data folder, newest first (json: JSON lines)
+          the DNS query history a host keeps in its data folder (history.duckdb), newest first, with the
+          answers (json: JSON lines); read through the running host, else from the file
 
 Options:
   --help      show this help
@@ -221,7 +222,7 @@ export async function main(argv: string[]): Promise<void> {
     const own = commands.find((entry) => entry.command.name === command);
     if (command === 'serve') await serve(rest);
     else if (own) await (await own.command.load())(rest, commandHost(own.engine, command));
-    else if (command === 'queries') (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
+    else if (command === 'queries') await (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
     else if (command === 'operators') await operators(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${help()}`);
   } catch (err) {

@@ -56,6 +56,16 @@ export const configSchema = z
       })
       .strict()
       .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}), railgun: railgunConfig.parse({}), vault: { enabled: false }, bundler: { enabled: false, trust: 'current' } }),
+    /** The history of DNS queries and Railgun requests in the data folder (engine/host/history/). */
+    history: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxAgeDays: z.number().min(0.01).max(3650).default(7),
+        /** The used part of history.duckdb is kept under this. */
+        maxSizeMB: z.number().int().min(16).max(1_048_576).default(2048),
+      })
+      .strict()
+      .default({ enabled: true, maxAgeDays: 7, maxSizeMB: 2048 }),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

@@ -9,7 +9,10 @@ import type { EngineName } from '../api/host.ts';
 import type { Config } from './config.ts';
 import { isAvailableEngine } from './registry.ts';
 import type { QueryLogEntry } from '../api/dns.ts';
-import { QueryStore } from './history/query-store.ts';
+import type { RailgunRequest } from '../api/railgun.ts';
+import { HistoryExports } from './history/exports.ts';
+import { serveHistorySocket } from './history/history-socket.ts';
+import { HistoryStore } from './history/history-store.ts';
 import { OperatorAudit } from './operator-audit.ts';
 import { createRouter, type HostRouter, type LocalProcedures } from './router.ts';
 import { Supervisor } from './supervisor.ts';
@@ -65,24 +68,54 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const sessions = await SessionStore.open(options.dataDir, options.sessionLimits);
   const accounts: OperatorProcedures = operatorProcedures(operators, sessions, options.log.child('operators'));
   const audit = await OperatorAudit.open(options.dataDir);
-  const history = supervisor.has('dns') ? QueryStore.inDataDir(options.dataDir) : undefined;
-  const info = { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history };
+  const { history, historySocket, historyOff } = await openHistory(options, supervisor);
+  const store = history?.store;
+  const info = { version: options.version, startedAt: Date.now(), disabled: disabledEngines(options.config), audit, history, historyOff };
   const router = createRouter(supervisor, info, accounts as unknown as LocalProcedures);
   await supervisor.start();
-  // The host's own subscription to the query log feeds the history: batches after the answers
-  // went out, in this process, so the engine's answer path does not wait for the disk.
-  const unsubscribe = history
-    ? router.subscribe('dns.queryLog', {}, (batch) => history.add((batch as { entries: QueryLogEntry[] }).entries), (error) => options.log.warn('query history feed ended', { error: error?.message }))
-    : undefined;
+  // The host's own subscriptions feed the history: batches after the answers went out, in this
+  // process, so the engines' answer paths do not wait for the disk.
+  const feed = (stream: string, params: object, keep: (batch: unknown) => void) =>
+    router.subscribe(stream, params, keep, (error) => options.log.warn('history feed ended', { stream, error: error?.message }));
+  const unsubscribe = store
+    ? [
+        supervisor.has('dns') && feed('dns.queryLog', { answers: true }, (batch) => store.addQueries((batch as { entries: QueryLogEntry[] }).entries)),
+        supervisor.has('railgun') && feed('railgun.requests', {}, (batch) => store.addRequests((batch as { requests: RailgunRequest[] }).requests)),
+      ]
+    : [];
   return {
     supervisor,
     router,
     operators,
     sessions,
     stop: async () => {
-      unsubscribe?.();
+      for (const stop of unsubscribe) if (stop) stop();
       await supervisor.stop();
-      history?.close();
+      history?.exports.close();
+      await new Promise((resolve) => (historySocket ? historySocket.close(resolve) : resolve(undefined)));
+      await store?.close();
     },
   };
+}
+
+/**
+ * The history store and its socket for `signalbox queries`, when the config keeps one. A store
+ * that cannot open (the file held by another process, a full disk) leaves the host running
+ * without it: the engines matter more; host.queryHistory then says why.
+ */
+async function openHistory(options: HostOptions, supervisor: Supervisor) {
+  const kept = options.config.history;
+  if (!kept.enabled) return { historyOff: 'history.enabled is false in the config' };
+  if (!supervisor.has('dns') && !supervisor.has('railgun')) return { historyOff: 'neither the DNS nor the Railgun engine is enabled in the config' };
+  let store: HistoryStore | undefined;
+  try {
+    store = await HistoryStore.open(options.dataDir, { limits: { maxAgeMs: kept.maxAgeDays * 86_400_000, maxBytes: kept.maxSizeMB * 1024 * 1024 } });
+    const historySocket = await serveHistorySocket(options.dataDir, store);
+    return { history: { store, exports: new HistoryExports(store) }, historySocket };
+  } catch (error) {
+    await store?.close();
+    const message = (error as Error).message;
+    options.log.error('the history store did not open; the host runs without it', { error: message, code: 'E_HISTORY_UNAVAILABLE' });
+    return { historyOff: `the history store did not open: ${message}` };
+  }
 }

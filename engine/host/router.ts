@@ -8,7 +8,10 @@ import { namespaceOf } from '../api/index.ts';
 import { fanOutCall, fanOutSubscribe } from './fan-out.ts';
 import { HealthWatch } from './health.ts';
 import type { QueryLogFilter } from '../api/dns.ts';
-import type { HistoryQuery, QueryStore } from './history/query-store.ts';
+import type { HistoryExportFormat } from '../api/host.ts';
+import type { HistoryExports } from './history/exports.ts';
+import type { HistoryStore } from './history/history-store.ts';
+import type { HistoryTable, RequestSearch } from './history/schema.ts';
 import type { OperatorAudit } from './operator-audit.ts';
 import type { RpcHandler } from './rpc.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -23,8 +26,10 @@ export interface HostInfo {
   disabled?: { name: EngineName; enable: string }[];
   /** Where operator actions are recorded; none in hosts that keep no record (some tests). */
   audit?: OperatorAudit;
-  /** The DNS query history, when the DNS engine runs. */
-  history?: QueryStore;
+  /** The history of DNS queries and Railgun requests, when either engine runs, and its exports. */
+  history?: { store: HistoryStore; exports: HistoryExports };
+  /** Why there is no history, when there is none. */
+  historyOff?: string;
 }
 
 /**
@@ -72,6 +77,11 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
   // Health calls the engines as any client does (the DNS engine's workers merged).
   const health = new HealthWatch(supervisor, (method, params) => router.call(method, params), info.disabled ?? []);
 
+  const keptHistory = () => {
+    if (!info.history) throw new ApiError(ErrorCode.engineUnavailable, `this host keeps no history: ${info.historyOff ?? 'none was opened'}`);
+    return info.history;
+  };
+
   // Host procedures get the caller too (the operator to name in an audit entry).
   const host: Record<string, (params: never, caller: Caller) => unknown> = {
     'host.health': () => health.now(),
@@ -79,12 +89,30 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
       if (!info.audit) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no operator audit log');
       return { entries: await info.audit.read(limit, beforeSeq), check: info.audit.check };
     },
-    'host.queryHistory': (request: HistoryQuery & { filter: QueryLogFilter }) => {
-      if (!info.history) throw new ApiError(ErrorCode.engineUnavailable, 'this host keeps no query history: the DNS engine is not enabled in its config');
-      // What is still waiting for its write is part of the history too.
-      info.history.flush();
-      return { ...info.history.search(request), top: info.history.top(request, 10) };
+    'host.queryHistory': async (request: { since: number; until?: number; filter: QueryLogFilter; limit: number; buckets: number }) => {
+      const { store } = keptHistory();
+      const until = request.until ?? Date.now();
+      const search = { since: request.since, until, filter: request.filter };
+      // Whole seconds, as the live chart's: at least 1 s, else the range over `buckets`.
+      const bucketMs = Math.max(1000, Math.ceil((until - request.since) / request.buckets / 1000) * 1000);
+      // What still waits for its batch is part of the history too.
+      await store.flush();
+      const [found, top, points] = await Promise.all([store.searchQueries(search, request.limit), store.topQueries(search, 10), store.chartQueries(search, bucketMs)]);
+      return { ...found, top, chart: { bucketMs, points }, dropped: store.dropped };
     },
+    'host.requestHistory': async ({ limit, ...search }: RequestSearch & { limit: number }) => {
+      const { store } = keptHistory();
+      await store.flush();
+      return store.searchRequests(search, limit);
+    },
+    'host.historyExport': async ({ table, format, ...search }: RequestSearch & { table: HistoryTable; filter: QueryLogFilter; format: HistoryExportFormat }) => {
+      const { store, exports } = keptHistory();
+      await store.flush();
+      return exports.start(table, { ...search, until: search.until ?? Date.now() }, format);
+    },
+    'host.historyExportStatus': ({ job }: { job: string }) => keptHistory().exports.status(job),
+    'host.historyExportRead': ({ job, offset }: { job: string; offset: number }) => keptHistory().exports.read(job, offset),
+    'host.historyExportCancel': ({ job }: { job: string }) => keptHistory().exports.cancel(job),
     'host.info': () => ({ version: info.version, node: process.versions.node, platform: process.platform, startedAt: info.startedAt }),
     'host.engines': () => supervisor.snapshot(),
     'host.restartEngine': async ({ name }: { name: EngineName }) => {

@@ -51,8 +51,8 @@ export function asText(bytes: Uint8Array): string | null {
   return /[\u0000-\u0008\u000b\u000e-\u001f]/.test(text) ? null : text;
 }
 
-export function saveFile(bytes: Uint8Array<ArrayBuffer> | string, fileName: string, type = 'application/octet-stream'): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+export function saveFile(bytes: Uint8Array<ArrayBuffer> | string | Blob, fileName: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(bytes instanceof Blob ? bytes : new Blob([bytes], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;

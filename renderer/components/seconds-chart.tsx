@@ -72,6 +72,16 @@ function chartOptions(host: HTMLElement, width: number, { lines, format, axisFor
   };
 }
 
+/** Keeps a uPlot as wide as its element (at least 200 px); returns the function that stops it. */
+export function followWidth(chart: uPlot, element: HTMLElement, height: number): () => void {
+  const resize = new ResizeObserver(() => {
+    const width = Math.max(200, element.clientWidth);
+    if (width !== chart.width) chart.setSize({ width, height });
+  });
+  resize.observe(element);
+  return () => resize.disconnect();
+}
+
 export function SecondsChart<T extends Second>({ series, version, testId, summary, ...look }: Props<T>) {
   const themeVersion = useThemeVersion();
   const host = useRef<HTMLDivElement>(null);
@@ -85,13 +95,9 @@ export function SecondsChart<T extends Second>({ series, version, testId, summar
     const element = host.current!;
     const chart = new uPlot(chartOptions(element, Math.max(200, element.clientWidth), options.current), series.data(), element);
     plot.current = chart;
-    const resize = new ResizeObserver(() => {
-      const width = Math.max(200, element.clientWidth);
-      if (width !== chart.width) chart.setSize({ width, height });
-    });
-    resize.observe(element);
+    const unfollow = followWidth(chart, element, height);
     return () => {
-      resize.disconnect();
+      unfollow();
       chart.destroy();
       plot.current = null;
     };

@@ -83,7 +83,7 @@ export function spawnPinned(core: number | null, command: string, args: string[]
 }
 
 /** Waits until `readyName` gets an answer on the port, failing early if the process died. */
-async function waitForAnswers(name: string, pinned: Pinned, port: number, timeoutMs = 15_000): Promise<void> {
+export async function waitForAnswers(name: string, pinned: Pinned, port: number, timeoutMs = 15_000): Promise<void> {
   await waitFor(
     async () => {
       if (pinned.child.exitCode !== null) throw new Error(`${name} exited with ${pinned.child.exitCode}: ${pinned.stderr().trim()}`);

@@ -1,16 +1,15 @@
-// `signalbox queries`: reads the DNS query history a host keeps in its data folder (read-only,
-// beside a running host) and prints the matching queries, newest first, as CSV or JSON lines.
+// `signalbox queries`: reads the DNS query history a host keeps in its data folder and prints the
+// matching queries, newest first, as CSV or JSON lines: through the running host's local socket
+// when one holds the file (DuckDB lets no other process open it then), else from the file, read-only.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import type { QueryLogEntry, QueryLogFilter } from '../../api/dns.ts';
-import { historyFile, QueryStore } from './query-store.ts';
+import { rcodeCode, rcodeText, typeCode, typeName } from './dns-names.ts';
+import { searchThroughHost } from './history-socket.ts';
+import { HistoryStore } from './history-store.ts';
+import { historyFile, type QuerySearch } from './schema.ts';
 
-// dns-packet's own name tables (IANA DNS parameters); its index does not re-export them.
-const require = createRequire(import.meta.url);
-const rcodes = require('dns-packet/rcodes.js') as { toString(code: number): string; toRcode(name: string): number };
-const types = require('dns-packet/types.js') as { toString(code: number): string; toType(name: string): number };
 
 export class QueriesUsageError extends Error {
   override name = 'QueriesUsageError';
@@ -25,19 +24,18 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * units[match[2]!]!;
 }
 
-const csvColumns = ['time', 'client', 'transport', 'name', 'type', 'rcode', 'upstream', 'latency_ms', 'cache', 'rrl', 'flattened'] as const;
+const csvColumns = ['time', 'client', 'transport', 'name', 'type', 'rcode', 'upstream', 'route', 'latency_ms', 'cache', 'rrl', 'flattened', 'answers'] as const;
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
 const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 export function csvLine(entry: QueryLogEntry): string {
-  const rcode = entry.rcode < 0 ? 'DROPPED' : rcodes.toString(entry.rcode);
-  return [new Date(entry.at).toISOString(), entry.client, entry.transport, entry.qname, types.toString(entry.qtype), rcode, entry.upstream ?? '', String(entry.latencyMs), entry.cache ?? '', entry.rrl ?? '', String(entry.flattened)]
+  return [new Date(entry.at).toISOString(), entry.client, entry.transport, entry.qname, typeName(entry.qtype), rcodeText(entry.rcode), entry.upstream ?? '', entry.route ?? '', String(entry.latencyMs), entry.cache ?? '', entry.rrl ?? '', String(entry.flattened), entry.answers ?? '']
     .map(csvField)
     .join(',');
 }
 
-export function queriesCommand(args: string[], defaultDataDir: string, write: (text: string) => void): void {
+export async function queriesCommand(args: string[], defaultDataDir: string, write: (text: string) => void): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -54,28 +52,32 @@ export function queriesCommand(args: string[], defaultDataDir: string, write: (t
   });
   const dataDir = values['data-dir'] ?? defaultDataDir;
   const file = join(dataDir, historyFile);
-  if (!existsSync(file)) throw new QueriesUsageError(`queries: no query history in ${dataDir} (${historyFile}): a host keeps one while its DNS engine runs; give --data-dir of that host`);
+  if (!existsSync(file)) throw new QueriesUsageError(`queries: no query history in ${dataDir} (${historyFile}): a host keeps one while its DNS or Railgun engine runs; give --data-dir of that host`);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new QueriesUsageError(`queries: --limit "${values.limit}": write a whole number of 1 or more`);
   if (values.format !== 'csv' && values.format !== 'json') throw new QueriesUsageError(`queries: --format "${values.format}": write csv or json (JSON lines)`);
   const filter: QueryLogFilter = {};
   if (values.name) filter.qname = values.name;
   if (values.client) filter.client = values.client;
-  if (values.type) filter.qtype = /^\d+$/.test(values.type) ? Number(values.type) : checked(types.toType(values.type.toUpperCase()), `--type "${values.type}": not a DNS type name (A, AAAA, MX, ...)`);
-  if (values.rcode) filter.rcode = /^\d+$/.test(values.rcode) ? Number(values.rcode) : values.rcode.toUpperCase() === 'NOERROR' ? 0 : checked(rcodes.toRcode(values.rcode), `--rcode "${values.rcode}": not an rcode name (NOERROR, NXDOMAIN, SERVFAIL, ...)`);
+  if (values.type) filter.qtype = checked(typeCode(values.type), `--type "${values.type}": not a DNS type name (A, AAAA, MX, ...) or number`);
+  if (values.rcode) filter.rcode = checked(rcodeCode(values.rcode), `--rcode "${values.rcode}": not an rcode name (NOERROR, NXDOMAIN, SERVFAIL, DROPPED, ...) or number`);
 
-  const store = new QueryStore(file, { readOnly: true });
+  const search: QuerySearch = { since: Date.now() - parseDuration(values.since), filter };
+  const { entries } = (await searchThroughHost(dataDir, { search, limit })) ?? (await searchFile(dataDir, search, limit));
+  if (values.format === 'csv') write([csvColumns.join(','), ...entries.map(csvLine)].join('\n') + '\n');
+  else write(entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
+}
+
+async function searchFile(dataDir: string, search: QuerySearch, limit: number) {
+  const store = await HistoryStore.open(dataDir, { readOnly: true });
   try {
-    const { entries } = store.search({ since: Date.now() - parseDuration(values.since), filter, limit });
-    if (values.format === 'csv') write([csvColumns.join(','), ...entries.map(csvLine)].join('\n') + '\n');
-    else write(entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
+    return await store.searchQueries(search, limit);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function checked(code: number, message: string): number {
-  // dns-packet answers 0 for a name it does not know.
-  if (!code) throw new QueriesUsageError(`queries: ${message}`);
+function checked(code: number | undefined, message: string): number {
+  if (code === undefined) throw new QueriesUsageError(`queries: ${message}`);
   return code;
 }

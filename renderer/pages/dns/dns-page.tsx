@@ -77,7 +77,7 @@ export function DnsPage({ client }: { client: ApiClient }) {
         </Panel>
         <ConfigPanel client={client} onApplied={view.refresh} />
       </div>
-      <HistoryPanel client={client} />
+      <HistoryPanel client={client} upstreams={stats.upstreams.map((u) => u.address)} />
       {opened && <PacketDrawer client={client} entry={opened} onClose={closeDrawer} />}
     </div>
   );

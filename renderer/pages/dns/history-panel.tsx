@@ -1,112 +1,109 @@
-// Looking back: a search over the query history the host keeps (host.queryHistory), not just the
-// live log's last rows. A time range, the same fields as the live filter, the newest matches and
-// the top names and clients of that range.
-import { useId, useState, type FormEvent } from 'react';
+// Looking back: the query history the host keeps (host.queryHistory), not just the live log's last
+// rows. A time range (or a span dragged on the chart), the live log's filters over the whole
+// retained history, the chart and top names and clients of the selection, its newest rows with
+// their answers, and an export of the selection.
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { QueryLogFilter, ResponseOf } from '../../../engine/api/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { DataTable, type Column } from '../../components/data-table.tsx';
-import { FormStatus } from '../../components/form-status.tsx';
-import { formatCount, formatLatency } from '../../components/format.ts';
+import { describeError } from '../../components/errors.ts';
+import { formatCount, formatLatency, formatLocalDateTime } from '../../components/format.ts';
 import { Panel } from '../../components/panel.tsx';
-import { useFormCall } from '../../components/use-form-call.ts';
-import { formatLogTime, localZoneName, qtypeName, rcodeName, rcodeNames } from './dns-names.ts';
-
-const ranges = [
-  { label: 'Last 5 minutes', ms: 5 * 60_000 },
-  { label: 'Last hour', ms: 3_600_000 },
-  { label: 'Last 24 hours', ms: 86_400_000 },
-  { label: 'Last 7 days', ms: 7 * 86_400_000 },
-] as const;
+import { formatLogTime, localZoneName, qtypeName, rcodeName } from './dns-names.ts';
+import { HistoryChart } from './history-chart.tsx';
+import { HistoryExport } from './history-export.tsx';
+import { RangePicker, resolveRange, type HistoryRange } from './history-range.tsx';
+import { LogFilters } from './log-filters.tsx';
+import { TopList } from './top-lists.tsx';
 
 const shownRows = 200;
-const columns: Column[] = [`Time (${localZoneName()})`, 'Client', 'Name', 'Type', 'Rcode', 'Upstream', { num: 'Latency (ms)' }, 'Cache'];
+const columns: Column[] = [`Time (${localZoneName()})`, 'Client', 'Name', 'Type', 'Rcode', 'Answers', 'Upstream', { num: 'Latency (ms)' }, 'Cache', 'RRL'];
 
-type Found = ResponseOf<'host.queryHistory'>;
+type Found = ResponseOf<'host.queryHistory'> & { since: number; until: number };
 
-export function HistoryPanel({ client }: { client: ApiClient }) {
+export function HistoryPanel({ client, upstreams }: { client: ApiClient; upstreams: string[] }) {
   const id = useId();
-  const [range, setRange] = useState<number>(ranges[1].ms);
-  const [name, setName] = useState('');
-  const [from, setFrom] = useState('');
-  const [rcode, setRcode] = useState('');
+  const [range, setRange] = useState<HistoryRange>({ last: 3_600_000 });
+  const [filter, setFilter] = useState<QueryLogFilter>({});
   const [found, setFound] = useState<Found | null>(null);
-  const call = useFormCall();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const latest = useRef(0);
 
-  const search = async (event: FormEvent) => {
-    event.preventDefault();
-    const filter: QueryLogFilter = {};
-    if (name.trim()) filter.qname = name.trim();
-    if (from.trim()) filter.client = from.trim();
-    if (rcode !== '') filter.rcode = Number(rcode);
-    await call.run('Could not search the history', async () => {
-      const answer = await client.call('host.queryHistory', { since: Date.now() - range, filter, limit: shownRows });
-      setFound(answer);
-      return `${formatCount(answer.matched)} queries match${answer.matched > answer.entries.length ? `; the newest ${formatCount(answer.entries.length)} are shown` : ''}.`;
-    });
-  };
+  const search = useCallback(async () => {
+    const asked = ++latest.current;
+    const { since, until } = resolveRange(range);
+    setBusy(true);
+    try {
+      const answer = await client.call('host.queryHistory', { since, until, filter, limit: shownRows });
+      // An older search that ends late must not replace a newer one's rows.
+      if (asked !== latest.current) return;
+      setFound({ ...answer, since, until });
+      setError(null);
+    } catch (err) {
+      if (asked === latest.current) setError(`Could not search the history: ${describeError(err)}`);
+    } finally {
+      if (asked === latest.current) setBusy(false);
+    }
+  }, [client, range, filter]);
+
+  useEffect(() => void search(), [search]);
+
+  const zoom = useCallback((since: number, until: number) => setRange({ since, until }), []);
+  // The export takes what is shown: the span of the last search and its filter.
+  const selection = () => ({ since: found?.since ?? resolveRange(range).since, until: found?.until ?? resolveRange(range).until, filter });
+  const spansDays = found !== null && found.until - found.since > 86_400_000;
 
   return (
     <Panel headingId={`${id}-title`} title="Query history">
-      <form className="form-row history-search" onSubmit={(event) => void search(event)} data-testid="dns-history-form">
-        <label>
-          <span>Range</span>
-          <select value={range} onChange={(event) => setRange(Number(event.target.value))}>
-            {ranges.map((option) => (
-              <option key={option.ms} value={option.ms}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Name contains</span>
-          <input type="text" value={name} onChange={(event) => setName(event.target.value)} size={22} spellCheck={false} data-testid="dns-history-name" />
-        </label>
-        <label>
-          <span>Client</span>
-          <input type="text" value={from} onChange={(event) => setFrom(event.target.value)} size={14} spellCheck={false} />
-        </label>
-        <label>
-          <span>Rcode</span>
-          <select value={rcode} onChange={(event) => setRcode(event.target.value)}>
-            <option value="">any</option>
-            {Object.entries(rcodeNames).map(([code, label]) => (
-              <option key={code} value={code}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" disabled={call.busy} data-testid="dns-history-search">
-          {call.busy ? 'Searching…' : 'Search'}
+      <div className="form-row history-controls">
+        <RangePicker range={range} onChange={setRange} />
+        <button type="button" onClick={() => void search()} disabled={busy} data-testid="dns-history-search">
+          {busy ? 'Searching…' : 'Refresh'}
         </button>
-      </form>
-      <FormStatus result={call.result} error={call.error} testId="dns-history" />
-      {found && found.top.names.length > 0 && (
-        <p className="muted" data-testid="dns-history-top">
-          Top names: {found.top.names.map((top) => `${top.key} (${formatCount(top.count)})`).join(', ')} · Top clients:{' '}
-          {found.top.clients.map((top) => `${top.key} (${formatCount(top.count)})`).join(', ')}
+      </div>
+      <LogFilters filter={filter} upstreams={upstreams} onChange={setFilter} label="Filter the query history" testIdPrefix="dns-history-filter" />
+      {error && (
+        <p className="error" role="alert" data-testid="dns-history-error">
+          {error}
         </p>
       )}
-      {found && found.entries.length > 0 && (
-        <div className="history-rows">
-          <DataTable columns={columns} testId="dns-history">
-            <tbody>
-              {found.entries.map((entry) => (
-                <tr key={entry.seq} data-testid="dns-history-row" data-qname={entry.qname}>
-                  <td>{formatLogTime(entry.at)}</td>
-                  <td>{entry.client}</td>
-                  <td>{entry.qname}</td>
-                  <td>{qtypeName(entry.qtype)}</td>
-                  <td>{entry.rcode < 0 ? 'dropped' : rcodeName(entry.rcode)}</td>
-                  <td>{entry.upstream ?? '—'}</td>
-                  <td className="num">{formatLatency(entry.latencyMs)}</td>
-                  <td>{entry.cache ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </DataTable>
-        </div>
+      {found && (
+        <>
+          <p role="status" data-testid="dns-history-result" data-matched={found.matched}>
+            {formatCount(found.matched)} queries match from {formatLocalDateTime(found.since)} to {formatLocalDateTime(found.until)}
+            {found.matched > found.entries.length ? `; the newest ${formatCount(found.entries.length)} are shown` : ''}.
+            {found.dropped > 0 && ` The host could not keep ${formatCount(found.dropped)} queries since it started (the disk was slower than the traffic).`}
+          </p>
+          <HistoryChart points={found.chart.points} since={found.since} until={found.until} bucketMs={found.chart.bucketMs} onZoom={zoom} />
+          <div className="dns-top-lists" data-testid="dns-history-top">
+            <TopList title="Top names in the range" testId="dns-history-top-names" items={found.top.names} filterLabel="Search the history for" onPick={(qname) => setFilter({ ...filter, qname })} />
+            <TopList title="Top clients in the range" testId="dns-history-top-clients" items={found.top.clients} filterLabel="Search the history from" onPick={(from) => setFilter({ ...filter, client: from })} />
+          </div>
+          <HistoryExport client={client} selection={selection} />
+          <div className="history-rows">
+            <DataTable columns={columns} testId="dns-history" empty={found.entries.length === 0 ? 'No query in this range matches.' : undefined}>
+              <tbody>
+                {found.entries.map((entry, i) => (
+                  <tr key={`${entry.at}-${entry.seq}-${i}`} data-testid="dns-history-row" data-qname={entry.qname}>
+                    <td>{spansDays ? formatLocalDateTime(entry.at) : formatLogTime(entry.at)}</td>
+                    <td>{entry.client}</td>
+                    <td>{entry.qname}</td>
+                    <td>{qtypeName(entry.qtype)}</td>
+                    <td>{entry.rcode < 0 ? 'dropped' : rcodeName(entry.rcode)}</td>
+                    <td className="history-answers" data-testid="dns-history-answers">
+                      {entry.answers ?? '—'}
+                    </td>
+                    <td>{entry.upstream ?? '—'}</td>
+                    <td className="num">{formatLatency(entry.latencyMs)}</td>
+                    <td>{entry.cache ?? '—'}</td>
+                    <td>{entry.rrl ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </DataTable>
+          </div>
+        </>
       )}
     </Panel>
   );

@@ -51,7 +51,17 @@ const typingPauseMs = 350;
 /** A select's options: "any" (no filter), then each value as it is written in the log. */
 const anyOr = (values: string[]) => ['', ...values].map((value) => <option key={value} value={value}>{value || 'any'}</option>);
 
-export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFilter; upstreams: string[]; onChange(filter: QueryLogFilter): void }) {
+interface Props {
+  filter: QueryLogFilter;
+  upstreams: string[];
+  onChange(filter: QueryLogFilter): void;
+  /** What the form filters, for screen readers; the query log's by default. */
+  label?: string;
+  /** Prefix of the fields' test ids: the history's own filters sit on the same page. */
+  testIdPrefix?: string;
+}
+
+export function LogFilters({ filter, upstreams, onChange, label = 'Filter the query log', testIdPrefix = 'dns-filter' }: Props) {
   const id = useId();
   const current = filterKey(filter);
   const [draft, setDraft] = useState(() => toDraft(filter));
@@ -74,21 +84,22 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
     setDraft(next);
     onChange(fromDraft(next));
   };
+  const testId = (field: string) => ({ 'data-testid': `${testIdPrefix}-${field}` });
   const badQtype = draft.qtype.trim() !== '' && parseQtype(draft.qtype) === undefined;
   const active = current !== '{}';
 
   return (
-    <form className="dns-filters" role="search" aria-label="Filter the query log" onSubmit={(event) => {
+    <form className="dns-filters" role="search" aria-label={label} onSubmit={(event) => {
       event.preventDefault();
       onChange(fromDraft(draft));
     }}>
       <label>
         <span>Client</span>
-        <input type="text" value={draft.client} onChange={typed('client')} placeholder="192.0.2.1" size={14} spellCheck={false} data-testid="dns-filter-client" />
+        <input type="text" value={draft.client} onChange={typed('client')} placeholder="192.0.2.1" size={14} spellCheck={false} {...testId('client')} />
       </label>
       <label>
         <span>Name contains</span>
-        <input type="search" value={draft.qname} onChange={typed('qname')} placeholder="example.com" size={20} spellCheck={false} data-testid="dns-filter-qname" />
+        <input type="search" value={draft.qname} onChange={typed('qname')} placeholder="example.com" size={20} spellCheck={false} {...testId('qname')} />
       </label>
       <label>
         <span>Type</span>
@@ -101,7 +112,7 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
           spellCheck={false}
           aria-invalid={badQtype}
           aria-describedby={badQtype ? `${id}-qtype-error` : undefined}
-          data-testid="dns-filter-qtype"
+          {...testId('qtype')}
         />
         <datalist id={`${id}-qtypes`}>
           {commonQtypes.map((code) => (
@@ -111,7 +122,7 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
       </label>
       <label>
         <span>Rcode</span>
-        <select value={draft.rcode} onChange={chosen('rcode')} data-testid="dns-filter-rcode">
+        <select value={draft.rcode} onChange={chosen('rcode')} {...testId('rcode')}>
           <option value="">any</option>
           {Object.keys(rcodeNames).map((code) => (
             <option key={code} value={code}>
@@ -122,7 +133,7 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
       </label>
       <label>
         <span>Upstream</span>
-        <input type="text" value={draft.upstream} onChange={typed('upstream')} list={`${id}-upstreams`} size={16} spellCheck={false} />
+        <input type="text" value={draft.upstream} onChange={typed('upstream')} list={`${id}-upstreams`} size={16} spellCheck={false} {...testId('upstream')} />
         <datalist id={`${id}-upstreams`}>
           {upstreams.map((address) => (
             <option key={address} value={address} />
@@ -135,13 +146,13 @@ export function LogFilters({ filter, upstreams, onChange }: { filter: QueryLogFi
       </label>
       <label>
         <span>Cache</span>
-        <select value={draft.cache} onChange={chosen('cache')} data-testid="dns-filter-cache">
+        <select value={draft.cache} onChange={chosen('cache')} {...testId('cache')}>
           {anyOr(['hit', 'miss', 'stale'])}
         </select>
       </label>
       <label>
         <span>RRL</span>
-        <select value={draft.rrl} onChange={chosen('rrl')} data-testid="dns-filter-rrl">
+        <select value={draft.rrl} onChange={chosen('rrl')} {...testId('rrl')}>
           {anyOr(['slip', 'drop'])}
         </select>
       </label>

@@ -3,6 +3,7 @@
 // is told how many entries it missed instead of growing a queue.
 import type { QueryLogEntry, QueryLogFilter } from '../../../api/dns.ts';
 import type { DnsModule, Next, NextNow, QueryContext } from '../../pipeline.ts';
+import { answerSummary } from './answers.ts';
 import { EntryRing } from './ring.ts';
 
 export interface QueryLogOptions {
@@ -16,6 +17,8 @@ export interface QueryLogOptions {
 interface Subscriber {
   filter: QueryLogFilter;
   pending: QueryLogEntry[];
+  /** The answers of `pending` as text, only for a subscriber that asked for them. */
+  answers: (string | null)[] | null;
   dropped: number;
   emit(batch: { entries: QueryLogEntry[]; dropped: number }): void;
 }
@@ -63,6 +66,8 @@ export class QueryLog implements DnsModule {
    */
   private readonly worker: { index: number; count: number };
   private readonly subscribers = new Set<Subscriber>();
+  /** How many subscribers asked for the answers: only then are replies read for them. */
+  private answerSubscribers = 0;
   private readonly clients = new AddressInterner();
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Told of every entry as it is recorded (per-second traffic). */
@@ -129,10 +134,16 @@ export class QueryLog implements DnsModule {
     ctx.meta.logged = entry;
     this.ring.push(entry);
     this.observe(entry);
+    // Read now (~1 us), not at the batch: a reply may be a view of a much larger buffer (an
+    // upstream datagram's), and holding 200 ms of them kept so much memory alive that garbage
+    // collection stalled the engine (p50 0.14 ms -> 24 ms at 10k q/s, test/bench/RESULTS.md).
+    const answers = this.answerSubscribers > 0 ? answerSummary(reply) : null;
     for (const subscriber of this.subscribers) {
       if (!matches(entry, subscriber.filter)) continue;
-      if (subscriber.pending.length < this.options.maxBatch) subscriber.pending.push(entry);
-      else subscriber.dropped++;
+      if (subscriber.pending.length < this.options.maxBatch) {
+        subscriber.pending.push(entry);
+        subscriber.answers?.push(answers);
+      } else subscriber.dropped++;
     }
   }
 
@@ -156,12 +167,15 @@ export class QueryLog implements DnsModule {
     return { names: count(this.ring.column('qname')), clients: count(this.ring.column('client')) };
   }
 
-  subscribe(filter: QueryLogFilter, emit: Subscriber['emit']): () => void {
-    const subscriber: Subscriber = { filter, pending: [], dropped: 0, emit };
+  /** `answers`: each entry also carries its reply's answer records as text (the query history asks for them). */
+  subscribe(filter: QueryLogFilter & { answers?: boolean }, emit: Subscriber['emit']): () => void {
+    const { answers, ...only } = filter;
+    const subscriber: Subscriber = { filter: only, pending: [], answers: answers ? [] : null, dropped: 0, emit };
     this.subscribers.add(subscriber);
+    if (answers) this.answerSubscribers++;
     this.timer ??= setInterval(() => this.flush(), this.options.batchMs);
     return () => {
-      this.subscribers.delete(subscriber);
+      if (this.subscribers.delete(subscriber) && answers) this.answerSubscribers--;
       if (this.subscribers.size === 0) {
         clearInterval(this.timer);
         this.timer = undefined;
@@ -172,8 +186,12 @@ export class QueryLog implements DnsModule {
   private flush(): void {
     for (const subscriber of this.subscribers) {
       if (subscriber.pending.length === 0 && subscriber.dropped === 0) continue;
-      const batch = { entries: subscriber.pending, dropped: subscriber.dropped };
+      const answers = subscriber.answers;
+      // Copies: the ring and other subscribers share the entries.
+      const entries = answers ? subscriber.pending.map((entry, i) => ({ ...entry, answers: answers[i]! })) : subscriber.pending;
+      const batch = { entries, dropped: subscriber.dropped };
       subscriber.pending = [];
+      if (answers) subscriber.answers = [];
       subscriber.dropped = 0;
       subscriber.emit(batch);
     }
@@ -182,5 +200,6 @@ export class QueryLog implements DnsModule {
   close(): void {
     clearInterval(this.timer);
     this.subscribers.clear();
+    this.answerSubscribers = 0;
   }
 }

@@ -18,7 +18,10 @@ export default tseslint.config(
       // A `let` a closure reads before its one assignment (serve.ts: handlers made before the server exists) stays a let.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // `_name`: a value that is taken apart on purpose (a field left out of a copy, an unused position).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -6,8 +6,13 @@ import { serveIpc, type IpcEvent } from '../engine/host/transports/electron.ts';
 import { isTrustedFrame } from './security.ts';
 
 export function registerIpc(router: RpcHandler): () => void {
-  return serveIpc(ipcMain as unknown as Parameters<typeof serveIpc>[0], router, (event: IpcEvent) => {
-    const frame = (event as unknown as IpcMainInvokeEvent).senderFrame;
-    return isTrustedFrame(frame ? { url: frame.url, isTopLevel: frame.parent === null } : null);
-  }, desktopCaller);
+  return serveIpc(
+    ipcMain as unknown as Parameters<typeof serveIpc>[0],
+    router,
+    (event: IpcEvent) => {
+      const frame = (event as unknown as IpcMainInvokeEvent).senderFrame;
+      return isTrustedFrame(frame ? { url: frame.url, isTopLevel: frame.parent === null } : null);
+    },
+    desktopCaller,
+  );
 }

@@ -18,9 +18,7 @@ import { createWindow, lockDown } from './window.ts';
 const dist = fileURLToPath(new URL('..', import.meta.url));
 const log = createLogger({ engine: 'host' });
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-]);
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 app.enableSandbox();
 let host: Host | undefined;
 /** Set before any window exists when the app was started with --remote. */

@@ -33,9 +33,11 @@ export class RemoteHostError extends Error {
 /** The name of the file in Electron's userData folder that lists remote hosts. */
 export const remoteHostsFile = 'remote-hosts.json';
 
-const hostsFile = z.object({
-  hosts: z.array(z.object({ name: z.string().min(1).max(64), url: z.string(), fingerprint: z.string().optional() }).strict()),
-}).strict();
+const hostsFile = z
+  .object({
+    hosts: z.array(z.object({ name: z.string().min(1).max(64), url: z.string(), fingerprint: z.string().optional() }).strict()),
+  })
+  .strict();
 
 function isLoopback(hostname: string): boolean {
   const bare = hostname.replace(/^\[|\]$/g, '');
@@ -48,22 +50,43 @@ export function remoteHost(name: string, url: string, fingerprint?: string): Rem
   try {
     parsed = new URL(url);
   } catch {
-    throw new RemoteHostError('E_REMOTE_URL', `remote host ${name}: "${url}" is not an address — write the console's address as serve prints it, e.g. https://console.example.net:8787/`);
+    throw new RemoteHostError(
+      'E_REMOTE_URL',
+      `remote host ${name}: "${url}" is not an address — write the console's address as serve prints it, e.g. https://console.example.net:8787/`,
+    );
   }
-  if (parsed.username || parsed.password) throw new RemoteHostError('E_REMOTE_URL', `remote host ${name}: the address carries a user or password — leave them out; you sign in in the window`);
-  if (parsed.pathname !== '/' || parsed.search || parsed.hash) throw new RemoteHostError('E_REMOTE_URL', `remote host ${name}: "${url}" has a path, query or fragment — give the console's origin only, e.g. ${parsed.origin}/`);
+  if (parsed.username || parsed.password)
+    throw new RemoteHostError('E_REMOTE_URL', `remote host ${name}: the address carries a user or password — leave them out; you sign in in the window`);
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash)
+    throw new RemoteHostError(
+      'E_REMOTE_URL',
+      `remote host ${name}: "${url}" has a path, query or fragment — give the console's origin only, e.g. ${parsed.origin}/`,
+    );
   const secure = parsed.protocol === 'https:';
   if (!secure && !(parsed.protocol === 'http:' && isLoopback(parsed.hostname))) {
-    throw new RemoteHostError('E_REMOTE_URL', `remote host ${name}: "${url}" is not https — passwords and session cookies must not cross a network in clear; start serve with --cert/--key or --tls-self-signed and use https://`);
+    throw new RemoteHostError(
+      'E_REMOTE_URL',
+      `remote host ${name}: "${url}" is not https — passwords and session cookies must not cross a network in clear; start serve with --cert/--key or --tls-self-signed and use https://`,
+    );
   }
   return { name, origin: parsed.origin, fingerprint: fingerprint === undefined ? null : normalizeFingerprint(name, fingerprint, secure) };
 }
 
 function normalizeFingerprint(name: string, fingerprint: string, secure: boolean): string {
-  if (!secure) throw new RemoteHostError('E_REMOTE_FINGERPRINT', `remote host ${name}: a fingerprint pins a TLS certificate, and this address is http — use https:// or leave the fingerprint out`);
-  const hex = fingerprint.trim().replace(/^sha-?256[:=/ ]?/i, '').replace(/:/g, '');
+  if (!secure)
+    throw new RemoteHostError(
+      'E_REMOTE_FINGERPRINT',
+      `remote host ${name}: a fingerprint pins a TLS certificate, and this address is http — use https:// or leave the fingerprint out`,
+    );
+  const hex = fingerprint
+    .trim()
+    .replace(/^sha-?256[:=/ ]?/i, '')
+    .replace(/:/g, '');
   if (!/^[0-9a-f]{64}$/i.test(hex)) {
-    throw new RemoteHostError('E_REMOTE_FINGERPRINT', `remote host ${name}: "${fingerprint}" is not a SHA-256 fingerprint — copy the one serve printed ("SHA-256 fingerprint AB:CD:…", 32 bytes)`);
+    throw new RemoteHostError(
+      'E_REMOTE_FINGERPRINT',
+      `remote host ${name}: "${fingerprint}" is not a SHA-256 fingerprint — copy the one serve printed ("SHA-256 fingerprint AB:CD:…", 32 bytes)`,
+    );
   }
   return hex.toUpperCase().match(/../g)!.join(':');
 }
@@ -74,12 +97,18 @@ export function parseRemoteHosts(text: string, file: string): RemoteHost[] {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new RemoteHostError('E_REMOTE_HOSTS_FILE', `${file}: not JSON (${err instanceof Error ? err.message : String(err)}) — write {"hosts": [{"name": "edge", "url": "https://…", "fingerprint": "AB:CD:…"}]}`);
+    throw new RemoteHostError(
+      'E_REMOTE_HOSTS_FILE',
+      `${file}: not JSON (${err instanceof Error ? err.message : String(err)}) — write {"hosts": [{"name": "edge", "url": "https://…", "fingerprint": "AB:CD:…"}]}`,
+    );
   }
   const checked = hostsFile.safeParse(json);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
-    throw new RemoteHostError('E_REMOTE_HOSTS_FILE', `${file}: ${issue.path.join('.') || '(file)'}: ${issue.message} — each host has a name, a url and optionally a fingerprint`);
+    throw new RemoteHostError(
+      'E_REMOTE_HOSTS_FILE',
+      `${file}: ${issue.path.join('.') || '(file)'}: ${issue.message} — each host has a name, a url and optionally a fingerprint`,
+    );
   }
   return checked.data.hosts.map((host) => remoteHost(host.name, host.url, host.fingerprint));
 }
@@ -95,7 +124,12 @@ export function readRemoteHosts(dir: string): RemoteHost[] {
  * `--remote URL [--fingerprint SHA256]`; null without --remote. Chromium's own switches pass.
  */
 export function remoteFromArgs(argv: readonly string[], known: readonly RemoteHost[]): RemoteHost | null {
-  const { values } = parseArgs({ args: [...argv], options: { remote: { type: 'string' }, fingerprint: { type: 'string' } }, strict: false, allowPositionals: true });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { remote: { type: 'string' }, fingerprint: { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
   const asked = typeof values.remote === 'string' ? values.remote : undefined;
   const fingerprint = typeof values.fingerprint === 'string' ? values.fingerprint : undefined;
   if (asked === undefined) return null;
@@ -103,7 +137,10 @@ export function remoteFromArgs(argv: readonly string[], known: readonly RemoteHo
   const host = known.find((candidate) => candidate.name === asked);
   if (!host) {
     const names = known.map((candidate) => candidate.name).join(', ') || 'none yet';
-    throw new RemoteHostError('E_REMOTE_UNKNOWN', `--remote ${asked}: no such host in ${remoteHostsFile} (known: ${names}) — add it there, or give its address: --remote https://HOST:PORT/ --fingerprint AB:CD:…`);
+    throw new RemoteHostError(
+      'E_REMOTE_UNKNOWN',
+      `--remote ${asked}: no such host in ${remoteHostsFile} (known: ${names}) — add it there, or give its address: --remote https://HOST:PORT/ --fingerprint AB:CD:…`,
+    );
   }
   return host;
 }

@@ -44,20 +44,17 @@ export function App({ client }: { client: ApiClient }) {
       <nav className="sidebar" aria-label="Pages">
         <div className="brand">Signalbox</div>
         <ul>
-          {routes.filter((r) => r.id !== 'operators' || mayManage).map((r, index) => (
-            <li key={r.id}>
-              <a
-                href={hrefOf(r.id)}
-                aria-current={r.id === route ? 'page' : undefined}
-                aria-keyshortcuts={`Alt+${index + 1}`}
-                data-testid={`nav-${r.id}`}
-              >
-                <span>{r.label}</span>
-                <NavHealth level={r.id === 'overview' ? health?.level : health?.engines.find((engine) => engine.name === r.id)?.level} />
-                <kbd aria-hidden="true">Alt {index + 1}</kbd>
-              </a>
-            </li>
-          ))}
+          {routes
+            .filter((r) => r.id !== 'operators' || mayManage)
+            .map((r, index) => (
+              <li key={r.id}>
+                <a href={hrefOf(r.id)} aria-current={r.id === route ? 'page' : undefined} aria-keyshortcuts={`Alt+${index + 1}`} data-testid={`nav-${r.id}`}>
+                  <span>{r.label}</span>
+                  <NavHealth level={r.id === 'overview' ? health?.level : health?.engines.find((engine) => engine.name === r.id)?.level} />
+                  <kbd aria-hidden="true">Alt {index + 1}</kbd>
+                </a>
+              </li>
+            ))}
         </ul>
       </nav>
       <header className="topbar">

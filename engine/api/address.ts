@@ -2,10 +2,12 @@
 import { z } from 'zod';
 
 /** "127.0.0.1:53" or "[::1]:53"; the port is required so that nothing is guessed. */
-export const hostPort = z.string().refine(
-  (value) => /^(\[[0-9a-fA-F:.]+\]|[0-9.]+):\d{1,5}$/.test(value) && Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535,
-  'write it as ADDRESS:PORT with a port of 0-65535, e.g. 127.0.0.1:53 or [::1]:53',
-);
+export const hostPort = z
+  .string()
+  .refine(
+    (value) => /^(\[[0-9a-fA-F:.]+\]|[0-9.]+):\d{1,5}$/.test(value) && Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535,
+    'write it as ADDRESS:PORT with a port of 0-65535, e.g. 127.0.0.1:53 or [::1]:53',
+  );
 
 /** "127.0.0.1:53" -> { host: '127.0.0.1', port: 53 }; "[::1]:53" -> { host: '::1', port: 53 }. */
 export function splitHostPort(value: string): { host: string; port: number } {
@@ -34,4 +36,7 @@ export function parseListen(value: string): ListenSpec | null {
 /** A DNS listener: ADDR:PORT (UDP and TCP), tls://ADDR:PORT (DoT) or https://ADDR:PORT/PATH (DoH). */
 export const listenAddress = z
   .string()
-  .refine((value) => parseListen(value) !== null, 'write it as ADDRESS:PORT, tls://ADDRESS:PORT or https://ADDRESS:PORT/PATH, e.g. 127.0.0.1:53, tls://127.0.0.1:853, https://127.0.0.1:443/dns-query');
+  .refine(
+    (value) => parseListen(value) !== null,
+    'write it as ADDRESS:PORT, tls://ADDRESS:PORT or https://ADDRESS:PORT/PATH, e.g. 127.0.0.1:53, tls://127.0.0.1:853, https://127.0.0.1:443/dns-query',
+  );

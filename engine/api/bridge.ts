@@ -20,10 +20,6 @@ export interface SignalboxBridge {
   readonly procedures: { readonly [M in ProcedureName]: (params: RequestOf<M>) => Promise<IpcOutcome> };
   /** Starts a stream; the returned function ends it. */
   readonly streams: {
-    readonly [S in StreamName]: (
-      params: StreamParamsOf<S>,
-      onEvent: (data: unknown) => void,
-      onEnd: (error?: ApiErrorShape) => void,
-    ) => () => void;
+    readonly [S in StreamName]: (params: StreamParamsOf<S>, onEvent: (data: unknown) => void, onEnd: (error?: ApiErrorShape) => void) => () => void;
   };
 }

@@ -6,7 +6,8 @@
 
 /** Codes of the ApiErrors bundler.bundle throws; the message names the first unreadable upload. */
 export const bundlerErrors = {
-  E_BUNDLER_1002: 'no certificate in the uploads ({what} found): add the certificate to bundle, as PEM, DER, PKCS#7 or PKCS#12 (or: at: "{at}" is not a date; or: the first problem, E_INPUT_DECODE)',
+  E_BUNDLER_1002:
+    'no certificate in the uploads ({what} found): add the certificate to bundle, as PEM, DER, PKCS#7 or PKCS#12 (or: at: "{at}" is not a date; or: the first problem, E_INPUT_DECODE)',
   E_BUNDLER_1003: 'no certificate could be read: {source}: {problem} (E_INPUT_PARSE)',
   E_BUNDLER_1010: 'no certificate could be read: {source}: {problem} (E_INPUT_TRUNCATED)',
   E_BUNDLER_1011: 'no certificate could be read: {source}: {problem} (E_INPUT_TOO_LARGE)',

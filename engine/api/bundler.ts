@@ -37,7 +37,10 @@ const upload = z
   .object({
     name: z.string().min(1).max(255),
     /** The file's bytes, base64; at most 1 MiB decoded. */
-    base64: z.string().max(Math.ceil(bundlerLimits.maxFileBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+    base64: z
+      .string()
+      .max(Math.ceil(bundlerLimits.maxFileBytes / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
     /** For PKCS#12 files and encrypted keys. */
     password: z.string().max(1024).optional(),
   })
@@ -123,7 +126,12 @@ export type BundleResult = z.infer<typeof bundleResult>;
 
 export const bundlerApi = {
   procedures: {
-    'bundler.bundle': procedure('Reads the uploads, builds every chain from the leaf to trusted roots, ranks them and returns the bundle.', bundleRequest, bundleResult, 'operator'),
+    'bundler.bundle': procedure(
+      'Reads the uploads, builds every chain from the leaf to trusted roots, ranks them and returns the bundle.',
+      bundleRequest,
+      bundleResult,
+      'operator',
+    ),
     'bundler.trust': procedure(
       'The trust data in use: its name and date, root stores with their weights, the intermediate pool.',
       z.object({}).strict(),

@@ -23,20 +23,10 @@ export interface Stream<Params extends z.ZodType = z.ZodType, Event extends z.Zo
   readonly role: Role;
 }
 
-export function procedure<Req extends z.ZodType, Res extends z.ZodType>(
-  summary: string,
-  request: Req,
-  response: Res,
-  role: Role,
-): Procedure<Req, Res> {
+export function procedure<Req extends z.ZodType, Res extends z.ZodType>(summary: string, request: Req, response: Res, role: Role): Procedure<Req, Res> {
   return { kind: 'procedure', summary, request, response, role };
 }
 
-export function stream<Params extends z.ZodType, Event extends z.ZodType>(
-  summary: string,
-  params: Params,
-  event: Event,
-  role: Role,
-): Stream<Params, Event> {
+export function stream<Params extends z.ZodType, Event extends z.ZodType>(summary: string, params: Params, event: Event, role: Role): Stream<Params, Event> {
   return { kind: 'stream', summary, params, event, role };
 }

@@ -53,7 +53,12 @@ export const dnsConfig = z
      * an upgrade's handover). The kernel's 208 KiB default holds ~25 ms at 10k q/s; the kernel
      * caps it at net.core.rmem_max.
      */
-    udpReceiveBufferBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+    udpReceiveBufferBytes: z
+      .number()
+      .int()
+      .min(65_536)
+      .max(256 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
     tcp: z
       .object({
         idleTimeoutMs: z.number().int().min(100).default(10_000),
@@ -262,7 +267,7 @@ export const dnsApi = {
   streams: {
     'dns.seconds': stream('One entry per second of traffic, for the live chart.', z.object({}).strict(), dnsSecond, 'viewer'),
     'dns.queryLog': stream(
-      'Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold; `answers: true` adds each reply\'s answer records as text.',
+      "Queries as they are answered, in batches (every 200 ms by default), filtered on the server; `dropped` counts entries a batch could not hold; `answers: true` adds each reply's answer records as text.",
       queryLogFilter.extend({ answers: z.boolean().optional() }),
       z.object({ entries: z.array(queryLogEntry), dropped: z.number().int() }),
       'viewer',

@@ -25,19 +25,9 @@ export const echoApi = {
       z.object({ sentAt: z.number(), answeredAt: z.number() }),
       'viewer',
     ),
-    'echo.echo': procedure(
-      'Returns the text it was given.',
-      z.object({ text: z.string().max(64 * 1024) }).strict(),
-      z.object({ text: z.string() }),
-      'viewer',
-    ),
+    'echo.echo': procedure('Returns the text it was given.', z.object({ text: z.string().max(64 * 1024) }).strict(), z.object({ text: z.string() }), 'viewer'),
   },
   streams: {
-    'echo.ticks': stream(
-      'A counter sent at the configured interval.',
-      z.object({}).strict(),
-      z.object({ n: z.number().int(), at: z.number() }),
-      'viewer',
-    ),
+    'echo.ticks': stream('A counter sent at the configured interval.', z.object({}).strict(), z.object({ n: z.number().int(), at: z.number() }), 'viewer'),
   },
 } as const;

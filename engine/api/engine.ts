@@ -1,14 +1,7 @@
 // What an engine is to the host: a definition the host's engine process starts with its config,
 // and the handlers it then serves. Engines import only engine/api and their own folder.
 import type { Caller } from './identity.ts';
-import type {
-  ProcedureName,
-  RequestOf,
-  ResponseOf,
-  StreamEventOf,
-  StreamName,
-  StreamParamsOf,
-} from './index.ts';
+import type { ProcedureName, RequestOf, ResponseOf, StreamEventOf, StreamName, StreamParamsOf } from './index.ts';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;

@@ -19,7 +19,8 @@ export const transportErrors = {
   [ErrorCode.timeout]: '{method} got no answer within {ms} ms',
   [ErrorCode.closed]: 'the connection to {peer} closed before the answer',
   [ErrorCode.internal]: '{what} failed; the log has the details (error id {id})',
-  [ErrorCode.forbidden]: '{procedure} needs the {role} role; {operator} has the {role} role — an admin can change it (or: origin {origin} may not sign in here)',
+  [ErrorCode.forbidden]:
+    '{procedure} needs the {role} role; {operator} has the {role} role — an admin can change it (or: origin {origin} may not sign in here)',
   [ErrorCode.unauthenticated]: '{why} (the session ended, no token); sign in again',
 } as const;
 
@@ -37,7 +38,8 @@ export const hostErrors = {
   E_CONFIG_VALUE: 'config: {key} (line {line} of {file}): {problem}',
   // The query history (engine/host/history/): the store could not open or answer; an export that is gone.
   E_HISTORY_UNAVAILABLE: 'history: {reason}',
-  E_EXPORT_NOT_FOUND: 'no export {id}: it was read to its end, cancelled, or left unread for 10 minutes; start it again (or: export {id} is {state}, not ready to read)',
+  E_EXPORT_NOT_FOUND:
+    'no export {id}: it was read to its end, cancelled, or left unread for 10 minutes; start it again (or: export {id} is {state}, not ready to read)',
   // Why an engine did not start (the engine's lastError in host.engines, with a hint).
   E_ENGINE_CONFIG: 'config refused: {field}: {problem}',
   E_ENGINE_ADDRESS_IN_USE: 'bind EADDRINUSE {address} (another program holds it)',
@@ -51,7 +53,8 @@ export const hostErrors = {
   E_UPGRADE_UNSUPPORTED: 'the {engine} engine cannot be upgraded in place; restart it instead',
   E_UPGRADE_RUNNING: 'an upgrade of {engine} is already running',
   // serve's sign-in, sessions, operators and API tokens.
-  E_SERVE_NEEDS_TLS: 'serve: --host {host} reaches beyond this machine, and passwords and session cookies must not cross a network in clear: give --cert and --key ...',
+  E_SERVE_NEEDS_TLS:
+    'serve: --host {host} reaches beyond this machine, and passwords and session cookies must not cross a network in clear: give --cert and --key ...',
   E_METHOD: '{method} {path}: use POST',
   E_SETUP_REFUSED: '{reason}',
   E_NOT_FOUND: 'no endpoint {path}',
@@ -70,7 +73,8 @@ export const hostErrors = {
 
 export const dnsErrors = {
   E_DNS_TLS_FILE: 'dns tls.{key} {path}: {reason}; give a readable PEM file (or: {address}: an encrypted listener needs tls.certFile and tls.keyFile)',
-  E_DNS_LISTEN_RETRY: '{address}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice; free it, then restart or upgrade the DNS engine',
+  E_DNS_LISTEN_RETRY:
+    '{address}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice; free it, then restart or upgrade the DNS engine',
   E_DNS_UNKNOWN_UPSTREAM: 'no upstream {address}; the upstreams are {addresses}',
   E_DNS_CONFIG_REJECTED: 'config not applied, the old one still runs: {reason}',
   E_DNS_NOT_CAPTURED: 'query {seq} is no longer in the capture (it keeps the last {capture} queries)',
@@ -82,7 +86,8 @@ export const railgunErrors = {
   // What the sender and listener answer HTTP clients with (the text ends with the code in brackets).
   E_RAILGUN_BODILESS_METHOD: 'a {method} request must not carry a body (RFC 9110 §9.3.1); send it without Content-Length or Transfer-Encoding',
   E_RAILGUN_LINK_DOWN: 'the link to the origin is not up; try again in a few seconds',
-  E_RAILGUN_LINK_VERSION: 'the {peer} speaks link protocol {version}, this end {ours}: run the same signalbox release on both ends (upgrade the listener and its senders together)',
+  E_RAILGUN_LINK_VERSION:
+    'the {peer} speaks link protocol {version}, this end {ours}: run the same signalbox release on both ends (upgrade the listener and its senders together)',
   E_RAILGUN_BAD_GATEWAY: 'this request could not be answered',
   E_RAILGUN_BUSY: 'the sender holds as many pages (or connections) as it may; retry in {seconds} s',
   E_RAILGUN_LISTENER: "the listener could not answer this request (error id {id}; the operator's log has the details)",
@@ -95,7 +100,11 @@ export const errorTables = {
   dns: dnsErrors,
   railgun: railgunErrors,
   vault: vaultErrors,
-  bundler: { ...bundlerErrors, ...trustStoreErrors, ...Object.fromEntries(Object.entries(bundlerProblems).map(([name, problem]) => [name, problem.message])) } as Record<keyof typeof bundlerErrors | keyof typeof trustStoreErrors | keyof typeof bundlerProblems, string>,
+  bundler: {
+    ...bundlerErrors,
+    ...trustStoreErrors,
+    ...Object.fromEntries(Object.entries(bundlerProblems).map(([name, problem]) => [name, problem.message])),
+  } as Record<keyof typeof bundlerErrors | keyof typeof trustStoreErrors | keyof typeof bundlerProblems, string>,
 } as const;
 
 type Tables = typeof errorTables;
@@ -103,7 +112,9 @@ type Tables = typeof errorTables;
 export type ErrorCodeName = { [N in keyof Tables]: keyof Tables[N] }[keyof Tables] & string;
 
 /** Each declared code by its own name (`codes.E_DNS_NOT_CAPTURED`), so that a misspelt one does not compile. */
-export const codes = Object.fromEntries(Object.values(errorTables).flatMap((table) => Object.keys(table).map((code) => [code, code]))) as { [C in ErrorCodeName]: C };
+export const codes = Object.fromEntries(Object.values(errorTables).flatMap((table) => Object.keys(table).map((code) => [code, code]))) as {
+  [C in ErrorCodeName]: C;
+};
 
 export function isDeclaredCode(code: string): code is ErrorCodeName {
   return Object.hasOwn(codes, code);
@@ -119,6 +130,11 @@ export function isDeclaredCode(code: string): code is ErrorCodeName {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : typeof (err as { message?: unknown } | null)?.message === 'string' ? (err as { message: string }).message : String(err);
+  const message =
+    err instanceof Error
+      ? err.message
+      : typeof (err as { message?: unknown } | null)?.message === 'string'
+        ? (err as { message: string }).message
+        : String(err);
   return new ApiError(typeof code === 'string' && isDeclaredCode(code) ? code : ErrorCode.internal, message);
 }

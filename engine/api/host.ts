@@ -153,7 +153,13 @@ const historyRequest = z
 const ranked = z.array(z.object({ key: z.string(), count: z.number().int() }));
 
 /** One bucket of the history chart. */
-export const historyPoint = z.object({ at: z.number(), queries: z.number().int(), cached: z.number().int(), errors: z.number().int(), nxdomain: z.number().int() });
+export const historyPoint = z.object({
+  at: z.number(),
+  queries: z.number().int(),
+  cached: z.number().int(),
+  errors: z.number().int(),
+  nxdomain: z.number().int(),
+});
 export type HistoryPoint = z.infer<typeof historyPoint>;
 
 export const historyExportFormat = z.enum(['csv', 'jsonl', 'parquet']);
@@ -186,7 +192,12 @@ export const hostApi = {
       z.object({ ok: z.literal(true) }),
       'operator',
     ),
-    'host.health': procedure('Health of every engine (ok, degraded, down) with the reasons and key figures, and the engines left off.', z.object({}).strict(), hostHealth, 'viewer'),
+    'host.health': procedure(
+      'Health of every engine (ok, degraded, down) with the reasons and key figures, and the engines left off.',
+      z.object({}).strict(),
+      hostHealth,
+      'viewer',
+    ),
     'host.audit': procedure(
       'Operator actions, newest first (older than `beforeSeq` when given), and whether the hash chain is intact.',
       z.object({ limit: z.number().int().min(1).max(10_000).default(50), beforeSeq: z.number().int().positive().optional() }).strict(),
@@ -253,12 +264,7 @@ export const hostApi = {
     ),
   },
   streams: {
-    'host.watchEngines': stream(
-      'Engine states: sent on every change and once a second.',
-      z.object({}).strict(),
-      hostSnapshot,
-      'viewer',
-    ),
+    'host.watchEngines': stream('Engine states: sent on every change and once a second.', z.object({}).strict(), hostSnapshot, 'viewer'),
     'host.watchHealth': stream('Health of every engine: sent each time the host checks it (every 2 s).', z.object({}).strict(), hostHealth, 'viewer'),
   },
 } as const;

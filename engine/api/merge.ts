@@ -114,7 +114,12 @@ function mergeValues(schema: z.ZodType, values: unknown[], parents: unknown[]): 
     case 'object': {
       const out: Record<string, unknown> = {};
       const objects = values as Record<string, unknown>[];
-      for (const [field, fieldSchema] of Object.entries(def.shape!)) out[field] = mergeValues(fieldSchema, objects.map((object) => object[field]), objects);
+      for (const [field, fieldSchema] of Object.entries(def.shape!))
+        out[field] = mergeValues(
+          fieldSchema,
+          objects.map((object) => object[field]),
+          objects,
+        );
       return out;
     }
     case 'record': {

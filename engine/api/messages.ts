@@ -10,7 +10,11 @@ import { caller } from './identity.ts';
 export const maxMessageBytes = 40 * 1024 * 1024;
 
 const id = z.number().int().nonnegative();
-const name = z.string().min(1).max(100).regex(/^[a-z]+\.[A-Za-z]+$/);
+const name = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z]+\.[A-Za-z]+$/);
 
 export const clientMessage = z.discriminatedUnion('t', [
   // `caller` is heeded only on the host's own channel to an engine process (serveRpc's acceptForwardedCaller).

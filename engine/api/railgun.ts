@@ -14,9 +14,19 @@ export const railgunLimits = z
     /** Versions kept per cache key on each end; the sender announces its newest. */
     versionsPerKey: z.number().int().min(1).max(64).default(4),
     /** All versions together, per end; the least recently used keys go first. */
-    storeBytes: z.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
+    storeBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(8 * 1024 * 1024 * 1024)
+      .default(256 * 1024 * 1024),
     /** Bodies larger than this stream through without delta (and are not stored). */
-    maxDeltaBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+    maxDeltaBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
     /**
      * zstd level of deltas of bodies up to `largeBodyBytes`. 19: on the page corpus the CLI's
      * `zstd -19 --patch-from` bytes (level 9: 1.09x), for ~10-40 ms of the listener's CPU a page
@@ -26,7 +36,12 @@ export const railgunLimits = z
     /** zstd level of full bodies (no base held) up to `largeBodyBytes`: once per key, so worth a high level. */
     fullLevel: z.number().int().min(1).max(22).default(19),
     /** Bodies larger than this are coded at `largeBodyLevel` (a high level costs ~1 s per MB there). */
-    largeBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(512 * 1024),
+    largeBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(512 * 1024),
     /** zstd level of deltas and full bodies over `largeBodyBytes`. */
     largeBodyLevel: z.number().int().min(1).max(22).default(9),
   })
@@ -52,7 +67,12 @@ export const railgunClients = z
      * Page bodies the sender holds for its clients at once: being read from the link, decoded, or
      * sent (a page sent to many clients counts once). A request that would pass it gets 503.
      */
-    bufferBytes: z.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
+    bufferBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(8 * 1024 * 1024 * 1024)
+      .default(256 * 1024 * 1024),
   })
   .strict();
 export type RailgunClients = z.infer<typeof railgunClients>;
@@ -69,9 +89,18 @@ export const railgunStore = z.discriminatedUnion('kind', [
       /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
       url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'write a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
       /** Sets the server's maxmemory (with LRU eviction of versions) when given; leave it out where the operator sets it. */
-      maxBytes: z.number().int().min(1024 * 1024).optional(),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .optional(),
       /** Seconds a version of a cacheable page stays unused in Redis (no-store ones: `noStoreIdleMs`). */
-      ttl: z.number().int().min(1).max(30 * 86400).default(86400),
+      ttl: z
+        .number()
+        .int()
+        .min(1)
+        .max(30 * 86400)
+        .default(86400),
     })
     .strict(),
 ]);
@@ -101,7 +130,10 @@ export const railgunConfig = z
     key: z.string().min(1).optional(),
     ca: z.string().min(1).optional(),
     /** Sender: the listener's public key, `sha256/<base64>` of its SubjectPublicKeyInfo. */
-    pin: z.string().regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'write it as sha256/<base64 of 32 bytes>').optional(),
+    pin: z
+      .string()
+      .regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, 'write it as sha256/<base64 of 32 bytes>')
+      .optional(),
     tokenFile: z.string().min(1).optional(),
     /**
      * true: `Cache-Control: no-store` responses stream through as they are, as a cache would treat
@@ -110,7 +142,12 @@ export const railgunConfig = z
      */
     honourNoStore: z.boolean().default(false),
     /** How long a version of a no-store response is kept without being used, on each end. */
-    noStoreIdleMs: z.number().int().min(100).max(24 * 3600_000).default(10 * 60_000),
+    noStoreIdleMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(24 * 3600_000)
+      .default(10 * 60_000),
     limits: railgunLimits.prefault({}),
     clients: railgunClients.prefault({}),
     store: railgunStore.default({ kind: 'memory' }),

@@ -25,7 +25,8 @@ export const vaultErrors = {
   // Importing Red October vaults.
   E_VAULT_IMPORT: '{which} is not a Red October vault file we can import: {reason}; nothing was imported',
   E_VAULT_IMPORT_RENAME: '{problems}; nothing was imported',
-  E_VAULT_IMPORT_CLASH: 'Red October vault {id}: {name}: {reason}. Nothing was imported: …; give it a new name (--rename {name}=NEW, or the new-name field on the Vault page), or delete the existing account first',
+  E_VAULT_IMPORT_CLASH:
+    'Red October vault {id}: {name}: {reason}. Nothing was imported: …; give it a new name (--rename {name}=NEW, or the new-name field on the Vault page), or delete the existing account first',
   E_VAULT_WRITE: 'cannot write the vault file {path} ({code}); it is as it was and nothing changed — free disk space or fix the permissions, then try again',
   // Ciphertexts and decryption (engine/vault/crypto/errors.ts VaultCryptoCode).
   E_VAULT_FORMAT: 'not a signalbox.vault.v1 document: {field} {problem}',

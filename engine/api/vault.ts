@@ -6,16 +6,24 @@ import { procedure, stream } from './contract.ts';
 
 const persistConfig = z
   .object({
-    owners: z.array(z.lazy(() => vaultUserName)).min(2).max(64),
+    owners: z
+      .array(z.lazy(() => vaultUserName))
+      .min(2)
+      .max(64),
     /** At least 2: one person alone must never bring other people's keys back. */
-    minimum: z.number().int().min(2, 'minimum is at least 2: one owner alone must not be able to restore everyone\'s delegated keys'),
+    minimum: z.number().int().min(2, "minimum is at least 2: one owner alone must not be able to restore everyone's delegated keys"),
     /** The persisted delegations; default the vault file + `.delegations`. */
     file: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((persist, ctx) => {
     if (new Set(persist.owners).size !== persist.owners.length) ctx.addIssue({ code: 'custom', path: ['owners'], message: 'each owner is named once' });
-    if (persist.minimum > persist.owners.length) ctx.addIssue({ code: 'custom', path: ['minimum'], message: `minimum ${persist.minimum} is more than the ${persist.owners.length} owners: nobody could ever restore` });
+    if (persist.minimum > persist.owners.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minimum'],
+        message: `minimum ${persist.minimum} is more than the ${persist.owners.length} owners: nobody could ever restore`,
+      });
   });
 
 export const vaultConfig = z
@@ -66,15 +74,25 @@ const credentials = z.object({ name: vaultUserName, password }).strict();
 export type VaultCredentials = z.infer<typeof credentials>;
 const userType = z.enum(['RSA', 'ECC']);
 /** A label, as the vault.* requests take them (the console's forms check with it too). */
-export const vaultLabel = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'labels hold letters, digits, _, . and -');
+export const vaultLabel = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.-]+$/, 'labels hold letters, digits, _, . and -');
 const label = vaultLabel;
 /** An order's id: 12 random bytes in hex. */
 export const vaultOrderId = z.string().regex(/^[0-9a-f]{24}$/);
 const usage = z.enum(['decrypt', 'ssh-sign-with']);
 /** base64, at most 16 MiB decoded. */
-const payload = z.string().max(Math.ceil(vaultLimits.maxPlaintextBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const payload = z
+  .string()
+  .max(Math.ceil(vaultLimits.maxPlaintextBytes / 3) * 4)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 /** 16 MiB of data encrypts to about 29 MiB of text; the API message limit is 40 MiB. */
-const ciphertext = z.string().min(1).max(32 * 1024 * 1024);
+const ciphertext = z
+  .string()
+  .min(1)
+  .max(32 * 1024 * 1024);
 
 export const accessStructure = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('owners'), owners: z.array(vaultUserName).min(1).max(64), minimum: z.number().int().min(1).max(64) }).strict(),
@@ -181,7 +199,10 @@ export const redOctoberImportFiles = z
     z
       .object({
         /** The Red October vault file (its -vaultpath JSON); a few KiB per account. */
-        text: z.string().min(2).max(8 * 1024 * 1024),
+        text: z
+          .string()
+          .min(2)
+          .max(8 * 1024 * 1024),
         /** Red October name -> the new name here, for an account whose name is taken. */
         renames: z.record(z.string().min(1).max(128), vaultUserName).optional(),
       })
@@ -240,7 +261,12 @@ export const vaultApi = {
       }),
       'viewer',
     ),
-    'vault.create': procedure('Creates the first account (an admin) of an empty vault.', z.object({ name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(), ok, 'admin'),
+    'vault.create': procedure(
+      'Creates the first account (an admin) of an empty vault.',
+      z.object({ name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(),
+      ok,
+      'admin',
+    ),
     'vault.createUser': procedure(
       'An admin creates an account.',
       z.object({ admin: credentials, name: vaultUserName, password: newPassword, type: userType.default('ECC') }).strict(),
@@ -263,7 +289,13 @@ export const vaultApi = {
     'vault.encrypt': procedure(
       'Encrypts data (base64) so that the access structure decides who can decrypt it.',
       z
-        .object({ credentials, data: payload, access: accessStructure, labels: z.array(label).max(32).default([]), usages: z.array(usage).max(2).default(['decrypt']) })
+        .object({
+          credentials,
+          data: payload,
+          access: accessStructure,
+          labels: z.array(label).max(32).default([]),
+          usages: z.array(usage).max(2).default(['decrypt']),
+        })
         .strict(),
       z.object({ ciphertext: z.string(), info: ciphertextInfo }),
       'operator',
@@ -274,7 +306,12 @@ export const vaultApi = {
       z.object({ ciphertext: z.string(), info: ciphertextInfo, delegates: z.array(z.string()) }),
       'operator',
     ),
-    'vault.owners': procedure('Who owns a ciphertext, its labels and usages (authenticity checked).', z.object({ ciphertext }).strict(), ciphertextInfo, 'viewer'),
+    'vault.owners': procedure(
+      'Who owns a ciphertext, its labels and usages (authenticity checked).',
+      z.object({ ciphertext }).strict(),
+      ciphertextInfo,
+      'viewer',
+    ),
     'vault.decrypt': procedure(
       'Decrypts with live delegations from enough distinct owners; spends a use of each only on success.',
       z.object({ credentials, ciphertext, orderId: vaultOrderId.optional() }).strict(),
@@ -282,12 +319,26 @@ export const vaultApi = {
       'operator',
     ),
     'vault.delegate': procedure(
-      'Unlocks the caller\'s private key into the vault\'s memory for a time and a number of uses.',
-      z.object({ credentials, seconds, uses, users: z.array(vaultUserName).max(64).default([]), anyone: z.boolean().default(false), labels: z.array(label).max(32).default([]) }).strict(),
+      "Unlocks the caller's private key into the vault's memory for a time and a number of uses.",
+      z
+        .object({
+          credentials,
+          seconds,
+          uses,
+          users: z.array(vaultUserName).max(64).default([]),
+          anyone: z.boolean().default(false),
+          labels: z.array(label).max(32).default([]),
+        })
+        .strict(),
       z.object({ expiresAt: z.number() }),
       'approver',
     ),
-    'vault.purge': procedure('An admin ends every delegation now.', z.object({ admin: credentials }).strict(), z.object({ purged: z.number().int() }), 'approver'),
+    'vault.purge': procedure(
+      'An admin ends every delegation now.',
+      z.object({ admin: credentials }).strict(),
+      z.object({ purged: z.number().int() }),
+      'approver',
+    ),
     'vault.restore': procedure(
       'A persist owner sends their key to bring back the delegations stored before a restart; once enough owners did, they are live again.',
       z.object({ credentials, seconds }).strict(),
@@ -300,14 +351,24 @@ export const vaultApi = {
       z.object({ state: persistState }),
       'admin',
     ),
-    'vault.summary': procedure('Live delegations with uses and time left, and the accounts.', z.object({}).strict(), z.object({ live: z.array(liveDelegation), users: z.array(vaultUser) }), 'viewer'),
+    'vault.summary': procedure(
+      'Live delegations with uses and time left, and the accounts.',
+      z.object({}).strict(),
+      z.object({ live: z.array(liveDelegation), users: z.array(vaultUser) }),
+      'viewer',
+    ),
     'vault.order': procedure(
       'Asks the owners of a ciphertext to approve its decryption.',
       z.object({ credentials, ciphertext, reason: z.string().min(1).max(500), seconds, uses }).strict(),
       z.object({ order: vaultOrder }),
       'operator',
     ),
-    'vault.orders': procedure('Orders, newest first (open ones and recent history).', z.object({}).strict(), z.object({ orders: z.array(vaultOrder) }), 'viewer'),
+    'vault.orders': procedure(
+      'Orders, newest first (open ones and recent history).',
+      z.object({}).strict(),
+      z.object({ orders: z.array(vaultOrder) }),
+      'viewer',
+    ),
     'vault.approve': procedure(
       'An owner approves an order: a delegation bound to that order, its ciphertext and requester.',
       z.object({ credentials, orderId: vaultOrderId, seconds, uses }).strict(),

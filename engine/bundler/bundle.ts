@@ -87,8 +87,11 @@ function fromRequest(request: BundleInput): { uploads: Upload[]; settings: Bundl
     ...(f.password !== undefined ? { password: f.password } : {}),
   }));
   const settings = {
-    flavor: request.flavor ?? 'ubiquitous', at, ...(request.domain ? { domain: request.domain } : {}),
-    includeRoot: request.includeRoot ?? false, allowSha1: request.allowSha1 ?? false,
+    flavor: request.flavor ?? 'ubiquitous',
+    at,
+    ...(request.domain ? { domain: request.domain } : {}),
+    includeRoot: request.includeRoot ?? false,
+    allowSha1: request.allowSha1 ?? false,
     ...(request.leaf !== undefined ? { leaf: request.leaf } : {}),
   };
   return { uploads, settings };
@@ -117,7 +120,13 @@ export function validationPolicy(settings: Pick<BundleSettings, 'at' | 'domain' 
 }
 
 /** Raw uploads (bytes or text). Throws BundleError when no certificate can be read. */
-export function bundleUploads(uploads: readonly Upload[], settings: BundleSettings, store: TrustStore, options: BundleOptions = {}, started = performance.now()): BundleResult {
+export function bundleUploads(
+  uploads: readonly Upload[],
+  settings: BundleSettings,
+  store: TrustStore,
+  options: BundleOptions = {},
+  started = performance.now(),
+): BundleResult {
   return bundleInput(readUploads(uploads, options.readLimits), settings, store, options, started);
 }
 
@@ -151,7 +160,10 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
 
   const built = buildChains(
     leaf,
-    sourcesFromStore(store, uploaded.filter((u) => u !== leafEntry).map((u) => u.cert)),
+    sourcesFromStore(
+      store,
+      uploaded.filter((u) => u !== leafEntry).map((u) => u.cert),
+    ),
     { ...validationPolicy(settings), ...options.limits },
   );
 
@@ -173,7 +185,16 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
       flavor,
       chains: [],
       bundlePem: '',
-      report: { code: main.code, message: main.message, problems: all, validated_at: base.at, flavor, trust: base.trust, leaf_choice: base.leafChoice, ...legacy },
+      report: {
+        code: main.code,
+        message: main.message,
+        problems: all,
+        validated_at: base.at,
+        flavor,
+        trust: base.trust,
+        leaf_choice: base.leafChoice,
+        ...legacy,
+      },
       problems: all,
       elapsedMs: performance.now() - started,
     };
@@ -183,10 +204,14 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
   const flavor = flavorAsked === 'optimal' || flavorAsked === 'force' ? flavorAsked : 'ubiquitous';
   if (valid.length === 0) {
     // A private or retired root uploaded with the chain does not make it trusted; say which one.
-    const untrustedRoots = uploaded.filter((u) => u !== leafEntry && u.cert.isCA && u.cert.selfSigned && !store.anchorFor(u.cert)).map((u): Problem => ({
-      code: E_UNKNOWN_AUTHORITY, name: 'E_UNKNOWN_AUTHORITY', source: u.source,
-      message: `the uploaded root ${u.cert.subject} is not in the trust data (${store.name}, ${store.dataDate}): a bundle must end at a root the platforms trust; bundle against a trust folder that has it (--trust DIR) if it is your own CA`,
-    }));
+    const untrustedRoots = uploaded
+      .filter((u) => u !== leafEntry && u.cert.isCA && u.cert.selfSigned && !store.anchorFor(u.cert))
+      .map((u): Problem => ({
+        code: E_UNKNOWN_AUTHORITY,
+        name: 'E_UNKNOWN_AUTHORITY',
+        source: u.source,
+        message: `the uploaded root ${u.cert.subject} is not in the trust data (${store.name}, ${store.dataDate}): a bundle must end at a root the platforms trust; bundle against a trust folder that has it (--trust DIR) if it is your own CA`,
+      }));
     // With no chain at all, an uploaded root the trust data lacks is the reason: it comes first.
     return noBundle(flavor, built.chains.length === 0 ? [...untrustedRoots, ...chainProblems(built)] : [...chainProblems(built), ...untrustedRoots]);
   }
@@ -213,15 +238,19 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
   const byRank = new Map(candidates.map((c) => [c.rank, c]));
   let ranked: RankResult;
   try {
-    ranked = rankChains(candidates.map((c) => c.rank), rankPlatforms(store, leaf, byFingerprint), {
-      flavor,
-      now: at,
-      signs: (issuer, subject) => {
-        const s = byFingerprint.get(subject.fingerprint);
-        const i = byFingerprint.get(issuer.fingerprint);
-        return s !== undefined && i !== undefined && s.verifySignedBy(i);
+    ranked = rankChains(
+      candidates.map((c) => c.rank),
+      rankPlatforms(store, leaf, byFingerprint),
+      {
+        flavor,
+        now: at,
+        signs: (issuer, subject) => {
+          const s = byFingerprint.get(subject.fingerprint);
+          const i = byFingerprint.get(issuer.fingerprint);
+          return s !== undefined && i !== undefined && s.verifySignedBy(i);
+        },
       },
-    });
+    );
   } catch (error) {
     if (!(error instanceof RankError)) throw error;
     return noBundle(flavor, [{ code: error.code, name: CODE_NAMES[error.code] ?? 'E_VERIFY_FAILED', message: error.message, source: 'chain' }]);
@@ -252,7 +281,15 @@ function bundleInput(input: InputResult, settings: BundleSettings, store: TrustS
     trust: base.trust,
     leaf_choice: base.leafChoice,
     ...legacy,
-    chains: chains.map((c) => ({ rank: c.rank, path: c.certs.map((card) => card.subject), root: c.certs.at(-1)!.subject, lost_at: c.lostAt, trusted_by: c.trustedBy, explanations: c.explanations, warnings: c.warnings })),
+    chains: chains.map((c) => ({
+      rank: c.rank,
+      path: c.certs.map((card) => card.subject),
+      root: c.certs.at(-1)!.subject,
+      lost_at: c.lostAt,
+      trusted_by: c.trustedBy,
+      explanations: c.explanations,
+      warnings: c.warnings,
+    })),
     problems,
   };
   return {
@@ -277,7 +314,10 @@ function pickLeaf(uploaded: readonly Uploaded[], keys: readonly InputKey[], sett
   if (settings.leaf !== undefined) {
     const chosen = uploaded[settings.leaf - 1];
     if (!chosen) {
-      throw new BundleError(E_VERIFY_FAILED, `leaf ${settings.leaf}: only ${uploaded.length} certificate${uploaded.length === 1 ? ' was' : 's were'} read from the uploads; choose a number from 1 to ${uploaded.length}`);
+      throw new BundleError(
+        E_VERIFY_FAILED,
+        `leaf ${settings.leaf}: only ${uploaded.length} certificate${uploaded.length === 1 ? ' was' : 's were'} read from the uploads; choose a number from 1 to ${uploaded.length}`,
+      );
     }
     return { entry: chosen, reason: `chosen: certificate ${settings.leaf} of the uploads` };
   }
@@ -338,7 +378,10 @@ function chainView(r: RankedChain, candidate: Candidate, store: TrustStore, at: 
   const s = r.scores;
   const certs: CertificateCard[] = candidate.certs.map((c, i) => certificateCard(c, candidate.sources[i]!));
   return {
-    id: createHash('sha256').update(candidate.certs.map((c) => c.fingerprint).join(':')).digest('hex').slice(0, 16),
+    id: createHash('sha256')
+      .update(candidate.certs.map((c) => c.fingerprint).join(':'))
+      .digest('hex')
+      .slice(0, 16),
     rank: r.rank,
     certs,
     scores: {
@@ -356,10 +399,7 @@ function chainView(r: RankedChain, candidate: Candidate, store: TrustStore, at: 
     },
     lostAt: r.lostAt,
     explanations: r.explanations,
-    warnings: [
-      ...r.warnings.map((w) => ({ code: w.code, message: w.message })),
-      ...extraWarnings(candidate.certs, candidate.chain?.steps ?? null, store, at),
-    ],
+    warnings: [...r.warnings.map((w) => ({ code: w.code, message: w.message })), ...extraWarnings(candidate.certs, candidate.chain?.steps ?? null, store, at)],
     trustedBy: s.platforms.filter((p) => p.trustsRoot).map((p) => p.name),
   };
 }

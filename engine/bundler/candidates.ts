@@ -57,7 +57,14 @@ export function rankPlatforms(store: TrustStore, leaf: Certificate, certs: Reado
     let names = trusting.get(fingerprint);
     if (!names) {
       const root = certs.get(fingerprint);
-      names = new Set(root ? store.platformsTrusting(root).filter((p) => !(p.store === 'chrome' && issuedAfterChromeCutoff(store, root, leaf))).map((p) => p.name) : []);
+      names = new Set(
+        root
+          ? store
+              .platformsTrusting(root)
+              .filter((p) => !(p.store === 'chrome' && issuedAfterChromeCutoff(store, root, leaf)))
+              .map((p) => p.name)
+          : [],
+      );
       trusting.set(fingerprint, names);
     }
     return names;
@@ -85,7 +92,10 @@ export function extraWarnings(certs: readonly Certificate[], steps: readonly Ste
   const out: ChainWarning[] = [];
   const label = (i: number) => `#${i + 1} ${certs[i]!.subject}`;
   if (steps === null) {
-    out.push({ code: 'W_NOT_VALIDATED', message: 'the uploaded chain as given (flavor force): its signatures were checked, nothing else; no other chain matches it' });
+    out.push({
+      code: 'W_NOT_VALIDATED',
+      message: 'the uploaded chain as given (flavor force): its signatures were checked, nothing else; no other chain matches it',
+    });
   }
   steps?.forEach((step, i) => {
     for (const check of step.checks) {
@@ -98,16 +108,25 @@ export function extraWarnings(certs: readonly Certificate[], steps: readonly Ste
   const leaf = certs[0]!;
   if (leaf.extKeyUsage === null && !leaf.isCA) {
     // Apple requires serverAuth in the EKU of TLS certificates issued from 2019-07-01; the BRs require the extension.
-    out.push({ code: 'W_NO_SERVER_AUTH', message: `${label(0)} has no extended key usage extension: serverAuth is required by the CA/Browser Forum and by Apple platforms (certificates issued from 2019-07-01)` });
+    out.push({
+      code: 'W_NO_SERVER_AUTH',
+      message: `${label(0)} has no extended key usage extension: serverAuth is required by the CA/Browser Forum and by Apple platforms (certificates issued from 2019-07-01)`,
+    });
   }
   const root = certs.at(-1)!;
   const cutoff = store.chromeCutoff(root);
   if (cutoff) {
     const date = cutoff.toISOString().slice(0, 10);
     if (leaf.notBefore.getTime() > cutoff.getTime()) {
-      out.push({ code: 'W_CHROME_DISTRUSTED', message: `Chrome distrusts certificates from ${root.subject} issued after ${date}; this leaf was issued ${leaf.notBefore.toISOString().slice(0, 10)}, so Chrome rejects this chain` });
+      out.push({
+        code: 'W_CHROME_DISTRUSTED',
+        message: `Chrome distrusts certificates from ${root.subject} issued after ${date}; this leaf was issued ${leaf.notBefore.toISOString().slice(0, 10)}, so Chrome rejects this chain`,
+      });
     } else if (leaf.notAfter.getTime() > at.getTime()) {
-      out.push({ code: 'W_CHROME_PHASE_OUT', message: `Chrome accepts new certificates from ${root.subject} only until ${date}: this leaf stays trusted, but a renewal from the same CA after that date will not be` });
+      out.push({
+        code: 'W_CHROME_PHASE_OUT',
+        message: `Chrome accepts new certificates from ${root.subject} only until ${date}: this leaf stays trusted, but a renewal from the same CA after that date will not be`,
+      });
     }
   }
   return out;

@@ -29,12 +29,18 @@ export function certificateCard(cert: Certificate, source: string): CertificateC
 export function describeKey(cert: Certificate): string {
   const key = cert.publicKey;
   switch (key.type) {
-    case 'rsa': return `RSA ${key.bits}`;
-    case 'dsa': return `DSA ${key.bits}`;
-    case 'ec': return `EC ${key.curve ?? key.bits}`;
-    case 'ed25519': return 'Ed25519';
-    case 'ed448': return 'Ed448';
-    default: return `unknown key (${key.oid || 'unreadable'})`;
+    case 'rsa':
+      return `RSA ${key.bits}`;
+    case 'dsa':
+      return `DSA ${key.bits}`;
+    case 'ec':
+      return `EC ${key.curve ?? key.bits}`;
+    case 'ed25519':
+      return 'Ed25519';
+    case 'ed448':
+      return 'Ed448';
+    default:
+      return `unknown key (${key.oid || 'unreadable'})`;
   }
 }
 

@@ -3,22 +3,7 @@
 // other field is decoded the first time it is read and then kept. Signatures are checked with
 // node:crypto (OpenSSL) and the result is cached per issuer.
 import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  DerError,
-  TAG,
-  children,
-  content,
-  expectTag,
-  hex,
-  readBoolean,
-  readOid,
-  readSmallInt,
-  readTime,
-  readTlv,
-  readWhole,
-  whole,
-  type Tlv,
-} from './der.ts';
+import { DerError, TAG, children, content, expectTag, hex, readBoolean, readOid, readSmallInt, readTime, readTlv, readWhole, whole, type Tlv } from './der.ts';
 import {
   decodeAuthorityKeyId,
   decodeAuthorityKeyIdFields,
@@ -122,8 +107,18 @@ function layoutOf(der: Buffer): Layout {
     else if (field.tag !== 0x81 && field.tag !== 0x82) throw new DerError('unexpected field in tbsCertificate');
   }
   return {
-    tbs: tbs!, version, serial, tbsSignature, issuer, notBefore, notAfter, subject, spki, extensions,
-    signatureAlgorithm: signatureAlgorithm!, signatureValue: signatureValue!,
+    tbs: tbs!,
+    version,
+    serial,
+    tbsSignature,
+    issuer,
+    notBefore,
+    notAfter,
+    subject,
+    spki,
+    extensions,
+    signatureAlgorithm: signatureAlgorithm!,
+    signatureValue: signatureValue!,
   };
 }
 
@@ -216,7 +211,11 @@ export class Certificate {
   get commonName(): string | null {
     return this.#once('cn', () => {
       try {
-        return nameAttributes(this.subjectDer).filter((a) => a.type === 'CN').pop()?.value ?? null;
+        return (
+          nameAttributes(this.subjectDer)
+            .filter((a) => a.type === 'CN')
+            .pop()?.value ?? null
+        );
       } catch {
         return null;
       }
@@ -307,7 +306,7 @@ export class Certificate {
     if (!list) return null;
     const der = this.der;
     try {
-      for (let pos = list.contentStart; pos < list.contentEnd; ) {
+      for (let pos = list.contentStart; pos < list.contentEnd;) {
         const item = readTlv(der, pos, list.contentEnd);
         pos = item.end;
         const id = readTlv(der, item.contentStart, item.contentEnd);
@@ -540,7 +539,10 @@ export class Certificate {
       void this.infoAccess;
       void this.crlUrls;
       void this.publicKey;
-      for (const [what, der] of [['subject', this.subjectDer], ['issuer', this.issuerDer]] as const) {
+      for (const [what, der] of [
+        ['subject', this.subjectDer],
+        ['issuer', this.issuerDer],
+      ] as const) {
         try {
           nameAttributes(der);
         } catch (error) {

@@ -23,12 +23,16 @@ export async function bundleCommand(args: string[], host: CommandHost): Promise<
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length === 0) throw host.usageError('bundle: give the certificate file(s) to bundle, e.g. signalbox bundle site.pem chain.pem (- reads stdin)');
+  if (positionals.length === 0)
+    throw host.usageError('bundle: give the certificate file(s) to bundle, e.g. signalbox bundle site.pem chain.pem (- reads stdin)');
   if (!['ubiquitous', 'optimal', 'force'].includes(values.flavor)) {
-    throw host.usageError(`bundle: --flavor "${values.flavor}": use ubiquitous (most clients trust it), optimal (shortest, newest) or force (the uploaded chain as is)`);
+    throw host.usageError(
+      `bundle: --flavor "${values.flavor}": use ubiquitous (most clients trust it), optimal (shortest, newest) or force (the uploaded chain as is)`,
+    );
   }
   const at = values.at === undefined ? new Date() : new Date(values.at);
-  if (Number.isNaN(at.getTime())) throw host.usageError(`bundle: --at "${values.at}" is not a date; write it as ISO 8601, e.g. 2024-06-01 or 2024-06-01T12:00:00Z`);
+  if (Number.isNaN(at.getTime()))
+    throw host.usageError(`bundle: --at "${values.at}" is not a date; write it as ISO 8601, e.g. 2024-06-01 or 2024-06-01T12:00:00Z`);
   const leaf = values.leaf === undefined ? undefined : Number(values.leaf);
   if (leaf !== undefined && !(Number.isInteger(leaf) && leaf >= 1)) {
     throw host.usageError(`bundle: --leaf "${values.leaf}": give the number of the leaf among the certificates read, in file order, from 1 (e.g. --leaf 2)`);
@@ -48,10 +52,19 @@ export async function bundleCommand(args: string[], host: CommandHost): Promise<
   })();
   let result: ReturnType<typeof bundleUploads>;
   try {
-    result = bundleUploads(uploads, {
-      flavor: values.flavor, at, includeRoot: values['include-root'], allowSha1: values['allow-sha1'],
-      ...(values.domain ? { domain: values.domain } : {}), ...(leaf !== undefined ? { leaf } : {}),
-    }, store, { includeKeyPem: true });
+    result = bundleUploads(
+      uploads,
+      {
+        flavor: values.flavor,
+        at,
+        includeRoot: values['include-root'],
+        allowSha1: values['allow-sha1'],
+        ...(values.domain ? { domain: values.domain } : {}),
+        ...(leaf !== undefined ? { leaf } : {}),
+      },
+      store,
+      { includeKeyPem: true },
+    );
   } catch (err) {
     if (!(err instanceof BundleError)) throw err;
     if (values.json) process.stdout.write(JSON.stringify({ code: err.cfsslCode, message: err.message }) + '\n');

@@ -124,7 +124,7 @@ export function readWhole(buf: Uint8Array, options: ReadOptions = {}): Tlv {
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   if (!parent.constructed) throw new DerError('expected a constructed element');
   const out: Tlv[] = [];
-  for (let pos = parent.contentStart; pos < parent.contentEnd; ) {
+  for (let pos = parent.contentStart; pos < parent.contentEnd;) {
     const child = read(buf, pos, parent.contentEnd, parent.ber, 0);
     out.push(child);
     pos = child.end;
@@ -153,12 +153,14 @@ export function octets(buf: Uint8Array, tlv: Tlv, depth = 0): Buffer {
   const primitiveTag = tlv.tag & ~0x20;
   if (!tlv.constructed) return content(buf, tlv);
   if (depth > maxDepth) throw new DerError('OCTET STRING segments nested too deep');
-  return Buffer.concat(children(buf, tlv).map((part) => {
-    if ((part.tag & ~0x20) !== TAG.octetString && (part.tag & ~0x20) !== primitiveTag) {
-      throw new DerError('a constructed OCTET STRING holds something else');
-    }
-    return octets(buf, part, depth + 1);
-  }));
+  return Buffer.concat(
+    children(buf, tlv).map((part) => {
+      if ((part.tag & ~0x20) !== TAG.octetString && (part.tag & ~0x20) !== primitiveTag) {
+        throw new DerError('a constructed OCTET STRING holds something else');
+      }
+      return octets(buf, part, depth + 1);
+    }),
+  );
 }
 
 export function hex(bytes: Uint8Array): string {

@@ -14,16 +14,24 @@ export const bundlerEngine: EngineDefinition = {
     const store = TrustStore.load(trustDirFor(config.trust), config.weights ? { weights: config.weights } : {});
     const described = store.describe();
     ctx.log.info('trust data loaded', {
-      trust: config.trust, dataDate: store.dataDate, roots: described.anchors, intermediates: described.intermediates,
-      platforms: described.platforms.length, loadMs: Math.round(store.loadMs),
+      trust: config.trust,
+      dataDate: store.dataDate,
+      roots: described.anchors,
+      intermediates: described.intermediates,
+      platforms: described.platforms.length,
+      loadMs: Math.round(store.loadMs),
     });
     return {
       procedures: {
         'bundler.bundle': async (request) => {
           const result = await bundleOffThread(request, store);
           ctx.log.info('bundled', {
-            files: request.files.length, certificates: result.uploaded.length, chains: result.chains.length,
-            problems: result.problems.length, flavor: result.flavor, ms: Math.round(result.elapsedMs),
+            files: request.files.length,
+            certificates: result.uploaded.length,
+            chains: result.chains.length,
+            problems: result.problems.length,
+            flavor: result.flavor,
+            ms: Math.round(result.elapsedMs),
           });
           return result;
         },

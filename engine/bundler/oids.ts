@@ -68,9 +68,7 @@ export const DIGESTS = {
   sha512: '2.16.840.1.101.3.4.2.3',
 } as const satisfies Record<Exclude<HashName, 'unknown'>, string>;
 
-export const HASH_OIDS: Record<string, HashName> = Object.fromEntries(
-  Object.entries(DIGESTS).map(([name, oid]) => [oid, name as HashName]),
-);
+export const HASH_OIDS: Record<string, HashName> = Object.fromEntries(Object.entries(DIGESTS).map(([name, oid]) => [oid, name as HashName]));
 
 export const RSA_PSS = '1.2.840.113549.1.1.10';
 

@@ -45,14 +45,22 @@ export function keyTypeAndSize(cert: Certificate): { type: string; size: number 
 // cfssl's `names` marshaller: `/Type=value` per attribute in certificate order, named by the last
 // arc of 2.5.4.x; other attributes (emailAddress, ...) get an empty name, as in cfssl.
 const GO_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CommonName', '2.5.4.5': 'SerialNumber', '2.5.4.6': 'Country', '2.5.4.7': 'Locality',
-  '2.5.4.8': 'Province', '2.5.4.9': 'StreetAddress', '2.5.4.10': 'Organization', '2.5.4.11': 'OrganizationalUnit',
+  '2.5.4.3': 'CommonName',
+  '2.5.4.5': 'SerialNumber',
+  '2.5.4.6': 'Country',
+  '2.5.4.7': 'Locality',
+  '2.5.4.8': 'Province',
+  '2.5.4.9': 'StreetAddress',
+  '2.5.4.10': 'Organization',
+  '2.5.4.11': 'OrganizationalUnit',
   '2.5.4.17': 'PostalCode',
 };
 
 export function cfsslNames(der: Uint8Array): string {
   try {
-    return nameAttributes(der).map((a) => `/${GO_NAMES[a.oid] ?? ''}=${a.value}`).join('');
+    return nameAttributes(der)
+      .map((a) => `/${GO_NAMES[a.oid] ?? ''}=${a.value}`)
+      .join('');
   } catch {
     return '';
   }
@@ -65,7 +73,10 @@ export function hostnames(cert: Certificate): string[] {
 
 /** PEM blocks back to back, trailing newline trimmed (cfssl's chain.MarshalJSON). */
 export function pemOf(certs: readonly Certificate[]): string {
-  return certs.map((c) => c.pem).join('').trimEnd();
+  return certs
+    .map((c) => c.pem)
+    .join('')
+    .trimEnd();
 }
 
 export interface ReportInput {
@@ -93,8 +104,7 @@ export interface ReportInput {
 export function cfsslReport(input: ReportInput): Record<string, unknown> {
   const { leaf, bundle } = input;
   const key = keyTypeAndSize(leaf);
-  const within30Days = (certs: readonly Certificate[]) =>
-    certs.flatMap((c, i) => (c.notAfter.getTime() - input.at.getTime() < EXPIRING_WINDOW_MS ? [i] : []));
+  const within30Days = (certs: readonly Certificate[]) => certs.flatMap((c, i) => (c.notAfter.getTime() - input.at.getTime() < EXPIRING_WINDOW_MS ? [i] : []));
   const expiring = within30Days(bundle);
   // The rank module's status counted the whole chain; cfssl counts the bundle.
   const chainExpiring = within30Days(input.chain);

@@ -13,7 +13,9 @@ export function summary(result: BundleResult): string {
   const name = (card: { commonName: string | null; subject: string }) => card.commonName ?? card.subject;
   lines.push(`leaf: ${result.leaf.subject} (${result.leaf.source}: ${result.leafChoice.reason}); ${KEY_STATUS[result.key]}`);
   if (result.report.allow_sha1) lines.push('SHA-1 allowed below the root (--allow-sha1): for legacy clients only; current browsers refuse such a chain');
-  lines.push(`trust: ${result.trust.name} (data of ${result.trust.dataDate}: ${result.trust.roots} roots, ${result.trust.intermediates} intermediates); flavor ${result.flavor}; validated at ${result.at}`);
+  lines.push(
+    `trust: ${result.trust.name} (data of ${result.trust.dataDate}: ${result.trust.roots} roots, ${result.trust.intermediates} intermediates); flavor ${result.flavor}; validated at ${result.at}`,
+  );
   if (result.chains.length > 0) {
     lines.push(`${result.chains.length} valid chain${result.chains.length > 1 ? 's' : ''}, best first:`);
     for (const chain of result.chains) {

@@ -33,7 +33,9 @@ const genesis = '0'.repeat(64);
 
 function entryHash(entry: Omit<AuditEntry<string>, 'hash'>): string {
   const { seq, at, event, actor, details, prev } = entry;
-  return createHash('sha256').update(JSON.stringify([seq, at, event, actor, details, prev])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([seq, at, event, actor, details, prev]))
+    .digest('hex');
 }
 
 export class AuditLog<Event extends string = string> {
@@ -59,7 +61,10 @@ export class AuditLog<Event extends string = string> {
     if (newest) this.last = { seq: newest.seq, hash: newest.hash };
     if (tornAt !== null) {
       await truncate(this.path, tornAt);
-      await this.append('audit-recovered', null, { cutBytes: Buffer.byteLength(text) - tornAt, reason: 'an incomplete last line (a crash during a write) was removed' });
+      await this.append('audit-recovered', null, {
+        cutBytes: Buffer.byteLength(text) - tornAt,
+        reason: 'an incomplete last line (a crash during a write) was removed',
+      });
     }
     return this.check;
   }

@@ -78,7 +78,11 @@ export class LoginGuard {
   begin(account: string, source: string): ({ allowed: true } & Attempt) | { allowed: false; retryAfterMs: number } {
     const verdict = this.check(account, source);
     if (!verdict.allowed) return verdict;
-    const keys: [Map<string, Failures>, string][] = [[this.pairs, pairKey(account, source)], [this.sources, source], [this.accounts, account]];
+    const keys: [Map<string, Failures>, string][] = [
+      [this.pairs, pairKey(account, source)],
+      [this.sources, source],
+      [this.accounts, account],
+    ];
     for (const [map, key] of keys) this.count(map, key);
     let ended = false;
     const end = (how: () => void) => () => {

@@ -19,7 +19,11 @@ export async function dnsCommand(args: string[], host: CommandHost): Promise<voi
   const engine = await host.supervise(section, dataDir, log);
   if (!engine.started) {
     const failure = engine.failure;
-    throw new Error(failure ? `dns: the DNS engine cannot start: ${failure.message} [${failure.code}] — ${failure.hint}` : 'dns: the DNS engine did not start; its reason is logged above');
+    throw new Error(
+      failure
+        ? `dns: the DNS engine cannot start: ${failure.message} [${failure.code}] — ${failure.hint}`
+        : 'dns: the DNS engine did not start; its reason is logged above',
+    );
   }
   host.stopOnSignals(log, 'shutting down', () => engine.stop());
   // SIGHUP reads the config file again and upgrades in place: new processes from the code on disk,

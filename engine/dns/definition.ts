@@ -17,7 +17,15 @@ export const dnsParts: EngineParts<'dns'> = {
   fanOut: {
     procedures: {
       'dns.stats': { to: 'all', merge: mergeStats },
-      'dns.recentQueries': { to: 'all', merge: (answers, request) => ({ entries: mergeEntries(answers.map((answer) => answer.entries), request.limit ?? 500) }) },
+      'dns.recentQueries': {
+        to: 'all',
+        merge: (answers, request) => ({
+          entries: mergeEntries(
+            answers.map((answer) => answer.entries),
+            request.limit ?? 500,
+          ),
+        }),
+      },
       'dns.top': { to: 'all', merge: (answers, request) => mergeTop(answers, request.limit ?? 10) },
       'dns.history': { to: 'all', merge: (answers) => ({ seconds: mergeHistory(answers.map((answer) => answer.seconds)) }) },
       'dns.cacheFlush': { to: 'all', merge: (answers) => ({ removed: sum(answers, 'removed') }) },
@@ -29,7 +37,11 @@ export const dnsParts: EngineParts<'dns'> = {
       'dns.packet': { to: 'bySeq', worker: (request, workers) => request.seq % workers },
       'dns.pcap': {
         to: 'all',
-        merge: (files) => ({ fileName: files[0]!.fileName, base64: mergePcaps(files.map((file) => Buffer.from(file.base64, 'base64'))).toString('base64'), packets: sum(files, 'packets') }),
+        merge: (files) => ({
+          fileName: files[0]!.fileName,
+          base64: mergePcaps(files.map((file) => Buffer.from(file.base64, 'base64'))).toString('base64'),
+          packets: sum(files, 'packets'),
+        }),
       },
     },
     streams: {
@@ -46,4 +58,3 @@ export const dnsParts: EngineParts<'dns'> = {
     load: async () => (await import('./command.ts')).dnsCommand,
   },
 };
-

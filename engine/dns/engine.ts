@@ -42,7 +42,8 @@ export const dnsEngine: EngineDefinition = {
         },
         'dns.packet': ({ seq }) => {
           const exchange = service.capture.get(seq);
-          if (!exchange) throw new ApiError('E_DNS_NOT_CAPTURED', `query ${seq} is no longer in the capture (it keeps the last ${service.config.querylog.capture} queries)`);
+          if (!exchange)
+            throw new ApiError('E_DNS_NOT_CAPTURED', `query ${seq} is no longer in the capture (it keeps the last ${service.config.querylog.capture} queries)`);
           return { entry: exchange.entry, query: decodeMessage(exchange.query), answer: exchange.reply && decodeMessage(exchange.reply) };
         },
         'dns.pcap': ({ limit }) => {
@@ -76,7 +77,8 @@ export const dnsEngine: EngineDefinition = {
         },
         drain: (timeoutMs) => service.drain(timeoutMs),
         takeOver: (work) => {
-          if (!service.takeOver(work as PassedAnswer)) ctx.log.warn('an answer passed on by the previous process had no listener here', { listen: (work as PassedAnswer).listen });
+          if (!service.takeOver(work as PassedAnswer))
+            ctx.log.warn('an answer passed on by the previous process had no listener here', { listen: (work as PassedAnswer).listen });
         },
       },
       stop: () => service.stop(),

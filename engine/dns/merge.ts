@@ -51,7 +51,7 @@ export function mergeHistory(all: DnsSecond[][]): DnsSecond[] {
 export function mergePcaps(files: Buffer[]): Buffer {
   const records: { at: number; bytes: Buffer }[] = [];
   for (const file of files) {
-    for (let offset = 24; offset + 16 <= file.length; ) {
+    for (let offset = 24; offset + 16 <= file.length;) {
       const length = file.readUInt32LE(offset + 8);
       const bytes = file.subarray(offset, offset + 16 + length);
       records.push({ at: file.readUInt32LE(offset) * 1e6 + file.readUInt32LE(offset + 4), bytes });

@@ -13,13 +13,32 @@ const coreDnsCacheBlock = { server: '', zones: '.', view: '' };
 
 export function alignedMetrics(metric: MetricFactory): (stats: DnsStats) => void {
   const coredns = {
-    requests: metric.counter('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family (as CoreDNS).', ['server', 'zone', 'view', 'proto', 'family', 'type']),
+    requests: metric.counter('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family (as CoreDNS).', [
+      'server',
+      'zone',
+      'view',
+      'proto',
+      'family',
+      'type',
+    ]),
     responses: metric.counter('coredns_dns_responses_total', 'Counter of response status codes (as CoreDNS).', ['server', 'zone', 'view', 'rcode', 'plugin']),
-    cacheHits: metric.counter('coredns_cache_hits_total', 'The count of cache hits (as CoreDNS, without its success/denial split).', ['server', 'zones', 'view']),
+    cacheHits: metric.counter('coredns_cache_hits_total', 'The count of cache hits (as CoreDNS, without its success/denial split).', [
+      'server',
+      'zones',
+      'view',
+    ]),
     cacheMisses: metric.counter('coredns_cache_misses_total', 'The count of cache misses (as CoreDNS).', ['server', 'zones', 'view']),
     cacheRequests: metric.counter('coredns_cache_requests_total', 'The count of cache requests (as CoreDNS).', ['server', 'zones', 'view']),
-    cacheServedStale: metric.counter('coredns_cache_served_stale_total', 'The number of requests served from stale cache entries (as CoreDNS).', ['server', 'zones', 'view']),
-    cacheEntries: metric.gauge('coredns_cache_entries', 'The number of elements in the cache (as CoreDNS, without its success/denial split).', ['server', 'zones', 'view']),
+    cacheServedStale: metric.counter('coredns_cache_served_stale_total', 'The number of requests served from stale cache entries (as CoreDNS).', [
+      'server',
+      'zones',
+      'view',
+    ]),
+    cacheEntries: metric.gauge('coredns_cache_entries', 'The number of elements in the cache (as CoreDNS, without its success/denial split).', [
+      'server',
+      'zones',
+      'view',
+    ]),
   };
   const dnsdist = {
     queries: metric.counter('dnsdist_queries', 'Number of received queries (as dnsdist).'),
@@ -30,12 +49,18 @@ export function alignedMetrics(metric: MetricFactory): (stats: DnsStats) => void
     nxdomain: metric.counter('dnsdist_frontend_nxdomain', 'Number of NXDomain answers sent to clients (as dnsdist).'),
     servfail: metric.counter('dnsdist_frontend_servfail', 'Number of SERVFAIL answers sent to clients (as dnsdist).'),
     timeouts: metric.counter('dnsdist_downstream_timeouts', 'Number of queries not answered in time by a backend (as dnsdist).'),
-    noncompliant: metric.counter('dnsdist_noncompliant_queries', 'Number of queries dropped as non-compliant: responses (QR=1) and packets shorter than a header (as dnsdist).'),
+    noncompliant: metric.counter(
+      'dnsdist_noncompliant_queries',
+      'Number of queries dropped as non-compliant: responses (QR=1) and packets shorter than a header (as dnsdist).',
+    ),
     serverStatus: metric.gauge('dnsdist_server_status', 'Whether this backend is up (1) or down (0) (as dnsdist).', ['server', 'address']),
     serverQueries: metric.counter('dnsdist_server_queries', 'Amount of queries relayed to server (as dnsdist).', ['server', 'address']),
     serverResponses: metric.counter('dnsdist_server_responses', 'Amount of responses received from this server (as dnsdist).', ['server', 'address']),
     serverDrops: metric.counter('dnsdist_server_drops', 'Amount of queries not answered by server (as dnsdist).', ['server', 'address']),
-    serverOutstanding: metric.gauge('dnsdist_server_outstanding', 'Current number of queries that are waiting for a backend response (as dnsdist).', ['server', 'address']),
+    serverOutstanding: metric.gauge('dnsdist_server_outstanding', 'Current number of queries that are waiting for a backend response (as dnsdist).', [
+      'server',
+      'address',
+    ]),
     serverLatency: metric.gauge('dnsdist_server_latency', "Server's latency when answering questions in milliseconds (as dnsdist).", ['server', 'address']),
     serverWeight: metric.gauge('dnsdist_server_weight', 'The weight within the order in which this server is picked (as dnsdist).', ['server', 'address']),
   };

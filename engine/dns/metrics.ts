@@ -12,11 +12,25 @@ export const dnsMetrics = metricsFrom('dns.stats', (metric) => {
   const dns = {
     queries: metric.counter('signalbox_dns_queries_total', 'Queries received.'),
     truncated: metric.counter('signalbox_dns_truncated_total', 'UDP responses sent truncated (TC=1) because they did not fit.'),
-    dropped: metric.counter('signalbox_dns_dropped_total', 'Datagrams not answered at all, by reason: response (QR=1, never ours to answer), short (shorter than a header).', ['reason']),
-    connections: metric.counter('signalbox_dns_connections_accepted_total', 'Connections accepted, by stream transport (tcp, tls: DoT, https: DoH).', ['transport']),
+    dropped: metric.counter(
+      'signalbox_dns_dropped_total',
+      'Datagrams not answered at all, by reason: response (QR=1, never ours to answer), short (shorter than a header).',
+      ['reason'],
+    ),
+    connections: metric.counter('signalbox_dns_connections_accepted_total', 'Connections accepted, by stream transport (tcp, tls: DoT, https: DoH).', [
+      'transport',
+    ]),
     connectionsOpen: metric.gauge('signalbox_dns_connections_open', 'Connections open now, by stream transport.', ['transport']),
-    connectionsRefused: metric.counter('signalbox_dns_connections_refused_total', 'Connections closed at once because tcp.maxConnections were open, by stream transport.', ['transport']),
-    connectionsIdleClosed: metric.counter('signalbox_dns_connections_idle_closed_total', 'Connections closed after tcp.idleTimeoutMs without a query, by stream transport.', ['transport']),
+    connectionsRefused: metric.counter(
+      'signalbox_dns_connections_refused_total',
+      'Connections closed at once because tcp.maxConnections were open, by stream transport.',
+      ['transport'],
+    ),
+    connectionsIdleClosed: metric.counter(
+      'signalbox_dns_connections_idle_closed_total',
+      'Connections closed after tcp.idleTimeoutMs without a query, by stream transport.',
+      ['transport'],
+    ),
     moduleErrors: metric.counter('signalbox_dns_module_errors_total', 'Queries answered SERVFAIL because a module failed.', ['module']),
   };
   const modules = moduleChain.flatMap((module) => (module.metrics ? [module.metrics(metric) as (stats: DnsStats) => void] : []));

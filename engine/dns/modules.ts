@@ -49,7 +49,11 @@ export type Sections = Record<ModuleName, unknown>;
 
 const setupOf = (name: ModuleName) => setups[name] as ModuleSetup<ModuleName, DnsModule | null, unknown>;
 
-export function buildModules(config: DnsConfig, parts: ServiceParts, previous?: { sections: Sections; modules: Modules }): { sections: Sections; modules: Modules } {
+export function buildModules(
+  config: DnsConfig,
+  parts: ServiceParts,
+  previous?: { sections: Sections; modules: Modules },
+): { sections: Sections; modules: Modules } {
   const sections = {} as Sections;
   const modules = {} as Record<ModuleName, DnsModule | null>;
   for (const name of moduleNames) {

@@ -5,8 +5,24 @@ import type { DnsTransport } from '../api/dns.ts';
 
 /** CoreDNS's monitored types (plugin/metrics/vars: the common ones and the meta types); the rest is "other". */
 const monitoredTypes: [string, number][] = [
-  ['A', 1], ['NS', 2], ['CNAME', 5], ['SOA', 6], ['PTR', 12], ['MX', 15], ['TXT', 16], ['AAAA', 28], ['SRV', 33], ['DS', 43],
-  ['RRSIG', 46], ['NSEC', 47], ['DNSKEY', 48], ['NSEC3', 50], ['HTTPS', 65], ['IXFR', 251], ['AXFR', 252], ['ANY', 255],
+  ['A', 1],
+  ['NS', 2],
+  ['CNAME', 5],
+  ['SOA', 6],
+  ['PTR', 12],
+  ['MX', 15],
+  ['TXT', 16],
+  ['AAAA', 28],
+  ['SRV', 33],
+  ['DS', 43],
+  ['RRSIG', 46],
+  ['NSEC', 47],
+  ['DNSKEY', 48],
+  ['NSEC3', 50],
+  ['HTTPS', 65],
+  ['IXFR', 251],
+  ['AXFR', 252],
+  ['ANY', 255],
 ];
 const typeNames = [...monitoredTypes.map(([name]) => name), 'other'];
 const otherIndex = monitoredTypes.length;

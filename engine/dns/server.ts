@@ -15,7 +15,19 @@ import type { Answer, QueryContext } from './pipeline.ts';
 import { ServerCookies } from './cookies.ts';
 import { RequestCounts } from './request-counts.ts';
 import { udpSocket } from './udp.ts';
-import { ednsVersion, emptyResponse, ExtendedRcode, isAuthoritative, minUdpSize, optRecord, ourUdpSize, parseQuery, Rcode, withOpt, type ParsedQuery } from './wire.ts';
+import {
+  ednsVersion,
+  emptyResponse,
+  ExtendedRcode,
+  isAuthoritative,
+  minUdpSize,
+  optRecord,
+  ourUdpSize,
+  parseQuery,
+  Rcode,
+  withOpt,
+  type ParsedQuery,
+} from './wire.ts';
 
 /** The largest UDP answer we send whatever the client offers: the size our OPT offers. */
 export const maxUdpSize = ourUdpSize;
@@ -190,10 +202,14 @@ export class DnsServer {
 
   private async bind(address: string): Promise<Listener> {
     const spec = parseListen(address);
-    if (!spec) throw Object.assign(new Error(`${address}: not a listen address (ADDRESS:PORT, tls://ADDRESS:PORT or https://ADDRESS:PORT/PATH) (E_INVALID_PARAMS)`), { code: 'E_INVALID_PARAMS' });
+    if (!spec)
+      throw Object.assign(new Error(`${address}: not a listen address (ADDRESS:PORT, tls://ADDRESS:PORT or https://ADDRESS:PORT/PATH) (E_INVALID_PARAMS)`), {
+        code: 'E_INVALID_PARAMS',
+      });
     if (spec.transport === 'plain') return this.bindPlain(address);
     const identity = this.options.tls;
-    if (!identity) throw Object.assign(new Error(`${address}: an encrypted listener needs tls.certFile and tls.keyFile (E_DNS_TLS_FILE)`), { code: 'E_DNS_TLS_FILE' });
+    if (!identity)
+      throw Object.assign(new Error(`${address}: an encrypted listener needs tls.certFile and tls.keyFile (E_DNS_TLS_FILE)`), { code: 'E_DNS_TLS_FILE' });
     const { host, port } = splitHostPort(spec.address);
     const tcp = createServer({ noDelay: true });
     tcp.maxConnections = this.options.tcpMaxConnections;
@@ -232,7 +248,9 @@ export class DnsServer {
     const tcpKey = formatAddress(host, port);
     if (this.tcpUnretryable.has(tcpKey)) {
       throw Object.assign(
-        new Error(`${tcpKey}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice (a Node.js cluster defect); free it, then restart or upgrade the DNS engine (E_DNS_LISTEN_RETRY)`),
+        new Error(
+          `${tcpKey}: TCP was in use by another program when this process tried it, and a DNS engine process cannot try the same address twice (a Node.js cluster defect); free it, then restart or upgrade the DNS engine (E_DNS_LISTEN_RETRY)`,
+        ),
         { code: 'E_DNS_LISTEN_RETRY' },
       );
     }
@@ -370,7 +388,12 @@ export class DnsServer {
    * Counts and parses a query: its context, or the reply it gets without the pipeline. A UDP
    * client is dgram's rinfo object itself: one allocation less per query.
    */
-  private prepare(message: Buffer, client: QueryContext['client'], transport: DnsTransport, local: QueryContext['local']): QueryContext | { reply: Buffer | null } {
+  private prepare(
+    message: Buffer,
+    client: QueryContext['client'],
+    transport: DnsTransport,
+    local: QueryContext['local'],
+  ): QueryContext | { reply: Buffer | null } {
     this.counters.queries++;
     // Too short to carry an ID: nobody to answer.
     if (message.length < 12) {
@@ -405,7 +428,13 @@ export class DnsServer {
    * and question when it could be read, an OPT when the query had a readable one (RFC 6891 §7),
    * and sent only as far as RRL's errors-per-second allows (BIND 9 drops such errors when limited).
    */
-  private ownAnswer(message: Buffer, parsed: ParsedQuery | null, rcode: number, client: QueryContext['client'], transport: DnsTransport): { reply: Buffer | null } {
+  private ownAnswer(
+    message: Buffer,
+    parsed: ParsedQuery | null,
+    rcode: number,
+    client: QueryContext['client'],
+    transport: DnsTransport,
+  ): { reply: Buffer | null } {
     if (this.options.admitError && !this.options.admitError(client, transport)) return { reply: null };
     const reply = emptyResponse(message, parsed, rcode);
     // As unbound: RA only once the query is one we would resolve (BADVERS); a query we cannot

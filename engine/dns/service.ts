@@ -167,7 +167,18 @@ export class DnsService {
     if (!parsed) throw new Error(`the probe name ${name} makes no valid query`);
     const receivedAt = performance.now();
     const local = { address: '127.0.0.1', port: 0 };
-    const ctx: QueryContext = { query, parsed, cookie: null, client: local, local, transport: 'udp', maxSize: 0xffff, receivedAt, deadline: receivedAt + this.config.queryTimeoutMs, meta: {} };
+    const ctx: QueryContext = {
+      query,
+      parsed,
+      cookie: null,
+      client: local,
+      local,
+      transport: 'udp',
+      maxSize: 0xffff,
+      receivedAt,
+      deadline: receivedAt + this.config.queryTimeoutMs,
+      meta: {},
+    };
     const answer = await this.pipelineOf(ctx).run(ctx);
     if (!answer || answer.readUInt16BE(0) !== query.readUInt16BE(0)) throw new Error(`no answer to the probe ${name} NS`);
   }
@@ -204,7 +215,11 @@ export class DnsService {
       let pipeline = variants.get(key);
       if (!pipeline) {
         const skipped = new Set<DnsModule | null>([cache ? null : modules.cache, rrl ? null : modules.rrl]);
-        pipeline = new Pipeline(chainOf(modules).filter((module) => !skipped.has(module)), this.log, onModuleError);
+        pipeline = new Pipeline(
+          chainOf(modules).filter((module) => !skipped.has(module)),
+          this.log,
+          onModuleError,
+        );
         variants.set(key, pipeline);
       }
       return pipeline;

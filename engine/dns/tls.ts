@@ -36,7 +36,9 @@ export function readIdentity(certFile: string, keyFile: string): TlsIdentity {
     try {
       return readFileSync(path);
     } catch (err) {
-      throw Object.assign(new Error(`dns tls.${key} ${path}: ${(err as Error).message}; give a readable PEM file (E_DNS_TLS_FILE)`), { code: 'E_DNS_TLS_FILE' });
+      throw Object.assign(new Error(`dns tls.${key} ${path}: ${(err as Error).message}; give a readable PEM file (E_DNS_TLS_FILE)`), {
+        code: 'E_DNS_TLS_FILE',
+      });
     }
   };
   return { cert: load(certFile, 'certFile'), key: load(keyFile, 'keyFile') };

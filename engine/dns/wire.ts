@@ -109,7 +109,10 @@ function readFlatName(buf: Uint8Array, offset: number): { name: string; end: num
 
 /** A name in wire form (uncompressed labels and the root byte). */
 export function encodeName(name: string): Buffer {
-  const labels = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')]));
+  const labels = name
+    .split('.')
+    .filter(Boolean)
+    .map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')]));
   return Buffer.concat([...labels, Buffer.from([0])]);
 }
 
@@ -398,7 +401,12 @@ function soaMinimumOf(buf: Uint8Array, rdata: number, rdLength: number): number 
  * `authoritative` keeps the AA of the answer it stands for. No RA and no OPT: the server sets
  * both for what it sends (server.ts).
  */
-export function emptyResponse(query: Uint8Array, parsed: ParsedQuery | null, rcode: number, options: { truncated?: boolean; authoritative?: boolean } = {}): Buffer {
+export function emptyResponse(
+  query: Uint8Array,
+  parsed: ParsedQuery | null,
+  rcode: number,
+  options: { truncated?: boolean; authoritative?: boolean } = {},
+): Buffer {
   const questionEnd = parsed?.questionEnd ?? headerBytes;
   const out = Buffer.alloc(questionEnd);
   out.set(query.subarray(0, questionEnd), 0);

@@ -73,7 +73,10 @@ async function serve(args: string[]): Promise<void> {
   const config = await readConfig(configFile);
   const dataDir = values['data-dir'] ?? config.dataDir ?? defaultDataDir();
   const host = values.host ?? config.serve.host;
-  const tls = await consoleTls(values.cert ?? config.serve.cert, values.key ?? config.serve.key, values['tls-self-signed'], dataDir, [host, ...config.serve.names]);
+  const tls = await consoleTls(values.cert ?? config.serve.cert, values.key ?? config.serve.key, values['tls-self-signed'], dataDir, [
+    host,
+    ...config.serve.names,
+  ]);
   const port = values.port === undefined ? config.serve.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port: "${values.port}" is not a port number (0-65535; 0 picks a free one)`);
@@ -95,7 +98,8 @@ async function serve(args: string[]): Promise<void> {
   log.info(configFile ? 'config read' : 'no config file: built-in defaults', { file: configFile ?? null });
   if (tls?.fingerprint) process.stdout.write(`Signalbox console certificate (self-signed, in ${dataDir}): SHA-256 fingerprint ${tls.fingerprint}\n`);
   process.stdout.write(`Signalbox console: ${served.url}\n`);
-  if (served.setupUrl) process.stdout.write(`Signalbox setup: no operator yet; open this link once within 15 minutes to create the first admin: ${served.setupUrl}\n`);
+  if (served.setupUrl)
+    process.stdout.write(`Signalbox setup: no operator yet; open this link once within 15 minutes to create the first admin: ${served.setupUrl}\n`);
 
   stopOnSignals(log, 'shutting down', () => served.close());
   // SIGHUP upgrades the DNS engine in place from the code on disk (the console's Upgrade button).
@@ -113,9 +117,13 @@ async function serve(args: string[]): Promise<void> {
  * folder (so its fingerprint stays the same across restarts), whose fingerprint is printed.
  */
 async function consoleTls(cert: string | undefined, key: string | undefined, selfSigned: boolean, dataDir: string, names: string[]) {
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('serve: --cert and --key go together (PEM files of the certificate and its private key)');
+  if ((cert === undefined) !== (key === undefined))
+    throw new UsageError('serve: --cert and --key go together (PEM files of the certificate and its private key)');
   if (cert !== undefined && key !== undefined) {
-    const material = { cert: readOptionFile('serve', cert, '--cert', "give the PEM file of the server's certificate"), key: readOptionFile('serve', key, '--key', "give the PEM file of the server's private key") };
+    const material = {
+      cert: readOptionFile('serve', cert, '--cert', "give the PEM file of the server's certificate"),
+      key: readOptionFile('serve', key, '--key', "give the PEM file of the server's private key"),
+    };
     try {
       createSecureContext(material);
     } catch (err) {
@@ -181,7 +189,12 @@ function commandHost(engine: EngineName, command: string): CommandHost {
         await supervisor.stop();
         return { started: false, failure: state.lastError };
       }
-      return { started: true, setConfig: (next) => supervisor.setConfig(engine, next), upgrade: () => supervisor.upgrade(engine), stop: () => supervisor.stop() };
+      return {
+        started: true,
+        setConfig: (next) => supervisor.setConfig(engine, next),
+        upgrade: () => supervisor.upgrade(engine),
+        stop: () => supervisor.stop(),
+      };
     },
   };
 }
@@ -222,7 +235,8 @@ export async function main(argv: string[]): Promise<void> {
     const own = commands.find((entry) => entry.command.name === command);
     if (command === 'serve') await serve(rest);
     else if (own) await (await own.command.load())(rest, commandHost(own.engine, command));
-    else if (command === 'queries') await (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
+    else if (command === 'queries')
+      await (await import('./history/queries-command.ts')).queriesCommand(rest, defaultDataDir(), (text) => process.stdout.write(text));
     else if (command === 'operators') await operators(rest);
     else throw new UsageError(`unknown command "${command}"\n\n${help()}`);
   } catch (err) {

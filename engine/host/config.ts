@@ -25,8 +25,16 @@ export const configSchema = z
         key: z.string().min(1).optional(),
         sessions: z
           .object({
-            idleTimeoutMinutes: z.number().min(1).max(7 * 24 * 60).default(30),
-            lifetimeHours: z.number().min(0.1).max(30 * 24).default(12),
+            idleTimeoutMinutes: z
+              .number()
+              .min(1)
+              .max(7 * 24 * 60)
+              .default(30),
+            lifetimeHours: z
+              .number()
+              .min(0.1)
+              .max(30 * 24)
+              .default(12),
           })
           .strict()
           .default({ idleTimeoutMinutes: 30, lifetimeHours: 12 }),
@@ -55,7 +63,13 @@ export const configSchema = z
         bundler: bundlerConfig.default({ enabled: false, trust: 'current' }),
       })
       .strict()
-      .default({ echo: { enabled: true, tickMs: 1000 }, dns: dnsConfig.parse({}), railgun: railgunConfig.parse({}), vault: { enabled: false }, bundler: { enabled: false, trust: 'current' } }),
+      .default({
+        echo: { enabled: true, tickMs: 1000 },
+        dns: dnsConfig.parse({}),
+        railgun: railgunConfig.parse({}),
+        vault: { enabled: false },
+        bundler: { enabled: false, trust: 'current' },
+      }),
     /** The history of DNS queries and Railgun requests in the data folder (engine/host/history/). */
     history: z
       .object({
@@ -111,7 +125,13 @@ export function loadConfig(file: string): Config {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new ConfigError(ConfigErrorCode.missingFile, file, null, null, `cannot read it: ${reason} — pass an existing file with --config, or leave --config out to use the defaults`);
+    throw new ConfigError(
+      ConfigErrorCode.missingFile,
+      file,
+      null,
+      null,
+      `cannot read it: ${reason} — pass an existing file with --config, or leave --config out to use the defaults`,
+    );
   }
   return parseConfig(text, file);
 }

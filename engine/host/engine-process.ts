@@ -50,7 +50,11 @@ function heartbeat(log: ReturnType<typeof createLogger>): () => void {
       if (failing) log.info('memory sampling works again');
       failing = false;
     } catch (err) {
-      if (!failing) log.warn('cannot sample the resident memory; the heartbeat goes on without it', { code: 'E_HEARTBEAT_SAMPLE', error: err instanceof Error ? err.message : String(err) });
+      if (!failing)
+        log.warn('cannot sample the resident memory; the heartbeat goes on without it', {
+          code: 'E_HEARTBEAT_SAMPLE',
+          error: err instanceof Error ? err.message : String(err),
+        });
       failing = true;
     }
     sendControl(process, { kind: 'heartbeat', rssBytes, heapUsedBytes: getHeapStatistics().used_heap_size });
@@ -98,7 +102,8 @@ async function run(): Promise<void> {
       log.error('unknown engine', { name: message.engine });
       process.exit(2);
     }
-    partsOf(message.engine).load()
+    partsOf(message.engine)
+      .load()
       .then((definition) =>
         definition.start({
           config: message.config,

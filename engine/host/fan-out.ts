@@ -20,7 +20,11 @@ export async function fanOutCall(method: string, params: unknown, workers: (RpcC
   if (rule.to === 'bySeq') {
     const index = rule.worker(params as never, workers.length);
     const client = workers[index];
-    if (!client) throw new ApiError(ErrorCode.engineUnavailable, `${method}: worker ${index} of the ${namespaceOf(method)} engine, which holds what was asked for, is not running; try again once it is back`);
+    if (!client)
+      throw new ApiError(
+        ErrorCode.engineUnavailable,
+        `${method}: worker ${index} of the ${namespaceOf(method)} engine, which holds what was asked for, is not running; try again once it is back`,
+      );
     return client.call(method, params, undefined, caller);
   }
   const answers = await Promise.all(running.map((client) => client.call(method, params, undefined, caller)));
@@ -30,9 +34,18 @@ export async function fanOutCall(method: string, params: unknown, workers: (RpcC
 /** How long a keyed event waits for the workers that have not sent theirs yet (one restarting, say). */
 const secondWaitMs = 1500;
 
-export function fanOutSubscribe(stream: string, params: unknown, clients: RpcClient[], emit: (event: unknown) => void, end: (error?: ApiError) => void): () => void {
+export function fanOutSubscribe(
+  stream: string,
+  params: unknown,
+  clients: RpcClient[],
+  emit: (event: unknown) => void,
+  end: (error?: ApiError) => void,
+): () => void {
   const rule = (rulesOf(stream)?.streams as Record<string, StreamFanOut<StreamName>> | undefined)?.[stream];
-  const forward = rule && 'keyOf' in rule ? keyedMerger(clients.length, rule.keyOf as (event: unknown) => number, rule.merge as (events: unknown[]) => unknown, emit) : { push: emit, close: () => {} };
+  const forward =
+    rule && 'keyOf' in rule
+      ? keyedMerger(clients.length, rule.keyOf as (event: unknown) => number, rule.merge as (events: unknown[]) => unknown, emit)
+      : { push: emit, close: () => {} };
   const detachers = clients.map((client) => client.subscribe(stream, params, forward.push, end));
   return () => {
     forward.close();
@@ -40,7 +53,12 @@ export function fanOutSubscribe(stream: string, params: unknown, clients: RpcCli
   };
 }
 
-function keyedMerger(workers: number, keyOf: (event: unknown) => number, merge: (events: unknown[]) => unknown, emit: (event: unknown) => void): { push: (event: unknown) => void; close: () => void } {
+function keyedMerger(
+  workers: number,
+  keyOf: (event: unknown) => number,
+  merge: (events: unknown[]) => unknown,
+  emit: (event: unknown) => void,
+): { push: (event: unknown) => void; close: () => void } {
   const pending = new Map<number, { events: unknown[]; timer: ReturnType<typeof setTimeout> }>();
   const flush = (key: number) => {
     const entry = pending.get(key);

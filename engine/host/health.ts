@@ -80,7 +80,11 @@ export class HealthWatch extends EventEmitter<{ health: [HostHealth] }> {
     try {
       return await this.judgeRunning(state.name);
     } catch (err) {
-      return { level: 'degraded', reasons: [`${state.name} runs but did not answer its status call: ${err instanceof Error ? err.message : String(err)}`], figures: [] };
+      return {
+        level: 'degraded',
+        reasons: [`${state.name} runs but did not answer its status call: ${err instanceof Error ? err.message : String(err)}`],
+        figures: [],
+      };
     }
   }
 
@@ -106,7 +110,9 @@ export class HealthWatch extends EventEmitter<{ health: [HostHealth] }> {
       case 'railgun':
         return this.judgeRailgun(await this.status<RailgunStatus>('railgun.status'));
       case 'vault': {
-        const vault = await this.status<{ initialized: boolean; openOrders: number; live: number; audit: { ok: boolean; reason: string | null } }>('vault.status');
+        const vault = await this.status<{ initialized: boolean; openOrders: number; live: number; audit: { ok: boolean; reason: string | null } }>(
+          'vault.status',
+        );
         const reasons: string[] = [];
         if (!vault.audit.ok) reasons.push(`the vault audit chain is broken: ${vault.audit.reason ?? 'an entry was changed or removed'}`);
         if (vault.openOrders > 0) reasons.push(`${vault.openOrders} vault order${vault.openOrders > 1 ? 's' : ''} waiting for approval`);

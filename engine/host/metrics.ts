@@ -43,14 +43,16 @@ export function createMetrics(host: Host, api?: SendBudget): Metrics {
   const engineSeries = Object.values(engineParts).flatMap((parts) => {
     if (!parts?.metrics) return [];
     const registry = new Registry();
-    const declare = (kind: 'counter' | 'gauge') => (name: string, help: string, labelNames: string[] = []): MetricSeries => {
-      if (kind === 'gauge') {
-        const gauge = new Gauge({ name, help, labelNames, registers: [registry] });
-        return { set: (value, labels) => (labels ? gauge.set(labels, value) : gauge.set(value)) };
-      }
-      const counter = new Counter({ name, help, labelNames, registers: [registry] });
-      return { set: (value, labels) => setCounter(counter, value, labels) };
-    };
+    const declare =
+      (kind: 'counter' | 'gauge') =>
+      (name: string, help: string, labelNames: string[] = []): MetricSeries => {
+        if (kind === 'gauge') {
+          const gauge = new Gauge({ name, help, labelNames, registers: [registry] });
+          return { set: (value, labels) => (labels ? gauge.set(labels, value) : gauge.set(value)) };
+        }
+        const counter = new Counter({ name, help, labelNames, registers: [registry] });
+        return { set: (value, labels) => setCounter(counter, value, labels) };
+      };
     const copy = parts.metrics.declare({ counter: declare('counter'), gauge: declare('gauge') }) as (answer: unknown) => void;
     return [{ name: parts.name, source: parts.metrics.source, registry, copy }];
   });

@@ -81,7 +81,13 @@ export class OperatorAudit {
    * Runs an audited call and records it, done or refused. `readConfig` gives the config before a
    * configSet, so the entry lists what changed.
    */
-  async around(method: string, params: unknown, actor: string, run: () => Promise<unknown>, readConfig: (method: string) => Promise<unknown>): Promise<unknown> {
+  async around(
+    method: string,
+    params: unknown,
+    actor: string,
+    run: () => Promise<unknown>,
+    readConfig: (method: string) => Promise<unknown>,
+  ): Promise<unknown> {
     const engine = method.slice(0, method.indexOf('.'));
     const isConfig = method.endsWith('.configSet');
     const before = isConfig ? configOf(await readConfig(`${engine}.configGet`).catch(() => null)) : undefined;

@@ -97,7 +97,11 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
       const bucketMs = Math.max(1000, Math.ceil((until - request.since) / request.buckets / 1000) * 1000);
       // What still waits for its batch is part of the history too.
       await store.flush();
-      const [found, top, points] = await Promise.all([store.searchQueries(search, request.limit), store.topQueries(search, 10), store.chartQueries(search, bucketMs)]);
+      const [found, top, points] = await Promise.all([
+        store.searchQueries(search, request.limit),
+        store.topQueries(search, 10),
+        store.chartQueries(search, bucketMs),
+      ]);
       return { ...found, top, chart: { bucketMs, points }, dropped: store.dropped };
     },
     'host.requestHistory': async ({ limit, ...search }: RequestSearch & { limit: number }) => {
@@ -105,7 +109,11 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
       await store.flush();
       return store.searchRequests(search, limit);
     },
-    'host.historyExport': async ({ table, format, ...search }: RequestSearch & { table: HistoryTable; filter: QueryLogFilter; format: HistoryExportFormat }) => {
+    'host.historyExport': async ({
+      table,
+      format,
+      ...search
+    }: RequestSearch & { table: HistoryTable; filter: QueryLogFilter; format: HistoryExportFormat }) => {
       const { store, exports } = keptHistory();
       await store.flush();
       return exports.start(table, { ...search, until: search.until ?? Date.now() }, format);
@@ -130,7 +138,13 @@ export function createRouter(supervisor: Supervisor, info: HostInfo, more: Local
   const callAs = (method: string, params: unknown, caller: Caller, actor: string): Promise<unknown> => {
     const audit = info.audit;
     if (!audit?.covers(method)) return call(method, params, caller);
-    return audit.around(method, params, actor, () => call(method, params, caller), (read) => call(read, {}, caller));
+    return audit.around(
+      method,
+      params,
+      actor,
+      () => call(method, params, caller),
+      (read) => call(read, {}, caller),
+    );
   };
 
   const call = async (method: string, params: unknown, caller: Caller): Promise<unknown> => {

@@ -23,13 +23,7 @@ export interface Transport {
 export interface RpcHandler {
   call(method: string, params: unknown, caller: Caller): Promise<unknown>;
   /** Returns the function that ends the subscription. `end` is called when the source ends it. */
-  subscribe(
-    stream: string,
-    params: unknown,
-    emit: (data: unknown) => void,
-    end: (error?: ApiError) => void,
-    caller: Caller,
-  ): () => void;
+  subscribe(stream: string, params: unknown, emit: (data: unknown) => void, end: (error?: ApiError) => void, caller: Caller): () => void;
 }
 
 export interface ServeRpcOptions {
@@ -50,8 +44,7 @@ export interface ServeRpcOptions {
 export function validateParams(kind: 'call' | 'subscribe', name: string, params: unknown): unknown {
   const known = kind === 'call' ? isProcedureName(name) : isStreamName(name);
   if (!known) throw new ApiError(ErrorCode.unknownMethod, `no ${kind === 'call' ? 'procedure' : 'stream'} named "${name}"`);
-  const schema: z.ZodType =
-    kind === 'call' ? procedures[name as keyof typeof procedures].request : streams[name as keyof typeof streams].params;
+  const schema: z.ZodType = kind === 'call' ? procedures[name as keyof typeof procedures].request : streams[name as keyof typeof streams].params;
   const parsed = schema.safeParse(params ?? {});
   if (!parsed.success) throw new ApiError(ErrorCode.invalidParams, `${name}: ${describeIssues(parsed.error)}`);
   return parsed.data;
@@ -71,13 +64,14 @@ export function authorize(kind: 'call' | 'subscribe', name: string, caller: Call
   if (kind === 'call' ? !isProcedureName(name) : !isStreamName(name)) return;
   const needed = requiredRole(kind, name);
   if (hasRole(caller, needed)) return;
-  throw new ApiError(ErrorCode.forbidden, `${name} needs the ${needed} role; ${caller.name} has the ${caller.role} role — an admin can change it (signalbox operators set-role)`);
+  throw new ApiError(
+    ErrorCode.forbidden,
+    `${name} needs the ${needed} role; ${caller.name} has the ${caller.role} role — an admin can change it (signalbox operators set-role)`,
+  );
 }
 
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(params)'}: ${plainIssue(issue)}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(params)'}: ${plainIssue(issue)}`).join('; ');
 }
 
 /** Serves `handler` on `transport` until the transport closes; ends every subscription then. */

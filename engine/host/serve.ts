@@ -71,12 +71,18 @@ export interface Served {
 export async function startServe(options: ServeOptions): Promise<Served> {
   const { log } = options;
   if (!isLoopbackHost(options.host) && !options.tls) {
-    throw new ApiError('E_SERVE_NEEDS_TLS', `serve: --host ${options.host} reaches beyond this machine, and passwords and session cookies must not cross a network in clear: give --cert and --key (PEM), or --tls-self-signed to generate a certificate`);
+    throw new ApiError(
+      'E_SERVE_NEEDS_TLS',
+      `serve: --host ${options.host} reaches beyond this machine, and passwords and session cookies must not cross a network in clear: give --cert and --key (PEM), or --tls-self-signed to generate a certificate`,
+    );
   }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
 
   const host = await startHost({
-    config: options.config, dataDir: options.dataDir, version: options.version, log,
+    config: options.config,
+    dataDir: options.dataDir,
+    version: options.version,
+    log,
     ...(options.operatorOptions ? { operatorOptions: options.operatorOptions } : {}),
     ...(options.sessionLimits ? { sessionLimits: options.sessionLimits } : {}),
   });
@@ -122,7 +128,14 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   const names = consoleNames(options.host, options.names ?? []);
   hostNames = new Set(names.map((name) => `${name}:${port}`));
   const origins = new Set(names.map((name) => `${scheme}://${name}:${port}`));
-  auth = new ConsoleAuth({ store: host.operators, sessions: host.sessions, secure: options.tls !== undefined, origins, log: log.child('sign-in'), ...(setup ? { setup } : {}) });
+  auth = new ConsoleAuth({
+    store: host.operators,
+    sessions: host.sessions,
+    secure: options.tls !== undefined,
+    origins,
+    log: log.child('sign-in'),
+    ...(setup ? { setup } : {}),
+  });
   // A session that ends (sign-out, revoked, expired) closes its API connections.
   const connections = new Map<string, Set<WebSocket>>();
   const stopSweeping = host.sessions.sweep(Math.min(15_000, host.sessions.limitsInUse.idleTimeoutMs / 2));
@@ -134,7 +147,9 @@ export async function startServe(options: ServeOptions): Promise<Served> {
   http.on('upgrade', (req, socket, head) => {
     // Node takes its own error listener off a socket it hands to 'upgrade'; a client that resets
     // the connection before the answer is written must not end the process.
-    socket.on('error', (err: NodeJS.ErrnoException) => log.debug('API connection error before the upgrade', { code: err.code, remote: req.socket.remoteAddress }));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      log.debug('API connection error before the upgrade', { code: err.code, remote: req.socket.remoteAddress }),
+    );
     const refusal = refuseHost(req, hostNames) ? { status: 421, reason: 'this host is not reached by that name' } : refuseUpgrade(req, origins);
     const who = refusal ? null : auth.authenticate(req, 'api');
     if (refusal || !who) {
@@ -231,7 +246,9 @@ function rejectSocket(socket: Duplex, status: number, reason: string): void {
 
 async function serveMetrics(metrics: Metrics, who: Authenticated | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!who) {
-    res.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer realm="signalbox"' }).end('missing or wrong token: send an API token (signalbox operators token-add NAME --scope metrics) as Authorization: Bearer');
+    res
+      .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer realm="signalbox"' })
+      .end('missing or wrong token: send an API token (signalbox operators token-add NAME --scope metrics) as Authorization: Bearer');
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -20,7 +20,12 @@ function portOf(address: string | null): number | null {
 
 export function explainStartFailure(err: unknown): StartFailure {
   if (err instanceof z.ZodError) {
-    return { code: 'E_ENGINE_CONFIG', message: `config refused: ${describeIssues(err)}`, hint: 'correct the key it names in signalbox.yaml and restart the engine', retrying: false };
+    return {
+      code: 'E_ENGINE_CONFIG',
+      message: `config refused: ${describeIssues(err)}`,
+      hint: 'correct the key it names in signalbox.yaml and restart the engine',
+      retrying: false,
+    };
   }
   const error: NodeJS.ErrnoException = err instanceof Error ? err : new Error(String(err));
   // The errno code, also when an engine wrapped the error and kept only its message.
@@ -45,7 +50,12 @@ export function explainStartFailure(err: unknown): StartFailure {
     };
   }
   if (errno === 'EADDRNOTAVAIL') {
-    return { code: 'E_ENGINE_ADDRESS_UNAVAILABLE', message: error.message, hint: `${where} is not an address of this host: listen on one it has (ip addr lists them)`, retrying: false };
+    return {
+      code: 'E_ENGINE_ADDRESS_UNAVAILABLE',
+      message: error.message,
+      hint: `${where} is not an address of this host: listen on one it has (ip addr lists them)`,
+      retrying: false,
+    };
   }
   const code = (error as { code?: unknown }).code;
   return {

@@ -141,7 +141,17 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
         backoffMs: this.backoff.initialMs,
         restartAt: null,
       }));
-      this.slots.set(name, { name, config, workers, restarts: 0, lastExit: null, lastError: null, upgrade: null, busy: Promise.resolve(), unadopted: new Set() });
+      this.slots.set(name, {
+        name,
+        config,
+        workers,
+        restarts: 0,
+        lastExit: null,
+        lastError: null,
+        upgrade: null,
+        busy: Promise.resolve(),
+        unadopted: new Set(),
+      });
     }
   }
 
@@ -231,7 +241,11 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
       slot.upgrade = { ...upgrade };
       this.changed();
     };
-    this.record(name, 'upgrading', `${name}: upgrade started (${upgrade.from ?? 'unknown version'}, ${slot.workers.length} worker${slot.workers.length > 1 ? 's' : ''})`);
+    this.record(
+      name,
+      'upgrading',
+      `${name}: upgrade started (${upgrade.from ?? 'unknown version'}, ${slot.workers.length} worker${slot.workers.length > 1 ? 's' : ''})`,
+    );
     const drains: number[] = [];
     for (const worker of slot.workers) {
       const label = slot.workers.length > 1 ? `worker ${worker.index}: ` : '';
@@ -337,13 +351,30 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     const running = slot.workers.filter((worker) => worker.status === 'running');
     const first = running[0] ?? slot.workers.find((worker) => worker.child) ?? slot.workers[0]!;
     const statuses = slot.workers.map((worker) => worker.status);
-    const status: EngineState['status'] = running.length > 0 ? 'running' : (['starting', 'stopping', 'crashed', 'failed'] as const).find((s) => statuses.includes(s)) ?? 'stopped';
-    const sum = (values: (number | null)[]) => (values.some((value) => value !== null) ? values.reduce<number>((total, value) => total + (value ?? 0), 0) : null);
+    const status: EngineState['status'] =
+      running.length > 0 ? 'running' : ((['starting', 'stopping', 'crashed', 'failed'] as const).find((s) => statuses.includes(s)) ?? 'stopped');
+    const sum = (values: (number | null)[]) =>
+      values.some((value) => value !== null) ? values.reduce<number>((total, value) => total + (value ?? 0), 0) : null;
     const processes: EngineState['processes'] = [];
     for (const worker of slot.workers) {
-      if (worker.draining) processes.push({ worker: worker.index, pid: worker.draining.pid, status: 'draining', version: worker.draining.version, startedAt: worker.draining.startedAt ?? Date.now(), rssBytes: null });
+      if (worker.draining)
+        processes.push({
+          worker: worker.index,
+          pid: worker.draining.pid,
+          status: 'draining',
+          version: worker.draining.version,
+          startedAt: worker.draining.startedAt ?? Date.now(),
+          rssBytes: null,
+        });
       if (worker.child?.pid && (worker.status === 'running' || worker.status === 'starting')) {
-        processes.push({ worker: worker.index, pid: worker.child.pid, status: worker.status, version: worker.version, startedAt: worker.startedAt ?? Date.now(), rssBytes: worker.rssBytes });
+        processes.push({
+          worker: worker.index,
+          pid: worker.child.pid,
+          status: worker.status,
+          version: worker.version,
+          startedAt: worker.startedAt ?? Date.now(),
+          rssBytes: worker.rssBytes,
+        });
       }
     }
     const restartAt = slot.workers.map((worker) => worker.restartAt).filter((at): at is number => at !== null);
@@ -436,7 +467,17 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
   /** Makes `launched` the process a worker serves with. */
   private adopt(slot: Slot, worker: Worker, launched: Launched): void {
     const { child } = launched;
-    Object.assign(worker, { child, client: launched.client, exited: launched.exited, status: 'starting', startedAt: Date.now(), rssBytes: null, heapUsedBytes: null, restartAt: null, version: null });
+    Object.assign(worker, {
+      child,
+      client: launched.client,
+      exited: launched.exited,
+      status: 'starting',
+      startedAt: Date.now(),
+      rssBytes: null,
+      heapUsedBytes: null,
+      restartAt: null,
+      version: null,
+    });
     void launched.ready.then(() => {
       if (worker.child === child) worker.version = launched.version;
     });
@@ -463,7 +504,15 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     const ranMs = Date.now() - (worker.startedAt ?? Date.now());
     worker.client?.close();
     const failure = worker.startFailure;
-    Object.assign(worker, { child: undefined, client: undefined, startedAt: null, rssBytes: null, heapUsedBytes: null, version: null, startFailure: undefined });
+    Object.assign(worker, {
+      child: undefined,
+      client: undefined,
+      startedAt: null,
+      rssBytes: null,
+      heapUsedBytes: null,
+      version: null,
+      startFailure: undefined,
+    });
     slot.lastExit = { code, signal, at: Date.now() };
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
 
@@ -488,7 +537,11 @@ export class Supervisor extends EventEmitter<{ change: []; ready: [EngineName] }
     const others = slot.workers.filter((other) => other.status === 'running').length;
     this.options.log.warn('engine crashed; restarting', { engine: slot.name, worker: worker.index, code, signal, restartInMs: delay });
     const why = failure ? ` at start: ${failure.message} [${failure.code}]` : '';
-    this.record(slot.name, 'crashed', `${name} ${how}${why}; restarting in ${formatDelay(delay)}${others > 0 ? ` (${others} other worker${others > 1 ? 's' : ''} serving)` : ''}`);
+    this.record(
+      slot.name,
+      'crashed',
+      `${name} ${how}${why}; restarting in ${formatDelay(delay)}${others > 0 ? ` (${others} other worker${others > 1 ? 's' : ''} serving)` : ''}`,
+    );
     worker.restartTimer = setTimeout(() => {
       if (this.stopped) return;
       slot.restarts += 1;

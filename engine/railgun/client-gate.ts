@@ -61,10 +61,17 @@ export class ClientGate {
     const text = `signalbox railgun: ${refusal === 'refusedFull' ? 'the sender is serving as many connections as it may' : 'this address holds as many connections as it may'}; retry in ${retryAfterSeconds} s [E_RAILGUN_BUSY]\n`;
     request.resume();
     if ('writeHead' in response) {
-      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds), connection: 'close' });
+      response.writeHead(503, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-store',
+        'retry-after': String(retryAfterSeconds),
+        connection: 'close',
+      });
       response.end(request.method === 'HEAD' ? undefined : text);
     } else {
-      response.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${retryAfterSeconds}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+      response.end(
+        `HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${retryAfterSeconds}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+      );
     }
     return true;
   }
@@ -72,7 +79,8 @@ export class ClientGate {
   #admit(socket: Socket): void {
     const address = addressKey(socket.remoteAddress);
     const held = this.#perAddress.get(address) ?? 0;
-    const refusal: Refusal | null = this.#open >= this.limits.maxConnections ? 'refusedFull' : held >= this.limits.maxConnectionsPerAddress ? 'refusedPerAddress' : null;
+    const refusal: Refusal | null =
+      this.#open >= this.limits.maxConnections ? 'refusedFull' : held >= this.limits.maxConnectionsPerAddress ? 'refusedPerAddress' : null;
     if (refusal) return this.#turnAway(socket, refusal, address);
     this.#open++;
     this.#perAddress.set(address, held + 1);
@@ -122,5 +130,8 @@ export function addressKey(address: string | undefined): string {
   const left = head ? head.split(':') : [];
   const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
   const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }

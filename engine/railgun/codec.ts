@@ -96,7 +96,12 @@ const olderBaseGain = 0.95;
  */
 export async function chooseBase<T extends { body: Buffer }>(body: Buffer, bases: T[]): Promise<T> {
   if (bases.length < 2) return bases[0]!;
-  const sizes = await Promise.all(bases.map(async (base) => (await zstdCompress(body, { dictionary: base.body, pledgedSrcSize: body.length, params: params(trialLevel, base.body.length + body.length) })).length));
+  const sizes = await Promise.all(
+    bases.map(
+      async (base) =>
+        (await zstdCompress(body, { dictionary: base.body, pledgedSrcSize: body.length, params: params(trialLevel, base.body.length + body.length) })).length,
+    ),
+  );
   let chosen = 0;
   for (let i = 1; i < bases.length; i++) if (sizes[i]! < sizes[chosen]! && sizes[i]! < sizes[0]! * olderBaseGain) chosen = i;
   return bases[chosen]!;

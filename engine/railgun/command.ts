@@ -26,18 +26,30 @@ export async function railgunCommand(args: string[], host: CommandHost): Promise
   const required = role === 'listener' ? (['listen', 'origin'] as const) : (['listen', 'link'] as const);
   for (const flag of required) if (values[flag] === undefined) throw host.usageError(`railgun ${role}: --${flag} is required`);
   const { section: fromFile, dataDir, log } = await host.readConfig(values.config);
-  const flags = { listen: role === 'listener' ? 'linkListen' : 'listen', origin: 'origin', link: 'link', cert: 'cert', key: 'key', ca: 'ca', pin: 'pin', 'token-file': 'tokenFile' } as const;
+  const flags = {
+    listen: role === 'listener' ? 'linkListen' : 'listen',
+    origin: 'origin',
+    link: 'link',
+    cert: 'cert',
+    key: 'key',
+    ca: 'ca',
+    pin: 'pin',
+    'token-file': 'tokenFile',
+  } as const;
   const section: Record<string, unknown> = { ...fromFile, enabled: true, running: true, role };
   for (const [flag, key] of Object.entries(flags)) if (values[flag as keyof typeof flags] !== undefined) section[key] = values[flag as keyof typeof flags];
   const checked = railgunConfig.safeParse(section);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     const flag = Object.entries(flags).find(([, key]) => key === issue.path[0])?.[0];
-    throw host.usageError(`railgun ${role}: ${flag ? `--${flag} "${String(section[issue.path[0] as string])}"` : `engines.railgun.${issue.path.join('.')}`}: ${issue.message}`);
+    throw host.usageError(
+      `railgun ${role}: ${flag ? `--${flag} "${String(section[issue.path[0] as string])}"` : `engines.railgun.${issue.path.join('.')}`}: ${issue.message}`,
+    );
   }
   const book = new SavingsBook();
   const ends = await startEnds(checked.data, book, dataDir, log);
-  if (ends.listener) process.stdout.write(`Signalbox railgun listener: link at https://${ends.listener.address} (senders pin ${ends.pin}), origin ${checked.data.origin}\n`);
+  if (ends.listener)
+    process.stdout.write(`Signalbox railgun listener: link at https://${ends.listener.address} (senders pin ${ends.pin}), origin ${checked.data.origin}\n`);
   if (ends.sender) process.stdout.write(`Signalbox railgun sender: http://${ends.sender.address} over the link to ${checked.data.link}\n`);
   host.stopOnSignals(log, 'shutting down', async () => {
     await ends.stop();

@@ -42,28 +42,68 @@ export async function startEnds(config: RailgunConfig, book: SavingsBook, dataDi
       const tls = await generateCertificate(['127.0.0.1', 'localhost']);
       const token = generateToken();
       const at = splitHostPort(config.linkListen ?? '127.0.0.1:0');
-      started.listener = await Listener.start({ ...at, origin: new URL(config.origin), tls, token, limits: config.limits, ...privacy(config), log: log.child('listener') });
+      started.listener = await Listener.start({
+        ...at,
+        origin: new URL(config.origin),
+        tls,
+        token,
+        limits: config.limits,
+        ...privacy(config),
+        log: log.child('listener'),
+      });
       started.pin = spkiPin(tls.cert);
       started.link = new Link({ url: new URL(`https://127.0.0.1:${started.listener.port}`), token, pin: started.pin, log: log.child('link') });
     } else if (config.role === 'listener') {
       const tls = await listenerTls(config, log);
       const token = readToken(config, dataDir, log, true);
-      started.listener = await Listener.start({ ...splitHostPort(config.linkListen ?? '0.0.0.0:8443'), origin: new URL(config.origin), tls, token, limits: config.limits, ...privacy(config), book, log: log.child('listener') });
+      started.listener = await Listener.start({
+        ...splitHostPort(config.linkListen ?? '0.0.0.0:8443'),
+        origin: new URL(config.origin),
+        tls,
+        token,
+        limits: config.limits,
+        ...privacy(config),
+        book,
+        log: log.child('listener'),
+      });
       started.pin = spkiPin(tls.cert);
     } else {
-      if (!config.link) throw new RailgunSetupError('a sender needs the listener\'s URL: set link (or --link https://HOST:PORT)');
-      if (!config.ca && !config.pin) throw new RailgunSetupError('a sender must know the listener it talks to: give ca (the CA or the listener\'s certificate, PEM) or pin (sha256/...)');
+      if (!config.link) throw new RailgunSetupError("a sender needs the listener's URL: set link (or --link https://HOST:PORT)");
+      if (!config.ca && !config.pin)
+        throw new RailgunSetupError("a sender must know the listener it talks to: give ca (the CA or the listener's certificate, PEM) or pin (sha256/...)");
       const token = readToken(config, dataDir, log, false);
-      started.link = new Link({ url: new URL(config.link), token, ...(config.ca ? { ca: readFile(config.ca, 'ca') } : {}), ...(config.pin ? { pin: config.pin } : {}), log: log.child('link') });
+      started.link = new Link({
+        url: new URL(config.link),
+        token,
+        ...(config.ca ? { ca: readFile(config.ca, 'ca') } : {}),
+        ...(config.pin ? { pin: config.pin } : {}),
+        log: log.child('link'),
+      });
     }
     if (started.link) {
       started.link.start();
       const { store } = config;
       const shared =
         store.kind === 'redis'
-          ? new SharedVersions({ url: store.url, maxBytes: store.maxBytes, ttl: store.ttl, versionsPerKey: config.limits.versionsPerKey, noStoreIdleMs: config.noStoreIdleMs, log: log.child('shared-store') })
+          ? new SharedVersions({
+              url: store.url,
+              maxBytes: store.maxBytes,
+              ttl: store.ttl,
+              versionsPerKey: config.limits.versionsPerKey,
+              noStoreIdleMs: config.noStoreIdleMs,
+              log: log.child('shared-store'),
+            })
           : null;
-      started.sender = await Sender.start({ ...splitHostPort(config.listen), link: started.link, limits: config.limits, clients: config.clients, noStoreIdleMs: config.noStoreIdleMs, book, log: log.child('sender'), ...(shared ? { shared } : {}) }).catch(async (err: Error) => {
+      started.sender = await Sender.start({
+        ...splitHostPort(config.listen),
+        link: started.link,
+        limits: config.limits,
+        clients: config.clients,
+        noStoreIdleMs: config.noStoreIdleMs,
+        book,
+        log: log.child('sender'),
+        ...(shared ? { shared } : {}),
+      }).catch(async (err: Error) => {
         await shared?.close();
         throw err;
       });
@@ -90,10 +130,11 @@ async function listenerTls(config: RailgunConfig, log: Logger): Promise<TlsMater
 function readToken(config: RailgunConfig, dataDir: string, log: Logger, mayCreate: boolean): string {
   if (config.tokenFile) {
     const token = readFile(config.tokenFile, 'token file').trim();
-    if (token.length < minTokenLength) throw new RailgunSetupError(`the token in ${config.tokenFile} is too short: write at least ${minTokenLength} characters (e.g. openssl rand -base64 32)`);
+    if (token.length < minTokenLength)
+      throw new RailgunSetupError(`the token in ${config.tokenFile} is too short: write at least ${minTokenLength} characters (e.g. openssl rand -base64 32)`);
     return token;
   }
-  if (!mayCreate) throw new RailgunSetupError('a sender needs the link token: give tokenFile (or --token-file F) with the listener\'s token');
+  if (!mayCreate) throw new RailgunSetupError("a sender needs the link token: give tokenFile (or --token-file F) with the listener's token");
   const file = path.join(dataDir, 'railgun', 'link-token');
   try {
     return readFile(file, 'token file').trim();

@@ -52,10 +52,21 @@ export const railgunEngine: EngineDefinition = {
         origin: config.role === 'sender' ? null : config.origin,
         senderAddress: ends?.sender?.address ?? null,
         listenerAddress: ends?.listener?.address ?? null,
-        link: ends?.link?.state ?? (ends?.listener ? { ...stoppedLink, state: ends.listener.sessions > 0 ? 'up' : 'down', address: ends.listener.address } : stoppedLink),
+        link:
+          ends?.link?.state ??
+          (ends?.listener ? { ...stoppedLink, state: ends.listener.sessions > 0 ? 'up' : 'down', address: ends.listener.address } : stoppedLink),
         totals: { ...book.totals, errorsByKind: { ...book.totals.errorsByKind } },
         store: store?.stats ?? { keys: 0, versions: 0, bytes: 0 },
-        clients: ends?.sender?.clients ?? { open: 0, refusedFull: 0, refusedPerAddress: 0, closedUnanswered: 0, headerTimeouts: 0, refusedBusy: 0, bodyBytes: 0, bufferedBytes: 0 },
+        clients: ends?.sender?.clients ?? {
+          open: 0,
+          refusedFull: 0,
+          refusedPerAddress: 0,
+          closedUnanswered: 0,
+          headerTimeouts: 0,
+          refusedBusy: 0,
+          bodyBytes: 0,
+          bufferedBytes: 0,
+        },
       };
     };
 

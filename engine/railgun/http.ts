@@ -48,7 +48,8 @@ export function withForwardedFor(headers: OutgoingHttpHeaders, clientAddress: st
   return { ...headers, 'x-forwarded-for': prior ? `${String(prior)}, ${client}` : client };
 }
 
-const textual = /^(text\/|application\/(json|javascript|ecmascript|x-javascript|xml|xhtml\+xml|ld\+json|manifest\+json)\b|application\/[\w.+-]+\+(json|xml)\b|image\/svg\+xml\b)/i;
+const textual =
+  /^(text\/|application\/(json|javascript|ecmascript|x-javascript|xml|xhtml\+xml|ld\+json|manifest\+json)\b|application\/[\w.+-]+\+(json|xml)\b|image\/svg\+xml\b)/i;
 
 /** Whether a request could get a delta: a plain GET of the whole resource, not an upgrade. */
 export function isDeltaRequest(method: string | undefined, headers: IncomingHttpHeaders): boolean {
@@ -66,7 +67,9 @@ export function isDeltaResponse(status: number, headers: IncomingHttpHeaders | O
   // An event stream never repeats as a page, and waiting for its end to encode it would hold every event back.
   if (!textual.test(type) || /^text\/event-stream\b/i.test(type)) return false;
   if (honourNoStore && isNoStore(headers)) return false;
-  return !String(headers.vary ?? '').split(',').some((name) => name.trim() === '*');
+  return !String(headers.vary ?? '')
+    .split(',')
+    .some((name) => name.trim() === '*');
 }
 
 /**
@@ -76,7 +79,9 @@ export function isDeltaResponse(status: number, headers: IncomingHttpHeaders | O
  */
 export function compressesOnLink(method: string, status: number, headers: IncomingHttpHeaders): boolean {
   if (method === 'HEAD' || status < 200 || status === 204 || status === 304 || headers['content-length'] === '0') return false;
-  const encoding = String(headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   if (encoding !== '' && encoding !== 'identity') return false;
   return textual.test(String(headers['content-type'] ?? ''));
 }

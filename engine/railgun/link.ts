@@ -102,7 +102,10 @@ export class Link {
       settings: { enablePush: false },
     });
     this.#session = session;
-    const connectTimer = setTimeout(() => session.destroy(new LinkError(`no TLS handshake within ${this.options.connectTimeoutMs ?? 5000} ms`)), this.options.connectTimeoutMs ?? 5000);
+    const connectTimer = setTimeout(
+      () => session.destroy(new LinkError(`no TLS handshake within ${this.options.connectTimeoutMs ?? 5000} ms`)),
+      this.options.connectTimeoutMs ?? 5000,
+    );
     session.on('error', (err) => {
       this.#lastError = err.message;
     });
@@ -137,7 +140,10 @@ export class Link {
    * protocol 1 (it ignores the header and answers 204).
    */
   #hello(session: ClientHttp2Session): void {
-    const stream = session.request({ ':method': 'GET', ':path': helloPath, [linkHeaders.token]: this.options.token, [linkHeaders.version]: linkVersion }, { endStream: true });
+    const stream = session.request(
+      { ':method': 'GET', ':path': helloPath, [linkHeaders.token]: this.options.token, [linkHeaders.version]: linkVersion },
+      { endStream: true },
+    );
     stream.on('response', (headers) => {
       const status = Number(headers[':status']);
       const version = headers[linkHeaders.version];

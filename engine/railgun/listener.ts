@@ -139,10 +139,17 @@ export class Listener {
       this.options.log.error('railgun listener: request failed', { module: 'listener', id, path, kind, error: err.message });
       this.options.book?.record({ ...unanswered(path, 502, started), failure: { at: Date.now(), kind, message: err.message } });
       if (!stream.headersSent && !stream.closed) {
-        const failureHeaders = { ':status': 502, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id, [linkHeaders.failure]: formatFailure(kind, err.message) };
+        const failureHeaders = {
+          ':status': 502,
+          'content-type': 'text/plain; charset=utf-8',
+          'cache-control': 'no-store',
+          'signalbox-error-id': id,
+          [linkHeaders.failure]: formatFailure(kind, err.message),
+        };
         stream.respond(failureHeaders, { endStream: false });
       }
-      if (!stream.closed) stream.end(`signalbox railgun: the listener could not answer this request (error id ${id}; the operator's log has the details) [E_RAILGUN_LISTENER]\n`);
+      if (!stream.closed)
+        stream.end(`signalbox railgun: the listener could not answer this request (error id ${id}; the operator's log has the details) [E_RAILGUN_LISTENER]\n`);
     });
   }
 
@@ -180,7 +187,13 @@ export class Listener {
     for (const name of linkOnly) delete forwarded[name];
     // The link compresses; the origin's bytes stay plain so that versions make good dictionaries.
     if (deltaRequest) forwarded['accept-encoding'] = 'identity';
-    const response = await this.#askOrigin(stream, method, path, { ...forwarded, host: String(headers[':authority'] ?? this.options.origin.host) }, abort.signal);
+    const response = await this.#askOrigin(
+      stream,
+      method,
+      path,
+      { ...forwarded, host: String(headers[':authority'] ?? this.options.origin.host) },
+      abort.signal,
+    );
     const originMs = performance.now() - started;
     const status = response.statusCode ?? 502;
     const length = Number(response.headers['content-length'] ?? 0);
@@ -256,7 +269,15 @@ export class Listener {
     }
   }
 
-  async #sendFull(stream: ServerHttp2Stream, body: Buffer, hash: Buffer, responseHeaders: Record<string, unknown> | null, outcome: BaseOutcome, path: string, originMs: number | null = null): Promise<void> {
+  async #sendFull(
+    stream: ServerHttp2Stream,
+    body: Buffer,
+    hash: Buffer,
+    responseHeaders: Record<string, unknown> | null,
+    outcome: BaseOutcome,
+    path: string,
+    originMs: number | null = null,
+  ): Promise<void> {
     const encoded = await this.#timed(() => this.#codec.encodeFull(body, levelFor(body.length, this.options.limits.fullLevel, this.options.limits)));
     // A resend has no fresh origin response: the version's headers are not kept here; the sender reuses those of the answer it could not verify.
     this.#send(stream, responseHeaders ?? { ':status': 200 }, body, hash, encoded, 'zstd', outcome, originMs, path);
@@ -317,7 +338,11 @@ export class Listener {
     // instead of ending it short.
     response.once('close', () => response.complete || stream.closed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
     if (stream.closed) return;
-    const headers: http2.OutgoingHttpHeaders = { ':status': status, ...endToEnd(response.headers), [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null, coding: compress ? 'zstd' : null }) };
+    const headers: http2.OutgoingHttpHeaders = {
+      ':status': status,
+      ...endToEnd(response.headers),
+      [linkHeaders.report]: formatReport({ base: 'pass', originMs, encodeMs: null, coding: compress ? 'zstd' : null }),
+    };
     if (compressor) {
       // The client gets the origin's bytes back, so their length goes along for its Content-Length.
       if (headers['content-length'] !== undefined) headers[linkHeaders.length] = headers['content-length'];
@@ -370,7 +395,20 @@ export class Listener {
 
 /** The book's entry for a request that got no answer from the origin. */
 function unanswered(url: string, status: number, started: number) {
-  return { at: Date.now(), url, status, outcome: 'pass' as const, rawBytes: 0, linkBytes: 0, totalMs: performance.now() - started, originMs: null, deltaEligible: false, retried: false, encodeMs: 0, decodeMs: 0 };
+  return {
+    at: Date.now(),
+    url,
+    status,
+    outcome: 'pass' as const,
+    rawBytes: 0,
+    linkBytes: 0,
+    totalMs: performance.now() - started,
+    originMs: null,
+    deltaEligible: false,
+    retried: false,
+    encodeMs: 0,
+    decodeMs: 0,
+  };
 }
 
 /**

@@ -33,7 +33,13 @@ export const railgunMetrics = metricsFrom('railgun.status', (metric) => {
     railgun.retries.set(totals.retries);
     for (const [kind, count] of Object.entries(totals.errorsByKind)) railgun.errors.set(count, { kind });
     railgun.clientsOpen.set(clients.open);
-    const refusals = { full: clients.refusedFull, per_address: clients.refusedPerAddress, unanswered: clients.closedUnanswered, header_timeout: clients.headerTimeouts, busy: clients.refusedBusy };
+    const refusals = {
+      full: clients.refusedFull,
+      per_address: clients.refusedPerAddress,
+      unanswered: clients.closedUnanswered,
+      header_timeout: clients.headerTimeouts,
+      busy: clients.refusedBusy,
+    };
     for (const [reason, count] of Object.entries(refusals)) railgun.clientsRefused.set(count, { reason });
     railgun.clientBodyBytes.set(clients.bodyBytes);
     railgun.linkUp.set(link.state === 'up' ? 1 : 0);

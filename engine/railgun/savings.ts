@@ -18,7 +18,19 @@ type Feed = (batch: { requests: RailgunRequest[]; dropped: number }) => void;
 
 function emptySavings(): Savings {
   const errorsByKind = Object.fromEntries(failureKinds.map((kind) => [kind, 0])) as ErrorsByKind;
-  return { requests: 0, rawBytes: 0, linkBytes: 0, deltaHits: 0, deltaEligible: 0, retries: 0, errors: 0, errorsByKind, lastFailure: null, encodeMs: 0, decodeMs: 0 };
+  return {
+    requests: 0,
+    rawBytes: 0,
+    linkBytes: 0,
+    deltaHits: 0,
+    deltaEligible: 0,
+    retries: 0,
+    errors: 0,
+    errorsByKind,
+    lastFailure: null,
+    encodeMs: 0,
+    decodeMs: 0,
+  };
 }
 
 function add(into: Savings, request: Finished): void {
@@ -78,7 +90,10 @@ export class SavingsBook {
 
   /** The most recently used URLs first. */
   urls(limit: number): UrlSavings[] {
-    return [...this.#urls.values()].reverse().slice(0, limit).map((url) => ({ ...url, errorsByKind: { ...url.errorsByKind } }));
+    return [...this.#urls.values()]
+      .reverse()
+      .slice(0, limit)
+      .map((url) => ({ ...url, errorsByKind: { ...url.errorsByKind } }));
   }
 
   history(seconds: number): RailgunSecond[] {

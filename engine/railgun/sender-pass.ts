@@ -42,7 +42,10 @@ export function cutOffAfter(response: ServerResponse, ms: number): void {
 export function clientHeaders(linkResponse: IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const headers = withVia(endToEnd(linkResponse), '1.1');
   for (const name of linkResponseOnly) delete headers[name];
-  const codings = String(headers['content-encoding'] ?? '').split(',').map((coding) => coding.trim()).filter(Boolean);
+  const codings = String(headers['content-encoding'] ?? '')
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter(Boolean);
   codings.pop();
   if (codings.length > 0) headers['content-encoding'] = codings.join(', ');
   else delete headers['content-encoding'];
@@ -50,7 +53,13 @@ export function clientHeaders(linkResponse: IncomingHttpHeaders): http.OutgoingH
 }
 
 /** Streams a body that is not delta material to the client as it comes, decoding the link's zstd when the listener used it. */
-export async function passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, report: LinkReport | null, sendTimeoutMs: number): Promise<Passed> {
+export async function passThrough(
+  stream: ClientHttp2Stream,
+  linkResponse: IncomingHttpHeaders,
+  response: ServerResponse,
+  report: LinkReport | null,
+  sendTimeoutMs: number,
+): Promise<Passed> {
   const compressed = report?.coding === 'zstd';
   const headers = compressed ? clientHeaders(linkResponse) : withVia(endToEnd(linkResponse), '1.1');
   if (compressed && linkResponse[linkHeaders.length] !== undefined) headers['content-length'] = String(linkResponse[linkHeaders.length]);

@@ -145,7 +145,9 @@ export class Sender {
       } catch (err) {
         // Retry once: after a failed verification (in full), or a link that dropped before the
         // answer started, for requests that can safely be sent twice.
-        const retryable = err instanceof Unverified || (!(err instanceof Busy) && !response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
+        const retryable =
+          err instanceof Unverified ||
+          (!(err instanceof Busy) && !response.headersSent && (request.method === 'GET' || request.method === 'HEAD') && !request.destroyed);
         if (attempt.retried || !retryable) throw err;
         this.options.log.warn('railgun sender: retrying a request', { url, reason: (err as Error).message });
         attempt = { retried: true, resend: err instanceof Unverified ? err.resend : null };
@@ -207,7 +209,8 @@ export class Sender {
       const outgoing = clientHeaders(originHeaders);
       outgoing['content-length'] = body.length;
       const ratio = body.length === 0 ? 1 : received.linkBytes / body.length;
-      outgoing['signalbox-railgun'] = `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
+      outgoing['signalbox-railgun'] =
+        `ratio=${ratio.toFixed(4)}; base=${report.base}${report.originMs !== null ? `; origin-ms=${report.originMs.toFixed(1)}` : ''}`;
       response.writeHead(status, outgoing);
       cutOffAfter(response, this.options.clients.sendTimeoutMs);
       await writeBody(response, body);
@@ -226,7 +229,12 @@ export class Sender {
   }
 
   /** Reads and decodes a link body, its memory reserved in `share` first. */
-  async #receive(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, bases: Version[], share: BodyShare): Promise<{ body: Buffer; hash: Buffer; linkBytes: number; decodeMs: number }> {
+  async #receive(
+    stream: ClientHttp2Stream,
+    linkResponse: IncomingHttpHeaders,
+    bases: Version[],
+    share: BodyShare,
+  ): Promise<{ body: Buffer; hash: Buffer; linkBytes: number; decodeMs: number }> {
     const limit = this.options.limits.maxDeltaBodyBytes;
     const data = await collect(stream, digestBytes + limit + 1024, share);
     // Link protocol 2: the SHA-256 of the decoded body, then the dcz or zstd body.
@@ -244,7 +252,9 @@ export class Sender {
 
   /** The body as the origin sent it, or Unverified (carrying the hash to ask for in full). */
   async #decode(linkResponse: IncomingHttpHeaders, digest: Buffer, encoded: Buffer, bases: Version[], limit: number): Promise<Buffer> {
-    const codings = String(linkResponse['content-encoding'] ?? '').split(',').map((coding) => coding.trim());
+    const codings = String(linkResponse['content-encoding'] ?? '')
+      .split(',')
+      .map((coding) => coding.trim());
     const coding = codings[codings.length - 1];
     let body: Buffer;
     try {
@@ -266,7 +276,15 @@ export class Sender {
     return body;
   }
 
-  async #passThrough(stream: ClientHttp2Stream, linkResponse: IncomingHttpHeaders, response: ServerResponse, url: string, started: number, report: LinkReport | null, attempt: Attempt): Promise<void> {
+  async #passThrough(
+    stream: ClientHttp2Stream,
+    linkResponse: IncomingHttpHeaders,
+    response: ServerResponse,
+    url: string,
+    started: number,
+    report: LinkReport | null,
+    attempt: Attempt,
+  ): Promise<void> {
     const passed = await passThrough(stream, linkResponse, response, report, this.options.clients.sendTimeoutMs);
     this.#record(url, passed.status, 'pass', passed.rawBytes, passed.linkBytes, started, passed.originMs, attempt, 0, 0, false, passed.failure);
   }
@@ -298,11 +316,18 @@ export class Sender {
    * might read differently, and one it would forward is something the origin did not ask for.
    */
   #refuseBody(request: IncomingMessage, response: ServerResponse, started: number): void {
-    this.options.log.info('railgun sender: refused a GET/HEAD with a body', { module: 'sender', method: request.method, url: request.url, from: request.socket.remoteAddress });
+    this.options.log.info('railgun sender: refused a GET/HEAD with a body', {
+      module: 'sender',
+      method: request.method,
+      url: request.url,
+      from: request.socket.remoteAddress,
+    });
     // Read what the client sends, so closing after the answer does not reset it unread.
     request.resume();
     response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
-    response.end(`signalbox railgun: a ${request.method} request must not carry a body (RFC 9110 §9.3.1); send it without Content-Length or Transfer-Encoding [E_RAILGUN_BODILESS_METHOD]\n`);
+    response.end(
+      `signalbox railgun: a ${request.method} request must not carry a body (RFC 9110 §9.3.1); send it without Content-Length or Transfer-Encoding [E_RAILGUN_BODILESS_METHOD]\n`,
+    );
     this.#record(request.url ?? '/', 400, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false);
   }
 
@@ -313,26 +338,46 @@ export class Sender {
     const timeout = err.name === 'LinkError';
     const status = timeout ? 504 : 502;
     this.options.log.warn('railgun sender: request failed', { module: 'sender', id, status, url: request.url, error: err.message });
-    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, { at: Date.now(), kind: timeout ? 'link-down' : 'pair', message: err.message });
+    this.#record(request.url ?? '/', status, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false, {
+      at: Date.now(),
+      kind: timeout ? 'link-down' : 'pair',
+      message: err.message,
+    });
     if (response.headersSent) {
       // Part of the answer is out: cut the connection so the client sees an incomplete response, not a short page.
       response.destroy();
       return;
     }
-    const [what, code] = timeout ? ['the link to the origin is not up; try again in a few seconds', 'E_RAILGUN_LINK_DOWN'] : ['this request could not be answered', 'E_RAILGUN_BAD_GATEWAY'];
+    const [what, code] = timeout
+      ? ['the link to the origin is not up; try again in a few seconds', 'E_RAILGUN_LINK_DOWN']
+      : ['this request could not be answered', 'E_RAILGUN_BAD_GATEWAY'];
     response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'signalbox-error-id': id });
     response.end(`signalbox railgun: ${what} (error id ${id}; the operator's log has the details) [${code}]\n`);
   }
 
   /** The body budget is spent: come back later (logged on the first and every 1,000th, not per request). */
   #busy(request: IncomingMessage, response: ServerResponse, err: Busy, started: number): void {
-    if (this.#budget.refused === 1 || this.#budget.refused % 1000 === 0) this.options.log.warn('railgun sender: requests turned away with 503', { module: 'sender', reason: err.message, count: this.#budget.refused });
+    if (this.#budget.refused === 1 || this.#budget.refused % 1000 === 0)
+      this.options.log.warn('railgun sender: requests turned away with 503', { module: 'sender', reason: err.message, count: this.#budget.refused });
     this.#record(request.url ?? '/', 503, 'pass', 0, 0, started, null, { retried: false, resend: null }, 0, 0, false);
     response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds) });
     response.end(`signalbox railgun: the sender holds as many pages for its clients as it may; retry in ${retryAfterSeconds} s [E_RAILGUN_BUSY]\n`);
   }
 
-  #record(url: string, status: number, outcome: BaseOutcome, rawBytes: number, linkBytes: number, started: number, originMs: number | null, attempt: Attempt, encodeMs: number, decodeMs: number, deltaEligible: boolean, failure: Failure | null = null): void {
+  #record(
+    url: string,
+    status: number,
+    outcome: BaseOutcome,
+    rawBytes: number,
+    linkBytes: number,
+    started: number,
+    originMs: number | null,
+    attempt: Attempt,
+    encodeMs: number,
+    decodeMs: number,
+    deltaEligible: boolean,
+    failure: Failure | null = null,
+  ): void {
     this.options.book.record({
       at: Date.now(),
       url,

@@ -126,7 +126,10 @@ export class SharedVersions {
       .config('SET', 'maxmemory-policy', 'volatile-lru')
       .exec()
       .catch((err: Error) =>
-        this.#options.log.warn('railgun sender: the shared store refused CONFIG SET maxmemory; set maxmemory on the Redis server instead', { module: 'shared-store', error: err.message }),
+        this.#options.log.warn('railgun sender: the shared store refused CONFIG SET maxmemory; set maxmemory on the Redis server instead', {
+          module: 'shared-store',
+          error: err.message,
+        }),
       );
   }
 
@@ -134,7 +137,11 @@ export class SharedVersions {
   #trouble(err: Error): void {
     if (this.#down) return;
     this.#down = true;
-    this.#options.log.warn('railgun sender: the shared store is not answering; requests go on without its bases', { module: 'shared-store', url: redactedUrl(this.#options.url), error: err.message });
+    this.#options.log.warn('railgun sender: the shared store is not answering; requests go on without its bases', {
+      module: 'shared-store',
+      url: redactedUrl(this.#options.url),
+      error: err.message,
+    });
   }
 }
 

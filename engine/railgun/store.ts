@@ -124,17 +124,20 @@ export class VersionStore {
 
   /** One timer for the least recently used no-store key; each run drops the idle ones and sets the next. */
   #scheduleSweep(delayMs: number): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.#sweep = null;
-      const now = performance.now();
-      for (const [key, usedAt] of this.#expiring) {
-        if (now - usedAt < this.noStoreIdleMs) {
-          this.#sweep = this.#scheduleSweep(this.noStoreIdleMs - (now - usedAt));
-          return;
+    const timer = setTimeout(
+      () => {
+        this.#sweep = null;
+        const now = performance.now();
+        for (const [key, usedAt] of this.#expiring) {
+          if (now - usedAt < this.noStoreIdleMs) {
+            this.#sweep = this.#scheduleSweep(this.noStoreIdleMs - (now - usedAt));
+            return;
+          }
+          this.#forget(key);
         }
-        this.#forget(key);
-      }
-    }, Math.max(delayMs, 1));
+      },
+      Math.max(delayMs, 1),
+    );
     timer.unref();
     return timer;
   }

@@ -104,7 +104,8 @@ export class Accounts {
    * approves it, with `open` a full account at once (Red October's behaviour), with `admin` none.
    */
   async register(name: string, password: string, type: KeyType, source: string): Promise<{ pending: boolean }> {
-    if (this.registration === 'admin') throw new ApiError('E_VAULT_ADMIN_REQUIRED', 'an admin creates accounts here (engines.vault.registration is admin): ask one');
+    if (this.registration === 'admin')
+      throw new ApiError('E_VAULT_ADMIN_REQUIRED', 'an admin creates accounts here (engines.vault.registration is admin): ask one');
     if (this.get(name)) throw new ApiError('E_VAULT_USER_EXISTS', `an account named ${name} exists`);
     const pending = this.registration === 'approval';
     if (pending && this.list().filter((user) => user.pending).length >= maxPending) {
@@ -112,7 +113,14 @@ export class Accounts {
     }
     const now = Date.now();
     const ttl = this.options.pendingTtlMs ?? 72 * 3600_000;
-    await this.add(name, password, type, false, false, pending ? { requestedAt: new Date(now).toISOString(), expiresAt: new Date(now + ttl).toISOString(), source } : undefined);
+    await this.add(
+      name,
+      password,
+      type,
+      false,
+      false,
+      pending ? { requestedAt: new Date(now).toISOString(), expiresAt: new Date(now + ttl).toISOString(), source } : undefined,
+    );
     await this.record('register', name, { target: name, type, source, pending });
     if (pending) this.scheduleExpiry();
     return { pending };
@@ -124,7 +132,10 @@ export class Accounts {
     // Counted as a failure from here on, so that guesses already queued for the KDF count too.
     const attempt = this.guard.begin(name, source);
     if (!attempt.allowed) {
-      throw new ApiError('E_RATE_LIMITED', `too many failed attempts for this account from here, or from here overall; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`);
+      throw new ApiError(
+        'E_RATE_LIMITED',
+        `too many failed attempts for this account from here, or from here overall; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`,
+      );
     }
     const user = this.get(name);
     let key: PrivateKeyRef | null;
@@ -191,7 +202,8 @@ export class Accounts {
     if (!record) throw new ApiError('E_VAULT_NO_USER', `no account named ${target}`);
     const decides = command === 'approve' || command === 'reject';
     if (decides && !record.pending) throw new ApiError('E_VAULT_NOT_PENDING', `${target} is not waiting for approval`);
-    if (record.pending && (command === 'admin' || command === 'revoke')) throw new ApiError('E_VAULT_PENDING', `${target} waits for approval: approve or reject it first`);
+    if (record.pending && (command === 'admin' || command === 'revoke'))
+      throw new ApiError('E_VAULT_PENDING', `${target} waits for approval: approve or reject it first`);
     const admins = this.list().filter((user) => user.admin).length;
     if (record.admin && command !== 'admin' && admins <= 1) throw new ApiError('E_VAULT_LAST_ADMIN', 'the last admin cannot be revoked or deleted');
     await this.file.update((draft) => {
@@ -238,7 +250,9 @@ export class Accounts {
         from: 'redoctober',
         vaultId: file.vaultId,
         imported: of('new').map((account) => account.as),
-        renamed: of('new').filter((account) => account.as !== account.name).map((account) => `${account.name}=${account.as}`),
+        renamed: of('new')
+          .filter((account) => account.as !== account.name)
+          .map((account) => `${account.name}=${account.as}`),
         skipped: of('imported-before').map((account) => account.as),
       });
     }
@@ -248,7 +262,9 @@ export class Accounts {
   /** Removes the pending accounts whose time ran out, then waits for the next one. */
   private async expirePending(): Promise<void> {
     const now = Date.now();
-    const expired = this.list().filter((user) => user.pending && Date.parse(user.pending.expiresAt) <= now).map((user) => user.name);
+    const expired = this.list()
+      .filter((user) => user.pending && Date.parse(user.pending.expiresAt) <= now)
+      .map((user) => user.name);
     if (expired.length > 0) {
       await this.file.update((draft) => {
         for (const name of expired) if (draft.users[name]?.pending) delete draft.users[name];
@@ -262,13 +278,16 @@ export class Accounts {
     clearTimeout(this.expiryTimer);
     const next = Math.min(...this.list().flatMap((user) => (user.pending ? [Date.parse(user.pending.expiresAt)] : [])));
     if (next === Infinity) return;
-    this.expiryTimer = setTimeout(() => {
-      // A failed write (a full disk) is tried again in a minute.
-      this.expirePending().then(
-        () => this.scheduleExpiry(),
-        () => (this.expiryTimer = setTimeout(() => this.scheduleExpiry(), 60_000).unref()),
-      );
-    }, Math.min(Math.max(0, next - Date.now()), neverFires)).unref();
+    this.expiryTimer = setTimeout(
+      () => {
+        // A failed write (a full disk) is tried again in a minute.
+        this.expirePending().then(
+          () => this.scheduleExpiry(),
+          () => (this.expiryTimer = setTimeout(() => this.scheduleExpiry(), 60_000).unref()),
+        );
+      },
+      Math.min(Math.max(0, next - Date.now()), neverFires),
+    ).unref();
   }
 
   private async add(name: string, password: string, type: KeyType, admin: boolean, first = false, pending?: UserRecord['pending']): Promise<void> {
@@ -281,7 +300,17 @@ export class Accounts {
         // both passed the check before the KDF; the second must not add a second first admin.
         if (first && Object.keys(draft.users).length > 0) throw new ApiError('E_VAULT_EXISTS', 'the vault already has accounts; an admin creates new ones');
         if (Object.hasOwn(draft.users, name)) throw new ApiError('E_VAULT_USER_EXISTS', `an account named ${name} exists`);
-        draft.users[name] = { name, type, admin, createdAt: now, passwordChangedAt: now, publicKey: toBase64(pair.publicKey), keyId: keyId(type, pair.publicKey), ...sealed, ...(pending ? { pending } : {}) };
+        draft.users[name] = {
+          name,
+          type,
+          admin,
+          createdAt: now,
+          passwordChangedAt: now,
+          publicKey: toBase64(pair.publicKey),
+          keyId: keyId(type, pair.publicKey),
+          ...sealed,
+          ...(pending ? { pending } : {}),
+        };
       });
     } finally {
       pair.privateKey.fill(0);
@@ -289,11 +318,21 @@ export class Accounts {
   }
 
   /** The private key wrapped under a key derived from `password`, with fresh KDF parameters. */
-  private async seal(name: string, type: KeyType, privateKey: Uint8Array, password: string): Promise<Pick<UserRecord, 'kdf' | 'verifier' | 'wrappedPrivateKey' | 'redOctoberRecord'>> {
+  private async seal(
+    name: string,
+    type: KeyType,
+    privateKey: Uint8Array,
+    password: string,
+  ): Promise<Pick<UserRecord, 'kdf' | 'verifier' | 'wrappedPrivateKey' | 'redOctoberRecord'>> {
     const kdf = newKdfParams(this.options.kdfCost, this.options.kdf);
     const { verifier, keyEncryptionKey } = await deriveKeys(password, kdf, this.options.kdf);
     try {
-      return { kdf, verifier: toBase64(verifier), wrappedPrivateKey: toBase64(wrapPrivateKey(privateKey, keyEncryptionKey, this.binding(name, type))), redOctoberRecord: undefined };
+      return {
+        kdf,
+        verifier: toBase64(verifier),
+        wrappedPrivateKey: toBase64(wrapPrivateKey(privateKey, keyEncryptionKey, this.binding(name, type))),
+        redOctoberRecord: undefined,
+      };
     } finally {
       keyEncryptionKey.fill(0);
     }
@@ -304,7 +343,10 @@ export class Accounts {
     const { verifier, keyEncryptionKey } = await deriveKeys(password, params, this.options.kdf);
     try {
       if (!verify(verifier, fromBase64(user.verifier!, 'a verifier'))) return null;
-      return { type: user.type, privateKey: unwrapPrivateKey(fromBase64(user.wrappedPrivateKey!, 'a wrapped key'), keyEncryptionKey, this.binding(user.name, user.type)) };
+      return {
+        type: user.type,
+        privateKey: unwrapPrivateKey(fromBase64(user.wrappedPrivateKey!, 'a wrapped key'), keyEncryptionKey, this.binding(user.name, user.type)),
+      };
     } finally {
       keyEncryptionKey.fill(0);
     }
@@ -346,6 +388,7 @@ function ourPrivateKey(key: RedOctoberKey): Uint8Array {
 
 /** A delegated key as the Red October decryptor takes it. */
 export function redOctoberKeyOf(key: PrivateKeyRef): RedOctoberKey {
-  return key.type === 'ECC' ? { type: 'ECC', privateKey: key.privateKey } : { type: 'RSA', privateKey: createPrivateKey({ key: Buffer.from(key.privateKey), format: 'der', type: 'pkcs8' }) };
+  return key.type === 'ECC'
+    ? { type: 'ECC', privateKey: key.privateKey }
+    : { type: 'RSA', privateKey: createPrivateKey({ key: Buffer.from(key.privateKey), format: 'der', type: 'pkcs8' }) };
 }
-

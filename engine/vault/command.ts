@@ -37,7 +37,9 @@ export async function vaultCommand(args: string[], host: CommandHost): Promise<v
   if (values.rename) throw host.usageError('vault --rename OLD=NEW goes after the --import-redoctober FILE whose account it renames');
   const { host: address, port } = listenAddress(values.listen ?? '127.0.0.1:8080', host);
   if (values.cert === undefined || values.key === undefined) {
-    throw host.usageError('vault: --cert and --key are required (PEM files of the server\'s certificate and private key): Red October\'s API is served over HTTPS only');
+    throw host.usageError(
+      "vault: --cert and --key are required (PEM files of the server's certificate and private key): Red October's API is served over HTTPS only",
+    );
   }
   const cert = host.readFile(values.cert, '--cert', "give the PEM file of the server's certificate");
   const key = host.readFile(values.key, '--key', "give the PEM file of the server's private key");
@@ -45,7 +47,9 @@ export async function vaultCommand(args: string[], host: CommandHost): Promise<v
   try {
     createSecureContext({ cert, key, ...(ca ? { ca } : {}) });
   } catch (err) {
-    throw host.usageError(`vault: --cert ${values.cert} / --key ${values.key}${ca ? ` / --ca ${values.ca}` : ''}: not a usable certificate and key (${err instanceof Error ? err.message : String(err)}); give PEM files, the key matching the certificate`);
+    throw host.usageError(
+      `vault: --cert ${values.cert} / --key ${values.key}${ca ? ` / --ca ${values.ca}` : ''}: not a usable certificate and key (${err instanceof Error ? err.message : String(err)}); give PEM files, the key matching the certificate`,
+    );
   }
   const opened = await Vault.open({ vaultPath, auditPath, ...registrationOptions(config), ...persistOptions(config, vaultPath) });
   const status = opened.status();
@@ -57,7 +61,8 @@ export async function vaultCommand(args: string[], host: CommandHost): Promise<v
     await opened.close();
     throw err;
   }
-  if (!isLoopback(address)) log.warn('listening beyond loopback: anyone who reaches this address may try passwords (rate-limited per address); consider --ca', { host: address });
+  if (!isLoopback(address))
+    log.warn('listening beyond loopback: anyone who reaches this address may try passwords (rate-limited per address); consider --ca', { host: address });
   log.info('vault open', { users: status.users, vaultId: status.vaultId, file: vaultPath, persist: status.persist.state });
   if (status.persist.error) log.error('the stored delegations are unusable', { error: status.persist.error });
   // Handlers first: whoever reads the URL may signal at once.
@@ -96,7 +101,8 @@ async function importRedOctober(
   host: CommandHost,
 ): Promise<void> {
   const password = process.env.SIGNALBOX_VAULT_ADMIN_PASSWORD;
-  if (admin === undefined || !password) throw host.usageError("vault --import-redoctober: give --admin NAME and the admin's password in SIGNALBOX_VAULT_ADMIN_PASSWORD");
+  if (admin === undefined || !password)
+    throw host.usageError("vault --import-redoctober: give --admin NAME and the admin's password in SIGNALBOX_VAULT_ADMIN_PASSWORD");
   const texts = files.map(({ file, renames }) => {
     try {
       const text = readFileSync(file, 'utf8');
@@ -115,7 +121,9 @@ async function importRedOctober(
       const named = (account: { name: string; as: string }) => (account.as === account.name ? account.name : `${account.name} as ${account.as}`);
       const imported = accounts.filter((account) => account.outcome === 'new').map(named);
       const skipped = accounts.filter((account) => account.outcome !== 'new').map((account) => `${named(account)} (${account.reason})`);
-      process.stdout.write(`${files[index]!.file}: Red October vault ${vaultId}: imported ${imported.join(', ') || 'nobody'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}\n`);
+      process.stdout.write(
+        `${files[index]!.file}: Red October vault ${vaultId}: imported ${imported.join(', ') || 'nobody'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}\n`,
+      );
     });
   } finally {
     await opened.close();

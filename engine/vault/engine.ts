@@ -13,7 +13,10 @@ const consoleSource = 'console';
 
 /** engines.vault.registration and pendingAccountHours as the vault's options (also for `signalbox vault`). */
 export function registrationOptions(config: Pick<VaultConfig, 'registration' | 'pendingAccountHours'>): { registration?: Registration; pendingTtlMs?: number } {
-  return { ...(config.registration ? { registration: config.registration } : {}), ...(config.pendingAccountHours ? { pendingTtlMs: config.pendingAccountHours * 3600_000 } : {}) };
+  return {
+    ...(config.registration ? { registration: config.registration } : {}),
+    ...(config.pendingAccountHours ? { pendingTtlMs: config.pendingAccountHours * 3600_000 } : {}),
+  };
 }
 
 /** engines.vault.persist as the vault's option: the stored delegations' file defaults to the vault file + `.delegations`. */
@@ -27,7 +30,12 @@ export const vaultEngine: EngineDefinition = {
   async start(ctx): Promise<RunningEngine> {
     const config = vaultConfig.parse(ctx.config ?? {});
     const vaultPath = config.file ?? join(ctx.dataDir, 'vault.json');
-    const vault = await Vault.open({ vaultPath, auditPath: config.auditFile ?? `${vaultPath}.audit.log`, ...registrationOptions(config), ...persistOptions(config, vaultPath) });
+    const vault = await Vault.open({
+      vaultPath,
+      auditPath: config.auditFile ?? `${vaultPath}.audit.log`,
+      ...registrationOptions(config),
+      ...persistOptions(config, vaultPath),
+    });
     const status = vault.status();
     if (!status.audit.ok) ctx.log.error('the vault audit log chain is broken', { brokenAt: status.audit.brokenAt, reason: status.audit.reason });
     ctx.log.info('vault open', { users: status.users, vaultId: status.vaultId, persist: status.persist.state });
@@ -56,7 +64,8 @@ export const vaultEngine: EngineDefinition = {
           await vault.accounts.changePassword({ name, password }, consoleSource, newPassword);
           return { ok: true as const };
         },
-        'vault.encrypt': ({ credentials, data, access, labels, usages }) => vault.encrypt(credentials, consoleSource, { data, access, labels: labels ?? [], usages: usages ?? ['decrypt'] }),
+        'vault.encrypt': ({ credentials, data, access, labels, usages }) =>
+          vault.encrypt(credentials, consoleSource, { data, access, labels: labels ?? [], usages: usages ?? ['decrypt'] }),
         'vault.reEncrypt': ({ credentials, ciphertext, access, labels }) => vault.reEncrypt(credentials, consoleSource, { ciphertext, access, labels }),
         'vault.owners': ({ ciphertext }) => vault.inspect(ciphertext),
         'vault.decrypt': ({ credentials, ciphertext, orderId }) => vault.decrypt(credentials, consoleSource, ciphertext, orderId ?? null),
@@ -66,9 +75,13 @@ export const vaultEngine: EngineDefinition = {
         'vault.restore': async ({ credentials, seconds }) => ({ state: await vault.restore(credentials, consoleSource, seconds) }),
         'vault.resetPersisted': async ({ admin }) => ({ state: await vault.resetPersisted(admin, consoleSource) }),
         'vault.summary': () => vault.summary(),
-        'vault.order': async ({ credentials, ciphertext, reason, seconds, uses }) => ({ order: await vault.order(credentials, consoleSource, { ciphertext, reason, seconds, uses }) }),
+        'vault.order': async ({ credentials, ciphertext, reason, seconds, uses }) => ({
+          order: await vault.order(credentials, consoleSource, { ciphertext, reason, seconds, uses }),
+        }),
         'vault.orders': () => ({ orders: vault.listOrders() }),
-        'vault.approve': async ({ credentials, orderId, seconds, uses }) => ({ order: await vault.approve(credentials, consoleSource, { orderId, seconds, uses }) }),
+        'vault.approve': async ({ credentials, orderId, seconds, uses }) => ({
+          order: await vault.approve(credentials, consoleSource, { orderId, seconds, uses }),
+        }),
         'vault.cancelOrder': async ({ credentials, orderId }) => ({ order: await vault.cancelOrder(credentials, consoleSource, orderId) }),
         'vault.audit': ({ limit, beforeSeq }) => vault.auditEntries(limit ?? 100, beforeSeq),
         'vault.planRedOctoberImport': ({ vaultFiles }) => vault.accounts.planRedOctoberImport(vaultFiles),

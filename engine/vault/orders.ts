@@ -46,12 +46,30 @@ export class OrderBook {
     this.onClose = onClose;
   }
 
-  place(request: { requester: string; ciphertextHash: string; owners: string[]; access: AccessStructure; labels: string[]; reason: string; uses: number; durationMs: number }): Order {
+  place(request: {
+    requester: string;
+    ciphertextHash: string;
+    owners: string[];
+    access: AccessStructure;
+    labels: string[];
+    reason: string;
+    uses: number;
+    durationMs: number;
+  }): Order {
     const open = this.list().filter((order) => order.status === 'open' && order.requester === request.requester);
-    if (open.length >= maxOpenPerRequester) throw new OrderError('E_VAULT_TOO_MANY_ORDERS', `${request.requester} has ${open.length} open orders; cancel some first`);
+    if (open.length >= maxOpenPerRequester)
+      throw new OrderError('E_VAULT_TOO_MANY_ORDERS', `${request.requester} has ${open.length} open orders; cancel some first`);
     const { durationMs, ...fields } = request;
     const now = Date.now();
-    const order: Order = { ...fields, id: randomBytes(12).toString('hex'), createdAt: now, expiresAt: now + durationMs, status: 'open', approvals: [], fulfilledBy: null };
+    const order: Order = {
+      ...fields,
+      id: randomBytes(12).toString('hex'),
+      createdAt: now,
+      expiresAt: now + durationMs,
+      status: 'open',
+      approvals: [],
+      fulfilledBy: null,
+    };
     const timer = setTimeout(() => this.close(order.id, 'expired'), durationMs);
     timer.unref();
     this.orders.set(order.id, { order, timer });

@@ -66,7 +66,14 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     this.file = file;
     this.audit = audit;
     this.auditCheck = auditCheck;
-    this.accounts = new Accounts(file, (...entry) => this.record(...entry), new LoginGuard(options.guard), new KdfGate(), options, () => this.emit('change', 'users'));
+    this.accounts = new Accounts(
+      file,
+      (...entry) => this.record(...entry),
+      new LoginGuard(options.guard),
+      new KdfGate(),
+      options,
+      () => this.emit('change', 'users'),
+    );
     this.delegations = new DelegationStore((delegation, reason) => {
       // A timer's callback runs in the context of the call that set it; an expiry is nobody's action.
       if (reason === 'expired') {
@@ -114,9 +121,15 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   users() {
-    return this.accounts
-      .list()
-      .map((user) => ({ name: user.name, type: user.type, admin: user.admin, keyId: user.keyId, createdAt: user.createdAt, legacy: user.redOctoberRecord !== undefined, pendingUntil: user.pending?.expiresAt ?? null }));
+    return this.accounts.list().map((user) => ({
+      name: user.name,
+      type: user.type,
+      admin: user.admin,
+      keyId: user.keyId,
+      createdAt: user.createdAt,
+      legacy: user.redOctoberRecord !== undefined,
+      pendingUntil: user.pending?.expiresAt ?? null,
+    }));
   }
 
   async encrypt(credentials: VaultCredentials, source: string, request: EncryptRequest): Promise<{ ciphertext: string; info: CiphertextInfo }> {
@@ -136,14 +149,22 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
    * format, for a new access structure (default: the same) and labels (default: the same); usages
    * stay as they were, as in Red October. This is how Red October ciphertexts move over.
    */
-  async reEncrypt(credentials: VaultCredentials, source: string, request: { ciphertext: string; access?: AccessStructure; labels?: string[] }): Promise<{ ciphertext: string; info: CiphertextInfo; delegates: string[] }> {
+  async reEncrypt(
+    credentials: VaultCredentials,
+    source: string,
+    request: { ciphertext: string; access?: AccessStructure; labels?: string[] },
+  ): Promise<{ ciphertext: string; info: CiphertextInfo; delegates: string[] }> {
     if (request.access?.kind === 'predicate') requireDistinctPeople(predicateTree(request.access.predicate));
     const { user, key } = await this.accounts.unlock(credentials, source);
     try {
       const opened = await this.decryptAs(user.name, request.ciphertext, null);
       try {
         const { info } = opened;
-        const sealed = await this.encryptAs(user.name, key, opened.plaintext, { access: request.access ?? info.access, labels: request.labels ?? info.labels, usages: info.usages });
+        const sealed = await this.encryptAs(user.name, key, opened.plaintext, {
+          access: request.access ?? info.access,
+          labels: request.labels ?? info.labels,
+          usages: info.usages,
+        });
         await this.record('re-encrypt', user.name, { from: info.hash, to: sealed.info.hash, format: info.format });
         return { ...sealed, delegates: opened.delegates };
       } finally {
@@ -154,14 +175,28 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     }
   }
 
-  private async encryptAs(author: string, key: PrivateKeyRef, plaintext: Uint8Array, request: Omit<EncryptRequest, 'data'>): Promise<{ ciphertext: string; info: CiphertextInfo }> {
+  private async encryptAs(
+    author: string,
+    key: PrivateKeyRef,
+    plaintext: Uint8Array,
+    request: Omit<EncryptRequest, 'data'>,
+  ): Promise<{ ciphertext: string; info: CiphertextInfo }> {
     const owners = new Map<string, PublicKeyRef>();
     for (const name of accessOwners(request.access)) {
       const publicKey = this.accounts.publicKeyOf(name);
       if (!publicKey) throw new ApiError('E_VAULT_NO_USER', `no account named ${name}`);
       owners.set(name, publicKey);
     }
-    const ciphertext = encryptPayload({ vaultId: this.file.data.vaultId, access: request.access, labels: request.labels, usages: request.usages, plaintext, owners, signer: { name: author, ...key }, now: new Date() });
+    const ciphertext = encryptPayload({
+      vaultId: this.file.data.vaultId,
+      access: request.access,
+      labels: request.labels,
+      usages: request.usages,
+      plaintext,
+      owners,
+      signer: { name: author, ...key },
+      now: new Date(),
+    });
     const info = this.inspect(ciphertext);
     await this.record('encrypt', author, { ciphertext: info.hash, owners: info.owners, labels: info.labels });
     return { ciphertext, info };
@@ -176,10 +211,23 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
       return { format: 'redoctober', hash: info.hash, owners: info.owners, access: info.access, labels: info.labels, usages: info.usages, createdBy: null };
     }
     const summary = inspectPayload(ciphertext, { vaultId: this.file.data.vaultId, publicKeyOf: (name) => this.accounts.publicKeyOf(name) });
-    return { format: 'signalbox', hash: summary.hash, owners: summary.owners, access: summary.access, labels: summary.labels, usages: summary.usages, createdBy: summary.createdBy };
+    return {
+      format: 'signalbox',
+      hash: summary.hash,
+      owners: summary.owners,
+      access: summary.access,
+      labels: summary.labels,
+      usages: summary.usages,
+      createdBy: summary.createdBy,
+    };
   }
 
-  async decrypt(credentials: VaultCredentials, source: string, ciphertext: string, orderId: string | null): Promise<{ data: string; delegates: string[]; info: CiphertextInfo }> {
+  async decrypt(
+    credentials: VaultCredentials,
+    source: string,
+    ciphertext: string,
+    orderId: string | null,
+  ): Promise<{ data: string; delegates: string[]; info: CiphertextInfo }> {
     const requester = await this.accounts.authenticate(credentials, source);
     const { plaintext, delegates, info } = await this.decryptAs(requester.name, ciphertext, orderId);
     try {
@@ -190,23 +238,35 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   }
 
   /** Authorization, then decryption, then the uses: in that order. The caller wipes the plaintext. */
-  private async decryptAs(requester: string, ciphertext: string, orderId: string | null, purpose: 'decrypt' | 'ssh-sign-with' = 'decrypt'): Promise<{ plaintext: Uint8Array; delegates: string[]; info: CiphertextInfo }> {
+  private async decryptAs(
+    requester: string,
+    ciphertext: string,
+    orderId: string | null,
+    purpose: 'decrypt' | 'ssh-sign-with' = 'decrypt',
+  ): Promise<{ plaintext: Uint8Array; delegates: string[]; info: CiphertextInfo }> {
     const info = this.inspect(ciphertext);
     const deny = async (code: string, reason: string): Promise<never> => {
       await this.record('deny', requester, { ciphertext: info.hash, reason, orderId });
       throw new ApiError(code, reason);
     };
-    if (purpose === 'decrypt' && info.usages.length > 0 && !info.usages.includes('decrypt')) await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    if (purpose === 'decrypt' && info.usages.length > 0 && !info.usages.includes('decrypt'))
+      await deny('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
     // As Red October: signing needs the usage said outright; a ciphertext without usages only decrypts.
-    if (purpose === 'ssh-sign-with' && !info.usages.includes('ssh-sign-with')) await deny('E_VAULT_USAGE_SIGN', 'this ciphertext may not sign (its usages lack ssh-sign-with)');
+    if (purpose === 'ssh-sign-with' && !info.usages.includes('ssh-sign-with'))
+      await deny('E_VAULT_USAGE_SIGN', 'this ciphertext may not sign (its usages lack ssh-sign-with)');
     if (orderId !== null) {
       const order = this.orders.list().find((o) => o.id === orderId);
-      if (!order || order.requester !== requester || order.ciphertextHash !== info.hash || order.status !== 'open') await deny('E_VAULT_NO_ORDER', `no open order ${orderId} of yours for this ciphertext`);
+      if (!order || order.requester !== requester || order.ciphertextHash !== info.hash || order.status !== 'open')
+        await deny('E_VAULT_NO_ORDER', `no open order ${orderId} of yours for this ciphertext`);
     }
     const usable = this.delegations.usable({ requester, labels: info.labels, ciphertextHash: info.hash, orderId });
     // Distinct people: a name is one owner however many delegations it has.
     const chosen = chooseOwners(info.access, new Set(usable.keys()));
-    if (!chosen) await deny('E_VAULT_NEED_DELEGATIONS', `need more delegated keys: ${describe(info.access)}; delegated for you now: ${[...usable.keys()].sort().join(', ') || 'nobody'}`);
+    if (!chosen)
+      await deny(
+        'E_VAULT_NEED_DELEGATIONS',
+        `need more delegated keys: ${describe(info.access)}; delegated for you now: ${[...usable.keys()].sort().join(', ') || 'nobody'}`,
+      );
     const used = chosen!.map((name) => usable.get(name)!);
     const plaintext = info.format === 'redoctober' ? this.decryptRedOctober(ciphertext, used) : this.decryptOwn(ciphertext, used);
     this.delegations.spend(used);
@@ -222,7 +282,11 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
    * rule as a decryption (Red October's /ssh-sign-with): the key is opened in this process, used
    * once and wiped; it never leaves the vault.
    */
-  async sshSign(credentials: VaultCredentials, source: string, request: { ciphertext: string; data: Uint8Array; rsaFormat?: (typeof rsaFormats)[number]; orderId: string | null }): Promise<SshSignature & { delegates: string[] }> {
+  async sshSign(
+    credentials: VaultCredentials,
+    source: string,
+    request: { ciphertext: string; data: Uint8Array; rsaFormat?: (typeof rsaFormats)[number]; orderId: string | null },
+  ): Promise<SshSignature & { delegates: string[] }> {
     const requester = await this.accounts.authenticate(credentials, source);
     const { plaintext, delegates } = await this.decryptAs(requester.name, request.ciphertext, request.orderId, 'ssh-sign-with');
     try {
@@ -232,7 +296,11 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     }
   }
 
-  async delegate(credentials: VaultCredentials, source: string, grant: { seconds: number; uses: number; users: string[]; anyone: boolean; labels: string[] }): Promise<{ expiresAt: number }> {
+  async delegate(
+    credentials: VaultCredentials,
+    source: string,
+    grant: { seconds: number; uses: number; users: string[]; anyone: boolean; labels: string[] },
+  ): Promise<{ expiresAt: number }> {
     const { user, key } = await this.accounts.unlock(credentials, source);
     // Named only after the password checked out: who has an account is not for strangers to learn.
     const unknown = grant.users.filter((name) => !this.accounts.get(name));
@@ -240,7 +308,16 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
       key.privateKey.fill(0);
       throw new ApiError('E_VAULT_NO_USER', `no account named ${unknown.join(', ')}`);
     }
-    const delegation = this.delegations.add({ owner: user.name, key, uses: grant.uses, durationMs: grant.seconds * 1000, users: grant.users, anyone: grant.anyone, labels: grant.labels, order: null });
+    const delegation = this.delegations.add({
+      owner: user.name,
+      key,
+      uses: grant.uses,
+      durationMs: grant.seconds * 1000,
+      users: grant.users,
+      anyone: grant.anyone,
+      labels: grant.labels,
+      order: null,
+    });
     await this.record('delegate', user.name, { uses: grant.uses, seconds: grant.seconds, users: grant.users, anyone: grant.anyone, labels: grant.labels });
     await this.persistence.save();
     this.emit('change', 'delegations');
@@ -282,7 +359,10 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   private requirePersistence(): void {
     if (this.persistence.current === 'disabled') {
-      throw new ApiError('E_VAULT_PERSIST_DISABLED', 'delegation persistence is off (engines.vault.persist is not set): nothing is stored, so there is nothing to restore or reset');
+      throw new ApiError(
+        'E_VAULT_PERSIST_DISABLED',
+        'delegation persistence is off (engines.vault.persist is not set): nothing is stored, so there is nothing to restore or reset',
+      );
     }
   }
 
@@ -290,11 +370,25 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
     return { live: this.delegations.list(), users: this.users() };
   }
 
-  async order(credentials: VaultCredentials, source: string, request: { ciphertext: string; reason: string; seconds: number; uses: number }): Promise<VaultOrder> {
+  async order(
+    credentials: VaultCredentials,
+    source: string,
+    request: { ciphertext: string; reason: string; seconds: number; uses: number },
+  ): Promise<VaultOrder> {
     const requester = await this.accounts.authenticate(credentials, source);
     const info = this.inspect(request.ciphertext);
-    if (info.usages.length > 0 && !info.usages.includes('decrypt')) throw new ApiError('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
-    const order = this.orders.place({ requester: requester.name, ciphertextHash: info.hash, owners: info.owners, access: info.access, labels: info.labels, reason: request.reason, uses: request.uses, durationMs: request.seconds * 1000 });
+    if (info.usages.length > 0 && !info.usages.includes('decrypt'))
+      throw new ApiError('E_VAULT_USAGE', 'this ciphertext may not be decrypted (its usages lack decrypt)');
+    const order = this.orders.place({
+      requester: requester.name,
+      ciphertextHash: info.hash,
+      owners: info.owners,
+      access: info.access,
+      labels: info.labels,
+      reason: request.reason,
+      uses: request.uses,
+      durationMs: request.seconds * 1000,
+    });
     await this.record('order', requester.name, { orderId: order.id, ciphertext: info.hash, reason: request.reason, owners: info.owners });
     this.emit('change', 'orders');
     return this.describeOrder(order);
@@ -311,8 +405,23 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
       throw err;
     }
     const durationMs = Math.max(1000, Math.min(request.seconds * 1000, order.expiresAt - Date.now()));
-    this.delegations.add({ owner: user.name, key, uses: request.uses, durationMs, users: [order.requester], anyone: false, labels: order.labels, order: { id: order.id, ciphertextHash: order.ciphertextHash } });
-    await this.record('approve', user.name, { orderId: order.id, requester: order.requester, ciphertext: order.ciphertextHash, uses: request.uses, seconds: Math.round(durationMs / 1000) });
+    this.delegations.add({
+      owner: user.name,
+      key,
+      uses: request.uses,
+      durationMs,
+      users: [order.requester],
+      anyone: false,
+      labels: order.labels,
+      order: { id: order.id, ciphertextHash: order.ciphertextHash },
+    });
+    await this.record('approve', user.name, {
+      orderId: order.id,
+      requester: order.requester,
+      ciphertext: order.ciphertextHash,
+      uses: request.uses,
+      seconds: Math.round(durationMs / 1000),
+    });
     this.emit('change', 'orders');
     this.emit('change', 'delegations');
     return this.describeOrder(this.orders.openOrder(order.id));
@@ -354,7 +463,8 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
 
   private describeOrder(order: Order): VaultOrder {
     const { fulfilledBy, ...shown } = order;
-    if (order.status !== 'open') return { ...shown, delegated: fulfilledBy ?? order.approvals.map((approval) => approval.owner), satisfied: false, waitingFor: [] };
+    if (order.status !== 'open')
+      return { ...shown, delegated: fulfilledBy ?? order.approvals.map((approval) => approval.owner), satisfied: false, waitingFor: [] };
     // What a decryption for this order could use now: its own approvals first, else ordinary delegations.
     const usable = this.delegations.usable({ requester: order.requester, labels: order.labels, ciphertextHash: order.ciphertextHash, orderId: order.id });
     const delegated = order.owners.filter((owner) => usable.has(owner));
@@ -376,10 +486,12 @@ export class Vault extends EventEmitter<{ change: [ChangeKind] }> {
   /** The owners chosen are accounts here; the ciphertext names them as its Red October vault did. */
   private decryptRedOctober(ciphertext: string, used: Delegation[]): Uint8Array {
     const { source, vault } = matchRedOctober(this.file.data.redOctober, ciphertext);
-    const keys = new Map(used.flatMap((delegation) => {
-      const name = redOctoberName(source, delegation.owner);
-      return name === undefined ? [] : [[name, redOctoberKeyOf(delegation.key)] as const];
-    }));
+    const keys = new Map(
+      used.flatMap((delegation) => {
+        const name = redOctoberName(source, delegation.owner);
+        return name === undefined ? [] : [[name, redOctoberKeyOf(delegation.key)] as const];
+      }),
+    );
     return decryptRedOctoberCiphertext(ciphertext, vault, keys).plaintext;
   }
 }

@@ -1,19 +1,8 @@
 // The console's one way to the engines. It is typed from the contract in engine/api and does not
 // know which transport carries it: the Electron preload bridge or the WebSocket of `serve`.
-import type {
-  ApiErrorShape,
-  ProcedureName,
-  RequestOf,
-  ResponseOf,
-  StreamEventOf,
-  StreamName,
-  StreamParamsOf,
-} from '../../engine/api/index.ts';
+import type { ApiErrorShape, ProcedureName, RequestOf, ResponseOf, StreamEventOf, StreamName, StreamParamsOf } from '../../engine/api/index.ts';
 
-export type ConnectionState =
-  | { status: 'connecting' }
-  | { status: 'open' }
-  | { status: 'closed'; retryAt: number | null; reason: string };
+export type ConnectionState = { status: 'connecting' } | { status: 'open' } | { status: 'closed'; retryAt: number | null; reason: string };
 
 export class ClientError extends Error implements ApiErrorShape {
   readonly code: string;

@@ -77,9 +77,12 @@ export function webSocketTransport(url: string): ApiTransport {
       // A refused upgrade looks like any drop to a page; /auth/me tells whether the session is gone.
       void fetch('/auth/me', { credentials: 'same-origin', cache: 'no-store' })
         .then((me) => (me.ok ? (me.json() as Promise<{ signedIn: boolean }>) : null))
-        .then((who) => {
-          if (who?.signedIn === false) window.location.reload();
-        }, () => {});
+        .then(
+          (who) => {
+            if (who?.signedIn === false) window.location.reload();
+          },
+          () => {},
+        );
       setTimeout(connect, delay);
     };
   };

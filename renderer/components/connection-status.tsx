@@ -20,8 +20,7 @@ export function ConnectionStatus({ client }: { client: ApiClient }) {
   const state = useConnection(client);
   return (
     <div className="connection" data-testid="connection" data-status={state.status}>
-      <span className="connection-dot" aria-hidden="true" />{' '}
-      <span aria-live="polite">{describe(state)}</span>{' '}
+      <span className="connection-dot" aria-hidden="true" /> <span aria-live="polite">{describe(state)}</span>{' '}
       {state.status === 'closed' && state.retryAt !== null && <RetryCountdown retryAt={state.retryAt} />}
     </div>
   );

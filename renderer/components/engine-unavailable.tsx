@@ -27,8 +27,8 @@ export function EngineUnavailable({ title, testId, reason, config, children, cli
       {notEnabled ? (
         <>
           <p>
-            Turn it on in the host's config, <code>signalbox.yaml</code> in the data folder (or the file given with <code>--config</code>), and start the
-            host again:
+            Turn it on in the host's config, <code>signalbox.yaml</code> in the data folder (or the file given with <code>--config</code>), and start the host
+            again:
           </p>
           <pre className="engine-snippet">{config}</pre>
           {children}

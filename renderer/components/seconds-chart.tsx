@@ -53,7 +53,15 @@ function chartOptions(host: HTMLElement, width: number, { lines, format, axisFor
     width,
     height,
     // The time in the legend as on the axis: uPlot's full date would widen the legend on hover.
-    series: [{ value: (_: uPlot, v: number | null) => (v === null ? '—' : tick.format(v * 1000)) }, ...lines.map(({ label, color }) => ({ label, stroke: resolveColor(color, host), width: 1.5, value: (_: uPlot, v: number | null) => (v === null ? '—' : format(v)) }))],
+    series: [
+      { value: (_: uPlot, v: number | null) => (v === null ? '—' : tick.format(v * 1000)) },
+      ...lines.map(({ label, color }) => ({
+        label,
+        stroke: resolveColor(color, host),
+        width: 1.5,
+        value: (_: uPlot, v: number | null) => (v === null ? '—' : format(v)),
+      })),
+    ],
     // From zero and a little headroom, so the lines do not jump as the maximum moves.
     scales: {
       y: {

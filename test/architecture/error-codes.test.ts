@@ -33,7 +33,8 @@ const areas = ['host', 'dns', 'railgun', 'vault', 'bundler'] as const;
 const written = (area: string) => {
   const found = codesWritten(sources(`engine/${area}`));
   // `ErrorCode.x` in engine code is a transport code by name.
-  for (const { text } of sources(`engine/${area}`)) for (const match of text.matchAll(/\bErrorCode\.(\w+)/g)) found.add(ErrorCode[match[1] as keyof typeof ErrorCode]);
+  for (const { text } of sources(`engine/${area}`))
+    for (const match of text.matchAll(/\bErrorCode\.(\w+)/g)) found.add(ErrorCode[match[1] as keyof typeof ErrorCode]);
   // A BundleError carries the first upload problem's number, or E_VERIFY_FAILED for a --leaf out of range.
   if (area === 'bundler') for (const code of [...Object.values(problemKinds), E_VERIFY_FAILED]) found.add(`E_BUNDLER_${code}`);
   return found;
@@ -48,7 +49,10 @@ describe('error codes', () => {
     });
     it(`every code of the ${area} table is given in engine/${area} (no stale entry)`, () => {
       const given = written(area);
-      assert.deepEqual(Object.keys(errorTables[area]).filter((code) => !given.has(code)), []);
+      assert.deepEqual(
+        Object.keys(errorTables[area]).filter((code) => !given.has(code)),
+        [],
+      );
     });
   }
 
@@ -58,15 +62,22 @@ describe('error codes', () => {
 
   it('every code written anywhere in engine/ (api, common, echo included) is declared', () => {
     const declared = new Set(Object.values(errorTables).flatMap((table) => Object.keys(table)));
-    const folders = readdirSync(join(root, 'engine'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-    assert.deepEqual(folders.flatMap((folder) => [...written(folder)].filter((code) => !declared.has(code)).map((code) => `engine/${folder}: ${code}`)), []);
+    const folders = readdirSync(join(root, 'engine'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    assert.deepEqual(
+      folders.flatMap((folder) => [...written(folder)].filter((code) => !declared.has(code)).map((code) => `engine/${folder}: ${code}`)),
+      [],
+    );
   });
 
   it('the transport codes are ErrorCode', () => assert.deepEqual(Object.keys(errorTables.transport).sort(), Object.values(ErrorCode).sort()));
 
   it('a code is declared in one namespace only', () => {
     const seen = new Map<string, string>();
-    const twice = Object.entries(errorTables).flatMap(([name, table]) => Object.keys(table).flatMap((code) => (seen.has(code) ? [`${code}: ${seen.get(code)} and ${name}`] : (seen.set(code, name), []))));
+    const twice = Object.entries(errorTables).flatMap(([name, table]) =>
+      Object.keys(table).flatMap((code) => (seen.has(code) ? [`${code}: ${seen.get(code)} and ${name}`] : (seen.set(code, name), []))),
+    );
     assert.deepEqual(twice, []);
   });
 
@@ -76,12 +87,16 @@ describe('error codes', () => {
   });
 
   it('finds a code that is not declared, in each way one is written', () => {
-    const found = codesWritten([{ text: "throw new OrderError('E_VAULT_NEW_ONE', `x`);\nconst t = {\n  E_VAULT_KEYED: 'x',\n};\nres.end(`busy [E_RAILGUN_TEXT]`);" }]);
+    const found = codesWritten([
+      { text: "throw new OrderError('E_VAULT_NEW_ONE', `x`);\nconst t = {\n  E_VAULT_KEYED: 'x',\n};\nres.end(`busy [E_RAILGUN_TEXT]`);" },
+    ]);
     assert.deepEqual([...found].sort(), ['E_RAILGUN_TEXT', 'E_VAULT_KEYED', 'E_VAULT_NEW_ONE']);
   });
 
   it('the renderer names codes only through engine/api (codes.E_…, ErrorCode, typed tables), never as a string', () => {
-    const quoted = sources('renderer').flatMap(({ path, text }) => [...text.matchAll(codePatterns[0]!)].map((match) => `${path.slice(root.length + 1)}: ${match[0]}`));
+    const quoted = sources('renderer').flatMap(({ path, text }) =>
+      [...text.matchAll(codePatterns[0]!)].map((match) => `${path.slice(root.length + 1)}: ${match[0]}`),
+    );
     assert.deepEqual(quoted, []);
   });
 });
@@ -95,7 +110,10 @@ describe('toApiError, the one way an error crosses the API', () => {
     assert.deepEqual(crossed.toJSON(), { code: 'E_VAULT_DECRYPT', message: 'the data key did not decrypt' });
     const own = new ApiError('E_DNS_NOT_CAPTURED', 'query 7 is no longer in the capture');
     assert.equal(toApiError(own), own);
-    assert.deepEqual(toApiError({ code: 'E_TIMEOUT', message: 'dns.stats got no answer within 5000 ms' }).toJSON(), { code: 'E_TIMEOUT', message: 'dns.stats got no answer within 5000 ms' });
+    assert.deepEqual(toApiError({ code: 'E_TIMEOUT', message: 'dns.stats got no answer within 5000 ms' }).toJSON(), {
+      code: 'E_TIMEOUT',
+      message: 'dns.stats got no answer within 5000 ms',
+    });
   });
 
   it('gives E_INTERNAL, with the message, to an error whose code is not declared (a Node errno)', () => {

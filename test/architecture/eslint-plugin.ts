@@ -18,7 +18,10 @@ const importBoundary: Rule.RuleModule = {
       if (rule) context.report({ node, message: `${ref.specifier}: ${rule}` });
     };
     const allTypes = (node: Node, kind: 'importKind' | 'exportKind') =>
-      node[kind] === 'type' || (node.specifiers !== undefined && node.specifiers.length > 0 && node.specifiers.every((specifier) => specifier.type !== 'ImportDefaultSpecifier' && specifier[kind] === 'type'));
+      node[kind] === 'type' ||
+      (node.specifiers !== undefined &&
+        node.specifiers.length > 0 &&
+        node.specifiers.every((specifier) => specifier.type !== 'ImportDefaultSpecifier' && specifier[kind] === 'type'));
     return {
       ImportDeclaration: (node) => check(node, node.source, allTypes(node as Node, 'importKind')),
       ExportNamedDeclaration: (node) => check(node, node.source, (node as Node).exportKind === 'type'),

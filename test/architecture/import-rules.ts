@@ -81,7 +81,11 @@ function isContractPart(path: string): boolean {
 export function checkImport(from: string, ref: ImportRef): string | null {
   const area = areaOf(from);
   const relativeSpec = ref.specifier.startsWith('.');
-  const target = relativeSpec ? relative('.', join(dirname(from), ref.specifier)).split(sep).join('/') : null;
+  const target = relativeSpec
+    ? relative('.', join(dirname(from), ref.specifier))
+        .split(sep)
+        .join('/')
+    : null;
   const targetArea = target ? areaOf(target) : null;
   const pkg = relativeSpec ? null : packageName(ref.specifier);
   const isNode = !relativeSpec && nodeBuiltins.has(ref.specifier);
@@ -101,7 +105,8 @@ export function checkImport(from: string, ref: ImportRef): string | null {
       if (targetArea && targetArea !== 'engine/common') return `engine/common imports only engine/common, not ${targetArea}`;
     } else if (area === 'engine/host') {
       const engineTarget = targetArea && !['engine/api', 'engine/host', 'engine/common'].includes(targetArea);
-      if (engineTarget && !hostFilesSeeingEngines.has(from)) return `engine/host reaches ${targetArea} only through engine/host/registry.ts (the engine's definition.ts)`;
+      if (engineTarget && !hostFilesSeeingEngines.has(from))
+        return `engine/host reaches ${targetArea} only through engine/host/registry.ts (the engine's definition.ts)`;
     } else {
       if (targetArea && targetArea !== 'engine/api' && targetArea !== 'engine/common' && targetArea !== area) {
         return `${area} may import engine/api, engine/common and its own folder, not ${targetArea}`;

@@ -34,8 +34,14 @@ describe('import boundaries', () => {
   it('let engines and the host share engine/common, which knows no engine (issue 18)', () => {
     assert.equal(violation('engine/vault/vault.ts', "import { AuditLog } from '../common/audit-log.ts';"), null);
     assert.equal(violation('engine/host/operators/store.ts', "import { LoginGuard } from '../../common/guard.ts';"), null);
-    assert.match(violation('engine/host/operators/store.ts', "import { LoginGuard } from '../../vault/accounts.ts';") ?? '', /only through engine\/host\/registry\.ts/);
-    assert.match(violation('engine/common/guard.ts', "import { Vault } from '../vault/vault.ts';") ?? '', /engine\/common imports only engine\/common, not engine\/vault/);
+    assert.match(
+      violation('engine/host/operators/store.ts', "import { LoginGuard } from '../../vault/accounts.ts';") ?? '',
+      /only through engine\/host\/registry\.ts/,
+    );
+    assert.match(
+      violation('engine/common/guard.ts', "import { Vault } from '../vault/vault.ts';") ?? '',
+      /engine\/common imports only engine\/common, not engine\/vault/,
+    );
     assert.match(violation('engine/common/guard.ts', "import { serveRpc } from '../host/rpc.ts';") ?? '', /not engine\/host/);
     assert.match(violation('engine/common/guard.ts', "import { app } from 'electron';") ?? '', /never imports electron/);
     assert.match(violation('renderer/app.tsx', "import { AuditLog } from '../engine/common/audit-log.ts';") ?? '', /engine\/api only, not engine\/common/);
@@ -63,7 +69,7 @@ describe('import boundaries', () => {
     assert.match(violation('engine/api/x.ts', "import { WebSocket } from 'ws';") ?? '', /zod only/);
   });
 
-  it('let the contract compose the DNS modules\' contracts, which keep its rules (issue 18)', () => {
+  it("let the contract compose the DNS modules' contracts, which keep its rules (issue 18)", () => {
     assert.equal(violation('engine/api/dns.ts', "import { moduleConfig } from '../dns/chain.ts';"), null);
     assert.equal(violation('engine/dns/chain.ts', "import { z } from 'zod'; import { cacheContract } from './modules/cache/contract.ts';"), null);
     assert.equal(violation('engine/dns/modules/cache/contract.ts', "import { z } from 'zod'; import { mergedAs } from '../../../api/merge.ts';"), null);

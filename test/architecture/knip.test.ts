@@ -9,14 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { kept } = JSON.parse(readFileSync(join(root, 'test/architecture/knip-kept.json'), 'utf8')) as { kept: { kind: string; file: string; name: string; reason: string }[] };
+const { kept } = JSON.parse(readFileSync(join(root, 'test/architecture/knip-kept.json'), 'utf8')) as {
+  kept: { kind: string; file: string; name: string; reason: string }[];
+};
 
 type Issue = Record<string, unknown> & { file: string };
 
 describe('knip', () => {
   it('finds no unused files, exports, types or dependencies beyond the kept list', { timeout: 240_000 }, async () => {
     // knip exits 1 when it reports anything; the JSON on stdout is what counts.
-    const run = await promisify(execFile)(process.execPath, [join(root, 'node_modules/knip/bin/knip.js'), '--no-progress', '--reporter', 'json'], { cwd: root, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    const run = await promisify(execFile)(process.execPath, [join(root, 'node_modules/knip/bin/knip.js'), '--no-progress', '--reporter', 'json'], {
+      cwd: root,
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
     const { issues } = JSON.parse(run.stdout) as { issues: Issue[] };
     const found = issues.flatMap((issue) =>
       Object.entries(issue)

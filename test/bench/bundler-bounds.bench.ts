@@ -62,8 +62,9 @@ function crossSigned(count: number): Made[] {
 }
 const graph = crossSigned(files * 2_000);
 const leaf = makeCert({ subject: 'victim.example', ca: false, dns: ['victim.example'], issuer: graph[0]! });
-const graphFiles = Array.from({ length: files }, (_, i) => upload(`cas${i}.der`,
-  Buffer.concat(graph.slice(i * 2_000, (i + 1) * 2_000).map((m) => m.cert.der)).subarray(0, MiB)));
+const graphFiles = Array.from({ length: files }, (_, i) =>
+  upload(`cas${i}.der`, Buffer.concat(graph.slice(i * 2_000, (i + 1) * 2_000).map((m) => m.cert.der)).subarray(0, MiB)),
+);
 
 interface Case {
   name: string;
@@ -71,13 +72,37 @@ interface Case {
   request: { files: { name: string; base64: string; password?: string }[] };
 }
 const cases: Case[] = [
-  { name: 'PEM BEGIN lines', shape: '8 × 1 MiB of `-----BEGIN CERTIFICATE-----` lines, no END (299,592 blocks)', request: { files: eight('begin', fill('-----BEGIN CERTIFICATE-----\n')) } },
+  {
+    name: 'PEM BEGIN lines',
+    shape: '8 × 1 MiB of `-----BEGIN CERTIFICATE-----` lines, no END (299,592 blocks)',
+    request: { files: eight('begin', fill('-----BEGIN CERTIFICATE-----\n')) },
+  },
   { name: 'tiny DER objects', shape: '8 × 1 MiB of `30 00` (4,194,304 empty SEQUENCEs)', request: { files: eight('empty', fill(Buffer.of(0x30, 0x00))) } },
-  { name: 'keys at the KDF cap', shape: `8 × 1 MiB of one encrypted key at 2,000,000 PBKDF2 rounds (${Math.floor(MiB / keyAtCap.length)} copies a file)`, request: { files: eight('keys', fill(keyAtCap), 'pw') } },
-  { name: 'PKCS#12 at the KDF cap', shape: `8 × 1 MiB of back-to-back PKCS#12 files, PBES2 at 2,000,000 rounds, 1-round MAC (${Math.floor(MiB / p12AtCap.length)} a file)`, request: { files: eight('p12', fill(p12AtCap), 'pw') } },
-  { name: 'cheap PKCS#12', shape: `8 × 1 MiB of back-to-back PKCS#12 files, OpenSSL's defaults with a 1-round MAC (${Math.floor(MiB / cheapP12.length)} a file)`, request: { files: eight('cheap', fill(cheapP12), 'pw') } },
-  { name: 'legacy encrypted keys', shape: `8 × 1 MiB of one Proc-Type 4,ENCRYPTED EC key (${Math.floor(MiB / legacyKey.length)} copies a file)`, request: { files: eight('legacy', fill(legacyKey), 'pw') } },
-  { name: 'cross-signed CAs', shape: '16,000 distinct CA certificates (20 names and keys, each signed by another) and a leaf under them', request: { files: [upload('leaf.pem', Buffer.from(leaf.cert.pem)), ...graphFiles.slice(0, files - 1)] } },
+  {
+    name: 'keys at the KDF cap',
+    shape: `8 × 1 MiB of one encrypted key at 2,000,000 PBKDF2 rounds (${Math.floor(MiB / keyAtCap.length)} copies a file)`,
+    request: { files: eight('keys', fill(keyAtCap), 'pw') },
+  },
+  {
+    name: 'PKCS#12 at the KDF cap',
+    shape: `8 × 1 MiB of back-to-back PKCS#12 files, PBES2 at 2,000,000 rounds, 1-round MAC (${Math.floor(MiB / p12AtCap.length)} a file)`,
+    request: { files: eight('p12', fill(p12AtCap), 'pw') },
+  },
+  {
+    name: 'cheap PKCS#12',
+    shape: `8 × 1 MiB of back-to-back PKCS#12 files, OpenSSL's defaults with a 1-round MAC (${Math.floor(MiB / cheapP12.length)} a file)`,
+    request: { files: eight('cheap', fill(cheapP12), 'pw') },
+  },
+  {
+    name: 'legacy encrypted keys',
+    shape: `8 × 1 MiB of one Proc-Type 4,ENCRYPTED EC key (${Math.floor(MiB / legacyKey.length)} copies a file)`,
+    request: { files: eight('legacy', fill(legacyKey), 'pw') },
+  },
+  {
+    name: 'cross-signed CAs',
+    shape: '16,000 distinct CA certificates (20 names and keys, each signed by another) and a leaf under them',
+    request: { files: [upload('leaf.pem', Buffer.from(leaf.cert.pem)), ...graphFiles.slice(0, files - 1)] },
+  },
 ];
 
 const engine = await bundlerEngine.start({ config: { enabled: true, trust: 'current' }, dataDir: tempDir('bundler-bounds-data'), log: quietLog });

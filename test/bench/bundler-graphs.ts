@@ -30,7 +30,10 @@ function writeGraph(dir: string, trust: string, description: string, root: Made,
   writeFileSync(join(trustDir, 'roots.pem'), pem([root]));
   writeFileSync(join(trustDir, 'ca-bundle.crt'), pem([root]));
   writeFileSync(join(trustDir, 'int-bundle.crt'), pem(pool));
-  writeFileSync(join(trustDir, 'ca-bundle.crt.metadata'), JSON.stringify([{ name: 'Bench Platform', weight: 100, hash_algo: 'SHA2', key_algo: 'ECDSA256', keystore: 'roots.pem' }]));
+  writeFileSync(
+    join(trustDir, 'ca-bundle.crt.metadata'),
+    JSON.stringify([{ name: 'Bench Platform', weight: 100, hash_algo: 'SHA2', key_algo: 'ECDSA256', keystore: 'roots.pem' }]),
+  );
   const leafFile = join(dir, `${trust}.pem`);
   writeFileSync(leafFile, pem(upload));
   return { trust, description, trustDir, leafFile, leafPem: pem(upload) };
@@ -42,7 +45,14 @@ export function longChain(dir: string): Graph {
   const cas = [root];
   for (let i = 1; i <= 14; i++) cas.push(makeCert({ subject: `Bench Long Intermediate ${i}`, ca: true, keyUsage: CA_USAGE, issuer: cas[i - 1]!, ...validity }));
   const leaf = makeCert({ subject: 'long.bench.example', ca: false, dns: ['long.bench.example'], eku: [SERVER_AUTH], issuer: cas.at(-1)!, ...validity });
-  return writeGraph(dir, 'long-16', 'root, 14 intermediates each signed by the one above, leaf (16 certificates); the upload is the leaf and the 14 intermediates, the pool is empty', root, [], [leaf, ...cas.slice(1).reverse()]);
+  return writeGraph(
+    dir,
+    'long-16',
+    'root, 14 intermediates each signed by the one above, leaf (16 certificates); the upload is the leaf and the 14 intermediates, the pool is empty',
+    root,
+    [],
+    [leaf, ...cas.slice(1).reverse()],
+  );
 }
 
 /**
@@ -66,9 +76,18 @@ export function bridgeGraph(dir: string): Graph {
     const next = members[(i + 1) % MEMBERS]!;
     pool.push(cross(member, member), cross(member, bridge), cross(bridge, member), cross(member, next), cross(next, member));
   }
-  const issuing = members.map((member, i) => [1, 2].map((n) => makeCert({ subject: `Bench Member ${i} Issuing CA ${n}`, ca: true, keyUsage: CA_USAGE, issuer: member, ...validity })));
+  const issuing = members.map((member, i) =>
+    [1, 2].map((n) => makeCert({ subject: `Bench Member ${i} Issuing CA ${n}`, ca: true, keyUsage: CA_USAGE, issuer: member, ...validity })),
+  );
   const ca = issuing[0]![0]!;
   pool.push(...issuing.flat().filter((c) => c !== ca));
   const leaf = makeCert({ subject: 'bridge.bench.example', ca: false, dns: ['bridge.bench.example'], eku: [SERVER_AUTH], issuer: ca, ...validity });
-  return writeGraph(dir, 'bridge', `a Federal Bridge-like graph: the trusted root and a bridge CA cross-certified both ways, ${MEMBERS} member PKIs (untrusted self-signed roots) cross-certified with the bridge both ways and with the next member in a ring, 2 issuing CAs each; upload: leaf + its issuing CA; pool: the other ${pool.length} certificates`, root, pool, [leaf, ca]);
+  return writeGraph(
+    dir,
+    'bridge',
+    `a Federal Bridge-like graph: the trusted root and a bridge CA cross-certified both ways, ${MEMBERS} member PKIs (untrusted self-signed roots) cross-certified with the bridge both ways and with the next member in a ring, 2 issuing CAs each; upload: leaf + its issuing CA; pool: the other ${pool.length} certificates`,
+    root,
+    pool,
+    [leaf, ca],
+  );
 }

@@ -84,7 +84,10 @@ function loadLeaves(dir: string, now: Date): Leaf[] {
       const expired = [tc.peer_certificate, ...tc.untrusted_intermediates]
         .map((p) => new X509Certificate(p))
         .filter((c) => new Date(c.validTo) <= now || new Date(c.validFrom) > now);
-      const invalidBecause = expired.length === 0 ? null : expired.map((c) => `${cn(c.subject)} ${new Date(c.validTo) <= now ? 'expired' : 'not yet valid'} (notAfter ${isoDay(c.validTo)})`).join('; ');
+      const invalidBecause =
+        expired.length === 0
+          ? null
+          : expired.map((c) => `${cn(c.subject)} ${new Date(c.validTo) <= now ? 'expired' : 'not yet valid'} (notAfter ${isoDay(c.validTo)})`).join('; ');
       return { name, file, pem, validNow: expired.length === 0, invalidBecause, limboTime: tc.validation_time! };
     });
 }
@@ -151,7 +154,11 @@ function readCold(row: Row, stdout: string, stderr: string): Outcome {
 function runCold(rows: Row[], floors: Map<string, ProcessRun[]>): void {
   const out = join(temp, 'stdout');
   const err = join(temp, 'stderr');
-  const floorArgv: Record<string, string[]> = { node: [projectNode, '-e', ''], 'signalbox --version': [projectNode, signalboxBin, '--version'], cfssl: ['cfssl', 'version'] };
+  const floorArgv: Record<string, string[]> = {
+    node: [projectNode, '-e', ''],
+    'signalbox --version': [projectNode, signalboxBin, '--version'],
+    cfssl: ['cfssl', 'version'],
+  };
   for (let run = 0; run < runs; run++) {
     process.stderr.write(`  cold run ${run + 1}/${runs}\n`);
     for (const [name, argv] of Object.entries(floorArgv)) floors.get(name)!.push(measureProcess(argv, out, err));
@@ -160,7 +167,9 @@ function runCold(rows: Row[], floors: Map<string, ProcessRun[]>): void {
       const result = measureProcess(argv, out, err, env);
       // Every run of a row must end as the first did: a different exit means a different amount of work.
       if (run > 0 && result.code !== row.cold[0]!.code) {
-        throw new Error(`${row.tool} on ${row.leaf.name} (${row.trust}) exited ${result.code} in run ${run + 1} but ${row.cold[0]!.code} in run 1: ${readFileSync(err, 'utf8').trim().split('\n').at(-1)}`);
+        throw new Error(
+          `${row.tool} on ${row.leaf.name} (${row.trust}) exited ${result.code} in run ${run + 1} but ${row.cold[0]!.code} in run 1: ${readFileSync(err, 'utf8').trim().split('\n').at(-1)}`,
+        );
       }
       row.cold.push(result);
       if (run === 0) row.coldOutcome = readCold(row, readFileSync(out, 'utf8'), readFileSync(err, 'utf8'));
@@ -174,7 +183,11 @@ function runWarmSignalbox(rows: Row[], loads: Map<TrustSet, number>): void {
     const mine = rows.filter((r) => r.tool === 'signalbox' && r.trust === trust);
     const leavesFile = join(temp, `warm-${trust}.json`);
     writeFileSync(leavesFile, JSON.stringify(mine.map((r): WarmLeaf => ({ name: r.leaf.name, pem: r.leaf.pem, at: r.at }))));
-    const out = execFileSync(projectNode, ['--import', 'tsx', warmScript, trustDirs[trust]!, flavor, String(iterations), leavesFile], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync(projectNode, ['--import', 'tsx', warmScript, trustDirs[trust]!, flavor, String(iterations), leavesFile], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const result = JSON.parse(out) as WarmResult;
     loads.set(trust, result.loadMs);
     for (const [i, row] of mine.entries()) {
@@ -190,7 +203,10 @@ function runWarmSignalbox(rows: Row[], loads: Map<TrustSet, number>): void {
 async function runWarmCfssl(rows: Row[]): Promise<number[]> {
   const floor: number[] = [];
   for (const trust of new Set(rows.filter((r) => r.tool === 'cfssl').map((r) => r.trust))) {
-    await runWarmCfsslSet(rows.filter((r) => r.tool === 'cfssl' && r.trust === trust), floor.length === 0 ? floor : null);
+    await runWarmCfsslSet(
+      rows.filter((r) => r.tool === 'cfssl' && r.trust === trust),
+      floor.length === 0 ? floor : null,
+    );
   }
   return floor;
 }
@@ -224,7 +240,11 @@ async function runWarmCfsslSet(mine: Row[], floor: number[] | null): Promise<voi
 
 function firstLine(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '?';
+    return (
+      execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .trim()
+        .split('\n')[0] ?? '?'
+    );
   } catch {
     return '?';
   }
@@ -265,13 +285,25 @@ function checks(rows: Row[], loads: Map<TrustSet, number>): Check[] {
     const cold = set.map((r) => ({ name: r.leaf.name, v: median(r.cold.map((c) => c.wallMs)) }));
     const worstWarm = warm.reduce((a, b) => (b.v > a.v ? b : a));
     const worstCold = cold.reduce((a, b) => (b.v > a.v ? b : a));
-    out.push({ target: `warm < 20 ms per leaf (${trust}, ${set.length} leaves)`, measured: `worst median ${ms(worstWarm.v)} ms (${worstWarm.name})`, pass: worstWarm.v < 20 });
-    out.push({ target: `cold < 300 ms (${trust}, ${set.length} leaves, wall of a new process)`, measured: `worst median ${ms(worstCold.v)} ms (${worstCold.name})`, pass: worstCold.v < 300 });
+    out.push({
+      target: `warm < 20 ms per leaf (${trust}, ${set.length} leaves)`,
+      measured: `worst median ${ms(worstWarm.v)} ms (${worstWarm.name})`,
+      pass: worstWarm.v < 20,
+    });
+    out.push({
+      target: `cold < 300 ms (${trust}, ${set.length} leaves, wall of a new process)`,
+      measured: `worst median ${ms(worstCold.v)} ms (${worstCold.name})`,
+      pass: worstCold.v < 300,
+    });
     const load = loads.get(trust);
     if (load !== undefined) {
       out.push({ target: `trust data cold load < 300 ms (${trust}; issue 5, Deliver 2)`, measured: `${ms(load)} ms`, pass: load < 300 });
       const first = set[0]!.firstCall ?? Number.NaN;
-      out.push({ target: `(reference) a fresh process's trust load + first bundle, without Node start and the CLI's modules (${trust})`, measured: `${ms(load)} + ${ms(first)} = ${ms(load + first)} ms`, pass: null });
+      out.push({
+        target: `(reference) a fresh process's trust load + first bundle, without Node start and the CLI's modules (${trust})`,
+        measured: `${ms(load)} + ${ms(first)} = ${ms(load + first)} ms`,
+        pass: null,
+      });
     }
   }
   return out;
@@ -286,7 +318,9 @@ function sameBundles(rows: Row[], trust = 'cfssl-2017'): string {
     const b = theirs?.coldOutcome;
     if (!a || !b) continue;
     const same = a.bundle !== null && a.bundle === b.bundle && a.root === b.root;
-    lines.push(`${ours.leaf.name}: ${same ? 'the same PEM bundle, byte for byte, and the same root' : `different (signalbox: ${a.bundleLength} certificates to ${a.root ?? a.error}; cfssl: ${b.bundleLength} to ${b.root ?? b.error})`}`);
+    lines.push(
+      `${ours.leaf.name}: ${same ? 'the same PEM bundle, byte for byte, and the same root' : `different (signalbox: ${a.bundleLength} certificates to ${a.root ?? a.error}; cfssl: ${b.bundleLength} to ${b.root ?? b.error})`}`,
+    );
   }
   return lines.length === 0 ? '' : `signalbox on ${trust} vs cfssl, cold runs: ${lines.join('; ')}.`;
 }
@@ -305,7 +339,9 @@ function coldBreakdown(rows: Row[], floors: Map<string, ProcessRun[]>, loads: Ma
     const load = loads.get(trust)!;
     const first = ours[0]!.firstCall ?? Number.NaN;
     const measured = median(ours.map((r) => median(r.cold.map((c) => c.wallMs))));
-    lines.push(`| ${trust} | ${ms(node)} | ${ms(cli)} | ${ms(load)} | ${ms(first)} (${ours[0]!.leaf.name}) | ${ms(node + cli + load + first)} | ${ms(measured)} |`);
+    lines.push(
+      `| ${trust} | ${ms(node)} | ${ms(cli)} | ${ms(load)} | ${ms(first)} (${ours[0]!.leaf.name}) | ${ms(node + cli + load + first)} | ${ms(measured)} |`,
+    );
   }
   return `${lines.join('\n')}\n\n"trust data loaded" is \`TrustStore.load\` and "first bundle" the first \`bundle()\` call, both timed inside the fresh warm process of that set (before any other bundle ran there); the rest of a cold run is printing the report and exiting.`;
 }
@@ -326,8 +362,22 @@ async function main(): Promise<void> {
   const older = leaves.filter((l) => !l.validNow);
   process.stderr.write(`bundler bench: ${today.length} leaves valid today (${today.map((l) => l.name).join(', ')}), ${older.length} run at their limbo time\n`);
 
-  const row = (tool: Tool, trust: TrustSet, leaf: Leaf, at: string | null): Row => ({ tool, trust, leaf, at, cold: [], coldOutcome: null, warm: [], firstCall: null, warmOutcome: null });
-  const sideBySide: Row[] = today.flatMap((leaf) => [row('cfssl', 'cfssl-2017', leaf, null), row('signalbox', 'cfssl-2017', leaf, null), row('signalbox', 'current', leaf, null)]);
+  const row = (tool: Tool, trust: TrustSet, leaf: Leaf, at: string | null): Row => ({
+    tool,
+    trust,
+    leaf,
+    at,
+    cold: [],
+    coldOutcome: null,
+    warm: [],
+    firstCall: null,
+    warmOutcome: null,
+  });
+  const sideBySide: Row[] = today.flatMap((leaf) => [
+    row('cfssl', 'cfssl-2017', leaf, null),
+    row('signalbox', 'cfssl-2017', leaf, null),
+    row('signalbox', 'current', leaf, null),
+  ]);
   const atTime: Row[] = older.flatMap((leaf) => [row('signalbox', 'cfssl-2017', leaf, leaf.limboTime), row('signalbox', 'current', leaf, leaf.limboTime)]);
   // cfssl on the leaves it cannot bundle today: one cold run each, to show its answer.
   const cfsslOlder: Row[] = older.map((leaf) => row('cfssl', 'cfssl-2017', leaf, null));
@@ -335,13 +385,24 @@ async function main(): Promise<void> {
   // Issue 16: the long chain and the bridge graph, both tools, valid now.
   const graphs = [longChain(temp), bridgeGraph(temp)];
   for (const g of graphs) trustDirs[g.trust] = g.trustDir;
-  const graphLeaf = (g: Graph): Leaf => ({ name: g.trust, file: g.leafFile, pem: g.leafPem, validNow: true, invalidBecause: null, limboTime: started.toISOString() });
+  const graphLeaf = (g: Graph): Leaf => ({
+    name: g.trust,
+    file: g.leafFile,
+    pem: g.leafPem,
+    validNow: true,
+    invalidBecause: null,
+    limboTime: started.toISOString(),
+  });
   const graphRows: Row[] = graphs.flatMap((g) => {
     const leaf = graphLeaf(g);
     return [row('cfssl', g.trust, leaf, null), row('signalbox', g.trust, leaf, null)];
   });
 
-  const floors = new Map<string, ProcessRun[]>([['node', []], ['signalbox --version', []], ['cfssl', []]]);
+  const floors = new Map<string, ProcessRun[]>([
+    ['node', []],
+    ['signalbox --version', []],
+    ['cfssl', []],
+  ]);
   process.stderr.write('cold: new processes\n');
   runCold([...sideBySide, ...atTime, ...graphRows], floors);
   for (const r of cfsslOlder) {
@@ -358,9 +419,11 @@ async function main(): Promise<void> {
 
   const list = checks([...sideBySide, ...atTime], loads);
   const model = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? '?';
-  const floorLine = (name: string) => `${ms(median(floors.get(name)!.map((r) => r.wallMs)))} ms wall, ${ms(median(floors.get(name)!.map((r) => r.cpuMs)))} ms CPU`;
+  const floorLine = (name: string) =>
+    `${ms(median(floors.get(name)!.map((r) => r.wallMs)))} ms wall, ${ms(median(floors.get(name)!.map((r) => r.cpuMs)))} ms CPU`;
   const head = firstLine('git', ['-C', root, 'rev-parse', '--short', 'HEAD']);
-  const dirty = firstLine('git', ['-C', root, 'status', '--porcelain', '--', 'engine/bundler', 'engine/host']) !== '' ? ' (with uncommitted changes under engine/)' : '';
+  const dirty =
+    firstLine('git', ['-C', root, 'status', '--porcelain', '--', 'engine/bundler', 'engine/host']) !== '' ? ' (with uncommitted changes under engine/)' : '';
 
   const section = `## Bundler (\`npm run bench:bundler\`, test/bench/bundler.bench.ts)
 
@@ -406,7 +469,10 @@ ${graphs.map((g) => `- **${g.trust}**: ${g.description}.`).join('\n')}
 
 ${mainTable(graphRows)}
 
-${graphs.map((g) => sameBundles(graphRows, g.trust)).filter(Boolean).join('\n\n')}
+${graphs
+  .map((g) => sameBundles(graphRows, g.trust))
+  .filter(Boolean)
+  .join('\n\n')}
 
 ### Where signalbox's cold time goes (approximate: the parts come from different processes)
 

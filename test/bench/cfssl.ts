@@ -71,7 +71,13 @@ export function rootLabel(pem: string): string {
 export function readCfsslResult(json: unknown): CfsslOutcome {
   const result = json as { bundle?: string; root?: string; code?: number; message?: string };
   if (typeof result.bundle === 'string') {
-    return { ok: true, root: result.root ? rootLabel(result.root) : null, bundleLength: result.bundle.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0, bundle: result.bundle.trim(), error: null };
+    return {
+      ok: true,
+      root: result.root ? rootLabel(result.root) : null,
+      bundleLength: result.bundle.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0,
+      bundle: result.bundle.trim(),
+      error: null,
+    };
   }
   return { ok: false, root: null, bundleLength: 0, bundle: null, error: `${result.code ?? '?'} ${result.message ?? JSON.stringify(json).slice(0, 200)}` };
 }
@@ -80,7 +86,10 @@ export function readCfsslResult(json: unknown): CfsslOutcome {
 export function readCfsslCli(stdout: string, stderr: string): CfsslOutcome {
   const text = stdout.trim();
   if (text.startsWith('{')) return readCfsslResult(JSON.parse(text));
-  const errorLine = stderr.split('\n').reverse().find((line) => line.includes('{"code"'));
+  const errorLine = stderr
+    .split('\n')
+    .reverse()
+    .find((line) => line.includes('{"code"'));
   if (errorLine) return readCfsslResult(JSON.parse(errorLine.slice(errorLine.indexOf('{'))));
   return { ok: false, root: null, bundleLength: 0, bundle: null, error: stderr.trim().split('\n').at(-1) ?? 'no output' };
 }
@@ -110,7 +119,10 @@ export async function startCfsslServe(trustDir: string): Promise<CfsslServer> {
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`cfssl serve exited with ${child.exitCode}: ${tail.trim()}`);
-        return fetch(`${base}/scaninfo`).then((r) => r.ok, () => false);
+        return fetch(`${base}/scaninfo`).then(
+          (r) => r.ok,
+          () => false,
+        );
       },
       'cfssl serve to answer',
       15_000,
@@ -123,7 +135,11 @@ export async function startCfsslServe(trustDir: string): Promise<CfsslServer> {
     port,
     pid: child.pid!,
     async bundle(pem, flavor) {
-      const response = await fetch(`${base}/bundle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ certificate: pem, flavor }) });
+      const response = await fetch(`${base}/bundle`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ certificate: pem, flavor }),
+      });
       const body = (await response.json()) as { success: boolean; result?: unknown; errors?: { code: number; message: string }[] };
       if (body.success) return readCfsslResult(body.result);
       const first = body.errors?.[0];

@@ -6,7 +6,9 @@ import { startDelayedUpstream } from '../helpers/dns-load.ts';
 
 const [upstreamPort, delayMs] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(upstreamPort) || !Number.isFinite(delayMs)) {
-  process.stderr.write(`delayed-relay: "${process.argv.slice(2).join(' ')}" — run it as: node --import tsx test/bench/delayed-relay.ts UPSTREAM_PORT DELAY_MS\n`);
+  process.stderr.write(
+    `delayed-relay: "${process.argv.slice(2).join(' ')}" — run it as: node --import tsx test/bench/delayed-relay.ts UPSTREAM_PORT DELAY_MS\n`,
+  );
   process.exit(2);
 }
 const relay = await startDelayedUpstream(upstreamPort!, delayMs!);

@@ -35,7 +35,14 @@ export interface UpgradeRow {
 export interface UpgradeReport {
   loadSeconds: number;
   intervalSeconds: number;
-  ours: { all: Slice; inUpgrades: Slice; /** Sent in the second after an upgrade returned. */ secondAfter: Slice; rcodes: Record<number, number>; upgrades: UpgradeRow[]; watch: LoadWatch };
+  ours: {
+    all: Slice;
+    inUpgrades: Slice;
+    /** Sent in the second after an upgrade returned. */ secondAfter: Slice;
+    rcodes: Record<number, number>;
+    upgrades: UpgradeRow[];
+    watch: LoadWatch;
+  };
   control: { seconds: number; result: DnsperfResult; watch: LoadWatch };
   dnsperf: { result: DnsperfResult; upgrades: UpgradeRow[]; watch: LoadWatch };
 }
@@ -115,11 +122,11 @@ function rcodes(byCode: Record<number, number>): string {
 }
 
 const placeNames: Record<keyof UdpDrops, string> = {
-  listener: 'at the engine\'s listening socket',
-  engine: 'at the engine processes\' upstream sockets',
+  listener: "at the engine's listening socket",
+  engine: "at the engine processes' upstream sockets",
   relay: 'at the relay',
   knot: 'at Knot',
-  load: 'at the load\'s sockets',
+  load: "at the load's sockets",
   elsewhere: 'elsewhere on the host',
 };
 
@@ -130,21 +137,34 @@ function watched({ drops, loopDelayMaxMs }: LoadWatch): string {
 
 function method(info: SoakInfo, report: SoakReport): string[] {
   return [
-    'The engine: the built bundle (dist/engine/host/engine-process.js) forked by a `Supervisor` in the soak\'s own process, as `serve` and `signalbox dns` run it (cluster workers on shared sockets, the Node flags of engine/dns/node-flags.ts), engine defaults except as each phase says. The supervisor does nothing per query: it forks, watches and upgrades, and during an upgrade it passes the cache from the old process to the new one. An upgrade forks a new process from the same code on disk, as after a deploy that changed nothing.',
-    'Upstream: Knot DNS on 127.0.0.1 (zone example.test; *.hit and *.miss are wildcards, so every name asked exists). Nothing is pinned with taskset: the engine\'s workers, Knot, the relay, the load and dnsperf share the two cores.',
+    "The engine: the built bundle (dist/engine/host/engine-process.js) forked by a `Supervisor` in the soak's own process, as `serve` and `signalbox dns` run it (cluster workers on shared sockets, the Node flags of engine/dns/node-flags.ts), engine defaults except as each phase says. The supervisor does nothing per query: it forks, watches and upgrades, and during an upgrade it passes the cache from the old process to the new one. An upgrade forks a new process from the same code on disk, as after a deploy that changed nothing.",
+    "Upstream: Knot DNS on 127.0.0.1 (zone example.test; *.hit and *.miss are wildcards, so every name asked exists). Nothing is pinned with taskset: the engine's workers, Knot, the relay, the load and dnsperf share the two cores.",
     `Relay (phases 1 and 2): test/bench/delayed-relay.ts, startDelayedUpstream of test/helpers/dns-load.ts in a process of its own, holds every Knot answer for 25 ms. With 5,000 misses a second about 125 of them are pending at the engine at any moment: that is what an upgrade or a killed worker can lose.`,
-    'Steady load: steadyLoad of test/helpers/dns-load.ts (Node, one socket per 65,536 queries) in a process of its own (test/bench/load-process.ts): the supervisor, in the soak\'s process, passes the DNS cache on during an upgrade and can stall meanwhile (for up to 1 s before commit c93da61; each pass reports the longest stall), which a load in the same event loop would take as loss and latency. It sends on a fixed schedule (every millisecond it sends what is due). Every other query is one of 100 hit names (h0..h99.hit.example.test, cached after their first answer), the others unique names under *.miss.example.test (misses: each goes to Knot). Every query has its own ID and every answer is matched to its query: a query is lost only when no answer came within 2 s after sending stopped (5 s in phase 3), so queries in flight at the end are waited for. Latency is per query, from its send to its answer; p50/p99 are over answered queries.',
+    "Steady load: steadyLoad of test/helpers/dns-load.ts (Node, one socket per 65,536 queries) in a process of its own (test/bench/load-process.ts): the supervisor, in the soak's process, passes the DNS cache on during an upgrade and can stall meanwhile (for up to 1 s before commit c93da61; each pass reports the longest stall), which a load in the same event loop would take as loss and latency. It sends on a fixed schedule (every millisecond it sends what is due). Every other query is one of 100 hit names (h0..h99.hit.example.test, cached after their first answer), the others unique names under *.miss.example.test (misses: each goes to Knot). Every query has its own ID and every answer is matched to its query: a query is lost only when no answer came within 2 s after sending stopped (5 s in phase 3), so queries in flight at the end are waited for. Latency is per query, from its send to its answer; p50/p99 are over answered queries.",
     'The zero-loss target is judged on the steady load because it knows which query was lost and when it was sent (loss per upgrade step, p99 over the queries sent during upgrades); dnsperf gives totals only. The issue expected dnsperf to count the queries still in flight at its time limit as lost, which would blur a count of real loss; dnsperf 2.10 here waits for them (up to -t 2 s) and its "lost" can be checked against the drops counted at the engine\'s socket below. Both dnsperf passes run against the same engine right after the steady load, with the same mix of hits and misses (dnsperf -Q 10000 -c 4 -q 1000 -t 2 -n 1): a control pass without upgrades, then one with ten.',
-    'Lost datagrams are located with the kernel\'s per-socket drop counters (/proc/net/udp, sampled every 100 ms, sockets told apart by /proc/PID/fd): the engine\'s listening socket (shared by its processes: queries no process read in time), the engine processes\' upstream sockets (answers of the relay or Knot), the relay, Knot, the load\'s sockets (answers the load did not read in time: the measuring side\'s fault), elsewhere (dnsperf\'s sockets, other work on the machine).',
+    "Lost datagrams are located with the kernel's per-socket drop counters (/proc/net/udp, sampled every 100 ms, sockets told apart by /proc/PID/fd): the engine's listening socket (shared by its processes: queries no process read in time), the engine processes' upstream sockets (answers of the relay or Knot), the relay, Knot, the load's sockets (answers the load did not read in time: the measuring side's fault), elsewhere (dnsperf's sockets, other work on the machine).",
     'Before each phase the engine gets 1 s of the hit names and other unique misses at 2k q/s (fills the cache, warms the code), not counted.',
     ...(info.scale !== 1 ? [`**Durations scaled by ${info.scale}** (--seconds-scale): a check of the soak itself, not numbers to quote.`] : []),
-    ...(report.throughput ? ['Throughput: dnsperf closed loop (-c 4 -q 200: as fast as answers come), no relay. Engine CPU is utime+stime of the engine\'s processes from /proc/PID/stat over the run; "engine cores busy" is that over the run time (2.00 would be both cores, which the engine cannot have: dnsperf and Knot run on them too).'] : []),
+    ...(report.throughput
+      ? [
+          'Throughput: dnsperf closed loop (-c 4 -q 200: as fast as answers come), no relay. Engine CPU is utime+stime of the engine\'s processes from /proc/PID/stat over the run; "engine cores busy" is that over the run time (2.00 would be both cores, which the engine cannot have: dnsperf and Knot run on them too).',
+        ]
+      : []),
   ];
 }
 
 function upgradeSection(report: UpgradeReport): string {
   const { ours, control, dnsperf } = report;
-  const perfRow = (label: string, result: DnsperfResult) => [label, count(result.sent), count(result.completed), count(result.lost), ms(result.p50Ms), ms(result.p99Ms), '—', '—'];
+  const perfRow = (label: string, result: DnsperfResult) => [
+    label,
+    count(result.sent),
+    count(result.completed),
+    count(result.lost),
+    ms(result.p50Ms),
+    ms(result.p99Ms),
+    '—',
+    '—',
+  ];
   const done = (rows: UpgradeRow[]) => rows.filter((row) => row.phase === 'done').length;
   const took = (rows: UpgradeRow[]) => rows.map((row) => row.durationMs);
   return [
@@ -153,7 +173,16 @@ function upgradeSection(report: UpgradeReport): string {
     table(
       ['load', 'sent', 'answered', 'lost', 'p50 ms', 'p99 ms', 'p99 ms, sent during upgrades', 'max ms'],
       [
-        ['steady load (exact loss)', count(ours.all.sent), count(ours.all.sent - ours.all.lost), count(ours.all.lost), ms(ours.all.p50Ms), ms(ours.all.p99Ms), `${ms(ours.inUpgrades.p99Ms)} (${count(ours.inUpgrades.sent)} queries)`, ms(ours.all.maxMs)],
+        [
+          'steady load (exact loss)',
+          count(ours.all.sent),
+          count(ours.all.sent - ours.all.lost),
+          count(ours.all.lost),
+          ms(ours.all.p50Ms),
+          ms(ours.all.p99Ms),
+          `${ms(ours.inUpgrades.p99Ms)} (${count(ours.inUpgrades.sent)} queries)`,
+          ms(ours.all.maxMs),
+        ],
         perfRow(`dnsperf, ${report.loadSeconds} s with the upgrades`, dnsperf.result),
         perfRow(`dnsperf, ${control.seconds} s without upgrades (control)`, control.result),
       ],
@@ -161,7 +190,7 @@ function upgradeSection(report: UpgradeReport): string {
     `Steady load: answers ${rcodes(ours.rcodes)}. ${watched(ours.watch)}`,
     `dnsperf control (no upgrade): ${watched(control.watch)}`,
     `dnsperf with upgrades: answers ${dnsperf.result.rcodes}; ${done(dnsperf.upgrades)} of ${dnsperf.upgrades.length} upgrades done, each took ${Math.min(...took(dnsperf.upgrades)).toFixed(0)}–${Math.max(...took(dnsperf.upgrades)).toFixed(0)} ms. ${watched(dnsperf.watch)}`,
-    'The upgrades of the steady-load pass (took: from the call of `upgrade(\'dns\')` to its return; steps as the supervisor announced them, in ms, with the queries sent during each step that were lost; the message is the supervisor\'s):',
+    "The upgrades of the steady-load pass (took: from the call of `upgrade('dns')` to its return; steps as the supervisor announced them, in ms, with the queries sent during each step that were lost; the message is the supervisor's):",
     table(
       ['#', 'at s', 'took ms', 'result', 'queries sent meanwhile', 'lost', 'p99 ms', 'steps: ms (lost)', 'message'],
       ours.upgrades.map((row, i) => [
@@ -183,13 +212,27 @@ function upgradeSection(report: UpgradeReport): string {
 
 function killSection(report: KillReport): string {
   const { all, whileOneWorker } = report;
-  const lostWhen = report.lostSentMs ? `The lost queries were sent from ${report.lostSentMs.first.toFixed(1)} ms to ${report.lostSentMs.last.toFixed(1)} ms relative to the kill.` : 'No query was lost.';
+  const lostWhen = report.lostSentMs
+    ? `The lost queries were sent from ${report.lostSentMs.first.toFixed(1)} ms to ${report.lostSentMs.last.toFixed(1)} ms relative to the kill.`
+    : 'No query was lost.';
   return [
     `### 2. One of 2 workers killed with SIGKILL under ${count(10_000)} q/s (25 ms relay, ${report.loadSeconds} s)`,
     `Killed at ${report.killAtSeconds.toFixed(1)} s; recovered = the supervisor lists 2 running workers again (polled every 5 ms).`,
     table(
       ['sent', 'answered', 'lost', 'in flight at the kill (both workers)', 'recovery ms', 'p50 ms', 'p99 ms', 'p99 ms, sent until recovered', 'max ms'],
-      [[count(all.sent), count(all.sent - all.lost), count(all.lost), count(report.inFlightAtKill), report.recoveryMs.toFixed(0), ms(all.p50Ms), ms(all.p99Ms), `${ms(whileOneWorker.p99Ms)} (${count(whileOneWorker.sent)} queries)`, ms(all.maxMs)]],
+      [
+        [
+          count(all.sent),
+          count(all.sent - all.lost),
+          count(all.lost),
+          count(report.inFlightAtKill),
+          report.recoveryMs.toFixed(0),
+          ms(all.p50Ms),
+          ms(all.p99Ms),
+          `${ms(whileOneWorker.p99Ms)} (${count(whileOneWorker.sent)} queries)`,
+          ms(all.maxMs),
+        ],
+      ],
     ),
     `${lostWhen} Answers: ${rcodes(report.rcodes)}. The supervisor's event: "${report.crashEvent}".`,
     watched(report.watch),
@@ -204,7 +247,19 @@ function flapSection(report: FlapReport): string {
     `${count(report.qps)} q/s of the 100 hit names only (all known to the cache before the load), cache maxTtl ${report.maxTtl} s so that entries keep expiring, other settings the engine's defaults (staleMaxAgeSeconds 86400, prefetch on, upstreamTimeoutMs 1000, health checks every 2 s). No relay. Knot was down ${report.downs.length} times, ${downTotal.toFixed(1)} s in all: ${report.downs.map((down) => `${down.from.toFixed(1)}–${down.to.toFixed(1)} s`).join(', ')}.`,
     table(
       ['sent', 'answered', 'lost', 'p50 ms', 'p99 ms', 'p99 ms, sent while Knot was down', 'max ms', 'stale answers', 'upstream timeouts'],
-      [[count(all.sent), count(all.sent - all.lost), count(all.lost), ms(all.p50Ms), ms(all.p99Ms), `${ms(whileDown.p99Ms)} (${count(whileDown.sent)} queries)`, ms(all.maxMs), count(cache?.stale ?? 0), count(report.upstreamTimeouts)]],
+      [
+        [
+          count(all.sent),
+          count(all.sent - all.lost),
+          count(all.lost),
+          ms(all.p50Ms),
+          ms(all.p99Ms),
+          `${ms(whileDown.p99Ms)} (${count(whileDown.sent)} queries)`,
+          ms(all.maxMs),
+          count(cache?.stale ?? 0),
+          count(report.upstreamTimeouts),
+        ],
+      ],
     ),
     `Answers: ${rcodes(report.rcodes)}. Cache: ${count(cache?.hits ?? 0)} hits, ${count(cache?.misses ?? 0)} misses, ${count(cache?.stale ?? 0)} stale, ${count(cache?.prefetched ?? 0)} prefetches of which ${count(cache?.prefetchFailed ?? 0)} failed. ${watched(report.watch)}`,
   ].join('\n\n');
@@ -221,7 +276,17 @@ function throughputSection(rows: ThroughputRow[]): string {
     '### 4. Throughput, 1 worker vs 2 (dnsperf closed loop, no relay)',
     table(
       ['workers', 'case', 'q/s', 'answered', 'lost', 'p50 ms', 'p99 ms', 'engine CPU us/answer', 'engine cores busy'],
-      rows.map((row) => [String(row.workers), row.case === 'hits' ? 'cache hits, 100 names' : 'unique misses', row.result.qps.toFixed(0), count(row.result.completed), count(row.result.lost), ms(row.result.p50Ms), ms(row.result.p99Ms), row.cpuMicrosPerAnswer.toFixed(2), row.busyCores.toFixed(2)]),
+      rows.map((row) => [
+        String(row.workers),
+        row.case === 'hits' ? 'cache hits, 100 names' : 'unique misses',
+        row.result.qps.toFixed(0),
+        count(row.result.completed),
+        count(row.result.lost),
+        ms(row.result.p50Ms),
+        ms(row.result.p99Ms),
+        row.cpuMicrosPerAnswer.toFixed(2),
+        row.busyCores.toFixed(2),
+      ]),
       [0, 1],
     ),
     `2 workers over 1: ${ratio('hits')}, ${ratio('misses')}.`,
@@ -254,7 +319,11 @@ function targets(report: SoakReport): string {
   }
   if (flap) {
     const allNoError = Object.keys(flap.rcodes).every((code) => code === '0');
-    rows.push(['flapping upstream with serve-stale: every query answered', `${count(flap.all.lost)} unanswered of ${count(flap.all.sent)}; ${rcodes(flap.rcodes)}; ${count(flap.cache?.stale ?? 0)} stale`, flap.all.lost === 0 && allNoError ? 'pass' : 'FAIL']);
+    rows.push([
+      'flapping upstream with serve-stale: every query answered',
+      `${count(flap.all.lost)} unanswered of ${count(flap.all.sent)}; ${rcodes(flap.rcodes)}; ${count(flap.cache?.stale ?? 0)} stale`,
+      flap.all.lost === 0 && allNoError ? 'pass' : 'FAIL',
+    ]);
   }
   if (throughput) {
     const line = (id: ThroughputRow['case']) =>

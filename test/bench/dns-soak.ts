@@ -28,7 +28,16 @@ import { commit, firstLine, loadAverage, machineLine } from './machine.ts';
 import { cpuMicros, spawnPinned, startKnot, stopAll, stopChild, type Peer } from './peers.ts';
 import { writeSection } from './results-file.ts';
 import { watchUdpDrops } from './udp-drops.ts';
-import { soakMarkdown, type FlapReport, type KillReport, type LoadWatch, type Slice, type ThroughputRow, type UpgradeReport, type UpgradeRow } from './dns-soak-report.ts';
+import {
+  soakMarkdown,
+  type FlapReport,
+  type KillReport,
+  type LoadWatch,
+  type Slice,
+  type ThroughputRow,
+  type UpgradeReport,
+  type UpgradeRow,
+} from './dns-soak-report.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
@@ -153,7 +162,9 @@ const supervisors = new Set<Supervisor>();
 async function startDns(config: Omit<DnsConfigInput, 'listen' | 'enabled'>): Promise<SupervisedDns> {
   const port = await freePort();
   const supervisor = new Supervisor({
-    engines: [{ name: 'dns', config: dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${port}`], healthCheck: { probeName: 'example.test.' }, ...config }) }],
+    engines: [
+      { name: 'dns', config: dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${port}`], healthCheck: { probeName: 'example.test.' }, ...config }) },
+    ],
     dataDir: mkdtempSync(join(dir, 'data-')),
     log,
     entry: builtEntry,
@@ -166,7 +177,10 @@ async function startDns(config: Omit<DnsConfigInput, 'listen' | 'enabled'>): Pro
   const running = () => dns().processes.filter((process) => process.status === 'running');
   const workers = typeof config.workers === 'number' ? config.workers : 1;
   if (running().length !== workers) {
-    const events = supervisor.snapshot().events.map((event) => event.message).join('; ');
+    const events = supervisor
+      .snapshot()
+      .events.map((event) => event.message)
+      .join('; ');
     await supervisor.stop();
     supervisors.delete(supervisor);
     throw new Error(`the DNS engine runs ${running().length} of ${workers} workers: ${events}`);
@@ -220,8 +234,14 @@ const loads = new Set<ChildProcess>();
  * A steady load (load-process.ts) against the engine, watched: resolves `startedAt` once it sends,
  * `done` with its result (send times on `clock`) and what went on around it.
  */
-function measuredLoad(dns: SupervisedDns, options: LoadRequest['options']): { startedAt: Promise<number>; done: Promise<{ result: LoadResult; watch: LoadWatch }> } {
-  const child = fork(fileURLToPath(new URL('load-process.ts', import.meta.url)), [], { execArgv: ['--import', import.meta.resolve('tsx')], serialization: 'advanced' });
+function measuredLoad(
+  dns: SupervisedDns,
+  options: LoadRequest['options'],
+): { startedAt: Promise<number>; done: Promise<{ result: LoadResult; watch: LoadWatch }> } {
+  const child = fork(fileURLToPath(new URL('load-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    serialization: 'advanced',
+  });
   loads.add(child);
   const watch = watchLoad(dns, child.pid);
   let started: (at: number) => void = () => {};
@@ -251,7 +271,8 @@ function queryFile(name: string, count: number, mixed: boolean): string {
   const file = join(dir, name);
   const nonce = randomBytes(4).toString('hex');
   const lines: string[] = [];
-  for (let i = 0; i < count; i++) lines.push(mixed && i % 2 === 0 ? `${hitNames[(i / 2) % hitNames.length]} A` : `${name.replace(/\W/g, '')}${i}-${nonce}.miss.example.test A`);
+  for (let i = 0; i < count; i++)
+    lines.push(mixed && i % 2 === 0 ? `${hitNames[(i / 2) % hitNames.length]} A` : `${name.replace(/\W/g, '')}${i}-${nonce}.miss.example.test A`);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }
@@ -295,7 +316,14 @@ async function upgradeEvery(dns: SupervisedDns, pass: string, startedAt: number,
       // The last step ('done' or 'rolled back') is the end itself.
       steps = steps.slice(0, -1).map((step, j, all) => ({ ...step, to: all[j + 1]?.from ?? to }));
       times.push({ window: { from, to }, steps });
-      rows.push({ atSeconds: (from - startedAt) / 1000, durationMs: to - from, phase: upgrade.phase, message: upgrade.message, during: null, steps: steps.map((step) => ({ phase: step.phase, ms: step.to - step.from, lost: null })) });
+      rows.push({
+        atSeconds: (from - startedAt) / 1000,
+        durationMs: to - from,
+        phase: upgrade.phase,
+        message: upgrade.message,
+        during: null,
+        steps: steps.map((step) => ({ phase: step.phase, ms: step.to - step.from, lost: null })),
+      });
     }
   } finally {
     dns.supervisor.off('change', onChange);
@@ -333,7 +361,14 @@ async function upgradePhase(knot: Peer): Promise<UpgradeReport> {
       return {
         loadSeconds,
         intervalSeconds: ms(5) / 1000,
-        ours: { all: slice(result, null), inUpgrades: slice(result, windows), secondAfter: slice(result, secondAfter), rcodes: result.rcodes, upgrades: ours.rows, watch: oursWatch },
+        ours: {
+          all: slice(result, null),
+          inUpgrades: slice(result, windows),
+          secondAfter: slice(result, secondAfter),
+          rcodes: result.rcodes,
+          upgrades: ours.rows,
+          watch: oursWatch,
+        },
         control: { seconds: controlSeconds, result: control, watch: controlWatched },
         dnsperf: { result: withUpgrades, upgrades: theirs.rows, watch: perfWatch.stop() },
       };
@@ -354,7 +389,12 @@ async function killPhase(knot: Peer): Promise<KillReport> {
       const victim = dns.running()[0]!;
       const killedAt = clock();
       process.kill(victim.pid, 'SIGKILL');
-      await waitFor(() => dns.running().length === 2 && dns.running().every((process) => process.pid !== victim.pid), 'the killed worker to be replaced', 30_000, 5);
+      await waitFor(
+        () => dns.running().length === 2 && dns.running().every((process) => process.pid !== victim.pid),
+        'the killed worker to be replaced',
+        30_000,
+        5,
+      );
       const recoveredAt = clock();
       const { result, watch: watched } = await load.done;
 
@@ -455,13 +495,22 @@ async function throughputPhase(knot: Peer): Promise<ThroughputRow[]> {
       process.stderr.write(`soak: throughput with ${workers} worker${workers > 1 ? 's' : ''}, ${runSeconds} s a case\n`);
       await perf({ port: dns.port, file: files.hits, seconds: 1 });
       await perf({ port: dns.port, file: files.warmMisses, seconds: 1, once: true });
-      for (const [id, file] of [['hits', files.hits], ['misses', files.misses]] as const) {
+      for (const [id, file] of [
+        ['hits', files.hits],
+        ['misses', files.misses],
+      ] as const) {
         const pids = dns.running().map((process) => process.pid);
         const cpu = () => pids.reduce((total, pid) => total + cpuMicros(pid, ticksPerSecond), 0);
         const before = cpu();
         const result = await perf({ port: dns.port, file, seconds: runSeconds, once: id === 'misses', clients: 4, outstanding: 200 });
         const used = cpu() - before;
-        rows.push({ workers, case: id, result, cpuMicrosPerAnswer: result.completed > 0 ? used / result.completed : Number.NaN, busyCores: used / (result.runSeconds * 1e6) });
+        rows.push({
+          workers,
+          case: id,
+          result,
+          cpuMicrosPerAnswer: result.completed > 0 ? used / result.completed : Number.NaN,
+          busyCores: used / (result.runSeconds * 1e6),
+        });
         process.stderr.write(`  ${id}: ${result.qps.toFixed(0)} q/s, p99 ${result.p99Ms.toFixed(2)} ms, lost ${result.lost}\n`);
       }
     });
@@ -472,11 +521,16 @@ async function throughputPhase(knot: Peer): Promise<ThroughputRow[]> {
 // ---- the run ------------------------------------------------------------------------------------
 
 function preflight(): void {
-  for (const [tool, args] of [['dnsperf', ['-h']], ['knotd', ['--version']], ['kdig', ['--version']]] as const) {
+  for (const [tool, args] of [
+    ['dnsperf', ['-h']],
+    ['knotd', ['--version']],
+    ['kdig', ['--version']],
+  ] as const) {
     try {
       execFileSync(tool, args, { stdio: 'ignore' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf knot knot-dnsutils`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new Error(`${tool} is not installed — apt-get install dnsperf knot knot-dnsutils`, { cause: err });
     }
   }
   if (!existsSync(join(root, 'dist/engine/host/engine-process.js'))) throw new Error('signalbox is not built — run `npm run build` (npm run soak:dns does it)');
@@ -525,7 +579,10 @@ async function main(): Promise<void> {
   }
   const endLoad = loadAverage();
   info.machine.push(`load average (1 min) at start ${startLoad.toFixed(2)}, at end ${endLoad.toFixed(2)}`);
-  if (Math.max(startLoad, endLoad) > 0.5) notes.push('Other work was running on the machine (see the load averages): it shares the two cores with the engine, Knot and the load, and shows as latency (p99 most) and lower throughput.');
+  if (Math.max(startLoad, endLoad) > 0.5)
+    notes.push(
+      'Other work was running on the machine (see the load averages): it shares the two cores with the engine, Knot and the load, and shows as latency (p99 most) and lower throughput.',
+    );
   const markdown = soakMarkdown({ ...info, notes }, report);
   process.stdout.write(`\n${markdown}\n`);
   if (options.results) {

@@ -20,9 +20,37 @@ import { dnsperf, type DnsperfResult, type DnsperfRun } from './dnsperf.ts';
 import { h2load } from './h2load.ts';
 import { firstLine } from './machine.ts';
 import { makePki } from '../helpers/dns-tls.ts';
-import { clientCore, cpuMicros, pinSelf, projectNode, serverCore, startDnsdist, startDnstapCollector, startEcho, startForwarder, startKnot, startSignalbox, stopAll, udpReceiveBufferDrops, type BenchTls, type Peer } from './peers.ts';
+import {
+  clientCore,
+  cpuMicros,
+  pinSelf,
+  projectNode,
+  serverCore,
+  startDnsdist,
+  startDnstapCollector,
+  startEcho,
+  startForwarder,
+  startKnot,
+  startSignalbox,
+  stopAll,
+  udpReceiveBufferDrops,
+  type BenchTls,
+  type Peer,
+} from './peers.ts';
 import { busyMicros, selfTimeTable, topSelfTime } from './profile.ts';
-import { caseTitles, checks, checksTable, encryptedCases, encryptedChecks, medianRows, table, writeEncryptedResults, writeResults, type CaseId, type Row } from './report.ts';
+import {
+  caseTitles,
+  checks,
+  checksTable,
+  encryptedCases,
+  encryptedChecks,
+  medianRows,
+  table,
+  writeEncryptedResults,
+  writeResults,
+  type CaseId,
+  type Row,
+} from './report.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
@@ -48,7 +76,8 @@ const { values: options } = parseArgs({
   strict: true,
 });
 const seconds = Number(options.seconds);
-if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) throw new Error(`--seconds: "${options.seconds}" is not a whole number of seconds from 1 to 600`);
+if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600)
+  throw new Error(`--seconds: "${options.seconds}" is not a whole number of seconds from 1 to 600`);
 const rounds = Number(options.rounds);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds: "${options.rounds}" is not a whole number from 1 to 20`);
 const servers = options.servers.split(',').map((name) => name.trim()) as ServerName[];
@@ -68,11 +97,19 @@ const hitNames = Array.from({ length: 100 }, (_, i) => `h${i}.hit.example.test A
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 function preflight(): void {
-  for (const [tool, args] of [['dnsperf', ['-h']], ['h2load', ['--version']], ['dnsdist', ['--version']], ['knotd', ['--version']], ['kdig', ['--version']], ['taskset', ['--version']]] as const) {
+  for (const [tool, args] of [
+    ['dnsperf', ['-h']],
+    ['h2load', ['--version']],
+    ['dnsdist', ['--version']],
+    ['knotd', ['--version']],
+    ['kdig', ['--version']],
+    ['taskset', ['--version']],
+  ] as const) {
     try {
       execFileSync(tool, args, { stdio: 'ignore' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed — apt-get install dnsperf dnsdist knot knot-dnsutils util-linux nghttp2-client`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new Error(`${tool} is not installed — apt-get install dnsperf dnsdist knot knot-dnsutils util-linux nghttp2-client`, { cause: err });
     }
   }
   if (cpus().length < 2) throw new Error(`the bench needs 2 cores (server on ${serverCore}, client on ${clientCore}); this machine has ${cpus().length}`);
@@ -165,7 +202,9 @@ async function benchServer(server: Peer, files: Files, dir: string): Promise<Row
     if (portFor(server, runs[id]) === undefined) continue;
     const row = await measure(server, id, runs[id], dir);
     rows.push(row);
-    process.stderr.write(`  ${server.name} ${caseTitles[id]}: ${row.result.qps.toFixed(0)} q/s, ${row.cpuMicrosPerAnswer.toFixed(2)} us/answer, lost ${row.result.lost}\n`);
+    process.stderr.write(
+      `  ${server.name} ${caseTitles[id]}: ${row.result.qps.toFixed(0)} q/s, ${row.cpuMicrosPerAnswer.toFixed(2)} us/answer, lost ${row.result.lost}\n`,
+    );
   }
   return rows;
 }
@@ -200,8 +239,14 @@ async function profileSignalbox(files: Files, dir: string, knot: Peer): Promise<
     .map(({ name }) => name);
   if (!file) throw new Error(`signalbox wrote no .cpuprofile into ${profileDir}`);
   const about =
-    'Self time of the busy samples (idle left out) while signalbox ran the same warm-up and cases again under `node --cpu-prof` (which slows it). `doSend` includes the sendmsg system call; `(program)` is native code outside JavaScript (libuv, the receive path); `(garbage collector)` is the main thread\'s share of GC.';
-  return [about, ...windows.map(({ id, fromMicros, toMicros }) => `### signalbox ${caseTitles[id]}\n\n${selfTimeTable(topSelfTime(join(profileDir, file), { fromMicros, toMicros }, 15))}`)].join('\n\n');
+    "Self time of the busy samples (idle left out) while signalbox ran the same warm-up and cases again under `node --cpu-prof` (which slows it). `doSend` includes the sendmsg system call; `(program)` is native code outside JavaScript (libuv, the receive path); `(garbage collector)` is the main thread's share of GC.";
+  return [
+    about,
+    ...windows.map(
+      ({ id, fromMicros, toMicros }) =>
+        `### signalbox ${caseTitles[id]}\n\n${selfTimeTable(topSelfTime(join(profileDir, file), { fromMicros, toMicros }, 15))}`,
+    ),
+  ].join('\n\n');
 }
 
 function machine(): string[] {
@@ -233,7 +278,7 @@ function method(): string[] {
     `(c) fixed rate: dnsperf -Q ${fixedRate} of fresh unique misses for ${seconds} s, -c 4 -q 1000.`,
     `(d) not in the issue: the 100 hit names at -Q ${fixedRate} for ${seconds} s. CPU per answer depends on the load: at saturation a server reads and writes many datagrams per wake-up, at 10k q/s it wakes for nearly every one, so (d) shows the hit path at the load of (c). Run order per server: (a), (d), (b), (c), so that the hit names are still cached in (d).`,
     `${rounds} rounds: every server through every case, then again, each time started afresh; the table shows the median of each figure over the rounds (answered, lost and drops are totals), and each round's p99 and CPU per answer.`,
-    'q/s, answered and lost are dnsperf\'s (timeout 2 s). p50/p99 come from dnsperf -v (the latency of every answer). In (a) and (b) the load is closed-loop, so latency there is mostly queueing behind 100 outstanding queries.',
+    "q/s, answered and lost are dnsperf's (timeout 2 s). p50/p99 come from dnsperf -v (the latency of every answer). In (a) and (b) the load is closed-loop, so latency there is mostly queueing behind 100 outstanding queries.",
     `CPU us/answer: utime+stime of the server process (all threads) from /proc/PID/stat (CLK_TCK ${ticksPerSecond}) before and after the dnsperf run, over the answered queries. "server core busy" is that CPU time over dnsperf's run time: close to 100 % means the server was the limit; well below means the client core (dnsperf + Knot) was.`,
     '"UDP rcvbuf drops": RcvbufErrors of /proc/net/snmp over the run, for the whole host (so other work on the machine counts too): datagrams the kernel dropped because a socket\'s receive buffer was full, the usual cause of lost queries when a server stalls.',
   ];
@@ -287,10 +332,13 @@ async function main(): Promise<void> {
 
   info.machine.push(`load average (1 min) at end ${loadavg()[0]!.toFixed(2)}`);
   if (Math.max(startLoad, loadavg()[0]!) > 0.5) {
-    info.notes.push('Other work was running on the machine (see the load averages): processes not pinned by the bench share core 0 with the server under test, which shows as stalls, lost queries (rcvbuf drops) and lower throughput that are not the server\'s own doing. Re-run on a quiet machine for numbers to quote.');
+    info.notes.push(
+      "Other work was running on the machine (see the load averages): processes not pinned by the bench share core 0 with the server under test, which shows as stalls, lost queries (rcvbuf drops) and lower throughput that are not the server's own doing. Re-run on a quiet machine for numbers to quote.",
+    );
   }
   for (const row of rows) {
-    if ((row.case === 'hit' || row.case === 'miss') && row.result.runSeconds < seconds * 0.9) info.notes.push(`${row.server} ${caseTitles[row.case]} ran ${row.result.runSeconds.toFixed(1)} s, not ${seconds} s (the query file ran out)`);
+    if ((row.case === 'hit' || row.case === 'miss') && row.result.runSeconds < seconds * 0.9)
+      info.notes.push(`${row.server} ${caseTitles[row.case]} ran ${row.result.runSeconds.toFixed(1)} s, not ${seconds} s (the query file ran out)`);
   }
   const medians = medianRows(rows);
   const plain = medians.filter((row) => !encryptedCases.includes(row.case));

@@ -25,8 +25,14 @@ export interface H2loadRun {
 
 export async function h2load(run: H2loadRun): Promise<DnsperfResult> {
   const uris = `${run.outFile}.uris`;
-  const names = readFileSync(run.file, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' ')[0]!);
-  writeFileSync(uris, names.map((name, i) => `https://127.0.0.1:${run.port}/dns-query?dns=${encodeQuery(name, 1, { id: i }).toString('base64url')}`).join('\n') + '\n');
+  const names = readFileSync(run.file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[0]!);
+  writeFileSync(
+    uris,
+    names.map((name, i) => `https://127.0.0.1:${run.port}/dns-query?dns=${encodeQuery(name, 1, { id: i }).toString('base64url')}`).join('\n') + '\n',
+  );
   const args = ['-c', String(run.clients), '-m', String(run.streams), '-D', String(run.seconds), '-i', uris, `--log-file=${run.outFile}`];
   let stdout = '';
   try {

@@ -39,6 +39,13 @@ export function commit(): string {
     // Not a checkout (an unpacked release): no changes to name.
   }
   // A porcelain line is "XY path": two status letters and a space. Folders are named with a slash.
-  const changed = [...new Set(status.split('\n').filter(Boolean).map((entry) => entry.slice(3).replace(/\/.*/, '/')))];
+  const changed = [
+    ...new Set(
+      status
+        .split('\n')
+        .filter(Boolean)
+        .map((entry) => entry.slice(3).replace(/\/.*/, '/')),
+    ),
+  ];
   return `commit ${firstLine('git', ['rev-parse', '--short', 'HEAD'])}${changed.length ? ` (with uncommitted changes under ${changed.join(', ')})` : ''}`;
 }

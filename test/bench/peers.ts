@@ -152,17 +152,13 @@ export async function startSignalbox(dir: string, upstreamPort: number, nodeArgs
     ].join('\n'),
   );
   const extraListen = encrypted ? ['--listen', `tls://127.0.0.1:${encrypted.dotPort}`, '--listen', `https://127.0.0.1:${encrypted.dohPort}/dns-query`] : [];
-  const pinned = spawnPinned(serverCore, projectNode, [
-    join(root, 'bin/signalbox.js'),
-    'dns',
-    '--config',
-    config,
-    '--listen',
-    `127.0.0.1:${port}`,
-    ...extraListen,
-    '--upstream',
-    `127.0.0.1:${upstreamPort}`,
-  ], 'ignore', nodeArgs.length ? { NODE_OPTIONS: nodeArgs.join(' ') } : {});
+  const pinned = spawnPinned(
+    serverCore,
+    projectNode,
+    [join(root, 'bin/signalbox.js'), 'dns', '--config', config, '--listen', `127.0.0.1:${port}`, ...extraListen, '--upstream', `127.0.0.1:${upstreamPort}`],
+    'ignore',
+    nodeArgs.length ? { NODE_OPTIONS: nodeArgs.join(' ') } : {},
+  );
   await waitForAnswers('signalbox', pinned, port);
   return { ...peer(dnstapAddress ? 'signalbox+dnstap' : 'signalbox', pinned, port), ...encrypted };
 }
@@ -198,10 +194,14 @@ export async function startDnsdist(dir: string, upstreamPort: number, tls?: Benc
 export async function startDnstapCollector(dir: string): Promise<{ address: string; stop(): Promise<void> }> {
   const socket = join(dir, 'dnstap.sock');
   const pinned = spawnPinned(clientCore, 'fstrm_capture', ['-t', 'protobuf:dnstap.Dnstap', '-u', socket, '-w', '/dev/null']);
-  await waitFor(() => {
-    if (pinned.child.exitCode !== null) throw new Error(`fstrm_capture exited with ${pinned.child.exitCode}: ${pinned.stderr().trim()}`);
-    return existsSync(socket);
-  }, 'fstrm_capture to listen', 10_000);
+  await waitFor(
+    () => {
+      if (pinned.child.exitCode !== null) throw new Error(`fstrm_capture exited with ${pinned.child.exitCode}: ${pinned.stderr().trim()}`);
+      return existsSync(socket);
+    },
+    'fstrm_capture to listen',
+    10_000,
+  );
   return { address: `unix://${socket}`, stop: () => stopChild(pinned.child) };
 }
 
@@ -224,7 +224,9 @@ export async function startForwarder(upstreamPort: number): Promise<Peer> {
 /** Datagrams the kernel dropped because a socket's receive buffer was full (RcvbufErrors of
  * /proc/net/snmp): for the whole host, so other work on the machine counts too. */
 export function udpReceiveBufferDrops(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('Udp:'));
   const names = lines[0]?.split(/\s+/) ?? [];
   const values = lines[1]?.split(/\s+/) ?? [];
   return Number(values[names.indexOf('RcvbufErrors')] ?? Number.NaN);
@@ -244,7 +246,11 @@ export function cpuMicros(pid: number, ticksPerSecond: number): number {
 
 function childPids(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }

@@ -42,7 +42,11 @@ export async function measureBytes(pages: CorpusPage[], progress: (page: string)
   for (const page of pages) {
     progress(page.name);
     for (const [index, body] of page.versions.entries()) {
-      const [gzipped, brotlied, zstd] = await Promise.all([gzip(body, { level: 6 }), brotliSize(body), zstdSize(page.files[index]!, index > 0 ? page.files[index - 1]! : null)]);
+      const [gzipped, brotlied, zstd] = await Promise.all([
+        gzip(body, { level: 6 }),
+        brotliSize(body),
+        zstdSize(page.files[index]!, index > 0 ? page.files[index - 1]! : null),
+      ]);
       rows.push({ page: page.name, index, raw: body.length, gzip: gzipped.length, brotli: brotlied, zstd });
     }
   }

@@ -43,7 +43,9 @@ function timedGet(port: number, path: string, agent: http.Agent | false): Promis
       .get({ host: '127.0.0.1', port, path, agent, headers: { host: 'site.example' } }, (response) => {
         const ttfb = performance.now() - started;
         response.resume();
-        response.once('end', () => (response.statusCode === 200 ? resolve({ ttfb, ttlb: performance.now() - started }) : reject(new Error(`${path}: ${response.statusCode}`))));
+        response.once('end', () =>
+          response.statusCode === 200 ? resolve({ ttfb, ttlb: performance.now() - started }) : reject(new Error(`${path}: ${response.statusCode}`)),
+        );
       })
       .on('error', reject);
   });
@@ -79,7 +81,10 @@ async function measure(delayMs: number, level: number): Promise<Row[]> {
     for (const page of pages) {
       for (const connection of ['kept', 'new'] as const) {
         const row: Row = { path: delayMs > 0 ? `${delayMs} ms one way` : 'loopback', level, page, connection, direct: [], pair: [] };
-        const agents = connection === 'kept' ? [new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: true, maxSockets: 1 })] : [false, false] as const;
+        const agents =
+          connection === 'kept'
+            ? [new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: true, maxSockets: 1 })]
+            : ([false, false] as const);
         // One untimed request each: opens the kept connections, and the pair's first version (a full body).
         await timedGet(directPort, `/${page.name}`, agents[0]!);
         await timedGet(sender.port, `/${page.name}`, agents[1]!);
@@ -110,9 +115,51 @@ const table = [
   '| zstd level | path | page | client connection | direct TTFB p50 | pair TTFB p50 | direct TTLB p50 | pair TTLB p50 | direct TTLB p90 | pair TTLB p90 | pair − direct TTFB p50 |',
   '| --: | --- | --- | --- | --: | --: | --: | --: | --: | --: | --: |',
   ...rows.map((row) => {
-    const [dF, pF] = [percentile(row.direct.map((t) => t.ttfb), 50), percentile(row.pair.map((t) => t.ttfb), 50)];
-    const cells = [String(row.level), row.path, `${row.page.name} (${Math.round(row.page.versions[1]!.length / 1024)} KiB)`, row.connection === 'kept' ? 'kept alive' : 'new per request'];
-    cells.push(ms(dF), ms(pF), ms(percentile(row.direct.map((t) => t.ttlb), 50)), ms(percentile(row.pair.map((t) => t.ttlb), 50)), ms(percentile(row.direct.map((t) => t.ttlb), 90)), ms(percentile(row.pair.map((t) => t.ttlb), 90)), `${pF - dF >= 0 ? '+' : ''}${ms(pF - dF)}`);
+    const [dF, pF] = [
+      percentile(
+        row.direct.map((t) => t.ttfb),
+        50,
+      ),
+      percentile(
+        row.pair.map((t) => t.ttfb),
+        50,
+      ),
+    ];
+    const cells = [
+      String(row.level),
+      row.path,
+      `${row.page.name} (${Math.round(row.page.versions[1]!.length / 1024)} KiB)`,
+      row.connection === 'kept' ? 'kept alive' : 'new per request',
+    ];
+    cells.push(
+      ms(dF),
+      ms(pF),
+      ms(
+        percentile(
+          row.direct.map((t) => t.ttlb),
+          50,
+        ),
+      ),
+      ms(
+        percentile(
+          row.pair.map((t) => t.ttlb),
+          50,
+        ),
+      ),
+      ms(
+        percentile(
+          row.direct.map((t) => t.ttlb),
+          90,
+        ),
+      ),
+      ms(
+        percentile(
+          row.pair.map((t) => t.ttlb),
+          90,
+        ),
+      ),
+      `${pF - dF >= 0 ? '+' : ''}${ms(pF - dF)}`,
+    );
     return `| ${cells.join(' | ')} |`;
   }),
 ].join('\n');

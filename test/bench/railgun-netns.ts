@@ -51,7 +51,10 @@ export function openDelayedPath(rttMs: number): DelayedPath {
     if (closed) return;
     closed = true;
     // Deleting the namespace takes its end of the veth pair, and with it ours; ours goes first in case the namespace is half made.
-    for (const args of [['link', 'del', near], ['netns', 'del', namespace]]) {
+    for (const args of [
+      ['link', 'del', near],
+      ['netns', 'del', namespace],
+    ]) {
       try {
         ip(args);
       } catch {
@@ -79,11 +82,15 @@ export function openDelayedPath(rttMs: number): DelayedPath {
     const delay = `${rttMs / 2}ms`;
     try {
       execFileSync('tc', ['qdisc', 'add', 'dev', near, 'root', 'netem', 'delay', delay], { stdio: ['ignore', 'ignore', 'pipe'] });
-      execFileSync('ip', ['netns', 'exec', namespace, 'tc', 'qdisc', 'add', 'dev', far, 'root', 'netem', 'delay', delay], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('ip', ['netns', 'exec', namespace, 'tc', 'qdisc', 'add', 'dev', far, 'root', 'netem', 'delay', delay], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
     } catch (err) {
       close();
       const message = why(err);
-      const missing = /qdisc kind is unknown/i.test(message) ? ' — this kernel has no sch_netem (the netem qdisc is not built in and cannot be loaded here)' : '';
+      const missing = /qdisc kind is unknown/i.test(message)
+        ? ' — this kernel has no sch_netem (the netem qdisc is not built in and cannot be loaded here)'
+        : '';
       throw new PathUnavailable(`tc qdisc add ... netem delay ${delay} failed: ${message}${missing}`);
     }
   }
@@ -103,7 +110,11 @@ export interface FarEnd {
 
 /** Starts railgun-far-end.ts inside the namespace and waits for the line that says where it listens. */
 export async function startFarEnd(path: DelayedPath, tokenFile: string, corpus?: string): Promise<FarEnd> {
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', path.namespace, projectNode, '--import', 'tsx', farEndScript, path.farAddress, tokenFile, ...(corpus ? [corpus] : [])], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    'ip',
+    ['netns', 'exec', path.namespace, projectNode, '--import', 'tsx', farEndScript, path.farAddress, tokenFile, ...(corpus ? [corpus] : [])],
+    { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
   const kill = () => {

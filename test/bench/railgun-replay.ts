@@ -56,7 +56,12 @@ function timedGet(url: string, agent: http.Agent): Promise<Got> {
       response.once('error', reject);
       response.once('end', () => {
         const railgun = response.headers['signalbox-railgun'];
-        resolve({ ms: performance.now() - started, status: response.statusCode ?? 0, body: Buffer.concat(chunks), railgun: typeof railgun === 'string' ? railgun : undefined });
+        resolve({
+          ms: performance.now() - started,
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks),
+          railgun: typeof railgun === 'string' ? railgun : undefined,
+        });
       });
     });
     request.once('timeout', () => request.destroy(new Error(`${url}: no complete answer within ${requestTimeoutMs} ms`)));
@@ -65,7 +70,12 @@ function timedGet(url: string, agent: http.Agent): Promise<Got> {
 }
 
 function headerField(header: string | undefined, name: string): string | null {
-  return header?.split(';').map((part) => part.trim().split('=')).find(([key]) => key === name)?.[1] ?? null;
+  return (
+    header
+      ?.split(';')
+      .map((part) => part.trim().split('='))
+      .find(([key]) => key === name)?.[1] ?? null
+  );
 }
 
 const socketBytes = (link: Link) => link.state.socketBytesSent + link.state.socketBytesReceived;

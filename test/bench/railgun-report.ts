@@ -89,8 +89,33 @@ export function bytesTable(rows: VersionBytes[], exchanges: Exchange[], first: b
   const chosen = rows.filter((row) => (row.index === 0) === first);
   const zstdName = first ? 'zstd -19 (CLI, no base)' : 'zstd -19 --patch-from (CLI)';
   const linkName = first ? 'link body (zstd, full)' : 'link body (dcz)';
-  const out = head(['page', first ? 'versions' : 'deltas', 'raw bytes', 'gzip -6', 'brotli q11', zstdName, linkName, 'link TLS socket', 'link body / zstd', 'socket / zstd', 'frames only', 'zstd B each', 'link body B each', 'socket B each']);
-  for (const page of pageNames(chosen)) out.push(sumsRow(page, sum(chosen.filter((row) => row.page === page), exchanges), !first));
+  const out = head([
+    'page',
+    first ? 'versions' : 'deltas',
+    'raw bytes',
+    'gzip -6',
+    'brotli q11',
+    zstdName,
+    linkName,
+    'link TLS socket',
+    'link body / zstd',
+    'socket / zstd',
+    'frames only',
+    'zstd B each',
+    'link body B each',
+    'socket B each',
+  ]);
+  for (const page of pageNames(chosen))
+    out.push(
+      sumsRow(
+        page,
+        sum(
+          chosen.filter((row) => row.page === page),
+          exchanges,
+        ),
+        !first,
+      ),
+    );
   out.push(sumsRow('**all pages**', sum(chosen, exchanges), !first));
   return out.join('\n');
 }
@@ -109,7 +134,14 @@ export function meanRatios(rows: VersionBytes[], exchanges: Exchange[]): string 
   const socket = (row: VersionBytes) => (exchangeOf(exchanges, row)?.socketBytes ?? Number.NaN) / row.raw;
   return [
     ...head(['mean of the per-delta ratios', 'gzip -6', 'brotli q11', 'zstd -19 --patch-from', 'link body', 'link TLS socket']),
-    line([`${deltas.length} deltas`, mean((row) => row.gzip / row.raw), mean((row) => row.brotli / row.raw), mean((row) => row.zstd / row.raw), mean(link), mean(socket)]),
+    line([
+      `${deltas.length} deltas`,
+      mean((row) => row.gzip / row.raw),
+      mean((row) => row.brotli / row.raw),
+      mean((row) => row.zstd / row.raw),
+      mean(link),
+      mean(socket),
+    ]),
   ].join('\n');
 }
 
@@ -117,11 +149,16 @@ export function meanRatios(rows: VersionBytes[], exchanges: Exchange[]): string 
 export function pagesOverZstd(rows: VersionBytes[], exchanges: Exchange[]): string[] {
   const deltas = rows.filter((row) => row.index > 0);
   return pageNames(deltas).flatMap((page) => {
-    const sums = sum(deltas.filter((row) => row.page === page), exchanges);
+    const sums = sum(
+      deltas.filter((row) => row.page === page),
+      exchanges,
+    );
     const ratio = sums.link / sums.zstd;
     const frameRatio = frames(sums, true) / (sums.zstd - sums.versions * cliChecksumBytes);
     return ratio > linkOverZstdLimit
-      ? [`${page}: link body ${bytes(sums.link)} B vs zstd --patch-from ${bytes(sums.zstd)} B = ${ratio.toFixed(2)}x (over ${linkOverZstdLimit}x); the zstd frames alone (less the ${dczHeaderBytes}-byte dcz header and the CLI's ${cliChecksumBytes}-byte checksum) ${frameRatio.toFixed(2)}x`]
+      ? [
+          `${page}: link body ${bytes(sums.link)} B vs zstd --patch-from ${bytes(sums.zstd)} B = ${ratio.toFixed(2)}x (over ${linkOverZstdLimit}x); the zstd frames alone (less the ${dczHeaderBytes}-byte dcz header and the CLI's ${cliChecksumBytes}-byte checksum) ${frameRatio.toFixed(2)}x`,
+        ]
       : [];
   });
 }
@@ -139,12 +176,42 @@ export function latencyTable(exchanges: Exchange[]): string {
   ] as const) {
     if (chosen.length === 0) continue;
     out.push(line([`**${title}**`, '', '', '', '']));
-    out.push(statsRow('direct to the origin', chosen.map((exchange) => exchange.directMs)));
-    out.push(statsRow('through the pair', chosen.map((exchange) => exchange.pairMs)));
-    out.push(statsRow('added by the pair (pair − direct, same version)', chosen.map((exchange) => exchange.pairMs - exchange.directMs)));
-    out.push(statsRow('of which: listener encode (book encodeMs)', chosen.map((exchange) => exchange.encodeMs)));
-    out.push(statsRow('of which: sender decode (book decodeMs)', chosen.map((exchange) => exchange.decodeMs)));
-    out.push(statsRow('listener\'s own origin fetch (origin-ms header)', chosen.flatMap((exchange) => (exchange.originMs === null ? [] : [exchange.originMs]))));
+    out.push(
+      statsRow(
+        'direct to the origin',
+        chosen.map((exchange) => exchange.directMs),
+      ),
+    );
+    out.push(
+      statsRow(
+        'through the pair',
+        chosen.map((exchange) => exchange.pairMs),
+      ),
+    );
+    out.push(
+      statsRow(
+        'added by the pair (pair − direct, same version)',
+        chosen.map((exchange) => exchange.pairMs - exchange.directMs),
+      ),
+    );
+    out.push(
+      statsRow(
+        'of which: listener encode (book encodeMs)',
+        chosen.map((exchange) => exchange.encodeMs),
+      ),
+    );
+    out.push(
+      statsRow(
+        'of which: sender decode (book decodeMs)',
+        chosen.map((exchange) => exchange.decodeMs),
+      ),
+    );
+    out.push(
+      statsRow(
+        "listener's own origin fetch (origin-ms header)",
+        chosen.flatMap((exchange) => (exchange.originMs === null ? [] : [exchange.originMs])),
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -161,13 +228,28 @@ export function latencyByPage(exchanges: Exchange[]): string {
       line([
         page,
         String(mine.length),
-        ms(percentile(mine.map((exchange) => exchange.directMs), 50)),
-        ms(percentile(mine.map((exchange) => exchange.pairMs), 50)),
+        ms(
+          percentile(
+            mine.map((exchange) => exchange.directMs),
+            50,
+          ),
+        ),
+        ms(
+          percentile(
+            mine.map((exchange) => exchange.pairMs),
+            50,
+          ),
+        ),
         ms(percentile(added, 50)),
         ms(Math.max(...added)),
         ms(percentile(encode, 50)),
         ms(Math.max(...encode)),
-        ms(percentile(mine.map((exchange) => exchange.decodeMs), 50)),
+        ms(
+          percentile(
+            mine.map((exchange) => exchange.decodeMs),
+            50,
+          ),
+        ),
       ]),
     );
   }

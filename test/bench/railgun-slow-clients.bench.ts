@@ -66,11 +66,16 @@ interface End {
 }
 
 async function startEnd(codeRoot: string, config: Record<string, unknown>): Promise<End> {
-  const child = fork(fileURLToPath(new URL('railgun-slow-end.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', '--expose-gc'], cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = <T>() => new Promise<T>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as T));
-    child.once('exit', (code) => reject(new Error(`the end exited with ${code}`)));
+  const child = fork(fileURLToPath(new URL('railgun-slow-end.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as T));
+      child.once('exit', (code) => reject(new Error(`the end exited with ${code}`)));
+    });
   const started = next<Started>();
   child.send({ root: codeRoot, config } satisfies EndRequest);
   return {
@@ -114,7 +119,13 @@ interface Row {
   seconds: number;
 }
 
-async function scenario(name: string, codeRoot: string, clients: number, userOf: (index: number) => string, senderClients: Record<string, unknown> | null): Promise<Row> {
+async function scenario(
+  name: string,
+  codeRoot: string,
+  clients: number,
+  userOf: (index: number) => string,
+  senderClients: Record<string, unknown> | null,
+): Promise<Row> {
   const started = performance.now();
   const listener = await startEnd(codeRoot, { role: 'listener', enabled: true, origin: originUrl, linkListen: '127.0.0.1:0', tokenFile });
   const sender = await startEnd(codeRoot, {
@@ -149,10 +160,15 @@ async function scenario(name: string, codeRoot: string, clients: number, userOf:
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const stalled = await sender.measure();
     for (const socket of sockets) socket.destroy();
-    await waitFor(async () => {
-      const now = await sender.measure();
-      return !now.clients || (now.clients.open === 0 && now.clients.bodyBytes === 0);
-    }, 'the sender to let go of the clients', 30_000, 500);
+    await waitFor(
+      async () => {
+        const now = await sender.measure();
+        return !now.clients || (now.clients.open === 0 && now.clients.bodyBytes === 0);
+      },
+      'the sender to let go of the clients',
+      30_000,
+      500,
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await sender.measure();
     return { scenario: name, clients, statuses, before, stalled, after, seconds: (performance.now() - started) / 1000 };
@@ -182,7 +198,10 @@ const table = [
   ...rows.map((row) => {
     const served = row.clients;
     const perClientRss = (row.stalled.memory.rss - row.before.memory.rss) / served / 1024;
-    const answers = [...row.statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${count} x ${status}`).join(', ');
+    const answers = [...row.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${count} x ${status}`)
+      .join(', ');
     const c = row.stalled.clients;
     return `| ${row.scenario} | ${row.clients} | ${answers} | ${mib(row.before.memory.rss)} / ${mib(row.stalled.memory.rss)} / ${mib(row.after.memory.rss)} | ${mib(row.before.memory.arrayBuffers)} / ${mib(row.stalled.memory.arrayBuffers)} / ${mib(row.after.memory.arrayBuffers)} | ${perClientRss.toFixed(0)} | ${c ? mib(c.bodyBytes!) : 'n/a'} | ${c ? (c.bufferedBytes! / 1024).toFixed(0) : 'n/a'} | ${c ? (c.bufferedBytes! / 1024 / served).toFixed(1) : 'n/a'} |`;
   }),

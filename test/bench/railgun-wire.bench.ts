@@ -86,15 +86,25 @@ const kinds: [string, (count: WireCount) => number][] = [
   ['control frames (PING, WINDOW_UPDATE, SETTINGS)', (count) => count.control],
 ];
 process.stdout.write(`Corpus: ${corpusSource(options.corpus)}, ${pages.length} pages, ${rows.length} requests\n\n`);
-for (const [label, list] of [['deltas (v001 on)', rows.filter((row) => row.index > 0)], ['first versions (v000)', rows.filter((row) => row.index === 0)]] as const) {
+for (const [label, list] of [
+  ['deltas (v001 on)', rows.filter((row) => row.index > 0)],
+  ['first versions (v000)', rows.filter((row) => row.index === 0)],
+] as const) {
   process.stdout.write(`| mean per request, ${label}: ${list.length} | sender -> listener | listener -> sender | both |\n| --- | --: | --: | --: |\n`);
   for (const [name, pick] of kinds) {
-    process.stdout.write(`| ${name} | ${mean(list, (row) => pick(row.up))} | ${mean(list, (row) => pick(row.down))} | ${mean(list, (row) => pick(row.up) + pick(row.down))} |\n`);
+    process.stdout.write(
+      `| ${name} | ${mean(list, (row) => pick(row.up))} | ${mean(list, (row) => pick(row.down))} | ${mean(list, (row) => pick(row.up) + pick(row.down))} |\n`,
+    );
   }
   process.stdout.write(`| of DATA: the link body (savings book) | | ${mean(list, (row) => row.body)} | |\n`);
   const frames = new Set(list.flatMap((row) => [...Object.keys(row.up.frames), ...Object.keys(row.down.frames)]));
-  for (const frame of [...frames].sort()) process.stdout.write(`| ${frame} frames (count) | ${mean(list, (row) => row.up.frames[frame] ?? 0)} | ${mean(list, (row) => row.down.frames[frame] ?? 0)} | |\n`);
+  for (const frame of [...frames].sort())
+    process.stdout.write(
+      `| ${frame} frames (count) | ${mean(list, (row) => row.up.frames[frame] ?? 0)} | ${mean(list, (row) => row.down.frames[frame] ?? 0)} | |\n`,
+    );
   process.stdout.write('\n');
 }
 const sample = rows.find((row) => row.index === 5) ?? rows[rows.length - 1]!;
-process.stdout.write(`Literal HPACK fields of ${sample.page} v${String(sample.index).padStart(3, '0')} (bytes each, in order): request ${JSON.stringify(sample.up.literals)}, response ${JSON.stringify(sample.down.literals)}\n`);
+process.stdout.write(
+  `Literal HPACK fields of ${sample.page} v${String(sample.index).padStart(3, '0')} (bytes each, in order): request ${JSON.stringify(sample.up.literals)}, response ${JSON.stringify(sample.down.literals)}\n`,
+);

@@ -28,7 +28,16 @@ export interface WireCount {
   literals: number[];
 }
 
-const frameTypes: Record<number, string> = { 0: 'DATA', 1: 'HEADERS', 3: 'RST_STREAM', 4: 'SETTINGS', 6: 'PING', 7: 'GOAWAY', 8: 'WINDOW_UPDATE', 9: 'CONTINUATION' };
+const frameTypes: Record<number, string> = {
+  0: 'DATA',
+  1: 'HEADERS',
+  3: 'RST_STREAM',
+  4: 'SETTINGS',
+  6: 'PING',
+  7: 'GOAWAY',
+  8: 'WINDOW_UPDATE',
+  9: 'CONTINUATION',
+};
 
 export function emptyCount(): WireCount {
   return { bytes: 0, records: 0, recordOverhead: 0, tlsContent: 0, frameHeaders: 0, headerBlocks: 0, data: 0, control: 0, frames: {}, literals: [] };
@@ -41,7 +50,9 @@ function expandLabel(hash: string, secret: Buffer, label: string, length: number
   const blocks: Buffer[] = [];
   let previous = Buffer.alloc(0);
   for (let i = 1; blocks.length * previous.length < length || blocks.length === 0; i++) {
-    previous = createHmac(hash, secret).update(Buffer.concat([previous, info, Buffer.from([i])])).digest();
+    previous = createHmac(hash, secret)
+      .update(Buffer.concat([previous, info, Buffer.from([i])]))
+      .digest();
     blocks.push(previous);
   }
   return Buffer.concat(blocks).subarray(0, length);
@@ -187,15 +198,28 @@ export class WireTap {
         const side = direction.fromClient ? 'CLIENT' : 'SERVER';
         const handshake = secrets.get(`${side}_HANDSHAKE_TRAFFIC_SECRET ${random}`);
         const application = secrets.get(`${side}_TRAFFIC_SECRET_0 ${random}`);
-        if (!handshake || !application) throw new Error(`wire tap: no TLS 1.3 secrets for connection ${random.slice(0, 16)}... in ${keylogFile} (run node with --tls-keylog)`);
-        countDirection(direction === up ? upRaw : direction.raw, direction, [trafficKey(handshake), trafficKey(application)], windows, direction.fromClient ? 'up' : 'down');
+        if (!handshake || !application)
+          throw new Error(`wire tap: no TLS 1.3 secrets for connection ${random.slice(0, 16)}... in ${keylogFile} (run node with --tls-keylog)`);
+        countDirection(
+          direction === up ? upRaw : direction.raw,
+          direction,
+          [trafficKey(handshake), trafficKey(application)],
+          windows,
+          direction.fromClient ? 'up' : 'down',
+        );
       }
     }
     return windows;
   }
 }
 
-function countDirection(raw: Buffer, direction: Direction, keys: [TrafficKey, TrafficKey], windows: { up: WireCount; down: WireCount }[], side: 'up' | 'down'): void {
+function countDirection(
+  raw: Buffer,
+  direction: Direction,
+  keys: [TrafficKey, TrafficKey],
+  windows: { up: WireCount; down: WireCount }[],
+  side: 'up' | 'down',
+): void {
   let keyIndex = 0;
   let plain = Buffer.alloc(0);
   let prefaceLeft = direction.fromClient ? 24 : 0;
@@ -204,7 +228,7 @@ function countDirection(raw: Buffer, direction: Direction, keys: [TrafficKey, Tr
     while (window < direction.marks.length && direction.marks[window]! < offset) window++;
     return windows[window]![side];
   };
-  for (let at = 0; at + 5 <= raw.length; ) {
+  for (let at = 0; at + 5 <= raw.length;) {
     const length = raw.readUInt16BE(at + 3);
     const header = raw.subarray(at, at + 5);
     const body = raw.subarray(at + 5, at + 5 + length);

@@ -46,7 +46,8 @@ const { values: options } = parseArgs({
   strict: true,
 });
 const rttMs = Number(options['rtt-ms']);
-if (!Number.isInteger(rttMs) || rttMs < 0 || rttMs > 1000 || rttMs % 2 !== 0) throw new Error(`--rtt-ms: "${options['rtt-ms']}" is not an even whole number of ms from 0 to 1000 (half goes each way)`);
+if (!Number.isInteger(rttMs) || rttMs < 0 || rttMs > 1000 || rttMs % 2 !== 0)
+  throw new Error(`--rtt-ms: "${options['rtt-ms']}" is not an even whole number of ms from 0 to 1000 (half goes each way)`);
 
 /** Versions per page in the warm-up (a throwaway origin and pair, not measured). */
 const warmUpVersions = 8;
@@ -109,7 +110,13 @@ async function replay(route: Route, ends: Ends, pages: CorpusPage[], limit?: num
     const socketBefore = socketTotal(ends);
     const started = performance.now();
     const exchanges = await player.run(pages, limit, (page) => limit === undefined && process.stderr.write(`  ${page}\n`));
-    return { exchanges, socketBytes: socketTotal(ends) - socketBefore, seconds: (performance.now() - started) / 1000, retries: route.book.totals.retries, errors: route.book.totals.errors };
+    return {
+      exchanges,
+      socketBytes: socketTotal(ends) - socketBefore,
+      seconds: (performance.now() - started) / 1000,
+      retries: route.book.totals.retries,
+      errors: route.book.totals.errors,
+    };
   } finally {
     player.close();
   }
@@ -148,7 +155,12 @@ async function delayed(pages: CorpusPage[]): Promise<Run | string> {
     writeFileSync(tokenFile, `${generateToken()}\n`, { mode: 0o600 });
     far = await startFarEnd(path, tokenFile, options.corpus);
     cleanups.add(far.kill);
-    ends = await startEnds(railgunConfig.parse({ enabled: true, role: 'sender', link: far.link, pin: far.pin, tokenFile, listen: '127.0.0.1:0' }), book, dir, quietLog);
+    ends = await startEnds(
+      railgunConfig.parse({ enabled: true, role: 'sender', link: far.link, pin: far.pin, tokenFile, listen: '127.0.0.1:0' }),
+      book,
+      dir,
+      quietLog,
+    );
     return await replay({ direct: far.direct, pair: `http://127.0.0.1:${ends.sender!.port}`, book, link: ends.link! }, ends, pages);
   } finally {
     await ends?.stop();
@@ -162,8 +174,9 @@ function method(pages: CorpusPage[], versions: number): string[] {
   const limits = railgunLimits.parse({});
   return [
     `Corpus: ${corpusSource(options.corpus)}, ${pages.length} pages, ${versions} versions. Each page's versions v001.. are deltas against the version before; **a page's first version (v000) has no predecessor and is left out of the delta totals**: it is reported in its own table (a full body everywhere).`,
-    'gzip -6: `zlib.gzip` level 6 (node:zlib). brotli q11: `zlib.brotliCompress` quality 11, default window (lgwin 22), generic mode (node:zlib; the brotli CLI at -q 11 does the same work). zstd: the CLI, `zstd -19 -q -c --patch-from=<previous> <current>` (frame with the CLI\'s 4-byte checksum); first versions `zstd -19 -q -c <file>`. All on the same files the origin serves.',
-    `Through the pair: \`startEnds\` of engine/railgun/ends.ts, role pair (listener and sender in this process, one HTTP/2 link over loopback TLS, pinned), default limits (deltas at zstd level ${limits.deltaLevel}, full bodies at level ${limits.fullLevel}, ${limits.versionsPerKey} versions per key).` + ' Link body = the savings book\'s linkBytes per request (the dcz body: 40-byte RFC 9842 header + zstd frame without checksum); "frames only" compares the zstd frames alone: link bodies less that header against the CLI\'s output less its 4-byte checksum. Link TLS socket = the change of the link socket\'s bytesWritten + bytesRead around each request: TLS records, HTTP/2 frames and HPACK headers both ways (request with the version id, response headers with the report, DATA with the 32-byte SHA-256 before the body, WINDOW_UPDATE; link protocol 2, engine/railgun/README.md). Where those bytes go: `node --import tsx test/bench/railgun-wire.bench.ts`.',
+    "gzip -6: `zlib.gzip` level 6 (node:zlib). brotli q11: `zlib.brotliCompress` quality 11, default window (lgwin 22), generic mode (node:zlib; the brotli CLI at -q 11 does the same work). zstd: the CLI, `zstd -19 -q -c --patch-from=<previous> <current>` (frame with the CLI's 4-byte checksum); first versions `zstd -19 -q -c <file>`. All on the same files the origin serves.",
+    `Through the pair: \`startEnds\` of engine/railgun/ends.ts, role pair (listener and sender in this process, one HTTP/2 link over loopback TLS, pinned), default limits (deltas at zstd level ${limits.deltaLevel}, full bodies at level ${limits.fullLevel}, ${limits.versionsPerKey} versions per key).` +
+      " Link body = the savings book's linkBytes per request (the dcz body: 40-byte RFC 9842 header + zstd frame without checksum); \"frames only\" compares the zstd frames alone: link bodies less that header against the CLI's output less its 4-byte checksum. Link TLS socket = the change of the link socket's bytesWritten + bytesRead around each request: TLS records, HTTP/2 frames and HPACK headers both ways (request with the version id, response headers with the report, DATA with the 32-byte SHA-256 before the body, WINDOW_UPDATE; link protocol 2, engine/railgun/README.md). Where those bytes go: `node --import tsx test/bench/railgun-wire.bench.ts`.",
     'Latency: sequential GETs, one at a time, each version fetched twice: straight from an origin, and through the pair from a second origin that replays the same versions (which path goes first alternates). Time to last byte = from `http.get` to the end of the body, client and servers all in this one Node process (2 cores: the zstd work of the pair runs on the libuv pool). One keep-alive connection per path, opened before timing; the link is up before timing. Every body is compared with the corpus file.',
     `Before the measured replay, a throwaway origin and pair replay the first ${warmUpVersions} versions of each page (JIT and thread-pool warm-up, not counted).`,
     `"added by the pair" is pair − direct for the same version, then p50/p99 over versions (so it is not p99(pair) − p99(direct)). Encode/decode: the savings book's encodeMs (the listener's zstd delta, reported in the link response) and decodeMs (the sender's decode) per request. origin-ms: the listener's own origin fetch, from the sender's \`signalbox-railgun\` header.`,
@@ -177,9 +190,14 @@ async function main(): Promise<void> {
   preflight();
   const startLoad = loadavg()[0]!;
   const info = { date: new Date().toString(), machine: machine() };
-  const wanted = options.pages.split(',').map((name) => name.trim()).filter(Boolean);
+  const wanted = options.pages
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const all = corpusPages(options.corpus);
-  for (const name of wanted) if (!all.some((page) => page.name === name)) throw new Error(`--pages: no page "${name}" in ${corpusSource(options.corpus)} — known: ${all.map((page) => page.name).join(', ')}`);
+  for (const name of wanted)
+    if (!all.some((page) => page.name === name))
+      throw new Error(`--pages: no page "${name}" in ${corpusSource(options.corpus)} — known: ${all.map((page) => page.name).join(', ')}`);
   const pages = wanted.length ? all.filter((page) => wanted.includes(page.name)) : all;
   const versions = pages.reduce((total, page) => total + page.versions.length, 0);
 
@@ -198,15 +216,23 @@ async function main(): Promise<void> {
     ...anomalies(near.exchanges).map((note) => `loopback: ${note}`),
     ...(typeof far === 'string' ? [] : anomalies(far.exchanges).map((note) => `${rttMs} ms RTT: ${note}`)),
     ...pagesOverZstd(bytes, near.exchanges),
-    ...[near, ...(typeof far === 'string' ? [] : [far])].flatMap((run, i) => (run.retries || run.errors ? [`${i ? 'delayed' : 'loopback'} run: ${run.retries} retries, ${run.errors} errors in the savings book`] : [])),
-    ...(Math.max(startLoad, endLoad) > 0.5 ? ['Other work was running on the machine (see the load averages): latencies, p99 most, include its interference. Re-run on a quiet machine for numbers to quote.'] : []),
+    ...[near, ...(typeof far === 'string' ? [] : [far])].flatMap((run, i) =>
+      run.retries || run.errors ? [`${i ? 'delayed' : 'loopback'} run: ${run.retries} retries, ${run.errors} errors in the savings book`] : [],
+    ),
+    ...(Math.max(startLoad, endLoad) > 0.5
+      ? [
+          'Other work was running on the machine (see the load averages): latencies, p99 most, include its interference. Re-run on a quiet machine for numbers to quote.',
+        ]
+      : []),
   ];
   const deltaSocket = near.exchanges.filter((exchange) => exchange.index > 0).reduce((total, exchange) => total + exchange.socketBytes, 0);
   const sections = [
     `## Railgun (\`npm run bench:railgun\`, test/bench/railgun.bench.ts)`,
     `Run: ${info.date}`,
     `### Machine and versions\n\n${info.machine.map((entry) => `- ${entry}`).join('\n')}`,
-    `### Method\n\n${method(pages, versions).map((entry) => `- ${entry}`).join('\n')}`,
+    `### Method\n\n${method(pages, versions)
+      .map((entry) => `- ${entry}`)
+      .join('\n')}`,
     '### Bytes: deltas (v001 on), as % of raw',
     'Design anchors (DESIGN.md, same corpus): gzip -6 17.4 %, brotli -q11 13.7 %, zstd -19 --patch-from 0.46 %.',
     bytesTable(bytes, near.exchanges, false),
@@ -214,7 +240,7 @@ async function main(): Promise<void> {
     '### Bytes: first versions (v000, no base anywhere), as % of raw',
     bytesTable(bytes, near.exchanges, true),
     wholeCorpus(bytes, near.exchanges),
-    `Link TLS socket bytes over the whole loopback replay (first request to last, keepalive PINGs included): ${near.socketBytes.toLocaleString('en')} B; the per-request sums above: ${(near.exchanges.reduce((total, exchange) => total + exchange.socketBytes, 0)).toLocaleString('en')} B (deltas ${deltaSocket.toLocaleString('en')} B). Replay time ${near.seconds.toFixed(1)} s.`,
+    `Link TLS socket bytes over the whole loopback replay (first request to last, keepalive PINGs included): ${near.socketBytes.toLocaleString('en')} B; the per-request sums above: ${near.exchanges.reduce((total, exchange) => total + exchange.socketBytes, 0).toLocaleString('en')} B (deltas ${deltaSocket.toLocaleString('en')} B). Replay time ${near.seconds.toFixed(1)} s.`,
     '### Latency on loopback (time to last byte)',
     latencyTable(near.exchanges),
     latencyByPage(near.exchanges),
@@ -223,7 +249,13 @@ async function main(): Promise<void> {
     `### Latency over a ${rttMs} ms round trip (network namespace, tc netem)`,
     ...(typeof far === 'string'
       ? [`**Not measured on this machine**: ${far}. The bench made no delayed path and moved on; on a kernel with sch_netem the same command runs this part.`]
-      : [`Replay time ${far.seconds.toFixed(1)} s; link TLS socket bytes over the run ${far.socketBytes.toLocaleString('en')} B.`, latencyTable(far.exchanges), latencyByPage(far.exchanges), 'The ten requests the pair added the most time to:', slowest(far.exchanges, 10)]),
+      : [
+          `Replay time ${far.seconds.toFixed(1)} s; link TLS socket bytes over the run ${far.socketBytes.toLocaleString('en')} B.`,
+          latencyTable(far.exchanges),
+          latencyByPage(far.exchanges),
+          'The ten requests the pair added the most time to:',
+          slowest(far.exchanges, 10),
+        ]),
     `### Notes on this run\n\n${notes.length ? notes.map((note) => `- ${note}`).join('\n') : '- nothing unusual: every body arrived intact, every v001.. was a delta, no page over the 1.15x mark.'}`,
   ];
   const markdown = sections.join('\n\n');

@@ -80,7 +80,20 @@ export interface Check {
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 export function table(rows: Row[]): string {
-  const head = ['server', 'case', 'q/s', 'answered', 'lost', 'p50 ms', 'p99 ms', 'p99 per round', 'CPU us/answer', 'CPU per round', 'server core busy', 'UDP rcvbuf drops'];
+  const head = [
+    'server',
+    'case',
+    'q/s',
+    'answered',
+    'lost',
+    'p50 ms',
+    'p99 ms',
+    'p99 per round',
+    'CPU us/answer',
+    'CPU per round',
+    'server core busy',
+    'UDP rcvbuf drops',
+  ];
   const servers = [...new Set(rows.map((row) => row.server))];
   const cases = Object.keys(caseTitles);
   const sorted = [...rows].sort((a, b) => servers.indexOf(a.server) - servers.indexOf(b.server) || cases.indexOf(a.case) - cases.indexOf(b.case));
@@ -157,7 +170,8 @@ export function encryptedChecks(rows: Row[]): Check[] {
 }
 
 export function checksTable(list: Check[]): string {
-  const verdict = (c: Check) => (c.pass === null ? (c.reference && !c.measured.startsWith('not measured') ? 'reference, no target' : '—') : c.pass ? 'pass' : 'FAIL');
+  const verdict = (c: Check) =>
+    c.pass === null ? (c.reference && !c.measured.startsWith('not measured') ? 'reference, no target' : '—') : c.pass ? 'pass' : 'FAIL';
   return ['| target (signalbox) | measured | result |', '|---|---|---|', ...list.map((c) => `| ${c.target} | ${c.measured} | ${verdict(c)} |`)].join('\n');
 }
 

@@ -51,7 +51,14 @@ async function users(types: Record<string, KeyType>): Promise<Map<string, UserKe
 
 function envelope(owners: Map<string, UserKeyPair>, access: Access, plaintext: Uint8Array): string {
   const signer = [...owners.entries()][0]!;
-  return encryptPayload({ vaultId, access, plaintext, owners, signer: { name: signer[0], type: signer[1].type, privateKey: signer[1].privateKey }, now: new Date() });
+  return encryptPayload({
+    vaultId,
+    access,
+    plaintext,
+    owners,
+    signer: { name: signer[0], type: signer[1].type, privateKey: signer[1].privateKey },
+    now: new Date(),
+  });
 }
 
 function decryptWith(owners: Map<string, UserKeyPair>, ciphertext: string, use: string[]): Uint8Array {
@@ -92,8 +99,14 @@ async function serviceRow(): Promise<string> {
     const pw = 'bench-password-1';
     await vault.accounts.create('admin', pw, 'ECC');
     for (const name of ['alice', 'bob']) await vault.accounts.createUser({ name: 'admin', password: pw }, 'bench', name, pw, 'ECC');
-    const { ciphertext } = await vault.encrypt({ name: 'admin', password: pw }, 'bench', { data: Buffer.from('secret').toString('base64'), access: { kind: 'owners', owners: ['alice', 'bob'], minimum: 2 }, labels: [], usages: [] });
-    for (const name of ['alice', 'bob']) await vault.delegate({ name, password: pw }, 'bench', { seconds: 600, uses: 100, users: ['admin'], anyone: false, labels: [] });
+    const { ciphertext } = await vault.encrypt({ name: 'admin', password: pw }, 'bench', {
+      data: Buffer.from('secret').toString('base64'),
+      access: { kind: 'owners', owners: ['alice', 'bob'], minimum: 2 },
+      labels: [],
+      usages: [],
+    });
+    for (const name of ['alice', 'bob'])
+      await vault.delegate({ name, password: pw }, 'bench', { seconds: 600, uses: 100, users: ['admin'], anyone: false, labels: [] });
     const { median } = await timeIt(5, () => vault.decrypt({ name: 'admin', password: pw }, 'bench', ciphertext, null));
     return `| vault.decrypt, 2 of 2 ECC, delegations live (password check at N=2^17 included) | — | ${ms(median)} |`;
   } finally {
@@ -106,7 +119,10 @@ async function throughputRows(): Promise<string[]> {
   const owners = await users({ a: 'ECC', b: 'ECC' });
   const access: Access = { kind: 'owners', owners: ['a', 'b'], minimum: 2 };
   const ciphertext = envelope(owners, access, payload);
-  const ours = { encrypt: await timeIt(10, () => envelope(owners, access, payload)), decrypt: await timeIt(10, () => decryptWith(owners, ciphertext, ['a', 'b'])) };
+  const ours = {
+    encrypt: await timeIt(10, () => envelope(owners, access, payload)),
+    decrypt: await timeIt(10, () => decryptWith(owners, ciphertext, ['a', 'b'])),
+  };
   const key = randomBytes(32);
   const iv = randomBytes(12);
   let sealed = Buffer.alloc(0);

@@ -19,7 +19,9 @@ describe('signalbox operators (the built command)', () => {
     assert.match(added.stdout, /added alice \(approver\)/);
     const file = join(dir, 'operators.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { operators: Record<string, { role: string; password: { algorithm: string; N: number; r: number; p: number } }> };
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as {
+      operators: Record<string, { role: string; password: { algorithm: string; N: number; r: number; p: number } }>;
+    };
     assert.equal(stored.operators.alice!.role, 'approver');
     assert.deepEqual(Object.keys(stored.operators.alice!.password).sort(), ['N', 'algorithm', 'hash', 'p', 'r', 'salt']);
     assert.doesNotMatch(readFileSync(file, 'utf8'), /long password/);
@@ -43,7 +45,16 @@ describe('signalbox operators (the built command)', () => {
     const dir = tempDir('operators-cli');
     assert.equal(operators(dir, ['add', 'root', '--role', 'admin'], 'root password 1\n').status, 0);
     assert.equal(operators(dir, ['add', 'vera', '--role', 'viewer'], 'vera password 1\n').status, 0);
-    assert.deepEqual(operators(dir, ['list']).stdout.trim().split('\n').map((line) => line.split('\t').slice(0, 2)), [['root', 'admin'], ['vera', 'viewer']]);
+    assert.deepEqual(
+      operators(dir, ['list'])
+        .stdout.trim()
+        .split('\n')
+        .map((line) => line.split('\t').slice(0, 2)),
+      [
+        ['root', 'admin'],
+        ['vera', 'viewer'],
+      ],
+    );
     assert.equal(operators(dir, ['set-role', 'vera', '--role', 'operator']).status, 0);
     assert.match(operators(dir, ['list']).stdout, /vera\toperator/);
     const demote = operators(dir, ['set-role', 'root', '--role', 'viewer']);

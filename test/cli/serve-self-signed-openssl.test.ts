@@ -18,7 +18,9 @@ describe('serve --tls-self-signed certificate (openssl)', () => {
     const served = await startServeProcess(['--config', config, '--data-dir', dir, '--tls-self-signed'], { operators: false });
     try {
       const file = join(dir, 'console-cert.pem');
-      const subject = execFileSync('openssl', ['x509', '-in', file, '-noout', '-subject', '-issuer', '-nameopt', 'RFC2253', '-ext', 'subjectAltName'], { encoding: 'utf8' });
+      const subject = execFileSync('openssl', ['x509', '-in', file, '-noout', '-subject', '-issuer', '-nameopt', 'RFC2253', '-ext', 'subjectAltName'], {
+        encoding: 'utf8',
+      });
       assert.match(subject, /^subject=CN=Signalbox console for 127\.0\.0\.1 console\.example\.net localhost$/m);
       assert.match(subject, /^issuer=CN=Signalbox console for 127\.0\.0\.1 console\.example\.net localhost$/m, 'self-signed: the issuer is the subject');
       assert.match(subject, /DNS:console\.example\.net/);

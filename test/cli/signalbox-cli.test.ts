@@ -24,7 +24,8 @@ describe('signalbox command line', () => {
     assert.match(result.stderr, new RegExp(`engines\\.echo\\.tickz \\(line 5 of ${file.replace(/[.]/g, '\\.')}\\): unknown key "tickz"`));
     assert.match(result.stderr, /E_CONFIG_UNKNOWN_KEY/);
     assert.equal(result.stdout, '');
-    for (const file of ['operators.json', 'sessions.json', 'session.key']) assert.equal(existsSync(join(dir, file)), false, `${file} made before the config was checked`);
+    for (const file of ['operators.json', 'sessions.json', 'session.key'])
+      assert.equal(existsSync(join(dir, file)), false, `${file} made before the config was checked`);
   });
 
   it('refuses a config value of the wrong type', () => {
@@ -65,10 +66,16 @@ describe('signalbox command line', () => {
     const holder = createSocket('udp4');
     await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', resolve));
     const port = holder.address().port;
-    const result = spawnSync(process.execPath, [bin, 'dns', '--listen', `127.0.0.1:${port}`, '--upstream', '127.0.0.1:9'], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, [bin, 'dns', '--listen', `127.0.0.1:${port}`, '--upstream', '127.0.0.1:9'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     holder.close();
     assert.equal(result.status, 1, result.stderr);
-    assert.match(result.stderr, new RegExp(`signalbox: dns: the DNS engine cannot start: bind EADDRINUSE 127\\.0\\.0\\.1:${port} \\[E_ENGINE_ADDRESS_IN_USE\\] — another program holds`));
+    assert.match(
+      result.stderr,
+      new RegExp(`signalbox: dns: the DNS engine cannot start: bind EADDRINUSE 127\\.0\\.0\\.1:${port} \\[E_ENGINE_ADDRESS_IN_USE\\] — another program holds`),
+    );
   });
 
   it('dns refuses a listen address without a port, naming the flag and value', () => {
@@ -94,7 +101,14 @@ describe('signalbox command line', () => {
   describe('bundle', () => {
     const root = makeCert({ subject: 'CLI Root', ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
     const intermediate = makeCert({ subject: 'CLI Intermediate', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: root });
-    const leaf = makeCert({ subject: 'cli.example', ca: false, dns: ['cli.example'], eku: [SERVER_AUTH], issuer: intermediate, notAfter: new Date('2026-01-01T00:00:00Z') });
+    const leaf = makeCert({
+      subject: 'cli.example',
+      ca: false,
+      dns: ['cli.example'],
+      eku: [SERVER_AUTH],
+      issuer: intermediate,
+      notAfter: new Date('2026-01-01T00:00:00Z'),
+    });
     const trust = ourTrustDir([{ name: 'CLI Platform', weight: 1, roots: [root.cert] }]);
     const dir = tempDir('cli-bundle');
     const chainFile = join(dir, 'chain.pem');
@@ -109,11 +123,28 @@ describe('signalbox command line', () => {
       assert.match(result.stderr, /1\. cli\.example → CLI Intermediate → CLI Root/);
     });
 
-    it('--json prints cfssl\'s report keys', () => {
+    it("--json prints cfssl's report keys", () => {
       const result = runCli(['bundle', chainFile, ...at, '--json', '--include-root']);
       assert.equal(result.status, 0, result.stderr);
       const report = JSON.parse(result.stdout) as Record<string, unknown>;
-      for (const key of ['bundle', 'root', 'crt', 'key', 'key_type', 'key_size', 'signature', 'issuer', 'subject', 'expires', 'leaf_expires', 'hostnames', 'ocsp', 'ocsp_support', 'crl_support', 'status']) {
+      for (const key of [
+        'bundle',
+        'root',
+        'crt',
+        'key',
+        'key_type',
+        'key_size',
+        'signature',
+        'issuer',
+        'subject',
+        'expires',
+        'leaf_expires',
+        'hostnames',
+        'ocsp',
+        'ocsp_support',
+        'crl_support',
+        'status',
+      ]) {
         assert.ok(key in report, key);
       }
       assert.equal(report.key_type, '256-bit ECDSA');
@@ -168,7 +199,10 @@ describe('signalbox command line', () => {
       const other = makeCert({ subject: 'other.cli.example', ca: false, dns: ['other.cli.example'], eku: [SERVER_AUTH], issuer: intermediate });
       const twoLeaves = join(dir, 'two-leaves.pem');
       writeFileSync(twoLeaves, leaf.cert.pem + other.cert.pem + intermediate.cert.pem);
-      assert.match(runCli(['bundle', twoLeaves, ...at]).stderr, /leaf: CN=cli\.example \(.*two-leaves\.pem#1: the first certificate uploaded that is not a CA\)/);
+      assert.match(
+        runCli(['bundle', twoLeaves, ...at]).stderr,
+        /leaf: CN=cli\.example \(.*two-leaves\.pem#1: the first certificate uploaded that is not a CA\)/,
+      );
       const chosen = runCli(['bundle', twoLeaves, ...at, '--leaf', '2', '--json']);
       assert.equal(chosen.status, 0, chosen.stderr);
       const report = JSON.parse(chosen.stdout) as { subject: string; leaf_choice: { source: string; reason: string } };

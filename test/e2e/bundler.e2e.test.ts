@@ -44,7 +44,11 @@ async function openBundler(on: ServeProcess): Promise<Page> {
 }
 
 before(async () => {
-  [served, disabled, browser] = await Promise.all([serve('engines:\n  bundler:\n    enabled: true\n'), serve('engines:\n  echo:\n    enabled: true\n'), launchChromium()]);
+  [served, disabled, browser] = await Promise.all([
+    serve('engines:\n  bundler:\n    enabled: true\n'),
+    serve('engines:\n  echo:\n    enabled: true\n'),
+    launchChromium(),
+  ]);
   page = await openBundler(served);
   // The engine may still be starting: the page says so, then fills in by itself.
   await page.getByTestId('bundler-trust-date').waitFor({ timeout: 15_000 });
@@ -84,7 +88,9 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
 
   it('ranks the chains of a chosen PEM leaf, marks rank 1 chosen and shows the bundle', { timeout: 30_000 }, async (t) => {
     await page.getByTestId('bundler-at').fill(validateAt);
-    await page.getByTestId('bundler-file-input').setInputFiles({ name: 'cloudflare.com.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(limbo.peer_certificate) });
+    await page
+      .getByTestId('bundler-file-input')
+      .setInputFiles({ name: 'cloudflare.com.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(limbo.peer_certificate) });
     await page.locator('[data-testid=bundler-file][data-name="cloudflare.com.pem"]').waitFor({ timeout: 5000 });
     await page.locator('[data-testid=bundler-chain][data-rank="1"]').waitFor({ timeout: 15_000 });
 
@@ -92,7 +98,11 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     const ranks = await chains.evaluateAll((cards) => cards.map((card) => Number(card.getAttribute('data-rank'))));
     t.diagnostic(`${ranks.length} chains`);
     assert.ok(ranks.length >= 2, `more than one candidate chain: ${ranks.join(', ')}`);
-    assert.deepEqual(ranks, ranks.map((_, index) => index + 1), 'ranked 1..n in order');
+    assert.deepEqual(
+      ranks,
+      ranks.map((_, index) => index + 1),
+      'ranked 1..n in order',
+    );
     const first = page.locator('[data-testid=bundler-chain][data-rank="1"]');
     assert.equal(await first.getAttribute('data-chosen'), 'true');
     assert.match(await first.innerText(), /chosen/);
@@ -139,7 +149,12 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
     // Ubiquitous goes through the pool's WE1 (cross-signed by GlobalSign); the chains to GTS Root R4
     // through the WE1 that was uploaded.
     const origins = await page.getByTestId('bundler-chain').evaluateAll((cards) =>
-      cards.map((card) => `${card.getAttribute('data-root-name')}: ${Array.from(card.querySelectorAll('.bundler-node')).map((node) => node.getAttribute('data-origin')).join(' ')}`),
+      cards.map(
+        (card) =>
+          `${card.getAttribute('data-root-name')}: ${Array.from(card.querySelectorAll('.bundler-node'))
+            .map((node) => node.getAttribute('data-origin'))
+            .join(' ')}`,
+      ),
     );
     assert.equal(origins[0], 'GlobalSign: uploaded pool root');
     assert.ok(origins.includes('GTS Root R4: uploaded uploaded root'), origins.join('; '));
@@ -194,7 +209,9 @@ describe('Bundler page in Chromium with the bundler engine under serve (e2e)', (
   });
 
   it('refuses a file over 1 MiB before sending it, and says so', { timeout: 15_000 }, async () => {
-    await page.getByTestId('bundler-file-input').setInputFiles({ name: 'huge.pem', mimeType: 'application/x-pem-file', buffer: Buffer.alloc(1024 * 1024 + 1, 0x41) });
+    await page
+      .getByTestId('bundler-file-input')
+      .setInputFiles({ name: 'huge.pem', mimeType: 'application/x-pem-file', buffer: Buffer.alloc(1024 * 1024 + 1, 0x41) });
     const refused = page.getByTestId('bundler-refused');
     await refused.waitFor({ timeout: 5000 });
     assert.match(await refused.innerText(), /huge\.pem has 1\.0 MiB; the bundler reads at most 1\.0 MiB a file/);

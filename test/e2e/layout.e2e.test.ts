@@ -29,7 +29,10 @@ before(async () => {
   const originPort = (origin.address() as { port: number }).port;
   const [dnsPort, senderPort, upstreamPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const dir = tempDir('e2e-layout');
-  writeFileSync(join(dir, 'signalbox.yaml'), everyEngineConfig({ dns: dnsPort, upstream: `127.0.0.1:${upstreamPort}`, railgun: senderPort, origin: `http://127.0.0.1:${originPort}` }));
+  writeFileSync(
+    join(dir, 'signalbox.yaml'),
+    everyEngineConfig({ dns: dnsPort, upstream: `127.0.0.1:${upstreamPort}`, railgun: senderPort, origin: `http://127.0.0.1:${originPort}` }),
+  );
   served = await startServeProcess(['--data-dir', dir]);
   browser = await launchChromium();
 });
@@ -48,8 +51,7 @@ async function open(size: { width: number; height: number }): Promise<Page> {
   return page;
 }
 
-const documentFits = (page: Page) =>
-  page.evaluate(() => ({ scrollHeight: document.documentElement.scrollHeight, innerHeight, scrollY }));
+const documentFits = (page: Page) => page.evaluate(() => ({ scrollHeight: document.documentElement.scrollHeight, innerHeight, scrollY }));
 
 /**
  * Where the chart, its legend, the row holding it and every element of the page after that row
@@ -67,7 +69,8 @@ function layoutAround(page: Page, testId: string): Promise<{ boxes: string[]; le
       ['legend', chart.querySelector('.u-legend')!, false],
       ['row', row, false],
     ];
-    for (let next = row.nextElementSibling, n = 1; next; next = next.nextElementSibling, n++) placed.push([`${n}. after the chart's row (${next.className || next.tagName})`, next, true]);
+    for (let next = row.nextElementSibling, n = 1; next; next = next.nextElementSibling, n++)
+      placed.push([`${n}. after the chart's row (${next.className || next.tagName})`, next, true]);
     return {
       boxes: placed.map(([what, element, corner]) => {
         const r = element.getBoundingClientRect();
@@ -100,24 +103,30 @@ describe('console layout in Chromium (e2e)', () => {
 
   for (const route of ['dns', 'railgun']) {
     for (const size of windows) {
-      it(`does not move the ${route} page when the pointer hovers its chart at ${size.width}x${size.height} (the legend keeps its size)`, { timeout: 30_000 }, async () => {
-        const page = await open(size);
-        await page.locator(`[data-testid=nav-${route}]`).click();
-        const chart = page.locator(`[data-testid=${route}-chart]`);
-        await chart.locator('canvas').waitFor({ timeout: 15_000 });
-        // Seconds to show: the legend writes their values (where "—" stood) while hovered.
-        await page.waitForFunction((id) => Number(document.querySelector(`[data-testid=${id}]`)?.getAttribute('data-points')) >= 3, `${route}-chart`, { timeout: 15_000 });
-        await page.mouse.move(5, 5);
-        const before = await layoutAround(page, `${route}-chart`);
-        const over = (await chart.locator('.u-over').boundingBox())!;
-        for (const x of [0.02, 0.2, 0.5, 0.9, 0.995]) {
-          await page.mouse.move(over.x + over.width * x, over.y + over.height / 2);
-          const during = await layoutAround(page, `${route}-chart`);
-          assert.notEqual(during.legend, before.legend, `the legend shows the hovered second at ${x}`);
-          assert.deepEqual(during.boxes, before.boxes, `hovered at ${x} of the chart`);
-        }
-        await page.close();
-      });
+      it(
+        `does not move the ${route} page when the pointer hovers its chart at ${size.width}x${size.height} (the legend keeps its size)`,
+        { timeout: 30_000 },
+        async () => {
+          const page = await open(size);
+          await page.locator(`[data-testid=nav-${route}]`).click();
+          const chart = page.locator(`[data-testid=${route}-chart]`);
+          await chart.locator('canvas').waitFor({ timeout: 15_000 });
+          // Seconds to show: the legend writes their values (where "—" stood) while hovered.
+          await page.waitForFunction((id) => Number(document.querySelector(`[data-testid=${id}]`)?.getAttribute('data-points')) >= 3, `${route}-chart`, {
+            timeout: 15_000,
+          });
+          await page.mouse.move(5, 5);
+          const before = await layoutAround(page, `${route}-chart`);
+          const over = (await chart.locator('.u-over').boundingBox())!;
+          for (const x of [0.02, 0.2, 0.5, 0.9, 0.995]) {
+            await page.mouse.move(over.x + over.width * x, over.y + over.height / 2);
+            const during = await layoutAround(page, `${route}-chart`);
+            assert.notEqual(during.legend, before.legend, `the legend shows the hovered second at ${x}`);
+            assert.deepEqual(during.boxes, before.boxes, `hovered at ${x} of the chart`);
+          }
+          await page.close();
+        },
+      );
     }
   }
 

@@ -49,7 +49,10 @@ describe('operator actions on record in Chromium (e2e)', () => {
     const config = texts.find((text) => text.includes('config-set'));
     assert.ok(config, `no config-set row in ${JSON.stringify(texts)}`);
     assert.match(config, new RegExp(`rrl\\.window: ${before} → ${after}`));
-    assert.ok(texts.some((text) => /cache-flush[\s\S]*flush \(all\)/.test(text)), `no cache-flush row in ${JSON.stringify(texts)}`);
+    assert.ok(
+      texts.some((text) => /cache-flush[\s\S]*flush \(all\)/.test(text)),
+      `no cache-flush row in ${JSON.stringify(texts)}`,
+    );
   });
 
   it('exports the log as JSON lines whose hash chain verifies', { timeout: 30_000 }, async () => {

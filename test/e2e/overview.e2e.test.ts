@@ -40,7 +40,10 @@ describe('console in Chromium (e2e)', () => {
     await page.locator(`[data-testid=signed-in][data-name=${served.admin.name}][data-role=admin]`).waitFor({ timeout: 10_000 });
     assert.equal(await page.evaluate(() => document.cookie), '', 'HttpOnly: not in document.cookie');
     const cookies = await page.context().cookies();
-    assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite]), [['signalbox_session', true, 'Strict']]);
+    assert.deepEqual(
+      cookies.map((c) => [c.name, c.httpOnly, c.sameSite]),
+      [['signalbox_session', true, 'Strict']],
+    );
     assert.equal(new URL(page.url()).hash, '');
     await page.close();
   });

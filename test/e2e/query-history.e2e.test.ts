@@ -36,7 +36,11 @@ function queries(args: string[]) {
   return result.stdout;
 }
 
-const jsonLines = (text: string) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { qname?: string; name?: string; rcode: number; answers: string | null });
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { qname?: string; name?: string; rcode: number; answers: string | null });
 const matched = (n: number) => page.locator(`[data-testid=dns-history-result][data-matched="${n}"]`).waitFor({ timeout: 15_000 });
 
 before(async () => {
@@ -46,12 +50,27 @@ before(async () => {
   const seed = await HistoryStore.open(dir);
   seed.addQueries(
     Array.from({ length: earlier }, (_, i) => ({
-      seq: i + 1, at: earlierStart + i * 15_000, client: '10.9.9.9', transport: 'udp' as const, qname: `old${i}-${run}.example.test`, qtype: 1, rcode: 0,
-      upstream: '127.0.0.1:53', route: '.', latencyMs: 2, cache: 'miss' as const, rrl: null, flattened: false, answers: 'A 192.0.2.99',
+      seq: i + 1,
+      at: earlierStart + i * 15_000,
+      client: '10.9.9.9',
+      transport: 'udp' as const,
+      qname: `old${i}-${run}.example.test`,
+      qtype: 1,
+      rcode: 0,
+      upstream: '127.0.0.1:53',
+      route: '.',
+      latencyMs: 2,
+      cache: 'miss' as const,
+      rrl: null,
+      flattened: false,
+      answers: 'A 192.0.2.99',
     })),
   );
   await seed.close();
-  writeFileSync(join(dir, 'signalbox.yaml'), `engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:${dnsPort}"]\n    upstreams: ["127.0.0.1:${knot.port}"]\n`);
+  writeFileSync(
+    join(dir, 'signalbox.yaml'),
+    `engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:${dnsPort}"]\n    upstreams: ["127.0.0.1:${knot.port}"]\n`,
+  );
   served = await startServeProcess(['--data-dir', dir]);
 });
 
@@ -68,7 +87,11 @@ describe('DNS query history across a restart of serve (e2e, Knot upstream, DuckD
       assert.ok(answer, `query ${i} answered`);
     }
     assert.ok(await askUdp(dnsPort, encodeQuery('alias.example.test', 1), { timeoutMs: 3000 }));
-    await waitFor(() => jsonLines(queries(['--since', '5m', '--name', run, '--format', 'json', '--limit', '1000'])).length === count, 'all 300 in the history', 30_000);
+    await waitFor(
+      () => jsonLines(queries(['--since', '5m', '--name', run, '--format', 'json', '--limit', '1000'])).length === count,
+      'all 300 in the history',
+      30_000,
+    );
 
     await stopProcess(served!.child);
     served = await startServeProcess(['--data-dir', dir]);
@@ -76,11 +99,16 @@ describe('DNS query history across a restart of serve (e2e, Knot upstream, DuckD
     const found = jsonLines(queries(['--since', '1h', '--name', run, '--rcode', 'NXDOMAIN', '--format', 'json', '--limit', '1000']));
     assert.equal(found.length, count);
     assert.equal(new Set(found.map((entry) => entry.qname)).size, count);
-    const csv = queries(['--name', `h7-${run}`]).trim().split('\n');
+    const csv = queries(['--name', `h7-${run}`])
+      .trim()
+      .split('\n');
     assert.equal(csv[0], 'time,client,transport,name,type,rcode,upstream,route,latency_ms,cache,rrl,flattened,answers');
     assert.match(csv[1]!, new RegExp(`,127\\.0\\.0\\.1,udp,h7-${run}\\.example\\.test,A,NXDOMAIN,127\\.0\\.0\\.1:${knot.port},`));
     // RFC 1034 §3.6.2: the chain as the upstream answered it, then the address.
-    assert.deepEqual(jsonLines(queries(['--name', 'alias.example.test', '--format', 'json'])).map((entry) => entry.answers), ['CNAME alias2.example.test; CNAME www.example.test; A 192.0.2.10']);
+    assert.deepEqual(
+      jsonLines(queries(['--name', 'alias.example.test', '--format', 'json'])).map((entry) => entry.answers),
+      ['CNAME alias2.example.test; CNAME www.example.test; A 192.0.2.10'],
+    );
   });
 
   it('on the DNS page: the range and a drag across the chart change the rows; answers in rows', { timeout: 60_000 }, async () => {
@@ -120,23 +148,34 @@ describe('DNS query history across a restart of serve (e2e, Knot upstream, DuckD
     await page.locator('[data-testid=dns-history-filter-qname]').fill('alias.example.test');
     await page.locator('[data-testid=dns-history-range]').selectOption({ label: 'Last 5 minutes' });
     await matched(1);
-    assert.equal(await page.locator('[data-testid=dns-history-answers]').first().innerText(), 'CNAME alias2.example.test; CNAME www.example.test; A 192.0.2.10');
+    assert.equal(
+      await page.locator('[data-testid=dns-history-answers]').first().innerText(),
+      'CNAME alias2.example.test; CNAME www.example.test; A 192.0.2.10',
+    );
   });
 
   it('exports the selection as CSV, JSON lines and Parquet, each file read back', { timeout: 60_000 }, async () => {
     await page.locator('[data-testid=dns-history-filter-qname]').fill(run);
     await matched(count);
     const download = async (format: string) => {
-      const [file] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.locator(`[data-testid=dns-history-export-${format}]`).click()]);
+      const [file] = await Promise.all([
+        page.waitForEvent('download', { timeout: 20_000 }),
+        page.locator(`[data-testid=dns-history-export-${format}]`).click(),
+      ]);
       const path = join(dir, `export.${format}`);
       await file.saveAs(path);
       await page.locator('[data-testid=dns-history-export-result]', { hasText: `${count} queries` }).waitFor({ timeout: 10_000 });
       return path;
     };
-    const csv = readFileSync(await download('csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(await download('csv'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(csv[0], 'time,client,transport,name,type,rcode,upstream,route,latency_ms,cache,rrl,flattened,answers');
     assert.equal(csv.length, count + 1);
-    assert.ok(csv.slice(1).every((line) => line.includes(`-${run}.example.test,A,NXDOMAIN,`)), 'every row an A query answered NXDOMAIN');
+    assert.ok(
+      csv.slice(1).every((line) => line.includes(`-${run}.example.test,A,NXDOMAIN,`)),
+      'every row an A query answered NXDOMAIN',
+    );
 
     const lines = jsonLines(readFileSync(await download('jsonl'), 'utf8'));
     assert.equal(lines.length, count);
@@ -145,7 +184,11 @@ describe('DNS query history across a restart of serve (e2e, Knot upstream, DuckD
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     const parquet = await download('parquet');
-    const [row] = (await connection.runAndReadAll(`SELECT count(*), count(DISTINCT name), count(*) FILTER (rcode = 'NXDOMAIN' AND type = 'A') FROM read_parquet('${parquet}')`)).getRowsJS();
+    const [row] = (
+      await connection.runAndReadAll(
+        `SELECT count(*), count(DISTINCT name), count(*) FILTER (rcode = 'NXDOMAIN' AND type = 'A') FROM read_parquet('${parquet}')`,
+      )
+    ).getRowsJS();
     assert.deepEqual(row!.map(Number), [count, count, count]);
     connection.closeSync();
     instance.closeSync();

@@ -112,15 +112,22 @@ describe('Railgun page in Chromium with a real pair and the page corpus as origi
 
     for (const corpus of pages) {
       const row = urlRow(corpus.name);
-      await page.waitForFunction((url) => document.querySelector(`[data-testid=railgun-url-row][data-url="${url}"]`)?.getAttribute('data-requests') === '20', `/${corpus.name}`, {
-        timeout: 5000,
-      });
+      await page.waitForFunction(
+        (url) => document.querySelector(`[data-testid=railgun-url-row][data-url="${url}"]`)?.getAttribute('data-requests') === '20',
+        `/${corpus.name}`,
+        {
+          timeout: 5000,
+        },
+      );
       assert.ok(Number(await row.getAttribute('data-saved')) > 0, `/${corpus.name} saved bytes`);
       assert.match(await row.innerText(), /\bhit\b/, `/${corpus.name}'s last request was a delta`);
     }
     // Sorted by bytes saved, most first.
     const saved = await page.locator('[data-testid=railgun-url-row]').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-saved'))));
-    assert.deepEqual(saved, [...saved].sort((a, b) => b - a));
+    assert.deepEqual(
+      saved,
+      [...saved].sort((a, b) => b - a),
+    );
     assert.equal(await page.locator('[data-testid=railgun-link-state]').innerText(), 'up');
     assert.ok(Number(await page.locator('[data-testid=railgun-chart]').getAttribute('data-points')) > 0, 'the chart has points');
     assert.ok((await page.locator('[data-testid=railgun-chart] canvas').count()) > 0, 'the chart has a canvas');
@@ -157,77 +164,108 @@ describe('Railgun page in Chromium with a real pair and the page corpus as origi
     assert.equal(await field.getAttribute('aria-invalid'), null);
   });
 
-  it('shows an origin that answers 5xx and one that is down: the reason, its time, the errors by kind since the engine started', { timeout: 40_000 }, async () => {
-    const { status } = await getThroughSender('/status/503');
-    assert.equal(status, 503, 'the origin\'s 503 reaches the client as it is');
-    const reason = page.locator('[data-testid=railgun-failure-reason]');
-    await page.waitForFunction(() => /origin error: the origin answered 503/.test(document.querySelector('[data-testid=railgun-failure-reason]')?.textContent ?? ''), null, { timeout: 5000 });
-    assert.match(await page.locator('[data-testid=railgun-since]').innerText(), /since the engine started at .*\d\d:\d\d:\d\d/);
+  it(
+    'shows an origin that answers 5xx and one that is down: the reason, its time, the errors by kind since the engine started',
+    { timeout: 40_000 },
+    async () => {
+      const { status } = await getThroughSender('/status/503');
+      assert.equal(status, 503, "the origin's 503 reaches the client as it is");
+      const reason = page.locator('[data-testid=railgun-failure-reason]');
+      await page.waitForFunction(
+        () => /origin error: the origin answered 503/.test(document.querySelector('[data-testid=railgun-failure-reason]')?.textContent ?? ''),
+        null,
+        { timeout: 5000 },
+      );
+      assert.match(await page.locator('[data-testid=railgun-since]').innerText(), /since the engine started at .*\d\d:\d\d:\d\d/);
 
-    // The origin moves to a port where nothing listens: clients get 502, the page says why.
-    const downPort = await freePort();
-    const origin = page.locator('[data-testid=railgun-config-origin]');
-    const workingOrigin = await origin.inputValue();
-    await origin.fill(`http://127.0.0.1:${downPort}`);
-    await page.locator('[data-testid=railgun-config-apply]').click();
-    const before = Date.now();
-    // The ends restart with the new origin: the sender refuses connections for a moment.
-    const down = await answeredWith(`/${pages[0]!.name}`, 502);
-    assert.doesNotMatch(down.body.toString(), /ECONNREFUSED/, 'the client reads no internal reason');
-    await page.waitForFunction(
-      (port) => (document.querySelector('[data-testid=railgun-failure-reason]')?.textContent ?? '').includes(`origin unreachable: connect ECONNREFUSED 127.0.0.1:${port}`),
-      downPort,
-      { timeout: 5000 },
-    );
-    const at = Date.parse((await page.locator('[data-testid=railgun-failure-at]').getAttribute('datetime')) ?? '');
-    assert.ok(at >= before - 1000 && at <= Date.now() + 1000, 'the last error time is that of the request');
-    // The status, the tiles and the per-URL table are refreshed on their own schedules: wait for each.
-    await waitFor(async () => /refused 1.*5xx 1|5xx 1.*refused 1/.test(await page.locator('[data-testid=railgun-failure-kinds]').innerText()), 'the errors by kind', 10_000, 100);
-    await waitFor(async () => (await tileValue('railgun-errors')) >= 2, 'the Errors tile to count both', 10_000, 100);
-    assert.match(await reason.innerText(), /ECONNREFUSED/);
-    const row = urlRow(pages[0]!.name);
-    await waitFor(async () => Number(await row.locator('[data-testid=railgun-url-errors]').innerText()) >= 1, 'the error counted for the URL', 10_000, 100);
-
-    await origin.fill(workingOrigin);
-    await page.locator('[data-testid=railgun-config-apply]').click();
-    await answeredWith(`/${pages[1]!.name}`, 200);
-  });
-
-  it("switches the sender's version store to a real Redis from the form (a refused URL marked on its field first), then back to memory", { timeout: 40_000 }, async () => {
-    const redis = await startRedis(await freePort());
-    const inspect = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
-    try {
-      const kind = page.locator('[data-testid=railgun-config-store-kind]');
-      assert.equal(await kind.inputValue(), 'memory');
-      await kind.selectOption('redis');
-      const url = page.locator('[data-testid=railgun-config-url]');
-      await url.fill('http://127.0.0.1:6379');
+      // The origin moves to a port where nothing listens: clients get 502, the page says why.
+      const downPort = await freePort();
+      const origin = page.locator('[data-testid=railgun-config-origin]');
+      const workingOrigin = await origin.inputValue();
+      await origin.fill(`http://127.0.0.1:${downPort}`);
       await page.locator('[data-testid=railgun-config-apply]').click();
-      const error = page.locator('[data-testid=railgun-config-error]');
-      await error.waitFor({ timeout: 5000 });
-      assert.match(await error.innerText(), /redis:\/\/ or rediss:\/\/.*E_INVALID_PARAMS/);
-      assert.equal(await url.getAttribute('aria-invalid'), 'true');
+      const before = Date.now();
+      // The ends restart with the new origin: the sender refuses connections for a moment.
+      const down = await answeredWith(`/${pages[0]!.name}`, 502);
+      assert.doesNotMatch(down.body.toString(), /ECONNREFUSED/, 'the client reads no internal reason');
+      await page.waitForFunction(
+        (port) =>
+          (document.querySelector('[data-testid=railgun-failure-reason]')?.textContent ?? '').includes(
+            `origin unreachable: connect ECONNREFUSED 127.0.0.1:${port}`,
+          ),
+        downPort,
+        { timeout: 5000 },
+      );
+      const at = Date.parse((await page.locator('[data-testid=railgun-failure-at]').getAttribute('datetime')) ?? '');
+      assert.ok(at >= before - 1000 && at <= Date.now() + 1000, 'the last error time is that of the request');
+      // The status, the tiles and the per-URL table are refreshed on their own schedules: wait for each.
+      await waitFor(
+        async () => /refused 1.*5xx 1|5xx 1.*refused 1/.test(await page.locator('[data-testid=railgun-failure-kinds]').innerText()),
+        'the errors by kind',
+        10_000,
+        100,
+      );
+      await waitFor(async () => (await tileValue('railgun-errors')) >= 2, 'the Errors tile to count both', 10_000, 100);
+      assert.match(await reason.innerText(), /ECONNREFUSED/);
+      const row = urlRow(pages[0]!.name);
+      await waitFor(async () => Number(await row.locator('[data-testid=railgun-url-errors]').innerText()) >= 1, 'the error counted for the URL', 10_000, 100);
 
-      await url.fill(`redis://127.0.0.1:${redis.port}`);
-      await page.locator('[data-testid=railgun-config-ttl]').fill('900');
+      await origin.fill(workingOrigin);
       await page.locator('[data-testid=railgun-config-apply]').click();
-      await page.locator('[data-testid=railgun-config-result]').getByText(/Applied at/).waitFor({ timeout: 10_000 });
-      await page.locator('[data-testid=railgun-link-state][data-state=up]').waitFor({ timeout: 10_000 });
-      await answeredWith(`/${pages[0]!.name}`, 200);
-      await waitFor(async () => (await inspect.keys('signalbox:railgun:*')).length >= 2, 'the sender to write the version to Redis', 10_000, 100);
-      const [key] = await inspect.keys('signalbox:railgun:*');
-      const ttl = await inspect.ttl(key!);
-      assert.ok(ttl > 0 && ttl <= 900, `a version in Redis expires within the TTL set in the form (${ttl} s)`);
+      await answeredWith(`/${pages[1]!.name}`, 200);
+    },
+  );
 
-      await kind.selectOption('memory');
-      await page.locator('[data-testid=railgun-config-apply]').click();
-      await page.locator('[data-testid=railgun-config-result]').getByText(/Applied at/).waitFor({ timeout: 10_000 });
-      await waitFor(async () => (await kind.inputValue()) === 'memory' && (await page.locator('[data-testid=railgun-config-url]').count()) === 0, 'the form to show the memory store', 10_000, 100);
-    } finally {
-      inspect.disconnect();
-      await redis.stop();
-    }
-  });
+  it(
+    "switches the sender's version store to a real Redis from the form (a refused URL marked on its field first), then back to memory",
+    { timeout: 40_000 },
+    async () => {
+      const redis = await startRedis(await freePort());
+      const inspect = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      try {
+        const kind = page.locator('[data-testid=railgun-config-store-kind]');
+        assert.equal(await kind.inputValue(), 'memory');
+        await kind.selectOption('redis');
+        const url = page.locator('[data-testid=railgun-config-url]');
+        await url.fill('http://127.0.0.1:6379');
+        await page.locator('[data-testid=railgun-config-apply]').click();
+        const error = page.locator('[data-testid=railgun-config-error]');
+        await error.waitFor({ timeout: 5000 });
+        assert.match(await error.innerText(), /redis:\/\/ or rediss:\/\/.*E_INVALID_PARAMS/);
+        assert.equal(await url.getAttribute('aria-invalid'), 'true');
+
+        await url.fill(`redis://127.0.0.1:${redis.port}`);
+        await page.locator('[data-testid=railgun-config-ttl]').fill('900');
+        await page.locator('[data-testid=railgun-config-apply]').click();
+        await page
+          .locator('[data-testid=railgun-config-result]')
+          .getByText(/Applied at/)
+          .waitFor({ timeout: 10_000 });
+        await page.locator('[data-testid=railgun-link-state][data-state=up]').waitFor({ timeout: 10_000 });
+        await answeredWith(`/${pages[0]!.name}`, 200);
+        await waitFor(async () => (await inspect.keys('signalbox:railgun:*')).length >= 2, 'the sender to write the version to Redis', 10_000, 100);
+        const [key] = await inspect.keys('signalbox:railgun:*');
+        const ttl = await inspect.ttl(key!);
+        assert.ok(ttl > 0 && ttl <= 900, `a version in Redis expires within the TTL set in the form (${ttl} s)`);
+
+        await kind.selectOption('memory');
+        await page.locator('[data-testid=railgun-config-apply]').click();
+        await page
+          .locator('[data-testid=railgun-config-result]')
+          .getByText(/Applied at/)
+          .waitFor({ timeout: 10_000 });
+        await waitFor(
+          async () => (await kind.inputValue()) === 'memory' && (await page.locator('[data-testid=railgun-config-url]').count()) === 0,
+          'the form to show the memory store',
+          10_000,
+          100,
+        );
+      } finally {
+        inspect.disconnect();
+        await redis.stop();
+      }
+    },
+  );
 
   it('raised no page errors or console errors', () => {
     assert.deepEqual(problems, []);

@@ -35,7 +35,13 @@ const controls: Control[] = [
   { route: 'overview', what: 'engine Restart', selector: '[data-testid=engine-restart-echo]', procedure: 'host.restartEngine', needs: 'operator' },
   { route: 'dns', what: 'cache Flush', selector: '[data-testid=dns-flush]', procedure: 'dns.cacheFlush', needs: 'operator' },
   { route: 'dns', what: 'DNS Upgrade', selector: '[data-testid=dns-upgrade]', procedure: 'host.upgradeEngine', needs: 'operator' },
-  { route: 'dns', what: 'upstream Disable', selector: `[data-testid="dns-upstream-${upstream}"] td.action button`, procedure: 'dns.setUpstream', needs: 'operator' },
+  {
+    route: 'dns',
+    what: 'upstream Disable',
+    selector: `[data-testid="dns-upstream-${upstream}"] td.action button`,
+    procedure: 'dns.setUpstream',
+    needs: 'operator',
+  },
   { route: 'dns', what: 'DNS config field', selector: '[data-testid=dns-config] input[type=checkbox] >> nth=0', procedure: 'dns.configSet', needs: 'operator' },
   {
     route: 'dns',
@@ -61,9 +67,28 @@ const controls: Control[] = [
   { route: 'vault', what: 'Decrypt', selector: '[data-testid=vault-decrypt-submit]', procedure: 'vault.decrypt', needs: 'operator' },
   { route: 'vault', what: 'Delegate', selector: '[data-testid=vault-delegate-open]', procedure: 'vault.delegate', needs: 'approver' },
   { route: 'vault', what: 'Purge', selector: '[data-testid=vault-purge-open]', procedure: 'vault.purge', needs: 'approver', stateful: true },
-  { route: 'vault', what: 'Create an account', selector: '[data-testid=vault-create-user-form] button[type=submit]', procedure: 'vault.createUser', needs: 'operator' },
-  { route: 'vault', what: 'Change my password', selector: '[data-testid=vault-password-form] button[type=submit]', procedure: 'vault.changePassword', needs: 'operator' },
-  { route: 'vault', what: 'Import a Red October file', selector: '[data-testid=vault-import-form] button[type=submit]', procedure: 'vault.importRedOctober', needs: 'admin', stateful: true },
+  {
+    route: 'vault',
+    what: 'Create an account',
+    selector: '[data-testid=vault-create-user-form] button[type=submit]',
+    procedure: 'vault.createUser',
+    needs: 'operator',
+  },
+  {
+    route: 'vault',
+    what: 'Change my password',
+    selector: '[data-testid=vault-password-form] button[type=submit]',
+    procedure: 'vault.changePassword',
+    needs: 'operator',
+  },
+  {
+    route: 'vault',
+    what: 'Import a Red October file',
+    selector: '[data-testid=vault-import-form] button[type=submit]',
+    procedure: 'vault.importRedOctober',
+    needs: 'admin',
+    stateful: true,
+  },
   { route: 'vault', what: 'account Make admin', selector: '[data-testid=vault-user-bob] button >> nth=0', procedure: 'vault.modify', needs: 'admin' },
   { route: 'bundler', what: 'bundler Choose files', selector: '[data-testid=bundler-choose]', procedure: 'bundler.bundle', needs: 'operator' },
   { route: 'bundler', what: 'bundler paste box', selector: '[data-testid=bundler-paste]', procedure: 'bundler.bundle', needs: 'operator' },
@@ -133,7 +158,11 @@ async function eachControl(page: Page, check: (control: Control, locator: Locato
 
 function expectRefused(control: Control, state: { disabled: boolean; title: string | null }, who: string, role: Role): void {
   assert.equal(state.disabled, true, `${control.what} is disabled for ${who} (${role})`);
-  assert.equal(state.title, `Needs the ${control.needs} role: ${who} has the ${role} role. An admin can change it on the Operators page.`, `${control.what}'s title`);
+  assert.equal(
+    state.title,
+    `Needs the ${control.needs} role: ${who} has the ${role} role. An admin can change it on the Operators page.`,
+    `${control.what}'s title`,
+  );
 }
 
 describe('controls follow the role declared in engine/api (e2e, Chromium)', () => {
@@ -142,7 +171,10 @@ describe('controls follow the role declared in engine/api (e2e, Chromium)', () =
     await eachControl(page, async (control, locator) => expectRefused(control, await stateOf(locator), 'vera', 'viewer'));
     for (const procedure of new Set(controls.map((control) => control.procedure))) {
       const needs = controls.find((control) => control.procedure === procedure)!.needs;
-      assert.match(await callFromPage(page, procedure, {}), new RegExp(`^E_FORBIDDEN: ${procedure.replace('.', '\\.')} needs the ${needs} role; vera has the viewer role`));
+      assert.match(
+        await callFromPage(page, procedure, {}),
+        new RegExp(`^E_FORBIDDEN: ${procedure.replace('.', '\\.')} needs the ${needs} role; vera has the viewer role`),
+      );
     }
     // Reached by its address, the Operators page says who may use it instead of asking the host.
     await page.goto(`${served.url}#/operators`);

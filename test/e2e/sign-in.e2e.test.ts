@@ -46,10 +46,20 @@ async function stop(served: ServeProcess): Promise<void> {
 function signInFrom(served: ServeProcess, from: string, name: string, password: string): Promise<number> {
   const body = JSON.stringify({ name, password });
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: served.port, path: '/auth/sign-in', method: 'POST', localAddress: from, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: served.port,
+        path: '/auth/sign-in',
+        method: 'POST',
+        localAddress: from,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -201,6 +211,9 @@ describe('operators sign in (e2e, Chromium)', () => {
   it('raised no page errors or CSP violations', () => {
     // Expected: the refused second use of the setup link (403) and the refused socket after sign-out.
     const expected = /status of 403 \(Forbidden\)|WebSocket connection to '.*' failed/;
-    assert.deepEqual(problems.filter((problem) => !expected.test(problem)), []);
+    assert.deepEqual(
+      problems.filter((problem) => !expected.test(problem)),
+      [],
+    );
   });
 });

@@ -38,7 +38,8 @@ describe('Vault page in Chromium: persisted delegations after a restart (e2e)', 
     const before = await Vault.open({ vaultPath, auditPath: `${vaultPath}.audit.log`, persist: { ...persist, path: stored } });
     try {
       await before.accounts.create('admin', passwords.admin, 'ECC');
-      for (const name of ['alice', 'bob'] as const) await before.accounts.createUser({ name: 'admin', password: passwords.admin }, 'test', name, passwords[name], 'ECC');
+      for (const name of ['alice', 'bob'] as const)
+        await before.accounts.createUser({ name: 'admin', password: passwords.admin }, 'test', name, passwords[name], 'ECC');
       await before.delegate({ name: 'alice', password: passwords.alice }, 'test', { seconds: 3600, uses: 2, users: ['bob'], anyone: false, labels: [] });
     } finally {
       await before.close();
@@ -67,7 +68,10 @@ describe('Vault page in Chromium: persisted delegations after a restart (e2e)', 
       await field(restore, 'Your name').fill(name);
       await field(restore, 'Your password').fill(passwords[name]);
       await restore.getByRole('button', { name: 'Restore', exact: true }).click();
-      await page.getByTestId('vault-restore-result').filter({ hasText: name === 'alice' ? /alice's key waits/ : /live again/ }).waitFor({ timeout: 15_000 });
+      await page
+        .getByTestId('vault-restore-result')
+        .filter({ hasText: name === 'alice' ? /alice's key waits/ : /live again/ })
+        .waitFor({ timeout: 15_000 });
     }
     await page.locator('[data-testid=vault-persist][data-state=active]').waitFor({ timeout: 15_000 });
     await page.getByTestId('vault-delegation-alice').waitFor({ timeout: 15_000 });
@@ -77,7 +81,10 @@ describe('Vault page in Chromium: persisted delegations after a restart (e2e)', 
     await field(reset, 'Admin name').fill('admin');
     await field(reset, 'Admin password').fill(passwords.admin);
     await reset.getByRole('button', { name: 'Reset', exact: true }).click();
-    await page.getByTestId('vault-reset-persisted-result').filter({ hasText: /deleted/ }).waitFor({ timeout: 15_000 });
+    await page
+      .getByTestId('vault-reset-persisted-result')
+      .filter({ hasText: /deleted/ })
+      .waitFor({ timeout: 15_000 });
     assert.deepEqual(problems, []);
     await page.close();
   });

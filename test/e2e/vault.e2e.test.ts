@@ -155,7 +155,15 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
     // What bob approves, before any password: who asks and why, the owners and rule, the hash, the asked limits.
     const hash = (await console1.getByTestId('vault-encrypted').locator('code').getAttribute('title'))!;
     const details2 = await approve2.getByTestId('vault-approve-details').innerText();
-    for (const shown of ['Requested by\ncarol', 'incident 42: rotate the key', 'Owners and rule\n2 of alice, bob', `Ciphertext hash\n${hash}`, 'Approved by\nnobody yet', 'Waiting for\nalice, bob']) assert.ok(details2.includes(shown), `${shown} in ${details2}`);
+    for (const shown of [
+      'Requested by\ncarol',
+      'incident 42: rotate the key',
+      'Owners and rule\n2 of alice, bob',
+      `Ciphertext hash\n${hash}`,
+      'Approved by\nnobody yet',
+      'Waiting for\nalice, bob',
+    ])
+      assert.ok(details2.includes(shown), `${shown} in ${details2}`);
     assert.match(details2, /Asked for\n.+, 1 use, until /);
     // A wrong password: the vault's answer shows next to the form, and the field is empty again.
     await signAs(approve2, 'Approver', 'bob', 'not-bobs-password');
@@ -234,7 +242,11 @@ describe('Vault page in Chromium with the vault engine under serve (e2e)', () =>
 /** Runs `signalbox vault` on `vaultFile` and posts Red October API bodies to it, in order; then stops it. */
 async function redOctoberApi(dir: string, vaultFile: string, calls: [string, object][]): Promise<{ Status: string; Code?: string }[]> {
   const { cert } = makeCertificate(dir);
-  const child = spawn(process.execPath, [bin, 'vault', '--listen', '127.0.0.1:0', '--vault', vaultFile, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [bin, 'vault', '--listen', '127.0.0.1:0', '--vault', vaultFile, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     let stdout = '';
     const base = await new Promise<string>((resolve, reject) => {
@@ -251,7 +263,10 @@ async function redOctoberApi(dir: string, vaultFile: string, calls: [string, obj
         await new Promise((resolve, reject) => {
           const req = request(`${base}${path}`, { method: 'POST', ca: cert }, (res) => {
             let text = '';
-            res.on('data', (chunk) => (text += chunk)).on('end', () => resolve(JSON.parse(text) as { Status: string })).on('error', reject);
+            res
+              .on('data', (chunk) => (text += chunk))
+              .on('end', () => resolve(JSON.parse(text) as { Status: string }))
+              .on('error', reject);
           });
           req.on('error', reject).end(JSON.stringify(body));
         }),
@@ -272,7 +287,10 @@ describe('Vault page in Chromium: an account asked for with ro create-user (e2e)
       // What `ro create-user -name dave -password …` sends: no admin's credentials.
       ['/create-user', { Name: 'dave', Password: 'dave-password-1', UserType: 'rsa', HipchatName: '' }],
     ]);
-    assert.deepEqual(answers.map((answer) => answer.Status), ['ok', 'ok']);
+    assert.deepEqual(
+      answers.map((answer) => answer.Status),
+      ['ok', 'ok'],
+    );
 
     await serve(`engines:\n  vault:\n    enabled: true\n    file: ${vaultFile}\n`, dir);
     const page = await openVault('vault-users');

@@ -40,12 +40,23 @@ interface Allowed {
   files: string[];
   reason: string;
 }
-const { allowed, cspReviewed } = JSON.parse(readFileSync(new URL('electronegativity-allowed.json', import.meta.url), 'utf8')) as { allowed: Allowed[]; cspReviewed: { directive: string; reason: string }[] };
+const { allowed, cspReviewed } = JSON.parse(readFileSync(new URL('electronegativity-allowed.json', import.meta.url), 'utf8')) as {
+  allowed: Allowed[];
+  cspReviewed: { directive: string; reason: string }[];
+};
 
 /** Scans `input` and names each finding's file as `prefix` + the linter's relative path. */
 async function scan(input: string, rename: (file: string) => string): Promise<Finding[]> {
   const result = await runLinter(
-    { input, isRelative: true, isVerbose: false, electronVersionOverride: '45.0.0', excludeFromScan: ['AvailableSecurityFixesGlobalCheck'], customScan: [], parserPlugins: [] },
+    {
+      input,
+      isRelative: true,
+      isVerbose: false,
+      electronVersionOverride: '45.0.0',
+      excludeFromScan: ['AvailableSecurityFixesGlobalCheck'],
+      customScan: [],
+      parserPlugins: [],
+    },
     false,
   );
   assert.deepEqual(result.errors, [], `the linter parsed every file of ${input}`);
@@ -56,7 +67,10 @@ async function scan(input: string, rename: (file: string) => string): Promise<Fi
 function unexplained(findings: Finding[]): string[] {
   return findings
     .filter((finding) => !allowed.some((entry) => entry.check === finding.id && entry.files.includes(finding.file)))
-    .map((finding) => `${finding.id} at ${finding.file}:${finding.location.line}:${finding.location.column}: ${finding.description}${finding.sample ? ` (${finding.sample})` : ''}`);
+    .map(
+      (finding) =>
+        `${finding.id} at ${finding.file}:${finding.location.line}:${finding.location.column}: ${finding.description}${finding.sample ? ` (${finding.sample})` : ''}`,
+    );
 }
 
 describe('electronegativity over the Electron shell (Electron 45, offline)', () => {
@@ -73,7 +87,10 @@ describe('electronegativity over the Electron shell (Electron 45, offline)', () 
     // the bundled engine host uses): it reads copies lowered to ES2019 syntax by esbuild, the same
     // code, with the preload named preload.js.
     const dir = tempDir('electronegativity');
-    for (const [built, copy] of [['main.js', 'main.js'], ['preload.cjs', 'preload.js']] as const) {
+    for (const [built, copy] of [
+      ['main.js', 'main.js'],
+      ['preload.cjs', 'preload.js'],
+    ] as const) {
       const source = readFileSync(join(root, 'dist', 'electron', built), 'utf8');
       writeFileSync(join(dir, copy), transformSync(source, { target: 'es2019', format: built.endsWith('.cjs') ? 'cjs' : 'esm', loader: 'js' }).code);
     }
@@ -85,7 +102,11 @@ describe('electronegativity over the Electron shell (Electron 45, offline)', () 
   it('every allow-list entry still matches a finding (no stale excuses)', () => {
     for (const entry of allowed) {
       assert.ok(entry.reason.length > 40, `${entry.check} has a reason`);
-      for (const file of entry.files) assert.ok(findings.some((finding) => finding.id === entry.check && finding.file === file), `${entry.check} in ${file} is no longer reported: remove it from electronegativity-allowed.json`);
+      for (const file of entry.files)
+        assert.ok(
+          findings.some((finding) => finding.id === entry.check && finding.file === file),
+          `${entry.check} in ${file} is no longer reported: remove it from electronegativity-allowed.json`,
+        );
     }
   });
 
@@ -101,7 +122,15 @@ describe('electronegativity over the Electron shell (Electron 45, offline)', () 
     const text = (finding: { directive: string; description: string }) => `${finding.directive}: ${finding.description}`;
     assert.deepEqual(findings.filter((finding) => [csp.severities.HIGH, csp.severities.MEDIUM].includes(finding.severity)).map(text), [], 'a weak CSP');
     const maybe = findings.filter((finding) => [csp.severities.HIGH_MAYBE, csp.severities.MEDIUM_MAYBE].includes(finding.severity));
-    assert.deepEqual(maybe.filter((finding) => !cspReviewed.some((entry) => entry.directive === finding.directive)).map(text), [], 'possible CSP weaknesses nobody reviewed');
-    for (const entry of cspReviewed) assert.ok(maybe.some((finding) => finding.directive === entry.directive), `cspReviewed ${entry.directive} no longer flagged: remove it`);
+    assert.deepEqual(
+      maybe.filter((finding) => !cspReviewed.some((entry) => entry.directive === finding.directive)).map(text),
+      [],
+      'possible CSP weaknesses nobody reviewed',
+    );
+    for (const entry of cspReviewed)
+      assert.ok(
+        maybe.some((finding) => finding.directive === entry.directive),
+        `cspReviewed ${entry.directive} no longer flagged: remove it`,
+      );
   });
 });

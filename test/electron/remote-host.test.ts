@@ -20,7 +20,11 @@ describe('remote hosts of the desktop app (plain Node)', () => {
   });
 
   it('refuses clear http beyond loopback, credentials, paths and a malformed fingerprint, saying what to write', () => {
-    const refused = (url: string, pin?: string) => assert.throws(() => remoteHost('edge', url, pin), (err: Error & { code?: string }) => /E_REMOTE_/.test(err.message) && /—/.test(err.message));
+    const refused = (url: string, pin?: string) =>
+      assert.throws(
+        () => remoteHost('edge', url, pin),
+        (err: Error & { code?: string }) => /E_REMOTE_/.test(err.message) && /—/.test(err.message),
+      );
     refused('http://console.example.net:8787/');
     refused('https://alice:pw@console.example.net/');
     refused('https://console.example.net/#setup=abc');
@@ -37,14 +41,23 @@ describe('remote hosts of the desktop app (plain Node)', () => {
     assert.equal(remoteFromArgs(['--remote', 'edge'], hosts)?.origin, 'https://console.example.net:8787');
     assert.equal(remoteFromArgs(['--remote=https://other.example.net/', '--fingerprint', fingerprint], hosts)?.fingerprint, fingerprint.toUpperCase());
     assert.throws(() => remoteFromArgs(['--remote', 'nope'], hosts), /no such host in remote-hosts\.json \(known: edge\).*\[E_REMOTE_UNKNOWN\]/);
-    assert.throws(() => parseRemoteHosts('{"hosts": [{"name": "x"}]}', '/d/remote-hosts.json'), /\/d\/remote-hosts\.json: hosts\.0\.url: .*\[E_REMOTE_HOSTS_FILE\]/);
+    assert.throws(
+      () => parseRemoteHosts('{"hosts": [{"name": "x"}]}', '/d/remote-hosts.json'),
+      /\/d\/remote-hosts\.json: hosts\.0\.url: .*\[E_REMOTE_HOSTS_FILE\]/,
+    );
     assert.throws(() => parseRemoteHosts('{', 'f.json'), /f\.json: not JSON/);
   });
 
   it('keeps navigation on the console origin and gives each host its own persistent session', () => {
     const host = remoteHost('edge', 'https://console.example.net:8787/');
     assert.equal(isRemoteConsoleUrl('https://console.example.net:8787/#/dns', host), true);
-    for (const url of ['https://console.example.net/', 'http://console.example.net:8787/', 'https://evil.example/', 'app://signalbox/index.html', 'javascript:alert(1)']) {
+    for (const url of [
+      'https://console.example.net/',
+      'http://console.example.net:8787/',
+      'https://evil.example/',
+      'app://signalbox/index.html',
+      'javascript:alert(1)',
+    ]) {
       assert.equal(isRemoteConsoleUrl(url, host), false, url);
     }
     assert.match(remotePartition(host), /^persist:remote-[0-9a-f]{16}$/);
@@ -59,7 +72,11 @@ describe('remote hosts of the desktop app (plain Node)', () => {
       const certificate = { data: await presentedCertificate(served.port) };
       assert.equal(certificateVerdict({ hostname: '127.0.0.1', certificate }, host), 0);
       const other = await generateCertificate(['127.0.0.1']);
-      assert.equal(certificateVerdict({ hostname: '127.0.0.1', certificate: { data: other.cert } }, host), -2, 'another certificate for the same name: refused');
+      assert.equal(
+        certificateVerdict({ hostname: '127.0.0.1', certificate: { data: other.cert } }, host),
+        -2,
+        'another certificate for the same name: refused',
+      );
       assert.equal(certificateVerdict({ hostname: '127.0.0.1', certificate: { data: 'garbage' } }, host), -2);
       assert.equal(certificateVerdict({ hostname: 'cdn.example.net', certificate }, host), -3);
       assert.equal(certificateVerdict({ hostname: '127.0.0.1', certificate }, remoteHost('edge', served.url)), -3, 'no pin: the system trust decides');

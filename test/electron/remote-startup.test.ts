@@ -46,7 +46,10 @@ describe('the built Electron shell onto a remote serve (electron stand-in)', () 
     assert.equal(prefs.preload, undefined, 'a remote page gets no IPC bridge');
     const contents = BrowserWindow.windows[0]!.webContents;
     assert.match(contents.session.partition, /^persist:remote-[0-9a-f]{16}$/);
-    assert.ok(calls.findIndex((call) => call.name === 'session.setCertificateVerifyProc') < calls.findIndex((call) => call.name === 'webContents.loadURL'), 'the pin is set before the page loads');
+    assert.ok(
+      calls.findIndex((call) => call.name === 'session.setCertificateVerifyProc') < calls.findIndex((call) => call.name === 'webContents.loadURL'),
+      'the pin is set before the page loads',
+    );
   });
 
   it("accepts serve's own certificate by the printed fingerprint and refuses another for the same name", async () => {

@@ -57,15 +57,25 @@ after(() => {
 describe('the built Electron shell starts up as Electron needs it (electron stand-in)', () => {
   it('registers app:// as a privileged standard, secure scheme and turns the sandbox on before ready', () => {
     const ready = indexOf('ready');
-    assert.ok(indexOf('protocol.registerSchemesAsPrivileged') >= 0 && indexOf('protocol.registerSchemesAsPrivileged') < ready, 'registerSchemesAsPrivileged before ready');
+    assert.ok(
+      indexOf('protocol.registerSchemesAsPrivileged') >= 0 && indexOf('protocol.registerSchemesAsPrivileged') < ready,
+      'registerSchemesAsPrivileged before ready',
+    );
     assert.ok(indexOf('app.enableSandbox') >= 0 && indexOf('app.enableSandbox') < ready, 'enableSandbox before ready');
     assert.deepEqual(protocol.privileged, [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   });
 
   it('after ready: app:// handled, then the host and its IPC, then the one window, then its page', () => {
     const order = ['ready', 'protocol.handle', 'ipcMain.handle', 'new BrowserWindow', 'webContents.loadURL'].map(indexOf);
-    assert.ok(order.every((index) => index >= 0), `every step happened: ${order}`);
-    assert.deepEqual([...order].sort((a, b) => a - b), order, `in this order: ready, protocol.handle, ipcMain.handle, new BrowserWindow, loadURL (${order})`);
+    assert.ok(
+      order.every((index) => index >= 0),
+      `every step happened: ${order}`,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      `in this order: ready, protocol.handle, ipcMain.handle, new BrowserWindow, loadURL (${order})`,
+    );
     assert.ok(lastIndexOf('ipcMain.handle') < indexOf('new BrowserWindow'), 'every IPC channel is there before the window can call it');
     assert.equal(BrowserWindow.windows.length, 1);
     assert.equal(contents.loadedUrl, 'app://signalbox/index.html');
@@ -97,7 +107,11 @@ describe('the built Electron shell starts up as Electron needs it (electron stan
       assert.equal(response.status, 200, asset);
       responses.push(response);
     }
-    for (const [url, status] of [['app://signalbox/no-such-file.js', 404], ['app://signalbox/%2e%2e/electron/main.js', 400], ['app://elsewhere/index.html', 404]] as const) {
+    for (const [url, status] of [
+      ['app://signalbox/no-such-file.js', 404],
+      ['app://signalbox/%2e%2e/electron/main.js', 400],
+      ['app://elsewhere/index.html', 404],
+    ] as const) {
       const response = await handler(new Request(url));
       assert.ok(response.status === status || (status === 400 && response.status === 404), `${url}: ${response.status}`);
       assert.doesNotMatch(await response.text(), /import|electron/);
@@ -115,7 +129,13 @@ describe('the built Electron shell starts up as Electron needs it (electron stan
     assert.deepEqual(contents.windowOpenHandler!({ url: 'https://example.com/docs' }), { action: 'deny' });
     assert.deepEqual(contents.windowOpenHandler!({ url: 'app://signalbox/index.html' }), { action: 'deny' });
     assert.deepEqual(contents.windowOpenHandler!({ url: 'file:///etc/passwd' }), { action: 'deny' });
-    assert.deepEqual(calls.filter((call) => call.name === 'shell.openExternal').slice(opened).map((call) => call.args[0]), ['https://example.com/docs']);
+    assert.deepEqual(
+      calls
+        .filter((call) => call.name === 'shell.openExternal')
+        .slice(opened)
+        .map((call) => call.args[0]),
+      ['https://example.com/docs'],
+    );
     let granted: boolean | undefined;
     contents.session.permissionRequestHandler!(contents, 'media', (answer) => (granted = answer));
     assert.equal(granted, false);

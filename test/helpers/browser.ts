@@ -9,7 +9,17 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', ...extraArgs],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
   });
 }
 
@@ -25,7 +35,13 @@ export function recordProblems(page: Page, problems: string[]): void {
  * The console of `served` on one of its pages (nav-<route>), signed in as its admin (or `who`) in a
  * browser context of its own, once connected, its problems noted in `problems`.
  */
-export async function openConsolePage(browser: Browser, served: { url: string; admin: Operator }, route: string, problems: string[], who: Operator = served.admin): Promise<Page> {
+export async function openConsolePage(
+  browser: Browser,
+  served: { url: string; admin: Operator },
+  route: string,
+  problems: string[],
+  who: Operator = served.admin,
+): Promise<Page> {
   const page = await signedInPage(browser, served, who, { viewport: { width: 1400, height: 1000 } });
   recordProblems(page, problems);
   await page.goto(served.url);

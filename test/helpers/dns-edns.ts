@@ -85,7 +85,9 @@ export function readAnswer(message: Buffer): ReadAnswer {
   const packet = dnsPacket.decode(message);
   const opt = (packet.additionals ?? []).find((r) => r.type === 'OPT') as (dnsPacket.OptAnswer & { extendedRcode?: number; ednsVersion?: number }) | undefined;
   const records = (list: dnsPacket.Answer[] | undefined): Record[] =>
-    (list ?? []).filter((r) => r.type !== 'OPT').map((r) => ({ name: r.name, type: r.type, ttl: (r as { ttl?: number }).ttl ?? 0, data: JSON.stringify((r as { data?: unknown }).data) }));
+    (list ?? [])
+      .filter((r) => r.type !== 'OPT')
+      .map((r) => ({ name: r.name, type: r.type, ttl: (r as { ttl?: number }).ttl ?? 0, data: JSON.stringify((r as { data?: unknown }).data) }));
   let questionEnd = 12;
   if (message.readUInt16BE(4) > 0) {
     while (message[questionEnd] !== 0) questionEnd += 1 + message[questionEnd]!;

@@ -63,7 +63,10 @@ export function steadyLoad(port: number, options: { qps: number; seconds: number
     const timer = setInterval(() => {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.qps));
       for (; sent < due; sent++) {
-        const name = sent % 2 === 0 || options.missZone === null ? options.names[Math.floor(sent / 2) % options.names.length]! : `u${sent}-${process.pid}.${options.missZone}`;
+        const name =
+          sent % 2 === 0 || options.missZone === null
+            ? options.names[Math.floor(sent / 2) % options.names.length]!
+            : `u${sent}-${process.pid}.${options.missZone}`;
         sentAtMs[sent] = performance.now();
         sockets[sent >>> 16]!.send(query(sent & 0xffff, name), port, '127.0.0.1');
       }

@@ -24,10 +24,15 @@ export async function startDnsPeer(
     await once(child, 'exit');
   };
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`${command} exited: ${stderr}${detail()}`);
-      return status(await kdig(probe.port, probe.query, 300)) === 'NOERROR';
-    }, `${command} to answer`, probe.timeoutMs, 100);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${command} exited: ${stderr}${detail()}`);
+        return status(await kdig(probe.port, probe.query, 300)) === 'NOERROR';
+      },
+      `${command} to answer`,
+      probe.timeoutMs,
+      100,
+    );
   } catch (err) {
     await stop();
     throw err;

@@ -79,7 +79,13 @@ export function encodeAnswer(query: Buffer, spec: AnswerSpec): Buffer {
 }
 
 /** Sends `count` copies of a query from one address at once; counts full, TC=1 and missing replies. */
-export function floodUdp(port: number, query: Buffer, count: number, from: string, settleMs = 500): Promise<{ answered: number; truncated: number; silent: number }> {
+export function floodUdp(
+  port: number,
+  query: Buffer,
+  count: number,
+  from: string,
+  settleMs = 500,
+): Promise<{ answered: number; truncated: number; silent: number }> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
     const tally = { answered: 0, truncated: 0, silent: count };

@@ -27,10 +27,14 @@ export async function startCollector(on: { unix: string } | { tcpPort: number },
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   // It says so on stderr once the socket is open; a unix socket also shows as a file.
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`fstrm_capture exited: ${stderr}`);
-    return /opening (Unix socket|TCP socket)/.test(stderr) && ('unix' in on ? existsSync(on.unix) : true);
-  }, 'fstrm_capture to listen', 10_000);
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`fstrm_capture exited: ${stderr}`);
+      return /opening (Unix socket|TCP socket)/.test(stderr) && ('unix' in on ? existsSync(on.unix) : true);
+    },
+    'fstrm_capture to listen',
+    10_000,
+  );
   return {
     address: 'unix' in on ? `unix://${on.unix}` : `tcp://127.0.0.1:${on.tcpPort}`,
     file,
@@ -52,7 +56,7 @@ export async function readWithDnstapLdns(file: string): Promise<string[]> {
 export function decodeCapture(file: string): dnstap.Dnstap[] {
   const bytes = readFileSync(file);
   const out: dnstap.Dnstap[] = [];
-  for (let at = 0; at + 4 <= bytes.length; ) {
+  for (let at = 0; at + 4 <= bytes.length;) {
     const length = bytes.readUInt32BE(at);
     if (length === 0) {
       at += 8 + bytes.readUInt32BE(at + 4);

@@ -102,10 +102,15 @@ async function startKnotOnce(listenPort: number, options: KnotOptions): Promise<
   const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`knotd exited: ${stderr}`);
-    return (await kdig(listenPort, ['www.example.test', 'A'], 300)).includes('192.0.2.10');
-  }, 'knotd to answer', 10_000, 100);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`knotd exited: ${stderr}`);
+      return (await kdig(listenPort, ['www.example.test', 'A'], 300)).includes('192.0.2.10');
+    },
+    'knotd to answer',
+    10_000,
+    100,
+  );
   return {
     port: listenPort,
     async stop() {

@@ -43,8 +43,11 @@ ${categories.map((category) => `  category ${category} { everything; };`).join('
   );
   writeFileSync(logFile, '');
   // version.bind (class CHAOS) is answered by named itself, without asking the forwarder.
-  const { stop } = await startDnsPeer('named', ['-f', '-c', join(dir, 'named.conf'), '-n', '1'], { port, query: ['-c', 'CH', 'version.bind', 'TXT'], timeoutMs: 15_000 }, () =>
-    readFileSync(logFile, 'utf8'),
+  const { stop } = await startDnsPeer(
+    'named',
+    ['-f', '-c', join(dir, 'named.conf'), '-n', '1'],
+    { port, query: ['-c', 'CH', 'version.bind', 'TXT'], timeoutMs: 15_000 },
+    () => readFileSync(logFile, 'utf8'),
   );
   return { port, log: () => readFileSync(logFile, 'utf8'), stop };
 }

@@ -13,7 +13,19 @@ export interface RedisServer {
 
 /** `password`: clients must AUTH with it (`--requirepass`). */
 export async function startRedis(port: number, password?: string): Promise<RedisServer> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...(password ? ['--requirepass', password] : [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'no',
+    ...(password ? ['--requirepass', password] : []),
+  ];
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
   probe.on('error', () => undefined);

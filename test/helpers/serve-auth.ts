@@ -12,7 +12,17 @@ export interface Operator {
 }
 
 /** An API token of an in-process serve (startServe), made as an admin would. */
-export async function apiTokenOf(served: { host: { operators: { createToken(name: string, role: 'viewer' | 'operator' | 'approver' | 'admin', scope: 'api' | 'metrics', by: string): Promise<{ token: string }> } } }, role: 'viewer' | 'operator' | 'approver' | 'admin' = 'admin', scope: 'api' | 'metrics' = 'api'): Promise<string> {
+export async function apiTokenOf(
+  served: {
+    host: {
+      operators: {
+        createToken(name: string, role: 'viewer' | 'operator' | 'approver' | 'admin', scope: 'api' | 'metrics', by: string): Promise<{ token: string }>;
+      };
+    };
+  },
+  role: 'viewer' | 'operator' | 'approver' | 'admin' = 'admin',
+  scope: 'api' | 'metrics' = 'api',
+): Promise<string> {
   return (await served.host.operators.createToken(`test-${role}-${scope}-${randomBytes(3).toString('hex')}`, role, scope, 'test')).token;
 }
 
@@ -34,7 +44,11 @@ export function createApiToken(dataDir: string, name: string, role: string, scop
 
 /** Signs in over HTTP; returns the session cookie's value (the response when `raw`). */
 export async function signIn(baseUrl: string, who: Operator): Promise<string> {
-  const response = await fetch(new URL('/auth/sign-in', baseUrl), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(who) });
+  const response = await fetch(new URL('/auth/sign-in', baseUrl), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(who),
+  });
   if (!response.ok) throw new Error(`sign-in of ${who.name} answered ${response.status}: ${await response.text()}`);
   const cookie = /signalbox_session=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
   if (!cookie) throw new Error('sign-in set no session cookie');

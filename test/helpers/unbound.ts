@@ -46,7 +46,12 @@ async function startUnboundOnce(port: number, options: UnboundOptions): Promise<
     'server:',
     `  interface: 127.0.0.1@${port}`,
     ...(options.tls
-      ? [`  interface: 127.0.0.1@${options.tls.port}`, `  tls-port: ${options.tls.port}`, `  tls-service-key: ${quote(options.tls.keyFile)}`, `  tls-service-pem: ${quote(options.tls.certFile)}`]
+      ? [
+          `  interface: 127.0.0.1@${options.tls.port}`,
+          `  tls-port: ${options.tls.port}`,
+          `  tls-service-key: ${quote(options.tls.keyFile)}`,
+          `  tls-service-pem: ${quote(options.tls.certFile)}`,
+        ]
       : []),
     ...(options.tcpIdleTimeoutMs === undefined ? [] : [`  tcp-idle-timeout: ${options.tcpIdleTimeoutMs}`]),
     '  do-daemonize: no',

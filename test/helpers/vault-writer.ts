@@ -16,7 +16,16 @@ for (let i = 0; ; i++) {
   await vault.update((draft) => {
     // Growing and shrinking content, so that a torn write would show as broken JSON.
     if (draft.users[name]) delete draft.users[name];
-    else draft.users[name] = { name, type: 'ECC', admin: false, createdAt: new Date().toISOString(), passwordChangedAt: '', publicKey: 'x'.repeat(100 + (i % 700)), keyId: String(i) };
+    else
+      draft.users[name] = {
+        name,
+        type: 'ECC',
+        admin: false,
+        createdAt: new Date().toISOString(),
+        passwordChangedAt: '',
+        publicKey: 'x'.repeat(100 + (i % 700)),
+        keyId: String(i),
+      };
   });
   await audit.append('modify', 'writer', { target: name, round: i, padding: 'y'.repeat(i % 300) });
 }

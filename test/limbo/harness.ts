@@ -111,7 +111,11 @@ export function runCase(tc: Testcase): Result {
   const pool = new CertificateIndex(parseAll(tc.untrusted_intermediates));
   const hostnames = names.length > 0 ? names.map((n) => n.value) : [undefined];
   for (const hostname of hostnames) {
-    const result = buildChains(leaf, { anchors, pools: [{ index: pool, source: 'uploaded' }] }, validationPolicy({ at, ...(hostname ? { domain: hostname } : {}) }));
+    const result = buildChains(
+      leaf,
+      { anchors, pools: [{ index: pool, source: 'uploaded' }] },
+      validationPolicy({ at, ...(hostname ? { domain: hostname } : {}) }),
+    );
     if (result.error) return { id: tc.id, actual_result: 'FAILURE', context: `${result.error.code} ${result.error.message}` };
   }
   return { id: tc.id, actual_result: 'SUCCESS', context: null };

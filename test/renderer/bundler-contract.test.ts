@@ -4,7 +4,7 @@ import { bundlerApi } from '../../engine/api/bundler.ts';
 import { defaultLimits } from '../../engine/bundler/input/read.ts';
 import { maxFileBytes, maxFiles, maxTotalBytes } from '../../renderer/pages/bundler/bundler-contract.ts';
 
-describe('the Bundler page\'s copy of the upload limits', () => {
+describe("the Bundler page's copy of the upload limits", () => {
   it('agrees with the contract and the engine', () => {
     const request = bundlerApi.procedures['bundler.bundle'].request;
     const file = (bytes: number) => ({ name: 'a.pem', base64: 'A'.repeat(Math.ceil(bytes / 3) * 4) });

@@ -4,7 +4,7 @@ import { maxMessageBytes } from '../../engine/api/messages.ts';
 import { vaultApi } from '../../engine/api/vault.ts';
 import { maxPlaintextBytes, serveFrameBytes } from '../../renderer/pages/vault/vault-contract.ts';
 
-describe('the Vault page\'s copy of the contract limits', () => {
+describe("the Vault page's copy of the contract limits", () => {
   it('agrees with engine/api', () => {
     assert.equal(serveFrameBytes, maxMessageBytes);
     const data = vaultApi.procedures['vault.encrypt'].request.shape.data;

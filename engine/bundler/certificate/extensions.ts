@@ -123,11 +123,17 @@ export function formatIp(bytes: Uint8Array): string {
     // Compress the longest run of zero groups (RFC 5952 §4.2).
     let best = -1;
     let bestLen = 1;
-    for (let i = 0; i < 8; ) {
-      if (groups[i] !== '0') { i++; continue; }
+    for (let i = 0; i < 8;) {
+      if (groups[i] !== '0') {
+        i++;
+        continue;
+      }
       let j = i;
       while (j < 8 && groups[j] === '0') j++;
-      if (j - i > bestLen) { best = i; bestLen = j - i; }
+      if (j - i > bestLen) {
+        best = i;
+        bestLen = j - i;
+      }
       i = j;
     }
     if (best < 0) return groups.join(':');
@@ -269,7 +275,10 @@ export function decodeCrlDistributionPoints(value: Uint8Array): string[] {
 
 function escapeValue(text: string): string {
   // RFC 4514 §2.4: escape the specials, and a leading '#' or space and a trailing space.
-  return text.replace(/[,+"\\<>;]/g, (c) => `\\${c}`).replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+  return text
+    .replace(/[,+"\\<>;]/g, (c) => `\\${c}`)
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
 }
 
 export interface NameAttribute {

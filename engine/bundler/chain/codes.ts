@@ -13,8 +13,20 @@ export const E_CA_EKU = 1219;
 export const E_UNKNOWN_AUTHORITY = 1220;
 
 export type CheckCode =
-  | 'encoding' | 'signature' | 'nameChaining' | 'validity' | 'ca' | 'keyUsage' | 'pathLen' | 'eku'
-  | 'nameConstraints' | 'criticalExtensions' | 'crypto' | 'profile' | 'leaf' | 'hostname';
+  | 'encoding'
+  | 'signature'
+  | 'nameChaining'
+  | 'validity'
+  | 'ca'
+  | 'keyUsage'
+  | 'pathLen'
+  | 'eku'
+  | 'nameConstraints'
+  | 'criticalExtensions'
+  | 'crypto'
+  | 'profile'
+  | 'leaf'
+  | 'hostname';
 
 /** The cfssl code a failed check maps to. */
 export const CODES: Record<CheckCode, number> = {

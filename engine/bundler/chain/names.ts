@@ -54,7 +54,10 @@ export function ipBytes(text: string): Uint8Array | null {
     const zeros = tail === undefined ? 0 : 8 - a.length - b.length;
     const groups = [...a, ...new Array<number>(zeros).fill(0), ...b];
     const out = new Uint8Array(16);
-    groups.forEach((g, i) => { out[i * 2] = g >> 8; out[i * 2 + 1] = g & 0xff; });
+    groups.forEach((g, i) => {
+      out[i * 2] = g >> 8;
+      out[i * 2 + 1] = g & 0xff;
+    });
     return out;
   }
   return null;
@@ -74,7 +77,10 @@ export function checkHostname(leaf: Certificate, hostname: string): HostnameResu
   const match = sans.dns.find((pattern) => matchHostname(pattern, hostname));
   if (match) return { ok: true, matched: match };
   if (sans.dns.length === 0) {
-    return { ok: false, message: `the certificate has no DNS names in subjectAltName (the common name is not used, as in browsers), so it is not valid for ${hostname}` };
+    return {
+      ok: false,
+      message: `the certificate has no DNS names in subjectAltName (the common name is not used, as in browsers), so it is not valid for ${hostname}`,
+    };
   }
   return { ok: false, message: `${hostname} matches none of the certificate's names: ${sans.dns.slice(0, 8).join(', ')}${sans.dns.length > 8 ? ', …' : ''}` };
 }
@@ -103,12 +109,16 @@ const textTags: ReadonlySet<number> = new Set([TAG.utf8String, TAG.printableStri
  */
 function foldedRdns(der: Uint8Array): string[] {
   return children(der, expectTag(readTlv(der, 0), TAG.sequence, 'Name')).map((rdn) =>
-    children(der, expectTag(rdn, TAG.set, 'RelativeDistinguishedName')).map((atv) => {
-      const [type, value] = children(der, expectTag(atv, TAG.sequence, 'AttributeTypeAndValue'));
-      if (!type || !value) throw new DerError('AttributeTypeAndValue: incomplete');
-      const text = textTags.has(value.tag) ? readString(der, value).trim().replace(/\s+/g, ' ').toLowerCase() : `#${whole(der, value).toString('hex')}`;
-      return `${readOid(der, type)}=${text}`;
-    }).sort().join('+'));
+    children(der, expectTag(rdn, TAG.set, 'RelativeDistinguishedName'))
+      .map((atv) => {
+        const [type, value] = children(der, expectTag(atv, TAG.sequence, 'AttributeTypeAndValue'));
+        if (!type || !value) throw new DerError('AttributeTypeAndValue: incomplete');
+        const text = textTags.has(value.tag) ? readString(der, value).trim().replace(/\s+/g, ' ').toLowerCase() : `#${whole(der, value).toString('hex')}`;
+        return `${readOid(der, type)}=${text}`;
+      })
+      .sort()
+      .join('+'),
+  );
 }
 
 /** `name` is `constraint` or below it; a constraint starting with "." means strictly below. */

@@ -117,7 +117,14 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
   const anchoredTwin = (): boolean => sources.anchors.issuersOf(leaf).some((a) => a.fingerprint !== leaf.fingerprint && signs(leaf, a));
   if (leaf.selfIssued && signs(leaf, leaf) && (leaf.isCA || !anchoredTwin())) {
     stats.ms = performance.now() - started;
-    return { chains: [], error: { code: E_SELF_SIGNED, message: `the certificate ${leaf.subject} is self-signed: browsers trust it only where it was installed by hand; a server must present a certificate issued by a CA (upload that one, with its intermediates)` }, stats };
+    return {
+      chains: [],
+      error: {
+        code: E_SELF_SIGNED,
+        message: `the certificate ${leaf.subject} is self-signed: browsers trust it only where it was installed by hand; a server must present a certificate issued by a CA (upload that one, with its intermediates)`,
+      },
+      stats,
+    };
   }
 
   const seenChains = new Set<string>();
@@ -173,7 +180,10 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
       stats.depthCut ??= `the depth limit (${maxDepth} certificates) cut the path at ${cert.subject}, whose issuer ${cert.issuer} was found`;
       return;
     }
-    candidates.sort((a, b) => (a.source === b.source ? 0 : a.source === 'uploaded' ? -1 : 1) || rank(b.cert) - rank(a.cert) || b.cert.notAfter.getTime() - a.cert.notAfter.getTime());
+    candidates.sort(
+      (a, b) =>
+        (a.source === b.source ? 0 : a.source === 'uploaded' ? -1 : 1) || rank(b.cert) - rank(a.cert) || b.cert.notAfter.getTime() - a.cert.notAfter.getTime(),
+    );
     for (const { cert: next, source } of candidates) {
       if (stop()) return;
       if (!signs(cert, next)) continue;
@@ -201,8 +211,10 @@ export function buildChains(leaf: Certificate, sources: ChainSources, options: B
     visit(leaf);
     if (!chains.some((c) => c.valid) && stats.depthCut && !stats.truncated) {
       const nearest = shortestToAnchor(leaf, sources);
-      if (nearest === null) stats.depthCut = null; // no way out at any depth: not the depth's fault
-      else if (nearest > maxDepth) stats.depthCut = `the depth limit (${maxDepth} certificates) is below the ${nearest} the nearest trust anchor needs from ${leaf.subject}`;
+      if (nearest === null)
+        stats.depthCut = null; // no way out at any depth: not the depth's fault
+      else if (nearest > maxDepth)
+        stats.depthCut = `the depth limit (${maxDepth} certificates) is below the ${nearest} the nearest trust anchor needs from ${leaf.subject}`;
       else if (maxDepth > depth) {
         depth = maxDepth;
         stats.depthCut = null;
@@ -266,7 +278,8 @@ function explain(leaf: Certificate, chains: Chain[], stats: BuildResult['stats']
     };
   }
   // Report the chain with the fewest failures; prefer expiry when it is among them, as cfssl does.
-  const best = chains.map((c) => ({ chain: c, errors: failures(c.steps).filter((f) => f.check.severity === 'error') }))
+  const best = chains
+    .map((c) => ({ chain: c, errors: failures(c.steps).filter((f) => f.check.severity === 'error') }))
     .sort((a, b) => a.errors.length - b.errors.length)[0]!;
   const first = best.errors.find((e) => e.check.cfsslCode === E_EXPIRED) ?? best.errors[0]!;
   const cert = best.chain.certs[first.step]!;

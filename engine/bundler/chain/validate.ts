@@ -46,8 +46,14 @@ export interface ValidationOptions {
 
 /** Critical extensions this validator processes; any other critical extension fails the chain (RFC 5280 §4.2). */
 const HANDLED_CRITICAL = new Set<string>([
-  EXT.basicConstraints, EXT.keyUsage, EXT.extKeyUsage, EXT.subjectAltName, EXT.nameConstraints,
-  EXT.subjectKeyId, EXT.authorityKeyId, EXT.certificatePolicies,
+  EXT.basicConstraints,
+  EXT.keyUsage,
+  EXT.extKeyUsage,
+  EXT.subjectAltName,
+  EXT.nameConstraints,
+  EXT.subjectKeyId,
+  EXT.authorityKeyId,
+  EXT.certificatePolicies,
 ]);
 
 const MAX_CONSTRAINT_COMPARISONS = 250_000;
@@ -80,9 +86,12 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     // Signature (the anchor is trusted as given, RFC 5280 §6.1.1 d).
     if (issuer) {
       const signed = cert.verifySignedBy(issuer);
-      add(i, 'signature', signed, signed
-        ? `signed by ${issuer.subject} (${cert.signatureAlgorithm})`
-        : `the signature does not verify with ${issuer.subject}'s key`);
+      add(
+        i,
+        'signature',
+        signed,
+        signed ? `signed by ${issuer.subject} (${cert.signatureAlgorithm})` : `the signature does not verify with ${issuer.subject}'s key`,
+      );
       if (!namesMatch(cert.issuerDer, issuer.subjectDer)) {
         add(i, 'nameChaining', false, `issuer name "${cert.issuer}" is not the subject of the next certificate ("${issuer.subject}")`);
       }
@@ -103,7 +112,8 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     if (!isLeaf) {
       if (cert.hasBasicConstraints && cert.isCA) add(i, 'ca', true, 'a CA (basicConstraints cA=TRUE)');
       else if (cert.hasBasicConstraints) add(i, 'ca', false, 'basicConstraints says this is not a CA, yet it issued the certificate below');
-      else if (isRoot) add(i, 'ca', true, `a root without basicConstraints (X.509 v${cert.version}); accepted as a trust anchor, as Go and cfssl do`, 'warning');
+      else if (isRoot)
+        add(i, 'ca', true, `a root without basicConstraints (X.509 v${cert.version}); accepted as a trust anchor, as Go and cfssl do`, 'warning');
       else add(i, 'ca', false, 'no basicConstraints extension, so it is not a CA');
       const ku = cert.keyUsage;
       if (ku && !ku.includes('keyCertSign')) add(i, 'keyUsage', false, `key usage (${ku.join(', ') || 'none'}) lacks keyCertSign`);
@@ -114,9 +124,14 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     if (!isLeaf && cert.pathLen !== null) {
       let below = 0;
       for (let j = 1; j < i; j++) if (!certs[j]!.selfIssued) below++;
-      add(i, 'pathLen', below <= cert.pathLen, below <= cert.pathLen
-        ? `path length ${below} within its limit ${cert.pathLen}`
-        : `${below} intermediate certificate(s) below it, but its pathLenConstraint is ${cert.pathLen}`);
+      add(
+        i,
+        'pathLen',
+        below <= cert.pathLen,
+        below <= cert.pathLen
+          ? `path length ${below} within its limit ${cert.pathLen}`
+          : `${below} intermediate certificate(s) below it, but its pathLenConstraint is ${cert.pathLen}`,
+      );
     }
 
     // EKU: the leaf must allow it, and so must every CA that restricts its own EKU (nested, as Go, Chrome and Windows do).
@@ -127,10 +142,16 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
       if (list === null) {
         if (isLeaf) add(i, 'eku', true, 'no extended key usage: any usage', 'info');
       } else {
-        add(i, 'eku', allowed, allowed
-          ? `extended key usage allows ${name}`
-          : `extended key usage (${list.join(', ')}) does not allow ${name}${isLeaf ? '' : ', so nothing below it may be used for it'}`,
-          allowed ? 'info' : 'error', isLeaf ? E_INCOMPATIBLE_USAGE : E_CA_EKU);
+        add(
+          i,
+          'eku',
+          allowed,
+          allowed
+            ? `extended key usage allows ${name}`
+            : `extended key usage (${list.join(', ')}) does not allow ${name}${isLeaf ? '' : ', so nothing below it may be used for it'}`,
+          allowed ? 'info' : 'error',
+          isLeaf ? E_INCOMPATIBLE_USAGE : E_CA_EKU,
+        );
       }
     }
 
@@ -165,21 +186,46 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
     // A broken signature hash below the root fails the chain (RFC 5280 §6.1.1 d: a root's own signature is not checked).
     const hash = cert.signatureHash;
     if (!isRoot && (hash === 'md2' || hash === 'md5' || (hash === 'sha1' && !options.allowSha1))) {
-      add(i, 'crypto', false, hash === 'sha1'
-        ? `signed with ${cert.signatureAlgorithm}: browsers and Go's verifier refuse SHA-1 signatures below the root (since 2017); allow SHA-1 only for legacy clients (the Bundler page's "Allow SHA-1" option, allowSha1 in bundler.bundle)`
-        : `signed with ${cert.signatureAlgorithm}, which anyone can forge`, 'error', E_UNKNOWN_AUTHORITY);
+      add(
+        i,
+        'crypto',
+        false,
+        hash === 'sha1'
+          ? `signed with ${cert.signatureAlgorithm}: browsers and Go's verifier refuse SHA-1 signatures below the root (since 2017); allow SHA-1 only for legacy clients (the Bundler page's "Allow SHA-1" option, allowSha1 in bundler.bundle)`
+          : `signed with ${cert.signatureAlgorithm}, which anyone can forge`,
+        'error',
+        E_UNKNOWN_AUTHORITY,
+      );
     } else if (!isRoot && (hash === 'sha1' || hash === 'unknown')) {
-      add(i, 'crypto', false, hash === 'sha1' ? `signed with ${cert.signatureAlgorithm} (allowed for legacy clients)` : `signed with ${cert.signatureAlgorithm}`, 'warning');
+      add(
+        i,
+        'crypto',
+        false,
+        hash === 'sha1' ? `signed with ${cert.signatureAlgorithm} (allowed for legacy clients)` : `signed with ${cert.signatureAlgorithm}`,
+        'warning',
+      );
     }
 
     if (isLeaf) {
       // Below a root, a self-signed leaf shares that root's key (and name): accepted when the path verifies, as Go does.
-      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, 'the leaf is self-signed (it shares its issuer\'s key)', 'warning');
+      if (cert.selfSigned && !isRoot) add(i, 'leaf', false, "the leaf is self-signed (it shares its issuer's key)", 'warning');
       // Firefox refuses a CA certificate as the server's (mozilla::pkix ERROR_CA_CERT_USED_AS_END_ENTITY;
       // CABF 7.1.2.7.8), and Chrome a leaf whose key usage allows signing certificates without being a
       // CA (its verifier's "target certificate has inconsistent CA bits"; RFC 5280 §4.2.1.9).
-      if (cert.isCA) add(i, 'leaf', false, 'the leaf is a CA certificate (basicConstraints cA=TRUE), which Firefox refuses as a server certificate: upload the server\'s own certificate, or choose it as the leaf');
-      else if (cert.keyUsage?.includes('keyCertSign')) add(i, 'leaf', false, 'the leaf\'s key usage includes keyCertSign although it is not a CA, which Chrome refuses: the CA must reissue it without keyCertSign');
+      if (cert.isCA)
+        add(
+          i,
+          'leaf',
+          false,
+          "the leaf is a CA certificate (basicConstraints cA=TRUE), which Firefox refuses as a server certificate: upload the server's own certificate, or choose it as the leaf",
+        );
+      else if (cert.keyUsage?.includes('keyCertSign'))
+        add(
+          i,
+          'leaf',
+          false,
+          "the leaf's key usage includes keyCertSign although it is not a CA, which Chrome refuses: the CA must reissue it without keyCertSign",
+        );
       if (options.hostname) {
         const result = checkHostname(cert, options.hostname);
         add(i, 'hostname', result.ok, result.ok ? `valid for ${options.hostname} (${result.matched})` : result.message);
@@ -197,10 +243,14 @@ export function validateChain(certs: Certificate[], sources: Source[], options: 
 function keyStrength(cert: Certificate): { message: string; fatal: boolean } | null {
   const key = cert.publicKey;
   if (key.type === 'rsa' && key.bits < 1024) return { message: `RSA key of ${key.bits} bits, below the 1,024 that Chrome's verifier needs`, fatal: true };
-  if (key.type === 'rsa' && (key.bits < 2048 || key.bits % 8 !== 0)) return { message: `RSA key of ${key.bits} bits (the CA/Browser Forum requires 2,048 or more, a multiple of 8)`, fatal: false };
+  if (key.type === 'rsa' && (key.bits < 2048 || key.bits % 8 !== 0))
+    return { message: `RSA key of ${key.bits} bits (the CA/Browser Forum requires 2,048 or more, a multiple of 8)`, fatal: false };
   if (key.type === 'dsa') return { message: `DSA key (${key.bits} bits), which no browser verifies`, fatal: true };
   if (key.type === 'ec' && key.curve !== 'P-256' && key.curve !== 'P-384' && key.curve !== 'P-521') {
-    return { message: `EC key on ${key.curve === 'explicit' ? 'explicit curve parameters' : key.curve ?? 'an unknown curve'}: browsers accept only the named curves P-256, P-384 and P-521`, fatal: true };
+    return {
+      message: `EC key on ${key.curve === 'explicit' ? 'explicit curve parameters' : (key.curve ?? 'an unknown curve')}: browsers accept only the named curves P-256, P-384 and P-521`,
+      fatal: true,
+    };
   }
   if (key.type === 'unknown') return { message: `unknown key algorithm ${key.oid}`, fatal: false };
   return null;
@@ -213,6 +263,10 @@ export function isValid(steps: Step[]): boolean {
 
 export function failures(steps: Step[]): { step: number; check: Check }[] {
   const out: { step: number; check: Check }[] = [];
-  steps.forEach((step, i) => step.checks.forEach((check) => { if (!check.ok) out.push({ step: i, check }); }));
+  steps.forEach((step, i) =>
+    step.checks.forEach((check) => {
+      if (!check.ok) out.push({ step: i, check });
+    }),
+  );
   return out;
 }

@@ -23,7 +23,7 @@ export function profileViolations(cert: Certificate, index: number, length: numb
   if (isRoot && length > 1 && cert.selfIssued) {
     const aki = cert.authorityKeyIdFields;
     if (aki && (!aki.keyId || aki.hasIssuer || aki.hasSerial || aki.keyId !== cert.subjectKeyId)) {
-      out.push('the root\'s authorityKeyIdentifier must hold only a keyIdentifier equal to its subjectKeyIdentifier');
+      out.push("the root's authorityKeyIdentifier must hold only a keyIdentifier equal to its subjectKeyIdentifier");
     }
   }
 

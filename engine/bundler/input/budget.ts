@@ -30,9 +30,11 @@ export class WorkBudget {
   charge(rounds: number, what: string): void {
     const units = rounds + decryptionOverhead;
     if (this.#used + units > this.limit) {
-      throw new InputFailure('E_INPUT_WORK_LIMIT',
+      throw new InputFailure(
+        'E_INPUT_WORK_LIMIT',
         `${what} was not decrypted: the password-based decryption in one request is limited to ${this.limit.toLocaleString('en-US')} KDF rounds ` +
-        `(${this.#used.toLocaleString('en-US')} used, this one needs ${units.toLocaleString('en-US')}); upload fewer encrypted keys or PKCS#12 files at a time`);
+          `(${this.#used.toLocaleString('en-US')} used, this one needs ${units.toLocaleString('en-US')}); upload fewer encrypted keys or PKCS#12 files at a time`,
+      );
     }
     this.#used += units;
   }

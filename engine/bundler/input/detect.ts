@@ -4,19 +4,7 @@ import { TAG, children, content, readOid, type Tlv } from '../der.ts';
 import { PKCS } from '../oids.ts';
 
 export type DerKind =
-  | 'certificate'
-  | 'pkcs7'
-  | 'pkcs12'
-  | 'pkcs8'
-  | 'encrypted-pkcs8'
-  | 'pkcs1'
-  | 'sec1'
-  | 'dsa-key'
-  | 'csr'
-  | 'crl'
-  | 'public-key'
-  | 'cms-other'
-  | 'unknown';
+  'certificate' | 'pkcs7' | 'pkcs12' | 'pkcs8' | 'encrypted-pkcs8' | 'pkcs1' | 'sec1' | 'dsa-key' | 'csr' | 'crl' | 'public-key' | 'cms-other' | 'unknown';
 
 const utcTime = 0x17;
 const generalizedTime = 0x18;

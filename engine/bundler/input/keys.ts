@@ -42,7 +42,10 @@ export function loadEncryptedKey(der: Buffer, password: string | undefined, budg
     price = decryptionPrice(der, expectTag(algorithm, TAG.sequence, 'the key encryption algorithm'));
   } catch (err) {
     if (err instanceof PbeError) {
-      throw new InputFailure('E_KEY_UNSUPPORTED', `the private key is encrypted with ${err.message}; re-encrypt it with \`openssl pkcs8 -topk8 -v2 aes-256-cbc\``);
+      throw new InputFailure(
+        'E_KEY_UNSUPPORTED',
+        `the private key is encrypted with ${err.message}; re-encrypt it with \`openssl pkcs8 -topk8 -v2 aes-256-cbc\``,
+      );
     }
     throw err;
   }
@@ -69,7 +72,10 @@ function load(encrypted: boolean, parse: () => KeyObject): KeyObject {
     // padding check and then fail to parse); OpenSSL does not tell the two apart either.
     if (encrypted) {
       if (code === 'ERR_OSSL_EVP_UNSUPPORTED') {
-        throw new InputFailure('E_KEY_UNSUPPORTED', 'the key is encrypted with a cipher OpenSSL 3 no longer offers; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`');
+        throw new InputFailure(
+          'E_KEY_UNSUPPORTED',
+          'the key is encrypted with a cipher OpenSSL 3 no longer offers; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`',
+        );
       }
       throw new InputFailure('E_KEY_WRONG_PASSWORD', 'the private key does not decrypt with the password given; check the password');
     }
@@ -97,5 +103,8 @@ export function describeKey(key: KeyObject): KeyFacts {
     if (!curve) throw new InputFailure('E_KEY_UNSUPPORTED', `an EC key on ${named}: only P-256, P-384 and P-521 are used for TLS certificates`);
     return { type: 'ec', bits: curve.bits, curve: curve.name };
   }
-  throw new InputFailure('E_KEY_UNSUPPORTED', `a ${type?.toUpperCase() ?? 'unknown'} key: only RSA, ECDSA (P-256, P-384, P-521) and Ed25519 keys are supported`);
+  throw new InputFailure(
+    'E_KEY_UNSUPPORTED',
+    `a ${type?.toUpperCase() ?? 'unknown'} key: only RSA, ECDSA (P-256, P-384, P-521) and Ed25519 keys are supported`,
+  );
 }

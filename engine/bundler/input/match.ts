@@ -25,7 +25,10 @@ export function matchKey(leafDer: Buffer, keys: readonly InputKey[], leafSource 
   const given = keys.map((k) => k.source).join(', ');
   return {
     status: 'mismatch',
-    problem: problem('E_KEY_MISMATCH', leafSource,
-      `no private key given matches the leaf certificate's public key (keys from ${given}); upload the key the certificate was issued for`),
+    problem: problem(
+      'E_KEY_MISMATCH',
+      leafSource,
+      `no private key given matches the leaf certificate's public key (keys from ${given}); upload the key the certificate was issued for`,
+    ),
   };
 }

@@ -13,10 +13,7 @@ import { readPkcs12 } from './pkcs12.ts';
 import { readPkcs7 } from './pkcs7.ts';
 import { InputFailure } from './problems.ts';
 
-export type Found =
-  | { kind: 'certificate'; der: Buffer }
-  | { kind: 'key'; key: KeyObject }
-  | { kind: 'problem'; failure: InputFailure };
+export type Found = { kind: 'certificate'; der: Buffer } | { kind: 'key'; key: KeyObject } | { kind: 'problem'; failure: InputFailure };
 
 /** Decryption with a password-derived key, left for later (runKdfJob); plain data, so it can go to a worker. */
 export type KdfJob =
@@ -53,8 +50,12 @@ export function readOne(bytes: Buffer, password: string | undefined): Piece[] {
   if (bytes[0] === 0x30) return fromDer(bytes, password);
   const pasted = decodeBase64(text.replace(/\s+/g, ''));
   if (pasted && pasted[0] === 0x30) return fromDer(pasted, password);
-  return [wholeFile('E_INPUT_DECODE',
-    'this is not a certificate, key, PKCS#7 or PKCS#12 file (neither PEM nor DER); upload .pem, .crt, .cer, .der, .p7b, .p12/.pfx or .key files')];
+  return [
+    wholeFile(
+      'E_INPUT_DECODE',
+      'this is not a certificate, key, PKCS#7 or PKCS#12 file (neither PEM nor DER); upload .pem, .crt, .cer, .der, .p7b, .p12/.pfx or .key files',
+    ),
+  ];
 }
 
 function fromPemBlock(block: PemBlock, password: string | undefined): Piece[] {
@@ -63,9 +64,14 @@ function fromPemBlock(block: PemBlock, password: string | undefined): Piece[] {
     return [failed('E_INPUT_TRUNCATED', `the "${block.label}" PEM block has no END line; the file was cut, copy it again in full`)];
   }
   if (block.label === 'DSA PRIVATE KEY' || block.label === 'OPENSSH PRIVATE KEY') {
-    return [failed('E_KEY_UNSUPPORTED', block.label === 'DSA PRIVATE KEY'
-      ? 'a DSA private key: only RSA, ECDSA and Ed25519 keys are supported'
-      : 'an OpenSSH private key: convert it with `ssh-keygen -p -m PKCS8 -f KEYFILE` first')];
+    return [
+      failed(
+        'E_KEY_UNSUPPORTED',
+        block.label === 'DSA PRIVATE KEY'
+          ? 'a DSA private key: only RSA, ECDSA and Ed25519 keys are supported'
+          : 'an OpenSSH private key: convert it with `ssh-keygen -p -m PKCS8 -f KEYFILE` first',
+      ),
+    ];
   }
   const legacyEncrypted = /ENCRYPTED/i.test(block.headers['Proc-Type'] ?? '');
   if (keyLabels.has(block.label) && legacyEncrypted) {
@@ -74,8 +80,9 @@ function fromPemBlock(block: PemBlock, password: string | undefined): Piece[] {
   }
   const der = decodeBase64(block.base64);
   if (!der) {
-    return [failed(keyLabels.has(block.label) ? 'E_KEY_DECODE' : 'E_INPUT_DECODE',
-      `the "${block.label}" PEM block is not valid base64; copy it again in full`)];
+    return [
+      failed(keyLabels.has(block.label) ? 'E_KEY_DECODE' : 'E_INPUT_DECODE', `the "${block.label}" PEM block is not valid base64; copy it again in full`),
+    ];
   }
   if (keyLabels.has(block.label)) {
     // node:crypto reads every key form by its label; we only catch a cut block first.
@@ -97,7 +104,7 @@ function fromPemBlock(block: PemBlock, password: string | undefined): Piece[] {
 
 function fromDer(der: Buffer, password: string | undefined): Piece[] {
   const out: Piece[] = [];
-  for (let pos = 0; pos < der.length && !(pos > 0 && isPadding(der, pos)); ) {
+  for (let pos = 0; pos < der.length && !(pos > 0 && isPadding(der, pos));) {
     if (out.length >= maxObjectsPerFile) return [...out, tooManyObjects()];
     let end: number;
     try {
@@ -124,10 +131,13 @@ function fromObject(der: Buffer, password: string | undefined): Piece[] {
       return [{ kind: 'certificate', der }];
     case 'pkcs7': {
       const contents = readPkcs7(der, top);
-      const found: Found[] = contents.certificates.map((cert) => attempt(() => {
-        checkCertificate(cert);
-        return [{ kind: 'certificate', der: cert } as const];
-      })[0]!);
+      const found: Found[] = contents.certificates.map(
+        (cert) =>
+          attempt(() => {
+            checkCertificate(cert);
+            return [{ kind: 'certificate', der: cert } as const];
+          })[0]!,
+      );
       if (contents.skipped > 0) {
         found.push(failed('E_INPUT_UNSUPPORTED', `${contents.skipped} attribute or other non-X.509 certificates in the PKCS#7 bundle were skipped`));
       }
@@ -152,7 +162,10 @@ function fromObject(der: Buffer, password: string | undefined): Piece[] {
     case 'crl':
     case 'public-key':
     case 'cms-other':
-      throw new InputFailure('E_INPUT_UNSUPPORTED', `${kindNames[kind]}, which a bundle does not use; upload certificates, a PKCS#7/PKCS#12 file or a private key`);
+      throw new InputFailure(
+        'E_INPUT_UNSUPPORTED',
+        `${kindNames[kind]}, which a bundle does not use; upload certificates, a PKCS#7/PKCS#12 file or a private key`,
+      );
     case 'unknown':
       throw new InputFailure('E_INPUT_DECODE', 'an ASN.1 structure that is no certificate, key, PKCS#7 or PKCS#12');
   }
@@ -188,7 +201,10 @@ export function runKdfJob(job: KdfJob, budget: WorkBudget): Found[] {
 }
 
 function tooManyObjects(): Piece {
-  return wholeFile('E_INPUT_WORK_LIMIT', `only the first ${maxObjectsPerFile.toLocaleString('en-US')} objects (certificates, keys, blocks) of one file are read; split the file or upload only the chain and its key`);
+  return wholeFile(
+    'E_INPUT_WORK_LIMIT',
+    `only the first ${maxObjectsPerFile.toLocaleString('en-US')} objects (certificates, keys, blocks) of one file are read; split the file or upload only the chain and its key`,
+  );
 }
 
 function attempt<T extends Piece>(read: () => T[]): T[] {
@@ -223,7 +239,10 @@ function wholeFile(kind: InputFailure['kind'], message: string): Found {
 // PEM is ASCII; latin1 keeps any other byte as one character. Notepad's "Unicode" is UTF-16 with a BOM.
 function asText(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2)))
+      .swap16()
+      .toString('utf16le');
   return bytes.toString('latin1');
 }
 

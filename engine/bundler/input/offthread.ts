@@ -50,7 +50,7 @@ function runOnWorker(jobs: readonly KdfJob[], maxKdfWork: number, timeoutMs: num
   return new Promise((resolve) => {
     const done: Found[][] = [];
     // Copies: a view would clone the whole upload's buffer along with it, once per job.
-    const input: WorkerInput = { jobs: jobs.map((job) => job.kind === 'legacy-pem-key' ? job : { ...job, der: new Uint8Array(job.der) }), maxKdfWork };
+    const input: WorkerInput = { jobs: jobs.map((job) => (job.kind === 'legacy-pem-key' ? job : { ...job, der: new Uint8Array(job.der) })), maxKdfWork };
     const entry = workerEntry();
     const worker = new Worker(entry, {
       workerData: input,
@@ -82,11 +82,12 @@ function runOnWorker(jobs: readonly KdfJob[], maxKdfWork: number, timeoutMs: num
 function unfinished(job: KdfJob, why: 'done' | 'timeout' | 'failed' | 'skipped', timeoutMs: number, detail: string): Found {
   const what = job.kind === 'pkcs12' ? 'the PKCS#12 file' : 'the private key';
   const seconds = `${timeoutMs / 1000} s`;
-  const message = why === 'timeout'
-    ? `${what} was not read: its password-based decryption took longer than the ${seconds} one request may take; upload it alone, or re-encrypt it with fewer KDF rounds`
-    : why === 'failed'
-      ? `${what} was not read: the decryption worker stopped (${detail}); upload it alone, or re-encrypt it with OpenSSL's defaults`
-      : `${what} was not read: the ${seconds} of password-based decryption one request may take were used up by the objects before it; upload it alone`;
+  const message =
+    why === 'timeout'
+      ? `${what} was not read: its password-based decryption took longer than the ${seconds} one request may take; upload it alone, or re-encrypt it with fewer KDF rounds`
+      : why === 'failed'
+        ? `${what} was not read: the decryption worker stopped (${detail}); upload it alone, or re-encrypt it with OpenSSL's defaults`
+        : `${what} was not read: the ${seconds} of password-based decryption one request may take were used up by the objects before it; upload it alone`;
   const failure = new InputFailure('E_INPUT_WORK_LIMIT', message);
   failure.wholeFile = job.kind === 'pkcs12';
   return { kind: 'problem', failure };

@@ -89,7 +89,10 @@ export function bmpPassword(password: Password): Buffer {
 function checkIterations(iterations: number, kdf: keyof typeof maxIterations): void {
   if (iterations < 1) throw new PbeError('unsupported', 'an iteration count below 1');
   if (iterations > maxIterations[kdf]) {
-    throw new PbeError('unsupported', `${iterations} ${kdf === 'pkcs12' ? 'PKCS#12 KDF' : 'PBKDF2'} iterations (more than ${maxIterations[kdf].toLocaleString('en-US')} are refused)`);
+    throw new PbeError(
+      'unsupported',
+      `${iterations} ${kdf === 'pkcs12' ? 'PKCS#12 KDF' : 'PBKDF2'} iterations (more than ${maxIterations[kdf].toLocaleString('en-US')} are refused)`,
+    );
   }
 }
 
@@ -183,7 +186,10 @@ function readPbes2(buf: Uint8Array, params: Tlv): Scheme {
     const salt = content(buf, expectTag(fields[0], TAG.octetString, 'the scrypt salt'));
     const [N, r, p] = [1, 2, 3].map((i) => readSmallInt(buf, expectTag(fields[i], TAG.integer, 'an scrypt parameter'))) as [number, number, number];
     if (N < 2 || r < 1 || p < 1 || N * r > maxScrypt.memory || N * r * p > maxScrypt.work) {
-      throw new PbeError('unsupported', `scrypt with N ${N}, r ${r}, p ${p} (N·r over ${maxScrypt.memory.toLocaleString('en-US')} or N·r·p over ${maxScrypt.work.toLocaleString('en-US')} are refused)`);
+      throw new PbeError(
+        'unsupported',
+        `scrypt with N ${N}, r ${r}, p ${p} (N·r over ${maxScrypt.memory.toLocaleString('en-US')} or N·r·p over ${maxScrypt.work.toLocaleString('en-US')} are refused)`,
+      );
     }
     return { kind: 'pbes2', kdf: { kind: 'scrypt', salt, N, r, p }, cipherOid, iv, price: N * r * p * price.scrypt };
   }

@@ -31,7 +31,7 @@ export function looksLikePem(text: string): boolean {
  */
 export function findPemBlocks(text: string, work: { scanned: number } = { scanned: 0 }): PemBlock[] {
   const blocks: PemBlock[] = [];
-  for (let start = text.indexOf(BEGIN); start >= 0; ) {
+  for (let start = text.indexOf(BEGIN); start >= 0;) {
     const nextBegin = text.indexOf(BEGIN, start + BEGIN.length);
     const limit = nextBegin >= 0 ? nextBegin : text.length;
     work.scanned += limit - start;

@@ -8,10 +8,7 @@ import type { WorkBudget } from './budget.ts';
 import { PbeError, bmpPassword, decrypt, digestOf, pkcs12Kdf, pkcs12KdfPrice, type Password } from './pbe.ts';
 import { InputFailure } from './problems.ts';
 
-export type Pkcs12Item =
-  | { kind: 'certificate'; der: Buffer }
-  | { kind: 'key'; key: KeyObject }
-  | { kind: 'problem'; failure: InputFailure };
+export type Pkcs12Item = { kind: 'certificate'; der: Buffer } | { kind: 'key'; key: KeyObject } | { kind: 'problem'; failure: InputFailure };
 
 // SafeContentsBag may nest; real files nest once at most.
 const maxNesting = 4;
@@ -28,7 +25,10 @@ export function readPkcs12(buf: Uint8Array, top: Tlv, password: string | undefin
   if (type !== PKCS.data) {
     throw new InputFailure('E_INPUT_UNSUPPORTED', 'a PKCS#12 file in public-key integrity mode; export it with a password instead');
   }
-  const authSafeBytes = octets(buf, expectTag(children(buf, expectTag(explicit, TAG.context0, 'the PKCS#12 authSafe content'))[0], TAG.octetString, 'the PKCS#12 authSafe content'));
+  const authSafeBytes = octets(
+    buf,
+    expectTag(children(buf, expectTag(explicit, TAG.context0, 'the PKCS#12 authSafe content'))[0], TAG.octetString, 'the PKCS#12 authSafe content'),
+  );
 
   const chosen = choosePassword(buf, macData, authSafeBytes, password, budget);
   const items: Pkcs12Item[] = [];
@@ -64,7 +64,7 @@ function choosePassword(buf: Uint8Array, macData: Tlv | undefined, authSafe: Buf
   for (const option of options) {
     let key: Buffer;
     try {
-      budget.charge(pkcs12KdfPrice(iterations, expected.length, digest), 'the PKCS#12 file\'s integrity check');
+      budget.charge(pkcs12KdfPrice(iterations, expected.length, digest), "the PKCS#12 file's integrity check");
       key = pkcs12Kdf(bmpPassword(option), salt, 3, iterations, expected.length, digest);
     } catch (err) {
       if (err instanceof PbeError) throw new InputFailure('E_INPUT_UNSUPPORTED', `the PKCS#12 MAC uses ${err.message}`);
@@ -96,7 +96,7 @@ function safeContents(buf: Buffer, contentInfo: Tlv, password: Password, given: 
   const [, algorithm, encrypted] = children(buf, expectTag(encryptedContentInfo, TAG.sequence, 'PKCS#12 EncryptedContentInfo'));
   if (!algorithm || !encrypted) throw new DerError('PKCS#12 EncryptedContentInfo is incomplete');
   try {
-    const plain = decrypt(buf, algorithm, octets(buf, encrypted), password, budget, 'the PKCS#12 file\'s contents');
+    const plain = decrypt(buf, algorithm, octets(buf, encrypted), password, budget, "the PKCS#12 file's contents");
     readWhole(plain, BER);
     return plain;
   } catch (err) {
@@ -155,7 +155,7 @@ function shroudedKey(buf: Buffer, value: Tlv, password: Password, budget: WorkBu
       throw new InputFailure('E_KEY_UNSUPPORTED', `the PKCS#12 key is encrypted with ${err.message}; export it again with OpenSSL's defaults`);
     }
     if (err instanceof PbeError) {
-      throw new InputFailure('E_KEY_WRONG_PASSWORD', 'the key in the PKCS#12 file does not decrypt with the file\'s password; it was skipped');
+      throw new InputFailure('E_KEY_WRONG_PASSWORD', "the key in the PKCS#12 file does not decrypt with the file's password; it was skipped");
     }
     throw err;
   }

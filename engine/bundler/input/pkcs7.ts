@@ -14,7 +14,9 @@ export function readPkcs7(buf: Uint8Array, top: Tlv): Pkcs7Contents {
   const [, explicit] = children(buf, top);
   const signedData = expectTag(children(buf, expectTag(explicit, TAG.context0, 'the SignedData content'))[0], TAG.sequence, 'SignedData');
   // version, digestAlgorithms, encapContentInfo, [0] IMPLICIT certificates OPTIONAL, ...
-  const certificatesField = children(buf, signedData).slice(3).find((part) => part.tag === TAG.context0);
+  const certificatesField = children(buf, signedData)
+    .slice(3)
+    .find((part) => part.tag === TAG.context0);
   const out: Pkcs7Contents = { certificates: [], skipped: 0 };
   if (!certificatesField) return out;
   for (const choice of children(buf, certificatesField)) {

@@ -34,7 +34,10 @@ type ReadCaps = Required<Omit<ReadLimits, 'kdfTimeoutMs'>>;
 export function readUploads(uploads: readonly Upload[], limits: ReadLimits = {}): InputResult {
   const split = splitUploads(uploads, limits);
   const budget = new WorkBudget(split.limits.maxKdfWork);
-  return assemble(split, split.jobs.map((job) => runKdfJob(job, budget)));
+  return assemble(
+    split,
+    split.jobs.map((job) => runKdfJob(job, budget)),
+  );
 }
 
 export function splitUploads(uploads: readonly Upload[], limits: ReadLimits = {}): SplitUploads {
@@ -49,17 +52,28 @@ export function splitUploads(uploads: readonly Upload[], limits: ReadLimits = {}
   const split: SplitUploads = { files: [], jobs: [], limits: all };
   let total = 0;
   for (const upload of uploads) {
-    const bytes = typeof upload.bytes === 'string'
-      ? Buffer.from(upload.bytes, 'utf8')
-      : Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength);
+    const bytes =
+      typeof upload.bytes === 'string' ? Buffer.from(upload.bytes, 'utf8') : Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength);
     if (bytes.length > all.maxFileBytes) {
-      split.files.push({ name: upload.name, refused: problem('E_INPUT_TOO_LARGE', upload.name,
-        `${upload.name} is ${mib(bytes.length)}, over the ${mib(all.maxFileBytes)} limit for one file; upload the certificates and key alone`) });
+      split.files.push({
+        name: upload.name,
+        refused: problem(
+          'E_INPUT_TOO_LARGE',
+          upload.name,
+          `${upload.name} is ${mib(bytes.length)}, over the ${mib(all.maxFileBytes)} limit for one file; upload the certificates and key alone`,
+        ),
+      });
       continue;
     }
     if (total + bytes.length > all.maxTotalBytes) {
-      split.files.push({ name: upload.name, refused: problem('E_INPUT_TOO_LARGE', upload.name,
-        `${upload.name} was not read: together the uploads pass the ${mib(all.maxTotalBytes)} limit; bundle fewer files at a time`) });
+      split.files.push({
+        name: upload.name,
+        refused: problem(
+          'E_INPUT_TOO_LARGE',
+          upload.name,
+          `${upload.name} was not read: together the uploads pass the ${mib(all.maxTotalBytes)} limit; bundle fewer files at a time`,
+        ),
+      });
       continue;
     }
     total += bytes.length;
@@ -89,12 +103,18 @@ export function assemble(split: SplitUploads, done: readonly Found[][]): InputRe
       // A file of 2,000 broken blocks needs a few examples and a count, not 2,000 lines.
       if (++problems <= split.limits.maxProblemsPerFile) result.problems.push(problem(failure.kind, source, `${name}: ${failure.message}`));
     };
-    for (const found of file.pieces.flatMap((piece) => piece.kind === 'deferred' ? done[piece.job]! : [piece])) {
+    for (const found of file.pieces.flatMap((piece) => (piece.kind === 'deferred' ? done[piece.job]! : [piece]))) {
       const source = found.kind === 'problem' && found.failure.wholeFile ? name : `${name}#${++index}`;
       if (found.kind === 'problem') {
         report(found.failure, source);
       } else if (found.kind === 'certificate' && result.certificates.length >= split.limits.maxCertificates) {
-        report(new InputFailure('E_INPUT_WORK_LIMIT', `more than ${split.limits.maxCertificates.toLocaleString('en-US')} certificates in one request; this one was not read: upload the chain, not a whole directory`), source);
+        report(
+          new InputFailure(
+            'E_INPUT_WORK_LIMIT',
+            `more than ${split.limits.maxCertificates.toLocaleString('en-US')} certificates in one request; this one was not read: upload the chain, not a whole directory`,
+          ),
+          source,
+        );
       } else if (found.kind === 'certificate') {
         const sha256 = fingerprint(found.der);
         const kept = seen.get(sha256);
@@ -104,7 +124,13 @@ export function assemble(split: SplitUploads, done: readonly Found[][]): InputRe
           result.certificates.push({ der: Buffer.from(found.der), sha256, source });
         }
       } else if (result.keys.length >= split.limits.maxKeys) {
-        report(new InputFailure('E_INPUT_WORK_LIMIT', `more than ${split.limits.maxKeys} private keys in one request; this one was not read: upload only the key of the certificate`), source);
+        report(
+          new InputFailure(
+            'E_INPUT_WORK_LIMIT',
+            `more than ${split.limits.maxKeys} private keys in one request; this one was not read: upload only the key of the certificate`,
+          ),
+          source,
+        );
       } else {
         try {
           const facts = describeKey(found.key);
@@ -121,8 +147,13 @@ export function assemble(split: SplitUploads, done: readonly Found[][]): InputRe
       }
     }
     if (problems > split.limits.maxProblemsPerFile) {
-      result.problems.push(problem('E_INPUT_WORK_LIMIT', name,
-        `${name}: ${problems - split.limits.maxProblemsPerFile} more problems in this file are not listed (the first ${split.limits.maxProblemsPerFile} are)`));
+      result.problems.push(
+        problem(
+          'E_INPUT_WORK_LIMIT',
+          name,
+          `${name}: ${problems - split.limits.maxProblemsPerFile} more problems in this file are not listed (the first ${split.limits.maxProblemsPerFile} are)`,
+        ),
+      );
     }
   }
   return result;

@@ -1,13 +1,5 @@
 // The scores of one chain (leaf first, root last), each one number or flag that a ranking step compares.
-import {
-  hashPriority,
-  hashUbiquity,
-  isSha2,
-  keyPriority,
-  keyUbiquity,
-  platformHashUbiquity,
-  platformKeyUbiquity,
-} from './cert-scores.ts';
+import { hashPriority, hashUbiquity, isSha2, keyPriority, keyUbiquity, platformHashUbiquity, platformKeyUbiquity } from './cert-scores.ts';
 import { lifetimeMonths, maxLifetimeMonths } from './lifetime.ts';
 import type { ChainScores, LevelLifetime, Platform, PlatformCoverage, RankedCert } from './types.ts';
 

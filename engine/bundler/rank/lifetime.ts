@@ -24,8 +24,7 @@ export function maxLifetimeMonths(notBefore: Date): 39 | 60 | 120 {
  * 2021-03-17 is 60 months, and 2016-03-17 to 2021-03-18 is 61.
  */
 export function lifetimeMonths(notBefore: Date, notAfter: Date): number {
-  const months =
-    (notAfter.getUTCFullYear() - notBefore.getUTCFullYear()) * 12 + (notAfter.getUTCMonth() - notBefore.getUTCMonth());
+  const months = (notAfter.getUTCFullYear() - notBefore.getUTCFullYear()) * 12 + (notAfter.getUTCMonth() - notBefore.getUTCMonth());
   return notAfter.getUTCDate() > notBefore.getUTCDate() ? months + 1 : months;
 }
 

@@ -23,7 +23,10 @@ export function rankChains(chains: readonly CandidateChain[], platforms: readonl
   const flavor = resolveFlavor(options.flavor);
   const requestedFlavor = options.flavor ?? 'ubiquitous';
   if (chains.length === 0) {
-    throw new RankError(RankErrorCode.unknownAuthority, 'no candidate chain from the leaf to a trusted root: add the missing intermediates or the root to the trust data');
+    throw new RankError(
+      RankErrorCode.unknownAuthority,
+      'no candidate chain from the leaf to a trusted root: add the missing intermediates or the root to the trust data',
+    );
   }
   for (const chain of chains) {
     if (chain.certs.length === 0) throw new RangeError('rankChains: every candidate chain has at least one certificate');

@@ -26,7 +26,13 @@ const POLICIES: readonly Sha1Policy[] = [
   { platform: 'Mozilla Firefox', severity: 1, effect: 'warns in the developer console', expiryDeadline: JAN_2017 },
   { platform: 'Mozilla Firefox', severity: 2, effect: 'shows the connection as untrusted', effectiveDate: JAN_2016, neverIssueAfter: JAN_2016 },
   { platform: 'Mozilla Firefox', severity: 3, effect: 'shows the connection as untrusted', effectiveDate: JAN_2017, expiryDeadline: JAN_2017 },
-  { platform: 'Microsoft Windows Vista and later', severity: 3, effect: 'shows the connection as untrusted', effectiveDate: JAN_2017, expiryDeadline: JAN_2017 },
+  {
+    platform: 'Microsoft Windows Vista and later',
+    severity: 3,
+    effect: 'shows the connection as untrusted',
+    effectiveDate: JAN_2017,
+    expiryDeadline: JAN_2017,
+  },
 ];
 
 function flags(policy: Sha1Policy, certs: readonly RankedCert[], now: Date): boolean {

@@ -62,8 +62,7 @@ const hashUbiquityStep: Step = {
   title: 'most ubiquitous weakest hash',
   compare: (a, b) => a.scores.hashUbiquity - b.scores.hashUbiquity,
   lost: (w, l) =>
-    `hash ubiquity ${l.scores.hashUbiquity} < ${w.scores.hashUbiquity} ` +
-    `(weakest hash ${describeHash(weakestHash(l))} vs ${describeHash(weakestHash(w))})`,
+    `hash ubiquity ${l.scores.hashUbiquity} < ${w.scores.hashUbiquity} ` + `(weakest hash ${describeHash(weakestHash(l))} vs ${describeHash(weakestHash(w))})`,
 };
 
 const keyUbiquityStep: Step = {
@@ -71,8 +70,7 @@ const keyUbiquityStep: Step = {
   title: 'most ubiquitous weakest key',
   compare: (a, b) => a.scores.keyUbiquity - b.scores.keyUbiquity,
   lost: (w, l) =>
-    `key ubiquity ${l.scores.keyUbiquity} < ${w.scores.keyUbiquity} ` +
-    `(weakest key ${describeKey(weakestKey(l))} vs ${describeKey(weakestKey(w))})`,
+    `key ubiquity ${l.scores.keyUbiquity} < ${w.scores.keyUbiquity} ` + `(weakest key ${describeKey(weakestKey(l))} vs ${describeKey(weakestKey(w))})`,
 };
 
 const expiryLevels: Step = {
@@ -98,8 +96,7 @@ const earliestExpiry: Step = {
   id: 'earliestExpiry',
   title: 'latest earliest expiry',
   compare: (a, b) => Math.sign(a.scores.earliestExpiry.getTime() - b.scores.earliestExpiry.getTime()),
-  lost: (w, l) =>
-    `earliest expiry ${day(l.scores.earliestExpiry, w.scores.earliestExpiry)} < ${day(w.scores.earliestExpiry, l.scores.earliestExpiry)}`,
+  lost: (w, l) => `earliest expiry ${day(l.scores.earliestExpiry, w.scores.earliestExpiry)} < ${day(w.scores.earliestExpiry, l.scores.earliestExpiry)}`,
 };
 
 const cryptoQuality: Step = {
@@ -125,7 +122,16 @@ const fingerprints: Step = {
   },
 };
 
-const criteria: Record<RankCriterion, Step> = { coverage, sha2BelowRoot, length, hashUbiquity: hashUbiquityStep, keyUbiquity: keyUbiquityStep, expiryLevels, earliestExpiry, cryptoQuality };
+const criteria: Record<RankCriterion, Step> = {
+  coverage,
+  sha2BelowRoot,
+  length,
+  hashUbiquity: hashUbiquityStep,
+  keyUbiquity: keyUbiquityStep,
+  expiryLevels,
+  earliestExpiry,
+  cryptoQuality,
+};
 // The order is the contract's (engine/api/bundler.ts rankOrder), which the console shows its columns in.
 const OPTIMAL: Step[] = rankOrder.optimal.map((id) => criteria[id]);
 // cfssl's ubiquitous flavor ends with the optimal filters; their length step is already decided by then.

@@ -109,16 +109,7 @@ export interface ChainScores {
 }
 
 export type StepId =
-  | 'force'
-  | 'coverage'
-  | 'sha2BelowRoot'
-  | 'length'
-  | 'hashUbiquity'
-  | 'keyUbiquity'
-  | 'expiryLevels'
-  | 'earliestExpiry'
-  | 'cryptoQuality'
-  | 'fingerprints';
+  'force' | 'coverage' | 'sha2BelowRoot' | 'length' | 'hashUbiquity' | 'keyUbiquity' | 'expiryLevels' | 'earliestExpiry' | 'cryptoQuality' | 'fingerprints';
 
 /** Where and why a chain lost to the winner, e.g. { step: 'coverage', reason: 'coverage 149 < 160' }. */
 export interface Loss {
@@ -126,13 +117,7 @@ export interface Loss {
   reason: string;
 }
 
-export type WarningCode =
-  | 'W_EXPIRES_SOON'
-  | 'W_EXPIRES_BEFORE_LEAF'
-  | 'W_SHA1'
-  | 'W_UNTRUSTED_PLATFORMS'
-  | 'W_UNSUPPORTED_PLATFORMS'
-  | 'W_NO_PLATFORMS';
+export type WarningCode = 'W_EXPIRES_SOON' | 'W_EXPIRES_BEFORE_LEAF' | 'W_SHA1' | 'W_UNTRUSTED_PLATFORMS' | 'W_UNSUPPORTED_PLATFORMS' | 'W_NO_PLATFORMS';
 
 export interface RankWarning {
   code: WarningCode;

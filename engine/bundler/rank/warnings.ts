@@ -5,12 +5,7 @@ import { EXPIRING_WINDOW_MS } from './status.ts';
 import type { ChainScores, RankWarning, RankedCert } from './types.ts';
 
 export function chainWarnings(certs: readonly RankedCert[], scores: ChainScores, now: Date): RankWarning[] {
-  return [
-    ...expiringSoon(certs, now),
-    ...expiringBeforeLeaf(certs),
-    ...sha1BelowRoot(certs),
-    ...platformWarnings(certs, scores),
-  ];
+  return [...expiringSoon(certs, now), ...expiringBeforeLeaf(certs), ...sha1BelowRoot(certs), ...platformWarnings(certs, scores)];
 }
 
 function expiringSoon(certs: readonly RankedCert[], now: Date): RankWarning[] {
@@ -84,5 +79,5 @@ function platformWarnings(certs: readonly RankedCert[], scores: ChainScores): Ra
 }
 
 export function reasons(handlesHash: boolean, handlesKey: boolean): string[] {
-  return [...(handlesHash ? [] : ['cannot verify the chain\'s hash']), ...(handlesKey ? [] : ['cannot use the chain\'s key type'])];
+  return [...(handlesHash ? [] : ["cannot verify the chain's hash"]), ...(handlesKey ? [] : ["cannot use the chain's key type"])];
 }

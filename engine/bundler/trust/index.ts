@@ -61,9 +61,21 @@ export class CertificateIndex {
     if (byKey.length === 0) return [...byName];
     const seen = new Set<Certificate>();
     const out: Certificate[] = [];
-    for (const c of byName) if (c.subjectKeyId === aki) { seen.add(c); out.push(c); }
-    for (const c of byKey) if (!seen.has(c)) { seen.add(c); out.push(c); }
-    for (const c of byName) if (!seen.has(c)) { seen.add(c); out.push(c); }
+    for (const c of byName)
+      if (c.subjectKeyId === aki) {
+        seen.add(c);
+        out.push(c);
+      }
+    for (const c of byKey)
+      if (!seen.has(c)) {
+        seen.add(c);
+        out.push(c);
+      }
+    for (const c of byName)
+      if (!seen.has(c)) {
+        seen.add(c);
+        out.push(c);
+      }
     return out;
   }
 }

@@ -55,8 +55,9 @@ export class TrustStoreError extends Error {
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** resources/trust, found from this file in the source tree and beside the built engine. */
-export const TRUST_ROOT = [resolve(here, '../../../resources/trust'), resolve(here, '../../resources/trust'), resolve(here, '../resources/trust')]
-  .find((dir) => existsSync(dir)) ?? resolve(here, '../../../resources/trust');
+export const TRUST_ROOT =
+  [resolve(here, '../../../resources/trust'), resolve(here, '../../resources/trust'), resolve(here, '../resources/trust')].find((dir) => existsSync(dir)) ??
+  resolve(here, '../../../resources/trust');
 export const DEFAULT_TRUST_DIR = join(TRUST_ROOT, 'current');
 export const CFSSL_TRUST_DIR = join(TRUST_ROOT, 'cfssl-2017');
 
@@ -87,8 +88,16 @@ export class TrustStore {
   #chromeCutoffs: Map<string, Date> | null = null;
 
   private constructor(init: {
-    dir: string; layout: 'signalbox' | 'cfssl'; name: string; label: string; dataDate: string; platforms: Platform[];
-    anchors: CertificateIndex; intermediates: CertificateIndex; additionalAnchors: Map<string, string[]>; loadMs: number;
+    dir: string;
+    layout: 'signalbox' | 'cfssl';
+    name: string;
+    label: string;
+    dataDate: string;
+    platforms: Platform[];
+    anchors: CertificateIndex;
+    intermediates: CertificateIndex;
+    additionalAnchors: Map<string, string[]>;
+    loadMs: number;
   }) {
     this.dir = init.dir;
     this.layout = init.layout;
@@ -120,7 +129,9 @@ export class TrustStore {
       layout = 'cfssl';
       meta = { platforms: readJson(cfssl) as Metadata['platforms'] };
     } else {
-      throw new TrustStoreError(`trust: ${dir} has neither trust.json nor ca-bundle.crt.metadata — point --trust at resources/trust/current or a cfssl_trust folder`);
+      throw new TrustStoreError(
+        `trust: ${dir} has neither trust.json nor ca-bundle.crt.metadata — point --trust at resources/trust/current or a cfssl_trust folder`,
+      );
     }
     if (!Array.isArray(meta.platforms)) throw new TrustStoreError(`trust: ${layout === 'cfssl' ? cfssl : ours} has no platform list`);
 
@@ -250,7 +261,14 @@ export class TrustStore {
   }
 
   /** A short summary for the UI and logs. */
-  describe(): { name: string; label: string; dataDate: string; anchors: number; intermediates: number; platforms: { name: string; weight: number; date: string | null; roots: number | null }[] } {
+  describe(): {
+    name: string;
+    label: string;
+    dataDate: string;
+    anchors: number;
+    intermediates: number;
+    platforms: { name: string; weight: number; date: string | null; roots: number | null }[];
+  } {
     return {
       name: this.name,
       label: this.label,
@@ -266,7 +284,10 @@ export class TrustStore {
 function readChromeCutoffs(path: string): Map<string, Date> {
   const out = new Map<string, Date>();
   if (!existsSync(path)) return out;
-  const [header, ...rows] = readFileSync(path, 'utf8').split(/\r?\n/).filter((line) => line !== '').map(csvFields);
+  const [header, ...rows] = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line !== '')
+    .map(csvFields);
   const fp = header?.indexOf('sha256') ?? -1;
   const cutoff = header?.indexOf('chrome_sct_not_after') ?? -1;
   if (fp < 0 || cutoff < 0) return out;
@@ -285,12 +306,16 @@ function csvFields(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { fields.push(field); field = ''; }
-    else field += ch;
+    else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else field += ch;
   }
   fields.push(field);
   return fields;

@@ -28,7 +28,11 @@ export class ExportNotFoundError extends Error {
 }
 
 const extensions: Record<HistoryExportFormat, string> = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' };
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 export class HistoryExports {
   private readonly jobs = new Map<string, Job>();

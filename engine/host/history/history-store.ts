@@ -98,7 +98,11 @@ export class HistoryStore {
       };
       const onError = (error: Error) => {
         worker.off('message', onMessage);
-        reject(new HistoryUnavailableError(`history: cannot open ${workerData.path}: ${error.message}${/lock/i.test(error.message) ? ' (another process holds it: stop it, or read through it)' : ''}`));
+        reject(
+          new HistoryUnavailableError(
+            `history: cannot open ${workerData.path}: ${error.message}${/lock/i.test(error.message) ? ' (another process holds it: stop it, or read through it)' : ''}`,
+          ),
+        );
       };
       worker.on('message', onMessage);
       worker.once('error', onError);
@@ -183,7 +187,14 @@ export class HistoryStore {
   }
 
   /** Writes the matching rows of `table` to `file`; `onProgress` gets the fraction written. */
-  async exportRows(job: string, table: HistoryTable, search: QuerySearch & RequestSearch, format: HistoryExportFormat, file: string, onProgress: (fraction: number) => void): Promise<{ rows: number }> {
+  async exportRows(
+    job: string,
+    table: HistoryTable,
+    search: QuerySearch & RequestSearch,
+    format: HistoryExportFormat,
+    file: string,
+    onProgress: (fraction: number) => void,
+  ): Promise<{ rows: number }> {
     this.exportProgress.set(job, onProgress);
     try {
       return await this.call('exportRows', { job, table, search, format, file });

@@ -139,7 +139,12 @@ async function searchQueries({ search, limit }: { search: QuerySearch; limit: nu
 async function topQueries({ search, limit }: { search: QuerySearch; limit: number }) {
   const where = queryWhere(search);
   const by = async (column: string) =>
-    (await rowsOf(`SELECT ${column}, count(*) AS n FROM queries WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, ${column} LIMIT ?`, [...where.values, limit])).map((row) => ({
+    (
+      await rowsOf(`SELECT ${column}, count(*) AS n FROM queries WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, ${column} LIMIT ?`, [
+        ...where.values,
+        limit,
+      ])
+    ).map((row) => ({
       key: String(row[0]),
       count: Number(row[1]),
     }));
@@ -172,13 +177,25 @@ const writing = new Map<string, DuckDBConnection>();
 const cancelledEarly = new Set<string>();
 
 /** COPY's own formats: JSON lines is DuckDB's default JSON output (one object a line). */
-const copyFormat: Record<HistoryExportFormat, string> = { csv: "FORMAT csv, HEADER true", jsonl: 'FORMAT json', parquet: "FORMAT parquet, COMPRESSION zstd" };
+const copyFormat: Record<HistoryExportFormat, string> = { csv: 'FORMAT csv, HEADER true', jsonl: 'FORMAT json', parquet: 'FORMAT parquet, COMPRESSION zstd' };
 
 /**
  * Writes the matching rows to `file` with DuckDB's own writers, a task at a time so progress
  * (DuckDB's estimate of rows processed) can be reported and the job interrupted in between.
  */
-async function exportRows({ job, table, search, format, file }: { job: string; table: HistoryTable; search: QuerySearch & RequestSearch; format: HistoryExportFormat; file: string }) {
+async function exportRows({
+  job,
+  table,
+  search,
+  format,
+  file,
+}: {
+  job: string;
+  table: HistoryTable;
+  search: QuerySearch & RequestSearch;
+  format: HistoryExportFormat;
+  file: string;
+}) {
   const where = table === 'queries' ? queryWhere(search) : requestWhere(search);
   const rows = await count(table, where);
   if (cancelledEarly.delete(job)) throw new Error('export cancelled');

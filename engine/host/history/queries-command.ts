@@ -10,7 +10,6 @@ import { searchThroughHost } from './history-socket.ts';
 import { HistoryStore } from './history-store.ts';
 import { historyFile, type QuerySearch } from './schema.ts';
 
-
 export class QueriesUsageError extends Error {
   override name = 'QueriesUsageError';
 }
@@ -30,7 +29,21 @@ const csvColumns = ['time', 'client', 'transport', 'name', 'type', 'rcode', 'ups
 const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 export function csvLine(entry: QueryLogEntry): string {
-  return [new Date(entry.at).toISOString(), entry.client, entry.transport, entry.qname, typeName(entry.qtype), rcodeText(entry.rcode), entry.upstream ?? '', entry.route ?? '', String(entry.latencyMs), entry.cache ?? '', entry.rrl ?? '', String(entry.flattened), entry.answers ?? '']
+  return [
+    new Date(entry.at).toISOString(),
+    entry.client,
+    entry.transport,
+    entry.qname,
+    typeName(entry.qtype),
+    rcodeText(entry.rcode),
+    entry.upstream ?? '',
+    entry.route ?? '',
+    String(entry.latencyMs),
+    entry.cache ?? '',
+    entry.rrl ?? '',
+    String(entry.flattened),
+    entry.answers ?? '',
+  ]
     .map(csvField)
     .join(',');
 }
@@ -52,7 +65,10 @@ export async function queriesCommand(args: string[], defaultDataDir: string, wri
   });
   const dataDir = values['data-dir'] ?? defaultDataDir;
   const file = join(dataDir, historyFile);
-  if (!existsSync(file)) throw new QueriesUsageError(`queries: no query history in ${dataDir} (${historyFile}): a host keeps one while its DNS or Railgun engine runs; give --data-dir of that host`);
+  if (!existsSync(file))
+    throw new QueriesUsageError(
+      `queries: no query history in ${dataDir} (${historyFile}): a host keeps one while its DNS or Railgun engine runs; give --data-dir of that host`,
+    );
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new QueriesUsageError(`queries: --limit "${values.limit}": write a whole number of 1 or more`);
   if (values.format !== 'csv' && values.format !== 'json') throw new QueriesUsageError(`queries: --format "${values.format}": write csv or json (JSON lines)`);
@@ -60,7 +76,8 @@ export async function queriesCommand(args: string[], defaultDataDir: string, wri
   if (values.name) filter.qname = values.name;
   if (values.client) filter.client = values.client;
   if (values.type) filter.qtype = checked(typeCode(values.type), `--type "${values.type}": not a DNS type name (A, AAAA, MX, ...) or number`);
-  if (values.rcode) filter.rcode = checked(rcodeCode(values.rcode), `--rcode "${values.rcode}": not an rcode name (NOERROR, NXDOMAIN, SERVFAIL, DROPPED, ...) or number`);
+  if (values.rcode)
+    filter.rcode = checked(rcodeCode(values.rcode), `--rcode "${values.rcode}": not an rcode name (NOERROR, NXDOMAIN, SERVFAIL, DROPPED, ...) or number`);
 
   const search: QuerySearch = { since: Date.now() - parseDuration(values.since), filter };
   const { entries } = (await searchThroughHost(dataDir, { search, limit })) ?? (await searchFile(dataDir, search, limit));

@@ -18,7 +18,9 @@ const tables = ['queries', 'requests'] as const;
 /** Bytes of the file's blocks in use (the WAL is checkpointed first, so it counts too). */
 export async function usedBytes(connection: DuckDBConnection): Promise<number> {
   await connection.run('CHECKPOINT');
-  const [row] = (await connection.runAndReadAll('SELECT used_blocks * block_size FROM pragma_database_size() WHERE database_name = current_database()')).getRowsJS();
+  const [row] = (
+    await connection.runAndReadAll('SELECT used_blocks * block_size FROM pragma_database_size() WHERE database_name = current_database()')
+  ).getRowsJS();
   return Number(row?.[0] ?? 0);
 }
 

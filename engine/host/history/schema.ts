@@ -100,7 +100,22 @@ export const requestColumns = 'ts, url, status, outcome, raw_bytes, link_bytes, 
 export const queryExportColumns = `epoch_ms(ts) AS time, client, transport, qname AS name, ${typeNameSql} AS type, ${rcodeNameSql} AS rcode, upstream, route, latency_ms, cache, rrl, flattened, answers`;
 export const requestExportColumns = 'epoch_ms(ts) AS time, url, status, outcome, raw_bytes, link_bytes, total_ms, origin_ms, failure_kind, failure';
 
-export type QueryRow = [number, number, string, string, string, number, number, string | null, number, string | null, string | null, boolean, string | null, string | null];
+export type QueryRow = [
+  number,
+  number,
+  string,
+  string,
+  string,
+  number,
+  number,
+  string | null,
+  number,
+  string | null,
+  string | null,
+  boolean,
+  string | null,
+  string | null,
+];
 export type RequestRow = [number, string, number, string, number, number, number, number | null, string | null, string | null];
 
 export const toQueryEntry = (row: QueryRow): QueryLogEntry => ({

@@ -11,7 +11,11 @@ export class OperatorsUsageError extends Error {
 }
 
 /** `dataDirOf(configFile)`: the data folder serve would use with that config (or none). */
-export async function operatorsCommand(args: string[], dataDirOf: (configFile: string | undefined) => Promise<string>, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function operatorsCommand(
+  args: string[],
+  dataDirOf: (configFile: string | undefined) => Promise<string>,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     options: { role: { type: 'string' }, scope: { type: 'string' }, 'data-dir': { type: 'string' }, config: { type: 'string' } },
@@ -19,7 +23,8 @@ export async function operatorsCommand(args: string[], dataDirOf: (configFile: s
     strict: true,
   });
   const [action, name, ...extra] = positionals;
-  if (extra.length > 0) throw new OperatorsUsageError(`operators: unexpected ${extra.join(' ')} (a password is never an argument: it is read from stdin or a prompt)`);
+  if (extra.length > 0)
+    throw new OperatorsUsageError(`operators: unexpected ${extra.join(' ')} (a password is never an argument: it is read from stdin or a prompt)`);
   const dataDir = values['data-dir'] ?? (await dataDirOf(values.config));
   const store = new OperatorStore(dataDir);
   const needName = () => {
@@ -67,21 +72,25 @@ export async function operatorsCommand(args: string[], dataDirOf: (configFile: s
     }
     case 'token-add': {
       const scope = tokenScope.safeParse(values.scope);
-      if (!scope.success) throw new OperatorsUsageError(`operators token-add: --scope ${values.scope ?? '(missing)'}: use metrics (Prometheus) or api (scripts)`);
+      if (!scope.success)
+        throw new OperatorsUsageError(`operators token-add: --scope ${values.scope ?? '(missing)'}: use metrics (Prometheus) or api (scripts)`);
       const created = await store.createToken(needName(), needRole(), scope.data, 'cli');
       out.write(`${created.token}\n`);
       process.stderr.write(`API token ${created.info.name} (${created.info.role}, ${created.info.scope}): shown this once; send it as Authorization: Bearer\n`);
       return;
     }
     case 'token-list':
-      for (const token of store.listTokens()) out.write(`${token.name}\t${token.role}\t${token.scope}\tby ${token.createdBy}\t${new Date(token.createdAt).toISOString()}\n`);
+      for (const token of store.listTokens())
+        out.write(`${token.name}\t${token.role}\t${token.scope}\tby ${token.createdBy}\t${new Date(token.createdAt).toISOString()}\n`);
       return;
     case 'token-revoke':
       await store.revokeToken(needName());
       out.write(`revoked ${name}\n`);
       return;
     default:
-      throw new OperatorsUsageError(`operators: "${action ?? ''}" is not an action: add, list, set-role, remove, reset-password, token-add, token-list, token-revoke (signalbox --help)`);
+      throw new OperatorsUsageError(
+        `operators: "${action ?? ''}" is not an action: add, list, set-role, remove, reset-password, token-add, token-list, token-revoke (signalbox --help)`,
+      );
   }
 }
 
@@ -92,7 +101,8 @@ async function readPassword(prompt: string): Promise<string> {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(chunk as Buffer);
     const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-    if (!line) throw new OperatorsUsageError('operators: no password on stdin: pipe it in (printf %s "$PW" | signalbox operators ...) or run on a terminal to be asked');
+    if (!line)
+      throw new OperatorsUsageError('operators: no password on stdin: pipe it in (printf %s "$PW" | signalbox operators ...) or run on a terminal to be asked');
     return line;
   }
   const first = await promptHidden(prompt);

@@ -135,8 +135,17 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
 
 function statusOf(code: string): number {
   const statuses: Record<string, number> = {
-    E_SIGN_IN: 401, E_RATE_LIMITED: 429, E_FORBIDDEN: 403, E_SETUP_REFUSED: 403, E_METHOD: 405, E_NOT_FOUND: 404,
-    E_INVALID_PARAMS: 400, E_BAD_PASSWORD: 400, E_BAD_NAME: 400, E_OPERATOR_EXISTS: 409, E_TOO_LARGE: 413,
+    E_SIGN_IN: 401,
+    E_RATE_LIMITED: 429,
+    E_FORBIDDEN: 403,
+    E_SETUP_REFUSED: 403,
+    E_METHOD: 405,
+    E_NOT_FOUND: 404,
+    E_INVALID_PARAMS: 400,
+    E_BAD_PASSWORD: 400,
+    E_BAD_NAME: 400,
+    E_OPERATOR_EXISTS: 409,
+    E_TOO_LARGE: 413,
   };
   return statuses[code] ?? 500;
 }
@@ -149,7 +158,8 @@ function parse<T>(schema: z.ZodType<T>, body: string): T {
     throw new ApiError('E_INVALID_PARAMS', 'the body is not JSON: send {"name": ..., "password": ...}');
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ApiError('E_INVALID_PARAMS', parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '));
+  if (!parsed.success)
+    throw new ApiError('E_INVALID_PARAMS', parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '));
   return parsed.data;
 }
 

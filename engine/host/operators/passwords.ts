@@ -12,7 +12,12 @@ const limits = { minN: 2 ** 10, maxN: 2 ** 20, maxR: 32, maxP: 16, maxMemory: 2 
 
 export const passwordHash = z.object({
   algorithm: z.literal('scrypt'),
-  N: z.number().int().min(limits.minN).max(limits.maxN).refine((n) => (n & (n - 1)) === 0, 'N must be a power of 2'),
+  N: z
+    .number()
+    .int()
+    .min(limits.minN)
+    .max(limits.maxN)
+    .refine((n) => (n & (n - 1)) === 0, 'N must be a power of 2'),
   r: z.number().int().min(1).max(limits.maxR),
   p: z.number().int().min(1).max(limits.maxP),
   salt: z.string().min(16),

@@ -8,7 +8,10 @@ import type { Logger } from '../../api/engine.ts';
 import type { SessionStore } from './sessions.ts';
 import type { OperatorStore } from './store.ts';
 
-type OperatorProcedure = Extract<ProcedureName, `host.${'whoami' | 'operators' | 'addOperator' | 'setOperatorRole' | 'removeOperator' | 'resetOperatorPassword' | 'sessions' | 'revokeSession' | 'apiTokens' | 'createApiToken' | 'revokeApiToken'}`>;
+type OperatorProcedure = Extract<
+  ProcedureName,
+  `host.${'whoami' | 'operators' | 'addOperator' | 'setOperatorRole' | 'removeOperator' | 'resetOperatorPassword' | 'sessions' | 'revokeSession' | 'apiTokens' | 'createApiToken' | 'revokeApiToken'}`
+>;
 export type OperatorProcedures = { [M in OperatorProcedure]: (params: RequestOf<M>, caller: Caller) => Promise<ResponseOf<M>> | ResponseOf<M> };
 
 export function operatorProcedures(store: OperatorStore, sessions: SessionStore, log: Logger): OperatorProcedures {

@@ -77,7 +77,11 @@ export class OperatorStore {
     }
     if (this.cached?.stamp === stamp) return this.cached.data;
     const parsed = operatorsFile.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
-    if (!parsed.success) throw new ApiError('E_OPERATORS_FILE', `${this.file} is not a valid operators file (${parsed.error.issues[0]?.message}); restore it from a backup or move it away to start over`);
+    if (!parsed.success)
+      throw new ApiError(
+        'E_OPERATORS_FILE',
+        `${this.file} is not a valid operators file (${parsed.error.issues[0]?.message}); restore it from a backup or move it away to start over`,
+      );
     this.cached = { stamp, data: parsed.data };
     return parsed.data;
   }
@@ -147,7 +151,10 @@ export class OperatorStore {
   async verify(name: string, password: string, source: string): Promise<Caller> {
     const attempt = this.guard.begin(name, source);
     if (!attempt.allowed) {
-      throw Object.assign(new ApiError('E_RATE_LIMITED', `too many failed sign-ins for ${name} from here; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`), { retryAfterMs: attempt.retryAfterMs });
+      throw Object.assign(
+        new ApiError('E_RATE_LIMITED', `too many failed sign-ins for ${name} from here; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`),
+        { retryAfterMs: attempt.retryAfterMs },
+      );
     }
     let ok: boolean;
     let record: OperatorRecord | undefined;
@@ -176,7 +183,8 @@ export class OperatorStore {
   /** Makes an API token; the secret is returned this once and only its SHA-256 is kept. */
   async createToken(name: string, role: Role, scope: TokenScope, createdBy: string): Promise<{ token: string; info: TokenInfo }> {
     checkName(name);
-    if (this.listTokens().some((token) => token.name === name)) throw new ApiError('E_TOKEN_EXISTS', `an API token named ${name} exists; revoke it first or pick another name`);
+    if (this.listTokens().some((token) => token.name === name))
+      throw new ApiError('E_TOKEN_EXISTS', `an API token named ${name} exists; revoke it first or pick another name`);
     const token = tokenPrefix + randomBytes(32).toString('base64url');
     const info = { name, role, scope, createdAt: Date.now(), createdBy };
     await this.write((data) => {
@@ -201,7 +209,8 @@ export class OperatorStore {
     if (!secret.startsWith(tokenPrefix)) return undefined;
     const digest = Buffer.from(sha256(secret), 'hex');
     for (const token of Object.values(this.read().tokens)) {
-      if (timingSafeEqual(digest, Buffer.from(token.sha256, 'hex'))) return { name: token.name, role: token.role, scope: token.scope, createdAt: token.createdAt, createdBy: token.createdBy };
+      if (timingSafeEqual(digest, Buffer.from(token.sha256, 'hex')))
+        return { name: token.name, role: token.role, scope: token.scope, createdAt: token.createdAt, createdBy: token.createdBy };
     }
     return undefined;
   }
@@ -232,4 +241,3 @@ function checkPassword(password: string): void {
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
-

@@ -35,8 +35,7 @@ export type SenderCheck = (event: IpcEvent) => boolean;
 export function serveIpc(ipc: IpcMainLike, handler: RpcHandler, isTrusted: SenderCheck, caller: Caller): () => void {
   const subscriptions = new Map<string, () => void>();
   const key = (sender: IpcSender, id: number) => `${sender.id}:${id}`;
-  const refuse = (event: IpcEvent) =>
-    new ApiError(ErrorCode.badMessage, `IPC from an untrusted frame (${event.senderFrame?.url ?? 'unknown'}) refused`);
+  const refuse = (event: IpcEvent) => new ApiError(ErrorCode.badMessage, `IPC from an untrusted frame (${event.senderFrame?.url ?? 'unknown'}) refused`);
 
   for (const name of Object.keys(procedures)) {
     ipc.handle(ipcChannel.call(name), async (event, params): Promise<IpcOutcome> => {

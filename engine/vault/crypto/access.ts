@@ -8,9 +8,7 @@ import { parsePredicate, planNames, planPredicate, PredicateError, predicateName
 import { VaultCryptoCode, VaultCryptoError } from './errors.ts';
 
 export type Access =
-  | { kind: 'owners'; owners: string[]; minimum: number }
-  | { kind: 'left-right'; left: string[]; right: string[] }
-  | { kind: 'predicate'; predicate: string };
+  { kind: 'owners'; owners: string[]; minimum: number } | { kind: 'left-right'; left: string[]; right: string[] } | { kind: 'predicate'; predicate: string };
 
 export const accessLimits = { maxOwners: 64, maxNameLength: 128 } as const;
 
@@ -32,7 +30,8 @@ export function normalizeAccess(value: unknown): Access {
   const names = (key: string): string[] => {
     const list = record[key];
     if (!Array.isArray(list) || list.length === 0) throw fail(`${key} must be a non-empty list of user names`);
-    for (const name of list) if (!isUserName(name)) throw fail(`${key}: ${JSON.stringify(name)} is not a user name (letters, digits, _ and -, up to ${accessLimits.maxNameLength})`);
+    for (const name of list)
+      if (!isUserName(name)) throw fail(`${key}: ${JSON.stringify(name)} is not a user name (letters, digits, _ and -, up to ${accessLimits.maxNameLength})`);
     const sorted = [...(list as string[])].sort();
     const duplicate = sorted.find((name, index) => sorted[index + 1] === name);
     if (duplicate !== undefined) throw fail(`${key} lists ${duplicate} twice`);
@@ -65,7 +64,8 @@ export function normalizeAccess(value: unknown): Access {
       expectKeys('kind', 'predicate');
       if (typeof record.predicate !== 'string') throw fail('predicate must be a string such as "(2, alice, (1, bob, carol), dave)"');
       const tree = predicateTree(record.predicate);
-      for (const name of predicateNames(tree)) if (!isUserName(name)) throw fail(`predicate: "${name}" is longer than ${accessLimits.maxNameLength} characters`);
+      for (const name of predicateNames(tree))
+        if (!isUserName(name)) throw fail(`predicate: "${name}" is longer than ${accessLimits.maxNameLength} characters`);
       return { kind: 'predicate', predicate: record.predicate };
     }
     default:

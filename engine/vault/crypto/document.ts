@@ -45,7 +45,22 @@ export type EnvelopeDocument = EnvelopeHeader & { data: string; signature: strin
 
 /** A share sealed under its owner key: nonce ‖ 32-byte share ‖ tag. */
 export const sealedShareLength = nonceLength + 32 + tagLength;
-const documentKeys = ['access', 'createdAt', 'createdBy', 'data', 'format', 'keyCommitment', 'labels', 'nonce', 'owners', 'shares', 'signature', 'signerKeyId', 'usages', 'vaultId'];
+const documentKeys = [
+  'access',
+  'createdAt',
+  'createdBy',
+  'data',
+  'format',
+  'keyCommitment',
+  'labels',
+  'nonce',
+  'owners',
+  'shares',
+  'signature',
+  'signerKeyId',
+  'usages',
+  'vaultId',
+];
 const keyIdPattern = /^[0-9a-f]{32}$/;
 const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -82,7 +97,10 @@ export function encodeDocument(document: EnvelopeDocument): string {
 export function decodeDocument(text: string): { document: EnvelopeDocument; bytes: Uint8Array } {
   if (typeof text !== 'string') throw formatError('a ciphertext is a base64url string');
   if (text.length > envelopeLimits.maxEncodedLength) {
-    throw new VaultCryptoError(VaultCryptoCode.tooLarge, `the ciphertext is ${text.length} characters; the vault accepts at most ${envelopeLimits.maxEncodedLength} (64 MiB)`);
+    throw new VaultCryptoError(
+      VaultCryptoCode.tooLarge,
+      `the ciphertext is ${text.length} characters; the vault accepts at most ${envelopeLimits.maxEncodedLength} (64 MiB)`,
+    );
   }
   // Clients may add padding or a trailing newline; neither changes the decoded bytes.
   const trimmed = text.trim().replace(/={1,2}$/, '');
@@ -120,10 +138,13 @@ function validateDocument(record: Record<string, unknown>): EnvelopeDocument {
   const extra = keys.filter((key) => !documentKeys.includes(key));
   const missing = documentKeys.filter((key) => !(key in record));
   if (extra.length > 0 || missing.length > 0) {
-    throw formatError([extra.length > 0 ? `unknown field ${extra.join(', ')}` : '', missing.length > 0 ? `missing ${missing.join(', ')}` : ''].filter(Boolean).join('; '));
+    throw formatError(
+      [extra.length > 0 ? `unknown field ${extra.join(', ')}` : '', missing.length > 0 ? `missing ${missing.join(', ')}` : ''].filter(Boolean).join('; '),
+    );
   }
   const vaultId = record.vaultId;
-  if (typeof vaultId !== 'string' || vaultId.length === 0 || vaultId.length > envelopeLimits.maxVaultIdLength) throw formatError('vaultId must be a string of 1 to 128 characters');
+  if (typeof vaultId !== 'string' || vaultId.length === 0 || vaultId.length > envelopeLimits.maxVaultIdLength)
+    throw formatError('vaultId must be a string of 1 to 128 characters');
 
   let access: Access;
   try {
@@ -136,7 +157,8 @@ function validateDocument(record: Record<string, unknown>): EnvelopeDocument {
   const ownerNames = accessOwners(access);
   const owners = list(record.owners, 'owners', ownerNames.length).map((entry, index): OwnerEntry => {
     const fields = object(entry, `owners[${index}]`, ['keyId', 'name', 'type', 'wrappedKey']);
-    if (fields.name !== ownerNames[index]) throw formatError(`owners[${index}] is ${JSON.stringify(fields.name)}; the access structure's owners, sorted, are ${ownerNames.join(', ')}`);
+    if (fields.name !== ownerNames[index])
+      throw formatError(`owners[${index}] is ${JSON.stringify(fields.name)}; the access structure's owners, sorted, are ${ownerNames.join(', ')}`);
     if (fields.type !== 'ECC' && fields.type !== 'RSA') throw formatError(`owners[${index}].type must be "ECC" or "RSA"`);
     if (typeof fields.keyId !== 'string' || !keyIdPattern.test(fields.keyId)) throw formatError(`owners[${index}].keyId must be 32 lowercase hex digits`);
     const wrapped = bytesField(fields.wrappedKey, `owners[${index}].wrappedKey`);
@@ -149,7 +171,8 @@ function validateDocument(record: Record<string, unknown>): EnvelopeDocument {
     const fields = object(entry, `shares[${index}]`, ['owner', 'share', 'slot']);
     const slot = slots[index]!;
     if (fields.owner !== slot.owner || fields.slot !== slot.slot) throw formatError(`shares[${index}] must be ${slot.owner}'s slot ${slot.slot}`);
-    if (bytesField(fields.share, `shares[${index}].share`).length !== sealedShareLength) throw formatError(`shares[${index}].share must be ${sealedShareLength} bytes`);
+    if (bytesField(fields.share, `shares[${index}].share`).length !== sealedShareLength)
+      throw formatError(`shares[${index}].share must be ${sealedShareLength} bytes`);
     return { owner: slot.owner, slot: slot.slot, share: fields.share as string };
   });
 
@@ -159,7 +182,12 @@ function validateDocument(record: Record<string, unknown>): EnvelopeDocument {
   if (!isUserName(createdBy)) throw formatError('createdBy must be a user name');
   if (typeof record.signerKeyId !== 'string' || !keyIdPattern.test(record.signerKeyId)) throw formatError('signerKeyId must be 32 lowercase hex digits');
   const createdAt = record.createdAt;
-  if (typeof createdAt !== 'string' || !timestampPattern.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || new Date(createdAt).toISOString() !== createdAt) {
+  if (
+    typeof createdAt !== 'string' ||
+    !timestampPattern.test(createdAt) ||
+    Number.isNaN(Date.parse(createdAt)) ||
+    new Date(createdAt).toISOString() !== createdAt
+  ) {
     throw formatError('createdAt must be a UTC timestamp like 2026-01-31T12:00:00.000Z');
   }
   if (bytesField(record.nonce, 'nonce').length !== nonceLength) throw formatError(`nonce must be ${nonceLength} bytes`);
@@ -223,7 +251,8 @@ function list(value: unknown, what: string, length: number): unknown[] {
 function object(value: unknown, what: string, keys: string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw formatError(`${what} must be an object`);
   const actual = Object.keys(value).sort();
-  if (actual.length !== keys.length || actual.some((key, index) => key !== keys[index])) throw formatError(`${what} must have exactly the fields ${keys.join(', ')}`);
+  if (actual.length !== keys.length || actual.some((key, index) => key !== keys[index]))
+    throw formatError(`${what} must have exactly the fields ${keys.join(', ')}`);
   return value as Record<string, unknown>;
 }
 

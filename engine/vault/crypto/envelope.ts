@@ -29,7 +29,17 @@ import {
   type OwnerEntry,
 } from './document.ts';
 import { VaultCryptoCode, VaultCryptoError } from './errors.ts';
-import { checkPublicKey, keyId, publicKeyFromPrivate, sign, unwrapKeyWith, verifySignature, wrapKeyFor, type PrivateKeyRef, type PublicKeyRef } from './keys.ts';
+import {
+  checkPublicKey,
+  keyId,
+  publicKeyFromPrivate,
+  sign,
+  unwrapKeyWith,
+  verifySignature,
+  wrapKeyFor,
+  type PrivateKeyRef,
+  type PublicKeyRef,
+} from './keys.ts';
 import { recoverSecret, shareSecret, type SlotShare } from './sharing.ts';
 
 export { chooseOwners, type Access } from './access.ts';
@@ -76,18 +86,26 @@ export interface EnvelopeSummary {
 export function encryptPayload(request: EncryptRequest): string {
   const access = normalizeAccess(request.access);
   const vaultId = request.vaultId;
-  if (typeof vaultId !== 'string' || vaultId.length === 0 || vaultId.length > envelopeLimits.maxVaultIdLength) throw inputError('vaultId must be a string of 1 to 128 characters');
+  if (typeof vaultId !== 'string' || vaultId.length === 0 || vaultId.length > envelopeLimits.maxVaultIdLength)
+    throw inputError('vaultId must be a string of 1 to 128 characters');
   const labels = normalizeTags(request.labels ?? [], 'labels');
   const usages = normalizeTags(request.usages ?? [], 'usages');
   const { signer, plaintext, now } = request;
   if (!isUserName(signer.name)) throw inputError(`the signer ${JSON.stringify(signer.name)} is not a user name`);
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw inputError('now must be a valid Date');
   if (plaintext.length > envelopeLimits.maxPlaintext) {
-    throw new VaultCryptoError(VaultCryptoCode.tooLarge, `the data is ${plaintext.length} bytes; the vault encrypts at most ${envelopeLimits.maxPlaintext} (32 MiB) at once`);
+    throw new VaultCryptoError(
+      VaultCryptoCode.tooLarge,
+      `the data is ${plaintext.length} bytes; the vault encrypts at most ${envelopeLimits.maxPlaintext} (32 MiB) at once`,
+    );
   }
   const recipients = accessOwners(access).map((name) => {
     const key = request.owners.get(name);
-    if (key === undefined) throw new VaultCryptoError(VaultCryptoCode.unknownOwner, `owner ${name} has no public key in this vault: create the user first, or remove them from the access structure`);
+    if (key === undefined)
+      throw new VaultCryptoError(
+        VaultCryptoCode.unknownOwner,
+        `owner ${name} has no public key in this vault: create the user first, or remove them from the access structure`,
+      );
     checkPublicKey(key);
     return { name, key };
   });
@@ -131,7 +149,10 @@ export function encryptPayload(request: EncryptRequest): string {
     const signature = sign(signer, signedMessage(headerBytes, data));
     const text = encodeDocument({ ...header, data: toBase64(data), signature: toBase64(signature) });
     if (text.length > envelopeLimits.maxEncodedLength) {
-      throw new VaultCryptoError(VaultCryptoCode.tooLarge, `the ciphertext would be ${text.length} characters; the vault accepts at most ${envelopeLimits.maxEncodedLength}: encrypt less data at once`);
+      throw new VaultCryptoError(
+        VaultCryptoCode.tooLarge,
+        `the ciphertext would be ${text.length} characters; the vault accepts at most ${envelopeLimits.maxEncodedLength}: encrypt less data at once`,
+      );
     }
     return text;
   } finally {
@@ -155,7 +176,10 @@ export function decryptPayload(text: string, options: DecryptOptions): Uint8Arra
   const { document } = verifyDocument(text, options);
   const chosen = chooseOwners(document.access, new Set(options.use));
   if (chosen === null) {
-    throw new VaultCryptoError(VaultCryptoCode.notEnoughOwners, `need more delegated keys: ${describeAccess(document.access)}; available: ${options.use.length > 0 ? [...options.use].sort().join(', ') : 'none'}`);
+    throw new VaultCryptoError(
+      VaultCryptoCode.notEnoughOwners,
+      `need more delegated keys: ${describeAccess(document.access)}; available: ${options.use.length > 0 ? [...options.use].sort().join(', ') : 'none'}`,
+    );
   }
   const header = headerOf(document);
   const bound = coreHash(coreOf(header));
@@ -163,7 +187,11 @@ export function decryptPayload(text: string, options: DecryptOptions): Uint8Arra
   const ownerKey = (name: string): Uint8Array => {
     const cached = ownerKeys.get(name);
     if (cached !== undefined) return cached;
-    const key = unwrapOwnerKey(document.owners.find((owner) => owner.name === name)!, bound, options);
+    const key = unwrapOwnerKey(
+      document.owners.find((owner) => owner.name === name)!,
+      bound,
+      options,
+    );
     ownerKeys.set(name, key);
     return key;
   };
@@ -182,10 +210,12 @@ export function decryptPayload(text: string, options: DecryptOptions): Uint8Arra
     // The commitment makes the data key the only key the data opens with (an AEAD alone is not
     // key-committing), so every satisfying set of owners decrypts to the same plaintext.
     if (!timingSafeEqual(derived.commitment, fromBase64(document.keyCommitment, 'keyCommitment'))) {
-      throw new VaultCryptoError(VaultCryptoCode.decrypt, 'the owners\' shares do not recover this ciphertext\'s data key');
+      throw new VaultCryptoError(VaultCryptoCode.decrypt, "the owners' shares do not recover this ciphertext's data key");
     }
     try {
-      return xchacha20poly1305(derived.aeadKey, fromBase64(document.nonce, 'nonce'), dataBinding(canonicalBytes(header))).decrypt(fromBase64(document.data, 'data'));
+      return xchacha20poly1305(derived.aeadKey, fromBase64(document.nonce, 'nonce'), dataBinding(canonicalBytes(header))).decrypt(
+        fromBase64(document.data, 'data'),
+      );
     } catch (cause) {
       throw new VaultCryptoError(VaultCryptoCode.decrypt, 'the data does not decrypt: the ciphertext was altered', { cause });
     }
@@ -197,12 +227,22 @@ export function decryptPayload(text: string, options: DecryptOptions): Uint8Arra
 function verifyDocument(text: string, options: VerifyOptions): { document: EnvelopeDocument; hash: string } {
   const { document, bytes } = decodeDocument(text);
   if (document.vaultId !== options.vaultId) {
-    throw new VaultCryptoError(VaultCryptoCode.wrongVault, `this ciphertext belongs to vault ${JSON.stringify(document.vaultId)}, not to this vault (${JSON.stringify(options.vaultId)}): decrypt it there`);
+    throw new VaultCryptoError(
+      VaultCryptoCode.wrongVault,
+      `this ciphertext belongs to vault ${JSON.stringify(document.vaultId)}, not to this vault (${JSON.stringify(options.vaultId)}): decrypt it there`,
+    );
   }
   const signer = options.publicKeyOf(document.createdBy);
-  if (signer === undefined) throw new VaultCryptoError(VaultCryptoCode.unknownSigner, `the ciphertext is signed by ${document.createdBy}, who has no account in this vault: it cannot be verified`);
+  if (signer === undefined)
+    throw new VaultCryptoError(
+      VaultCryptoCode.unknownSigner,
+      `the ciphertext is signed by ${document.createdBy}, who has no account in this vault: it cannot be verified`,
+    );
   if (keyId(signer.type, signer.publicKey) !== document.signerKeyId) {
-    throw new VaultCryptoError(VaultCryptoCode.signature, `the ciphertext is signed with a key ${document.createdBy} does not hold (key ${document.signerKeyId}): it was not made by this user`);
+    throw new VaultCryptoError(
+      VaultCryptoCode.signature,
+      `the ciphertext is signed with a key ${document.createdBy} does not hold (key ${document.signerKeyId}): it was not made by this user`,
+    );
   }
   const headerBytes = canonicalBytes(headerOf(document));
   if (!verifySignature(signer, signedMessage(headerBytes, fromBase64(document.data, 'data')), fromBase64(document.signature, 'signature'))) {
@@ -213,11 +253,19 @@ function verifyDocument(text: string, options: VerifyOptions): { document: Envel
 
 function unwrapOwnerKey(owner: OwnerEntry, bound: Uint8Array, options: DecryptOptions): Uint8Array {
   const privateKey = options.privateKeyOf(owner.name);
-  if (privateKey === undefined) throw new VaultCryptoError(VaultCryptoCode.missingKey, `${owner.name}'s key is not available: ${owner.name} must delegate first`);
-  if (privateKey.type !== owner.type) throw new VaultCryptoError(VaultCryptoCode.decrypt, `${owner.name} now has an ${privateKey.type} key, but this ciphertext was encrypted to their ${owner.type} key`);
+  if (privateKey === undefined)
+    throw new VaultCryptoError(VaultCryptoCode.missingKey, `${owner.name}'s key is not available: ${owner.name} must delegate first`);
+  if (privateKey.type !== owner.type)
+    throw new VaultCryptoError(
+      VaultCryptoCode.decrypt,
+      `${owner.name} now has an ${privateKey.type} key, but this ciphertext was encrypted to their ${owner.type} key`,
+    );
   const current = options.publicKeyOf(owner.name);
   if (current !== undefined && keyId(current.type, current.publicKey) !== owner.keyId) {
-    throw new VaultCryptoError(VaultCryptoCode.decrypt, `${owner.name}'s key has changed since this ciphertext was made (it names key ${owner.keyId}): it cannot be decrypted with the new key`);
+    throw new VaultCryptoError(
+      VaultCryptoCode.decrypt,
+      `${owner.name}'s key has changed since this ciphertext was made (it names key ${owner.keyId}): it cannot be decrypted with the new key`,
+    );
   }
   let key: Uint8Array;
   try {

@@ -71,8 +71,10 @@ export function parseKdfParams(value: unknown, options: KdfOptions = {}): KdfPar
   const { algorithm, N, r, p, salt } = value as Record<string, unknown>;
   if (algorithm !== 'scrypt') throw fail(`algorithm ${JSON.stringify(algorithm)} is not supported (only "scrypt")`);
   if (typeof N !== 'number' || !Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0) throw fail(`N = ${String(N)} is not a power of two`);
-  if (N < minimumN || N > kdfLimits.maxN) throw fail(`N = ${N} is outside [2^${Math.log2(minimumN)}, 2^${Math.log2(kdfLimits.maxN)}]; re-set the password to store current parameters`);
-  if (typeof r !== 'number' || !Number.isInteger(r) || r < kdfLimits.minR || r > kdfLimits.maxR) throw fail(`r = ${String(r)} is outside [${kdfLimits.minR}, ${kdfLimits.maxR}]`);
+  if (N < minimumN || N > kdfLimits.maxN)
+    throw fail(`N = ${N} is outside [2^${Math.log2(minimumN)}, 2^${Math.log2(kdfLimits.maxN)}]; re-set the password to store current parameters`);
+  if (typeof r !== 'number' || !Number.isInteger(r) || r < kdfLimits.minR || r > kdfLimits.maxR)
+    throw fail(`r = ${String(r)} is outside [${kdfLimits.minR}, ${kdfLimits.maxR}]`);
   if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > kdfLimits.maxP) throw fail(`p = ${String(p)} is outside [1, ${kdfLimits.maxP}]`);
   if (128 * N * r > kdfLimits.maxMemory) throw fail(`N·r = ${N * r} needs more than 1 GiB of memory`);
   if (N * r * p > kdfLimits.maxWork) throw fail(`N·r·p = ${N * r * p} is more work than a login may cost`);

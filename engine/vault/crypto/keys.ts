@@ -82,7 +82,8 @@ export function keyId(type: KeyType, publicKey: Uint8Array): string {
 /** The public half of a private key (to name the signer's key in a header, or check a pair). */
 export function publicKeyFromPrivate(key: PrivateKeyRef): PublicKeyRef {
   if (key.type === 'ECC') return { type: 'ECC', publicKey: p256.getPublicKey(eccPrivateKey(key.privateKey), false) };
-  if (key.type === 'RSA') return { type: 'RSA', publicKey: new Uint8Array(createPublicKey(rsaPrivateKey(key.privateKey)).export({ type: 'spki', format: 'der' })) };
+  if (key.type === 'RSA')
+    return { type: 'RSA', publicKey: new Uint8Array(createPublicKey(rsaPrivateKey(key.privateKey)).export({ type: 'spki', format: 'der' })) };
   throw unknownType(key.type);
 }
 
@@ -111,7 +112,11 @@ export function sign(signer: PrivateKeyRef, message: Uint8Array): Uint8Array {
   if (signer.type === 'ECC') return p256.sign(message, eccPrivateKey(signer.privateKey), { prehash: true, lowS: true });
   if (signer.type === 'RSA') {
     return ownBytes(
-      cryptoSign('sha256', message, { key: rsaPrivateKey(signer.privateKey), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }),
+      cryptoSign('sha256', message, {
+        key: rsaPrivateKey(signer.privateKey),
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+      }),
     );
   }
   throw unknownType(signer.type);
@@ -174,7 +179,7 @@ function eciesUnwrap(privateKey: Uint8Array, wrapped: Uint8Array, associatedData
   try {
     return xchacha20poly1305(derived.aeadKey, derived.nonce, associatedData).decrypt(wrapped.subarray(eccPublicLength));
   } catch (cause) {
-    throw new VaultCryptoError(VaultCryptoCode.decrypt, 'the wrapped key does not decrypt with this ECC key: another owner\'s key, or altered bytes', { cause });
+    throw new VaultCryptoError(VaultCryptoCode.decrypt, "the wrapped key does not decrypt with this ECC key: another owner's key, or altered bytes", { cause });
   } finally {
     wipe(...derived.secrets);
   }
@@ -198,7 +203,7 @@ function rsaUnwrap(owner: KeyObject, wrapped: Uint8Array, associatedData: Uint8A
   try {
     return ownBytes(privateDecrypt({ key: owner, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: sha256(associatedData) }, wrapped));
   } catch (cause) {
-    throw new VaultCryptoError(VaultCryptoCode.decrypt, 'the wrapped key does not decrypt with this RSA key: another owner\'s key, or altered bytes', { cause });
+    throw new VaultCryptoError(VaultCryptoCode.decrypt, "the wrapped key does not decrypt with this RSA key: another owner's key, or altered bytes", { cause });
   }
 }
 
@@ -241,7 +246,10 @@ function rsaPrivateKey(pkcs8: Uint8Array): KeyObject {
 function checkRsa(key: KeyObject): KeyObject {
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (key.asymmetricKeyType !== 'rsa' || bits < rsaLimits.minBits || bits > rsaLimits.maxBits || key.asymmetricKeyDetails?.publicExponent !== 65537n) {
-    throw new VaultCryptoError(VaultCryptoCode.key, `an RSA key must be rsaEncryption with ${rsaLimits.minBits} to ${rsaLimits.maxBits} bits and e = 65537 (this one: ${key.asymmetricKeyType ?? 'unknown'}, ${bits} bits)`);
+    throw new VaultCryptoError(
+      VaultCryptoCode.key,
+      `an RSA key must be rsaEncryption with ${rsaLimits.minBits} to ${rsaLimits.maxBits} bits and e = 65537 (this one: ${key.asymmetricKeyType ?? 'unknown'}, ${bits} bits)`,
+    );
   }
   return key;
 }

@@ -6,14 +6,11 @@
 // child order is kept because secret-sharing x-coordinates are the children's 1-based positions.
 // A name's n-th occurrence in the text owns its n-th share.
 
-export type PredicateNode =
-  | { kind: 'name'; name: string; occurrence: number }
-  | { kind: 'gate'; threshold: number; children: PredicateNode[] };
+export type PredicateNode = { kind: 'name'; name: string; occurrence: number } | { kind: 'gate'; threshold: number; children: PredicateNode[] };
 
 /** Which children each gate uses to reach its threshold: the recipe for recovering the secret. */
 export type PredicatePlan =
-  | { kind: 'name'; name: string; occurrence: number }
-  | { kind: 'gate'; threshold: number; children: { position: number; plan: PredicatePlan }[] };
+  { kind: 'name'; name: string; occurrence: number } | { kind: 'gate'; threshold: number; children: { position: number; plan: PredicatePlan }[] };
 
 export const predicateLimits = { maxLength: 1024, maxLeaves: 64, maxDepth: 8 } as const;
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;

@@ -43,7 +43,8 @@ export function combine(shares: readonly Share[]): Uint8Array {
   if (first === undefined) throw new RangeError('Shamir recovery needs at least one share');
   const seen = new Set<number>();
   for (const share of shares) {
-    if (!Number.isInteger(share.x) || share.x < 1 || share.x > 255 || seen.has(share.x)) throw new RangeError(`share x = ${share.x} is not a distinct point in 1..255`);
+    if (!Number.isInteger(share.x) || share.x < 1 || share.x > 255 || seen.has(share.x))
+      throw new RangeError(`share x = ${share.x} is not a distinct point in 1..255`);
     if (share.y.length !== first.y.length) throw new RangeError('shares of one secret have the same length');
     seen.add(share.x);
   }
@@ -90,7 +91,8 @@ export function recoverByPredicate(plan: PredicatePlan, sharesOf: (name: string,
     if (share === undefined) throw new RangeError(`no share for ${plan.name} (occurrence ${plan.occurrence + 1})`);
     return new Uint8Array(share);
   }
-  if (plan.children.length !== plan.threshold) throw new RangeError(`a plan for a ${plan.threshold}-of gate uses exactly ${plan.threshold} children (it has ${plan.children.length})`);
+  if (plan.children.length !== plan.threshold)
+    throw new RangeError(`a plan for a ${plan.threshold}-of gate uses exactly ${plan.threshold} children (it has ${plan.children.length})`);
   const shares: Share[] = [];
   try {
     for (const child of plan.children) shares.push({ x: child.position, y: recoverByPredicate(child.plan, sharesOf) });

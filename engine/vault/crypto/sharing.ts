@@ -108,7 +108,12 @@ export function recoverSecret(access: Access, use: ReadonlySet<string>, shareOf:
 
 /** Every (left, right) pair of two different people. */
 function pairs(access: { left: string[]; right: string[] }): [string, string][] {
-  return [...access.left].sort().flatMap((left) => [...access.right].sort().filter((right) => right !== left).map((right): [string, string] => [left, right]));
+  return [...access.left].sort().flatMap((left) =>
+    [...access.right]
+      .sort()
+      .filter((right) => right !== left)
+      .map((right): [string, string] => [left, right]),
+  );
 }
 
 export function compareSlots(a: ShareSlot, b: ShareSlot): number {

@@ -61,7 +61,8 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   if (err instanceof StatusError) {
     return { httpStatus: err.httpStatus, answer: withDetail({ Status: err.message, Code: err.code }, err.detail), internal: false };
   }
-  if (err instanceof GoJsonError || err instanceof GoDurationError) return { httpStatus: 200, answer: { Status: err.message, Code: 'E_RO_REQUEST' }, internal: false };
+  if (err instanceof GoJsonError || err instanceof GoDurationError)
+    return { httpStatus: 200, answer: { Status: err.message, Code: 'E_RO_REQUEST' }, internal: false };
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if (typeof code === 'string' && code.startsWith('E_') && code !== 'E_INTERNAL') {

@@ -14,7 +14,11 @@ type Procedures = typeof vaultApi.procedures;
  * The request validated by a vault procedure's schema; `fieldOf` maps the schema's keys (dotted
  * paths) to the Red October fields they came from, for the error text.
  */
-export function checked<P extends keyof Procedures>(procedure: P, params: z.input<Procedures[P]['request']>, fieldOf: Record<string, string>): z.output<Procedures[P]['request']> {
+export function checked<P extends keyof Procedures>(
+  procedure: P,
+  params: z.input<Procedures[P]['request']>,
+  fieldOf: Record<string, string>,
+): z.output<Procedures[P]['request']> {
   const result = vaultApi.procedures[procedure].request.safeParse(params);
   if (result.success) return result.data as z.output<Procedures[P]['request']>;
   const issue = result.error.issues[0]!;
@@ -90,11 +94,16 @@ export function accessStructure(request: GoRequest): AccessStructure {
   const right = request.strings('RightOwners');
   const predicate = request.string('Predicate');
   const kinds = [owners.length > 0, left.length > 0 || right.length > 0, predicate !== ''].filter(Boolean).length;
-  if (kinds > 1) throw new StatusError('E_RO_ACCESS', 'Invalid access structure.', { detail: 'send one of: Owners with Minimum, LeftOwners with RightOwners, or Predicate' });
+  if (kinds > 1)
+    throw new StatusError('E_RO_ACCESS', 'Invalid access structure.', {
+      detail: 'send one of: Owners with Minimum, LeftOwners with RightOwners, or Predicate',
+    });
   if (owners.length > 0) {
     const minimum = request.int('Minimum');
     if (minimum < 1 || minimum > owners.length) {
-      throw new StatusError('E_RO_ACCESS', 'Invalid access structure.', { detail: `Minimum is how many of the ${owners.length} Owners must delegate: 1 to ${owners.length}` });
+      throw new StatusError('E_RO_ACCESS', 'Invalid access structure.', {
+        detail: `Minimum is how many of the ${owners.length} Owners must delegate: 1 to ${owners.length}`,
+      });
     }
     return { kind: 'owners', owners, minimum };
   }
@@ -103,7 +112,13 @@ export function accessStructure(request: GoRequest): AccessStructure {
   throw new StatusError('E_RO_ACCESS', 'Invalid access structure.', { detail: 'send Owners with Minimum, LeftOwners with RightOwners, or Predicate' });
 }
 
-export const accessFields = { 'access.owners': 'Owners', 'access.minimum': 'Minimum', 'access.left': 'LeftOwners', 'access.right': 'RightOwners', 'access.predicate': 'Predicate' };
+export const accessFields = {
+  'access.owners': 'Owners',
+  'access.minimum': 'Minimum',
+  'access.left': 'LeftOwners',
+  'access.right': 'RightOwners',
+  'access.predicate': 'Predicate',
+};
 
 const redOctoberPrefix = Buffer.from('{"Version"');
 

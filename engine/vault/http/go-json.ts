@@ -55,7 +55,9 @@ export class GoRequest {
     const text = decoder.decode(body);
     let value: unknown;
     try {
-      value = JSON.parse(text, (_key, raw: unknown, context?: { source?: string }) => (typeof raw === 'number' ? new GoNumber(context?.source ?? String(raw)) : raw));
+      value = JSON.parse(text, (_key, raw: unknown, context?: { source?: string }) =>
+        typeof raw === 'number' ? new GoNumber(context?.source ?? String(raw)) : raw,
+      );
     } catch (err) {
       throw new GoJsonError(syntaxMessage(err, text.length));
     }
@@ -184,7 +186,7 @@ function goBase64ErrorAt(text: string): number | null {
   const length = text.length;
   // Characters of the current 4-character quantum read so far (line breaks do not count).
   let inQuantum = 0;
-  for (let i = 0; i < length; ) {
+  for (let i = 0; i < length;) {
     const c = text.charCodeAt(i++);
     if (isBase64(c)) {
       inQuantum = (inQuantum + 1) % 4;

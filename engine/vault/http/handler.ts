@@ -17,5 +17,6 @@ export const withCredentials = { Name: 'string', Password: 'string' } as const s
 
 /** Red October's answer before any password check on an empty vault (spec §2). */
 export function requireCreated(vault: Vault): void {
-  if (!vault.accounts.initialized) throw new StatusError('E_RO_NOT_CREATED', 'Vault is not created yet', { detail: 'call /create first: it makes the first account, an admin' });
+  if (!vault.accounts.initialized)
+    throw new StatusError('E_RO_NOT_CREATED', 'Vault is not created yet', { detail: 'call /create first: it makes the first account, an admin' });
 }

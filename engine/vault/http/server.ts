@@ -40,7 +40,14 @@ export interface VaultHttps {
 }
 
 // TLS 1.2: ECDHE with AES-GCM or ChaCha20-Poly1305 only; TLS 1.3 suites are all AEAD and stay Node's.
-const tls12Ciphers = ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305'];
+const tls12Ciphers = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+];
 const tls13Ciphers = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 
 const baseHeaders = {
@@ -167,7 +174,9 @@ export async function startVaultHttps(options: VaultHttpsOptions): Promise<Vault
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const body = JSON.stringify({ Status: `bad HTTP request: ${err.code ?? err.message}`, Code: 'E_RO_BAD_HTTP' });
-    const headers = Object.entries({ ...baseHeaders, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
+    const headers = Object.entries({ ...baseHeaders, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).map(
+      ([name, value]) => `${name}: ${value}\r\n`,
+    );
     socket.end(`HTTP/1.1 400 Bad Request\r\n${headers.join('')}\r\n${body}`);
   });
   // With a listener here Node leaves the socket open (a handshake timeout would otherwise hold it
@@ -237,4 +246,3 @@ function sourceOf(socket: Socket): string {
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
-

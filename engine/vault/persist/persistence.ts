@@ -149,7 +149,10 @@ export class DelegationPersistence {
     if (!policy.owners.includes(owner)) {
       key.privateKey.fill(0);
       await this.deps.record('deny', owner, { reason: 'not a persist owner', policy: describe(policy) });
-      throw new ApiError('E_VAULT_PERSIST_NOT_OWNER', `${owner} is not one of the owners the stored delegations are encrypted to (${describe(policy)}): ask them to restore`);
+      throw new ApiError(
+        'E_VAULT_PERSIST_NOT_OWNER',
+        `${owner} is not one of the owners the stored delegations are encrypted to (${describe(policy)}): ask them to restore`,
+      );
     }
     this.restorers.add({ owner, key, uses: 1, durationMs: seconds * 1000, users: [], anyone: true, labels: [], order: null });
     await this.deps.record('persist-restore', owner, { holding: this.restorers.general().map((d) => d.owner), policy: describe(policy), seconds });
@@ -192,7 +195,12 @@ export class DelegationPersistence {
     let plaintext: Uint8Array | undefined;
     let stored: StoredDelegation[];
     try {
-      plaintext = decryptPayload(this.stored!.ciphertext, { vaultId: this.deps.vaultId, publicKeyOf: this.deps.publicKeyOf, privateKeyOf: (name) => keys.get(name), use: chosen });
+      plaintext = decryptPayload(this.stored!.ciphertext, {
+        vaultId: this.deps.vaultId,
+        publicKeyOf: this.deps.publicKeyOf,
+        privateKeyOf: (name) => keys.get(name),
+        use: chosen,
+      });
       stored = decodeSnapshot(plaintext);
     } catch (err) {
       this.error = `the stored delegations do not decrypt with ${chosen.join(' and ')}'s keys (${message(err)}); an admin's /reset-persisted deletes them`;
@@ -207,13 +215,29 @@ export class DelegationPersistence {
     const restored: string[] = [];
     const skipped: string[] = [];
     for (const d of stored) {
-      const reason = d.expiresAt <= now ? 'its time ended' : delegatedSinceRestart.has(d.owner) ? 'delegated again since the restart' : this.keyMatches(d) ? null : 'not the key of that account now';
+      const reason =
+        d.expiresAt <= now
+          ? 'its time ended'
+          : delegatedSinceRestart.has(d.owner)
+            ? 'delegated again since the restart'
+            : this.keyMatches(d)
+              ? null
+              : 'not the key of that account now';
       if (reason) {
         d.key.privateKey.fill(0);
         skipped.push(`${d.owner}: ${reason}`);
         continue;
       }
-      this.deps.delegations.add({ owner: d.owner, key: d.key, uses: d.uses, durationMs: d.expiresAt - now, users: d.users, anyone: d.anyone, labels: d.labels, order: null });
+      this.deps.delegations.add({
+        owner: d.owner,
+        key: d.key,
+        uses: d.uses,
+        durationMs: d.expiresAt - now,
+        users: d.users,
+        anyone: d.anyone,
+        labels: d.labels,
+        order: null,
+      });
       restored.push(d.owner);
     }
     this.stored = null;
@@ -249,15 +273,27 @@ export class DelegationPersistence {
     const recipients = new Map<string, PublicKeyRef>();
     for (const name of owners) {
       const publicKey = this.deps.publicKeyOf(name);
-      if (!publicKey) throw new ApiError('E_VAULT_PERSIST_OWNER', `persist owner ${name} has no (approved) account: create it, or change engines.vault.persist.owners`);
+      if (!publicKey)
+        throw new ApiError('E_VAULT_PERSIST_OWNER', `persist owner ${name} has no (approved) account: create it, or change engines.vault.persist.owners`);
       recipients.set(name, publicKey);
     }
-    const plaintext = encodeSnapshot(live.map((d) => ({ owner: d.owner, key: d.key, uses: d.uses, expiresAt: d.expiresAt, users: d.users, anyone: d.anyone, labels: d.labels })));
+    const plaintext = encodeSnapshot(
+      live.map((d) => ({ owner: d.owner, key: d.key, uses: d.uses, expiresAt: d.expiresAt, users: d.users, anyone: d.anyone, labels: d.labels })),
+    );
     let ciphertext: string;
     try {
       // Signed with one of the stored keys: the envelope needs an author, and the vault has no key of its own.
       const signer = live[0]!;
-      ciphertext = encryptPayload({ vaultId: this.deps.vaultId, access: { kind: 'owners', owners, minimum }, labels, usages: ['decrypt'], plaintext, owners: recipients, signer: { name: signer.owner, ...signer.key }, now: new Date() });
+      ciphertext = encryptPayload({
+        vaultId: this.deps.vaultId,
+        access: { kind: 'owners', owners, minimum },
+        labels,
+        usages: ['decrypt'],
+        plaintext,
+        owners: recipients,
+        signer: { name: signer.owner, ...signer.key },
+        now: new Date(),
+      });
     } finally {
       plaintext.fill(0);
     }
@@ -265,7 +301,12 @@ export class DelegationPersistence {
     await writeStoredFile(path, ciphertext, writtenAt);
     this.writtenAt = writtenAt;
     this.error = null;
-    await this.deps.record('persist-write', null, { delegations: live.length, owners: live.map((d) => d.owner), policy: describe({ owners, minimum }), file: path });
+    await this.deps.record('persist-write', null, {
+      delegations: live.length,
+      owners: live.map((d) => d.owner),
+      policy: describe({ owners, minimum }),
+      file: path,
+    });
   }
 
   private async failed(err: unknown): Promise<void> {

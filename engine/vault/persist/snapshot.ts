@@ -40,7 +40,16 @@ export function encodeSnapshot(delegations: readonly StoredDelegation[]): Uint8A
   const json = Buffer.from(
     JSON.stringify({
       version: 1,
-      delegations: delegations.map((d) => ({ owner: d.owner, type: d.key.type, keyBytes: d.key.privateKey.length, uses: d.uses, expiresAt: d.expiresAt, users: d.users, anyone: d.anyone, labels: d.labels })),
+      delegations: delegations.map((d) => ({
+        owner: d.owner,
+        type: d.key.type,
+        keyBytes: d.key.privateKey.length,
+        uses: d.uses,
+        expiresAt: d.expiresAt,
+        users: d.users,
+        anyone: d.anyone,
+        labels: d.labels,
+      })),
     }),
     'utf8',
   );

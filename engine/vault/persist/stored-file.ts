@@ -28,7 +28,12 @@ export async function readStoredFile(path: string): Promise<StoredFile | null> {
     throw new Error(`${path} is not JSON`);
   }
   const record = parsed as Partial<Record<'format' | 'writtenAt' | 'ciphertext', unknown>> | null;
-  if (record?.format !== storedFormat || typeof record.ciphertext !== 'string' || typeof record.writtenAt !== 'string' || Number.isNaN(Date.parse(record.writtenAt))) {
+  if (
+    record?.format !== storedFormat ||
+    typeof record.ciphertext !== 'string' ||
+    typeof record.writtenAt !== 'string' ||
+    Number.isNaN(Date.parse(record.writtenAt))
+  ) {
     throw new Error(`${path} is not a ${storedFormat} file`);
   }
   return { writtenAt: Date.parse(record.writtenAt), ciphertext: record.ciphertext };

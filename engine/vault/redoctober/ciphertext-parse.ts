@@ -52,7 +52,11 @@ function signatureMismatch(which: string): RedOctoberError {
 }
 
 function unknownVersion(version: number): RedOctoberError {
-  return new RedOctoberError(RedOctoberCode.unknownVersion, 'Unknown version', `the ciphertext has version ${version}; Red October writes only -1 (with 1 inside)`);
+  return new RedOctoberError(
+    RedOctoberCode.unknownVersion,
+    'Unknown version',
+    `the ciphertext has version ${version}; Red October writes only -1 (with 1 inside)`,
+  );
 }
 
 /** Parses, checks the sizes, and verifies both MACs and the vault id. Throws RedOctoberError. */
@@ -194,7 +198,8 @@ function checkStructure(parsed: ParsedCiphertext): PredicateNode | null {
   const names = new Set([...occurrences.keys(), ...parsed.shareSet.keys()]);
   for (const name of names) {
     const shares = parsed.shareSet.get(name)?.length ?? 0;
-    if (shares !== (occurrences.get(name) ?? 0)) malformed(`ciphertext payload: the Predicate gives "${name}" ${occurrences.get(name) ?? 0} share(s) but ShareSet holds ${shares}`);
+    if (shares !== (occurrences.get(name) ?? 0))
+      malformed(`ciphertext payload: the Predicate gives "${name}" ${occurrences.get(name) ?? 0} share(s) but ShareSet holds ${shares}`);
     if (!parsed.keySetRsa.has(name)) malformed(`ciphertext payload: "${name}" has shares but no KeySetRSA entry`);
   }
   return tree;

@@ -87,20 +87,32 @@ function chooseOwners(parsed: ParsedCiphertext, available: ReadonlySet<string>):
   if (parsed.tree === null) {
     const entry = parsed.keySet.find(({ names }) => names.every((name) => available.has(name)));
     if (entry === undefined) {
-      throw new RedOctoberError(RedOctoberCode.needKeys, 'need more delegated keys', 'not enough owners of this ciphertext have delegated: ask another owner to delegate');
+      throw new RedOctoberError(
+        RedOctoberCode.needKeys,
+        'need more delegated keys',
+        'not enough owners of this ciphertext have delegated: ask another owner to delegate',
+      );
     }
     return { kind: 'pair', entry, used: [...new Set(entry.names)] };
   }
   const usable = new Set([...available].filter((name) => parsed.shareSet.has(name) && parsed.keySetRsa.has(name)));
   const plan = planPredicate(parsed.tree, usable);
   if (plan === null) {
-    throw new RedOctoberError(RedOctoberCode.notEnoughShares, 'not enough shares to recover', 'the owners who delegated do not satisfy the predicate: ask the missing owners to delegate');
+    throw new RedOctoberError(
+      RedOctoberCode.notEnoughShares,
+      'not enough shares to recover',
+      'the owners who delegated do not satisfy the predicate: ask the missing owners to delegate',
+    );
   }
   return { kind: 'shares', plan, used: planNames(plan) };
 }
 
 function decryptFailed(what: string): RedOctoberError {
-  return new RedOctoberError(RedOctoberCode.decrypt, `cannot decrypt: ${what}`, `cannot decrypt: ${what}; the ciphertext or a delegated key does not belong to this vault`);
+  return new RedOctoberError(
+    RedOctoberCode.decrypt,
+    `cannot decrypt: ${what}`,
+    `cannot decrypt: ${what}; the ciphertext or a delegated key does not belong to this vault`,
+  );
 }
 
 /** k_name: the owner's per-ciphertext key, opened with their private key. The caller wipes it. */
@@ -135,7 +147,10 @@ function recoverFromShares(parsed: ParsedCiphertext, keys: ReadonlyMap<string, R
   try {
     for (const name of planNames(plan)) {
       const key = ownerKey(parsed, keys, name);
-      shares.set(name, (parsed.shareSet.get(name) ?? []).map((share) => decryptBlock(key, share)));
+      shares.set(
+        name,
+        (parsed.shareSet.get(name) ?? []).map((share) => decryptBlock(key, share)),
+      );
       wipe(key);
     }
     return recoverSecret(plan, (name, occurrence) => {

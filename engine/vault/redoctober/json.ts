@@ -105,7 +105,11 @@ export class Fields {
     if (bytes === null) return this.error(`field "${key}" must be a base64 string`);
     if ('length' in size && bytes.length !== size.length) this.error(`field "${key}" must hold ${size.length} bytes, not ${bytes.length}`);
     if ('multipleOf' in size && (bytes.length === 0 || bytes.length % size.multipleOf !== 0)) {
-      this.error(size.multipleOf === 1 ? `field "${key}" must not be empty` : `field "${key}" must hold a non-empty multiple of ${size.multipleOf} bytes, not ${bytes.length}`);
+      this.error(
+        size.multipleOf === 1
+          ? `field "${key}" must not be empty`
+          : `field "${key}" must hold a non-empty multiple of ${size.multipleOf} bytes, not ${bytes.length}`,
+      );
     }
     return bytes;
   }

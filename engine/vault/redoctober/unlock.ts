@@ -112,7 +112,11 @@ function openEcc(user: RedOctoberEccUser, passKey: Uint8Array): RedOctoberKey {
   wipe(der);
   if (key === null) throw damaged(user, 'ECPriv is not a P-256 SEC1 private key');
   const stored = eccPoint(user);
-  const matches = key.scalar.length === 32 && p256.utils.isValidSecretKey(key.scalar) && equalBytes(p256.getPublicKey(key.scalar, false), stored) && equalBytes(key.point, stored);
+  const matches =
+    key.scalar.length === 32 &&
+    p256.utils.isValidSecretKey(key.scalar) &&
+    equalBytes(p256.getPublicKey(key.scalar, false), stored) &&
+    equalBytes(key.point, stored);
   if (!matches) {
     wipe(key.scalar);
     throw damaged(user, 'ECPriv does not belong to the stored public point');

@@ -45,7 +45,10 @@ export function signWithSshKey(plaintext: Uint8Array, data: Uint8Array, rsaForma
       return { format: `ecdsa-sha2-${ssh}`, blob: Buffer.concat([sshMpint(raw.subarray(0, half)), sshMpint(raw.subarray(half))]) };
     }
   }
-  throw new ApiError('E_VAULT_SSH_KEY', `the stored key is ${type ?? 'of no known type'}${type === 'ec' ? ` on ${key.asymmetricKeyDetails?.namedCurve}` : ''}; the vault signs with Ed25519, RSA and ECDSA (P-256, P-384, P-521) keys`);
+  throw new ApiError(
+    'E_VAULT_SSH_KEY',
+    `the stored key is ${type ?? 'of no known type'}${type === 'ec' ? ` on ${key.asymmetricKeyDetails?.namedCurve}` : ''}; the vault signs with Ed25519, RSA and ECDSA (P-256, P-384, P-521) keys`,
+  );
 }
 
 function parseSigningKey(text: Buffer): KeyObject {
@@ -61,18 +64,26 @@ function parseSigningKey(text: Buffer): KeyObject {
   try {
     return createPrivateKey({ key: text, format: 'pem' });
   } catch {
-    throw new ApiError('E_VAULT_SSH_KEY', 'the ciphertext holds no SSH private key the vault can read: store one in OpenSSH format (ssh-keygen writes it) or PEM, without a passphrase');
+    throw new ApiError(
+      'E_VAULT_SSH_KEY',
+      'the ciphertext holds no SSH private key the vault can read: store one in OpenSSH format (ssh-keygen writes it) or PEM, without a passphrase',
+    );
   }
 }
 
 /** OpenSSH's private key format (PROTOCOL.key in OpenSSH's sources), unencrypted, one key. */
 function opensshJwk(body: Buffer): JsonWebKey {
-  if (!body.subarray(0, opensshMagic.length).equals(opensshMagic)) throw new ApiError('E_VAULT_SSH_KEY', 'the OpenSSH private key does not start with openssh-key-v1');
+  if (!body.subarray(0, opensshMagic.length).equals(opensshMagic))
+    throw new ApiError('E_VAULT_SSH_KEY', 'the OpenSSH private key does not start with openssh-key-v1');
   const outer = new SshReader(body.subarray(opensshMagic.length), 'the OpenSSH private key');
   const cipher = outer.text();
   const kdf = outer.text();
   outer.string();
-  if (cipher !== 'none' || kdf !== 'none') throw new ApiError('E_VAULT_SSH_KEY', `the SSH key is protected by a passphrase (${cipher}); encrypt it to the vault without one (ssh-keygen -p -N '' -f KEY on a copy): the vault's owners protect it`);
+  if (cipher !== 'none' || kdf !== 'none')
+    throw new ApiError(
+      'E_VAULT_SSH_KEY',
+      `the SSH key is protected by a passphrase (${cipher}); encrypt it to the vault without one (ssh-keygen -p -N '' -f KEY on a copy): the vault's owners protect it`,
+    );
   if (outer.uint32() !== 1) throw new ApiError('E_VAULT_SSH_KEY', 'the OpenSSH file holds several keys; store one key per ciphertext');
   outer.string();
   const inner = new SshReader(outer.string(), 'the OpenSSH private key');
@@ -89,7 +100,17 @@ function opensshJwk(body: Buffer): JsonWebKey {
     // JWK needs d mod (p-1) and d mod (q-1), which OpenSSH does not store.
     const [bd, bp, bq] = [d, p, q].map((x) => BigInt(`0x${x.toString('hex')}`)) as [bigint, bigint, bigint];
     const bytesOf = (x: bigint) => Buffer.from(x.toString(16).padStart(2 * Math.ceil(x.toString(16).length / 2), '0'), 'hex');
-    return { kty: 'RSA', n: b64(n), e: b64(e), d: b64(d), p: b64(p), q: b64(q), dp: b64(bytesOf(bd % (bp - 1n))), dq: b64(bytesOf(bd % (bq - 1n))), qi: b64(iqmp) };
+    return {
+      kty: 'RSA',
+      n: b64(n),
+      e: b64(e),
+      d: b64(d),
+      p: b64(p),
+      q: b64(q),
+      dp: b64(bytesOf(bd % (bp - 1n))),
+      dq: b64(bytesOf(bd % (bq - 1n))),
+      qi: b64(iqmp),
+    };
   }
   const curve = (Object.keys(curves) as Curve[]).find((name) => type === `ecdsa-sha2-${curves[name].ssh}`);
   if (curve) {
@@ -97,7 +118,16 @@ function opensshJwk(body: Buffer): JsonWebKey {
     const point = inner.string();
     const size = (point.length - 1) / 2;
     const d = inner.mpint();
-    return { kty: 'EC', crv: curve, x: b64(point.subarray(1, 1 + size)), y: b64(point.subarray(1 + size)), d: b64(Buffer.concat([Buffer.alloc(size - d.length), d])) };
+    return {
+      kty: 'EC',
+      crv: curve,
+      x: b64(point.subarray(1, 1 + size)),
+      y: b64(point.subarray(1 + size)),
+      d: b64(Buffer.concat([Buffer.alloc(size - d.length), d])),
+    };
   }
-  throw new ApiError('E_VAULT_SSH_KEY', `the stored SSH key is of type ${type}; the vault signs with ssh-ed25519, ssh-rsa and ecdsa-sha2-nistp256/384/521 keys`);
+  throw new ApiError(
+    'E_VAULT_SSH_KEY',
+    `the stored SSH key is of type ${type}; the vault signs with ssh-ed25519, ssh-rsa and ecdsa-sha2-nistp256/384/521 keys`,
+  );
 }

@@ -118,7 +118,10 @@ export class VaultFile {
       const draft = structuredClone(this.current);
       change(draft);
       await writeFileAtomic(this.path, serialize(draft)).catch((err: NodeJS.ErrnoException) => {
-        throw new VaultFileError('E_VAULT_WRITE', `cannot write the vault file ${this.path} (${err.code ?? err.message}); it is as it was and nothing changed — free disk space or fix the folder's permissions, then try again`);
+        throw new VaultFileError(
+          'E_VAULT_WRITE',
+          `cannot write the vault file ${this.path} (${err.code ?? err.message}); it is as it was and nothing changed — free disk space or fix the folder's permissions, then try again`,
+        );
       });
       this.current = draft;
     });
@@ -141,7 +144,14 @@ async function removeTempFiles(path: string): Promise<void> {
 }
 
 function emptyVault(): VaultData {
-  return { format: vaultFormat, version: vaultFileVersion, vaultId: randomBytes(16).toString('hex'), createdAt: new Date().toISOString(), users: {}, redOctober: [] };
+  return {
+    format: vaultFormat,
+    version: vaultFileVersion,
+    vaultId: randomBytes(16).toString('hex'),
+    createdAt: new Date().toISOString(),
+    users: {},
+    redOctober: [],
+  };
 }
 
 function serialize(data: VaultData): string {
@@ -156,7 +166,11 @@ interface VaultDataV1 extends Omit<VaultData, 'version' | 'redOctober'> {
 
 function fromVersion1(data: VaultDataV1): VaultData {
   const { redOctober, ...rest } = data;
-  return { ...rest, version: vaultFileVersion, redOctober: redOctober === null ? [] : [{ vaultId: redOctober.vaultId, hmacKey: redOctober.hmacKey, renamed: {} }] };
+  return {
+    ...rest,
+    version: vaultFileVersion,
+    redOctober: redOctober === null ? [] : [{ vaultId: redOctober.vaultId, hmacKey: redOctober.hmacKey, renamed: {} }],
+  };
 }
 
 function parseVault(path: string, text: string): VaultData {
@@ -166,9 +180,13 @@ function parseVault(path: string, text: string): VaultData {
   } catch (err) {
     throw new VaultFileError('E_VAULT_FILE', `${path} is not a vault file: ${(err as Error).message}`);
   }
-  if (data.format !== vaultFormat) throw new VaultFileError('E_VAULT_FILE', `${path} is not a Signalbox vault file (a Red October vault is imported, not opened)`);
+  if (data.format !== vaultFormat)
+    throw new VaultFileError('E_VAULT_FILE', `${path} is not a Signalbox vault file (a Red October vault is imported, not opened)`);
   if (data.version !== 1 && data.version !== vaultFileVersion) {
-    throw new VaultFileError('E_VAULT_VERSION', `${path} is vault format version ${String(data.version)}; this Signalbox reads versions 1 to ${vaultFileVersion}: use a newer Signalbox`);
+    throw new VaultFileError(
+      'E_VAULT_VERSION',
+      `${path} is vault format version ${String(data.version)}; this Signalbox reads versions 1 to ${vaultFileVersion}: use a newer Signalbox`,
+    );
   }
   if (typeof data.vaultId !== 'string' || typeof data.users !== 'object' || data.users === null) {
     throw new VaultFileError('E_VAULT_FILE', `${path} lacks vaultId or users`);

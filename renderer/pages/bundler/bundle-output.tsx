@@ -13,7 +13,12 @@ export function BundleOutput({ result, includeRoot }: { result: BundleResult; in
   const certificates = (pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
 
   return (
-    <Panel headingId="bundler-chosen-heading" title="Chosen bundle" data-testid="bundler-chosen" aside={pem ? <span className="muted">{certificates} certificates, leaf first</span> : undefined}>
+    <Panel
+      headingId="bundler-chosen-heading"
+      title="Chosen bundle"
+      data-testid="bundler-chosen"
+      aside={pem ? <span className="muted">{certificates} certificates, leaf first</span> : undefined}
+    >
       {pem ? (
         <>
           <p className="muted">
@@ -23,7 +28,15 @@ export function BundleOutput({ result, includeRoot }: { result: BundleResult; in
           </p>
           <label>
             <span>Bundle (PEM)</span>
-            <textarea className="bundler-pem" readOnly rows={8} value={pem} spellCheck={false} onFocus={(event) => event.target.select()} data-testid="bundler-bundle-pem" />
+            <textarea
+              className="bundler-pem"
+              readOnly
+              rows={8}
+              value={pem}
+              spellCheck={false}
+              onFocus={(event) => event.target.select()}
+              data-testid="bundler-bundle-pem"
+            />
           </label>
           <div className="form-row">
             <button type="button" onClick={() => void copy()}>

@@ -1,6 +1,16 @@
 // The bundler's side of the contract as the page uses it (engine/api/bundler.ts): named types, the
 // limits the page checks before sending, and how the bundler's errors read.
-import { bundlerLimits, bundlerProblems, codes, ErrorCode, type BundleResult, type CertificateCard, type RankedChainView, type RequestOf, type ResponseOf } from '../../../engine/api/index.ts';
+import {
+  bundlerLimits,
+  bundlerProblems,
+  codes,
+  ErrorCode,
+  type BundleResult,
+  type CertificateCard,
+  type RankedChainView,
+  type RequestOf,
+  type ResponseOf,
+} from '../../../engine/api/index.ts';
 import { ClientError } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 
@@ -18,7 +28,11 @@ export const { maxFileBytes, maxFiles, maxTotalBytes } = bundlerLimits;
 export const acceptedExtensions = ['.pem', '.crt', '.cer', '.der', '.p7b', '.p7c', '.p12', '.pfx', '.key'];
 
 export const flavors: readonly { id: Flavor; label: string; explain: string }[] = [
-  { id: 'ubiquitous', label: 'Ubiquitous', explain: 'Trusted by the most clients (platforms weighted by share), then shortest and strongest; cfssl’s default.' },
+  {
+    id: 'ubiquitous',
+    label: 'Ubiquitous',
+    explain: 'Trusted by the most clients (platforms weighted by share), then shortest and strongest; cfssl’s default.',
+  },
   { id: 'optimal', label: 'Optimal', explain: 'Shortest chain, latest expiry, strongest crypto, even if some old clients do not trust it.' },
   { id: 'force', label: 'Force', explain: 'Exactly the uploaded certificates in the uploaded order, if each signs the one before; no search.' },
 ];
@@ -50,7 +64,14 @@ export function isTransient(err: unknown): err is ClientError {
 }
 
 /** Codes about the way to the engine rather than the certificates; the shared wording says what to do. */
-const transportCodes = new Set<string>([ErrorCode.badMessage, ErrorCode.unknownMethod, ErrorCode.engineUnavailable, ErrorCode.timeout, ErrorCode.closed, ErrorCode.internal]);
+const transportCodes = new Set<string>([
+  ErrorCode.badMessage,
+  ErrorCode.unknownMethod,
+  ErrorCode.engineUnavailable,
+  ErrorCode.timeout,
+  ErrorCode.closed,
+  ErrorCode.internal,
+]);
 
 /** The bundler's own refusals (no chain, a forced chain that does not verify) say what to do in their message. */
 export function describeBundlerError(err: unknown): string {

@@ -103,12 +103,29 @@ export function BundlerPage({ client }: { client: ApiClient }) {
       )}
       <TrustHeader trust={trust.data} />
       <div className="panel-row">
-        <UploadPanel uploads={uploads} problems={result?.problems ?? []} uploaded={result?.uploaded ?? []} callError={callError} passwordRefusal={passwordRefusal(bundling.error)} />
-        <OptionsPanel value={options} onChange={setOptions} nowValue={toLocalInput(result && options.at === null ? Date.parse(result.at) : openedAt)} atError={atError} />
+        <UploadPanel
+          uploads={uploads}
+          problems={result?.problems ?? []}
+          uploaded={result?.uploaded ?? []}
+          callError={callError}
+          passwordRefusal={passwordRefusal(bundling.error)}
+        />
+        <OptionsPanel
+          value={options}
+          onChange={setOptions}
+          nowValue={toLocalInput(result && options.at === null ? Date.parse(result.at) : openedAt)}
+          atError={atError}
+        />
       </div>
-      {!result && busy && <p className="muted" role="status">Bundling…</p>}
+      {!result && busy && (
+        <p className="muted" role="status">
+          Bundling…
+        </p>
+      )}
       {!result && !busy && !uploads.request && (
-        <p className="muted bundler-hint">Drop a certificate above, or paste it: the chains to every trusted root appear here, ranked, with the bundle to serve.</p>
+        <p className="muted bundler-hint">
+          Drop a certificate above, or paste it: the chains to every trusted root appear here, ranked, with the bundle to serve.
+        </p>
       )}
       {result && (
         <div className="bundler-results" aria-busy={busy} data-busy={busy}>

@@ -14,7 +14,15 @@ export function ChainCard({ chain, uploaded }: { chain: RankedChainView; uploade
   const root = chain.certs.at(-1);
   const headingId = chainHeadingId(chain);
   return (
-    <article className="bundler-chain" data-testid="bundler-chain" data-rank={chain.rank} data-chosen={chosen} data-root={root?.fingerprint} data-root-name={root ? certName(root) : undefined} aria-labelledby={headingId}>
+    <article
+      className="bundler-chain"
+      data-testid="bundler-chain"
+      data-rank={chain.rank}
+      data-chosen={chosen}
+      data-root={root?.fingerprint}
+      data-root-name={root ? certName(root) : undefined}
+      aria-labelledby={headingId}
+    >
       <h3 id={headingId} tabIndex={-1}>
         <span className="bundler-rank">#{chain.rank}</span>
         {chosen && <Badge tone="ok">chosen</Badge>} to {root ? certName(root) : '?'}

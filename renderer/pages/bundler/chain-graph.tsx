@@ -22,7 +22,12 @@ export function ChainGraph({ chain, uploaded }: { chain: RankedChainView; upload
         const role = index === 0 ? 'leaf' : origin === 'root' ? 'root' : 'intermediate';
         const alsoUploaded = origin === 'root' && uploaded.has(cert.fingerprint);
         return (
-          <li key={`${index}-${cert.fingerprint}`} className="bundler-node" data-origin={origin} title={`${cert.subject}\nSHA-256 ${cert.fingerprint}\n${cert.source}`}>
+          <li
+            key={`${index}-${cert.fingerprint}`}
+            className="bundler-node"
+            data-origin={origin}
+            title={`${cert.subject}\nSHA-256 ${cert.fingerprint}\n${cert.source}`}
+          >
             <span className="bundler-node-role">{role}</span>
             <span className="bundler-node-name">{certName(cert)}</span>
             <span className="bundler-node-origin">

@@ -14,7 +14,10 @@ export function ChainsPanel({ chains, uploaded }: { chains: readonly RankedChain
   return (
     <Panel headingId="bundler-chains-heading" title="Candidate chains, ranked" aside={<span className="muted">{ranked.length} found</span>}>
       {ranked.length === 0 ? (
-        <p className="muted">No chain reaches a root of the trust data from this leaf; the problems next to the files say why. Upload the intermediates the server sends, or check the time to validate at.</p>
+        <p className="muted">
+          No chain reaches a root of the trust data from this leaf; the problems next to the files say why. Upload the intermediates the server sends, or check
+          the time to validate at.
+        </p>
       ) : (
         <>
           <DataTable columns={columns} className="bundler-scores" testId="bundler-scores">
@@ -22,7 +25,12 @@ export function ChainsPanel({ chains, uploaded }: { chains: readonly RankedChain
               {ranked.map((chain) => (
                 <tr key={chain.id} data-rank={chain.rank} data-chosen={chain.rank === 1 || undefined}>
                   <th scope="row">
-                    <button type="button" className="link-button" onClick={() => document.getElementById(chainHeadingId(chain))?.focus()} aria-label={`Chain ${chain.rank}: show its card`}>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => document.getElementById(chainHeadingId(chain))?.focus()}
+                      aria-label={`Chain ${chain.rank}: show its card`}
+                    >
                       #{chain.rank}
                     </button>
                   </th>

@@ -39,7 +39,14 @@ export function OptionsPanel({ value, onChange, nowValue, atError }: Props) {
         <legend>Flavor (how chains are ranked)</legend>
         {flavors.map((flavor) => (
           <label key={flavor.id} className="bundler-flavor">
-            <input type="radio" name="bundler-flavor" value={flavor.id} checked={value.flavor === flavor.id} onChange={() => set({ flavor: flavor.id })} data-testid={`bundler-flavor-${flavor.id}`} />
+            <input
+              type="radio"
+              name="bundler-flavor"
+              value={flavor.id}
+              checked={value.flavor === flavor.id}
+              onChange={() => set({ flavor: flavor.id })}
+              data-testid={`bundler-flavor-${flavor.id}`}
+            />
             <span>
               <strong>{flavor.label}</strong> <span className="muted">{flavor.explain}</span>
             </span>
@@ -80,7 +87,12 @@ export function OptionsPanel({ value, onChange, nowValue, atError }: Props) {
           />
         </label>
         <label className="check">
-          <input type="checkbox" checked={value.includeRoot} onChange={(event) => set({ includeRoot: event.target.checked })} data-testid="bundler-include-root" />
+          <input
+            type="checkbox"
+            checked={value.includeRoot}
+            onChange={(event) => set({ includeRoot: event.target.checked })}
+            data-testid="bundler-include-root"
+          />
           Include the root in the bundle
         </label>
         <label className="check">

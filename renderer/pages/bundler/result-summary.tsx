@@ -9,7 +9,11 @@ import { certName } from './bundler-format.ts';
 
 const keyStates = {
   matched: { tone: 'ok', title: 'Private key matches the leaf', text: 'The uploaded private key belongs to this certificate.' },
-  'no-key': { tone: 'neutral', title: 'No private key', text: 'No private key was uploaded, so none was checked against the leaf. Drop the key too to check it.' },
+  'no-key': {
+    tone: 'neutral',
+    title: 'No private key',
+    text: 'No private key was uploaded, so none was checked against the leaf. Drop the key too to check it.',
+  },
   mismatch: {
     tone: 'bad',
     title: 'Private key does NOT match the leaf',
@@ -31,16 +35,29 @@ export function ResultSummary({ result, busy, chosenLeaf, onChooseLeaf }: Props)
   const root = chosen?.certs.at(-1);
   return (
     <section className="bundler-summary" aria-label="Result" data-testid="bundler-summary">
-      <div className="bundler-key" data-testid="bundler-key" data-state={result.key} data-tone={key.tone} role={result.key === 'mismatch' ? 'alert' : undefined}>
+      <div
+        className="bundler-key"
+        data-testid="bundler-key"
+        data-state={result.key}
+        data-tone={key.tone}
+        role={result.key === 'mismatch' ? 'alert' : undefined}
+      >
         <strong>{key.title}</strong>
         <span>{key.text}</span>
       </div>
       <p className="bundler-leaf-choice" data-testid="bundler-leaf-choice">
-        Leaf: <strong>{certName(result.leaf)}</strong> <span className="muted">({result.leafChoice.source}: {result.leafChoice.reason})</span>{' '}
+        Leaf: <strong>{certName(result.leaf)}</strong>{' '}
+        <span className="muted">
+          ({result.leafChoice.source}: {result.leafChoice.reason})
+        </span>{' '}
         {result.uploaded.length > 1 && (
           <label>
             <span>Use as the leaf</span>{' '}
-            <select value={chosenLeaf ?? ''} onChange={(event) => onChooseLeaf(event.target.value === '' ? null : Number(event.target.value))} data-testid="bundler-leaf-select">
+            <select
+              value={chosenLeaf ?? ''}
+              onChange={(event) => onChooseLeaf(event.target.value === '' ? null : Number(event.target.value))}
+              data-testid="bundler-leaf-select"
+            >
               <option value="">the engine's choice</option>
               {result.uploaded.map((cert, i) => (
                 <option key={cert.fingerprint} value={i + 1}>
@@ -54,8 +71,7 @@ export function ResultSummary({ result, busy, chosenLeaf, onChooseLeaf }: Props)
       <p role="status">
         {result.chains.length === 0 ? (
           <>
-            <Badge tone="bad">no valid chain</Badge>{' '}
-            {/* The engine's verdict: expired on ..., the uploaded root not trusted, ... (report.message). */}
+            <Badge tone="bad">no valid chain</Badge> {/* The engine's verdict: expired on ..., the uploaded root not trusted, ... (report.message). */}
             <span data-testid="bundler-verdict">{typeof result.report.message === 'string' ? result.report.message : 'no chain to a trusted root'}</span>
           </>
         ) : (
@@ -67,7 +83,8 @@ export function ResultSummary({ result, busy, chosenLeaf, onChooseLeaf }: Props)
           </>
         )}{' '}
         <span className="muted">
-          Flavor {result.flavor}, validated at {formatLocalDateTime(Date.parse(result.at))}, in {Math.round(result.elapsedMs)} ms{busy ? '; bundling again…' : '.'}
+          Flavor {result.flavor}, validated at {formatLocalDateTime(Date.parse(result.at))}, in {Math.round(result.elapsedMs)} ms
+          {busy ? '; bundling again…' : '.'}
         </span>
       </p>
     </section>

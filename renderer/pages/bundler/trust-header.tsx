@@ -25,7 +25,10 @@ export function TrustHeader({ trust }: { trust: TrustInfo | null }) {
       </p>
       <details className="bundler-platforms">
         <summary>Platforms and weights</summary>
-        <DataTable columns={['Platform', { num: 'Weight' }, { num: 'Roots' }]} empty={trust.platforms.length === 0 ? 'No platform metadata: coverage is 0 for every chain.' : undefined}>
+        <DataTable
+          columns={['Platform', { num: 'Weight' }, { num: 'Roots' }]}
+          empty={trust.platforms.length === 0 ? 'No platform metadata: coverage is 0 for every chain.' : undefined}
+        >
           <tbody>
             {trust.platforms.map((platform) => (
               <tr key={platform.name}>

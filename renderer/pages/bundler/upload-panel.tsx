@@ -10,7 +10,15 @@ import { DropZone } from '../../components/drop-zone.tsx';
 import { Panel } from '../../components/panel.tsx';
 import { codes } from '../../../engine/api/error-codes.ts';
 import { RoleNote } from '../../components/role-note.tsx';
-import { acceptedExtensions, looksPasswordProtected, maxFileBytes, maxFiles, passwordProblems, type BundleProblem, type BundleResult } from './bundler-contract.ts';
+import {
+  acceptedExtensions,
+  looksPasswordProtected,
+  maxFileBytes,
+  maxFiles,
+  passwordProblems,
+  type BundleProblem,
+  type BundleResult,
+} from './bundler-contract.ts';
 import { pastedName, type Uploads } from './use-uploads.ts';
 
 interface Props {
@@ -31,7 +39,8 @@ export function UploadPanel({ uploads, problems, uploaded, callError, passwordRe
   const can = useCan('bundler.bundle');
   /** Whether the engine asked for this upload's password; a problem's source is `name` or `name#n`. */
   const asksPassword = (name: string) =>
-    problems.some((problem) => passwordProblems.has(problem.name) && problem.source.replace(/#\d+$/, '') === name) || (passwordRefusal?.includes(`${name}:`) ?? false);
+    problems.some((problem) => passwordProblems.has(problem.name) && problem.source.replace(/#\d+$/, '') === name) ||
+    (passwordRefusal?.includes(`${name}:`) ?? false);
   const fromFile = (name: string, source: string) => source === name || source.startsWith(`${name}#`);
   /** What makes a file unusable: its first problem when no certificate came from it, or the call's refusal naming it. */
   const failure = (name: string): { code: string; text: string } | null => {
@@ -51,7 +60,15 @@ export function UploadPanel({ uploads, problems, uploaded, callError, passwordRe
           {formatBytes(maxFileBytes)} a file, {maxFiles} files at most.
         </p>
         <div className="form-row">
-          <button type="button" ref={chooseButton} onClick={() => chooser.current?.click()} aria-describedby="bundler-drop-help" disabled={!can.allowed} title={can.reason} data-testid="bundler-choose">
+          <button
+            type="button"
+            ref={chooseButton}
+            onClick={() => chooser.current?.click()}
+            aria-describedby="bundler-drop-help"
+            disabled={!can.allowed}
+            title={can.reason}
+            data-testid="bundler-choose"
+          >
             Choose files…
           </button>
           <input
@@ -109,7 +126,14 @@ export function UploadPanel({ uploads, problems, uploaded, callError, passwordRe
           {uploads.files.map((file) => {
             const failed = failure(file.name);
             return (
-              <li key={file.id} className="bundler-file" data-testid="bundler-file" data-name={file.name} data-state={failed ? 'error' : 'ok'} title={failed?.text}>
+              <li
+                key={file.id}
+                className="bundler-file"
+                data-testid="bundler-file"
+                data-name={file.name}
+                data-state={failed ? 'error' : 'ok'}
+                title={failed?.text}
+              >
                 <span className="bundler-file-name">{file.name}</span>
                 <span className="unit">{formatBytes(file.size)}</span>
                 {failed && <Badge tone="bad">{failed.code}</Badge>}

@@ -59,7 +59,9 @@ export function useUploads(initial: { files: readonly Upload[]; pasted: string }
       const accepted: File[] = [];
       for (const file of dropped) {
         if (file.size > maxFileBytes) {
-          notes.push(`${file.name} has ${formatBytes(file.size)}; the bundler reads at most ${formatBytes(maxFileBytes)} a file. Split the bundle, or drop only the certificates it needs.`);
+          notes.push(
+            `${file.name} has ${formatBytes(file.size)}; the bundler reads at most ${formatBytes(maxFileBytes)} a file. Split the bundle, or drop only the certificates it needs.`,
+          );
         } else if (room <= 0) {
           notes.push(`${file.name} was not added: the bundler takes at most ${maxFiles} files at once. Remove some first.`);
         } else if (total + file.size > maxTotalBytes) {
@@ -125,7 +127,11 @@ export function useUploads(initial: { files: readonly Upload[]; pasted: string }
   const pastedNoRoom = pastedBase64 !== null && files.length >= maxFiles;
 
   const request = useMemo(() => {
-    const out: NonNullable<Uploads['request']> = files.map((file) => ({ name: file.name, base64: file.base64, ...(file.password ? { password: file.password } : {}) }));
+    const out: NonNullable<Uploads['request']> = files.map((file) => ({
+      name: file.name,
+      base64: file.base64,
+      ...(file.password ? { password: file.password } : {}),
+    }));
     if (pastedBase64 !== null && !pastedNoRoom) out.push({ name: pastedName, base64: pastedBase64, ...(pastedPassword ? { password: pastedPassword } : {}) });
     return out.length > 0 ? out : null;
   }, [files, pastedBase64, pastedNoRoom, pastedPassword]);
@@ -137,7 +143,9 @@ export function useUploads(initial: { files: readonly Upload[]; pasted: string }
     pastedPassword,
     refused: [
       ...refused,
-      ...(pastedTooLarge ? [`The pasted text has more than ${formatBytes(maxFileBytes)}; the bundler reads at most that much. Paste fewer certificates, or drop the file.`] : []),
+      ...(pastedTooLarge
+        ? [`The pasted text has more than ${formatBytes(maxFileBytes)}; the bundler reads at most that much. Paste fewer certificates, or drop the file.`]
+        : []),
       ...(pastedNoRoom ? [`The pasted text is not sent: with ${maxFiles} files there is no room for it. Remove a file first.`] : []),
     ],
     request,

@@ -36,7 +36,16 @@ export function CacheFlush({ client, cacheEnabled, onFlushed }: { client: ApiCli
       <div className="form-row">
         <label>
           <span>Name (empty: everything)</span>
-          <input type="text" value={name} disabled={!can.allowed} onChange={(event) => setName(event.target.value)} placeholder="www.example.com" spellCheck={false} size={24} data-testid="dns-flush-name" />
+          <input
+            type="text"
+            value={name}
+            disabled={!can.allowed}
+            onChange={(event) => setName(event.target.value)}
+            placeholder="www.example.com"
+            spellCheck={false}
+            size={24}
+            data-testid="dns-flush-name"
+          />
         </label>
         <button type="submit" disabled={call.busy || !cacheEnabled || !can.allowed} title={can.reason} data-testid="dns-flush">
           {call.busy ? 'Flushing…' : name.trim() ? 'Flush name' : 'Flush cache'}

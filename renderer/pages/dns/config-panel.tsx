@@ -114,12 +114,12 @@ export function ConfigPanel({ client, onApplied }: { client: ApiClient; onApplie
       {draft && (
         <form className="form dns-config" onSubmit={(event) => void apply(event)} aria-describedby={`${id}-note`} data-testid="dns-config">
           <p id={`${id}-note`} className="muted">
-            Changes apply at once to the running engine, without dropping queries, and last until the host stops. They are not written to the YAML
-            file: copy them there to keep them.
+            Changes apply at once to the running engine, without dropping queries, and last until the host stops. They are not written to the YAML file: copy
+            them there to keep them.
           </p>
           <RoleNote can={can} testId="dns-config-forbidden" />
           <fieldset disabled={!can.allowed} title={can.reason}>
-              <legend className="visually-hidden">Settings</legend>
+            <legend className="visually-hidden">Settings</legend>
             <label className="check">
               <input type="checkbox" checked={draft.cacheEnabled} onChange={(event) => set('cacheEnabled', event.target.checked)} />
               <span>Cache answers</span>

@@ -41,7 +41,14 @@ export function DnsPage({ client }: { client: ApiClient }) {
   // Not enabled needs a config change and a host restart; only a restart in progress keeps the panels.
   if (unavailable && (!stats || /not enabled/.test(unavailable.message))) {
     return (
-      <EngineUnavailable title="DNS" engine="dns" client={client} testId="dns-unavailable" reason={unavailable} config={'engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:5353"]\n    # no upstreams: it forwards to the nameservers in /etc/resolv.conf'}>
+      <EngineUnavailable
+        title="DNS"
+        engine="dns"
+        client={client}
+        testId="dns-unavailable"
+        reason={unavailable}
+        config={'engines:\n  dns:\n    enabled: true\n    listen: ["127.0.0.1:5353"]\n    # no upstreams: it forwards to the nameservers in /etc/resolv.conf'}
+      >
         <p>
           or run the DNS proxy headless, without this console, with <code>signalbox dns --listen ADDR:PORT --upstream ADDR:PORT</code>.
         </p>
@@ -67,7 +74,13 @@ export function DnsPage({ client }: { client: ApiClient }) {
         onOpen={setOpened}
         headingRef={logHeading}
       />
-      <UpstreamTable client={client} upstreams={stats.upstreams} onChanged={view.refresh} onFilter={(upstream) => showInLog({ upstream })} headingRef={upstreamHeading} />
+      <UpstreamTable
+        client={client}
+        upstreams={stats.upstreams}
+        onChanged={view.refresh}
+        onFilter={(upstream) => showInLog({ upstream })}
+        headingRef={upstreamHeading}
+      />
       <RouteTable stats={stats} onFilter={(route) => showInLog({ route })} />
       <ProcessesPanel client={client} />
       <div className="panel-row wide-first">

@@ -51,17 +51,30 @@ export function HistoryChart({ points, since, until, bucketMs, onZoom }: Props) 
     const grid = resolveColor('--border', element);
     const axis: uPlot.Axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const spansDays = until - since > 86_400_000;
-    const label = new Intl.DateTimeFormat(undefined, spansDays ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { hour: '2-digit', minute: '2-digit', second: bucketMs < 60_000 ? '2-digit' : undefined, hourCycle: 'h23' });
+    const label = new Intl.DateTimeFormat(
+      undefined,
+      spansDays
+        ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+        : { hour: '2-digit', minute: '2-digit', second: bucketMs < 60_000 ? '2-digit' : undefined, hourCycle: 'h23' },
+    );
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
       series: [
         { value: (_: uPlot, v: number | null) => (v === null ? '—' : label.format(v * 1000)) },
-        ...lines.map(({ label: name, color }) => ({ label: name, stroke: resolveColor(color, element), width: 1.5, value: (_: uPlot, v: number | null) => (v === null ? '—' : formatCount(v)) })),
+        ...lines.map(({ label: name, color }) => ({
+          label: name,
+          stroke: resolveColor(color, element),
+          width: 1.5,
+          value: (_: uPlot, v: number | null) => (v === null ? '—' : formatCount(v)),
+        })),
       ],
       // x spans the whole range, so a drag maps to times and quiet ends still show.
       scales: { x: { time: true, range: () => [since / 1000, until / 1000] }, y: { range: (_self, _min, max) => [0, Math.max(5, Math.ceil(max * 1.15))] } },
-      axes: [{ ...axis, space: 110, values: (_self, splits) => splits.map((s) => label.format(s * 1000)) }, { ...axis, size: 56 }],
+      axes: [
+        { ...axis, space: 110, values: (_self, splits) => splits.map((s) => label.format(s * 1000)) },
+        { ...axis, size: 56 },
+      ],
       // Drag along x only: the selection is a time span.
       cursor: { drag: { x: true, y: false, setScale: false } },
       hooks: {
@@ -90,7 +103,8 @@ export function HistoryChart({ points, since, until, bucketMs, onZoom }: Props) 
     <figure className="seconds-chart history-chart" data-testid="dns-history-chart" data-since={since} data-until={until}>
       <div ref={host} className="seconds-chart-canvas" aria-hidden="true" />
       <figcaption className="muted">
-        {formatCount(total)} queries in {formatCount(Math.ceil((until - since) / bucketMs))} buckets of {bucketMs >= 60_000 ? `${bucketMs / 60_000} min` : `${bucketMs / 1000} s`}. Drag across the chart to zoom in.
+        {formatCount(total)} queries in {formatCount(Math.ceil((until - since) / bucketMs))} buckets of{' '}
+        {bucketMs >= 60_000 ? `${bucketMs / 60_000} min` : `${bucketMs / 1000} s`}. Drag across the chart to zoom in.
       </figcaption>
     </figure>
   );

@@ -53,7 +53,10 @@ export function HistoryExport({ client, selection }: { client: ApiClient; select
         const bytes = fromBase64(slice.base64);
         parts.push(bytes);
         received += bytes.length;
-        setProgress({ fraction: 0.5 + (status.bytes ? received / status.bytes / 2 : 0.5), text: `Downloading ${formatBytes(received)} of ${formatBytes(status.bytes ?? received)}` });
+        setProgress({
+          fraction: 0.5 + (status.bytes ? received / status.bytes / 2 : 0.5),
+          text: `Downloading ${formatBytes(received)} of ${formatBytes(status.bytes ?? received)}`,
+        });
         if (slice.done) break;
       }
       // The slices become the file as they are: no second copy of a long export in the page.
@@ -80,7 +83,13 @@ export function HistoryExport({ client, selection }: { client: ApiClient; select
     <div className="history-export" role="group" aria-label="Export the selection">
       <span className="muted">Export the selection:</span>
       {formats.map((format) => (
-        <button key={format.format} type="button" disabled={progress !== null} onClick={() => void start(format)} data-testid={`dns-history-export-${format.format}`}>
+        <button
+          key={format.format}
+          type="button"
+          disabled={progress !== null}
+          onClick={() => void start(format)}
+          data-testid={`dns-history-export-${format.format}`}
+        >
           {format.label}
         </button>
       ))}

@@ -77,8 +77,20 @@ export function HistoryPanel({ client, upstreams }: { client: ApiClient; upstrea
           </p>
           <HistoryChart points={found.chart.points} since={found.since} until={found.until} bucketMs={found.chart.bucketMs} onZoom={zoom} />
           <div className="dns-top-lists" data-testid="dns-history-top">
-            <TopList title="Top names in the range" testId="dns-history-top-names" items={found.top.names} filterLabel="Search the history for" onPick={(qname) => setFilter({ ...filter, qname })} />
-            <TopList title="Top clients in the range" testId="dns-history-top-clients" items={found.top.clients} filterLabel="Search the history from" onPick={(from) => setFilter({ ...filter, client: from })} />
+            <TopList
+              title="Top names in the range"
+              testId="dns-history-top-names"
+              items={found.top.names}
+              filterLabel="Search the history for"
+              onPick={(qname) => setFilter({ ...filter, qname })}
+            />
+            <TopList
+              title="Top clients in the range"
+              testId="dns-history-top-clients"
+              items={found.top.clients}
+              filterLabel="Search the history from"
+              onPick={(from) => setFilter({ ...filter, client: from })}
+            />
           </div>
           <HistoryExport client={client} selection={selection} />
           <div className="history-rows">

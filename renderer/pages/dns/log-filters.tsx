@@ -49,7 +49,12 @@ export function filterKey(filter: QueryLogFilter): string {
 const typingPauseMs = 350;
 
 /** A select's options: "any" (no filter), then each value as it is written in the log. */
-const anyOr = (values: string[]) => ['', ...values].map((value) => <option key={value} value={value}>{value || 'any'}</option>);
+const anyOr = (values: string[]) =>
+  ['', ...values].map((value) => (
+    <option key={value} value={value}>
+      {value || 'any'}
+    </option>
+  ));
 
 interface Props {
   filter: QueryLogFilter;
@@ -89,10 +94,15 @@ export function LogFilters({ filter, upstreams, onChange, label = 'Filter the qu
   const active = current !== '{}';
 
   return (
-    <form className="dns-filters" role="search" aria-label={label} onSubmit={(event) => {
-      event.preventDefault();
-      onChange(fromDraft(draft));
-    }}>
+    <form
+      className="dns-filters"
+      role="search"
+      aria-label={label}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onChange(fromDraft(draft));
+      }}
+    >
       <label>
         <span>Client</span>
         <input type="text" value={draft.client} onChange={typed('client')} placeholder="192.0.2.1" size={14} spellCheck={false} {...testId('client')} />

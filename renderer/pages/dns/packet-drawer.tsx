@@ -83,7 +83,11 @@ export function PacketDrawer({ client, entry, onClose }: { client: ApiClient; en
       {current && 'packet' in current && (
         <>
           <Message title="Query" message={current.packet.query} />
-          {current.packet.answer ? <Message title="Answer" message={current.packet.answer} /> : <p className="muted">No answer was sent (dropped by rate limiting, or the client gave up).</p>}
+          {current.packet.answer ? (
+            <Message title="Answer" message={current.packet.answer} />
+          ) : (
+            <p className="muted">No answer was sent (dropped by rate limiting, or the client gave up).</p>
+          )}
         </>
       )}
     </aside>

@@ -28,7 +28,14 @@ export function PcapDownload({ client }: { client: ApiClient }) {
       <div className="form-row">
         <label>
           <span>Last queries</span>
-          <input type="number" inputMode="numeric" value={limit} onChange={(event) => setLimit(event.target.value)} size={8} aria-invalid={call.error?.startsWith('Queries') ?? false} />
+          <input
+            type="number"
+            inputMode="numeric"
+            value={limit}
+            onChange={(event) => setLimit(event.target.value)}
+            size={8}
+            aria-invalid={call.error?.startsWith('Queries') ?? false}
+          />
         </label>
         <button type="submit" disabled={call.busy} data-testid="dns-pcap">
           {call.busy ? 'Preparing…' : 'Download pcap'}

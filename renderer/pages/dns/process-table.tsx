@@ -16,7 +16,8 @@ const columns: Column[] = [{ num: 'Worker' }, { num: 'PID' }, 'Status', 'Version
 
 /** Why no process runs, in words, from the engine's own state. */
 function noProcess(engine: EngineState, now: number): string {
-  if (engine.status === 'crashed' && engine.restartAt !== null) return `No process runs: the engine crashed and restarts in ${secondsUntil(engine.restartAt, now)} s.`;
+  if (engine.status === 'crashed' && engine.restartAt !== null)
+    return `No process runs: the engine crashed and restarts in ${secondsUntil(engine.restartAt, now)} s.`;
   return `No process runs: the engine is ${engine.status}.`;
 }
 

@@ -30,14 +30,19 @@ export function ProcessesPanel({ client }: { client: ApiClient }) {
   );
 
   return (
-    <Panel headingId="dns-processes-heading" title="Processes" error={problem} className={connected ? 'dns-processes' : 'dns-processes stale'} data-testid="dns-processes">
+    <Panel
+      headingId="dns-processes-heading"
+      title="Processes"
+      error={problem}
+      className={connected ? 'dns-processes' : 'dns-processes stale'}
+      data-testid="dns-processes"
+    >
       {!snapshot && <p className="muted">Waiting for the host to send the engine states…</p>}
       {snapshot && !engine && <p className="muted">This host runs no DNS engine.</p>}
       {engine && (
         <>
           <p className="dns-engine-summary">
-            Serving <span data-testid="dns-version">{engine.version ?? 'an unknown version'}</span>{' '}
-            <EngineStatusBadge status={engine.status} />
+            Serving <span data-testid="dns-version">{engine.version ?? 'an unknown version'}</span> <EngineStatusBadge status={engine.status} />
             <span className="muted after-badge">
               {engine.restarts} {engine.restarts === 1 ? 'restart' : 'restarts'}
             </span>

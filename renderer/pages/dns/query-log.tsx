@@ -138,7 +138,16 @@ export function QueryLog({ client, filter, upstreams, selectedSeq, onFilter, onO
           {log.error}
         </p>
       )}
-      <div className="dns-log" role="grid" aria-labelledby="dns-log-heading" aria-rowcount={buffer.length + 1} aria-readonly="true" data-testid="dns-log" data-following={String(following)} data-loading={String(log.loading)}>
+      <div
+        className="dns-log"
+        role="grid"
+        aria-labelledby="dns-log-heading"
+        aria-rowcount={buffer.length + 1}
+        aria-readonly="true"
+        data-testid="dns-log"
+        data-following={String(following)}
+        data-loading={String(log.loading)}
+      >
         <div className="dns-log-row column-heads" role="row" aria-rowindex={1}>
           <span role="columnheader">Time ({zone})</span>
           <span role="columnheader">Client</span>
@@ -193,7 +202,11 @@ export function QueryLog({ client, filter, upstreams, selectedSeq, onFilter, onO
               );
             })}
           </div>
-          {buffer.length === 0 && <p className="dns-log-empty muted">{log.loading ? 'Loading recent queries…' : 'No queries match yet; new ones appear here as they are answered.'}</p>}
+          {buffer.length === 0 && (
+            <p className="dns-log-empty muted">
+              {log.loading ? 'Loading recent queries…' : 'No queries match yet; new ones appear here as they are answered.'}
+            </p>
+          )}
         </div>
       </div>
     </Panel>

@@ -21,7 +21,19 @@ export function TopLists({ client, onFilter }: { client: ApiClient; onFilter(fil
   );
 }
 
-export function TopList({ title, testId, items, filterLabel, onPick }: { title: string; testId: string; items: Ranked | undefined; filterLabel: string; onPick(key: string): void }) {
+export function TopList({
+  title,
+  testId,
+  items,
+  filterLabel,
+  onPick,
+}: {
+  title: string;
+  testId: string;
+  items: Ranked | undefined;
+  filterLabel: string;
+  onPick(key: string): void;
+}) {
   const max = Math.max(1, ...(items ?? []).map((item) => item.count));
   return (
     <div>

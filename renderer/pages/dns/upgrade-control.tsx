@@ -39,7 +39,13 @@ export function UpgradeControl({ client, live, connected, now }: Props) {
   return (
     <div className="dns-upgrade">
       <div className="form-row">
-        <button type="button" onClick={() => void upgrade()} disabled={call.busy || running || !connected || !can.allowed} title={can.reason} data-testid="dns-upgrade">
+        <button
+          type="button"
+          onClick={() => void upgrade()}
+          disabled={call.busy || running || !connected || !can.allowed}
+          title={can.reason}
+          data-testid="dns-upgrade"
+        >
           {call.busy || running ? 'Upgrading…' : 'Upgrade'}
         </button>
         <span className="muted">New process from the code on disk, on the same sockets; the old one drains.</span>

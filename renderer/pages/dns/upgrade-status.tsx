@@ -26,7 +26,11 @@ export function UpgradeProgress({ phase, message }: { phase: Phase; message: str
     <div className="dns-upgrade-progress" data-testid="dns-upgrade-phase" data-phase={phase} role="status">
       <ol className="dns-upgrade-steps" aria-label="Upgrade steps">
         {steps.map((step, index) => (
-          <li key={step.phase} data-state={index < current ? 'past' : index === current ? 'current' : 'next'} aria-current={index === current ? 'step' : undefined}>
+          <li
+            key={step.phase}
+            data-state={index < current ? 'past' : index === current ? 'current' : 'next'}
+            aria-current={index === current ? 'step' : undefined}
+          >
             {step.label}
           </li>
         ))}
@@ -52,8 +56,8 @@ export function UpgradeResult({ upgrade, now }: { upgrade: EngineUpgrade; now: n
           <strong>Upgrade rolled back</strong> at {when}: {upgrade.message}
         </p>
         <p>
-          The old process keeps serving {version(upgrade.from)}; queries were answered throughout. Fix the cause (the host's log has the
-          details) and upgrade again.
+          The old process keeps serving {version(upgrade.from)}; queries were answered throughout. Fix the cause (the host's log has the details) and upgrade
+          again.
         </p>
       </div>
     );

@@ -17,7 +17,18 @@ function health(upstream: Upstream): { label: string; tone: Tone } {
   return upstream.healthy ? { label: 'healthy', tone: 'ok' } : { label: 'down', tone: 'bad' };
 }
 
-const columns: Column[] = ['Pool', 'Address', 'Health', { num: 'Latency' }, { num: 'Outstanding' }, { num: 'Sent' }, { num: 'Answered' }, { num: 'Timeouts' }, { num: 'Weight' }, { action: 'In rotation' }];
+const columns: Column[] = [
+  'Pool',
+  'Address',
+  'Health',
+  { num: 'Latency' },
+  { num: 'Outstanding' },
+  { num: 'Sent' },
+  { num: 'Answered' },
+  { num: 'Timeouts' },
+  { num: 'Weight' },
+  { action: 'In rotation' },
+];
 
 interface Props {
   client: ApiClient;

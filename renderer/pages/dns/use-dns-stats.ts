@@ -23,15 +23,19 @@ interface Sample {
 
 export function useDnsStats(client: ApiClient): DnsStatsView {
   const previous = useRef<Sample | null>(null);
-  const { data, error, refresh } = usePolling(async () => {
-    const stats = await client.call('dns.stats', {});
-    const at = performance.now();
-    const last = previous.current;
-    // An engine that restarted counts from zero again: no rate until two samples of the same run.
-    const derived = last && stats.queries >= last.queries ? ((stats.queries - last.queries) * 1000) / Math.max(1, at - last.at) : null;
-    previous.current = { queries: stats.queries, at };
-    return { stats, derived };
-  }, 1000, [client]);
+  const { data, error, refresh } = usePolling(
+    async () => {
+      const stats = await client.call('dns.stats', {});
+      const at = performance.now();
+      const last = previous.current;
+      // An engine that restarted counts from zero again: no rate until two samples of the same run.
+      const derived = last && stats.queries >= last.queries ? ((stats.queries - last.queries) * 1000) / Math.max(1, at - last.at) : null;
+      previous.current = { queries: stats.queries, at };
+      return { stats, derived };
+    },
+    1000,
+    [client],
+  );
 
   const unavailable = error instanceof ClientError && error.code === ErrorCode.engineUnavailable ? error : null;
   if (!data) return { stats: null, qps: null, hitRatio: null, error, unavailable, refresh };

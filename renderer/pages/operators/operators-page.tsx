@@ -75,21 +75,29 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
   const addOperator = (event: FormEvent) => {
     event.preventDefault();
     const { name, role, password } = newOperator;
-    act(`Could not add ${name}`, async () => {
-      await client.call('host.addOperator', { name, role, password });
-      setNewOperator({ name: '', role: 'viewer', password: '' });
-      return `Added ${name} (${role}).`;
-    }, operators.refresh);
+    act(
+      `Could not add ${name}`,
+      async () => {
+        await client.call('host.addOperator', { name, role, password });
+        setNewOperator({ name: '', role: 'viewer', password: '' });
+        return `Added ${name} (${role}).`;
+      },
+      operators.refresh,
+    );
   };
 
   const addToken = (event: FormEvent) => {
     event.preventDefault();
-    act(`Could not make the token ${newToken.name}`, async () => {
-      const { token } = await client.call('host.createApiToken', newToken);
-      setShownToken(token);
-      setNewToken({ name: '', role: 'viewer', scope: 'metrics' });
-      return `Token ${newToken.name} made: copy it now, it is not shown again.`;
-    }, tokens.refresh);
+    act(
+      `Could not make the token ${newToken.name}`,
+      async () => {
+        const { token } = await client.call('host.createApiToken', newToken);
+        setShownToken(token);
+        setNewToken({ name: '', role: 'viewer', scope: 'metrics' });
+        return `Token ${newToken.name} made: copy it now, it is not shown again.`;
+      },
+      tokens.refresh,
+    );
   };
 
   return (
@@ -98,7 +106,12 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
       <Panel headingId={`${id}-operators`} title="Operators" error={operators.error ? describeError(operators.error) : undefined}>
         <table className="table" data-testid="operators">
           <thead>
-            <tr><th>Name</th><th>Role</th><th>Since</th><th /></tr>
+            <tr>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Since</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {(operators.data?.operators ?? []).map((operator) => (
@@ -110,18 +123,36 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
                     title={may.setRole.reason}
                     label={`Role of ${operator.name}`}
                     value={operator.role}
-                    onChange={(role) => act(`Could not change the role of ${operator.name}`, async () => {
-                      await client.call('host.setOperatorRole', { name: operator.name, role });
-                      return `${operator.name} is now ${role}; they sign in again.`;
-                    }, operators.refresh)}
+                    onChange={(role) =>
+                      act(
+                        `Could not change the role of ${operator.name}`,
+                        async () => {
+                          await client.call('host.setOperatorRole', { name: operator.name, role });
+                          return `${operator.name} is now ${role}; they sign in again.`;
+                        },
+                        operators.refresh,
+                      )
+                    }
                   />
                 </td>
                 <td>{formatTime(operator.createdAt)}</td>
                 <td>
-                  <button type="button" disabled={!may.remove.allowed} title={may.remove.reason} onClick={() => window.confirm(`Remove ${operator.name}? Their sessions end now.`) && act(`Could not remove ${operator.name}`, async () => {
-                    await client.call('host.removeOperator', { name: operator.name });
-                    return `Removed ${operator.name}.`;
-                  }, operators.refresh)}>
+                  <button
+                    type="button"
+                    disabled={!may.remove.allowed}
+                    title={may.remove.reason}
+                    onClick={() =>
+                      window.confirm(`Remove ${operator.name}? Their sessions end now.`) &&
+                      act(
+                        `Could not remove ${operator.name}`,
+                        async () => {
+                          await client.call('host.removeOperator', { name: operator.name });
+                          return `Removed ${operator.name}.`;
+                        },
+                        operators.refresh,
+                      )
+                    }
+                  >
                     Remove
                   </button>
                 </td>
@@ -130,17 +161,52 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
           </tbody>
         </table>
         <form className="form-row" onSubmit={addOperator} aria-label="Add an operator">
-          <label><span>Name</span><input value={newOperator.name} onChange={(e) => setNewOperator({ ...newOperator, name: e.target.value })} required spellCheck={false} data-testid="operator-new-name" /></label>
-          <label><span>Role</span><RoleSelect label="Role of the new operator" value={newOperator.role} onChange={(role) => setNewOperator({ ...newOperator, role })} testId="operator-new-role" /></label>
-          <label><span>First password (10+ characters)</span><input type="password" autoComplete="new-password" value={newOperator.password} onChange={(e) => setNewOperator({ ...newOperator, password: e.target.value })} required data-testid="operator-new-password" /></label>
-          <button type="submit" disabled={action.busy || !may.add.allowed} title={may.add.reason} data-testid="operator-add">Add operator</button>
+          <label>
+            <span>Name</span>
+            <input
+              value={newOperator.name}
+              onChange={(e) => setNewOperator({ ...newOperator, name: e.target.value })}
+              required
+              spellCheck={false}
+              data-testid="operator-new-name"
+            />
+          </label>
+          <label>
+            <span>Role</span>
+            <RoleSelect
+              label="Role of the new operator"
+              value={newOperator.role}
+              onChange={(role) => setNewOperator({ ...newOperator, role })}
+              testId="operator-new-role"
+            />
+          </label>
+          <label>
+            <span>First password (10+ characters)</span>
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={newOperator.password}
+              onChange={(e) => setNewOperator({ ...newOperator, password: e.target.value })}
+              required
+              data-testid="operator-new-password"
+            />
+          </label>
+          <button type="submit" disabled={action.busy || !may.add.allowed} title={may.add.reason} data-testid="operator-add">
+            Add operator
+          </button>
         </form>
       </Panel>
 
       <Panel headingId={`${id}-sessions`} title="Sessions" error={sessions.error ? describeError(sessions.error) : undefined}>
         <table className="table" data-testid="sessions">
           <thead>
-            <tr><th>Operator</th><th>From</th><th>Last seen</th><th>Ends</th><th /></tr>
+            <tr>
+              <th>Operator</th>
+              <th>From</th>
+              <th>Last seen</th>
+              <th>Ends</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {(sessions.data?.sessions ?? []).map((session) => (
@@ -150,10 +216,21 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
                 <td>{formatTime(session.lastSeenAt)}</td>
                 <td>{formatTime(session.endsAt)}</td>
                 <td>
-                  <button type="button" disabled={!may.endSession.allowed} title={may.endSession.reason} onClick={() => act('Could not end the session', async () => {
-                    await client.call('host.revokeSession', { id: session.id });
-                    return `Ended a session of ${session.operator}.`;
-                  }, sessions.refresh)}>
+                  <button
+                    type="button"
+                    disabled={!may.endSession.allowed}
+                    title={may.endSession.reason}
+                    onClick={() =>
+                      act(
+                        'Could not end the session',
+                        async () => {
+                          await client.call('host.revokeSession', { id: session.id });
+                          return `Ended a session of ${session.operator}.`;
+                        },
+                        sessions.refresh,
+                      )
+                    }
+                  >
                     End
                   </button>
                 </td>
@@ -167,22 +244,45 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
         {shownToken && (
           <p className="notice" data-testid="token-shown-once">
             New token (shown once): <code>{shownToken}</code>{' '}
-            <button type="button" onClick={() => setShownToken(null)}>Done</button>
+            <button type="button" onClick={() => setShownToken(null)}>
+              Done
+            </button>
           </p>
         )}
         <table className="table" data-testid="tokens">
           <thead>
-            <tr><th>Name</th><th>Role</th><th>Scope</th><th>Made by</th><th /></tr>
+            <tr>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Scope</th>
+              <th>Made by</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {(tokens.data?.tokens ?? []).map((token) => (
               <tr key={token.name}>
-                <td>{token.name}</td><td>{token.role}</td><td>{token.scope}</td><td>{token.createdBy}</td>
+                <td>{token.name}</td>
+                <td>{token.role}</td>
+                <td>{token.scope}</td>
+                <td>{token.createdBy}</td>
                 <td>
-                  <button type="button" disabled={!may.revokeToken.allowed} title={may.revokeToken.reason} onClick={() => window.confirm(`Revoke ${token.name}? What uses it stops working.`) && act(`Could not revoke ${token.name}`, async () => {
-                    await client.call('host.revokeApiToken', { name: token.name });
-                    return `Revoked ${token.name}.`;
-                  }, tokens.refresh)}>
+                  <button
+                    type="button"
+                    disabled={!may.revokeToken.allowed}
+                    title={may.revokeToken.reason}
+                    onClick={() =>
+                      window.confirm(`Revoke ${token.name}? What uses it stops working.`) &&
+                      act(
+                        `Could not revoke ${token.name}`,
+                        async () => {
+                          await client.call('host.revokeApiToken', { name: token.name });
+                          return `Revoked ${token.name}.`;
+                        },
+                        tokens.refresh,
+                      )
+                    }
+                  >
                     Revoke
                   </button>
                 </td>
@@ -191,8 +291,14 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
           </tbody>
         </table>
         <form className="form-row" onSubmit={addToken} aria-label="Make an API token">
-          <label><span>Name</span><input value={newToken.name} onChange={(e) => setNewToken({ ...newToken, name: e.target.value })} required spellCheck={false} /></label>
-          <label><span>Role</span><RoleSelect label="Role of the new token" value={newToken.role} onChange={(role) => setNewToken({ ...newToken, role })} /></label>
+          <label>
+            <span>Name</span>
+            <input value={newToken.name} onChange={(e) => setNewToken({ ...newToken, name: e.target.value })} required spellCheck={false} />
+          </label>
+          <label>
+            <span>Role</span>
+            <RoleSelect label="Role of the new token" value={newToken.role} onChange={(role) => setNewToken({ ...newToken, role })} />
+          </label>
           <label>
             <span>Scope</span>
             <select value={newToken.scope} onChange={(e) => setNewToken({ ...newToken, scope: e.target.value as 'metrics' | 'api' })}>
@@ -200,7 +306,9 @@ function OperatorsAdmin({ client }: { client: ApiClient }) {
               <option value="api">api (scripts)</option>
             </select>
           </label>
-          <button type="submit" disabled={action.busy || !may.makeToken.allowed} title={may.makeToken.reason}>Make token</button>
+          <button type="submit" disabled={action.busy || !may.makeToken.allowed} title={may.makeToken.reason}>
+            Make token
+          </button>
         </form>
       </Panel>
     </div>

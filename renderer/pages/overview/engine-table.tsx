@@ -9,14 +9,22 @@ import { formatAgo, formatDuration, formatLocalDateTime, secondsUntil } from '..
 import { MemoryCell } from '../../components/memory-cell.tsx';
 import { useFormCall } from '../../components/use-form-call.ts';
 
-const columns: Column[] = ['Engine', 'Status', { num: 'PID' }, { num: 'Uptime' }, { num: 'Restarts' }, { num: 'Memory (RSS)' }, 'Last exit', { action: 'Actions' }];
+const columns: Column[] = [
+  'Engine',
+  'Status',
+  { num: 'PID' },
+  { num: 'Uptime' },
+  { num: 'Restarts' },
+  { num: 'Memory (RSS)' },
+  'Last exit',
+  { action: 'Actions' },
+];
 
 export function EngineTable({ client, engines, now }: { client: ApiClient; engines: EngineState[]; now: number }) {
   if (engines.length === 0) {
     return (
       <p className="notice">
-        No engines are enabled in this host's config. Enable one under <code>engines:</code> in signalbox.yaml and
-        start the host again.
+        No engines are enabled in this host's config. Enable one under <code>engines:</code> in signalbox.yaml and start the host again.
       </p>
     );
   }
@@ -37,9 +45,7 @@ function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineS
   const can = useCan('host.restartEngine');
 
   const restart = async () => {
-    const sure = window.confirm(
-      `Restart the ${name} engine?\n\nIts process is stopped and a new one started; calls in flight to it fail.`,
-    );
+    const sure = window.confirm(`Restart the ${name} engine?\n\nIts process is stopped and a new one started; calls in flight to it fail.`);
     if (!sure) return;
     await call.run(`Could not restart ${name}`, async () => {
       await client.call('host.restartEngine', { name });
@@ -66,7 +72,14 @@ function EngineRow({ client, engine, now }: { client: ApiClient; engine: EngineS
         <MemoryCell bytes={engine.rssBytes} />
         <td>{engine.lastExit ? <LastExit exit={engine.lastExit} now={now} /> : '—'}</td>
         <td className="action">
-          <button type="button" onClick={() => void restart()} disabled={call.busy || !can.allowed} title={can.reason} aria-label={`Restart ${name}`} data-testid={`engine-restart-${name}`}>
+          <button
+            type="button"
+            onClick={() => void restart()}
+            disabled={call.busy || !can.allowed}
+            title={can.reason}
+            aria-label={`Restart ${name}`}
+            data-testid={`engine-restart-${name}`}
+          >
             {call.busy ? 'Restarting…' : 'Restart'}
           </button>
         </td>

@@ -68,9 +68,7 @@ export function HealthFigures({ health }: { health: HostHealth | null }) {
       </div>
       {health.disabled.length > 0 && (
         <details className="health-disabled" data-testid="health-disabled">
-          <summary>
-            Not enabled on this host: {health.disabled.map((engine) => engine.name).join(', ')}
-          </summary>
+          <summary>Not enabled on this host: {health.disabled.map((engine) => engine.name).join(', ')}</summary>
           <p className="muted">
             Add to <code>signalbox.yaml</code> in the data folder (or the file given with <code>--config</code>) and start the host again:
           </p>
@@ -92,7 +90,12 @@ function NotificationSwitch() {
   const [permission, setPermission] = useState(supported ? Notification.permission : 'denied');
   if (!supported) return null;
   if (permission === 'granted') return <p className="muted health-notify">Desktop notifications are on: you are told when an engine goes down.</p>;
-  if (permission === 'denied') return <p className="muted health-notify">Desktop notifications are blocked for this console; allow them in the browser's site settings to be told when an engine goes down.</p>;
+  if (permission === 'denied')
+    return (
+      <p className="muted health-notify">
+        Desktop notifications are blocked for this console; allow them in the browser's site settings to be told when an engine goes down.
+      </p>
+    );
   return (
     <p className="health-notify">
       <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>

@@ -49,7 +49,9 @@ export function OperatorLog({ client, version }: { client: ApiClient; version: n
           The operator log's hash chain is broken at entry {data.check.brokenAt}: {data.check.reason}. Keep the file for review.
         </p>
       )}
-      {data && data.entries.length === 0 && <p className="muted">No operator action yet: config changes, flushes, upstream switches, restarts and upgrades show here.</p>}
+      {data && data.entries.length === 0 && (
+        <p className="muted">No operator action yet: config changes, flushes, upstream switches, restarts and upgrades show here.</p>
+      )}
       {data && data.entries.length > 0 && (
         <DataTable columns={columns} testId="operator-log">
           <tbody>

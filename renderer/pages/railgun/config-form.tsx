@@ -25,7 +25,15 @@ function storeDraft(store: RailgunStore): StoreDraft {
   return { storeKind: 'redis', storeUrl: store.url, storeMaxBytes: store.maxBytes === undefined ? '' : String(store.maxBytes), storeTtl: String(store.ttl) };
 }
 
-const limitKeys = ['versionsPerKey', 'storeBytes', 'maxDeltaBodyBytes', 'deltaLevel', 'fullLevel', 'largeBodyBytes', 'largeBodyLevel'] as const satisfies readonly (keyof RailgunLimits)[];
+const limitKeys = [
+  'versionsPerKey',
+  'storeBytes',
+  'maxDeltaBodyBytes',
+  'deltaLevel',
+  'fullLevel',
+  'largeBodyBytes',
+  'largeBodyLevel',
+] as const satisfies readonly (keyof RailgunLimits)[];
 
 function toDraft(config: RailgunConfig): Draft {
   const limits = Object.fromEntries(limitKeys.map((key) => [key, String(config.limits[key])])) as Record<keyof RailgunLimits, string>;
@@ -173,8 +181,8 @@ export function ConfigForm({ settings }: { settings: RailgunConfigView }) {
       {shown && (
         <form className="form railgun-config" onSubmit={(event) => void apply(event)} aria-describedby={`${id}-note`} data-testid="railgun-config" noValidate>
           <p id={`${id}-note`} className="muted">
-            Limits apply at once. A new origin or address restarts the ends: requests in flight fail and both ends forget the versions they hold.
-            Changes last until the host stops; copy them to signalbox.yaml to keep them.
+            Limits apply at once. A new origin or address restarts the ends: requests in flight fail and both ends forget the versions they hold. Changes last
+            until the host stops; copy them to signalbox.yaml to keep them.
           </p>
           <RoleNote can={can} testId="railgun-config-forbidden" />
           <fieldset disabled={!can.allowed} title={can.reason}>
@@ -223,18 +231,41 @@ export function ConfigForm({ settings }: { settings: RailgunConfigView }) {
             </label>
             {shown.storeKind === 'redis' && (
               <>
-                <Field id={id} name="store.url" label="Redis URL" hint="redis://[user:password@]HOST:PORT[/db] or rediss://; a password shows as ***" value={shown.storeUrl} error={invalid['store.url']} onChange={(value) => set('storeUrl', value)} />
+                <Field
+                  id={id}
+                  name="store.url"
+                  label="Redis URL"
+                  hint="redis://[user:password@]HOST:PORT[/db] or rediss://; a password shows as ***"
+                  value={shown.storeUrl}
+                  error={invalid['store.url']}
+                  onChange={(value) => set('storeUrl', value)}
+                />
                 <Field
                   id={id}
                   name="store.maxBytes"
                   label="Redis memory (bytes)"
-                  hint={shown.storeMaxBytes.trim() === '' ? "empty: Redis's own maxmemory" : Number.isFinite(Number(shown.storeMaxBytes)) ? `${formatSize(Number(shown.storeMaxBytes))}; sets maxmemory, volatile-lru` : 'sets maxmemory, volatile-lru'}
+                  hint={
+                    shown.storeMaxBytes.trim() === ''
+                      ? "empty: Redis's own maxmemory"
+                      : Number.isFinite(Number(shown.storeMaxBytes))
+                        ? `${formatSize(Number(shown.storeMaxBytes))}; sets maxmemory, volatile-lru`
+                        : 'sets maxmemory, volatile-lru'
+                  }
                   value={shown.storeMaxBytes}
                   error={invalid['store.maxBytes']}
                   numeric
                   onChange={(value) => set('storeMaxBytes', value)}
                 />
-                <Field id={id} name="store.ttl" label="Redis TTL (s)" hint="an unused version of a cacheable page goes after this; no-store ones after noStoreIdleMs" value={shown.storeTtl} error={invalid['store.ttl']} numeric onChange={(value) => set('storeTtl', value)} />
+                <Field
+                  id={id}
+                  name="store.ttl"
+                  label="Redis TTL (s)"
+                  hint="an unused version of a cacheable page goes after this; no-store ones after noStoreIdleMs"
+                  value={shown.storeTtl}
+                  error={invalid['store.ttl']}
+                  numeric
+                  onChange={(value) => set('storeTtl', value)}
+                />
               </>
             )}
           </fieldset>

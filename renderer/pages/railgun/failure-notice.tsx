@@ -42,12 +42,17 @@ export function FailureNotice({ totals, since }: { totals: Savings; since: numbe
           {failureLabels[last.kind]}: {last.message}
         </strong>{' '}
         <span className="muted">
-          — last at <time dateTime={new Date(last.at).toISOString()} title={formatLocalDateTime(last.at)} data-testid="railgun-failure-at">{formatLocalTime(last.at)}</time>
+          — last at{' '}
+          <time dateTime={new Date(last.at).toISOString()} title={formatLocalDateTime(last.at)} data-testid="railgun-failure-at">
+            {formatLocalTime(last.at)}
+          </time>
         </span>
       </p>
       <p className="muted" data-testid="railgun-failure-kinds">
         {formatCount(totals.errors)} failed since the engine started at {formatLocalDateTime(since)}: {describeKinds(totals.errorsByKind)}.
-        {last.kind.startsWith('origin-') && last.kind !== 'origin-5xx' && ' Check that the origin runs and that the listener can reach it (the config’s Origin).'}
+        {last.kind.startsWith('origin-') &&
+          last.kind !== 'origin-5xx' &&
+          ' Check that the origin runs and that the listener can reach it (the config’s Origin).'}
       </p>
     </div>
   );

@@ -33,7 +33,8 @@ export function RailgunPage({ client }: { client: ApiClient }) {
     <div className="page railgun-page">
       {status.error !== null && (
         <p className="notice error" role="alert" data-testid="railgun-error">
-          <strong>The ends are not running:</strong> {status.error.replace(/\.$/, '')}. Change what it names in the config below and apply, or press Start to try again.
+          <strong>The ends are not running:</strong> {status.error.replace(/\.$/, '')}. Change what it names in the config below and apply, or press Start to
+          try again.
         </p>
       )}
       <StaleNotices engine="Railgun" what="state" error={error} unavailable={unavailable} connected={connected} />

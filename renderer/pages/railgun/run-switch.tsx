@@ -35,7 +35,13 @@ export function RunSwitch({ status, settings }: { status: RailgunStatus; setting
 
   return (
     <div className="railgun-run">
-      <button type="button" onClick={flip} disabled={call.busy || !config || !can.allowed} title={can.reason} data-testid={stop ? 'railgun-stop' : 'railgun-start'}>
+      <button
+        type="button"
+        onClick={flip}
+        disabled={call.busy || !config || !can.allowed}
+        title={can.reason}
+        data-testid={stop ? 'railgun-stop' : 'railgun-start'}
+      >
         {call.busy ? (stop ? 'Stopping…' : 'Starting…') : stop ? 'Stop' : 'Start'}
       </button>
       <FormStatus result={call.result} error={call.error} testId="railgun-run" />

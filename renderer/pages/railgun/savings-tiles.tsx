@@ -32,7 +32,13 @@ export function SavingsTiles({ totals }: { totals: Savings }) {
         raw={savedShare}
         detail={`${formatSize(totals.linkBytes)} crossed the link`}
       />
-      <StatTile testId="railgun-requests" label="Requests" value={formatCount(totals.requests)} raw={totals.requests} detail={`${formatCount(totals.deltaEligible)} delta material`} />
+      <StatTile
+        testId="railgun-requests"
+        label="Requests"
+        value={formatCount(totals.requests)}
+        raw={totals.requests}
+        detail={`${formatCount(totals.deltaEligible)} delta material`}
+      />
       <StatTile
         testId="railgun-delta-hit-rate"
         label="Delta hit rate"

@@ -73,10 +73,23 @@ export function UrlTable({ client }: { client: ApiClient }) {
     sort: {
       direction: sort.key === key ? sort.direction : null,
       onSort: () =>
-        setSort((now) => (now.key === key ? { key, direction: now.direction === 'ascending' ? 'descending' : 'ascending' } : { key, direction: sorts[key].first })),
+        setSort((now) =>
+          now.key === key ? { key, direction: now.direction === 'ascending' ? 'descending' : 'ascending' } : { key, direction: sorts[key].first },
+        ),
     },
   });
-  const columns: Column[] = ['URL', 'Last', sortable('Requests', 'requests'), sortable('Delta hits', 'hitRate'), { num: 'Origin' }, { num: 'Link' }, sortable('Saved', 'saved'), sortable('Link/origin', 'ratio'), { num: 'Errors' }, 'Last at'];
+  const columns: Column[] = [
+    'URL',
+    'Last',
+    sortable('Requests', 'requests'),
+    sortable('Delta hits', 'hitRate'),
+    { num: 'Origin' },
+    { num: 'Link' },
+    sortable('Saved', 'saved'),
+    sortable('Link/origin', 'ratio'),
+    { num: 'Errors' },
+    'Last at',
+  ];
 
   return (
     <Panel
@@ -86,7 +99,15 @@ export function UrlTable({ client }: { client: ApiClient }) {
       aside={
         <label className="railgun-url-filter">
           <span className="visually-hidden">Filter URLs</span>
-          <input type="search" value={filter} onChange={(event) => setFilter(event.target.value)} placeholder="Filter URLs" spellCheck={false} size={28} data-testid="railgun-url-filter" />
+          <input
+            type="search"
+            value={filter}
+            onChange={(event) => setFilter(event.target.value)}
+            placeholder="Filter URLs"
+            spellCheck={false}
+            size={28}
+            data-testid="railgun-url-filter"
+          />
         </label>
       }
     >
@@ -94,7 +115,15 @@ export function UrlTable({ client }: { client: ApiClient }) {
         columns={columns}
         className="railgun-urls"
         testId="railgun-urls"
-        empty={urls === undefined ? 'Loading…' : rows.length === 0 ? (filter.trim() ? 'No URL matches the filter.' : 'No requests through the sender yet.') : undefined}
+        empty={
+          urls === undefined
+            ? 'Loading…'
+            : rows.length === 0
+              ? filter.trim()
+                ? 'No URL matches the filter.'
+                : 'No requests through the sender yet.'
+              : undefined
+        }
       >
         <tbody>
           {rows.map((url) => (
@@ -123,7 +152,15 @@ export function UrlTable({ client }: { client: ApiClient }) {
               <td className="num">
                 <Measure {...percentParts(sorts.ratio.value(url))} />
               </td>
-              <td className="num" data-testid="railgun-url-errors" title={url.lastFailure ? `${failureLabels[url.lastFailure.kind]}: ${url.lastFailure.message} (${formatLocalDateTime(url.lastFailure.at)})` : undefined}>
+              <td
+                className="num"
+                data-testid="railgun-url-errors"
+                title={
+                  url.lastFailure
+                    ? `${failureLabels[url.lastFailure.kind]}: ${url.lastFailure.message} (${formatLocalDateTime(url.lastFailure.at)})`
+                    : undefined
+                }
+              >
                 {formatCount(url.errors)}
               </td>
               <td title={formatLocalDateTime(url.lastAt)}>{formatLocalTime(url.lastAt)}</td>

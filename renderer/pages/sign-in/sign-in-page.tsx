@@ -36,17 +36,38 @@ export function SignInPage({ setupToken, setupPending }: { setupToken: string | 
 
   return (
     <div className="full-page">
-      <form className="form sign-in" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`} data-testid={setup ? 'setup-form' : 'sign-in-form'}>
+      <form
+        className="form sign-in"
+        onSubmit={(event) => void submit(event)}
+        aria-labelledby={`${id}-title`}
+        data-testid={setup ? 'setup-form' : 'sign-in-form'}
+      >
         <h1 id={`${id}-title`}>{setup ? 'Create the first admin' : 'Sign in to Signalbox'}</h1>
         {setup && <p className="muted">This link works once. The admin you create here can add the other operators.</p>}
         {!setup && setupPending && <p className="muted">No operator exists yet: open the setup link that signalbox serve printed.</p>}
         <label>
           <span>Name</span>
-          <input type="text" autoComplete="username" value={name} onChange={(event) => setName(event.target.value)} required autoFocus spellCheck={false} data-testid="sign-in-name" />
+          <input
+            type="text"
+            autoComplete="username"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            autoFocus
+            spellCheck={false}
+            data-testid="sign-in-name"
+          />
         </label>
         <label>
           <span>Password{setup ? ' (at least 10 characters)' : ''}</span>
-          <input type="password" autoComplete={setup ? 'new-password' : 'current-password'} value={password} onChange={(event) => setPassword(event.target.value)} required data-testid="sign-in-password" />
+          <input
+            type="password"
+            autoComplete={setup ? 'new-password' : 'current-password'}
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            required
+            data-testid="sign-in-password"
+          />
         </label>
         <button type="submit" disabled={busy} data-testid="sign-in-submit">
           {busy ? 'Checking…' : setup ? 'Create admin and sign in' : 'Sign in'}

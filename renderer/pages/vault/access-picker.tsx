@@ -68,7 +68,12 @@ export function AccessPicker({ names, value, onChange, disabled }: Props) {
           <NamePicker legend="Owners" names={names} chosen={value.owners} onChange={(owners) => set({ owners })} testId="vault-owners-picker" />
           <div className="vault-field">
             <label htmlFor={`${id}-minimum`}>Owners needed</label>
-            <select id={`${id}-minimum`} value={minimum} onChange={(event) => set({ minimum: Number(event.target.value) })} disabled={value.owners.length === 0}>
+            <select
+              id={`${id}-minimum`}
+              value={minimum}
+              onChange={(event) => set({ minimum: Number(event.target.value) })}
+              disabled={value.owners.length === 0}
+            >
               {Array.from({ length: Math.max(1, value.owners.length) }, (_, i) => i + 1).map((m) => (
                 <option key={m} value={m}>
                   {m} of {value.owners.length || '…'}
@@ -90,7 +95,15 @@ export function AccessPicker({ names, value, onChange, disabled }: Props) {
       {value.kind === 'predicate' && (
         <label>
           <span>Predicate: names with &amp; (and), | (or) and parentheses, or a threshold tree (2, alice, bob, carol)</span>
-          <input type="text" value={value.predicate} onChange={(event) => set({ predicate: event.target.value })} spellCheck={false} autoComplete="off" size={40} placeholder="alice & (bob | carol)" />
+          <input
+            type="text"
+            value={value.predicate}
+            onChange={(event) => set({ predicate: event.target.value })}
+            spellCheck={false}
+            autoComplete="off"
+            size={40}
+            placeholder="alice & (bob | carol)"
+          />
         </label>
       )}
     </fieldset>

@@ -77,16 +77,21 @@ function OrderDetails({ order }: { order: VaultOrder }) {
     [
       'Approved by',
       order.delegated.length ? (
-        order.delegated.map((owner) => {
-          const at = approvedAt(owner);
-          return at === undefined ? `${owner} (by a delegation)` : `${owner} (${formatLocalDateTime(at)})`;
-        }).join(', ')
+        order.delegated
+          .map((owner) => {
+            const at = approvedAt(owner);
+            return at === undefined ? `${owner} (by a delegation)` : `${owner} (${formatLocalDateTime(at)})`;
+          })
+          .join(', ')
       ) : (
         <span className="muted">nobody yet</span>
       ),
     ],
     ['Waiting for', order.waitingFor.length ? order.waitingFor.join(', ') : <span className="muted">nobody: enough owners have approved</span>],
-    ['Asked for', `${formatDuration(order.expiresAt - order.createdAt)}, ${order.uses} ${order.uses === 1 ? 'use' : 'uses'}, until ${formatLocalDateTime(order.expiresAt)}`],
+    [
+      'Asked for',
+      `${formatDuration(order.expiresAt - order.createdAt)}, ${order.uses} ${order.uses === 1 ? 'use' : 'uses'}, until ${formatLocalDateTime(order.expiresAt)}`,
+    ],
   ];
   return (
     <dl className="vault-info" data-testid="vault-approve-details">

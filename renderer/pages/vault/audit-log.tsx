@@ -83,7 +83,13 @@ export function AuditLog({ client, version, headingRef }: Props) {
             const at = Date.parse(entry.at);
             const broken = chain && !chain.ok && chain.brokenAt !== null && entry.seq >= chain.brokenAt;
             return (
-              <tr key={entry.seq} data-testid="vault-audit-entry" data-event={entry.event} data-broken={broken || undefined} className={broken ? 'vault-broken-row' : undefined}>
+              <tr
+                key={entry.seq}
+                data-testid="vault-audit-entry"
+                data-event={entry.event}
+                data-broken={broken || undefined}
+                className={broken ? 'vault-broken-row' : undefined}
+              >
                 <td className="num" title={`hash ${entry.hash}\nprevious ${entry.prev}`}>
                   {entry.seq}
                 </td>
@@ -121,7 +127,8 @@ function Details({ details }: { details: AuditEntry['details'] }) {
     <span className="vault-details">
       {pairs.map(([key, value]) => (
         <span key={key}>
-          <span className="muted">{key}</span> {value === null || (Array.isArray(value) && value.length === 0) ? '—' : Array.isArray(value) ? value.join(', ') : String(value)}
+          <span className="muted">{key}</span>{' '}
+          {value === null || (Array.isArray(value) && value.length === 0) ? '—' : Array.isArray(value) ? value.join(', ') : String(value)}
         </span>
       ))}
     </span>

@@ -29,7 +29,12 @@ export function CancelOrderForm({ client, order, onDone, onCancel }: Props) {
   };
 
   return (
-    <RowForm title={`Cancel this order (its requester, ${order.requester}, confirms)`} testId="vault-cancel-form" onSubmit={(event) => void submit(event)} onCancel={onCancel}>
+    <RowForm
+      title={`Cancel this order (its requester, ${order.requester}, confirms)`}
+      testId="vault-cancel-form"
+      onSubmit={(event) => void submit(event)}
+      onCancel={onCancel}
+    >
       <div className="form-row">
         <CredentialsFields input={me} who="Requester" disabled={call.busy} />
         <button type="submit" className="danger" disabled={call.busy}>

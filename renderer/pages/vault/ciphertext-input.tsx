@@ -38,7 +38,15 @@ export function CiphertextInput({ client, value, onChange, onInfo, disabled, tes
     <DropZone onFile={(file) => void take(file)} disabled={disabled}>
       <label>
         <span>Ciphertext (paste it, drop its file here, or choose the file)</span>
-        <textarea rows={3} value={value} onChange={(event) => onChange(event.target.value)} spellCheck={false} autoComplete="off" disabled={disabled} data-testid={testId} />
+        <textarea
+          rows={3}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+          disabled={disabled}
+          data-testid={testId}
+        />
       </label>
       <input type="file" aria-label="Ciphertext file" onChange={(event) => void take(event.target.files?.[0])} disabled={disabled} />
       {problem && <p className="error">{problem}</p>}
@@ -51,7 +59,11 @@ export function CiphertextInput({ client, value, onChange, onInfo, disabled, tes
   );
 }
 
-function useCiphertextInfo(client: ApiClient, ciphertext: string, onInfo: Props['onInfo']): { info: CiphertextInfo | null; error: string | null; checking: boolean } {
+function useCiphertextInfo(
+  client: ApiClient,
+  ciphertext: string,
+  onInfo: Props['onInfo'],
+): { info: CiphertextInfo | null; error: string | null; checking: boolean } {
   const [state, setState] = useState<{ info: CiphertextInfo | null; error: string | null; checking: boolean }>({ info: null, error: null, checking: false });
   const reported = useRef(onInfo);
   reported.current = onInfo;
@@ -62,7 +74,11 @@ function useCiphertextInfo(client: ApiClient, ciphertext: string, onInfo: Props[
       return;
     }
     if (!fitsOneMessage(client, ciphertext.length)) {
-      setState({ info: null, error: 'This ciphertext is larger than this browser connection carries in one message (1 MiB); use the desktop app.', checking: false });
+      setState({
+        info: null,
+        error: 'This ciphertext is larger than this browser connection carries in one message (1 MiB); use the desktop app.',
+        checking: false,
+      });
       return;
     }
     let active = true;

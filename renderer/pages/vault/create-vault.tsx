@@ -29,13 +29,15 @@ export function CreateVault({ client, onCreated }: { client: ApiClient; onCreate
     <form className="form vault-create" onSubmit={(event) => void create(event)} aria-labelledby={`${id}-title`} data-testid="vault-create-form">
       <h2 id={`${id}-title`}>Create the vault</h2>
       <p>
-        The vault is empty. Its first account is an admin: it creates the other accounts. Its password unlocks its private
-        key and cannot be recovered, so keep it somewhere safe.
+        The vault is empty. Its first account is an admin: it creates the other accounts. Its password unlocks its private key and cannot be recovered, so keep
+        it somewhere safe.
       </p>
       <RoleNote can={can} testId="vault-create-forbidden" />
       <fieldset className="form-row" disabled={call.busy || !can.allowed} title={can.reason}>
         <NewAccountFields input={account} />
-        <button type="submit" data-testid="vault-create-submit">{call.busy ? 'Creating…' : 'Create the vault'}</button>
+        <button type="submit" data-testid="vault-create-submit">
+          {call.busy ? 'Creating…' : 'Create the vault'}
+        </button>
       </fieldset>
       <FormStatus result={call.busy ? 'Deriving the key from the password takes a moment…' : null} error={call.error} />
     </form>

@@ -88,7 +88,11 @@ export function PasswordField({ label, inputRef, disabled }: { label: string; in
 }
 
 /** Reads a new password typed twice, emptying both fields; or what is wrong with it. */
-export function takeNewPassword(first: RefObject<HTMLInputElement | null>, second: RefObject<HTMLInputElement | null>, minLength: number): string | { error: string } {
+export function takeNewPassword(
+  first: RefObject<HTMLInputElement | null>,
+  second: RefObject<HTMLInputElement | null>,
+  minLength: number,
+): string | { error: string } {
   const password = first.current?.value ?? '';
   const again = second.current?.value ?? '';
   if (first.current) first.current.value = '';

@@ -48,7 +48,14 @@ export function DataSource({ value, onChange, disabled }: Props) {
         {value.kind === 'text' ? (
           <label>
             <span>Text to encrypt (or drop a file here)</span>
-            <textarea rows={4} value={value.text} onChange={(event) => onChange({ kind: 'text', text: event.target.value })} spellCheck={false} autoComplete="off" data-testid="vault-encrypt-text" />
+            <textarea
+              rows={4}
+              value={value.text}
+              onChange={(event) => onChange({ kind: 'text', text: event.target.value })}
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="vault-encrypt-text"
+            />
           </label>
         ) : (
           <div className="vault-file">

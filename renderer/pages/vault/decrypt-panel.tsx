@@ -52,7 +52,9 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
     setOrderId(request.orderId);
     setName(request.requester);
     setCiphertext(known ?? '');
-    call.say(known ? null : `This page has not seen the ciphertext of order ${request.orderId}: paste it (its hash starts ${request.ciphertextHash.slice(0, 12)}).`);
+    call.say(
+      known ? null : `This page has not seen the ciphertext of order ${request.orderId}: paste it (its hash starts ${request.ciphertextHash.slice(0, 12)}).`,
+    );
     form.current?.scrollIntoView({ block: 'nearest' });
     form.current?.querySelector<HTMLElement>(known ? 'input[type=password]' : 'textarea')?.focus();
     // A new request only; the lookup changes with every ciphertext the page learns.
@@ -79,12 +81,28 @@ export function DecryptPanel({ client, request, lookup, remember, headingRef }: 
   return (
     <Panel headingId="vault-decrypt-heading" title="Decrypt" headingRef={headingRef} data-testid="vault-decrypt">
       <form ref={form} className="form" onSubmit={(event) => void submit(event)} aria-labelledby="vault-decrypt-heading" data-testid="vault-decrypt-form">
-        <CiphertextInput client={client} value={ciphertext} onChange={setCiphertext} onInfo={(info, text) => remember(info.hash, text)} disabled={call.busy} testId="vault-decrypt-ciphertext" />
+        <CiphertextInput
+          client={client}
+          value={ciphertext}
+          onChange={setCiphertext}
+          onInfo={(info, text) => remember(info.hash, text)}
+          disabled={call.busy}
+          testId="vault-decrypt-ciphertext"
+        />
         <div className="form-row">
           <CredentialsFields input={me} who="Your" disabled={call.busy} />
           <label>
             <span>Order id (optional)</span>
-            <input type="text" value={orderId} onChange={(event) => setOrderId(event.target.value)} spellCheck={false} autoComplete="off" size={26} disabled={call.busy} data-testid="vault-decrypt-order" />
+            <input
+              type="text"
+              value={orderId}
+              onChange={(event) => setOrderId(event.target.value)}
+              spellCheck={false}
+              autoComplete="off"
+              size={26}
+              disabled={call.busy}
+              data-testid="vault-decrypt-order"
+            />
           </label>
           <button type="submit" disabled={call.busy || !can.allowed} title={can.reason} data-testid="vault-decrypt-submit">
             {call.busy ? 'Decrypting…' : 'Decrypt'}

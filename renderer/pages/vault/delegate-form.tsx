@@ -44,7 +44,13 @@ export function DelegateForm({ client, names, onDelegated }: { client: ApiClient
         <UsesInput value={uses} onChange={setUses} disabled={call.busy} />
         <NamePicker legend="For whom" names={names} chosen={users} onChange={setUsers} disabled={call.busy || anyone} />
         <label className="check">
-          <input type="checkbox" checked={anyone} onChange={(event) => setAnyone(event.target.checked)} disabled={call.busy} aria-describedby={anyone ? `${id}-anyone` : undefined} />
+          <input
+            type="checkbox"
+            checked={anyone}
+            onChange={(event) => setAnyone(event.target.checked)}
+            disabled={call.busy}
+            aria-describedby={anyone ? `${id}-anyone` : undefined}
+          />
           anyone
         </label>
         <LabelsInput labels={labels} onChange={setLabels} disabled={call.busy} />

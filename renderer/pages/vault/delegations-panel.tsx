@@ -51,7 +51,11 @@ export function DelegationsPanel({ client, version, names, headingRef }: Props) 
           {live.map((delegation) => {
             const left = delegation.secondsLeft * 1000 - (now - (data?.receivedAt ?? now));
             return (
-              <tr key={`${delegation.owner}:${delegation.orderId ?? ''}`} data-testid={`vault-delegation-${delegation.owner}`} data-order-id={delegation.orderId ?? undefined}>
+              <tr
+                key={`${delegation.owner}:${delegation.orderId ?? ''}`}
+                data-testid={`vault-delegation-${delegation.owner}`}
+                data-order-id={delegation.orderId ?? undefined}
+              >
                 <th scope="row">{delegation.owner}</th>
                 <td className="num">{delegation.uses}</td>
                 <td className="num" title={`until ${formatLocalDateTime(delegation.expiresAt)}`}>
@@ -66,10 +70,25 @@ export function DelegationsPanel({ client, version, names, headingRef }: Props) 
         </tbody>
       </DataTable>
       <div className="form-row">
-        <button type="button" aria-expanded={open === 'delegate'} onClick={() => setOpen(open === 'delegate' ? null : 'delegate')} disabled={!delegate.allowed} title={delegate.reason} data-testid="vault-delegate-open">
+        <button
+          type="button"
+          aria-expanded={open === 'delegate'}
+          onClick={() => setOpen(open === 'delegate' ? null : 'delegate')}
+          disabled={!delegate.allowed}
+          title={delegate.reason}
+          data-testid="vault-delegate-open"
+        >
           Delegate…
         </button>
-        <button type="button" className="danger" aria-expanded={open === 'purge'} onClick={() => setOpen(open === 'purge' ? null : 'purge')} disabled={live.length === 0 || !purge.allowed} title={purge.reason} data-testid="vault-purge-open">
+        <button
+          type="button"
+          className="danger"
+          aria-expanded={open === 'purge'}
+          onClick={() => setOpen(open === 'purge' ? null : 'purge')}
+          disabled={live.length === 0 || !purge.allowed}
+          title={purge.reason}
+          data-testid="vault-purge-open"
+        >
           Purge all…
         </button>
       </div>

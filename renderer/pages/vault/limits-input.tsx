@@ -29,7 +29,17 @@ export function limitsOf(duration: DurationDraft, usesText: string): { seconds: 
   return { seconds, uses };
 }
 
-export function DurationInput({ label, value, onChange, disabled }: { label: string; value: DurationDraft; onChange(next: DurationDraft): void; disabled?: boolean }) {
+export function DurationInput({
+  label,
+  value,
+  onChange,
+  disabled,
+}: {
+  label: string;
+  value: DurationDraft;
+  onChange(next: DurationDraft): void;
+  disabled?: boolean;
+}) {
   return (
     <fieldset className="vault-duration" disabled={disabled}>
       <legend>{label}</legend>
@@ -57,7 +67,16 @@ export function UsesInput({ value, onChange, disabled }: { value: string; onChan
   return (
     <label>
       <span>Uses</span>
-      <input type="number" inputMode="numeric" min={1} max={maxUses} value={value} onChange={(event) => onChange(event.target.value)} size={5} disabled={disabled} />
+      <input
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={maxUses}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        size={5}
+        disabled={disabled}
+      />
     </label>
   );
 }

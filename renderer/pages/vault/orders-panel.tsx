@@ -68,23 +68,52 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
             <td>
               <Owners order={order} />
             </td>
-            <td className="num">{order.status === 'open' ? <TimeLeft until={order.expiresAt} now={now} /> : <span title={formatLocalDateTime(order.createdAt)}>{formatLocalTime(order.createdAt, now)}</span>}</td>
+            <td className="num">
+              {order.status === 'open' ? (
+                <TimeLeft until={order.expiresAt} now={now} />
+              ) : (
+                <span title={formatLocalDateTime(order.createdAt)}>{formatLocalTime(order.createdAt, now)}</span>
+              )}
+            </td>
             <td className="num">{order.uses}</td>
-            <td>{order.status !== 'open' ? <span className="muted">—</span> : order.satisfied ? <Badge tone="ok">yes</Badge> : <Badge tone="neutral">no</Badge>}</td>
+            <td>
+              {order.status !== 'open' ? <span className="muted">—</span> : order.satisfied ? <Badge tone="ok">yes</Badge> : <Badge tone="neutral">no</Badge>}
+            </td>
             <td>
               <Badge tone={statusTone[order.status]}>{order.status}</Badge>
             </td>
             <td className="action">
               {order.status === 'open' && (
                 <>
-                  <button type="button" aria-expanded={acting === 'approve'} onClick={() => setAction(acting === 'approve' ? null : { id: order.id, kind: 'approve' })} disabled={!approve.allowed} title={approve.reason} data-testid="vault-order-approve">
+                  <button
+                    type="button"
+                    aria-expanded={acting === 'approve'}
+                    onClick={() => setAction(acting === 'approve' ? null : { id: order.id, kind: 'approve' })}
+                    disabled={!approve.allowed}
+                    title={approve.reason}
+                    data-testid="vault-order-approve"
+                  >
                     Approve
                   </button>
-                  <button type="button" aria-expanded={acting === 'cancel'} onClick={() => setAction(acting === 'cancel' ? null : { id: order.id, kind: 'cancel' })} disabled={!cancel.allowed} title={cancel.reason} data-testid="vault-order-cancel">
+                  <button
+                    type="button"
+                    aria-expanded={acting === 'cancel'}
+                    onClick={() => setAction(acting === 'cancel' ? null : { id: order.id, kind: 'cancel' })}
+                    disabled={!cancel.allowed}
+                    title={cancel.reason}
+                    data-testid="vault-order-cancel"
+                  >
                     Cancel
                   </button>
                   {order.satisfied && (
-                    <button type="button" className="primary" onClick={() => onDecrypt({ orderId: order.id, requester: order.requester, ciphertextHash: order.ciphertextHash })} disabled={!decrypt.allowed} title={decrypt.reason} data-testid="vault-order-decrypt">
+                    <button
+                      type="button"
+                      className="primary"
+                      onClick={() => onDecrypt({ orderId: order.id, requester: order.requester, ciphertextHash: order.ciphertextHash })}
+                      disabled={!decrypt.allowed}
+                      title={decrypt.reason}
+                      data-testid="vault-order-decrypt"
+                    >
                       Decrypt
                     </button>
                   )}
@@ -130,7 +159,14 @@ export function OrdersPanel({ client, version, preset, remember, onDecrypt, head
         {rows(history)}
       </DataTable>
       <div className="form-row">
-        <button type="button" aria-expanded={requesting} onClick={() => setRequesting(!requesting)} disabled={!request.allowed} title={request.reason} data-testid="vault-order-open">
+        <button
+          type="button"
+          aria-expanded={requesting}
+          onClick={() => setRequesting(!requesting)}
+          disabled={!request.allowed}
+          title={request.reason}
+          data-testid="vault-order-open"
+        >
           Request decryption…
         </button>
       </div>
@@ -156,7 +192,11 @@ function Owners({ order }: { order: VaultOrder }) {
         const approval = order.approvals.find((a) => a.owner === owner);
         const delegated = order.delegated.includes(owner);
         return (
-          <li key={owner} data-approved={delegated ? true : undefined} title={approval ? `approved ${formatLocalDateTime(approval.at)}` : delegated ? 'delegated for this requester' : 'not yet approved'}>
+          <li
+            key={owner}
+            data-approved={delegated ? true : undefined}
+            title={approval ? `approved ${formatLocalDateTime(approval.at)}` : delegated ? 'delegated for this requester' : 'not yet approved'}
+          >
             {owner}
             {delegated ? <span aria-label=" approved"> ✓</span> : <span className="visually-hidden"> (waiting)</span>}
           </li>

@@ -24,7 +24,13 @@ export function PersistState({ persist }: { persist: Persist }) {
 export function PersistencePanel({ client, persist, onChanged }: { client: ApiClient; persist: Persist; onChanged(): void }) {
   const [open, setOpen] = useState<'restore' | 'reset' | null>(null);
   return (
-    <Panel headingId="vault-persist-heading" title="Persisted delegations" aside={<PersistState persist={persist} />} data-testid="vault-persist" data-state={persist.state}>
+    <Panel
+      headingId="vault-persist-heading"
+      title="Persisted delegations"
+      aside={<PersistState persist={persist} />}
+      data-testid="vault-persist"
+      data-state={persist.state}
+    >
       <dl className="vault-facts">
         <div>
           <dt>Restored by</dt>
@@ -52,7 +58,12 @@ export function PersistencePanel({ client, persist, onChanged }: { client: ApiCl
         </p>
       )}
       <div className="form-row">
-        <button type="button" aria-expanded={open === 'restore'} onClick={() => setOpen(open === 'restore' ? null : 'restore')} disabled={persist.state !== 'inactive'}>
+        <button
+          type="button"
+          aria-expanded={open === 'restore'}
+          onClick={() => setOpen(open === 'restore' ? null : 'restore')}
+          disabled={persist.state !== 'inactive'}
+        >
           Restore…
         </button>
         <button type="button" className="danger" aria-expanded={open === 'reset'} onClick={() => setOpen(open === 'reset' ? null : 'reset')}>

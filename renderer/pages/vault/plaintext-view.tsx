@@ -19,7 +19,11 @@ export function PlaintextView({ plaintext, onClear }: { plaintext: Plaintext; on
 
   const copy = async () => {
     if (plaintext.text === null) return;
-    setNote((await copyText(plaintext.text)) ? 'Copied. The clipboard keeps it until something else is copied.' : 'The browser refused the clipboard: select the text and press Ctrl+C.');
+    setNote(
+      (await copyText(plaintext.text))
+        ? 'Copied. The clipboard keeps it until something else is copied.'
+        : 'The browser refused the clipboard: select the text and press Ctrl+C.',
+    );
   };
 
   return (

@@ -15,7 +15,14 @@ export function RowForm({ title, testId, onSubmit, onCancel, children }: Props) 
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => [...(form.current?.querySelectorAll('input') ?? [])].find((input) => input.value === '')?.focus(), []);
   return (
-    <form ref={form} className="form" onSubmit={onSubmit} onKeyDown={(event) => event.key === 'Escape' && onCancel()} aria-labelledby={`${id}-title`} data-testid={testId}>
+    <form
+      ref={form}
+      className="form"
+      onSubmit={onSubmit}
+      onKeyDown={(event) => event.key === 'Escape' && onCancel()}
+      aria-labelledby={`${id}-title`}
+      data-testid={testId}
+    >
       <h3 id={`${id}-title`}>{title}</h3>
       {children}
     </form>

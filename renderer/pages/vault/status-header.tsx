@@ -20,8 +20,8 @@ export function StatusHeader({ status, stale }: { status: VaultStatus; stale: bo
           <strong>Audit chain BROKEN at entry {audit.brokenAt ?? '?'}</strong>
           <span>{audit.reason ?? 'an entry does not match the hash of the one before it'}.</span>
           <span>
-            Entries from there on may have been altered or removed. Keep the vault's data folder as it is (copy it for
-            investigation) and do not rely on the log after entry {audit.brokenAt ?? '?'}.
+            Entries from there on may have been altered or removed. Keep the vault's data folder as it is (copy it for investigation) and do not rely on the log
+            after entry {audit.brokenAt ?? '?'}.
           </span>
         </div>
       )}

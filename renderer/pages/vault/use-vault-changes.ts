@@ -29,7 +29,8 @@ export function useVaultChanges(client: ApiClient): ChangeVersions {
       },
     );
     // Changes missed while the stream was down: every panel asks again once it is back.
-    if (attempt > 0) setVersions((current) => ({ delegations: current.delegations + 1, orders: current.orders + 1, users: current.users + 1, audit: current.audit + 1 }));
+    if (attempt > 0)
+      setVersions((current) => ({ delegations: current.delegations + 1, orders: current.orders + 1, users: current.users + 1, audit: current.audit + 1 }));
     return () => {
       active = false;
       clearTimeout(retry);

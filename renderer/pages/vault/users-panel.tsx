@@ -77,15 +77,32 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
               <td className="action">
                 {user.pendingUntil !== null ? (
                   <>
-                    <button type="button" onClick={() => setPending({ target: user.name, command: 'approve' })} disabled={!modify.allowed} title={modify.reason}>
+                    <button
+                      type="button"
+                      onClick={() => setPending({ target: user.name, command: 'approve' })}
+                      disabled={!modify.allowed}
+                      title={modify.reason}
+                    >
                       Approve
                     </button>
-                    <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'reject' })} aria-label={`Reject ${user.name}`} disabled={!modify.allowed} title={modify.reason}>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => setPending({ target: user.name, command: 'reject' })}
+                      aria-label={`Reject ${user.name}`}
+                      disabled={!modify.allowed}
+                      title={modify.reason}
+                    >
                       Reject
                     </button>
                   </>
                 ) : user.admin ? (
-                  <button type="button" onClick={() => setPending({ target: user.name, command: 'revoke' })} disabled={admins <= 1 || !modify.allowed} title={modify.reason ?? (admins <= 1 ? 'The last admin stays an admin.' : undefined)}>
+                  <button
+                    type="button"
+                    onClick={() => setPending({ target: user.name, command: 'revoke' })}
+                    disabled={admins <= 1 || !modify.allowed}
+                    title={modify.reason ?? (admins <= 1 ? 'The last admin stays an admin.' : undefined)}
+                  >
                     Revoke admin
                   </button>
                 ) : (
@@ -94,7 +111,14 @@ export function UsersPanel({ client, users, error, onChanged, headingRef }: Prop
                   </button>
                 )}
                 {user.pendingUntil === null && (
-                  <button type="button" className="danger" onClick={() => setPending({ target: user.name, command: 'delete' })} aria-label={`Delete ${user.name}`} disabled={!modify.allowed} title={modify.reason}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => setPending({ target: user.name, command: 'delete' })}
+                    aria-label={`Delete ${user.name}`}
+                    disabled={!modify.allowed}
+                    title={modify.reason}
+                  >
                     Delete
                   </button>
                 )}

@@ -1,7 +1,18 @@
 // The vault's side of the contract as the page uses it: named types, the limits the forms check
 // before sending, and how the vault's errors read.
 import { maxMessageBytes } from '../../../engine/api/messages.ts';
-import { ErrorCode, vaultErrors, vaultLabel, vaultLimits, vaultOrderId, vaultUserName, type ErrorCodeName, type ResponseOf, type StreamEventOf, type VaultCredentials } from '../../../engine/api/index.ts';
+import {
+  ErrorCode,
+  vaultErrors,
+  vaultLabel,
+  vaultLimits,
+  vaultOrderId,
+  vaultUserName,
+  type ErrorCodeName,
+  type ResponseOf,
+  type StreamEventOf,
+  type VaultCredentials,
+} from '../../../engine/api/index.ts';
 import { ClientError, type ApiClient } from '../../api/client.ts';
 import { describeError } from '../../components/errors.ts';
 

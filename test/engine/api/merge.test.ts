@@ -10,7 +10,14 @@ import { engineParts } from '../../../engine/host/registry.ts';
 describe('merging worker answers by their schema', () => {
   it('adds a counter nobody listed (a blocklist prototype: blocked 5 + 7 is 12, not 5)', () => {
     const stats = z.object({ queries: z.number().int(), blocklist: z.object({ blocked: z.number().int() }).nullable() });
-    assert.deepEqual(mergeBySchema(stats, [{ queries: 1, blocklist: { blocked: 5 } }, { queries: 2, blocklist: { blocked: 7 } }, { queries: 3, blocklist: null }]), { queries: 6, blocklist: { blocked: 12 } });
+    assert.deepEqual(
+      mergeBySchema(stats, [
+        { queries: 1, blocklist: { blocked: 5 } },
+        { queries: 2, blocklist: { blocked: 7 } },
+        { queries: 3, blocklist: null },
+      ]),
+      { queries: 6, blocklist: { blocked: 12 } },
+    );
   });
 
   it('merges marked gauges, flags and keyed lists as marked', () => {
@@ -23,17 +30,47 @@ describe('merging worker answers by their schema', () => {
     });
     const merged = mergeBySchema(schema, [
       { startedAt: 20, latencyMs: 10, answers: 1, peers: [{ name: 'a', up: false, sent: 1 }], counts: { x: 1 } },
-      { startedAt: 10, latencyMs: 40, answers: 3, peers: [{ name: 'a', up: true, sent: 2 }, { name: 'b', up: false, sent: 4 }], counts: { x: 2, y: 1 } },
+      {
+        startedAt: 10,
+        latencyMs: 40,
+        answers: 3,
+        peers: [
+          { name: 'a', up: true, sent: 2 },
+          { name: 'b', up: false, sent: 4 },
+        ],
+        counts: { x: 2, y: 1 },
+      },
       { startedAt: 30, latencyMs: null, answers: 0, peers: [], counts: {} },
     ]);
-    assert.deepEqual(merged, { startedAt: 10, latencyMs: 32.5, answers: 4, peers: [{ name: 'a', up: true, sent: 3 }, { name: 'b', up: false, sent: 4 }], counts: { x: 3, y: 1 } });
+    assert.deepEqual(merged, {
+      startedAt: 10,
+      latencyMs: 32.5,
+      answers: 4,
+      peers: [
+        { name: 'a', up: true, sent: 3 },
+        { name: 'b', up: false, sent: 4 },
+      ],
+      counts: { x: 3, y: 1 },
+    });
   });
 
   it('matches keyed list items on several fields together: one address in two pools stays two entries', () => {
-    const schema = z.object({ upstreams: mergedAs(z.array(z.object({ pool: z.string(), address: z.string(), sent: z.number() })), { merge: 'byKey', key: ['pool', 'address'] }) });
+    const schema = z.object({
+      upstreams: mergedAs(z.array(z.object({ pool: z.string(), address: z.string(), sent: z.number() })), { merge: 'byKey', key: ['pool', 'address'] }),
+    });
     const merged = mergeBySchema(schema, [
-      { upstreams: [{ pool: 'internal', address: '10.0.0.1:53', sent: 1 }, { pool: 'public', address: '10.0.0.1:53', sent: 10 }] },
-      { upstreams: [{ pool: 'public', address: '10.0.0.1:53', sent: 20 }, { pool: 'internal', address: '10.0.0.1:53', sent: 2 }] },
+      {
+        upstreams: [
+          { pool: 'internal', address: '10.0.0.1:53', sent: 1 },
+          { pool: 'public', address: '10.0.0.1:53', sent: 10 },
+        ],
+      },
+      {
+        upstreams: [
+          { pool: 'public', address: '10.0.0.1:53', sent: 20 },
+          { pool: 'internal', address: '10.0.0.1:53', sent: 2 },
+        ],
+      },
     ]);
     assert.deepEqual(merged.upstreams, [
       { pool: 'internal', address: '10.0.0.1:53', sent: 3 },
@@ -52,6 +89,7 @@ describe('merging worker answers by their schema', () => {
   });
 
   it('every engine whose processes share sockets (several workers) declares its fan-out', () => {
-    for (const parts of Object.values(engineParts)) if (parts?.sharesSockets) assert.ok(parts.fanOut, `${parts.name} runs several workers but declares no fan-out`);
+    for (const parts of Object.values(engineParts))
+      if (parts?.sharesSockets) assert.ok(parts.fanOut, `${parts.name} runs several workers but declares no fan-out`);
   });
 });

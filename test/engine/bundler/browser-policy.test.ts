@@ -28,7 +28,10 @@ describe('bundle: chains browsers refuse are not bundles', () => {
       const store = TrustStore.load(ourTrustDir([{ name: 'Limbo', weight: 1, roots }]));
       const result = bundle({ files: files(tc.peer_certificate), at: tc.validation_time ?? undefined }, store);
       assert.equal(result.bundlePem, '');
-      assert.ok(result.problems.some((p) => why.test(p.message)), JSON.stringify(result.problems, null, 1));
+      assert.ok(
+        result.problems.some((p) => why.test(p.message)),
+        JSON.stringify(result.problems, null, 1),
+      );
     });
   }
 
@@ -38,15 +41,32 @@ describe('bundle: chains browsers refuse are not bundles', () => {
 
   for (const flavor of ['ubiquitous', 'optimal'] as const) {
     it(`${flavor}: a CA certificate as the leaf is refused (Firefox refuses it), saying what to upload`, () => {
-      const caLeaf = makeCert({ subject: 'ca-leaf.example', ca: true, dns: ['ca-leaf.example'], keyUsage: ['digitalSignature'], eku: [SERVER_AUTH], issuer: root });
+      const caLeaf = makeCert({
+        subject: 'ca-leaf.example',
+        ca: true,
+        dns: ['ca-leaf.example'],
+        keyUsage: ['digitalSignature'],
+        eku: [SERVER_AUTH],
+        issuer: root,
+      });
       const result = bundle({ files: files(caLeaf.cert.pem), at, flavor }, store);
       assert.equal(result.bundlePem, '');
-      assert.match(result.problems[0]!.message, /the leaf is a CA certificate \(basicConstraints cA=TRUE\), which Firefox refuses as a server certificate: upload the server's own certificate/);
+      assert.match(
+        result.problems[0]!.message,
+        /the leaf is a CA certificate \(basicConstraints cA=TRUE\), which Firefox refuses as a server certificate: upload the server's own certificate/,
+      );
       assert.equal(result.problems[0]!.code, 1200);
     });
 
     it(`${flavor}: a non-CA leaf whose key usage has keyCertSign is refused (Chrome refuses it)`, () => {
-      const leaf = makeCert({ subject: 'signer.example', ca: false, dns: ['signer.example'], keyUsage: ['digitalSignature', 'keyCertSign'], eku: [SERVER_AUTH], issuer: root });
+      const leaf = makeCert({
+        subject: 'signer.example',
+        ca: false,
+        dns: ['signer.example'],
+        keyUsage: ['digitalSignature', 'keyCertSign'],
+        eku: [SERVER_AUTH],
+        issuer: root,
+      });
       const result = bundle({ files: files(leaf.cert.pem), at, flavor }, store);
       assert.equal(result.bundlePem, '');
       assert.match(result.problems[0]!.message, /key usage includes keyCertSign although it is not a CA, which Chrome refuses: the CA must reissue it/);

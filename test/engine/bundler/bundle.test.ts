@@ -17,7 +17,24 @@ import { LIMBO_DIR, loadTestcases } from '../../limbo/harness.ts';
 import { makeCert, newKey, SERVER_AUTH, type Key, type Made } from './chain/certs.ts';
 import { cfsslTrustDir, ourTrustDir } from './trust-dir.ts';
 
-const CFSSL_KEYS = ['bundle', 'root', 'crt', 'key', 'key_type', 'key_size', 'signature', 'issuer', 'subject', 'expires', 'leaf_expires', 'hostnames', 'ocsp', 'ocsp_support', 'crl_support', 'status'];
+const CFSSL_KEYS = [
+  'bundle',
+  'root',
+  'crt',
+  'key',
+  'key_type',
+  'key_size',
+  'signature',
+  'issuer',
+  'subject',
+  'expires',
+  'leaf_expires',
+  'hostnames',
+  'ocsp',
+  'ocsp_support',
+  'crl_support',
+  'status',
+];
 const STATUS_KEYS = ['code', 'expiring_SKIs', 'untrusted_root_stores', 'messages', 'rebundled'];
 const utc = (text: string) => new Date(text);
 const pemUpload = (name: string, ...made: Made[]): Upload => ({ name, bytes: made.map((m) => m.cert.pem).join('') });
@@ -25,7 +42,9 @@ const beginCount = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----/g)?.l
 
 describe('bundle: the 14 real-site chains of x509-limbo online/, at their validation times', () => {
   const online = join(LIMBO_DIR, 'online');
-  const files = readdirSync(online).filter((f) => f.endsWith('.limbo.json')).sort();
+  const files = readdirSync(online)
+    .filter((f) => f.endsWith('.limbo.json'))
+    .sort();
   const store = TrustStore.load();
   const certsOf = (pems: string[]) => pems.flatMap((p) => pemCertificates(p)).map((der) => parseCertificate(der));
   // Where ranking legitimately leaves the root the site serves: a cross-signed path that more
@@ -40,18 +59,27 @@ describe('bundle: the 14 real-site chains of x509-limbo online/, at their valida
     const site = file.replace('.limbo.json', '');
     it(`${site}: bundles, and ubiquitous picks the root limbo expects`, () => {
       const tc = loadTestcases(join(online, file))[0]!;
-      const uploads: Upload[] = [{ name: 'peer.pem', bytes: tc.peer_certificate }, ...tc.untrusted_intermediates.map((p, i) => ({ name: `int${i}.pem`, bytes: p }))];
+      const uploads: Upload[] = [
+        { name: 'peer.pem', bytes: tc.peer_certificate },
+        ...tc.untrusted_intermediates.map((p, i) => ({ name: `int${i}.pem`, bytes: p })),
+      ];
       // The search's clock raised to 60 s, a hang guard only: that the search was not cut short (no
       // W_SEARCH_TRUNCATED) is the claim, so a loaded machine cannot decide it.
       const settings = { at: new Date(tc.validation_time!), ...(tc.expected_peer_name ? { domain: tc.expected_peer_name.value } : {}) };
       const result = bundleUploads(uploads, settings, store, { limits: { timeBudgetMs: 60_000 } });
       assert.deepEqual(result.problems, []);
       assert.ok(result.bundlePem !== '', 'a bundle');
-      assert.deepEqual(result.chains.flatMap((c) => c.warnings.filter((w) => w.code === 'W_SEARCH_TRUNCATED')), []);
+      assert.deepEqual(
+        result.chains.flatMap((c) => c.warnings.filter((w) => w.code === 'W_SEARCH_TRUNCATED')),
+        [],
+      );
 
       const expected = new Set(certsOf(tc.trusted_certs).map(subjectAndKey));
       const rootOf = (i: number) => store.anchors.byFingerprint(result.chains[i]!.certs.at(-1)!.fingerprint)!;
-      assert.ok(result.chains.some((_, i) => expected.has(subjectAndKey(rootOf(i)))), 'the expected root is among the ranked chains');
+      assert.ok(
+        result.chains.some((_, i) => expected.has(subjectAndKey(rootOf(i)))),
+        'the expected root is among the ranked chains',
+      );
       const exception = ubiquitousElsewhere[site];
       if (exception) {
         assert.match(rootOf(0).subject, exception.root);
@@ -77,19 +105,51 @@ describe("bundle: Let's Encrypt 2017 against cfssl's 2017 platform data (spec ta
   // keystores that hold the real ones, under cfssl's real metadata (names, weights, limits); X3
   // cross-signed by both, and a 2017 leaf.
   const realStores = join(CFSSL_TRUST_DIR, 'certdata/trusted_roots');
-  const holds = (file: string, cn: string) => (readFileSync(join(realStores, file), 'latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [])
-    .some((b) => new X509Certificate(b).subject.includes(`CN=${cn}`));
+  const holds = (file: string, cn: string) =>
+    (readFileSync(join(realStores, file), 'latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).some((b) =>
+      new X509Certificate(b).subject.includes(`CN=${cn}`),
+    );
   const dstKey = newKey('rsa', 2048);
   const isrgKey = newKey('rsa', 4096);
   const x3Key = newKey('rsa', 2048);
   const ca = { ca: true, keyUsage: ['keyCertSign', 'cRLSign'] as ('keyCertSign' | 'cRLSign')[] };
-  const dst = makeCert({ subject: 'DST Root CA X3', key: dstKey, hash: 'sha1', notBefore: utc('2000-09-30T21:12:19Z'), notAfter: utc('2021-09-30T14:01:15Z'), ...ca });
+  const dst = makeCert({
+    subject: 'DST Root CA X3',
+    key: dstKey,
+    hash: 'sha1',
+    notBefore: utc('2000-09-30T21:12:19Z'),
+    notAfter: utc('2021-09-30T14:01:15Z'),
+    ...ca,
+  });
   const isrg = makeCert({ subject: 'ISRG Root X1', key: isrgKey, notBefore: utc('2015-06-04T11:04:38Z'), notAfter: utc('2035-06-04T11:04:38Z'), ...ca });
-  const x3ByDst = makeCert({ subject: "Let's Encrypt Authority X3", key: x3Key, issuer: dst, notBefore: utc('2016-03-17T16:40:46Z'), notAfter: utc('2021-03-17T16:40:46Z'), pathLen: 0, ...ca });
-  const x3ByIsrg = makeCert({ subject: "Let's Encrypt Authority X3", key: x3Key, issuer: isrg, notBefore: utc('2016-10-06T15:43:55Z'), notAfter: utc('2021-10-06T15:43:55Z'), pathLen: 0, ...ca });
+  const x3ByDst = makeCert({
+    subject: "Let's Encrypt Authority X3",
+    key: x3Key,
+    issuer: dst,
+    notBefore: utc('2016-03-17T16:40:46Z'),
+    notAfter: utc('2021-03-17T16:40:46Z'),
+    pathLen: 0,
+    ...ca,
+  });
+  const x3ByIsrg = makeCert({
+    subject: "Let's Encrypt Authority X3",
+    key: x3Key,
+    issuer: isrg,
+    notBefore: utc('2016-10-06T15:43:55Z'),
+    notAfter: utc('2021-10-06T15:43:55Z'),
+    pathLen: 0,
+    ...ca,
+  });
   const leaf = makeCert({
-    subject: 'example.org', key: newKey('rsa', 2048), issuer: { subject: x3ByDst.subject, key: x3Key }, ca: false, dns: ['example.org'], eku: [SERVER_AUTH],
-    notBefore: utc('2017-05-01T00:00:00Z'), notAfter: utc('2017-07-30T00:00:00Z'), ocsp: 'http://ocsp.int-x3.letsencrypt.org',
+    subject: 'example.org',
+    key: newKey('rsa', 2048),
+    issuer: { subject: x3ByDst.subject, key: x3Key },
+    ca: false,
+    dns: ['example.org'],
+    eku: [SERVER_AUTH],
+    notBefore: utc('2017-05-01T00:00:00Z'),
+    notAfter: utc('2017-07-30T00:00:00Z'),
+    ocsp: 'http://ocsp.int-x3.letsencrypt.org',
   });
   const metadata = readFileSync(join(CFSSL_TRUST_DIR, 'ca-bundle.crt.metadata'), 'utf8');
   const keystores = new Map<string, Certificate[]>();
@@ -107,7 +167,10 @@ describe("bundle: Let's Encrypt 2017 against cfssl's 2017 platform data (spec ta
     const result = bundleUploads([pemUpload('leaf.pem', leaf)], { at }, store);
     assert.equal(result.chains.length, 2);
     assert.equal(rootOf(result), 'DST Root CA X3');
-    assert.deepEqual(result.chains.map((c) => c.scores.coverage), [159, 0]);
+    assert.deepEqual(
+      result.chains.map((c) => c.scores.coverage),
+      [159, 0],
+    );
     assert.deepEqual(result.chains[1]!.lostAt, { step: 'coverage', reason: 'coverage 0 < 159' });
     const status = result.report.status as Record<string, unknown>;
     assert.deepEqual(Object.keys(status).sort(), [...STATUS_KEYS].sort());
@@ -132,7 +195,10 @@ describe("bundle: Let's Encrypt 2017 against cfssl's 2017 platform data (spec ta
   it('leaves the root out, keeps the chosen chain in cfssl order, and names the leaf from an unordered upload', () => {
     const result = bundleUploads([pemUpload('chain.pem', x3ByDst, leaf)], { at }, store);
     assert.equal(result.leaf.commonName, 'example.org');
-    assert.deepEqual(pemCertificates(result.bundlePem).map((der) => parseCertificate(der).fingerprint), [leaf.cert.fingerprint, x3ByDst.cert.fingerprint]);
+    assert.deepEqual(
+      pemCertificates(result.bundlePem).map((der) => parseCertificate(der).fingerprint),
+      [leaf.cert.fingerprint, x3ByDst.cert.fingerprint],
+    );
     assert.equal(result.report.key_type, '2048-bit RSA');
     assert.equal(result.report.signature, 'SHA256WithRSA');
     assert.equal(result.report.subject, '/CommonName=example.org');
@@ -150,8 +216,21 @@ describe("bundle: Let's Encrypt 2017 against cfssl's 2017 platform data (spec ta
 
 describe('bundle: errors with their codes', () => {
   const root = makeCert({ subject: 'Test Root', ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
-  const intermediate = makeCert({ subject: 'Test Intermediate', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: root, notAfter: utc('2030-01-01T00:00:00Z') });
-  const leaf = makeCert({ subject: 'www.example.com', ca: false, dns: ['www.example.com'], eku: [SERVER_AUTH], issuer: intermediate, notAfter: utc('2025-01-01T00:00:00Z') });
+  const intermediate = makeCert({
+    subject: 'Test Intermediate',
+    ca: true,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    issuer: root,
+    notAfter: utc('2030-01-01T00:00:00Z'),
+  });
+  const leaf = makeCert({
+    subject: 'www.example.com',
+    ca: false,
+    dns: ['www.example.com'],
+    eku: [SERVER_AUTH],
+    issuer: intermediate,
+    notAfter: utc('2025-01-01T00:00:00Z'),
+  });
   const store = TrustStore.load(ourTrustDir([{ name: 'Test Platform', weight: 10, roots: [root.cert] }], [intermediate.cert]));
   const at = utc('2024-06-01T00:00:00Z');
 
@@ -163,13 +242,19 @@ describe('bundle: errors with their codes', () => {
   });
 
   it('1002: garbage throws E_BUNDLER_1002 with the file named', () => {
-    assert.throws(() => bundleUploads([{ name: 'junk.bin', bytes: Buffer.from('definitely not a certificate') }], { at }, store), (err: unknown) => {
-      assert.ok(err instanceof BundleError);
-      assert.equal(err.code, 'E_BUNDLER_1002');
-      assert.match(err.message, /junk\.bin/);
-      return true;
-    });
-    assert.throws(() => bundle({ files: [{ name: 'key-only.pem', base64: Buffer.from(newKeyPem()).toString('base64') }] }, store), /no certificate in the uploads \(only private keys found\)/);
+    assert.throws(
+      () => bundleUploads([{ name: 'junk.bin', bytes: Buffer.from('definitely not a certificate') }], { at }, store),
+      (err: unknown) => {
+        assert.ok(err instanceof BundleError);
+        assert.equal(err.code, 'E_BUNDLER_1002');
+        assert.match(err.message, /junk\.bin/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => bundle({ files: [{ name: 'key-only.pem', base64: Buffer.from(newKeyPem()).toString('base64') }] }, store),
+      /no certificate in the uploads \(only private keys found\)/,
+    );
   });
 
   it('1100: a self-signed leaf is refused', () => {
@@ -196,14 +281,17 @@ describe('bundle: errors with their codes', () => {
     assert.match(result.problems[0]!.message, /http:\/\/ca\.example\/other\.crt/);
     const withRoot = bundleUploads([pemUpload('chain.pem', orphan, stranger)], { at }, store);
     // Issue 16 item 5: the uploaded private root is the diagnosis, and nothing says its issuer is missing.
-    assert.deepEqual(withRoot.problems.map((p) => p.code), [1220, 1220]);
+    assert.deepEqual(
+      withRoot.problems.map((p) => p.code),
+      [1220, 1220],
+    );
     assert.match(withRoot.problems[0]!.message, /the uploaded root CN=Other CA is not in the trust data \(test, 2024-01-01\)/);
     assert.equal(withRoot.report.message, withRoot.problems[0]!.message);
     assert.match(withRoot.problems[1]!.message, /its issuer "CN=Other CA" is uploaded, but no path from it ends at a root the trust data holds/);
     assert.ok(withRoot.problems.every((p) => !/neither uploaded/.test(p.message)));
   });
 
-  it('2300: a private key that is not the leaf\'s is reported, and a matching one is recognised', () => {
+  it("2300: a private key that is not the leaf's is reported, and a matching one is recognised", () => {
     const wrong = bundleUploads([pemUpload('leaf.pem', leaf), { name: 'other.key', bytes: newKeyPem() }], { at }, store);
     assert.equal(wrong.key, 'mismatch');
     assert.equal(wrong.problems.find((p) => p.code === 2300)?.name, 'E_KEY_MISMATCH');
@@ -243,23 +331,23 @@ describe('bundle: errors with their codes', () => {
     const rsaRoot = makeCert({ subject: 'P12 Root', key: newKey('rsa'), ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
     const rsaLeaf = makeCert({ subject: 'p12.example', key: newKey('rsa'), ca: false, dns: ['p12.example'], eku: [SERVER_AUTH], issuer: rsaRoot });
     const p12Store = TrustStore.load(ourTrustDir([{ name: 'Test Platform', weight: 1, roots: [rsaRoot.cert] }]));
-    const p12 = forge.pkcs12.toPkcs12Asn1(
-      forge.pki.privateKeyFromPem(keyPem(rsaLeaf.key)),
-      [forge.pki.certificateFromPem(rsaLeaf.cert.pem)],
-      'p12 secret',
-      { algorithm: '3des' },
-    );
+    const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(keyPem(rsaLeaf.key)), [forge.pki.certificateFromPem(rsaLeaf.cert.pem)], 'p12 secret', {
+      algorithm: '3des',
+    });
     const bytes = Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
     const result = bundle({ files: [{ name: 'site.p12', base64: bytes.toString('base64'), password: 'p12 secret' }], at: '2024-06-01T00:00:00Z' }, p12Store);
     assert.equal(result.leaf.commonName, 'p12.example');
     assert.equal(result.key, 'matched');
     assert.equal(beginCount(result.bundlePem), 1, 'leaf and root: the root is left out (no OCSP URL to keep it for)');
-    assert.throws(() => bundle({ files: [{ name: 'site.p12', base64: bytes.toString('base64'), password: 'hunter2' }] }, p12Store), (err: unknown) => {
-      assert.ok(err instanceof BundleError);
-      assert.equal(err.code, 'E_BUNDLER_1021');
-      assert.ok(!err.message.includes('hunter2'), 'the password is never in a message');
-      return true;
-    });
+    assert.throws(
+      () => bundle({ files: [{ name: 'site.p12', base64: bytes.toString('base64'), password: 'hunter2' }] }, p12Store),
+      (err: unknown) => {
+        assert.ok(err instanceof BundleError);
+        assert.equal(err.code, 'E_BUNDLER_1021');
+        assert.ok(!err.message.includes('hunter2'), 'the password is never in a message');
+        return true;
+      },
+    );
   });
 });
 

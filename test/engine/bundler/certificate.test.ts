@@ -42,7 +42,14 @@ test('creating 3,000 certificates and reading their index fields decodes only th
 
 test('reads a generated certificate field by field', () => {
   const root = makeCert({ subject: 'Field Root', ca: true, pathLen: 1, keyUsage: ['keyCertSign', 'cRLSign'] });
-  const leaf = makeCert({ subject: 'leaf.example', ca: false, dns: ['leaf.example', '*.leaf.example'], eku: [SERVER_AUTH], keyUsage: ['digitalSignature'], issuer: root });
+  const leaf = makeCert({
+    subject: 'leaf.example',
+    ca: false,
+    dns: ['leaf.example', '*.leaf.example'],
+    eku: [SERVER_AUTH],
+    keyUsage: ['digitalSignature'],
+    issuer: root,
+  });
   const c = leaf.cert;
   assert.equal(c.subject, 'CN=leaf.example');
   assert.equal(c.issuer, 'CN=Field Root');
@@ -73,6 +80,9 @@ test('reads AIA and CRL URLs of a real intermediate', () => {
 
 test('garbage and truncated input throw CertificateParseError with cfssl code 1003', () => {
   for (const bad of [Buffer.from('hello world'), Buffer.alloc(0), pool[0]!.subarray(0, 200), Buffer.concat([pool[0]!, Buffer.of(0)])]) {
-    assert.throws(() => parseCertificate(bad), (e: unknown) => e instanceof CertificateParseError && e.code === 1003);
+    assert.throws(
+      () => parseCertificate(bad),
+      (e: unknown) => e instanceof CertificateParseError && e.code === 1003,
+    );
   }
 });

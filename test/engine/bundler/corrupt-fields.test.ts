@@ -18,18 +18,50 @@ import { ourTrustDir } from './trust-dir.ts';
 const rootKey = newKey();
 const intKey = newKey();
 const root = makeCert({ subject: 'Fields Root', key: rootKey, ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
-const nameConstraints = (dirName: Buffer) => ext('2.5.29.30', true, seq(tlv(0xa0,
-  seq(tlv(0x82, Buffer.from('example.com'))), seq(tlv(0xa4, dirName)), seq(tlv(0x87, Buffer.of(10, 0, 0, 0, 255, 0, 0, 0))), seq(tlv(0x81, Buffer.from('example.com'))))));
+const nameConstraints = (dirName: Buffer) =>
+  ext(
+    '2.5.29.30',
+    true,
+    seq(
+      tlv(
+        0xa0,
+        seq(tlv(0x82, Buffer.from('example.com'))),
+        seq(tlv(0xa4, dirName)),
+        seq(tlv(0x87, Buffer.of(10, 0, 0, 0, 255, 0, 0, 0))),
+        seq(tlv(0x81, Buffer.from('example.com'))),
+      ),
+    ),
+  );
 const intSpec = (dirName = name('Fields')): CertSpec => ({
-  subject: 'Fields Intermediate', key: intKey, ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: root,
+  subject: 'Fields Intermediate',
+  key: intKey,
+  ca: true,
+  keyUsage: ['keyCertSign', 'cRLSign'],
+  issuer: root,
   extraExtensions: [nameConstraints(dirName), ext('2.5.29.32', false, seq(seq(oid('2.23.140.1.2.1'))))],
 });
 const intermediate = makeCert(intSpec());
-const subjectAltName = (dirName: Buffer) => ext('2.5.29.17', false, seq(tlv(0x82, Buffer.from('www.example.com')), tlv(0xa4, dirName),
-  tlv(0x87, Buffer.of(10, 1, 2, 3)), tlv(0x81, Buffer.from('a@example.com')), tlv(0x86, Buffer.from('https://www.example.com/'))));
+const subjectAltName = (dirName: Buffer) =>
+  ext(
+    '2.5.29.17',
+    false,
+    seq(
+      tlv(0x82, Buffer.from('www.example.com')),
+      tlv(0xa4, dirName),
+      tlv(0x87, Buffer.of(10, 1, 2, 3)),
+      tlv(0x81, Buffer.from('a@example.com')),
+      tlv(0x86, Buffer.from('https://www.example.com/')),
+    ),
+  );
 const leafSpec = (dirName = name('Fields')): CertSpec => ({
-  subject: 'www.example.com', ca: false, keyUsage: ['digitalSignature'], eku: [SERVER_AUTH], issuer: intermediate,
-  ocsp: 'http://ocsp.example', caIssuers: 'http://ca.example/i.crt', extraExtensions: [subjectAltName(dirName)],
+  subject: 'www.example.com',
+  ca: false,
+  keyUsage: ['digitalSignature'],
+  eku: [SERVER_AUTH],
+  issuer: intermediate,
+  ocsp: 'http://ocsp.example',
+  caIssuers: 'http://ca.example/i.crt',
+  extraExtensions: [subjectAltName(dirName)],
 });
 const leaf = makeCert(leafSpec());
 // A Name whose RDN declares more bytes than it holds: OpenSSL does not look inside extensions, so it loads.
@@ -78,14 +110,20 @@ describe('bundle: corrupted certificate fields give coded errors', async () => {
     assert.equal(result.kind, 'result');
     const answer = await engine.procedures['bundler.bundle']!({ files: [pemFile('leaf.pem', bad.cert.pem), pemFile('int.pem', intermediate.cert.pem)], at });
     assert.equal(answer.chains.length, 0);
-    assert.ok(answer.problems.some((p) => /malformed extension 2\.5\.29\.17/.test(p.message)), JSON.stringify(answer.problems));
+    assert.ok(
+      answer.problems.some((p) => /malformed extension 2\.5\.29\.17/.test(p.message)),
+      JSON.stringify(answer.problems),
+    );
   });
 
   it('an intermediate whose directoryName constraint is malformed: no chain, coded', async () => {
     const bad = makeCert(intSpec(brokenName));
     const answer = await engine.procedures['bundler.bundle']!({ files: [pemFile('leaf.pem', leaf.cert.pem), pemFile('int.pem', bad.cert.pem)], at });
     assert.equal(answer.chains.length, 0);
-    assert.ok(answer.problems.some((p) => /malformed extension 2\.5\.29\.30/.test(p.message)), JSON.stringify(answer.problems));
+    assert.ok(
+      answer.problems.some((p) => /malformed extension 2\.5\.29\.30/.test(p.message)),
+      JSON.stringify(answer.problems),
+    );
   });
 
   it('a notAfter that is not a time, and a subject name with an odd-length BMPString: coded', async () => {
@@ -93,12 +131,15 @@ describe('bundle: corrupted certificate fields give coded errors', async () => {
     const dates = await outcome([pemFile('date.pem', badDate.cert.pem), pemFile('int.pem', intermediate.cert.pem)]);
     assert.equal(dates.kind, 'result');
     const cn = Buffer.from('www.example.com');
-    const badName = makeCert({ ...leafSpec(), mutateTbs: (tbs) => {
-      const at = tbs.lastIndexOf(Buffer.concat([Buffer.of(0x0c, cn.length), cn]));
-      const out = Buffer.from(tbs);
-      out[at] = 0x1e;
-      return out;
-    } });
+    const badName = makeCert({
+      ...leafSpec(),
+      mutateTbs: (tbs) => {
+        const at = tbs.lastIndexOf(Buffer.concat([Buffer.of(0x0c, cn.length), cn]));
+        const out = Buffer.from(tbs);
+        out[at] = 0x1e;
+        return out;
+      },
+    });
     assert.equal((await outcome([pemFile('name.pem', badName.cert.pem), pemFile('int.pem', intermediate.cert.pem)])).kind, 'result');
   });
 
@@ -112,9 +153,10 @@ describe('bundle: corrupted certificate fields give coded errors', async () => {
       } catch {
         continue; // not a certificate at all: refused up front as 1003, tested elsewhere
       }
-      const files = target === 'leaf'
-        ? [pemFile('bad-leaf.pem', bad.cert.pem), pemFile('int.pem', intermediate.cert.pem)]
-        : [pemFile('leaf.pem', leaf.cert.pem), pemFile('bad-int.pem', bad.cert.pem)];
+      const files =
+        target === 'leaf'
+          ? [pemFile('bad-leaf.pem', bad.cert.pem), pemFile('int.pem', intermediate.cert.pem)]
+          : [pemFile('leaf.pem', leaf.cert.pem), pemFile('bad-int.pem', bad.cert.pem)];
       const result = await outcome(files, n % 4 < 2 ? 'ubiquitous' : 'force');
       const key = result.kind === 'refused' ? result.code : 'result';
       seen.set(key, (seen.get(key) ?? 0) + 1);

@@ -18,12 +18,17 @@ describe('bundler engine', () => {
   const intermediate = makeCert({ subject: 'Engine Intermediate', ca: true, issuer: root });
   const leaf = makeCert({ subject: 'engine.example', ca: false, dns: ['engine.example'], eku: [SERVER_AUTH], issuer: intermediate });
   const trust = ourTrustDir([{ name: 'Engine Platform', weight: 3, roots: [root.cert] }], [intermediate.cert]);
-  const start = () => bundlerEngine.start({ config: { enabled: true, trust, weights: { 'Engine Platform': 7 } }, dataDir: tempDir('bundler-engine'), log: quietLog });
+  const start = () =>
+    bundlerEngine.start({ config: { enabled: true, trust, weights: { 'Engine Platform': 7 } }, dataDir: tempDir('bundler-engine'), log: quietLog });
   const file = (name: string, text: string) => ({ name, base64: Buffer.from(text).toString('base64') });
 
   it('answers bundler.bundle with a result the contract accepts', async () => {
     const engine = await start();
-    const result = await engine.procedures['bundler.bundle']!({ files: [file('leaf.pem', leaf.cert.pem)], at: '2025-01-01T00:00:00Z', domain: 'engine.example' });
+    const result = await engine.procedures['bundler.bundle']!({
+      files: [file('leaf.pem', leaf.cert.pem)],
+      at: '2025-01-01T00:00:00Z',
+      domain: 'engine.example',
+    });
     assert.equal(bundleResult.safeParse(result).success, true);
     assert.equal(result.chains.length, 1);
     assert.equal(result.bundlePem, leaf.cert.pem + intermediate.cert.pem);
@@ -37,7 +42,7 @@ describe('bundler engine', () => {
     await engine.stop();
   });
 
-  it('turns unreadable uploads into an ApiError with cfssl\'s code, and keeps serving', async () => {
+  it("turns unreadable uploads into an ApiError with cfssl's code, and keeps serving", async () => {
     const engine = await start();
     await assert.rejects(
       async () => engine.procedures['bundler.bundle']!({ files: [file('notes.txt', 'hello')] }),
@@ -56,7 +61,10 @@ describe('bundler engine', () => {
     const plain = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
     // A quarter of the PBKDF2 cap (≈ 0.1 s of KDF): the events, not the length, show the overlap, and
     // one such key keeps the worker well inside the 10 s clock backstop on a loaded machine.
-    const slowKey = execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', '500000', '-passout', 'pass:pw'], { input: plain, encoding: 'utf8' });
+    const slowKey = execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', '500000', '-passout', 'pass:pw'], {
+      input: plain,
+      encoding: 'utf8',
+    });
     const engine = await start();
     const events: string[] = [];
     const others: Promise<unknown>[] = [];
@@ -66,18 +74,27 @@ describe('bundler engine', () => {
       worker.once('online', () => {
         events.push('online');
         others.push(Promise.resolve(engine.procedures['bundler.trust']!({})).then(() => events.push('trust')));
-        others.push(Promise.resolve(engine.procedures['bundler.bundle']!({ files: [file('leaf.pem', leaf.cert.pem)], at: '2025-01-01T00:00:00Z' })).then(() => events.push('other')));
+        others.push(
+          Promise.resolve(engine.procedures['bundler.bundle']!({ files: [file('leaf.pem', leaf.cert.pem)], at: '2025-01-01T00:00:00Z' })).then(() =>
+            events.push('other'),
+          ),
+        );
       });
     };
     subscribe('worker_threads', onWorker);
     try {
       const result = await engine.procedures['bundler.bundle']!({
-        files: [file('leaf.pem', leaf.cert.pem), { ...file('key.pem', slowKey), password: 'pw' }], at: '2025-01-01T00:00:00Z',
+        files: [file('leaf.pem', leaf.cert.pem), { ...file('key.pem', slowKey), password: 'pw' }],
+        at: '2025-01-01T00:00:00Z',
       });
       events.push('slow');
       await Promise.all(others);
       assert.deepEqual(events, ['online', 'trust', 'other', 'decrypted', 'slow'], 'both answered while the decryption was in flight');
-      assert.deepEqual(result.problems.map((p) => p.code), [2300], 'the key decrypted (it is not the leaf\'s)');
+      assert.deepEqual(
+        result.problems.map((p) => p.code),
+        [2300],
+        "the key decrypted (it is not the leaf's)",
+      );
     } finally {
       unsubscribe('worker_threads', onWorker);
       await engine.stop();
@@ -86,6 +103,9 @@ describe('bundler engine', () => {
 
   it('refuses to start on a trust folder that is not one, naming it', async () => {
     const empty = tempDir('bundler-no-trust');
-    await assert.rejects(bundlerEngine.start({ config: { trust: empty }, dataDir: empty, log: quietLog }), new RegExp(`${empty}.*neither trust\\.json nor ca-bundle\\.crt\\.metadata`));
+    await assert.rejects(
+      bundlerEngine.start({ config: { trust: empty }, dataDir: empty, log: quietLog }),
+      new RegExp(`${empty}.*neither trust\\.json nor ca-bundle\\.crt\\.metadata`),
+    );
   });
 });

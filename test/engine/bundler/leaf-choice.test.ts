@@ -46,11 +46,13 @@ describe('bundle: which uploaded certificate is the leaf', () => {
     const result = bundleUploads(uploads, { at, leaf: 3 }, store);
     assert.equal(result.leaf.commonName, 'second.example');
     assert.deepEqual(result.leafChoice, { source: 'second.pem#1', reason: 'chosen: certificate 3 of the uploads' });
-    assert.throws(() => bundleUploads(uploads, { at, leaf: 4 }, store),
-      (err: unknown) => err instanceof BundleError && /^leaf 4: only 3 certificates were read from the uploads; choose a number from 1 to 3$/.test(err.message));
+    assert.throws(
+      () => bundleUploads(uploads, { at, leaf: 4 }, store),
+      (err: unknown) => err instanceof BundleError && /^leaf 4: only 3 certificates were read from the uploads; choose a number from 1 to 3$/.test(err.message),
+    );
   });
 
-  it('does not take an intermediate whose issuer name is the leaf\'s subject (a look-alike cross-sign)', () => {
+  it("does not take an intermediate whose issuer name is the leaf's subject (a look-alike cross-sign)", () => {
     // Another CA's certificate naming "CN=first.example" as its issuer made the leaf look like an
     // issuer, so the intermediate was taken as the leaf.
     const lookAlike = makeCert({ subject: 'Other Intermediate', ca: true, issuer: { subject: 'first.example', key: intermediate.key } });
@@ -62,7 +64,7 @@ describe('bundle: which uploaded certificate is the leaf', () => {
 
 // Issue 16 item 6: as Go and cfssl: a self-signed leaf is refused (1100) with a clear message; a
 // leaf that shares its root's subject and key, signed by that root, chains to it.
-describe('bundle: self-signed leaves and leaves sharing their root\'s name and key', () => {
+describe("bundle: self-signed leaves and leaves sharing their root's name and key", () => {
   const rootKey = newKey();
   const root = makeCert({ subject: 'Shared Name Root', key: rootKey, ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
   const store = TrustStore.load(ourTrustDir([{ name: 'Shared Platform', weight: 1, roots: [root.cert] }]));
@@ -72,15 +74,21 @@ describe('bundle: self-signed leaves and leaves sharing their root\'s name and k
     const self = makeCert({ subject: 'self.example', ca: false, dns: ['self.example'] });
     const result = bundleUploads([{ name: 'self.pem', bytes: self.cert.pem }], { at }, store);
     assert.equal(result.problems[0]!.code, 1100);
-    assert.match(result.problems[0]!.message, /^the certificate CN=self\.example is self-signed: .* a server must present a certificate issued by a CA \(upload that one, with its intermediates\)/);
+    assert.match(
+      result.problems[0]!.message,
+      /^the certificate CN=self\.example is self-signed: .* a server must present a certificate issued by a CA \(upload that one, with its intermediates\)/,
+    );
   });
 
-  it('chains a leaf with its root\'s subject and key to that root, and bundles it', () => {
+  it("chains a leaf with its root's subject and key to that root, and bundles it", () => {
     const twin = makeCert({ subject: 'Shared Name Root', key: rootKey, ca: false, dns: ['shared.example'], eku: [SERVER_AUTH], issuer: root });
     const result = bundleUploads([{ name: 'twin.pem', bytes: twin.cert.pem }], { at, domain: 'shared.example' }, store);
     assert.deepEqual(result.problems, []);
     assert.equal(result.chains.length, 1);
-    assert.deepEqual(result.chains[0]!.certs.map((c) => c.fingerprint), [twin.cert.fingerprint, root.cert.fingerprint]);
+    assert.deepEqual(
+      result.chains[0]!.certs.map((c) => c.fingerprint),
+      [twin.cert.fingerprint, root.cert.fingerprint],
+    );
     assert.equal(result.bundlePem, twin.cert.pem);
   });
 });

@@ -13,7 +13,9 @@ import { TrustStore } from '../../../engine/bundler/trust/store.ts';
 import { LIMBO_DIR, loadTestcases } from '../../limbo/harness.ts';
 
 const online = join(LIMBO_DIR, 'online');
-const files = readdirSync(online).filter((f) => f.endsWith('.limbo.json')).sort();
+const files = readdirSync(online)
+  .filter((f) => f.endsWith('.limbo.json'))
+  .sort();
 const store = TrustStore.load();
 const certsOf = (pems: string[]) => pems.flatMap((p) => pemCertificates(p)).map((der) => parseCertificate(der));
 

@@ -13,12 +13,15 @@ const baseline = JSON.parse(readFileSync(BASELINE_FILE, 'utf8')) as {
   knownUnexpectedFailures: Record<string, string>;
 };
 
-test('x509-limbo with the bundle policy: only the baseline\'s listed differences, no fewer passes, no more skips', () => {
+test("x509-limbo with the bundle policy: only the baseline's listed differences, no fewer passes, no more skips", () => {
   const testcases = loadTestcases();
   const { summary } = runAll(testcases);
   assert.equal(summary.total, testcases.length);
-  assert.deepEqual(summary.unexpectedVerifications.sort(), Object.keys(baseline.knownUnexpectedVerifications).sort(),
-    'FAILURE cases that `bundle` accepts: a new one is a chain users would get; a listed one gone should leave the baseline');
+  assert.deepEqual(
+    summary.unexpectedVerifications.sort(),
+    Object.keys(baseline.knownUnexpectedVerifications).sort(),
+    'FAILURE cases that `bundle` accepts: a new one is a chain users would get; a listed one gone should leave the baseline',
+  );
   assert.deepEqual(summary.unexpectedFailures.sort(), Object.keys(baseline.knownUnexpectedFailures).sort(), 'SUCCESS cases that `bundle` refuses');
   for (const [id, reason] of Object.entries({ ...baseline.knownUnexpectedVerifications, ...baseline.knownUnexpectedFailures })) {
     assert.ok(reason.length > 20, `${id}: the baseline gives no reason`);

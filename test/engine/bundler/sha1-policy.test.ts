@@ -33,8 +33,10 @@ describe('bundle: SHA-1 signatures below the root', () => {
       const result = bundle({ files, at, flavor, allowSha1: true }, store);
       assert.equal(result.bundlePem, leaf.cert.pem + sha1Intermediate.cert.pem);
       assert.equal(result.report.allow_sha1, true);
-      assert.deepEqual(result.chains[0]!.warnings.filter((w) => w.code === 'W_SHA1').map((w) => w.message),
-        ['#2 (CN=SHA1 Intermediate) is signed with SHA-1, which current browsers reject below the root']);
+      assert.deepEqual(
+        result.chains[0]!.warnings.filter((w) => w.code === 'W_SHA1').map((w) => w.message),
+        ['#2 (CN=SHA1 Intermediate) is signed with SHA-1, which current browsers reject below the root'],
+      );
     });
   }
 

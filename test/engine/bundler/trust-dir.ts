@@ -30,12 +30,23 @@ export function ourTrustDir(platforms: readonly TestPlatform[], intermediates: r
   const dir = trustTempDir('bundler-trust');
   platforms.forEach((p, i) => write(dir, `roots/p${i}.pem`, pem(p.roots)));
   write(dir, 'intermediates.pem', pem(intermediates));
-  write(dir, 'trust.json', JSON.stringify({
-    name: 'test',
-    date: '2024-01-01',
-    intermediates: ['intermediates.pem'],
-    platforms: platforms.map((p, i) => ({ name: p.name, weight: p.weight, hash_algo: 'SHA2', key_algo: 'ECDSA521', keystore: `roots/p${i}.pem`, date: '2024-01-01' })),
-  }));
+  write(
+    dir,
+    'trust.json',
+    JSON.stringify({
+      name: 'test',
+      date: '2024-01-01',
+      intermediates: ['intermediates.pem'],
+      platforms: platforms.map((p, i) => ({
+        name: p.name,
+        weight: p.weight,
+        hash_algo: 'SHA2',
+        key_algo: 'ECDSA521',
+        keystore: `roots/p${i}.pem`,
+        date: '2024-01-01',
+      })),
+    }),
+  );
   return dir;
 }
 
@@ -43,7 +54,12 @@ export function ourTrustDir(platforms: readonly TestPlatform[], intermediates: r
  * cfssl's layout with cfssl's own metadata (platform names, weights, limits); `keystores` gives
  * the roots of each keystore file the metadata names.
  */
-export function cfsslTrustDir(metadata: string, keystores: ReadonlyMap<string, readonly Certificate[]>, anchors: readonly Certificate[], intermediates: readonly Certificate[]): string {
+export function cfsslTrustDir(
+  metadata: string,
+  keystores: ReadonlyMap<string, readonly Certificate[]>,
+  anchors: readonly Certificate[],
+  intermediates: readonly Certificate[],
+): string {
   const dir = trustTempDir('bundler-cfssl-trust');
   write(dir, 'ca-bundle.crt.metadata', metadata);
   for (const [file, roots] of keystores) write(dir, file, pem(roots));

@@ -10,7 +10,10 @@ test('loads the current store cold in well under a second (target 300 ms; ~110 m
   // Chrome's 17 additional TLS anchors are CCADB intermediates already, so the pool stays at 2,951.
   assert.equal(store.intermediates.size, 2951);
   assert.equal(store.additionalAnchors.size, 17);
-  assert.equal(store.platforms.reduce((sum, p) => sum + p.weight, 0), 100);
+  assert.equal(
+    store.platforms.reduce((sum, p) => sum + p.weight, 0),
+    100,
+  );
 });
 
 test('says which platforms trust a root, by fingerprint and by subject and key', () => {
@@ -38,15 +41,24 @@ test('reads cfssl_trust as cfssl does: 339 roots, 1,263 intermediates, 15 platfo
   assert.equal(store.anchors.size, 339);
   assert.equal(store.intermediates.size, 1263);
   assert.equal(store.platforms.length, 15);
-  assert.equal(store.platforms.reduce((sum, p) => sum + p.weight, 0), 181);
+  assert.equal(
+    store.platforms.reduce((sum, p) => sum + p.weight, 0),
+    181,
+  );
   const xp = store.platforms.find((p) => p.name === 'Windows XP')!;
   assert.equal(xp.hashAlgo, 'SHA1');
   assert.equal(xp.keyAlgo, 'RSA');
   // Chrome entries have no keystore: they trust every anchor.
   const isrg = store.anchors.all.find((c) => c.subject.startsWith('CN=ISRG Root X1'))!;
-  assert.deepEqual(store.platformsTrusting(isrg).map((p) => p.name), ['Chrome Browser M39', 'Chrome Browser M40', 'Chrome Browser M41 and later']);
+  assert.deepEqual(
+    store.platformsTrusting(isrg).map((p) => p.name),
+    ['Chrome Browser M39', 'Chrome Browser M40', 'Chrome Browser M41 and later'],
+  );
 });
 
 test('a directory without trust metadata is refused with a clear error', () => {
-  assert.throws(() => TrustStore.load('/tmp'), (e: unknown) => e instanceof TrustStoreError && /trust\.json/.test(e.message));
+  assert.throws(
+    () => TrustStore.load('/tmp'),
+    (e: unknown) => e instanceof TrustStoreError && /trust\.json/.test(e.message),
+  );
 });

@@ -17,9 +17,15 @@ describe('vault audit log', () => {
   it('chains entries and reads the newest first, privately', async () => {
     const { path, log } = await logWith(5);
     const newest = await log.read(2);
-    assert.deepEqual(newest.map((e) => e.seq), [5, 4]);
+    assert.deepEqual(
+      newest.map((e) => e.seq),
+      [5, 4],
+    );
     assert.equal(newest[0]!.prev, newest[1]!.hash);
-    assert.deepEqual((await log.read(10, 3)).map((e) => e.seq), [2, 1]);
+    assert.deepEqual(
+      (await log.read(10, 3)).map((e) => e.seq),
+      [2, 1],
+    );
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.deepEqual(await new AuditLog(path).open(), { ok: true, entries: 5, brokenAt: null, reason: null });
   });

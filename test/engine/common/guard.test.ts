@@ -10,7 +10,7 @@ function fail(guard: LoginGuard, account: string, source: string): void {
 }
 
 describe('vault login guard', () => {
-  it('lets an account fail a few times from one source, then doubles that source\'s wait after each failure', () => {
+  it("lets an account fail a few times from one source, then doubles that source's wait after each failure", () => {
     let now = 0;
     const guard = new LoginGuard({ pairFreeFailures: 3, baseDelayMs: 1000 }, () => now);
     for (let i = 0; i < 3; i++) fail(guard, 'alice', 'a');
@@ -26,7 +26,7 @@ describe('vault login guard', () => {
     assert.deepEqual(guard.check('alice', 'a'), { allowed: true }, 'a right password clears them');
   });
 
-  it('never locks the account\'s owner out from another source, whatever one source guesses', () => {
+  it("never locks the account's owner out from another source, whatever one source guesses", () => {
     let now = 0;
     const guard = new LoginGuard({}, () => now);
     let checks = 0;

@@ -35,8 +35,10 @@ describe('the DNS module chain', () => {
 
   it("every module's config keys and stats fields are in the contract as its contract.ts declares them", () => {
     for (const module of moduleChain) {
-      for (const [key, schema] of Object.entries(module.config)) assert.equal(dnsConfig.shape[key as keyof typeof dnsConfig.shape], schema, `${module.name}: dnsConfig.${key}`);
-      for (const [key, schema] of Object.entries(module.stats)) assert.equal(dnsStats.shape[key as keyof typeof dnsStats.shape], schema, `${module.name}: dnsStats.${key}`);
+      for (const [key, schema] of Object.entries(module.config))
+        assert.equal(dnsConfig.shape[key as keyof typeof dnsConfig.shape], schema, `${module.name}: dnsConfig.${key}`);
+      for (const [key, schema] of Object.entries(module.stats))
+        assert.equal(dnsStats.shape[key as keyof typeof dnsStats.shape], schema, `${module.name}: dnsStats.${key}`);
     }
   });
 
@@ -62,7 +64,10 @@ describe('a cache hit stays synchronous end to end (knot upstream)', () => {
   before(async () => {
     knot = await startKnot();
     port = await freePort();
-    service = new DnsService(dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`], healthCheck: { enabled: false } }), quietLog);
+    service = new DnsService(
+      dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`], healthCheck: { enabled: false } }),
+      quietLog,
+    );
     await service.start();
     // Count, on the real pipeline, which path each query took.
     // One route (the root): its chain is the only one.
@@ -86,7 +91,11 @@ describe('a cache hit stays synchronous end to end (knot upstream)', () => {
       const socket = createSocket('udp4');
       const timer = setTimeout(() => (socket.close(), reject(new Error('no answer in 5 s'))), 5000);
       socket.on('message', (message) => (clearTimeout(timer), socket.close(), resolve(packet.decode(message))));
-      socket.send(packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name: 'www.example.test' }] }), port, '127.0.0.1');
+      socket.send(
+        packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name: 'www.example.test' }] }),
+        port,
+        '127.0.0.1',
+      );
     });
 
   it('the first query takes the normal path; the same query again is answered by the fast path alone', async () => {
@@ -95,7 +104,8 @@ describe('a cache hit stays synchronous end to end (knot upstream)', () => {
     assert.deepEqual([calls.run, calls.nowAnswered], [1, 0], 'a miss goes through the promise path');
     const hit = await ask(2);
     assert.equal(hit.id, 2);
-    const records = (reply: packet.Packet) => (reply.answers ?? []).map((answer) => ({ name: answer.name, type: answer.type, data: 'data' in answer ? answer.data : null }));
+    const records = (reply: packet.Packet) =>
+      (reply.answers ?? []).map((answer) => ({ name: answer.name, type: answer.type, data: 'data' in answer ? answer.data : null }));
     assert.ok(records(miss).length > 0);
     assert.deepEqual(records(hit), records(miss), 'the cached answer');
     assert.deepEqual([calls.run, calls.nowAnswered], [1, 1], 'the hit was answered by runNow, without run');

@@ -33,7 +33,11 @@ describe('dns cookies', () => {
     for (let length = 0; length <= 40; length++) {
       const file = join(dir, `m${length}`);
       writeFileSync(file, counting(length));
-      const openssl = execFileSync('openssl', ['mac', '-macopt', `hexkey:${Buffer.from(referenceKey).toString('hex')}`, '-macopt', 'size:8', '-in', file, 'SIPHASH'], { encoding: 'utf8' }).trim();
+      const openssl = execFileSync(
+        'openssl',
+        ['mac', '-macopt', `hexkey:${Buffer.from(referenceKey).toString('hex')}`, '-macopt', 'size:8', '-in', file, 'SIPHASH'],
+        { encoding: 'utf8' },
+      ).trim();
       assert.equal(Buffer.from(siphash24(referenceKey, counting(length))).toString('hex'), openssl.toLowerCase(), `length ${length}`);
     }
   });
@@ -45,18 +49,27 @@ describe('dns cookies', () => {
     assert.deepEqual(answerTo(cookies, '2464c4abcf10c957', '198.51.100.100'), { valid: false, cookie: '2464c4abcf10c957010000005cf79f111f8130c3eee29480' });
     // Echoed while it is less than half an hour old.
     now += 60;
-    assert.deepEqual(answerTo(cookies, '2464c4abcf10c957010000005cf79f111f8130c3eee29480', '198.51.100.100'), { valid: true, cookie: '2464c4abcf10c957010000005cf79f111f8130c3eee29480' });
+    assert.deepEqual(answerTo(cookies, '2464c4abcf10c957010000005cf79f111f8130c3eee29480', '198.51.100.100'), {
+      valid: true,
+      cookie: '2464c4abcf10c957010000005cf79f111f8130c3eee29480',
+    });
     // Not valid from another address: a fresh one for that address instead.
     assert.equal(answerTo(cookies, '2464c4abcf10c957010000005cf79f111f8130c3eee29480', '198.51.100.101').valid, false);
     // A.2: 40 minutes later the cookie is still valid, and renewed.
     now = 1559734385;
-    assert.deepEqual(answerTo(cookies, '2464c4abcf10c957010000005cf79f111f8130c3eee29480', '198.51.100.100'), { valid: true, cookie: '2464c4abcf10c957010000005cf7a871d4a564a1442aca77' });
+    assert.deepEqual(answerTo(cookies, '2464c4abcf10c957010000005cf79f111f8130c3eee29480', '198.51.100.100'), {
+      valid: true,
+      cookie: '2464c4abcf10c957010000005cf7a871d4a564a1442aca77',
+    });
     // A.3: reserved octets set by another implementation are part of the hash (valid within its
     // hour); the example's reply comes 1h52m after it was made, so it is renewed, with zeros.
     now = 0x5cf78f71 + 60;
     assert.equal(answerTo(cookies, 'fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5', '203.0.113.203').valid, true);
     now = 1559734700;
-    assert.deepEqual(answerTo(cookies, 'fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5', '203.0.113.203'), { valid: false, cookie: 'fc93fc62807ddb86010000005cf7a9acf73a7810aca2381e' });
+    assert.deepEqual(answerTo(cookies, 'fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5', '203.0.113.203'), {
+      valid: false,
+      cookie: 'fc93fc62807ddb86010000005cf7a9acf73a7810aca2381e',
+    });
     // Past its hour (RFC 9018 §4.3) a cookie is no longer valid.
     now = 1559731985 + 3601;
     assert.equal(answerTo(cookies, '2464c4abcf10c957010000005cf79f111f8130c3eee29480', '198.51.100.100').valid, false);
@@ -81,7 +94,10 @@ describe('dns cookies', () => {
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(cookieMasterKey(file), key, 'a second process reads the same key');
     let now = 1_800_001_000;
-    const [one, other] = [new ServerCookies({ rotateSeconds: 3600, now: () => now, master: key }), new ServerCookies({ rotateSeconds: 3600, now: () => now, master: cookieMasterKey(file)! })];
+    const [one, other] = [
+      new ServerCookies({ rotateSeconds: 3600, now: () => now, master: key }),
+      new ServerCookies({ rotateSeconds: 3600, now: () => now, master: cookieMasterKey(file)! }),
+    ];
     const made = answerTo(one, '0102030405060708', '192.0.2.1');
     assert.equal(answerTo(other, made.cookie, '192.0.2.1').valid, true);
     // Into the next period: made with the previous secret, still valid (and renewed) in both.

@@ -25,7 +25,10 @@ const kept = (before: Modules, after: Modules) => moduleNames.filter((name) => b
 describe('reloading the DNS module chain', () => {
   it('builds every module of the chain the config leaves in, in the order of chain.ts', () => {
     const { built } = setUp();
-    assert.deepEqual(chainOf(built.modules).map((module) => module.name), ['querylog', 'rrl', 'cache', 'flatten', 'forward']);
+    assert.deepEqual(
+      chainOf(built.modules).map((module) => module.name),
+      ['querylog', 'rrl', 'cache', 'flatten', 'forward'],
+    );
     closeModules(built.modules);
   });
 
@@ -55,10 +58,16 @@ describe('reloading the DNS module chain', () => {
   it('leaves a module out that its config turns off, and reports its stats as null', () => {
     const { built, reload, parts } = setUp();
     const next = reload({ rrl: { enabled: false }, cache: { enabled: false }, flatten: { names: [] } });
-    assert.deepEqual(chainOf(next.modules).map((module) => module.name), ['querylog', 'forward']);
+    assert.deepEqual(
+      chainOf(next.modules).map((module) => module.name),
+      ['querylog', 'forward'],
+    );
     const stats = statsOf(next.modules, parts);
     assert.deepEqual([stats.rrl, stats.cache, stats.hitRatio], [null, null, null]);
-    assert.deepEqual(stats.upstreams.map((upstream) => upstream.address), ['127.0.0.1:9']);
+    assert.deepEqual(
+      stats.upstreams.map((upstream) => upstream.address),
+      ['127.0.0.1:9'],
+    );
     closeModules(built.modules);
   });
 });

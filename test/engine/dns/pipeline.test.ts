@@ -6,7 +6,18 @@ import { encodeQuery } from '../../helpers/dns.ts';
 
 function context(): QueryContext {
   const query = encodeQuery('a.test', Type.A);
-  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 1000, meta: {} };
+  return {
+    query,
+    parsed: parseQuery(query)!,
+    cookie: null,
+    client: { address: '127.0.0.1', port: 1 },
+    local: { address: '127.0.0.1', port: 53 },
+    transport: 'udp',
+    maxSize: 512,
+    receivedAt: performance.now(),
+    deadline: performance.now() + 1000,
+    meta: {},
+  };
 }
 
 function recordingLog() {
@@ -42,7 +53,13 @@ describe('dns pipeline', () => {
   it('turns a module that throws into SERVFAIL for that query, logged under the module name', async () => {
     const { log, lines } = recordingLog();
     const failures: string[] = [];
-    const broken: DnsModule = { name: 'broken', handleNow: null, handle: () => { throw new Error('bug in broken'); } };
+    const broken: DnsModule = {
+      name: 'broken',
+      handleNow: null,
+      handle: () => {
+        throw new Error('bug in broken');
+      },
+    };
     const pipeline = new Pipeline([passThrough('outer', []), broken], log, (module) => failures.push(module));
     const reply = await pipeline.run(context());
     assert.equal(scanResponse(reply!)!.rcode, Rcode.servFail);
@@ -54,7 +71,13 @@ describe('dns pipeline', () => {
   it('logs a failing module once per second, counting the failures it did not log', async () => {
     const { log, lines } = recordingLog();
     const failures: string[] = [];
-    const broken: DnsModule = { name: 'forward', handleNow: null, handle: () => { throw new Error('no upstream answered'); } };
+    const broken: DnsModule = {
+      name: 'forward',
+      handleNow: null,
+      handle: () => {
+        throw new Error('no upstream answered');
+      },
+    };
     const pipeline = new Pipeline([broken], log, (module) => failures.push(module));
     for (let i = 0; i < 500; i++) await pipeline.run(context());
     assert.equal(failures.length, 500, 'every failure is counted');
@@ -74,7 +97,13 @@ describe('dns pipeline', () => {
     assert.deepEqual(seen, ['outer']);
     const slow: DnsModule = { name: 'slow', handleNow: null, handle: () => answer };
     assert.equal(new Pipeline([outer, slow], recordingLog().log).runNow(context()), undefined, 'a module without a fast path ends it');
-    const broken: DnsModule = { name: 'broken', handle: () => answer, handleNow: () => { throw new Error('bug'); } };
+    const broken: DnsModule = {
+      name: 'broken',
+      handle: () => answer,
+      handleNow: () => {
+        throw new Error('bug');
+      },
+    };
     assert.equal(new Pipeline([outer, broken], recordingLog().log).runNow(context()), undefined, 'a throw sends the query down the normal path');
   });
 

@@ -48,11 +48,14 @@ describe('dns.configSet through the host', () => {
   it('refuses an invalid config with the key that is wrong, and keeps the running one', async () => {
     const client = supervisor.client('dns')!;
     const { config } = (await client.call('dns.configGet', {})) as { config: DnsConfig };
-    await assert.rejects(client.call('dns.configSet', { config: { ...config, rrl: { ...config.rrl, slip: 99 } } }), (err: { code: string; message: string }) => {
-      assert.equal(err.code, 'E_INVALID_PARAMS');
-      assert.match(err.message, /rrl.*slip/);
-      return true;
-    });
+    await assert.rejects(
+      client.call('dns.configSet', { config: { ...config, rrl: { ...config.rrl, slip: 99 } } }),
+      (err: { code: string; message: string }) => {
+        assert.equal(err.code, 'E_INVALID_PARAMS');
+        assert.match(err.message, /rrl.*slip/);
+        return true;
+      },
+    );
     assert.deepEqual(((await client.call('dns.configGet', {})) as { config: DnsConfig }).config, config);
   });
 });

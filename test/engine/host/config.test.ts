@@ -68,11 +68,14 @@ describe('config', () => {
 
   it('says which file is missing', () => {
     const missing = join(mkdtempSync(join(tmpdir(), 'sbx-config-')), 'nope.yaml');
-    assert.throws(() => loadConfig(missing), (err: ConfigError) => {
-      assert.equal(err.code, 'E_CONFIG_MISSING_FILE');
-      assert.ok(err.message.includes(missing));
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(missing),
+      (err: ConfigError) => {
+        assert.equal(err.code, 'E_CONFIG_MISSING_FILE');
+        assert.ok(err.message.includes(missing));
+        return true;
+      },
+    );
   });
 
   it('loads the example config shipped in resources/', () => {

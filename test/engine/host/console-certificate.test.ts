@@ -4,7 +4,12 @@ import { consoleCertificateNames, consoleCommonName } from '../../../engine/host
 
 describe('console certificate names and subject', () => {
   it('covers the configured names first, then loopback, each once, never a wildcard listen address', () => {
-    assert.deepEqual(consoleCertificateNames(['0.0.0.0', 'console.example.net', '10.0.0.5', 'localhost']), ['console.example.net', '10.0.0.5', 'localhost', '127.0.0.1']);
+    assert.deepEqual(consoleCertificateNames(['0.0.0.0', 'console.example.net', '10.0.0.5', 'localhost']), [
+      'console.example.net',
+      '10.0.0.5',
+      'localhost',
+      '127.0.0.1',
+    ]);
     assert.deepEqual(consoleCertificateNames(['::']), ['localhost', '127.0.0.1']);
   });
 

@@ -76,7 +76,10 @@ describe('DNS listen addresses changed rapidly through the host (knot upstream)'
     assert.ok(outcomes.includes('applied') && outcomes.includes('refused'), outcomes.join(' '));
     const dns = supervisor.snapshot().engines[0]!;
     assert.equal(dns.restarts, 0);
-    assert.deepEqual(supervisor.snapshot().events.map((event) => event.kind), ['started', 'started']);
+    assert.deepEqual(
+      supervisor.snapshot().events.map((event) => event.kind),
+      ['started', 'started'],
+    );
     assert.equal(dns.processes.length, 2);
   });
 

@@ -18,7 +18,13 @@ const names = Array.from({ length: 24 }, (_, i) => `f${i}.example.test`);
 before(async () => {
   knot = await startKnot();
   port = await freePort();
-  const config = dnsConfig.parse({ enabled: true, workers: 2, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`], healthCheck: { probeName: 'example.test.' } });
+  const config = dnsConfig.parse({
+    enabled: true,
+    workers: 2,
+    listen: [`127.0.0.1:${port}`],
+    upstreams: [`127.0.0.1:${knot.port}`],
+    healthCheck: { probeName: 'example.test.' },
+  });
   supervisor = new Supervisor({ engines: [{ name: 'dns', config }], dataDir: tempDir('fan-out'), log: quietLog, backoff: { initialMs: 100 } });
   await supervisor.start();
   router = createRouter(supervisor, { version: 'test', startedAt: Date.now() });
@@ -32,7 +38,8 @@ after(async () => {
 
 const call = async <T>(method: string, params: unknown = {}) => (await router.call(method as never, params as never)) as T;
 /** Each worker's own answer, asked directly. */
-const each = async <T>(method: string, params: unknown = {}) => Promise.all(supervisor.workerClients('dns').map((client) => client!.call(method, params) as Promise<T>));
+const each = async <T>(method: string, params: unknown = {}) =>
+  Promise.all(supervisor.workerClients('dns').map((client) => client!.call(method, params) as Promise<T>));
 
 const checks: Record<keyof typeof dnsApi.procedures, () => Promise<void>> = {
   async 'dns.stats'() {
@@ -54,7 +61,10 @@ const checks: Record<keyof typeof dnsApi.procedures, () => Promise<void>> = {
   },
   async 'dns.top'() {
     const top = await call<{ names: { count: number }[]; clients: { key: string; count: number }[] }>('dns.top', { limit: 100 });
-    assert.equal(top.names.reduce((total, name) => total + name.count, 0), names.length);
+    assert.equal(
+      top.names.reduce((total, name) => total + name.count, 0),
+      names.length,
+    );
     assert.deepEqual(top.clients, [{ key: '127.0.0.1', count: names.length }]);
   },
   async 'dns.history'() {
@@ -89,17 +99,23 @@ const checks: Record<keyof typeof dnsApi.procedures, () => Promise<void>> = {
     const { config } = await call<{ config: Record<string, unknown> }>('dns.configGet');
     const next = { ...config, queryTimeoutMs: 2500 };
     await call('dns.configSet', { config: next });
-    for (const answer of await each<{ config: { queryTimeoutMs: number } }>('dns.configGet')) assert.equal(answer.config.queryTimeoutMs, 2500, 'every worker applied it');
+    for (const answer of await each<{ config: { queryTimeoutMs: number } }>('dns.configGet'))
+      assert.equal(answer.config.queryTimeoutMs, 2500, 'every worker applied it');
   },
   async 'dns.packet'() {
     const { entries } = await call<{ entries: QueryLogEntry[] }>('dns.recentQueries', { limit: 100 });
-    for (const entry of entries) assert.equal((await call<{ entry: QueryLogEntry }>('dns.packet', { seq: entry.seq })).entry.qname, entry.qname, `query ${entry.seq} from its worker`);
+    for (const entry of entries)
+      assert.equal((await call<{ entry: QueryLogEntry }>('dns.packet', { seq: entry.seq })).entry.qname, entry.qname, `query ${entry.seq} from its worker`);
   },
   async 'dns.pcap'() {
     const merged = await call<{ packets: number; base64: string }>('dns.pcap', { limit: 1000 });
     const workers = await each<{ packets: number; base64: string }>('dns.pcap', { limit: 1000 });
     assert.equal(merged.packets, workers[0]!.packets + workers[1]!.packets);
-    assert.equal(Buffer.from(merged.base64, 'base64').length, workers.reduce((total, file) => total + Buffer.from(file.base64, 'base64').length - 24, 24), 'one header, every record');
+    assert.equal(
+      Buffer.from(merged.base64, 'base64').length,
+      workers.reduce((total, file) => total + Buffer.from(file.base64, 'base64').length - 24, 24),
+      'one header, every record',
+    );
   },
 };
 

@@ -24,6 +24,9 @@ describe('engine heartbeat without file descriptors', () => {
     await waitFor(() => echo().rssBytes !== null, 'the resident size again');
     assert.equal(echo().pid, pid);
     assert.equal(echo().restarts, 0);
-    assert.deepEqual(supervisor.snapshot().events.map((event) => event.kind), ['started']);
+    assert.deepEqual(
+      supervisor.snapshot().events.map((event) => event.kind),
+      ['started'],
+    );
   });
 });

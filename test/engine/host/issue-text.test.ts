@@ -21,7 +21,13 @@ describe('validation messages in plain words', () => {
     assert.deepEqual(said(z.enum(['udp', 'tcp']), 'sctp'), ['one of "udp", "tcp"']);
     assert.deepEqual(said(z.object({}).strict(), { extra: 1 }), ['unknown key "extra": remove it or check the spelling']);
     // Our own messages stay as written.
-    assert.deepEqual(said(z.string().refine(() => false, 'write it as ADDR:PORT'), 'x'), ['write it as ADDR:PORT']);
+    assert.deepEqual(
+      said(
+        z.string().refine(() => false, 'write it as ADDR:PORT'),
+        'x',
+      ),
+      ['write it as ADDR:PORT'],
+    );
   });
 
   it('names the key and what it takes in an E_INVALID_PARAMS refusal, with no zod wording', () => {

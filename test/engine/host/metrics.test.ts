@@ -23,7 +23,9 @@ let dnsPort: number;
 let origin: http.Server;
 before(async () => {
   origin = http.createServer((request, response) =>
-    request.url === '/broken' ? response.writeHead(500).end() : response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'page '.repeat(1000)}${Date.now()}</p>`),
+    request.url === '/broken'
+      ? response.writeHead(500).end()
+      : response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'page '.repeat(1000)}${Date.now()}</p>`),
   );
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   knot = await startKnot();
@@ -46,8 +48,7 @@ after(async () => {
 });
 
 let token: string;
-const scrape = (headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
-  fetch(`http://127.0.0.1:${served.port}/metrics`, { headers });
+const scrape = (headers: Record<string, string> = { authorization: `Bearer ${token}` }) => fetch(`http://127.0.0.1:${served.port}/metrics`, { headers });
 
 /** The value of one sample line, e.g. sample(text, 'signalbox_dns_queries_total'). */
 function sample(text: string, series: string): number | undefined {
@@ -70,7 +71,10 @@ describe('/metrics in serve', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    for (const line of text.trim().split('\n').filter((l) => l !== '')) {
+    for (const line of text
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')) {
       assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{(\w+="[^"]*",?)+\})? -?[\d.e+-]+)$/, `not a valid exposition line: ${line}`);
     }
     assert.equal(sample(text, 'signalbox_engine_up{engine="dns"}'), 1);
@@ -119,7 +123,10 @@ describe('/metrics in serve', () => {
     assert.equal(sample(before, 'dnsdist_frontend_nxdomain'), 1);
     const backend = `server="127.0.0.1:${knot.port}",address="127.0.0.1:${knot.port}"`;
     assert.equal(sample(before, `dnsdist_server_status{${backend}}`), 1);
-    assert.equal(sample(before, `dnsdist_server_responses{${backend}}`), sample(before, `signalbox_dns_upstream_answers_total{pool="default",upstream="127.0.0.1:${knot.port}"}`));
+    assert.equal(
+      sample(before, `dnsdist_server_responses{${backend}}`),
+      sample(before, `signalbox_dns_upstream_answers_total{pool="default",upstream="127.0.0.1:${knot.port}"}`),
+    );
     assert.equal(sample(before, 'signalbox_dns_dropped_total{reason="response"}'), 0);
     assert.equal(sample(before, 'signalbox_dns_connections_open{transport="tcp"}'), 0);
 
@@ -143,5 +150,4 @@ describe('/metrics in serve', () => {
     assert.equal(sample(text, 'signalbox_engine_up{engine="dns"}'), 0);
     assert.equal(sample(text, 'signalbox_dns_queries_total'), undefined, 'no zeros or stale totals from a stopped engine');
   });
-
 });

@@ -47,7 +47,13 @@ describe('operator audit log', () => {
     await second.callAs('host.restartEngine', { name: 'echo' }, hostCaller, 'b');
     const file = verifyChain(readFileSync(join(dir, operatorAuditFile), 'utf8'));
     assert.equal(file.check.ok, true);
-    assert.deepEqual(file.entries.map((entry) => [entry.seq, entry.actor]), [[1, 'a'], [2, 'b']]);
+    assert.deepEqual(
+      file.entries.map((entry) => [entry.seq, entry.actor]),
+      [
+        [1, 'a'],
+        [2, 'b'],
+      ],
+    );
   });
 
   it('lists the config keys a change touched, before and after, and hides secrets', () => {

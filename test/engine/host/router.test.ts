@@ -21,15 +21,20 @@ describe('router', () => {
   it('says which engine is unavailable and why', async () => {
     await assert.rejects(router.call('dns.stats', {}), {
       code: 'E_ENGINE_UNAVAILABLE',
-      message: 'the dns engine is not enabled in this host\'s config',
+      message: "the dns engine is not enabled in this host's config",
     });
   });
 
   it('keeps an engine stream alive across a crash of the engine', async () => {
     const ticks: number[] = [];
-    const stop = router.subscribe('echo.ticks', {}, (event) => ticks.push((event as { n: number }).n), (error) => {
-      assert.fail(`the stream ended: ${error?.message}`);
-    });
+    const stop = router.subscribe(
+      'echo.ticks',
+      {},
+      (event) => ticks.push((event as { n: number }).n),
+      (error) => {
+        assert.fail(`the stream ended: ${error?.message}`);
+      },
+    );
     await waitFor(() => ticks.length >= 2, 'ticks before the crash');
     process.kill(supervisor.snapshot().engines[0]!.pid!, 'SIGKILL');
     // The new process counts from 1 again: a 1 after a higher number shows the re-attached stream.
@@ -39,7 +44,12 @@ describe('router', () => {
 
   it('streams engine snapshots on change', async () => {
     const snapshots: HostSnapshot[] = [];
-    const stop = router.subscribe('host.watchEngines', {}, (event) => snapshots.push(event as HostSnapshot), () => {});
+    const stop = router.subscribe(
+      'host.watchEngines',
+      {},
+      (event) => snapshots.push(event as HostSnapshot),
+      () => {},
+    );
     await waitFor(() => snapshots.length >= 1, 'the first snapshot');
     await supervisor.restart('echo');
     await waitFor(() => snapshots.some((s) => s.engines[0]!.status === 'stopping'), 'a snapshot showing the restart');

@@ -72,11 +72,18 @@ describe('rpc', () => {
   it('on the host-to-engine channel (acceptForwardedCaller) takes the caller from the call', async () => {
     const seen: Caller[] = [];
     const [serverSide, clientSide] = transportPair();
-    serveRpc(serverSide, { ...echoHandler(), call: async (_m: string, _p: unknown, caller: Caller) => void seen.push(caller) }, { caller: { name: 'host', role: 'admin', via: 'host' }, acceptForwardedCaller: true });
+    serveRpc(
+      serverSide,
+      { ...echoHandler(), call: async (_m: string, _p: unknown, caller: Caller) => void seen.push(caller) },
+      { caller: { name: 'host', role: 'admin', via: 'host' }, acceptForwardedCaller: true },
+    );
     const client = createRpcClient(clientSide, 2000);
     await client.call('echo.echo', { text: 'a' }, 2000, operator);
     await client.call('echo.echo', { text: 'b' });
-    assert.deepEqual(seen.map((c) => c.name), ['olga', 'host']);
+    assert.deepEqual(
+      seen.map((c) => c.name),
+      ['olga', 'host'],
+    );
   });
 
   it('answers a valid call with the handler result', async () => {
@@ -125,7 +132,10 @@ describe('rpc', () => {
     await waitFor(() => events.length >= 3, 'three ticks');
     stop();
     await waitFor(() => handler.active === 0, 'the server to end the subscription');
-    assert.deepEqual(events.slice(0, 3).map((e) => e.n), [1, 2, 3]);
+    assert.deepEqual(
+      events.slice(0, 3).map((e) => e.n),
+      [1, 2, 3],
+    );
   });
 
   it('ends subscriptions on the server when the transport closes', async () => {

@@ -84,7 +84,9 @@ describe('serve under WebSocket protocol violations', () => {
     for (let i = 0; i < 50; i++) {
       await new Promise<void>((resolve) => {
         const socket = connect(served.port, '127.0.0.1', () => {
-          socket.write(`GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          socket.write(
+            `GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
           setImmediate(() => {
             socket.resetAndDestroy();
             resolve();

@@ -25,7 +25,17 @@ function rendererDir(): string {
 }
 
 async function serve(dataDir = tempDir('sign-in'), more: Partial<ServeOptions> = {}): Promise<Served> {
-  const served = await startServe({ config: defaultConfig(), host: '127.0.0.1', port: 0, dataDir, rendererDir: rendererDir(), version: 'test', log: quietLog, operatorOptions: cheap, ...more });
+  const served = await startServe({
+    config: defaultConfig(),
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    rendererDir: rendererDir(),
+    version: 'test',
+    log: quietLog,
+    operatorOptions: cheap,
+    ...more,
+  });
   open.push(served);
   return served;
 }
@@ -39,13 +49,23 @@ interface Answer {
 }
 
 /** One HTTP request from a chosen loopback source address (the guard counts per source). */
-function send(served: Served, method: string, path: string, options: { body?: unknown; from?: string; cookie?: string; host?: string; tls?: boolean } = {}): Promise<Answer> {
+function send(
+  served: Served,
+  method: string,
+  path: string,
+  options: { body?: unknown; from?: string; cookie?: string; host?: string; tls?: boolean } = {},
+): Promise<Answer> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const request = options.tls ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: '127.0.0.1', port: served.port, method, path, localAddress: options.from ?? '127.0.0.1', rejectUnauthorized: false,
+        host: '127.0.0.1',
+        port: served.port,
+        method,
+        path,
+        localAddress: options.from ?? '127.0.0.1',
+        rejectUnauthorized: false,
         headers: {
           Host: options.host ?? `127.0.0.1:${served.port}`,
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
@@ -72,7 +92,8 @@ function send(served: Served, method: string, path: string, options: { body?: un
   });
 }
 
-const signIn = (served: Served, name: string, password: string, from?: string) => send(served, 'POST', '/auth/sign-in', { body: { name, password }, ...(from ? { from } : {}) });
+const signIn = (served: Served, name: string, password: string, from?: string) =>
+  send(served, 'POST', '/auth/sign-in', { body: { name, password }, ...(from ? { from } : {}) });
 
 /** An API connection with a session cookie; resolves with the socket or the refusal's status. */
 function connect(served: Served, cookie: string, host = `127.0.0.1:${served.port}`): Promise<WebSocket | number> {
@@ -117,7 +138,10 @@ describe('serve sign-in', () => {
     const again = await send(served, 'POST', '/auth/setup', { body: { setupToken, name: 'second', password: 'second password' } });
     assert.deepEqual([again.status, again.body.code], [403, 'E_SETUP_REFUSED']);
     assert.match(again.body.message ?? '', /used already/);
-    assert.deepEqual(served.host.operators.list().map((o) => [o.name, o.role]), [['root', 'admin']]);
+    assert.deepEqual(
+      served.host.operators.list().map((o) => [o.name, o.role]),
+      [['root', 'admin']],
+    );
     const me = await send(served, 'GET', '/auth/me', { cookie: first.cookie! });
     assert.deepEqual([me.body.name, me.body.role], ['root', 'admin']);
   });
@@ -250,7 +274,10 @@ describe('serve sign-in', () => {
     await served.host.operators.add('alice', 'operator', 'alice password');
     const { cookie } = await signIn(served, 'alice', 'alice password');
     assert.equal((await send(served, 'GET', '/', { host: `attacker.example:${served.port}` })).status, 421);
-    assert.equal((await send(served, 'POST', '/auth/sign-in', { host: `attacker.example:${served.port}`, body: { name: 'alice', password: 'alice password' } })).status, 421);
+    assert.equal(
+      (await send(served, 'POST', '/auth/sign-in', { host: `attacker.example:${served.port}`, body: { name: 'alice', password: 'alice password' } })).status,
+      421,
+    );
     assert.equal(await connect(served, cookie!, `attacker.example:${served.port}`), 421);
     assert.equal((await send(served, 'GET', '/', { host: `console.example.net:${served.port}` })).status, 200, 'a configured name is served');
     assert.equal((await send(served, 'GET', '/', { host: `localhost:${served.port}` })).status, 200);

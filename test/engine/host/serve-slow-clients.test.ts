@@ -26,7 +26,16 @@ async function serve(sendLimits?: Partial<SendLimits>): Promise<Served & { token
   const rendererDir = join(tempDir('renderer'), 'dist');
   mkdirSync(rendererDir, { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html>');
-  served = await startServe({ config: defaultConfig(), host: '127.0.0.1', port: 0, dataDir: tempDir('serve-slow'), rendererDir, version: 'test', log: quietLog, ...(sendLimits ? { sendLimits } : {}) });
+  served = await startServe({
+    config: defaultConfig(),
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: tempDir('serve-slow'),
+    rendererDir,
+    version: 'test',
+    log: quietLog,
+    ...(sendLimits ? { sendLimits } : {}),
+  });
   return Object.assign(served, { token: await apiTokenOf(served) });
 }
 
@@ -45,11 +54,16 @@ async function echoOverApi(port: number, token: string): Promise<unknown> {
 async function stalled(served: Served): Promise<number> {
   let last = -1;
   let since = Date.now();
-  return waitFor(() => {
-    const held = served.sendBudget.heldBytes;
-    if (held !== last) [last, since] = [held, Date.now()];
-    return held > 0 && Date.now() - since > 1000 && held;
-  }, 'the flood to stall', 30_000, 100);
+  return waitFor(
+    () => {
+      const held = served.sendBudget.heldBytes;
+      if (held !== last) [last, since] = [held, Date.now()];
+      return held > 0 && Date.now() - since > 1000 && held;
+    },
+    'the flood to stall',
+    30_000,
+    100,
+  );
 }
 
 describe('serve with clients that do not read', () => {
@@ -67,7 +81,10 @@ describe('serve with clients that do not read', () => {
     slow.resume();
     const answers = (await readMessages(slow, 1500, 60_000)) as { t: string; id: number }[];
     await sending;
-    assert.deepEqual(answers.map((answer) => answer.id), Array.from({ length: 1500 }, (_, i) => i + 1));
+    assert.deepEqual(
+      answers.map((answer) => answer.id),
+      Array.from({ length: 1500 }, (_, i) => i + 1),
+    );
     slow.destroy();
     await waitFor(() => sendBudget.connections === 0, 'the connection to be released');
     assert.equal(sendBudget.heldBytes, 0);

@@ -109,7 +109,10 @@ describe('serve', () => {
     assert.equal(ws.protocol, apiProtocol);
     const answer = await call(ws, 'host.engines', {});
     const snapshot = answer.result as { engines: { name: string; status: string }[] };
-    assert.deepEqual(snapshot.engines.map((e) => [e.name, e.status]), [['echo', 'running']]);
+    assert.deepEqual(
+      snapshot.engines.map((e) => [e.name, e.status]),
+      [['echo', 'running']],
+    );
     assert.deepEqual((await call(ws, 'echo.echo', { text: 'through serve' })).result, { text: 'through serve' });
     assert.equal((await call(ws, 'echo.echo', { text: 1 })).error?.code, 'E_INVALID_PARAMS');
     assert.deepEqual(((await call(ws, 'host.whoami', {})).result as { caller: unknown }).caller, { name: 'ada', role: 'admin', via: 'session' });

@@ -61,10 +61,14 @@ function listeners(port: number): number[] {
 }
 
 async function assertNoOrphans(supervisor: Supervisor, count: number): Promise<void> {
-  await waitFor(() => {
-    const real = engineProcesses();
-    return real.length === count && JSON.stringify(real) === JSON.stringify(reportedProcesses(supervisor));
-  }, `exactly the ${count} engine processes the supervisor reports (now ${engineProcesses().join(', ')}; reported ${reportedProcesses(supervisor).join(', ')})`, 15_000);
+  await waitFor(
+    () => {
+      const real = engineProcesses();
+      return real.length === count && JSON.stringify(real) === JSON.stringify(reportedProcesses(supervisor));
+    },
+    `exactly the ${count} engine processes the supervisor reports (now ${engineProcesses().join(', ')}; reported ${reportedProcesses(supervisor).join(', ')})`,
+    15_000,
+  );
 }
 
 let ports: { dns: number; railgun: number };

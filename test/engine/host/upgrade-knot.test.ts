@@ -28,7 +28,12 @@ before(async () => {
   upstream = await startDelayedUpstream(knot.port, 25);
   port = await freePort();
   deploy(`import ${JSON.stringify(realEntry)};\n`);
-  const config = dnsConfig.parse({ enabled: true, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${upstream.port}`], healthCheck: { probeName: 'example.test.' } });
+  const config = dnsConfig.parse({
+    enabled: true,
+    listen: [`127.0.0.1:${port}`],
+    upstreams: [`127.0.0.1:${upstream.port}`],
+    healthCheck: { probeName: 'example.test.' },
+  });
   supervisor = new Supervisor({ engines: [{ name: 'dns', config }], dataDir: tempDir('upgrade-data'), log: quietLog, entry, drainTimeoutMs: 3000 });
   await supervisor.start();
 });

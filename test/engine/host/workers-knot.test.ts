@@ -23,8 +23,20 @@ before(async () => {
   knot = await startKnot();
   upstream = await startDelayedUpstream(knot.port, 25);
   port = await freePort();
-  const config = dnsConfig.parse({ enabled: true, workers: 2, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${upstream.port}`], healthCheck: { probeName: 'example.test.' } });
-  supervisor = new Supervisor({ engines: [{ name: 'dns', config }], dataDir: tempDir('workers'), log: quietLog, drainTimeoutMs: 3000, backoff: { initialMs: 100 } });
+  const config = dnsConfig.parse({
+    enabled: true,
+    workers: 2,
+    listen: [`127.0.0.1:${port}`],
+    upstreams: [`127.0.0.1:${upstream.port}`],
+    healthCheck: { probeName: 'example.test.' },
+  });
+  supervisor = new Supervisor({
+    engines: [{ name: 'dns', config }],
+    dataDir: tempDir('workers'),
+    log: quietLog,
+    drainTimeoutMs: 3000,
+    backoff: { initialMs: 100 },
+  });
   await supervisor.start();
   router = createRouter(supervisor, { version: 'test', startedAt: Date.now() });
 });
@@ -61,7 +73,9 @@ describe('DNS engine with 2 workers (knot upstream)', () => {
     const result = await load.done;
     // Only what the killed worker had read and not answered is lost: at most its share of 25 ms of load.
     assert.ok(result.lost <= 60, `${result.lost} of ${result.sent} lost`);
-    assert.ok(supervisor.snapshot().events.some((event) => event.kind === 'crashed' && /worker \d killed by SIGKILL.*1 other worker serving/.test(event.message)));
+    assert.ok(
+      supervisor.snapshot().events.some((event) => event.kind === 'crashed' && /worker \d killed by SIGKILL.*1 other worker serving/.test(event.message)),
+    );
     console.log(`# worker killed: ${result.lost} of ${result.sent} lost, replaced in ${recoveryMs} ms, p99 ${result.p99Ms.toFixed(1)} ms`);
   });
 
@@ -73,6 +87,9 @@ describe('DNS engine with 2 workers (knot upstream)', () => {
     const result = await load.done;
     assert.equal(upgrade.phase, 'done', upgrade.message);
     assert.equal(result.lost, 0, `${result.lost} of ${result.sent} lost`);
-    assert.deepEqual(running().filter((process) => before.includes(process.pid)), []);
+    assert.deepEqual(
+      running().filter((process) => before.includes(process.pid)),
+      [],
+    );
   });
 });

@@ -34,7 +34,10 @@ after(async () => {
 
 /** Starts the command and resolves with the first stdout line matching `pattern`. */
 function start(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [bin, 'railgun', ...args, '--config', '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SIGNALBOX_DATA_DIR: dir } });
+  const child = spawn(process.execPath, [bin, 'railgun', ...args, '--config', '/dev/null'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SIGNALBOX_DATA_DIR: dir },
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -76,9 +79,15 @@ async function twoGets(senderUrl: string): Promise<string[]> {
 
 describe('signalbox railgun (built command)', () => {
   it('runs a listener with a generated certificate and a sender that pins it', { timeout: 40_000 }, async () => {
-    const listener = await start(['listener', '--listen', '127.0.0.1:0', '--origin', originUrl, '--token-file', tokenFile], /link at https:\/\/(\S+) \(senders pin (sha256\/\S+)\)/);
+    const listener = await start(
+      ['listener', '--listen', '127.0.0.1:0', '--origin', originUrl, '--token-file', tokenFile],
+      /link at https:\/\/(\S+) \(senders pin (sha256\/\S+)\)/,
+    );
     const [, linkAddress, pin] = listener.match;
-    const sender = await start(['sender', '--listen', '127.0.0.1:0', '--link', `https://${linkAddress}`, '--pin', pin!, '--token-file', tokenFile], /sender: http:\/\/(\S+) /);
+    const sender = await start(
+      ['sender', '--listen', '127.0.0.1:0', '--link', `https://${linkAddress}`, '--pin', pin!, '--token-file', tokenFile],
+      /sender: http:\/\/(\S+) /,
+    );
     assert.deepEqual(await twoGets(`http://${sender.match[1]}/page`), ['none', 'hit']);
     assert.equal(await stopProcess(sender.child), 0);
     assert.equal(await stopProcess(listener.child), 0);
@@ -86,9 +95,37 @@ describe('signalbox railgun (built command)', () => {
 
   it('runs a listener with an openssl certificate and a sender that trusts it as its CA', { timeout: 40_000 }, async () => {
     const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=railgun test', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-    const listener = await start(['listener', '--listen', '127.0.0.1:0', '--origin', originUrl, '--cert', cert, '--key', key, '--token-file', tokenFile], /link at https:\/\/(\S+) /);
-    const sender = await start(['sender', '--listen', '127.0.0.1:0', '--link', `https://${listener.match[1]}`, '--ca', cert, '--token-file', tokenFile], /sender: http:\/\/(\S+) /);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=railgun test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const listener = await start(
+      ['listener', '--listen', '127.0.0.1:0', '--origin', originUrl, '--cert', cert, '--key', key, '--token-file', tokenFile],
+      /link at https:\/\/(\S+) /,
+    );
+    const sender = await start(
+      ['sender', '--listen', '127.0.0.1:0', '--link', `https://${listener.match[1]}`, '--ca', cert, '--token-file', tokenFile],
+      /sender: http:\/\/(\S+) /,
+    );
     assert.deepEqual(await twoGets(`http://${sender.match[1]}/page`), ['none', 'hit']);
   });
 

@@ -24,7 +24,10 @@ describe('dcz codec (zstd CLI as peer)', () => {
     const dir = tempDir('dcz');
     writeFileSync(join(dir, 'base'), base);
     writeFileSync(join(dir, 'delta.dcz'), encoded);
-    const { stdout } = await run('zstd', ['-d', '-q', '-c', '-D', join(dir, 'base'), join(dir, 'delta.dcz')], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run('zstd', ['-d', '-q', '-c', '-D', join(dir, 'base'), join(dir, 'delta.dcz')], {
+      encoding: 'buffer',
+      maxBuffer: 16 * 1024 * 1024,
+    });
     assert.ok(stdout.equals(next));
     assert.ok(encoded.length < next.length / 50, `a small change makes a small delta (${encoded.length} B)`);
   });
@@ -44,20 +47,27 @@ describe('dcz codec (zstd CLI as peer)', () => {
     await assert.rejects(zstdCodec.decodeFull(bomb, 1024 * 1024), CodecError);
   });
 
-  it('a large page changed at its start still finds the far bytes of its base (window over base and body), and zstd -d -D base decodes it', { timeout: 60_000 }, async () => {
-    // 6 MiB that do not compress: only matches into the base make the delta small. With the
-    // level's own 4 MiB window the first 2 MiB of the base were out of reach.
-    const largeBase = randomBytes(6 * 1024 * 1024);
-    const largeNext = Buffer.concat([Buffer.from('a new first line\n'), largeBase]);
-    const encoded = await zstdCodec.encodeDelta(largeNext, largeBase, sha256(largeBase), 3);
-    assert.ok(encoded.length < 64 * 1024, `a 17-byte change of a 6 MiB page makes ${encoded.length} B`);
-    assert.ok((await zstdCodec.decodeDelta(encoded, largeBase, sha256(largeBase), largeNext.length)).equals(largeNext));
-    const dir = tempDir('dcz-large');
-    writeFileSync(join(dir, 'base'), largeBase);
-    writeFileSync(join(dir, 'delta.dcz'), encoded);
-    const { stdout } = await run('zstd', ['-d', '-q', '-c', '-D', join(dir, 'base'), join(dir, 'delta.dcz')], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
-    assert.ok(stdout.equals(largeNext));
-  });
+  it(
+    'a large page changed at its start still finds the far bytes of its base (window over base and body), and zstd -d -D base decodes it',
+    { timeout: 60_000 },
+    async () => {
+      // 6 MiB that do not compress: only matches into the base make the delta small. With the
+      // level's own 4 MiB window the first 2 MiB of the base were out of reach.
+      const largeBase = randomBytes(6 * 1024 * 1024);
+      const largeNext = Buffer.concat([Buffer.from('a new first line\n'), largeBase]);
+      const encoded = await zstdCodec.encodeDelta(largeNext, largeBase, sha256(largeBase), 3);
+      assert.ok(encoded.length < 64 * 1024, `a 17-byte change of a 6 MiB page makes ${encoded.length} B`);
+      assert.ok((await zstdCodec.decodeDelta(encoded, largeBase, sha256(largeBase), largeNext.length)).equals(largeNext));
+      const dir = tempDir('dcz-large');
+      writeFileSync(join(dir, 'base'), largeBase);
+      writeFileSync(join(dir, 'delta.dcz'), encoded);
+      const { stdout } = await run('zstd', ['-d', '-q', '-c', '-D', join(dir, 'base'), join(dir, 'delta.dcz')], {
+        encoding: 'buffer',
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      assert.ok(stdout.equals(largeNext));
+    },
+  );
 
   it('codes bodies over largeBodyBytes at largeBodyLevel, the others at the configured level', () => {
     const limits = { largeBodyBytes: 512 * 1024, largeBodyLevel: 9 };
@@ -81,7 +91,10 @@ describe('dcz codec (zstd CLI as peer)', () => {
     const hashes = [sha256(next), sha256(base)];
     const value = formatVersionIds(hashes);
     assert.match(value, /^[A-Za-z0-9_-]{4} [A-Za-z0-9_-]{4}$/);
-    assert.deepEqual(parseVersionIds(value), hashes.map((hash) => hash.subarray(0, 3)));
+    assert.deepEqual(
+      parseVersionIds(value),
+      hashes.map((hash) => hash.subarray(0, 3)),
+    );
     assert.deepEqual(parseVersionIds(`:${hashes[0]!.toString('base64')}:`), [], 'an RFC 9842 Available-Dictionary is not an id list');
     assert.deepEqual(parseVersionIds(undefined), []);
     assert.ok(parseFullHash(formatFullHash(hashes[0]!))!.equals(hashes[0]!));
@@ -91,9 +104,20 @@ describe('dcz codec (zstd CLI as peer)', () => {
   it('picks, of several bases, the one the page came back to; ties go to the newest', async () => {
     const other = Buffer.from(`<html><body>${'a different page altogether, nothing like the other one. '.repeat(400)}</body></html>`);
     // Newest first: the page changed to `other`, and is now back to a small change of `base`.
-    const bases = [{ body: other, name: 'newest' }, { body: base, name: 'older' }];
+    const bases = [
+      { body: other, name: 'newest' },
+      { body: base, name: 'older' },
+    ];
     assert.equal((await chooseBase(next, bases)).name, 'older');
-    assert.equal((await chooseBase(next, [{ body: base, name: 'newest' }, { body: Buffer.from(base), name: 'older copy' }])).name, 'newest');
+    assert.equal(
+      (
+        await chooseBase(next, [
+          { body: base, name: 'newest' },
+          { body: Buffer.from(base), name: 'older copy' },
+        ])
+      ).name,
+      'newest',
+    );
     assert.equal((await chooseBase(next, [{ body: other, name: 'only' }])).name, 'only');
   });
 });

@@ -34,7 +34,12 @@ export function pagesIn(dir: string): CorpusPage[] {
         .sort()
         .map((file) => path.join(dir, name, file));
       if (files.length < 2) throw new Error(`corpus: ${path.join(dir, name)} has ${files.length} version(s) — a page needs v000 and at least v001`);
-      return { name, contentType: contentTypes[path.extname(files[0]!)] ?? 'application/octet-stream', versions: files.map((file) => readFileSync(file)), files };
+      return {
+        name,
+        contentType: contentTypes[path.extname(files[0]!)] ?? 'application/octet-stream',
+        versions: files.map((file) => readFileSync(file)),
+        files,
+      };
     });
 }
 

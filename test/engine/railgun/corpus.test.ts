@@ -19,7 +19,10 @@ before(async () => {
   for (const page of pages) {
     let total = 0;
     for (let i = 1; i < page.files.length; i++) {
-      const { stdout } = await run('zstd', ['-19', '-q', '-c', `--patch-from=${page.files[i - 1]}`, page.files[i]!], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await run('zstd', ['-19', '-q', '-c', `--patch-from=${page.files[i - 1]}`, page.files[i]!], {
+        encoding: 'buffer',
+        maxBuffer: 64 * 1024 * 1024,
+      });
       total += stdout.length;
     }
     reference.set(page.name, total);
@@ -84,8 +87,12 @@ describe('the page corpus through the pair (zstd CLI as reference)', () => {
     assert.ok(link <= 1.15 * cli, `${link} B on the link vs ${cli} B`);
   });
 
-  it('at level 9 (the setting for time to first byte): every page byte for byte, deltas within 1.15x of zstd -19 --patch-from', { timeout: 120_000 }, async () => {
-    assert.equal(railgunLimits.parse({}).deltaLevel, 19, 'the default is the CLI level of the test above');
-    framesWithin(await replay(9), 1.15);
-  });
+  it(
+    'at level 9 (the setting for time to first byte): every page byte for byte, deltas within 1.15x of zstd -19 --patch-from',
+    { timeout: 120_000 },
+    async () => {
+      assert.equal(railgunLimits.parse({}).deltaLevel, 19, 'the default is the CLI level of the test above');
+      framesWithin(await replay(9), 1.15);
+    },
+  );
 });

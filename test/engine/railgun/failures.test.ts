@@ -32,7 +32,7 @@ describe('failures counted and explained', () => {
       const response = await fetch(pair.url('/down'));
       const text = await response.text();
       assert.equal(response.status, 502);
-      assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1/, 'the reason is not the client\'s');
+      assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1/, "the reason is not the client's");
       assert.equal(response.headers.get('signalbox-failure'), null, 'the link header stays on the link');
       const { totals } = pair.book;
       assert.equal(totals.errors, 1);
@@ -51,7 +51,7 @@ describe('failures counted and explained', () => {
     }
   });
 
-  it('an origin that answers 503, and one that sends nothing in time: origin-5xx (the client gets the origin\'s 503) and origin-timeout', async () => {
+  it("an origin that answers 503, and one that sends nothing in time: origin-5xx (the client gets the origin's 503) and origin-timeout", async () => {
     const origin = await listen((request, response) => {
       if (request.url === '/slow') return; // never answers
       response.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance');
@@ -65,7 +65,10 @@ describe('failures counted and explained', () => {
       assert.equal(slow.status, 502);
       await slow.text();
       const { totals } = pair.book;
-      assert.deepEqual({ errors: totals.errors, fiveXx: totals.errorsByKind['origin-5xx'], timeout: totals.errorsByKind['origin-timeout'] }, { errors: 2, fiveXx: 1, timeout: 1 });
+      assert.deepEqual(
+        { errors: totals.errors, fiveXx: totals.errorsByKind['origin-5xx'], timeout: totals.errorsByKind['origin-timeout'] },
+        { errors: 2, fiveXx: 1, timeout: 1 },
+      );
       assert.match(totals.lastFailure?.message ?? '', /no response within 300 ms/);
       const byUrl = new Map(pair.book.urls(10).map((url) => [url.url, url]));
       assert.equal(byUrl.get('/busy')?.lastFailure?.message, 'the origin answered 503');

@@ -13,7 +13,10 @@ describe('railgun HTTP rules', () => {
   });
 
   it('drops hop-by-hop headers, those named by Connection, and HTTP/2 pseudo-headers', () => {
-    assert.deepEqual(endToEnd({ connection: 'close, x-hop', 'x-hop': '1', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', host: 'h', ':path': '/', 'x-kept': 'y' }), { 'x-kept': 'y' });
+    assert.deepEqual(
+      endToEnd({ connection: 'close, x-hop', 'x-hop': '1', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', host: 'h', ':path': '/', 'x-kept': 'y' }),
+      { 'x-kept': 'y' },
+    );
   });
 
   it('takes only whole GETs of textual 200s as delta material, uncacheable ones included', () => {
@@ -25,7 +28,11 @@ describe('railgun HTTP rules', () => {
     assert.equal(isDeltaResponse(200, { 'content-type': 'image/png' }, false), false);
     assert.equal(isDeltaResponse(200, {}, false), false);
     assert.equal(isDeltaResponse(404, { 'content-type': 'text/html' }, false), false);
-    assert.equal(isDeltaResponse(200, { 'content-type': 'text/html', 'cache-control': 'private, no-store' }, true), false, 'no-store passes through when honoured');
+    assert.equal(
+      isDeltaResponse(200, { 'content-type': 'text/html', 'cache-control': 'private, no-store' }, true),
+      false,
+      'no-store passes through when honoured',
+    );
     assert.equal(isDeltaResponse(200, { 'content-type': 'text/html', 'cache-control': 'private, no-store' }, false), true, 'else it is delta material too');
     for (const cacheControl of ['private', 'no-cache', 'max-age=0', 'no-store, private']) {
       assert.equal(isDeltaResponse(200, { 'content-type': 'text/html', 'cache-control': cacheControl, 'set-cookie': 'a=1' }, false), true, cacheControl);

@@ -44,7 +44,12 @@ describe('railgun link', () => {
 
   it('refuses a sender with the wrong token: no request reaches the origin, the client gets 504, the reason is shown in the link state (not to the client)', async () => {
     const before = requests;
-    const pair = await startPair({ origin: originUrl, token: 'the-listeners-token-0123456789', senderToken: 'a-wrong-token-abcdefghijklmnop', linkWaitMs: 300 });
+    const pair = await startPair({
+      origin: originUrl,
+      token: 'the-listeners-token-0123456789',
+      senderToken: 'a-wrong-token-abcdefghijklmnop',
+      linkWaitMs: 300,
+    });
     try {
       await waitFor(() => pair.link.state.lastError === 'the listener refused the token', 'the refusal');
       const response = await fetch(pair.url('/'));
@@ -84,7 +89,10 @@ describe('railgun link', () => {
       const hello = await ask({ ':path': helloPath });
       assert.equal(hello.status, 400);
       assert.equal(hello.version, String(linkVersion), 'the listener says which version it speaks');
-      assert.match(hello.text, /the sender speaks link protocol 1 \(it says no version\), this end 2: run the same signalbox release on both ends.*\[E_RAILGUN_LINK_VERSION\]/);
+      assert.match(
+        hello.text,
+        /the sender speaks link protocol 1 \(it says no version\), this end 2: run the same signalbox release on both ends.*\[E_RAILGUN_LINK_VERSION\]/,
+      );
       const page = await ask({ ':path': '/page' });
       assert.equal(page.status, 400, 'a request on a session that never said hello with this version is refused');
       assert.equal(requests, before, 'nothing reached the origin');
@@ -103,14 +111,22 @@ describe('railgun link', () => {
       stream.respond({ ':status': 204 }, { endStream: true });
     });
     await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
-    const link = new Link({ url: new URL(`https://127.0.0.1:${(old.address() as AddressInfo).port}`), token: 'test-token-0123456789abcdef', pin: spkiPin(tls.cert), log: quietLog });
+    const link = new Link({
+      url: new URL(`https://127.0.0.1:${(old.address() as AddressInfo).port}`),
+      token: 'test-token-0123456789abcdef',
+      pin: spkiPin(tls.cert),
+      log: quietLog,
+    });
     link.start();
     try {
       await waitFor(() => /speaks link protocol 1/.test(link.state.lastError ?? ''), 'the refusal');
       assert.match(link.state.lastError!, /the listener speaks link protocol 1 \(it says no version\), this end 2: .*\[E_RAILGUN_LINK_VERSION\]/);
       assert.notEqual(link.state.state, 'up');
       await assert.rejects(link.request({ ':method': 'GET', ':path': '/' }, 200, true), /not up/);
-      assert.ok(paths.every((path) => path === helloPath), 'only hellos reached the old listener');
+      assert.ok(
+        paths.every((path) => path === helloPath),
+        'only hellos reached the old listener',
+      );
     } finally {
       link.stop();
       await new Promise<void>((resolve) => old.close(() => resolve()));
@@ -135,10 +151,24 @@ describe('railgun link', () => {
       // A PING every millisecond, and stop() called from a timer: the PING interval then often
       // runs after destroy() and before the session's 'close', which used to throw.
       for (let round = 0; round < 30; round++) {
-        const link = new Link({ url: new URL(`https://127.0.0.1:${listener.port}`), token: 'test-token-0123456789abcdef', pin: spkiPin(tls.cert), keepaliveMs: 1, log: quietLog });
+        const link = new Link({
+          url: new URL(`https://127.0.0.1:${listener.port}`),
+          token: 'test-token-0123456789abcdef',
+          pin: spkiPin(tls.cert),
+          keepaliveMs: 1,
+          log: quietLog,
+        });
         link.start();
         await waitFor(() => link.state.state === 'up', 'the link up');
-        await new Promise<void>((resolve) => setTimeout(() => { link.stop(); resolve(); }, 1 + (round % 3)));
+        await new Promise<void>((resolve) =>
+          setTimeout(
+            () => {
+              link.stop();
+              resolve();
+            },
+            1 + (round % 3),
+          ),
+        );
         await new Promise((resolve) => setTimeout(resolve, 5));
         assert.equal(link.state.state, 'stopped');
       }

@@ -110,7 +110,18 @@ export async function startSender(listenerPort: number, options: PairOptions, tl
     log: quietLog,
   });
   link.start();
-  const sender = await Sender.start({ host: '127.0.0.1', port: 0, link, limits: railgunLimits.parse(options.limits ?? {}), clients: railgunClients.parse(options.clients ?? {}), book, log: options.senderLog ?? quietLog, linkWaitMs: options.linkWaitMs ?? 3000, ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}), ...(options.shared ? { shared: options.shared } : {}) });
+  const sender = await Sender.start({
+    host: '127.0.0.1',
+    port: 0,
+    link,
+    limits: railgunLimits.parse(options.limits ?? {}),
+    clients: railgunClients.parse(options.clients ?? {}),
+    book,
+    log: options.senderLog ?? quietLog,
+    linkWaitMs: options.linkWaitMs ?? 3000,
+    ...(options.noStoreIdleMs !== undefined ? { noStoreIdleMs: options.noStoreIdleMs } : {}),
+    ...(options.shared ? { shared: options.shared } : {}),
+  });
   return { sender, link, book };
 }
 

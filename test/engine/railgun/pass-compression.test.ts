@@ -29,10 +29,15 @@ before(async () => {
     }
     if (url === '/missing') return void response.writeHead(404, { 'content-type': 'text/html' }).end(notFound);
     if (url === '/binary') return void response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(binary);
-    if (url === '/gzipped') return void response.writeHead(404, { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': gzipped.length }).end(gzipped);
+    if (url === '/gzipped')
+      return void response.writeHead(404, { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': gzipped.length }).end(gzipped);
     if (url === '/post') {
       request.resume();
-      return void request.once('end', () => response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ i, ok: true })) })));
+      return void request.once('end', () =>
+        response
+          .writeHead(201, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ i, ok: true })) })),
+      );
     }
     if (url === '/trickle') {
       // Half now, the rest when the test says: a streamed body must reach the client before the origin ends.
@@ -100,10 +105,14 @@ describe('railgun pair: pass-through bodies on the link', () => {
     // A 404 the origin gzipped (a 200 would be delta material, gzip bytes and all); undici would
     // decode it, a raw request shows the bytes as they came.
     const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
-      http.get(pair.url('/gzipped'), { headers: { 'accept-encoding': 'gzip' } }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk)).once('end', () => resolve({ encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) }));
-      }).once('error', reject);
+      http
+        .get(pair.url('/gzipped'), { headers: { 'accept-encoding': 'gzip' } }, (response) => {
+          const chunks: Buffer[] = [];
+          response
+            .on('data', (chunk: Buffer) => chunks.push(chunk))
+            .once('end', () => resolve({ encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        })
+        .once('error', reject);
     });
     assert.equal(raw.encoding, 'gzip');
     assert.ok(raw.body.equals(gzipped), "the origin's gzip bytes, untouched");

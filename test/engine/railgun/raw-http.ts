@@ -42,7 +42,10 @@ export async function exchange(port: number, request: string | Buffer, timeoutMs
 export function readAnswer(socket: Socket, send: () => void, timeoutMs = 5000): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no whole answer within ${timeoutMs} ms: ${JSON.stringify(received.toString('latin1').slice(0, 200))}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no whole answer within ${timeoutMs} ms: ${JSON.stringify(received.toString('latin1').slice(0, 200))}`)),
+      timeoutMs,
+    );
     const parse = (closed: boolean): RawAnswer | null => {
       const end = received.indexOf('\r\n\r\n');
       if (end < 0) return null;
@@ -66,7 +69,10 @@ export function readAnswer(socket: Socket, send: () => void, timeoutMs = 5000): 
     };
     const onEnd = () => {
       const answer = parse(true);
-      finish(answer ? null : new Error(`the connection closed before a whole answer: ${JSON.stringify(received.toString('latin1').slice(0, 200))}`), answer ?? undefined);
+      finish(
+        answer ? null : new Error(`the connection closed before a whole answer: ${JSON.stringify(received.toString('latin1').slice(0, 200))}`),
+        answer ?? undefined,
+      );
     };
     const onError = (err: Error) => {
       const answer = parse(true);

@@ -19,7 +19,12 @@ after(() => origin.close());
 
 async function get(pair: Pair, path = `/${page!.name}`): Promise<{ status: number; body: Buffer; railgun: string; contentType: string | null }> {
   const response = await fetch(pair.url(path));
-  return { status: response.status, body: Buffer.from(await response.arrayBuffer()), railgun: response.headers.get('signalbox-railgun') ?? '', contentType: response.headers.get('content-type') };
+  return {
+    status: response.status,
+    body: Buffer.from(await response.arrayBuffer()),
+    railgun: response.headers.get('signalbox-railgun') ?? '',
+    contentType: response.headers.get('content-type'),
+  };
 }
 
 /** The version the origin served last for the page. */
@@ -148,38 +153,42 @@ describe('railgun pair recovery', () => {
     }
   });
 
-  it('an origin that closes kept-alive connections as the next GET goes out: the listener sends it again on a new connection', { timeout: 20_000 }, async () => {
-    // Answers the first request of each connection, and closes the connection at the second, as
-    // an origin whose keep-alive timeout ran out at that moment does.
-    let connections = 0;
-    const closing = net.createServer((socket) => {
-      connections++;
-      let requests = 0;
-      socket.on('data', (chunk: Buffer) => {
-        for (let at = chunk.indexOf('\r\n\r\n'); at >= 0; at = chunk.indexOf('\r\n\r\n', at + 4)) {
-          if (++requests > 1) return void socket.destroy();
-          socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 7\r\nConnection: keep-alive\r\n\r\nserved\n');
-        }
+  it(
+    'an origin that closes kept-alive connections as the next GET goes out: the listener sends it again on a new connection',
+    { timeout: 20_000 },
+    async () => {
+      // Answers the first request of each connection, and closes the connection at the second, as
+      // an origin whose keep-alive timeout ran out at that moment does.
+      let connections = 0;
+      const closing = net.createServer((socket) => {
+        connections++;
+        let requests = 0;
+        socket.on('data', (chunk: Buffer) => {
+          for (let at = chunk.indexOf('\r\n\r\n'); at >= 0; at = chunk.indexOf('\r\n\r\n', at + 4)) {
+            if (++requests > 1) return void socket.destroy();
+            socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 7\r\nConnection: keep-alive\r\n\r\nserved\n');
+          }
+        });
+        socket.on('error', () => undefined);
       });
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
-    const pair = await startPair({ origin: `http://127.0.0.1:${(closing.address() as AddressInfo).port}` });
-    try {
-      // Two at once: the listener's pool then holds two idle connections, both closed at their next request.
-      const first = await Promise.all(['/kept-a', '/kept-b'].map(async (path) => (await fetch(pair.url(path))).status));
-      assert.deepEqual(first, [200, 200]);
-      for (let i = 0; i < 3; i++) {
-        const response = await fetch(pair.url(`/kept-${i}`));
-        assert.equal(response.status, 200, `request ${i}`);
-        assert.equal(await response.text(), 'served\n');
+      await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+      const pair = await startPair({ origin: `http://127.0.0.1:${(closing.address() as AddressInfo).port}` });
+      try {
+        // Two at once: the listener's pool then holds two idle connections, both closed at their next request.
+        const first = await Promise.all(['/kept-a', '/kept-b'].map(async (path) => (await fetch(pair.url(path))).status));
+        assert.deepEqual(first, [200, 200]);
+        for (let i = 0; i < 3; i++) {
+          const response = await fetch(pair.url(`/kept-${i}`));
+          assert.equal(response.status, 200, `request ${i}`);
+          assert.equal(await response.text(), 'served\n');
+        }
+        assert.ok(connections >= 5, 'each request after the first two needed a new connection');
+      } finally {
+        await pair.close();
+        closing.close();
       }
-      assert.ok(connections >= 5, 'each request after the first two needed a new connection');
-    } finally {
-      await pair.close();
-      closing.close();
-    }
-  });
+    },
+  );
 
   it('a link cut mid-body: the client sees a failed response (not a short page), the next request succeeds', { timeout: 20_000 }, async () => {
     const big = Buffer.alloc(2 * 1024 * 1024, 'x');

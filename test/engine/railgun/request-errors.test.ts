@@ -103,7 +103,10 @@ describe('railgun sender: a failure inside the pair', () => {
       assert.equal(response.status, 502);
       const id = response.headers.get('signalbox-error-id');
       assert.match(id ?? '', /^[0-9a-f]{12}$/);
-      assert.equal(text, `signalbox railgun: this request could not be answered (error id ${id}; the operator's log has the details) [E_RAILGUN_BAD_GATEWAY]\n`);
+      assert.equal(
+        text,
+        `signalbox railgun: this request could not be answered (error id ${id}; the operator's log has the details) [E_RAILGUN_BAD_GATEWAY]\n`,
+      );
       const logged = lines.find((line) => line.fields.id === id);
       assert.ok(logged, 'the log has a line with the id');
       assert.match(String(logged.fields.error), /decoded|SHA-256/, 'with the real reason');

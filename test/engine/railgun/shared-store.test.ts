@@ -54,57 +54,66 @@ function get(port: number): Promise<{ railgun: string; body: Buffer }> {
 }
 
 describe('senders sharing versions through Redis (redis-server as peer)', () => {
-  it('two senders, one listener: alternating requests get deltas; Redis down: full transfers; Redis back: deltas again; no cookie in Redis; no-store keys expire', { timeout: 60_000 }, async () => {
-    served = 0;
-    const redisPort = await freePort();
-    let redis = await startRedis(redisPort);
-    const tls = await testTls();
-    const noStoreIdleMs = 20_000;
-    const listener = await startListener({ origin: originUrl, limits: { deltaLevel: 3, fullLevel: 3 } }, tls);
-    const sharedStores = [0, 1].map(() => new SharedVersions({ url: `redis://127.0.0.1:${redisPort}`, ttl: 3600, versionsPerKey: 4, noStoreIdleMs, log: quietLog }));
-    const senders = await Promise.all(sharedStores.map((shared) => startSender(listener.port, { origin: originUrl, noStoreIdleMs, shared, limits: { deltaLevel: 3, fullLevel: 3 } }, tls)));
-    const inspect = new Redis({ port: redisPort, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-    inspect.on('error', () => undefined);
-    let version = 0;
-    const next = async (sender: number) => {
-      const answer = await get(senders[sender]!.sender.port);
-      assert.ok(answer.body.equals(page.versions[version]!), `version ${version} through sender ${sender} is the origin's`);
-      version++;
-      return answer.railgun;
-    };
-    try {
-      await waitFor(() => sharedStores.every((shared) => shared.up), 'both senders connected to Redis');
-      assert.match(await next(0), /base=none/);
-      for (let i = 1; i <= 6; i++) assert.match(await next(i % 2), /base=hit/, `request ${i}, through sender ${i % 2}, is a delta against what the other stored`);
+  it(
+    'two senders, one listener: alternating requests get deltas; Redis down: full transfers; Redis back: deltas again; no cookie in Redis; no-store keys expire',
+    { timeout: 60_000 },
+    async () => {
+      served = 0;
+      const redisPort = await freePort();
+      let redis = await startRedis(redisPort);
+      const tls = await testTls();
+      const noStoreIdleMs = 20_000;
+      const listener = await startListener({ origin: originUrl, limits: { deltaLevel: 3, fullLevel: 3 } }, tls);
+      const sharedStores = [0, 1].map(
+        () => new SharedVersions({ url: `redis://127.0.0.1:${redisPort}`, ttl: 3600, versionsPerKey: 4, noStoreIdleMs, log: quietLog }),
+      );
+      const senders = await Promise.all(
+        sharedStores.map((shared) => startSender(listener.port, { origin: originUrl, noStoreIdleMs, shared, limits: { deltaLevel: 3, fullLevel: 3 } }, tls)),
+      );
+      const inspect = new Redis({ port: redisPort, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+      inspect.on('error', () => undefined);
+      let version = 0;
+      const next = async (sender: number) => {
+        const answer = await get(senders[sender]!.sender.port);
+        assert.ok(answer.body.equals(page.versions[version]!), `version ${version} through sender ${sender} is the origin's`);
+        version++;
+        return answer.railgun;
+      };
+      try {
+        await waitFor(() => sharedStores.every((shared) => shared.up), 'both senders connected to Redis');
+        assert.match(await next(0), /base=none/);
+        for (let i = 1; i <= 6; i++)
+          assert.match(await next(i % 2), /base=hit/, `request ${i}, through sender ${i % 2}, is a delta against what the other stored`);
 
-      const keys = await inspect.keys('*');
-      assert.ok(keys.length >= 2, `a list and its versions in Redis (${keys.join(', ')})`);
-      for (const key of keys) {
-        assert.doesNotMatch(key, /alice|session|news/, `key ${key} names nothing in clear`);
-        const value = (await inspect.type(key)) === 'list' ? Buffer.concat(await inspect.lrangeBuffer(key, 0, -1)) : await inspect.getBuffer(key);
-        assert.ok(!value!.includes('alice-secret'), `no cookie in the value of ${key}`);
-        const ttl = await inspect.pttl(key);
-        assert.ok(ttl > 0 && ttl <= noStoreIdleMs, `${key} expires within noStoreIdleMs (${ttl} ms)`);
+        const keys = await inspect.keys('*');
+        assert.ok(keys.length >= 2, `a list and its versions in Redis (${keys.join(', ')})`);
+        for (const key of keys) {
+          assert.doesNotMatch(key, /alice|session|news/, `key ${key} names nothing in clear`);
+          const value = (await inspect.type(key)) === 'list' ? Buffer.concat(await inspect.lrangeBuffer(key, 0, -1)) : await inspect.getBuffer(key);
+          assert.ok(!value!.includes('alice-secret'), `no cookie in the value of ${key}`);
+          const ttl = await inspect.pttl(key);
+          assert.ok(ttl > 0 && ttl <= noStoreIdleMs, `${key} expires within noStoreIdleMs (${ttl} ms)`);
+        }
+
+        await redis.stop();
+        await waitFor(() => sharedStores.every((shared) => !shared.up), 'the senders noticed Redis is gone');
+        for (let i = 0; i < 4; i++) assert.match(await next(i % 2), /base=none/, 'without the shared store: a full transfer, still the right page');
+
+        redis = await startRedis(redisPort);
+        await waitFor(() => sharedStores.every((shared) => shared.up), 'both senders reconnected to Redis');
+        // The new Redis is empty: one full transfer stores a version, then deltas through either sender.
+        assert.match(await next(0), /base=none/);
+        for (let i = 1; i <= 4; i++) assert.match(await next(i % 2), /base=hit/, `after Redis came back, request ${i} is a delta`);
+      } finally {
+        inspect.disconnect();
+        for (const { sender, link, book } of senders) {
+          link.stop();
+          book.close();
+          await sender.close();
+        }
+        await listener.close();
+        await redis.stop();
       }
-
-      await redis.stop();
-      await waitFor(() => sharedStores.every((shared) => !shared.up), 'the senders noticed Redis is gone');
-      for (let i = 0; i < 4; i++) assert.match(await next(i % 2), /base=none/, 'without the shared store: a full transfer, still the right page');
-
-      redis = await startRedis(redisPort);
-      await waitFor(() => sharedStores.every((shared) => shared.up), 'both senders reconnected to Redis');
-      // The new Redis is empty: one full transfer stores a version, then deltas through either sender.
-      assert.match(await next(0), /base=none/);
-      for (let i = 1; i <= 4; i++) assert.match(await next(i % 2), /base=hit/, `after Redis came back, request ${i} is a delta`);
-    } finally {
-      inspect.disconnect();
-      for (const { sender, link, book } of senders) {
-        link.stop();
-        book.close();
-        await sender.close();
-      }
-      await listener.close();
-      await redis.stop();
-    }
-  });
+    },
+  );
 });

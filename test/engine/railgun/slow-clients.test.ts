@@ -64,7 +64,9 @@ function fetchAs(pair: Pair, user: string): Promise<{ status: number; body: Buff
       .get(pair.url('/big'), { agent: false, headers: { cookie: `user=${user}` } }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks), retryAfter: response.headers['retry-after'] ?? null }));
+        response.once('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks), retryAfter: response.headers['retry-after'] ?? null }),
+        );
         response.once('error', reject);
       })
       .once('error', reject);

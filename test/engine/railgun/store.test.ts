@@ -16,7 +16,7 @@ describe('version store', () => {
     assert.deepEqual(store.stats, { keys: 1, versions: 2, bytes: 200 });
   });
 
-  it('never finds a version under another key (one user\'s page is not another\'s base)', () => {
+  it("never finds a version under another key (one user's page is not another's base)", () => {
     const store = new VersionStore({ versionsPerKey: 4, storeBytes: 10_000 });
     const mine = store.add('/page\nalice', body('same'));
     assert.equal(store.find('/page\nbob', mine.hash), null);

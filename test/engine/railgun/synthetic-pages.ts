@@ -47,11 +47,31 @@ interface PageSpec {
 
 /** What the Railgun tests replay besides the real pages in test/fixtures/pages. */
 export const syntheticSpecs: readonly PageSpec[] = [
-  { name: 'synthetic-news-front', versions: 24, shape: { kind: 'html', teasers: 110, newPerVersion: 3, commentChurn: 0.15, adSlots: 6, renderIcons: 0, summaryWords: 28, staticParagraphs: 6 } },
-  { name: 'synthetic-news-politics', versions: 24, shape: { kind: 'html', teasers: 70, newPerVersion: 4, commentChurn: 0.25, adSlots: 4, renderIcons: 0, summaryWords: 45, staticParagraphs: 4 } },
-  { name: 'synthetic-tech-security', versions: 24, shape: { kind: 'html', teasers: 60, newPerVersion: 1, commentChurn: 0.5, adSlots: 8, renderIcons: 0, summaryWords: 40, staticParagraphs: 8 } },
-  { name: 'synthetic-video-list', versions: 24, shape: { kind: 'html', teasers: 45, newPerVersion: 1, commentChurn: 0.02, adSlots: 2, renderIcons: 6, summaryWords: 20, staticParagraphs: 10 } },
-  { name: 'synthetic-imprint', versions: 30, shape: { kind: 'html', teasers: 0, newPerVersion: 0, commentChurn: 0, adSlots: 0, renderIcons: 14, summaryWords: 0, staticParagraphs: 40 } },
+  {
+    name: 'synthetic-news-front',
+    versions: 24,
+    shape: { kind: 'html', teasers: 110, newPerVersion: 3, commentChurn: 0.15, adSlots: 6, renderIcons: 0, summaryWords: 28, staticParagraphs: 6 },
+  },
+  {
+    name: 'synthetic-news-politics',
+    versions: 24,
+    shape: { kind: 'html', teasers: 70, newPerVersion: 4, commentChurn: 0.25, adSlots: 4, renderIcons: 0, summaryWords: 45, staticParagraphs: 4 },
+  },
+  {
+    name: 'synthetic-tech-security',
+    versions: 24,
+    shape: { kind: 'html', teasers: 60, newPerVersion: 1, commentChurn: 0.5, adSlots: 8, renderIcons: 0, summaryWords: 40, staticParagraphs: 8 },
+  },
+  {
+    name: 'synthetic-video-list',
+    versions: 24,
+    shape: { kind: 'html', teasers: 45, newPerVersion: 1, commentChurn: 0.02, adSlots: 2, renderIcons: 6, summaryWords: 20, staticParagraphs: 10 },
+  },
+  {
+    name: 'synthetic-imprint',
+    versions: 30,
+    shape: { kind: 'html', teasers: 0, newPerVersion: 0, commentChurn: 0, adSlots: 0, renderIcons: 14, summaryWords: 0, staticParagraphs: 40 },
+  },
   { name: 'synthetic-status-json', versions: 30, shape: { kind: 'json', records: 30 } },
 ];
 
@@ -118,7 +138,11 @@ function makeTeaser(draw: Draw, id: number, at: number, shape: HtmlShape): Tease
   const title = draw.text(draw.int(6, 12));
   return {
     id,
-    slug: title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80),
+    slug: title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80),
     kicker: draw.text(draw.int(1, 3)),
     title: title.charAt(0).toUpperCase() + title.slice(1),
     summary: draw.text(shape.summaryWords),
@@ -202,7 +226,9 @@ class HtmlSite {
     const ads = Array.from({ length: shape.adSlots }, (_, slot) => {
       return `<aside class="ad-slot" id="ad-${slot}"><a href="https://ads.example.net/gampad/clk?id=${draw.digits(10)}&amp;iu=/6514/www.example.net/${section}/textlink" rel="sponsored">${escapeHtml(draw.pick(this.adTitles))}</a></aside>`;
     });
-    const list = this.teasers.map((t, i) => `{"@type":"ListItem","url":"https://www.example.net/${section}/${t.slug}-${t.id}.html","position":${i + 1}}`).join(',');
+    const list = this.teasers
+      .map((t, i) => `{"@type":"ListItem","url":"https://www.example.net/${section}/${t.slug}-${t.id}.html","position":${i + 1}}`)
+      .join(',');
     const main: string[] = [];
     this.teasers.forEach((teaser, i) => {
       main.push(teaserHtml(teaser, section));
@@ -250,7 +276,10 @@ class StatusDocument {
     this.urls = Array.from({ length: shape.records }, () => `https://www.example.net/${draw.text(draw.int(1, 3)).replace(/\W+/g, '-')}/`);
     this.lastModified = this.urls.map(() => firstCrawl - draw.int(1, 300) * minute);
     this.policies = this.urls.map(() => {
-      const hosts = Array.from({ length: draw.int(12, 30) }, () => `https://${draw.text(1).toLowerCase()}.${draw.pick(['example.net', 'example.com', 'example.org'])}`);
+      const hosts = Array.from(
+        { length: draw.int(12, 30) },
+        () => `https://${draw.text(1).toLowerCase()}.${draw.pick(['example.net', 'example.com', 'example.org'])}`,
+      );
       return `default-src 'self'; script-src 'self' ${hosts.slice(0, hosts.length / 2).join(' ')}; img-src 'self' data: ${hosts.join(' ')}; frame-ancestors 'none'`;
     });
   }
@@ -277,7 +306,7 @@ class StatusDocument {
           'Content-Security-Policy': this.policies[i]!,
           'Content-Type': 'text/html; charset=utf-8',
           Date: httpDate(date),
-          ETag: `"${(draw.int(0x80000, 0xfffff)).toString(16)}-${Buffer.from(draw.hex(20), 'hex').toString('base64').slice(0, 27)}"`,
+          ETag: `"${draw.int(0x80000, 0xfffff).toString(16)}-${Buffer.from(draw.hex(20), 'hex').toString('base64').slice(0, 27)}"`,
           'Last-Modified': httpDate(this.lastModified[i]!),
           Server: 'nginx',
           'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',

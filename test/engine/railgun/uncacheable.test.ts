@@ -12,7 +12,9 @@ import { waitFor } from '../../helpers/wait.ts';
 import { corpusPages } from './corpus-origin.ts';
 import { startPair, type Pair } from './pair.ts';
 
-const pages = corpusPages().filter((page) => page.versions.length >= 3).slice(0, 3);
+const pages = corpusPages()
+  .filter((page) => page.versions.length >= 3)
+  .slice(0, 3);
 const users = ['alice', 'bob'] as const;
 
 /** A user's copy of a version: the page as that user sees it signed in. */
@@ -34,7 +36,12 @@ before(async () => {
     const count = served.get(`${user} ${page.name}`) ?? 0;
     served.set(`${user} ${page.name}`, count + 1);
     const body = pageFor(user, page.versions[Math.min(count, page.versions.length - 1)]!);
-    response.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-store, private', 'set-cookie': `seen=${count + 1}; Path=/; HttpOnly`, 'content-length': body.length });
+    response.writeHead(200, {
+      'content-type': page.contentType,
+      'cache-control': 'no-store, private',
+      'set-cookie': `seen=${count + 1}; Path=/; HttpOnly`,
+      'content-length': body.length,
+    });
     response.end(body);
   });
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
@@ -49,7 +56,12 @@ after(async () => {
 async function get(pair: Pair, user: string, path: string): Promise<{ body: Buffer; railgun: string; cacheControl: string | null; setCookie: string | null }> {
   const response = await fetch(pair.url(path), { headers: { cookie: `session=${user}` } });
   assert.equal(response.status, 200);
-  return { body: Buffer.from(await response.arrayBuffer()), railgun: response.headers.get('signalbox-railgun') ?? '', cacheControl: response.headers.get('cache-control'), setCookie: response.headers.get('set-cookie') };
+  return {
+    body: Buffer.from(await response.arrayBuffer()),
+    railgun: response.headers.get('signalbox-railgun') ?? '',
+    cacheControl: response.headers.get('cache-control'),
+    setCookie: response.headers.get('set-cookie'),
+  };
 }
 
 describe('railgun pair: no-store and private pages (issue 15)', () => {

@@ -23,7 +23,9 @@ type Entries = { entries: { event: string; actor: string | null; details: Record
 describe('vault audit through the console', () => {
   it('names the console operator beside the vault account, for actions and failed logins', async () => {
     await host.router.call('vault.create', { name: 'admin', password: 'admin-password-1' }, olga);
-    await host.router.call('vault.createUser', { admin: { name: 'admin', password: 'wrong-password' }, name: 'alice', password: 'alice-password-1' }, mallory).catch(() => {});
+    await host.router
+      .call('vault.createUser', { admin: { name: 'admin', password: 'wrong-password' }, name: 'alice', password: 'alice-password-1' }, mallory)
+      .catch(() => {});
     const { entries, chain } = (await host.router.call('vault.audit', { limit: 10 }, olga)) as Entries;
     const create = entries.find((entry) => entry.event === 'create')!;
     assert.deepEqual([create.actor, create.details.operator], ['admin', 'olga']);

@@ -46,7 +46,10 @@ describe('vault delegations', () => {
     store.spend(store.usable(request).values());
     assert.deepEqual(store.list(), []);
     assert.deepEqual(ended, ['spent']);
-    assert.ok(key.every((byte) => byte === 0), 'the key bytes are overwritten');
+    assert.ok(
+      key.every((byte) => byte === 0),
+      'the key bytes are overwritten',
+    );
   });
 
   it('ends on a timer, wiping the key, without waiting for a request', async () => {
@@ -65,10 +68,17 @@ describe('vault delegations', () => {
     store.add(grant('alice', { uses: 5 }));
     store.add(grant('bob', { order: { id: 'o1', ciphertextHash: 'h1' } }));
     assert.equal(store.usable({ ...request, orderId: 'o1' }).get('alice')!.order?.id, 'o1');
-    assert.deepEqual([...store.usable({ ...request, orderId: 'o1', ciphertextHash: 'other' }).keys()], ['alice'], 'only the general one for another ciphertext');
+    assert.deepEqual(
+      [...store.usable({ ...request, orderId: 'o1', ciphertextHash: 'other' }).keys()],
+      ['alice'],
+      'only the general one for another ciphertext',
+    );
     assert.deepEqual([...store.usable(request).keys()], ['alice'], 'not without the order');
     store.closeOrder('o1');
-    assert.deepEqual(store.list().map((d) => d.orderId), [null]);
+    assert.deepEqual(
+      store.list().map((d) => d.orderId),
+      [null],
+    );
     store.purge();
   });
 
@@ -77,7 +87,10 @@ describe('vault delegations', () => {
     const first = new Uint8Array(32).fill(1);
     store.add(grant('alice', { key: { type: 'ECC', privateKey: first } }));
     store.add(grant('alice', { uses: 9 }));
-    assert.deepEqual(store.list().map((d) => d.uses), [9]);
+    assert.deepEqual(
+      store.list().map((d) => d.uses),
+      [9],
+    );
     assert.ok(first.every((byte) => byte === 0));
     assert.equal(store.purge(), 1);
   });

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OrderBook, type Order } from '../../../engine/vault/orders.ts';
 
-const request = { requester: 'carol', ciphertextHash: 'h1', owners: ['alice', 'bob'], access: { kind: 'owners' as const, owners: ['alice', 'bob'], minimum: 2 }, labels: ['red'], reason: 'incident 42', uses: 1, durationMs: 60_000 };
+const request = {
+  requester: 'carol',
+  ciphertextHash: 'h1',
+  owners: ['alice', 'bob'],
+  access: { kind: 'owners' as const, owners: ['alice', 'bob'], minimum: 2 },
+  labels: ['red'],
+  reason: 'incident 42',
+  uses: 1,
+  durationMs: 60_000,
+};
 
 describe('vault orders', () => {
   it('places an order that owners approve, once each', () => {
@@ -12,7 +21,10 @@ describe('vault orders', () => {
     book.approve(order.id, 'alice');
     book.approve(order.id, 'alice');
     book.approve(order.id, 'bob');
-    assert.deepEqual(book.list()[0]!.approvals.map((a) => a.owner), ['alice', 'bob']);
+    assert.deepEqual(
+      book.list()[0]!.approvals.map((a) => a.owner),
+      ['alice', 'bob'],
+    );
     assert.throws(() => book.approve(order.id, 'mallory'), { code: 'E_VAULT_NOT_OWNER' });
     book.closeAll();
   });

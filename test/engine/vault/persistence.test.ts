@@ -19,7 +19,8 @@ describe('vault delegation persistence', () => {
     const persist = { owners: ['alice', 'bob', 'carol'], minimum: 2, path: join(dir, 'vault.json.delegations') };
     const before = await Vault.open({ ...paths, ...lowCost, persist });
     await before.accounts.create('admin', pw('admin'), 'ECC');
-    for (const name of ['alice', 'bob', 'carol', 'dave']) await before.accounts.createUser({ name: 'admin', password: pw('admin') }, 'test', name, pw(name), 'ECC');
+    for (const name of ['alice', 'bob', 'carol', 'dave'])
+      await before.accounts.createUser({ name: 'admin', password: pw('admin') }, 'test', name, pw(name), 'ECC');
     await before.delegate({ name: 'alice', password: pw('alice') }, 'test', { seconds: 3600, uses: 4, users: ['dave'], anyone: false, labels: [] });
     await before.close();
 
@@ -39,9 +40,16 @@ describe('vault delegation persistence', () => {
       const states = await Promise.all(['alice', 'bob', 'carol'].map((name, index) => persistence.restore(name, keys[index]!, 3600)));
       assert.ok(states.includes('active'), states.join());
       assert.equal(persistence.current, 'active');
-      assert.deepEqual(delegations.general().map((d) => [d.owner, d.uses]), [['alice', 4]]);
+      assert.deepEqual(
+        delegations.general().map((d) => [d.owner, d.uses]),
+        [['alice', 4]],
+      );
       assert.equal(recorded.filter((entry) => entry.event === 'persist-restored').length, 1, 'brought back once');
-      for (const key of keys) assert.ok(key.privateKey.every((byte) => byte === 0), 'every restorer\'s key is wiped');
+      for (const key of keys)
+        assert.ok(
+          key.privateKey.every((byte) => byte === 0),
+          "every restorer's key is wiped",
+        );
       await persistence.close();
       delegations.purge();
     } finally {

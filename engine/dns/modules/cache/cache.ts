@@ -191,7 +191,15 @@ export class Cache implements DnsModule {
   }
 
   /** Adds an entry, replacing the key's previous one; the TTL of record i is ttl(i, its TTL in `wire`). */
-  private add(key: Uint8Array, keyLength: number, wire: Uint8Array, ttlOffsets: readonly number[], ttl: (index: number, wireTtl: number) => number, storedAt: number, expiresAt: number): void {
+  private add(
+    key: Uint8Array,
+    keyLength: number,
+    wire: Uint8Array,
+    ttlOffsets: readonly number[],
+    ttl: (index: number, wireTtl: number) => number,
+    storedAt: number,
+    expiresAt: number,
+  ): void {
     const { table } = this;
     const previous = table.find(key, keyLength);
     if (previous >= 0) this.remove(previous);

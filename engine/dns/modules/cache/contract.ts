@@ -29,7 +29,11 @@ export const cacheContract = dnsModuleContract({
       .object({
         enabled: z.boolean().default(true),
         maxEntries: z.number().int().min(1).default(100_000),
-        maxBytes: z.number().int().min(4096).default(64 * 1024 * 1024),
+        maxBytes: z
+          .number()
+          .int()
+          .min(4096)
+          .default(64 * 1024 * 1024),
         minTtl: z.number().int().min(0).default(0),
         maxTtl: z.number().int().min(1).default(86_400),
         maxNegativeTtl: z.number().int().min(0).default(3600),
@@ -56,7 +60,9 @@ export const cacheContract = dnsModuleContract({
   },
   metrics: (metric) => {
     const lookups = metric.counter('signalbox_dns_cache_lookups_total', 'Cache lookups by result.', ['result']);
-    const prefetches = metric.counter('signalbox_dns_cache_prefetches_total', 'Background refreshes of popular entries before they expired, by result.', ['result']);
+    const prefetches = metric.counter('signalbox_dns_cache_prefetches_total', 'Background refreshes of popular entries before they expired, by result.', [
+      'result',
+    ]);
     const entries = metric.gauge('signalbox_dns_cache_entries', 'Entries in the cache.');
     const bytes = metric.gauge('signalbox_dns_cache_bytes', 'Bytes of answers in the cache.');
     return ({ cache }) => {

@@ -138,7 +138,13 @@ export class Dnstap {
   }
 
   stats(): DnstapStats {
-    return { sent: this.sent, dropped: this.dropped, queued: this.queuedMessages, connected: this.writer.connected ? 1 : 0, connections: this.writer.connections };
+    return {
+      sent: this.sent,
+      dropped: this.dropped,
+      queued: this.queuedMessages,
+      connected: this.writer.connected ? 1 : 0,
+      connections: this.writer.connections,
+    };
   }
 
   /** Sends what is queued while the stream is up, then ends it (STOP/FINISH). */
@@ -186,7 +192,9 @@ export class Dnstap {
       const batch = this.queue.length <= batchEvents ? this.queue : this.queue.slice(0, batchEvents);
       this.queue = batch === this.queue ? [] : this.queue.slice(batchEvents);
       const payloads: Uint8Array[] = [];
-      for (const event of batch) for (const message of this.messages(event)) payloads.push(dnstap.Dnstap.encode({ identity: this.identity, version: this.version, type: dnstap.Dnstap.Type.MESSAGE, message }).finish());
+      for (const event of batch)
+        for (const message of this.messages(event))
+          payloads.push(dnstap.Dnstap.encode({ identity: this.identity, version: this.version, type: dnstap.Dnstap.Type.MESSAGE, message }).finish());
       this.writer.write(payloads);
       this.sent += payloads.length;
       this.queuedMessages -= payloads.length;
@@ -202,14 +210,36 @@ export class Dnstap {
       const query = { ...peers, type: dnstap.Message.Type.CLIENT_QUERY, queryTimeSec: queryTime.sec, queryTimeNsec: queryTime.nsec, queryMessage: ctx.query };
       if (!reply) return [query];
       const at = wallTime(event.at);
-      return [query, { ...peers, type: dnstap.Message.Type.CLIENT_RESPONSE, queryTimeSec: queryTime.sec, queryTimeNsec: queryTime.nsec, responseTimeSec: at.sec, responseTimeNsec: at.nsec, responseMessage: reply }];
+      return [
+        query,
+        {
+          ...peers,
+          type: dnstap.Message.Type.CLIENT_RESPONSE,
+          queryTimeSec: queryTime.sec,
+          queryTimeNsec: queryTime.nsec,
+          responseTimeSec: at.sec,
+          responseTimeNsec: at.nsec,
+          responseMessage: reply,
+        },
+      ];
     }
     const { exchange } = event;
     const peers = socketFields(exchange.local, exchange.upstream, protocols[exchange.transport]);
     const sent = wallTime(exchange.sentAt);
-    if (event.kind === 'forwarder-query') return [{ ...peers, type: dnstap.Message.Type.FORWARDER_QUERY, queryTimeSec: sent.sec, queryTimeNsec: sent.nsec, queryMessage: exchange.query }];
+    if (event.kind === 'forwarder-query')
+      return [{ ...peers, type: dnstap.Message.Type.FORWARDER_QUERY, queryTimeSec: sent.sec, queryTimeNsec: sent.nsec, queryMessage: exchange.query }];
     const at = wallTime(event.at);
-    return [{ ...peers, type: dnstap.Message.Type.FORWARDER_RESPONSE, queryTimeSec: sent.sec, queryTimeNsec: sent.nsec, responseTimeSec: at.sec, responseTimeNsec: at.nsec, responseMessage: event.answer }];
+    return [
+      {
+        ...peers,
+        type: dnstap.Message.Type.FORWARDER_RESPONSE,
+        queryTimeSec: sent.sec,
+        queryTimeNsec: sent.nsec,
+        responseTimeSec: at.sec,
+        responseTimeNsec: at.nsec,
+        responseMessage: event.answer,
+      },
+    ];
   }
 
   private takeDropped(): number {
@@ -225,7 +255,11 @@ export class Dnstap {
  * family (a wildcard `::` listener answering an IPv4 client), unknown or unspecified, is left
  * out and only its port given.
  */
-function socketFields(initiator: { address: string; port: number }, responder: { address: string; port: number }, protocol: dnstap.SocketProtocol): Omit<dnstap.Message.$Properties, 'type'> {
+function socketFields(
+  initiator: { address: string; port: number },
+  responder: { address: string; port: number },
+  protocol: dnstap.SocketProtocol,
+): Omit<dnstap.Message.$Properties, 'type'> {
   const queryAddress = initiator.address ? bytesOf(initiator.address) : null;
   const responseAddress = responder.address ? bytesOf(responder.address) : null;
   const length = (queryAddress ?? responseAddress)?.length ?? 4;

@@ -58,7 +58,7 @@ export function readControlFrame(buffer: Buffer): { type: number; contentTypes: 
   if (buffer.length < 8 + bodyLength) return null;
   const body = buffer.subarray(8, 8 + bodyLength);
   const contentTypes: string[] = [];
-  for (let at = 4; at < body.length; ) {
+  for (let at = 4; at < body.length;) {
     if (at + 8 > body.length) throw new Error('a truncated control field');
     const fieldType = body.readUInt32BE(at);
     const fieldLength = body.readUInt32BE(at + 4);

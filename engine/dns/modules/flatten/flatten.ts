@@ -85,12 +85,16 @@ export class Flatten implements DnsModule {
     let minTtl = Infinity;
     let pool = records;
     const seen = new Set<string>([name]);
-    for (let hops = 0, lookups = 0; ; ) {
+    for (let hops = 0, lookups = 0; ;) {
       const finals = pool.filter((r) => r.name === name && r.type === parsed.type);
       if (finals.length > 0) {
         ctx.meta.flattened = true;
         const ttl = Math.min(minTtl, ...finals.map((r) => r.ttl));
-        return answerWith(ctx.query, parsed, finals.map((r) => ({ type: r.type, ttl, rdata: r.rdata })));
+        return answerWith(
+          ctx.query,
+          parsed,
+          finals.map((r) => ({ type: r.type, ttl, rdata: r.rdata })),
+        );
       }
       const cname = pool.find((r) => r.name === name && r.type === Type.CNAME);
       if (cname?.target) {

@@ -68,7 +68,11 @@ export const forwardContract = dnsModuleContract({
     const timeouts = metric.counter('signalbox_dns_upstream_timeouts_total', 'Queries the upstream did not answer in time.', labelNames);
     const outstanding = metric.gauge('signalbox_dns_upstream_outstanding', 'Queries waiting for the upstream now.', labelNames);
     const latency = metric.gauge('signalbox_dns_upstream_latency_seconds', 'Smoothed answer latency of the upstream.', labelNames);
-    const errors = metric.counter('signalbox_dns_upstream_errors_total', 'Tries that failed before their timeout (a DoT connection that closed or could not be made).', labelNames);
+    const errors = metric.counter(
+      'signalbox_dns_upstream_errors_total',
+      'Tries that failed before their timeout (a DoT connection that closed or could not be made).',
+      labelNames,
+    );
     const connections = metric.counter('signalbox_dns_upstream_connections_total', 'DoT connections opened to the upstream.', labelNames);
     const poolQueries = metric.counter('signalbox_dns_pool_queries_total', 'Queries routed to the pool.', ['pool']);
     const poolFailed = metric.counter('signalbox_dns_pool_failures_total', "Queries none of the pool's upstreams answered in time.", ['pool']);

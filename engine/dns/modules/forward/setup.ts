@@ -34,7 +34,12 @@ function poolsOf(config: DnsConfig): Record<string, PoolOptions> {
     [defaultPool]: { upstreams: defaultUpstreams(config), policy: config.policy, health: config.healthCheck, upstreamTimeoutMs: config.upstreamTimeoutMs },
   };
   for (const [name, pool] of Object.entries(config.pools)) {
-    pools[name] = { upstreams: pool.upstreams.map(upstreamOptions), policy: pool.policy, health: pool.healthCheck, upstreamTimeoutMs: config.upstreamTimeoutMs };
+    pools[name] = {
+      upstreams: pool.upstreams.map(upstreamOptions),
+      policy: pool.policy,
+      health: pool.healthCheck,
+      upstreamTimeoutMs: config.upstreamTimeoutMs,
+    };
   }
   return pools;
 }

@@ -270,7 +270,12 @@ export class Upstream {
     });
   }
 
-  private exchange(local: { address: string; port: number } | undefined, transport: ForwarderExchange['transport'], query: Buffer, sentAt: number): ForwarderExchange {
+  private exchange(
+    local: { address: string; port: number } | undefined,
+    transport: ForwarderExchange['transport'],
+    query: Buffer,
+    sentAt: number,
+  ): ForwarderExchange {
     return { upstream: { address: this.host, port: this.port }, local: local ?? { address: '', port: 0 }, transport, query, sentAt };
   }
 

@@ -19,7 +19,7 @@ function ipv6(rdata: Uint8Array): string {
   // RFC 5952 §4.2: the longest run of two or more zero groups becomes "::" (the first such run on a tie).
   let best = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLength) [best, bestLength] = [i, j - i];
@@ -32,7 +32,7 @@ function ipv6(rdata: Uint8Array): string {
 
 function txt(rdata: Uint8Array): string {
   const parts: string[] = [];
-  for (let i = 0; i < rdata.length; ) {
+  for (let i = 0; i < rdata.length;) {
     const length = rdata[i]!;
     parts.push(JSON.stringify(Buffer.from(rdata.subarray(i + 1, i + 1 + length)).toString('latin1')));
     i += 1 + length;

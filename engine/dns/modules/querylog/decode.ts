@@ -45,7 +45,15 @@ export function decodeMessage(message: Buffer): DecodedMessage {
 }
 
 function headerFlags(flags: number): string[] {
-  const names: [number, string][] = [[0x8000, 'qr'], [0x0400, 'aa'], [0x0200, 'tc'], [0x0100, 'rd'], [0x0080, 'ra'], [0x0020, 'ad'], [0x0010, 'cd']];
+  const names: [number, string][] = [
+    [0x8000, 'qr'],
+    [0x0400, 'aa'],
+    [0x0200, 'tc'],
+    [0x0100, 'rd'],
+    [0x0080, 'ra'],
+    [0x0020, 'ad'],
+    [0x0010, 'cd'],
+  ];
   return names.filter(([bit]) => flags & bit).map(([, name]) => name);
 }
 
@@ -84,11 +92,16 @@ function presentation(record: Exclude<AnyRecord, { type: 'OPT' }>): string {
       return `${record.data.priority ?? 0} ${record.data.weight ?? 0} ${record.data.port} ${record.data.target}`;
     default:
       return JSON.stringify(data, (_key, value: unknown) =>
-        value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' ? Buffer.from((value as { data: number[] }).data).toString('hex') : value,
+        value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer'
+          ? Buffer.from((value as { data: number[] }).data).toString('hex')
+          : value,
       );
   }
 }
 
 function quote(bytes: Buffer): string {
-  return `"${bytes.toString('latin1').replace(/["\\]/g, '\\$&').replace(/[^\x20-\x7e]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`)}"`;
+  return `"${bytes
+    .toString('latin1')
+    .replace(/["\\]/g, '\\$&')
+    .replace(/[^\x20-\x7e]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`)}"`;
 }

@@ -32,9 +32,7 @@ export function encodePcap(exchanges: readonly CapturedExchange[]): Buffer {
     if (exchange.reply) packets.push([server, client, exchange.reply, exchange.answeredAt]);
     for (const [from, to, message, at] of packets) {
       const payload = tcp ? withLengthPrefix(message) : message;
-      const transport = tcp
-        ? tcpSegment(from, to, payload, nextSequence(from, to, payload.length), nextSequence(to, from, 0))
-        : udpDatagram(from, to, payload);
+      const transport = tcp ? tcpSegment(from, to, payload, nextSequence(from, to, payload.length), nextSequence(to, from, 0)) : udpDatagram(from, to, payload);
       records.push(record(ipPacket(from, to, tcp ? protocolTcp : protocolUdp, transport), at));
     }
   }
@@ -150,7 +148,9 @@ export function addressBytes(withZone: string): Buffer {
   let right = tail === undefined ? [] : groups(tail);
   // A dotted IPv4 tail (::ffff:127.0.0.1) is two groups.
   const expand = (list: string[]) =>
-    list.flatMap((group) => (group.includes('.') ? ((b) => [((b[0]! << 8) | b[1]!).toString(16), ((b[2]! << 8) | b[3]!).toString(16)])(group.split('.').map(Number)) : [group]));
+    list.flatMap((group) =>
+      group.includes('.') ? ((b) => [((b[0]! << 8) | b[1]!).toString(16), ((b[2]! << 8) | b[3]!).toString(16)])(group.split('.').map(Number)) : [group],
+    );
   left = expand(left);
   right = expand(right);
   const all = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];

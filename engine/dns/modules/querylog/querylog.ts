@@ -162,7 +162,10 @@ export class QueryLog implements DnsModule {
     const count = (values: readonly string[]) => {
       const counts = new Map<string, number>();
       for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-      return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([key, n]) => ({ key, count: n }));
+      return [...counts]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, limit)
+        .map(([key, n]) => ({ key, count: n }));
     };
     return { names: count(this.ring.column('qname')), clients: count(this.ring.column('client')) };
   }

@@ -12,7 +12,9 @@ const transports = ['udp', 'tcp', 'tls', 'https'] as const;
 /** transport (bits 0 and 6), cache (2 bits), rrl (2 bits), flattened (1 bit) in one byte. */
 function packFlags(entry: QueryLogEntry): number {
   const transport = transports.indexOf(entry.transport);
-  return (transport & 1) | ((transport & 2) << 5) | (cacheStates.indexOf(entry.cache) << 1) | (rrlActions.indexOf(entry.rrl) << 3) | (entry.flattened ? 0x20 : 0);
+  return (
+    (transport & 1) | ((transport & 2) << 5) | (cacheStates.indexOf(entry.cache) << 1) | (rrlActions.indexOf(entry.rrl) << 3) | (entry.flattened ? 0x20 : 0)
+  );
 }
 
 export class EntryRing {

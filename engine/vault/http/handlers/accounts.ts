@@ -7,13 +7,23 @@ import type { GoStruct } from '../go-json.ts';
 import { requireCreated, withCredentials, type Call } from '../handler.ts';
 
 export const createRequest = { ...withCredentials, UserType: 'string' } as const satisfies GoStruct;
-export const createUserRequest = { ...withCredentials, UserType: 'string', HipchatName: 'string', AdminName: 'string', AdminPassword: 'string' } as const satisfies GoStruct;
+export const createUserRequest = {
+  ...withCredentials,
+  UserType: 'string',
+  HipchatName: 'string',
+  AdminName: 'string',
+  AdminPassword: 'string',
+} as const satisfies GoStruct;
 export const passwordRequest = { ...withCredentials, NewPassword: 'string', HipchatName: 'string' } as const satisfies GoStruct;
 export const modifyRequest = { ...withCredentials, ToModify: 'string', Command: 'string' } as const satisfies GoStruct;
 
 /** The first account of an empty vault, an admin. Red October's keys are RSA unless UserType says ECC. */
 export async function create({ vault, request }: Call): Promise<Answer> {
-  const { name, password, type } = checked('vault.create', { name: request.string('Name'), password: request.string('Password'), type: userType(request) }, { name: 'Name', password: 'Password', type: 'UserType' });
+  const { name, password, type } = checked(
+    'vault.create',
+    { name: request.string('Name'), password: request.string('Password'), type: userType(request) },
+    { name: 'Name', password: 'Password', type: 'UserType' },
+  );
   await vault.accounts.create(name, password, type);
   vault.emit('change', 'users');
   return ok();
@@ -31,13 +41,17 @@ export async function createUser({ vault, source, request }: Call): Promise<Answ
   requireCreated(vault);
   const admin = { name: request.string('AdminName'), password: request.string('AdminPassword') };
   if (admin.name === '' && admin.password === '' && vault.accounts.registration !== 'admin') {
-    const params = checked('vault.create', { name: request.string('Name'), password: request.string('Password'), type: userType(request) }, { name: 'Name', password: 'Password', type: 'UserType' });
+    const params = checked(
+      'vault.create',
+      { name: request.string('Name'), password: request.string('Password'), type: userType(request) },
+      { name: 'Name', password: 'Password', type: 'UserType' },
+    );
     const { pending } = await vault.accounts.register(params.name, params.password, params.type, source);
     vault.emit('change', 'users');
     return pending ? { ...ok(), Detail: `the account ${params.name} waits for an admin's approval; it can do nothing before` } : ok();
   }
   if (admin.name === '' || admin.password === '') {
-    throw new StatusError('E_RO_ADMIN_REQUIRED', 'an admin creates accounts here: add AdminName and AdminPassword (an admin\'s credentials) to the request');
+    throw new StatusError('E_RO_ADMIN_REQUIRED', "an admin creates accounts here: add AdminName and AdminPassword (an admin's credentials) to the request");
   }
   const params = checked(
     'vault.createUser',
@@ -75,8 +89,15 @@ const commands = ['admin', 'revoke', 'delete', 'approve', 'reject'] as const;
 export async function modify({ vault, source, request }: Call): Promise<Answer> {
   requireCreated(vault);
   const command = request.string('Command');
-  if (!(commands as readonly string[]).includes(command)) throw new StatusError('E_RO_FIELD', `core: unknown command '${command}' passed to modify`, { detail: 'Command is admin, revoke, delete, approve or reject' });
-  const params = checked('vault.modify', { admin: credentials(request), target: request.string('ToModify'), command: command as (typeof commands)[number] }, { 'admin.name': 'Name', 'admin.password': 'Password', target: 'ToModify' });
+  if (!(commands as readonly string[]).includes(command))
+    throw new StatusError('E_RO_FIELD', `core: unknown command '${command}' passed to modify`, {
+      detail: 'Command is admin, revoke, delete, approve or reject',
+    });
+  const params = checked(
+    'vault.modify',
+    { admin: credentials(request), target: request.string('ToModify'), command: command as (typeof commands)[number] },
+    { 'admin.name': 'Name', 'admin.password': 'Password', target: 'ToModify' },
+  );
   await vault.accounts.modify(params.admin, source, params.target, params.command);
   vault.emit('change', 'users');
   return ok();
@@ -86,6 +107,6 @@ export async function modify({ vault, source, request }: Call): Promise<Answer> 
 export function exportVault(): Answer {
   throw new StatusError(
     'E_RO_UNSUPPORTED',
-    'export is not supported: the vault\'s secrets never leave the server (back up the vault file itself; its keys are sealed under each user\'s password)',
+    "export is not supported: the vault's secrets never leave the server (back up the vault file itself; its keys are sealed under each user's password)",
   );
 }

@@ -33,10 +33,21 @@ export async function encrypt({ vault, source, request }: Call): Promise<Answer>
   if (data.length > maxPlaintext) throw new StatusError('E_RO_FIELD', `Data is ${data.length} bytes; the vault encrypts at most 16 MiB at once`);
   const params = checked(
     'vault.encrypt',
-    { credentials: credentials(request), data: data.toString('base64'), access: accessStructure(request), labels: request.strings('Labels'), usages: request.strings('Usages') as ('decrypt' | 'ssh-sign-with')[] },
+    {
+      credentials: credentials(request),
+      data: data.toString('base64'),
+      access: accessStructure(request),
+      labels: request.strings('Labels'),
+      usages: request.strings('Usages') as ('decrypt' | 'ssh-sign-with')[],
+    },
     { ...credentialFields, data: 'Data', ...accessFields, labels: 'Labels', usages: 'Usages' },
   );
-  const { ciphertext } = await vault.encrypt(params.credentials, source, { data: params.data, access: params.access, labels: params.labels, usages: params.usages });
+  const { ciphertext } = await vault.encrypt(params.credentials, source, {
+    data: params.data,
+    access: params.access,
+    labels: params.labels,
+    usages: params.usages,
+  });
   return withResponse(ciphertextBytes(ciphertext));
 }
 
@@ -59,7 +70,11 @@ export async function reEncrypt({ vault, source, request }: Call): Promise<Answe
     },
     { ...credentialFields, ciphertext: 'Data', ...accessFields, labels: 'Labels' },
   );
-  const { ciphertext } = await vault.reEncrypt(params.credentials, source, { ciphertext: params.ciphertext, ...(params.access ? { access: params.access } : {}), ...(params.labels ? { labels: params.labels } : {}) });
+  const { ciphertext } = await vault.reEncrypt(params.credentials, source, {
+    ciphertext: params.ciphertext,
+    ...(params.access ? { access: params.access } : {}),
+    ...(params.labels ? { labels: params.labels } : {}),
+  });
   return withResponse(ciphertextBytes(ciphertext));
 }
 
@@ -74,7 +89,11 @@ export async function decrypt({ vault, source, request }: Call): Promise<Answer>
   const creds = credentials(request);
   const ciphertext = ciphertextText(request.bytes('Data'), 'Data');
   const orderNum = request.string('OrderNum');
-  const params = checked('vault.decrypt', { credentials: creds, ciphertext, ...(orderNum === '' ? {} : { orderId: orderNum }) }, { ...credentialFields, ciphertext: 'Data', orderId: 'OrderNum' });
+  const params = checked(
+    'vault.decrypt',
+    { credentials: creds, ciphertext, ...(orderNum === '' ? {} : { orderId: orderNum }) },
+    { ...credentialFields, ciphertext: 'Data', orderId: 'OrderNum' },
+  );
   const orderId = params.orderId ?? satisfiedOrder(vault, creds.name, ciphertext);
   const result = await vault.decrypt(params.credentials, source, params.ciphertext, orderId);
   return withJsonResponse({ Data: result.data, Secure: true, Delegates: result.delegates });
@@ -97,13 +116,25 @@ export async function sshSignWith({ vault, source, request }: Call): Promise<Ans
   const creds = credentials(request);
   const algorithm = request.string('Algorithm');
   if (algorithm !== '' && !(rsaFormats as readonly string[]).includes(algorithm)) {
-    throw new StatusError('E_RO_FIELD', `Algorithm ${JSON.stringify(algorithm)} is not one the vault signs with: leave it out, or ask for ${rsaFormats.join(' or ')} (RSA keys; SHA-1 ssh-rsa is not offered)`);
+    throw new StatusError(
+      'E_RO_FIELD',
+      `Algorithm ${JSON.stringify(algorithm)} is not one the vault signs with: leave it out, or ask for ${rsaFormats.join(' or ')} (RSA keys; SHA-1 ssh-rsa is not offered)`,
+    );
   }
   const ciphertext = ciphertextText(request.bytes('Data'), 'Data');
   const orderNum = request.string('OrderNum');
-  const params = checked('vault.decrypt', { credentials: creds, ciphertext, ...(orderNum === '' ? {} : { orderId: orderNum }) }, { ...credentialFields, ciphertext: 'Data', orderId: 'OrderNum' });
+  const params = checked(
+    'vault.decrypt',
+    { credentials: creds, ciphertext, ...(orderNum === '' ? {} : { orderId: orderNum }) },
+    { ...credentialFields, ciphertext: 'Data', orderId: 'OrderNum' },
+  );
   const orderId = params.orderId ?? satisfiedOrder(vault, creds.name, ciphertext);
-  const signed = await vault.sshSign(params.credentials, source, { ciphertext: params.ciphertext, data: request.bytes('TBSData'), orderId, ...(algorithm === '' ? {} : { rsaFormat: algorithm as (typeof rsaFormats)[number] }) });
+  const signed = await vault.sshSign(params.credentials, source, {
+    ciphertext: params.ciphertext,
+    data: request.bytes('TBSData'),
+    orderId,
+    ...(algorithm === '' ? {} : { rsaFormat: algorithm as (typeof rsaFormats)[number] }),
+  });
   return withJsonResponse({ SignatureFormat: signed.format, Signature: signed.blob.toString('base64'), Secure: true, Delegates: signed.delegates });
 }
 

@@ -24,12 +24,17 @@ export const delegateRequest = {
  */
 export async function delegate({ vault, source, request }: Call): Promise<Answer> {
   requireCreated(vault);
-  if (request.string('Slot') !== '') throw new StatusError('E_RO_FIELD', 'Slot is not supported: each person has one delegation (a new one replaces it), plus one per order they approve');
+  if (request.string('Slot') !== '')
+    throw new StatusError('E_RO_FIELD', 'Slot is not supported: each person has one delegation (a new one replaces it), plus one per order they approve');
   const seconds = durationSeconds(request, 'Time', 'Time is required: how long the delegation lasts, a Go duration such as 1h or 30m');
   const count = uses(request, 'Uses is required: how many decryptions the delegation serves (at least 1)');
   const orderNum = request.string('OrderNum');
   if (orderNum !== '') {
-    const params = checked('vault.approve', { credentials: credentials(request), orderId: orderNum, seconds, uses: count }, { ...credentialFields, orderId: 'OrderNum' });
+    const params = checked(
+      'vault.approve',
+      { credentials: credentials(request), orderId: orderNum, seconds, uses: count },
+      { ...credentialFields, orderId: 'OrderNum' },
+    );
     await vault.approve(params.credentials, source, { orderId: params.orderId, seconds: params.seconds, uses: params.uses });
     return ok();
   }
@@ -37,9 +42,13 @@ export async function delegate({ vault, source, request }: Call): Promise<Answer
   const users = request.strings('Users').filter((name) => name !== '');
   const anyone = request.bool('Anyone');
   if (users.length === 0 && !anyone) {
-    throw new StatusError('E_RO_USERS_REQUIRED', 'Users required when delegating: add -users NAME (who may use this delegation, e.g. ro delegate -users bob,carol)', {
-      detail: 'Red October let every account use a delegation that names nobody; here that takes "Anyone": true in the request',
-    });
+    throw new StatusError(
+      'E_RO_USERS_REQUIRED',
+      'Users required when delegating: add -users NAME (who may use this delegation, e.g. ro delegate -users bob,carol)',
+      {
+        detail: 'Red October let every account use a delegation that names nobody; here that takes "Anyone": true in the request',
+      },
+    );
   }
   if (users.length > 0 && anyone) throw new StatusError('E_RO_FIELD', 'send either Users or "Anyone": true, not both');
   const params = checked(
@@ -49,7 +58,13 @@ export async function delegate({ vault, source, request }: Call): Promise<Answer
   );
   // The vault names unknown requesters only after the password checked out; Red October's words.
   try {
-    await vault.delegate(params.credentials, source, { seconds: params.seconds, uses: params.uses, users: params.users, anyone: params.anyone, labels: params.labels });
+    await vault.delegate(params.credentials, source, {
+      seconds: params.seconds,
+      uses: params.uses,
+      users: params.users,
+      anyone: params.anyone,
+      labels: params.labels,
+    });
   } catch (err) {
     if ((err as { code?: string }).code !== 'E_VAULT_NO_USER') throw err;
     throw new StatusError('E_VAULT_NO_USER', `User(s) not present: ${params.users.filter((name) => !vault.accounts.get(name)).join(', ')}`);

@@ -33,12 +33,19 @@ export async function order({ vault, source, request }: Call): Promise<Answer> {
   const count = uses(request, 'Number of required uses necessary when placing an order.');
   const users = request.strings('Users');
   // Red October's own refusal; `ro order -users NAME` always sends one.
-  if (users.length === 0) throw new StatusError('E_RO_USERS_REQUIRED', 'Must specify at least one user per order.', { detail: `name the requester: Users ["${creds.name}"] (ro order -users ${creds.name})` });
+  if (users.length === 0)
+    throw new StatusError('E_RO_USERS_REQUIRED', 'Must specify at least one user per order.', {
+      detail: `name the requester: Users ["${creds.name}"] (ro order -users ${creds.name})`,
+    });
   const others = users.filter((name) => name !== creds.name);
   if (others.length > 0) throw new StatusError('E_RO_FIELD', `an order is for its requester only: Users may name only ${creds.name}, not ${others.join(', ')}`);
   const ciphertext = ciphertextText(request.bytes('EncryptedData'), 'EncryptedData');
   const reason = request.string('Reason') || 'placed through the Red October API (no reason given)';
-  const params = checked('vault.order', { credentials: creds, ciphertext, reason, seconds, uses: count }, { ...credentialFields, ciphertext: 'EncryptedData', reason: 'Reason' });
+  const params = checked(
+    'vault.order',
+    { credentials: creds, ciphertext, reason, seconds, uses: count },
+    { ...credentialFields, ciphertext: 'EncryptedData', reason: 'Reason' },
+  );
   return withJsonResponse(orderShape(await vault.order(params.credentials, source, params)));
 }
 
@@ -62,7 +69,11 @@ export async function orderInfo({ vault, source, request }: Call): Promise<Answe
 /** The requester cancels their order; its approvals end with it. */
 export async function orderCancel({ vault, source, request }: Call): Promise<Answer> {
   requireCreated(vault);
-  const params = checked('vault.cancelOrder', { credentials: credentials(request), orderId: request.string('OrderNum') }, { ...credentialFields, orderId: 'OrderNum' });
+  const params = checked(
+    'vault.cancelOrder',
+    { credentials: credentials(request), orderId: request.string('OrderNum') },
+    { ...credentialFields, orderId: 'OrderNum' },
+  );
   await vault.cancelOrder(params.credentials, source, params.orderId);
   return withResponse(Buffer.from('Successfully removed order'));
 }

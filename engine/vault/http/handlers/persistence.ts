@@ -7,7 +7,14 @@ import type { GoStruct } from '../go-json.ts';
 import { requireCreated, withCredentials, type Call } from '../handler.ts';
 
 /** Red October decodes /restore into its DelegateRequest; only Time counts (it passed Uses 1 itself). */
-export const restoreRequest = { ...withCredentials, Uses: 'int', Time: 'string', Slot: 'string', Users: 'strings', Labels: 'strings' } as const satisfies GoStruct;
+export const restoreRequest = {
+  ...withCredentials,
+  Uses: 'int',
+  Time: 'string',
+  Slot: 'string',
+  Users: 'strings',
+  Labels: 'strings',
+} as const satisfies GoStruct;
 
 /**
  * `Response` = base64 of `{"Status": "disabled" | "inactive" | "active"}` as Red October's, plus
@@ -28,7 +35,11 @@ export async function status({ vault, source, request }: Call): Promise<Answer> 
  */
 export async function restore({ vault, source, request }: Call): Promise<Answer> {
   requireCreated(vault);
-  const seconds = durationSeconds(request, 'Time', 'Time is required: how long your key waits for the other owners to restore, a Go duration such as 1h (ro restore -time 1h)');
+  const seconds = durationSeconds(
+    request,
+    'Time',
+    'Time is required: how long your key waits for the other owners to restore, a Go duration such as 1h (ro restore -time 1h)',
+  );
   const state = await vault.restore(credentials(request), source, seconds);
   return withJsonResponse({ Status: state });
 }

@@ -8,7 +8,10 @@ import { parseCertificate, type Certificate } from '../../../../engine/bundler/c
 function len(n: number): Buffer {
   if (n < 0x80) return Buffer.of(n);
   const bytes: number[] = [];
-  while (n > 0) { bytes.unshift(n & 0xff); n >>= 8; }
+  while (n > 0) {
+    bytes.unshift(n & 0xff);
+    n >>= 8;
+  }
   return Buffer.of(0x80 | bytes.length, ...bytes);
 }
 export const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
@@ -20,7 +23,16 @@ export const set = (...parts: Buffer[]) => tlv(0x31, ...parts);
 export const octet = (b: Buffer) => tlv(0x04, b);
 export const bool = (v: boolean) => tlv(0x01, Buffer.of(v ? 0xff : 0));
 export const int = (n: number | Buffer) => {
-  let b = typeof n === 'number' ? Buffer.from(n.toString(16).padStart(2, '0').replace(/^(.(..)*)$/, '0$1'), 'hex') : n;
+  let b =
+    typeof n === 'number'
+      ? Buffer.from(
+          n
+            .toString(16)
+            .padStart(2, '0')
+            .replace(/^(.(..)*)$/, '0$1'),
+          'hex',
+        )
+      : n;
   if (b[0]! & 0x80) b = Buffer.concat([Buffer.of(0), b]);
   return tlv(0x02, b);
 };
@@ -30,7 +42,10 @@ export function oid(text: string): Buffer {
   for (const n of rest) {
     const chunk = [n & 0x7f];
     let v = Math.floor(n / 128);
-    while (v > 0) { chunk.unshift((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
+    while (v > 0) {
+      chunk.unshift((v & 0x7f) | 0x80);
+      v = Math.floor(v / 128);
+    }
     out.push(...chunk);
   }
   return tlv(0x06, Buffer.from(out));
@@ -49,9 +64,7 @@ export interface Key {
 
 /** ECDSA P-256 by default; `newKey('rsa', 2048)` for RSA. */
 export function newKey(type: 'ec' | 'rsa' = 'ec', bits = 2048): Key {
-  const { privateKey, publicKey } = type === 'rsa'
-    ? generateKeyPairSync('rsa', { modulusLength: bits })
-    : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey, publicKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: bits }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { privateKey, spki: publicKey.export({ type: 'spki', format: 'der' }) };
 }
 
@@ -94,7 +107,8 @@ export interface Made {
 
 export const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
 /** A Name from [attribute OID, value, string tag] in encoding order (0x13 PrintableString, 0x0c UTF8String). */
-export const dn = (...attributes: [string, string, number][]) => seq(...attributes.map(([type, value, tag]) => set(seq(oid(type), tlv(tag, Buffer.from(value, 'utf8'))))));
+export const dn = (...attributes: [string, string, number][]) =>
+  seq(...attributes.map(([type, value, tag]) => set(seq(oid(type), tlv(tag, Buffer.from(value, 'utf8'))))));
 const keyId = (spki: Buffer) => createHash('sha1').update(spki).digest();
 
 let serialCounter = 1;
@@ -117,24 +131,31 @@ export function makeCert(spec: CertSpec): Made {
   if (spec.dns) exts.push(ext('2.5.29.17', false, seq(...spec.dns.map((d) => tlv(0x82, Buffer.from(d))))));
   if (spec.permittedDns || spec.excludedDns) {
     const subtrees = (list: string[]) => list.map((d) => seq(tlv(0x82, Buffer.from(d))));
-    exts.push(ext('2.5.29.30', true, seq(
-      ...(spec.permittedDns ? [tlv(0xa0, ...subtrees(spec.permittedDns))] : []),
-      ...(spec.excludedDns ? [tlv(0xa1, ...subtrees(spec.excludedDns))] : []),
-    )));
+    exts.push(
+      ext(
+        '2.5.29.30',
+        true,
+        seq(...(spec.permittedDns ? [tlv(0xa0, ...subtrees(spec.permittedDns))] : []), ...(spec.excludedDns ? [tlv(0xa1, ...subtrees(spec.excludedDns))] : [])),
+      ),
+    );
   }
   if (spec.criticalUnknown) exts.push(ext('1.3.6.1.4.1.55555.1', true, tlv(0x05)));
   if (spec.ocsp || spec.caIssuers) {
     const access = (method: string, url: string) => seq(oid(method), tlv(0x86, Buffer.from(url)));
-    exts.push(ext('1.3.6.1.5.5.7.1.1', false, seq(
-      ...(spec.ocsp ? [access('1.3.6.1.5.5.7.48.1', spec.ocsp)] : []),
-      ...(spec.caIssuers ? [access('1.3.6.1.5.5.7.48.2', spec.caIssuers)] : []),
-    )));
+    exts.push(
+      ext(
+        '1.3.6.1.5.5.7.1.1',
+        false,
+        seq(...(spec.ocsp ? [access('1.3.6.1.5.5.7.48.1', spec.ocsp)] : []), ...(spec.caIssuers ? [access('1.3.6.1.5.5.7.48.2', spec.caIssuers)] : [])),
+      ),
+    );
   }
   if (spec.extraExtensions) exts.push(...spec.extraExtensions);
   const hash = spec.hash ?? 'sha256';
-  const alg = issuer.key.privateKey.asymmetricKeyType === 'rsa'
-    ? seq(oid(hash === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11'), tlv(0x05))
-    : seq(oid(hash === 'sha1' ? '1.2.840.10045.4.1' : '1.2.840.10045.4.3.2'));
+  const alg =
+    issuer.key.privateKey.asymmetricKeyType === 'rsa'
+      ? seq(oid(hash === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11'), tlv(0x05))
+      : seq(oid(hash === 'sha1' ? '1.2.840.10045.4.1' : '1.2.840.10045.4.3.2'));
   const tbs = seq(
     tlv(0xa0, int(2)),
     int(spec.serial ?? serialCounter++),
@@ -158,6 +179,14 @@ export const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 export function simpleChain(overrides: { root?: Partial<CertSpec>; intermediate?: Partial<CertSpec>; leaf?: Partial<CertSpec> } = {}) {
   const root = makeCert({ subject: 'Test Root', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], ...overrides.root });
   const intermediate = makeCert({ subject: 'Test Intermediate', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: root, ...overrides.intermediate });
-  const leaf = makeCert({ subject: 'www.example.com', ca: false, dns: ['www.example.com', '*.example.org'], keyUsage: ['digitalSignature'], eku: [SERVER_AUTH], issuer: intermediate, ...overrides.leaf });
+  const leaf = makeCert({
+    subject: 'www.example.com',
+    ca: false,
+    dns: ['www.example.com', '*.example.org'],
+    keyUsage: ['digitalSignature'],
+    eku: [SERVER_AUTH],
+    issuer: intermediate,
+    ...overrides.leaf,
+  });
   return { root, intermediate, leaf };
 }

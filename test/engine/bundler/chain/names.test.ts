@@ -39,25 +39,50 @@ describe('directoryName constraints compare names as RFC 5280 §7.1 says', () =>
   const permitted = dn([C, 'US', PRINTABLE], [ST, 'Virginia', PRINTABLE], [L, 'Blacksburg', PRINTABLE], [O, vt, PRINTABLE]);
   const root = makeCert({ subject: 'GlobalSign-like Root', ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
   const ca = makeCert({
-    subject: 'Virginia Tech Global Qualified Server CA', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], issuer: root,
+    subject: 'Virginia Tech Global Qualified Server CA',
+    ca: true,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    issuer: root,
     extraExtensions: [ext('2.5.29.30', true, seq(tlv(0xa0, seq(tlv(0x82, Buffer.from('vt.edu'))), seq(tlv(0xa4, permitted)))))],
   });
-  const leafNamed = (...attributes: [string, string, number][]) => makeCert({
-    subject: 'www.vt.edu', subjectName: dn(...attributes), ca: false, dns: ['www.vt.edu'], eku: [SERVER_AUTH], issuer: ca,
-  });
+  const leafNamed = (...attributes: [string, string, number][]) =>
+    makeCert({
+      subject: 'www.vt.edu',
+      subjectName: dn(...attributes),
+      ca: false,
+      dns: ['www.vt.edu'],
+      eku: [SERVER_AUTH],
+      issuer: ca,
+    });
 
   it('permits a UTF8String subject under a PrintableString constraint, whatever the case and spacing', () => {
-    const leaf = leafNamed([C, 'US', PRINTABLE], [ST, 'Virginia', UTF8], [L, 'Blacksburg', UTF8], [O, vt, UTF8], [OU, 'Middleware-Client', UTF8], [CN, 'www.vt.edu', UTF8]);
+    const leaf = leafNamed(
+      [C, 'US', PRINTABLE],
+      [ST, 'Virginia', UTF8],
+      [L, 'Blacksburg', UTF8],
+      [O, vt, UTF8],
+      [OU, 'Middleware-Client', UTF8],
+      [CN, 'www.vt.edu', UTF8],
+    );
     assert.equal(nameConstraintViolation(ca.cert, leaf.cert), null);
     const spaced = leafNamed([C, 'us', UTF8], [ST, ' VIRGINIA ', UTF8], [L, 'Blacksburg', UTF8], [O, vt.replace(/ /g, '  '), UTF8], [CN, 'www.vt.edu', UTF8]);
     assert.equal(nameConstraintViolation(ca.cert, spaced.cert), null);
     const store = TrustStore.load(ourTrustDir([{ name: 'VT Platform', weight: 1, roots: [root.cert] }]));
-    const result = bundle({ files: [{ name: 'vt.pem', base64: Buffer.from(leaf.cert.pem + ca.cert.pem).toString('base64') }], at: '2025-06-01T00:00:00Z', domain: 'www.vt.edu' }, store);
+    const result = bundle(
+      { files: [{ name: 'vt.pem', base64: Buffer.from(leaf.cert.pem + ca.cert.pem).toString('base64') }], at: '2025-06-01T00:00:00Z', domain: 'www.vt.edu' },
+      store,
+    );
     assert.equal(result.bundlePem, leaf.cert.pem + ca.cert.pem, JSON.stringify(result.problems));
   });
 
   it('still refuses a subject outside the subtree: another O, or the RDNs in another order', () => {
-    const other = leafNamed([C, 'US', PRINTABLE], [ST, 'Virginia', UTF8], [L, 'Blacksburg', UTF8], [O, 'Virginia State University', UTF8], [CN, 'www.vt.edu', UTF8]);
+    const other = leafNamed(
+      [C, 'US', PRINTABLE],
+      [ST, 'Virginia', UTF8],
+      [L, 'Blacksburg', UTF8],
+      [O, 'Virginia State University', UTF8],
+      [CN, 'www.vt.edu', UTF8],
+    );
     assert.match(nameConstraintViolation(ca.cert, other.cert) ?? '', /^dn .* is outside the permitted subtrees/);
     const reordered = leafNamed([C, 'US', PRINTABLE], [L, 'Blacksburg', UTF8], [ST, 'Virginia', UTF8], [O, vt, UTF8], [CN, 'www.vt.edu', UTF8]);
     assert.match(nameConstraintViolation(ca.cert, reordered.cert) ?? '', /outside the permitted subtrees/);

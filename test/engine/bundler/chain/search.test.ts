@@ -23,9 +23,15 @@ test('builds leaf -> intermediate -> root and explains every step', () => {
   assert.equal(result.chains.length, 1);
   const chain = result.chains[0]!;
   assert.ok(chain.valid);
-  assert.deepEqual(chain.certs.map((c) => c.subject), ['CN=www.example.com', 'CN=Test Intermediate', 'CN=Test Root']);
+  assert.deepEqual(
+    chain.certs.map((c) => c.subject),
+    ['CN=www.example.com', 'CN=Test Intermediate', 'CN=Test Root'],
+  );
   assert.deepEqual(chain.sources, ['leaf', 'uploaded', 'anchor']);
-  assert.deepEqual(chain.steps.map((s) => s.role), ['leaf', 'intermediate', 'root']);
+  assert.deepEqual(
+    chain.steps.map((s) => s.role),
+    ['leaf', 'intermediate', 'root'],
+  );
   const leafChecks = chain.steps[0]!.checks.map((c) => c.check);
   for (const check of ['signature', 'validity', 'eku', 'hostname']) assert.ok(leafChecks.includes(check as never), check);
 });
@@ -121,7 +127,10 @@ test('finds every chain: a cross-signed intermediate reaches two roots', () => {
   const leaf = makeCert({ subject: 'site', ca: false, dns: ['site.example'], issuer: { subject: 'Issuing CA', key: intKey } });
   const result = buildChains(leaf.cert, sources([oldRoot, newRoot], [viaNew, newAsCross]), { at });
   assert.equal(result.error, null);
-  const paths = result.chains.filter((c) => c.valid).map((c) => c.certs.map((x) => x.subject.slice(3)).join(' > ')).sort();
+  const paths = result.chains
+    .filter((c) => c.valid)
+    .map((c) => c.certs.map((x) => x.subject.slice(3)).join(' > '))
+    .sort();
   assert.deepEqual(paths, ['site > Issuing CA > New Root', 'site > Issuing CA > New Root > Old Root']);
 });
 
@@ -154,7 +163,7 @@ function cycle(size: number, fanout: number): { pool: Made[]; cas: { subject: st
 const hangGuard = { timeBudgetMs: 60_000 };
 const workLimit = /^(signature check limit \(2000\)|search node limit \(20000\)) reached$/;
 
-test('a pathological pool (100 CAs cross-signed in cycles, no way out) stops at the search\'s work bound', () => {
+test("a pathological pool (100 CAs cross-signed in cycles, no way out) stops at the search's work bound", () => {
   const { pool, cas } = cycle(100, 5);
   const leaf = makeCert({ subject: 'victim', ca: false, dns: ['victim.example'], issuer: { subject: cas[0]!.subject, key: cas[0]!.key } });
   const unrelated = makeCert({ subject: 'Unrelated Root', ca: true });
@@ -192,7 +201,7 @@ describe('long chains', () => {
     pools: [{ index: new CertificateIndex(chain.uploaded), source: 'uploaded' }],
   });
 
-  it('builds a 16-certificate chain (Go\'s long-chain case)', () => {
+  it("builds a 16-certificate chain (Go's long-chain case)", () => {
     const chain = longChain(14);
     const result = buildChains(chain.leaf.cert, sourcesFor(chain), { at: new Date('2025-01-01T00:00:00Z') });
     assert.equal(result.chains.filter((c) => c.valid).length, 1);
@@ -205,7 +214,10 @@ describe('long chains', () => {
     const result = buildChains(chain.leaf.cert, sourcesFor(chain), { at: new Date('2025-01-01T00:00:00Z'), maxDepth: 12 });
     assert.equal(result.chains.length, 0);
     assert.equal(result.error!.code, 1220);
-    assert.match(result.error!.message, /before a search bound: the depth limit \(12 certificates\) is below the 16 the nearest trust anchor needs from CN=long\.example/);
+    assert.match(
+      result.error!.message,
+      /before a search bound: the depth limit \(12 certificates\) is below the 16 the nearest trust anchor needs from CN=long\.example/,
+    );
     assert.doesNotMatch(result.error!.message, /neither uploaded/);
   });
 });

@@ -26,14 +26,13 @@ const PKCS12_3DES = '1.2.840.113549.1.12.1.3';
 function encryptedKeyInfo(algorithm: Buffer): Buffer {
   return seq(algorithm, octet(randomBytes(48)));
 }
-const pbkdf2 = (iterations: number) => seq(oid(PBES2), seq(
-  seq(oid(PBKDF2), seq(octet(randomBytes(8)), int(iterations), seq(oid(HMAC_SHA256), tlv(0x05)))),
-  seq(oid(AES256_CBC), octet(randomBytes(16))),
-));
-const scrypt = (N: number, r: number, p: number) => seq(oid(PBES2), seq(
-  seq(oid(SCRYPT), seq(octet(randomBytes(8)), int(N), int(r), int(p))),
-  seq(oid(AES256_CBC), octet(randomBytes(16))),
-));
+const pbkdf2 = (iterations: number) =>
+  seq(
+    oid(PBES2),
+    seq(seq(oid(PBKDF2), seq(octet(randomBytes(8)), int(iterations), seq(oid(HMAC_SHA256), tlv(0x05)))), seq(oid(AES256_CBC), octet(randomBytes(16)))),
+  );
+const scrypt = (N: number, r: number, p: number) =>
+  seq(oid(PBES2), seq(seq(oid(SCRYPT), seq(octet(randomBytes(8)), int(N), int(r), int(p))), seq(oid(AES256_CBC), octet(randomBytes(16)))));
 const pkcs12Pbe = (iterations: number) => seq(oid(PKCS12_3DES), seq(octet(randomBytes(8)), int(iterations)));
 
 const pem = (label: string, der: Buffer) => `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END ${label}-----\n`;
@@ -45,8 +44,11 @@ const madeKeys = new Map<number, string>();
 
 function encryptWithOpenssl(iterations: number, password: string): string {
   const plain = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-  return execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', String(iterations), '-passout', `pass:${password}`],
-    { input: plain, encoding: 'utf8' });
+  return execFileSync(
+    'openssl',
+    ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', String(iterations), '-passout', `pass:${password}`],
+    { input: plain, encoding: 'utf8' },
+  );
 }
 
 /** A PKCS#12 file (openssl) whose MAC is one round and whose contents are PBES2 at 2,048 rounds. */
@@ -55,7 +57,10 @@ function pkcs12WithCheapMac(): Buffer {
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
   writeFileSync(join(dir, 'k.pem'), key);
   execFileSync('openssl', ['req', '-x509', '-new', '-key', 'k.pem', '-subj', '/CN=p12.example', '-days', '30', '-out', 'c.pem'], { cwd: dir, stdio: 'ignore' });
-  execFileSync('openssl', ['pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-nomaciter', '-passout', 'pass:pw', '-out', 'p.p12'], { cwd: dir, stdio: 'ignore' });
+  execFileSync('openssl', ['pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-nomaciter', '-passout', 'pass:pw', '-out', 'p.p12'], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
   const bytes = readFileSync(join(dir, 'p.p12'));
   rmSync(dir, { recursive: true, force: true });
   return bytes;
@@ -71,9 +76,15 @@ describe('bundler input bounds: KDF rounds', () => {
       { name: 'bomb.der', bytes: key, password: 'x' },
     ]);
     const budget = new WorkBudget(split.limits.maxKdfWork);
-    const result = assemble(split, split.jobs.map((job) => runKdfJob(job, budget)));
+    const result = assemble(
+      split,
+      split.jobs.map((job) => runKdfJob(job, budget)),
+    );
     assert.equal(budget.used, 0, 'KDF work was done for keys refused for their rounds');
-    assert.deepEqual(codes(result.problems), [[2200, 'bomb.key#1'], [2200, 'bomb.der#1']]);
+    assert.deepEqual(codes(result.problems), [
+      [2200, 'bomb.key#1'],
+      [2200, 'bomb.der#1'],
+    ]);
     for (const p of result.problems) assert.match(p.message, /^bomb\.(key|der): .*2147483647 PBKDF2 iterations \(more than 2,000,000 are refused\)/);
   });
 
@@ -82,21 +93,33 @@ describe('bundler input bounds: KDF rounds', () => {
       { name: 'scrypt.key', bytes: pem('ENCRYPTED PRIVATE KEY', encryptedKeyInfo(scrypt(2 ** 20, 8, 1))), password: 'x' },
       { name: 'p12pbe.key', bytes: pem('ENCRYPTED PRIVATE KEY', encryptedKeyInfo(pkcs12Pbe(2 ** 31 - 1))), password: 'x' },
     ]);
-    assert.deepEqual(codes(result.problems), [[2200, 'scrypt.key#1'], [2200, 'p12pbe.key#1']]);
+    assert.deepEqual(codes(result.problems), [
+      [2200, 'scrypt.key#1'],
+      [2200, 'p12pbe.key#1'],
+    ]);
     assert.match(result.problems[0]!.message, /scrypt with N 1048576, r 8, p 1 \(N·r over 262,144/);
     assert.match(result.problems[1]!.message, /2147483647 PKCS#12 KDF iterations \(more than 100,000 are refused\)/);
   });
 
-  it('still decrypts a key at the cap (2,000,000 PBKDF2 rounds, made by openssl) and an scrypt key at OpenSSL\'s default', () => {
+  it("still decrypts a key at the cap (2,000,000 PBKDF2 rounds, made by openssl) and an scrypt key at OpenSSL's default", () => {
     const atCap = opensslKey(2_000_000);
     const plain = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
     const scryptKey = execFileSync('openssl', ['pkcs8', '-topk8', '-scrypt', '-passout', 'pass:pw'], { input: plain, encoding: 'utf8' });
-    const result = readUploads([{ name: 'cap.key', bytes: atCap, password: 'pw' }, { name: 'scrypt.key', bytes: scryptKey, password: 'pw' }]);
+    const result = readUploads([
+      { name: 'cap.key', bytes: atCap, password: 'pw' },
+      { name: 'scrypt.key', bytes: scryptKey, password: 'pw' },
+    ]);
     assert.deepEqual(result.problems, []);
-    assert.deepEqual(result.keys.map((k) => [k.type, k.source]), [['ec', 'cap.key#1'], ['ec', 'scrypt.key#1']]);
+    assert.deepEqual(
+      result.keys.map((k) => [k.type, k.source]),
+      [
+        ['ec', 'cap.key#1'],
+        ['ec', 'scrypt.key#1'],
+      ],
+    );
   });
 
-  it('bounds 20 encrypted keys at the cap in one file by the request\'s KDF budget: 5 decrypt, 15 refused (1013)', () => {
+  it("bounds 20 encrypted keys at the cap in one file by the request's KDF budget: 5 decrypt, 15 refused (1013)", () => {
     const key = opensslKey(2_000_000);
     const result = readUploads([{ name: 'twenty.pem', bytes: key.repeat(20), password: 'pw' }]);
     // 12,000,000 allowed, 2,000,000 rounds + 20,000 for the decryption each: the same key decrypted
@@ -106,9 +129,15 @@ describe('bundler input bounds: KDF rounds', () => {
     assert.equal(result.problems.length, 15);
     for (const p of result.problems) {
       assert.equal(p.code, 1013);
-      assert.match(p.message, /^twenty\.pem: the private key was not decrypted: .* limited to 12,000,000 KDF rounds \(10,100,000 used, this one needs 2,020,000\)/);
+      assert.match(
+        p.message,
+        /^twenty\.pem: the private key was not decrypted: .* limited to 12,000,000 KDF rounds \(10,100,000 used, this one needs 2,020,000\)/,
+      );
     }
-    assert.deepEqual(result.problems.map((p) => p.source), Array.from({ length: 15 }, (_, i) => `twenty.pem#${i + 6}`));
+    assert.deepEqual(
+      result.problems.map((p) => p.source),
+      Array.from({ length: 15 }, (_, i) => `twenty.pem#${i + 6}`),
+    );
   });
 
   it('prices every decryption, so 1,000 PKCS#12 files with a 1-round MAC cannot pass as free (600 at most)', () => {
@@ -126,22 +155,38 @@ describe('bundler input bounds: KDF rounds', () => {
 describe('bundler input bounds: decryption off the event loop', () => {
   it('stops a decryption that passes the clock and says which file and which limit (1013)', async () => {
     const key = opensslKey(2_000_000);
-    const result = await readUploadsOffThread([
-      { name: 'slow.key', bytes: key, password: 'pw' },
-      { name: 'next.key', bytes: key, password: 'pw' },
-    ], { kdfTimeoutMs: 50 });
-    assert.deepEqual(codes(result.problems), [[1013, 'slow.key#1'], [1013, 'next.key#1']]);
-    assert.match(result.problems[0]!.message, /^slow\.key: the private key was not read: its password-based decryption took longer than the 0\.05 s one request may take/);
+    const result = await readUploadsOffThread(
+      [
+        { name: 'slow.key', bytes: key, password: 'pw' },
+        { name: 'next.key', bytes: key, password: 'pw' },
+      ],
+      { kdfTimeoutMs: 50 },
+    );
+    assert.deepEqual(codes(result.problems), [
+      [1013, 'slow.key#1'],
+      [1013, 'next.key#1'],
+    ]);
+    assert.match(
+      result.problems[0]!.message,
+      /^slow\.key: the private key was not read: its password-based decryption took longer than the 0\.05 s one request may take/,
+    );
     assert.match(result.problems[1]!.message, /used up by the objects before it/);
   });
 
   it('reads the same keys, certificates and problems as readUploads', async () => {
     const key = opensslKey(2048);
-    const uploads = [{ name: 'a.key', bytes: key, password: 'pw' }, { name: 'b.key', bytes: key }, { name: 'junk.txt', bytes: 'hello' }];
+    const uploads = [
+      { name: 'a.key', bytes: key, password: 'pw' },
+      { name: 'b.key', bytes: key },
+      { name: 'junk.txt', bytes: 'hello' },
+    ];
     const here = readUploads(uploads);
     const there = await readUploadsOffThread(uploads);
     assert.deepEqual(there.problems, here.problems);
-    assert.deepEqual(there.keys.map((k) => [k.spkiSha256, k.source]), here.keys.map((k) => [k.spkiSha256, k.source]));
+    assert.deepEqual(
+      there.keys.map((k) => [k.spkiSha256, k.source]),
+      here.keys.map((k) => [k.spkiSha256, k.source]),
+    );
     assert.equal(there.keys[0]!.key.asymmetricKeyType, 'ec');
   });
 });
@@ -197,7 +242,9 @@ describe('bundler input bounds: PEM scan and object counts', () => {
   });
 
   it('reads at most maxKeys private keys in one request (1013 for the rest)', () => {
-    const keys = Array.from({ length: 3 }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' })).join('');
+    const keys = Array.from({ length: 3 }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' })).join(
+      '',
+    );
     const result = readUploads([{ name: 'keys.pem', bytes: keys }], { maxKeys: 2 });
     assert.equal(result.keys.length, 2);
     assert.deepEqual(codes(result.problems), [[1013, 'keys.pem#3']]);

@@ -31,8 +31,11 @@ describe('bundler input: key matching (openssl)', { timeout: 60_000 }, () => {
     assert.equal(matchKey(leaf.der, p12.keys, leaf.source).status, 'matched');
   });
 
-  it('gives cfssl 2300 when keys were given but none is the leaf\'s', () => {
-    const { keys } = readUploads([{ name: 'ca.key', bytes: fx.read('ca.key') }, { name: 'ec.key', bytes: fx.read('ec-leaf.key') }]);
+  it("gives cfssl 2300 when keys were given but none is the leaf's", () => {
+    const { keys } = readUploads([
+      { name: 'ca.key', bytes: fx.read('ca.key') },
+      { name: 'ec.key', bytes: fx.read('ec-leaf.key') },
+    ]);
     const match = matchKey(fx.der.leaf!, keys, 'bundle.pem#2');
     assert.equal(match.status, 'mismatch');
     assert.deepEqual(match.status === 'mismatch' && [match.problem.code, match.problem.name, match.problem.source], [2300, 'E_KEY_MISMATCH', 'bundle.pem#2']);

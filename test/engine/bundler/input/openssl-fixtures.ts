@@ -23,16 +23,58 @@ function openssl(dir: string, ...args: string[]): void {
 }
 
 const caExt = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-const leafExt = ['-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
-  '-addext', 'extendedKeyUsage=serverAuth', '-addext', 'subjectAltName=DNS:www.example.test'];
+const leafExt = [
+  '-addext',
+  'basicConstraints=critical,CA:FALSE',
+  '-addext',
+  'keyUsage=critical,digitalSignature,keyEncipherment',
+  '-addext',
+  'extendedKeyUsage=serverAuth',
+  '-addext',
+  'subjectAltName=DNS:www.example.test',
+];
 
 function chain(dir: string, prefix: string, keyArgs: string[]): void {
   for (const name of ['ca', 'int', 'leaf']) openssl(dir, 'genpkey', ...keyArgs, '-out', `${prefix}${name}.key`);
   openssl(dir, 'req', '-x509', '-new', '-key', `${prefix}ca.key`, '-subj', `/CN=Test ${prefix}Root`, '-days', '30', ...caExt, '-out', `${prefix}ca.pem`);
-  openssl(dir, 'req', '-x509', '-new', '-key', `${prefix}int.key`, '-subj', `/CN=Test ${prefix}Intermediate`, '-days', '30',
-    '-CA', `${prefix}ca.pem`, '-CAkey', `${prefix}ca.key`, ...caExt, '-out', `${prefix}int.pem`);
-  openssl(dir, 'req', '-x509', '-new', '-key', `${prefix}leaf.key`, '-subj', '/CN=www.example.test', '-days', '30',
-    '-CA', `${prefix}int.pem`, '-CAkey', `${prefix}int.key`, ...leafExt, '-out', `${prefix}leaf.pem`);
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    `${prefix}int.key`,
+    '-subj',
+    `/CN=Test ${prefix}Intermediate`,
+    '-days',
+    '30',
+    '-CA',
+    `${prefix}ca.pem`,
+    '-CAkey',
+    `${prefix}ca.key`,
+    ...caExt,
+    '-out',
+    `${prefix}int.pem`,
+  );
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    `${prefix}leaf.key`,
+    '-subj',
+    '/CN=www.example.test',
+    '-days',
+    '30',
+    '-CA',
+    `${prefix}int.pem`,
+    '-CAkey',
+    `${prefix}int.key`,
+    ...leafExt,
+    '-out',
+    `${prefix}leaf.pem`,
+  );
   for (const name of ['ca', 'int', 'leaf']) openssl(dir, 'x509', '-in', `${prefix}${name}.pem`, '-outform', 'DER', '-out', `${prefix}${name}.der`);
 }
 
@@ -48,16 +90,49 @@ export function fixtures(): Fixtures {
 
   // A bundle in the wrong order, with the junk people paste around blocks.
   const pem = (name: string) => read(`${name}.pem`).toString();
-  write('bundle.pem', `# chain for www.example.test\nsubject=CN = Test Intermediate\n${pem('int')}\nsome notes here\n${pem('leaf')}\n\n${pem('ca')}-- end --\n`);
+  write(
+    'bundle.pem',
+    `# chain for www.example.test\nsubject=CN = Test Intermediate\n${pem('int')}\nsome notes here\n${pem('leaf')}\n\n${pem('ca')}-- end --\n`,
+  );
   write('chain.pem', pem('int') + pem('ca'));
   openssl(dir, 'crl2pkcs7', '-nocrl', '-certfile', 'bundle.pem', '-out', 'chain.p7b');
   openssl(dir, 'crl2pkcs7', '-nocrl', '-certfile', 'bundle.pem', '-outform', 'DER', '-out', 'chain.p7c');
 
   // PKCS#12: OpenSSL 3's default (PBES2, AES-256-CBC, SHA-256 MAC), -legacy (RC2-40 + 3DES, SHA-1 MAC), empty password.
   openssl(dir, 'pkcs12', '-export', '-in', 'leaf.pem', '-inkey', 'leaf.key', '-certfile', 'chain.pem', '-passout', `pass:${password}`, '-out', 'modern.p12');
-  openssl(dir, 'pkcs12', '-export', '-legacy', '-in', 'leaf.pem', '-inkey', 'leaf.key', '-certfile', 'chain.pem', '-passout', `pass:${password}`, '-out', 'legacy.pfx');
+  openssl(
+    dir,
+    'pkcs12',
+    '-export',
+    '-legacy',
+    '-in',
+    'leaf.pem',
+    '-inkey',
+    'leaf.key',
+    '-certfile',
+    'chain.pem',
+    '-passout',
+    `pass:${password}`,
+    '-out',
+    'legacy.pfx',
+  );
   openssl(dir, 'pkcs12', '-export', '-in', 'ec-leaf.pem', '-inkey', 'ec-leaf.key', '-passout', 'pass:', '-out', 'ec-empty.p12');
-  openssl(dir, 'pkcs12', '-export', '-legacy', '-iter', '150000', '-in', 'ec-leaf.pem', '-inkey', 'ec-leaf.key', '-passout', `pass:${password}`, '-out', 'slow.p12');
+  openssl(
+    dir,
+    'pkcs12',
+    '-export',
+    '-legacy',
+    '-iter',
+    '150000',
+    '-in',
+    'ec-leaf.pem',
+    '-inkey',
+    'ec-leaf.key',
+    '-passout',
+    `pass:${password}`,
+    '-out',
+    'slow.p12',
+  );
 
   // Keys in every form: PKCS#8 (genpkey's own), PKCS#1, SEC1, encrypted PKCS#8, legacy encrypted PEM; PEM and DER.
   openssl(dir, 'pkey', '-in', 'leaf.key', '-outform', 'DER', '-out', 'leaf.pkcs8.der');

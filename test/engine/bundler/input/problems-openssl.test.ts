@@ -25,15 +25,20 @@ describe('bundler input: problems and their codes (openssl)', { timeout: 60_000 
   it('1002 for garbage bytes, junk text and an empty file', () => {
     const noise = randomBytes(4096);
     noise[0] = 0x42;
-    assert.deepEqual(codes(readUploads([
-      { name: 'noise.bin', bytes: noise },
-      { name: 'notes.txt', bytes: 'this is my certificate, I think\n' },
-      { name: 'empty.pem', bytes: new Uint8Array(0) },
-    ]).problems), [
-      [1002, 'E_INPUT_DECODE', 'noise.bin'],
-      [1002, 'E_INPUT_DECODE', 'notes.txt'],
-      [1002, 'E_INPUT_DECODE', 'empty.pem'],
-    ]);
+    assert.deepEqual(
+      codes(
+        readUploads([
+          { name: 'noise.bin', bytes: noise },
+          { name: 'notes.txt', bytes: 'this is my certificate, I think\n' },
+          { name: 'empty.pem', bytes: new Uint8Array(0) },
+        ]).problems,
+      ),
+      [
+        [1002, 'E_INPUT_DECODE', 'noise.bin'],
+        [1002, 'E_INPUT_DECODE', 'notes.txt'],
+        [1002, 'E_INPUT_DECODE', 'empty.pem'],
+      ],
+    );
   });
 
   it('1003 for a certificate-shaped DER whose inside is broken', () => {
@@ -103,7 +108,10 @@ describe('bundler input: problems and their codes (openssl)', { timeout: 60_000 
     const read = (u: Upload) => {
       const split = splitUploads([u]);
       const budget = new WorkBudget(split.limits.maxKdfWork);
-      const result = assemble(split, split.jobs.map((job) => runKdfJob(job, budget)));
+      const result = assemble(
+        split,
+        split.jobs.map((job) => runKdfJob(job, budget)),
+      );
       return { result, kdfWork: budget.used };
     };
     const slow = read(upload('slow.p12', { password }));
@@ -119,8 +127,13 @@ describe('bundler input: problems and their codes (openssl)', { timeout: 60_000 
   });
 
   it('2100 for an encrypted key without a password and 2101 with a wrong one', () => {
-    const result = readUploads([upload('leaf.enc.pem'), upload('leaf.enc.der'), upload('leaf.legacy-enc.pem'),
-      upload('leaf.enc.pem', { password: 'nope' }), upload('leaf.legacy-enc.pem', { password: 'nope' })]);
+    const result = readUploads([
+      upload('leaf.enc.pem'),
+      upload('leaf.enc.der'),
+      upload('leaf.legacy-enc.pem'),
+      upload('leaf.enc.pem', { password: 'nope' }),
+      upload('leaf.legacy-enc.pem', { password: 'nope' }),
+    ]);
     assert.deepEqual(codes(result.problems), [
       [2100, 'E_KEY_ENCRYPTED', 'leaf.enc.pem#1'],
       [2100, 'E_KEY_ENCRYPTED', 'leaf.enc.der#1'],
@@ -135,14 +148,26 @@ describe('bundler input: problems and their codes (openssl)', { timeout: 60_000 
       { name: 'bad64.key', bytes: '-----BEGIN PRIVATE KEY-----\n!!not base64!!\n-----END PRIVATE KEY-----\n' },
       { name: 'nokey.key', bytes: `-----BEGIN RSA PRIVATE KEY-----\n${Buffer.from('3003020100', 'hex').toString('base64')}\n-----END RSA PRIVATE KEY-----\n` },
     ]);
-    assert.deepEqual(codes(result.problems).map(([code, name]) => [code, name]), [[2002, 'E_KEY_DECODE'], [2003, 'E_KEY_PARSE']]);
+    assert.deepEqual(
+      codes(result.problems).map(([code, name]) => [code, name]),
+      [
+        [2002, 'E_KEY_DECODE'],
+        [2003, 'E_KEY_PARSE'],
+      ],
+    );
     const mislabelled = readUploads([{ name: 'pkcs8.der', bytes: Buffer.from('3010020100300506032b6570040400000000', 'hex') }]);
-    assert.deepEqual(codes(mislabelled.problems).map(([code, name]) => [code, name]), [[2003, 'E_KEY_PARSE']]);
+    assert.deepEqual(
+      codes(mislabelled.problems).map(([code, name]) => [code, name]),
+      [[2003, 'E_KEY_PARSE']],
+    );
   });
 
   it('2200 for DSA, secp256k1 and OpenSSH keys', () => {
-    const result = readUploads([upload('dsa.key'), upload('secp256k1.key'),
-      { name: 'id_ed25519', bytes: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n' }]);
+    const result = readUploads([
+      upload('dsa.key'),
+      upload('secp256k1.key'),
+      { name: 'id_ed25519', bytes: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n' },
+    ]);
     assert.deepEqual(codes(result.problems), [
       [2200, 'E_KEY_UNSUPPORTED', 'dsa.key#1'],
       [2200, 'E_KEY_UNSUPPORTED', 'secp256k1.key#1'],
@@ -152,12 +177,29 @@ describe('bundler input: problems and their codes (openssl)', { timeout: 60_000 
   });
 
   it('reports each bad block of a PEM file and still reads the good ones', () => {
-    const mixed = [fx.read('leaf.pem').toString(), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
-      fx.read('leaf.csr').toString(), fx.read('ec-leaf.sec1.pem').toString(), fx.read('ca.pem').toString()].join('\n');
+    const mixed = [
+      fx.read('leaf.pem').toString(),
+      '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+      fx.read('leaf.csr').toString(),
+      fx.read('ec-leaf.sec1.pem').toString(),
+      fx.read('ca.pem').toString(),
+    ].join('\n');
     const result = readUploads([{ name: 'mixed.pem', bytes: mixed }]);
-    assert.deepEqual(result.certificates.map((c) => c.source), ['mixed.pem#1', 'mixed.pem#5']);
-    assert.deepEqual(result.keys.map((k) => k.source), ['mixed.pem#4']);
-    assert.deepEqual(codes(result.problems).map(([code, , source]) => [code, source]), [[1002, 'mixed.pem#2'], [1012, 'mixed.pem#3']]);
+    assert.deepEqual(
+      result.certificates.map((c) => c.source),
+      ['mixed.pem#1', 'mixed.pem#5'],
+    );
+    assert.deepEqual(
+      result.keys.map((k) => k.source),
+      ['mixed.pem#4'],
+    );
+    assert.deepEqual(
+      codes(result.problems).map(([code, , source]) => [code, source]),
+      [
+        [1002, 'mixed.pem#2'],
+        [1012, 'mixed.pem#3'],
+      ],
+    );
   });
 
   it('never throws, whatever the bytes', () => {

@@ -76,7 +76,16 @@ describe('bundler input: formats (openssl)', { timeout: 60_000 }, () => {
   });
 
   it('reads private keys as PKCS#8, PKCS#1 and SEC1, in PEM and DER, and encrypted ones with the password', () => {
-    const plain = ['leaf.key', 'leaf.pkcs8.der', 'leaf.pkcs1.pem', 'leaf.pkcs1.der', 'ec-leaf.sec1.pem', 'ec-leaf.sec1.der', 'ecparam-genkey.pem', 'ed25519.key'];
+    const plain = [
+      'leaf.key',
+      'leaf.pkcs8.der',
+      'leaf.pkcs1.pem',
+      'leaf.pkcs1.der',
+      'ec-leaf.sec1.pem',
+      'ec-leaf.sec1.der',
+      'ecparam-genkey.pem',
+      'ed25519.key',
+    ];
     for (const name of plain) {
       const result = readUploads([upload(name)]);
       assert.deepEqual(result.problems, [], name);
@@ -95,10 +104,23 @@ describe('bundler input: formats (openssl)', { timeout: 60_000 }, () => {
     const result = readUploads([upload('leaf.der'), upload('bundle.pem'), upload('modern.p12', { password }), upload('leaf.key'), upload('leaf.pkcs1.pem')]);
     assert.deepEqual(result.problems, []);
     assert.deepEqual(sources(result), ['leaf.der#1', 'bundle.pem#1', 'bundle.pem#3']);
-    assert.deepEqual(result.keys.map((k) => k.source), ['modern.p12#4']);
-    assert.deepEqual(result.duplicates.filter((d) => d.what === 'certificate').map((d) => [d.source, d.keptAs]),
-      [['bundle.pem#2', 'leaf.der#1'], ['modern.p12#1', 'leaf.der#1'], ['modern.p12#2', 'bundle.pem#1'], ['modern.p12#3', 'bundle.pem#3']]);
-    assert.deepEqual(result.duplicates.filter((d) => d.what === 'key').map((d) => d.source), ['leaf.key#1', 'leaf.pkcs1.pem#1']);
+    assert.deepEqual(
+      result.keys.map((k) => k.source),
+      ['modern.p12#4'],
+    );
+    assert.deepEqual(
+      result.duplicates.filter((d) => d.what === 'certificate').map((d) => [d.source, d.keptAs]),
+      [
+        ['bundle.pem#2', 'leaf.der#1'],
+        ['modern.p12#1', 'leaf.der#1'],
+        ['modern.p12#2', 'bundle.pem#1'],
+        ['modern.p12#3', 'bundle.pem#3'],
+      ],
+    );
+    assert.deepEqual(
+      result.duplicates.filter((d) => d.what === 'key').map((d) => d.source),
+      ['leaf.key#1', 'leaf.pkcs1.pem#1'],
+    );
   });
 
   it('reads pasted text: PEM blocks in a string, and a bare base64 certificate', () => {

@@ -6,10 +6,7 @@ import { cert, chain, ec, root, rsa, utc } from './fixtures.ts';
 
 describe('bundler rank: certificate scores', () => {
   it('scores hash ubiquity SHA-1 100, SHA-2 70, MD2/MD5/unknown 0', () => {
-    assert.deepEqual(
-      (['sha1', 'sha256', 'sha384', 'sha512', 'md5', 'md2', 'unknown'] as const).map(hashUbiquity),
-      [100, 70, 70, 70, 0, 0, 0],
-    );
+    assert.deepEqual((['sha1', 'sha256', 'sha384', 'sha512', 'md5', 'md2', 'unknown'] as const).map(hashUbiquity), [100, 70, 70, 70, 0, 0, 0]);
   });
 
   it('scores key ubiquity RSA >= 1024 and DSA 100, P-256/P-384 70, P-521 30, the rest 0', () => {

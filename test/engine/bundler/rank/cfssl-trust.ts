@@ -16,7 +16,10 @@ function pemCerts(file: string): X509Certificate[] {
   return blocks.map((b) => new X509Certificate(b));
 }
 
-const spkiSha1 = (x: X509Certificate) => createHash('sha1').update(x.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+const spkiSha1 = (x: X509Certificate) =>
+  createHash('sha1')
+    .update(x.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 const spkiByFingerprint = new Map<string, string>();
 
 export function metadataEntries() {

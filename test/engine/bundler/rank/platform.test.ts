@@ -8,7 +8,10 @@ const entry = { name: 'Mozilla', weight: 25, hash_algo: 'SHA2', key_algo: 'ECDSA
 describe('bundler rank: cfssl platform metadata', () => {
   it('reads the entries and keeps the keystore path, an empty one meaning none', () => {
     const entries = parseCfsslMetadata([entry, { ...entry, name: 'Chrome', weight: 0, keystore: '' }]);
-    assert.deepEqual(entries.map((e) => e.keystore), ['nss.pem', undefined]);
+    assert.deepEqual(
+      entries.map((e) => e.keystore),
+      ['nss.pem', undefined],
+    );
   });
 
   it('rejects the whole file on one bad entry, naming it', () => {
@@ -27,7 +30,16 @@ describe('bundler rank: cfssl platform metadata', () => {
     });
     assert.deepEqual(asked, ['nss.pem']);
     const r = root('CN=Root');
-    assert.deepEqual(platforms.map((p) => p.trusts(r.fingerprint, r)), [false, true]);
-    assert.deepEqual(platforms.map((p) => [p.hashAlgo, p.keyAlgo]), [['SHA2', 'ECDSA256'], ['SHA2', 'ECDSA256']]);
+    assert.deepEqual(
+      platforms.map((p) => p.trusts(r.fingerprint, r)),
+      [false, true],
+    );
+    assert.deepEqual(
+      platforms.map((p) => [p.hashAlgo, p.keyAlgo]),
+      [
+        ['SHA2', 'ECDSA256'],
+        ['SHA2', 'ECDSA256'],
+      ],
+    );
   });
 });

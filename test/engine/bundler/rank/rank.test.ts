@@ -19,8 +19,14 @@ describe('bundler rank: ubiquitous flavor, step by step', () => {
     const shortB = chain(leaf, intB, rootB);
     const result = rankChains([shortB, longA], platforms, { now });
     assert.equal(result.flavor, 'ubiquitous');
-    assert.deepEqual(result.chains.map((c) => c.chain), [longA, shortB]);
-    assert.deepEqual(result.chains.map((c) => c.scores.coverage), [15, 10]);
+    assert.deepEqual(
+      result.chains.map((c) => c.chain),
+      [longA, shortB],
+    );
+    assert.deepEqual(
+      result.chains.map((c) => c.scores.coverage),
+      [15, 10],
+    );
     assert.equal(result.chains[0]!.lostAt, null);
     assert.deepEqual(result.chains[1]!.lostAt, { step: 'coverage', reason: 'coverage 10 < 15' });
   });
@@ -33,7 +39,10 @@ describe('bundler rank: ubiquitous flavor, step by step', () => {
     assert.equal(result.chains[0]!.chain, allSha2);
     assert.equal(result.chains[1]!.lostAt!.step, 'sha2BelowRoot');
     assert.match(result.chains[1]!.lostAt!.reason, /#2 \(CN=Issuer A \(SHA-1\)\) is signed with SHA-1/);
-    assert.deepEqual(result.chains.map((c) => c.scores.coverage), [0, 0]);
+    assert.deepEqual(
+      result.chains.map((c) => c.scores.coverage),
+      [0, 0],
+    );
   });
 
   it('then prefers the shorter chain, even when the longer one expires later', () => {
@@ -76,7 +85,10 @@ describe('bundler rank: ubiquitous flavor, step by step', () => {
     const result = rankChains([chain(leaf, intB, over), chain(leaf, intA, within)], [], { now });
     assert.deepEqual(subjects(result.chains[0]!.chain), ['CN=leaf.example', 'CN=Issuer A', 'CN=Root A']);
     assert.equal(result.chains[1]!.lostAt!.step, 'expiryLevels');
-    assert.match(result.chains[1]!.lostAt!.reason, /^at the root, CN=Root B is valid 300 months, over the 120-month maximum for certificates issued before 2012-07-01/);
+    assert.match(
+      result.chains[1]!.lostAt!.reason,
+      /^at the root, CN=Root B is valid 300 months, over the 120-month maximum for certificates issued before 2012-07-01/,
+    );
   });
 
   it('then prefers the later expiry at the first level that differs from the root down', () => {
@@ -125,7 +137,15 @@ describe('bundler rank: ubiquitous flavor, step by step', () => {
 
   it('lists every step in order, the tie-breaker last', () => {
     assert.deepEqual(rankChains([chain(leaf, intA, rootA)], [], { now }).steps, [
-      'coverage', 'sha2BelowRoot', 'length', 'hashUbiquity', 'keyUbiquity', 'expiryLevels', 'earliestExpiry', 'cryptoQuality', 'fingerprints',
+      'coverage',
+      'sha2BelowRoot',
+      'length',
+      'hashUbiquity',
+      'keyUbiquity',
+      'expiryLevels',
+      'earliestExpiry',
+      'cryptoQuality',
+      'fingerprints',
     ]);
   });
 

@@ -46,15 +46,18 @@ describe("bundler rank: cfssl's reference picks", () => {
     const isrg = realCert('ca-bundle.crt', /CN=ISRG Root X1/);
     assert.deepEqual([dst.hash, dst.key, isrg.hash, isrg.key], ['sha1', rsa(2048), 'sha256', rsa(4096)]);
     const leaf = cert('CN=example.org', { notBefore: utc('2017-05-01'), notAfter: utc('2017-07-30') });
-    const x3ByDst = cert('CN=Let\'s Encrypt Authority X3 (by DST)', { notBefore: utc('2016-03-17T16:40:46Z'), notAfter: utc('2021-03-17T16:40:46Z') });
-    const x3ByIsrg = cert('CN=Let\'s Encrypt Authority X3 (by ISRG)', { notBefore: utc('2016-10-06T15:43:55Z'), notAfter: utc('2021-10-06T15:43:55Z') });
+    const x3ByDst = cert("CN=Let's Encrypt Authority X3 (by DST)", { notBefore: utc('2016-03-17T16:40:46Z'), notAfter: utc('2021-03-17T16:40:46Z') });
+    const x3ByIsrg = cert("CN=Let's Encrypt Authority X3 (by ISRG)", { notBefore: utc('2016-10-06T15:43:55Z'), notAfter: utc('2021-10-06T15:43:55Z') });
     const viaDst = chain(leaf, x3ByDst, dst);
     const viaIsrg = chain(leaf, x3ByIsrg, isrg);
     const now = utc('2017-06-01');
 
     const ubiquitous = rankChains([viaIsrg, viaDst], platforms, { now });
     assert.equal(ubiquitous.chains[0]!.chain, viaDst);
-    assert.deepEqual(ubiquitous.chains.map((c) => c.scores.coverage), [159, 0]);
+    assert.deepEqual(
+      ubiquitous.chains.map((c) => c.scores.coverage),
+      [159, 0],
+    );
     assert.deepEqual(ubiquitous.chains[1]!.lostAt, { step: 'coverage', reason: 'coverage 0 < 159' });
     assert.deepEqual(ubiquitous.chains[0]!.status.untrusted_root_stores, ['Android 2.2 Froyo']);
 
@@ -104,7 +107,10 @@ describe("bundler rank: cfssl's reference picks", () => {
     assert.equal(best.chain.certs.length, 5);
     assert.match(rootOf(best.chain), /Starfield Class 2/);
     assert.equal(best.scores.coverage, 160);
-    assert.ok(ubiquitous.chains.slice(1).every((c) => c.lostAt!.step !== 'fingerprints'), 'cfssl\'s own steps decide, not our tie-breaker');
+    assert.ok(
+      ubiquitous.chains.slice(1).every((c) => c.lostAt!.step !== 'fingerprints'),
+      "cfssl's own steps decide, not our tie-breaker",
+    );
 
     const optimal = rankChains(chains, platforms, { now, flavor: 'optimal' });
     assert.deepEqual(optimal.chains[0]!.chain.certs, [leaf, m04, amazonRoot]);

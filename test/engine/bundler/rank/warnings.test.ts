@@ -17,7 +17,10 @@ describe('bundler rank: warnings', () => {
     const issuer = cert('CN=Issuer', { notAfter: utc('2017-07-02') }); // 31 days
     const ranked = only(chain(leaf, issuer, rootA));
     const soon = ranked.warnings.filter((w) => w.code === 'W_EXPIRES_SOON');
-    assert.deepEqual(soon.map((w) => w.certs), [[0]]);
+    assert.deepEqual(
+      soon.map((w) => w.certs),
+      [[0]],
+    );
     assert.match(soon[0]!.message, /^#1 \(CN=leaf\) expires on 2017-06-30, within 30 days of 2017-06-01/);
     assert.equal(ranked.status.code & 1, 1);
     assert.deepEqual(ranked.status.expiring_SKIs, ['ABCD']);
@@ -41,8 +44,14 @@ describe('bundler rank: warnings', () => {
   it('warns about SHA-1 below the root but not on the root', () => {
     const ranked = only(chain(cert('CN=leaf'), cert('CN=Issuer', { hash: 'sha1' }), root('CN=Root', { hash: 'sha1' })));
     const w = ranked.warnings.filter((x) => x.code === 'W_SHA1');
-    assert.deepEqual(w.map((x) => x.certs), [[1]]);
-    assert.equal(only(chain(cert('CN=leaf'), root('CN=Root', { hash: 'sha1' }))).warnings.some((x) => x.code === 'W_SHA1'), false);
+    assert.deepEqual(
+      w.map((x) => x.certs),
+      [[1]],
+    );
+    assert.equal(
+      only(chain(cert('CN=leaf'), root('CN=Root', { hash: 'sha1' }))).warnings.some((x) => x.code === 'W_SHA1'),
+      false,
+    );
   });
 
   it('names the platforms that do not trust the root, and those that trust it but cannot use the chain', () => {
@@ -65,7 +74,10 @@ describe('bundler rank: warnings', () => {
 
   it('says when there is no platform metadata', () => {
     const ranked = only(chain(cert('CN=leaf'), rootA), []);
-    assert.deepEqual(ranked.warnings.map((w) => w.code), ['W_NO_PLATFORMS']);
+    assert.deepEqual(
+      ranked.warnings.map((w) => w.code),
+      ['W_NO_PLATFORMS'],
+    );
     assert.equal(ranked.status.code, 2);
     assert.ok(ranked.status.messages.some((m) => /no platform metadata/.test(m)));
   });
@@ -73,7 +85,11 @@ describe('bundler rank: warnings', () => {
 
 describe('bundler rank: cfssl status', () => {
   const legacy = (leafUntil: string) =>
-    chain(cert('CN=leaf', { hash: 'sha1', notBefore: utc('2013-01-01'), notAfter: utc(leafUntil) }), cert('CN=Issuer', { hash: 'sha1', notBefore: utc('2012-01-01'), notAfter: utc('2020-01-01') }), root('CN=Root', { hash: 'sha1' }));
+    chain(
+      cert('CN=leaf', { hash: 'sha1', notBefore: utc('2013-01-01'), notAfter: utc(leafUntil) }),
+      cert('CN=Issuer', { hash: 'sha1', notBefore: utc('2012-01-01'), notAfter: utc('2020-01-01') }),
+      root('CN=Root', { hash: 'sha1' }),
+    );
 
   it('is code 0 for an all-SHA-1 RSA chain every platform trusts, before the SHA-1 deprecations', () => {
     const status = only(legacy('2015-06-01'), [platform('P1', 10, 'all', 'SHA1', 'RSA')], utc('2014-06-01')).status;

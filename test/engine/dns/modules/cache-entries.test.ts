@@ -23,7 +23,10 @@ describe('dns cache blocks', () => {
     handles.forEach((handle, i) => store.chunk(handle).fill(i, store.offset(handle), store.offset(handle) + sizes[i]!));
     handles.forEach((handle, i) => {
       const bytes = store.chunk(handle).subarray(store.offset(handle), store.offset(handle) + sizes[i]!);
-      assert.ok(bytes.every((byte) => byte === i), `block ${i} (${sizes[i]} bytes) was overwritten`);
+      assert.ok(
+        bytes.every((byte) => byte === i),
+        `block ${i} (${sizes[i]} bytes) was overwritten`,
+      );
     });
     store.release(handles[3]!);
     assert.equal(store.allocate(70), handles[3], 'a released block of the class is used again');
@@ -100,7 +103,7 @@ describe('dns cache entry table', () => {
     assert.ok(!table.keyStartsWith(slot, Buffer.from('\x01b'), 2));
   });
 
-  it('bumps a slot\'s generation when its entry goes and when a new one takes the slot', () => {
+  it("bumps a slot's generation when its entry goes and when a new one takes the slot", () => {
     const table = new EntryTable();
     const slot = table.add(Buffer.from('a'), 1, 1, 1, 0, 1);
     const generation = table.generation[slot]!;

@@ -22,7 +22,18 @@ function setup(options: Partial<CacheOptions> = {}) {
 
 function ctx(name: string, options: { id?: number; edns?: number } = {}): QueryContext {
   const query = encodeQuery(name, Type.A, options);
-  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+  return {
+    query,
+    parsed: parseQuery(query)!,
+    cookie: null,
+    client: { address: '127.0.0.1', port: 1 },
+    local: { address: '127.0.0.1', port: 53 },
+    transport: 'udp',
+    maxSize: 512,
+    receivedAt: performance.now(),
+    deadline: 0,
+    meta: {},
+  };
 }
 
 /** A next() that answers from a spec and counts its calls. */

@@ -7,7 +7,12 @@ import { encodeAnswer, encodeQuery } from '../../../helpers/dns.ts';
 describe('dns packet decoding for the console', () => {
   it('decodes header, question, answers and the authority SOA', () => {
     const query = encodeQuery('www.example.test', Type.A, { id: 77, edns: 1232 });
-    const answer = decodeMessage(encodeAnswer(encodeQuery('www.example.test', Type.A, { id: 77 }), { answers: [{ ttl: 60, address: [192, 0, 2, 1] }], soa: { ttl: 30, minimum: 30, skipLabels: 1 } }));
+    const answer = decodeMessage(
+      encodeAnswer(encodeQuery('www.example.test', Type.A, { id: 77 }), {
+        answers: [{ ttl: 60, address: [192, 0, 2, 1] }],
+        soa: { ttl: 30, minimum: 30, skipLabels: 1 },
+      }),
+    );
     assert.deepEqual(answer.flags, ['qr', 'rd', 'ra']);
     assert.equal(answer.rcode, 'NOERROR');
     assert.deepEqual(answer.questions, [{ name: 'www.example.test', type: 'A', class: 'IN' }]);

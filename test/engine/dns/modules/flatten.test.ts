@@ -78,10 +78,24 @@ function setup(options: Partial<FlattenOptions> = {}) {
 
 function ctx(name: string, type: number = Type.A): QueryContext {
   const query = encodeQuery(name, type);
-  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+  return {
+    query,
+    parsed: parseQuery(query)!,
+    cookie: null,
+    client: { address: '127.0.0.1', port: 1 },
+    local: { address: '127.0.0.1', port: 53 },
+    transport: 'udp',
+    maxSize: 512,
+    receivedAt: performance.now(),
+    deadline: 0,
+    meta: {},
+  };
 }
 
-const answersOf = (answer: Buffer | null) => readAnswers(answer!)!.map((r) => `${r.name} ${r.ttl} ${r.type === Type.CNAME ? `CNAME ${r.target}` : r.type === Type.A ? `A ${[...r.rdata].join('.')}` : r.type}`);
+const answersOf = (answer: Buffer | null) =>
+  readAnswers(answer!)!.map(
+    (r) => `${r.name} ${r.ttl} ${r.type === Type.CNAME ? `CNAME ${r.target}` : r.type === Type.A ? `A ${[...r.rdata].join('.')}` : r.type}`,
+  );
 
 describe('dns flatten, apex: true', () => {
   it('flattens a zone apex that is not among the names: final A records, owned by the apex, TTL the chain minimum', async () => {

@@ -18,7 +18,18 @@ const pki = makePki();
 function ctx(name: string): QueryContext {
   const query = encodeQuery(name, Type.A, { id: 7 });
   const now = performance.now();
-  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: now, deadline: now + 3000, meta: {} };
+  return {
+    query,
+    parsed: parseQuery(query)!,
+    cookie: null,
+    client: { address: '127.0.0.1', port: 1 },
+    local: { address: '127.0.0.1', port: 53 },
+    transport: 'udp',
+    maxSize: 512,
+    receivedAt: now,
+    deadline: now + 3000,
+    meta: {},
+  };
 }
 
 /** A DoT server calling `onQuery` with each framed query it reads and the connection's index. */
@@ -88,7 +99,10 @@ describe('dns forward over TLS', () => {
           [10, paddingOption],
           'our cookie, then the padding',
         );
-        assert.ok(options[1]!.data.every((octet) => octet === 0), 'the padding is zeros');
+        assert.ok(
+          options[1]!.data.every((octet) => octet === 0),
+          'the padding is zeros',
+        );
       }
     } finally {
       pool.close();

@@ -13,7 +13,18 @@ const upstream = createSocket('udp4');
 after(() => upstream.close());
 
 function ctx(name: string, query = encodeQuery(name, Type.A, { id: 7 })): QueryContext {
-  return { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: performance.now() + 2000, meta: {} };
+  return {
+    query,
+    parsed: parseQuery(query)!,
+    cookie: null,
+    client: { address: '127.0.0.1', port: 1 },
+    local: { address: '127.0.0.1', port: 53 },
+    transport: 'udp',
+    maxSize: 512,
+    receivedAt: performance.now(),
+    deadline: performance.now() + 2000,
+    meta: {},
+  };
 }
 
 describe('dns forward', () => {
@@ -61,7 +72,11 @@ describe('dns forward', () => {
       const body = encodeAnswer(query, received.length === 1 ? { rcode: ExtendedRcode.badCookie & 0xf } : { answers: [{ ttl: 60, address: [192, 0, 2, 2] }] });
       if (received.length === 2) {
         // A reply with a client cookie that is not the one sent (spoofed): it must be ignored.
-        server.send(withOpt(encodeAnswer(query, { answers: [{ ttl: 60, address: [6, 6, 6, 6] }] }), optRecord(false, 0, cookieOption(Buffer.alloc(8, 1)))), remote.port, remote.address);
+        server.send(
+          withOpt(encodeAnswer(query, { answers: [{ ttl: 60, address: [6, 6, 6, 6] }] }), optRecord(false, 0, cookieOption(Buffer.alloc(8, 1)))),
+          remote.port,
+          remote.address,
+        );
       }
       const rcode = received.length === 1 ? ExtendedRcode.badCookie : 0;
       server.send(withOpt(body, optRecord(false, rcode, cookieOption(theirs.subarray(0, 8)))), remote.port, remote.address);
@@ -74,23 +89,40 @@ describe('dns forward', () => {
     });
     try {
       const clientCookie = Buffer.alloc(8, 0xcc);
-      const query = buildQuery({ id: 9, name: 'cookie.test', type: Type.A, checkingDisabled: true, edns: { dnssecOk: true, udpSize: 4096, options: [{ code: 10, data: clientCookie }, { code: 3, data: Buffer.alloc(0) }] } });
+      const query = buildQuery({
+        id: 9,
+        name: 'cookie.test',
+        type: Type.A,
+        checkingDisabled: true,
+        edns: {
+          dnssecOk: true,
+          udpSize: 4096,
+          options: [
+            { code: 10, data: clientCookie },
+            { code: 3, data: Buffer.alloc(0) },
+          ],
+        },
+      });
       const answer = (await forward.resolve(ctx('cookie.test', query)))!;
       assert.deepEqual([...answer.subarray(-4)], [192, 0, 2, 2], 'the retry after BADCOOKIE was answered; the spoofed reply ignored');
-      assert.equal(answer.readUInt16BE(10), 0, 'the answer comes back without the upstream\'s OPT');
+      assert.equal(answer.readUInt16BE(10), 0, "the answer comes back without the upstream's OPT");
       assert.equal(received.length, 2);
       const [first, second] = received.map((packet) => ({ packet, parsed: parseQuery(packet)! }));
       for (const { packet, parsed } of [first!, second!]) {
-        assert.equal(parsed.edns!.udpSize, 1232, 'our UDP size, not the client\'s');
-        assert.equal(parsed.edns!.dnssecOk, true, 'the client\'s DO');
-        assert.equal(parsed.checkingDisabled, true, 'the client\'s CD');
-        assert.equal(packet.includes(clientCookie), false, 'the client\'s cookie never goes upstream');
+        assert.equal(parsed.edns!.udpSize, 1232, "our UDP size, not the client's");
+        assert.equal(parsed.edns!.dnssecOk, true, "the client's DO");
+        assert.equal(parsed.checkingDisabled, true, "the client's CD");
+        assert.equal(packet.includes(clientCookie), false, "the client's cookie never goes upstream");
         // One option only: our COOKIE (the client's NSID request is not passed on).
         assert.equal(packet.readUInt16BE(parsed.questionEnd + 9), parsed.edns!.cookieLength + 4);
       }
       const cookieOf = ({ packet, parsed }: typeof first & object) => packet.subarray(parsed.edns!.cookieAt, parsed.edns!.cookieAt + parsed.edns!.cookieLength);
       assert.equal(cookieOf(first!).length, 8, 'a client cookie alone at first');
-      assert.deepEqual(cookieOf(second!), Buffer.concat([cookieOf(first!), serverCookie]), 'the same client cookie, with the server cookie learned from BADCOOKIE');
+      assert.deepEqual(
+        cookieOf(second!),
+        Buffer.concat([cookieOf(first!), serverCookie]),
+        'the same client cookie, with the server cookie learned from BADCOOKIE',
+      );
     } finally {
       forward.close();
       server.close();

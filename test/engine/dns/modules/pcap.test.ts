@@ -18,7 +18,21 @@ const run = promisify(execFile);
 
 function exchange(seq: number, transport: 'udp' | 'tcp', client: string, server: string, name = 'www.example.test'): CapturedExchange {
   const query = encodeQuery(name, Type.A, { id: 0x4000 + seq });
-  const entry: QueryLogEntry = { seq, at: 1_790_000_000_000 + seq, client, transport, qname: name, qtype: 1, rcode: 0, upstream: null, route: '.', latencyMs: 1, cache: null, rrl: null, flattened: false };
+  const entry: QueryLogEntry = {
+    seq,
+    at: 1_790_000_000_000 + seq,
+    client,
+    transport,
+    qname: name,
+    qtype: 1,
+    rcode: 0,
+    upstream: null,
+    route: '.',
+    latencyMs: 1,
+    cache: null,
+    rrl: null,
+    flattened: false,
+  };
   return {
     entry,
     client: { address: client, port: 40000 + seq },
@@ -45,9 +59,16 @@ describe('dns pcap export', () => {
   });
 
   it('writes TCP with the length prefix and running sequence numbers, and IPv6', async () => {
-    const lines = await tcpdump([exchange(2, 'tcp', '127.0.0.9', '127.0.0.1'), exchange(3, 'udp', '::1', '::1'), exchange(4, 'udp', '::ffff:127.0.0.2', '127.0.0.1')]);
+    const lines = await tcpdump([
+      exchange(2, 'tcp', '127.0.0.9', '127.0.0.1'),
+      exchange(3, 'udp', '::1', '::1'),
+      exchange(4, 'udp', '::ffff:127.0.0.2', '127.0.0.1'),
+    ]);
     const text = lines.join('\n');
-    assert.match(text, /127\.0\.0\.9\.40002 > 127\.0\.0\.1\.53: Flags \[P\.\], cksum 0x[0-9a-f]+ \(correct\), seq 1:37, ack 1, .*16386\+ A\? www\.example\.test\./);
+    assert.match(
+      text,
+      /127\.0\.0\.9\.40002 > 127\.0\.0\.1\.53: Flags \[P\.\], cksum 0x[0-9a-f]+ \(correct\), seq 1:37, ack 1, .*16386\+ A\? www\.example\.test\./,
+    );
     assert.match(text, /127\.0\.0\.1\.53 > 127\.0\.0\.9\.40002: Flags \[P\.\], cksum 0x[0-9a-f]+ \(correct\), seq 1:\d+, ack 37,/);
     assert.match(text, /::1\.40003 > ::1\.53: \[udp sum ok\] 16387\+ A\? www\.example\.test\./);
     // A v4-mapped client with an IPv4 listener: both written as IPv6 so that one header fits.
@@ -78,7 +99,13 @@ describe('dns packet capture', () => {
     assert.equal(capture.get(1)!.entry.seq, 1);
     for (let seq = 2; seq <= 1000; seq++) capture.record(exchange(seq, 'udp', '127.0.0.9', '127.0.0.1'));
     assert.equal(capture.last(10_000).length, 100);
-    assert.equal(capture.last(3).map((e) => e.entry.seq).join(), '998,999,1000');
+    assert.equal(
+      capture
+        .last(3)
+        .map((e) => e.entry.seq)
+        .join(),
+      '998,999,1000',
+    );
     assert.equal(capture.get(1), undefined);
     assert.equal(capture.get(950)!.entry.seq, 950);
     capture.resize(10);
@@ -89,7 +116,14 @@ describe('dns packet capture', () => {
   it('keeps copies of the packets, whole, with everything that came with them', () => {
     const capture = new PacketCapture(10);
     const sent = exchange(7, 'tcp', '::1', '::1');
-    const expected = { ...sent, entry: { ...sent.entry }, client: { ...sent.client }, server: { ...sent.server }, query: Buffer.from(sent.query), reply: Buffer.from(sent.reply!) };
+    const expected = {
+      ...sent,
+      entry: { ...sent.entry },
+      client: { ...sent.client },
+      server: { ...sent.server },
+      query: Buffer.from(sent.query),
+      reply: Buffer.from(sent.reply!),
+    };
     capture.record(sent);
     sent.query.fill(0); // the caller's buffers may be reused: the capture holds its own bytes
     sent.reply!.fill(0);
@@ -105,7 +139,10 @@ describe('dns packet capture', () => {
     for (let seq = 1; seq <= 10; seq++) capture.record(big(seq));
     const kept = capture.last(100);
     // The arena of a 100-exchange capture holds 200 KiB (its least, 256 KiB): three of these answers.
-    assert.deepEqual(kept.map((e) => e.entry.seq), [8, 9, 10]);
+    assert.deepEqual(
+      kept.map((e) => e.entry.seq),
+      [8, 9, 10],
+    );
     assert.ok(kept.every((e) => e.reply!.length === 65_535 && e.reply!.every((byte) => byte === e.entry.seq)));
     assert.equal(capture.get(5), undefined);
     capture.record(exchange(11, 'udp', '127.0.0.9', '127.0.0.1'));
@@ -116,10 +153,16 @@ describe('dns packet capture', () => {
     const capture = new PacketCapture(5);
     for (let seq = 1; seq <= 8; seq++) capture.record(exchange(seq, 'udp', '127.0.0.9', '127.0.0.1'));
     capture.resize(3);
-    assert.deepEqual(capture.last(10).map((e) => e.entry.seq), [6, 7, 8]);
+    assert.deepEqual(
+      capture.last(10).map((e) => e.entry.seq),
+      [6, 7, 8],
+    );
     capture.resize(10);
     capture.record(exchange(9, 'udp', '127.0.0.9', '127.0.0.1'));
-    assert.deepEqual(capture.last(10).map((e) => e.entry.seq), [6, 7, 8, 9]);
+    assert.deepEqual(
+      capture.last(10).map((e) => e.entry.seq),
+      [6, 7, 8, 9],
+    );
     assert.equal(capture.get(7)!.reply![3]! & 0xf, 0);
   });
 

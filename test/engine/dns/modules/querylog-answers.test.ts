@@ -9,7 +9,8 @@ import { parseQuery, Type } from '../../../../engine/dns/wire.ts';
 import { encodeAnswer, encodeQuery } from '../../../helpers/dns.ts';
 import { waitFor } from '../../../helpers/wait.ts';
 
-const reply = (answers: dnsPacket.Answer[]) => dnsPacket.encode({ type: 'response', id: 1, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: 'q.example.test' }], answers });
+const reply = (answers: dnsPacket.Answer[]) =>
+  dnsPacket.encode({ type: 'response', id: 1, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: 'q.example.test' }], answers });
 
 describe('dns querylog: answers as text for the history', () => {
   it('writes each answer record type first, names decompressed, AAAA per RFC 5952', () => {
@@ -36,9 +37,23 @@ describe('dns querylog: answers as text for the history', () => {
     const log = new QueryLog({ size: 10, batchMs: 10, maxBatch: 100 });
     const withAnswers: QueryLogEntry[] = [];
     const without: QueryLogEntry[] = [];
-    const stops = [log.subscribe({ answers: true }, (batch) => withAnswers.push(...batch.entries)), log.subscribe({}, (batch) => without.push(...batch.entries))];
+    const stops = [
+      log.subscribe({ answers: true }, (batch) => withAnswers.push(...batch.entries)),
+      log.subscribe({}, (batch) => without.push(...batch.entries)),
+    ];
     const query = encodeQuery('a.example.test', Type.A);
-    const ctx: QueryContext = { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+    const ctx: QueryContext = {
+      query,
+      parsed: parseQuery(query)!,
+      cookie: null,
+      client: { address: '127.0.0.1', port: 1 },
+      local: { address: '127.0.0.1', port: 53 },
+      transport: 'udp',
+      maxSize: 512,
+      receivedAt: performance.now(),
+      deadline: 0,
+      meta: {},
+    };
     try {
       await log.handle(ctx, async (c) => encodeAnswer(c.query, { answers: [{ ttl: 1, address: [192, 0, 2, 7] }] }));
       await waitFor(() => withAnswers.length === 1 && without.length === 1, 'both batches');
@@ -55,7 +70,18 @@ describe('dns querylog: answers as text for the history', () => {
     const got: QueryLogEntry[] = [];
     const stop = log.subscribe({ answers: true }, (batch) => got.push(...batch.entries));
     const query = encodeQuery('b.example.test', Type.A);
-    const ctx: QueryContext = { query, parsed: parseQuery(query)!, cookie: null, client: { address: '127.0.0.1', port: 1 }, local: { address: '127.0.0.1', port: 53 }, transport: 'udp', maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+    const ctx: QueryContext = {
+      query,
+      parsed: parseQuery(query)!,
+      cookie: null,
+      client: { address: '127.0.0.1', port: 1 },
+      local: { address: '127.0.0.1', port: 53 },
+      transport: 'udp',
+      maxSize: 512,
+      receivedAt: performance.now(),
+      deadline: 0,
+      meta: {},
+    };
     try {
       const reply = await log.handle(ctx, async (c) => encodeAnswer(c.query, { answers: [{ ttl: 1, address: [192, 0, 2, 8] }] }));
       // The bytes may be reused once sent (a view of a larger buffer): the entry must not depend on them.

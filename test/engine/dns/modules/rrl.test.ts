@@ -27,7 +27,18 @@ function setup(overrides: Partial<RrlOptions> = {}) {
 
 function query(name: string, client = '192.0.2.1', transport: 'udp' | 'tcp' = 'udp'): QueryContext {
   const wire = encodeQuery(name, Type.A);
-  return { query: wire, parsed: parseQuery(wire)!, cookie: null, client: { address: client, port: 5353 }, local: { address: '127.0.0.1', port: 53 }, transport, maxSize: 512, receivedAt: performance.now(), deadline: 0, meta: {} };
+  return {
+    query: wire,
+    parsed: parseQuery(wire)!,
+    cookie: null,
+    client: { address: client, port: 5353 },
+    local: { address: '127.0.0.1', port: 53 },
+    transport,
+    maxSize: 512,
+    receivedAt: performance.now(),
+    deadline: 0,
+    meta: {},
+  };
 }
 
 const answerA: Next = async (ctx) => encodeAnswer(ctx.query, { answers: [{ ttl: 60, address: [192, 0, 2, 9] }] });
@@ -37,7 +48,14 @@ const nxdomain: Next = async (ctx) => encodeAnswer(ctx.query, { rcode: Rcode.nxD
 type Tally = { answered: number; truncated: number; dropped: number };
 
 /** Sends `perSecond` queries a second for `seconds` seconds; counts what happened each second. */
-async function flood(rrl: ResponseRateLimit, clock: { now: number }, seconds: number, perSecond: number, make: (i: number) => QueryContext, next = answerA): Promise<Tally[]> {
+async function flood(
+  rrl: ResponseRateLimit,
+  clock: { now: number },
+  seconds: number,
+  perSecond: number,
+  make: (i: number) => QueryContext,
+  next = answerA,
+): Promise<Tally[]> {
   const tallies: Tally[] = [];
   const start = clock.now;
   for (let second = 0; second < seconds; second++) {

@@ -32,11 +32,17 @@ describe('dns traffic per second', () => {
     traffic.observe(entry(10_002_020, { rrl: 'slip', flattened: true }));
     now = 10_003_100;
     const seconds = traffic.history(3);
-    assert.deepEqual(seconds.map((s) => s.at), [10_000_000, 10_001_000, 10_002_000]);
+    assert.deepEqual(
+      seconds.map((s) => s.at),
+      [10_000_000, 10_001_000, 10_002_000],
+    );
     assert.deepEqual(seconds[0], { at: 10_000_000, queries: 2, hits: 1, misses: 1, stale: 0, slipped: 0, dropped: 0, servfail: 0, nxdomain: 1, latencyMs: 2 });
     assert.equal(seconds[1]!.queries, 0);
     assert.equal(seconds[1]!.latencyMs, null);
-    assert.deepEqual({ ...seconds[2], latencyMs: undefined }, { at: 10_002_000, queries: 3, hits: 0, misses: 0, stale: 1, slipped: 1, dropped: 1, servfail: 1, nxdomain: 0, latencyMs: undefined });
+    assert.deepEqual(
+      { ...seconds[2], latencyMs: undefined },
+      { at: 10_002_000, queries: 3, hits: 0, misses: 0, stale: 1, slipped: 1, dropped: 1, servfail: 1, nxdomain: 0, latencyMs: undefined },
+    );
     // A dropped query sent nothing: it is neither an rcode nor an answer's latency.
     assert.deepEqual(traffic.rcodes, { NOERROR: 2, NXDOMAIN: 1, SERVFAIL: 1 });
     assert.equal(traffic.flattened, 1);
@@ -51,7 +57,10 @@ describe('dns traffic per second', () => {
     now += 700_000;
     traffic.observe(entry(now));
     now += 1000;
-    assert.equal(traffic.history(600).reduce((sum, s) => sum + s.queries, 0), 1);
+    assert.equal(
+      traffic.history(600).reduce((sum, s) => sum + s.queries, 0),
+      1,
+    );
     assert.equal(traffic.history(10_000).length, 600);
   });
 

@@ -29,7 +29,8 @@ const cookieCode = 10;
 const nsidCode = 3;
 const clientCookie = randomBytes(8);
 
-type CaseName = 'no EDNS' | 'EDNS0' | 'EDNS version 1' | 'NSID' | 'DO' | 'CD' | 'RD=0' | 'unknown option' | 'client cookie' | 'client+server cookie' | 'unknown opcode';
+type CaseName =
+  'no EDNS' | 'EDNS0' | 'EDNS version 1' | 'NSID' | 'DO' | 'CD' | 'RD=0' | 'unknown option' | 'client cookie' | 'client+server cookie' | 'unknown opcode';
 
 interface MatrixCase {
   name: CaseName;
@@ -74,7 +75,12 @@ async function ask(port: number, spec: QuerySpec, transport: 'udp' | 'tcp' = 'ud
 
 /** The server cookie `port` gives our client cookie (knot answers it with BADCOOKIE, Signalbox normally). */
 async function learnServerCookie(port: number): Promise<Buffer> {
-  const answer = await ask(port, { id: nextId++, name: 'www.example.test', type: Type.A, edns: { ...edns0, options: [{ code: cookieCode, data: clientCookie }] } });
+  const answer = await ask(port, {
+    id: nextId++,
+    name: 'www.example.test',
+    type: Type.A,
+    edns: { ...edns0, options: [{ code: cookieCode, data: clientCookie }] },
+  });
   const cookie = answer.opt?.options.find((o) => o.code === cookieCode);
   assert.ok(cookie, `port ${port} sent no cookie`);
   return Buffer.from(cookie.data, 'hex').subarray(8);
@@ -101,8 +107,8 @@ function differences(matrixCase: MatrixCase, spec: QuerySpec, sent: Buffer, ours
   expect('id', ours.id, spec.id);
   expect('QR', ours.qr, true);
   expect('opcode', ours.opcode, spec.opcode ?? 0);
-  expect('RD (the query\'s)', ours.rd, spec.recursionDesired !== false);
-  expect('CD (the query\'s)', ours.cd, spec.checkingDisabled === true);
+  expect("RD (the query's)", ours.rd, spec.recursionDesired !== false);
+  expect("CD (the query's)", ours.cd, spec.checkingDisabled === true);
   // As unbound: RA on what the forwarder serves (BADVERS included), not on a query it cannot take (NOTIMP).
   expect('RA (a forwarder)', ours.ra, matrixCase.name !== 'unknown opcode');
   for (const bit of ['aa', 'tc', 'ad'] as const) expect(`${bit.toUpperCase()} as knot`, ours[bit], reference[bit]);
@@ -118,11 +124,19 @@ function differences(matrixCase: MatrixCase, spec: QuerySpec, sent: Buffer, ours
     expect('DO as knot', ours.opt.dnssecOk, reference.opt.dnssecOk);
     const others = (options: ReadAnswer['opt'] & object) => options.options.filter((o) => o.code !== cookieCode && o.code !== nsidCode);
     expect('options other than COOKIE and NSID as knot', others(ours.opt), others(reference.opt));
-    expect('no NSID of an upstream', ours.opt.options.some((o) => o.code === nsidCode), false);
+    expect(
+      'no NSID of an upstream',
+      ours.opt.options.some((o) => o.code === nsidCode),
+      false,
+    );
     const sentCookie = spec.edns?.options?.find((o) => o.code === cookieCode)?.data;
     const cookie = ours.opt.options.find((o) => o.code === cookieCode);
     // A BADVERS answer is "limited in format to the VERSION level of the request" (RFC 6891 §6.1.3): no cookie there, as knot.
-    expect('COOKIE present as knot', cookie !== undefined, reference.opt.options.some((o) => o.code === cookieCode));
+    expect(
+      'COOKIE present as knot',
+      cookie !== undefined,
+      reference.opt.options.some((o) => o.code === cookieCode),
+    );
     if (sentCookie && cookie) {
       expect('client cookie echoed', cookie.data.slice(0, 16), clientCookie.toString('hex'));
       expect('server cookie of RFC 9018 (16 bytes, version 1)', [cookie.data.length, cookie.data.slice(16, 18)], [48, '01']);
@@ -156,7 +170,8 @@ describe('dns conformance against knot, cache on and off (knot)', () => {
           const name = withCase(question.name, seed);
           const knotSpec: QuerySpec = { id: nextId++, name, type: question.type, ...matrixCase.spec(knotCookie) };
           // knot's policy answers a client cookie alone with BADCOOKIE: its answer with its valid cookie is the reference.
-          const referenceSpec = matrixCase.name === 'client cookie' ? { ...knotSpec, ...matrix.find((c) => c.name === 'client+server cookie')!.spec(knotCookie) } : knotSpec;
+          const referenceSpec =
+            matrixCase.name === 'client cookie' ? { ...knotSpec, ...matrix.find((c) => c.name === 'client+server cookie')!.spec(knotCookie) } : knotSpec;
           const reference = await ask(knot.port, referenceSpec);
           for (const server of [cached, uncached]) {
             const spec: QuerySpec = { id: nextId++, name, type: question.type, ...matrixCase.spec(cookies.get(server.port)!) };
@@ -178,13 +193,15 @@ describe('dns conformance against knot, cache on and off (knot)', () => {
     for (const [seed, matrixCase] of matrix.entries()) {
       const name = withCase('www.example.test', seed);
       const knotSpec: QuerySpec = { id: nextId++, name, type: Type.A, ...matrixCase.spec(knotCookie) };
-      const referenceSpec = matrixCase.name === 'client cookie' ? { ...knotSpec, ...matrix.find((c) => c.name === 'client+server cookie')!.spec(knotCookie) } : knotSpec;
+      const referenceSpec =
+        matrixCase.name === 'client cookie' ? { ...knotSpec, ...matrix.find((c) => c.name === 'client+server cookie')!.spec(knotCookie) } : knotSpec;
       const reference = await ask(knot.port, referenceSpec, 'tcp');
       for (const server of [cached, uncached]) {
         // Over TCP a client needs no proof of its address; its cookie is still answered (RFC 7873 §5.2).
         const spec: QuerySpec = { id: nextId++, name, type: Type.A, ...matrixCase.spec(await learnServerCookie(server.port)) };
         const ours = await ask(server.port, spec, 'tcp');
-        for (const problem of differences(matrixCase, spec, buildQuery(spec), ours, reference)) problems.push(`TCP, ${server === cached ? 'cache on' : 'cache off'}, ${matrixCase.name}: ${problem}`);
+        for (const problem of differences(matrixCase, spec, buildQuery(spec), ours, reference))
+          problems.push(`TCP, ${server === cached ? 'cache on' : 'cache off'}, ${matrixCase.name}: ${problem}`);
       }
     }
     assert.deepEqual(problems.slice(0, 40), [], `${problems.length} differences`);

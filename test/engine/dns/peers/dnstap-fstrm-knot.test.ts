@@ -38,10 +38,14 @@ async function dnstapStats(dns: DnsBehindKnot): Promise<NonNullable<DnsStats['dn
 
 /** Waits until the engine wrote everything it queued (the collector has it in its socket). */
 async function flushed(dns: DnsBehindKnot, atLeast: number): Promise<void> {
-  await waitFor(async () => {
-    const stats = await dnstapStats(dns);
-    return stats.queued === 0 && stats.sent >= atLeast;
-  }, `dnstap to write ${atLeast} messages`, 15_000);
+  await waitFor(
+    async () => {
+      const stats = await dnstapStats(dns);
+      return stats.queued === 0 && stats.sent >= atLeast;
+    },
+    `dnstap to write ${atLeast} messages`,
+    15_000,
+  );
 }
 
 async function start(config: (upstreams: string[]) => Record<string, unknown>): Promise<DnsBehindKnot> {
@@ -60,79 +64,101 @@ async function collector(on: Parameters<typeof startCollector>[0]): Promise<Coll
 const linesOf = (lines: string[], name: string) => lines.filter((line) => line.includes(`"${name}."`));
 
 describe('dnstap to fstrm_capture, read back by dnstap-ldns', () => {
-  it('every query over UDP, TCP, DoT and DoH is in the capture as CLIENT_QUERY and CLIENT_RESPONSE, each miss also as FORWARDER_QUERY and FORWARDER_RESPONSE', { timeout: 120_000 }, async () => {
-    const pki = makePki();
-    const capture = await collector({ unix: join(tempDir('dnstap-sock'), 'dnstap.sock') });
-    const [udpPort, dotPort, dohPort] = [await freePort(), await freePort(), await freePort()];
-    const dns = await start((upstreams) => ({
-      upstreams,
-      listen: [`127.0.0.1:${udpPort}`, `tls://127.0.0.1:${dotPort}`, `https://127.0.0.1:${dohPort}/dns-query`],
-      tls: { certFile: pki.certFile, keyFile: pki.keyFile },
-      dnstap: { enabled: true, address: capture.address, identity: 'sbx-test' },
-    }));
-    await waitFor(async () => (await dnstapStats(dns)).connected === 1, 'dnstap to connect', 15_000);
+  it(
+    'every query over UDP, TCP, DoT and DoH is in the capture as CLIENT_QUERY and CLIENT_RESPONSE, each miss also as FORWARDER_QUERY and FORWARDER_RESPONSE',
+    { timeout: 120_000 },
+    async () => {
+      const pki = makePki();
+      const capture = await collector({ unix: join(tempDir('dnstap-sock'), 'dnstap.sock') });
+      const [udpPort, dotPort, dohPort] = [await freePort(), await freePort(), await freePort()];
+      const dns = await start((upstreams) => ({
+        upstreams,
+        listen: [`127.0.0.1:${udpPort}`, `tls://127.0.0.1:${dotPort}`, `https://127.0.0.1:${dohPort}/dns-query`],
+        tls: { certFile: pki.certFile, keyFile: pki.keyFile },
+        dnstap: { enabled: true, address: capture.address, identity: 'sbx-test' },
+      }));
+      await waitFor(async () => (await dnstapStats(dns)).connected === 1, 'dnstap to connect', 15_000);
 
-    const tls = [`+tls-ca=${pki.caFile}`, `+tls-hostname=${serverName}`];
-    const asked: { name: string; transport: 'UDP' | 'TCP' | 'DOT' | 'DOH' }[] = [];
-    for (let i = 0; i < 5; i++) {
-      for (const [transport, port, args] of [
-        ['UDP', udpPort, ['+notcp']],
-        ['TCP', udpPort, ['+tcp']],
-        ['DOT', dotPort, ['+tls', ...tls]],
-        ['DOH', dohPort, ['+https=/dns-query', ...tls]],
-      ] as const) {
-        const name = `tap-${transport.toLowerCase()}-${i}.example.test`;
-        const output = await kdig(port, [name, 'A', ...args]);
-        assert.match(output, /status: NXDOMAIN/, `${transport} ${name} answered`);
-        asked.push({ name, transport });
+      const tls = [`+tls-ca=${pki.caFile}`, `+tls-hostname=${serverName}`];
+      const asked: { name: string; transport: 'UDP' | 'TCP' | 'DOT' | 'DOH' }[] = [];
+      for (let i = 0; i < 5; i++) {
+        for (const [transport, port, args] of [
+          ['UDP', udpPort, ['+notcp']],
+          ['TCP', udpPort, ['+tcp']],
+          ['DOT', dotPort, ['+tls', ...tls]],
+          ['DOH', dohPort, ['+https=/dns-query', ...tls]],
+        ] as const) {
+          const name = `tap-${transport.toLowerCase()}-${i}.example.test`;
+          const output = await kdig(port, [name, 'A', ...args]);
+          assert.match(output, /status: NXDOMAIN/, `${transport} ${name} answered`);
+          asked.push({ name, transport });
+        }
       }
-    }
-    // A second ask of the same name is a cache hit: a client exchange and no forwarder one.
-    assert.match(await kdig(udpPort, ['tap-udp-0.example.test', 'A', '+notcp']), /status: NXDOMAIN/);
-    await flushed(dns, asked.length * 4 + 2);
-    await capture.stop();
+      // A second ask of the same name is a cache hit: a client exchange and no forwarder one.
+      assert.match(await kdig(udpPort, ['tap-udp-0.example.test', 'A', '+notcp']), /status: NXDOMAIN/);
+      await flushed(dns, asked.length * 4 + 2);
+      await capture.stop();
 
-    const lines = await readWithDnstapLdns(capture.file);
-    for (const { name, transport } of asked) {
-      const mine = linesOf(lines, name);
-      const kinds = mine.map((line) => line.split(' ')[2]);
-      assert.equal(kinds.filter((kind) => kind === 'CQ').length, name === 'tap-udp-0.example.test' ? 2 : 1, `${name}: CLIENT_QUERY in ${mine.join(' | ')}`);
-      assert.equal(kinds.filter((kind) => kind === 'CR').length, name === 'tap-udp-0.example.test' ? 2 : 1, `${name}: CLIENT_RESPONSE`);
-      assert.equal(kinds.filter((kind) => kind === 'FQ').length, 1, `${name}: FORWARDER_QUERY (one miss)`);
-      assert.equal(kinds.filter((kind) => kind === 'FR').length, 1, `${name}: FORWARDER_RESPONSE`);
-      // dnstap-ldns 0.2.1 names UDP and TCP; DOT and DOH came later to the schema, so it shows "?".
-      const client = mine.find((line) => line.split(' ')[2] === 'CQ')!;
-      assert.match(client, transport === 'UDP' || transport === 'TCP' ? new RegExp(` 127\\.0\\.0\\.1 ${transport} `) : / 127\.0\.0\.1 \? /);
-      assert.match(mine.find((line) => line.split(' ')[2] === 'FQ')!, / 127\.0\.0\.1 UDP /, 'the upstream was asked over UDP');
-    }
+      const lines = await readWithDnstapLdns(capture.file);
+      for (const { name, transport } of asked) {
+        const mine = linesOf(lines, name);
+        const kinds = mine.map((line) => line.split(' ')[2]);
+        assert.equal(kinds.filter((kind) => kind === 'CQ').length, name === 'tap-udp-0.example.test' ? 2 : 1, `${name}: CLIENT_QUERY in ${mine.join(' | ')}`);
+        assert.equal(kinds.filter((kind) => kind === 'CR').length, name === 'tap-udp-0.example.test' ? 2 : 1, `${name}: CLIENT_RESPONSE`);
+        assert.equal(kinds.filter((kind) => kind === 'FQ').length, 1, `${name}: FORWARDER_QUERY (one miss)`);
+        assert.equal(kinds.filter((kind) => kind === 'FR').length, 1, `${name}: FORWARDER_RESPONSE`);
+        // dnstap-ldns 0.2.1 names UDP and TCP; DOT and DOH came later to the schema, so it shows "?".
+        const client = mine.find((line) => line.split(' ')[2] === 'CQ')!;
+        assert.match(client, transport === 'UDP' || transport === 'TCP' ? new RegExp(` 127\\.0\\.0\\.1 ${transport} `) : / 127\.0\.0\.1 \? /);
+        assert.match(
+          mine.find((line) => line.split(' ')[2] === 'FQ')!,
+          / 127\.0\.0\.1 UDP /,
+          'the upstream was asked over UDP',
+        );
+      }
 
-    // The fields dnstap-ldns does not show, from the same file: protocol, ports, identity, times.
-    // Decoded messages are taken apart field by field (optional in proto2, so typed nullable).
-    const messages: any[] = decodeCapture(capture.file);
-    assert.ok(messages.every((m) => m.type === dnstap.Dnstap.Type.MESSAGE && Buffer.from(m.identity).toString() === 'sbx-test'));
-    const protocolOf = { UDP: dnstap.SocketProtocol.UDP, TCP: dnstap.SocketProtocol.TCP, DOT: dnstap.SocketProtocol.DOT, DOH: dnstap.SocketProtocol.DOH };
-    const listenerPort = { UDP: udpPort, TCP: udpPort, DOT: dotPort, DOH: dohPort };
-    for (const { name, transport } of asked) {
-      const wire = Buffer.from(name.split('.').map((label) => String.fromCharCode(label.length) + label).join(''), 'latin1');
-      const response = messages.find((m) => m.message.type === dnstap.Message.Type.CLIENT_RESPONSE && Buffer.from(m.message.responseMessage).includes(wire))!;
-      assert.ok(response, `${name}: CLIENT_RESPONSE decoded`);
-      const m = response.message;
-      assert.equal(m.socketProtocol, protocolOf[transport], `${name}: socket_protocol`);
-      assert.equal(m.socketFamily, dnstap.SocketFamily.INET);
-      assert.deepEqual([...m.queryAddress], [127, 0, 0, 1]);
-      assert.equal(m.responsePort, listenerPort[transport]);
-      assert.ok(m.queryPort > 0);
-      const queried = Number(m.queryTimeSec) + m.queryTimeNsec / 1e9;
-      const answered = Number(m.responseTimeSec) + m.responseTimeNsec / 1e9;
-      assert.ok(answered >= queried && Math.abs(Date.now() / 1000 - answered) < 300, `${name}: times ${queried} <= ${answered}, close to now`);
-      assert.equal(Buffer.from(m.responseMessage).readUInt16BE(0), Buffer.from(messages.find((q) => q.message.type === dnstap.Message.Type.CLIENT_QUERY && Buffer.from(q.message.queryMessage).includes(wire))!.message.queryMessage).readUInt16BE(0), 'the response carries the query ID');
-    }
-  });
+      // The fields dnstap-ldns does not show, from the same file: protocol, ports, identity, times.
+      // Decoded messages are taken apart field by field (optional in proto2, so typed nullable).
+      const messages: any[] = decodeCapture(capture.file);
+      assert.ok(messages.every((m) => m.type === dnstap.Dnstap.Type.MESSAGE && Buffer.from(m.identity).toString() === 'sbx-test'));
+      const protocolOf = { UDP: dnstap.SocketProtocol.UDP, TCP: dnstap.SocketProtocol.TCP, DOT: dnstap.SocketProtocol.DOT, DOH: dnstap.SocketProtocol.DOH };
+      const listenerPort = { UDP: udpPort, TCP: udpPort, DOT: dotPort, DOH: dohPort };
+      for (const { name, transport } of asked) {
+        const wire = Buffer.from(
+          name
+            .split('.')
+            .map((label) => String.fromCharCode(label.length) + label)
+            .join(''),
+          'latin1',
+        );
+        const response = messages.find((m) => m.message.type === dnstap.Message.Type.CLIENT_RESPONSE && Buffer.from(m.message.responseMessage).includes(wire))!;
+        assert.ok(response, `${name}: CLIENT_RESPONSE decoded`);
+        const m = response.message;
+        assert.equal(m.socketProtocol, protocolOf[transport], `${name}: socket_protocol`);
+        assert.equal(m.socketFamily, dnstap.SocketFamily.INET);
+        assert.deepEqual([...m.queryAddress], [127, 0, 0, 1]);
+        assert.equal(m.responsePort, listenerPort[transport]);
+        assert.ok(m.queryPort > 0);
+        const queried = Number(m.queryTimeSec) + m.queryTimeNsec / 1e9;
+        const answered = Number(m.responseTimeSec) + m.responseTimeNsec / 1e9;
+        assert.ok(answered >= queried && Math.abs(Date.now() / 1000 - answered) < 300, `${name}: times ${queried} <= ${answered}, close to now`);
+        assert.equal(
+          Buffer.from(m.responseMessage).readUInt16BE(0),
+          Buffer.from(
+            messages.find((q) => q.message.type === dnstap.Message.Type.CLIENT_QUERY && Buffer.from(q.message.queryMessage).includes(wire))!.message
+              .queryMessage,
+          ).readUInt16BE(0),
+          'the response carries the query ID',
+        );
+      }
+    },
+  );
 
   it('queues while the collector is not there yet, connects when it starts, and delivers what was queued', { timeout: 60_000 }, async () => {
     const port = await freePort();
     const dns = await start((upstreams) => ({ upstreams, dnstap: { enabled: true, address: `tcp://127.0.0.1:${port}`, reconnectMaxMs: 300 } }));
-    for (let i = 0; i < 5; i++) assert.ok(await askUdp(dns.port, encodeQuery(`early-${i}.example.test`, Type.A, { id: 100 + i })), 'answered with no collector');
+    for (let i = 0; i < 5; i++)
+      assert.ok(await askUdp(dns.port, encodeQuery(`early-${i}.example.test`, Type.A, { id: 100 + i })), 'answered with no collector');
     const before = await dnstapStats(dns);
     assert.equal(before.connected, 0);
     assert.equal(before.sent, 0);
@@ -171,7 +197,12 @@ describe('dnstap to fstrm_capture, read back by dnstap-ldns', () => {
     await flushed(dns, 4);
     assert.equal((await dnstapStats(dns)).sent, 4, 'a new stream, counted afresh');
     await capture.stop();
-    const identities = new Map(decodeCapture(capture.file).map((m) => [Buffer.from(m.message!.queryMessage ?? m.message!.responseMessage!).toString('latin1'), Buffer.from(m.identity!).toString()]));
+    const identities = new Map(
+      decodeCapture(capture.file).map((m) => [
+        Buffer.from(m.message!.queryMessage ?? m.message!.responseMessage!).toString('latin1'),
+        Buffer.from(m.identity!).toString(),
+      ]),
+    );
     const identityOf = (name: string) => [...identities].find(([wire]) => wire.includes(name.split('.')[0]!))?.[1];
     assert.equal(identityOf('kept.example.test'), 'first');
     assert.equal(identityOf('changed.example.test'), 'second');

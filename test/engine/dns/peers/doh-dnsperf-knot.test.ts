@@ -21,7 +21,11 @@ let dohPort: number;
 before(async () => {
   const pki = makePki();
   dohPort = await freePort();
-  dns = await startDnsBehindKnot((upstreams) => ({ listen: [`https://127.0.0.1:${dohPort}/dns-query`], upstreams, tls: { certFile: pki.certFile, keyFile: pki.keyFile } }));
+  dns = await startDnsBehindKnot((upstreams) => ({
+    listen: [`https://127.0.0.1:${dohPort}/dns-query`],
+    upstreams,
+    tls: { certFile: pki.certFile, keyFile: pki.keyFile },
+  }));
 });
 after(() => dns?.stop());
 
@@ -29,8 +33,30 @@ describe('DoH with dnsperf (knot upstream)', () => {
   it('serves dnsperf -m doh without it giving up on a stream: each answer is one DATA frame with END_STREAM', { timeout: 60_000 }, async () => {
     const file = join(tempDir('dnsperf-doh'), 'queries.txt');
     // Names knot has, asked over and over: hits after the first.
-    writeFileSync(file, Array.from({ length: 2000 }, (_, i) => `${['www', 'mail', 'txt', 'ns1'][i % 4]}.example.test ${i % 8 === 7 ? 'TXT' : 'A'}`).join('\n') + '\n');
-    const args = ['-s', '127.0.0.1', '-p', String(dohPort), '-m', 'doh', '-O', `doh-uri=https://127.0.0.1:${dohPort}/dns-query`, '-d', file, '-l', '3', '-c', '4', '-q', '4', '-t', '1'];
+    writeFileSync(
+      file,
+      Array.from({ length: 2000 }, (_, i) => `${['www', 'mail', 'txt', 'ns1'][i % 4]}.example.test ${i % 8 === 7 ? 'TXT' : 'A'}`).join('\n') + '\n',
+    );
+    const args = [
+      '-s',
+      '127.0.0.1',
+      '-p',
+      String(dohPort),
+      '-m',
+      'doh',
+      '-O',
+      `doh-uri=https://127.0.0.1:${dohPort}/dns-query`,
+      '-d',
+      file,
+      '-l',
+      '3',
+      '-c',
+      '4',
+      '-q',
+      '4',
+      '-t',
+      '1',
+    ];
     const { stdout } = await run('dnsperf', args, { timeout: 50_000 }).catch((err: { stdout?: string; stderr?: string }) => {
       throw new Error(`dnsperf -m doh failed: ${err.stderr ?? ''}${err.stdout ?? ''}`);
     });

@@ -41,7 +41,11 @@ after(() => dns?.stop());
 
 async function kdigAt(port: number, args: string[]): Promise<string> {
   try {
-    return (await run('kdig', ['@127.0.0.1', '-p', String(port), '+time=3', '+retry=0', `+tls-ca=${pki.caFile}`, `+tls-hostname=${serverName}`, ...args], { timeout: 8000 })).stdout;
+    return (
+      await run('kdig', ['@127.0.0.1', '-p', String(port), '+time=3', '+retry=0', `+tls-ca=${pki.caFile}`, `+tls-hostname=${serverName}`, ...args], {
+        timeout: 8000,
+      })
+    ).stdout;
   } catch (err) {
     return (err as { stdout?: string }).stdout ?? '';
   }
@@ -104,7 +108,9 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
     try {
       const webPort = (web.address() as { port: number }).port;
       // ns1.example.test is 127.0.0.1 in knot's zone: only a working DoH answer gets curl there.
-      const { stdout } = await run('curl', ['-sS', '--max-time', '8', '--cacert', pki.caFile, '--doh-url', dohUrl, `http://ns1.example.test:${webPort}/`], { timeout: 10_000 });
+      const { stdout } = await run('curl', ['-sS', '--max-time', '8', '--cacert', pki.caFile, '--doh-url', dohUrl, `http://ns1.example.test:${webPort}/`], {
+        timeout: 10_000,
+      });
       assert.equal(stdout, 'through signalbox doh\n');
     } finally {
       web.close();
@@ -116,7 +122,12 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
     const file = join(pki.dir, 'query.bin');
     writeFileSync(file, query);
     const curl = async (args: string[]) =>
-      (await run('curl', ['-sS', '--max-time', '8', '--cacert', pki.caFile, '-D', join(pki.dir, 'headers.txt'), '-o', '-', ...args], { timeout: 10_000, encoding: 'buffer' })).stdout;
+      (
+        await run('curl', ['-sS', '--max-time', '8', '--cacert', pki.caFile, '-D', join(pki.dir, 'headers.txt'), '-o', '-', ...args], {
+          timeout: 10_000,
+          encoding: 'buffer',
+        })
+      ).stdout;
     const posted = await curl(['--data-binary', `@${file}`, '-H', 'content-type: application/dns-message', dohUrl]);
     assert.ok(posted.includes(Buffer.from([192, 0, 2, 10])), posted.toString('hex'));
     assert.equal(posted.readUInt16BE(0), 0);
@@ -144,7 +155,12 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
     try {
       const ask = (query: Buffer) =>
         new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-          const stream = session.request({ ':method': 'POST', ':path': '/dns-query', 'content-type': 'application/dns-message', accept: 'application/dns-message' });
+          const stream = session.request({
+            ':method': 'POST',
+            ':path': '/dns-query',
+            'content-type': 'application/dns-message',
+            accept: 'application/dns-message',
+          });
           const chunks: Buffer[] = [];
           let statusCode = 0;
           stream.on('response', (headers) => (statusCode = Number(headers[':status'])));
@@ -153,7 +169,9 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
           stream.on('error', reject);
           stream.end(query);
         });
-      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(i % 2 ? paddedQuery('www.example.test', i) : encodeQuery('www.example.test', Type.A, { id: i, edns: 1232 }))));
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => ask(i % 2 ? paddedQuery('www.example.test', i) : encodeQuery('www.example.test', Type.A, { id: i, edns: 1232 }))),
+      );
       for (const [i, { status: code, body }] of answers.entries()) {
         assert.equal(code, 200);
         assert.equal(body.readUInt16BE(0), i);
@@ -171,7 +189,15 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
   it('refuses TLS below 1.2', async () => {
     const { connect } = await import('node:tls');
     const error = await new Promise<Error | null>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: dotPort, ca: pki.ca, servername: serverName, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
+      const socket = connect({
+        host: '127.0.0.1',
+        port: dotPort,
+        ca: pki.ca,
+        servername: serverName,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      });
       socket.once('secureConnect', () => {
         socket.destroy();
         resolve(null);
@@ -184,7 +210,9 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
   it('takes a renewed certificate on dns.configSet, and keeps the old one when a file cannot be read', async () => {
     const config = ((await dns.engine.procedures['dns.configGet']!({})) as { config: DnsConfig }).config;
     await assert.rejects(
-      Promise.resolve().then(() => dns.engine.procedures['dns.configSet']!({ config: { ...config, tls: { certFile: pki.certFile, keyFile: join(pki.dir, 'missing.key') } } })),
+      Promise.resolve().then(() =>
+        dns.engine.procedures['dns.configSet']!({ config: { ...config, tls: { certFile: pki.certFile, keyFile: join(pki.dir, 'missing.key') } } }),
+      ),
       (err: Error & { code?: string }) => err.code === 'E_DNS_CONFIG_REJECTED' && /E_DNS_TLS_FILE/.test(err.message) && err.message.includes('missing.key'),
     );
     assert.match(await kdigAt(dotPort, ['+tls', 'www.example.test', 'A']), /192\.0\.2\.10/, 'the old certificate still serves');
@@ -194,7 +222,17 @@ describe('dns over TLS and HTTPS (kdig, curl, node:http2; knot upstream)', () =>
     pki = renewed;
     assert.match(await kdigAt(dotPort, ['+tls', 'www.example.test', 'A']), /192\.0\.2\.10/, 'DoT presents the renewed certificate');
     assert.match(await kdigAt(dohPort, ['+https=/dns-query', 'www.example.test', 'A']), /192\.0\.2\.10/, 'DoH presents the renewed certificate');
-    const stale = await run('kdig', ['@127.0.0.1', '-p', String(dotPort), '+time=2', '+retry=0', `+tls-ca=${oldCa}`, `+tls-hostname=${serverName}`, '+tls', 'www.example.test']).then(
+    const stale = await run('kdig', [
+      '@127.0.0.1',
+      '-p',
+      String(dotPort),
+      '+time=2',
+      '+retry=0',
+      `+tls-ca=${oldCa}`,
+      `+tls-hostname=${serverName}`,
+      '+tls',
+      'www.example.test',
+    ]).then(
       ({ stdout }) => stdout,
       (err: { stdout?: string }) => err.stdout ?? '',
     );

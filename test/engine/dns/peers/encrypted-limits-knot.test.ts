@@ -41,7 +41,9 @@ describe('dns DoT and DoH limits', () => {
     // Counted as closed for idleness, and no longer open (the server's close may trail the client's).
     await waitFor(async () => {
       const stats = await dns.stats();
-      return stats.connectionsIdleClosed.tls >= 1 && stats.connectionsIdleClosed.https >= 1 && stats.connectionsOpen.tls === 0 && stats.connectionsOpen.https === 0;
+      return (
+        stats.connectionsIdleClosed.tls >= 1 && stats.connectionsIdleClosed.https >= 1 && stats.connectionsOpen.tls === 0 && stats.connectionsOpen.https === 0
+      );
     }, 'the idle closes to be counted');
   });
 
@@ -52,7 +54,13 @@ describe('dns DoT and DoH limits', () => {
       for (let attempt = 0; open.length < 2 && attempt < 50; attempt++) {
         const socket = dot();
         socket.on('error', () => {});
-        if (await once(socket, 'secureConnect').then(() => true, () => false)) open.push(socket);
+        if (
+          await once(socket, 'secureConnect').then(
+            () => true,
+            () => false,
+          )
+        )
+          open.push(socket);
         else await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.equal(open.length, 2);

@@ -44,7 +44,7 @@ const answerLines = (output: string) =>
     .map((line) => line.split(/\s+/).filter(Boolean));
 
 describe('dns flatten apex: true (unbound, knot, kdig)', () => {
-  it('answers an apex CNAME with the target\'s A records owned by the apex, TTL the chain minimum, no CNAME', async () => {
+  it("answers an apex CNAME with the target's A records owned by the apex, TTL the chain minimum, no CNAME", async () => {
     const out = await kdig(flattening!.port, ['apex.test', 'A']);
     assert.deepEqual(answerLines(out), [['apex.test.', '45', 'IN', 'A', '192.0.2.10']], out);
     assert.ok((await flattening!.stats()).flattened >= 1);
@@ -64,7 +64,10 @@ describe('dns flatten apex: true (unbound, knot, kdig)', () => {
   });
 
   it('leaves ordinary answers and other types alone', async () => {
-    assert.deepEqual(answerLines(await kdig(flattening!.port, ['www.example.test', 'A'])).map((rr) => rr[4]), ['192.0.2.10']);
+    assert.deepEqual(
+      answerLines(await kdig(flattening!.port, ['www.example.test', 'A'])).map((rr) => rr[4]),
+      ['192.0.2.10'],
+    );
     assert.match(await kdig(flattening!.port, ['apex.test', 'TXT']), /apex\.test\.\s+\d+\s+IN\s+CNAME\s+www\.example\.test\./);
   });
 

@@ -17,7 +17,10 @@ const answerLines = (output: string) => output.split('\n').filter((line) => /\sI
 describe('dns flatten (knot, kdig)', () => {
   it('answers a CNAME chain with the final A records owned by the queried name, TTL the chain minimum', async () => {
     const out = await kdig(dns.port, ['alias.example.test', 'A']);
-    assert.deepEqual(answerLines(out).map((line) => line.split(/\s+/).filter(Boolean)), [['alias.example.test.', '60', 'IN', 'A', '192.0.2.10']]);
+    assert.deepEqual(
+      answerLines(out).map((line) => line.split(/\s+/).filter(Boolean)),
+      [['alias.example.test.', '60', 'IN', 'A', '192.0.2.10']],
+    );
   });
 
   it('flattens AAAA the same way', async () => {
@@ -26,7 +29,10 @@ describe('dns flatten (knot, kdig)', () => {
 
   it('resolves the part of the chain the first answer lacks (a target in another zone)', async () => {
     const out = await kdig(dns.port, ['ext.example.test', 'A']);
-    assert.deepEqual(answerLines(out).map((line) => line.split(/\s+/).filter(Boolean)), [['ext.example.test.', '90', 'IN', 'A', '192.0.2.77']]);
+    assert.deepEqual(
+      answerLines(out).map((line) => line.split(/\s+/).filter(Boolean)),
+      [['ext.example.test.', '90', 'IN', 'A', '192.0.2.77']],
+    );
   });
 
   it('answers NODATA for a dangling chain, in the zone and outside it', async () => {

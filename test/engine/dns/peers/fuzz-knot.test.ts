@@ -32,7 +32,13 @@ describe('dns engine under malformed input (knot)', () => {
       encodeQuery('big.example.test', Type.TXT, { edns: 4096 }),
       encodeQuery('x.test', Type.MX),
       // EDNS options (a client and server cookie), DO and CD: what the cookie and OPT code reads.
-      buildQuery({ id: 1, name: 'www.example.test', type: Type.A, checkingDisabled: true, edns: { dnssecOk: true, options: [cookie, { code: 3, data: Buffer.alloc(0) }] } }),
+      buildQuery({
+        id: 1,
+        name: 'www.example.test',
+        type: Type.A,
+        checkingDisabled: true,
+        edns: { dnssecOk: true, options: [cookie, { code: 3, data: Buffer.alloc(0) }] },
+      }),
     ];
     const socket = createSocket('udp4');
     let replies = 0;
@@ -46,7 +52,10 @@ describe('dns engine under malformed input (knot)', () => {
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
     for (let batch = 0; batch < 1000; batch++) {
       await Promise.all(
-        Array.from({ length: 100 }, (_, j) => new Promise<void>((resolve) => socket.send(mutant(batch * 100 + j, seeds), dns.port, '127.0.0.1', () => resolve()))),
+        Array.from(
+          { length: 100 },
+          (_, j) => new Promise<void>((resolve) => socket.send(mutant(batch * 100 + j, seeds), dns.port, '127.0.0.1', () => resolve())),
+        ),
       );
       // Paced so the socket buffer is not what drops them: the point is that the engine reads them.
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -17,7 +17,11 @@ describe('dns upstream health and policies (knot, kdig)', () => {
     try {
       const firstAddress = `127.0.0.1:${dns.knot.port}`;
       await dns.knot.stop();
-      await waitFor(async () => (await dns.stats()).upstreams.find((u) => u.address === firstAddress)?.healthy === false, 'the first upstream marked down', 10_000);
+      await waitFor(
+        async () => (await dns.stats()).upstreams.find((u) => u.address === firstAddress)?.healthy === false,
+        'the first upstream marked down',
+        10_000,
+      );
       const answered: { upstream: string | null; latencyMs: number }[] = [];
       const stopLog = dns.engine.streams['dns.queryLog']!({}, (batch) => answered.push(...batch.entries));
       for (let i = 0; i < 6; i++) assert.match(await kdig(dns.port, ['www.example.test', 'A']), /192\.0\.2\.10/);
@@ -29,7 +33,11 @@ describe('dns upstream health and policies (knot, kdig)', () => {
       }
       const revived = await startKnot(dns.knot.port);
       try {
-        await waitFor(async () => (await dns.stats()).upstreams.find((u) => u.address === firstAddress)?.healthy === true, 'the first upstream back up', 10_000);
+        await waitFor(
+          async () => (await dns.stats()).upstreams.find((u) => u.address === firstAddress)?.healthy === true,
+          'the first upstream back up',
+          10_000,
+        );
         const used = new Set<string>();
         const stop = dns.engine.streams['dns.queryLog']!({}, (batch) => batch.entries.forEach((e) => e.upstream && used.add(e.upstream)));
         for (let i = 0; i < 6; i++) await kdig(dns.port, ['www.example.test', 'A']);
@@ -58,7 +66,15 @@ describe('dns upstream health and policies (knot, kdig)', () => {
   it('weighted-random shares queries by weight', async () => {
     const second = await startKnot();
     const dns = await startDnsBehindKnot(
-      ([heavy, light]) => ({ ...noCache, policy: 'weighted-random', healthCheck: { enabled: false }, upstreams: [{ address: heavy, weight: 9 }, { address: light, weight: 1 }] }),
+      ([heavy, light]) => ({
+        ...noCache,
+        policy: 'weighted-random',
+        healthCheck: { enabled: false },
+        upstreams: [
+          { address: heavy, weight: 9 },
+          { address: light, weight: 1 },
+        ],
+      }),
       [second],
     );
     try {
@@ -79,7 +95,9 @@ describe('dns upstream health and policies (knot, kdig)', () => {
       for (let i = 0; i < 10; i++) await kdig(dns.port, ['www.example.test', 'A']);
       const [first, other] = (await dns.stats()).upstreams;
       assert.deepEqual([first!.answered, other!.answered, first!.enabled], [0, 10, false]);
-      await assert.rejects(async () => dns.engine.procedures['dns.setUpstream']!({ address: '127.0.0.1:1', enabled: false }), { code: 'E_DNS_UNKNOWN_UPSTREAM' });
+      await assert.rejects(async () => dns.engine.procedures['dns.setUpstream']!({ address: '127.0.0.1:1', enabled: false }), {
+        code: 'E_DNS_UNKNOWN_UPSTREAM',
+      });
     } finally {
       await dns.stop();
     }

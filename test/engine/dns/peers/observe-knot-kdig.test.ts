@@ -47,9 +47,18 @@ describe('dns observation (knot, kdig)', () => {
     const { seconds: history } = await call('dns.history', { seconds: 60 });
     assert.ok(history.length >= 1 && history.length <= 60, 'only the seconds since the engine started');
     assert.ok(Date.now() - history.at(-1)!.at < 3000, 'up to the last whole second');
-    assert.equal(history.reduce((sum, s) => sum + s.queries, 0), 4);
-    assert.equal(history.reduce((sum, s) => sum + s.hits, 0), 1);
-    assert.equal(history.reduce((sum, s) => sum + s.nxdomain, 0), 1);
+    assert.equal(
+      history.reduce((sum, s) => sum + s.queries, 0),
+      4,
+    );
+    assert.equal(
+      history.reduce((sum, s) => sum + s.hits, 0),
+      1,
+    );
+    assert.equal(
+      history.reduce((sum, s) => sum + s.nxdomain, 0),
+      1,
+    );
   });
 
   it('decodes a captured query and its answer', async () => {
@@ -60,7 +69,10 @@ describe('dns observation (knot, kdig)', () => {
     assert.equal(answer!.rcode, 'NXDOMAIN');
     assert.equal(answer!.authorities[0]!.type, 'SOA');
     assert.ok(answer!.flags.includes('qr'));
-    await assert.rejects(Promise.resolve().then(() => call('dns.packet', { seq: 10_000 })), { code: 'E_DNS_NOT_CAPTURED' });
+    await assert.rejects(
+      Promise.resolve().then(() => call('dns.packet', { seq: 10_000 })),
+      { code: 'E_DNS_NOT_CAPTURED' },
+    );
   });
 
   it('exports the capture as a pcap that tcpdump reads, UDP and TCP', async () => {

@@ -42,10 +42,12 @@ describe('dns answers of our own (knot)', () => {
     assert.deepEqual([reply.id, reply.qr, reply.opcode, reply.rd, reply.ra, reply.rcode], [0x4321, true, 6, true, false, 4]);
   });
 
-  it('sends an oversize answer as an empty TC=1 copy that keeps the rcode and the AA of knot\'s answer', async () => {
+  it("sends an oversize answer as an empty TC=1 copy that keeps the rcode and the AA of knot's answer", async () => {
     const plain = readAnswer((await askUdp(dns.port, encodeQuery('big.example.test', Type.TXT), { from: '127.0.2.2' }))!);
     assert.deepEqual([plain.tc, plain.aa, plain.ra, plain.rcode, plain.answers.length, plain.opt], [true, true, true, 0, 0, null]);
-    const edns = readAnswer((await askUdp(dns.port, buildQuery({ id: 5, name: 'big.example.test', type: Type.TXT, edns: { udpSize: 512, dnssecOk: true } }), { from: '127.0.2.2' }))!);
+    const edns = readAnswer(
+      (await askUdp(dns.port, buildQuery({ id: 5, name: 'big.example.test', type: Type.TXT, edns: { udpSize: 512, dnssecOk: true } }), { from: '127.0.2.2' }))!,
+    );
     assert.deepEqual([edns.tc, edns.aa, edns.opt?.dnssecOk, edns.opt?.udpSize], [true, true, true, 1232]);
   });
 
@@ -60,8 +62,13 @@ describe('dns answers of our own (knot)', () => {
 
   it('logs a slipped NXDOMAIN as NXDOMAIN, with the RRL action', async () => {
     const replies = await flood(encodeQuery('nope.example.test', Type.A), 40, '127.0.4.1');
-    assert.ok(replies.some((reply) => reply[2]! & 0x02), 'nothing slipped');
-    const { entries } = (await dns.engine.procedures['dns.recentQueries']!({ filter: { client: '127.0.4.1' }, limit: 100 })) as { entries: { rcode: number; rrl: string | null }[] };
+    assert.ok(
+      replies.some((reply) => reply[2]! & 0x02),
+      'nothing slipped',
+    );
+    const { entries } = (await dns.engine.procedures['dns.recentQueries']!({ filter: { client: '127.0.4.1' }, limit: 100 })) as {
+      entries: { rcode: number; rrl: string | null }[];
+    };
     const slipped = entries.filter((entry) => entry.rrl === 'slip');
     assert.ok(slipped.length > 0);
     assert.deepEqual([...new Set(entries.map((entry) => entry.rcode))], [3], 'the rcode the client would have got');

@@ -57,7 +57,10 @@ describe('dns hot reload (knot, kdig)', () => {
     const load = await steadyLoad(8, reloads);
     assert.ok(load.sent > 100, `only ${load.sent} queries were sent`);
     assert.equal(load.answered, load.sent, 'every query answered');
-    assert.deepEqual(results.map((r) => r.listenersChanged), [false, false, false, false, false]);
+    assert.deepEqual(
+      results.map((r) => r.listenersChanged),
+      [false, false, false, false, false],
+    );
     assert.deepEqual(await getConfig(), base);
   });
 

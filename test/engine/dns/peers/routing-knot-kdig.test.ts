@@ -128,7 +128,10 @@ describe('dns routing by zone (two knots, kdig)', () => {
       [null, null, null, null],
       'the internal route is never limited',
     );
-    assert.ok(udp('www.example.test').some((entry) => entry.rrl === 'slip'), 'the public route is');
+    assert.ok(
+      udp('www.example.test').some((entry) => entry.rrl === 'slip'),
+      'the public route is',
+    );
   });
 
   it('keeps a pool whose own config did not change when another pool changes', async () => {

@@ -32,7 +32,10 @@ describe('signalbox dns command (knot, kdig)', () => {
     const port = await freePort();
     const file = join(tempDir('dns-cli'), 'signalbox.yaml');
     const write = (flatten: string) =>
-      writeFileSync(file, `engines:\n  dns:\n    listen: ["127.0.0.1:${port}"]\n    upstreams: ["127.0.0.1:${knot.port}"]\n    flatten:\n      names: [${flatten}]\n`);
+      writeFileSync(
+        file,
+        `engines:\n  dns:\n    listen: ["127.0.0.1:${port}"]\n    upstreams: ["127.0.0.1:${knot.port}"]\n    flatten:\n      names: [${flatten}]\n`,
+      );
     write('');
     const child = spawn(process.execPath, [bin, 'dns', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -42,7 +45,12 @@ describe('signalbox dns command (knot, kdig)', () => {
       assert.match(await kdig(port, ['alias.example.test', 'A']), /CNAME/);
       write('"alias.example.test"');
       child.kill('SIGHUP');
-      await waitFor(async () => /alias\.example\.test\.\s+60\s+IN\s+A\s+192\.0\.2\.10/.test(await kdig(port, ['alias.example.test', 'A'], 500)), 'the flattened answer after SIGHUP', 30_000, 100);
+      await waitFor(
+        async () => /alias\.example\.test\.\s+60\s+IN\s+A\s+192\.0\.2\.10/.test(await kdig(port, ['alias.example.test', 'A'], 500)),
+        'the flattened answer after SIGHUP',
+        30_000,
+        100,
+      );
       writeFileSync(file, 'engines:\n  dns:\n    rrl: { slip: 99 }\n');
       child.kill('SIGHUP');
       // An upgrade forks new engine processes: on a loaded 2-core machine that takes seconds, not ms.

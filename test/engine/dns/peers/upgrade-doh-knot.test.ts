@@ -143,20 +143,23 @@ async function http1Load(clients: number, total: number, intervalMs: number): Pr
   const sockets = agents.map(() => new Set<unknown>());
   const ask = (client: number, id: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: dohPort, path: path(id), agent: agents[client], headers: { accept: 'application/dns-message' } }, (res) => {
-        if (res.headers.connection === 'close') result.closeHeaders++;
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            checkAnswer(id, res.statusCode, Buffer.concat(chunks));
-            resolve();
-          } catch (err) {
-            reject(err as Error);
-          }
-        });
-        res.on('error', () => reject(new Error('response failed')));
-      });
+      const req = request(
+        { host: '127.0.0.1', port: dohPort, path: path(id), agent: agents[client], headers: { accept: 'application/dns-message' } },
+        (res) => {
+          if (res.headers.connection === 'close') result.closeHeaders++;
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            try {
+              checkAnswer(id, res.statusCode, Buffer.concat(chunks));
+              resolve();
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+          res.on('error', () => reject(new Error('response failed')));
+        },
+      );
       req.on('socket', (socket) => {
         if (sockets[client]!.has(socket)) return;
         if (sockets[client]!.size > 0) result.reconnects++;

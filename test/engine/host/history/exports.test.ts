@@ -15,8 +15,20 @@ before(async () => {
   store = await HistoryStore.open(tempDir('history-export'));
   store.addQueries(
     Array.from({ length: rows }, (_, i) => ({
-      seq: i, at: start + i, client: `10.0.${(i >> 8) & 255}.${i & 255}`, transport: 'udp' as const, qname: `n${i}.example.test`, qtype: i % 2 ? 1 : 28, rcode: i % 3 ? 0 : 3,
-      upstream: '127.0.0.1:53', route: '.', latencyMs: 1, cache: 'miss' as const, rrl: null, flattened: false, answers: i % 3 ? 'A 192.0.2.1' : null,
+      seq: i,
+      at: start + i,
+      client: `10.0.${(i >> 8) & 255}.${i & 255}`,
+      transport: 'udp' as const,
+      qname: `n${i}.example.test`,
+      qtype: i % 2 ? 1 : 28,
+      rcode: i % 3 ? 0 : 3,
+      upstream: '127.0.0.1:53',
+      route: '.',
+      latencyMs: 1,
+      cache: 'miss' as const,
+      rrl: null,
+      flattened: false,
+      answers: i % 3 ? 'A 192.0.2.1' : null,
     })),
   );
   await store.flush();
@@ -50,7 +62,10 @@ describe('history exports', () => {
     const { job } = exports.start('queries', { since: 0 }, 'parquet');
     const dir = jobDir(job)!;
     assert.deepEqual(await exports.cancel(job), { cancelled: true });
-    assert.throws(() => exports.status(job), (error: ExportNotFoundError) => error.code === 'E_EXPORT_NOT_FOUND');
+    assert.throws(
+      () => exports.status(job),
+      (error: ExportNotFoundError) => error.code === 'E_EXPORT_NOT_FOUND',
+    );
     assert.ok(!existsSync(dir));
     // The store goes on serving: the cancel interrupted only that export.
     assert.equal((await store.searchQueries({ since: 0 }, 1)).matched, rows);

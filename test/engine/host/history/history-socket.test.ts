@@ -17,9 +17,29 @@ describe('history socket (signalbox queries beside a running host)', () => {
     writeFileSync(historySocketPath(dataDir), '');
     const server = await serveHistorySocket(dataDir, store);
     closing.unshift(() => new Promise((resolve) => server.close(resolve)));
-    store.addQueries([{ seq: 1, at: Date.now(), client: '127.0.0.1', transport: 'udp', qname: 'sock.example.test', qtype: 1, rcode: 0, upstream: null, route: null, latencyMs: 1, cache: 'hit', rrl: null, flattened: false, answers: 'A 192.0.2.1' }]);
+    store.addQueries([
+      {
+        seq: 1,
+        at: Date.now(),
+        client: '127.0.0.1',
+        transport: 'udp',
+        qname: 'sock.example.test',
+        qtype: 1,
+        rcode: 0,
+        upstream: null,
+        route: null,
+        latencyMs: 1,
+        cache: 'hit',
+        rrl: null,
+        flattened: false,
+        answers: 'A 192.0.2.1',
+      },
+    ]);
     const found = await searchThroughHost(dataDir, { search: { since: 0, filter: { qname: 'sock' } }, limit: 10 });
-    assert.deepEqual(found?.entries.map((entry) => [entry.qname, entry.answers]), [['sock.example.test', 'A 192.0.2.1']]);
+    assert.deepEqual(
+      found?.entries.map((entry) => [entry.qname, entry.answers]),
+      [['sock.example.test', 'A 192.0.2.1']],
+    );
     await assert.rejects(serveHistorySocket(dataDir, store), /another host already serves/);
   });
 

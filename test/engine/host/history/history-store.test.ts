@@ -86,7 +86,11 @@ describe('history store (DuckDB in a worker thread)', () => {
   it('keeps Railgun requests in their own table, searched by URL, outcome and status', async () => {
     const store = await open(tempDir('history'));
     const t = Date.now() - 10_000;
-    const failed = request(t + 1, 'https://example.test/B', { status: 502, outcome: 'miss', failure: { at: t + 1, kind: 'origin-refused', message: 'connect ECONNREFUSED 127.0.0.1:8000' } });
+    const failed = request(t + 1, 'https://example.test/B', {
+      status: 502,
+      outcome: 'miss',
+      failure: { at: t + 1, kind: 'origin-refused', message: 'connect ECONNREFUSED 127.0.0.1:8000' },
+    });
     store.addRequests([request(t, 'https://example.test/a'), failed]);
     await store.flush();
     assert.deepEqual((await store.searchRequests({ since: 0, url: '/b' }, 10)).requests, [failed]);
@@ -103,8 +107,14 @@ describe('history retention', () => {
     store.addRequests([request(now - 20_000, 'https://old.test/'), request(now - 5000, 'https://new.test/')]);
     await store.flush();
     assert.equal((await store.trim(now)).byAge, 2);
-    assert.deepEqual((await store.searchQueries({ since: 0 }, 10)).entries.map((e) => e.qname), ['new.test']);
-    assert.deepEqual((await store.searchRequests({ since: 0 }, 10)).requests.map((r) => r.url), ['https://new.test/']);
+    assert.deepEqual(
+      (await store.searchQueries({ since: 0 }, 10)).entries.map((e) => e.qname),
+      ['new.test'],
+    );
+    assert.deepEqual(
+      (await store.searchRequests({ since: 0 }, 10)).requests.map((r) => r.url),
+      ['https://new.test/'],
+    );
   });
 
   it('keeps the used part of the file under maxBytes by dropping the oldest rows first', async () => {
@@ -113,7 +123,11 @@ describe('history retention', () => {
     const start = Date.now() - 3_600_000;
     const total = 150_000;
     // Distinct names and clients: several MB of blocks even with DuckDB's compression.
-    store.addQueries(Array.from({ length: total }, (_, n) => entry(start + n, `n${n}-${(n * 2654435761) % 1e9}.example.test`, { client: `10.1.${(n >> 8) & 255}.${n & 255}` })));
+    store.addQueries(
+      Array.from({ length: total }, (_, n) =>
+        entry(start + n, `n${n}-${(n * 2654435761) % 1e9}.example.test`, { client: `10.1.${(n >> 8) & 255}.${n & 255}` }),
+      ),
+    );
     await store.flush();
     const result = await store.trim(Date.now());
     assert.ok(result.bySize > 0, 'rows were dropped for size');
@@ -162,12 +176,29 @@ describe('history upgrade from the node:sqlite store', () => {
     );
     const t = Date.now() - 1000;
     legacy
-      .prepare('INSERT INTO queries (at, client, transport, qname, qtype, rcode, upstream, latency_ms, cache, rrl, flattened) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO queries (at, client, transport, qname, qtype, rcode, upstream, latency_ms, cache, rrl, flattened) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(t, '127.0.0.1', 'tcp', 'kept.test', 28, 3, null, 2.25, null, 'drop', 1);
     legacy.close();
     const store = await open(dir);
     assert.deepEqual((await store.searchQueries({ since: 0 }, 10)).entries, [
-      { seq: 1, at: t, client: '127.0.0.1', transport: 'tcp', qname: 'kept.test', qtype: 28, rcode: 3, upstream: null, route: null, latencyMs: 2.25, cache: null, rrl: 'drop', flattened: true, answers: null },
+      {
+        seq: 1,
+        at: t,
+        client: '127.0.0.1',
+        transport: 'tcp',
+        qname: 'kept.test',
+        qtype: 28,
+        rcode: 3,
+        upstream: null,
+        route: null,
+        latencyMs: 2.25,
+        cache: null,
+        rrl: 'drop',
+        flattened: true,
+        answers: null,
+      },
     ]);
     assert.ok(!existsSync(join(dir, 'query-history.sqlite')) && existsSync(join(dir, 'query-history.sqlite.imported')));
   });

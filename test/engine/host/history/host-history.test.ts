@@ -22,11 +22,18 @@ describe('host history', () => {
     const knot = await startKnot();
     const port = await freePort();
     const config = defaultConfig();
-    config.engines.dns = { ...config.engines.dns, enabled: true, listen: [`127.0.0.1:${port}`], upstreams: [`127.0.0.1:${knot.port}`], healthCheck: { ...config.engines.dns.healthCheck, probeName: 'example.test.' } };
+    config.engines.dns = {
+      ...config.engines.dns,
+      enabled: true,
+      listen: [`127.0.0.1:${port}`],
+      upstreams: [`127.0.0.1:${knot.port}`],
+      healthCheck: { ...config.engines.dns.healthCheck, probeName: 'example.test.' },
+    };
     const host = await startHost({ config, dataDir: tempDir('host-history'), version: 'test', log: quietLog });
     const run = Date.now().toString(36);
     const ask = async (from: number) => {
-      for (let i = from; i < from + 50; i++) assert.ok(await askUdp(port, encodeQuery(`u${i}-${run}.example.test`, 1), { timeoutMs: 3000 }), `query ${i} answered`);
+      for (let i = from; i < from + 50; i++)
+        assert.ok(await askUdp(port, encodeQuery(`u${i}-${run}.example.test`, 1), { timeoutMs: 3000 }), `query ${i} answered`);
     };
     try {
       await ask(0);
@@ -44,10 +51,16 @@ describe('host history', () => {
   });
 
   it('keeps the Railgun requests the pair answered, found by URL after the batch', { timeout: 60_000 }, async () => {
-    const origin = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'same '.repeat(2000)}${Date.now()}</p>`));
+    const origin = http.createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${'same '.repeat(2000)}${Date.now()}</p>`),
+    );
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const config = defaultConfig();
-    config.engines.railgun = railgunConfig.parse({ enabled: true, origin: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, listen: '127.0.0.1:0' });
+    config.engines.railgun = railgunConfig.parse({
+      enabled: true,
+      origin: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`,
+      listen: '127.0.0.1:0',
+    });
     const host = await startHost({ config, dataDir: tempDir('host-history'), version: 'test', log: quietLog });
     try {
       type Status = { senderAddress: string; link: { state: string } };
@@ -57,8 +70,18 @@ describe('host history', () => {
       for (let i = 0; i < 3; i++) await (await fetch(`http://${senderAddress}/kept-page`)).arrayBuffer();
       type Found = { requests: { url: string; status: number; outcome: string }[]; matched: number };
       let found: Found | undefined;
-      await waitFor(async () => (found = (await host.router.call('host.requestHistory', { since, url: 'KEPT', limit: 10 })) as Found).matched === 3, 'three requests in the history');
-      assert.deepEqual(found!.requests.map((request) => [request.url, request.status]), [['/kept-page', 200], ['/kept-page', 200], ['/kept-page', 200]]);
+      await waitFor(
+        async () => (found = (await host.router.call('host.requestHistory', { since, url: 'KEPT', limit: 10 })) as Found).matched === 3,
+        'three requests in the history',
+      );
+      assert.deepEqual(
+        found!.requests.map((request) => [request.url, request.status]),
+        [
+          ['/kept-page', 200],
+          ['/kept-page', 200],
+          ['/kept-page', 200],
+        ],
+      );
       assert.equal(found!.requests.filter((request) => request.outcome === 'hit').length, 2, 'the second and third crossed as deltas');
     } finally {
       await host.stop();
@@ -70,7 +93,14 @@ describe('host history', () => {
   it('runs its engines without the history when another process holds history.duckdb, and says why', { timeout: 60_000 }, async () => {
     const dataDir = tempDir('host-history');
     // DuckDB lets one process hold a file for writing; this one keeps it until told to go.
-    const holder = spawn(process.execPath, ['-e', `const { DuckDBInstance } = require('@duckdb/node-api'); DuckDBInstance.create(${JSON.stringify(join(dataDir, 'history.duckdb'))}).then(() => console.log('held')); process.stdin.resume();`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const { DuckDBInstance } = require('@duckdb/node-api'); DuckDBInstance.create(${JSON.stringify(join(dataDir, 'history.duckdb'))}).then(() => console.log('held')); process.stdin.resume();`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const [line] = (await once(holder.stdout!, 'data')) as [Buffer];
     assert.equal(line.toString().trim(), 'held');
     const config = defaultConfig();

@@ -7,7 +7,17 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { open, seal } from '../../../../engine/vault/crypto/aead.ts';
-import { canonicalBytes, coreHash, coreOf, dataBinding, headerOf, ownerKeyBinding, shareBinding, signedMessage, type EnvelopeDocument } from '../../../../engine/vault/crypto/document.ts';
+import {
+  canonicalBytes,
+  coreHash,
+  coreOf,
+  dataBinding,
+  headerOf,
+  ownerKeyBinding,
+  shareBinding,
+  signedMessage,
+  type EnvelopeDocument,
+} from '../../../../engine/vault/crypto/document.ts';
 import { decryptPayload, inspectPayload, type Access } from '../../../../engine/vault/crypto/envelope.ts';
 import { keyId, sign, unwrapKeyWith } from '../../../../engine/vault/crypto/keys.ts';
 import { combine } from '../../../../engine/vault/crypto/shamir.ts';
@@ -72,19 +82,19 @@ describe('signalbox.vault.v1 tampering by someone without a signing key', () => 
 });
 
 describe('signalbox.vault.v1 tampering by a vault user who signs the result', () => {
-  it('cannot pass off alice\'s owner keys and shares as mallory\'s ciphertext', () => {
+  it("cannot pass off alice's owner keys and shares as mallory's ciphertext", () => {
     const text = resign(original, 'mallory', () => {});
     assert.equal(inspectPayload(text, lookup).createdBy, 'mallory');
     assert.throws(() => decryptPayload(text, { ...lookup, use }), { code: 'E_VAULT_DECRYPT' });
   });
 
-  it('cannot change labels even with the signer\'s own key: owner keys are bound to the header', () => {
+  it("cannot change labels even with the signer's own key: owner keys are bound to the header", () => {
     const text = resign(original, 'alice', (d) => (d.labels = ['payroll']));
     assert.deepEqual(inspectPayload(text, lookup).labels, ['payroll']);
     assert.throws(() => decryptPayload(text, { ...lookup, use }), { code: 'E_VAULT_DECRYPT' });
   });
 
-  it('cannot move a share to another owner\'s slot', () => {
+  it("cannot move a share to another owner's slot", () => {
     const text = resign(original, 'alice', (d) => ([d.shares[0].share, d.shares[1].share] = [d.shares[1].share, d.shares[0].share]));
     assert.throws(() => decryptPayload(text, { ...lookup, use }), { code: 'E_VAULT_DECRYPT', message: /share/ });
   });
@@ -103,18 +113,24 @@ describe('signalbox.vault.v1 tampering by a vault user who signs the result', ()
     // checked first, and this shows it is what refuses.
     const text = resign(original, 'alice', (d) => {
       const bound = coreHash(coreOf(headerOf(d as EnvelopeDocument)));
-      const ownerKey = (name: string, index: number) => unwrapKeyWith(users.get(name)!, Buffer.from(d.owners[index].wrappedKey, 'base64'), ownerKeyBinding(bound, name));
-      const share = (name: string, index: number) => open(ownerKey(name, index), Buffer.from(d.shares[index].share, 'base64'), shareBinding(bound, name, `x:${index + 1}`), 'share');
+      const ownerKey = (name: string, index: number) =>
+        unwrapKeyWith(users.get(name)!, Buffer.from(d.owners[index].wrappedKey, 'base64'), ownerKeyBinding(bound, name));
+      const share = (name: string, index: number) =>
+        open(ownerKey(name, index), Buffer.from(d.shares[index].share, 'base64'), shareBinding(bound, name, `x:${index + 1}`), 'share');
       const dataKey = combine([
         { x: 2, y: share('bob', 1) },
         { x: 3, y: share('carol', 2) },
       ]);
       const aeadKey = hkdf(sha256, dataKey, undefined, new TextEncoder().encode('signalbox.vault.v1 data encryption'), 32);
-      const plaintext = xchacha20poly1305(aeadKey, Buffer.from(d.nonce, 'base64'), dataBinding(canonicalBytes(headerOf(d as EnvelopeDocument)))).decrypt(Buffer.from(d.data, 'base64'));
+      const plaintext = xchacha20poly1305(aeadKey, Buffer.from(d.nonce, 'base64'), dataBinding(canonicalBytes(headerOf(d as EnvelopeDocument)))).decrypt(
+        Buffer.from(d.data, 'base64'),
+      );
       const altered = share('alice', 0);
       altered[0]! ^= 1;
       d.shares[0].share = Buffer.from(seal(ownerKey('alice', 0), altered, shareBinding(bound, 'alice', 'x:1'))).toString('base64');
-      d.data = Buffer.from(xchacha20poly1305(aeadKey, Buffer.from(d.nonce, 'base64'), dataBinding(canonicalBytes(headerOf(d as EnvelopeDocument)))).encrypt(plaintext)).toString('base64');
+      d.data = Buffer.from(
+        xchacha20poly1305(aeadKey, Buffer.from(d.nonce, 'base64'), dataBinding(canonicalBytes(headerOf(d as EnvelopeDocument)))).encrypt(plaintext),
+      ).toString('base64');
     });
     assert.equal(new TextDecoder().decode(decryptPayload(text, { ...lookup, use: ['bob', 'carol'] })), 'the launch codes');
     assert.throws(() => decryptPayload(text, { ...lookup, use: ['alice', 'bob'] }), { code: 'E_VAULT_DECRYPT', message: /do not recover/ });

@@ -79,17 +79,25 @@ describe('signalbox.vault.v1 predicate access', () => {
   });
 
   it('follows a raw formula with a repeated name, "alice & bob | alice & carol"', () => {
-    checkEverySubset({ kind: 'predicate', predicate: 'alice & bob | alice & carol' }, ['alice', 'bob', 'carol'], (set) => set.has('alice') && (set.has('bob') || set.has('carol')));
+    checkEverySubset(
+      { kind: 'predicate', predicate: 'alice & bob | alice & carol' },
+      ['alice', 'bob', 'carol'],
+      (set) => set.has('alice') && (set.has('bob') || set.has('carol')),
+    );
   });
 
-  it('refuses a predicate that does not parse, with the parser\'s reason', () => {
+  it("refuses a predicate that does not parse, with the parser's reason", () => {
     assert.throws(() => encryptFor(users, { kind: 'predicate', predicate: '(3, alice, bob)' }), { code: 'E_VAULT_ACCESS', message: /never be satisfied/ });
   });
 });
 
 describe('signalbox.vault.v1 inspection', () => {
   it('summarizes a verified ciphertext with the hash of its decoded bytes', () => {
-    const text = encryptFor(users, { kind: 'owners', owners: ['bob', 'alice'], minimum: 2 }, { labels: ['ops', 'payroll', 'ops'], usages: ['ssh-sign-with', 'decrypt'] });
+    const text = encryptFor(
+      users,
+      { kind: 'owners', owners: ['bob', 'alice'], minimum: 2 },
+      { labels: ['ops', 'payroll', 'ops'], usages: ['ssh-sign-with', 'decrypt'] },
+    );
     const summary = inspectPayload(`${text}\n`, lookup);
     assert.deepEqual(summary, {
       access: { kind: 'owners', owners: ['alice', 'bob'], minimum: 2 },
@@ -143,7 +151,7 @@ describe('signalbox.vault.v1 refusals', () => {
     assert.throws(() => decryptPayload(text, { ...lookup, privateKeyOf, use: ['alice', 'bob'] }), { code: 'E_VAULT_MISSING_KEY', message: /bob/ });
   });
 
-  it('refuses to decrypt with another user\'s private key', () => {
+  it("refuses to decrypt with another user's private key", () => {
     const text = encryptFor(users, access);
     const privateKeyOf = (name: string) => lookup.privateKeyOf(name === 'alice' ? 'carol' : name);
     assert.throws(() => decryptPayload(text, { ...lookup, privateKeyOf, use: ['alice', 'bob'] }), { code: 'E_VAULT_DECRYPT', message: /alice/ });
@@ -172,7 +180,10 @@ describe('signalbox.vault.v1 refusals', () => {
   });
 
   it('refuses data and ciphertexts over the size limits with a clear error', () => {
-    assert.throws(() => encryptFor(users, access, { plaintext: new Uint8Array(envelopeLimits.maxPlaintext + 1) }), { code: 'E_VAULT_TOO_LARGE', message: /32 MiB/ });
+    assert.throws(() => encryptFor(users, access, { plaintext: new Uint8Array(envelopeLimits.maxPlaintext + 1) }), {
+      code: 'E_VAULT_TOO_LARGE',
+      message: /32 MiB/,
+    });
     assert.throws(() => inspectPayload('A'.repeat(envelopeLimits.maxEncodedLength + 1), lookup), { code: 'E_VAULT_TOO_LARGE', message: /64 MiB/ });
   });
 
@@ -188,6 +199,11 @@ describe('signalbox.vault.v1 refusals', () => {
     const text = encryptFor(users, access);
     const spaced = Buffer.from(JSON.stringify(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')), null, 1)).toString('base64url');
     assert.throws(() => inspectPayload(spaced, lookup), { code: 'E_VAULT_FORMAT', message: /canonical/ });
-    assert.doesNotThrow(() => inspectPayload(edit(text, () => {}), lookup));
+    assert.doesNotThrow(() =>
+      inspectPayload(
+        edit(text, () => {}),
+        lookup,
+      ),
+    );
   });
 });

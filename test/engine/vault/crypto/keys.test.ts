@@ -83,7 +83,13 @@ describe('wrapping a key to an owner', () => {
     assert.equal(wrapped.length, 65 + 32 + 16);
     const ephemeral = wrapped.subarray(0, 65);
     const x = p256.getSharedSecret(ecc.privateKey, ephemeral, true).subarray(1);
-    const okm = hkdf(sha256, new Uint8Array([...x, ...ephemeral, ...ecc.publicKey]), undefined, new TextEncoder().encode('signalbox.vault.v1 ecies p256 hkdf-sha256 xchacha20poly1305'), 56);
+    const okm = hkdf(
+      sha256,
+      new Uint8Array([...x, ...ephemeral, ...ecc.publicKey]),
+      undefined,
+      new TextEncoder().encode('signalbox.vault.v1 ecies p256 hkdf-sha256 xchacha20poly1305'),
+      56,
+    );
     assert.deepEqual(xchacha20poly1305(okm.subarray(0, 32), okm.subarray(32), ad).decrypt(wrapped.subarray(65)), key32());
   });
 
@@ -97,7 +103,10 @@ describe('wrapping a key to an owner', () => {
     const wrapped = wrapKeyFor(rsa, key32(), ad);
     assert.equal(wrapped.length, 384);
     const key = createPrivateKey({ key: Buffer.from(rsa.privateKey), format: 'der', type: 'pkcs8' });
-    assert.deepEqual(new Uint8Array(privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: sha256(ad) }, wrapped)), key32());
+    assert.deepEqual(
+      new Uint8Array(privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: sha256(ad) }, wrapped)),
+      key32(),
+    );
   });
 
   it('accepts 2048-bit RSA keys migrated from Red October and refuses smaller or malformed keys', () => {
@@ -150,7 +159,7 @@ describe('signatures', () => {
 describe('sealing a private key under the password key', () => {
   const kek = new Uint8Array(32).fill(9);
 
-  it('round-trips and refuses another user\'s associated data or another key-encryption key', () => {
+  it("round-trips and refuses another user's associated data or another key-encryption key", () => {
     const sealed = wrapPrivateKey(ecc.privateKey, kek, ad);
     assert.equal(sealed.length, 24 + 32 + 16);
     assert.deepEqual(unwrapPrivateKey(sealed, kek, ad), ecc.privateKey);

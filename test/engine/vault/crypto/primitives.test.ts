@@ -22,11 +22,11 @@ describe('XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03 §A.3.1)', () => {
     ae64c6708c54c216cb96b72e1213b4522f8c9ba40db5d945b11b69b982c1bb9e3f3fac2bc369488f76b2383565d3fff921f9664c97637da9768812f615c68b13b52e`);
   const tag = hex('c0875924c1c7987947deafd8780acf49');
 
-  it('encrypts the draft\'s test vector to its ciphertext and tag', () => {
+  it("encrypts the draft's test vector to its ciphertext and tag", () => {
     assert.equal(toHex(xchacha20poly1305(key, nonce, aad).encrypt(plaintext)), toHex(concat(ciphertext, tag)));
   });
 
-  it('opens the vector through the vault\'s sealed form (nonce ‖ ciphertext ‖ tag)', () => {
+  it("opens the vector through the vault's sealed form (nonce ‖ ciphertext ‖ tag)", () => {
     assert.deepEqual(open(key, concat(nonce, ciphertext, tag), aad, 'the vector'), plaintext);
   });
 
@@ -49,21 +49,27 @@ describe('XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03 §A.3.1)', () => {
 });
 
 describe('HKDF-SHA256 (RFC 5869 §A.1, test case 1)', () => {
-  it('derives the RFC\'s 42-byte OKM', () => {
+  it("derives the RFC's 42-byte OKM", () => {
     const okm = hkdf(sha256, new Uint8Array(22).fill(0x0b), hex('000102030405060708090a0b0c'), hex('f0f1f2f3f4f5f6f7f8f9'), 42);
     assert.equal(toHex(okm), '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
   });
 });
 
-describe('scrypt through the KDF\'s own call (RFC 7914 §12)', () => {
+describe("scrypt through the KDF's own call (RFC 7914 §12)", () => {
   it('derives scrypt("", "", N=16, r=1, p=1, 64)', async () => {
     const out = await scryptBytes(new Uint8Array(0), new Uint8Array(0), { N: 16, r: 1, p: 1 }, 64);
-    assert.equal(toHex(out), '77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906');
+    assert.equal(
+      toHex(out),
+      '77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906',
+    );
   });
 
   it('derives scrypt("password", "NaCl", N=1024, r=8, p=16, 64)', async () => {
     const out = await scryptBytes(utf8('password'), utf8('NaCl'), { N: 1024, r: 8, p: 16 }, 64);
-    assert.equal(toHex(out), 'fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640');
+    assert.equal(
+      toHex(out),
+      'fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640',
+    );
   });
 });
 

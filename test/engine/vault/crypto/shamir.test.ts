@@ -25,7 +25,7 @@ function subsets<T>(items: T[], size: number): T[][] {
 }
 
 describe('GF(2^8) with the AES polynomial 0x11b', () => {
-  it('matches FIPS 197\'s worked products', () => {
+  it("matches FIPS 197's worked products", () => {
     assert.equal(gfMul(0x57, 0x83), 0xc1); // FIPS 197 §4.2
     assert.equal(gfMul(0x57, 0x13), 0xfe); // FIPS 197 §4.2.1
     assert.equal(gfMul(0x53, 0xca), 0x01); // {53} and {CA} are inverses (FIPS 197 §4.2)
@@ -57,7 +57,10 @@ describe('Shamir sharing over GF(2^8)', () => {
     const secret = new Uint8Array(randomBytes(32));
     for (const threshold of [1, 2, 3, 5]) {
       const shares = split(secret, threshold, 5);
-      assert.deepEqual(shares.map((share) => share.x), [1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        shares.map((share) => share.x),
+        [1, 2, 3, 4, 5],
+      );
       for (const subset of subsets(shares, threshold)) assert.deepEqual(combine(subset), secret, `${threshold} of 5`);
       if (threshold > 1) for (const subset of subsets(shares, threshold - 1)) assert.notDeepEqual(combine(subset), secret);
     }
@@ -100,7 +103,12 @@ describe('sharing along a predicate', () => {
         const plan = planPredicate(tree, new Set(available));
         const satisfiable = available.length >= 2 && !(available.length === 2 && available.includes('bob') && available.includes('carol'));
         assert.equal(plan !== null, satisfiable, available.join(','));
-        if (plan !== null) assert.deepEqual(recoverByPredicate(plan, (name, occurrence) => shares.get(name)?.[occurrence]), secret, available.join(','));
+        if (plan !== null)
+          assert.deepEqual(
+            recoverByPredicate(plan, (name, occurrence) => shares.get(name)?.[occurrence]),
+            secret,
+            available.join(','),
+          );
       }
     }
   });
@@ -111,10 +119,16 @@ describe('sharing along a predicate', () => {
     assert.equal(shares.get('a')?.length, 2);
     const viaC = planPredicate(tree, new Set(['a', 'c']))!;
     const used: string[] = [];
-    assert.deepEqual(recoverByPredicate(viaC, (name, occurrence) => (used.push(`${name}#${occurrence}`), shares.get(name)?.[occurrence])), secret);
+    assert.deepEqual(
+      recoverByPredicate(viaC, (name, occurrence) => (used.push(`${name}#${occurrence}`), shares.get(name)?.[occurrence])),
+      secret,
+    );
     assert.deepEqual(used, ['a#1', 'c#0']);
     // The first occurrence's share does not stand in for the second.
-    assert.notDeepEqual(recoverByPredicate(viaC, (name) => shares.get(name)?.[0]), secret);
+    assert.notDeepEqual(
+      recoverByPredicate(viaC, (name) => shares.get(name)?.[0]),
+      secret,
+    );
   });
 
   it('throws when a share the plan needs is missing', () => {

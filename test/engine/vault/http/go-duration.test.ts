@@ -82,9 +82,13 @@ describe('Go duration parser', () => {
     for (const [text, expected] of valid) assert.equal(parseGoDuration(text), expected, text);
   });
 
-  it('refuses what Go refuses, with Go\'s error text', () => {
+  it("refuses what Go refuses, with Go's error text", () => {
     for (const [text, message] of invalid) {
-      assert.throws(() => parseGoDuration(text), (err: unknown) => err instanceof GoDurationError && err.message === message, `${JSON.stringify(text)} → ${message}`);
+      assert.throws(
+        () => parseGoDuration(text),
+        (err: unknown) => err instanceof GoDurationError && err.message === message,
+        `${JSON.stringify(text)} → ${message}`,
+      );
     }
   });
 });

@@ -6,7 +6,11 @@ import { decodeGoBase64, fold, GoJsonError, GoRequest } from '../../../../engine
 const struct = { Name: 'string', Password: 'string', Uses: 'int', Users: 'strings', Data: 'bytes', Anyone: 'bool' } as const;
 const parse = (body: string) => GoRequest.parse(Buffer.from(body), 'DelegateRequest', struct);
 const refuses = (body: string, message: string | RegExp) =>
-  assert.throws(() => parse(body), (err: unknown) => err instanceof GoJsonError && (typeof message === 'string' ? err.message === message : message.test(err.message)), body);
+  assert.throws(
+    () => parse(body),
+    (err: unknown) => err instanceof GoJsonError && (typeof message === 'string' ? err.message === message : message.test(err.message)),
+    body,
+  );
 
 describe('Go JSON request reader', () => {
   it('matches field names case-insensitively, as Go does', () => {
@@ -19,7 +23,7 @@ describe('Go JSON request reader', () => {
     assert.equal(request.bool('Anyone'), true);
   });
 
-  it('folds the Kelvin sign and the long s as Go\'s EqualFold does, and nothing else', () => {
+  it("folds the Kelvin sign and the long s as Go's EqualFold does, and nothing else", () => {
     assert.equal(fold('\u212aey'), 'key');
     assert.equal(fold('Pa\u017f\u017fword'), 'password');
     assert.equal(parse('{"Pa\u017f\u017fword":"pw"}').string('Password'), 'pw');
@@ -43,7 +47,7 @@ describe('Go JSON request reader', () => {
     assert.equal(parse('{"Name":"alice","Name":"bob"}').string('Name'), 'bob');
   });
 
-  it('answers type mismatches with Go\'s texts, the first in body order', () => {
+  it("answers type mismatches with Go's texts, the first in body order", () => {
     refuses('{"Uses":"3"}', 'json: cannot unmarshal string into Go struct field DelegateRequest.Uses of type int');
     refuses('{"Uses":1.5}', 'json: cannot unmarshal number 1.5 into Go struct field DelegateRequest.Uses of type int');
     refuses('{"Uses":1e3}', 'json: cannot unmarshal number 1e3 into Go struct field DelegateRequest.Uses of type int');
@@ -62,29 +66,73 @@ describe('Go JSON request reader', () => {
   it('reports malformed JSON without echoing the body', () => {
     refuses('', 'unexpected end of JSON input');
     refuses('{"Name":"alice","Password":"hunter2"', 'unexpected end of JSON input');
-    assert.throws(() => parse('{"Password":"hunter2"x}'), (err: Error) => err instanceof GoJsonError && /^invalid JSON: .* at byte 21$/.test(err.message) && !err.message.includes('hunter2'));
-    assert.throws(() => parse('hunter2'), (err: Error) => err instanceof GoJsonError && !err.message.includes('hunter2'));
+    assert.throws(
+      () => parse('{"Password":"hunter2"x}'),
+      (err: Error) => err instanceof GoJsonError && /^invalid JSON: .* at byte 21$/.test(err.message) && !err.message.includes('hunter2'),
+    );
+    assert.throws(
+      () => parse('hunter2'),
+      (err: Error) => err instanceof GoJsonError && !err.message.includes('hunter2'),
+    );
     refuses('\ufeff{}', /^invalid JSON/);
   });
 
-  it('decodes []byte as Go\'s padded standard base64, skipping line breaks', () => {
+  it("decodes []byte as Go's padded standard base64, skipping line breaks", () => {
     assert.equal(decodeGoBase64('aGVs\r\nbG8=').toString(), 'hello');
     assert.equal(decodeGoBase64('').length, 0);
-    for (const [text, at] of [['aGVsbG8', 4], ['aGVs*G8=', 4], ['aG=sbG8=', 2], ['aGVsbG8-', 7], ['aGVsbG8_', 7]] as const) {
-      assert.throws(() => decodeGoBase64(text), (err: Error) => err instanceof GoJsonError && err.message === `illegal base64 data at input byte ${at}`, text);
+    for (const [text, at] of [
+      ['aGVsbG8', 4],
+      ['aGVs*G8=', 4],
+      ['aG=sbG8=', 2],
+      ['aGVsbG8-', 7],
+      ['aGVsbG8_', 7],
+    ] as const) {
+      assert.throws(
+        () => decodeGoBase64(text),
+        (err: Error) => err instanceof GoJsonError && err.message === `illegal base64 data at input byte ${at}`,
+        text,
+      );
     }
     refuses('{"Data":"aGk"}', 'illegal base64 data at input byte 0');
   });
 
-  it('reports the byte Go reports for every case of Go\'s own TestDecodeCorrupt (offsets count line breaks)', () => {
+  it("reports the byte Go reports for every case of Go's own TestDecodeCorrupt (offsets count line breaks)", () => {
     const cases: [string, number][] = [
-      ['', -1], ['\n', -1], ['AAA=\n', -1], ['AAAA\n', -1], ['!!!!', 0], ['====', 0], ['x===', 1], ['=AAA', 0], ['A=AA', 1], ['AA=A', 2],
-      ['AA==A', 4], ['AAA=AAAA', 4], ['AAAAA', 4], ['AAAAAA', 4], ['A=', 1], ['A==', 1], ['AA=', 3], ['AA==', -1], ['AAA=', -1], ['AAAA', -1],
-      ['AAAAAA=', 7], ['YWJjZA=====', 8], ['A!\n', 1], ['A=\n', 1], ['AA\r\n=\n=', -1], ['AA\n\n*', 4],
+      ['', -1],
+      ['\n', -1],
+      ['AAA=\n', -1],
+      ['AAAA\n', -1],
+      ['!!!!', 0],
+      ['====', 0],
+      ['x===', 1],
+      ['=AAA', 0],
+      ['A=AA', 1],
+      ['AA=A', 2],
+      ['AA==A', 4],
+      ['AAA=AAAA', 4],
+      ['AAAAA', 4],
+      ['AAAAAA', 4],
+      ['A=', 1],
+      ['A==', 1],
+      ['AA=', 3],
+      ['AA==', -1],
+      ['AAA=', -1],
+      ['AAAA', -1],
+      ['AAAAAA=', 7],
+      ['YWJjZA=====', 8],
+      ['A!\n', 1],
+      ['A=\n', 1],
+      ['AA\r\n=\n=', -1],
+      ['AA\n\n*', 4],
     ];
     for (const [text, at] of cases) {
       if (at === -1) assert.doesNotThrow(() => decodeGoBase64(text), JSON.stringify(text));
-      else assert.throws(() => decodeGoBase64(text), (err: Error) => err.message === `illegal base64 data at input byte ${at}`, JSON.stringify(text));
+      else
+        assert.throws(
+          () => decodeGoBase64(text),
+          (err: Error) => err.message === `illegal base64 data at input byte ${at}`,
+          JSON.stringify(text),
+        );
     }
   });
 
@@ -92,6 +140,9 @@ describe('Go JSON request reader', () => {
     const data = Buffer.alloc(30 * 1024 * 1024, 0xa5);
     const text = data.toString('base64');
     assert.ok(decodeGoBase64(text).equals(data));
-    assert.throws(() => decodeGoBase64(`${text.slice(0, -4)}*AAA`), (err: Error) => err instanceof GoJsonError && err.message === `illegal base64 data at input byte ${text.length - 4}`);
+    assert.throws(
+      () => decodeGoBase64(`${text.slice(0, -4)}*AAA`),
+      (err: Error) => err instanceof GoJsonError && err.message === `illegal base64 data at input byte ${text.length - 4}`,
+    );
   });
 });

@@ -46,7 +46,10 @@ describe('Red October handlers', () => {
     // Both pass the first check and run the KDF; whichever writes second is refused.
     const answers = await Promise.all([ro('/create', as('admin')), ro('/create', as('admin'))]);
     assert.deepEqual(answers.map((answer) => answer.Code ?? answer.Status).sort(), ['E_VAULT_EXISTS', 'ok']);
-    assert.deepEqual(vault.users().map((user) => `${user.name}:${user.admin}`), ['admin:true']);
+    assert.deepEqual(
+      vault.users().map((user) => `${user.name}:${user.admin}`),
+      ['admin:true'],
+    );
     await ok('/create-user', { ...as('alice'), ...admin });
     await ok('/create-user', { ...as('bob'), ...admin, UserType: 'ecc' });
     await ok('/create-user', { ...as('carol'), ...admin, usertype: 'RSA' });
@@ -76,40 +79,75 @@ describe('Red October handlers', () => {
     await ok('/encrypt', { ...as('admin'), Data: b64('x'), Owners: ['alice', 'bob', 'carol'], Minimum: 3, Minimum2: 'ignored' });
     await ok('/encrypt', { ...as('admin'), Data: b64('x'), LeftOwners: ['alice'], RightOwners: ['bob'], Minimum: 2 });
     await ok('/encrypt', { ...as('admin'), Data: b64('x'), Predicate: '(2, alice, bob, carol)' });
-    assert.equal((await ro('/delegate', { Name: 'alice', Password: 'wrong-password', Uses: 1, Time: '1h', Users: ['nobody'] })).Status, 'wrong name or password');
+    assert.equal(
+      (await ro('/delegate', { Name: 'alice', Password: 'wrong-password', Uses: 1, Time: '1h', Users: ['nobody'] })).Status,
+      'wrong name or password',
+    );
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Users: ['nobody'] })).Status, 'User(s) not present: nobody');
     assert.match((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Slot: 'two' })).Status, /^Slot is not supported/);
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '500ms', Users: ['bob'] })).Status, 'Time must be at least 1s');
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '169h', Users: ['bob'] })).Status, 'Time is at most 168h (7 days)');
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 10_001, Time: '1h', Users: ['bob'] })).Status, 'Uses is at most 10000');
-    assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Users: ['bob'], Labels: ['no spaces'] })).Status, 'Labels[0]: labels hold letters, digits, _, . and -');
+    assert.equal(
+      (await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Users: ['bob'], Labels: ['no spaces'] })).Status,
+      'Labels[0]: labels hold letters, digits, _, . and -',
+    );
   });
 
   it('refuses ro delegate without -users with a Status that says to add -users NAME, and keeps the Time and Uses limits', async () => {
     // What `ro delegate -time 1h -uses 2` sends: Users null (no -users), or [""] (-users "").
     for (const Users of [null, [], ['']]) {
       const answer = await ro('/delegate', { ...as('alice'), Uses: 2, Time: '1h', Users, Labels: null });
-      assert.deepEqual([answer.Code, answer.Status], ['E_RO_USERS_REQUIRED', 'Users required when delegating: add -users NAME (who may use this delegation, e.g. ro delegate -users bob,carol)'], JSON.stringify(Users));
+      assert.deepEqual(
+        [answer.Code, answer.Status],
+        ['E_RO_USERS_REQUIRED', 'Users required when delegating: add -users NAME (who may use this delegation, e.g. ro delegate -users bob,carol)'],
+        JSON.stringify(Users),
+      );
       assert.match(String(answer.Detail), /"Anyone": true/);
     }
-    assert.equal((await ro('/delegate', { ...as('alice'), Uses: 2, Time: '0h', Users: ['bob'] })).Status, 'Time must be more than 0 (a Go duration such as 30m or 1h10m)', "ro's default -time");
-    assert.equal((await ro('/delegate', { ...as('alice'), Uses: 0, Time: '1h', Users: ['bob'] })).Status, 'Uses is required: how many decryptions the delegation serves (at least 1)');
+    assert.equal(
+      (await ro('/delegate', { ...as('alice'), Uses: 2, Time: '0h', Users: ['bob'] })).Status,
+      'Time must be more than 0 (a Go duration such as 30m or 1h10m)',
+      "ro's default -time",
+    );
+    assert.equal(
+      (await ro('/delegate', { ...as('alice'), Uses: 0, Time: '1h', Users: ['bob'] })).Status,
+      'Uses is required: how many decryptions the delegation serves (at least 1)',
+    );
     await ok('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Users: ['bob'], Labels: null });
   });
 
-  it('keeps orders to their requester and answers them in Red October\'s shape', async () => {
+  it("keeps orders to their requester and answers them in Red October's shape", async () => {
     const ciphertext = (await ok('/encrypt', { ...as('admin'), Data: b64('x'), Owners: ['alice', 'bob'], Minimum: 2 })).Response as string;
-    assert.match((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['carol', 'admin'] })).Status, /^an order is for its requester only/);
+    assert.match(
+      (await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['carol', 'admin'] })).Status,
+      /^an order is for its requester only/,
+    );
     assert.equal((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Uses: 1 })).Status, 'Duration required when placing an order.');
-    assert.equal((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h' })).Status, 'Number of required uses necessary when placing an order.');
-    assert.equal((await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1 })).Status, 'Must specify at least one user per order.');
-    const placed = JSON.parse(Buffer.from((await ok('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['carol'], Reason: 'incident 7' })).Response as string, 'base64').toString()) as { Num: string; Reason: string };
+    assert.equal(
+      (await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h' })).Status,
+      'Number of required uses necessary when placing an order.',
+    );
+    assert.equal(
+      (await ro('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1 })).Status,
+      'Must specify at least one user per order.',
+    );
+    const placed = JSON.parse(
+      Buffer.from(
+        (await ok('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['carol'], Reason: 'incident 7' })).Response as string,
+        'base64',
+      ).toString(),
+    ) as { Num: string; Reason: string };
     assert.equal(placed.Reason, 'incident 7');
     assert.equal((await ro('/ordercancel', { ...as('admin'), OrderNum: placed.Num })).Code, 'E_VAULT_NO_ORDER', 'only the requester cancels');
     const cancelled = await ok('/ordercancel', { ...as('carol'), OrderNum: placed.Num });
     assert.equal(Buffer.from(cancelled.Response as string, 'base64').toString(), 'Successfully removed order');
     assert.equal((await ro('/orderinfo', { ...as('carol'), OrderNum: 'f'.repeat(24) })).Status, 'No order with that number');
-    assert.equal((await ro('/orderinfo', { ...as('carol'), OrderNum: placed.Num })).Status, 'No order with that number', 'a cancelled order is gone, as in Red October');
+    assert.equal(
+      (await ro('/orderinfo', { ...as('carol'), OrderNum: placed.Num })).Status,
+      'No order with that number',
+      'a cancelled order is gone, as in Red October',
+    );
   });
 
   it('modifies accounts as Red October words it, keeping the last admin', async () => {

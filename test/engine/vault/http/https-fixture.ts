@@ -27,7 +27,29 @@ export const admin = { AdminName: 'admin', AdminPassword: pw('admin') };
 export function makeCertificate(dir: string): { cert: Buffer; key: Buffer } {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(made.status, 0, made.stderr);
   return { cert: readFileSync(cert), key: readFileSync(key) };
 }
@@ -53,7 +75,13 @@ export async function startHttpsVault(
   { dir = tempDir(prefix), ...vaultOptions }: Partial<Pick<VaultOptions, 'guard' | 'registration' | 'pendingTtlMs' | 'persist'>> & { dir?: string } = {},
 ): Promise<HttpsVault> {
   const { cert, key } = makeCertificate(dir);
-  const vault = await Vault.open({ vaultPath: join(dir, 'vault.json'), auditPath: join(dir, 'audit.log'), kdfCost: { N: 2 ** 10, r: 8, p: 1 }, kdf: { minimumN: 2 ** 10 }, ...vaultOptions });
+  const vault = await Vault.open({
+    vaultPath: join(dir, 'vault.json'),
+    auditPath: join(dir, 'audit.log'),
+    kdfCost: { N: 2 ** 10, r: 8, p: 1 },
+    kdf: { minimumN: 2 ** 10 },
+    ...vaultOptions,
+  });
   const lines: LogLine[] = [];
   const log: Logger = {
     debug: (msg, fields = {}) => void lines.push({ level: 'debug', msg, fields }),
@@ -66,18 +94,22 @@ export async function startHttpsVault(
   const post = (path: string, body: unknown, from = '127.0.0.1') =>
     new Promise<{ http: number; answer: RoAnswer }>((resolve, reject) => {
       const payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-      const req = request(`${https.url.replace(/\/$/, '')}${path}`, { method: 'POST', ca: cert, localAddress: from, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            resolve({ http: res.statusCode ?? 0, answer: JSON.parse(Buffer.concat(chunks).toString('utf8')) as RoAnswer });
-          } catch (err) {
-            reject(err as Error);
-          }
-        });
-        res.on('error', reject);
-      });
+      const req = request(
+        `${https.url.replace(/\/$/, '')}${path}`,
+        { method: 'POST', ca: cert, localAddress: from, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            try {
+              resolve({ http: res.statusCode ?? 0, answer: JSON.parse(Buffer.concat(chunks).toString('utf8')) as RoAnswer });
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });

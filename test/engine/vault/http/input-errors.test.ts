@@ -32,7 +32,14 @@ describe('vault HTTPS: input errors', () => {
         assert.match(String(answer.Detail), /predicate|gate|user name|twice/, `${predicate}: Detail says what is wrong`);
       }
       const lines = server.lines.slice(before);
-      assert.deepEqual(lines.map((line) => [line.level, line.msg, line.fields.status]), [['info', 'request', 'E_VAULT_ACCESS'], ['info', 'request', 'E_VAULT_ACCESS']], predicate);
+      assert.deepEqual(
+        lines.map((line) => [line.level, line.msg, line.fields.status]),
+        [
+          ['info', 'request', 'E_VAULT_ACCESS'],
+          ['info', 'request', 'E_VAULT_ACCESS'],
+        ],
+        predicate,
+      );
       assert.ok(!lines.some((line) => stackLike.test(JSON.stringify(line.fields).replaceAll('\\n', '\n'))), `no stack in the log for ${predicate}`);
     }
   });

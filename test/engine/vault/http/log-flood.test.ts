@@ -20,7 +20,11 @@ describe('vault HTTPS: log of rate-limited requests', { timeout: 120_000 }, () =
         assert.deepEqual(new Set(answers.map(({ answer }) => answer.Code)), new Set(['E_RATE_LIMITED']));
       }
       const flood = server.lines.slice(before);
-      assert.deepEqual(flood.map((line) => [line.msg, line.fields.status, line.fields.source, line.fields.count]), [['request', 'E_RATE_LIMITED', '127.0.0.1', 1]], 'one line for 300 requests');
+      assert.deepEqual(
+        flood.map((line) => [line.msg, line.fields.status, line.fields.source, line.fields.count]),
+        [['request', 'E_RATE_LIMITED', '127.0.0.1', 1]],
+        'one line for 300 requests',
+      );
       // Other answers are logged one by one, as before.
       await server.ok('/summary', as('admin'));
       assert.equal(server.lines.at(-1)?.fields.status, 'ok');

@@ -15,7 +15,15 @@ before(async () => {
   server = await startHttpsVault('vault-orders');
   await server.ok('/create', as('admin'));
   for (const name of ['alice', 'bob', 'carol', 'dave']) await server.ok('/create-user', { ...as(name), ...admin });
-  ciphertext = (await server.ok('/encrypt', { ...as('admin'), Owners: ['alice', 'bob', 'carol'], Minimum: 2, Labels: ['payroll'], Data: Buffer.from('the payroll key').toString('base64') })).Response as string;
+  ciphertext = (
+    await server.ok('/encrypt', {
+      ...as('admin'),
+      Owners: ['alice', 'bob', 'carol'],
+      Minimum: 2,
+      Labels: ['payroll'],
+      Data: Buffer.from('the payroll key').toString('base64'),
+    })
+  ).Response as string;
 });
 after(() => server.close());
 
@@ -23,13 +31,19 @@ const info = async (num: string) => response<Order>(await server.ok('/orderinfo'
 
 describe('orders approved as Red October clients do (ro order, ro delegate -users -labels)', () => {
   it('counts ordinary delegations naming the requester and a label of the order, then forgets the fulfilled order in the API but not in the console', async () => {
-    const placed = response<Order>(await server.ok('/order', { ...as('dave'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['dave'], Labels: ['payroll'] }));
+    const placed = response<Order>(
+      await server.ok('/order', { ...as('dave'), EncryptedData: ciphertext, Duration: '1h', Uses: 1, Users: ['dave'], Labels: ['payroll'] }),
+    );
     assert.deepEqual([placed.Delegated, placed.OwnersDelegated, placed.Labels], [0, [], ['payroll']]);
     await server.ok('/delegate', { ...as('alice'), Uses: 1, Time: '1h', Users: ['dave'], Labels: ['payroll'] });
     await server.ok('/delegate', { ...as('bob'), Uses: 1, Time: '1h', Users: ['carol'], Labels: ['payroll'] });
     await server.ok('/delegate', { ...as('carol'), Uses: 1, Time: '1h', Users: ['dave'], Labels: ['hr'] });
     const one = await info(placed.Num);
-    assert.deepEqual([one.Delegated, one.OwnersDelegated, one.Satisfied], [1, ['alice'], false], 'a delegation for someone else, or for other labels, does not count');
+    assert.deepEqual(
+      [one.Delegated, one.OwnersDelegated, one.Satisfied],
+      [1, ['alice'], false],
+      'a delegation for someone else, or for other labels, does not count',
+    );
     await server.ok('/delegate', { ...as('bob'), Uses: 1, Time: '1h', Users: ['dave'], Labels: ['payroll'] });
     const two = await info(placed.Num);
     assert.deepEqual([two.Delegated, two.OwnersDelegated, two.Satisfied], [2, ['alice', 'bob'], true]);
@@ -37,7 +51,10 @@ describe('orders approved as Red October clients do (ro order, ro delegate -user
 
     const decrypted = response<{ Data: string; Delegates: string[] }>(await server.ok('/decrypt', { ...as('dave'), Data: ciphertext }));
     assert.deepEqual([Buffer.from(decrypted.Data, 'base64').toString(), decrypted.Delegates], ['the payroll key', ['alice', 'bob']]);
-    assert.deepEqual((await server.post('/orderinfo', { ...as('dave'), OrderNum: placed.Num })).answer, { Status: 'No order with that number', Code: 'E_VAULT_NO_ORDER' });
+    assert.deepEqual((await server.post('/orderinfo', { ...as('dave'), OrderNum: placed.Num })).answer, {
+      Status: 'No order with that number',
+      Code: 'E_VAULT_NO_ORDER',
+    });
     assert.equal(response<Record<string, Order>>(await server.ok('/orderout', as('dave')))[placed.Num], undefined);
     const history = server.vault.listOrders().find((order) => order.id === placed.Num)!;
     assert.deepEqual([history.status, history.delegated], ['fulfilled', ['alice', 'bob']], 'the console keeps it');

@@ -29,7 +29,18 @@ writeFileSync(configPath, ['engines:', '  vault:', '    persist:', '      owners
 let server: { child: ChildProcess; port: number } | null = null;
 
 async function start(): Promise<void> {
-  const { child, port } = await spawnSignalboxVault(['--config', configPath, '--listen', '127.0.0.1:0', '--vault', vaultPath, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')]);
+  const { child, port } = await spawnSignalboxVault([
+    '--config',
+    configPath,
+    '--listen',
+    '127.0.0.1:0',
+    '--vault',
+    vaultPath,
+    '--cert',
+    join(dir, 'cert.pem'),
+    '--key',
+    join(dir, 'key.pem'),
+  ]);
   server = { child, port };
 }
 
@@ -49,12 +60,23 @@ async function restart(): Promise<void> {
 function post(path: string, body: unknown): Promise<RoAnswer> {
   return new Promise((resolve, reject) => {
     const payload = Buffer.from(JSON.stringify(body));
-    const req = request({ host: '127.0.0.1', port: server!.port, path, method: 'POST', ca: cert, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as RoAnswer));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server!.port,
+        path,
+        method: 'POST',
+        ca: cert,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as RoAnswer));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject).end(payload);
   });
 }
@@ -72,7 +94,11 @@ const persistState = async (name = 'dave') => response(await ok('/status', as(na
 const roDelegate = (name: string, uses: number) => ({ ...as(name), Uses: uses, Time: '1h', Users: ['dave'], Labels: [] });
 /** What `ro restore -time 1h` sends (Red October decodes it as a DelegateRequest). */
 const roRestore = (name: string) => ({ ...as(name), Uses: 0, Time: '1h' });
-const auditEvents = () => readFileSync(auditPath, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { event: string }).event);
+const auditEvents = () =>
+  readFileSync(auditPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { event: string }).event);
 
 const secret = Buffer.from('the launch codes, kept by two people').toString('base64');
 let ciphertext = '';
@@ -126,7 +152,8 @@ describe('signalbox vault: delegations persisted over a restart (Red October per
     const again = (await ok('/summary', as('dave'))).Live as Record<string, { Uses: number }>;
     assert.deepEqual([again.alice?.Uses, again.bob?.Uses], [2, 2]);
     const events = auditEvents();
-    for (const event of ['persist-load', 'persist-write', 'persist-restore', 'persist-restored']) assert.ok(events.includes(event), `the audit log records ${event}`);
+    for (const event of ['persist-load', 'persist-write', 'persist-restore', 'persist-restored'])
+      assert.ok(events.includes(event), `the audit log records ${event}`);
   });
 
   it('lets only an admin reset the persisted delegations; after that nothing comes back', async () => {
@@ -147,7 +174,7 @@ describe('signalbox vault: delegations persisted over a restart (Red October per
     assert.ok(auditEvents().includes('persist-reset'));
   });
 
-  it('stores no key usable with any one owner: the file opens only with two owners\' private keys', async () => {
+  it("stores no key usable with any one owner: the file opens only with two owners' private keys", async () => {
     await cleanSlate();
     await ok('/delegate', roDelegate('alice', 1));
     await ok('/delegate', roDelegate('bob', 1));
@@ -160,14 +187,30 @@ describe('signalbox vault: delegations persisted over a restart (Red October per
     try {
       for (const name of ['alice', 'bob', 'carol']) keys.set(name, (await vault.accounts.unlock({ name, password: pw(name) }, 'test')).key);
       const open = (use: string[]) =>
-        decryptPayload(stored.ciphertext, { vaultId: vault.status().vaultId, publicKeyOf: (name) => vault.accounts.publicKeyOf(name), privateKeyOf: (name) => (use.includes(name) ? keys.get(name) : undefined), use });
+        decryptPayload(stored.ciphertext, {
+          vaultId: vault.status().vaultId,
+          publicKeyOf: (name) => vault.accounts.publicKeyOf(name),
+          privateKeyOf: (name) => (use.includes(name) ? keys.get(name) : undefined),
+          use,
+        });
       for (const [name, key] of keys) {
         const bytes = Buffer.from(key.privateKey);
-        for (const text of [bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')]) assert.equal(raw.includes(text), false, `${name}'s key is not in the file as text`);
+        for (const text of [bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')])
+          assert.equal(raw.includes(text), false, `${name}'s key is not in the file as text`);
         assert.equal(raw.includes(bytes), false, `${name}'s key is not in the file as bytes`);
         assert.throws(() => open([name]), { code: 'E_VAULT_NOT_ENOUGH_OWNERS' }, `${name} alone cannot open it`);
       }
-      assert.throws(() => decryptPayload(stored.ciphertext, { vaultId: vault.status().vaultId, publicKeyOf: (name) => vault.accounts.publicKeyOf(name), privateKeyOf: (name) => (name === 'alice' ? keys.get(name) : undefined), use: ['alice', 'bob'] }), { code: 'E_VAULT_MISSING_KEY' }, "naming bob without bob's key opens nothing");
+      assert.throws(
+        () =>
+          decryptPayload(stored.ciphertext, {
+            vaultId: vault.status().vaultId,
+            publicKeyOf: (name) => vault.accounts.publicKeyOf(name),
+            privateKeyOf: (name) => (name === 'alice' ? keys.get(name) : undefined),
+            use: ['alice', 'bob'],
+          }),
+        { code: 'E_VAULT_MISSING_KEY' },
+        "naming bob without bob's key opens nothing",
+      );
       // The control: two owners do open it, and it does hold the delegated keys (so the checks above could fail).
       const plaintext = Buffer.from(open(['bob', 'carol']));
       assert.equal(plaintext.includes(Buffer.from(keys.get('alice')!.privateKey)), true);

@@ -67,7 +67,10 @@ describe('vault HTTPS: delegation persistence rules', { timeout: 120_000 }, () =
       await server.ok('/delegate', { ...as('alice'), Uses: 7, Time: '1h', Users: ['dave'] });
       assert.equal(readFileSync(file, 'utf8'), before, 'the stored file waits for its restore untouched');
       const noTime = await server.post('/restore', { ...as('bob') });
-      assert.deepEqual([noTime.answer.Code, noTime.answer.Status], ['E_RO_FIELD', 'Time is required: how long your key waits for the other owners to restore, a Go duration such as 1h (ro restore -time 1h)']);
+      assert.deepEqual(
+        [noTime.answer.Code, noTime.answer.Status],
+        ['E_RO_FIELD', 'Time is required: how long your key waits for the other owners to restore, a Go duration such as 1h (ro restore -time 1h)'],
+      );
       await server.ok('/restore', roRestore('bob'));
       assert.deepEqual(response(await server.ok('/restore', roRestore('carol'))), { Status: 'active' });
       const live = (await server.ok('/summary', as('dave'))).Live as Record<string, { Uses: number }>;

@@ -31,8 +31,16 @@ describe('vault HTTPS: registration without an admin', { timeout: 120_000 }, () 
       const refused = (path: string, body: object) => server.post(path, body).then(({ answer }) => [answer.Code, answer.Status]);
       assert.deepEqual((await refused('/delegate', { ...as('dave'), Uses: 1, Time: '1h', Users: ['alice'] }))[0], 'E_VAULT_PENDING');
       assert.deepEqual((await refused('/encrypt', { ...as('dave'), Data: 'eA==', Owners: ['alice'], Minimum: 1 }))[0], 'E_VAULT_PENDING');
-      assert.deepEqual(await refused('/summary', { Name: 'dave', Password: 'not-his-password' }), ['E_VAULT_AUTH', 'wrong name or password'], 'a wrong password says nothing of the state');
-      assert.equal((await server.post('/encrypt', { ...as('alice'), Data: 'eA==', Owners: ['dave'], Minimum: 1 })).answer.Code, 'E_VAULT_NO_USER', 'a pending account owns nothing');
+      assert.deepEqual(
+        await refused('/summary', { Name: 'dave', Password: 'not-his-password' }),
+        ['E_VAULT_AUTH', 'wrong name or password'],
+        'a wrong password says nothing of the state',
+      );
+      assert.equal(
+        (await server.post('/encrypt', { ...as('alice'), Data: 'eA==', Owners: ['dave'], Minimum: 1 })).answer.Code,
+        'E_VAULT_NO_USER',
+        'a pending account owns nothing',
+      );
       assert.equal(((await server.ok('/summary', as('admin'))).All as Record<string, unknown>).dave, undefined, 'not listed to Red October clients');
       assert.equal((await server.post('/modify', { ...as('alice'), ToModify: 'dave', Command: 'approve' })).answer.Code, 'E_VAULT_NOT_ADMIN');
 
@@ -46,8 +54,11 @@ describe('vault HTTPS: registration without an admin', { timeout: 120_000 }, () 
       assert.equal(server.vault.accounts.get('erin'), undefined, 'rejected: gone');
       await server.ok('/create-user', roCreateUser('erin'));
 
-      const events = (await server.vault.auditEntries(100)).entries.map((entry) => `${entry.event}:${String(entry.details.target ?? '')}:${String(entry.details.command ?? entry.details.pending ?? '')}`);
-      for (const expected of ['register:dave:true', 'modify:dave:approve', 'register:erin:true', 'modify:erin:reject']) assert.ok(events.includes(expected), `audited ${expected}`);
+      const events = (await server.vault.auditEntries(100)).entries.map(
+        (entry) => `${entry.event}:${String(entry.details.target ?? '')}:${String(entry.details.command ?? entry.details.pending ?? '')}`,
+      );
+      for (const expected of ['register:dave:true', 'modify:dave:approve', 'register:erin:true', 'modify:erin:reject'])
+        assert.ok(events.includes(expected), `audited ${expected}`);
     }));
 
   it('removes a pending account nobody approved in time, and audits it', () =>
@@ -60,7 +71,7 @@ describe('vault HTTPS: registration without an admin', { timeout: 120_000 }, () 
       assert.equal(expired?.details.target, 'frank');
     }));
 
-  it('refuses with registration admin, and creates at once with registration open (Red October\'s behaviour)', async () => {
+  it("refuses with registration admin, and creates at once with registration open (Red October's behaviour)", async () => {
     await withVault({ registration: 'admin' }, async (server) => {
       const { answer } = await server.post('/create-user', roCreateUser('mallory'));
       assert.equal(answer.Code, 'E_RO_ADMIN_REQUIRED');

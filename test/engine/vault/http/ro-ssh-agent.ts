@@ -59,7 +59,12 @@ export async function startRoSshAgent(dir: string, credentials: { Name: string; 
     const flags = message.readUInt32BE(offset);
     const key = keys.find((k) => blobOf(k.publicKey).equals(blob));
     if (!key) return Buffer.from([SSH_AGENT_FAILURE]);
-    const { answer: reply } = await post('/ssh-sign-with', { ...credentials, Data: key.ciphertext, TBSData: data.toString('base64'), ...(flags & SSH_AGENT_RSA_SHA2_256 ? { Algorithm: 'rsa-sha2-256' } : {}) });
+    const { answer: reply } = await post('/ssh-sign-with', {
+      ...credentials,
+      Data: key.ciphertext,
+      TBSData: data.toString('base64'),
+      ...(flags & SSH_AGENT_RSA_SHA2_256 ? { Algorithm: 'rsa-sha2-256' } : {}),
+    });
     statuses.push(reply.Status);
     if (reply.Status !== 'ok') return Buffer.from([SSH_AGENT_FAILURE]);
     const signed = JSON.parse(Buffer.from(reply.Response!, 'base64').toString('utf8')) as { SignatureFormat: string; Signature: string };

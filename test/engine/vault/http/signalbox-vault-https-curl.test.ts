@@ -47,7 +47,11 @@ let base: string;
 
 /** POSTs a JSON body with curl; the HTTP status and the answer. */
 async function ro(path: string, body: unknown): Promise<{ http: number; answer: RoAnswer }> {
-  const result = await run('curl', ['--cacert', cert, '-sS', '--data', '@-', '-w', '\n%{http_code}', `${base}${path}`], typeof body === 'string' ? body : JSON.stringify(body));
+  const result = await run(
+    'curl',
+    ['--cacert', cert, '-sS', '--data', '@-', '-w', '\n%{http_code}', `${base}${path}`],
+    typeof body === 'string' ? body : JSON.stringify(body),
+  );
   assert.equal(result.code, 0, `curl ${path}: ${result.stderr}`);
   const lines = result.stdout.split('\n');
   const http = Number(lines.pop());
@@ -82,7 +86,29 @@ before(async () => {
   dir = tempDir('vault-https');
   cert = join(dir, 'cert.pem');
   key = join(dir, 'key.pem');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(made.status, 0, made.stderr);
   const started = await startVault(['--listen', '127.0.0.1:0', '--vault', join(dir, 'vault.json'), '--cert', cert, '--key', key]);
   server = started.child;
@@ -118,9 +144,16 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
     assert.deepEqual(decrypted.Delegates, ['alice', 'bob']);
 
     // The second use of each: re-encrypted to all three (M = 3; Red October stopped at 2).
-    const moved = (await ok('/re-encrypt', { ...as('carol'), Data: ciphertext, Owners: ['alice', 'bob', 'carol'], Minimum: 3, Labels: ['flow', 'three'] })).Response!;
+    const moved = (await ok('/re-encrypt', { ...as('carol'), Data: ciphertext, Owners: ['alice', 'bob', 'carol'], Minimum: 3, Labels: ['flow', 'three'] }))
+      .Response!;
     const movedOwners = await ok('/owners', { Data: moved });
-    assert.deepEqual([movedOwners.Owners, movedOwners.Labels], [['alice', 'bob', 'carol'], ['flow', 'three']]);
+    assert.deepEqual(
+      [movedOwners.Owners, movedOwners.Labels],
+      [
+        ['alice', 'bob', 'carol'],
+        ['flow', 'three'],
+      ],
+    );
 
     const spent = await ro('/decrypt', { ...as('carol'), Data: ciphertext });
     assert.equal(spent.answer.Status, 'need more delegated keys', "Red October's text, which `ro decrypt` retries on");
@@ -130,25 +163,47 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
   it('ends a 2 s delegation on time, with no request in between', async () => {
     await ok('/delegate', { ...as('carol'), Uses: 1, Time: '2s', Users: ['alice'], Labels: ['soon'] });
     const delegated = Date.now();
-    const live = (await ok('/summary', as('admin'))).Live as Record<string, { Uses: number; Users: string[]; Labels: string[]; Expiry: string; Admin: boolean; Type: string }>;
+    const live = (await ok('/summary', as('admin'))).Live as Record<
+      string,
+      { Uses: number; Users: string[]; Labels: string[]; Expiry: string; Admin: boolean; Type: string }
+    >;
     const carol = live.carol;
-    assert.ok(carol, 'carol\'s delegation is live');
+    assert.ok(carol, "carol's delegation is live");
     assert.deepEqual([carol.Uses, carol.Users, carol.Labels, carol.Admin, carol.Type], [1, ['alice'], ['soon'], false, 'RSA']);
     assert.ok(Math.abs(Date.parse(carol.Expiry) - (delegated + 2000)) < 1500, `Expiry ${carol.Expiry} is RFC 3339, about 2 s ahead`);
     // Red October dropped expired keys only at the next request (spec §8.9); ours end on a timer.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, delegated + 3000 - Date.now())));
     const after = await ok('/summary', as('admin'));
     assert.equal((after.Live as Record<string, unknown>).carol, undefined);
-    assert.deepEqual(after.All, { admin: { Admin: true, Type: 'RSA' }, alice: { Admin: false, Type: 'RSA' }, bob: { Admin: false, Type: 'ECC' }, carol: { Admin: false, Type: 'RSA' } });
+    assert.deepEqual(after.All, {
+      admin: { Admin: true, Type: 'RSA' },
+      alice: { Admin: false, Type: 'RSA' },
+      bob: { Admin: false, Type: 'ECC' },
+      carol: { Admin: false, Type: 'RSA' },
+    });
     assert.equal(after.State, 'disabled');
   });
 
   it('runs an order: approvals through /delegate with OrderNum, counted right, then the requester decrypts', async () => {
     const ciphertext = (await ok('/encrypt', { ...as('admin'), Data: b64('order me'), Owners: ['alice', 'bob'], Minimum: 2 })).Response!;
-    type Order = { Num: string; Creator: string; Users: string[]; Owners: string[]; Delegated: number; OwnersDelegated: string[]; DurationRequested: number; TimeRequested: string; State: string; Satisfied: boolean };
+    type Order = {
+      Num: string;
+      Creator: string;
+      Users: string[];
+      Owners: string[];
+      Delegated: number;
+      OwnersDelegated: string[];
+      DurationRequested: number;
+      TimeRequested: string;
+      State: string;
+      Satisfied: boolean;
+    };
     const placed = response<Order>(await ok('/order', { ...as('carol'), EncryptedData: ciphertext, Duration: '10m', Uses: 1, Users: ['carol'] }));
     assert.match(placed.Num, /^[0-9a-f]{24}$/);
-    assert.deepEqual([placed.Creator, placed.Users, placed.Owners, placed.Delegated, placed.DurationRequested], ['carol', ['carol'], ['alice', 'bob'], 0, 600e9]);
+    assert.deepEqual(
+      [placed.Creator, placed.Users, placed.Owners, placed.Delegated, placed.DurationRequested],
+      ['carol', ['carol'], ['alice', 'bob'], 0, 600e9],
+    );
     assert.ok(!Number.isNaN(Date.parse(placed.TimeRequested)));
     const outstanding = response<Record<string, Order>>(await ok('/orderout', as('carol')));
     assert.equal(outstanding[placed.Num]?.Creator, 'carol');
@@ -156,33 +211,61 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
     await ok('/delegate', { ...as('alice'), Uses: 1, Time: '5m', OrderNum: placed.Num });
     await ok('/delegate', { ...as('bob'), Uses: 1, Time: '5m', OrderNum: placed.Num });
     const approved = response<Order>(await ok('/orderinfo', { ...as('carol'), OrderNum: placed.Num }));
-    assert.deepEqual([approved.Delegated, approved.OwnersDelegated, approved.Satisfied], [2, ['alice', 'bob'], true], 'two approvals count 2 (Red October counted 1)');
+    assert.deepEqual(
+      [approved.Delegated, approved.OwnersDelegated, approved.Satisfied],
+      [2, ['alice', 'bob'], true],
+      'two approvals count 2 (Red October counted 1)',
+    );
 
     const decrypted = response<{ Data: string; Delegates: string[] }>(await ok('/decrypt', { ...as('carol'), Data: ciphertext }));
     assert.equal(Buffer.from(decrypted.Data, 'base64').toString(), 'order me');
     assert.deepEqual(decrypted.Delegates, ['alice', 'bob']);
-    assert.equal((await ro('/orderinfo', { ...as('carol'), OrderNum: placed.Num })).answer.Status, 'No order with that number', 'a fulfilled order is gone, as in Red October');
+    assert.equal(
+      (await ro('/orderinfo', { ...as('carol'), OrderNum: placed.Num })).answer.Status,
+      'No order with that number',
+      'a fulfilled order is gone, as in Red October',
+    );
   });
 
   it('is stricter than Red October: registration waits for an admin, no account made by /delegate, Uses and Time required, no export', async () => {
     const registered = await ro('/create-user', { ...as('mallory'), UserType: 'rsa', HipchatName: '' });
-    assert.deepEqual([registered.answer.Status, registered.answer.Detail], ['ok', "the account mallory waits for an admin's approval; it can do nothing before"]);
+    assert.deepEqual(
+      [registered.answer.Status, registered.answer.Detail],
+      ['ok', "the account mallory waits for an admin's approval; it can do nothing before"],
+    );
     assert.equal((await ro('/delegate', { ...as('mallory'), Uses: 1, Time: '1h', Users: ['alice'] })).answer.Code, 'E_VAULT_PENDING');
     const unknown = await ro('/delegate', { ...as('nobody-here'), Uses: 1, Time: '1h', Anyone: true });
     assert.equal(unknown.answer.Status, 'wrong name or password', 'the same answer as a wrong password');
-    assert.equal((await ro('/delegate', { ...as('alice'), Time: '1h', Users: ['bob'] })).answer.Status, 'Uses is required: how many decryptions the delegation serves (at least 1)');
-    assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '-1h', Users: ['bob'] })).answer.Status, 'Time must be more than 0 (a Go duration such as 30m or 1h10m)');
+    assert.equal(
+      (await ro('/delegate', { ...as('alice'), Time: '1h', Users: ['bob'] })).answer.Status,
+      'Uses is required: how many decryptions the delegation serves (at least 1)',
+    );
+    assert.equal(
+      (await ro('/delegate', { ...as('alice'), Uses: 1, Time: '-1h', Users: ['bob'] })).answer.Status,
+      'Time must be more than 0 (a Go duration such as 30m or 1h10m)',
+    );
     assert.equal((await ro('/delegate', { ...as('alice'), Uses: 1, Time: 'bogus', Users: ['bob'] })).answer.Status, 'time: invalid duration "bogus"');
     assert.match((await ro('/delegate', { ...as('alice'), Uses: 1, Time: '1h' })).answer.Status, /^Users required when delegating: add -users NAME/);
     assert.match((await ro('/export', as('admin'))).answer.Status, /^export is not supported/);
     const restore = (await ro('/restore', { ...as('admin'), Uses: 1, Time: '1h' })).answer;
-    assert.deepEqual([restore.Status, restore.Code], ['persist: null store does not support delegations', 'E_VAULT_PERSIST_DISABLED'], "Red October's answer without persistence (engines.vault.persist is not set here)");
-    assert.deepEqual((await ro('/ssh-sign-with', as('admin'))).answer, { Status: 'Data is empty: send the ciphertext (base64, as /encrypt answered it)', Code: 'E_RO_FIELD' }, 'signing needs a ciphertext (ssh-sign-with-openssh.test.ts signs)');
+    assert.deepEqual(
+      [restore.Status, restore.Code],
+      ['persist: null store does not support delegations', 'E_VAULT_PERSIST_DISABLED'],
+      "Red October's answer without persistence (engines.vault.persist is not set here)",
+    );
+    assert.deepEqual(
+      (await ro('/ssh-sign-with', as('admin'))).answer,
+      { Status: 'Data is empty: send the ciphertext (base64, as /encrypt answered it)', Code: 'E_RO_FIELD' },
+      'signing needs a ciphertext (ssh-sign-with-openssh.test.ts signs)',
+    );
   });
 
   it('answers malformed JSON with the parser error and unknown paths with a JSON 404', async () => {
     assert.deepEqual(await ro('/summary', '{"Name":"admin",'), { http: 200, answer: { Status: 'unexpected end of JSON input', Code: 'E_RO_REQUEST' } });
-    assert.equal((await ro('/delegate', { Name: 'alice', Uses: 'one' })).answer.Status, 'json: cannot unmarshal string into Go struct field DelegateRequest.Uses of type int');
+    assert.equal(
+      (await ro('/delegate', { Name: 'alice', Uses: 'one' })).answer.Status,
+      'json: cannot unmarshal string into Go struct field DelegateRequest.Uses of type int',
+    );
     const missing = await ro('/index', {});
     assert.equal(missing.http, 404);
     assert.match(missing.answer.Status, /^no such path: \/index/);
@@ -198,9 +281,11 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
 
     const offered = 64 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 'x');
-    const stream = Readable.from((function* () {
-      for (let sent = 0; sent < offered; sent += chunk.length) yield chunk;
-    })());
+    const stream = Readable.from(
+      (function* () {
+        for (let sent = 0; sent < offered; sent += chunk.length) yield chunk;
+      })(),
+    );
     const streamed = await run('curl', ['--cacert', cert, '-sS', '-X', 'POST', '-T', '-', '-w', '\n%{http_code} %{size_upload}', `${base}/summary`], stream);
     const [streamedBody, streamedStatus] = streamed.stdout.split('\n');
     assert.equal((JSON.parse(streamedBody!) as RoAnswer).Code, 'E_RO_BODY_TOO_LARGE');
@@ -214,7 +299,21 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
     assert.equal(old.code, 35, 'TLS 1.1 handshake refused');
     assert.match(old.stderr, /protocol version/);
     for (const version of ['1.2', '1.3']) {
-      const modern = await run('curl', ['--cacert', cert, '-sS', `--tlsv${version}`, '--tls-max', version, '-D', '-', '-o', '/dev/null', '--data', '{}', `${base}/owners`]);
+      const modern = await run('curl', [
+        '--cacert',
+        cert,
+        '-sS',
+        `--tlsv${version}`,
+        '--tls-max',
+        version,
+        '-D',
+        '-',
+        '-o',
+        '/dev/null',
+        '--data',
+        '{}',
+        `${base}/owners`,
+      ]);
       assert.equal(modern.code, 0, modern.stderr);
       assert.match(modern.stdout, /^strict-transport-security: max-age=31536000; includeSubDomains\r$/im);
       assert.match(modern.stdout, /^content-type: application\/json\r$/im);
@@ -231,10 +330,30 @@ describe('signalbox vault: Red October API over HTTPS (curl, openssl)', { timeou
     assert.match(second.stdout, /^New, TLSv1\.2/m, 'a full handshake again: no session tickets, no session cache');
   });
 
-  it('requires a client certificate signed by --ca when given (Red October\'s -ca)', async () => {
+  it("requires a client certificate signed by --ca when given (Red October's -ca)", async () => {
     const clientKey = join(dir, 'client.key');
     const clientCert = join(dir, 'client.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=operator', '-days', '1', '-keyout', clientKey, '-out', clientCert], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=operator',
+        '-days',
+        '1',
+        '-keyout',
+        clientKey,
+        '-out',
+        clientCert,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(made.status, 0, made.stderr);
     const mutual = await startVault(['--listen', '127.0.0.1:0', '--vault', join(dir, 'mutual.json'), '--cert', cert, '--key', key, '--ca', clientCert]);
     try {

@@ -27,12 +27,24 @@ async function startVault(): Promise<Running> {
   const dir = tempDir('vault-shutdown');
   const { cert } = makeCertificate(dir);
   const vault = join(dir, 'vault.json');
-  const { child, port, log } = await spawnSignalboxVault(['--listen', '127.0.0.1:0', '--vault', vault, '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')]);
+  const { child, port, log } = await spawnSignalboxVault([
+    '--listen',
+    '127.0.0.1:0',
+    '--vault',
+    vault,
+    '--cert',
+    join(dir, 'cert.pem'),
+    '--key',
+    join(dir, 'key.pem'),
+  ]);
   // The URL is printed just before the signal handlers are installed: an answer proves they are.
   const answer = await new Promise<string>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/summary', method: 'POST', ca: cert }, (res) => {
       let body = '';
-      res.on('data', (chunk) => (body += chunk)).on('end', () => resolve(body)).on('error', reject);
+      res
+        .on('data', (chunk) => (body += chunk))
+        .on('end', () => resolve(body))
+        .on('error', reject);
     });
     req.on('error', reject).end('{}');
   });

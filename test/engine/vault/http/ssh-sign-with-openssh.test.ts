@@ -29,7 +29,13 @@ after(() => server.close());
 async function storedKey(type: string, bits: string[], usages: string[]): Promise<{ path: string; publicKey: string; ciphertext: string }> {
   const path = join(dir, `${type}-${usages.join('+')}-${++made}`);
   await run('ssh-keygen', ['-q', '-t', type, ...bits, '-N', '', '-C', `${type}@vault`, '-f', path]);
-  const answer = await server.ok('/encrypt', { ...as('carol'), Owners: ['alice', 'bob'], Minimum: 2, Usages: usages, Data: readFileSync(path).toString('base64') });
+  const answer = await server.ok('/encrypt', {
+    ...as('carol'),
+    Owners: ['alice', 'bob'],
+    Minimum: 2,
+    Usages: usages,
+    Data: readFileSync(path).toString('base64'),
+  });
   return { path, publicKey: readFileSync(`${path}.pub`, 'utf8'), ciphertext: answer.Response as string };
 }
 
@@ -47,7 +53,11 @@ async function signAndVerify(socket: string, publicKey: string, keyPath: string)
 
 describe('ssh-sign-with (real OpenSSH ssh-keygen -Y sign/verify through an ro ssh-agent socket)', () => {
   it('signs with stored ed25519, RSA and ECDSA keys once both owners delegated, and ssh-keygen -Y verify accepts each signature', async () => {
-    const keys = [await storedKey('ed25519', [], ['ssh-sign-with']), await storedKey('rsa', ['-b', '2048'], ['ssh-sign-with']), await storedKey('ecdsa', ['-b', '256'], ['ssh-sign-with'])];
+    const keys = [
+      await storedKey('ed25519', [], ['ssh-sign-with']),
+      await storedKey('rsa', ['-b', '2048'], ['ssh-sign-with']),
+      await storedKey('ecdsa', ['-b', '256'], ['ssh-sign-with']),
+    ];
     const agent = await startRoSshAgent(dir, as('carol'), keys, (path, body) => server.post(path, body));
     try {
       await assert.rejects(signAndVerify(agent.socketPath, keys[0]!.publicKey, keys[0]!.path), 'no delegations yet: the agent fails the sign request');
@@ -64,15 +74,23 @@ describe('ssh-sign-with (real OpenSSH ssh-keygen -Y sign/verify through an ro ss
     assert.ok(!server.lines.some((line) => JSON.stringify(line).includes(privateText)), 'no log line holds the private key');
   });
 
-  it('answers Red October\'s SignatureFormat and Signature, with rsa-sha2-256 when asked and never SHA-1 ssh-rsa', async () => {
+  it("answers Red October's SignatureFormat and Signature, with rsa-sha2-256 when asked and never SHA-1 ssh-rsa", async () => {
     const rsa = await storedKey('rsa', ['-b', '2048'], ['ssh-sign-with']);
     for (const owner of ['alice', 'bob']) await server.ok('/delegate', { ...as(owner), Uses: 10, Time: '1h', Users: ['carol'] });
     const tbs = Buffer.from('to be signed').toString('base64');
-    const answer = (Algorithm?: string) => server.post('/ssh-sign-with', { ...as('carol'), Data: rsa.ciphertext, TBSData: tbs, ...(Algorithm ? { Algorithm } : {}) });
+    const answer = (Algorithm?: string) =>
+      server.post('/ssh-sign-with', { ...as('carol'), Data: rsa.ciphertext, TBSData: tbs, ...(Algorithm ? { Algorithm } : {}) });
     const signed = JSON.parse(Buffer.from((await answer('rsa-sha2-256')).answer.Response!, 'base64').toString()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(signed), ['SignatureFormat', 'Signature', 'Secure', 'Delegates']);
-    assert.deepEqual([signed.SignatureFormat, (signed.Signature as string).length, signed.Secure, signed.Delegates], ['rsa-sha2-256', 344, true, ['alice', 'bob']]);
-    assert.equal(JSON.parse(Buffer.from((await answer()).answer.Response!, 'base64').toString()).SignatureFormat, 'rsa-sha2-512', 'Red October clients send no algorithm');
+    assert.deepEqual(
+      [signed.SignatureFormat, (signed.Signature as string).length, signed.Secure, signed.Delegates],
+      ['rsa-sha2-256', 344, true, ['alice', 'bob']],
+    );
+    assert.equal(
+      JSON.parse(Buffer.from((await answer()).answer.Response!, 'base64').toString()).SignatureFormat,
+      'rsa-sha2-512',
+      'Red October clients send no algorithm',
+    );
     assert.equal((await answer('ssh-rsa')).answer.Code, 'E_RO_FIELD');
   });
 
@@ -84,6 +102,9 @@ describe('ssh-sign-with (real OpenSSH ssh-keygen -Y sign/verify through an ro ss
     assert.equal(refused.answer.Code, 'E_VAULT_USAGE');
     assert.equal(refused.answer.Response, undefined);
     const notSigning = await server.post('/ssh-sign-with', { ...as('carol'), Data: decryptOnly.ciphertext, TBSData: 'AA==' });
-    assert.deepEqual([notSigning.answer.Code, notSigning.answer.Status], ['E_VAULT_USAGE_SIGN', 'this ciphertext may not sign (its usages lack ssh-sign-with)']);
+    assert.deepEqual(
+      [notSigning.answer.Code, notSigning.answer.Status],
+      ['E_VAULT_USAGE_SIGN', 'this ciphertext may not sign (its usages lack ssh-sign-with)'],
+    );
   });
 });

@@ -34,7 +34,9 @@ describe('Red October ciphertexts recorded from a live server', () => {
     if (c.decrypt_with.length > 1) {
       it(`refuses ${c.id} with one key fewer, in Red October's words`, () => {
         const predicate = typeof c.request.Predicate === 'string';
-        const expected = predicate ? failsWith('E_RO_NOT_ENOUGH_SHARES', 'not enough shares to recover') : failsWith('E_RO_NEED_KEYS', 'need more delegated keys');
+        const expected = predicate
+          ? failsWith('E_RO_NOT_ENOUGH_SHARES', 'not enough shares to recover')
+          : failsWith('E_RO_NEED_KEYS', 'need more delegated keys');
         for (const left of c.decrypt_with) {
           const fewer = c.decrypt_with.filter((name) => name !== left);
           assert.throws(() => decryptRedOctoberCiphertext(c.ciphertext, vault, only(keys, fewer)), expected, `without ${left}`);
@@ -45,7 +47,10 @@ describe('Red October ciphertexts recorded from a live server', () => {
 
   it('opens a Minimum 1 ciphertext for the first owner only, as Red October does (spec §8.1)', () => {
     const c = vectorCase('owners1-first-owner');
-    assert.throws(() => decryptRedOctoberCiphertext(c.ciphertext, vault, only(keys, ['bob', 'carol', 'dave'])), failsWith('E_RO_NEED_KEYS', 'need more delegated keys'));
+    assert.throws(
+      () => decryptRedOctoberCiphertext(c.ciphertext, vault, only(keys, ['bob', 'carol', 'dave'])),
+      failsWith('E_RO_NEED_KEYS', 'need more delegated keys'),
+    );
     const info = inspectRedOctoberCiphertext(c.ciphertext, vault);
     assert.deepEqual(info.access, { kind: 'owners', owners: ['alice'], minimum: 1 });
     assert.deepEqual(info.owners, ['alice']);

@@ -47,7 +47,14 @@ describe('signalbox vault --import-redoctober (the built CLI)', () => {
     const done = await importCli(vaultPath, [file]);
     assert.deepEqual([done.code, done.stdout], [0, `${file}: Red October vault 470661303: imported admin, alice, bob, carol, dave\n`], done.stderr);
     const vault = await Vault.open({ vaultPath, auditPath: `${vaultPath}.audit.log` });
-    assert.deepEqual(vault.users().filter((u) => u.legacy).map((u) => u.name).sort(), ['admin', 'alice', 'bob', 'carol', 'dave']);
+    assert.deepEqual(
+      vault
+        .users()
+        .filter((u) => u.legacy)
+        .map((u) => u.name)
+        .sort(),
+      ['admin', 'alice', 'bob', 'carol', 'dave'],
+    );
     await vault.close();
   });
 
@@ -58,23 +65,37 @@ describe('signalbox vault --import-redoctober (the built CLI)', () => {
     writeFileSync(file, vaultText);
     const done = await importCli(vaultPath, [file]);
     assert.equal(done.code, 1);
-    assert.match(done.stderr, /Red October vault 470661303: bob: bob has an account here with another key pair\. Nothing was imported.*--rename bob=NEW.* \[E_VAULT_IMPORT_CLASH\]/);
+    assert.match(
+      done.stderr,
+      /Red October vault 470661303: bob: bob has an account here with another key pair\. Nothing was imported.*--rename bob=NEW.* \[E_VAULT_IMPORT_CLASH\]/,
+    );
     assert.deepEqual(readFileSync(vaultPath), before);
   });
 
   it('imports two Red October vaults at once, --rename giving a clashing account a new name that then decrypts', { timeout: 120_000 }, async () => {
     const vaultPath = await vaultWith([]);
     const dir = tempDir('ro-files');
-    const second = writeRedOctoberVault([{ name: 'alice', password: 'second-alice-pass', admin: false }, { name: 'erin', password: 'erin-pass', admin: false }]);
+    const second = writeRedOctoberVault([
+      { name: 'alice', password: 'second-alice-pass', admin: false },
+      { name: 'erin', password: 'erin-pass', admin: false },
+    ]);
     writeFileSync(join(dir, 'a.json'), vaultText);
     writeFileSync(join(dir, 'b.json'), second.text);
     const refused = await importCli(vaultPath, [join(dir, 'a.json'), join(dir, 'b.json')]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, new RegExp(`Red October vault ${second.vaultId}: alice: alice also comes from Red October vault 470661303 in this import, with another key pair.*--rename alice=NEW`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `Red October vault ${second.vaultId}: alice: alice also comes from Red October vault 470661303 in this import, with another key pair.*--rename alice=NEW`,
+      ),
+    );
 
     const done = await importCli(vaultPath, [join(dir, 'a.json'), join(dir, 'b.json'), { rename: 'alice=alice-b' }]);
     assert.equal(done.code, 0, done.stderr);
-    assert.equal(done.stdout, `${join(dir, 'a.json')}: Red October vault 470661303: imported admin, alice, bob, carol, dave\n${join(dir, 'b.json')}: Red October vault ${second.vaultId}: imported alice as alice-b, erin\n`);
+    assert.equal(
+      done.stdout,
+      `${join(dir, 'a.json')}: Red October vault 470661303: imported admin, alice, bob, carol, dave\n${join(dir, 'b.json')}: Red October vault ${second.vaultId}: imported alice as alice-b, erin\n`,
+    );
     const vault = await Vault.open({ vaultPath, auditPath: `${vaultPath}.audit.log` });
     try {
       const root = { name: 'root', password: rootPassword };
@@ -99,9 +120,16 @@ describe('signalbox vault --import-redoctober (the built CLI)', () => {
     // 2 blocks (1 KiB): the lock file fits, the vault file with five more accounts (about 12 KB) does not.
     const failed = await importCli(vaultPath, [file], 2);
     assert.equal(failed.code, 1, failed.stderr);
-    assert.match(failed.stderr, /cannot write the vault file .*vault\.json \(EFBIG\); it is as it was and nothing changed — free disk space or fix the folder's permissions, then try again \[E_VAULT_WRITE\]/);
+    assert.match(
+      failed.stderr,
+      /cannot write the vault file .*vault\.json \(EFBIG\); it is as it was and nothing changed — free disk space or fix the folder's permissions, then try again \[E_VAULT_WRITE\]/,
+    );
     assert.deepEqual(readFileSync(vaultPath), before);
-    assert.deepEqual(readdirSync(dirname(vaultPath)).filter((name) => name.endsWith('.tmp')), [], 'no temp file left behind');
+    assert.deepEqual(
+      readdirSync(dirname(vaultPath)).filter((name) => name.endsWith('.tmp')),
+      [],
+      'no temp file left behind',
+    );
     const done = await importCli(vaultPath, [file]);
     assert.equal(done.code, 0, done.stderr);
   });

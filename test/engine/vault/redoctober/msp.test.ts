@@ -100,8 +100,18 @@ describe('msp secret sharing', () => {
   it('refuses a plan with the wrong number of children or a repeated position', () => {
     const leaf = { kind: 'name' as const, name: 'alice', occurrence: 0 };
     const source = () => new Uint8Array(16);
-    assert.throws(() => recoverSecret({ kind: 'gate', threshold: 2, children: [{ position: 1, plan: leaf }] }, source), /exactly `threshold` distinct children/);
-    const repeated = { kind: 'gate' as const, threshold: 2, children: [{ position: 1, plan: leaf }, { position: 1, plan: leaf }] };
+    assert.throws(
+      () => recoverSecret({ kind: 'gate', threshold: 2, children: [{ position: 1, plan: leaf }] }, source),
+      /exactly `threshold` distinct children/,
+    );
+    const repeated = {
+      kind: 'gate' as const,
+      threshold: 2,
+      children: [
+        { position: 1, plan: leaf },
+        { position: 1, plan: leaf },
+      ],
+    };
     assert.throws(() => recoverSecret(repeated, source), /distinct children/);
   });
 });

@@ -62,12 +62,26 @@ describe('Red October ciphertexts that were altered', () => {
   it('refuses unknown versions outside and inside', () => {
     const { outer } = openLayers(original);
     assert.throws(() => inspectRedOctoberCiphertext(toCiphertext({ ...outer, Version: 2 }), vault), refused('E_RO_UNKNOWN_VERSION', 'Unknown version'));
-    assert.throws(() => inspectRedOctoberCiphertext(resealed(original, (inner) => (inner.Version = 2)), vault), refused('E_RO_UNKNOWN_VERSION', 'Unknown version'));
+    assert.throws(
+      () =>
+        inspectRedOctoberCiphertext(
+          resealed(original, (inner) => (inner.Version = 2)),
+          vault,
+        ),
+      refused('E_RO_UNKNOWN_VERSION', 'Unknown version'),
+    );
   });
 
   it('refuses a ciphertext of another vault: Wrong vault', () => {
     assert.throws(() => inspectRedOctoberCiphertext(original, { ...vault, vaultId: vault.vaultId + 1 }), refused('E_RO_WRONG_VAULT', 'Wrong vault'));
-    assert.throws(() => inspectRedOctoberCiphertext(resealed(original, (inner) => (inner.VaultId = 1)), vault), refused('E_RO_WRONG_VAULT', 'Wrong vault'));
+    assert.throws(
+      () =>
+        inspectRedOctoberCiphertext(
+          resealed(original, (inner) => (inner.VaultId = 1)),
+          vault,
+        ),
+      refused('E_RO_WRONG_VAULT', 'Wrong vault'),
+    );
   });
 
   it('refuses fields riding along in the envelope, outside the outer MAC', () => {
@@ -77,8 +91,18 @@ describe('Red October ciphertexts that were altered', () => {
   });
 
   it('accepts a structure re-signed by the test, so the refusals below are about the structure', () => {
-    assert.doesNotThrow(() => inspectRedOctoberCiphertext(resealed(original, () => {}, true), vault));
-    assert.doesNotThrow(() => inspectRedOctoberCiphertext(resealed(vectorCase('labels-usages').ciphertext, () => {}, true), vault));
+    assert.doesNotThrow(() =>
+      inspectRedOctoberCiphertext(
+        resealed(original, () => {}, true),
+        vault,
+      ),
+    );
+    assert.doesNotThrow(() =>
+      inspectRedOctoberCiphertext(
+        resealed(vectorCase('labels-usages').ciphertext, () => {}, true),
+        vault,
+      ),
+    );
   });
 
   it('refuses authentic but ill-formed structures instead of guessing', () => {
@@ -97,16 +121,34 @@ describe('Red October ciphertexts that were altered', () => {
   });
 
   it('answers malformed input with a clear error, never another exception', () => {
-    const inputs = ['', '!!!', 'e30', Buffer.from('not json').toString('base64'), Buffer.from('[1,2]').toString('base64'), Buffer.from('{"Version":-1}').toString('base64'), Buffer.from('{"Version":-1,"Data":"e30=","Signature":5}').toString('base64'), Buffer.from('{"Version":"-1"}').toString('base64'), Buffer.from('{"Version":-1.5}').toString('base64')];
+    const inputs = [
+      '',
+      '!!!',
+      'e30',
+      Buffer.from('not json').toString('base64'),
+      Buffer.from('[1,2]').toString('base64'),
+      Buffer.from('{"Version":-1}').toString('base64'),
+      Buffer.from('{"Version":-1,"Data":"e30=","Signature":5}').toString('base64'),
+      Buffer.from('{"Version":"-1"}').toString('base64'),
+      Buffer.from('{"Version":-1.5}').toString('base64'),
+    ];
     for (const input of inputs) {
-      assert.throws(() => inspectRedOctoberCiphertext(input, vault), (error: unknown) => error instanceof RedOctoberError, input);
+      assert.throws(
+        () => inspectRedOctoberCiphertext(input, vault),
+        (error: unknown) => error instanceof RedOctoberError,
+        input,
+      );
     }
     const bytes = Buffer.from(original, 'base64');
     for (let round = 0; round < 300; round++) {
       const copy = Buffer.from(bytes);
       const at = (round * 7919) % copy.length;
       copy[at]! ^= 1 << (round % 8);
-      assert.throws(() => inspectRedOctoberCiphertext(copy.toString('base64'), vault), (error: unknown) => error instanceof RedOctoberError, `flip at ${at}`);
+      assert.throws(
+        () => inspectRedOctoberCiphertext(copy.toString('base64'), vault),
+        (error: unknown) => error instanceof RedOctoberError,
+        `flip at ${at}`,
+      );
     }
   });
 });

@@ -137,9 +137,13 @@ describe('reading a Red October ECC user private key (SEC1, node:crypto)', () =>
   });
 
   it('refuses a sealed key on another curve, another P-256 key and bytes that are no key', async () => {
-    const damagedWith = (pattern: RegExp) => (error: unknown) => error instanceof RedOctoberError && error.code === 'E_RO_KEY_MISMATCH' && pattern.test(error.message);
+    const damagedWith = (pattern: RegExp) => (error: unknown) =>
+      error instanceof RedOctoberError && error.code === 'E_RO_KEY_MISMATCH' && pattern.test(error.message);
     await assert.rejects(unlockBob(sec1(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey)), damagedWith(/ECPriv is not a P-256 SEC1 private key/));
-    await assert.rejects(unlockBob(sec1(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)), damagedWith(/ECPriv does not belong to the stored public point/));
+    await assert.rejects(
+      unlockBob(sec1(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)),
+      damagedWith(/ECPriv does not belong to the stored public point/),
+    );
     await assert.rejects(unlockBob(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01)), damagedWith(/ECPriv is not a P-256 SEC1 private key/));
   });
 });

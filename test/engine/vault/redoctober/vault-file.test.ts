@@ -52,11 +52,20 @@ describe('Red October vault file', () => {
   });
 
   it('refuses what RO refuses at load time, naming the user and the field', () => {
-    refuses((file) => (file.Passwords.alice.PasswordSalt = Buffer.alloc(15).toString('base64')), /user "alice" field "PasswordSalt" must hold 16 bytes, not 15/);
+    refuses(
+      (file) => (file.Passwords.alice.PasswordSalt = Buffer.alloc(15).toString('base64')),
+      /user "alice" field "PasswordSalt" must hold 16 bytes, not 15/,
+    );
     refuses((file) => (file.Passwords.carol.HashedPassword = null), /user "carol" lacks the field "HashedPassword"/);
-    refuses((file) => (file.Passwords.alice.RSAKey.RSAExp = Buffer.alloc(40).toString('base64')), /user "alice"\.RSAKey field "RSAExp" must hold a non-empty multiple of 16 bytes, not 40/);
+    refuses(
+      (file) => (file.Passwords.alice.RSAKey.RSAExp = Buffer.alloc(40).toString('base64')),
+      /user "alice"\.RSAKey field "RSAExp" must hold a non-empty multiple of 16 bytes, not 40/,
+    );
     refuses((file) => (file.Passwords.alice.RSAKey.RSAPrimeQIV = 'not base64!'), /user "alice"\.RSAKey field "RSAPrimeQIV" must be a base64 string/);
-    refuses((file) => (file.Passwords.bob.ECKey.ECPrivIV = Buffer.alloc(12).toString('base64')), /user "bob"\.ECKey field "ECPrivIV" must hold 16 bytes, not 12/);
+    refuses(
+      (file) => (file.Passwords.bob.ECKey.ECPrivIV = Buffer.alloc(12).toString('base64')),
+      /user "bob"\.ECKey field "ECPrivIV" must hold 16 bytes, not 12/,
+    );
     refuses((file) => (file.Passwords.dave.ECKey.ECPriv = ''), /user "dave"\.ECKey field "ECPriv" must hold a non-empty multiple of 16 bytes, not 0/);
   });
 

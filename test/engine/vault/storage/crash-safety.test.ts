@@ -28,7 +28,11 @@ describe('vault crash safety', () => {
 
       const vault = await VaultFile.open(vaultPath);
       assert.equal(vault.data.format, 'signalbox.vault', `round ${round}`);
-      assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), [], 'temp files of torn writes are removed');
+      assert.deepEqual(
+        readdirSync(dir).filter((name) => name.endsWith('.tmp')),
+        [],
+        'temp files of torn writes are removed',
+      );
       await vault.close();
       const audit = new AuditLog(auditPath);
       const check = await audit.open();

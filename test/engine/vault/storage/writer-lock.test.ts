@@ -42,12 +42,15 @@ describe('vault writer lock', () => {
   it('stays while a process that handles uncaught errors itself lives on', () => {
     const vault = join(tempDir('writer-lock'), 'vault.json');
     const lockFile = JSON.stringify(`${vault}.lock`);
-    const run = lockThen(vault, `const { existsSync } = await import('node:fs');
+    const run = lockThen(
+      vault,
+      `const { existsSync } = await import('node:fs');
 process.on('uncaughtException', () => {
   process.stderr.write(existsSync(${lockFile}) ? 'still locked\\n' : 'lock gone\\n');
   process.exit(0);
 });
-setTimeout(() => { throw new Error('handled'); }, 1);`);
+setTimeout(() => { throw new Error('handled'); }, 1);`,
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /^still locked$/m);
     assert.equal(existsSync(`${vault}.lock`), false, 'and gone at exit');

@@ -152,7 +152,7 @@ export function LogFilters({ filter, upstreams, onChange, label = 'Filter the qu
       </label>
       <label>
         <span>Route</span>
-        <input type="text" value={draft.route} onChange={typed('route')} size={12} spellCheck={false} placeholder="zone." data-testid="dns-filter-route" />
+        <input type="text" value={draft.route} onChange={typed('route')} size={12} spellCheck={false} placeholder="zone." {...testId('route')} />
       </label>
       <label>
         <span>Cache</span>

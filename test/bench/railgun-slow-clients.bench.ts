@@ -47,10 +47,10 @@ function pageOf(user: string): Buffer {
   return page;
 }
 
-const shared = pageOf('shared');
+const commonPage = pageOf('everyone');
 const origin = http.createServer((request, response) => {
-  const user = /user=(\w+)/.exec(String(request.headers.cookie ?? ''))?.[1] ?? 'shared';
-  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private' }).end(user === 'shared' ? shared : pageOf(user));
+  const user = /user=(\w+)/.exec(String(request.headers.cookie ?? ''))?.[1] ?? 'everyone';
+  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private' }).end(user === 'everyone' ? commonPage : pageOf(user));
 });
 await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
@@ -183,11 +183,11 @@ const mib = (bytes: number) => (bytes / MiB).toFixed(1);
 const clients = Number(options.clients);
 const rows: Row[] = [];
 // Behind the bench's 8 addresses every client fits the per-address cap; the limits are the defaults.
-rows.push(await scenario('one page, one user (fixed)', root, clients, () => 'shared', null));
+rows.push(await scenario('one page, one user (fixed)', root, clients, () => 'everyone', null));
 rows.push(await scenario('a page per user (fixed)', root, clients, (index) => `u${index}`, null));
 if (options['old-root']) {
   const oldClients = Number(options['old-clients']);
-  rows.push(await scenario('one page, one user (before the fix)', options['old-root'], oldClients, () => 'shared', null));
+  rows.push(await scenario('one page, one user (before the fix)', options['old-root'], oldClients, () => 'everyone', null));
   rows.push(await scenario('a page per user (before the fix)', options['old-root'], oldClients, (index) => `u${index}`, null));
 }
 origin.close();

@@ -93,9 +93,9 @@ describe('railgun sender: clients that do not read', () => {
     const pair = await startPair({ origin: originUrl });
     const clients: Socket[] = [];
     try {
-      assert.ok((await fetchAs(pair, 'shared')).body.equals(pageOf('shared')), 'warm: the sender holds the page');
+      assert.ok((await fetchAs(pair, 'everyone')).body.equals(pageOf('everyone')), 'warm: the sender holds the page');
       const live = await liveBufferBytes();
-      clients.push(...(await Promise.all(Array.from({ length: 20 }, () => slowClient(pair, 'shared')))));
+      clients.push(...(await Promise.all(Array.from({ length: 20 }, () => slowClient(pair, 'everyone')))));
       // What the counters say is what is held: no decoded copy per client stays alive.
       const grown = (await liveBufferBytes()) - live;
       assert.ok(grown < 60 * 1024 * 1024, `live buffers grew by ${grown} bytes for 20 clients of one 8 MB page`);
@@ -107,7 +107,7 @@ describe('railgun sender: clients that do not read', () => {
         const now = pair.sender.clients;
         return now.open === 0 && now.bodyBytes === 0 && now.bufferedBytes === 0;
       }, 'the sender to give back what the clients held');
-      assert.ok((await fetchAs(pair, 'shared')).body.equals(pageOf('shared')), 'and it serves on');
+      assert.ok((await fetchAs(pair, 'everyone')).body.equals(pageOf('everyone')), 'and it serves on');
     } finally {
       for (const socket of clients) socket.destroy();
       await pair.close();

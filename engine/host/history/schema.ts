@@ -118,6 +118,9 @@ export type QueryRow = [
 ];
 export type RequestRow = [number, string, number, string, number, number, number, number | null, string | null, string | null];
 
+/** FLOAT keeps ~7 digits; the times stored have three decimals. */
+const ms = (value: number) => Math.round(value * 1000) / 1000;
+
 export const toQueryEntry = (row: QueryRow): QueryLogEntry => ({
   seq: row[1],
   at: row[0],
@@ -128,8 +131,7 @@ export const toQueryEntry = (row: QueryRow): QueryLogEntry => ({
   rcode: row[6],
   upstream: row[7],
   route: row[13],
-  // FLOAT keeps ~7 digits; the log's latencies have three decimals.
-  latencyMs: Math.round(row[8] * 1000) / 1000,
+  latencyMs: ms(row[8]),
   cache: row[9] as QueryLogEntry['cache'],
   rrl: row[10] as QueryLogEntry['rrl'],
   flattened: row[11],
@@ -143,7 +145,7 @@ export const toRequest = (row: RequestRow): RailgunRequest => ({
   outcome: row[3] as RailgunRequest['outcome'],
   rawBytes: row[4],
   linkBytes: row[5],
-  totalMs: Math.round(row[6] * 1000) / 1000,
-  originMs: row[7] === null ? null : Math.round(row[7] * 1000) / 1000,
+  totalMs: ms(row[6]),
+  originMs: row[7] === null ? null : ms(row[7]),
   failure: row[8] === null ? null : { at: row[0], kind: row[8] as NonNullable<RailgunRequest['failure']>['kind'], message: row[9] ?? '' },
 });

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../../../helpers/host.ts';
 import { bin, stopProcess } from '../../../helpers/serve-process.ts';
+import { makeCertificate } from './https-fixture.ts';
 import { spawnSignalboxVault } from './vault-process.ts';
 
 interface Run {
@@ -84,32 +85,10 @@ function runCli(args: string[]) {
 
 before(async () => {
   dir = tempDir('vault-https');
+  // makeCertificate writes cert.pem and key.pem into dir; the vault is given their paths.
+  makeCertificate(dir);
   cert = join(dir, 'cert.pem');
   key = join(dir, 'key.pem');
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(made.status, 0, made.stderr);
   const started = await startVault(['--listen', '127.0.0.1:0', '--vault', join(dir, 'vault.json'), '--cert', cert, '--key', key]);
   server = started.child;
   base = started.url;
